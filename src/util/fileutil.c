@@ -1,0 +1,82 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/fileutil.h"
+
+static gboolean
+fsync_dir_of(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0)
+        return FALSE;
+    rc = fsync(fd);
+    close(fd);
+    return rc == 0;
+}
+
+gboolean
+armz_file_write_atomic(const char *path, const char *data, gsize len,
+                       int mode, GError **error)
+{
+    g_autofree char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
+    gsize done = 0;
+    int fd;
+
+    fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
+    if (fd < 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot create temporary file for '%s': %s"),
+                    path, g_strerror(errno));
+        return FALSE;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            goto fail;
+        done += n;
+    }
+    if (fsync(fd) < 0)
+        goto fail;
+    if (close(fd) < 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0)
+        goto fail;
+    fsync_dir_of(path);
+    return TRUE;
+
+ fail:
+    {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot write '%s': %s"), path, g_strerror(saved ? saved : EIO));
+    }
+    return FALSE;
+}
+
+gboolean
+armz_mkdir_p(const char *path, int mode, GError **error)
+{
+    if (g_mkdir_with_parents(path, mode) < 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot create directory '%s': %s"), path, g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}

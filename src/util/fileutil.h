@@ -1,0 +1,12 @@
+/* Files the daemon keeps: written atomically so a crash or a full disk never
+ * leaves a half-written definition in place of a good one. */
+#pragma once
+#include <glib.h>
+
+/* Writes DATA to PATH through PATH.tmp-XXXXXX, fsync, rename, fsync of the
+ * directory. On failure PATH is untouched and the temporary file removed. */
+gboolean armz_file_write_atomic(const char *path, const char *data, gsize len,
+                                int mode, GError **error);
+
+/* mkdir -p with MODE for the missing components. */
+gboolean armz_mkdir_p(const char *path, int mode, GError **error);

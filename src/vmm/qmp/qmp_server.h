@@ -1,0 +1,37 @@
+/* QMP server of armz-vmm: the control protocol the daemon (and qmp-shell)
+ * speaks to one guest. Runs on the VMM's GLib main context (main thread).
+ *
+ * CONTRACT between vmm core (main.c) and qmp/: extend, do not rename. */
+#pragma once
+#include <glib.h>
+
+typedef struct _ArmzQmpServer ArmzQmpServer;
+
+typedef enum {
+    ARMZ_RUNSTATE_RUNNING,
+    ARMZ_RUNSTATE_PAUSED,      /* "paused": stopped by QMP stop or --paused start */
+    ARMZ_RUNSTATE_SHUTDOWN,    /* "shutdown": guest powered off, VMM about to exit */
+} ArmzRunState;
+
+/* What the VMM core does for each command. Each returns TRUE on success or
+ * FALSE with ERROR set (its message becomes the QMP "desc"). Called on the
+ * main thread. */
+typedef struct {
+    ArmzRunState (*query_status)(gpointer opaque);
+    gboolean (*stop)(gpointer opaque, GError **error);
+    gboolean (*cont)(gpointer opaque, GError **error);
+    gboolean (*system_powerdown)(gpointer opaque, GError **error);
+    gboolean (*system_reset)(gpointer opaque, GError **error);
+    void (*quit)(gpointer opaque);   /* reply is sent first, then quit runs */
+} ArmzQmpOps;
+
+/* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed
+ * with --qmp-fd N). Clients are served one at a time, in turn. */
+ArmzQmpServer *armz_qmp_server_new(int listen_fd, const ArmzQmpOps *ops,
+                                   gpointer opaque, GError **error);
+void armz_qmp_server_free(ArmzQmpServer *srv);
+
+/* Sends {"event": NAME, "data": DATA_JSON or {}, "timestamp": ...} to the
+ * connected client that has finished qmp_capabilities (dropped otherwise).
+ * Main thread only; vCPU threads must hop through g_main_context_invoke. */
+void armz_qmp_server_emit(ArmzQmpServer *srv, const char *name, const char *data_json);
