@@ -2,11 +2,163 @@
  *
  * CONTRACT (the driver codes against these names; extend, do not rename):
  * parse never loads external entities, DTDs or anything from the network;
- * format(parse(x)) is a fixed point: parse(format(def)) formats identically. */
+ * format(parse(x)) is a fixed point: parse(format(def)) formats identically.
+ *
+ * Conventions of the structured part below:
+ * - optional strings are NULL when the XML did not give them;
+ * - optional unsigned numbers are 0 when absent, optional signed ones -1;
+ * - device lists are GPtrArrays that always exist (possibly empty) and own
+ *   their elements;
+ * - "fragment" strings hold elements we keep but do not interpret
+ *   (<address>, <pm>, <seclabel>, metadata children, ...): one serialized
+ *   element, self-contained (namespace declarations included), printed
+ *   again re-indented. */
 #pragma once
 #include <glib.h>
 
 typedef struct _ArmzDomainDef ArmzDomainDef;
+
+/* <on_poweroff>, <on_reboot>, <on_crash> values, in libvirt's order. */
+typedef enum {
+    ARMZ_DOMAIN_LIFECYCLE_DESTROY = 0,
+    ARMZ_DOMAIN_LIFECYCLE_RESTART,
+    ARMZ_DOMAIN_LIFECYCLE_PRESERVE,
+    ARMZ_DOMAIN_LIFECYCLE_RENAME_RESTART,
+    ARMZ_DOMAIN_LIFECYCLE_COREDUMP_DESTROY,
+    ARMZ_DOMAIN_LIFECYCLE_COREDUMP_RESTART,
+    ARMZ_DOMAIN_LIFECYCLE_LAST
+} ArmzDomainLifecycleAction;
+
+/* <os><loader readonly='' type='' secure=''>PATH</loader> */
+typedef struct {
+    char *path;         /* may be NULL (firmware auto-selection) */
+    char *readonly;     /* "yes" | "no" */
+    char *type;         /* "rom" | "pflash" */
+    char *secure;       /* "yes" | "no" */
+} ArmzDomainLoaderDef;
+
+/* <os><nvram template=''>PATH</nvram> */
+typedef struct {
+    char *path;
+    char *template_path;
+} ArmzDomainNvramDef;
+
+/* <cpu><feature policy='' name=''/> */
+typedef struct {
+    char *policy;       /* force|require|optional|disable|forbid */
+    char *name;
+} ArmzDomainCpuFeatureDef;
+
+/* <cpu mode='' match='' check='' migratable=''> */
+typedef struct {
+    char *mode;             /* host-passthrough|host-model|maximum|custom */
+    char *match;            /* minimum|exact|strict */
+    char *check;            /* none|partial|full */
+    char *migratable;       /* on|off */
+    char *model;            /* <model>cortex-a57</model> */
+    char *model_fallback;   /* allow|forbid */
+    unsigned int sockets, dies, cores, threads; /* <topology>, 0 = absent */
+    GPtrArray *features;    /* ArmzDomainCpuFeatureDef* */
+} ArmzDomainCpuDef;
+
+/* One child of <features>: its name (for look-ups) and the element itself. */
+typedef struct {
+    char *name;
+    char *xml;          /* fragment */
+} ArmzDomainFeatureDef;
+
+typedef enum {
+    ARMZ_DOMAIN_DISK_TYPE_FILE = 0,
+    ARMZ_DOMAIN_DISK_TYPE_BLOCK,
+    ARMZ_DOMAIN_DISK_TYPE_VOLUME,
+    ARMZ_DOMAIN_DISK_TYPE_LAST
+} ArmzDomainDiskType;
+
+typedef enum {
+    ARMZ_DOMAIN_DISK_DEVICE_DISK = 0,
+    ARMZ_DOMAIN_DISK_DEVICE_CDROM,
+    ARMZ_DOMAIN_DISK_DEVICE_LAST
+} ArmzDomainDiskDevice;
+
+typedef struct {
+    ArmzDomainDiskType type;
+    ArmzDomainDiskDevice device;
+    char *driver_name;      /* <driver name=''>, e.g. "qemu" */
+    char *driver_type;      /* "raw" | "qcow2" */
+    char *driver_cache;     /* default|none|writethrough|writeback|directsync|unsafe */
+    char *driver_io;        /* native|threads|io_uring */
+    char *driver_discard;   /* ignore|unmap */
+    char *src_path;         /* file= (FILE) or dev= (BLOCK) */
+    char *src_pool;         /* VOLUME */
+    char *src_volume;       /* VOLUME */
+    char *target_dev;       /* "vda" */
+    char *target_bus;       /* "virtio" */
+    gboolean readonly;
+    gboolean shareable;
+    char *serial;
+    unsigned int boot_order; /* 0 = none */
+    char *address;          /* fragment */
+} ArmzDomainDiskDef;
+
+typedef enum {
+    ARMZ_DOMAIN_NET_TYPE_NETWORK = 0,
+    ARMZ_DOMAIN_NET_TYPE_BRIDGE,
+    ARMZ_DOMAIN_NET_TYPE_ETHERNET,
+    ARMZ_DOMAIN_NET_TYPE_LAST
+} ArmzDomainNetType;
+
+typedef struct {
+    ArmzDomainNetType type;
+    unsigned char mac[6];   /* generated (52:54:00:xx:xx:xx) when absent */
+    char *source_network;   /* NETWORK */
+    char *source_bridge;    /* BRIDGE */
+    char *target_dev;       /* <target dev=''> (tap name) */
+    char *model;            /* "virtio" */
+    unsigned int mtu;       /* 0 = not given */
+    unsigned int boot_order;
+    char *address;          /* fragment */
+} ArmzDomainNetDef;
+
+typedef enum {
+    ARMZ_DOMAIN_CHR_TYPE_PTY = 0,
+    ARMZ_DOMAIN_CHR_TYPE_FILE,
+    ARMZ_DOMAIN_CHR_TYPE_STDIO,
+    ARMZ_DOMAIN_CHR_TYPE_NULL,
+    ARMZ_DOMAIN_CHR_TYPE_UNIX,
+    ARMZ_DOMAIN_CHR_TYPE_LAST
+} ArmzDomainChrType;
+
+/* <serial> and <console>. */
+typedef struct {
+    ArmzDomainChrType type;
+    char *source_path;      /* file/unix path; pty path (live only) */
+    char *source_mode;      /* unix: "bind" | "connect" */
+    char *log_file;         /* <log file=''> */
+    char *log_append;       /* "on" | "off" */
+    char *target_type;      /* serial: "system-serial"...; console: "serial" | "virtio" */
+    int target_port;        /* -1 = not given */
+    char *target_model;     /* serial: <target><model name='pl011'/> */
+    char *address;          /* fragment */
+} ArmzDomainChrDef;
+
+/* <rng model='virtio'><rate/><backend model='random'>PATH</backend> */
+typedef struct {
+    char *model;            /* "virtio" */
+    char *backend_model;    /* "random" */
+    char *backend_path;     /* e.g. /dev/urandom; NULL = VMM default */
+    unsigned int rate_bytes;    /* 0 = unlimited */
+    unsigned int rate_period;   /* ms, 0 = not given */
+    char *address;          /* fragment */
+} ArmzDomainRngDef;
+
+/* <controller type='' index='' model=''> (accepted and kept; children as
+ * fragments). */
+typedef struct {
+    char *type;
+    int index;              /* -1 = not given */
+    char *model;
+    GPtrArray *children;    /* fragments (<address>, <target>, <driver>...) */
+} ArmzDomainControllerDef;
 
 struct _ArmzDomainDef {
     char *virt_type;                /* <domain type=''>: "kvm" or "qemu" */
@@ -20,9 +172,49 @@ struct _ArmzDomainDef {
     char *os_type;                  /* "hvm" */
     char *os_arch;                  /* "aarch64" */
     char *os_machine;               /* "virt" */
-    /* ... the rest (os boot files, cpu, features, clock, lifecycle
-     * actions, devices) is added by conf/ as structured fields. */
-    gpointer priv;                  /* conf-private extras */
+    gpointer priv;                  /* conf-private extras (unused, NULL) */
+
+    /* --- added by conf/ --- */
+    unsigned int vcpus_current;     /* <vcpu current=''>; == vcpus when absent */
+    char *vcpu_cpuset;              /* <vcpu cpuset=''> */
+    GPtrArray *metadata;            /* fragments: children of <metadata> */
+
+    /* os */
+    ArmzDomainLoaderDef *os_loader; /* NULL when absent */
+    ArmzDomainNvramDef *os_nvram;   /* NULL when absent */
+    char *os_kernel;
+    char *os_initrd;
+    char *os_cmdline;
+    char *os_dtb;
+    GStrv os_boot_devs;             /* <boot dev=''> in order: hd|cdrom|network|fd; NULL = none */
+
+    ArmzDomainCpuDef *cpu;          /* NULL when absent */
+    GPtrArray *features;            /* ArmzDomainFeatureDef*, input order */
+
+    /* clock */
+    char *clock_offset;             /* "utc" when absent */
+    char *clock_timezone;
+    char *clock_adjustment;
+    char *clock_basis;
+    GPtrArray *clock_timers;        /* fragments (<timer .../>) */
+
+    ArmzDomainLifecycleAction on_poweroff;  /* default DESTROY */
+    ArmzDomainLifecycleAction on_reboot;    /* default RESTART */
+    ArmzDomainLifecycleAction on_crash;     /* default DESTROY */
+
+    char *pm;                       /* fragment */
+    char *resource;                 /* fragment */
+    GPtrArray *seclabels;           /* fragments */
+
+    /* devices */
+    char *emulator;
+    GPtrArray *disks;               /* ArmzDomainDiskDef* */
+    GPtrArray *nets;                /* ArmzDomainNetDef* */
+    GPtrArray *serials;             /* ArmzDomainChrDef* */
+    GPtrArray *consoles;            /* ArmzDomainChrDef* */
+    GPtrArray *rngs;                /* ArmzDomainRngDef* */
+    GPtrArray *controllers;         /* ArmzDomainControllerDef* */
+    gboolean has_memballoon;        /* <memballoon model='none'/> was given */
 };
 
 ArmzDomainDef *armz_domain_def_new(void);
@@ -36,7 +228,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDef, armz_domain_def_free)
 ArmzDomainDef *armz_domain_def_parse(const char *xml, GError **error);
 
 /* Validates XML against the RelaxNG schema at RNG_PATH (schemas/domain.rng);
- * VIR_ERR_XML_INVALID_SCHEMA with the validator's messages on failure. */
+ * VIR_ERR_XML_INVALID_SCHEMA with the validator's messages on failure.
+ * RNG_PATH NULL means armz_domain_schema_path(). */
 gboolean armz_domain_xml_validate(const char *xml, const char *rng_path, GError **error);
 
 /* Formats DEF. ID >= 0 formats a live definition (<domain ... id='N'>);
@@ -48,3 +241,48 @@ ArmzDomainDef *armz_domain_def_copy(const ArmzDomainDef *def);
 
 /* Checks a name as libvirt does: non-empty, no '/'. */
 gboolean armz_domain_name_check(const char *name, GError **error);
+
+/* --- helpers added by conf/ --- */
+
+/* Where domain.rng is: $ARMZ_SCHEMA_DIR/domain.rng, else the installed
+ * copy, else the source tree's (uninstalled runs). Static string. */
+const char *armz_domain_schema_path(void);
+
+/* UUIDs: parse accepts dashed and undashed hex (surrounding blanks ok);
+ * format writes the dashed form into BUF (37 bytes). */
+gboolean armz_uuid_parse(const char *str, unsigned char uuid[16]);
+void armz_uuid_format(const unsigned char uuid[16], char buf[37]);
+void armz_uuid_generate(unsigned char uuid[16]);
+
+/* MAC addresses "52:54:00:12:34:56"; format writes into BUF (18 bytes). */
+gboolean armz_mac_parse(const char *str, unsigned char mac[6]);
+void armz_mac_format(const unsigned char mac[6], char buf[18]);
+
+const char *armz_domain_lifecycle_action_to_string(ArmzDomainLifecycleAction act);
+int armz_domain_lifecycle_action_from_string(const char *str); /* -1 if unknown */
+const char *armz_domain_disk_type_to_string(ArmzDomainDiskType t);
+const char *armz_domain_disk_device_to_string(ArmzDomainDiskDevice d);
+const char *armz_domain_net_type_to_string(ArmzDomainNetType t);
+const char *armz_domain_chr_type_to_string(ArmzDomainChrType t);
+
+/* The <features> child named NAME, or NULL. */
+const ArmzDomainFeatureDef *armz_domain_def_find_feature(const ArmzDomainDef *def,
+                                                         const char *name);
+/* <gic version='N'/>: N, or 0 when absent or not a number ("host"). */
+int armz_domain_def_gic_version(const ArmzDomainDef *def);
+
+/* Converts VALUE given in UNIT (libvirt's units; NULL = KiB) to KiB,
+ * rounding bytes up. FALSE on an unknown unit or overflow. */
+gboolean armz_memory_to_kib(unsigned long long value, const char *unit,
+                            unsigned long long *kib);
+
+void armz_domain_disk_def_free(ArmzDomainDiskDef *disk);
+void armz_domain_net_def_free(ArmzDomainNetDef *net);
+void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
+void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
+void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainRngDef, armz_domain_rng_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainControllerDef, armz_domain_controller_def_free)

@@ -1,0 +1,187 @@
+/* Device definitions -> the <devices> element, in libvirt's device order
+ * (disks, controllers, interfaces, serials, consoles, memballoon, rngs). */
+#include "conf/domain_parse_priv.h"
+
+static void
+format_boot(GString *buf, unsigned int order)
+{
+    if (order)
+        g_string_append_printf(buf, "      <boot order='%u'/>\n", order);
+}
+
+static void
+format_disk(GString *buf, const ArmzDomainDiskDef *disk)
+{
+    g_string_append_printf(buf, "    <disk type='%s' device='%s'>\n",
+                           armz_domain_disk_type_to_string(disk->type),
+                           armz_domain_disk_device_to_string(disk->device));
+    if (disk->driver_name || disk->driver_type || disk->driver_cache ||
+        disk->driver_io || disk->driver_discard) {
+        g_string_append(buf, "      <driver");
+        armz_xml_attr_append(buf, "name", disk->driver_name);
+        armz_xml_attr_append(buf, "type", disk->driver_type);
+        armz_xml_attr_append(buf, "cache", disk->driver_cache);
+        armz_xml_attr_append(buf, "io", disk->driver_io);
+        armz_xml_attr_append(buf, "discard", disk->driver_discard);
+        g_string_append(buf, "/>\n");
+    }
+    if (disk->src_path || disk->src_pool) {
+        g_string_append(buf, "      <source");
+        if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE)
+            armz_xml_attr_append(buf, "file", disk->src_path);
+        else if (disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK)
+            armz_xml_attr_append(buf, "dev", disk->src_path);
+        else {
+            armz_xml_attr_append(buf, "pool", disk->src_pool);
+            armz_xml_attr_append(buf, "volume", disk->src_volume);
+        }
+        g_string_append(buf, "/>\n");
+    }
+    g_string_append(buf, "      <target");
+    armz_xml_attr_append(buf, "dev", disk->target_dev);
+    armz_xml_attr_append(buf, "bus", disk->target_bus);
+    g_string_append(buf, "/>\n");
+    if (disk->readonly)
+        g_string_append(buf, "      <readonly/>\n");
+    if (disk->shareable)
+        g_string_append(buf, "      <shareable/>\n");
+    armz_xml_text_element(buf, 3, "serial", disk->serial);
+    format_boot(buf, disk->boot_order);
+    armz_xml_fragment_append(buf, disk->address, 3);
+    g_string_append(buf, "    </disk>\n");
+}
+
+static void
+format_controller(GString *buf, const ArmzDomainControllerDef *ctrl)
+{
+    g_string_append(buf, "    <controller");
+    armz_xml_attr_append(buf, "type", ctrl->type);
+    if (ctrl->index >= 0)
+        g_string_append_printf(buf, " index='%d'", ctrl->index);
+    armz_xml_attr_append(buf, "model", ctrl->model);
+    if (ctrl->children->len == 0) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append(buf, ">\n");
+    for (guint i = 0; i < ctrl->children->len; i++)
+        armz_xml_fragment_append(buf, g_ptr_array_index(ctrl->children, i), 3);
+    g_string_append(buf, "    </controller>\n");
+}
+
+static void
+format_interface(GString *buf, const ArmzDomainNetDef *net)
+{
+    char mac[18];
+
+    armz_mac_format(net->mac, mac);
+    g_string_append_printf(buf, "    <interface type='%s'>\n",
+                           armz_domain_net_type_to_string(net->type));
+    g_string_append_printf(buf, "      <mac address='%s'/>\n", mac);
+    if (net->source_network || net->source_bridge) {
+        g_string_append(buf, "      <source");
+        armz_xml_attr_append(buf, "network", net->source_network);
+        armz_xml_attr_append(buf, "bridge", net->source_bridge);
+        g_string_append(buf, "/>\n");
+    }
+    if (net->target_dev) {
+        g_string_append(buf, "      <target");
+        armz_xml_attr_append(buf, "dev", net->target_dev);
+        g_string_append(buf, "/>\n");
+    }
+    if (net->model) {
+        g_string_append(buf, "      <model");
+        armz_xml_attr_append(buf, "type", net->model);
+        g_string_append(buf, "/>\n");
+    }
+    if (net->mtu)
+        g_string_append_printf(buf, "      <mtu size='%u'/>\n", net->mtu);
+    format_boot(buf, net->boot_order);
+    armz_xml_fragment_append(buf, net->address, 3);
+    g_string_append(buf, "    </interface>\n");
+}
+
+static void
+format_chr(GString *buf, const char *elem, const ArmzDomainChrDef *chr, gboolean live)
+{
+    /* A pty's path exists only while the guest runs. */
+    gboolean show_source = chr->source_path &&
+                           (chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY || live);
+
+    g_string_append_printf(buf, "    <%s type='%s'>\n", elem,
+                           armz_domain_chr_type_to_string(chr->type));
+    if (show_source) {
+        g_string_append(buf, "      <source");
+        armz_xml_attr_append(buf, "mode", chr->source_mode);
+        armz_xml_attr_append(buf, "path", chr->source_path);
+        g_string_append(buf, "/>\n");
+    }
+    if (chr->log_file) {
+        g_string_append(buf, "      <log");
+        armz_xml_attr_append(buf, "file", chr->log_file);
+        armz_xml_attr_append(buf, "append", chr->log_append);
+        g_string_append(buf, "/>\n");
+    }
+    if (chr->target_type || chr->target_port >= 0 || chr->target_model) {
+        g_string_append(buf, "      <target");
+        armz_xml_attr_append(buf, "type", chr->target_type);
+        if (chr->target_port >= 0)
+            g_string_append_printf(buf, " port='%d'", chr->target_port);
+        if (chr->target_model) {
+            g_string_append(buf, ">\n        <model");
+            armz_xml_attr_append(buf, "name", chr->target_model);
+            g_string_append(buf, "/>\n      </target>\n");
+        } else {
+            g_string_append(buf, "/>\n");
+        }
+    }
+    armz_xml_fragment_append(buf, chr->address, 3);
+    g_string_append_printf(buf, "    </%s>\n", elem);
+}
+
+static void
+format_rng(GString *buf, const ArmzDomainRngDef *rng)
+{
+    g_string_append(buf, "    <rng");
+    armz_xml_attr_append(buf, "model", rng->model);
+    g_string_append(buf, ">\n");
+    if (rng->rate_bytes) {
+        g_string_append_printf(buf, "      <rate bytes='%u'", rng->rate_bytes);
+        if (rng->rate_period)
+            g_string_append_printf(buf, " period='%u'", rng->rate_period);
+        g_string_append(buf, "/>\n");
+    }
+    g_string_append(buf, "      <backend");
+    armz_xml_attr_append(buf, "model", rng->backend_model);
+    if (rng->backend_path) {
+        g_string_append_c(buf, '>');
+        armz_xml_escape_append(buf, rng->backend_path);
+        g_string_append(buf, "</backend>\n");
+    } else {
+        g_string_append(buf, "/>\n");
+    }
+    armz_xml_fragment_append(buf, rng->address, 3);
+    g_string_append(buf, "    </rng>\n");
+}
+
+void
+armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
+{
+    g_string_append(buf, "  <devices>\n");
+    armz_xml_text_element(buf, 2, "emulator", def->emulator);
+    for (guint i = 0; i < def->disks->len; i++)
+        format_disk(buf, g_ptr_array_index(def->disks, i));
+    for (guint i = 0; i < def->controllers->len; i++)
+        format_controller(buf, g_ptr_array_index(def->controllers, i));
+    for (guint i = 0; i < def->nets->len; i++)
+        format_interface(buf, g_ptr_array_index(def->nets, i));
+    for (guint i = 0; i < def->serials->len; i++)
+        format_chr(buf, "serial", g_ptr_array_index(def->serials, i), live);
+    for (guint i = 0; i < def->consoles->len; i++)
+        format_chr(buf, "console", g_ptr_array_index(def->consoles, i), live);
+    if (def->has_memballoon)
+        g_string_append(buf, "    <memballoon model='none'/>\n");
+    for (guint i = 0; i < def->rngs->len; i++)
+        format_rng(buf, g_ptr_array_index(def->rngs, i));
+    g_string_append(buf, "  </devices>\n");
+}

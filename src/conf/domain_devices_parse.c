@@ -1,0 +1,468 @@
+/* <devices> -> structured device definitions. The armz VMM offers
+ * virtio-mmio block, net, console and rng devices plus a PL011 UART; every
+ * other kind of guest hardware is refused here, by name. */
+#include "conf/domain_parse_priv.h"
+#include "util/error.h"
+#include "util/armz-i18n.h"
+
+#include <string.h>
+
+/* Guest hardware libvirt knows and armz does not provide. */
+static const char *const refused_devices[] = {
+    "graphics", "video", "sound", "hostdev", "redirdev", "redirfilter",
+    "smartcard", "tpm", "watchdog", "filesystem", "input", "hub", "panic",
+    "shmem", "memory", "iommu", "vsock", "audio", "channel", "lease",
+    "parallel", "crypto", "nvram", NULL };
+
+static gboolean
+parse_address(char **out, xmlNodePtr node, GError **error)
+{
+    if (*out)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("more than one <address> in <%s>"),
+                              (const char *)node->parent->name);
+    *out = armz_xml_fragment_capture(node);
+    return TRUE;
+}
+
+static gboolean
+parse_boot_order(unsigned int *out, xmlNodePtr node, GError **error)
+{
+    if (!armz_conf_uint_attr(node, "order", out, error))
+        return FALSE;
+    if (*out == 0)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing or invalid attribute 'order' of <boot>"));
+    return TRUE;
+}
+
+/* ---- disk ---- */
+
+static gboolean
+parse_disk_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    switch (disk->type) {
+    case ARMZ_DOMAIN_DISK_TYPE_FILE:
+        disk->src_path = armz_xml_prop(node, "file");
+        break;
+    case ARMZ_DOMAIN_DISK_TYPE_BLOCK:
+        disk->src_path = armz_xml_prop(node, "dev");
+        break;
+    case ARMZ_DOMAIN_DISK_TYPE_VOLUME:
+        disk->src_pool = armz_xml_prop(node, "pool");
+        disk->src_volume = armz_xml_prop(node, "volume");
+        if (!disk->src_pool || !disk->src_volume)
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                  _("<source> of a volume disk needs 'pool' and 'volume' attributes"));
+        break;
+    case ARMZ_DOMAIN_DISK_TYPE_LAST:
+        break;
+    }
+    return TRUE;
+}
+
+static gboolean
+parse_disk_driver(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const formats[] = { "raw", "qcow2", NULL };
+    static const char *const formats_no[] = {
+        "bochs", "cloop", "dmg", "iso", "qcow", "qed", "vmdk", "vpc", "vdi",
+        "fat", "vhd", "ploop", "luks", "dir", "aio", NULL };
+    static const char *const caches[] = {
+        "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
+    static const char *const ios[] = { "native", "threads", "io_uring", NULL };
+    static const char *const discards[] = { "ignore", "unmap", NULL };
+
+    disk->driver_name = armz_xml_prop(node, "name");
+    return armz_conf_choice_attr(node, "type", NULL, formats, formats_no, &disk->driver_type, error) &&
+           armz_conf_choice_attr(node, "cache", NULL, caches, NULL, &disk->driver_cache, error) &&
+           armz_conf_choice_attr(node, "io", NULL, ios, NULL, &disk->driver_io, error) &&
+           armz_conf_choice_attr(node, "discard", NULL, discards, NULL, &disk->driver_discard, error);
+}
+
+static gboolean
+parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "file", "block", "volume", NULL };
+    static const char *const types_no[] = { "network", "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
+    static const char *const devices[] = { "disk", "cdrom", NULL };
+    static const char *const devices_no[] = { "floppy", "lun", NULL };
+    static const char *const buses[] = { "virtio", NULL };
+    static const char *const buses_no[] = {
+        "ide", "fdc", "scsi", "xen", "usb", "uml", "sata", "sd", NULL };
+    g_autoptr(ArmzDomainDiskDef) disk = g_new0(ArmzDomainDiskDef, 1);
+    gboolean have_source = FALSE;
+    int v;
+
+    if ((v = armz_conf_enum_attr(node, "type", "file", types, types_no, error)) < 0)
+        return FALSE;
+    disk->type = (ArmzDomainDiskType)v;
+    if ((v = armz_conf_enum_attr(node, "device", "disk", devices, devices_no, error)) < 0)
+        return FALSE;
+    disk->device = (ArmzDomainDiskDevice)v;
+
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "driver")) {
+            ok = parse_disk_driver(disk, c, error);
+        } else if (armz_xml_is(c, "source") && !have_source) {
+            have_source = TRUE;
+            ok = parse_disk_source(disk, c, error);
+        } else if (armz_xml_is(c, "target")) {
+            disk->target_dev = armz_xml_prop(c, "dev");
+            ok = armz_conf_choice_attr(c, "bus", "virtio", buses, buses_no,
+                                       &disk->target_bus, error);
+        } else if (armz_xml_is(c, "readonly")) {
+            disk->readonly = TRUE;
+        } else if (armz_xml_is(c, "shareable")) {
+            disk->shareable = TRUE;
+        } else if (armz_xml_is(c, "serial")) {
+            g_free(disk->serial);
+            disk->serial = armz_xml_text(c);
+        } else if (armz_xml_is(c, "boot")) {
+            ok = parse_boot_order(&disk->boot_order, c, error);
+        } else if (armz_xml_is(c, "address")) {
+            ok = parse_address(&disk->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime name given by the driver; not part of a definition */
+        } else {
+            ok = armz_conf_unsupported_child(c, "disk", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (!disk->target_dev || !*disk->target_dev)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing <target dev=''> of <disk>"));
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <source> of disk '%s'"), disk->target_dev);
+    /* a cdrom is read-only media, whatever the XML says */
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM)
+        disk->readonly = TRUE;
+    for (guint i = 0; i < def->disks->len; i++) {
+        ArmzDomainDiskDef *o = g_ptr_array_index(def->disks, i);
+        if (g_str_equal(o->target_dev, disk->target_dev))
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                  _("target '%s' duplicated for disk sources"), disk->target_dev);
+    }
+    g_ptr_array_add(def->disks, g_steal_pointer(&disk));
+    return TRUE;
+}
+
+/* ---- interface ---- */
+
+static gboolean
+parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "network", "bridge", "ethernet", NULL };
+    static const char *const types_no[] = {
+        "user", "direct", "vhostuser", "hostdev", "server", "client", "mcast",
+        "udp", "vdpa", "internal", "null", "vds", "passt", NULL };
+    static const char *const models[] = { "virtio", NULL };
+    static const char *const models_no[] = {
+        "virtio-transitional", "virtio-non-transitional", "e1000", "e1000e",
+        "rtl8139", "ne2k_pci", "pcnet", "vmxnet3", "igb", "usb-net", "spapr-vlan",
+        "smc91c111", "lan9118", NULL };
+    g_autoptr(ArmzDomainNetDef) net = g_new0(ArmzDomainNetDef, 1);
+    gboolean have_mac = FALSE;
+    int v;
+
+    if ((v = armz_conf_enum_attr(node, "type", NULL, types, types_no, error)) < 0)
+        return FALSE;
+    net->type = (ArmzDomainNetType)v;
+
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "mac")) {
+            g_autofree char *mac = armz_xml_prop(c, "address");
+            if (!armz_mac_parse(mac, net->mac))
+                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                      _("unable to parse mac address '%s'"), mac ? mac : "");
+            if (net->mac[0] & 1)
+                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                      _("expected unicast mac address, found multicast '%s'"), mac);
+            have_mac = TRUE;
+        } else if (armz_xml_is(c, "source")) {
+            g_clear_pointer(&net->source_network, g_free);
+            g_clear_pointer(&net->source_bridge, g_free);
+            if (net->type == ARMZ_DOMAIN_NET_TYPE_NETWORK)
+                net->source_network = armz_xml_prop(c, "network");
+            else if (net->type == ARMZ_DOMAIN_NET_TYPE_BRIDGE)
+                net->source_bridge = armz_xml_prop(c, "bridge");
+        } else if (armz_xml_is(c, "target")) {
+            g_free(net->target_dev);
+            net->target_dev = armz_xml_prop(c, "dev");
+        } else if (armz_xml_is(c, "model")) {
+            g_clear_pointer(&net->model, g_free);
+            ok = armz_conf_choice_attr(c, "type", NULL, models, models_no, &net->model, error);
+            if (ok && !net->model)
+                ok = armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                    _("missing attribute 'type' of <model>"));
+        } else if (armz_xml_is(c, "mtu")) {
+            ok = armz_conf_uint_attr(c, "size", &net->mtu, error);
+            if (ok && net->mtu == 0)
+                ok = armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                    _("missing or invalid attribute 'size' of <mtu>"));
+        } else if (armz_xml_is(c, "boot")) {
+            ok = parse_boot_order(&net->boot_order, c, error);
+        } else if (armz_xml_is(c, "address")) {
+            ok = parse_address(&net->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, "interface", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (net->type == ARMZ_DOMAIN_NET_TYPE_NETWORK && !net->source_network)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("No <source> 'network' attribute specified with <interface type='network'/>"));
+    if (net->type == ARMZ_DOMAIN_NET_TYPE_BRIDGE && !net->source_bridge)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("No <source> 'bridge' attribute specified with <interface type='bridge'/>"));
+    if (!have_mac) {
+        /* libvirt's locally administered prefix, as every libvirt tool
+         * expects; the address is then part of the definition. */
+        net->mac[0] = 0x52;
+        net->mac[1] = 0x54;
+        net->mac[2] = 0x00;
+        for (int i = 3; i < 6; i++)
+            net->mac[i] = (unsigned char)g_random_int_range(0, 256);
+    }
+    g_ptr_array_add(def->nets, g_steal_pointer(&net));
+    return TRUE;
+}
+
+/* ---- serial / console ---- */
+
+static gboolean
+parse_chr_target(ArmzDomainChrDef *chr, xmlNodePtr node, gboolean console, GError **error)
+{
+    static const char *const serial_types[] = { "system-serial", NULL };
+    static const char *const serial_types_no[] = {
+        "isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial",
+        "sclp-serial", "isa-debug", NULL };
+    static const char *const console_types[] = { "serial", "virtio", NULL };
+    static const char *const console_types_no[] = {
+        "xen", "uml", "lxc", "openvz", "sclp", "sclplm", NULL };
+    static const char *const models[] = { "pl011", NULL };
+    static const char *const models_no[] = {
+        "isa-serial", "usb-serial", "pci-serial", "spapr-vty", "sclpconsole",
+        "sclplmconsole", "16550a", "isa-debugcon", NULL };
+    unsigned int port = G_MAXUINT;
+
+    if (!armz_conf_choice_attr(node, "type", NULL,
+                               console ? console_types : serial_types,
+                               console ? console_types_no : serial_types_no,
+                               &chr->target_type, error) ||
+        !armz_conf_uint_attr(node, "port", &port, error))
+        return FALSE;
+    chr->target_port = port == G_MAXUINT ? -1 : (int)MIN(port, (unsigned int)G_MAXINT);
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        if (armz_xml_is(c, "model") && !console) {
+            if (!armz_conf_choice_attr(c, "name", NULL, models, models_no,
+                                       &chr->target_model, error))
+                return FALSE;
+        } else {
+            return armz_conf_unsupported_child(c, "target", error);
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
+{
+    static const char *const types[] = { "pty", "file", "stdio", "null", "unix", NULL };
+    static const char *const types_no[] = {
+        "vc", "dev", "pipe", "tcp", "udp", "spicevmc", "spiceport", "nmdm",
+        "qemu-vdagent", "dbus", NULL };
+    static const char *const modes[] = { "bind", "connect", NULL };
+    static const char *const onoff[] = { "on", "off", NULL };
+    const char *what = console ? "console" : "serial";
+    g_autoptr(ArmzDomainChrDef) chr = g_new0(ArmzDomainChrDef, 1);
+    int v;
+
+    if ((v = armz_conf_enum_attr(node, "type", "pty", types, types_no, error)) < 0)
+        return FALSE;
+    chr->type = (ArmzDomainChrType)v;
+    chr->target_port = -1;
+
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "source")) {
+            g_free(chr->source_path);
+            chr->source_path = armz_xml_prop(c, "path");
+            g_clear_pointer(&chr->source_mode, g_free);
+            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_UNIX)
+                ok = armz_conf_choice_attr(c, "mode", NULL, modes, NULL, &chr->source_mode, error);
+        } else if (armz_xml_is(c, "log")) {
+            g_free(chr->log_file);
+            chr->log_file = armz_xml_prop(c, "file");
+            if (!chr->log_file)
+                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                      _("missing attribute 'file' of <log>"));
+            g_clear_pointer(&chr->log_append, g_free);
+            ok = armz_conf_choice_attr(c, "append", NULL, onoff, NULL, &chr->log_append, error);
+        } else if (armz_xml_is(c, "target")) {
+            g_clear_pointer(&chr->target_type, g_free);
+            g_clear_pointer(&chr->target_model, g_free);
+            ok = parse_chr_target(chr, c, console, error);
+        } else if (armz_xml_is(c, "address")) {
+            ok = parse_address(&chr->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, what, error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    /* a pty's path is only an output (live XML); other types need one */
+    if ((chr->type == ARMZ_DOMAIN_CHR_TYPE_FILE || chr->type == ARMZ_DOMAIN_CHR_TYPE_UNIX) &&
+        (!chr->source_path || !*chr->source_path))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <source path=''> for %s of type '%s'"),
+                              what, armz_domain_chr_type_to_string(chr->type));
+    if (chr->type != ARMZ_DOMAIN_CHR_TYPE_FILE && chr->type != ARMZ_DOMAIN_CHR_TYPE_UNIX &&
+        chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY)
+        g_clear_pointer(&chr->source_path, g_free);
+    g_ptr_array_add(list, g_steal_pointer(&chr));
+    return TRUE;
+}
+
+/* ---- rng ---- */
+
+static gboolean
+parse_rng(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const models[] = { "virtio", NULL };
+    static const char *const models_no[] = {
+        "virtio-transitional", "virtio-non-transitional", NULL };
+    static const char *const backends[] = { "random", NULL };
+    static const char *const backends_no[] = { "egd", "builtin", NULL };
+    g_autoptr(ArmzDomainRngDef) rng = g_new0(ArmzDomainRngDef, 1);
+
+    if (!armz_conf_choice_attr(node, "model", NULL, models, models_no, &rng->model, error))
+        return FALSE;
+    if (!rng->model)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing attribute 'model' of <rng>"));
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "backend") && !rng->backend_model) {
+            g_autofree char *path = armz_xml_text(c);
+            ok = armz_conf_choice_attr(c, "model", NULL, backends, backends_no,
+                                       &rng->backend_model, error);
+            if (ok && !rng->backend_model)
+                ok = armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                    _("missing attribute 'model' of <backend>"));
+            if (*g_strstrip(path))
+                rng->backend_path = g_steal_pointer(&path);
+        } else if (armz_xml_is(c, "rate")) {
+            ok = armz_conf_uint_attr(c, "bytes", &rng->rate_bytes, error) &&
+                 armz_conf_uint_attr(c, "period", &rng->rate_period, error);
+            if (ok && rng->rate_bytes == 0)
+                ok = armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                    _("missing or invalid attribute 'bytes' of <rate>"));
+        } else if (armz_xml_is(c, "address")) {
+            ok = parse_address(&rng->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, "rng", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (!rng->backend_model)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing RNG device backend"));
+    g_ptr_array_add(def->rngs, g_steal_pointer(&rng));
+    return TRUE;
+}
+
+/* ---- controller ---- */
+
+static gboolean
+parse_controller(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    /* Accepted and kept: tools (Nova, virt-install) always write a few, and
+     * they describe buses rather than devices the guest would miss. */
+    static const char *const types[] = {
+        "ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci",
+        "xenbus", "isa", NULL };
+    g_autoptr(ArmzDomainControllerDef) ctrl = g_new0(ArmzDomainControllerDef, 1);
+    unsigned int index = G_MAXUINT;
+
+    ctrl->children = g_ptr_array_new_with_free_func(g_free);
+    if (!armz_conf_choice_attr(node, "type", NULL, types, NULL, &ctrl->type, error) ||
+        !armz_conf_uint_attr(node, "index", &index, error))
+        return FALSE;
+    if (!ctrl->type)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing attribute 'type' of <controller>"));
+    ctrl->index = index == G_MAXUINT ? -1 : (int)MIN(index, (unsigned int)G_MAXINT);
+    ctrl->model = armz_xml_prop(node, "model");
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        if (!armz_xml_is(c, "alias"))
+            g_ptr_array_add(ctrl->children, armz_xml_fragment_capture(c));
+    }
+    g_ptr_array_add(def->controllers, g_steal_pointer(&ctrl));
+    return TRUE;
+}
+
+static gboolean
+parse_memballoon(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const models[] = { "none", NULL };
+    static const char *const models_no[] = {
+        "virtio", "xen", "virtio-transitional", "virtio-non-transitional", NULL };
+
+    if (armz_conf_enum_attr(node, "model", NULL, models, models_no, error) < 0)
+        return FALSE;
+    def->has_memballoon = TRUE;
+    return TRUE;
+}
+
+gboolean
+armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error)
+{
+    for (xmlNodePtr c = armz_xml_first_element(devices); c; c = armz_xml_next_element(c)) {
+        gboolean ok;
+
+        if (armz_xml_is(c, "emulator")) {
+            g_free(def->emulator);
+            def->emulator = armz_xml_text(c);
+            g_strstrip(def->emulator);
+            ok = TRUE;
+        } else if (armz_xml_is(c, "disk")) {
+            ok = parse_disk(def, c, error);
+        } else if (armz_xml_is(c, "interface")) {
+            ok = parse_interface(def, c, error);
+        } else if (armz_xml_is(c, "serial")) {
+            ok = parse_chr(def->serials, c, FALSE, error);
+        } else if (armz_xml_is(c, "console")) {
+            ok = parse_chr(def->consoles, c, TRUE, error);
+        } else if (armz_xml_is(c, "rng")) {
+            ok = parse_rng(def, c, error);
+        } else if (armz_xml_is(c, "controller")) {
+            ok = parse_controller(def, c, error);
+        } else if (armz_xml_is(c, "memballoon")) {
+            ok = parse_memballoon(def, c, error);
+        } else if (!c->ns && g_strv_contains(refused_devices, (const char *)c->name)) {
+            ok = armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                _("device '%s' is not supported by the armz driver"),
+                                (const char *)c->name);
+        } else {
+            g_autofree char *q = armz_xml_qname(c);
+            ok = armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                _("unknown device element '%s' is not supported by the armz driver"), q);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,122 @@
+#include <errno.h>
+#include <string.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "daemon/config.h"
+
+ArmzConfig *
+armz_config_new(void)
+{
+    ArmzConfig *cfg = g_new0(ArmzConfig, 1);
+
+    cfg->tcp_listen_addr = g_strdup("127.0.0.1");
+    cfg->tcp_port = 16509;
+    cfg->unix_sock_ro_perms = 0777;
+    cfg->unix_sock_rw_perms = 0700;
+    cfg->max_clients = 5000;
+    cfg->max_workers = 20;
+    cfg->log_level = 3;
+    return cfg;
+}
+
+void
+armz_config_free(ArmzConfig *cfg)
+{
+    if (!cfg)
+        return;
+    g_free(cfg->tcp_listen_addr);
+    g_free(cfg->unix_sock_group);
+    g_free(cfg->vmm_path);
+    g_free(cfg);
+}
+
+/* VALUE is either "quoted text" or a bare integer. */
+static gboolean
+parse_value(const char *raw, char **str, gint64 *num)
+{
+    gsize len = strlen(raw);
+    char *end;
+
+    *str = NULL;
+    if (len >= 2 && raw[0] == '"' && raw[len - 1] == '"') {
+        *str = g_strndup(raw + 1, len - 2);
+        *num = g_ascii_strtoll(*str, &end, 0);
+        if (*end != '\0' || **str == '\0')
+            *num = G_MININT64;
+        return TRUE;
+    }
+    *num = g_ascii_strtoll(raw, &end, 0);
+    return *end == '\0' && *raw != '\0';
+}
+
+gboolean
+armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) err = NULL;
+    int lineno = 0;
+
+    if (!g_file_get_contents(path, &text, NULL, &err)) {
+        if (!must_exist && g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return TRUE;
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                    _("cannot read config file '%s': %s"), path, err->message);
+        return FALSE;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        g_autofree char *line = g_strstrip(g_strdup(*l));
+        g_autofree char *sval = NULL;
+        char *eq, *key, *val;
+        gint64 num;
+
+        lineno++;
+        if (!*line || *line == '#')
+            continue;
+        eq = strchr(line, '=');
+        if (!eq)
+            goto syntax;
+        *eq = '\0';
+        key = g_strstrip(line);
+        val = g_strstrip(eq + 1);
+        if (!parse_value(val, &sval, &num))
+            goto syntax;
+
+        if (g_str_equal(key, "listen_tcp") && num >= 0) {
+            cfg->listen_tcp = num != 0;
+        } else if (g_str_equal(key, "tcp_listen_addr") && sval) {
+            g_free(cfg->tcp_listen_addr);
+            cfg->tcp_listen_addr = g_steal_pointer(&sval);
+        } else if (g_str_equal(key, "tcp_port") && num > 0 && num < 65536) {
+            cfg->tcp_port = num;
+        } else if (g_str_equal(key, "unix_sock_group") && sval) {
+            g_free(cfg->unix_sock_group);
+            cfg->unix_sock_group = g_steal_pointer(&sval);
+        } else if (g_str_equal(key, "unix_sock_ro_perms") && sval && num >= 0 && num <= 07777) {
+            cfg->unix_sock_ro_perms = g_ascii_strtoll(sval, NULL, 8);
+        } else if (g_str_equal(key, "unix_sock_rw_perms") && sval && num >= 0 && num <= 07777) {
+            cfg->unix_sock_rw_perms = g_ascii_strtoll(sval, NULL, 8);
+        } else if (g_str_equal(key, "max_clients") && num > 0) {
+            cfg->max_clients = num;
+        } else if (g_str_equal(key, "max_workers") && num > 0 && num <= 1000) {
+            cfg->max_workers = num;
+        } else if (g_str_equal(key, "log_level") && num >= 1 && num <= 4) {
+            cfg->log_level = num;
+        } else if (g_str_equal(key, "vmm_path") && sval) {
+            g_free(cfg->vmm_path);
+            cfg->vmm_path = g_steal_pointer(&sval);
+        } else {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                        _("%s:%d: unknown setting or bad value for '%s'"), path, lineno, key);
+            return FALSE;
+        }
+        continue;
+ syntax:
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                    _("%s:%d: expected 'key = value'"), path, lineno);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,48 @@
+/* virtarmzd's process-wide state, shared by the RPC handlers. */
+#pragma once
+#include <glib.h>
+#include "driver/driver.h"
+#include "rpc/dispatch.h"
+#include "rpc/server.h"
+
+typedef struct {
+    ArmzPaths *paths;
+    ArmzDriver *driver;
+    ArmzServer *server;
+    ArmzDispatcher *dispatcher;
+    GMainLoop *loop;
+
+    GMutex conns_lock;        /* clients with an open connection */
+    GHashTable *conns;        /* ArmzClient* set (borrowed: removed on close) */
+    gint next_callback_id;
+} ArmzDaemon;
+
+/* The one daemon of this process (set by main). */
+extern ArmzDaemon *armz_daemon;
+
+/* Per-connection state kept in client->priv. */
+typedef struct {
+    int callback_id;
+    int event_id;
+    gboolean has_dom;
+    unsigned char uuid[16];
+} ArmzDomainCallback;
+
+typedef struct {
+    char *uri;
+    GArray *dom_callbacks;    /* ArmzDomainCallback */
+    gboolean legacy_events;   /* old-style lifecycle registration (105) */
+    gboolean close_callback;
+} ArmzConn;
+
+/* The connection state of CLIENT, created on first use (client lock held). */
+ArmzConn *armz_conn_get(ArmzClient *client);
+
+/* Procedure tables, one per area. */
+void armz_remote_connect_register(ArmzDispatcher *d);
+void armz_remote_domain_register(ArmzDispatcher *d);
+void armz_remote_events_register(ArmzDispatcher *d);
+
+/* Event plumbing: the driver's sink, and cleanup when a client leaves. */
+void armz_daemon_domain_event(const ArmzDomainEvent *ev, gpointer opaque);
+void armz_daemon_client_closed(ArmzClient *client, gpointer opaque);

@@ -1,0 +1,272 @@
+/* virtarmzd: the armz hypervisor driver served over libvirt's RPC protocol. */
+#include <errno.h>
+#include <grp.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+
+static char *opt_root;
+static char *opt_config;
+static char *opt_listen_tcp;
+static int opt_timeout;
+static gboolean opt_verbose;
+static gboolean opt_version;
+
+static GOptionEntry entries[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, &opt_root,
+      N_("Run inside DIR: sockets, configs, state and logs under it"), N_("DIR") },
+    { "config", 'f', 0, G_OPTION_ARG_FILENAME, &opt_config,
+      N_("Read settings from FILE instead of armz.conf"), N_("FILE") },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &opt_timeout,
+      N_("Exit after SECS seconds without clients"), N_("SECS") },
+    { "listen-tcp", 0, 0, G_OPTION_ARG_STRING, &opt_listen_tcp,
+      N_("Also listen on TCP HOST:PORT (no authentication: keep it on loopback)"),
+      N_("HOST:PORT") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, N_("Log debug messages"), NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+    { NULL }
+};
+
+static void
+server_call(ArmzClient *client, GBytes *pkt, gpointer opaque)
+{
+    armz_dispatcher_call(armz_daemon->dispatcher, client, pkt);
+}
+
+static gboolean
+on_quit_signal(gpointer data)
+{
+    armz_info("shutting down on signal");
+    g_main_loop_quit(armz_daemon->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hup(gpointer data)
+{
+    armz_info("SIGHUP: nothing to reload; definitions are read at start");
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+check_idle(gpointer data)
+{
+    gint64 now = g_get_monotonic_time() / G_USEC_PER_SEC;
+
+    if (armz_server_client_count(armz_daemon->server) == 0 &&
+        now - armz_server_last_change(armz_daemon->server) >= opt_timeout) {
+        armz_info("no clients for %d seconds: exiting", opt_timeout);
+        g_main_loop_quit(armz_daemon->loop);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* systemd socket activation: fds 3.. named after their socket units. */
+static gboolean
+take_activated_sockets(ArmzServer *srv, GError **error)
+{
+    const char *pid = g_getenv("LISTEN_PID");
+    const char *fds = g_getenv("LISTEN_FDS");
+    const char *names = g_getenv("LISTEN_FDNAMES");
+    g_auto(GStrv) namev = NULL;
+    int n;
+
+    if (!pid || !fds || g_ascii_strtoll(pid, NULL, 10) != getpid())
+        return FALSE;
+    n = g_ascii_strtoll(fds, NULL, 10);
+    namev = g_strsplit(names ? names : "", ":", -1);
+    for (int i = 0; i < n; i++) {
+        int fd = 3 + i;
+        const char *name = i < (int)g_strv_length(namev) ? namev[i] : "";
+        g_unix_set_fd_nonblocking(fd, TRUE, NULL);
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        if (strstr(name, "-admin")) {
+            /* The admin protocol is not served: keep the socket unused. */
+            armz_info("socket activation: admin socket (fd %d) is not served", fd);
+            continue;
+        }
+        armz_server_listen_fd(srv, fd, strstr(name, "-ro") != NULL, NULL);
+    }
+    g_unsetenv("LISTEN_PID");
+    g_unsetenv("LISTEN_FDS");
+    g_unsetenv("LISTEN_FDNAMES");
+    return n > 0;
+}
+
+static gboolean
+listen_all(ArmzConfig *cfg, GError **error)
+{
+    ArmzServer *srv = armz_daemon->server;
+    ArmzPaths *paths = armz_daemon->paths;
+
+    if (!take_activated_sockets(srv, error)) {
+        int ro = cfg->unix_sock_ro_perms, rw = cfg->unix_sock_rw_perms;
+        if (!armz_server_listen_unix(srv, paths->sock_rw, rw, FALSE, error) ||
+            !armz_server_listen_unix(srv, paths->sock_ro, ro, TRUE, error))
+            return FALSE;
+        if (cfg->unix_sock_group) {
+            struct group *gr = getgrnam(cfg->unix_sock_group);
+            if (!gr) {
+                g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                            _("unix_sock_group '%s' does not exist"), cfg->unix_sock_group);
+                return FALSE;
+            }
+            if (chown(paths->sock_rw, -1, gr->gr_gid) < 0 ||
+                chown(paths->sock_ro, -1, gr->gr_gid) < 0)
+                armz_warn("cannot give the sockets to group '%s': %s",
+                          cfg->unix_sock_group, g_strerror(errno));
+        }
+    }
+    if (opt_listen_tcp) {
+        const char *colon = strrchr(opt_listen_tcp, ':');
+        g_autofree char *host = NULL;
+        guint64 port;
+
+        if (!colon || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                        _("--listen-tcp wants HOST:PORT, not '%s'"), opt_listen_tcp);
+            return FALSE;
+        }
+        host = g_strndup(opt_listen_tcp, colon - opt_listen_tcp);
+        if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+            memmove(host, host + 1, strlen(host));
+            host[strlen(host) - 1] = '\0';
+        }
+        return armz_server_listen_tcp(srv, host, port, error);
+    }
+    if (cfg->listen_tcp)
+        return armz_server_listen_tcp(srv, cfg->tcp_listen_addr, cfg->tcp_port, error);
+    return TRUE;
+}
+
+static char *
+find_schema_dir(void)
+{
+    const char *env = g_getenv("ARMZ_SCHEMA_DIR");
+    g_autofree char *installed = g_build_filename(PKGDATADIR, "schemas", "domain.rng", NULL);
+
+    if (env)
+        return g_strdup(env);
+    if (g_file_test(installed, G_FILE_TEST_EXISTS))
+        return g_build_filename(PKGDATADIR, "schemas", NULL);
+    /* Run from the build tree. */
+    return g_build_filename(SRCDIR, "schemas", NULL);
+}
+
+static char *
+find_vmm(const ArmzConfig *cfg)
+{
+    const char *env = g_getenv("ARMZ_VMM_PATH");
+    g_autofree char *built = g_build_filename(BUILDDIR, "src", "vmm", "armz-vmm", NULL);
+
+    if (cfg->vmm_path)
+        return g_strdup(cfg->vmm_path);
+    if (env)
+        return g_strdup(env);
+    if (!g_file_test(ARMZ_VMM_PATH, G_FILE_TEST_IS_EXECUTABLE) &&
+        g_file_test(built, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer(&built);
+    return g_strdup(ARMZ_VMM_PATH);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) octx = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ArmzConfig) cfg = armz_config_new();
+    ArmzDaemon daemon = { 0 };
+    ArmzDriverConfig dcfg = { 0 };
+    g_autofree char *root = NULL;
+    const ArmzServerHooks hooks = { server_call, armz_daemon_client_closed };
+
+    setlocale(LC_ALL, "");
+    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    textdomain(GETTEXT_PACKAGE);
+
+    octx = g_option_context_new(NULL);
+    g_option_context_set_summary(octx, _("Serve Arm64 guests to libvirt clients (armz:///system)."));
+    g_option_context_add_main_entries(octx, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse(octx, &argc, &argv, &error)) {
+        fprintf(stderr, "virtarmzd: %s\n", error->message);
+        return 2;
+    }
+    if (opt_version) {
+        printf("virtarmzd (libvirt-armz) %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (opt_timeout < 0) {
+        fprintf(stderr, _("virtarmzd: --timeout must not be negative\n"));
+        return 2;
+    }
+    if (opt_root) {
+        root = g_canonicalize_filename(opt_root, NULL);
+    }
+
+    armz_daemon = &daemon;
+    daemon.paths = armz_paths_new(root, getuid() == 0);
+    if (!armz_config_load(cfg, opt_config ? opt_config : daemon.paths->config_file,
+                          opt_config != NULL, &error)) {
+        fprintf(stderr, "virtarmzd: %s\n", error->message);
+        return 1;
+    }
+    armz_log_set_level(opt_verbose ? ARMZ_LOG_DEBUG : (ArmzLogLevel)(cfg->log_level - 1));
+
+    umask(022);
+    dcfg.vmm_path = find_vmm(cfg);
+    dcfg.schema_dir = find_schema_dir();
+    daemon.driver = armz_driver_new(daemon.paths, &dcfg, &error);
+    g_free(dcfg.vmm_path);
+    g_free(dcfg.schema_dir);
+    if (!daemon.driver) {
+        armz_err("%s", error->message);
+        return 1;
+    }
+    g_mutex_init(&daemon.conns_lock);
+    daemon.conns = g_hash_table_new(NULL, NULL);
+    armz_driver_set_event_sink(daemon.driver, armz_daemon_domain_event, NULL);
+
+    daemon.dispatcher = armz_dispatcher_new();
+    armz_remote_connect_register(daemon.dispatcher);
+    armz_remote_domain_register(daemon.dispatcher);
+    armz_remote_events_register(daemon.dispatcher);
+
+    daemon.loop = g_main_loop_new(NULL, FALSE);
+    daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->max_clients);
+    if (!listen_all(cfg, &error)) {
+        armz_err("%s", error->message);
+        armz_server_unlink_sockets(daemon.server);
+        return 1;
+    }
+    g_unix_signal_add(SIGTERM, on_quit_signal, NULL);
+    g_unix_signal_add(SIGINT, on_quit_signal, NULL);
+    g_unix_signal_add(SIGHUP, on_hup, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (opt_timeout > 0)
+        g_timeout_add_seconds(1, check_idle, NULL);
+
+    armz_info("virtarmzd %s ready on %s", PACKAGE_VERSION, daemon.paths->sock_rw);
+    g_main_loop_run(daemon.loop);
+
+    armz_server_unlink_sockets(daemon.server);
+    armz_server_free(daemon.server);
+    armz_driver_set_event_sink(daemon.driver, NULL, NULL);
+    armz_driver_free(daemon.driver);
+    armz_dispatcher_free(daemon.dispatcher);
+    g_hash_table_unref(daemon.conns);
+    g_main_loop_unref(daemon.loop);
+    armz_paths_free(daemon.paths);
+    return 0;
+}

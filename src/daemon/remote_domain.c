@@ -1,0 +1,448 @@
+/* Domain configuration procedures: lookups, define/undefine, XML, info. */
+#include <string.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "daemon/daemon.h"
+
+static void
+make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj)
+{
+    out->name = g_strdup(obj->name);
+    memcpy(out->uuid, obj->uuid, sizeof(out->uuid));
+    g_mutex_lock(&obj->lock);
+    out->id = obj->id;
+    g_mutex_unlock(&obj->lock);
+}
+
+/* Domains on the wire are identified by UUID, as libvirt's daemon does. */
+static ArmzDomainObj *
+get_domain(const armz_nonnull_domain *dom, GError **error)
+{
+    return armz_driver_lookup_uuid(armz_daemon->driver, (const unsigned char *)dom->uuid,
+                                   dom->name, error);
+}
+
+#define DOM_ARGS(a) (&((armz_domain_args *)(a))->dom)
+
+static gboolean
+h_lookup_by_name(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj =
+        armz_driver_lookup_name(armz_daemon->driver,
+                                ((armz_domain_lookup_by_name_args *)a)->name, error);
+    if (!obj)
+        return FALSE;
+    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    return TRUE;
+}
+
+static gboolean
+h_lookup_by_uuid(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj =
+        armz_driver_lookup_uuid(armz_daemon->driver,
+                                (unsigned char *)((armz_domain_lookup_by_uuid_args *)a)->uuid,
+                                NULL, error);
+    if (!obj)
+        return FALSE;
+    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    return TRUE;
+}
+
+static gboolean
+h_lookup_by_id(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj =
+        armz_driver_lookup_id(armz_daemon->driver, ((armz_domain_lookup_by_id_args *)a)->id, error);
+    if (!obj)
+        return FALSE;
+    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    return TRUE;
+}
+
+static gboolean
+define_common(const char *xml, unsigned int flags, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = armz_driver_define(armz_daemon->driver, xml, flags, error);
+
+    if (!obj)
+        return FALSE;
+    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    return TRUE;
+}
+
+static gboolean
+h_define_xml(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return define_common(((armz_domain_define_xml_args *)a)->xml, 0, r, error);
+}
+
+static gboolean
+h_define_xml_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_define_xml_flags_args *args = a;
+    return define_common(args->xml, args->flags, r, error);
+}
+
+static gboolean
+undefine_common(const armz_nonnull_domain *dom, unsigned int flags, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(dom, error);
+
+    return obj && armz_driver_undefine(armz_daemon->driver, obj, flags, error);
+}
+
+static gboolean
+h_undefine(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return undefine_common(DOM_ARGS(a), 0, error);
+}
+
+static gboolean
+h_undefine_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    return undefine_common(&args->dom, args->flags, error);
+}
+
+static gboolean
+h_get_xml_desc(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    g_autoptr(ArmzDomainObj) obj = get_domain(&args->dom, error);
+    char *xml;
+
+    if (!obj || !(xml = armz_driver_get_xml(armz_daemon->driver, obj, args->flags, error)))
+        return FALSE;
+    ((armz_string_ret *)r)->str = xml;
+    return TRUE;
+}
+
+static gboolean
+h_get_autostart(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_int_ret *)r)->value = obj->autostart;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_set_autostart(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_set_autostart_args *args = a;
+    g_autoptr(ArmzDomainObj) obj = get_domain(&args->dom, error);
+
+    return obj && armz_driver_set_autostart(armz_daemon->driver, obj, args->autostart, error);
+}
+
+static gboolean
+h_get_info(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_get_info_ret *ret = r;
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ret->state = obj->state;
+    ret->max_mem = obj->def->memory_kib;
+    ret->memory = obj->def->current_memory_kib;
+    ret->nr_virt_cpu = obj->def->vcpus;
+    ret->cpu_time = 0; /* no vCPU has run while the domain is inactive */
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_get_state(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    armz_domain_get_state_ret *ret = r;
+    g_autoptr(ArmzDomainObj) obj = NULL;
+
+    if (!armz_check_flags(args->flags, 0, "virDomainGetState", error) ||
+        !(obj = get_domain(&args->dom, error)))
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ret->state = obj->state;
+    ret->reason = obj->reason;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_get_os_type(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_string_ret *)r)->str = g_strdup(obj->def->os_type ? obj->def->os_type : "hvm");
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_get_max_memory(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_uhyper_ret *)r)->value = obj->def->memory_kib;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_get_max_vcpus(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_int_ret *)r)->value = obj->def->vcpus;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_get_vcpus_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    g_autoptr(ArmzDomainObj) obj = NULL;
+
+    if (!armz_check_flags(args->flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                          VIR_DOMAIN_VCPU_MAXIMUM | VIR_DOMAIN_VCPU_GUEST,
+                          "virDomainGetVcpusFlags", error) ||
+        !(obj = get_domain(&args->dom, error)))
+        return FALSE;
+    if (args->flags & VIR_DOMAIN_VCPU_GUEST) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
+                    _("querying vCPUs from the guest agent is not supported"));
+        return FALSE;
+    }
+    g_mutex_lock(&obj->lock);
+    ((armz_int_ret *)r)->value =
+        (args->flags & VIR_DOMAIN_AFFECT_CONFIG) ? armz_domain_obj_config(obj)->vcpus
+                                                 : obj->def->vcpus;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_is_active(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_int_ret *)r)->value = armz_domain_obj_is_active(obj);
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_is_persistent(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_int_ret *)r)->value = obj->persistent;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_is_updated(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ((armz_int_ret *)r)->value = obj->newdef != NULL;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+static gboolean
+h_has_managed_save(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    g_autoptr(ArmzDomainObj) obj = NULL;
+
+    if (!armz_check_flags(args->flags, 0, "virDomainHasManagedSaveImage", error) ||
+        !(obj = get_domain(&args->dom, error)))
+        return FALSE;
+    ((armz_int_ret *)r)->value = 0; /* armz keeps no managed save images */
+    return TRUE;
+}
+
+static gboolean
+h_list_all(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_connect_list_all_domains_args *args = a;
+    armz_connect_list_all_domains_ret *ret = r;
+    g_autoptr(GPtrArray) list = armz_driver_list_all(armz_daemon->driver, args->flags, error);
+
+    if (!list)
+        return FALSE;
+    if (list->len > ARMZ_DOMAIN_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                    _("too many domains (%u) for one reply"), list->len);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->domains.domains_len = list->len;
+        ret->domains.domains_val = g_new0(armz_nonnull_domain, list->len);
+        for (guint i = 0; i < list->len; i++)
+            make_domain(&ret->domains.domains_val[i], g_ptr_array_index(list, i));
+    }
+    ret->ret = list->len;
+    return TRUE;
+}
+
+static gboolean
+h_num_of_domains(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(GPtrArray) list =
+        armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_ACTIVE, error);
+
+    if (!list)
+        return FALSE;
+    ((armz_int_ret *)r)->value = list->len;
+    return TRUE;
+}
+
+static gboolean
+h_num_of_defined(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(GPtrArray) list =
+        armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_INACTIVE, error);
+
+    if (!list)
+        return FALSE;
+    ((armz_int_ret *)r)->value = list->len;
+    return TRUE;
+}
+
+static gboolean
+check_max(int max, GError **error)
+{
+    if (max < 0 || max > ARMZ_DOMAIN_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                    _("maximum list length %d is outside 0..%d"), max, ARMZ_DOMAIN_LIST_MAX);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+h_list_domains(ArmzClient *client, void *a, void *r, GError **error)
+{
+    int max = ((armz_connect_list_domains_args *)a)->maxids;
+    armz_connect_list_domains_ret *ret = r;
+    g_autoptr(GPtrArray) list = NULL;
+    guint n;
+
+    if (!check_max(max, error) ||
+        !(list = armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_ACTIVE, error)))
+        return FALSE;
+    n = MIN(list->len, (guint)max);
+    ret->ids.ids_len = n;
+    ret->ids.ids_val = g_new0(int, MAX(n, 1));
+    for (guint i = 0; i < n; i++) {
+        ArmzDomainObj *obj = g_ptr_array_index(list, i);
+        g_mutex_lock(&obj->lock);
+        ret->ids.ids_val[i] = obj->id;
+        g_mutex_unlock(&obj->lock);
+    }
+    return TRUE;
+}
+
+static gboolean
+h_list_defined(ArmzClient *client, void *a, void *r, GError **error)
+{
+    int max = ((armz_connect_list_defined_domains_args *)a)->maxnames;
+    armz_connect_list_defined_domains_ret *ret = r;
+    g_autoptr(GPtrArray) list = NULL;
+    guint n;
+
+    if (!check_max(max, error) ||
+        !(list = armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_INACTIVE, error)))
+        return FALSE;
+    n = MIN(list->len, (guint)max);
+    ret->names.names_len = n;
+    ret->names.names_val = g_new0(armz_nonnull_string, MAX(n, 1));
+    for (guint i = 0; i < n; i++)
+        ret->names.names_val[i] = g_strdup(((ArmzDomainObj *)g_ptr_array_index(list, i))->name);
+    return TRUE;
+}
+
+static const ArmzProc procs[] = {
+    { 11, "virDomainDefineXML", ARMZ_ARGS(armz_domain_define_xml_args), ARMZ_RET(armz_domain_ret),
+      h_define_xml, ARMZ_PROC_WRITES },
+    { 14, "virDomainGetXMLDesc", ARMZ_ARGS(armz_domain_flags_args), ARMZ_RET(armz_string_ret),
+      h_get_xml_desc, 0 },
+    { 15, "virDomainGetAutostart", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_int_ret),
+      h_get_autostart, 0 },
+    { 16, "virDomainGetInfo", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_domain_get_info_ret),
+      h_get_info, 0 },
+    { 17, "virDomainGetMaxMemory", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_uhyper_ret),
+      h_get_max_memory, 0 },
+    { 18, "virDomainGetMaxVcpus", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_int_ret),
+      h_get_max_vcpus, 0 },
+    { 19, "virDomainGetOSType", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_string_ret),
+      h_get_os_type, 0 },
+    { 21, "virConnectListDefinedDomains", ARMZ_ARGS(armz_connect_list_defined_domains_args),
+      ARMZ_RET(armz_connect_list_defined_domains_ret), h_list_defined, 0 },
+    { 22, "virDomainLookupByID", ARMZ_ARGS(armz_domain_lookup_by_id_args), ARMZ_RET(armz_domain_ret),
+      h_lookup_by_id, 0 },
+    { 23, "virDomainLookupByName", ARMZ_ARGS(armz_domain_lookup_by_name_args),
+      ARMZ_RET(armz_domain_ret), h_lookup_by_name, 0 },
+    { 24, "virDomainLookupByUUID", ARMZ_ARGS(armz_domain_lookup_by_uuid_args),
+      ARMZ_RET(armz_domain_ret), h_lookup_by_uuid, 0 },
+    { 25, "virConnectNumOfDefinedDomains", ARMZ_NOARGS, ARMZ_RET(armz_int_ret), h_num_of_defined, 0 },
+    { 29, "virDomainSetAutostart", ARMZ_ARGS(armz_domain_set_autostart_args), ARMZ_NORET,
+      h_set_autostart, ARMZ_PROC_WRITES },
+    { 35, "virDomainUndefine", ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_undefine, ARMZ_PROC_WRITES },
+    { 37, "virConnectListDomains", ARMZ_ARGS(armz_connect_list_domains_args),
+      ARMZ_RET(armz_connect_list_domains_ret), h_list_domains, 0 },
+    { 51, "virConnectNumOfDomains", ARMZ_NOARGS, ARMZ_RET(armz_int_ret), h_num_of_domains, 0 },
+    { 150, "virDomainIsActive", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_int_ret), h_is_active, 0 },
+    { 151, "virDomainIsPersistent", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_int_ret),
+      h_is_persistent, 0 },
+    { 183, "virDomainHasManagedSaveImage", ARMZ_ARGS(armz_domain_flags_args), ARMZ_RET(armz_int_ret),
+      h_has_managed_save, 0 },
+    { 200, "virDomainGetVcpusFlags", ARMZ_ARGS(armz_domain_flags_args), ARMZ_RET(armz_int_ret),
+      h_get_vcpus_flags, 0 },
+    { 202, "virDomainIsUpdated", ARMZ_ARGS(armz_domain_args), ARMZ_RET(armz_int_ret), h_is_updated, 0 },
+    { 212, "virDomainGetState", ARMZ_ARGS(armz_domain_flags_args), ARMZ_RET(armz_domain_get_state_ret),
+      h_get_state, 0 },
+    { 231, "virDomainUndefineFlags", ARMZ_ARGS(armz_domain_flags_args), ARMZ_NORET,
+      h_undefine_flags, ARMZ_PROC_WRITES },
+    { 273, "virConnectListAllDomains", ARMZ_ARGS(armz_connect_list_all_domains_args),
+      ARMZ_RET(armz_connect_list_all_domains_ret), h_list_all, 0 },
+    { 350, "virDomainDefineXMLFlags", ARMZ_ARGS(armz_domain_define_xml_flags_args),
+      ARMZ_RET(armz_domain_ret), h_define_xml_flags, ARMZ_PROC_WRITES },
+};
+
+void
+armz_remote_domain_register(ArmzDispatcher *d)
+{
+    armz_dispatcher_add(d, procs, G_N_ELEMENTS(procs));
+}

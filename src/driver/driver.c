@@ -1,0 +1,367 @@
+#include <string.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "driver/domain_store.h"
+#include "driver/driver_priv.h"
+
+gboolean
+armz_check_flags(unsigned int flags, unsigned int allowed, const char *func, GError **error)
+{
+    if (flags & ~allowed) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("unsupported flags (0x%x) in function %s"), flags & ~allowed, func);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+load_one(ArmzDomainDef *def, gboolean autostart, gpointer opaque)
+{
+    ArmzDriver *drv = opaque;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ArmzDomainObj) obj = NULL;
+    gboolean existing;
+    const char *name = def->name;
+
+    obj = armz_domain_list_add(drv->domains, def, &existing, &error);
+    if (!obj || existing) {
+        armz_err("skipping domain config for '%s': %s", name,
+                 error ? error->message : _("duplicate definition"));
+        armz_domain_def_free(def);
+        return;
+    }
+    obj->persistent = TRUE;
+    obj->autostart = autostart;
+}
+
+ArmzDriver *
+armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg, GError **error)
+{
+    ArmzDriver *drv = g_new0(ArmzDriver, 1);
+
+    /* The layout is a pure function of root and privilege. */
+    drv->paths = armz_paths_new(paths->root, paths->privileged);
+    drv->cfg.vmm_path = g_strdup(cfg->vmm_path);
+    drv->cfg.schema_dir = g_strdup(cfg->schema_dir);
+    drv->domains = armz_domain_list_new();
+    drv->next_id = 1;
+    g_mutex_init(&drv->event_lock);
+    if (!armz_paths_create(drv->paths, error)) {
+        armz_driver_free(drv);
+        return NULL;
+    }
+    armz_domain_store_load_all(drv->paths, load_one, drv);
+    armz_info("loaded %u domain definitions from %s",
+              armz_domain_list_count(drv->domains), drv->paths->config_dir);
+    return drv;
+}
+
+void
+armz_driver_free(ArmzDriver *drv)
+{
+    if (!drv)
+        return;
+    armz_domain_list_free(drv->domains);
+    armz_paths_free(drv->paths);
+    g_free(drv->cfg.vmm_path);
+    g_free(drv->cfg.schema_dir);
+    g_mutex_clear(&drv->event_lock);
+    g_free(drv);
+}
+
+const ArmzPaths *
+armz_driver_paths(ArmzDriver *drv)
+{
+    return drv->paths;
+}
+
+void
+armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer opaque)
+{
+    g_mutex_lock(&drv->event_lock);
+    drv->sink = sink;
+    drv->sink_opaque = opaque;
+    g_mutex_unlock(&drv->event_lock);
+}
+
+void
+armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int event, int detail)
+{
+    ArmzDomainEvent ev = {
+        .kind = ARMZ_DOMAIN_EVENT_LIFECYCLE,
+        .name = obj->name, .id = id, .event = event, .detail = detail,
+    };
+
+    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
+    g_mutex_lock(&drv->event_lock);
+    if (drv->sink)
+        drv->sink(&ev, drv->sink_opaque);
+    g_mutex_unlock(&drv->event_lock);
+}
+
+static void
+format_uuid(const unsigned char *uuid, char *buf)
+{
+    g_snprintf(buf, VIR_UUID_STRING_BUFLEN,
+               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+               uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+}
+
+ArmzDomainObj *
+armz_driver_lookup_uuid(ArmzDriver *drv, const unsigned char *uuid, const char *name,
+                        GError **error)
+{
+    ArmzDomainObj *obj = armz_domain_list_find_uuid(drv->domains, uuid);
+
+    if (!obj) {
+        char str[VIR_UUID_STRING_BUFLEN];
+        format_uuid(uuid, str);
+        if (name)
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
+                        _("no domain with matching uuid '%s' (%s)"), str, name);
+        else
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
+                        _("no domain with matching uuid '%s'"), str);
+    }
+    return obj;
+}
+
+ArmzDomainObj *
+armz_driver_lookup_name(ArmzDriver *drv, const char *name, GError **error)
+{
+    ArmzDomainObj *obj = armz_domain_list_find_name(drv->domains, name);
+
+    if (!obj)
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
+                    _("no domain with matching name '%s'"), name);
+    return obj;
+}
+
+ArmzDomainObj *
+armz_driver_lookup_id(ArmzDriver *drv, int id, GError **error)
+{
+    ArmzDomainObj *obj = armz_domain_list_find_id(drv->domains, id);
+
+    if (!obj)
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
+                    _("no domain with matching id %d"), id);
+    return obj;
+}
+
+static char *
+schema_path(ArmzDriver *drv)
+{
+    return g_build_filename(drv->cfg.schema_dir, "domain.rng", NULL);
+}
+
+ArmzDomainObj *
+armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError **error)
+{
+    g_autoptr(ArmzDomainDef) def = NULL;
+    ArmzDomainObj *obj;
+    gboolean existing;
+    ArmzDomainDef *parsed;
+
+    if (!armz_check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE, "virDomainDefineXMLFlags", error))
+        return NULL;
+    if (flags & VIR_DOMAIN_DEFINE_VALIDATE) {
+        g_autofree char *rng = schema_path(drv);
+        if (!armz_domain_xml_validate(xml, rng, error))
+            return NULL;
+    }
+    if (!(def = armz_domain_def_parse(xml, error)))
+        return NULL;
+
+    parsed = def;
+    obj = armz_domain_list_add(drv->domains, def, &existing, error);
+    if (!obj)
+        return NULL;
+    if (!existing)
+        g_steal_pointer(&def); /* the new object owns it */
+
+    g_mutex_lock(&obj->lock);
+    armz_domain_obj_begin_job(obj);
+    /* Save before the in-memory switch: a failed write changes nothing. */
+    if (!armz_domain_store_save(drv->paths, parsed, error)) {
+        armz_domain_obj_end_job(obj);
+        g_mutex_unlock(&obj->lock);
+        if (!existing)
+            armz_domain_list_remove(drv->domains, obj);
+        armz_domain_obj_unref(obj);
+        return NULL;
+    }
+    if (existing) {
+        if (armz_domain_obj_is_active(obj)) {
+            armz_domain_def_free(obj->newdef);
+            obj->newdef = g_steal_pointer(&def);
+        } else {
+            armz_domain_def_free(obj->def);
+            obj->def = g_steal_pointer(&def);
+        }
+    }
+    obj->persistent = TRUE;
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+
+    armz_driver_emit_lifecycle(drv, obj, obj->id, VIR_DOMAIN_EVENT_DEFINED,
+                               existing ? VIR_DOMAIN_EVENT_DEFINED_UPDATED
+                                        : VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    return obj;
+}
+
+gboolean
+armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+{
+    /* No managed save, snapshots, checkpoints, NVRAM or TPM state exist for
+     * armz domains, so these flags have nothing to remove. */
+    const unsigned int allowed = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+        VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM |
+        VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
+        VIR_DOMAIN_UNDEFINE_KEEP_TPM | VIR_DOMAIN_UNDEFINE_TPM;
+    gboolean active;
+    int id;
+
+    if (!armz_check_flags(flags, allowed, "virDomainUndefineFlags", error))
+        return FALSE;
+
+    g_mutex_lock(&obj->lock);
+    armz_domain_obj_begin_job(obj);
+    if (obj->removed || !obj->persistent) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("cannot undefine transient domain"));
+        goto fail;
+    }
+    if (!armz_domain_store_delete(drv->paths, obj->name, error))
+        goto fail;
+    obj->autostart = FALSE;
+    active = armz_domain_obj_is_active(obj);
+    id = obj->id;
+    if (active) {
+        /* A running domain stays, as a transient one, until it stops. */
+        obj->persistent = FALSE;
+        armz_domain_def_free(obj->newdef);
+        obj->newdef = NULL;
+    }
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+    if (!active)
+        armz_domain_list_remove(drv->domains, obj);
+    armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_UNDEFINED,
+                               VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    return TRUE;
+
+ fail:
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+    return FALSE;
+}
+
+char *
+armz_driver_get_xml(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+{
+    char *xml;
+    ArmzDomainDef *def;
+
+    if (!armz_check_flags(flags, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
+                          VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE,
+                          "virDomainGetXMLDesc", error))
+        return NULL;
+    g_mutex_lock(&obj->lock);
+    def = (flags & VIR_DOMAIN_XML_INACTIVE) ? armz_domain_obj_config(obj) : obj->def;
+    xml = armz_domain_def_format(def, (flags & VIR_DOMAIN_XML_INACTIVE) ? -1 : obj->id, flags);
+    g_mutex_unlock(&obj->lock);
+    return xml;
+}
+
+gboolean
+armz_driver_set_autostart(ArmzDriver *drv, ArmzDomainObj *obj, gboolean autostart,
+                          GError **error)
+{
+    gboolean ok = TRUE;
+
+    g_mutex_lock(&obj->lock);
+    armz_domain_obj_begin_job(obj);
+    if (!obj->persistent || obj->removed) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("cannot set autostart for transient domain"));
+        ok = FALSE;
+    } else if (obj->autostart != !!autostart) {
+        ok = armz_domain_store_set_autostart(drv->paths, obj->name, autostart, error);
+        if (ok)
+            obj->autostart = !!autostart;
+    }
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+    return ok;
+}
+
+/* One filter group of virConnectListAllDomains: when neither flag is given
+ * the group does not filter; otherwise the object must match a given one. */
+static gboolean
+group_match(unsigned int flags, unsigned int yes, unsigned int no, gboolean value)
+{
+    if (!(flags & (yes | no)))
+        return TRUE;
+    return ((flags & yes) && value) || ((flags & no) && !value);
+}
+
+GPtrArray *
+armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error)
+{
+    const unsigned int allowed =
+        VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE |
+        VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT |
+        VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED |
+        VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER |
+        VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE | VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE |
+        VIR_CONNECT_LIST_DOMAINS_AUTOSTART | VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART |
+        VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT | VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT |
+        VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT;
+    const unsigned int states = VIR_CONNECT_LIST_DOMAINS_RUNNING |
+        VIR_CONNECT_LIST_DOMAINS_PAUSED | VIR_CONNECT_LIST_DOMAINS_SHUTOFF |
+        VIR_CONNECT_LIST_DOMAINS_OTHER;
+    g_autoptr(GPtrArray) all = NULL;
+    GPtrArray *out;
+
+    if (!armz_check_flags(flags, allowed, "virConnectListAllDomains", error))
+        return NULL;
+    all = armz_domain_list_collect(drv->domains);
+    out = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_obj_unref);
+    for (guint i = 0; i < all->len; i++) {
+        ArmzDomainObj *obj = g_ptr_array_index(all, i);
+        gboolean keep;
+        int st;
+
+        g_mutex_lock(&obj->lock);
+        st = obj->state;
+        keep = group_match(flags, VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+                           VIR_CONNECT_LIST_DOMAINS_INACTIVE, armz_domain_obj_is_active(obj)) &&
+               group_match(flags, VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
+                           VIR_CONNECT_LIST_DOMAINS_TRANSIENT, obj->persistent) &&
+               group_match(flags, VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+                           VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART, obj->autostart) &&
+               group_match(flags, VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
+                           VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE, FALSE) &&
+               group_match(flags, VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
+                           VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT, FALSE) &&
+               group_match(flags, VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
+                           VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT, FALSE);
+        if (keep && (flags & states)) {
+            keep = ((flags & VIR_CONNECT_LIST_DOMAINS_RUNNING) && st == VIR_DOMAIN_RUNNING) ||
+                   ((flags & VIR_CONNECT_LIST_DOMAINS_PAUSED) && st == VIR_DOMAIN_PAUSED) ||
+                   ((flags & VIR_CONNECT_LIST_DOMAINS_SHUTOFF) && st == VIR_DOMAIN_SHUTOFF) ||
+                   ((flags & VIR_CONNECT_LIST_DOMAINS_OTHER) &&
+                    st != VIR_DOMAIN_RUNNING && st != VIR_DOMAIN_PAUSED &&
+                    st != VIR_DOMAIN_SHUTOFF);
+        }
+        g_mutex_unlock(&obj->lock);
+        if (keep)
+            g_ptr_array_add(out, armz_domain_obj_ref(obj));
+    }
+    return out;
+}

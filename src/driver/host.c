@@ -1,0 +1,198 @@
+/* What the host offers: node info, free memory, capabilities XML. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "driver/driver_priv.h"
+
+/* armz-vmm's own vCPU limit (the GICv3 redistributor region it lays out). */
+#define ARMZ_MAX_VCPUS 64
+
+static guint64
+meminfo_kib(const char *key)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    gsize klen = strlen(key);
+
+    if (!g_file_get_contents("/proc/meminfo", &text, NULL, NULL))
+        return 0;
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++)
+        if (strncmp(*l, key, klen) == 0 && (*l)[klen] == ':')
+            return g_ascii_strtoull(*l + klen + 1, NULL, 10);
+    return 0;
+}
+
+static int
+cpu_mhz(void)
+{
+    g_autofree char *text = NULL;
+    const char *p;
+
+    /* arm64 and s390x kernels do not all report a clock in cpuinfo. */
+    if (g_file_get_contents("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq",
+                            &text, NULL, NULL))
+        return (int)(g_ascii_strtoull(text, NULL, 10) / 1000);
+    g_clear_pointer(&text, g_free);
+    if (g_file_get_contents("/proc/cpuinfo", &text, NULL, NULL) &&
+        (p = strstr(text, "cpu MHz")) && (p = strchr(p, ':')))
+        return (int)g_ascii_strtod(p + 1, NULL);
+    return 0;
+}
+
+void
+armz_driver_node_info(ArmzDriver *drv, ArmzNodeInfo *info)
+{
+    struct utsname u;
+    long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(info, 0, sizeof(*info));
+    uname(&u);
+    g_strlcpy(info->model, u.machine, sizeof(info->model));
+    info->memory_kib = meminfo_kib("MemTotal");
+    info->cpus = ncpus > 0 ? ncpus : 1;
+    info->mhz = cpu_mhz();
+    info->nodes = 1;
+    info->sockets = 1;
+    info->cores = info->cpus;
+    info->threads = 1;
+}
+
+guint64
+armz_driver_node_free_memory(ArmzDriver *drv)
+{
+    return meminfo_kib("MemFree") * 1024;
+}
+
+int
+armz_driver_max_vcpus(ArmzDriver *drv, const char *type, GError **error)
+{
+    if (type && g_ascii_strcasecmp(type, "kvm") != 0 && g_ascii_strcasecmp(type, "qemu") != 0 &&
+        g_ascii_strcasecmp(type, "armz") != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("unknown virtualization type '%s'"), type);
+        return -1;
+    }
+    return ARMZ_MAX_VCPUS;
+}
+
+static char *
+host_uuid(void)
+{
+    g_autofree char *id = NULL;
+
+    /* A stable host UUID from machine-id, as a dashed UUID string. */
+    if (g_file_get_contents("/etc/machine-id", &id, NULL, NULL) && strlen(g_strstrip(id)) == 32)
+        return g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12, id + 16, id + 20);
+    return g_strdup("00000000-0000-0000-0000-000000000000");
+}
+
+char *
+armz_driver_capabilities(ArmzDriver *drv)
+{
+    ArmzNodeInfo ni;
+    GString *x = g_string_new(NULL);
+    g_autofree char *uuid = host_uuid();
+    g_autofree char *emu = g_markup_escape_text(drv->cfg.vmm_path, -1);
+
+    armz_driver_node_info(drv, &ni);
+    g_string_append(x, "<capabilities>\n\n  <host>\n");
+    g_string_append_printf(x, "    <uuid>%s</uuid>\n", uuid);
+    g_string_append_printf(x, "    <cpu>\n      <arch>%s</arch>\n", ni.model);
+    g_string_append_printf(x, "      <topology sockets='1' dies='1' cores='%d' threads='1'/>\n",
+                           ni.cpus);
+    g_string_append(x, "    </cpu>\n    <power_management/>\n    <iommu support='no'/>\n");
+    g_string_append(x, "    <topology>\n      <cells num='1'>\n        <cell id='0'>\n");
+    g_string_append_printf(x, "          <memory unit='KiB'>%" G_GUINT64_FORMAT "</memory>\n",
+                           ni.memory_kib);
+    g_string_append_printf(x, "          <cpus num='%d'>\n", ni.cpus);
+    for (int i = 0; i < ni.cpus; i++)
+        g_string_append_printf(x, "            <cpu id='%d' socket_id='0' die_id='0' "
+                               "core_id='%d' siblings='%d'/>\n", i, i, i);
+    g_string_append(x, "          </cpus>\n        </cell>\n      </cells>\n    </topology>\n");
+    g_string_append(x, "    <secmodel>\n      <model>none</model>\n      <doi>0</doi>\n"
+                       "    </secmodel>\n  </host>\n\n");
+    g_string_append(x, "  <guest>\n    <os_type>hvm</os_type>\n    <arch name='aarch64'>\n"
+                       "      <wordsize>64</wordsize>\n");
+    g_string_append_printf(x, "      <emulator>%s</emulator>\n", emu);
+    g_string_append_printf(x, "      <machine maxCpus='%d'>virt</machine>\n", ARMZ_MAX_VCPUS);
+    g_string_append(x, "      <domain type='qemu'/>\n      <domain type='kvm'/>\n"
+                       "    </arch>\n    <features>\n      <cpuselection/>\n"
+                       "    </features>\n  </guest>\n\n</capabilities>\n");
+    return g_string_free(x, FALSE);
+}
+
+char *
+armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const char *arch,
+                                const char *machine, const char *virttype,
+                                unsigned int flags, GError **error)
+{
+    GString *x;
+    g_autofree char *emu = NULL;
+
+    if (!armz_check_flags(flags, 0, "virConnectGetDomainCapabilities", error))
+        return NULL;
+    if (arch && strcmp(arch, "aarch64") != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("architecture '%s' is not supported: armz runs aarch64 guests"), arch);
+        return NULL;
+    }
+    if (machine && strcmp(machine, "virt") != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("machine type '%s' is not supported: armz offers 'virt'"), machine);
+        return NULL;
+    }
+    if (!virttype)
+        virttype = "kvm";
+    if (strcmp(virttype, "kvm") != 0 && strcmp(virttype, "qemu") != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("virtualization type '%s' is not supported: use 'kvm' or 'qemu'"),
+                    virttype);
+        return NULL;
+    }
+    if (emulator && strcmp(emulator, drv->cfg.vmm_path) != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("emulator '%s' is not armz-vmm ('%s')"), emulator, drv->cfg.vmm_path);
+        return NULL;
+    }
+    emu = g_markup_escape_text(drv->cfg.vmm_path, -1);
+    x = g_string_new("<domainCapabilities>\n");
+    g_string_append_printf(x, "  <path>%s</path>\n  <domain>%s</domain>\n", emu, virttype);
+    g_string_append_printf(x, "  <machine>virt</machine>\n  <arch>aarch64</arch>\n"
+                              "  <vcpu max='%d'/>\n  <iothreads supported='no'/>\n",
+                           ARMZ_MAX_VCPUS);
+    g_string_append(x,
+        "  <os supported='yes'>\n"
+        "    <enum name='firmware'/>\n"
+        "    <loader supported='no'/>\n"
+        "  </os>\n"
+        "  <cpu>\n"
+        "    <mode name='host-passthrough' supported='yes'/>\n"
+        "    <mode name='maximum' supported='no'/>\n"
+        "    <mode name='host-model' supported='no'/>\n"
+        "    <mode name='custom' supported='no'/>\n"
+        "  </cpu>\n"
+        "  <devices>\n"
+        "    <disk supported='yes'>\n"
+        "      <enum name='diskDevice'>\n        <value>disk</value>\n      </enum>\n"
+        "      <enum name='bus'>\n        <value>virtio</value>\n      </enum>\n"
+        "    </disk>\n"
+        "    <graphics supported='no'/>\n"
+        "    <video supported='no'/>\n"
+        "    <hostdev supported='no'/>\n"
+        "    <rng supported='yes'>\n"
+        "      <enum name='model'>\n        <value>virtio</value>\n      </enum>\n"
+        "      <enum name='backendModel'>\n        <value>random</value>\n      </enum>\n"
+        "    </rng>\n"
+        "  </devices>\n"
+        "  <features>\n"
+        "    <gic supported='no'/>\n"
+        "  </features>\n"
+        "</domainCapabilities>\n");
+    return g_string_free(x, FALSE);
+}

@@ -1,0 +1,147 @@
+#include <errno.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "util/log.h"
+#include "rpc/client.h"
+#include "rpc/server.h"
+
+static void client_flush(ArmzClient *client);
+
+ArmzClient *
+armz_client_ref(ArmzClient *client)
+{
+    g_atomic_int_inc(&client->refs);
+    return client;
+}
+
+void
+armz_client_unref(ArmzClient *client)
+{
+    if (!client || !g_atomic_int_dec_and_test(&client->refs))
+        return;
+    g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
+    if (client->priv_free)
+        client->priv_free(client->priv);
+    if (client->inbuf)
+        g_byte_array_unref(client->inbuf);
+    g_mutex_clear(&client->lock);
+    g_free(client);
+}
+
+/* Always through an idle source, never run inline: a sender may hold locks
+ * (the event registry) that closing this client would take again. */
+static void
+schedule(ArmzClient *client, GSourceFunc fn)
+{
+    GSource *src = g_idle_source_new();
+
+    g_source_set_callback(src, fn, armz_client_ref(client), (GDestroyNotify)armz_client_unref);
+    g_source_attach(src, armz_server_context(client->server));
+    g_source_unref(src);
+}
+
+static gboolean
+flush_cb(gpointer data)
+{
+    client_flush(data);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+writable_cb(gint fd, GIOCondition cond, gpointer data)
+{
+    ArmzClient *client = data;
+
+    g_source_unref(client->out_src);
+    client->out_src = NULL;
+    client_flush(client);
+    return G_SOURCE_REMOVE;
+}
+
+/* Main thread: writes what the socket takes; waits for POLLOUT otherwise. */
+static void
+client_flush(ArmzClient *client)
+{
+    gboolean done_and_close = FALSE;
+
+    g_mutex_lock(&client->lock);
+    while (!client->closed && !g_queue_is_empty(&client->outq)) {
+        GBytes *pkt = g_queue_peek_head(&client->outq);
+        gsize len;
+        const guint8 *data = g_bytes_get_data(pkt, &len);
+        ssize_t n = write(client->fd, data + client->out_off, len - client->out_off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!client->out_src) {
+                client->out_src = g_unix_fd_source_new(client->fd, G_IO_OUT);
+                g_source_set_callback(client->out_src, (GSourceFunc)(void (*)(void))writable_cb,
+                                      client, NULL);
+                g_source_attach(client->out_src, armz_server_context(client->server));
+            }
+            g_mutex_unlock(&client->lock);
+            return;
+        }
+        if (n <= 0) {
+            /* The peer went away: the reader notices and cleans up. */
+            g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
+            client->out_off = 0;
+            done_and_close = TRUE;
+            break;
+        }
+        client->out_off += n;
+        if (client->out_off == len) {
+            g_bytes_unref(g_queue_pop_head(&client->outq));
+            client->out_off = 0;
+        }
+    }
+    if (g_queue_is_empty(&client->outq) && client->close_after_flush)
+        done_and_close = TRUE;
+    g_mutex_unlock(&client->lock);
+
+    if (done_and_close)
+        armz_server_client_gone(client->server, client);
+}
+
+void
+armz_client_send(ArmzClient *client, GBytes *pkt)
+{
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        g_bytes_unref(pkt);
+        return;
+    }
+    g_queue_push_tail(&client->outq, pkt);
+    g_mutex_unlock(&client->lock);
+    schedule(client, flush_cb);
+}
+
+void
+armz_client_close_after_flush(ArmzClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->close_after_flush = TRUE;
+    g_mutex_unlock(&client->lock);
+    schedule(client, flush_cb);
+}
+
+static gboolean
+resume_cb(gpointer data)
+{
+    ArmzClient *client = data;
+
+    armz_server_resume_input(client->server, client);
+    return G_SOURCE_REMOVE;
+}
+
+void
+armz_client_call_done(ArmzClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->inflight--;
+    g_mutex_unlock(&client->lock);
+    schedule(client, resume_cb);
+}

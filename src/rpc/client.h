@@ -1,0 +1,48 @@
+/* One connected libvirt client: socket I/O on the main thread, calls run on
+ * worker threads, replies and events queued from any thread. */
+#pragma once
+#include <sys/types.h>
+#include <glib.h>
+
+typedef struct _ArmzServer ArmzServer;
+typedef struct _ArmzClient ArmzClient;
+
+struct _ArmzClient {
+    gint refs;
+    ArmzServer *server;
+    int fd;
+    guint64 id;              /* for log lines */
+    gboolean readonly;       /* came in on a read-only listener or opened RO */
+    gboolean tcp;
+    uid_t uid;               /* peer credentials (unix sockets) */
+    pid_t pid;
+
+    GMutex lock;             /* everything below */
+    GQueue outq;             /* GBytes packets waiting for the socket */
+    gsize out_off;           /* bytes of the head packet already written */
+    gboolean closed;
+    gboolean close_after_flush;
+    guint inflight;          /* calls handed to workers, not yet answered */
+    gboolean opened;         /* CONNECT_OPEN succeeded */
+    gpointer priv;           /* owned by the dispatcher: per-connection state */
+    GDestroyNotify priv_free;
+
+    /* main thread only */
+    GSource *in_src;
+    GSource *out_src;
+    GByteArray *inbuf;
+    guint32 want;            /* length of the packet being read, 0: unknown */
+};
+
+ArmzClient *armz_client_ref(ArmzClient *client);
+void armz_client_unref(ArmzClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzClient, armz_client_unref)
+
+/* Queues a whole packet for sending (any thread); dropped once closed. */
+void armz_client_send(ArmzClient *client, GBytes *pkt);
+
+/* Closes the connection after what is queued has been sent (any thread). */
+void armz_client_close_after_flush(ArmzClient *client);
+
+/* Called by a worker when a call finished (any thread). */
+void armz_client_call_done(ArmzClient *client);

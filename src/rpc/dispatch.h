@@ -1,0 +1,44 @@
+/* Procedure table and the generic call path: decode the arguments, enforce
+ * the connection's rules (open first, read-only), run the handler, encode
+ * the reply or the error. */
+#pragma once
+#include <glib.h>
+#include "rpc/armz_protocol.h"
+#include "rpc/client.h"
+
+typedef gboolean (*ArmzProcHandler)(ArmzClient *client, void *args, void *ret,
+                                    GError **error);
+
+enum {
+    ARMZ_PROC_WRITES = 1 << 0,    /* changes something: refused when read-only */
+    ARMZ_PROC_PREOPEN = 1 << 1,   /* allowed before CONNECT_OPEN */
+};
+
+typedef struct {
+    int proc;
+    const char *api;              /* libvirt API name, for messages */
+    xdrproc_t args_filter;        /* NULL: no arguments */
+    gsize args_size;
+    xdrproc_t ret_filter;         /* NULL: empty reply */
+    gsize ret_size;
+    ArmzProcHandler handler;
+    unsigned int flags;
+} ArmzProc;
+
+typedef struct _ArmzDispatcher ArmzDispatcher;
+
+ArmzDispatcher *armz_dispatcher_new(void);
+void armz_dispatcher_add(ArmzDispatcher *d, const ArmzProc *procs, gsize n);
+void armz_dispatcher_free(ArmzDispatcher *d);
+
+/* Worker thread: handles one REMOTE packet from CLIENT. */
+void armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt);
+
+/* Sends an asynchronous MESSAGE (events) to CLIENT. */
+void armz_client_send_message(ArmzClient *client, int proc, xdrproc_t filter, void *body);
+
+/* xdr_void-shaped filter for procedures with no body. */
+#define ARMZ_NOARGS NULL, 0
+#define ARMZ_ARGS(t) (xdrproc_t)xdr_##t, sizeof(t)
+#define ARMZ_NORET NULL, 0
+#define ARMZ_RET(t) (xdrproc_t)xdr_##t, sizeof(t)

@@ -1,0 +1,446 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "rpc/armz_protocol.h"
+#include "rpc/packet.h"
+#include "rpc/server.h"
+
+/* A client may have this many calls in the workers before we stop reading
+ * from it; one client cannot monopolise the pool or our memory. */
+#define CLIENT_MAX_INFLIGHT 8
+
+typedef struct {
+    ArmzServer *srv;
+    int fd;
+    gboolean readonly;
+    gboolean tcp;
+    char *path;          /* unix sockets we created, unlinked at exit */
+    GSource *src;
+} Listener;
+
+struct _ArmzServer {
+    ArmzServerHooks hooks;
+    gpointer opaque;
+    GMainContext *ctx;
+    GThreadPool *pool;
+    GPtrArray *listeners;
+    GHashTable *clients;     /* ArmzClient* set, main thread only */
+    guint max_clients;
+    guint64 next_client_id;
+    gint64 last_change;
+};
+
+typedef struct {
+    ArmzClient *client;
+    GBytes *pkt;
+} Job;
+
+GMainContext *
+armz_server_context(ArmzServer *srv)
+{
+    return srv->ctx;
+}
+
+guint
+armz_server_client_count(ArmzServer *srv)
+{
+    return g_hash_table_size(srv->clients);
+}
+
+gint64
+armz_server_last_change(ArmzServer *srv)
+{
+    return srv->last_change;
+}
+
+static void
+worker(gpointer data, gpointer user_data)
+{
+    Job *job = data;
+    ArmzServer *srv = user_data;
+
+    srv->hooks.call(job->client, job->pkt, srv->opaque);
+    armz_client_call_done(job->client);
+    g_bytes_unref(job->pkt);
+    armz_client_unref(job->client);
+    g_free(job);
+}
+
+/* Main thread: a client is finished (EOF, error, protocol violation). */
+void
+armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
+{
+    if (!g_hash_table_contains(srv->clients, client))
+        return;
+    g_mutex_lock(&client->lock);
+    client->closed = TRUE;
+    g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
+    g_mutex_unlock(&client->lock);
+    if (client->in_src) {
+        g_source_destroy(client->in_src);
+        g_source_unref(client->in_src);
+        client->in_src = NULL;
+    }
+    if (client->out_src) {
+        g_source_destroy(client->out_src);
+        g_source_unref(client->out_src);
+        client->out_src = NULL;
+    }
+    close(client->fd);
+    client->fd = -1;
+    armz_debug("client %" G_GUINT64_FORMAT " disconnected", client->id);
+    if (srv->hooks.client_closed)
+        srv->hooks.client_closed(client, srv->opaque);
+    srv->last_change = g_get_monotonic_time() / G_USEC_PER_SEC;
+    g_hash_table_remove(srv->clients, client); /* drops the server's ref */
+}
+
+static void
+send_keepalive_pong(ArmzClient *client, const armz_message_header *ping)
+{
+    armz_message_header hdr = *ping;
+
+    hdr.proc = 2; /* PONG */
+    hdr.type = ARMZ_MESSAGE;
+    hdr.status = ARMZ_STATUS_OK;
+    armz_client_send(client, armz_packet_encode_raw(&hdr, NULL, 0));
+}
+
+/* Main thread: one complete packet from CLIENT. FALSE: drop the client. */
+static gboolean
+handle_packet(ArmzServer *srv, ArmzClient *client, GBytes *pkt)
+{
+    gsize len;
+    const guint8 *data = g_bytes_get_data(pkt, &len);
+    armz_message_header hdr;
+    g_autoptr(GError) error = NULL;
+    Job *job;
+
+    if (!armz_packet_decode_header(data, len, &hdr, &error)) {
+        armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
+        return FALSE;
+    }
+    if (hdr.prog == ARMZ_KEEPALIVE_PROGRAM) {
+        if (hdr.vers == ARMZ_KEEPALIVE_VERSION && hdr.type == ARMZ_MESSAGE && hdr.proc == 1)
+            send_keepalive_pong(client, &hdr);
+        /* PONG answers our (never sent) pings; anything else is ignored as
+         * libvirt does for unknown keepalive messages. */
+        return TRUE;
+    }
+    if (hdr.prog != ARMZ_PROGRAM || hdr.vers != ARMZ_PROTOCOL_VERSION) {
+        armz_warn("client %" G_GUINT64_FORMAT ": unknown program 0x%x version %u; closing it",
+                  client->id, hdr.prog, hdr.vers);
+        return FALSE;
+    }
+    if (!(hdr.type == ARMZ_CALL || hdr.type == ARMZ_STREAM) ||
+        (hdr.type == ARMZ_CALL && hdr.status != ARMZ_STATUS_OK)) {
+        armz_warn("client %" G_GUINT64_FORMAT ": unexpected message type %d status %d; closing it",
+                  client->id, hdr.type, hdr.status);
+        return FALSE;
+    }
+
+    job = g_new0(Job, 1);
+    job->client = armz_client_ref(client);
+    job->pkt = g_bytes_ref(pkt);
+    g_mutex_lock(&client->lock);
+    client->inflight++;
+    g_mutex_unlock(&client->lock);
+    g_thread_pool_push(srv->pool, job, NULL);
+    return TRUE;
+}
+
+static gboolean client_readable(gint fd, GIOCondition cond, gpointer data);
+
+static void
+watch_input(ArmzServer *srv, ArmzClient *client)
+{
+    client->in_src = g_unix_fd_source_new(client->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback(client->in_src, (GSourceFunc)(void (*)(void))client_readable,
+                          client, NULL);
+    g_source_attach(client->in_src, srv->ctx);
+}
+
+void
+armz_server_resume_input(ArmzServer *srv, ArmzClient *client)
+{
+    gboolean resume;
+
+    if (!g_hash_table_contains(srv->clients, client) || client->in_src)
+        return;
+    g_mutex_lock(&client->lock);
+    resume = !client->closed && client->inflight < CLIENT_MAX_INFLIGHT;
+    g_mutex_unlock(&client->lock);
+    if (resume)
+        watch_input(srv, client);
+}
+
+static gboolean
+client_readable(gint fd, GIOCondition cond, gpointer data)
+{
+    ArmzClient *client = data;
+    ArmzServer *srv = client->server;
+    guint8 buf[65536];
+    ssize_t n;
+    gsize off = 0;
+
+    n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return G_SOURCE_CONTINUE;
+    if (n <= 0) {
+        armz_server_client_gone(srv, client);
+        return G_SOURCE_REMOVE;
+    }
+    while (off < (gsize)n) {
+        gsize need, take;
+
+        if (client->want == 0) {
+            need = ARMZ_PKT_LEN_SIZE - client->inbuf->len;
+        } else {
+            need = client->want - client->inbuf->len;
+        }
+        take = MIN(need, (gsize)n - off);
+        g_byte_array_append(client->inbuf, buf + off, take);
+        off += take;
+        if (client->want == 0 && client->inbuf->len == ARMZ_PKT_LEN_SIZE) {
+            g_autoptr(GError) error = NULL;
+            if (!armz_packet_length(client->inbuf->data, &client->want, &error)) {
+                armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
+                armz_server_client_gone(srv, client);
+                return G_SOURCE_REMOVE;
+            }
+        }
+        if (client->want && client->inbuf->len == client->want) {
+            g_autoptr(GBytes) pkt = g_byte_array_free_to_bytes(client->inbuf);
+            gboolean pause;
+
+            client->inbuf = g_byte_array_new();
+            client->want = 0;
+            if (!handle_packet(srv, client, pkt)) {
+                armz_server_client_gone(srv, client);
+                return G_SOURCE_REMOVE;
+            }
+            g_mutex_lock(&client->lock);
+            pause = client->inflight >= CLIENT_MAX_INFLIGHT;
+            g_mutex_unlock(&client->lock);
+            if (pause && off == (gsize)n) {
+                /* Stop polling until a worker finishes one of its calls. */
+                g_source_unref(client->in_src);
+                client->in_src = NULL;
+                return G_SOURCE_REMOVE;
+            }
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+listener_ready(gint fd, GIOCondition cond, gpointer data)
+{
+    Listener *l = data;
+    ArmzServer *srv = l->srv;
+    ArmzClient *client;
+    int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+    if (cfd < 0) {
+        if (errno != EAGAIN && errno != EINTR)
+            armz_warn("accept failed: %s", g_strerror(errno));
+        return G_SOURCE_CONTINUE;
+    }
+    if (g_hash_table_size(srv->clients) >= srv->max_clients) {
+        armz_warn("refusing client: the limit of %u clients is reached", srv->max_clients);
+        close(cfd);
+        return G_SOURCE_CONTINUE;
+    }
+    client = g_new0(ArmzClient, 1);
+    client->refs = 1;
+    client->server = srv;
+    client->fd = cfd;
+    client->id = ++srv->next_client_id;
+    client->readonly = l->readonly;
+    client->tcp = l->tcp;
+    client->uid = (uid_t)-1;
+    client->pid = -1;
+    g_mutex_init(&client->lock);
+    g_queue_init(&client->outq);
+    client->inbuf = g_byte_array_new();
+    if (!l->tcp) {
+        struct ucred cred;
+        socklen_t clen = sizeof(cred);
+        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+            client->uid = cred.uid;
+            client->pid = cred.pid;
+        }
+    }
+    g_hash_table_add(srv->clients, client);
+    srv->last_change = g_get_monotonic_time() / G_USEC_PER_SEC;
+    armz_debug("client %" G_GUINT64_FORMAT " connected (pid %d uid %d%s)", client->id,
+               (int)client->pid, (int)client->uid, client->readonly ? ", read-only" : "");
+    watch_input(srv, client);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+add_listener(ArmzServer *srv, int fd, gboolean readonly, gboolean tcp, const char *path)
+{
+    Listener *l = g_new0(Listener, 1);
+
+    l->srv = srv;
+    l->fd = fd;
+    l->readonly = readonly;
+    l->tcp = tcp;
+    l->path = g_strdup(path);
+    g_unix_set_fd_nonblocking(fd, TRUE, NULL);
+    l->src = g_unix_fd_source_new(fd, G_IO_IN);
+    g_source_set_callback(l->src, (GSourceFunc)(void (*)(void))listener_ready, l, NULL);
+    g_source_attach(l->src, srv->ctx);
+    g_ptr_array_add(srv->listeners, l);
+}
+
+static void
+listener_free(gpointer data)
+{
+    Listener *l = data;
+
+    g_source_destroy(l->src);
+    g_source_unref(l->src);
+    close(l->fd);
+    g_free(l->path);
+    g_free(l);
+}
+
+gboolean
+armz_server_listen_unix(ArmzServer *srv, const char *path, int mode,
+                        gboolean readonly, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("socket path '%s' is too long"), path);
+        return FALSE;
+    }
+    strcpy(addr.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto fail;
+    /* A socket file left by a daemon that died is replaced. */
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        chmod(path, mode) < 0 || listen(fd, 64) < 0)
+        goto fail;
+    add_listener(srv, fd, readonly, FALSE, path);
+    return TRUE;
+ fail:
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                _("cannot listen on '%s': %s"), path, g_strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return FALSE;
+}
+
+gboolean
+armz_server_listen_fd(ArmzServer *srv, int fd, gboolean readonly, GError **error)
+{
+    add_listener(srv, fd, readonly, FALSE, NULL);
+    return TRUE;
+}
+
+gboolean
+armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **error)
+{
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+    struct addrinfo *res = NULL, *ai;
+    g_autofree char *service = g_strdup_printf("%u", port);
+    int rc, one = 1, count = 0;
+
+    rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot resolve TCP listen address '%s': %s"), host, gai_strerror(rc));
+        return FALSE;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+            int saved = errno;
+            close(fd);
+            freeaddrinfo(res);
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                        _("cannot listen on TCP %s:%u: %s"), host, port, g_strerror(saved));
+            return FALSE;
+        }
+        add_listener(srv, fd, FALSE, TRUE, NULL);
+        count++;
+    }
+    freeaddrinfo(res);
+    if (!count) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("no usable TCP address for '%s'"), host);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+armz_server_unlink_sockets(ArmzServer *srv)
+{
+    for (guint i = 0; i < srv->listeners->len; i++) {
+        Listener *l = g_ptr_array_index(srv->listeners, i);
+        if (l->path)
+            unlink(l->path);
+    }
+}
+
+ArmzServer *
+armz_server_new(const ArmzServerHooks *hooks, gpointer opaque,
+                guint max_workers, guint max_clients)
+{
+    ArmzServer *srv = g_new0(ArmzServer, 1);
+
+    srv->hooks = *hooks;
+    srv->opaque = opaque;
+    srv->ctx = g_main_context_ref(g_main_context_default());
+    srv->pool = g_thread_pool_new(worker, srv, max_workers, FALSE, NULL);
+    srv->listeners = g_ptr_array_new_with_free_func(listener_free);
+    srv->clients = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)armz_client_unref, NULL);
+    srv->max_clients = max_clients;
+    srv->last_change = g_get_monotonic_time() / G_USEC_PER_SEC;
+    return srv;
+}
+
+void
+armz_server_free(ArmzServer *srv)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+
+    if (!srv)
+        return;
+    g_ptr_array_free(srv->listeners, TRUE);
+    g_hash_table_iter_init(&it, srv->clients);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_ptr_array_add(all, key);
+    for (guint i = 0; i < all->len; i++)
+        armz_server_client_gone(srv, g_ptr_array_index(all, i));
+    g_thread_pool_free(srv->pool, FALSE, TRUE);
+    g_hash_table_unref(srv->clients);
+    g_main_context_unref(srv->ctx);
+    g_free(srv);
+}

@@ -1,0 +1,23 @@
+/* Device tree of the armz-vmm board, built with libfdt. */
+#pragma once
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <glib.h>
+
+typedef enum {
+    ARMZ_GIC_V3,        /* in-kernel vGICv3 */
+    ARMZ_GIC_V2,        /* in-kernel vGICv2 or the userspace GICv2 */
+} ArmzGicVersion;
+
+typedef struct {
+    uint64_t ram_base, ram_size;
+    unsigned ncpus;
+    const uint64_t *mpidr;          /* ncpus entries (MPIDR_EL1 affinity) */
+    ArmzGicVersion gic;
+    const char *cmdline;            /* may be NULL */
+    uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
+} ArmzFdtConfig;
+
+/* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */
+void *armz_fdt_build(const ArmzFdtConfig *cfg, size_t *size, GError **error);

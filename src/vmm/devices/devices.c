@@ -1,0 +1,182 @@
+/* The device list of the armz-vmm board. */
+#include <libfdt.h>
+#include <glib/gi18n-lib.h>
+#include "devices/devices.h"
+#include "layout.h"
+
+#define FDT_TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
+
+static ArmzIrqLine
+board_irq(ArmzBoard *b, const ArmzDeviceInfo *d)
+{
+    ArmzIrqLine l = { b->irq_set, b->irq_opaque, 32 + d->spi };
+    return l;
+}
+
+static gboolean
+board_map(ArmzBoard *b, const ArmzDeviceInfo *d, ArmzMmioReadFn rd,
+          ArmzMmioWriteFn wr, void *opaque, GError **error)
+{
+    ArmzMmioRegion r = { d->name, d->base, d->size, rd, wr, opaque };
+    return armz_mmio_bus_add(b->bus, &r, error);
+}
+
+/* common node: compatible "arm,<name>", "arm,primecell"; reg; interrupts;
+ * clocks */
+static int
+primecell_node(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx,
+               gboolean uartclk)
+{
+    char node[64], compat[64];
+    size_t n;
+    fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(d->spi), cpu_to_fdt32(4) };
+    fdt64_t reg[2] = { cpu_to_fdt64(d->base), cpu_to_fdt64(d->size) };
+    fdt32_t clocks[2] = { cpu_to_fdt32(ctx->clock_phandle), cpu_to_fdt32(ctx->clock_phandle) };
+
+    g_snprintf(node, sizeof(node), "%s@%" G_GINT64_MODIFIER "x", d->name, (guint64)d->base);
+    n = (size_t)g_snprintf(compat, sizeof(compat), "arm,%s", d->name) + 1;
+    memcpy(compat + n, "arm,primecell", sizeof("arm,primecell"));
+    n += sizeof("arm,primecell");
+
+    FDT_TRY(fdt_begin_node(fdt, node));
+    FDT_TRY(fdt_property(fdt, "compatible", compat, (int)n));
+    FDT_TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+    FDT_TRY(fdt_property(fdt, "interrupts", irq, sizeof(irq)));
+    if (uartclk) {
+        FDT_TRY(fdt_property(fdt, "clocks", clocks, sizeof(clocks)));
+        FDT_TRY(fdt_property(fdt, "clock-names", "uartclk\0apb_pclk",
+                             sizeof("uartclk\0apb_pclk")));
+    } else {
+        FDT_TRY(fdt_property(fdt, "clocks", clocks, sizeof(clocks[0])));
+        FDT_TRY(fdt_property(fdt, "clock-names", "apb_pclk", sizeof("apb_pclk")));
+    }
+    return 0;
+}
+
+/* ---- PL011 UART ---- */
+
+static gboolean
+uart_create(ArmzBoard *b, const ArmzDeviceInfo *d, GError **error)
+{
+    b->uart = armz_pl011_new(board_irq(b, d), b->uart_tx, b->uart_tx_opaque);
+    return board_map(b, d, armz_pl011_read, armz_pl011_write, b->uart, error);
+}
+
+static void
+uart_reset(ArmzBoard *b)
+{
+    armz_pl011_reset(b->uart);
+}
+
+static int
+uart_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
+{
+    FDT_TRY(primecell_node(fdt, d, ctx, TRUE));
+    return fdt_end_node(fdt);
+}
+
+/* ---- PL031 RTC ---- */
+
+static gboolean
+rtc_create(ArmzBoard *b, const ArmzDeviceInfo *d, GError **error)
+{
+    b->rtc = armz_pl031_new(board_irq(b, d), NULL);
+    return board_map(b, d, armz_pl031_read, armz_pl031_write, b->rtc, error);
+}
+
+static void
+rtc_reset(ArmzBoard *b)
+{
+    armz_pl031_reset(b->rtc);
+}
+
+static int
+rtc_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
+{
+    FDT_TRY(primecell_node(fdt, d, ctx, FALSE));
+    return fdt_end_node(fdt);
+}
+
+/* ---- PL061 GPIO + gpio-keys power button ---- */
+
+static gboolean
+gpio_create(ArmzBoard *b, const ArmzDeviceInfo *d, GError **error)
+{
+    b->gpio = armz_pl061_new(board_irq(b, d));
+    return board_map(b, d, armz_pl061_read, armz_pl061_write, b->gpio, error);
+}
+
+static void
+gpio_reset(ArmzBoard *b)
+{
+    armz_pl061_reset(b->gpio);
+}
+
+static int
+gpio_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
+{
+    fdt32_t gpios[3] = { cpu_to_fdt32(ctx->gpio_phandle), cpu_to_fdt32(ARMZ_GPIO_POWER_PIN),
+                         cpu_to_fdt32(0) /* GPIO_ACTIVE_HIGH */ };
+
+    FDT_TRY(primecell_node(fdt, d, ctx, FALSE));
+    FDT_TRY(fdt_property_cell(fdt, "#gpio-cells", 2));
+    FDT_TRY(fdt_property(fdt, "gpio-controller", NULL, 0));
+    FDT_TRY(fdt_property_cell(fdt, "phandle", ctx->gpio_phandle));
+    FDT_TRY(fdt_end_node(fdt));
+
+    FDT_TRY(fdt_begin_node(fdt, "gpio-keys"));
+    FDT_TRY(fdt_property_string(fdt, "compatible", "gpio-keys"));
+    FDT_TRY(fdt_begin_node(fdt, "poweroff"));
+    FDT_TRY(fdt_property_string(fdt, "label", "GPIO Key Poweroff"));
+    FDT_TRY(fdt_property_cell(fdt, "linux,code", ARMZ_KEY_POWER));
+    FDT_TRY(fdt_property(fdt, "gpios", gpios, sizeof(gpios)));
+    FDT_TRY(fdt_end_node(fdt));
+    return fdt_end_node(fdt);
+}
+
+static const ArmzDeviceInfo board_devices[] = {
+    { "pl011", ARMZ_UART_BASE, ARMZ_DEV_SIZE, ARMZ_UART_SPI, uart_create, uart_reset, uart_fdt },
+    { "pl031", ARMZ_RTC_BASE, ARMZ_DEV_SIZE, ARMZ_RTC_SPI, rtc_create, rtc_reset, rtc_fdt },
+    { "pl061", ARMZ_GPIO_BASE, ARMZ_DEV_SIZE, ARMZ_GPIO_SPI, gpio_create, gpio_reset, gpio_fdt },
+};
+
+gboolean
+armz_board_create_devices(ArmzBoard *b, GError **error)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(board_devices); i++)
+        if (!board_devices[i].create(b, &board_devices[i], error))
+            return FALSE;
+    return TRUE;
+}
+
+void
+armz_board_reset_devices(ArmzBoard *b)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(board_devices); i++)
+        board_devices[i].reset(b);
+}
+
+void
+armz_board_free_devices(ArmzBoard *b)
+{
+    armz_pl011_free(b->uart);
+    armz_pl031_free(b->rtc);
+    armz_pl061_free(b->gpio);
+    b->uart = NULL;
+    b->rtc = NULL;
+    b->gpio = NULL;
+}
+
+int
+armz_board_fdt_devices(void *fdt, const ArmzFdtCtx *ctx)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(board_devices); i++)
+        FDT_TRY(board_devices[i].fdt(fdt, &board_devices[i], ctx));
+    return 0;
+}
+
+char *
+armz_board_console_path(void)
+{
+    return g_strdup_printf("/pl011@%" G_GINT64_MODIFIER "x", (guint64)ARMZ_UART_BASE);
+}

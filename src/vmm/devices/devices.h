@@ -1,0 +1,46 @@
+/* The board's platform devices, registered through one list (devices.c),
+ * kvmtool-style: each entry creates its model, maps it on the MMIO bus,
+ * resets it and writes its device tree node. */
+#pragma once
+#include <glib.h>
+#include "devices/mmio.h"
+#include "devices/pl011.h"
+#include "devices/pl031.h"
+#include "devices/pl061.h"
+
+typedef struct {
+    ArmzMmioBus *bus;
+    ArmzIrqSetFn irq_set;           /* SPI input of the interrupt controller */
+    void *irq_opaque;
+    ArmzPl011TxFn uart_tx;          /* serial backend output */
+    void *uart_tx_opaque;
+    /* created by armz_board_create_devices */
+    ArmzPl011 *uart;
+    ArmzPl031 *rtc;
+    ArmzPl061 *gpio;
+} ArmzBoard;
+
+typedef struct {
+    uint32_t gic_phandle;
+    uint32_t clock_phandle;
+    uint32_t gpio_phandle;
+    uint32_t cpu_mask;              /* GICv2 PPI CPU mask bits (0 for GICv3) */
+} ArmzFdtCtx;
+
+typedef struct ArmzDeviceInfo ArmzDeviceInfo;
+struct ArmzDeviceInfo {
+    const char *name;               /* node name prefix, e.g. "pl011" */
+    uint64_t base, size;
+    unsigned spi;                   /* SPI number, INTID - 32 */
+    gboolean (*create)(ArmzBoard *b, const ArmzDeviceInfo *d, GError **error);
+    void (*reset)(ArmzBoard *b);
+    int (*fdt)(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx);
+};
+
+gboolean armz_board_create_devices(ArmzBoard *b, GError **error);
+void armz_board_reset_devices(ArmzBoard *b);
+void armz_board_free_devices(ArmzBoard *b);
+/* Writes every device's node (sequential-write libfdt); 0 or a libfdt error. */
+int armz_board_fdt_devices(void *fdt, const ArmzFdtCtx *ctx);
+/* "/pl011@9000000": the console, for /chosen/stdout-path */
+char *armz_board_console_path(void);

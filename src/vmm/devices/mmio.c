@@ -1,0 +1,120 @@
+/* MMIO bus of armz-vmm. */
+#include <stdio.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include "devices/mmio.h"
+#include "vmmlog.h"
+
+__thread unsigned armz_mmio_cpu;
+
+struct _ArmzMmioBus {
+    GMutex lock;            /* guards UNMAPPED; regions are fixed after setup */
+    GArray *regions;        /* ArmzMmioRegion, sorted by base */
+    unsigned unmapped;
+};
+
+ArmzMmioBus *
+armz_mmio_bus_new(void)
+{
+    ArmzMmioBus *bus = g_new0(ArmzMmioBus, 1);
+    g_mutex_init(&bus->lock);
+    bus->regions = g_array_new(FALSE, TRUE, sizeof(ArmzMmioRegion));
+    return bus;
+}
+
+void
+armz_mmio_bus_free(ArmzMmioBus *bus)
+{
+    if (!bus)
+        return;
+    g_array_free(bus->regions, TRUE);
+    g_mutex_clear(&bus->lock);
+    g_free(bus);
+}
+
+gboolean
+armz_mmio_bus_add(ArmzMmioBus *bus, const ArmzMmioRegion *region, GError **error)
+{
+    guint i;
+
+    if (region->size == 0 || region->base + region->size < region->base) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    _("MMIO region %s has an invalid range"), region->name);
+        return FALSE;
+    }
+    for (i = 0; i < bus->regions->len; i++) {
+        ArmzMmioRegion *r = &g_array_index(bus->regions, ArmzMmioRegion, i);
+        if (region->base < r->base + r->size && r->base < region->base + region->size) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                        _("MMIO region %s at 0x%" G_GINT64_MODIFIER "x overlaps %s"),
+                        region->name, (guint64)region->base, r->name);
+            return FALSE;
+        }
+        if (region->base < r->base)
+            break;
+    }
+    g_array_insert_val(bus->regions, i, *region);
+    return TRUE;
+}
+
+const ArmzMmioRegion *
+armz_mmio_bus_find(ArmzMmioBus *bus, uint64_t addr)
+{
+    guint lo = 0, hi = bus->regions->len;
+
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        const ArmzMmioRegion *r = &g_array_index(bus->regions, ArmzMmioRegion, mid);
+        if (addr < r->base)
+            hi = mid;
+        else if (addr - r->base >= r->size)
+            lo = mid + 1;
+        else
+            return r;
+    }
+    return NULL;
+}
+
+gboolean
+armz_mmio_bus_access(ArmzMmioBus *bus, uint64_t addr, uint8_t *data,
+                     unsigned len, bool is_write)
+{
+    const ArmzMmioRegion *r = armz_mmio_bus_find(bus, addr);
+    unsigned n;
+
+    if (len > 8)
+        len = 8;
+    if (!r || addr - r->base + len > r->size) {
+        g_mutex_lock(&bus->lock);
+        n = ++bus->unmapped;
+        g_mutex_unlock(&bus->lock);
+        /* log the first few, then every 1000th: a looping guest must not
+         * flood the log */
+        if (n <= 16 || n % 1000 == 0)
+            armz_vmm_warn(_("guest %s of %u bytes at unmapped address 0x%" G_GINT64_MODIFIER
+                            "x (%s; %u so far)"),
+                          is_write ? "write" : "read", len, (guint64)addr,
+                          is_write ? "ignored" : "reads as zero", n);
+        if (!is_write)
+            memset(data, 0, len);
+        return FALSE;
+    }
+    if (is_write) {
+        if (r->write)
+            r->write(r->opaque, addr - r->base, len, armz_le_bytes_to_u64(data, len));
+    } else {
+        uint64_t v = r->read ? r->read(r->opaque, addr - r->base, len) : 0;
+        armz_u64_to_le_bytes(data, len, v);
+    }
+    return TRUE;
+}
+
+unsigned
+armz_mmio_bus_unmapped_count(ArmzMmioBus *bus)
+{
+    unsigned n;
+    g_mutex_lock(&bus->lock);
+    n = bus->unmapped;
+    g_mutex_unlock(&bus->lock);
+    return n;
+}

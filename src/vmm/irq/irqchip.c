@@ -1,0 +1,198 @@
+/* Interrupt controller selection: in-kernel vGICv3, in-kernel vGICv2, or
+ * the userspace GICv2 with KVM_IRQ_LINE (type CPU) and KVM_CAP_ARM_USER_IRQ
+ * for the timers.  Chosen from probed capabilities, never from the host
+ * architecture. */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <glib/gi18n-lib.h>
+#include "vmm.h"
+#include "layout.h"
+#include "vmmlog.h"
+
+static int
+vgic_try(ArmzVm *vm, uint32_t type, gboolean test)
+{
+    struct kvm_create_device cd;
+    memset(&cd, 0, sizeof(cd));
+    cd.type = type;
+    cd.flags = test ? ARMZ_KVM_CREATE_DEVICE_TEST : 0;
+    if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0)
+        return -1;
+    return test ? 0 : (int)cd.fd;
+}
+
+static int
+vgic_attr(ArmzVm *vm, uint32_t group, uint64_t attr, void *addr)
+{
+    struct kvm_device_attr a;
+    memset(&a, 0, sizeof(a));
+    a.group = group;
+    a.attr = attr;
+    a.addr = (uintptr_t)addr;
+    return ioctl(vm->vgic_fd, KVM_SET_DEVICE_ATTR, &a);
+}
+
+/* SPI input for the in-kernel vGIC */
+static void
+vgic_set_spi(void *opaque, unsigned intid, int level)
+{
+    ArmzVm *vm = opaque;
+    struct kvm_irq_level irq;
+    memset(&irq, 0, sizeof(irq));
+    irq.irq = (ARMZ_KVM_ARM_IRQ_TYPE_SPI << ARMZ_KVM_ARM_IRQ_TYPE_SHIFT) | intid;
+    irq.level = level;
+    if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+        armz_vmm_warn(_("KVM_IRQ_LINE (SPI %u) failed: %s"), intid, g_strerror(errno));
+}
+
+/* IRQ line of one vCPU, driven by the userspace GIC */
+static void
+ugic_cpu_line(void *opaque, unsigned cpu, int level)
+{
+    ArmzVm *vm = opaque;
+    struct kvm_irq_level irq;
+    memset(&irq, 0, sizeof(irq));
+    irq.irq = (ARMZ_KVM_ARM_IRQ_TYPE_CPU << ARMZ_KVM_ARM_IRQ_TYPE_SHIFT) |
+              ((cpu & 0xff) << ARMZ_KVM_ARM_IRQ_VCPU_SHIFT) |
+              (((cpu >> 8) & 0xf) << ARMZ_KVM_ARM_IRQ_VCPU2_SHIFT) |
+              ARMZ_KVM_ARM_IRQ_CPU_IRQ;
+    irq.level = level;
+    if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
+        armz_vmm_warn(_("KVM_IRQ_LINE (vCPU %u IRQ) failed: %s"), cpu, g_strerror(errno));
+}
+
+/* Decides the interrupt controller (before the vCPUs are created). */
+gboolean
+armz_irqchip_setup(ArmzVm *vm, GError **error)
+{
+    ArmzIrqchipMode mode = vm->opts->irqchip;
+    gboolean user_irq = armz_kvm_check_cap(vm, ARMZ_KVM_CAP_ARM_USER_IRQ) > 0;
+
+    if (mode != ARMZ_IRQCHIP_USERSPACE) {
+        if (vgic_try(vm, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3, TRUE) == 0) {
+            vm->irqchip = ARMZ_IRQ_KERNEL_GICV3;
+            goto done;
+        }
+        if (vm->nvcpus <= ARMZ_MAX_VCPUS_GICV2 &&
+            vgic_try(vm, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V2, TRUE) == 0) {
+            vm->irqchip = ARMZ_IRQ_KERNEL_GICV2;
+            goto done;
+        }
+        if (mode == ARMZ_IRQCHIP_KERNEL) {
+            g_set_error(error, ARMZ_VMM_ERROR, 0,
+                        _("KVM device %s offers no in-kernel GIC (KVM_CREATE_DEVICE "
+                          "of ARM_VGIC_V3 or ARM_VGIC_V2 fails); use --irqchip=userspace"),
+                        vm->kvm_path);
+            return FALSE;
+        }
+    }
+    if (!user_irq) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("KVM device %s lacks capability KVM_CAP_ARM_USER_IRQ "
+                      "(needed for the userspace interrupt controller)%s"),
+                    vm->kvm_path,
+                    mode == ARMZ_IRQCHIP_AUTO ? _(" and offers no in-kernel GIC") : "");
+        return FALSE;
+    }
+    if (vm->nvcpus > ARMZ_MAX_VCPUS_GICV2) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("the userspace interrupt controller (GICv2) supports at most %d vCPUs"),
+                    ARMZ_MAX_VCPUS_GICV2);
+        return FALSE;
+    }
+    vm->irqchip = ARMZ_IRQ_USER_GICV2;
+done:
+    armz_vmm_debug("interrupt controller: %s",
+                   vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? "in-kernel GICv3" :
+                   vm->irqchip == ARMZ_IRQ_KERNEL_GICV2 ? "in-kernel GICv2" :
+                   "userspace GICv2");
+    return TRUE;
+}
+
+/* Creates the controller once the vCPUs exist, maps it, sets the devices'
+ * interrupt input. */
+gboolean
+armz_irqchip_finalize(ArmzVm *vm, GError **error)
+{
+    if (vm->irqchip == ARMZ_IRQ_USER_GICV2) {
+        ArmzMmioRegion dist = { "gic-dist", ARMZ_GIC_DIST_BASE, 0x1000,
+                                armz_ugic_dist_read, armz_ugic_dist_write, NULL };
+        ArmzMmioRegion cpu = { "gic-cpu", ARMZ_GICV2_CPU_BASE, ARMZ_GICV2_CPU_SIZE,
+                               armz_ugic_cpu_read, armz_ugic_cpu_write, NULL };
+        vm->ugic = armz_ugic_new(vm->nvcpus, ARMZ_NR_IRQS, ugic_cpu_line, vm);
+        dist.opaque = cpu.opaque = vm->ugic;
+        if (!armz_mmio_bus_add(vm->bus, &dist, error) || !armz_mmio_bus_add(vm->bus, &cpu, error))
+            return FALSE;
+        vm->board.irq_set = armz_ugic_set_spi;
+        vm->board.irq_opaque = vm->ugic;
+        return TRUE;
+    }
+
+    uint32_t type = vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3
+                                                         : ARMZ_KVM_DEV_TYPE_ARM_VGIC_V2;
+    uint64_t dist = ARMZ_GIC_DIST_BASE;
+    uint64_t second = vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_GICV3_REDIST_BASE
+                                                           : ARMZ_GICV2_CPU_BASE;
+    uint32_t nr_irqs = ARMZ_NR_IRQS;
+    const char *what;
+
+    vm->vgic_fd = vgic_try(vm, type, FALSE);
+    if (vm->vgic_fd < 0) {
+        what = "KVM_CREATE_DEVICE";
+        goto fail;
+    }
+    if (vgic_attr(vm, ARMZ_VGIC_GRP_ADDR,
+                  vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_VGIC_V3_ADDR_TYPE_DIST
+                                                       : ARMZ_VGIC_V2_ADDR_TYPE_DIST,
+                  &dist) < 0 ||
+        vgic_attr(vm, ARMZ_VGIC_GRP_ADDR,
+                  vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_VGIC_V3_ADDR_TYPE_REDIST
+                                                       : ARMZ_VGIC_V2_ADDR_TYPE_CPU,
+                  &second) < 0) {
+        what = "KVM_DEV_ARM_VGIC_GRP_ADDR";
+        goto fail;
+    }
+    if (vgic_attr(vm, ARMZ_VGIC_GRP_NR_IRQS, 0, &nr_irqs) < 0) {
+        what = "KVM_DEV_ARM_VGIC_GRP_NR_IRQS";
+        goto fail;
+    }
+    if (vgic_attr(vm, ARMZ_VGIC_GRP_CTRL, ARMZ_VGIC_CTRL_INIT, NULL) < 0) {
+        what = "KVM_DEV_ARM_VGIC_CTRL_INIT";
+        goto fail;
+    }
+    vm->board.irq_set = vgic_set_spi;
+    vm->board.irq_opaque = vm;
+    return TRUE;
+
+fail:
+    g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot set up the in-kernel GIC%s: %s failed: %s"),
+                vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? "v3" : "v2", what, g_strerror(errno));
+    return FALSE;
+}
+
+void
+armz_irqchip_reset(ArmzVm *vm)
+{
+    if (vm->ugic)
+        armz_ugic_reset(vm->ugic);
+    /* the in-kernel vGIC keeps its state; the guest kernel reprograms it */
+}
+
+/* Userspace GIC: forward the timer outputs KVM reports in kvm_run. */
+void
+armz_irqchip_sync_timer(ArmzVcpu *vcpu)
+{
+    uint64_t level = armz_kvm_run_device_irq_level(vcpu->run);
+    uint64_t changed = level ^ vcpu->irq_level;
+
+    if (!changed)
+        return;
+    vcpu->irq_level = level;
+    if (changed & ARMZ_KVM_ARM_DEV_EL1_VTIMER)
+        armz_ugic_set_ppi(vcpu->vm->ugic, vcpu->index, 16 + 11,
+                          (level & ARMZ_KVM_ARM_DEV_EL1_VTIMER) != 0);
+    if (changed & ARMZ_KVM_ARM_DEV_EL1_PTIMER)
+        armz_ugic_set_ppi(vcpu->vm->ugic, vcpu->index, 16 + 14,
+                          (level & ARMZ_KVM_ARM_DEV_EL1_PTIMER) != 0);
+}

@@ -1,0 +1,36 @@
+/* Guest physical memory map of armz-vmm (a small subset of QEMU's "virt"
+ * layout, so guests and tools find familiar addresses). */
+#pragma once
+
+#define ARMZ_GIC_DIST_BASE      0x08000000ULL
+#define ARMZ_GIC_DIST_SIZE      0x00010000ULL   /* 64 KiB (v3); v2 uses 4 KiB */
+#define ARMZ_GICV2_CPU_BASE     0x08010000ULL
+#define ARMZ_GICV2_CPU_SIZE     0x00002000ULL
+#define ARMZ_GICV3_REDIST_BASE  0x080A0000ULL
+#define ARMZ_GICV3_REDIST_SIZE  0x00020000ULL   /* per vCPU: RD + SGI frames */
+#define ARMZ_GICV3_REDIST_MAX   0x00F60000ULL   /* room for 123 vCPUs */
+
+#define ARMZ_UART_BASE          0x09000000ULL
+#define ARMZ_RTC_BASE           0x09010000ULL
+#define ARMZ_GPIO_BASE          0x09030000ULL
+#define ARMZ_DEV_SIZE           0x00001000ULL
+
+#define ARMZ_RAM_BASE           0x40000000ULL
+
+/* SPI numbers (INTID = 32 + SPI) */
+#define ARMZ_UART_SPI           1
+#define ARMZ_RTC_SPI            2
+#define ARMZ_GPIO_SPI           7
+#define ARMZ_NR_IRQS            96              /* 32 private + 64 SPIs */
+
+/* PPIs of the architected timer (INTID = 16 + PPI) */
+#define ARMZ_PPI_TIMER_SEC      13
+#define ARMZ_PPI_TIMER_PHYS     14
+#define ARMZ_PPI_TIMER_VIRT     11
+#define ARMZ_PPI_TIMER_HYP      10
+
+#define ARMZ_GPIO_POWER_PIN     3
+#define ARMZ_KEY_POWER          116             /* linux,code KEY_POWER */
+
+#define ARMZ_MAX_VCPUS_GICV2    8
+#define ARMZ_MAX_VCPUS          123

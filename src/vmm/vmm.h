@@ -1,0 +1,143 @@
+/* armz-vmm: the virtual machine of one guest. */
+#pragma once
+#include <pthread.h>
+#include <stdint.h>
+#include <glib.h>
+#include "kvm/arm64-uapi.h"
+#include "options.h"
+#include "boot/image.h"
+#include "boot/fdt.h"
+#include "devices/devices.h"
+#include "irq/ugic.h"
+#include "qmp/qmp_server.h"
+
+typedef struct _ArmzVm ArmzVm;
+typedef struct _ArmzSerial ArmzSerial;
+
+typedef enum {
+    ARMZ_IRQ_KERNEL_GICV3,
+    ARMZ_IRQ_KERNEL_GICV2,
+    ARMZ_IRQ_USER_GICV2,
+} ArmzIrqchipKind;
+
+typedef enum {
+    ARMZ_VCPU_OFF,
+    ARMZ_VCPU_ON_PENDING,   /* PSCI CPU_ON accepted, thread not yet running */
+    ARMZ_VCPU_ON,
+} ArmzVcpuPower;
+
+typedef struct {
+    ArmzVm *vm;
+    unsigned index;
+    int fd;
+    struct kvm_run *run;
+    pthread_t thread;
+    gboolean started;
+    uint64_t mpidr;
+    ArmzVcpuPower power;        /* userspace PSCI only; ON otherwise */
+    uint64_t entry, context;    /* CPU_ON arguments */
+    uint64_t irq_level;         /* last kvm_run device_irq_level seen */
+    gboolean parked;            /* waiting outside KVM_RUN */
+} ArmzVcpu;
+
+struct _ArmzVm {
+    ArmzOptions *opts;
+
+    /* KVM */
+    char *kvm_path;
+    int kvm_fd;
+    int vm_fd;
+    size_t run_size;
+    unsigned ipa_bits;
+    gboolean kernel_psci;
+    ArmzIrqchipKind irqchip;
+    int vgic_fd;
+    ArmzUgic *ugic;
+    struct armz_kvm_vcpu_init vcpu_init;   /* features used for every vCPU */
+
+    /* memory */
+    uint8_t *ram;
+    uint64_t ram_base, ram_size;
+
+    unsigned nvcpus;
+    ArmzVcpu *vcpus;
+
+    /* devices */
+    ArmzMmioBus *bus;
+    ArmzBoard board;
+    ArmzSerial *serial;
+    guint power_key_timer;
+
+    /* boot payload, kept for SYSTEM_RESET */
+    GBytes *kernel, *initrd;
+    ArmzImageInfo image;
+    ArmzBootLayout layout;
+    void *dtb;
+    size_t dtb_size;
+
+    /* run control: vCPUs run while !user_paused && !hold && !exiting */
+    GMutex lock;
+    GCond cond;
+    gboolean user_paused;
+    unsigned hold;              /* internal stops (reset, shutdown) in progress */
+    gboolean exiting;
+    unsigned parked;
+    ArmzRunState state;
+
+    GMainContext *ctx;
+    GMainLoop *loop;
+    ArmzQmpServer *qmp;
+    int exit_status;
+    gboolean finished;
+};
+
+/* kvm/kvm.c */
+gboolean armz_kvm_open(ArmzVm *vm, GError **error);
+gboolean armz_kvm_create_vm(ArmzVm *vm, GError **error);
+gboolean armz_kvm_create_vcpus(ArmzVm *vm, GError **error);
+gboolean armz_kvm_vcpu_reset(ArmzVcpu *vcpu, gboolean power_off, GError **error);
+int armz_kvm_get_reg(ArmzVcpu *vcpu, uint64_t id, uint64_t *val);
+int armz_kvm_set_reg(ArmzVcpu *vcpu, uint64_t id, uint64_t val);
+int armz_kvm_check_cap(ArmzVm *vm, long cap);
+
+/* kvm/vcpu.c */
+gboolean armz_vcpus_start(ArmzVm *vm, GError **error);
+void armz_vcpu_kick(ArmzVcpu *vcpu);
+/* Sets the registers for kernel entry (vCPU 0) or a PSCI CPU_ON. */
+int armz_vcpu_set_entry(ArmzVcpu *vcpu, uint64_t pc, uint64_t x0);
+
+/* irq/irqchip.c */
+gboolean armz_irqchip_setup(ArmzVm *vm, GError **error);
+gboolean armz_irqchip_finalize(ArmzVm *vm, GError **error);
+void armz_irqchip_reset(ArmzVm *vm);
+void armz_irqchip_sync_timer(ArmzVcpu *vcpu);   /* userspace GIC: timer level */
+
+/* psci/psci.c */
+void armz_psci_hypercall(ArmzVcpu *vcpu);
+ArmzVcpu *armz_psci_find_mpidr(ArmzVm *vm, uint64_t mpidr);
+
+/* vm.c: run control; all but the _request functions run on the main thread */
+void armz_vm_pause_all(ArmzVm *vm);         /* internal hold, waits */
+void armz_vm_release_all(ArmzVm *vm);
+gboolean armz_vm_stop(ArmzVm *vm);          /* QMP stop */
+gboolean armz_vm_cont(ArmzVm *vm);          /* QMP cont */
+gboolean armz_vm_reset(ArmzVm *vm, GError **error);
+gboolean armz_vm_load_boot(ArmzVm *vm, GError **error);
+void armz_vm_finish(ArmzVm *vm, int status, const char *reason, gboolean guest);
+void armz_vm_powerdown(ArmzVm *vm);
+void armz_vm_emit(ArmzVm *vm, const char *event, const char *data_json);
+/* from vCPU threads: stop every vCPU now, then act on the main thread */
+void armz_vm_request_shutdown(ArmzVm *vm);
+void armz_vm_request_reset(ArmzVm *vm);
+void armz_vm_request_fatal(ArmzVm *vm, char *message);   /* takes MESSAGE */
+/* vCPU thread: blocks while the vCPU must not run; FALSE when exiting */
+gboolean armz_vm_vcpu_wait(ArmzVcpu *vcpu);
+
+/* devices/serial.c */
+ArmzSerial *armz_serial_open(const ArmzOptions *opts, GError **error);
+void armz_serial_attach(ArmzSerial *s, ArmzPl011 *uart, GMainContext *ctx);
+void armz_serial_tx(void *opaque, uint8_t byte);
+void armz_serial_close(ArmzSerial *s);
+
+/* control.c */
+extern const ArmzQmpOps armz_vm_qmp_ops;

@@ -1,0 +1,247 @@
+"""TCP listener, --timeout, session mode as an unprivileged user."""
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import libvirt
+import pytest
+
+import armzd
+from armzd import domain_xml, new_uuid
+
+
+# ------------------------------------------------------------------ TCP
+
+def test_virsh_over_tcp(daemons):
+    port = armzd.free_tcp_port()
+    d = daemons.new(args=['--listen-tcp', f'127.0.0.1:{port}'])
+    d.wait_ready()
+    uri = f'armz+tcp://127.0.0.1:{port}/system'
+    end = time.monotonic() + 5
+    r = None
+    while time.monotonic() < end:
+        r = armzd.virsh(uri, 'uri', check=False)
+        if r.rc == 0:
+            break
+        time.sleep(0.1)
+    assert r.rc == 0, r
+    assert r.out.strip() == 'armz:///system', r
+    c = libvirt.open(uri)
+    try:
+        c.defineXML(domain_xml('overtcp', new_uuid()))
+        assert c.isEncrypted() == 0
+    finally:
+        c.close()
+    r = armzd.virsh(uri, 'list', '--all', '--name')
+    assert r.out.split() == ['overtcp'], r
+    r = armzd.virsh(uri, 'version', '--daemon')
+    assert 'Running against daemon' in r.out
+    # the unix socket serves the same daemon at the same time
+    assert d.virsh('list', '--all', '--name').out.split() == ['overtcp']
+
+
+def test_tcp_listener_binds_only_where_told(daemons):
+    port = armzd.free_tcp_port()
+    daemons.new(args=['--listen-tcp', f'127.0.0.1:{port}'])
+    import socket
+    addrs = [a for a in set(x[4][0] for x in socket.getaddrinfo(socket.gethostname(), None,
+                                                                socket.AF_INET))
+             if not a.startswith('127.')]
+    for a in addrs:
+        s = socket.socket()
+        s.settimeout(1)
+        try:
+            with pytest.raises(OSError):
+                s.connect((a, port))
+        finally:
+            s.close()
+    s = socket.create_connection(('127.0.0.1', port), timeout=2)
+    s.close()
+
+
+def test_no_tcp_without_option(daemon):
+    out = subprocess.run(['ss', '-ltnp'], capture_output=True, text=True).stdout \
+        if shutil.which('ss') else ''
+    for line in out.splitlines():
+        assert f'pid={daemon.pid},' not in line, f'daemon listens on TCP by default: {line}'
+
+
+# ------------------------------------------------------------------ --timeout
+
+def test_timeout_idle_daemon_exits(daemons):
+    d = daemons.new(args=['--timeout', '2'])
+    t0 = time.monotonic()
+    time.sleep(1.0)
+    assert d.alive(), 'exited before its 2 s timeout'
+    try:
+        d.proc.wait(8)
+    except subprocess.TimeoutExpired:
+        pytest.fail('--timeout 2: the idle daemon still runs after 9 s')
+    took = time.monotonic() - t0
+    assert d.proc.returncode == 0, f'exit status {d.proc.returncode}\n{d.log_tail()}'
+    assert 1.5 <= took <= 9, took
+    d.proc = None
+
+
+def test_timeout_waits_for_connected_client(daemons):
+    d = daemons.new(args=['--timeout=2'])
+    c = libvirt.open(d.uri)
+    time.sleep(3.5)
+    assert d.alive(), 'daemon timed out while a client was connected'
+    assert c.getLibVersion() > 0
+    c.close()
+    try:
+        d.proc.wait(8)
+    except subprocess.TimeoutExpired:
+        pytest.fail('daemon did not exit after the last client left')
+    assert d.proc.returncode == 0
+    d.proc = None
+
+
+# ------------------------------------------------------------------ session
+
+def _user():
+    if os.getuid() != 0:
+        return None   # already unprivileged: run as ourselves
+    return pwd.getpwnam('nobody')
+
+
+class Session:
+    def __init__(self):
+        self.user = _user()
+        self.base = tempfile.mkdtemp(prefix='armz-session-', dir='/tmp')
+        for sub in ('home', 'run', 'config', 'cache'):
+            os.makedirs(os.path.join(self.base, sub), mode=0o700)
+        if self.user:
+            for dirpath, dirs, _ in os.walk(self.base):
+                os.chown(dirpath, self.user.pw_uid, self.user.pw_gid)
+        self.run = os.path.join(self.base, 'run')
+        self.env = {
+            'PATH': '/usr/sbin:/usr/bin:/sbin:/bin',
+            'HOME': os.path.join(self.base, 'home'),
+            'XDG_RUNTIME_DIR': self.run,
+            'XDG_CONFIG_HOME': os.path.join(self.base, 'config'),
+            'XDG_CACHE_HOME': os.path.join(self.base, 'cache'),
+            'LC_ALL': 'C',
+        }
+        if self.user:
+            self.env['USER'] = self.env['LOGNAME'] = self.user.pw_name
+        self.sock = os.path.join(self.run, 'libvirt', 'virtarmzd-sock')
+
+    @property
+    def as_user(self):
+        if not self.user:
+            return []
+        return ['setpriv', f'--reuid={self.user.pw_uid}', f'--regid={self.user.pw_gid}',
+                '--clear-groups', '--']
+
+    def virsh(self, uri, *args, check=True, extra_env=None):
+        env = dict(self.env, **(extra_env or {}))
+        return armzd.virsh(uri, *args, check=check, env=env, user_cmd=self.as_user)
+
+    def spawned_daemons(self):
+        """virtarmzd processes that carry our XDG_RUNTIME_DIR (the client spawned them)."""
+        pids = []
+        key = f'XDG_RUNTIME_DIR={self.run}'.encode()
+        for p in os.listdir('/proc'):
+            if not p.isdigit():
+                continue
+            try:
+                if os.path.basename(os.readlink(f'/proc/{p}/exe')) != 'virtarmzd':
+                    continue
+                if key in open(f'/proc/{p}/environ', 'rb').read().split(b'\0'):
+                    pids.append(int(p))
+            except OSError:
+                continue
+        return pids
+
+    def cleanup(self):
+        for pid in self.spawned_daemons():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        time.sleep(0.2)
+        for pid in self.spawned_daemons():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def session():
+    s = Session()
+    yield s
+    s.cleanup()
+
+
+@pytest.fixture
+def session_daemon(session, daemons):
+    if not os.path.exists(armzd.DAEMON):
+        pytest.fail(f'daemon binary missing: {armzd.DAEMON}', pytrace=False)
+    d = daemons.new(root=session.base, use_root=False, env=session.env,
+                    user_cmd=session.as_user, sock_dir=os.path.join(session.run, 'libvirt'),
+                    start=False)
+    d.start()
+    return d
+
+
+def test_session_daemon_as_user(session, session_daemon):
+    st = os.stat(session.sock)
+    if session.user:
+        assert st.st_uid == session.user.pw_uid, 'session socket not owned by the user'
+    assert st.st_mode & 0o077 == 0 or os.stat(os.path.dirname(session.sock)).st_mode & 0o077 == 0, \
+        'session socket reachable by other users'
+    uri = f'armz+unix:///session?socket={session.sock}'
+    r = session.virsh(uri, 'uri')
+    assert r.out.strip() == 'armz:///session', r
+    p = os.path.join(session.base, 'home', 'sess.xml')
+    with open(p, 'w') as f:
+        f.write(domain_xml('sessdom', new_uuid()))
+    if session.user:
+        os.chown(p, session.user.pw_uid, session.user.pw_gid)
+    r = session.virsh(uri, 'define', p)
+    assert "Domain 'sessdom' defined" in r.out, r
+    r = session.virsh(uri, 'list', '--all', '--name')
+    assert r.out.split() == ['sessdom'], r
+    found = []
+    for dirpath, _, files in os.walk(session.base):
+        if 'sessdom.xml' in files and dirpath != os.path.dirname(p):
+            found.append(os.path.join(dirpath, 'sessdom.xml'))
+    assert found, 'the session daemon stored the definition nowhere under the user dirs'
+    assert all(f.startswith(session.env['XDG_CONFIG_HOME']) or f.startswith(session.env['HOME'])
+               for f in found), found
+    if session.user:
+        assert os.stat(found[0]).st_uid == session.user.pw_uid
+    assert not os.path.exists('/etc/libvirt/armz/sessdom.xml')
+
+
+def test_session_plain_uri(session, session_daemon):
+    r = session.virsh('armz:///session', 'uri')
+    assert r.out.strip() == 'armz:///session', r
+    r = session.virsh('armz:///session', 'hostname')
+    assert r.out.strip()
+
+
+def test_session_client_spawns_daemon(session):
+    if not os.path.exists(armzd.DAEMON):
+        pytest.fail(f'daemon binary missing: {armzd.DAEMON}', pytrace=False)
+    assert not os.path.exists(session.sock)
+    r = session.virsh('armz:///session?mode=direct', 'uri', check=False,
+                      extra_env={'VIRTD_PATH': armzd.DAEMON})
+    assert r.rc == 0, f'the client could not spawn virtarmzd: {r}'
+    assert r.out.strip() == 'armz:///session'
+    pids = session.spawned_daemons()
+    assert len(pids) == 1, pids
+    cmdline = open(f'/proc/{pids[0]}/cmdline', 'rb').read().split(b'\0')
+    assert b'--timeout=120' in cmdline, cmdline
+    # a second client reuses it
+    r = session.virsh('armz:///session', 'list', '--all')
+    assert r.rc == 0
+    assert session.spawned_daemons() == pids
