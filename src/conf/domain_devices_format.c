@@ -107,36 +107,42 @@ format_chr(GString *buf, const char *elem, const ArmzDomainChrDef *chr, gboolean
     /* A pty's path exists only while the guest runs. */
     gboolean show_source = chr->source_path &&
                            (chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY || live);
+    g_autoptr(GString) body = g_string_new(NULL);
 
-    g_string_append_printf(buf, "    <%s type='%s'>\n", elem,
-                           armz_domain_chr_type_to_string(chr->type));
     if (show_source) {
-        g_string_append(buf, "      <source");
-        armz_xml_attr_append(buf, "mode", chr->source_mode);
-        armz_xml_attr_append(buf, "path", chr->source_path);
-        g_string_append(buf, "/>\n");
+        g_string_append(body, "      <source");
+        armz_xml_attr_append(body, "mode", chr->source_mode);
+        armz_xml_attr_append(body, "path", chr->source_path);
+        g_string_append(body, "/>\n");
     }
     if (chr->log_file) {
-        g_string_append(buf, "      <log");
-        armz_xml_attr_append(buf, "file", chr->log_file);
-        armz_xml_attr_append(buf, "append", chr->log_append);
-        g_string_append(buf, "/>\n");
+        g_string_append(body, "      <log");
+        armz_xml_attr_append(body, "file", chr->log_file);
+        armz_xml_attr_append(body, "append", chr->log_append);
+        g_string_append(body, "/>\n");
     }
     if (chr->target_type || chr->target_port >= 0 || chr->target_model) {
-        g_string_append(buf, "      <target");
-        armz_xml_attr_append(buf, "type", chr->target_type);
+        g_string_append(body, "      <target");
+        armz_xml_attr_append(body, "type", chr->target_type);
         if (chr->target_port >= 0)
-            g_string_append_printf(buf, " port='%d'", chr->target_port);
+            g_string_append_printf(body, " port='%d'", chr->target_port);
         if (chr->target_model) {
-            g_string_append(buf, ">\n        <model");
-            armz_xml_attr_append(buf, "name", chr->target_model);
-            g_string_append(buf, "/>\n      </target>\n");
+            g_string_append(body, ">\n        <model");
+            armz_xml_attr_append(body, "name", chr->target_model);
+            g_string_append(body, "/>\n      </target>\n");
         } else {
-            g_string_append(buf, "/>\n");
+            g_string_append(body, "/>\n");
         }
     }
-    armz_xml_fragment_append(buf, chr->address, 3);
-    g_string_append_printf(buf, "    </%s>\n", elem);
+    armz_xml_fragment_append(body, chr->address, 3);
+
+    g_string_append_printf(buf, "    <%s type='%s'", elem,
+                           armz_domain_chr_type_to_string(chr->type));
+    if (body->len == 0) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append_printf(buf, ">\n%s    </%s>\n", body->str, elem);
 }
 
 static void
@@ -167,6 +173,11 @@ format_rng(GString *buf, const ArmzDomainRngDef *rng)
 void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
+    if (!def->emulator && !def->disks->len && !def->controllers->len && !def->nets->len &&
+        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len) {
+        g_string_append(buf, "  <devices/>\n");
+        return;
+    }
     g_string_append(buf, "  <devices>\n");
     armz_xml_text_element(buf, 2, "emulator", def->emulator);
     for (guint i = 0; i < def->disks->len; i++)

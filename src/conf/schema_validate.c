@@ -7,6 +7,7 @@
 #include "util/armz-i18n.h"
 
 #include <libxml/relaxng.h>
+#include <libxml/globals.h>
 
 static void
 collect_error_cb(void *user_data, xmlErrorPtr err)
@@ -26,14 +27,32 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGParserCtxt, xmlRelaxNGFreeParserCtxt)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNG, xmlRelaxNGFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGValidCtxt, xmlRelaxNGFreeValidCtxt)
 
+static gboolean validate(const char *xml, const char *rng_path, GString *msgs, GError **error);
+
 gboolean
 armz_domain_xml_validate(const char *xml, const char *rng_path, GError **error)
+{
+    g_autoptr(GString) msgs = g_string_new(NULL);
+    xmlStructuredErrorFunc old_fn = xmlStructuredError;
+    void *old_ctx = xmlStructuredErrorContext;
+    gboolean ok;
+
+    /* Loading the schema file reports I/O problems through libxml2's
+     * per-thread handler rather than the RelaxNG contexts: catch those
+     * too, so nothing is printed on the daemon's stderr. */
+    xmlSetStructuredErrorFunc(msgs, collect_error_cb);
+    ok = validate(xml, rng_path, msgs, error);
+    xmlSetStructuredErrorFunc(old_ctx, old_fn);
+    return ok;
+}
+
+static gboolean
+validate(const char *xml, const char *rng_path, GString *msgs, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(xmlRelaxNGParserCtxt) pctxt = NULL;
     g_autoptr(xmlRelaxNG) schema = NULL;
     g_autoptr(xmlRelaxNGValidCtxt) vctxt = NULL;
-    g_autoptr(GString) msgs = g_string_new(NULL);
 
     if (!rng_path)
         rng_path = armz_domain_schema_path();

@@ -61,10 +61,10 @@ on_hup(gpointer data)
 static gboolean
 check_idle(gpointer data)
 {
-    gint64 now = g_get_monotonic_time() / G_USEC_PER_SEC;
+    gint64 now = g_get_monotonic_time();
 
     if (armz_server_client_count(armz_daemon->server) == 0 &&
-        now - armz_server_last_change(armz_daemon->server) >= opt_timeout) {
+        now - armz_server_last_change(armz_daemon->server) >= (gint64)opt_timeout * G_USEC_PER_SEC) {
         armz_info("no clients for %d seconds: exiting", opt_timeout);
         g_main_loop_quit(armz_daemon->loop);
         return G_SOURCE_REMOVE;
@@ -255,7 +255,7 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGHUP, on_hup, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (opt_timeout > 0)
-        g_timeout_add_seconds(1, check_idle, NULL);
+        g_timeout_add(250, check_idle, NULL);
 
     armz_info("virtarmzd %s ready on %s", PACKAGE_VERSION, daemon.paths->sock_rw);
     g_main_loop_run(daemon.loop);

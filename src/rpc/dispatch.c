@@ -165,3 +165,12 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
     if (p->ret_filter)
         xdr_free(p->ret_filter, ret);
 }
+
+void
+armz_dispatcher_foreach(ArmzDispatcher *d, void (*func)(const ArmzProc *p, gpointer data),
+                        gpointer data)
+{
+    for (int i = 0; i < MAX_PROC; i++)
+        if (d->procs[i])
+            func(d->procs[i], data);
+}

@@ -42,3 +42,7 @@ void armz_client_send_message(ArmzClient *client, int proc, xdrproc_t filter, vo
 #define ARMZ_ARGS(t) (xdrproc_t)xdr_##t, sizeof(t)
 #define ARMZ_NORET NULL, 0
 #define ARMZ_RET(t) (xdrproc_t)xdr_##t, sizeof(t)
+
+/* Calls FUNC for every registered procedure, in number order (tests). */
+void armz_dispatcher_foreach(ArmzDispatcher *d, void (*func)(const ArmzProc *p, gpointer data),
+                             gpointer data);

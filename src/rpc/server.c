@@ -101,7 +101,7 @@ armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
     armz_debug("client %" G_GUINT64_FORMAT " disconnected", client->id);
     if (srv->hooks.client_closed)
         srv->hooks.client_closed(client, srv->opaque);
-    srv->last_change = g_get_monotonic_time() / G_USEC_PER_SEC;
+    srv->last_change = g_get_monotonic_time();
     g_hash_table_remove(srv->clients, client); /* drops the server's ref */
 }
 
@@ -130,8 +130,8 @@ handle_packet(ArmzServer *srv, ArmzClient *client, GBytes *pkt)
         armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
         return FALSE;
     }
-    if (hdr.prog == ARMZ_KEEPALIVE_PROGRAM) {
-        if (hdr.vers == ARMZ_KEEPALIVE_VERSION && hdr.type == ARMZ_MESSAGE && hdr.proc == 1)
+    if (hdr.prog == ARMZ_KEEPALIVE_PROGRAM && hdr.vers == ARMZ_KEEPALIVE_VERSION) {
+        if (hdr.type == ARMZ_MESSAGE && hdr.proc == 1)
             send_keepalive_pong(client, &hdr);
         /* PONG answers our (never sent) pings; anything else is ignored as
          * libvirt does for unknown keepalive messages. */
@@ -243,24 +243,34 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static void add_client(ArmzServer *srv, Listener *l, int cfd);
+
 static gboolean
 listener_ready(gint fd, GIOCondition cond, gpointer data)
 {
     Listener *l = data;
     ArmzServer *srv = l->srv;
-    ArmzClient *client;
-    int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int cfd;
 
-    if (cfd < 0) {
-        if (errno != EAGAIN && errno != EINTR)
-            armz_warn("accept failed: %s", g_strerror(errno));
-        return G_SOURCE_CONTINUE;
+    /* Take every pending connection: a burst must not overflow the backlog. */
+    while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+        if (g_hash_table_size(srv->clients) >= srv->max_clients) {
+            armz_warn("refusing client: the limit of %u clients is reached", srv->max_clients);
+            close(cfd);
+            continue;
+        }
+        add_client(srv, l, cfd);
     }
-    if (g_hash_table_size(srv->clients) >= srv->max_clients) {
-        armz_warn("refusing client: the limit of %u clients is reached", srv->max_clients);
-        close(cfd);
-        return G_SOURCE_CONTINUE;
-    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        armz_warn("accept failed: %s", g_strerror(errno));
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+add_client(ArmzServer *srv, Listener *l, int cfd)
+{
+    ArmzClient *client;
+
     client = g_new0(ArmzClient, 1);
     client->refs = 1;
     client->server = srv;
@@ -282,11 +292,10 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
         }
     }
     g_hash_table_add(srv->clients, client);
-    srv->last_change = g_get_monotonic_time() / G_USEC_PER_SEC;
+    srv->last_change = g_get_monotonic_time();
     armz_debug("client %" G_GUINT64_FORMAT " connected (pid %d uid %d%s)", client->id,
                (int)client->pid, (int)client->uid, client->readonly ? ", read-only" : "");
     watch_input(srv, client);
-    return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -337,7 +346,7 @@ armz_server_listen_unix(ArmzServer *srv, const char *path, int mode,
     /* A socket file left by a daemon that died is replaced. */
     unlink(path);
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        chmod(path, mode) < 0 || listen(fd, 64) < 0)
+        chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0)
         goto fail;
     add_listener(srv, fd, readonly, FALSE, path);
     return TRUE;
@@ -377,7 +386,7 @@ armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **e
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         if (ai->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
             int saved = errno;
             close(fd);
             freeaddrinfo(res);
@@ -420,7 +429,7 @@ armz_server_new(const ArmzServerHooks *hooks, gpointer opaque,
     srv->listeners = g_ptr_array_new_with_free_func(listener_free);
     srv->clients = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)armz_client_unref, NULL);
     srv->max_clients = max_clients;
-    srv->last_change = g_get_monotonic_time() / G_USEC_PER_SEC;
+    srv->last_change = g_get_monotonic_time();
     return srv;
 }
 

@@ -24,7 +24,7 @@ gboolean armz_server_listen_fd(ArmzServer *srv, int fd, gboolean readonly, GErro
 gboolean armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **error);
 
 guint armz_server_client_count(ArmzServer *srv);
-/* Monotonic time (s) of the last connect or disconnect. */
+/* Monotonic time (us) of the last connect or disconnect. */
 gint64 armz_server_last_change(ArmzServer *srv);
 
 /* Removes the socket files we created (at shutdown). */

@@ -38,14 +38,14 @@ armz_mmio_bus_add(ArmzMmioBus *bus, const ArmzMmioRegion *region, GError **error
     guint i;
 
     if (region->size == 0 || region->base + region->size < region->base) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
                     _("MMIO region %s has an invalid range"), region->name);
         return FALSE;
     }
     for (i = 0; i < bus->regions->len; i++) {
         ArmzMmioRegion *r = &g_array_index(bus->regions, ArmzMmioRegion, i);
         if (region->base < r->base + r->size && r->base < region->base + region->size) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+            g_set_error(error, ARMZ_VMM_ERROR, 0,
                         _("MMIO region %s at 0x%" G_GINT64_MODIFIER "x overlaps %s"),
                         region->name, (guint64)region->base, r->name);
             return FALSE;

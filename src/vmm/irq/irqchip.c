@@ -190,9 +190,9 @@ armz_irqchip_sync_timer(ArmzVcpu *vcpu)
         return;
     vcpu->irq_level = level;
     if (changed & ARMZ_KVM_ARM_DEV_EL1_VTIMER)
-        armz_ugic_set_ppi(vcpu->vm->ugic, vcpu->index, 16 + 11,
+        armz_ugic_set_ppi(vcpu->vm->ugic, vcpu->index, 16 + ARMZ_PPI_TIMER_VIRT,
                           (level & ARMZ_KVM_ARM_DEV_EL1_VTIMER) != 0);
     if (changed & ARMZ_KVM_ARM_DEV_EL1_PTIMER)
-        armz_ugic_set_ppi(vcpu->vm->ugic, vcpu->index, 16 + 14,
+        armz_ugic_set_ppi(vcpu->vm->ugic, vcpu->index, 16 + ARMZ_PPI_TIMER_PHYS,
                           (level & ARMZ_KVM_ARM_DEV_EL1_PTIMER) != 0);
 }

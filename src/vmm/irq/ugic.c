@@ -68,7 +68,7 @@ running_priority(ArmzUgic *g, unsigned cpu)
     unsigned prio = PRIO_IDLE;
     for (unsigned i = 0; i < g->nirqs; i++) {
         const UgicIrq *q = irq_get(g, cpu, i);
-        if (!q->active || (i >= 32 && q->active_cpu != cpu))
+        if (!q || !q->active || (i >= 32 && q->active_cpu != cpu))
             continue;
         if (q->priority < prio)
             prio = q->priority;
@@ -87,7 +87,7 @@ highest_pending(ArmzUgic *g, unsigned cpu)
         return GIC_SPURIOUS;
     for (unsigned i = 0; i < g->nirqs; i++) {
         const UgicIrq *q = irq_get(g, cpu, i);
-        if (!q->enabled || q->active || !irq_is_pending(q, i) || !irq_targets(q, cpu, i))
+        if (!q || !q->enabled || q->active || !irq_is_pending(q, i) || !irq_targets(q, cpu, i))
             continue;
         if (q->priority >= g->cpu[cpu].pmr || q->priority >= rprio)
             continue;
@@ -405,6 +405,8 @@ ugic_ack(ArmzUgic *g, unsigned cpu)
     if (intid == GIC_SPURIOUS)
         return GIC_SPURIOUS;
     q = irq_get(g, cpu, intid);
+    if (!q)
+        return GIC_SPURIOUS;
     if (intid < 16) {
         unsigned src = (unsigned)__builtin_ctz(q->sgi_src);
         q->sgi_src &= (uint8_t)~(1u << src);

@@ -1,0 +1,235 @@
+/* armz-vmm: lightweight arm64 virtual machine monitor, one process per
+ * guest, on the arm64 KVM interface (/dev/kvm-arm64 on s390x, /dev/kvm on
+ * arm64).  See docs/armz-vmm.8. */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include "vmm.h"
+#include "layout.h"
+#include "vmmlog.h"
+
+static gboolean
+read_file(const char *what, const char *path, GBytes **out, GError **error)
+{
+    char *data;
+    gsize len;
+    GError *err = NULL;
+
+    if (!g_file_get_contents(path, &data, &len, &err)) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), what, path,
+                    err->message);
+        g_error_free(err);
+        return FALSE;
+    }
+    *out = g_bytes_new_take(data, len);
+    return TRUE;
+}
+
+static gboolean
+write_pidfile(const char *path, GError **error)
+{
+    g_autofree char *s = g_strdup_printf("%ld\n", (long)getpid());
+    if (!g_file_set_contents(path, s, -1, error))
+        return FALSE;
+    return TRUE;
+}
+
+#ifdef HAVE_ARMZ_QMP
+static int
+qmp_listen(const char *path, GError **error)
+{
+    struct sockaddr_un sa;
+    int fd;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("QMP socket path %s is too long"), path);
+        return -1;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot create the QMP socket: %s"),
+                    g_strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot listen on QMP socket %s: %s"),
+                    path, g_strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+#endif
+
+static gboolean
+on_signal(gpointer opaque)
+{
+    ArmzVm *vm = opaque;
+    armz_vm_finish(vm, 0, "host-signal", FALSE);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+vm_setup(ArmzVm *vm, GError **error)
+{
+    ArmzOptions *o = vm->opts;
+    gsize klen;
+    const uint8_t *kdata;
+    ArmzFdtConfig fc;
+    g_autofree uint64_t *mpidr = NULL;
+
+    vm->ram_base = ARMZ_RAM_BASE;
+    vm->ram_size = o->memory_mib << 20;
+    vm->nvcpus = o->vcpus;
+
+    /* boot payload first: a bad kernel is reported before touching KVM */
+    if (!read_file(_("kernel"), o->kernel, &vm->kernel, error))
+        return FALSE;
+    if (o->initrd && !read_file(_("initrd"), o->initrd, &vm->initrd, error))
+        return FALSE;
+    kdata = g_bytes_get_data(vm->kernel, &klen);
+    if (!armz_image_parse(kdata, klen, &vm->image, error))
+        return FALSE;
+    if (!armz_boot_layout(vm->ram_base, vm->ram_size, &vm->image,
+                          vm->initrd ? g_bytes_get_size(vm->initrd) : 0, &vm->layout, error))
+        return FALSE;
+
+    vm->serial = armz_serial_open(o, error);
+    if (!vm->serial)
+        return FALSE;
+
+    if (!armz_kvm_open(vm, error) || !armz_kvm_create_vm(vm, error) ||
+        !armz_irqchip_setup(vm, error) || !armz_kvm_create_vcpus(vm, error))
+        return FALSE;
+
+    vm->bus = armz_mmio_bus_new();
+    vm->board.bus = vm->bus;
+    vm->board.uart_tx = armz_serial_tx;
+    vm->board.uart_tx_opaque = vm->serial;
+    if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
+        return FALSE;
+
+    mpidr = g_new0(uint64_t, vm->nvcpus);
+    for (unsigned i = 0; i < vm->nvcpus; i++)
+        mpidr[i] = vm->vcpus[i].mpidr;
+    memset(&fc, 0, sizeof(fc));
+    fc.ram_base = vm->ram_base;
+    fc.ram_size = vm->ram_size;
+    fc.ncpus = vm->nvcpus;
+    fc.mpidr = mpidr;
+    fc.gic = vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_GIC_V3 : ARMZ_GIC_V2;
+    fc.cmdline = o->cmdline;
+    fc.initrd_start = vm->layout.initrd_addr;
+    fc.initrd_end = vm->layout.initrd_end;
+    vm->dtb = armz_fdt_build(&fc, &vm->dtb_size, error);
+    if (!vm->dtb)
+        return FALSE;
+    if (!armz_vm_load_boot(vm, error))
+        return FALSE;
+    armz_vmm_debug("kernel at 0x%" G_GINT64_MODIFIER "x, initrd 0x%" G_GINT64_MODIFIER
+                   "x-0x%" G_GINT64_MODIFIER "x, dtb at 0x%" G_GINT64_MODIFIER "x (%zu bytes)",
+                   (guint64)vm->layout.kernel_addr, (guint64)vm->layout.initrd_addr,
+                   (guint64)vm->layout.initrd_end, (guint64)vm->layout.dtb_addr, vm->dtb_size);
+
+    armz_serial_attach(vm->serial, vm->board.uart, vm->ctx);
+
+    if (o->qmp_path || o->qmp_fd >= 0) {
+#ifdef HAVE_ARMZ_QMP
+        int fd = o->qmp_fd >= 0 ? o->qmp_fd : qmp_listen(o->qmp_path, error);
+        if (fd < 0)
+            return FALSE;
+        vm->qmp = armz_qmp_server_new(fd, &armz_vm_qmp_ops, vm, error);
+        if (!vm->qmp)
+            return FALSE;
+#else
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("this armz-vmm was built without QMP support"));
+        return FALSE;
+#endif
+    }
+    return TRUE;
+}
+
+int
+main(int argc, char **argv)
+{
+    ArmzOptions opts;
+    ArmzVm vm;
+    g_autoptr(GError) err = NULL;
+    int status;
+
+    setlocale(LC_ALL, "");
+    bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+    textdomain(GETTEXT_PACKAGE);
+
+    memset(&opts, 0, sizeof(opts));
+    if (!armz_options_parse(argc, argv, &opts, &err)) {
+        fprintf(stderr, "armz-vmm: %s\n", err->message);
+        fprintf(stderr, _("Try 'armz-vmm --help' for more information.\n"));
+        return ARMZ_EXIT_USAGE;
+    }
+    armz_vmm_log_init(NULL, opts.debug);
+    signal(SIGPIPE, SIG_IGN);
+
+    memset(&vm, 0, sizeof(vm));
+    vm.opts = &opts;
+    vm.kvm_fd = vm.vm_fd = vm.vgic_fd = -1;
+    g_mutex_init(&vm.lock);
+    g_cond_init(&vm.cond);
+    vm.ctx = g_main_context_default();
+    vm.loop = g_main_loop_new(vm.ctx, FALSE);
+    vm.state = opts.paused ? ARMZ_RUNSTATE_PAUSED : ARMZ_RUNSTATE_RUNNING;
+    vm.user_paused = opts.paused;
+
+    if (!vm_setup(&vm, &err) ||
+        (opts.pidfile && !write_pidfile(opts.pidfile, &err)) ||
+        !armz_vcpus_start(&vm, &err)) {
+        fprintf(stderr, "armz-vmm: %s\n", err->message);
+        armz_serial_close(vm.serial);
+        if (opts.pidfile)
+            unlink(opts.pidfile);
+        return ARMZ_EXIT_FAILURE;
+    }
+    g_unix_signal_add(SIGTERM, on_signal, &vm);
+    g_unix_signal_add(SIGINT, on_signal, &vm);
+    g_unix_signal_add(SIGHUP, on_signal, &vm);
+
+    g_main_loop_run(vm.loop);
+
+    /* let the QMP server flush the last event, then leave; vCPU threads are
+     * parked and end with the process */
+    status = vm.exit_status;
+    g_mutex_lock(&vm.lock);
+    vm.exiting = TRUE;
+    g_cond_broadcast(&vm.cond);
+    g_mutex_unlock(&vm.lock);
+#ifdef HAVE_ARMZ_QMP
+    if (vm.qmp) {
+        for (int i = 0; i < 20 && g_main_context_iteration(vm.ctx, FALSE); i++)
+            ;
+        armz_qmp_server_free(vm.qmp);
+    }
+#endif
+    armz_serial_close(vm.serial);
+    if (opts.pidfile)
+        unlink(opts.pidfile);
+    if (opts.qmp_path)
+        unlink(opts.qmp_path);
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status);
+}

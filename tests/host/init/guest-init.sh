@@ -1,0 +1,49 @@
+#!/bin/sh
+# /init of the nested guest payload (runs inside armz-vmm inside the test
+# host). Prints marker lines on the serial console; what it does next comes
+# from armz.mode= on its kernel command line:
+#   poweroff  print the markers and power off (PSCI SYSTEM_OFF)
+#   shell     an interactive shell on the serial line
+#   counter   print "ARMZ-COUNT n" every second, forever
+#   wait      do nothing (default)
+# In every mode a press of the power key (gpio-keys, KEY_POWER from QMP
+# system_powerdown) prints ARMZ-GUEST POWERKEY and powers off.
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+echo "ARMZ-GUEST INIT ncpu=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime)"
+while read -r m; do
+  [ -n "$m" ] && insmod "/modules/$m" 2>/dev/null
+done < /modules/order
+mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
+
+# The power key: one input event on the gpio-keys device ends the guest.
+(
+  n=50
+  while [ ! -c /dev/input/event0 ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
+  if [ -c /dev/input/event0 ]; then
+    echo "ARMZ-GUEST POWERKEY-READY"
+    dd if=/dev/input/event0 of=/dev/null bs=24 count=1 2>/dev/null
+    echo "ARMZ-GUEST POWERKEY"
+    sync
+    poweroff -f
+  else
+    echo "ARMZ-GUEST NO-POWERKEY"
+  fi
+) &
+
+case $mode in
+  poweroff)
+    echo "ARMZ-GUEST BYE"
+    poweroff -f ;;
+  shell)
+    echo "ARMZ-GUEST SHELL"
+    PS1='guest# ' exec sh ;;
+  counter)
+    i=0
+    while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;
+  *)
+    echo "ARMZ-GUEST WAITING"
+    while :; do sleep 3600; done ;;
+esac
