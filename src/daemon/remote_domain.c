@@ -120,17 +120,49 @@ h_get_xml_desc(ArmzClient *client, void *a, void *r, GError **error)
     return TRUE;
 }
 
+/* The many "read one number of a domain" procedures. */
+typedef guint64 (*ObjField)(ArmzDomainObj *obj);
+
 static gboolean
-h_get_autostart(ArmzClient *client, void *a, void *r, GError **error)
+read_field(void *a, ObjField field, guint64 *value, GError **error)
 {
     g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
 
     if (!obj)
         return FALSE;
     g_mutex_lock(&obj->lock);
-    ((armz_int_ret *)r)->value = obj->autostart;
+    *value = field(obj);
     g_mutex_unlock(&obj->lock);
     return TRUE;
+}
+
+static guint64 f_autostart(ArmzDomainObj *o) { return o->autostart; }
+static guint64 f_vcpus(ArmzDomainObj *o) { return o->def->vcpus; }
+static guint64 f_active(ArmzDomainObj *o) { return armz_domain_obj_is_active(o); }
+static guint64 f_persistent(ArmzDomainObj *o) { return o->persistent; }
+static guint64 f_updated(ArmzDomainObj *o) { return o->newdef != NULL; }
+static guint64 f_max_memory(ArmzDomainObj *o) { return o->def->memory_kib; }
+
+#define INT_GETTER(fn, field) \
+    static gboolean fn(ArmzClient *client, void *a, void *r, GError **error) \
+    { \
+        guint64 v; \
+        if (!read_field(a, field, &v, error)) \
+            return FALSE; \
+        ((armz_int_ret *)r)->value = (int)v; \
+        return TRUE; \
+    }
+
+INT_GETTER(h_get_autostart, f_autostart)
+INT_GETTER(h_get_max_vcpus, f_vcpus)
+INT_GETTER(h_is_active, f_active)
+INT_GETTER(h_is_persistent, f_persistent)
+INT_GETTER(h_is_updated, f_updated)
+
+static gboolean
+h_get_max_memory(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return read_field(a, f_max_memory, &((armz_uhyper_ret *)r)->value, error);
 }
 
 static gboolean
@@ -191,32 +223,6 @@ h_get_os_type(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static gboolean
-h_get_max_memory(ArmzClient *client, void *a, void *r, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
-
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ((armz_uhyper_ret *)r)->value = obj->def->memory_kib;
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
-}
-
-static gboolean
-h_get_max_vcpus(ArmzClient *client, void *a, void *r, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
-
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ((armz_int_ret *)r)->value = obj->def->vcpus;
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
-}
-
-static gboolean
 h_get_vcpus_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
@@ -236,45 +242,6 @@ h_get_vcpus_flags(ArmzClient *client, void *a, void *r, GError **error)
     ((armz_int_ret *)r)->value =
         (args->flags & VIR_DOMAIN_AFFECT_CONFIG) ? armz_domain_obj_config(obj)->vcpus
                                                  : obj->def->vcpus;
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
-}
-
-static gboolean
-h_is_active(ArmzClient *client, void *a, void *r, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
-
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ((armz_int_ret *)r)->value = armz_domain_obj_is_active(obj);
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
-}
-
-static gboolean
-h_is_persistent(ArmzClient *client, void *a, void *r, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
-
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ((armz_int_ret *)r)->value = obj->persistent;
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
-}
-
-static gboolean
-h_is_updated(ArmzClient *client, void *a, void *r, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
-
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ((armz_int_ret *)r)->value = obj->newdef != NULL;
     g_mutex_unlock(&obj->lock);
     return TRUE;
 }

@@ -41,6 +41,8 @@ struct _ArmzQmpServer {
 
 static void watch_listen(ArmzQmpServer *srv);
 
+/* Sources are destroyed through here only, also from their own callback
+ * (GLib keeps a dispatching source alive until its callback returns). */
 static void
 remove_source(GSource **src)
 {
@@ -100,8 +102,7 @@ on_client_out(gint fd, GIOCondition cond, gpointer data)
         g_string_truncate(srv->out, 0);
     }
     if (srv->out->len == 0) {
-        g_source_unref(srv->out_src);
-        srv->out_src = NULL;
+        remove_source(&srv->out_src);
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
@@ -147,30 +148,15 @@ on_client_in(gint fd, GIOCondition cond, gpointer data)
         return G_SOURCE_CONTINUE;
     if (n <= 0) {
         /* end of input: whatever partial request is buffered is dropped */
-        srv->client_src = NULL;     /* returning REMOVE destroys it */
-        srv->busy++;
-        srv->busy--;
-        {
-            GSource *self = g_main_current_source();
-            (void)self;
-        }
-        remove_source(&srv->out_src);
-        armz_qmp_session_free(srv->session);
-        srv->session = NULL;
-        close(srv->client_fd);
-        srv->client_fd = -1;
-        g_string_truncate(srv->out, 0);
-        srv->broken = FALSE;
-        srv->close_pending = FALSE;
-        watch_listen(srv);
+        client_close(srv);
         return G_SOURCE_REMOVE;
     }
     srv->busy++;
     armz_qmp_session_feed(srv->session, buf, n);
     srv->busy--;
     if (srv->close_pending) {
-        client_close(srv);
-        return G_SOURCE_REMOVE;     /* client_close destroyed it already */
+        client_close(srv);          /* destroys this source */
+        return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
 }
@@ -189,8 +175,7 @@ on_accept(gint fd, GIOCondition cond, gpointer data)
         return G_SOURCE_CONTINUE;
     }
     /* one client at a time: stop listening until this one leaves */
-    g_source_unref(srv->listen_src);
-    srv->listen_src = NULL;
+    remove_source(&srv->listen_src);
 
     srv->client_fd = c;
     srv->broken = FALSE;
