@@ -182,7 +182,7 @@ main(int argc, char **argv)
         fprintf(stderr, _("Try 'armz-vmm --help' for more information.\n"));
         return ARMZ_EXIT_USAGE;
     }
-    armz_vmm_log_init(NULL, opts.debug);
+    armz_vmm_log_init(opts.name, opts.debug);
     signal(SIGPIPE, SIG_IGN);
 
     memset(&vm, 0, sizeof(vm));

@@ -188,9 +188,9 @@ class Daemon:
                     return int(line.split()[1])
         return None
 
-    def virsh(self, *args, ro=False, check=True, timeout=30, uri=None, extra=()):
+    def virsh(self, *args, ro=False, check=True, timeout=30, uri=None, extra=(), lc='C'):
         return virsh(uri or (self.uri_ro if ro else self.uri), *args, ro=ro, check=check,
-                     timeout=timeout, extra=extra)
+                     timeout=timeout, extra=extra, lc=lc)
 
 
 class VirshResult:
@@ -201,7 +201,8 @@ class VirshResult:
         return f'<virsh {self.cmd!r} rc={self.rc}\nstdout:\n{self.out}\nstderr:\n{self.err}>'
 
 
-def virsh(uri, *args, ro=False, check=True, timeout=30, extra=(), env=None, user_cmd=()):
+def virsh(uri, *args, ro=False, check=True, timeout=30, extra=(), env=None, user_cmd=(),
+          lc='C'):
     cmd = list(user_cmd) + [VIRSH]
     if ro:
         cmd.append('-r')
@@ -209,7 +210,7 @@ def virsh(uri, *args, ro=False, check=True, timeout=30, extra=(), env=None, user
         cmd += ['-c', uri]
     cmd += list(extra) + list(args)
     e = dict(os.environ if env is None else env)
-    e['LC_ALL'] = 'C'
+    e['LC_ALL'] = lc
     e.pop('LIBVIRT_DEFAULT_URI', None)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e,
                        stdin=subprocess.DEVNULL)

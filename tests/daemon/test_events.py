@@ -81,10 +81,13 @@ class VirshEvent:
         self.err.close()
 
 
+_probe_uuids = {}
+
+
 def wait_registered(d, ve, conn, name='probe'):
     """Defines NAME until virsh reports an event for it (virsh prints nothing
     when its registration is done)."""
-    xml = domain_xml(name, new_uuid())
+    xml = domain_xml(name, _probe_uuids.setdefault(name, new_uuid()))
     end = time.monotonic() + 10
     while time.monotonic() < end:
         conn.defineXML(xml)

@@ -70,6 +70,11 @@ armz_kvm_open(ArmzVm *vm, GError **error)
     }
 
     api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (api < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("%s is not a KVM device (KVM_GET_API_VERSION: %s)"),
+                    vm->kvm_path, g_strerror(errno));
+        return FALSE;
+    }
     if (api != KVM_API_VERSION) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
                     _("KVM device %s has API version %d, armz-vmm needs %d"),

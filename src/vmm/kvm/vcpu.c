@@ -160,10 +160,13 @@ armz_vcpus_start(ArmzVm *vm, GError **error)
      * then unblock the kick signal themselves */
     sigfillset(&set);
     pthread_sigmask(SIG_BLOCK, &set, &old);
+    /* under the lock: kicks (which read STARTED) are made under it too */
+    g_mutex_lock(&vm->lock);
     for (unsigned i = 0; i < vm->nvcpus; i++) {
         ArmzVcpu *v = &vm->vcpus[i];
         int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
         if (r != 0) {
+            g_mutex_unlock(&vm->lock);
             pthread_sigmask(SIG_SETMASK, &old, NULL);
             g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot start the thread of vCPU %u: %s"),
                         i, g_strerror(r));
@@ -171,6 +174,7 @@ armz_vcpus_start(ArmzVm *vm, GError **error)
         }
         v->started = TRUE;
     }
+    g_mutex_unlock(&vm->lock);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return TRUE;
 }

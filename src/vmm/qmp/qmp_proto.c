@@ -5,6 +5,8 @@
 #include <yajl/yajl_gen.h>
 #include "qmp_proto.h"
 
+G_DEFINE_QUARK(armz-qmp-error, armz_qmp_error)
+
 /* --- splitter ------------------------------------------------------------------ */
 
 void
@@ -68,6 +70,19 @@ armz_qmp_splitter_next(ArmzQmpSplitter *sp, char **text)
             continue;
         }
         if (sp->junk) {
+            if (sp->in_string) {
+                /* a top-level JSON string: one item, spaces and all */
+                g_string_append_c(sp->buf, c);
+                if (sp->escape)
+                    sp->escape = FALSE;
+                else if (c == '\\')
+                    sp->escape = TRUE;
+                else if (c == '"')
+                    sp->in_string = FALSE;
+                if (sp->buf->len > ARMZ_QMP_MAX_REQUEST)
+                    return too_large(sp, c);
+                continue;
+            }
             if (is_space(c) || c == '{' || c == '[') {
                 if (!is_space(c))
                     sp->pos--;          /* a request starts right after */
@@ -86,10 +101,12 @@ armz_qmp_splitter_next(ArmzQmpSplitter *sp, char **text)
             if (is_space(c))
                 continue;
             g_string_append_c(sp->buf, c);
-            if (c == '{' || c == '[')
+            if (c == '{' || c == '[') {
                 sp->depth = 1;
-            else
+            } else {
                 sp->junk = TRUE;
+                sp->in_string = c == '"';
+            }
             continue;
         }
 
@@ -381,14 +398,14 @@ armz_qmp_request_parse(const char *text, char **id_json, GError **error)
     tree = yajl_tree_parse(text, msg, sizeof(msg));
     if (!tree) {
         g_autofree char *why = yajl_message(msg);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        g_set_error(error, ARMZ_QMP_ERROR, 0,
                     _("JSON parse error, %s"), *why ? why : _("invalid input"));
         return NULL;
     }
     req = g_new0(ArmzQmpRequest, 1);
     req->tree = tree;
     if (!YAJL_IS_OBJECT(tree)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        g_set_error(error, ARMZ_QMP_ERROR, 0,
                     _("QMP input must be a JSON object"));
         return NULL;
     }
@@ -405,7 +422,7 @@ armz_qmp_request_parse(const char *text, char **id_json, GError **error)
 
         if (strcmp(key, "execute") == 0) {
             if (!YAJL_IS_STRING(v)) {
-                g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                g_set_error(error, ARMZ_QMP_ERROR, 0,
                             _("QMP input member 'execute' must be a string"));
                 return NULL;
             }
@@ -413,19 +430,19 @@ armz_qmp_request_parse(const char *text, char **id_json, GError **error)
             req->execute = g_strdup(v->u.string);
         } else if (strcmp(key, "arguments") == 0) {
             if (!YAJL_IS_OBJECT(v)) {
-                g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                g_set_error(error, ARMZ_QMP_ERROR, 0,
                             _("QMP input member 'arguments' must be an object"));
                 return NULL;
             }
             req->arguments = v;
         } else if (strcmp(key, "id") != 0) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+            g_set_error(error, ARMZ_QMP_ERROR, 0,
                         _("QMP input member '%s' is unexpected"), key);
             return NULL;
         }
     }
     if (!req->execute) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        g_set_error(error, ARMZ_QMP_ERROR, 0,
                     _("QMP input lacks member 'execute'"));
         return NULL;
     }

@@ -9,6 +9,10 @@
 #include <yajl/yajl_tree.h>
 #include "qmp_server.h"
 
+/* Error domain of the QMP server's own errors (codes: 0). */
+#define ARMZ_QMP_ERROR (armz_qmp_error_quark())
+GQuark armz_qmp_error_quark(void);
+
 /* Largest request accepted, and deepest nesting: beyond them the request
  * is answered with a GenericError and skipped up to the next newline. */
 #define ARMZ_QMP_MAX_REQUEST (1024 * 1024)
@@ -19,7 +23,8 @@
 typedef enum {
     ARMZ_QMP_SPLIT_MORE,      /* no complete request buffered */
     ARMZ_QMP_SPLIT_REQUEST,   /* *TEXT is one JSON object/array text */
-    ARMZ_QMP_SPLIT_JUNK,      /* *TEXT is input that cannot start a request */
+    ARMZ_QMP_SPLIT_JUNK,      /* *TEXT is a top-level token that is no object or
+                               * array: a scalar, or garbage */
     ARMZ_QMP_SPLIT_TOO_LARGE, /* a request exceeded the limits: dropped */
 } ArmzQmpSplitResult;
 

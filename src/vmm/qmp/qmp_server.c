@@ -208,13 +208,13 @@ armz_qmp_server_new(int listen_fd, const ArmzQmpOps *ops, gpointer opaque, GErro
     int flags;
 
     if (listen_fd < 0 || !ops) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        g_set_error(error, ARMZ_QMP_ERROR, 0,
                     _("QMP: no listening socket"));
         return NULL;
     }
     flags = fcntl(listen_fd, F_GETFL);
     if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
+        g_set_error(error, ARMZ_QMP_ERROR, 0,
                     _("QMP: cannot use socket fd %d: %s"), listen_fd, g_strerror(errno));
         return NULL;
     }

@@ -281,10 +281,17 @@ armz_qmp_session_feed(ArmzQmpSession *s, const char *data, gsize len)
         case ARMZ_QMP_SPLIT_REQUEST:
             dispatch(s, owned);
             break;
-        case ARMZ_QMP_SPLIT_JUNK:
-            desc = g_strdup_printf(_("JSON parse error, invalid keyword '%s'"), owned);
+        case ARMZ_QMP_SPLIT_JUNK: {
+            /* a JSON scalar is valid JSON, just not a request */
+            yajl_val v = yajl_tree_parse(owned, NULL, 0);
+            if (v)
+                desc = g_strdup(_("QMP input must be a JSON object"));
+            else
+                desc = g_strdup_printf(_("JSON parse error, invalid keyword '%s'"), owned);
+            yajl_tree_free(v);
             send_line(s, armz_qmp_build_error(NULL, CLASS_GENERIC, desc));
             break;
+        }
         case ARMZ_QMP_SPLIT_TOO_LARGE:
             desc = g_strdup_printf(_("JSON parse error, request larger than %d bytes "
                                      "or nested deeper than %d levels"),

@@ -10,6 +10,7 @@ skip() { echo "$*" > "$ARMZ_REASON"; echo "SKIPPED: $*"; exit 77; }
 need_kvm() { [ -c /dev/kvm ] || fail "no /dev/kvm in the test host"; }
 need_vmm() {
   need_kvm
+  [ -e /etc/armz-vmm-build-failed ] && fail "the aarch64 cross build of armz-vmm failed"
   command -v armz-vmm >/dev/null || skip "armz-vmm is not built yet"
 }
 
@@ -34,17 +35,89 @@ count_in() { grep -cE "$2" "$1" 2>/dev/null || true; }
 # alive PID
 alive() { kill -0 "$1" 2>/dev/null; }
 
-# wait_exit PID SECONDS: waits for PID to end; prints its exit status
-# (only for children of this shell); returns 1 on timeout.
-wait_exit() {
-  local p=$1 n=$(( $2 * 10 ))
+# Guest kernel command line: quiet (every console byte is a VM exit).
+GUEST_CMDLINE_BASE="console=ttyAMA0 quiet panic=-1"
+
+# start_vmm NAME OPTION...: starts armz-vmm in the background with the guest
+# payload, 256 MiB and the serial line on stdio: its input is the fifo
+# NAME.in (kept open on fd 5: `send_serial TEXT` writes there), its output
+# NAME.out, its stderr NAME.err. Sets VMM_PID and VMM_OUT; OPTIONs are
+# armz-vmm's (they may override the defaults: later options win).
+start_vmm() {
+  local name=$1
+  shift
+  rm -f "$name.in" "$name.out" "$name.err"
+  mkfifo "$name.in"
+  exec 5<>"$name.in"
+  VMM_START_MS=$(now_ms)
+  armz-vmm --name "$name" --kernel "$ARMZ_GUEST_IMAGE" --initrd "$ARMZ_GUEST_INITRD" \
+    --memory 256 --serial stdio "$@" <"$name.in" >"$name.out" 2>"$name.err" &
+  VMM_PID=$!
+  VMM_OUT=$name.out
+  VMM_ERR=$name.err
+  echo "$VMM_PID" > "$name.pid"
+  echo "started armz-vmm (pid $VMM_PID): $*"
+}
+
+send_serial() { printf '%s\n' "$*" >&5; }
+
+# guest_cmdline MODE [EXTRA]: the guest kernel command line for armz.mode=MODE.
+guest_cmdline() { echo "$GUEST_CMDLINE_BASE armz.mode=$1${2:+ $2}"; }
+
+# show_vmm: the VMM's output so far (for a failure's context).
+show_vmm() {
+  echo "--- guest serial (last lines)"; tail -15 "$VMM_OUT" 2>/dev/null
+  echo "--- armz-vmm stderr (last lines)"; tail -10 "$VMM_ERR" 2>/dev/null
+}
+
+# expect_out PATTERN SECONDS WHAT: fails unless the serial output shows
+# PATTERN in time (or the VMM ends before).
+expect_out() {
+  local n=$(( $2 * 10 ))
   while [ "$n" -gt 0 ]; do
-    alive "$p" || { wait "$p"; echo $?; return 0; }
+    grep -qE "$1" "$VMM_OUT" 2>/dev/null && return 0
+    if ! alive "$VMM_PID"; then
+      grep -qE "$1" "$VMM_OUT" 2>/dev/null && return 0
+      show_vmm
+      fail "$3: armz-vmm ended ($(cat "$VMM_ERR" 2>/dev/null | tail -1))"
+    fi
     usleep 100000
     n=$((n - 1))
   done
-  return 1
+  show_vmm
+  fail "$3: not seen within $2 s"
 }
 
-# Guest kernel command line: quiet (every console byte is a VM exit).
-GUEST_CMDLINE_BASE="console=ttyAMA0 quiet panic=-1"
+# expect_exit STATUS SECONDS: fails unless armz-vmm ends with STATUS in time.
+# (`wait` must run in this shell, the VMM's parent: no $(...) around it.)
+expect_exit() {
+  local n=$(( $2 * 10 )) st
+  while alive "$VMM_PID" && [ "$n" -gt 0 ]; do usleep 100000; n=$((n - 1)); done
+  if alive "$VMM_PID"; then
+    show_vmm; kill -9 "$VMM_PID"; fail "armz-vmm still runs after $2 s"
+  fi
+  wait "$VMM_PID"
+  st=$?
+  if [ "$st" != "$1" ]; then
+    show_vmm
+    fail "armz-vmm exit status $st, expected $1"
+  fi
+}
+
+# stop_vmm: kills a VMM that may still run (end of a failed scenario).
+stop_vmm() { [ -n "${VMM_PID:-}" ] && kill -9 "$VMM_PID" 2>/dev/null; true; }
+
+# boot_check VCPUS IRQCHIP: the guest boots to /init with VCPUS CPUs online
+# and powers off: exit status 0.
+boot_check() {
+  need_vmm
+  start_vmm "boot" --vcpus "$1" --irqchip "$2" --cmdline "$(guest_cmdline poweroff)"
+  expect_out "ARMZ-GUEST INIT" 90 "guest /init"
+  grep -q "ARMZ-GUEST INIT ncpu=$1 " "$VMM_OUT" ||
+    { show_vmm; fail "guest sees $(grep -o 'ncpu=[0-9]*' "$VMM_OUT") CPUs, expected $1"; }
+  expect_exit 0 60
+  echo "booted to /init in $(( $(now_ms) - VMM_START_MS )) ms or less ($1 vCPU, irqchip $2)"
+}
+
+# qmp STEP...: runs qmp-client on the VMM's QMP socket ./qmp.sock.
+qmp() { qmp-client -t 60 "$PWD/qmp.sock" "$@"; }

@@ -1,0 +1,327 @@
+"""What libvirt users rely on beyond the basics: XML normalisation, flags that
+virt-manager / Nova / virsh pass, races, daemon process handling."""
+import os
+import queue
+import signal
+import struct
+import threading
+import time
+import uuid as uuidlib
+import xml.etree.ElementTree as ET
+
+import libvirt
+import pytest
+
+import armzd
+from armzd import (ERROR, REPLY, domain_xml, expect_error, new_uuid, packet, raw_connect,
+                   recv_packet, xdr_opt_string)
+
+L = libvirt
+
+
+# ------------------------------------------------------------ XML normalisation
+
+def test_uuid_formats_normalised(conn):
+    u = uuidlib.uuid4()
+    dom = conn.defineXML(domain_xml('nodash', u.hex))                 # 32 hex digits
+    assert dom.UUIDString() == str(u)
+    u2 = uuidlib.uuid4()
+    dom = conn.defineXML(domain_xml('upper', str(u2).upper()))
+    assert dom.UUIDString() == str(u2)
+    assert ET.fromstring(dom.XMLDesc(0)).findtext('uuid') == str(u2)
+    assert conn.lookupByUUIDString(str(u2).upper()).name() == 'upper'
+
+
+def test_memory_units_normalised(conn):
+    x = domain_xml('units').replace("<memory unit='KiB'>262144</memory>",
+                                    "<memory unit='MiB'>512</memory>")
+    x = x.replace("<currentMemory unit='KiB'>262144</currentMemory>",
+                  "<currentMemory unit='MiB'>512</currentMemory>")
+    dom = conn.defineXML(x)
+    assert dom.maxMemory() == 512 * 1024
+    root = ET.fromstring(dom.XMLDesc(0))
+    mem = root.find('memory')
+    assert int(mem.text) * {'KiB': 1, 'MiB': 1024, 'GiB': 1024 * 1024}[mem.get('unit', 'KiB')] \
+        == 524288
+    # no unit means KiB, as in libvirt
+    x = domain_xml('nounit').replace("<memory unit='KiB'>262144</memory>",
+                                     "<memory>393216</memory>")
+    assert conn.defineXML(x).maxMemory() == 393216
+
+
+def test_large_description_round_trip(conn):
+    text = ('lorem ipsum <&> ' * 70000)[:1024 * 1024]
+    dom = conn.defineXML(domain_xml('bigdesc', description=text))
+    assert ET.fromstring(dom.XMLDesc(0)).findtext('description') == text
+
+
+def test_unicode_name_and_title(daemon, conn):
+    name = 'dömäin-ünïcode-日本'
+    conn.defineXML(domain_xml(name, title='Tïtle ✓'))
+    assert conn.lookupByName(name).name() == name
+    r = daemon.virsh('list', '--all', '--title', lc='C.UTF-8')
+    assert name in r.out and 'Tïtle ✓' in r.out, r
+    r = daemon.virsh('dumpxml', name, lc='C.UTF-8')
+    assert f'<name>{name}</name>' in r.out
+
+
+@pytest.mark.parametrize('flags', [
+    'SECURE', 'INACTIVE', 'SECURE|INACTIVE', 'MIGRATABLE', 'UPDATE_CPU'])
+def test_xmldesc_flags_clients_pass(conn, flags):
+    """virt-manager asks for SECURE|INACTIVE, virsh dumpxml --migratable etc."""
+    dom = conn.defineXML(domain_xml('flags'))
+    f = 0
+    for k in flags.split('|'):
+        f |= getattr(L, 'VIR_DOMAIN_XML_' + k)
+    x = dom.XMLDesc(f)
+    assert ET.fromstring(x).findtext('name') == 'flags'
+
+
+def test_undefine_flags_nova_passes(daemon, conn):
+    dom = conn.defineXML(domain_xml('novaundef'))
+    dom.undefineFlags(L.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | L.VIR_DOMAIN_UNDEFINE_NVRAM |
+                      L.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+                      L.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA)
+    expect_error(L.VIR_ERR_NO_DOMAIN, conn.lookupByName, 'novaundef')
+    assert not os.path.exists(os.path.join(daemon.confdir, 'novaundef.xml'))
+
+
+def test_unknown_flag_bits_refused(conn):
+    bogus = 1 << 30
+    expect_error(L.VIR_ERR_INVALID_ARG, conn.defineXMLFlags, domain_xml('fl'), bogus)
+    expect_error(L.VIR_ERR_NO_DOMAIN, conn.lookupByName, 'fl')
+    dom = conn.defineXML(domain_xml('fl2'))
+    expect_error(L.VIR_ERR_INVALID_ARG, dom.undefineFlags, bogus)
+    assert conn.lookupByName('fl2')
+    expect_error(L.VIR_ERR_INVALID_ARG, conn.listAllDomains, bogus)
+
+
+def test_max_vcpus_per_type(conn):
+    assert conn.getMaxVcpus('qemu') >= 1
+    assert conn.getMaxVcpus('kvm') >= 1
+    with pytest.raises(libvirt.libvirtError):
+        conn.getMaxVcpus('xen')
+
+
+# ------------------------------------------------------------ races
+
+def test_concurrent_define_same_name(daemon):
+    """8 clients define the same name with different UUIDs at once: exactly one
+    definition wins, the stored file agrees with the daemon."""
+    barrier = threading.Barrier(8)
+    results = []
+
+    def worker(i):
+        c = libvirt.open(daemon.uri)
+        u = new_uuid()
+        barrier.wait()
+        try:
+            c.defineXML(domain_xml('contested', u))
+            results.append(('ok', u))
+        except libvirt.libvirtError as e:
+            results.append(('err', e.get_error_code()))
+        c.close()
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(30)
+    oks = [u for s, u in results if s == 'ok']
+    assert len(results) == 8
+    assert len(oks) == 1, results
+    c = libvirt.open(daemon.uri)
+    assert c.lookupByName('contested').UUIDString() == oks[0]
+    assert c.numOfDefinedDomains() == 1
+    c.close()
+    stored = ET.parse(os.path.join(daemon.confdir, 'contested.xml')).getroot()
+    assert stored.findtext('uuid') == oks[0]
+
+
+def test_concurrent_define_undefine_same_domain(daemon):
+    u = new_uuid()
+    x = domain_xml('flap', u)
+    errors = []
+    stop = time.monotonic() + 2
+
+    def definer():
+        c = libvirt.open(daemon.uri)
+        while time.monotonic() < stop:
+            try:
+                c.defineXML(x)
+            except libvirt.libvirtError as e:
+                errors.append(('define', e.get_error_message()))
+        c.close()
+
+    def undefiner():
+        c = libvirt.open(daemon.uri)
+        while time.monotonic() < stop:
+            try:
+                c.lookupByUUIDString(u).undefine()
+            except libvirt.libvirtError as e:
+                if e.get_error_code() != L.VIR_ERR_NO_DOMAIN:
+                    errors.append(('undefine', e.get_error_message()))
+        c.close()
+
+    ts = [threading.Thread(target=f) for f in (definer, definer, undefiner, undefiner)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(30)
+    assert not errors, errors[:5]
+    c = libvirt.open(daemon.uri)
+    n = c.numOfDefinedDomains()
+    on_disk = os.path.exists(os.path.join(daemon.confdir, 'flap.xml'))
+    c.close()
+    assert n in (0, 1)
+    assert on_disk == (n == 1), 'the daemon and the config dir disagree'
+
+
+# ------------------------------------------------------------ events, more
+
+def test_readonly_connection_gets_events(daemon, event_loop):
+    ro = libvirt.openReadOnly(daemon.uri_ro)
+    q = queue.Queue()
+    cid = ro.domainEventRegisterAny(None, L.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                    lambda c, d, e, det, o: q.put((d.name(), e)), None)
+    rw = libvirt.open(daemon.uri)
+    rw.defineXML(domain_xml('seen-by-ro'))
+    try:
+        got = q.get(timeout=5)
+    except queue.Empty:
+        got = None
+    assert got == ('seen-by-ro', L.VIR_DOMAIN_EVENT_DEFINED)
+    ro.domainEventDeregisterAny(cid)
+    ro.close()
+    rw.close()
+
+
+def test_two_callbacks_same_connection(daemon, event_loop):
+    """A global and a per-domain lifecycle callback on one connection (the
+    client library refuses two identical registrations itself)."""
+    c = libvirt.open(daemon.uri)
+    dom = c.defineXML(domain_xml('twice'))
+    q1, q2 = queue.Queue(), queue.Queue()
+    c1 = c.domainEventRegisterAny(None, L.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                  lambda *a: q1.put(a[1].name()), None)
+    c2 = c.domainEventRegisterAny(dom, L.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                  lambda *a: q2.put(a[1].name()), None)
+    assert c1 != c2
+    c.defineXML(dom.XMLDesc(0))
+    assert q1.get(timeout=5) == 'twice'
+    assert q2.get(timeout=5) == 'twice'
+    c.domainEventDeregisterAny(c1)
+    c.defineXML(dom.XMLDesc(0))
+    assert q2.get(timeout=5) == 'twice'
+    time.sleep(0.3)
+    assert q1.empty(), 'the deregistered callback still gets events'
+    c.domainEventDeregisterAny(c2)
+    c.close()
+
+
+# ------------------------------------------------------------ raw protocol
+
+def test_second_open_on_same_connection(daemon):
+    s = raw_connect(daemon.sock)
+    body = xdr_opt_string('armz:///system') + struct.pack('>I', 0)
+    s.sendall(packet(proc=1, serial=1, body=body))
+    hdr, _ = recv_packet(s)
+    assert hdr[5] == 0
+    s.sendall(packet(proc=1, serial=2, body=body))
+    try:
+        hdr, _ = recv_packet(s)
+        assert hdr[4] == 2 and hdr[3] == REPLY and hdr[5] == ERROR, \
+            'a second CONNECT_OPEN on one connection succeeded'
+    except EOFError:
+        return
+    s.sendall(packet(proc=157, serial=3))          # still usable
+    hdr, _ = recv_packet(s)
+    assert hdr[4] == 3 and hdr[5] == 0
+    s.close()
+
+
+def test_calls_after_close_fail(daemon):
+    s = raw_connect(daemon.sock)
+    s.sendall(packet(proc=1, serial=1,
+                     body=xdr_opt_string('armz:///system') + struct.pack('>I', 0)))
+    assert recv_packet(s)[0][5] == 0
+    s.sendall(packet(proc=2, serial=2))             # CONNECT_CLOSE
+    assert recv_packet(s)[0][5] == 0
+    s.sendall(packet(proc=3, serial=3))             # GET_TYPE on a closed connection
+    try:
+        hdr, _ = recv_packet(s)
+        assert hdr[5] == ERROR, 'GET_TYPE after CONNECT_CLOSE answered OK'
+    except (EOFError, ConnectionResetError):
+        pass
+    s.close()
+
+
+# ------------------------------------------------------------ process handling
+
+def test_second_daemon_on_same_root_refused(daemons):
+    d1 = daemons.new()
+    d2 = daemons.new(root=d1.root, start=False)
+    d2.logpath = os.path.join(d1.root, 'daemon2.log')
+    d2.start(wait=False)
+    try:
+        d2.proc.wait(5)
+    except Exception:  # noqa: BLE001
+        pytest.fail('a second daemon on the same root keeps running (it took over the '
+                    'sockets and the config dir of the first one)')
+    assert d2.proc.returncode not in (0, None) and d2.proc.returncode > 0, \
+        f'second daemon exit status {d2.proc.returncode}'
+    d2.proc = None
+    # the first one still owns its sockets
+    c = libvirt.open(d1.uri)
+    assert c.getLibVersion() > 0
+    c.close()
+    ro = libvirt.openReadOnly(d1.uri_ro)
+    ro.close()
+
+
+def test_restart_after_sigkill(daemons):
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    for i in range(30):
+        dom = c.defineXML(domain_xml(f'k{i}'))
+        if i % 5 == 0:
+            dom.setAutostart(1)
+    c.close()
+    d.proc.kill()
+    d.proc.wait()
+    d.proc = None
+    assert os.path.exists(d.sock), 'expected a stale socket after SIGKILL'
+    d.start()                       # must cope with the stale socket files
+    c = libvirt.open(d.uri)
+    try:
+        assert c.numOfDefinedDomains() == 30
+        assert len(c.listAllDomains(L.VIR_CONNECT_LIST_DOMAINS_AUTOSTART)) == 6
+    finally:
+        c.close()
+    libvirt.openReadOnly(d.uri_ro).close()
+
+
+def test_dangling_autostart_link_not_fatal(daemons):
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    c.defineXML(domain_xml('stays'))
+    c.defineXML(domain_xml('vanishes')).setAutostart(1)
+    c.close()
+    d.stop()
+    os.unlink(os.path.join(d.confdir, 'vanishes.xml'))
+    d.start()
+    c = libvirt.open(d.uri)
+    try:
+        assert [x.name() for x in c.listAllDomains(0)] == ['stays']
+        # defining it again must not find it autostarted by a stale link
+        dom = c.defineXML(domain_xml('vanishes'))
+        assert dom.autostart() in (0, 1)
+    finally:
+        c.close()
+
+
+def test_sighup_does_not_stop_daemon(daemon, conn):
+    daemon.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    assert daemon.alive()
+    assert conn.getLibVersion() > 0
