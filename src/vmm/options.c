@@ -1,4 +1,5 @@
 /* Command-line parsing of armz-vmm. */
+#include <inttypes.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -24,8 +25,8 @@ parse_uint(const char *opt, const char *s, guint64 min, guint64 max, guint64 *ou
     guint64 v;
     if (!g_ascii_string_to_unsigned(s, 10, min, max, &v, NULL)) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    _("%s: '%s' is not a number from %" G_GUINT64_FORMAT " to %"
-                      G_GUINT64_FORMAT), opt, s, min, max);
+                    _("%s: '%s' is not a number from %" PRIu64 " to %"
+                      PRIu64), opt, s, min, max);
         return FALSE;
     }
     *out = v;

@@ -112,9 +112,8 @@ gboolean armz_irqchip_finalize(ArmzVm *vm, GError **error);
 void armz_irqchip_reset(ArmzVm *vm);
 void armz_irqchip_sync_timer(ArmzVcpu *vcpu);   /* userspace GIC: timer level */
 
-/* psci/psci.c */
-void armz_psci_hypercall(ArmzVcpu *vcpu);
-ArmzVcpu *armz_psci_find_mpidr(ArmzVm *vm, uint64_t mpidr);
+/* kvm/vcpu.c: KVM_EXIT_HYPERCALL -> psci/psci.c */
+void armz_vcpu_hypercall(ArmzVcpu *vcpu);
 
 /* vm.c: run control; all but the _request functions run on the main thread */
 void armz_vm_pause_all(ArmzVm *vm);         /* internal hold, waits */

@@ -325,3 +325,174 @@ def test_sighup_does_not_stop_daemon(daemon, conn):
     time.sleep(0.3)
     assert daemon.alive()
     assert conn.getLibVersion() > 0
+
+
+# ------------------------------------------------------------ never silently dropped
+
+NOVA_AARCH64 = """<domain type="qemu">
+  <uuid>5e4b3c2a-1d0e-4f9a-8b7c-6d5e4f3a2b1c</uuid>
+  <name>instance-00000001</name>
+  <memory>524288</memory>
+  <vcpu>1</vcpu>
+  <metadata>
+    <nova:instance xmlns:nova="http://openstack.org/xmlns/libvirt/nova/1.1">
+      <nova:package version="27.0.0"/>
+      <nova:name>vm1</nova:name>
+      <nova:flavor name="m1.tiny"><nova:memory>512</nova:memory></nova:flavor>
+    </nova:instance>
+  </metadata>
+  <os>
+    <type machine="virt" arch="aarch64">hvm</type>
+    <kernel>/var/lib/nova/instances/x/kernel</kernel>
+    <initrd>/var/lib/nova/instances/x/ramdisk</initrd>
+    <cmdline>root=/dev/vda console=ttyAMA0</cmdline>
+    <boot dev="hd"/>
+  </os>
+  <features>
+    <acpi/>
+    <gic version="3"/>
+  </features>
+  <clock offset="utc"/>
+  <cpu mode="custom" match="exact">
+    <model fallback="forbid">cortex-a57</model>
+    <topology sockets="1" cores="1" threads="1"/>
+  </cpu>
+  <devices>
+    <disk type="file" device="disk">
+      <driver name="qemu" type="qcow2" cache="none"/>
+      <source file="/var/lib/nova/instances/x/disk"/>
+      <target dev="vda" bus="virtio"/>
+    </disk>
+    <interface type="bridge">
+      <mac address="fa:16:3e:11:22:33"/>
+      <model type="virtio"/>
+      <source bridge="br-int"/>
+      <mtu size="1450"/>
+      <target dev="tap1234"/>
+    </interface>
+    <serial type="pty">
+      <log file="/var/lib/nova/instances/x/console.log" append="off"/>
+    </serial>
+    <rng model="virtio">
+      <backend model="random">/dev/urandom</backend>
+    </rng>
+    <controller type="usb" index="0" model="none"/>
+    <memballoon model="none"/>
+  </devices>
+</domain>"""
+
+
+def test_nova_style_aarch64_xml(conn):
+    """What Nova writes for a cross-arch guest (DESIGN section 3): type qemu,
+    cortex-a57, serial pty with a log file, its metadata namespace."""
+    dom = conn.defineXML(NOVA_AARCH64)
+    a = dom.XMLDesc(0)
+    r = ET.fromstring(a)
+    assert r.get('type') == 'qemu'
+    assert r.findtext('cpu/model') == 'cortex-a57'
+    assert r.find('devices/serial/log').get('file') == '/var/lib/nova/instances/x/console.log'
+    assert r.find('devices/interface/mac').get('address') == 'fa:16:3e:11:22:33'
+    assert r.find('devices/interface/mtu').get('size') == '1450'
+    ns = '{http://openstack.org/xmlns/libvirt/nova/1.1}'
+    assert r.find(f'metadata/{ns}instance/{ns}name').text == 'vm1'
+    assert conn.defineXML(a).XMLDesc(0) == a
+
+
+def _tags(e, pre=''):
+    out = set()
+    for ch in e:
+        out.add(pre + ch.tag)
+        out |= _tags(ch, pre + ch.tag + '/')
+    return out
+
+
+DROP_CASES = {
+    # top-level elements: (xml to add, path that must survive when accepted)
+    'features-pmu': ('extra', "  <features>\n    <pmu state='off'/>\n  </features>\n"),
+    'features-hyperv': ('extra', "  <features>\n    <hyperv mode='custom'>"
+                                 "<relaxed state='on'/></hyperv>\n  </features>\n"),
+    'pm': ('extra', "  <pm><suspend-to-mem enabled='no'/></pm>\n"),
+    'memtune': ('extra', "  <memtune><hard_limit unit='KiB'>1048576</hard_limit></memtune>\n"),
+    'numatune': ('extra', "  <numatune><memory mode='strict' nodeset='0'/></numatune>\n"),
+    'iothreads': ('extra', "  <iothreads>2</iothreads>\n"),
+    'seclabel': ('extra', "  <seclabel type='dynamic' model='selinux'/>\n"),
+    'sysinfo': ('extra', "  <sysinfo type='smbios'><system><entry name='manufacturer'>X"
+                         "</entry></system></sysinfo>\n"),
+    'memoryBacking': ('extra', "  <memoryBacking><hugepages/></memoryBacking>\n"),
+    'cputune': ('extra', "  <cputune><shares>1024</shares></cputune>\n"),
+    # devices
+    'panic': ('dev', "<panic model='pvpanic'/>"),
+    'vsock': ('dev', "<vsock model='virtio'><cid auto='yes'/></vsock>"),
+    'filesystem': ('dev', "<filesystem type='mount'><source dir='/x'/><target dir='t'/>"
+                          "</filesystem>"),
+    'channel': ('dev', "<channel type='pty'><target type='virtio' name='x'/></channel>"),
+    'memballoon-virtio': ('dev', "<memballoon model='virtio'/>"),
+    'watchdog': ('dev', "<watchdog model='i6300esb'/>"),
+    'input': ('dev', "<input type='tablet' bus='usb'/>"),
+    'tpm': ('dev', "<tpm model='tpm-tis'/>"),
+    'disk-cdrom': ('dev', "<disk type='file' device='cdrom'><source file='/x.iso'/>"
+                          "<target dev='vdb' bus='virtio'/><readonly/></disk>"),
+    'disk-iotune': ('dev', "<disk type='file' device='disk'><source file='/y.img'/>"
+                           "<target dev='vdc' bus='virtio'/><iotune><total_bytes_sec>1000"
+                           "</total_bytes_sec></iotune></disk>"),
+    'disk-serial-boot': ('dev', "<disk type='file' device='disk'><source file='/z.img'/>"
+                                "<target dev='vdd' bus='virtio'/><serial>ABC</serial>"
+                                "<boot order='1'/></disk>"),
+    'interface-vlan': ('dev', "<interface type='bridge'><source bridge='br0'/>"
+                              "<model type='virtio'/><vlan><tag id='42'/></vlan></interface>"),
+    'interface-e1000': ('dev', "<interface type='bridge'><source bridge='br0'/>"
+                               "<model type='e1000'/></interface>"),
+    'rng-rate': ('dev', "<rng model='virtio'><rate bytes='1024' period='1000'/>"
+                        "<backend model='random'>/dev/urandom</backend></rng>"),
+    'console-virtio': ('dev', "<console type='pty'><target type='virtio' port='1'/></console>"),
+    'controller-pci': ('dev', "<controller type='pci' index='0' model='pcie-root'/>"),
+}
+
+
+@pytest.fixture(scope='module')
+def shared(tmp_path_factory):
+    if not os.path.exists(armzd.DAEMON):
+        pytest.fail(f'daemon binary missing: {armzd.DAEMON}', pytrace=False)
+    d = armzd.Daemon(root=str(tmp_path_factory.mktemp('shared')))
+    d.start()
+    c = libvirt.open(d.uri)
+    yield d, c
+    c.close()
+    try:
+        d.stop()
+    except armzd.DaemonError as e:
+        d.kill()
+        pytest.fail(f'daemon shutdown: {e}', pytrace=False)
+
+
+@pytest.mark.parametrize('case', sorted(DROP_CASES))
+def test_refused_or_kept_never_dropped(shared, case):
+    """Each element is either refused (CONFIG_UNSUPPORTED naming it) or kept in
+    the dumped XML: never accepted and silently dropped."""
+    d, c = shared
+    kind, frag = DROP_CASES[case]
+    name = 'drop-' + case
+    if kind == 'extra':
+        x = domain_xml(name, extra=frag)
+        want = _tags(ET.fromstring('<domain>' + frag + '</domain>'))
+        where = lambda r: _tags(r)  # noqa: E731
+    else:
+        x = domain_xml(name, extra_devices='    ' + frag + '\n')
+        want = _tags(ET.fromstring('<devices>' + frag + '</devices>'))
+        where = lambda r: _tags(r.find('devices'))  # noqa: E731
+    try:
+        dom = c.defineXML(x)
+    except libvirt.libvirtError as e:
+        assert e.get_error_code() == L.VIR_ERR_CONFIG_UNSUPPORTED, \
+            f'{armzd.errname(e.get_error_code())}: {e.get_error_message()}'
+        top = ET.fromstring(frag).tag
+        msg = e.get_error_message()
+        assert any(t.split('/')[-1] in msg for t in want) or top in msg, \
+            f'refusal does not name the element: {msg}'
+        return
+    try:
+        r = ET.fromstring(dom.XMLDesc(0))
+        missing = sorted(t for t in want if t not in where(r))
+        assert not missing, f'accepted but dropped from the XML: {missing}'
+    finally:
+        dom.undefine()

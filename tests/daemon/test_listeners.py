@@ -276,3 +276,63 @@ def test_session_client_spawns_daemon(session):
     r = session.virsh('armz:///session', 'list', '--all')
     assert r.rc == 0
     assert session.spawned_daemons() == pids
+
+
+# ------------------------------------------------------------------ systemd
+
+def test_systemd_socket_activation(daemons, tmp_path):
+    """LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES as systemd passes them: fd 3 the
+    read-write socket, fd 4 the read-only one."""
+    if not os.path.exists(armzd.DAEMON):
+        pytest.fail(f'daemon binary missing: {armzd.DAEMON}', pytrace=False)
+    rw_path, ro_path = str(tmp_path / 'act-sock'), str(tmp_path / 'act-sock-ro')
+    rw, ro = socket.socket(socket.AF_UNIX), socket.socket(socket.AF_UNIX)
+    rw.bind(rw_path)
+    ro.bind(ro_path)
+    rw.listen(16)
+    ro.listen(16)
+    root = str(tmp_path / 'root')
+    d = daemons.new(root=root, start=False)
+    d.sock_dir = str(tmp_path)   # not used for readiness below
+
+    def fds():
+        os.dup2(rw.fileno(), 3)
+        os.dup2(ro.fileno(), 4)
+
+    log = open(os.path.join(str(tmp_path), 'act.log'), 'wb')
+    d.proc = subprocess.Popen(
+        ['sh', '-c', 'LISTEN_PID=$$ LISTEN_FDS=2 '
+         'LISTEN_FDNAMES=virtarmzd.socket:virtarmzd-ro.socket exec "$@"', 'sh',
+         armzd.DAEMON, '--root', root],
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        close_fds=False, preexec_fn=fds, start_new_session=True)
+    d.logpath = log.name
+    rw.close()
+    ro.close()
+    try:
+        uri = f'armz+unix:///system?socket={rw_path}'
+        end = time.monotonic() + 10
+        while True:
+            try:
+                c = libvirt.open(uri)
+                break
+            except libvirt.libvirtError:
+                if time.monotonic() > end or d.proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        c.defineXML(domain_xml('activated'))
+        c.close()
+        r = armzd.virsh(f'armz+unix:///system?socket={ro_path}', 'list', '--all', '--name',
+                        ro=True)
+        assert r.out.split() == ['activated'], r
+        c = libvirt.openReadOnly(f'armz+unix:///system?socket={ro_path}')
+        expect = libvirt.VIR_ERR_OPERATION_DENIED
+        armzd.expect_error(expect, c.defineXML, domain_xml('nope'))
+        c.close()
+        c = libvirt.open(f'armz+unix:///system?socket={ro_path}')
+        armzd.expect_error(expect, c.defineXML, domain_xml('nope'))
+        c.close()
+        assert not os.path.exists(os.path.join(root, 'run', 'libvirt', 'virtarmzd-sock')), \
+            'the daemon made its own socket although systemd passed one'
+    finally:
+        log.close()

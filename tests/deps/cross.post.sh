@@ -11,6 +11,8 @@
 # Each part is redone only when its stamp (the package versions) changes.
 set -euo pipefail
 cache=${ARMZ_CACHE:-/var/cache/armz-test}
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
 mkdir -p "$cache/debs"
 
 # unpack NAME ARCH PKG... : downloads PKG:ARCH and unpacks them into
@@ -39,7 +41,19 @@ unpack() {
   # as root, apt would drop to _apt and warn that it cannot write here
   [ "$(id -u)" = 0 ] && sandbox=(-o APT::Sandbox::User=root)
   # shellcheck disable=SC2046
-  (cd "$dl" && apt-get download -q "${sandbox[@]}" $(sed "s/^\([^:=]*\)=/\1:$arch=/" <<<"$want") >/dev/null)
+  if ! (cd "$dl" && apt-get download -q "${sandbox[@]}" $(sed "s/^\([^:=]*\)=/\1:$arch=/" <<<"$want") >/dev/null); then
+    # stale package lists name versions the mirror no longer has
+    rm -rf "$dl"
+    if [ -z "${ARMZ_CROSS_UPDATED:-}" ]; then
+      echo "cross.post: download failed, updating the package lists and retrying"
+      $SUDO apt-get update -q >/dev/null
+      ARMZ_CROSS_UPDATED=1
+      unpack "$name" "$arch" "$@"
+      return
+    fi
+    echo "cross.post: cannot download $name packages" >&2
+    return 1
+  fi
   rm -rf "$dest.new"
   mkdir -p "$dest.new"
   for deb in "$dl"/*.deb; do

@@ -16,6 +16,7 @@
  * (default 30 s). */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +147,15 @@ note_event(const char *line)
 static int
 command(const char *text)
 {
-    char line[65536];
-    size_t len = strlen(text);
+    char line[65536], out[65536];
+    int len = snprintf(out, sizeof(out), "%s\r\n", text);
 
-    if (write(fd, text, len) != (ssize_t)len || write(fd, "\r\n", 2) != 2)
-        fail("write failed");
+    /* one write: after "quit" the server may be gone before a second one
+     * (a failed write is no failure: the reply may be there to read) */
+    if (len >= (int)sizeof(out))
+        fail("request too long");
+    if (write(fd, out, len) != len)
+        fprintf(stderr, "qmp-client: write: %s\n", strerror(errno));
     for (;;) {
         if (!read_line(line, sizeof(line))) {
             fprintf(stderr, "qmp-client: no reply to %s\n", text);
@@ -207,6 +212,7 @@ main(int argc, char **argv)
         return 2;
     }
     path = argv[optind++];
+    signal(SIGPIPE, SIG_IGN);
     for (int i = optind - 1; i < argc; i++) {
         const char *step = i < optind ? NULL : argv[i];
         if (fd < 0) {

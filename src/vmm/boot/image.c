@@ -1,4 +1,5 @@
 /* arm64 Image header parsing and guest RAM placement. */
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include "boot/image.h"
 #include "devices/mmio.h"
@@ -37,14 +38,14 @@ armz_image_parse(const uint8_t *buf, size_t len, ArmzImageInfo *info, GError **e
     }
     if (info->text_offset >= ARMZ_IMAGE_ALIGN || info->text_offset % 4096) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
-                    _("kernel Image has an invalid text_offset 0x%" G_GINT64_MODIFIER "x"),
+                    _("kernel Image has an invalid text_offset 0x%" PRIx64 ""),
                     (guint64)info->text_offset);
         return FALSE;
     }
     if (info->image_size < len || info->image_size > (1ull << 40)) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
-                    _("kernel Image declares image_size 0x%" G_GINT64_MODIFIER
-                      "x but the file has %zu bytes"),
+                    _("kernel Image declares image_size 0x%" PRIx64
+                      " but the file has %zu bytes"),
                     (guint64)info->image_size, len);
         return FALSE;
     }
@@ -65,7 +66,7 @@ armz_boot_layout(uint64_t ram_base, uint64_t ram_size, const ArmzImageInfo *img,
     out->dtb_addr = (ram_end - ARMZ_DTB_MAX) & ~(ARMZ_IMAGE_ALIGN - 1);
     if (ram_end < ARMZ_DTB_MAX || out->dtb_addr < low_free) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
-                    _("guest memory (%" G_GUINT64_FORMAT " MiB) is too small for the kernel"),
+                    _("guest memory (%" PRIu64 " MiB) is too small for the kernel"),
                     (guint64)(ram_size >> 20));
         return FALSE;
     }
@@ -74,7 +75,7 @@ armz_boot_layout(uint64_t ram_base, uint64_t ram_size, const ArmzImageInfo *img,
         out->initrd_addr = (out->dtb_addr - initrd_size) & ~0xfffull;
         if (initrd_size > out->dtb_addr || out->initrd_addr < low_free) {
             g_set_error(error, ARMZ_VMM_ERROR, 0,
-                        _("guest memory (%" G_GUINT64_FORMAT " MiB) is too small for "
+                        _("guest memory (%" PRIu64 " MiB) is too small for "
                           "the kernel and the initrd"),
                         (guint64)(ram_size >> 20));
             return FALSE;

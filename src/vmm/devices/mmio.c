@@ -1,4 +1,5 @@
 /* MMIO bus of armz-vmm. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -46,7 +47,7 @@ armz_mmio_bus_add(ArmzMmioBus *bus, const ArmzMmioRegion *region, GError **error
         ArmzMmioRegion *r = &g_array_index(bus->regions, ArmzMmioRegion, i);
         if (region->base < r->base + r->size && r->base < region->base + region->size) {
             g_set_error(error, ARMZ_VMM_ERROR, 0,
-                        _("MMIO region %s at 0x%" G_GINT64_MODIFIER "x overlaps %s"),
+                        _("MMIO region %s at 0x%" PRIx64 " overlaps %s"),
                         region->name, (guint64)region->base, r->name);
             return FALSE;
         }
@@ -91,8 +92,8 @@ armz_mmio_bus_access(ArmzMmioBus *bus, uint64_t addr, uint8_t *data,
         /* log the first few, then every 1000th: a looping guest must not
          * flood the log */
         if (n <= 16 || n % 1000 == 0)
-            armz_vmm_warn(_("guest %s of %u bytes at unmapped address 0x%" G_GINT64_MODIFIER
-                            "x (%s; %u so far)"),
+            armz_vmm_warn(_("guest %s of %u bytes at unmapped address 0x%" PRIx64
+                            " (%s; %u so far)"),
                           is_write ? "write" : "read", len, (guint64)addr,
                           is_write ? "ignored" : "reads as zero", n);
         if (!is_write)

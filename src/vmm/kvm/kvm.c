@@ -1,4 +1,5 @@
 /* KVM device, capabilities, VM, guest memory and vCPU creation. */
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -158,7 +159,7 @@ armz_kvm_create_vm(ArmzVm *vm, GError **error)
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
-                    _("cannot allocate %" G_GUINT64_FORMAT " MiB of guest memory: %s"),
+                    _("cannot allocate %" PRIu64 " MiB of guest memory: %s"),
                     (guint64)(vm->ram_size >> 20), g_strerror(errno));
         return FALSE;
     }

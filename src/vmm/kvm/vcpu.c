@@ -1,10 +1,12 @@
 /* vCPU threads: the KVM_RUN loop and its exits. */
+#include <inttypes.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
+#include "psci/psci.h"
 #include "vmmlog.h"
 
 #define ARMZ_KICK_SIGNAL SIGUSR1
@@ -68,6 +70,45 @@ handle_system_event(ArmzVcpu *vcpu)
     }
 }
 
+/* An HVC (or SMC) the kernel passed to user space: PSCI. */
+void
+armz_vcpu_hypercall(ArmzVcpu *vcpu)
+{
+    ArmzVm *vm = vcpu->vm;
+    uint64_t x[4] = { 0, 0, 0, 0 };
+    ArmzPsciAction action;
+    int64_t ret;
+
+    for (unsigned i = 0; i < 4; i++) {
+        if (armz_kvm_get_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(i)), &x[i]) < 0) {
+            armz_vm_request_fatal(vm, g_strdup_printf(
+                _("vCPU %u: cannot read x%u for a hypercall: %s"), vcpu->index, i,
+                g_strerror(errno)));
+            return;
+        }
+    }
+    /* an SMC (flag bit 0) exits with PC on the instruction: step over it */
+    if (vcpu->run->hypercall.longmode & 1) {
+        uint64_t pc;
+        if (armz_kvm_get_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_PC), &pc) == 0)
+            armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_PC), pc + 4);
+    }
+    ret = armz_psci_call(vm, vcpu, x, &action);
+    switch (action) {
+    case ARMZ_PSCI_ACT_RETURN:
+        armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(0)), (uint64_t)ret);
+        break;
+    case ARMZ_PSCI_ACT_SYSTEM_OFF:
+        armz_vm_request_shutdown(vm);
+        break;
+    case ARMZ_PSCI_ACT_SYSTEM_RESET:
+        armz_vm_request_reset(vm);
+        break;
+    case ARMZ_PSCI_ACT_NONE:
+        break;
+    }
+}
+
 /* Returns FALSE when the thread must end. */
 static gboolean
 vcpu_run_once(ArmzVcpu *vcpu)
@@ -91,7 +132,7 @@ vcpu_run_once(ArmzVcpu *vcpu)
         handle_mmio(vcpu);
         return TRUE;
     case ARMZ_KVM_EXIT_HYPERCALL:
-        armz_psci_hypercall(vcpu);
+        armz_vcpu_hypercall(vcpu);
         return TRUE;
     case ARMZ_KVM_EXIT_SYSTEM_EVENT:
         return handle_system_event(vcpu);
@@ -99,13 +140,13 @@ vcpu_run_once(ArmzVcpu *vcpu)
         return TRUE;
     case ARMZ_KVM_EXIT_ARM_NISV:
         armz_vm_request_fatal(vm, g_strdup_printf(
-            _("vCPU %u accessed device memory at 0x%" G_GINT64_MODIFIER
-              "x with an instruction KVM cannot decode"),
+            _("vCPU %u accessed device memory at 0x%" PRIx64
+              " with an instruction KVM cannot decode"),
             vcpu->index, (guint64)run->arm_nisv.fault_ipa));
         return FALSE;
     case ARMZ_KVM_EXIT_FAIL_ENTRY:
         armz_vm_request_fatal(vm, g_strdup_printf(
-            _("vCPU %u failed to enter the guest (reason 0x%" G_GINT64_MODIFIER "x)"),
+            _("vCPU %u failed to enter the guest (reason 0x%" PRIx64 ")"),
             vcpu->index, (guint64)run->fail_entry.hardware_entry_failure_reason));
         return FALSE;
     case ARMZ_KVM_EXIT_INTERNAL_ERROR:

@@ -1,9 +1,12 @@
 /* Userspace PSCI 1.0 (HVC calls that exit with KVM_EXIT_HYPERCALL), for
  * kernels without in-kernel PSCI (s390x kvm-arm64).  With in-kernel PSCI the
  * kernel handles the calls and reports SYSTEM_OFF/RESET as
- * KVM_EXIT_SYSTEM_EVENT (see kvm/vcpu.c). */
+ * KVM_EXIT_SYSTEM_EVENT (see kvm/vcpu.c).
+ *
+ * This file holds the decisions only (no KVM calls), so that unit tests can
+ * drive it; kvm/vcpu.c reads x0-x3 and writes x0 back. */
 #include <glib/gi18n-lib.h>
-#include "vmm.h"
+#include "psci/psci.h"
 #include "vmmlog.h"
 
 ArmzVcpu *
@@ -87,76 +90,51 @@ psci_features(uint32_t fn)
     }
 }
 
-void
-armz_psci_hypercall(ArmzVcpu *vcpu)
+int64_t
+armz_psci_call(ArmzVm *vm, ArmzVcpu *vcpu, const uint64_t x[4], ArmzPsciAction *action)
 {
-    ArmzVm *vm = vcpu->vm;
-    uint64_t x[4] = { 0, 0, 0, 0 };
-    int64_t ret = ARMZ_PSCI_RET_NOT_SUPPORTED;
-    gboolean set_ret = TRUE;
-    uint32_t fn;
+    uint32_t fn = (uint32_t)x[0];
+    uint64_t a1 = x[1], a2 = x[2], a3 = x[3];
 
-    for (unsigned i = 0; i < 4; i++) {
-        if (armz_kvm_get_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(i)), &x[i]) < 0) {
-            armz_vm_request_fatal(vm, g_strdup_printf(
-                _("vCPU %u: cannot read x%u for a hypercall"), vcpu->index, i));
-            return;
-        }
-    }
-    fn = (uint32_t)x[0];
-    /* an SMC (flag bit 0) exits with PC on the instruction: step over it */
-    if (vcpu->run->hypercall.longmode & 1) {
-        uint64_t pc;
-        if (armz_kvm_get_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_PC), &pc) == 0)
-            armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_PC), pc + 4);
-    }
-
+    *action = ARMZ_PSCI_ACT_RETURN;
     switch (fn) {
     case ARMZ_PSCI_VERSION:
-        ret = 0x00010000;       /* PSCI 1.0 */
-        break;
+        return 0x00010000;      /* PSCI 1.0 */
     case ARMZ_PSCI_FEATURES:
-        ret = psci_features((uint32_t)x[1]);
-        break;
+        return psci_features((uint32_t)a1);
     case ARMZ_PSCI_CPU_ON:
     case ARMZ_PSCI_CPU_ON64:
-        if (fn == ARMZ_PSCI_CPU_ON) {
-            x[1] &= 0xffffffffu;
-            x[2] &= 0xffffffffu;
-            x[3] &= 0xffffffffu;
+        if (fn == ARMZ_PSCI_CPU_ON) {   /* SMC32: 32-bit arguments */
+            a1 &= 0xffffffffu;
+            a2 &= 0xffffffffu;
+            a3 &= 0xffffffffu;
         }
-        ret = psci_cpu_on(vcpu, x[1], x[2], x[3]);
-        break;
+        return psci_cpu_on(vcpu, a1, a2, a3);
     case ARMZ_PSCI_CPU_OFF:
         g_mutex_lock(&vm->lock);
         vcpu->power = ARMZ_VCPU_OFF;
         g_mutex_unlock(&vm->lock);
-        set_ret = FALSE;        /* does not return */
-        break;
+        *action = ARMZ_PSCI_ACT_NONE;   /* does not return */
+        return 0;
     case ARMZ_PSCI_CPU_SUSPEND:
     case ARMZ_PSCI_CPU_SUSPEND64:
         /* standby: wake up at once, as an interrupt would */
-        ret = ARMZ_PSCI_RET_SUCCESS;
-        break;
+        return ARMZ_PSCI_RET_SUCCESS;
     case ARMZ_PSCI_AFFINITY_INFO:
     case ARMZ_PSCI_AFFINITY_INFO64:
-        ret = psci_affinity_info(vm, x[1], x[2]);
-        break;
+        if (fn == ARMZ_PSCI_AFFINITY_INFO)
+            a1 &= 0xffffffffu;
+        return psci_affinity_info(vm, a1, a2);
     case ARMZ_PSCI_MIGRATE_INFO_TYPE:
-        ret = 2;                /* no trusted OS to migrate */
-        break;
+        return 2;               /* no trusted OS to migrate */
     case ARMZ_PSCI_SYSTEM_OFF:
-        armz_vm_request_shutdown(vm);
-        set_ret = FALSE;
-        break;
+        *action = ARMZ_PSCI_ACT_SYSTEM_OFF;
+        return 0;
     case ARMZ_PSCI_SYSTEM_RESET:
-        armz_vm_request_reset(vm);
-        set_ret = FALSE;
-        break;
+        *action = ARMZ_PSCI_ACT_SYSTEM_RESET;
+        return 0;
     default:
         armz_vmm_debug("vCPU %u: unsupported hypercall 0x%08x", vcpu->index, fn);
-        break;
+        return ARMZ_PSCI_RET_NOT_SUPPORTED;
     }
-    if (set_ret)
-        armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(0)), (uint64_t)ret);
 }

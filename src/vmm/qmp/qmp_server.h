@@ -27,6 +27,15 @@ typedef struct {
 
 /* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed
  * with --qmp-fd N). Clients are served one at a time, in turn. */
+/* (qmp/ implementation notes) The server owns LISTEN_FD from here on and
+ * closes it in armz_qmp_server_free(), which also gives a connected client
+ * up to 0.5 s to read what is still queued (the last SHUTDOWN event). While
+ * a client is connected the listening socket is not watched: a second
+ * client's connect() completes in the backlog and it gets its greeting when
+ * the first one leaves, as with QEMU's monitor. Each client negotiates
+ * capabilities anew; a request is executed only once it has arrived whole.
+ * The server emits no event of its own: the VMM core emits STOP, RESUME,
+ * POWERDOWN, RESET and SHUTDOWN where they happen. */
 ArmzQmpServer *armz_qmp_server_new(int listen_fd, const ArmzQmpOps *ops,
                                    gpointer opaque, GError **error);
 void armz_qmp_server_free(ArmzQmpServer *srv);

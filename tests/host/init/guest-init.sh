@@ -4,6 +4,7 @@
 # from armz.mode= on its kernel command line:
 #   poweroff  print the markers and power off (PSCI SYSTEM_OFF)
 #   shell     an interactive shell on the serial line
+#   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   wait      do nothing (default)
 # In every mode a press of the power key (gpio-keys, KEY_POWER from QMP
@@ -40,6 +41,11 @@ case $mode in
   shell)
     echo "ARMZ-GUEST SHELL"
     PS1='guest# ' exec sh ;;
+  reboot)
+    # PSCI SYSTEM_RESET from the guest, after a pause (each boot does it)
+    sleep 3
+    echo "ARMZ-GUEST REBOOTING"
+    reboot -f ;;
   counter)
     i=0
     while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;
