@@ -11,6 +11,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/fileutil.h"
 #include "util/log.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
@@ -189,6 +190,7 @@ main(int argc, char **argv)
     ArmzDaemon daemon = { 0 };
     ArmzDriverConfig dcfg = { 0 };
     g_autofree char *root = NULL;
+    int pid_fd;
     const ArmzServerHooks hooks = { server_call, armz_daemon_client_closed };
 
     setlocale(LC_ALL, "");
@@ -225,6 +227,12 @@ main(int argc, char **argv)
     armz_log_set_level(opt_verbose ? ARMZ_LOG_DEBUG : (ArmzLogLevel)(cfg->log_level - 1));
 
     umask(022);
+    /* One daemon per layout: a second one would steal the sockets. */
+    pid_fd = armz_pidfile_acquire(daemon.paths->pid_file, &error);
+    if (pid_fd < 0) {
+        armz_err("%s", error->message);
+        return 1;
+    }
     dcfg.vmm_path = find_vmm(cfg);
     dcfg.schema_dir = find_schema_dir();
     daemon.driver = armz_driver_new(daemon.paths, &dcfg, &error);
@@ -244,16 +252,17 @@ main(int argc, char **argv)
     armz_remote_events_register(daemon.dispatcher);
 
     daemon.loop = g_main_loop_new(NULL, FALSE);
+    /* Handlers first: a SIGTERM from now on ends the loop cleanly. */
+    g_unix_signal_add(SIGTERM, on_quit_signal, NULL);
+    g_unix_signal_add(SIGINT, on_quit_signal, NULL);
+    g_unix_signal_add(SIGHUP, on_hup, NULL);
+    signal(SIGPIPE, SIG_IGN);
     daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->max_clients);
     if (!listen_all(cfg, &error)) {
         armz_err("%s", error->message);
         armz_server_unlink_sockets(daemon.server);
         return 1;
     }
-    g_unix_signal_add(SIGTERM, on_quit_signal, NULL);
-    g_unix_signal_add(SIGINT, on_quit_signal, NULL);
-    g_unix_signal_add(SIGHUP, on_hup, NULL);
-    signal(SIGPIPE, SIG_IGN);
     if (opt_timeout > 0)
         g_timeout_add(250, check_idle, NULL);
 
@@ -267,6 +276,8 @@ main(int argc, char **argv)
     armz_dispatcher_free(daemon.dispatcher);
     g_hash_table_unref(daemon.conns);
     g_main_loop_unref(daemon.loop);
+    unlink(daemon.paths->pid_file);
+    close(pid_fd);
     armz_paths_free(daemon.paths);
     return 0;
 }

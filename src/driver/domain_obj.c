@@ -180,6 +180,7 @@ armz_domain_list_add(ArmzDomainList *list, ArmzDomainDef *def,
         obj->id = -1;
         obj->state = VIR_DOMAIN_SHUTOFF;
         obj->reason = VIR_DOMAIN_SHUTOFF_UNKNOWN;
+        obj->job_active = TRUE;
         g_hash_table_insert(list->by_uuid, g_steal_pointer(&key), armz_domain_obj_ref(obj));
         g_hash_table_insert(list->by_name, g_strdup(def->name), obj);
     }

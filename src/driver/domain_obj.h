@@ -50,9 +50,12 @@ ArmzDomainObj *armz_domain_list_find_id(ArmzDomainList *list, int id);
 
 /* Adds DEF as a new object, or, for an existing UUID with the same name,
  * hands that object back (*EXISTING = TRUE) without touching its defs; the
- * caller replaces them under the object lock. Refuses a name taken by
- * another UUID and a UUID taken by another name (VIR_ERR_OPERATION_FAILED).
- * Takes DEF only for a new object. Returns a new reference. */
+ * caller replaces them under the object lock and job. A new object is
+ * created with its job already taken, so nobody can act on it before the
+ * caller has finished setting it up (and calls armz_domain_obj_end_job).
+ * Refuses a name taken by another UUID and a UUID taken by another name
+ * (VIR_ERR_OPERATION_FAILED). Takes DEF only for a new object. Returns a
+ * new reference. */
 ArmzDomainObj *armz_domain_list_add(ArmzDomainList *list, ArmzDomainDef *def,
                                     gboolean *existing, GError **error);
 

@@ -34,8 +34,11 @@ load_one(ArmzDomainDef *def, gboolean autostart, gpointer opaque)
         armz_domain_def_free(def);
         return;
     }
+    g_mutex_lock(&obj->lock);
     obj->persistent = TRUE;
     obj->autostart = autostart;
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
 }
 
 ArmzDriver *
@@ -165,7 +168,6 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
     g_autoptr(ArmzDomainDef) def = NULL;
     ArmzDomainObj *obj;
     gboolean existing;
-    ArmzDomainDef *parsed;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE, "virDomainDefineXMLFlags", error))
         return NULL;
@@ -177,23 +179,38 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
     if (!(def = armz_domain_def_parse(xml, error)))
         return NULL;
 
-    parsed = def;
-    obj = armz_domain_list_add(drv->domains, def, &existing, error);
-    if (!obj)
-        return NULL;
-    if (!existing)
-        g_steal_pointer(&def); /* the new object owns it */
+    for (;;) {
+        ArmzDomainDef *parsed = def;
 
-    g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
-    /* Save before the in-memory switch: a failed write changes nothing. */
-    if (!armz_domain_store_save(drv->paths, parsed, error)) {
-        armz_domain_obj_end_job(obj);
-        g_mutex_unlock(&obj->lock);
-        if (!existing)
-            armz_domain_list_remove(drv->domains, obj);
-        armz_domain_obj_unref(obj);
-        return NULL;
+        obj = armz_domain_list_add(drv->domains, def, &existing, error);
+        if (!obj)
+            return NULL;
+        g_mutex_lock(&obj->lock);
+        if (existing) {
+            armz_domain_obj_begin_job(obj);
+            if (obj->removed) {
+                /* Undefined while we waited: add it afresh. */
+                armz_domain_obj_end_job(obj);
+                g_mutex_unlock(&obj->lock);
+                armz_domain_obj_unref(obj);
+                g_thread_yield(); /* until the undefine drops it from the list */
+                continue;
+            }
+        } else {
+            g_steal_pointer(&def); /* the new object, whose job we hold, owns it */
+        }
+        /* Save before the in-memory switch: a failed write changes nothing.
+         * PARSED cannot go away: only the job holder replaces definitions. */
+        if (!armz_domain_store_save(drv->paths, parsed, error)) {
+            gboolean fresh = !existing;
+            armz_domain_obj_end_job(obj);
+            g_mutex_unlock(&obj->lock);
+            if (fresh)
+                armz_domain_list_remove(drv->domains, obj);
+            armz_domain_obj_unref(obj);
+            return NULL;
+        }
+        break;
     }
     if (existing) {
         if (armz_domain_obj_is_active(obj)) {
@@ -231,7 +248,12 @@ armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
 
     g_mutex_lock(&obj->lock);
     armz_domain_obj_begin_job(obj);
-    if (obj->removed || !obj->persistent) {
+    if (obj->removed) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
+                    _("domain '%s' was undefined meanwhile"), obj->name);
+        goto fail;
+    }
+    if (!obj->persistent) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                     _("cannot undefine transient domain"));
         goto fail;
@@ -246,6 +268,9 @@ armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
         obj->persistent = FALSE;
         armz_domain_def_free(obj->newdef);
         obj->newdef = NULL;
+    } else {
+        /* Marked under the job: a define waiting for it starts afresh. */
+        obj->removed = TRUE;
     }
     armz_domain_obj_end_job(obj);
     g_mutex_unlock(&obj->lock);

@@ -80,3 +80,39 @@ armz_mkdir_p(const char *path, int mode, GError **error)
     }
     return TRUE;
 }
+
+int
+armz_pidfile_acquire(const char *path, GError **error)
+{
+    struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd;
+
+    if (!armz_mkdir_p(dir, 0755, error))
+        return -1;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot open pid file '%s': %s"), path, g_strerror(errno));
+        return -1;
+    }
+    if (fcntl(fd, F_SETLK, &lk) < 0) {
+        char other[32] = "";
+        ssize_t n = pread(fd, other, sizeof(other) - 1, 0);
+        if (n > 0)
+            other[n] = '\0';
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                    _("another virtarmzd (pid %s) already runs with pid file '%s'"),
+                    g_strstrip(other), path);
+        close(fd);
+        return -1;
+    }
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot write pid file '%s': %s"), path, g_strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}

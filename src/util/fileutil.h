@@ -10,3 +10,7 @@ gboolean armz_file_write_atomic(const char *path, const char *data, gsize len,
 
 /* mkdir -p with MODE for the missing components. */
 gboolean armz_mkdir_p(const char *path, int mode, GError **error);
+
+/* Creates and write-locks PATH holding our pid, for as long as the returned
+ * fd stays open; fails naming the holder when another process has it. */
+int armz_pidfile_acquire(const char *path, GError **error);

@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "util/log.h"
 
 static ArmzLogLevel min_level = ARMZ_LOG_INFO;
@@ -29,6 +30,6 @@ armz_log(ArmzLogLevel level, const char *fmt, ...)
     stamp = g_date_time_format(now, "%F %T.%f");
     g_mutex_lock(&log_lock);
     fprintf(stderr, "%.23s+0000: %lu: %s : %s\n", stamp,
-            (unsigned long)(gintptr)g_thread_self(), names[level], msg);
+            (unsigned long)gettid(), names[level], msg);
     g_mutex_unlock(&log_lock);
 }

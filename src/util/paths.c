@@ -16,6 +16,7 @@ armz_paths_new(const char *root, gboolean privileged)
         p->lib_dir = g_build_filename(r, "var", "lib", "libvirt", "armz", NULL);
         p->state_dir = g_build_filename(r, "run", "libvirt", "armz", NULL);
         p->log_dir = g_build_filename(r, "var", "log", "libvirt", "armz", NULL);
+        p->pid_file = g_build_filename(r, "run", "virtarmzd.pid", NULL);
     } else {
         /* libvirt's session layout, under the XDG directories. */
         const char *rt = g_get_user_runtime_dir();
@@ -25,6 +26,7 @@ armz_paths_new(const char *root, gboolean privileged)
         p->lib_dir = g_build_filename(g_get_user_config_dir(), "libvirt", "armz", "lib", NULL);
         p->state_dir = g_build_filename(rt, "libvirt", "armz", "run", NULL);
         p->log_dir = g_build_filename(g_get_user_cache_dir(), "libvirt", "armz", "log", NULL);
+        p->pid_file = g_build_filename(rt, "libvirt", "virtarmzd.pid", NULL);
     }
     p->sock_rw = g_build_filename(p->sock_dir, "virtarmzd-sock", NULL);
     p->sock_ro = g_build_filename(p->sock_dir, "virtarmzd-sock-ro", NULL);
@@ -49,6 +51,7 @@ armz_paths_free(ArmzPaths *p)
     g_free(p->lib_dir);
     g_free(p->state_dir);
     g_free(p->log_dir);
+    g_free(p->pid_file);
     g_free(p);
 }
 

@@ -17,6 +17,7 @@ typedef struct {
     char *lib_dir;         /* .../var/lib/libvirt/armz */
     char *state_dir;       /* .../run/libvirt/armz: runtime state */
     char *log_dir;         /* .../var/log/libvirt/armz */
+    char *pid_file;        /* .../run/virtarmzd.pid: one daemon per layout */
 } ArmzPaths;
 
 ArmzPaths *armz_paths_new(const char *root, gboolean privileged);

@@ -9,7 +9,7 @@ for line in open(sys.argv[1]):
     t = json.loads(line)
     name = t['name']
     cases = []
-    for out in (t.get('stdo') or '').splitlines():
+    for out in (t.get('stdout') or '').splitlines():
         m = TAP.match(out)
         if m:
             status = 'SKIP' if m.group(4) == 'SKIP' else ('PASS' if m.group(1) == 'ok' else 'FAIL')
@@ -18,6 +18,6 @@ for line in open(sys.argv[1]):
         status = {'OK': 'PASS', 'SKIP': 'SKIP'}.get(t['result'], 'FAIL')
         cases.append((status, f"{name} ({t['result']})" if status == 'FAIL' else name))
         if status == 'FAIL':
-            sys.stdout.write((t.get('stdo') or '')[-3000:] + '\n')
+            sys.stdout.write((t.get('stdout') or '')[-3000:] + '\n')
     for status, n in cases:
         print(f"{status}: {n}")
