@@ -7,7 +7,3 @@
 
 #define ARMZ_ERROR (armz_error_quark())
 GQuark armz_error_quark(void);
-
-/* The virErrorDomain a GError is reported under (VIR_FROM_* by error code
- * origin); callers may override with armz_error_set_domain(). */
-int armz_error_wire_domain(const GError *err);

@@ -57,6 +57,18 @@ too_large(ArmzQmpSplitter *sp, char c)
     return ARMZ_QMP_SPLIT_TOO_LARGE;
 }
 
+/* Inside a JSON string: C ends it unless escaped by the one before. */
+static void
+string_step(ArmzQmpSplitter *sp, char c)
+{
+    if (sp->escape)
+        sp->escape = FALSE;
+    else if (c == '\\')
+        sp->escape = TRUE;
+    else if (c == '"')
+        sp->in_string = FALSE;
+}
+
 ArmzQmpSplitResult
 armz_qmp_splitter_next(ArmzQmpSplitter *sp, char **text)
 {
@@ -73,12 +85,7 @@ armz_qmp_splitter_next(ArmzQmpSplitter *sp, char **text)
             if (sp->in_string) {
                 /* a top-level JSON string: one item, spaces and all */
                 g_string_append_c(sp->buf, c);
-                if (sp->escape)
-                    sp->escape = FALSE;
-                else if (c == '\\')
-                    sp->escape = TRUE;
-                else if (c == '"')
-                    sp->in_string = FALSE;
+                string_step(sp, c);
                 if (sp->buf->len > ARMZ_QMP_MAX_REQUEST)
                     return too_large(sp, c);
                 continue;
@@ -112,12 +119,7 @@ armz_qmp_splitter_next(ArmzQmpSplitter *sp, char **text)
 
         g_string_append_c(sp->buf, c);
         if (sp->in_string) {
-            if (sp->escape)
-                sp->escape = FALSE;
-            else if (c == '\\')
-                sp->escape = TRUE;
-            else if (c == '"')
-                sp->in_string = FALSE;
+            string_step(sp, c);
         } else if (c == '"') {
             sp->in_string = TRUE;
         } else if (c == '{' || c == '[') {
