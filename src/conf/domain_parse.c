@@ -59,7 +59,7 @@ parse_memory_value(xmlNodePtr node, unsigned long long *kib, GError **error)
     guint64 v;
 
     g_strstrip(text);
-    if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64, &v, NULL))
+    if (!armz_conf_parse_u64(text, 0, G_MAXUINT64, &v))
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("invalid value '%s' for element <%s>"),
                               text, (const char *)node->name);
@@ -100,7 +100,7 @@ parse_vcpu(ArmzDomainDef *def, xmlNodePtr node, GError **error)
                                &placement, error))
         return FALSE;
     g_strstrip(text);
-    if (!g_ascii_string_to_unsigned(text, 10, 1, 4096, &n, NULL))
+    if (!armz_conf_parse_u64(text, 1, 4096, &n))
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("invalid value '%s' for element <vcpu>"), text);
     def->vcpus = (unsigned int)n;
