@@ -37,6 +37,8 @@ typedef struct {
     ArmzVcpuPower power;        /* userspace PSCI only; ON otherwise */
     uint64_t entry, context;    /* CPU_ON arguments */
     uint64_t irq_level;         /* last kvm_run device_irq_level seen */
+    gint irq_line_want;         /* userspace GIC: IRQ line level to apply (atomic) */
+    int irq_line_set;           /* level last given to KVM, by this vCPU's thread */
     gboolean parked;            /* waiting outside KVM_RUN */
 } ArmzVcpu;
 
@@ -111,6 +113,9 @@ gboolean armz_irqchip_setup(ArmzVm *vm, GError **error);
 gboolean armz_irqchip_finalize(ArmzVm *vm, GError **error);
 void armz_irqchip_reset(ArmzVm *vm);
 void armz_irqchip_sync_timer(ArmzVcpu *vcpu);   /* userspace GIC: timer level */
+void armz_irqchip_apply_line(ArmzVcpu *vcpu);   /* userspace GIC: IRQ line to KVM */
+/* The vCPU whose thread this is (NULL on other threads). */
+extern __thread ArmzVcpu *armz_current_vcpu;
 
 /* kvm/vcpu.c: KVM_EXIT_HYPERCALL -> psci/psci.c */
 void armz_vcpu_hypercall(ArmzVcpu *vcpu);

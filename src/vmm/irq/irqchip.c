@@ -46,12 +46,38 @@ vgic_set_spi(void *opaque, unsigned intid, int level)
         armz_vmm_warn(_("KVM_IRQ_LINE (SPI %u) failed: %s"), intid, g_strerror(errno));
 }
 
-/* IRQ line of one vCPU, driven by the userspace GIC */
+/* IRQ line of one vCPU, driven by the userspace GIC (its lock held).
+ * KVM_IRQ_LINE sets HCR_EL2.VI with an atomic bit operation, but KVM
+ * rewrites hcr_el2 non-atomically whenever it loads a running vCPU (the WFx
+ * trap bits), so a line raised from another thread can be lost and the
+ * vCPU then sleeps through its IPI.  The level is therefore only recorded
+ * here and given to KVM by the vCPU's own thread before it enters the
+ * guest (armz_irqchip_apply_line); the kick makes it do so now. */
 static void
 ugic_cpu_line(void *opaque, unsigned cpu, int level)
 {
     ArmzVm *vm = opaque;
+    ArmzVcpu *vcpu;
+
+    if (!vm->vcpus || cpu >= vm->nvcpus)
+        return;
+    vcpu = &vm->vcpus[cpu];
+    g_atomic_int_set(&vcpu->irq_line_want, level);
+    if (armz_current_vcpu != vcpu)
+        armz_vcpu_kick(vcpu);
+}
+
+/* On the vCPU's own thread, outside KVM_RUN. */
+void
+armz_irqchip_apply_line(ArmzVcpu *vcpu)
+{
+    ArmzVm *vm = vcpu->vm;
     struct kvm_irq_level irq;
+    int level = g_atomic_int_get(&vcpu->irq_line_want);
+    unsigned cpu = vcpu->index;
+
+    if (level == vcpu->irq_line_set)
+        return;
     memset(&irq, 0, sizeof(irq));
     irq.irq = (ARMZ_KVM_ARM_IRQ_TYPE_CPU << ARMZ_KVM_ARM_IRQ_TYPE_SHIFT) |
               ((cpu & 0xff) << ARMZ_KVM_ARM_IRQ_VCPU_SHIFT) |
@@ -60,6 +86,8 @@ ugic_cpu_line(void *opaque, unsigned cpu, int level)
     irq.level = level;
     if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
         armz_vmm_warn(_("KVM_IRQ_LINE (vCPU %u IRQ) failed: %s"), cpu, g_strerror(errno));
+    else
+        vcpu->irq_line_set = level;
 }
 
 /* Decides the interrupt controller (before the vCPUs are created). */

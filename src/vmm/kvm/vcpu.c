@@ -11,6 +11,8 @@
 
 #define ARMZ_KICK_SIGNAL SIGUSR1
 
+__thread ArmzVcpu *armz_current_vcpu;
+
 static void
 kick_handler(int sig)
 {
@@ -115,8 +117,12 @@ vcpu_run_once(ArmzVcpu *vcpu)
 {
     ArmzVm *vm = vcpu->vm;
     struct kvm_run *run = vcpu->run;
-    int r = ioctl(vcpu->fd, KVM_RUN, 0);
-    int err = errno;
+    int r, err;
+
+    if (vm->irqchip == ARMZ_IRQ_USER_GICV2)
+        armz_irqchip_apply_line(vcpu);
+    r = ioctl(vcpu->fd, KVM_RUN, 0);
+    err = errno;
 
     if (vm->irqchip == ARMZ_IRQ_USER_GICV2)
         armz_irqchip_sync_timer(vcpu);
@@ -171,6 +177,7 @@ vcpu_thread(void *opaque)
     g_snprintf(name, sizeof(name), "vcpu%u", vcpu->index);
     pthread_setname_np(pthread_self(), name);
     armz_mmio_cpu = vcpu->index;
+    armz_current_vcpu = vcpu;
     sigemptyset(&set);
     sigaddset(&set, ARMZ_KICK_SIGNAL);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
