@@ -15,6 +15,13 @@
 #define ARMZ_GPIO_BASE          0x09030000ULL
 #define ARMZ_DEV_SIZE           0x00001000ULL
 
+/* virtio-mmio slot i: registers at BASE + i * SLOT_SIZE, SPI 16 + i;
+ * slots in order: disks, nets, console, rng */
+#define ARMZ_VIRTIO_BASE        0x0a000000ULL
+#define ARMZ_VIRTIO_SLOT_SIZE   0x00000200ULL
+#define ARMZ_VIRTIO_SPI         16
+#define ARMZ_VIRTIO_MAX_SLOTS   32
+
 #define ARMZ_RAM_BASE           0x40000000ULL
 
 /* SPI numbers (INTID = 32 + SPI) */

@@ -113,6 +113,9 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->serial = armz_serial_open(o, error);
     if (!vm->serial)
         return FALSE;
+    /* virtio backends too, before KVM: a missing disk is reported first */
+    if (!armz_board_open_virtio(&vm->board, o, error))
+        return FALSE;
 
     if (!armz_kvm_open(vm, error) || !armz_kvm_create_vm(vm, error) ||
         !armz_irqchip_setup(vm, error) || !armz_kvm_create_vcpus(vm, error))
@@ -122,6 +125,17 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->board.bus = vm->bus;
     vm->board.uart_tx = armz_serial_tx;
     vm->board.uart_tx_opaque = vm->serial;
+    vm->board.mem.host = vm->ram;
+    vm->board.mem.gpa = vm->ram_base;
+    vm->board.mem.size = vm->ram_size;
+    /* ARMZ_VMM_NO_IOEVENTFD: take QueueNotify as an MMIO exit even where KVM
+     * has ioeventfds, to test the path of kernels without them */
+    if (armz_kvm_check_cap(vm, ARMZ_KVM_CAP_IOEVENTFD) > 0 && !g_getenv("ARMZ_VMM_NO_IOEVENTFD")) {
+        vm->board.ioeventfd = armz_kvm_ioeventfd;
+        vm->board.ioeventfd_opaque = vm;
+    }
+    armz_vmm_debug("virtio queue notifications: %s",
+                   vm->board.ioeventfd ? "KVM_IOEVENTFD" : "MMIO exits");
     if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
         return FALSE;
 
@@ -137,6 +151,7 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.cmdline = o->cmdline;
     fc.initrd_start = vm->layout.initrd_addr;
     fc.initrd_end = vm->layout.initrd_end;
+    fc.nvirtio = vm->board.nvirtio;
     vm->dtb = armz_fdt_build(&fc, &vm->dtb_size, error);
     if (!vm->dtb)
         return FALSE;

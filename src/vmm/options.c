@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <glib/gi18n-lib.h>
 #include "options.h"
 #include "layout.h"
@@ -33,10 +34,249 @@ parse_uint(const char *opt, const char *s, guint64 min, guint64 max, guint64 *ou
     return TRUE;
 }
 
+/* BACKEND of --serial / --console: stdio, pty, none, file:PATH, fd:N */
+static gboolean
+parse_backend(const char *opt, const char *s, ArmzCharOpt *c, GError **error)
+{
+    guint64 v;
+
+    if (g_str_equal(s, "stdio")) {
+        c->kind = ARMZ_SERIAL_STDIO;
+    } else if (g_str_equal(s, "pty")) {
+        c->kind = ARMZ_SERIAL_PTY;
+    } else if (g_str_equal(s, "none")) {
+        c->kind = ARMZ_SERIAL_NONE;
+    } else if (g_str_has_prefix(s, "file:") && s[5]) {
+        c->kind = ARMZ_SERIAL_FILE;
+        g_free(c->path);
+        c->path = g_strdup(s + 5);
+    } else if (g_str_has_prefix(s, "fd:")) {
+        g_autofree char *what = g_strdup_printf("%s fd:", opt);
+        if (!parse_uint(what, s + 3, 0, G_MAXINT, &v, error))
+            return FALSE;
+        c->kind = ARMZ_SERIAL_FD;
+        c->fd = (int)v;
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("%s: unknown backend '%s' (stdio, pty, file:PATH, fd:N, none)"), opt, s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* --serial-log / --console-log: file:PATH or fd:N */
+static gboolean
+parse_log(const char *opt, const char *s, ArmzCharOpt *c, GError **error)
+{
+    guint64 v;
+
+    if (g_str_has_prefix(s, "file:") && s[5]) {
+        c->log_path = g_strdup(s + 5);
+        return TRUE;
+    }
+    if (g_str_has_prefix(s, "fd:")) {
+        g_autofree char *what = g_strdup_printf("%s fd:", opt);
+        if (!parse_uint(what, s + 3, 0, G_MAXINT, &v, error))
+            return FALSE;
+        c->log_fd = (int)v;
+        return TRUE;
+    }
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("%s: '%s' is neither file:PATH nor fd:N"), opt, s);
+    return FALSE;
+}
+
+/* "k1=v1,k2=v2": key/value pairs; ",," stands for a comma inside a value */
+static GPtrArray *
+split_keyvals(const char *opt, const char *s, GError **error)
+{
+    g_autoptr(GPtrArray) kv = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GString) cur = g_string_new(NULL);
+
+    for (const char *p = s;; p++) {
+        if (*p == ',' && p[1] == ',') {
+            g_string_append_c(cur, ',');
+            p++;
+            continue;
+        }
+        if (*p && *p != ',') {
+            g_string_append_c(cur, *p);
+            continue;
+        }
+        {
+            char *eq = strchr(cur->str, '=');
+            if (!eq || eq == cur->str) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("%s: '%s' is not KEY=VALUE"), opt, cur->str);
+                return NULL;
+            }
+            *eq = '\0';
+            for (guint i = 0; i < kv->len; i += 2) {
+                if (g_str_equal(g_ptr_array_index(kv, i), cur->str)) {
+                    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                _("%s: '%s' is given twice"), opt, cur->str);
+                    return NULL;
+                }
+            }
+            g_ptr_array_add(kv, g_strdup(cur->str));
+            g_ptr_array_add(kv, g_strdup(eq + 1));
+            g_string_truncate(cur, 0);
+        }
+        if (!*p)
+            break;
+    }
+    return g_steal_pointer(&kv);
+}
+
+static gboolean
+parse_bool(const char *opt, const char *key, const char *v, gboolean *out, GError **error)
+{
+    if (g_str_equal(v, "on") || g_str_equal(v, "yes") || g_str_equal(v, "true")) {
+        *out = TRUE;
+    } else if (g_str_equal(v, "off") || g_str_equal(v, "no") || g_str_equal(v, "false")) {
+        *out = FALSE;
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("%s: %s='%s' is neither on nor off"), opt, key, v);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+unknown_key(const char *opt, const char *key, const char *known, GError **error)
+{
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("%s: unknown key '%s' (%s)"), opt, key, known);
+    return FALSE;
+}
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR] */
+static gboolean
+parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--disk", s, error);
+    gboolean have_fd = FALSE;
+    guint64 v;
+
+    d->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "path")) {
+            if (!*val) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("--disk: path= is empty"));
+                return FALSE;
+            }
+            d->path = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--disk fd=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            d->fd = (int)v;
+            have_fd = TRUE;
+        } else if (g_str_equal(k, "readonly")) {
+            if (!parse_bool("--disk", k, val, &d->readonly, error))
+                return FALSE;
+        } else if (g_str_equal(k, "serial")) {
+            d->serial = g_strdup(val);
+        } else {
+            return unknown_key("--disk", k, "path, fd, readonly, serial", error);
+        }
+    }
+    if (!d->path == !have_fd) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--disk: '%s' needs exactly one of path=FILE and fd=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+parse_mac(const char *s, guint8 mac[6], GError **error)
+{
+    unsigned n = 0;
+    const char *p = s;
+
+    for (;;) {
+        if (!g_ascii_isxdigit(p[0]) || !g_ascii_isxdigit(p[1]))
+            break;
+        mac[n++] = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
+        p += 2;
+        if (n == 6 || *p != ':')
+            break;
+        p++;
+    }
+    if (n != 6 || *p) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--net: mac='%s' is not six hex bytes like 52:54:00:12:34:56"), s);
+        return FALSE;
+    }
+    if (mac[0] & 1) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--net: mac='%s' is a multicast address"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
+static gboolean
+parse_net(const char *s, ArmzNetOpt *n, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--net", s, error);
+    gboolean have_fd = FALSE;
+    guint64 v;
+
+    n->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "tap")) {
+            /* IFNAMSIZ is 16 with the terminating NUL */
+            if (!*val || strlen(val) > 15 || strchr(val, '/')) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("--net: tap='%s' is not an interface name"), val);
+                return FALSE;
+            }
+            n->tap = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--net fd=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            n->fd = (int)v;
+            have_fd = TRUE;
+        } else if (g_str_equal(k, "mac")) {
+            if (!parse_mac(val, n->mac, error))
+                return FALSE;
+            n->has_mac = TRUE;
+        } else {
+            return unknown_key("--net", k, "tap, fd, mac", error);
+        }
+    }
+    if (!n->tap == !have_fd) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--net: '%s' needs exactly one of tap=IFNAME and fd=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+char_opt_clear(ArmzCharOpt *c)
+{
+    g_free(c->path);
+    g_free(c->pty_file);
+    g_free(c->log_path);
+}
+
 gboolean
 armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
+    g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
     GOptionEntry entries[] = {
@@ -52,8 +292,25 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "serial", 0, 0, G_OPTION_ARG_STRING, &serial,
           N_("serial console backend: stdio (default), pty, file:PATH, fd:N or none"),
           N_("BACKEND") },
-        { "pty-file", 0, 0, G_OPTION_ARG_FILENAME, &o->pty_file,
+        { "pty-file", 0, 0, G_OPTION_ARG_FILENAME, &o->serial.pty_file,
           N_("with --serial pty, also write the pty path to this file"), N_("PATH") },
+        { "serial-log", 0, 0, G_OPTION_ARG_FILENAME, &serial_log,
+          N_("append a copy of the serial output to file:PATH or fd:N"), N_("LOG") },
+        { "console", 0, 0, G_OPTION_ARG_FILENAME, &console,
+          N_("virtio console (hvc0) backend: stdio, pty, file:PATH, fd:N or none"),
+          N_("BACKEND") },
+        { "console-pty-file", 0, 0, G_OPTION_ARG_FILENAME, &o->console.pty_file,
+          N_("with --console pty, also write the pty path to this file"), N_("PATH") },
+        { "console-log", 0, 0, G_OPTION_ARG_FILENAME, &console_log,
+          N_("append a copy of the virtio console output to file:PATH or fd:N"), N_("LOG") },
+        { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &disks,
+          N_("virtio disk (repeatable; vda, vdb, ... in this order): "
+             "path=FILE|fd=N[,readonly=on][,serial=STR]"), N_("SPEC") },
+        { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
+          N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
+          N_("SPEC") },
+        { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
+          N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
           N_("QMP control socket to create and listen on"), N_("PATH") },
         { "qmp-fd", 0, 0, G_OPTION_ARG_INT, &qmp_fd,
@@ -75,8 +332,11 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 
     o->memory_mib = 512;
     o->vcpus = 1;
-    o->serial = ARMZ_SERIAL_STDIO;
-    o->serial_fd = -1;
+    o->serial.kind = ARMZ_SERIAL_STDIO;
+    o->serial.fd = o->serial.log_fd = -1;
+    o->console.kind = ARMZ_SERIAL_NONE;
+    o->console.fd = o->console.log_fd = -1;
+    o->rng_fd = -1;
     o->qmp_fd = -1;
     o->irqchip = ARMZ_IRQCHIP_AUTO;
 
@@ -114,31 +374,66 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             return FALSE;
         o->vcpus = (guint)v;
     }
-    if (serial) {
-        if (g_str_equal(serial, "stdio")) {
-            o->serial = ARMZ_SERIAL_STDIO;
-        } else if (g_str_equal(serial, "pty")) {
-            o->serial = ARMZ_SERIAL_PTY;
-        } else if (g_str_equal(serial, "none")) {
-            o->serial = ARMZ_SERIAL_NONE;
-        } else if (g_str_has_prefix(serial, "file:") && serial[5]) {
-            o->serial = ARMZ_SERIAL_FILE;
-            o->serial_path = g_strdup(serial + 5);
-        } else if (g_str_has_prefix(serial, "fd:")) {
-            if (!parse_uint("--serial fd:", serial + 3, 0, G_MAXINT, &v, error))
-                return FALSE;
-            o->serial = ARMZ_SERIAL_FD;
-            o->serial_fd = (int)v;
-        } else {
-            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        _("--serial: unknown backend '%s' (stdio, pty, file:PATH, fd:N, none)"),
-                        serial);
-            return FALSE;
-        }
-    }
-    if (o->pty_file && o->serial != ARMZ_SERIAL_PTY) {
+    if (serial && !parse_backend("--serial", serial, &o->serial, error))
+        return FALSE;
+    if (o->serial.pty_file && o->serial.kind != ARMZ_SERIAL_PTY) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("--pty-file needs --serial pty"));
+        return FALSE;
+    }
+    if (serial_log && !parse_log("--serial-log", serial_log, &o->serial, error))
+        return FALSE;
+    if (console) {
+        o->has_console = TRUE;
+        if (!parse_backend("--console", console, &o->console, error))
+            return FALSE;
+    }
+    if (o->console.pty_file && (!o->has_console || o->console.kind != ARMZ_SERIAL_PTY)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--console-pty-file needs --console pty"));
+        return FALSE;
+    }
+    if (console_log) {
+        if (!o->has_console) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                        _("--console-log needs --console"));
+            return FALSE;
+        }
+        if (!parse_log("--console-log", console_log, &o->console, error))
+            return FALSE;
+    }
+    if (o->has_console && o->console.kind == ARMZ_SERIAL_STDIO &&
+        o->serial.kind == ARMZ_SERIAL_STDIO) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--console stdio: standard input is already the serial line's "
+                      "(add --serial none, pty, file:PATH or fd:N)"));
+        return FALSE;
+    }
+    o->ndisks = disks ? g_strv_length(disks) : 0;
+    o->disks = g_new0(ArmzDiskOpt, o->ndisks + 1);
+    for (guint i = 0; i < o->ndisks; i++)
+        if (!parse_disk(disks[i], &o->disks[i], error))
+            return FALSE;
+    o->nnets = nets ? g_strv_length(nets) : 0;
+    o->nets = g_new0(ArmzNetOpt, o->nnets + 1);
+    for (guint i = 0; i < o->nnets; i++)
+        if (!parse_net(nets[i], &o->nets[i], error))
+            return FALSE;
+    if (rng) {
+        o->has_rng = TRUE;
+        if (g_str_has_prefix(rng, "fd:")) {
+            if (!parse_uint("--rng fd:", rng + 3, 0, G_MAXINT, &v, error))
+                return FALSE;
+            o->rng_fd = (int)v;
+        } else {
+            o->rng_path = g_strdup(rng);
+        }
+    }
+    if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) >
+        ARMZ_VIRTIO_MAX_SLOTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("too many virtio devices: --disk, --net, --console and --rng give "
+                      "at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {
@@ -175,8 +470,17 @@ armz_options_clear(ArmzOptions *o)
     g_free(o->kernel);
     g_free(o->initrd);
     g_free(o->cmdline);
-    g_free(o->serial_path);
-    g_free(o->pty_file);
+    char_opt_clear(&o->serial);
+    char_opt_clear(&o->console);
+    for (guint i = 0; o->disks && i < o->ndisks; i++) {
+        g_free(o->disks[i].path);
+        g_free(o->disks[i].serial);
+    }
+    g_free(o->disks);
+    for (guint i = 0; o->nets && i < o->nnets; i++)
+        g_free(o->nets[i].tap);
+    g_free(o->nets);
+    g_free(o->rng_path);
     g_free(o->qmp_path);
     g_free(o->kvm_device);
     g_free(o->pidfile);

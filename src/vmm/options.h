@@ -10,6 +10,33 @@ typedef enum {
     ARMZ_SERIAL_NONE,
 } ArmzSerialKind;
 
+/* A character line (PL011 serial or virtio-console): its backend and an
+ * optional append-only log of the guest's output. */
+typedef struct {
+    ArmzSerialKind kind;
+    char *path;             /* file: PATH */
+    int fd;                 /* fd: N */
+    char *pty_file;         /* where to write the pty path */
+    char *log_path;         /* --*-log file:PATH */
+    int log_fd;             /* --*-log fd:N, -1: none */
+} ArmzCharOpt;
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR] */
+typedef struct {
+    char *path;             /* NULL: fd */
+    int fd;
+    gboolean readonly;
+    char *serial;           /* NULL: none; at most 20 bytes are shown */
+} ArmzDiskOpt;
+
+/* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
+typedef struct {
+    char *tap;              /* NULL: fd */
+    int fd;
+    gboolean has_mac;
+    guint8 mac[6];
+} ArmzNetOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -23,10 +50,16 @@ typedef struct {
     char *cmdline;
     guint64 memory_mib;
     guint vcpus;
-    ArmzSerialKind serial;
-    char *serial_path;      /* file: PATH */
-    int serial_fd;          /* fd: N */
-    char *pty_file;         /* where to write the pty path */
+    ArmzCharOpt serial;
+    gboolean has_console;   /* --console given: a virtio-console */
+    ArmzCharOpt console;
+    ArmzDiskOpt *disks;     /* in command-line order: vda, vdb, ... */
+    guint ndisks;
+    ArmzNetOpt *nets;
+    guint nnets;
+    char *rng_path;         /* --rng PATH ("" -> /dev/urandom) */
+    int rng_fd;             /* --rng fd:N, -1: none */
+    gboolean has_rng;
     char *qmp_path;
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */

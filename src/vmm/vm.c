@@ -165,10 +165,12 @@ vm_reset(ArmzVm *vm, gboolean guest, GError **error)
 {
     armz_vm_pause_all(vm);
     armz_vmm_debug("resetting the guest");
+    /* devices first: a virtio worker finishes its request and stops
+     * touching guest RAM before the RAM is cleared */
+    armz_board_reset_devices(&vm->board);
     /* fresh, zeroed RAM: anonymous memory drops its pages */
     if (madvise(vm->ram, vm->ram_size, MADV_DONTNEED) < 0)
         memset(vm->ram, 0, vm->ram_size);
-    armz_board_reset_devices(&vm->board);
     armz_irqchip_reset(vm);
     for (unsigned n = 0; n < vm->nvcpus; n++) {
         ArmzVcpu *v = &vm->vcpus[n];

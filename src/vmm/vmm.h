@@ -101,6 +101,8 @@ gboolean armz_kvm_vcpu_reset(ArmzVcpu *vcpu, gboolean power_off, GError **error)
 int armz_kvm_get_reg(ArmzVcpu *vcpu, uint64_t id, uint64_t *val);
 int armz_kvm_set_reg(ArmzVcpu *vcpu, uint64_t id, uint64_t val);
 int armz_kvm_check_cap(ArmzVm *vm, long cap);
+/* ArmzIoeventfdFn (OPAQUE: the ArmzVm) */
+int armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd);
 
 /* kvm/vcpu.c */
 gboolean armz_vcpus_start(ArmzVm *vm, GError **error);

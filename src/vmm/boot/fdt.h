@@ -17,6 +17,7 @@ typedef struct {
     ArmzGicVersion gic;
     const char *cmdline;            /* may be NULL */
     uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
+    unsigned nvirtio;               /* virtio-mmio slots 0 .. nvirtio-1 */
 } ArmzFdtConfig;
 
 /* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */

@@ -3,6 +3,7 @@
 #include <glib/gi18n-lib.h>
 #include "devices/devices.h"
 #include "layout.h"
+#include "virtio/virtio.h"
 
 #define FDT_TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
 
@@ -140,13 +141,114 @@ static const ArmzDeviceInfo board_devices[] = {
     { "pl061", ARMZ_GPIO_BASE, ARMZ_DEV_SIZE, ARMZ_GPIO_SPI, gpio_create, gpio_reset, gpio_fdt },
 };
 
+/* ---- virtio-mmio slots ---- */
+
+static gboolean
+virtio_add(ArmzBoard *b, ArmzVirtioDev *d)
+{
+    if (!d)
+        return FALSE;
+    g_assert(b->nvirtio < ARMZ_VIRTIO_MAX_SLOTS);   /* options.c limits them */
+    b->virtio[b->nvirtio++] = d;
+    return TRUE;
+}
+
+static gboolean
+blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    for (guint i = 0; i < o->ndisks; i++) {
+        /* the guest's name for it (Linux: vda..vdz, vdaa..) */
+        char label[8];
+        if (i < 26)
+            g_snprintf(label, sizeof(label), "vd%c", 'a' + i);
+        else
+            g_snprintf(label, sizeof(label), "vd%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
+        if (!virtio_add(b, armz_virtio_blk_new(&o->disks[i], label, error)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+net_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    for (guint i = 0; i < o->nnets; i++)
+        if (!virtio_add(b, armz_virtio_net_new(&o->nets[i], i, error)))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+console_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    return !o->has_console || virtio_add(b, armz_virtio_console_new(&o->console, error));
+}
+
+static gboolean
+rng_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    return !o->has_rng || virtio_add(b, armz_virtio_rng_new(o->rng_path, o->rng_fd, error));
+}
+
+/* The virtio device kinds, in slot order. */
+static const struct {
+    const char *name;
+    gboolean (*open)(ArmzBoard *b, const ArmzOptions *o, GError **error);
+} virtio_kinds[] = {
+    { "virtio-blk", blk_open },
+    { "virtio-net", net_open },
+    { "virtio-console", console_open },
+    { "virtio-rng", rng_open },
+};
+
+gboolean
+armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(virtio_kinds); i++)
+        if (!virtio_kinds[i].open(b, o, error))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
+virtio_create(ArmzBoard *b, GError **error)
+{
+    for (unsigned i = 0; i < b->nvirtio; i++) {
+        ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + i };
+        if (!armz_virtio_dev_attach(b->virtio[i], b->bus,
+                                    ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
+                                    b->ioeventfd, b->ioeventfd_opaque, error) ||
+            !armz_virtio_dev_start(b->virtio[i], error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static int
+virtio_fdt(void *fdt, unsigned slot)
+{
+    uint64_t base = ARMZ_VIRTIO_BASE + slot * ARMZ_VIRTIO_SLOT_SIZE;
+    char node[64];
+    fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(ARMZ_VIRTIO_SPI + slot),
+                       cpu_to_fdt32(4) /* level high: InterruptStatus != 0 */ };
+    fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(ARMZ_VIRTIO_SLOT_SIZE) };
+
+    g_snprintf(node, sizeof(node), "virtio_mmio@%" G_GINT64_MODIFIER "x", (guint64)base);
+    FDT_TRY(fdt_begin_node(fdt, node));
+    FDT_TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+    FDT_TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+    FDT_TRY(fdt_property(fdt, "interrupts", irq, sizeof(irq)));
+    FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+    return fdt_end_node(fdt);
+}
+
 gboolean
 armz_board_create_devices(ArmzBoard *b, GError **error)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(board_devices); i++)
         if (!board_devices[i].create(b, &board_devices[i], error))
             return FALSE;
-    return TRUE;
+    return virtio_create(b, error);
 }
 
 void
@@ -154,6 +256,8 @@ armz_board_reset_devices(ArmzBoard *b)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(board_devices); i++)
         board_devices[i].reset(b);
+    for (unsigned i = 0; i < b->nvirtio; i++)
+        armz_virtio_dev_reset(b->virtio[i]);
 }
 
 void
@@ -165,6 +269,9 @@ armz_board_free_devices(ArmzBoard *b)
     b->uart = NULL;
     b->rtc = NULL;
     b->gpio = NULL;
+    for (unsigned i = 0; i < b->nvirtio; i++)
+        armz_virtio_dev_free(b->virtio[i]);
+    b->nvirtio = 0;
 }
 
 int
@@ -172,6 +279,9 @@ armz_board_fdt_devices(void *fdt, const ArmzFdtCtx *ctx)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(board_devices); i++)
         FDT_TRY(board_devices[i].fdt(fdt, &board_devices[i], ctx));
+    /* lowest address first: Linux probes them, and names disks, in this order */
+    for (unsigned i = 0; i < ctx->nvirtio; i++)
+        FDT_TRY(virtio_fdt(fdt, i));
     return 0;
 }
 

@@ -7,6 +7,9 @@
 #include "devices/pl011.h"
 #include "devices/pl031.h"
 #include "devices/pl061.h"
+#include "options.h"
+#include "layout.h"
+#include "virtio/virtio_mmio.h"
 
 typedef struct {
     ArmzMmioBus *bus;
@@ -14,10 +17,18 @@ typedef struct {
     void *irq_opaque;
     ArmzPl011TxFn uart_tx;          /* serial backend output */
     void *uart_tx_opaque;
+    /* for the virtio devices: guest RAM, and KVM_IOEVENTFD when KVM has it
+     * (NULL: QueueNotify writes exit to the VMM) */
+    ArmzGuestMem mem;
+    ArmzIoeventfdFn ioeventfd;
+    void *ioeventfd_opaque;
     /* created by armz_board_create_devices */
     ArmzPl011 *uart;
     ArmzPl031 *rtc;
     ArmzPl061 *gpio;
+    /* created by armz_board_open_virtio, slot order */
+    ArmzVirtioDev *virtio[ARMZ_VIRTIO_MAX_SLOTS];
+    unsigned nvirtio;
 } ArmzBoard;
 
 typedef struct {
@@ -25,6 +36,7 @@ typedef struct {
     uint32_t clock_phandle;
     uint32_t gpio_phandle;
     uint32_t cpu_mask;              /* GICv2 PPI CPU mask bits (0 for GICv3) */
+    unsigned nvirtio;               /* virtio-mmio slots in use */
 } ArmzFdtCtx;
 
 typedef struct ArmzDeviceInfo ArmzDeviceInfo;
@@ -37,6 +49,11 @@ struct ArmzDeviceInfo {
     int (*fdt)(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx);
 };
 
+/* Creates the virtio devices O asks for (opening their backends: a file
+ * that cannot be opened fails here), in slot order: disks, nets, console,
+ * rng.  Before armz_board_create_devices. */
+gboolean armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error);
+/* Maps every device and starts the virtio workers. */
 gboolean armz_board_create_devices(ArmzBoard *b, GError **error);
 void armz_board_reset_devices(ArmzBoard *b);
 void armz_board_free_devices(ArmzBoard *b);

@@ -64,6 +64,7 @@ struct armz_kvm_vcpu_init {
 /* ---- Capabilities (generic numbering, defined here for old headers) ------ */
 
 #define ARMZ_KVM_CAP_NR_VCPUS          9
+#define ARMZ_KVM_CAP_IOEVENTFD         36
 #define ARMZ_KVM_CAP_MAX_VCPUS         66
 #define ARMZ_KVM_CAP_ONE_REG           70
 #define ARMZ_KVM_CAP_ARM_PSCI          87
@@ -73,6 +74,11 @@ struct armz_kvm_vcpu_init {
 #define ARMZ_KVM_CAP_IMMEDIATE_EXIT    136
 #define ARMZ_KVM_CAP_ARM_USER_IRQ      144
 #define ARMZ_KVM_CAP_ARM_VM_IPA_SIZE   165
+
+/* ---- KVM_IOEVENTFD (generic struct kvm_ioeventfd of <linux/kvm.h>) ------- */
+
+#define ARMZ_KVM_IOEVENTFD             _IOW(KVMIO, 0x79, struct kvm_ioeventfd)
+#define ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH (1u << 0)
 
 /* ---- In-kernel vGIC (KVM_CREATE_DEVICE) ---------------------------------- */
 

@@ -1,6 +1,7 @@
 /* KVM device, capabilities, VM, guest memory and vCPU creation. */
 #include <inttypes.h>
 #include <errno.h>
+#include <endian.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -261,4 +262,31 @@ armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
         v->mpidr &= 0xff00ffffffull;
     }
     return TRUE;
+}
+
+/* ArmzIoeventfdFn for the virtio-mmio QueueNotify registers. */
+int
+armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd)
+{
+    ArmzVm *vm = opaque;
+    struct kvm_ioeventfd ioe;
+
+    memset(&ioe, 0, sizeof(ioe));
+    ioe.addr = addr;
+    ioe.len = len;
+    ioe.fd = fd;
+    ioe.flags = ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH;
+    /* KVM compares DATAMATCH with the store's bytes loaded as a host
+     * integer; those bytes are in guest (little-endian) order, as in
+     * kvm_run's MMIO data (devices/mmio.c), so match on the value whose
+     * host representation is the guest's bytes */
+    switch (len) {
+    case 1: ioe.datamatch = (uint8_t)datamatch; break;
+    case 2: ioe.datamatch = htole16((uint16_t)datamatch); break;
+    case 4: ioe.datamatch = htole32((uint32_t)datamatch); break;
+    default: ioe.datamatch = htole64(datamatch); break;
+    }
+    if (ioctl(vm->vm_fd, ARMZ_KVM_IOEVENTFD, &ioe) < 0)
+        return -errno;
+    return 0;
 }

@@ -7,9 +7,12 @@
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   wait      do nothing (default)
+#   run       run /armz-run.sh (a scenario appends it to the initrd, see
+#             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
+#             rc=N" and power off
 # In every mode a press of the power key (gpio-keys, KEY_POWER from QMP
 # system_powerdown) prints ARMZ-GUEST POWERKEY and powers off.
-export PATH=/bin:/sbin
+export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -17,6 +20,15 @@ echo "ARMZ-GUEST INIT ncpu=$(nproc) uptime=$(cut -d' ' -f1 /proc/uptime)"
 while read -r m; do
   [ -n "$m" ] && insmod "/modules/$m" 2>/dev/null
 done < /modules/order
+# virtio drivers (modules in Debian's kernel), only when the device tree has
+# virtio-mmio nodes: loading them costs time under nested TCG
+if find /sys/firmware/devicetree/base -name compatible -exec grep -l 'virtio,mmio' {} + 2>/dev/null |
+   grep -q .; then
+  while read -r m; do
+    [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
+  done < /modules/virtio.order
+  echo "ARMZ-GUEST VIRTIO-MODULES"
+fi
 mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
 
 # The power key: one input event on the gpio-keys device ends the guest.
@@ -41,6 +53,17 @@ case $mode in
   shell)
     echo "ARMZ-GUEST SHELL"
     PS1='guest# ' exec sh ;;
+  run)
+    if [ -x /armz-run.sh ]; then
+      /armz-run.sh
+      rc=$?
+    else
+      echo "ARMZ-GUEST NO /armz-run.sh"
+      rc=127
+    fi
+    echo "ARMZ-GUEST RUN-END rc=$rc"
+    sync
+    poweroff -f ;;
   reboot)
     # PSCI SYSTEM_RESET from the guest, after a pause (each boot does it)
     sleep 3

@@ -14,6 +14,20 @@ need_vmm() {
   command -v armz-vmm >/dev/null || skip "armz-vmm is not built yet"
 }
 
+# vmm_has_opt OPTION: armz-vmm's --help lists OPTION (e.g. --disk).
+vmm_has_opt() {
+  [ -n "${VMM_HELP+set}" ] || VMM_HELP=$(armz-vmm --help 2>&1)
+  printf '%s\n' "$VMM_HELP" | grep -qE -- "(^|[ ,])$1([= ]|\$)"
+}
+# need_vmm_opts OPTION...: need_vmm, and skip unless armz-vmm offers every
+# OPTION (devices that arrive later skip cleanly until then).
+need_vmm_opts() {
+  local o missing=
+  need_vmm
+  for o in "$@"; do vmm_has_opt "$o" || missing="$missing $o"; done
+  [ -z "$missing" ] || skip "armz-vmm --help does not list$missing yet"
+}
+
 # now_ms: monotonic milliseconds (from /proc/uptime, 10 ms resolution).
 now_ms() { awk '{printf "%d\n", $1 * 1000}' /proc/uptime; }
 
@@ -39,8 +53,9 @@ alive() { kill -0 "$1" 2>/dev/null; }
 GUEST_CMDLINE_BASE="console=ttyAMA0 quiet panic=-1"
 
 # start_vmm NAME OPTION...: starts armz-vmm in the background with the guest
-# payload, 256 MiB and the serial line on stdio: its input is the fifo
-# NAME.in (kept open on fd 5: `send_serial TEXT` writes there), its output
+# payload ($VMM_INITRD when set, see guest_payload), 256 MiB and the serial
+# line on stdio: its input is the fifo NAME.in
+# (kept open on fd 5: `send_serial TEXT` writes there), its output
 # NAME.out, its stderr NAME.err. Sets VMM_PID and VMM_OUT; OPTIONs are
 # armz-vmm's (they may override the defaults: later options win).
 start_vmm() {
@@ -50,13 +65,30 @@ start_vmm() {
   mkfifo "$name.in"
   exec 5<>"$name.in"
   VMM_START_MS=$(now_ms)
-  armz-vmm --name "$name" --kernel "$ARMZ_GUEST_IMAGE" --initrd "$ARMZ_GUEST_INITRD" \
+  armz-vmm --name "$name" --kernel "$ARMZ_GUEST_IMAGE" --initrd "${VMM_INITRD:-$ARMZ_GUEST_INITRD}" \
     --memory 256 --serial stdio "$@" <"$name.in" >"$name.out" 2>"$name.err" &
   VMM_PID=$!
   VMM_OUT=$name.out
   VMM_ERR=$name.err
   echo "$VMM_PID" > "$name.pid"
   echo "started armz-vmm (pid $VMM_PID): $*"
+}
+
+# guest_payload SCRIPT [FILE...]: the guest initrd with one more archive
+# appended (the kernel unpacks both): SCRIPT as /armz-run.sh, which the
+# guest /init runs in mode `run` (guest_cmdline run), and the FILEs in
+# /data. Writes ./guest-initrd and sets VMM_INITRD for start_vmm.
+guest_payload() {
+  local f
+  rm -rf overlay && mkdir -p overlay/data || fail "guest_payload: cannot make ./overlay"
+  cp "$1" overlay/armz-run.sh && chmod 755 overlay/armz-run.sh ||
+    fail "guest_payload: cannot copy the guest script $1"
+  shift
+  for f in "$@"; do cp "$f" overlay/data/ || fail "guest_payload: cannot copy $f"; done
+  (cd overlay && find armz-run.sh data | cpio -o -H newc 2>/dev/null) > overlay.cpio &&
+    [ -s overlay.cpio ] || fail "guest_payload: cpio of the overlay failed"
+  cat "$ARMZ_GUEST_INITRD" overlay.cpio > guest-initrd || fail "guest_payload: cannot write ./guest-initrd"
+  VMM_INITRD=$PWD/guest-initrd
 }
 
 send_serial() { printf '%s\n' "$*" >&5; }

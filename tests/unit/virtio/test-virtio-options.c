@@ -1,0 +1,198 @@
+/* armz-vmm's command line for the virtio devices (the daemon generates it:
+ * the syntax is a fixed contract): --disk, --net, --console,
+ * --console-pty-file, --serial-log, --console-log, --rng; every malformed
+ * one is refused with a message naming the option. */
+#include <string.h>
+#include <glib.h>
+#include "options.h"
+
+/* GOption rearranges argv: hand it a copy of the pointer array */
+static char **
+ptrs_dup(char **v, size_t n)
+{
+    char **c = g_new(char *, n);
+    memcpy(c, v, sizeof(char *) * n);
+    return c;
+}
+
+static gboolean
+parse(ArmzOptions *o, GError **err, const char *first, ...)
+{
+    g_autoptr(GPtrArray) av = g_ptr_array_new();
+    va_list ap;
+    gboolean ok;
+    char **argv;
+    int argc;
+
+    g_ptr_array_add(av, (char *)"armz-vmm");
+    g_ptr_array_add(av, (char *)"--kernel");
+    g_ptr_array_add(av, (char *)"Image");
+    va_start(ap, first);
+    for (const char *a = first; a; a = va_arg(ap, const char *))
+        g_ptr_array_add(av, (char *)a);
+    va_end(ap);
+    g_ptr_array_add(av, NULL);
+    argv = g_strdupv((char **)av->pdata);
+    argc = (int)g_strv_length(argv);
+    memset(o, 0, sizeof(*o));
+    {
+        char **keep = ptrs_dup(argv, (size_t)argc + 1);
+        ok = armz_options_parse(argc, keep, o, err);
+        g_free(keep);
+    }
+    g_strfreev(argv);
+    return ok;
+}
+
+static void
+test_full(void)
+{
+    ArmzOptions o;
+    GError *err = NULL;
+
+    g_assert_true(parse(&o, &err,
+                        "--disk", "path=/img/a.raw,serial=SN-1",
+                        "--disk", "fd=7,readonly=on",
+                        "--disk", "path=/img/with,,comma.raw,readonly=off",
+                        "--net", "tap=vnet0,mac=52:54:00:12:34:56",
+                        "--net", "fd=9",
+                        "--serial", "none", "--serial-log", "file:/log/serial.log",
+                        "--console", "pty", "--console-pty-file", "/run/c.pty",
+                        "--console-log", "fd:11",
+                        "--rng", "/dev/urandom", NULL));
+    g_assert_no_error(err);
+    g_assert_cmpuint(o.ndisks, ==, 3);
+    g_assert_cmpstr(o.disks[0].path, ==, "/img/a.raw");
+    g_assert_cmpstr(o.disks[0].serial, ==, "SN-1");
+    g_assert_false(o.disks[0].readonly);
+    g_assert_null(o.disks[1].path);
+    g_assert_cmpint(o.disks[1].fd, ==, 7);
+    g_assert_true(o.disks[1].readonly);
+    g_assert_cmpstr(o.disks[2].path, ==, "/img/with,comma.raw");
+    g_assert_cmpuint(o.nnets, ==, 2);
+    g_assert_cmpstr(o.nets[0].tap, ==, "vnet0");
+    g_assert_true(o.nets[0].has_mac);
+    g_assert_cmpmem(o.nets[0].mac, 6, "\x52\x54\x00\x12\x34\x56", 6);
+    g_assert_cmpint(o.nets[1].fd, ==, 9);
+    g_assert_false(o.nets[1].has_mac);
+    g_assert_cmpint(o.serial.kind, ==, ARMZ_SERIAL_NONE);
+    g_assert_cmpstr(o.serial.log_path, ==, "/log/serial.log");
+    g_assert_true(o.has_console);
+    g_assert_cmpint(o.console.kind, ==, ARMZ_SERIAL_PTY);
+    g_assert_cmpstr(o.console.pty_file, ==, "/run/c.pty");
+    g_assert_cmpint(o.console.log_fd, ==, 11);
+    g_assert_true(o.has_rng);
+    g_assert_cmpstr(o.rng_path, ==, "/dev/urandom");
+    armz_options_clear(&o);
+
+    g_assert_true(parse(&o, &err, "--rng", "fd:4", "--serial-log", "fd:3",
+                        "--console", "file:/tmp/hvc0.out", NULL));
+    g_assert_cmpint(o.rng_fd, ==, 4);
+    g_assert_cmpint(o.serial.log_fd, ==, 3);
+    g_assert_cmpint(o.serial.kind, ==, ARMZ_SERIAL_STDIO);
+    g_assert_cmpint(o.console.kind, ==, ARMZ_SERIAL_FILE);
+    g_assert_cmpstr(o.console.path, ==, "/tmp/hvc0.out");
+    armz_options_clear(&o);
+
+    /* nothing virtio by default */
+    g_assert_true(parse(&o, &err, NULL));
+    g_assert_cmpuint(o.ndisks + o.nnets, ==, 0);
+    g_assert_false(o.has_console);
+    g_assert_false(o.has_rng);
+    armz_options_clear(&o);
+}
+
+typedef struct {
+    const char *opt, *val;          /* refused: OPT VAL */
+    const char *opt2, *val2;        /* with these too */
+    const char *mention;            /* the message names this */
+} Bad;
+
+static const Bad bad[] = {
+    { "--disk", "path=/a,bogus=1", NULL, NULL, "--disk" },
+    { "--disk", "readonly=on", NULL, NULL, "--disk" },
+    { "--disk", "path=/a,fd=3", NULL, NULL, "--disk" },
+    { "--disk", "path=", NULL, NULL, "--disk" },
+    { "--disk", "path=/a,readonly=maybe", NULL, NULL, "--disk" },
+    { "--disk", "fd=x", NULL, NULL, "--disk" },
+    { "--disk", "fd=-1", NULL, NULL, "--disk" },
+    { "--disk", "path=/a,path=/b", NULL, NULL, "--disk" },
+    { "--disk", "/a.img", NULL, NULL, "--disk" },
+    { "--disk", "", NULL, NULL, "--disk" },
+    { "--net", "mac=52:54:00:12:34:56", NULL, NULL, "--net" },
+    { "--net", "tap=t0,fd=3", NULL, NULL, "--net" },
+    { "--net", "tap=t0,mac=52:54:00:12:34", NULL, NULL, "--net" },
+    { "--net", "tap=t0,mac=52:54:00:12:34:5g", NULL, NULL, "--net" },
+    { "--net", "tap=t0,mac=01:00:5e:00:00:01", NULL, NULL, "--net" },
+    { "--net", "tap=a-very-long-interface-name", NULL, NULL, "--net" },
+    { "--net", "tap=t0,queues=4", NULL, NULL, "--net" },
+    { "--console", "tty", NULL, NULL, "--console" },
+    { "--console", "fd:abc", NULL, NULL, "--console" },
+    { "--console-pty-file", "/x", NULL, NULL, "--console-pty-file" },
+    { "--console-pty-file", "/x", "--console", "stdio", "--console-pty-file" },
+    { "--console-log", "file:/x", NULL, NULL, "--console-log" },
+    { "--console-log", "/x", "--console", "none", "--console-log" },
+    { "--serial-log", "/x", NULL, NULL, "--serial-log" },
+    { "--serial-log", "fd:", NULL, NULL, "--serial-log" },
+    { "--console", "stdio", NULL, NULL, "--console" },
+    { "--rng", "fd:z", NULL, NULL, "--rng" },
+    { "--serial", "bogus", NULL, NULL, "--serial" },
+};
+
+static void
+test_bad(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        ArmzOptions o;
+        GError *err = NULL;
+        gboolean ok = parse(&o, &err, bad[i].opt, bad[i].val, bad[i].opt2, bad[i].val2, NULL);
+        g_test_message("%s %s %s %s: %s", bad[i].opt, bad[i].val,
+                       bad[i].opt2 ? bad[i].opt2 : "", bad[i].val2 ? bad[i].val2 : "",
+                       err ? err->message : "(accepted)");
+        g_assert_false(ok);
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(err->message, bad[i].mention));
+        g_clear_error(&err);
+        armz_options_clear(&o);
+    }
+}
+
+static void
+test_too_many(void)
+{
+    g_autoptr(GPtrArray) av = g_ptr_array_new_with_free_func(g_free);
+    ArmzOptions o;
+    GError *err = NULL;
+    char **argv;
+
+    g_ptr_array_add(av, g_strdup("armz-vmm"));
+    g_ptr_array_add(av, g_strdup("--kernel=Image"));
+    for (int i = 0; i < 32; i++)
+        g_ptr_array_add(av, g_strdup_printf("--disk=fd=%d", 10 + i));
+    g_ptr_array_add(av, NULL);
+    argv = ptrs_dup((char **)av->pdata, av->len);
+    memset(&o, 0, sizeof(o));
+    g_assert_true(armz_options_parse((int)av->len - 1, argv, &o, &err));
+    g_assert_cmpuint(o.ndisks, ==, 32);
+    armz_options_clear(&o);
+    g_free(argv);
+
+    g_ptr_array_insert(av, 2, g_strdup("--rng=/dev/urandom"));
+    argv = ptrs_dup((char **)av->pdata, av->len);
+    memset(&o, 0, sizeof(o));
+    g_assert_false(armz_options_parse((int)av->len - 1, argv, &o, &err));
+    g_assert_nonnull(strstr(err->message, "--disk"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    g_free(argv);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/virtio-options/full", test_full);
+    g_test_add_func("/virtio-options/refused", test_bad);
+    g_test_add_func("/virtio-options/too-many", test_too_many);
+    return g_test_run();
+}
