@@ -38,10 +38,21 @@ typedef struct {
 /* The connection state of CLIENT, created on first use (client lock held). */
 ArmzConn *armz_conn_get(ArmzClient *client);
 
+/* Domains on the wire: looked up by UUID (as libvirt's daemon does), and
+ * described back to the client. */
+ArmzDomainObj *armz_remote_get_domain(const armz_nonnull_domain *dom, GError **error);
+void armz_remote_make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj);
+
 /* Procedure tables, one per area. */
 void armz_remote_connect_register(ArmzDispatcher *d);
 void armz_remote_domain_register(ArmzDispatcher *d);
 void armz_remote_events_register(ArmzDispatcher *d);
+void armz_remote_console_register(ArmzDispatcher *d);
+void armz_remote_lifecycle_register(ArmzDispatcher *d);
+/* A client went away: destroy what it started with AUTODESTROY. */
+void armz_remote_lifecycle_client_closed(ArmzClient *client);
+/* Waits for pending autodestroys; before the driver is freed. */
+void armz_remote_lifecycle_shutdown(void);
 
 /* Event plumbing: the driver's sink, and cleanup when a client leaves. */
 void armz_daemon_domain_event(const ArmzDomainEvent *ev, gpointer opaque);

@@ -14,6 +14,7 @@
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "daemon/config.h"
+#include "driver/lifecycle.h"
 #include "daemon/daemon.h"
 
 static char *opt_root;
@@ -64,13 +65,32 @@ check_idle(gpointer data)
 {
     gint64 now = g_get_monotonic_time();
 
+    /* running guests keep the daemon, as libvirt's session daemons do */
     if (armz_server_client_count(armz_daemon->server) == 0 &&
+        armz_driver_active_count(armz_daemon->driver) == 0 &&
         now - armz_server_last_change(armz_daemon->server) >= (gint64)opt_timeout * G_USEC_PER_SEC) {
         armz_info("no clients for %d seconds: exiting", opt_timeout);
         g_main_loop_quit(armz_daemon->loop);
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
+}
+
+/* Autostart waits for VMMs' monitors, which the main loop serves. */
+static gpointer
+autostart_thread(gpointer data)
+{
+    (void)data;
+    armz_driver_autostart(armz_daemon->driver);
+    return NULL;
+}
+
+static gboolean
+start_autostart(gpointer data)
+{
+    (void)data;
+    g_thread_unref(g_thread_new("autostart", autostart_thread, NULL));
+    return G_SOURCE_REMOVE;
 }
 
 /* systemd socket activation: fds 3.. named after their socket units. */
@@ -250,6 +270,8 @@ main(int argc, char **argv)
     armz_remote_connect_register(daemon.dispatcher);
     armz_remote_domain_register(daemon.dispatcher);
     armz_remote_events_register(daemon.dispatcher);
+    armz_remote_console_register(daemon.dispatcher);
+    armz_remote_lifecycle_register(daemon.dispatcher);
 
     daemon.loop = g_main_loop_new(NULL, FALSE);
     /* Handlers first: a SIGTERM from now on ends the loop cleanly. */
@@ -267,10 +289,12 @@ main(int argc, char **argv)
         g_timeout_add(250, check_idle, NULL);
 
     armz_info("virtarmzd %s ready on %s", PACKAGE_VERSION, daemon.paths->sock_rw);
+    g_idle_add(start_autostart, NULL);
     g_main_loop_run(daemon.loop);
 
     armz_server_unlink_sockets(daemon.server);
     armz_server_free(daemon.server);
+    armz_remote_lifecycle_shutdown();
     armz_driver_set_event_sink(daemon.driver, NULL, NULL);
     armz_driver_free(daemon.driver);
     armz_dispatcher_free(daemon.dispatcher);

@@ -4,10 +4,11 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "driver/lifecycle.h"
 #include "daemon/daemon.h"
 
-static void
-make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj)
+void
+armz_remote_make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj)
 {
     out->name = g_strdup(obj->name);
     memcpy(out->uuid, obj->uuid, sizeof(out->uuid));
@@ -17,8 +18,8 @@ make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj)
 }
 
 /* Domains on the wire are identified by UUID, as libvirt's daemon does. */
-static ArmzDomainObj *
-get_domain(const armz_nonnull_domain *dom, GError **error)
+ArmzDomainObj *
+armz_remote_get_domain(const armz_nonnull_domain *dom, GError **error)
 {
     return armz_driver_lookup_uuid(armz_daemon->driver, (const unsigned char *)dom->uuid,
                                    dom->name, error);
@@ -34,7 +35,7 @@ h_lookup_by_name(ArmzClient *client, void *a, void *r, GError **error)
                                 ((armz_domain_lookup_by_name_args *)a)->name, error);
     if (!obj)
         return FALSE;
-    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
     return TRUE;
 }
 
@@ -47,7 +48,7 @@ h_lookup_by_uuid(ArmzClient *client, void *a, void *r, GError **error)
                                 NULL, error);
     if (!obj)
         return FALSE;
-    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
     return TRUE;
 }
 
@@ -58,7 +59,7 @@ h_lookup_by_id(ArmzClient *client, void *a, void *r, GError **error)
         armz_driver_lookup_id(armz_daemon->driver, ((armz_domain_lookup_by_id_args *)a)->id, error);
     if (!obj)
         return FALSE;
-    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
     return TRUE;
 }
 
@@ -69,7 +70,7 @@ define_common(const char *xml, unsigned int flags, void *r, GError **error)
 
     if (!obj)
         return FALSE;
-    make_domain(&((armz_domain_ret *)r)->dom, obj);
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
     return TRUE;
 }
 
@@ -89,7 +90,7 @@ h_define_xml_flags(ArmzClient *client, void *a, void *r, GError **error)
 static gboolean
 undefine_common(const armz_nonnull_domain *dom, unsigned int flags, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = get_domain(dom, error);
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(dom, error);
 
     return obj && armz_driver_undefine(armz_daemon->driver, obj, flags, error);
 }
@@ -111,7 +112,7 @@ static gboolean
 h_get_xml_desc(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = get_domain(&args->dom, error);
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&args->dom, error);
     char *xml;
 
     if (!obj || !(xml = armz_driver_get_xml(armz_daemon->driver, obj, args->flags, error)))
@@ -126,7 +127,7 @@ typedef guint64 (*ObjField)(ArmzDomainObj *obj);
 static gboolean
 read_field(void *a, ObjField field, guint64 *value, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(DOM_ARGS(a), error);
 
     if (!obj)
         return FALSE;
@@ -169,7 +170,7 @@ static gboolean
 h_set_autostart(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_set_autostart_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = get_domain(&args->dom, error);
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&args->dom, error);
 
     return obj && armz_driver_set_autostart(armz_daemon->driver, obj, args->autostart, error);
 }
@@ -178,7 +179,7 @@ static gboolean
 h_get_info(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_get_info_ret *ret = r;
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(DOM_ARGS(a), error);
 
     if (!obj)
         return FALSE;
@@ -187,7 +188,7 @@ h_get_info(ArmzClient *client, void *a, void *r, GError **error)
     ret->max_mem = obj->def->memory_kib;
     ret->memory = obj->def->current_memory_kib;
     ret->nr_virt_cpu = obj->def->vcpus;
-    ret->cpu_time = 0; /* no vCPU has run while the domain is inactive */
+    ret->cpu_time = armz_driver_domain_cpu_time(obj);   /* 0 while inactive */
     g_mutex_unlock(&obj->lock);
     return TRUE;
 }
@@ -200,7 +201,7 @@ h_get_state(ArmzClient *client, void *a, void *r, GError **error)
     g_autoptr(ArmzDomainObj) obj = NULL;
 
     if (!armz_check_flags(args->flags, 0, "virDomainGetState", error) ||
-        !(obj = get_domain(&args->dom, error)))
+        !(obj = armz_remote_get_domain(&args->dom, error)))
         return FALSE;
     g_mutex_lock(&obj->lock);
     ret->state = obj->state;
@@ -212,7 +213,7 @@ h_get_state(ArmzClient *client, void *a, void *r, GError **error)
 static gboolean
 h_get_os_type(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = get_domain(DOM_ARGS(a), error);
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(DOM_ARGS(a), error);
 
     if (!obj)
         return FALSE;
@@ -231,7 +232,7 @@ h_get_vcpus_flags(ArmzClient *client, void *a, void *r, GError **error)
     if (!armz_check_flags(args->flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
                           VIR_DOMAIN_VCPU_MAXIMUM | VIR_DOMAIN_VCPU_GUEST,
                           "virDomainGetVcpusFlags", error) ||
-        !(obj = get_domain(&args->dom, error)))
+        !(obj = armz_remote_get_domain(&args->dom, error)))
         return FALSE;
     if (args->flags & VIR_DOMAIN_VCPU_GUEST) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
@@ -253,7 +254,7 @@ h_has_managed_save(ArmzClient *client, void *a, void *r, GError **error)
     g_autoptr(ArmzDomainObj) obj = NULL;
 
     if (!armz_check_flags(args->flags, 0, "virDomainHasManagedSaveImage", error) ||
-        !(obj = get_domain(&args->dom, error)))
+        !(obj = armz_remote_get_domain(&args->dom, error)))
         return FALSE;
     ((armz_int_ret *)r)->value = 0; /* armz keeps no managed save images */
     return TRUE;
@@ -277,7 +278,7 @@ h_list_all(ArmzClient *client, void *a, void *r, GError **error)
         ret->domains.domains_len = list->len;
         ret->domains.domains_val = g_new0(armz_nonnull_domain, list->len);
         for (guint i = 0; i < list->len; i++)
-            make_domain(&ret->domains.domains_val[i], g_ptr_array_index(list, i));
+            armz_remote_make_domain(&ret->domains.domains_val[i], g_ptr_array_index(list, i));
     }
     ret->ret = list->len;
     return TRUE;

@@ -168,6 +168,7 @@ armz_daemon_client_closed(ArmzClient *client, gpointer opaque)
         conn->legacy_events = FALSE;
     }
     g_mutex_unlock(&client->lock);
+    armz_remote_lifecycle_client_closed(client);
 }
 
 static const ArmzProc procs[] = {

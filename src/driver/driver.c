@@ -6,6 +6,7 @@
 #include "util/log.h"
 #include "driver/domain_store.h"
 #include "driver/driver_priv.h"
+#include "driver/process.h"
 
 gboolean
 armz_check_flags(unsigned int flags, unsigned int allowed, const char *func, GError **error)
@@ -52,6 +53,7 @@ armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg, GError **er
     drv->cfg.schema_dir = g_strdup(cfg->schema_dir);
     drv->domains = armz_domain_list_new();
     drv->next_id = 1;
+    drv->ctx = g_main_context_ref_thread_default();
     g_mutex_init(&drv->event_lock);
     if (!armz_paths_create(drv->paths, error)) {
         armz_driver_free(drv);
@@ -60,6 +62,9 @@ armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg, GError **er
     armz_domain_store_load_all(drv->paths, load_one, drv);
     armz_info("loaded %u domain definitions from %s",
               armz_domain_list_count(drv->domains), drv->paths->config_dir);
+    /* one thread: teardowns of VMMs that went away happen in order */
+    drv->reaper = g_thread_pool_new(armz_process_reap, drv, 1, FALSE, NULL);
+    armz_process_reconnect_all(drv);
     return drv;
 }
 
@@ -68,7 +73,10 @@ armz_driver_free(ArmzDriver *drv)
 {
     if (!drv)
         return;
+    if (drv->reaper)
+        g_thread_pool_free(drv->reaper, FALSE, TRUE);
     armz_domain_list_free(drv->domains);
+    g_main_context_unref(drv->ctx);
     armz_paths_free(drv->paths);
     g_free(drv->cfg.vmm_path);
     g_free(drv->cfg.schema_dir);
@@ -98,6 +106,18 @@ armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int even
         .kind = ARMZ_DOMAIN_EVENT_LIFECYCLE,
         .name = obj->name, .id = id, .event = event, .detail = detail,
     };
+
+    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
+    g_mutex_lock(&drv->event_lock);
+    if (drv->sink)
+        drv->sink(&ev, drv->sink_opaque);
+    g_mutex_unlock(&drv->event_lock);
+}
+
+void
+armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
+{
+    ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_REBOOT, .name = obj->name, .id = id };
 
     memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
     g_mutex_lock(&drv->event_lock);
@@ -156,8 +176,8 @@ armz_driver_lookup_id(ArmzDriver *drv, int id, GError **error)
     return obj;
 }
 
-static char *
-schema_path(ArmzDriver *drv)
+char *
+armz_driver_schema_path(ArmzDriver *drv)
 {
     return g_build_filename(drv->cfg.schema_dir, "domain.rng", NULL);
 }
@@ -172,7 +192,7 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
     if (!armz_check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE, "virDomainDefineXMLFlags", error))
         return NULL;
     if (flags & VIR_DOMAIN_DEFINE_VALIDATE) {
-        g_autofree char *rng = schema_path(drv);
+        g_autofree char *rng = armz_driver_schema_path(drv);
         if (!armz_domain_xml_validate(xml, rng, error))
             return NULL;
     }

@@ -10,7 +10,18 @@ struct _ArmzDriver {
     ArmzDomainEventSink sink;
     gpointer sink_opaque;
     gint next_id;          /* domain IDs: a fresh one on every start */
+    guint64 next_generation; /* process starts, for telling late callbacks apart */
+    GMainContext *ctx;     /* where VMM watches and monitors run (the daemon's loop) */
+    GThreadPool *reaper;   /* tears down VMMs that went away on their own */
 };
+
+/* domain.rng in the configured schema directory. */
+char *armz_driver_schema_path(ArmzDriver *drv);
+/* The reaper pool's function (process_watch.c). */
+void armz_process_reap(gpointer data, gpointer user_data);
+
+/* Emits a VIR_DOMAIN_EVENT_ID_REBOOT event. */
+void armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id);
 
 /* Reports an event for OBJ's identity; OBJ locked or not, names are fixed. */
 void armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id,

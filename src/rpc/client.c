@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "rpc/client.h"
 #include "rpc/server.h"
+#include "rpc/stream.h"
 
 static void client_flush(ArmzClient *client);
 
@@ -21,6 +22,8 @@ armz_client_unref(ArmzClient *client)
     if (!client || !g_atomic_int_dec_and_test(&client->refs))
         return;
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
+    if (client->streams)
+        g_hash_table_unref(client->streams);
     if (client->priv_free)
         client->priv_free(client->priv);
     if (client->inbuf)
@@ -64,6 +67,7 @@ static void
 client_flush(ArmzClient *client)
 {
     gboolean done_and_close = FALSE;
+    gboolean drained = FALSE;
 
     g_mutex_lock(&client->lock);
     while (!client->closed && !g_queue_is_empty(&client->outq)) {
@@ -88,10 +92,12 @@ client_flush(ArmzClient *client)
             /* The peer went away: the reader notices and cleans up. */
             g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
             client->out_off = 0;
+            client->out_bytes = 0;
             done_and_close = TRUE;
             break;
         }
         client->out_off += n;
+        client->out_bytes -= n;
         if (client->out_off == len) {
             g_bytes_unref(g_queue_pop_head(&client->outq));
             client->out_off = 0;
@@ -99,24 +105,54 @@ client_flush(ArmzClient *client)
     }
     if (g_queue_is_empty(&client->outq) && client->close_after_flush)
         done_and_close = TRUE;
+    if (client->tx_waiting && client->out_bytes <= ARMZ_STREAM_TX_MAX / 2) {
+        client->tx_waiting = FALSE;
+        drained = TRUE;
+    }
     g_mutex_unlock(&client->lock);
 
     if (done_and_close)
         armz_server_client_gone(client->server, client);
+    else if (drained)
+        armz_stream_client_drained(client);
 }
 
-void
-armz_client_send(ArmzClient *client, GBytes *pkt)
+/* TRUE when queued; *FULL: the queue holds ARMZ_STREAM_TX_MAX or more. */
+static gboolean
+enqueue(ArmzClient *client, GBytes *pkt, gboolean *full)
 {
     g_mutex_lock(&client->lock);
     if (client->closed) {
         g_mutex_unlock(&client->lock);
         g_bytes_unref(pkt);
-        return;
+        return FALSE;
     }
+    client->out_bytes += g_bytes_get_size(pkt);
     g_queue_push_tail(&client->outq, pkt);
+    if (full) {
+        *full = client->out_bytes >= ARMZ_STREAM_TX_MAX;
+        if (*full)
+            client->tx_waiting = TRUE;
+    }
     g_mutex_unlock(&client->lock);
-    schedule(client, flush_cb);
+    return TRUE;
+}
+
+void
+armz_client_send(ArmzClient *client, GBytes *pkt)
+{
+    if (enqueue(client, pkt, NULL))
+        schedule(client, flush_cb);
+}
+
+gboolean
+armz_client_send_stream(ArmzClient *client, GBytes *pkt)
+{
+    gboolean full = FALSE;
+
+    if (enqueue(client, pkt, &full))
+        schedule(client, flush_cb);
+    return full;
 }
 
 void
@@ -143,5 +179,11 @@ armz_client_call_done(ArmzClient *client)
     g_mutex_lock(&client->lock);
     client->inflight--;
     g_mutex_unlock(&client->lock);
+    schedule(client, resume_cb);
+}
+
+void
+armz_client_schedule_resume(ArmzClient *client)
+{
     schedule(client, resume_cb);
 }

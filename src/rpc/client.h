@@ -26,6 +26,10 @@ struct _ArmzClient {
     gboolean opened;         /* CONNECT_OPEN succeeded */
     gpointer priv;           /* owned by the dispatcher: per-connection state */
     GDestroyNotify priv_free;
+    GHashTable *streams;     /* open streams by (proc, serial) (rpc/stream.c) */
+    gsize out_bytes;         /* bytes in outq not yet written */
+    gboolean tx_waiting;     /* a stream stopped reading for a full outq */
+    guint rx_blocked;        /* streams whose fd lags: the socket is not read */
 
     /* main thread only */
     GSource *in_src;
@@ -40,6 +44,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzClient, armz_client_unref)
 
 /* Queues a whole packet for sending (any thread); dropped once closed. */
 void armz_client_send(ArmzClient *client, GBytes *pkt);
+
+/* Queues a stream data packet; TRUE when the queue then holds
+ * ARMZ_STREAM_TX_MAX bytes or more: the caller stops producing until
+ * armz_stream_client_drained runs (main thread only). */
+gboolean armz_client_send_stream(ArmzClient *client, GBytes *pkt);
+
+/* Has the main thread check whether reading the socket may resume (any thread). */
+void armz_client_schedule_resume(ArmzClient *client);
 
 /* Closes the connection after what is queued has been sent (any thread). */
 void armz_client_close_after_flush(ArmzClient *client);

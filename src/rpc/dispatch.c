@@ -12,6 +12,15 @@
 /* Procedure numbers are small and dense; a flat array is the lookup. */
 #define MAX_PROC 1024
 
+/* The stream of the ARMZ_PROC_STREAM call this worker is running. */
+static _Thread_local ArmzStream *call_stream;
+
+ArmzStream *
+armz_dispatch_stream(void)
+{
+    return call_stream;
+}
+
 struct _ArmzDispatcher {
     const ArmzProc *procs[MAX_PROC];
 };
@@ -55,7 +64,8 @@ send_error(ArmzClient *client, const armz_message_header *call, const GError *er
         armz_client_send(client, pkt);
 }
 
-static void
+/* FALSE when the reply could not be encoded (an error went instead). */
+static gboolean
 send_reply(ArmzClient *client, const armz_message_header *call,
            const ArmzProc *p, void *ret)
 {
@@ -68,9 +78,10 @@ send_reply(ArmzClient *client, const armz_message_header *call,
     pkt = armz_packet_encode(&hdr, p->ret_filter, ret, &error);
     if (!pkt) {
         send_error(client, call, error);
-        return;
+        return FALSE;
     }
     armz_client_send(client, pkt);
+    return TRUE;
 }
 
 void
@@ -99,18 +110,11 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
     g_autoptr(GError) error = NULL;
     g_autofree void *args = NULL;
     g_autofree void *ret = NULL;
+    g_autoptr(ArmzStream) st = NULL;
     gboolean opened, readonly;
 
     if (!armz_packet_decode_header(data, len, &hdr, &error))
         return; /* checked on the main thread already */
-
-    if (hdr.type == ARMZ_STREAM) {
-        /* No stream is open yet on this connection: libvirt drops such
-         * packets; a client that keeps sending them learns nothing new. */
-        armz_debug("client %" G_GUINT64_FORMAT ": stream packet for proc %d without a stream",
-                   client->id, hdr.proc);
-        return;
-    }
 
     if (hdr.proc > 0 && hdr.proc < MAX_PROC)
         p = d->procs[hdr.proc];
@@ -154,11 +158,36 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
                     _("read only access prevents %s"), p->api);
     }
 
+    if (!error && (p->flags & ARMZ_PROC_STREAM)) {
+        /* Attached first: the client may send stream data as soon as it
+         * has the reply. */
+        st = armz_stream_new(client, hdr.proc, hdr.serial);
+        if (!armz_stream_attach(st, &error))
+            g_clear_pointer(&st, armz_stream_unref);
+    }
+
     ret = p->ret_size ? g_malloc0(p->ret_size) : NULL;
-    if (!error && p->handler(client, args, ret, &error))
-        send_reply(client, &hdr, p, ret);
-    else
+    if (!error) {
+        gboolean ok;
+
+        call_stream = st;
+        ok = p->handler(client, args, ret, &error);
+        call_stream = NULL;
+        if (ok) {
+            if (send_reply(client, &hdr, p, ret)) {
+                if (st)
+                    armz_stream_start(st);
+            } else if (st) {
+                armz_stream_abort(st, NULL);
+            }
+        } else {
+            if (st)
+                armz_stream_abort(st, NULL);
+            send_error(client, &hdr, error);
+        }
+    } else {
         send_error(client, &hdr, error);
+    }
 
     if (p->args_filter)
         xdr_free(p->args_filter, args);

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include "rpc/armz_protocol.h"
 #include "rpc/client.h"
+#include "rpc/stream.h"
 
 typedef gboolean (*ArmzProcHandler)(ArmzClient *client, void *args, void *ret,
                                     GError **error);
@@ -12,6 +13,7 @@ typedef gboolean (*ArmzProcHandler)(ArmzClient *client, void *args, void *ret,
 enum {
     ARMZ_PROC_WRITES = 1 << 0,    /* changes something: refused when read-only */
     ARMZ_PROC_PREOPEN = 1 << 1,   /* allowed before CONNECT_OPEN */
+    ARMZ_PROC_STREAM = 1 << 2,    /* opens a stream: see armz_dispatch_stream */
 };
 
 typedef struct {
@@ -33,6 +35,12 @@ void armz_dispatcher_free(ArmzDispatcher *d);
 
 /* Worker thread: handles one REMOTE packet from CLIENT. */
 void armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt);
+
+/* In the handler of an ARMZ_PROC_STREAM procedure: the stream the call opens
+ * (proc and serial of the call), attached to the client before the handler
+ * runs. The handler gives it its fd; on success the dispatcher queues the
+ * reply, then starts the stream; on failure it ends it silently. */
+ArmzStream *armz_dispatch_stream(void);
 
 /* Sends an asynchronous MESSAGE (events) to CLIENT. */
 void armz_client_send_message(ArmzClient *client, int proc, xdrproc_t filter, void *body);

@@ -14,6 +14,7 @@
 #include "rpc/armz_protocol.h"
 #include "rpc/packet.h"
 #include "rpc/server.h"
+#include "rpc/stream.h"
 
 /* A client may have this many calls in the workers before we stop reading
  * from it; one client cannot monopolise the pool or our memory. */
@@ -85,6 +86,7 @@ armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
     g_mutex_lock(&client->lock);
     client->closed = TRUE;
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
+    client->out_bytes = 0;
     g_mutex_unlock(&client->lock);
     if (client->in_src) {
         g_source_destroy(client->in_src);
@@ -99,6 +101,8 @@ armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
     close(client->fd);
     client->fd = -1;
     armz_debug("client %" G_GUINT64_FORMAT " disconnected", client->id);
+    /* Its consoles and other streams end with it. */
+    armz_stream_abort_all(client);
     if (srv->hooks.client_closed)
         srv->hooks.client_closed(client, srv->opaque);
     srv->last_change = g_get_monotonic_time();
@@ -142,8 +146,12 @@ handle_packet(ArmzServer *srv, ArmzClient *client, GBytes *pkt)
                   client->id, hdr.prog, hdr.vers);
         return FALSE;
     }
-    if (!(hdr.type == ARMZ_CALL || hdr.type == ARMZ_STREAM) ||
-        (hdr.type == ARMZ_CALL && hdr.status != ARMZ_STATUS_OK)) {
+    if (hdr.type == ARMZ_STREAM || hdr.type == ARMZ_STREAM_HOLE) {
+        /* Here, not on a worker: stream data must reach its fd in order. */
+        armz_stream_dispatch(client, &hdr, pkt);
+        return TRUE;
+    }
+    if (hdr.type != ARMZ_CALL || hdr.status != ARMZ_STATUS_OK) {
         armz_warn("client %" G_GUINT64_FORMAT ": unexpected message type %d status %d; closing it",
                   client->id, hdr.type, hdr.status);
         return FALSE;
@@ -178,7 +186,7 @@ armz_server_resume_input(ArmzServer *srv, ArmzClient *client)
     if (!g_hash_table_contains(srv->clients, client) || client->in_src)
         return;
     g_mutex_lock(&client->lock);
-    resume = !client->closed && client->inflight < CLIENT_MAX_INFLIGHT;
+    resume = !client->closed && client->inflight < CLIENT_MAX_INFLIGHT && !client->rx_blocked;
     g_mutex_unlock(&client->lock);
     if (resume)
         watch_input(srv, client);
@@ -192,6 +200,7 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
     guint8 buf[65536];
     ssize_t n;
     gsize off = 0;
+    gboolean pause;
 
     n = read(fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -221,7 +230,6 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
         }
         if (client->want && client->inbuf->len == client->want) {
             g_autoptr(GBytes) pkt = g_byte_array_free_to_bytes(client->inbuf);
-            gboolean pause;
 
             client->inbuf = g_byte_array_new();
             client->want = 0;
@@ -229,16 +237,18 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
                 armz_server_client_gone(srv, client);
                 return G_SOURCE_REMOVE;
             }
-            g_mutex_lock(&client->lock);
-            pause = client->inflight >= CLIENT_MAX_INFLIGHT;
-            g_mutex_unlock(&client->lock);
-            if (pause && off == (gsize)n) {
-                /* Stop polling until a worker finishes one of its calls. */
-                g_source_unref(client->in_src);
-                client->in_src = NULL;
-                return G_SOURCE_REMOVE;
-            }
         }
+    }
+    g_mutex_lock(&client->lock);
+    pause = client->inflight >= CLIENT_MAX_INFLIGHT || client->rx_blocked;
+    g_mutex_unlock(&client->lock);
+    if (pause) {
+        /* Stop polling until a worker finishes one of its calls, or a
+         * stream's fd has taken the data waiting for it; a partial packet
+         * stays in inbuf meanwhile. */
+        g_source_unref(client->in_src);
+        client->in_src = NULL;
+        return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
 }

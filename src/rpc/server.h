@@ -4,8 +4,9 @@
 #include "rpc/client.h"
 
 /* How the server hands work to the daemon. CALL runs on a worker thread with
- * one complete packet (header already checked to be a REMOTE call or stream
- * packet); CLIENT_CLOSED runs on the main thread when a client goes away. */
+ * one complete packet (header already checked to be a REMOTE call; stream
+ * packets go to rpc/stream.c on the main thread); CLIENT_CLOSED runs on the
+ * main thread when a client goes away. */
 typedef struct {
     void (*call)(ArmzClient *client, GBytes *pkt, gpointer opaque);
     void (*client_closed)(ArmzClient *client, gpointer opaque);

@@ -21,6 +21,8 @@ code_prefix(int code)
         return _("operation forbidden: %s");
     case VIR_ERR_OPERATION_FAILED:
         return _("operation failed: %s");
+    case VIR_ERR_OPERATION_ABORTED:
+        return _("operation aborted: %s");
     case VIR_ERR_OPERATION_UNSUPPORTED:
         return _("Operation not supported: %s");
     case VIR_ERR_XML_ERROR:

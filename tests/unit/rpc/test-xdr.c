@@ -214,6 +214,7 @@ test_every_procedure(void)
     armz_remote_connect_register(d);
     armz_remote_domain_register(d);
     armz_remote_events_register(d);
+    armz_remote_console_register(d);
     armz_dispatcher_foreach(d, check_proc, &count);
     g_assert_cmpuint(count, >, 30);
     /* And the event messages the daemon pushes. */

@@ -1,0 +1,166 @@
+/* Lifecycle procedures: start, create, destroy, shutdown, reboot, reset,
+ * suspend, resume. The driver does the work (driver/lifecycle.c). */
+#include <string.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "driver/lifecycle.h"
+#include "daemon/daemon.h"
+
+typedef gboolean (*FlagsOp)(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
+                            GError **error);
+
+static gboolean
+with_flags(const armz_nonnull_domain *dom, unsigned int flags, FlagsOp op, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(dom, error);
+    return obj && op(armz_daemon->driver, obj, flags, error);
+}
+
+static gboolean
+h_create(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&((armz_domain_args *)a)->dom, error);
+    return obj && armz_driver_start(armz_daemon->driver, obj, 0, client->id, error);
+}
+
+static gboolean
+h_create_with_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&args->dom, error);
+
+    if (!obj || !armz_driver_start(armz_daemon->driver, obj, args->flags, client->id, error))
+        return FALSE;
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
+    return TRUE;
+}
+
+static gboolean
+h_create_xml(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_create_xml_args *args = a;
+    g_autoptr(ArmzDomainObj) obj =
+        armz_driver_create_xml(armz_daemon->driver, args->xml_desc, args->flags, client->id, error);
+
+    if (!obj)
+        return FALSE;
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
+    return TRUE;
+}
+
+static gboolean
+h_destroy(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return with_flags(&((armz_domain_args *)a)->dom, 0, armz_driver_destroy, error);
+}
+
+static gboolean
+h_destroy_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    return with_flags(&args->dom, args->flags, armz_driver_destroy, error);
+}
+
+static gboolean
+h_shutdown(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return with_flags(&((armz_domain_args *)a)->dom, 0, armz_driver_shutdown, error);
+}
+
+static gboolean
+h_shutdown_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    return with_flags(&args->dom, args->flags, armz_driver_shutdown, error);
+}
+
+static gboolean
+h_reboot(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    return with_flags(&args->dom, args->flags, armz_driver_reboot, error);
+}
+
+static gboolean
+h_reset(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_flags_args *args = a;
+    return with_flags(&args->dom, args->flags, armz_driver_reset, error);
+}
+
+static gboolean
+h_suspend(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&((armz_domain_args *)a)->dom, error);
+    return obj && armz_driver_suspend(armz_daemon->driver, obj, error);
+}
+
+static gboolean
+h_resume(ArmzClient *client, void *a, void *r, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&((armz_domain_args *)a)->dom, error);
+    return obj && armz_driver_resume(armz_daemon->driver, obj, error);
+}
+
+/* Destroying waits for the VMM's exit, which the main context reports: not
+ * on the main context's own thread, then. One pool, drained at shutdown
+ * before the driver goes away. */
+static GThreadPool *autodestroy_pool;
+
+static void
+autodestroy_task(gpointer data, gpointer user_data)
+{
+    guint64 *id = data;
+    (void)user_data;
+    armz_driver_autodestroy(armz_daemon->driver, *id);
+    g_free(id);
+}
+
+void
+armz_remote_lifecycle_client_closed(ArmzClient *client)
+{
+    guint64 *id;
+
+    if (!autodestroy_pool || !armz_driver_has_autodestroy(armz_daemon->driver, client->id))
+        return;
+    id = g_new(guint64, 1);
+    *id = client->id;
+    g_thread_pool_push(autodestroy_pool, id, NULL);
+}
+
+void
+armz_remote_lifecycle_shutdown(void)
+{
+    if (autodestroy_pool)
+        g_thread_pool_free(g_steal_pointer(&autodestroy_pool), FALSE, TRUE);
+}
+
+static const ArmzProc procs[] = {
+    { 9, "virDomainCreate", ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_create, ARMZ_PROC_WRITES },
+    { 10, "virDomainCreateXML", ARMZ_ARGS(armz_domain_create_xml_args), ARMZ_RET(armz_domain_ret),
+      h_create_xml, ARMZ_PROC_WRITES },
+    { 12, "virDomainDestroy", ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_destroy, ARMZ_PROC_WRITES },
+    { 27, "virDomainReboot", ARMZ_ARGS(armz_domain_flags_args), ARMZ_NORET, h_reboot,
+      ARMZ_PROC_WRITES },
+    { 28, "virDomainResume", ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_resume, ARMZ_PROC_WRITES },
+    { 33, "virDomainShutdown", ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_shutdown,
+      ARMZ_PROC_WRITES },
+    { 34, "virDomainSuspend", ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_suspend, ARMZ_PROC_WRITES },
+    { 196, "virDomainCreateWithFlags", ARMZ_ARGS(armz_domain_flags_args), ARMZ_RET(armz_domain_ret),
+      h_create_with_flags, ARMZ_PROC_WRITES },
+    { 234, "virDomainDestroyFlags", ARMZ_ARGS(armz_domain_flags_args), ARMZ_NORET, h_destroy_flags,
+      ARMZ_PROC_WRITES },
+    { 245, "virDomainReset", ARMZ_ARGS(armz_domain_flags_args), ARMZ_NORET, h_reset,
+      ARMZ_PROC_WRITES },
+    { 258, "virDomainShutdownFlags", ARMZ_ARGS(armz_domain_flags_args), ARMZ_NORET,
+      h_shutdown_flags, ARMZ_PROC_WRITES },
+};
+
+void
+armz_remote_lifecycle_register(ArmzDispatcher *d)
+{
+    armz_dispatcher_add(d, procs, G_N_ELEMENTS(procs));
+    autodestroy_pool = g_thread_pool_new(autodestroy_task, NULL, 1, FALSE, NULL);
+}

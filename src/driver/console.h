@@ -1,0 +1,16 @@
+/* The driver's side of virDomainOpenConsole: which pty a domain's console
+ * or serial device is on. The daemon opens the pty and streams it. */
+#pragma once
+#include <glib.h>
+#include "driver/driver.h"
+
+/* The pty path of the domain UUID's character device DEV_NAME (its alias,
+ * e.g. "serial0" or "console0"; NULL: the first console, else the first
+ * serial port, when it is a pty). Fails with libvirt's errors:
+ * VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_INVALID "domain is not running",
+ * VIR_ERR_INTERNAL_ERROR "cannot find character device %s" and
+ * "character device %s is not using a PTY", VIR_ERR_OPERATION_FAILED when
+ * the pty is not assigned yet. *PTY_PATH is newly allocated. */
+gboolean armz_driver_domain_console_path(ArmzDriver *drv, const unsigned char *uuid,
+                                         const char *dev_name, char **pty_path,
+                                         GError **error);

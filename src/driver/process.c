@@ -1,0 +1,392 @@
+/* Launching and stopping armz-vmm processes (see process.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "driver/domain_log.h"
+#include "driver/process_fds.h"
+#include "driver/process_priv.h"
+
+#define MONITOR_START_TIMEOUT_MS 60000  /* nested KVM under TCG is slow */
+#define KILL_GRACE_US (10 * G_USEC_PER_SEC)
+#define KILL_HARD_US (5 * G_USEC_PER_SEC)
+
+ArmzDomainRun *
+armz_domain_run_new(void)
+{
+    ArmzDomainRun *run = g_new0(ArmzDomainRun, 1);
+    run->pidfd = -1;
+    run->wait_status = -1;
+    run->taps = g_ptr_array_new_with_free_func(g_free);
+    g_cond_init(&run->cond);
+    return run;
+}
+
+void
+armz_domain_run_free(ArmzDomainRun *run)
+{
+    if (!run)
+        return;
+    if (run->mon) {
+        armz_monitor_close(run->mon);
+        armz_monitor_unref(run->mon);
+    }
+    if (run->exit_source) {
+        g_source_destroy(run->exit_source);
+        g_source_unref(run->exit_source);
+    }
+    if (run->pidfd >= 0)
+        close(run->pidfd);
+    g_free(run->qmp_path);
+    g_free(run->pidfile);
+    g_free(run->log_path);
+    g_ptr_array_unref(run->taps);
+    g_cond_clear(&run->cond);
+    g_free(run);
+}
+
+const char *
+armz_process_kvm_device(void)
+{
+    struct utsname u;
+    const char *env = g_getenv("ARMZ_KVM_DEVICE");  /* tests, odd hosts */
+
+    if (env && *env)
+        return access(env, R_OK | W_OK) == 0 ? env : NULL;
+    if (access("/dev/kvm-arm64", R_OK | W_OK) == 0)
+        return "/dev/kvm-arm64";
+    /* /dev/kvm runs guests of the host's own architecture only */
+    if (uname(&u) == 0 && strcmp(u.machine, "aarch64") == 0 &&
+        access("/dev/kvm", R_OK | W_OK) == 0)
+        return "/dev/kvm";
+    return NULL;
+}
+
+static void
+child_setup(gpointer data)
+{
+    (void)data;
+    setsid();   /* a signal to the daemon's process group never reaches guests */
+}
+
+/* Puts the /dev/pts paths into the live definition's <serial>/<console>. */
+static void
+record_ptys(ArmzDomainDef *live, const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds)
+{
+    for (guint i = 0; i < plan->chardevs->len; i++) {
+        const ArmzLaunchChr *c = g_ptr_array_index(plan->chardevs, i);
+        GPtrArray *list = c->list == ARMZ_LAUNCH_CHR_SERIAL ? live->serials : live->consoles;
+        ArmzDomainChrDef *chr;
+        const char *path = NULL;
+
+        if (c->index >= list->len)
+            continue;
+        chr = g_ptr_array_index(list, c->index);
+        if (c->type != ARMZ_DOMAIN_CHR_TYPE_PTY)
+            continue;
+        if (c->fd >= 3 && (guint)(c->fd - 3) < fds->pty_paths->len)
+            path = g_ptr_array_index(fds->pty_paths, c->fd - 3);
+        else if (c->alias_of >= 0 && (guint)c->alias_of < live->serials->len)
+            path = ((ArmzDomainChrDef *)g_ptr_array_index(live->serials, c->alias_of))->source_path;
+        if (path) {
+            g_free(chr->source_path);
+            chr->source_path = g_strdup(path);
+        }
+    }
+}
+
+/* Waits (object lock dropped while waiting) until the VMM is gone or
+ * DEADLINE passes. */
+static gboolean
+wait_exit(ArmzDomainObj *obj, ArmzDomainRun *run, gint64 deadline)
+{
+    while (!run->exited)
+        if (!g_cond_wait_until(&run->cond, &obj->lock, deadline))
+            return run->exited;
+    return TRUE;
+}
+
+static void
+kill_now(ArmzDomainObj *obj, ArmzDomainRun *run)
+{
+    if (run->exited)
+        return;
+    kill(run->pid, SIGKILL);
+    wait_exit(obj, run, g_get_monotonic_time() + KILL_HARD_US);
+}
+
+static gboolean
+spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, GPid *pid, GError **error)
+{
+    g_auto(GStrv) argv = armz_launch_plan_argv(plan);
+    g_autofree int *targets = g_new(int, MAX(fds->fds->len, 1));
+    g_autoptr(GError) err = NULL;
+
+    for (guint i = 0; i < fds->fds->len; i++)
+        targets[i] = ((const ArmzLaunchFd *)g_ptr_array_index(plan->fds, i))->num;
+    if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv, NULL,
+                                          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                          child_setup, NULL, -1, logfd, logfd,
+                                          (const int *)fds->fds->data, targets, fds->fds->len,
+                                          pid, NULL, NULL, NULL, &err)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("cannot execute '%s': %s"), argv[0], err->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
+                   guint64 autodestroy_client, GError **error)
+{
+    ArmzLaunchCtx ctx = {
+        .vmm_path = drv->cfg.vmm_path,
+        .kvm_device = armz_process_kvm_device(),
+        .state_dir = drv->paths->state_dir,
+        .start_paused = (flags & VIR_DOMAIN_START_PAUSED) != 0,
+    };
+    g_autoptr(ArmzLaunchPlan) plan = NULL;
+    g_autoptr(ArmzDomainDef) live = NULL;
+    g_autofree char *cmd = NULL, *log_path = NULL, *msg = NULL;
+    ArmzLaunchFds fds;
+    ArmzDomainRun *run;
+    g_autoptr(GError) err = NULL;
+    GPid pid;
+    int logfd, id;
+    goffset log_start;
+    struct stat st;
+    gboolean paused;
+
+    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)))
+        return FALSE;
+    log_path = g_strdup_printf("%s/%s.log", drv->paths->log_dir, obj->name);
+    if ((logfd = armz_domain_log_open(log_path, error)) < 0)
+        return FALSE;
+    if (!armz_launch_fds_open(plan, &fds, error)) {
+        close(logfd);
+        return FALSE;
+    }
+    live = armz_domain_def_copy(obj->def);
+    record_ptys(live, plan, &fds);
+
+    log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
+    armz_domain_log_line(logfd, "starting up");
+    cmd = armz_launch_plan_format(plan);
+    if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
+        armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
+
+    if (!spawn_vmm(plan, &fds, logfd, &pid, error)) {
+        armz_domain_log_line(logfd, (*error)->message);
+        armz_launch_fds_close(&fds);
+        armz_launch_fds_clear(&fds);
+        close(logfd);
+        unlink(plan->qmp_path);
+        return FALSE;
+    }
+    /* the VMM has its copies; ours would keep taps and ptys alive */
+    armz_launch_fds_close(&fds);
+    close(logfd);
+
+    run = armz_domain_run_new();
+    run->pid = pid;
+    run->child = TRUE;
+    run->generation = ++drv->next_generation;
+    run->qmp_path = g_strdup(plan->qmp_path);
+    run->pidfile = g_strdup(plan->pidfile);
+    run->log_path = g_strdup(log_path);
+    for (guint i = 0; i < fds.taps->len; i++)
+        g_ptr_array_add(run->taps, g_strdup(g_ptr_array_index(fds.taps, i)));
+    armz_launch_fds_clear(&fds);
+    run->on_poweroff = plan->on_poweroff;
+    run->on_reboot = plan->on_reboot;
+    run->on_crash = plan->on_crash;
+    run->start_time = g_get_real_time();
+    run->autodestroy_client = (flags & VIR_DOMAIN_START_AUTODESTROY) ? autodestroy_client : 0;
+    obj->priv = run;
+    armz_process_watch_exit(drv, obj);
+
+    run->mon = armz_process_open_monitor(drv, obj, &err);
+    if (run->mon) {
+        ArmzMonitor *mon = armz_monitor_ref(run->mon);
+        g_mutex_unlock(&obj->lock);
+        armz_monitor_wait_ready(mon, MONITOR_START_TIMEOUT_MS, &err);
+        armz_monitor_unref(mon);
+        g_mutex_lock(&obj->lock);
+    }
+    if (err) {
+        /* the VMM's own words say best why it failed */
+        g_autofree char *why = NULL;
+        kill_now(obj, run);
+        why = armz_domain_log_vmm_error(log_path, log_start);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("armz-vmm of domain '%s' failed to start: %s"), obj->name,
+                    why ? why : err->message);
+        obj->id = -1;
+        armz_process_stop(drv, obj, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        return FALSE;
+    }
+
+    id = obj->id = g_atomic_int_add(&drv->next_id, 1);
+    paused = plan->paused;
+    obj->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
+    obj->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
+    /* the config stays what it was; the live definition has the ptys */
+    if (obj->persistent && !obj->newdef)
+        obj->newdef = obj->def;
+    else
+        armz_domain_def_free(obj->def);
+    obj->def = g_steal_pointer(&live);
+    if (!armz_process_status_save(drv, obj, &err))
+        armz_warn("domain '%s' runs, but its status cannot be saved: %s", obj->name,
+                  err->message);
+    msg = g_strdup_printf("started, pid %d, id %d", (int)pid, id);
+    if ((logfd = armz_domain_log_open(log_path, NULL)) >= 0) {
+        armz_domain_log_line(logfd, msg);
+        close(logfd);
+    }
+    armz_info("domain '%s' %s", obj->name, msg);
+    armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    if (paused)
+        armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_SUSPENDED,
+                                   VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    return TRUE;
+}
+
+static const char *
+reason_name(int reason)
+{
+    switch (reason) {
+    case VIR_DOMAIN_SHUTOFF_SHUTDOWN: return "shutdown";
+    case VIR_DOMAIN_SHUTOFF_DESTROYED: return "destroyed";
+    case VIR_DOMAIN_SHUTOFF_CRASHED: return "crashed";
+    case VIR_DOMAIN_SHUTOFF_FAILED: return "failed";
+    default: return "unknown";
+    }
+}
+
+void
+armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
+{
+    ArmzDomainRun *run = obj->priv;
+    g_autofree char *line = NULL;
+    int id = obj->id;
+    int logfd;
+
+    if (!run)
+        return;
+    obj->priv = NULL;
+    if (run->qmp_path)
+        unlink(run->qmp_path);
+    if (run->pidfile)
+        unlink(run->pidfile);
+    armz_process_status_remove(drv, obj->name);
+    line = g_strdup_printf("shutting down, reason=%s", reason_name(reason));
+    if (run->log_path && (logfd = armz_domain_log_open(run->log_path, NULL)) >= 0) {
+        armz_domain_log_line(logfd, line);
+        close(logfd);
+    }
+    armz_info("domain '%s' %s", obj->name, line);
+    armz_domain_run_free(run);
+
+    obj->id = -1;
+    obj->state = VIR_DOMAIN_SHUTOFF;
+    obj->reason = reason;
+    if (obj->newdef) {
+        armz_domain_def_free(obj->def);
+        obj->def = g_steal_pointer(&obj->newdef);
+    }
+    if (id > 0 || reason == VIR_DOMAIN_SHUTOFF_FAILED)
+        armz_driver_emit_lifecycle(drv, obj, id > 0 ? id : -1, VIR_DOMAIN_EVENT_STOPPED, detail);
+    /* a transient domain ends here; the caller takes it off the list once
+     * it has dropped the object lock (list lock first, never after) */
+    if (!obj->persistent)
+        obj->removed = TRUE;
+}
+
+void
+armz_process_forget_removed(ArmzDriver *drv, ArmzDomainObj *obj)
+{
+    gboolean removed;
+
+    g_mutex_lock(&obj->lock);
+    removed = obj->removed;
+    g_mutex_unlock(&obj->lock);
+    if (removed)
+        armz_domain_list_remove(drv->domains, obj);
+}
+
+gboolean
+armz_process_kill_and_stop(ArmzDriver *drv, ArmzDomainObj *obj, gboolean graceful,
+                           int reason, int detail, GError **error)
+{
+    ArmzDomainRun *run = obj->priv;
+
+    if (!run)
+        return TRUE;
+    run->destroying = TRUE;
+    if (!run->exited) {
+        kill(run->pid, SIGTERM);
+        wait_exit(obj, run, g_get_monotonic_time() + KILL_GRACE_US);
+    }
+    if (!run->exited) {
+        if (graceful) {
+            run->destroying = FALSE;
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                        _("failed to terminate process %d with SIGTERM"), (int)run->pid);
+            return FALSE;
+        }
+        kill_now(obj, run);
+    }
+    if (!run->exited) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                    _("failed to kill process %d with SIGKILL"), (int)run->pid);
+        return FALSE;
+    }
+    armz_process_stop(drv, obj, reason, detail);
+    return TRUE;
+}
+
+ArmzMonitor *
+armz_process_monitor(ArmzDomainObj *obj, GError **error)
+{
+    ArmzDomainRun *run = obj->priv;
+
+    if (!run || !run->mon || run->exited) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                            _("domain is not running"));
+        return NULL;
+    }
+    return armz_monitor_ref(run->mon);
+}
+
+guint64
+armz_process_cpu_time(ArmzDomainObj *obj)
+{
+    ArmzDomainRun *run = obj->priv;
+    g_autofree char *path = NULL, *buf = NULL;
+    const char *p;
+    unsigned long long utime = 0, stime = 0;
+    long hz = sysconf(_SC_CLK_TCK);
+
+    if (!run || run->exited || hz <= 0)
+        return 0;
+    path = g_strdup_printf("/proc/%d/stat", (int)run->pid);
+    if (!g_file_get_contents(path, &buf, NULL, NULL))
+        return 0;
+    /* fields after the command name, which may hold spaces and ')' */
+    if (!(p = strrchr(buf, ')')))
+        return 0;
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &utime, &stime) != 2)
+        return 0;
+    return (utime + stime) * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+}

@@ -1,0 +1,172 @@
+/* Opening the host resources of a launch plan (see process_fds.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "driver/process_fds.h"
+#include "driver/tap.h"
+
+/* WHAT: the failed step, formatted by the caller; errno is still its own. */
+static int
+sys_fail(GError **error, char *what)
+{
+    int e = errno;
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR, "%s: %s", what, g_strerror(e));
+    g_free(what);
+    return -1;
+}
+
+static int
+open_disk(const ArmzLaunchFd *f, GError **error)
+{
+    struct stat st;
+    int fd = open(f->path, (f->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+
+    if (fd < 0)
+        return sys_fail(error, g_strdup_printf(_("cannot open disk '%s'"), f->path));
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        close(fd);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s' is neither a regular file nor a block device"), f->path);
+        return -1;
+    }
+    return fd;
+}
+
+/* A pty master; the slave (its path is what clients open) in raw mode so the
+ * console passes bytes untouched. */
+static int
+open_pty(char **slave_path, GError **error)
+{
+    char name[64];
+    struct termios t;
+    int sfd, fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+    if (fd < 0)
+        return sys_fail(error, g_strdup(_("cannot open a pty")));
+    if (grantpt(fd) < 0 || unlockpt(fd) < 0 || ptsname_r(fd, name, sizeof(name)) != 0) {
+        sys_fail(error, g_strdup(_("cannot set up a pty")));
+        close(fd);
+        return -1;
+    }
+    sfd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (sfd >= 0) {
+        if (tcgetattr(sfd, &t) == 0) {
+            cfmakeraw(&t);
+            tcsetattr(sfd, TCSANOW, &t);
+        }
+        close(sfd);
+    }
+    *slave_path = g_strdup(name);
+    return fd;
+}
+
+static int
+open_qmp(const char *path, GError **error)
+{
+    struct sockaddr_un sa;
+    int fd;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("monitor socket path '%s' is too long"), path);
+        return -1;
+    }
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return sys_fail(error, g_strdup_printf(_("cannot create the monitor socket '%s'"), path));
+    unlink(path);   /* a stale socket of an earlier run */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+        sys_fail(error, g_strdup_printf(_("cannot listen on the monitor socket '%s'"), path));
+        close(fd);
+        return -1;
+    }
+    chmod(path, 0600);
+    return fd;
+}
+
+gboolean
+armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **error)
+{
+    memset(out, 0, sizeof(*out));
+    out->fds = g_array_new(FALSE, FALSE, sizeof(int));
+    out->pty_paths = g_ptr_array_new_with_free_func(g_free);
+    out->taps = g_ptr_array_new_with_free_func(g_free);
+
+    for (guint i = 0; i < plan->fds->len; i++) {
+        const ArmzLaunchFd *f = g_ptr_array_index(plan->fds, i);
+        char *pty = NULL;
+        int fd = -1;
+
+        switch (f->kind) {
+        case ARMZ_LAUNCH_FD_DISK:
+            fd = open_disk(f, error);
+            break;
+        case ARMZ_LAUNCH_FD_TAP: {
+            char *name = NULL;
+            fd = armz_tap_create(f->tap.ifname, f->tap.mac, f->tap.bridge, f->tap.mtu,
+                                 &name, error);
+            if (fd >= 0)
+                g_ptr_array_add(out->taps, name);
+            break;
+        }
+        case ARMZ_LAUNCH_FD_PTY:
+            fd = open_pty(&pty, error);
+            break;
+        case ARMZ_LAUNCH_FD_FILE_OUT:
+            fd = open(f->path, O_WRONLY | O_CREAT | O_CLOEXEC | (f->append ? O_APPEND : O_TRUNC),
+                      0600);
+            if (fd < 0)
+                sys_fail(error, g_strdup_printf(_("cannot open file '%s'"), f->path));
+            break;
+        case ARMZ_LAUNCH_FD_QMP_LISTEN:
+            fd = open_qmp(f->path, error);
+            break;
+        case ARMZ_LAUNCH_FD_RNG:
+            fd = open(f->path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                sys_fail(error, g_strdup_printf(_("cannot open the entropy source '%s'"), f->path));
+            break;
+        }
+        if (fd < 0) {
+            armz_launch_fds_close(out);
+            armz_launch_fds_clear(out);
+            return FALSE;
+        }
+        g_array_append_val(out->fds, fd);
+        g_ptr_array_add(out->pty_paths, pty);
+    }
+    return TRUE;
+}
+
+void
+armz_launch_fds_close(ArmzLaunchFds *f)
+{
+    if (!f->fds)
+        return;
+    for (guint i = 0; i < f->fds->len; i++) {
+        int *fd = &g_array_index(f->fds, int, i);
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+    }
+}
+
+void
+armz_launch_fds_clear(ArmzLaunchFds *f)
+{
+    g_clear_pointer(&f->fds, g_array_unref);
+    g_clear_pointer(&f->pty_paths, g_ptr_array_unref);
+    g_clear_pointer(&f->taps, g_ptr_array_unref);
+}

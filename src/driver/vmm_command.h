@@ -1,0 +1,117 @@
+/* Domain definition -> armz-vmm launch plan: the command line plus the host
+ * resources (fds) the daemon must open and hand to the VMM, computed
+ * without touching the host, so golden tests can pin it down
+ * (tests/data/vmm-command).
+ *
+ * Every element of the definition is either honoured by the plan or
+ * refused with a GError in ARMZ_ERROR (VIR_ERR_CONFIG_UNSUPPORTED: valid
+ * libvirt XML armz cannot honour; VIR_ERR_XML_ERROR: inconsistent input;
+ * errors of the resolver callbacks are passed on unchanged).
+ *
+ * The fds are passed to the child as 3, 4, 5, ... in list order; the
+ * command line refers to them by those numbers. */
+#pragma once
+#include <glib.h>
+#include "conf/domain_conf.h"
+
+/* The largest <vcpu> accepted: what the capabilities advertise as the
+ * machine's maxCpus (driver/host.c). */
+#define ARMZ_LAUNCH_MAX_VCPUS 64
+/* armz-vmm's --memory range, in MiB. */
+#define ARMZ_LAUNCH_MIN_MEMORY_MIB 16
+#define ARMZ_LAUNCH_MAX_MEMORY_MIB (1024 * 1024)
+
+/* Resolves <interface type='network'> NETWORK to the bridge its taps join
+ * (*BRIDGE, g_free'd by the caller). FALSE with ERROR set on failure. */
+typedef gboolean (*ArmzResolveNetworkFunc)(const char *network, char **bridge,
+                                           gpointer opaque, GError **error);
+/* Resolves <disk type='volume'> POOL/VOL to the path the daemon opens. */
+typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, char **path,
+                                          gpointer opaque, GError **error);
+
+typedef struct {
+    const char *vmm_path;       /* armz-vmm, unless the definition has <emulator> */
+    const char *kvm_device;     /* the host's arm64 KVM device; NULL: no hardware assistance */
+    const char *state_dir;      /* STATE_DIR/NAME.qmp and STATE_DIR/NAME.pid */
+    gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
+    ArmzResolveNetworkFunc resolve_network;  /* NULL: no network driver */
+    ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */
+    gpointer opaque;            /* passed to the resolvers */
+} ArmzLaunchCtx;
+
+typedef enum {
+    ARMZ_LAUNCH_FD_DISK,        /* open PATH O_RDWR, or O_RDONLY when readonly */
+    ARMZ_LAUNCH_FD_TAP,         /* create a tap (see tap), pass its fd */
+    ARMZ_LAUNCH_FD_PTY,         /* open a pty pair, pass the master; record the
+                                 * slave's /dev/pts path in the live XML */
+    ARMZ_LAUNCH_FD_FILE_OUT,    /* open PATH write-only, create, append or truncate */
+    ARMZ_LAUNCH_FD_QMP_LISTEN,  /* bind + listen a unix socket at PATH */
+    ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
+} ArmzLaunchFdKind;
+
+typedef struct {
+    int num;                    /* fd number in the child: 3, 4, ... */
+    ArmzLaunchFdKind kind;
+    char *path;                 /* NULL for PTY and TAP */
+    gboolean readonly;          /* DISK */
+    gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
+    struct {
+        char *ifname;           /* tap name to create; NULL: pick one (vnetN) */
+        char *bridge;           /* bridge to attach it to; NULL: none (ethernet) */
+        unsigned int mtu;       /* 0: leave the default (the bridge's) */
+        unsigned char mac[6];   /* the guest's MAC (--net mac=) */
+    } tap;
+    char *role;                 /* libvirt-style alias of the device it serves:
+                                 * monitor, serial0, serial0-log, console0,
+                                 * console0-log, virtio-disk<N>, net<N>, rng0 */
+    int device_index;           /* index in the def's list (disks, nets, serials,
+                                 * consoles, rngs); -1 for the monitor */
+} ArmzLaunchFd;
+
+typedef enum {
+    ARMZ_LAUNCH_CHR_SERIAL,     /* def->serials[index] */
+    ARMZ_LAUNCH_CHR_CONSOLE,    /* def->consoles[index] */
+} ArmzLaunchChrList;
+
+/* One <serial> or <console> of the definition and what backs it. */
+typedef struct {
+    ArmzLaunchChrList list;
+    guint index;
+    ArmzDomainChrType type;     /* PTY, FILE or NULL */
+    int fd;                     /* child fd of the backend (PTY, FILE), else -1 */
+    int log_fd;                 /* child fd of its <log>, else -1 */
+    int alias_of;               /* a <console> with target type 'serial': the
+                                 * serial index it shows (same pty path in the
+                                 * live XML), else -1 */
+} ArmzLaunchChr;
+
+typedef struct {
+    GPtrArray *argv;            /* char*, argv[0] = VMM path; not NULL-terminated */
+    GPtrArray *fds;             /* ArmzLaunchFd*, in child fd order */
+    GPtrArray *chardevs;        /* ArmzLaunchChr*: every serial, then every console */
+    char *qmp_path;             /* STATE_DIR/NAME.qmp */
+    char *pidfile;              /* STATE_DIR/NAME.pid */
+    guint64 memory_mib;         /* <memory> rounded up to whole MiB (live XML) */
+    gboolean paused;
+    /* What the process layer does when the guest powers off, reboots
+     * (armz-vmm resets in place and emits RESET: for 'destroy' the daemon
+     * stops it then) or crashes (armz-vmm has no panic device: never seen). */
+    ArmzDomainLifecycleAction on_poweroff;
+    ArmzDomainLifecycleAction on_reboot;
+    ArmzDomainLifecycleAction on_crash;
+} ArmzLaunchPlan;
+
+ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx,
+                                       GError **error);
+void armz_launch_plan_free(ArmzLaunchPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzLaunchPlan, armz_launch_plan_free)
+
+/* A NULL-terminated copy of plan->argv, for exec. */
+GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);
+
+/* The plan as text (golden files, the domain log): the command line one
+ * option per line with " \" continuations, shell-quoted where needed, then
+ * "# fd N: ..." lines, "# chardev ..." lines and "# lifecycle: ...". */
+char *armz_launch_plan_format(const ArmzLaunchPlan *plan);
+
+const char *armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind);

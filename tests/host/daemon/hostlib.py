@@ -1,0 +1,178 @@
+"""Helpers for the tests that drive virtarmzd inside the emulated arm64
+test host from the x86 side (tests/host/run-host --drive)."""
+import os
+import socket
+import subprocess
+import threading
+import time
+
+import libvirt
+
+URI = os.environ.get('ARMZ_HOST_URI', '')
+SHELL_PORT = int(os.environ.get('ARMZ_HOST_SHELL_PORT', '0') or 0)
+ROOT = '/tmp/armz'            # virtarmzd --root inside the test host
+GUEST = ROOT + '/guest'
+
+# Nested KVM under TCG: generous, but bounded.
+BOOT_TIMEOUT = 120
+STOP_TIMEOUT = 60
+
+
+def _host_sh_once(cmd, timeout):
+    s = socket.create_connection(('127.0.0.1', SHELL_PORT), timeout=timeout)
+    try:
+        s.sendall(cmd.encode() + b'\n')
+        data = b''
+        s.settimeout(timeout)
+        while b'ARMZ-RC ' not in data or not data.endswith(b'\n'):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    return data.decode(errors='replace')
+
+
+def host_sh(cmd, timeout=60):
+    """Runs CMD in the test host; returns (status, output). The host serves
+    one command per connection and needs a moment to listen again."""
+    for attempt in range(40):
+        try:
+            text = _host_sh_once(cmd, timeout)
+        except (ConnectionResetError, ConnectionRefusedError, BrokenPipeError):
+            text = ''
+        if 'ARMZ-RC ' in text:
+            out, _, rc = text.rpartition('ARMZ-RC ')
+            return int(rc.strip() or '255'), out
+        time.sleep(0.25)
+    raise AssertionError(f'the test host does not answer commands ({cmd!r})')
+
+
+def wait_for(pred, timeout, what, step=0.5):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    raise AssertionError(f'timed out after {timeout}s waiting for {what}')
+
+
+def domain_xml(name, mode='wait', vcpus=1, memory_mib=192, extra=''):
+    """An Arm64 guest of the test payload: the guest's /init prints
+    "ARMZ-GUEST INIT" and, in mode 'wait', waits for the power button."""
+    return f'''<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>{memory_mib}</memory>
+  <vcpu>{vcpus}</vcpu>
+  <os>
+    <type arch='aarch64' machine='virt'>hvm</type>
+    <kernel>{GUEST}/Image</kernel>
+    <initrd>{GUEST}/initrd</initrd>
+    <cmdline>console=ttyAMA0 quiet panic=-1 armz.mode={mode}</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <devices>
+    <serial type='pty'>
+      <log file='{ROOT}/{name}-serial.log' append='on'/>
+    </serial>
+    <console type='pty'><target type='serial'/></console>
+    {extra}
+  </devices>
+</domain>'''
+
+
+def serial_log(name):
+    rc, out = host_sh(f'cat {ROOT}/{name}-serial.log 2>/dev/null')
+    return out
+
+
+def wait_guest_marker(name, marker='ARMZ-GUEST INIT', count=1, timeout=BOOT_TIMEOUT):
+    return wait_for(lambda: serial_log(name).count(marker) >= count, timeout,
+                    f'{marker!r} x{count} on the serial line of {name}')
+
+
+def wait_powerkey_ready(name, count=1):
+    """The guest listens to its power button (shutdown before that is lost,
+    as an ACPI button press before the guest's OS is up)."""
+    return wait_guest_marker(name, 'ARMZ-GUEST POWERKEY-READY', count)
+
+
+def wait_state(dom, state, timeout=STOP_TIMEOUT):
+    return wait_for(lambda: dom.state()[0] == state, timeout,
+                    f'domain {dom.name()} in state {state}')
+
+
+class Events:
+    """Lifecycle and reboot events of one connection, recorded in order."""
+
+    _loop_started = False
+    _lock = threading.Lock()
+
+    @classmethod
+    def start_loop(cls):
+        with cls._lock:
+            if cls._loop_started:
+                return
+            libvirt.virEventRegisterDefaultImpl()
+
+            def run():
+                while True:
+                    libvirt.virEventRunDefaultImpl()
+            threading.Thread(target=run, daemon=True).start()
+            cls._loop_started = True
+
+    def __init__(self, conn):
+        self.items = []
+        self.cond = threading.Condition()
+        self.conn = conn
+        self.ids = [
+            conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                        self._lifecycle, None),
+            conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT,
+                                        self._reboot, None),
+        ]
+
+    def _lifecycle(self, conn, dom, event, detail, opaque):
+        with self.cond:
+            self.items.append((dom.name(), event, detail))
+            self.cond.notify_all()
+
+    def _reboot(self, conn, dom, opaque):
+        with self.cond:
+            self.items.append((dom.name(), 'reboot', None))
+            self.cond.notify_all()
+
+    def of(self, name):
+        with self.cond:
+            return [(e, d) for n, e, d in self.items if n == name]
+
+    def wait(self, name, event, detail=None, timeout=STOP_TIMEOUT):
+        def seen():
+            return any(e == event and (detail is None or d == detail)
+                       for e, d in self.of(name))
+        end = time.monotonic() + timeout
+        with self.cond:
+            while not seen():
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f'no event {event}/{detail} for {name}; '
+                                         f'got {self.of(name)}')
+                self.cond.wait(left)
+
+    def close(self):
+        for i in self.ids:
+            try:
+                self.conn.domainEventDeregisterAny(i)
+            except libvirt.libvirtError:
+                pass
+
+
+def virsh(*args, check=True, timeout=120):
+    p = subprocess.run(['virsh', '-c', URI, *args], capture_output=True, text=True,
+                       timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f'virsh {" ".join(args)} failed: {p.stderr.strip()}')
+    return p

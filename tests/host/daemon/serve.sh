@@ -1,0 +1,38 @@
+# In the test host: serves virtarmzd to the x86 side (run-host --drive).
+# Brings up the host's NIC (qemu user networking forwards the daemon's TCP
+# port and a shell port), starts a small command shell for the tests
+# (killing a VMM, restarting the daemon) and keeps virtarmzd running until
+# the tests say they are done (/tmp/armz-done): a daemon the tests killed
+# is started again, as systemd would.
+root=/tmp/armz
+port=16509
+shell_port=2323
+
+command -v virtarmzd >/dev/null || skip "virtarmzd is not in the test host"
+[ -c /dev/kvm ] || skip "no /dev/kvm in the test host"
+ip link set eth0 up || fail "no eth0 in the test host (virtio_net)"
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2 2>/dev/null
+
+mkdir -p "$root/guest"
+cp "$ARMZ_GUEST_IMAGE" "$root/guest/Image"
+cp "$ARMZ_GUEST_INITRD" "$root/guest/initrd"
+# one command per connection; its output, then the line "ARMZ-RC n"
+( while [ ! -e /tmp/armz-done ]; do
+    nc -l -p "$shell_port" -e sh -c 'read -r cmd; sh -c "$cmd" 2>&1; echo "ARMZ-RC $?"'
+  done ) &
+
+export ARMZ_SCHEMA_DIR=/usr/share/libvirt-armz/schemas ARMZ_VMM_PATH=/usr/bin/armz-vmm
+# straight to the console: the scenario output pipe is buffered
+echo "ARMZ-HOST daemon-ready" > /dev/console
+while [ ! -e /tmp/armz-done ]; do
+  virtarmzd --root "$root" --listen-tcp "0.0.0.0:$port" --verbose >>/tmp/virtarmzd.log 2>&1
+  echo "virtarmzd exited with status $?"
+  sleep 0.2
+done
+# guests the tests left behind
+for p in "$root"/run/libvirt/armz/*.pid; do
+  [ -e "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
+done
+tail -20 /tmp/virtarmzd.log
+exit 0

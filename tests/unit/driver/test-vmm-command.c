@@ -1,0 +1,380 @@
+/* Domain XML -> armz-vmm launch plan golden tests: every
+ * tests/data/vmm-command/NAME.xml is parsed and planned with a fixed
+ * context; the formatted plan must equal NAME.args, or the error
+ * "CODE: message" must equal NAME.err (a parser refusal is written
+ * "parse: CODE: message"). A few names get a different context (table
+ * below). A successful plan is also checked for consistency: its fds are
+ * 3, 4, ... and each is named exactly once on the command line.
+ *
+ * ARMZ_REGENERATE=1 rewrites NAME.args / NAME.err instead of comparing. */
+#include "conf/domain_conf.h"
+#include "driver/vmm_command.h"
+#include "util/error.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <libvirt/virterror.h>
+
+#define TEST_VMM "/usr/libexec/armz-vmm"
+#define TEST_KVM "/dev/kvm-arm64"
+#define TEST_STATE_DIR "/run/libvirt/armz"
+
+static char *srcdir;
+
+enum {
+    CTX_PAUSED = 1 << 0,
+    CTX_NO_KVM = 1 << 1,
+    CTX_NO_NETWORK_DRIVER = 1 << 2,
+    CTX_NO_STORAGE_DRIVER = 1 << 3,
+};
+
+static const struct {
+    const char *name;
+    unsigned int flags;
+} ctx_overrides[] = {
+    { "start-paused", CTX_PAUSED },
+    { "err-type-kvm-no-kvm", CTX_NO_KVM },
+    { "err-type-qemu-no-kvm", CTX_NO_KVM },
+    { "err-net-network-no-driver", CTX_NO_NETWORK_DRIVER },
+    { "err-disk-volume-no-driver", CTX_NO_STORAGE_DRIVER },
+};
+
+static const struct {
+    int code;
+    const char *name;
+} code_names[] = {
+    { VIR_ERR_CONFIG_UNSUPPORTED, "VIR_ERR_CONFIG_UNSUPPORTED" },
+    { VIR_ERR_XML_ERROR, "VIR_ERR_XML_ERROR" },
+    { VIR_ERR_INVALID_ARG, "VIR_ERR_INVALID_ARG" },
+    { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
+    { VIR_ERR_NO_NETWORK, "VIR_ERR_NO_NETWORK" },
+    { VIR_ERR_NO_STORAGE_POOL, "VIR_ERR_NO_STORAGE_POOL" },
+};
+
+static int resolver_calls;
+
+/* Test networks: default -> virbr0, isolated -> virbr1. */
+static gboolean
+test_resolve_network(const char *network, char **bridge, gpointer opaque, GError **error)
+{
+    g_assert_true(opaque == &resolver_calls);
+    resolver_calls++;
+    if (g_str_equal(network, "default")) {
+        *bridge = g_strdup("virbr0");
+        return TRUE;
+    }
+    if (g_str_equal(network, "isolated")) {
+        *bridge = g_strdup("virbr1");
+        return TRUE;
+    }
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_NETWORK,
+                "Network not found: no network with matching name '%s'", network);
+    return FALSE;
+}
+
+/* Test pool: default, in /var/lib/libvirt/images. */
+static gboolean
+test_resolve_volume(const char *pool, const char *vol, char **path, gpointer opaque,
+                    GError **error)
+{
+    g_assert_true(opaque == &resolver_calls);
+    resolver_calls++;
+    if (g_str_equal(pool, "default")) {
+        *path = g_build_filename("/var/lib/libvirt/images", vol, NULL);
+        return TRUE;
+    }
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_STORAGE_POOL,
+                "Storage pool not found: no storage pool with matching name '%s'", pool);
+    return FALSE;
+}
+
+static void
+ctx_init(ArmzLaunchCtx *ctx, unsigned int flags)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->vmm_path = TEST_VMM;
+    ctx->kvm_device = (flags & CTX_NO_KVM) ? NULL : TEST_KVM;
+    ctx->state_dir = TEST_STATE_DIR;
+    ctx->start_paused = (flags & CTX_PAUSED) != 0;
+    ctx->resolve_network = (flags & CTX_NO_NETWORK_DRIVER) ? NULL : test_resolve_network;
+    ctx->resolve_volume = (flags & CTX_NO_STORAGE_DRIVER) ? NULL : test_resolve_volume;
+    ctx->opaque = &resolver_calls;
+}
+
+static const char *
+code_name(const GError *err)
+{
+    if (err->domain != ARMZ_ERROR)
+        return "NOT-ARMZ_ERROR";
+    for (guint i = 0; i < G_N_ELEMENTS(code_names); i++) {
+        if (code_names[i].code == err->code)
+            return code_names[i].name;
+    }
+    return "UNEXPECTED-CODE";
+}
+
+static char *
+read_file(const char *path)
+{
+    g_autoptr(GError) err = NULL;
+    char *data = NULL;
+
+    if (!g_file_get_contents(path, &data, NULL, &err))
+        g_error("%s", err->message);
+    return data;
+}
+
+/* Every fd is 3, 4, ... in order, named once on the command line, and the
+ * chardev records point at fds of the plan. */
+static void
+check_consistency(const char *name, const ArmzLaunchPlan *plan)
+{
+    g_autofree int *seen = g_new0(int, plan->fds->len);
+    g_auto(GStrv) argv = armz_launch_plan_argv(plan);
+
+    g_assert_cmpuint(g_strv_length(argv), ==, plan->argv->len);
+    g_assert_true(g_path_is_absolute(argv[0]));
+    for (guint i = 0; i < plan->fds->len; i++) {
+        const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, i);
+        g_assert_cmpint(fd->num, ==, 3 + (int)i);
+        g_assert_nonnull(fd->role);
+        if (fd->kind != ARMZ_LAUNCH_FD_PTY && fd->kind != ARMZ_LAUNCH_FD_TAP)
+            g_assert_true(fd->path && g_path_is_absolute(fd->path));
+    }
+    for (guint i = 1; i < plan->argv->len; i++) {
+        const char *a = g_ptr_array_index(plan->argv, i);
+        const char *prev = g_ptr_array_index(plan->argv, i - 1);
+        const char *num = NULL;
+        guint64 n;
+
+        if (g_str_equal(prev, "--qmp-fd"))
+            num = a;
+        else if (g_str_has_prefix(a, "fd:") || g_str_has_prefix(a, "fd="))
+            num = a + 3;
+        if (!num)
+            continue;
+        n = g_ascii_strtoull(num, NULL, 10);
+        if (n < 3 || n >= 3 + plan->fds->len)
+            g_error("%s: argument '%s' names an fd the plan does not pass", name, a);
+        seen[n - 3]++;
+    }
+    for (guint i = 0; i < plan->fds->len; i++) {
+        if (seen[i] != 1)
+            g_error("%s: fd %u is named %d times on the command line", name, i + 3, seen[i]);
+    }
+    for (guint i = 0; i < plan->chardevs->len; i++) {
+        const ArmzLaunchChr *chr = g_ptr_array_index(plan->chardevs, i);
+        if (chr->fd >= 0)
+            g_assert_cmpint(chr->fd, <, 3 + (int)plan->fds->len);
+        if (chr->log_fd >= 0)
+            g_assert_cmpint(chr->log_fd, <, 3 + (int)plan->fds->len);
+        if (chr->type == ARMZ_DOMAIN_CHR_TYPE_PTY) {
+            const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, chr->fd - 3);
+            g_assert_cmpint(fd->kind, ==, ARMZ_LAUNCH_FD_PTY);
+        }
+    }
+    g_assert_true(plan->qmp_path && g_str_has_prefix(plan->qmp_path, TEST_STATE_DIR "/"));
+    g_assert_true(plan->pidfile && g_str_has_prefix(plan->pidfile, TEST_STATE_DIR "/"));
+}
+
+static void
+test_golden(gconstpointer data)
+{
+    const char *name = data;
+    g_autofree char *dir = g_build_filename(srcdir, "tests", "data", "vmm-command", NULL);
+    g_autofree char *xml_path = g_strdup_printf("%s/%s.xml", dir, name);
+    g_autofree char *args_path = g_strdup_printf("%s/%s.args", dir, name);
+    g_autofree char *err_path = g_strdup_printf("%s/%s.err", dir, name);
+    g_autofree char *xml = read_file(xml_path);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ArmzDomainDef) def = NULL;
+    g_autoptr(ArmzLaunchPlan) plan = NULL;
+    g_autofree char *actual = NULL;
+    const char *out_path, *other_path;
+    unsigned int flags = 0;
+    ArmzLaunchCtx ctx;
+
+    for (guint i = 0; i < G_N_ELEMENTS(ctx_overrides); i++) {
+        if (g_str_equal(ctx_overrides[i].name, name))
+            flags = ctx_overrides[i].flags;
+    }
+    ctx_init(&ctx, flags);
+
+    def = armz_domain_def_parse(xml, &err);
+    if (!def) {
+        actual = g_strdup_printf("parse: %s: %s\n", code_name(err), err->message);
+    } else if (!(plan = armz_launch_plan_build(def, &ctx, &err))) {
+        actual = g_strdup_printf("%s: %s\n", code_name(err), err->message);
+    } else {
+        g_assert_no_error(err);
+        check_consistency(name, plan);
+        actual = armz_launch_plan_format(plan);
+        /* the inputs that work are what tools may write: schema-valid */
+        if (!armz_domain_xml_validate(xml, NULL, &err))
+            g_error("%s fails the schema: %s", xml_path, err->message);
+    }
+    out_path = plan ? args_path : err_path;
+    other_path = plan ? err_path : args_path;
+
+    if (g_strcmp0(g_getenv("ARMZ_REGENERATE"), "1") == 0) {
+        g_autoptr(GError) werr = NULL;
+
+        if (!g_file_set_contents(out_path, actual, -1, &werr))
+            g_error("%s", werr->message);
+        g_unlink(other_path);
+        return;
+    }
+    if (g_file_test(other_path, G_FILE_TEST_EXISTS))
+        g_error("%s: expected %s, got:\n%s", name, other_path, actual);
+    {
+        g_autofree char *expected = read_file(out_path);
+        g_assert_cmpstr(actual, ==, expected);
+    }
+}
+
+/* ---------------- cases the XML cannot express ---------------- */
+
+static ArmzDomainDef *
+parse_data(const char *name)
+{
+    g_autofree char *path = g_strdup_printf("%s/tests/data/vmm-command/%s.xml", srcdir, name);
+    g_autofree char *xml = read_file(path);
+    g_autoptr(GError) err = NULL;
+    ArmzDomainDef *def = armz_domain_def_parse(xml, &err);
+
+    g_assert_no_error(err);
+    return def;
+}
+
+/* A definition built in code (not by the parser) still gets refused. */
+static void
+test_disk_bus_not_virtio(void)
+{
+    g_autoptr(ArmzDomainDef) def = parse_data("disks-file-block");
+    ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, 0);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ArmzLaunchPlan) plan = NULL;
+    ArmzLaunchCtx ctx;
+
+    ctx_init(&ctx, 0);
+    g_free(disk->target_bus);
+    disk->target_bus = g_strdup("sata");
+    plan = armz_launch_plan_build(def, &ctx, &err);
+    g_assert_null(plan);
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+    g_assert_nonnull(strstr(err->message, "<target bus='sata'>"));
+}
+
+static gboolean
+silent_failure(const char *network, char **bridge, gpointer opaque, GError **error)
+{
+    return FALSE;
+}
+
+static gboolean
+no_bridge(const char *network, char **bridge, gpointer opaque, GError **error)
+{
+    return TRUE;
+}
+
+/* A resolver that fails without saying why, or gives no bridge. */
+static void
+test_resolver_misbehaves(void)
+{
+    g_autoptr(ArmzDomainDef) def = parse_data("net-network");
+    g_autoptr(GError) err = NULL;
+    ArmzLaunchCtx ctx;
+
+    ctx_init(&ctx, 0);
+    ctx.resolve_network = silent_failure;
+    g_assert_null(armz_launch_plan_build(def, &ctx, &err));
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR);
+    g_assert_nonnull(strstr(err->message, "'default'"));
+    g_clear_error(&err);
+    ctx.resolve_network = no_bridge;
+    g_assert_null(armz_launch_plan_build(def, &ctx, &err));
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+    g_clear_error(&err);
+    /* a NULL error pointer is fine too */
+    g_assert_null(armz_launch_plan_build(def, &ctx, NULL));
+}
+
+/* The structured plan the process layer reads, beyond its text form. */
+static void
+test_plan_fields(void)
+{
+    g_autoptr(ArmzDomainDef) def = parse_data("full");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ArmzLaunchPlan) plan = NULL;
+    const ArmzLaunchFd *fd;
+    const ArmzLaunchChr *chr;
+    ArmzLaunchCtx ctx;
+
+    ctx_init(&ctx, CTX_PAUSED);
+    plan = armz_launch_plan_build(def, &ctx, &err);
+    g_assert_no_error(err);
+    g_assert_true(plan->paused);
+    g_assert_cmpuint(plan->memory_mib, ==, 1024);
+    g_assert_cmpstr(plan->qmp_path, ==, TEST_STATE_DIR "/full.qmp");
+    g_assert_cmpstr(plan->pidfile, ==, TEST_STATE_DIR "/full.pid");
+    g_assert_cmpint(plan->on_reboot, ==, ARMZ_DOMAIN_LIFECYCLE_RESTART);
+    fd = g_ptr_array_index(plan->fds, 0);
+    g_assert_cmpint(fd->kind, ==, ARMZ_LAUNCH_FD_QMP_LISTEN);
+    g_assert_cmpint(fd->device_index, ==, -1);
+    for (guint i = 0; i < plan->fds->len; i++) {
+        fd = g_ptr_array_index(plan->fds, i);
+        if (fd->kind != ARMZ_LAUNCH_FD_TAP)
+            continue;
+        g_assert_cmpstr(fd->tap.bridge, ==, "virbr0");
+        g_assert_null(fd->tap.ifname);
+        g_assert_cmpuint(fd->tap.mtu, ==, 1450);
+        g_assert_cmpuint(fd->tap.mac[5], ==, 0x56);
+        g_assert_cmpint(fd->device_index, ==, 0);
+    }
+    g_assert_cmpuint(plan->chardevs->len, ==, 2);
+    chr = g_ptr_array_index(plan->chardevs, 0);
+    g_assert_cmpint(chr->list, ==, ARMZ_LAUNCH_CHR_SERIAL);
+    g_assert_cmpint(chr->type, ==, ARMZ_DOMAIN_CHR_TYPE_PTY);
+    g_assert_cmpint(chr->alias_of, ==, -1);
+    g_assert_cmpint(chr->log_fd, >=, 3);
+    g_assert_true(((ArmzLaunchFd *)g_ptr_array_index(plan->fds, chr->log_fd - 3))->append);
+    chr = g_ptr_array_index(plan->chardevs, 1);
+    g_assert_cmpint(chr->list, ==, ARMZ_LAUNCH_CHR_CONSOLE);
+    g_assert_cmpint(chr->alias_of, ==, 0);
+    g_assert_cmpint(chr->fd, ==, ((ArmzLaunchChr *)g_ptr_array_index(plan->chardevs, 0))->fd);
+}
+
+static int
+cmp_strptr(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *env = g_getenv("ARMZ_SRCDIR");
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *dir = NULL;
+    g_autoptr(GDir) d = NULL;
+    const char *n;
+
+    g_test_init(&argc, &argv, NULL);
+    srcdir = g_strdup(env && *env ? env : SRCDIR);
+    dir = g_build_filename(srcdir, "tests", "data", "vmm-command", NULL);
+    d = g_dir_open(dir, 0, NULL);
+    while (d && (n = g_dir_read_name(d))) {
+        if (g_str_has_suffix(n, ".xml"))
+            g_ptr_array_add(names, g_strndup(n, strlen(n) - 4));
+    }
+    g_ptr_array_sort(names, cmp_strptr);
+    g_assert_cmpuint(names->len, >, 0);
+    for (guint i = 0; i < names->len; i++) {
+        g_autofree char *tn = g_strdup_printf("/vmm-command/golden/%s", (char *)names->pdata[i]);
+        g_test_add_data_func(tn, names->pdata[i], test_golden);
+    }
+    g_test_add_func("/vmm-command/disk-bus-not-virtio", test_disk_bus_not_virtio);
+    g_test_add_func("/vmm-command/resolver-misbehaves", test_resolver_misbehaves);
+    g_test_add_func("/vmm-command/plan-fields", test_plan_fields);
+    return g_test_run();
+}
