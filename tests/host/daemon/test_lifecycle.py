@@ -234,3 +234,31 @@ def test_console_interactive(conn, cleanup):
     wait_guest_marker('cons', 'ARMZ-GUEST SHELL')
     tc.run_virsh_console_checks(URI, 'cons', timeout=90)
     tc.run_console_checks(URI, 'cons', timeout=90, stop=dom.destroy)
+
+
+def test_interfaces_get_daemon_made_taps(conn, cleanup):
+    """<interface type='bridge'> and type='ethernet': the daemon creates the
+    taps (bridge port, host-side MAC fe:...), the guest sees virtio NICs with
+    the configured MACs, and the taps vanish with the guest."""
+    rc, out = host_sh('brctl addbr armzbr0 && ip link set armzbr0 up')
+    assert rc == 0, out
+    try:
+        nics = '''<interface type='bridge'><source bridge='armzbr0'/>
+      <mac address='52:54:00:aa:00:01'/><model type='virtio'/></interface>
+    <interface type='ethernet'><target dev='armztap1'/>
+      <mac address='52:54:00:aa:00:02'/><model type='virtio'/></interface>'''
+        dom = define(conn, cleanup, 'nics', extra=nics)
+        dom.create()
+        wait_guest_marker('nics', 'ARMZ-GUEST VIRTIO-MODULES')
+        rc, out = host_sh('ip link show armztap1; brctl show armzbr0')
+        assert rc == 0, out
+        assert 'fe:54:00:aa:00:02' in out and 'UP' in out, out
+        assert 'vnet' in out, out          # the bridge's port
+        rc, out = host_sh(f'cat {ROOT}/run/libvirt/armz/nics.status')
+        assert 'armztap1' in out, out
+        dom.destroy()
+        rc, out = host_sh('ip link show armztap1 2>&1; brctl show armzbr0')
+        assert 'vnet' not in out.split('armzbr0', 1)[-1], out
+        assert "can't find" in out or 'not exist' in out or 'armztap1:' not in out, out
+    finally:
+        host_sh('ip link set armzbr0 down; brctl delbr armzbr0')
