@@ -21,7 +21,8 @@ def pytest_runtest_logreport(report):
     if report.failed:
         _status[report.nodeid] = 'FAIL'
     elif report.skipped and st != 'FAIL':
-        _status[report.nodeid] = 'SKIP'
+        why = getattr(report, 'wasxfail', '') or 'skipped'
+        _status[report.nodeid] = f'SKIP ({why})'
     if report.failed and report.when == 'call':
         # what the daemon said, for the failure report
         from hostlib import host_sh
@@ -32,7 +33,10 @@ def pytest_runtest_logreport(report):
             report.sections.append(('virtarmzd log', f'unavailable: {e}'))
     if report.when == 'teardown':
         name = report.nodeid.rsplit('::', 1)[-1]
-        print(f"\n{_status[report.nodeid]}: daemon-host/{name}", flush=True)
+        st = _status[report.nodeid]
+        line = (f'SKIP: daemon-host/{name} {st[5:]}' if st.startswith('SKIP')
+                else f'{st}: daemon-host/{name}')
+        print('\n' + line, flush=True)
 
 
 def ensure_event_loop():
