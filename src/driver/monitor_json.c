@@ -5,6 +5,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "util/armz-i18n.h"
+#include "util/json_gen.h"
 #include "driver/monitor.h"
 #include "driver/monitor_json.h"
 
@@ -249,54 +250,7 @@ armz_monitor_msg_parse(const char *line, gsize len, ArmzMonitorMsg *msg, GError 
 
 /* --- generation ---------------------------------------------------------------- */
 
-static yajl_gen_status
-gen_str(yajl_gen g, const char *s)
-{
-    return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 /* Recursion is bounded by ARMZ_MONITOR_MAX_DEPTH, checked before parsing. */
-static void
-gen_value(yajl_gen g, yajl_val v)
-{
-    if (!v) {
-        yajl_gen_null(g);
-        return;
-    }
-    switch (v->type) {
-    case yajl_t_string:
-        gen_str(g, v->u.string);
-        break;
-    case yajl_t_number:
-        yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-        break;
-    case yajl_t_object:
-        yajl_gen_map_open(g);
-        for (size_t i = 0; i < v->u.object.len; i++) {
-            gen_str(g, v->u.object.keys[i]);
-            gen_value(g, v->u.object.values[i]);
-        }
-        yajl_gen_map_close(g);
-        break;
-    case yajl_t_array:
-        yajl_gen_array_open(g);
-        for (size_t i = 0; i < v->u.array.len; i++)
-            gen_value(g, v->u.array.values[i]);
-        yajl_gen_array_close(g);
-        break;
-    case yajl_t_true:
-        yajl_gen_bool(g, 1);
-        break;
-    case yajl_t_false:
-        yajl_gen_bool(g, 0);
-        break;
-    case yajl_t_null:
-    case yajl_t_any:
-    default:
-        yajl_gen_null(g);
-        break;
-    }
-}
 
 static yajl_gen
 gen_new(void)
@@ -326,7 +280,7 @@ armz_monitor_json_to_string(yajl_val v)
 {
     yajl_gen g = gen_new();
 
-    gen_value(g, v);
+    armz_json_gen_value(g, v);
     return gen_finish(g, "");
 }
 
@@ -358,15 +312,15 @@ armz_monitor_json_build_command(const char *cmd, const char *args_json, const ch
     }
     g = gen_new();
     yajl_gen_map_open(g);
-    gen_str(g, "execute");
-    gen_str(g, cmd);
+    armz_json_gen_str(g, "execute");
+    armz_json_gen_str(g, cmd);
     if (args) {
-        gen_str(g, "arguments");
-        gen_value(g, args);
+        armz_json_gen_str(g, "arguments");
+        armz_json_gen_value(g, args);
         yajl_tree_free(args);
     }
-    gen_str(g, "id");
-    gen_str(g, id);
+    armz_json_gen_str(g, "id");
+    armz_json_gen_str(g, id);
     yajl_gen_map_close(g);
     line = gen_finish(g, "\r\n");
     if (!line) {

@@ -337,10 +337,12 @@ source_readable(gint fd, GIOCondition cond, gpointer data)
     return keep;
 }
 
-void
-armz_stream_client_drained(ArmzClient *client)
+/* New references to CLIENT's open streams, taken under its lock so that
+ * each can then be handled without it. */
+static GPtrArray *
+client_streams(ArmzClient *client)
 {
-    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)armz_stream_unref);
+    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)armz_stream_unref);
     GHashTableIter it;
     gpointer value;
 
@@ -351,6 +353,13 @@ armz_stream_client_drained(ArmzClient *client)
             g_ptr_array_add(all, armz_stream_ref(value));
     }
     g_mutex_unlock(&client->lock);
+    return all;
+}
+
+void
+armz_stream_client_drained(ArmzClient *client)
+{
+    g_autoptr(GPtrArray) all = client_streams(client);
 
     for (guint i = 0; i < all->len; i++) {
         ArmzStream *st = g_ptr_array_index(all, i);
@@ -584,17 +593,7 @@ armz_stream_start(ArmzStream *st)
 void
 armz_stream_abort_all(ArmzClient *client)
 {
-    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)armz_stream_unref);
-    GHashTableIter it;
-    gpointer value;
-
-    g_mutex_lock(&client->lock);
-    if (client->streams) {
-        g_hash_table_iter_init(&it, client->streams);
-        while (g_hash_table_iter_next(&it, NULL, &value))
-            g_ptr_array_add(all, armz_stream_ref(value));
-    }
-    g_mutex_unlock(&client->lock);
+    g_autoptr(GPtrArray) all = client_streams(client);
     for (guint i = 0; i < all->len; i++)
         armz_stream_abort(g_ptr_array_index(all, i), NULL);
 }

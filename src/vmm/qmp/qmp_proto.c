@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <yajl/yajl_gen.h>
 #include "qmp_proto.h"
+#include "util/json_gen.h"
 
 G_DEFINE_QUARK(armz-qmp-error, armz_qmp_error)
 
@@ -142,55 +143,6 @@ armz_qmp_splitter_next(ArmzQmpSplitter *sp, char **text)
 
 /* --- JSON generation ----------------------------------------------------------- */
 
-static void
-gen_str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void
-gen_value(yajl_gen g, yajl_val v)
-{
-    size_t i;
-
-    if (!v) {
-        yajl_gen_null(g);
-        return;
-    }
-    switch (v->type) {
-    case yajl_t_string:
-        gen_str(g, v->u.string);
-        break;
-    case yajl_t_number:
-        yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-        break;
-    case yajl_t_object:
-        yajl_gen_map_open(g);
-        for (i = 0; i < v->u.object.len; i++) {
-            gen_str(g, v->u.object.keys[i]);
-            gen_value(g, v->u.object.values[i]);
-        }
-        yajl_gen_map_close(g);
-        break;
-    case yajl_t_array:
-        yajl_gen_array_open(g);
-        for (i = 0; i < v->u.array.len; i++)
-            gen_value(g, v->u.array.values[i]);
-        yajl_gen_array_close(g);
-        break;
-    case yajl_t_true:
-        yajl_gen_bool(g, 1);
-        break;
-    case yajl_t_false:
-        yajl_gen_bool(g, 0);
-        break;
-    case yajl_t_null:
-    case yajl_t_any:
-    default:
-        yajl_gen_null(g);
-        break;
-    }
-}
 
 /* Writes the JSON text JSON as a value; FALSE when it does not parse. */
 static gboolean
@@ -199,7 +151,7 @@ gen_json(yajl_gen g, const char *json)
     yajl_val v = yajl_tree_parse(json, NULL, 0);
     if (!v)
         return FALSE;
-    gen_value(g, v);
+    armz_json_gen_value(g, v);
     yajl_tree_free(v);
     return TRUE;
 }
@@ -234,7 +186,7 @@ armz_qmp_value_to_json(yajl_val value)
     char *out = NULL;
     yajl_gen g = gen_new();
 
-    gen_value(g, value);
+    armz_json_gen_value(g, value);
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
         out = g_strndup((const char *)buf, len);
     yajl_gen_free(g);
@@ -246,7 +198,7 @@ gen_id(yajl_gen g, const char *id_json)
 {
     if (!id_json)
         return;
-    gen_str(g, "id");
+    armz_json_gen_str(g, "id");
     if (!gen_json(g, id_json))
         yajl_gen_null(g);
 }
@@ -257,23 +209,23 @@ armz_qmp_build_greeting(const char *package)
     yajl_gen g = gen_new();
 
     yajl_gen_map_open(g);
-    gen_str(g, "QMP");
+    armz_json_gen_str(g, "QMP");
     yajl_gen_map_open(g);
-    gen_str(g, "version");
+    armz_json_gen_str(g, "version");
     yajl_gen_map_open(g);
-    gen_str(g, "qemu");
+    armz_json_gen_str(g, "qemu");
     yajl_gen_map_open(g);
-    gen_str(g, "micro");
+    armz_json_gen_str(g, "micro");
     yajl_gen_integer(g, 0);
-    gen_str(g, "minor");
+    armz_json_gen_str(g, "minor");
     yajl_gen_integer(g, 0);
-    gen_str(g, "major");
+    armz_json_gen_str(g, "major");
     yajl_gen_integer(g, 0);
     yajl_gen_map_close(g);
-    gen_str(g, "package");
-    gen_str(g, package);
+    armz_json_gen_str(g, "package");
+    armz_json_gen_str(g, package);
     yajl_gen_map_close(g);
-    gen_str(g, "capabilities");
+    armz_json_gen_str(g, "capabilities");
     yajl_gen_array_open(g);
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
@@ -287,7 +239,7 @@ armz_qmp_build_return(const char *id_json, const char *return_json)
     yajl_gen g = gen_new();
 
     yajl_gen_map_open(g);
-    gen_str(g, "return");
+    armz_json_gen_str(g, "return");
     if (!return_json || !gen_json(g, return_json)) {
         yajl_gen_map_open(g);
         yajl_gen_map_close(g);
@@ -303,18 +255,18 @@ armz_qmp_build_error(const char *id_json, const char *klass, const char *desc)
     yajl_gen g = gen_new();
 
     yajl_gen_map_open(g);
-    gen_str(g, "error");
+    armz_json_gen_str(g, "error");
     yajl_gen_map_open(g);
-    gen_str(g, "class");
-    gen_str(g, klass);
-    gen_str(g, "desc");
+    armz_json_gen_str(g, "class");
+    armz_json_gen_str(g, klass);
+    armz_json_gen_str(g, "desc");
     /* DESC may carry bytes from the client (a command name): keep the
      * reply valid UTF-8 whatever it holds */
     if (g_utf8_validate(desc, -1, NULL)) {
-        gen_str(g, desc);
+        armz_json_gen_str(g, desc);
     } else {
         g_autofree char *valid = g_utf8_make_valid(desc, -1);
-        gen_str(g, valid);
+        armz_json_gen_str(g, valid);
     }
     yajl_gen_map_close(g);
     gen_id(g, id_json);
@@ -339,20 +291,20 @@ armz_qmp_build_event(const char *name, const char *data_json, gint64 realtime_us
     }
     g = gen_new();
     yajl_gen_map_open(g);
-    gen_str(g, "event");
-    gen_str(g, name);
-    gen_str(g, "data");
+    armz_json_gen_str(g, "event");
+    armz_json_gen_str(g, name);
+    armz_json_gen_str(g, "data");
     if (data) {
-        gen_value(g, data);
+        armz_json_gen_value(g, data);
     } else {
         yajl_gen_map_open(g);
         yajl_gen_map_close(g);
     }
-    gen_str(g, "timestamp");
+    armz_json_gen_str(g, "timestamp");
     yajl_gen_map_open(g);
-    gen_str(g, "seconds");
+    armz_json_gen_str(g, "seconds");
     yajl_gen_integer(g, realtime_us / G_USEC_PER_SEC);
-    gen_str(g, "microseconds");
+    armz_json_gen_str(g, "microseconds");
     yajl_gen_integer(g, realtime_us % G_USEC_PER_SEC);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
