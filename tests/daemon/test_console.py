@@ -13,6 +13,7 @@ test_console_end_to_end starts a guest here when it can, and skips otherwise.
 import os
 import re
 import select
+import termios
 import struct
 import subprocess
 import sys
@@ -240,6 +241,14 @@ class VirshConsole:
         return True
 
     def send(self, data):
+        # virsh prints its banner before it makes the tty raw with
+        # TCSAFLUSH, which drops input typed in between: wait for raw mode
+        # (the master reports the slave's termios).
+        deadline = time.monotonic() + 10
+        while termios.tcgetattr(self.master)[3] & termios.ICANON:
+            if time.monotonic() > deadline or self.p.poll() is not None:
+                break
+            time.sleep(0.02)
         os.write(self.master, data)
 
     def wait(self, timeout):
