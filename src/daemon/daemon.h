@@ -31,6 +31,8 @@ typedef struct {
 typedef struct {
     char *uri;
     GArray *dom_callbacks;    /* ArmzDomainCallback */
+    GArray *net_callbacks;    /* ArmzDomainCallback, of network events (uuid: a network's) */
+    GArray *pool_callbacks;   /* ArmzDomainCallback, of storage pool events */
     gboolean legacy_events;   /* old-style lifecycle registration (105) */
     gboolean close_callback;
 } ArmzConn;
@@ -53,6 +55,21 @@ void armz_remote_lifecycle_register(ArmzDispatcher *d);
 void armz_remote_lifecycle_client_closed(ArmzClient *client);
 /* Waits for pending autodestroys; before the driver is freed. */
 void armz_remote_lifecycle_shutdown(void);
+
+/* The network and storage drivers (remote_network.c, remote_storage.c and
+ * the files beside them): created after the domain driver, to which they
+ * give their resolvers; their autostart runs before the domains' (guests
+ * need their networks and pools); shut down before the domain driver. */
+gboolean armz_remote_network_init(GError **error);
+void armz_remote_network_register(ArmzDispatcher *d);
+void armz_remote_network_autostart(void);
+void armz_remote_network_client_closed(ArmzClient *client);
+void armz_remote_network_shutdown(void);
+gboolean armz_remote_storage_init(GError **error);
+void armz_remote_storage_register(ArmzDispatcher *d);
+void armz_remote_storage_autostart(void);
+void armz_remote_storage_client_closed(ArmzClient *client);
+void armz_remote_storage_shutdown(void);
 
 /* Event plumbing: the driver's sink, and cleanup when a client leaves. */
 void armz_daemon_domain_event(const ArmzDomainEvent *ev, gpointer opaque);

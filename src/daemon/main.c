@@ -81,6 +81,8 @@ static gpointer
 autostart_thread(gpointer data)
 {
     (void)data;
+    armz_remote_network_autostart();
+    armz_remote_storage_autostart();
     armz_driver_autostart(armz_daemon->driver);
     return NULL;
 }
@@ -265,6 +267,10 @@ main(int argc, char **argv)
     g_mutex_init(&daemon.conns_lock);
     daemon.conns = g_hash_table_new(NULL, NULL);
     armz_driver_set_event_sink(daemon.driver, armz_daemon_domain_event, NULL);
+    if (!armz_remote_network_init(&error) || !armz_remote_storage_init(&error)) {
+        armz_err("%s", error->message);
+        return 1;
+    }
 
     daemon.dispatcher = armz_dispatcher_new();
     armz_remote_connect_register(daemon.dispatcher);
@@ -272,6 +278,8 @@ main(int argc, char **argv)
     armz_remote_events_register(daemon.dispatcher);
     armz_remote_console_register(daemon.dispatcher);
     armz_remote_lifecycle_register(daemon.dispatcher);
+    armz_remote_network_register(daemon.dispatcher);
+    armz_remote_storage_register(daemon.dispatcher);
 
     daemon.loop = g_main_loop_new(NULL, FALSE);
     /* Handlers first: a SIGTERM from now on ends the loop cleanly. */
@@ -295,6 +303,8 @@ main(int argc, char **argv)
     armz_server_unlink_sockets(daemon.server);
     armz_server_free(daemon.server);
     armz_remote_lifecycle_shutdown();
+    armz_remote_storage_shutdown();
+    armz_remote_network_shutdown();
     armz_driver_set_event_sink(daemon.driver, NULL, NULL);
     armz_driver_free(daemon.driver);
     armz_dispatcher_free(daemon.dispatcher);

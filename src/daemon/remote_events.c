@@ -165,9 +165,13 @@ armz_daemon_client_closed(ArmzClient *client, gpointer opaque)
     if (client->priv) {
         ArmzConn *conn = client->priv;
         g_array_set_size(conn->dom_callbacks, 0);
+        g_array_set_size(conn->net_callbacks, 0);
+        g_array_set_size(conn->pool_callbacks, 0);
         conn->legacy_events = FALSE;
     }
     g_mutex_unlock(&client->lock);
+    armz_remote_network_client_closed(client);
+    armz_remote_storage_client_closed(client);
     armz_remote_lifecycle_client_closed(client);
 }
 

@@ -91,6 +91,20 @@ armz_driver_paths(ArmzDriver *drv)
 }
 
 void
+armz_driver_set_network_resolver(ArmzDriver *drv, ArmzResolveNetworkFunc fn, gpointer opaque)
+{
+    drv->resolve_network = fn;
+    drv->network_opaque = opaque;
+}
+
+void
+armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn, gpointer opaque)
+{
+    drv->resolve_volume = fn;
+    drv->volume_opaque = opaque;
+}
+
+void
 armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer opaque)
 {
     g_mutex_lock(&drv->event_lock);

@@ -21,6 +21,17 @@ void armz_driver_free(ArmzDriver *drv);
 void armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer opaque);
 const ArmzPaths *armz_driver_paths(ArmzDriver *drv);
 
+/* How domains find their networks' bridges and their volumes' paths at
+ * start: set by the network and storage drivers, before any start. */
+typedef gboolean (*ArmzResolveNetworkFunc)(const char *network, char **bridge,
+                                           gpointer opaque, GError **error);
+typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, char **path,
+                                          gpointer opaque, GError **error);
+void armz_driver_set_network_resolver(ArmzDriver *drv, ArmzResolveNetworkFunc fn,
+                                      gpointer opaque);
+void armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn,
+                                     gpointer opaque);
+
 /* Host. */
 typedef struct {
     char model[32];

@@ -1,6 +1,7 @@
 /* Driver internals shared by the driver's own files. */
 #pragma once
 #include "driver/driver.h"
+#include "driver/vmm_command.h"
 
 struct _ArmzDriver {
     ArmzPaths *paths;
@@ -13,6 +14,11 @@ struct _ArmzDriver {
     guint64 next_generation; /* process starts, for telling late callbacks apart */
     GMainContext *ctx;     /* where VMM watches and monitors run (the daemon's loop) */
     GThreadPool *reaper;   /* tears down VMMs that went away on their own */
+    /* Set once by the network and storage drivers before the daemon serves. */
+    ArmzResolveNetworkFunc resolve_network;
+    gpointer network_opaque;
+    ArmzResolveVolumeFunc resolve_volume;
+    gpointer volume_opaque;
 };
 
 /* domain.rng in the configured schema directory. */

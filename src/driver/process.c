@@ -153,6 +153,10 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         .kvm_device = armz_process_kvm_device(),
         .state_dir = drv->paths->state_dir,
         .start_paused = (flags & VIR_DOMAIN_START_PAUSED) != 0,
+        .resolve_network = drv->resolve_network,
+        .network_opaque = drv->network_opaque,
+        .resolve_volume = drv->resolve_volume,
+        .volume_opaque = drv->volume_opaque,
     };
     g_autoptr(ArmzLaunchPlan) plan = NULL;
     g_autoptr(ArmzDomainDef) live = NULL;

@@ -796,7 +796,7 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
                         _("disk '%s' uses storage volume '%s' of pool '%s', but the storage "
                           "driver is not available"),
                         disk->target_dev, disk->src_volume, disk->src_pool);
-        if (!ctx->resolve_volume(disk->src_pool, disk->src_volume, &p, ctx->opaque, error)) {
+        if (!ctx->resolve_volume(disk->src_pool, disk->src_volume, &p, ctx->volume_opaque, error)) {
             if (error && !*error)
                 fail(error, VIR_ERR_INTERNAL_ERROR,
                      _("cannot resolve storage volume '%s' of pool '%s'"),
@@ -899,7 +899,7 @@ plan_nets(Builder *b, GError **error)
                 return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                             _("<interface type='network'> (network '%s') needs the network "
                               "driver, which is not available"), net->source_network);
-            if (!ctx->resolve_network(net->source_network, &bridge, ctx->opaque, error)) {
+            if (!ctx->resolve_network(net->source_network, &bridge, ctx->network_opaque, error)) {
                 if (error && !*error)
                     fail(error, VIR_ERR_INTERNAL_ERROR, _("cannot resolve network '%s'"),
                          net->source_network);

@@ -13,6 +13,7 @@
 #pragma once
 #include <glib.h>
 #include "conf/domain_conf.h"
+#include "driver/driver.h"
 
 /* The largest <vcpu> accepted: what the capabilities advertise as the
  * machine's maxCpus (driver/host.c). */
@@ -21,13 +22,9 @@
 #define ARMZ_LAUNCH_MIN_MEMORY_MIB 16
 #define ARMZ_LAUNCH_MAX_MEMORY_MIB (1024 * 1024)
 
-/* Resolves <interface type='network'> NETWORK to the bridge its taps join
- * (*BRIDGE, g_free'd by the caller). FALSE with ERROR set on failure. */
-typedef gboolean (*ArmzResolveNetworkFunc)(const char *network, char **bridge,
-                                           gpointer opaque, GError **error);
-/* Resolves <disk type='volume'> POOL/VOL to the path the daemon opens. */
-typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, char **path,
-                                          gpointer opaque, GError **error);
+/* The resolvers (driver.h): <interface type='network'> NETWORK to the bridge
+ * its taps join, <disk type='volume'> POOL/VOL to the path the daemon opens;
+ * results are g_free'd by the caller, FALSE with ERROR set on failure. */
 
 typedef struct {
     const char *vmm_path;       /* armz-vmm, unless the definition has <emulator> */
@@ -35,8 +32,9 @@ typedef struct {
     const char *state_dir;      /* STATE_DIR/NAME.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
     ArmzResolveNetworkFunc resolve_network;  /* NULL: no network driver */
+    gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */
-    gpointer opaque;            /* passed to the resolvers */
+    gpointer volume_opaque;
 } ArmzLaunchCtx;
 
 typedef enum {

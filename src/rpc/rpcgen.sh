@@ -5,7 +5,8 @@ set -e
 mode=$1 in=$2 out=$3
 dir=$(dirname "$out")
 base=$(basename "$in")
-cp "$in" "$dir/$base"
+# the files armz_protocol.x includes come along
+cp "$(dirname "$in")"/*.x "$dir/"
 rm -f "$out"
 cd "$dir"
 exec rpcgen "$mode" -o "$(basename "$out")" "$base"

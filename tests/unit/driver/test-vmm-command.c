@@ -98,7 +98,7 @@ ctx_init(ArmzLaunchCtx *ctx, unsigned int flags)
     ctx->start_paused = (flags & CTX_PAUSED) != 0;
     ctx->resolve_network = (flags & CTX_NO_NETWORK_DRIVER) ? NULL : test_resolve_network;
     ctx->resolve_volume = (flags & CTX_NO_STORAGE_DRIVER) ? NULL : test_resolve_volume;
-    ctx->opaque = &resolver_calls;
+    ctx->network_opaque = ctx->volume_opaque = &resolver_calls;
 }
 
 static const char *

@@ -1,0 +1,32 @@
+/* The network driver's procedures (not implemented yet: every call answers
+ * VIR_ERR_NO_SUPPORT through the dispatcher's unknown-procedure path). */
+#include "daemon/daemon.h"
+
+gboolean
+armz_remote_network_init(GError **error)
+{
+    (void)error;
+    return TRUE;
+}
+
+void
+armz_remote_network_register(ArmzDispatcher *d)
+{
+    (void)d;
+}
+
+void
+armz_remote_network_autostart(void)
+{
+}
+
+void
+armz_remote_network_client_closed(ArmzClient *client)
+{
+    (void)client;
+}
+
+void
+armz_remote_network_shutdown(void)
+{
+}
