@@ -6,6 +6,8 @@
 #   shell     an interactive shell on the serial line
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
+#   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
+#             (SIZE in bytes), then wait
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -69,6 +71,14 @@ case $mode in
     sleep 3
     echo "ARMZ-GUEST REBOOTING"
     reboot -f ;;
+  blksum)
+    for d in /sys/block/vd*; do
+      [ -e "$d" ] || continue
+      n=${d##*/}
+      echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
+    done
+    echo "ARMZ-GUEST BLKSUM-END"
+    while :; do sleep 3600; done ;;
   counter)
     i=0
     while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;
