@@ -114,6 +114,7 @@ int armz_vcpu_set_entry(ArmzVcpu *vcpu, uint64_t pc, uint64_t x0);
 gboolean armz_irqchip_setup(ArmzVm *vm, GError **error);
 gboolean armz_irqchip_finalize(ArmzVm *vm, GError **error);
 void armz_irqchip_reset(ArmzVm *vm);
+void armz_vgic_reset(ArmzVm *vm);                  /* irq/vgic_reset.c */
 void armz_irqchip_sync_timer(ArmzVcpu *vcpu);   /* userspace GIC: timer level */
 void armz_irqchip_apply_line(ArmzVcpu *vcpu);   /* userspace GIC: IRQ line to KVM */
 /* The vCPU whose thread this is (NULL on other threads). */

@@ -204,7 +204,8 @@ armz_irqchip_reset(ArmzVm *vm)
 {
     if (vm->ugic)
         armz_ugic_reset(vm->ugic);
-    /* the in-kernel vGIC keeps its state; the guest kernel reprograms it */
+    else
+        armz_vgic_reset(vm);
 }
 
 /* Userspace GIC: forward the timer outputs KVM reports in kvm_run. */

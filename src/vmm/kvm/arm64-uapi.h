@@ -87,9 +87,20 @@ struct armz_kvm_vcpu_init {
 #define ARMZ_KVM_CREATE_DEVICE_TEST    1
 
 #define ARMZ_VGIC_GRP_ADDR             0
+#define ARMZ_VGIC_GRP_DIST_REGS        1   /* attr: cpu (v2) or MPIDR (v3) << 32 | offset */
+#define ARMZ_VGIC_GRP_CPU_REGS         2   /* GICv2 CPU interface, attr as above */
 #define ARMZ_VGIC_GRP_NR_IRQS          3
 #define ARMZ_VGIC_GRP_CTRL             4
 #define ARMZ_VGIC_CTRL_INIT            0
+#define ARMZ_VGIC_GRP_REDIST_REGS      5   /* GICv3 redistributor, attr: MPIDR << 32 | offset */
+#define ARMZ_VGIC_GRP_CPU_SYSREGS      6   /* GICv3 ICC_* of one vCPU, attr: MPIDR << 32 | sysreg */
+/* The MPIDR field of these attributes: Aff3.Aff2.Aff1.Aff0, one byte each. */
+#define ARMZ_VGIC_MPIDR_ATTR(mpidr) \
+    ((((mpidr) >> 8 & 0xff000000ull) | ((mpidr) & 0xffffffull)) << 32)
+/* The sysreg field: op0 op1 CRn CRm op2 as in ARMZ_SYS_REG. */
+#define ARMZ_VGIC_SYSREG(op0, op1, crn, crm, op2) \
+    (((uint64_t)(op0) << 14) | ((uint64_t)(op1) << 11) | ((uint64_t)(crn) << 7) | \
+     ((uint64_t)(crm) << 3) | (uint64_t)(op2))
 
 #define ARMZ_VGIC_V2_ADDR_TYPE_DIST    0
 #define ARMZ_VGIC_V2_ADDR_TYPE_CPU     1

@@ -99,9 +99,6 @@ def test_full_lifecycle(conn, events, cleanup):
         dom.suspend()
 
 
-@pytest.mark.xfail(strict=False, reason='known armz-vmm bug: an in-place reset while the '
-                   'in-kernel vGIC holds an active interrupt can leave the rebooted guest '
-                   'hung (its state is not cleared on reset)')
 def test_reboot_and_reset(conn, events, cleanup):
     dom = define(conn, cleanup, 'reboot')
     dom.create()

@@ -1,16 +1,35 @@
 # QMP system_reset reboots the guest inside the same VMM process: RESET
-# event, and the guest's /init runs a second time.
+# event, and the guest's /init runs again. The second reset comes right as
+# the rebooted guest reaches /init (timer and IPIs busy), which is where an
+# interrupt left active in the in-kernel vGIC used to hang the next boot;
+# the VMM must clear that state without a warning.
 need_vmm
 start_vmm "reset" --vcpus 2 --qmp "$PWD/qmp.sock" --cmdline "$(guest_cmdline counter)"
 expect_out "ARMZ-COUNT 1" 90 "guest counter"
-qmp system_reset wait:RESET > reset.log 2>&1 || { cat reset.log; show_vmm; fail "QMP system_reset: $(tail -1 reset.log)"; }
-cat reset.log
-n=900
-while [ "$(grep -c "ARMZ-GUEST INIT" "$VMM_OUT")" -lt 2 ] && [ $n -gt 0 ]; do
+boots=1
+for round in 1 2; do
+  qmp system_reset wait:RESET > reset.log 2>&1 || { cat reset.log; show_vmm; fail "QMP system_reset $round: $(tail -1 reset.log)"; }
+  cat reset.log
+  boots=$((boots + 1))
+  n=900
+  while [ "$(grep -c "ARMZ-GUEST INIT" "$VMM_OUT")" -lt $boots ] && [ $n -gt 0 ]; do
+    alive "$VMM_PID" || break
+    usleep 100000; n=$((n - 1))
+  done
+  [ "$(grep -c "ARMZ-GUEST INIT" "$VMM_OUT")" -ge $boots ] ||
+    { show_vmm; fail "the guest did not boot again after reset $round"; }
+  echo "the guest rebooted ($round): $(grep "ARMZ-GUEST INIT" "$VMM_OUT" | tail -1)"
+done
+# the last boot's counter runs: its timer interrupts arrive
+n=600
+while [ "$(grep -c "ARMZ-COUNT 2" "$VMM_OUT")" -lt $boots ] && [ $n -gt 0 ]; do
   alive "$VMM_PID" || break
   usleep 100000; n=$((n - 1))
 done
-[ "$(grep -c "ARMZ-GUEST INIT" "$VMM_OUT")" -ge 2 ] || { show_vmm; fail "the guest did not boot again after the reset"; }
-echo "the guest rebooted: $(grep "ARMZ-GUEST INIT" "$VMM_OUT" | tail -1)"
+[ "$(grep -c "ARMZ-COUNT 2" "$VMM_OUT")" -ge $boots ] ||
+  { show_vmm; fail "the guest's counter did not run after the last reset"; }
+if grep -q "resetting the in-kernel GIC" "$VMM_ERR"; then
+  show_vmm; fail "vGIC reset: $(grep "resetting the in-kernel GIC" "$VMM_ERR" | head -1)"
+fi
 qmp quit > quit.log 2>&1 || { cat quit.log; fail "QMP quit failed"; }
 expect_exit 0 30
