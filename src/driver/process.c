@@ -11,6 +11,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/machined.h"
 #include "driver/domain_log.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
@@ -258,6 +259,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         close(logfd);
     }
     armz_info("domain '%s' %s", obj->name, msg);
+    armz_machined_register(obj->name, id, obj->uuid, pid);
     armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
         armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_SUSPENDED,
@@ -299,6 +301,8 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
         close(logfd);
     }
     armz_info("domain '%s' %s", obj->name, line);
+    if (id > 0)
+        armz_machined_terminate(obj->name, id);
     armz_domain_run_free(run);
 
     obj->id = -1;
