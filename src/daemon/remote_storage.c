@@ -1,32 +1,522 @@
-/* The storage driver's procedures (not implemented yet: every call answers
- * VIR_ERR_NO_SUPPORT through the dispatcher's unknown-procedure path). */
-#include "daemon/daemon.h"
+/* The storage driver's pool procedures, and its set-up in the daemon. */
+#include <string.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "daemon/remote_storage_priv.h"
+
+ArmzStorageDriver *armz_storage;
+
+void
+armz_remote_make_pool(armz_nonnull_storage_pool *out, const ArmzPoolId *id)
+{
+    out->name = g_strdup(id->name);
+    memcpy(out->uuid, id->uuid, sizeof(out->uuid));
+}
+
+void
+armz_remote_make_vol(armz_nonnull_storage_vol *out, const ArmzVolId *id)
+{
+    out->pool = g_strdup(id->pool);
+    out->name = g_strdup(id->name);
+    out->key = g_strdup(id->key);
+}
+
+ArmzPoolId
+armz_remote_pool_id(const armz_nonnull_storage_pool *pool)
+{
+    ArmzPoolId id = { pool->name, { 0 } };
+
+    memcpy(id.uuid, pool->uuid, 16);
+    return id;
+}
+
+ArmzVolId
+armz_remote_vol_id(const armz_nonnull_storage_vol *vol)
+{
+    ArmzVolId id = { vol->pool, vol->name, vol->key };
+    return id;
+}
+
+#define POOL_OF(type, a) ((type *)(a))->pool
+#define POOL_ID(type, a) ArmzPoolId id = armz_remote_pool_id(&POOL_OF(type, a))
+
+static gboolean
+ret_pool(void *r, ArmzPoolId *id)
+{
+    if (!id)
+        return FALSE;
+    armz_remote_make_pool(&((armz_storage_pool_ret *)r)->pool, id);
+    armz_pool_id_free(id);
+    return TRUE;
+}
+
+/* ---- listing ---- */
+
+static gboolean
+list_names(unsigned int flags, int max, armz_connect_list_storage_pools_ret *ret,
+           GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+    guint n;
+
+    if (max < 0 || max > ARMZ_STORAGE_POOL_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                    _("maximum list length %d is outside 0..%d"), max, ARMZ_STORAGE_POOL_LIST_MAX);
+        return FALSE;
+    }
+    if (!(list = armz_storage_pool_list(armz_storage, flags, error)))
+        return FALSE;
+    n = MIN(list->len, (guint)max);
+    ret->names.names_len = n;
+    ret->names.names_val = g_new0(armz_nonnull_string, MAX(n, 1));
+    for (guint i = 0; i < n; i++)
+        ret->names.names_val[i] = g_strdup(((ArmzPoolId *)g_ptr_array_index(list, i))->name);
+    return TRUE;
+}
+
+static gboolean
+count(unsigned int flags, void *r, GError **error)
+{
+    g_autoptr(GPtrArray) list = armz_storage_pool_list(armz_storage, flags, error);
+
+    if (!list)
+        return FALSE;
+    ((armz_int_ret *)r)->value = list->len;
+    return TRUE;
+}
+
+static gboolean
+h_num_active(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return count(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE, r, error);
+}
+
+static gboolean
+h_num_inactive(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return count(VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE, r, error);
+}
+
+static gboolean
+h_list_active(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return list_names(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+                      ((armz_connect_list_storage_pools_args *)a)->maxnames, r, error);
+}
+
+static gboolean
+h_list_inactive(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return list_names(VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+                      ((armz_connect_list_storage_pools_args *)a)->maxnames, r, error);
+}
+
+static gboolean
+h_list_all(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_connect_list_all_storage_pools_args *args = a;
+    armz_connect_list_all_storage_pools_ret *ret = r;
+    g_autoptr(GPtrArray) list = armz_storage_pool_list(armz_storage, args->flags, error);
+
+    if (!list)
+        return FALSE;
+    if (list->len > ARMZ_STORAGE_POOL_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                    _("too many storage pools (%u) for one reply"), list->len);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->pools.pools_len = list->len;
+        ret->pools.pools_val = g_new0(armz_nonnull_storage_pool, MAX(list->len, 1));
+        for (guint i = 0; i < list->len; i++)
+            armz_remote_make_pool(&ret->pools.pools_val[i], g_ptr_array_index(list, i));
+    }
+    ret->ret = list->len;
+    return TRUE;
+}
+
+/* ---- lookups ---- */
+
+static gboolean
+h_lookup_name(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return ret_pool(r, armz_storage_pool_lookup_name(
+        armz_storage, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
+}
+
+static gboolean
+h_lookup_uuid(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return ret_pool(r, armz_storage_pool_lookup_uuid(
+        armz_storage, (unsigned char *)((armz_storage_pool_lookup_by_uuid_args *)a)->uuid, error));
+}
+
+static gboolean
+h_lookup_target(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return ret_pool(r, armz_storage_pool_lookup_target(
+        armz_storage, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
+}
+
+static gboolean
+h_lookup_volume(ArmzClient *c, void *a, void *r, GError **error)
+{
+    ArmzVolId vol = armz_remote_vol_id(&((armz_storage_vol_args *)a)->vol);
+    return ret_pool(r, armz_storage_vol_pool(armz_storage, &vol, error));
+}
+
+/* ---- definitions and life cycle ---- */
+
+static gboolean
+h_define(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_storage_pool_xml_flags_args *args = a;
+    return ret_pool(r, armz_storage_pool_define(armz_storage, args->xml, args->flags, error));
+}
+
+static gboolean
+h_create_xml(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_storage_pool_xml_flags_args *args = a;
+    return ret_pool(r, armz_storage_pool_create_xml(armz_storage, args->xml, args->flags, error));
+}
+
+static gboolean
+h_undefine(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_args, a);
+    return armz_storage_pool_undefine(armz_storage, &id, error);
+}
+
+static gboolean
+h_create(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_flags_args, a);
+    return armz_storage_pool_start(armz_storage, &id,
+                                   ((armz_storage_pool_flags_args *)a)->flags, error);
+}
+
+static gboolean
+h_build(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_flags_args, a);
+    return armz_storage_pool_build(armz_storage, &id,
+                                   ((armz_storage_pool_flags_args *)a)->flags, error);
+}
+
+static gboolean
+h_destroy(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_args, a);
+    return armz_storage_pool_destroy(armz_storage, &id, error);
+}
+
+static gboolean
+h_delete(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_flags_args, a);
+    return armz_storage_pool_delete(armz_storage, &id,
+                                    ((armz_storage_pool_flags_args *)a)->flags, error);
+}
+
+static gboolean
+h_refresh(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_flags_args, a);
+    return armz_storage_pool_refresh(armz_storage, &id,
+                                     ((armz_storage_pool_flags_args *)a)->flags, error);
+}
+
+/* ---- state ---- */
+
+static gboolean
+h_get_info(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_storage_pool_get_info_ret *ret = r;
+    ArmzPoolInfo info;
+    POOL_ID(armz_storage_pool_args, a);
+
+    if (!armz_storage_pool_info(armz_storage, &id, &info, error))
+        return FALSE;
+    ret->state = info.state;
+    ret->capacity = info.capacity;
+    ret->allocation = info.allocation;
+    ret->available = info.available;
+    return TRUE;
+}
+
+typedef enum { Q_ACTIVE, Q_PERSISTENT, Q_AUTOSTART } Query;
+
+static gboolean
+query(void *a, void *r, Query q, GError **error)
+{
+    ArmzPoolInfo info;
+    POOL_ID(armz_storage_pool_args, a);
+
+    if (!armz_storage_pool_info(armz_storage, &id, &info, error))
+        return FALSE;
+    ((armz_int_ret *)r)->value = q == Q_ACTIVE ? info.active
+                               : q == Q_PERSISTENT ? info.persistent : info.autostart;
+    return TRUE;
+}
+
+static gboolean
+h_is_active(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return query(a, r, Q_ACTIVE, error);
+}
+
+static gboolean
+h_is_persistent(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return query(a, r, Q_PERSISTENT, error);
+}
+
+static gboolean
+h_get_autostart(ArmzClient *c, void *a, void *r, GError **error)
+{
+    return query(a, r, Q_AUTOSTART, error);
+}
+
+static gboolean
+h_set_autostart(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_storage_pool_set_autostart_args *args = a;
+    POOL_ID(armz_storage_pool_set_autostart_args, a);
+    return armz_storage_pool_set_autostart(armz_storage, &id, args->autostart != 0, error);
+}
+
+static gboolean
+h_get_xml(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_flags_args, a);
+    char *xml = armz_storage_pool_xml(armz_storage, &id,
+                                      ((armz_storage_pool_flags_args *)a)->flags, error);
+    if (!xml)
+        return FALSE;
+    ((armz_string_ret *)r)->str = xml;
+    return TRUE;
+}
+
+/* ---- volumes of a pool ---- */
+
+static gboolean
+h_num_volumes(ArmzClient *c, void *a, void *r, GError **error)
+{
+    POOL_ID(armz_storage_pool_args, a);
+    g_autoptr(GPtrArray) vols = armz_storage_pool_volumes(armz_storage, &id, error);
+
+    if (!vols)
+        return FALSE;
+    ((armz_int_ret *)r)->value = vols->len;
+    return TRUE;
+}
+
+static gboolean
+h_list_volumes(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_storage_pool_list_volumes_args *args = a;
+    armz_storage_pool_list_volumes_ret *ret = r;
+    POOL_ID(armz_storage_pool_list_volumes_args, a);
+    g_autoptr(GPtrArray) vols = NULL;
+    guint n;
+
+    if (args->maxnames < 0 || args->maxnames > ARMZ_STORAGE_VOL_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC, _("maximum list length %d is outside 0..%d"),
+                    args->maxnames, ARMZ_STORAGE_VOL_LIST_MAX);
+        return FALSE;
+    }
+    if (!(vols = armz_storage_pool_volumes(armz_storage, &id, error)))
+        return FALSE;
+    n = MIN(vols->len, (guint)args->maxnames);
+    ret->names.names_len = n;
+    ret->names.names_val = g_new0(armz_nonnull_string, MAX(n, 1));
+    for (guint i = 0; i < n; i++)
+        ret->names.names_val[i] = g_strdup(((ArmzVolId *)g_ptr_array_index(vols, i))->name);
+    return TRUE;
+}
+
+static gboolean
+h_list_all_volumes(ArmzClient *c, void *a, void *r, GError **error)
+{
+    armz_storage_pool_list_all_volumes_args *args = a;
+    armz_storage_pool_list_all_volumes_ret *ret = r;
+    POOL_ID(armz_storage_pool_list_all_volumes_args, a);
+    g_autoptr(GPtrArray) vols = NULL;
+
+    if (!armz_check_flags(args->flags, 0, "virStoragePoolListAllVolumes", error) ||
+        !(vols = armz_storage_pool_volumes(armz_storage, &id, error)))
+        return FALSE;
+    if (vols->len > ARMZ_STORAGE_VOL_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                    _("too many storage volumes (%u) for one reply"), vols->len);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->vols.vols_len = vols->len;
+        ret->vols.vols_val = g_new0(armz_nonnull_storage_vol, MAX(vols->len, 1));
+        for (guint i = 0; i < vols->len; i++)
+            armz_remote_make_vol(&ret->vols.vols_val[i], g_ptr_array_index(vols, i));
+    }
+    ret->ret = vols->len;
+    return TRUE;
+}
+
+/* ---- capabilities ---- */
+
+static gboolean
+h_capabilities(ArmzClient *c, void *a, void *r, GError **error)
+{
+    static const char *const unsupported[] = {
+        "netfs", "disk", "iscsi", "iscsi-direct", "scsi", "mpath", "rbd", "sheepdog",
+        "gluster", "zfs", "vstorage", NULL
+    };
+    static const char *const file_vol =
+        "    <volOptions>\n"
+        "      <defaultFormat type='raw'/>\n"
+        "      <enum name='targetFormatType'>\n"
+        "        <value>raw</value>\n"
+        "        <value>qcow2</value>\n"
+        "      </enum>\n"
+        "    </volOptions>\n";
+    GString *s = g_string_new("<storagepoolCapabilities>\n");
+
+    if (!armz_check_flags(((armz_connect_get_storage_pool_capabilities_args *)a)->flags, 0,
+                          "virConnectGetStoragePoolCapabilities", error)) {
+        g_string_free(s, TRUE);
+        return FALSE;
+    }
+    g_string_append_printf(s, "  <pool type='dir' supported='yes'>\n%s  </pool>\n", file_vol);
+    g_string_append_printf(s,
+        "  <pool type='fs' supported='yes'>\n"
+        "    <poolOptions>\n"
+        "      <defaultFormat type='auto'/>\n"
+        "      <enum name='sourceFormatType'>\n"
+        "        <value>auto</value>\n"
+        "        <value>ext2</value>\n"
+        "        <value>ext3</value>\n"
+        "        <value>ext4</value>\n"
+        "        <value>xfs</value>\n"
+        "        <value>vfat</value>\n"
+        "      </enum>\n"
+        "    </poolOptions>\n%s  </pool>\n", file_vol);
+    g_string_append(s,
+        "  <pool type='logical' supported='yes'>\n"
+        "    <poolOptions>\n"
+        "      <defaultFormat type='lvm2'/>\n"
+        "      <enum name='sourceFormatType'>\n"
+        "        <value>lvm2</value>\n"
+        "      </enum>\n"
+        "    </poolOptions>\n"
+        "  </pool>\n");
+    for (int i = 0; unsupported[i]; i++)
+        g_string_append_printf(s, "  <pool type='%s' supported='no'/>\n", unsupported[i]);
+    g_string_append(s, "</storagepoolCapabilities>\n");
+    ((armz_string_ret *)r)->str = g_string_free(s, FALSE);
+    return TRUE;
+}
+
+#define W ARMZ_PROC_WRITES
+static const ArmzProc procs[] = {
+    { 71, "virConnectNumOfStoragePools", ARMZ_NOARGS, ARMZ_RET(armz_int_ret), h_num_active, 0 },
+    { 72, "virConnectListStoragePools", ARMZ_ARGS(armz_connect_list_storage_pools_args),
+      ARMZ_RET(armz_connect_list_storage_pools_ret), h_list_active, 0 },
+    { 73, "virConnectNumOfDefinedStoragePools", ARMZ_NOARGS, ARMZ_RET(armz_int_ret),
+      h_num_inactive, 0 },
+    { 74, "virConnectListDefinedStoragePools", ARMZ_ARGS(armz_connect_list_storage_pools_args),
+      ARMZ_RET(armz_connect_list_storage_pools_ret), h_list_inactive, 0 },
+    { 76, "virStoragePoolCreateXML", ARMZ_ARGS(armz_storage_pool_xml_flags_args),
+      ARMZ_RET(armz_storage_pool_ret), h_create_xml, W },
+    { 77, "virStoragePoolDefineXML", ARMZ_ARGS(armz_storage_pool_xml_flags_args),
+      ARMZ_RET(armz_storage_pool_ret), h_define, W },
+    { 78, "virStoragePoolCreate", ARMZ_ARGS(armz_storage_pool_flags_args), ARMZ_NORET,
+      h_create, W },
+    { 79, "virStoragePoolBuild", ARMZ_ARGS(armz_storage_pool_flags_args), ARMZ_NORET,
+      h_build, W },
+    { 80, "virStoragePoolDestroy", ARMZ_ARGS(armz_storage_pool_args), ARMZ_NORET, h_destroy, W },
+    { 81, "virStoragePoolDelete", ARMZ_ARGS(armz_storage_pool_flags_args), ARMZ_NORET,
+      h_delete, W },
+    { 82, "virStoragePoolUndefine", ARMZ_ARGS(armz_storage_pool_args), ARMZ_NORET,
+      h_undefine, W },
+    { 83, "virStoragePoolRefresh", ARMZ_ARGS(armz_storage_pool_flags_args), ARMZ_NORET,
+      h_refresh, W },
+    { 84, "virStoragePoolLookupByName", ARMZ_ARGS(armz_storage_pool_lookup_by_name_args),
+      ARMZ_RET(armz_storage_pool_ret), h_lookup_name, 0 },
+    { 85, "virStoragePoolLookupByUUID", ARMZ_ARGS(armz_storage_pool_lookup_by_uuid_args),
+      ARMZ_RET(armz_storage_pool_ret), h_lookup_uuid, 0 },
+    { 86, "virStoragePoolLookupByVolume", ARMZ_ARGS(armz_storage_vol_args),
+      ARMZ_RET(armz_storage_pool_ret), h_lookup_volume, 0 },
+    { 87, "virStoragePoolGetInfo", ARMZ_ARGS(armz_storage_pool_args),
+      ARMZ_RET(armz_storage_pool_get_info_ret), h_get_info, 0 },
+    { 88, "virStoragePoolGetXMLDesc", ARMZ_ARGS(armz_storage_pool_flags_args),
+      ARMZ_RET(armz_string_ret), h_get_xml, 0 },
+    { 89, "virStoragePoolGetAutostart", ARMZ_ARGS(armz_storage_pool_args),
+      ARMZ_RET(armz_int_ret), h_get_autostart, 0 },
+    { 90, "virStoragePoolSetAutostart", ARMZ_ARGS(armz_storage_pool_set_autostart_args),
+      ARMZ_NORET, h_set_autostart, W },
+    { 91, "virStoragePoolNumOfVolumes", ARMZ_ARGS(armz_storage_pool_args),
+      ARMZ_RET(armz_int_ret), h_num_volumes, 0 },
+    { 92, "virStoragePoolListVolumes", ARMZ_ARGS(armz_storage_pool_list_volumes_args),
+      ARMZ_RET(armz_storage_pool_list_volumes_ret), h_list_volumes, 0 },
+    { 154, "virStoragePoolIsActive", ARMZ_ARGS(armz_storage_pool_args), ARMZ_RET(armz_int_ret),
+      h_is_active, 0 },
+    { 155, "virStoragePoolIsPersistent", ARMZ_ARGS(armz_storage_pool_args),
+      ARMZ_RET(armz_int_ret), h_is_persistent, 0 },
+    { 281, "virConnectListAllStoragePools", ARMZ_ARGS(armz_connect_list_all_storage_pools_args),
+      ARMZ_RET(armz_connect_list_all_storage_pools_ret), h_list_all, 0 },
+    { 282, "virStoragePoolListAllVolumes", ARMZ_ARGS(armz_storage_pool_list_all_volumes_args),
+      ARMZ_RET(armz_storage_pool_list_all_volumes_ret), h_list_all_volumes, 0 },
+    { 391, "virStoragePoolLookupByTargetPath", ARMZ_ARGS(armz_storage_pool_lookup_by_name_args),
+      ARMZ_RET(armz_storage_pool_ret), h_lookup_target, 0 },
+    { 403, "virConnectGetStoragePoolCapabilities",
+      ARMZ_ARGS(armz_connect_get_storage_pool_capabilities_args), ARMZ_RET(armz_string_ret),
+      h_capabilities, 0 },
+};
+#undef W
 
 gboolean
 armz_remote_storage_init(GError **error)
 {
-    (void)error;
+    if (!(armz_storage = armz_storage_driver_new(armz_daemon->paths, error)))
+        return FALSE;
+    armz_storage_driver_set_event_func(armz_storage, armz_remote_storage_event, NULL);
+    armz_driver_set_volume_resolver(armz_daemon->driver, armz_storage_resolve_volume,
+                                    armz_storage);
     return TRUE;
 }
 
 void
 armz_remote_storage_register(ArmzDispatcher *d)
 {
-    (void)d;
+    armz_dispatcher_add(d, procs, G_N_ELEMENTS(procs));
+    armz_remote_storage_vol_register(d);
+    armz_remote_storage_events_register(d);
 }
 
 void
 armz_remote_storage_autostart(void)
 {
+    if (armz_storage)
+        armz_storage_driver_autostart(armz_storage);
 }
 
 void
 armz_remote_storage_client_closed(ArmzClient *client)
 {
+    /* Event registrations go with the connection (daemon.h); transfers
+     * end with their streams. */
     (void)client;
 }
 
 void
 armz_remote_storage_shutdown(void)
 {
+    if (!armz_storage)
+        return;
+    armz_driver_set_volume_resolver(armz_daemon->driver, NULL, NULL);
+    armz_storage_driver_set_event_func(armz_storage, NULL, NULL);
+    armz_storage_driver_free(g_steal_pointer(&armz_storage));
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -34,6 +35,11 @@ struct _ArmzStream {
     gboolean eof_sent;
     gboolean finishing;      /* the client finished: flush rxq, then confirm */
     gboolean closed;
+    /* File transfers (armz_stream_set_transfer). */
+    gboolean recv_only;      /* an upload: the fd is not read */
+    gboolean send_only;      /* a download */
+    guint64 limit;           /* bytes the transfer may carry; 0: no bound */
+    guint64 moved;           /* bytes carried so far */
     GError *deferred;        /* an abort before start, sent by start */
     ArmzStreamClosedFunc closed_fn;
     gpointer closed_data;
@@ -121,15 +127,21 @@ armz_stream_is_live(ArmzStream *st)
     return live;
 }
 
-void
+gboolean
 armz_stream_set_closed_func(ArmzStream *st, ArmzStreamClosedFunc fn,
                             gpointer data, GDestroyNotify destroy)
 {
+    gboolean live;
+
     g_mutex_lock(&st->lock);
-    st->closed_fn = fn;
-    st->closed_data = data;
-    st->closed_destroy = destroy;
+    live = !st->closed;
+    if (live) {
+        st->closed_fn = fn;
+        st->closed_data = data;
+        st->closed_destroy = destroy;
+    }
     g_mutex_unlock(&st->lock);
+    return live;
 }
 
 /* ---- packets ---- */
@@ -274,7 +286,8 @@ static gboolean source_readable(gint fd, GIOCondition cond, gpointer data);
 static void
 watch_source(ArmzStream *st)
 {
-    if (st->in_src || st->fd < 0 || st->closed || st->eof_sent || st->tx_paused)
+    if (st->in_src || st->fd < 0 || st->closed || st->eof_sent || st->tx_paused ||
+        st->recv_only)
         return;
     st->in_src = g_unix_fd_source_new(st->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
     g_source_set_callback(st->in_src, (GSourceFunc)(void (*)(void))source_readable,
@@ -302,12 +315,16 @@ source_readable(gint fd, GIOCondition cond, gpointer data)
     g_mutex_lock(&st->lock);
     if (st->closed || !st->in_src)
         goto out;
-    n = read(st->fd, buf, sizeof(buf));
+    if (st->limit && st->moved >= st->limit)
+        n = 0;      /* the download's length is reached: its end */
+    else
+        n = read(st->fd, buf, st->limit ? MIN(sizeof(buf), st->limit - st->moved) : sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN) && !(cond & (G_IO_HUP | G_IO_ERR))) {
         keep = G_SOURCE_CONTINUE;
         goto out;
     }
     if (n > 0) {
+        st->moved += n;
         if (armz_client_send_stream(st->client, stream_packet(st, ARMZ_STATUS_CONTINUE, buf, n))) {
             /* A slow client: stop reading until its queue drains. */
             st->tx_paused = TRUE;
@@ -445,8 +462,15 @@ sink_flush_locked(ArmzStream *st)
     else if (st->rx_bytes <= ARMZ_STREAM_RX_MAX / 2)
         set_rx_blocking(st, FALSE);
 
-    if (st->finishing && g_queue_is_empty(&st->rxq))
+    if (st->finishing && g_queue_is_empty(&st->rxq)) {
+        if (st->recv_only && fdatasync(st->fd) < 0 && errno != EINVAL) {
+            g_autoptr(GError) error = NULL;
+            g_set_error(&error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                        _("cannot write to stream: %s"), g_strerror(errno));
+            return abort_locked(st, error);
+        }
         return finish_locked(st);
+    }
     return none;
 }
 
@@ -504,6 +528,20 @@ armz_stream_dispatch(ArmzClient *client, const armz_message_header *hdr, GBytes 
          * has nowhere to go. */
         if (st->finishing || st->sink_dead || st->eof_sent || len == ARMZ_PKT_MIN)
             break;
+        if (st->send_only) {
+            g_set_error(&error, ARMZ_ERROR, VIR_ERR_RPC,
+                        _("unexpected stream data: this stream only sends"));
+            cb = abort_locked(st, error);
+            break;
+        }
+        if (st->recv_only && st->limit && len - ARMZ_PKT_MIN > st->limit - st->moved) {
+            g_set_error(&error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                        _("stream data goes past the %" PRIu64
+                          " bytes requested"), st->limit);
+            cb = abort_locked(st, error);
+            break;
+        }
+        st->moved += len - ARMZ_PKT_MIN;
         g_queue_push_tail(&st->rxq, g_bytes_new_from_bytes(pkt, ARMZ_PKT_MIN, len - ARMZ_PKT_MIN));
         st->rx_bytes += len - ARMZ_PKT_MIN;
         cb = sink_flush_locked(st);
@@ -556,6 +594,16 @@ armz_stream_attach(ArmzStream *st, GError **error)
     g_mutex_unlock(&client->lock);
     g_mutex_unlock(&st->lock);
     return ok;
+}
+
+void
+armz_stream_set_transfer(ArmzStream *st, gboolean upload, guint64 limit)
+{
+    g_mutex_lock(&st->lock);
+    st->recv_only = upload;
+    st->send_only = !upload;
+    st->limit = limit;
+    g_mutex_unlock(&st->lock);
 }
 
 void

@@ -1,4 +1,5 @@
-/* libvirt RPC streams between a client and a local fd (a console's pty).
+/* libvirt RPC streams between a client and a local fd (a console's pty, a
+ * volume's file or block device).
  *
  * Wire rules (libvirt's remote protocol): stream packets have type STREAM and
  * the proc and serial of the call that opened the stream, whose REPLY comes
@@ -23,11 +24,14 @@ typedef void (*ArmzStreamClosedFunc)(ArmzStream *st, gpointer data);
 
 /* Bytes of stream data a client may have queued before streams stop reading
  * their fds (and resume below half of it); the most one incoming stream may
- * have waiting for its fd before the client's socket is no longer read. */
-#define ARMZ_STREAM_TX_MAX (256 * 1024)
-#define ARMZ_STREAM_RX_MAX (256 * 1024)
-/* Largest data packet a stream sends. */
-#define ARMZ_STREAM_CHUNK (64 * 1024)
+ * have waiting for its fd before the client's socket is no longer read.
+ * A few packets' worth: volume transfers keep the disk and the socket busy
+ * together (tests/bench/vol-io). */
+#define ARMZ_STREAM_TX_MAX (1024 * 1024)
+#define ARMZ_STREAM_RX_MAX (1024 * 1024)
+/* Largest data packet a stream sends: under libvirt's 262120-byte limit
+ * for a stream packet's payload, which older clients enforce. */
+#define ARMZ_STREAM_CHUNK (255 * 1024)
 
 ArmzStream *armz_stream_new(ArmzClient *client, int proc, guint32 serial);
 ArmzStream *armz_stream_ref(ArmzStream *st);
@@ -37,8 +41,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzStream, armz_stream_unref)
 /* The non-blocking fd the stream reads from and writes to; the stream owns
  * it from now on and closes it when it ends (at once if it has ended). */
 void armz_stream_set_fd(ArmzStream *st, int fd);
-void armz_stream_set_closed_func(ArmzStream *st, ArmzStreamClosedFunc fn,
-                                 gpointer data, GDestroyNotify destroy);
+/* FALSE when ST has ended already: FN will not run and DATA stays the
+ * caller's. */
+gboolean armz_stream_set_closed_func(ArmzStream *st, ArmzStreamClosedFunc fn,
+                                     gpointer data, GDestroyNotify destroy);
+
+/* Makes ST a file transfer (a volume upload or download) rather than a
+ * two-way byte pipe: an upload only receives, a download only sends; LIMIT
+ * bounds the bytes it carries (0: none): a download ends there, data past
+ * it in an upload fails the stream. An upload's data is flushed to the disk
+ * (fdatasync) before the client's finish is confirmed. Before start. */
+void armz_stream_set_transfer(ArmzStream *st, gboolean upload, guint64 limit);
 
 /* Registers ST with its client so incoming packets reach it. Fails (VIR_ERR_RPC)
  * when the client is gone or already has a stream with that proc and serial. */

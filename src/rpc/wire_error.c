@@ -41,6 +41,16 @@ code_prefix(int code)
         return _("argument unsupported: %s");
     case VIR_ERR_NO_CONNECT:
         return _("no connection driver available for %s");
+    case VIR_ERR_NO_STORAGE_POOL:
+        return _("Storage pool not found: %s");
+    case VIR_ERR_NO_STORAGE_VOL:
+        return _("Storage volume not found: %s");
+    case VIR_ERR_STORAGE_VOL_EXIST:
+        return _("storage volume already exists: %s");
+    case VIR_ERR_STORAGE_POOL_BUILT:
+        return _("storage pool already built: %s");
+    case VIR_ERR_OPERATION_TIMEOUT:
+        return _("Timed out during operation: %s");
     default:
         return "%s";
     }
@@ -57,6 +67,11 @@ code_domain(int code)
         return VIR_FROM_DOMAIN;
     case VIR_ERR_RPC:
         return VIR_FROM_RPC;
+    case VIR_ERR_NO_STORAGE_POOL:
+    case VIR_ERR_NO_STORAGE_VOL:
+    case VIR_ERR_STORAGE_VOL_EXIST:
+    case VIR_ERR_STORAGE_POOL_BUILT:
+        return VIR_FROM_STORAGE;
     default:
         return VIR_FROM_REMOTE;
     }

@@ -1,0 +1,73 @@
+#include <string.h>
+#include <sys/wait.h>
+#include <libvirt/virterror.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "storage/storage_cmd.h"
+
+char *
+armz_sto_find_tool(const char *name)
+{
+    static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin" };
+    char *p = g_find_program_in_path(name);
+
+    for (gsize i = 0; !p && i < G_N_ELEMENTS(dirs); i++) {
+        g_autofree char *c = g_build_filename(dirs[i], name, NULL);
+        if (g_file_test(c, G_FILE_TEST_IS_EXECUTABLE))
+            p = g_steal_pointer(&c);
+    }
+    return p;
+}
+
+const char *
+armz_sto_lvm_config(void)
+{
+    if (g_file_test("/run/udev/control", G_FILE_TEST_EXISTS))
+        return "devices { use_devicesfile = 0 }";
+    return "devices { use_devicesfile = 0 obtain_device_list_from_udev = 0 } "
+           "activation { udev_sync = 0 udev_rules = 0 }";
+}
+
+gboolean
+armz_sto_run(const char *const *argv, char **out, int code, GError **error)
+{
+    g_autofree char *tool = armz_sto_find_tool(argv[0]);
+    g_autofree char *cmdline = g_strjoinv(" ", (char **)argv);
+    g_autofree char *sout = NULL, *serr = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) env = g_get_environ();
+    g_autofree char **args = NULL;
+    int status = 0;
+    gsize n = g_strv_length((char **)argv);
+
+    if (!code)
+        code = VIR_ERR_OPERATION_FAILED;
+    if (!tool) {
+        g_set_error(error, ARMZ_ERROR, code,
+                    _("cannot run '%s': the program is not installed"), argv[0]);
+        return FALSE;
+    }
+    args = g_new0(char *, n + 1);
+    args[0] = tool;
+    for (gsize i = 1; i < n; i++)
+        args[i] = (char *)argv[i];
+    env = g_environ_setenv(env, "LC_ALL", "C", TRUE);
+    env = g_environ_setenv(env, "LVM_SUPPRESS_FD_WARNINGS", "1", TRUE);
+    armz_debug("storage: running %s", cmdline);
+    if (!g_spawn_sync(NULL, args, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                      &sout, &serr, &status, &err)) {
+        g_set_error(error, ARMZ_ERROR, code, _("cannot run '%s': %s"), argv[0], err->message);
+        return FALSE;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        g_strstrip(serr);
+        g_set_error(error, ARMZ_ERROR, code, _("'%s' failed: %s"), cmdline,
+                    *serr ? serr : _("(no message)"));
+        return FALSE;
+    }
+    if (out)
+        *out = g_steal_pointer(&sout);
+    return TRUE;
+}

@@ -1,0 +1,198 @@
+/* Pieces of libvirt's storage XML shared by pools and volumes: sizes with
+ * units, permissions, paths. */
+#include <string.h>
+#include <libvirt/virterror.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "conf/xml_util.h"
+#include "conf/domain_conf.h"
+#include "storage/storage_conf_priv.h"
+
+gboolean
+armz_sto_fail(GError **error, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (error && !*error)
+        *error = g_error_new_valist(ARMZ_ERROR, code, fmt, ap);
+    va_end(ap);
+    return FALSE;
+}
+
+gboolean
+armz_sto_parse_u64(const char *text, guint64 *out)
+{
+    guint64 v = 0;
+
+    if (!text || !*text)
+        return FALSE;
+    for (const char *p = text; *p; p++) {
+        if (!g_ascii_isdigit(*p) || v > (G_MAXUINT64 - (guint64)(*p - '0')) / 10)
+            return FALSE;
+        v = v * 10 + (guint64)(*p - '0');
+    }
+    *out = v;
+    return TRUE;
+}
+
+gboolean
+armz_storage_scale(guint64 value, const char *unit, guint64 *bytes)
+{
+    guint64 base = 1024, mult = 1;
+    unsigned int power;
+
+    if (!unit || !*unit || g_ascii_strcasecmp(unit, "b") == 0 ||
+        g_ascii_strcasecmp(unit, "bytes") == 0) {
+        *bytes = value;
+        return TRUE;
+    }
+    switch (g_ascii_tolower(unit[0])) {
+    case 'k': power = 1; break;
+    case 'm': power = 2; break;
+    case 'g': power = 3; break;
+    case 't': power = 4; break;
+    case 'p': power = 5; break;
+    case 'e': power = 6; break;
+    default: return FALSE;
+    }
+    /* "M" and "MiB" are binary, "MB" decimal, as libvirt reads them. */
+    if (unit[1] == '\0' || g_ascii_strcasecmp(unit + 1, "ib") == 0)
+        base = 1024;
+    else if (g_ascii_strcasecmp(unit + 1, "b") == 0)
+        base = 1000;
+    else
+        return FALSE;
+    for (unsigned int i = 0; i < power; i++)
+        mult *= base;
+    if (value != 0 && mult > G_MAXUINT64 / value)
+        return FALSE;
+    *bytes = value * mult;
+    return TRUE;
+}
+
+gboolean
+armz_sto_scaled_element(xmlNodePtr node, guint64 *bytes, GError **error)
+{
+    g_autofree char *unit = armz_xml_prop(node, "unit");
+    g_autofree char *text = armz_xml_text(node);
+    guint64 v;
+
+    g_strstrip(text);
+    if (!armz_sto_parse_u64(text, &v))
+        return armz_sto_fail(error, VIR_ERR_XML_ERROR,
+                             _("invalid value '%s' for <%s>: a whole number is required"),
+                             text, (const char *)node->name);
+    if (!armz_storage_scale(v, unit, bytes))
+        return armz_sto_fail(error, VIR_ERR_XML_ERROR,
+                             _("invalid size <%s unit='%s'>%s</%s>: unknown unit or too large"),
+                             (const char *)node->name, unit ? unit : "", text,
+                             (const char *)node->name);
+    return TRUE;
+}
+
+void
+armz_sto_perms_init(ArmzStoragePerms *perms)
+{
+    perms->mode = -1;
+    perms->owner = -1;
+    perms->group = -1;
+}
+
+static gboolean
+id_value(xmlNodePtr node, gint64 *out, GError **error)
+{
+    g_autofree char *text = armz_xml_text(node);
+    guint64 v;
+
+    g_strstrip(text);
+    if (g_str_equal(text, "-1")) {
+        *out = -1;
+        return TRUE;
+    }
+    if (!armz_sto_parse_u64(text, &v) || v > G_MAXUINT32)
+        return armz_sto_fail(error, VIR_ERR_XML_ERROR,
+                             _("malformed <%s> '%s' in <permissions>"),
+                             (const char *)node->name, text);
+    *out = (gint64)v;
+    return TRUE;
+}
+
+gboolean
+armz_sto_perms_parse(xmlNodePtr node, ArmzStoragePerms *perms, GError **error)
+{
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        if (armz_xml_is(c, "mode")) {
+            g_autofree char *text = armz_xml_text(c);
+            char *end = NULL;
+            guint64 v;
+
+            g_strstrip(text);
+            v = g_ascii_strtoull(text, &end, 8);
+            if (!*text || *end || v > 07777)
+                return armz_sto_fail(error, VIR_ERR_XML_ERROR,
+                                     _("malformed octal mode '%s' in <permissions>"), text);
+            perms->mode = (int)v;
+        } else if (armz_xml_is(c, "owner")) {
+            if (!id_value(c, &perms->owner, error))
+                return FALSE;
+        } else if (armz_xml_is(c, "group")) {
+            if (!id_value(c, &perms->group, error))
+                return FALSE;
+        }
+        /* <label> (SELinux) has no meaning here: dropped. */
+    }
+    return TRUE;
+}
+
+void
+armz_sto_perms_format(GString *buf, unsigned int level, const ArmzStoragePerms *perms)
+{
+    if (perms->mode < 0 && perms->owner < 0 && perms->group < 0)
+        return;
+    armz_xml_indent(buf, level);
+    g_string_append(buf, "<permissions>\n");
+    if (perms->mode >= 0) {
+        armz_xml_indent(buf, level + 1);
+        g_string_append_printf(buf, "<mode>0%o</mode>\n", perms->mode);
+    }
+    if (perms->owner >= 0) {
+        armz_xml_indent(buf, level + 1);
+        g_string_append_printf(buf, "<owner>%" G_GINT64_FORMAT "</owner>\n", perms->owner);
+    }
+    if (perms->group >= 0) {
+        armz_xml_indent(buf, level + 1);
+        g_string_append_printf(buf, "<group>%" G_GINT64_FORMAT "</group>\n", perms->group);
+    }
+    armz_xml_indent(buf, level);
+    g_string_append(buf, "</permissions>\n");
+}
+
+char *
+armz_sto_clean_path(const char *path, const char *what, GError **error)
+{
+    GString *s;
+
+    if (!path || path[0] != '/') {
+        armz_sto_fail(error, VIR_ERR_XML_ERROR, _("%s '%s' must be an absolute path"),
+                      what, path ? path : "");
+        return NULL;
+    }
+    s = g_string_new(NULL);
+    for (const char *p = path; *p; p++) {
+        if (*p == '/' && s->len && s->str[s->len - 1] == '/')
+            continue;
+        g_string_append_c(s, *p);
+    }
+    while (s->len > 1 && s->str[s->len - 1] == '/')
+        g_string_truncate(s, s->len - 1);
+    return g_string_free(s, FALSE);
+}
+
+char *
+armz_storage_schema_path(const char *file)
+{
+    g_autofree char *dir = g_path_get_dirname(armz_domain_schema_path());
+    return g_build_filename(dir, file, NULL);
+}

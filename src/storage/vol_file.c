@@ -1,0 +1,464 @@
+/* Volumes that are files in a directory (dir and fs pools): raw files,
+ * sparse where the filesystem allows, and qcow2 images made by qemu-img. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "storage/storage_backend.h"
+#include "storage/storage_cmd.h"
+
+#define COPY_CHUNK (1024 * 1024)
+#define DEFAULT_VOL_MODE 0600
+
+static gboolean
+sys_fail(GError **error, int err, const char *fmt, const char *arg)
+{
+    g_autofree char *what = NULL;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    what = g_strdup_printf(fmt, arg);
+#pragma GCC diagnostic pop
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR, "%s: %s", what, g_strerror(err));
+    return FALSE;
+}
+
+void
+armz_vol_file_locate(const ArmzPoolDef *pool, ArmzVolDef *vol)
+{
+    g_free(vol->path);
+    g_free(vol->key);
+    vol->path = g_build_filename(pool->target_path, vol->name, NULL);
+    vol->key = g_strdup(vol->path);
+    vol->type = VIR_STORAGE_VOL_FILE;
+}
+
+gboolean
+armz_pool_statvfs(ArmzPoolDef *def, GError **error)
+{
+    struct statvfs sv;
+
+    if (statvfs(def->target_path, &sv) < 0)
+        return sys_fail(error, errno, _("cannot read the free space of '%s'"), def->target_path);
+    def->capacity = (guint64)sv.f_frsize * sv.f_blocks;
+    def->available = (guint64)sv.f_frsize * sv.f_bavail;
+    def->allocation = (guint64)sv.f_frsize * (sv.f_blocks - sv.f_bfree);
+    return TRUE;
+}
+
+static guint32
+be32(const guint8 *p)
+{
+    return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
+}
+
+static guint64
+be64(const guint8 *p)
+{
+    return ((guint64)be32(p) << 32) | be32(p + 4);
+}
+
+/* Reads the qcow2 header of FD, if it has one: its virtual size, version
+ * and backing file. */
+static gboolean
+probe_qcow2(int fd, ArmzVolDef *vol)
+{
+    guint8 h[72];
+    guint64 boff;
+    guint32 blen;
+
+    if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || be32(h) != 0x514649fb)
+        return FALSE;
+    vol->format = ARMZ_VOL_FORMAT_QCOW2;
+    vol->capacity = be64(h + 24);
+    g_free(vol->compat);
+    vol->compat = g_strdup(be32(h + 4) >= 3 ? "1.1" : "0.10");
+    boff = be64(h + 8);
+    blen = be32(h + 16);
+    g_clear_pointer(&vol->backing_path, g_free);
+    if (boff && blen && blen < 1024) {
+        g_autofree char *b = g_malloc0(blen + 1);
+        if (pread(fd, b, blen, boff) == (ssize_t)blen)
+            vol->backing_path = g_steal_pointer(&b);
+    }
+    return TRUE;
+}
+
+gboolean
+armz_vol_file_probe(ArmzVolDef *vol, GError **error)
+{
+    struct stat st;
+    int fd = open(vol->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0)
+        return sys_fail(error, errno, _("cannot open volume '%s'"), vol->path);
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        return sys_fail(error, e, _("cannot stat volume '%s'"), vol->path);
+    }
+    vol->type = S_ISBLK(st.st_mode) ? VIR_STORAGE_VOL_BLOCK : VIR_STORAGE_VOL_FILE;
+    vol->physical = st.st_size;
+    vol->allocation = (guint64)st.st_blocks * 512;
+    if (!probe_qcow2(fd, vol)) {
+        vol->format = ARMZ_VOL_FORMAT_RAW;
+        vol->capacity = st.st_size;
+        g_clear_pointer(&vol->compat, g_free);
+        g_clear_pointer(&vol->backing_path, g_free);
+    }
+    close(fd);
+    vol->perms.mode = st.st_mode & 07777;
+    vol->perms.owner = st.st_uid;
+    vol->perms.group = st.st_gid;
+    vol->atime = st.st_atim;
+    vol->mtime = st.st_mtim;
+    vol->ctime_ = st.st_ctim;
+    vol->has_times = TRUE;
+    return TRUE;
+}
+
+gboolean
+armz_vol_file_refresh(const ArmzPoolDef *pool, ArmzVolDef *vol, GError **error)
+{
+    return armz_vol_file_probe(vol, error);
+}
+
+gboolean
+armz_vol_file_scan(const char *dir, GPtrArray *vols, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, &err);
+    const char *entry;
+
+    if (!d) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot open directory '%s': %s"), dir, err->message);
+        return FALSE;
+    }
+    while ((entry = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, entry, NULL);
+        g_autoptr(GError) perr = NULL;
+        struct stat st;
+        ArmzVolDef *vol;
+
+        /* Regular files only: a symlink could lead out of the pool. */
+        if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        vol = g_new0(ArmzVolDef, 1);
+        vol->name = g_strdup(entry);
+        vol->path = g_steal_pointer(&path);
+        vol->key = g_strdup(vol->path);
+        if (!armz_vol_file_probe(vol, &perr)) {
+            armz_warn("storage: skipping '%s': %s", vol->path, perr->message);
+            armz_vol_def_free(vol);
+            continue;
+        }
+        g_ptr_array_add(vols, vol);
+    }
+    return TRUE;
+}
+
+/* A new, empty file at VOL's path, created exclusively (an existing name,
+ * or a symlink planted there, fails). */
+static int
+create_exclusive(const ArmzVolDef *vol, GError **error)
+{
+    int mode = vol->perms.mode >= 0 ? vol->perms.mode : DEFAULT_VOL_MODE;
+    int fd = open(vol->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+    if (fd < 0) {
+        if (errno == EEXIST)
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_STORAGE_VOL_EXIST,
+                        _("storage volume '%s' exists already"), vol->name);
+        else
+            sys_fail(error, errno, _("cannot create volume '%s'"), vol->path);
+        return -1;
+    }
+    /* open() applies the umask; the requested mode is what counts. */
+    if (fchmod(fd, mode) < 0 ||
+        ((vol->perms.owner >= 0 || vol->perms.group >= 0) &&
+         fchown(fd, vol->perms.owner, vol->perms.group) < 0)) {
+        sys_fail(error, errno, _("cannot set the permissions of volume '%s'"), vol->path);
+        close(fd);
+        unlink(vol->path);
+        return -1;
+    }
+    return fd;
+}
+
+static gboolean
+allocate(int fd, guint64 off, guint64 len, const char *path, GError **error)
+{
+    int r;
+
+    if (!len)
+        return TRUE;
+    r = posix_fallocate(fd, off, len);
+    if (r == ENOSPC)
+        return sys_fail(error, r, _("not enough space to allocate volume '%s'"), path);
+    if (r)
+        return sys_fail(error, r, _("cannot allocate volume '%s'"), path);
+    return TRUE;
+}
+
+static char *
+size_arg(guint64 bytes)
+{
+    return g_strdup_printf("%" G_GUINT64_FORMAT, bytes);
+}
+
+static gboolean
+qemu_img_create(const ArmzVolDef *vol, unsigned int flags, GError **error)
+{
+    g_autofree char *size = size_arg(vol->capacity);
+    g_autofree char *opts = g_strdup_printf("compat=%s%s", vol->compat ? vol->compat : "1.1",
+                                            (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)
+                                                ? ",preallocation=metadata" : "");
+    const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-o", opts,
+                           vol->path, size, NULL };
+
+    return armz_sto_run(argv, NULL, 0, error);
+}
+
+gboolean
+armz_vol_file_create(const ArmzPoolDef *pool, ArmzVolDef *vol, unsigned int flags,
+                     GError **error)
+{
+    int fd = create_exclusive(vol, error);
+    gboolean ok;
+
+    if (fd < 0)
+        return FALSE;
+    if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
+        close(fd);
+        ok = qemu_img_create(vol, flags, error);
+    } else {
+        if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
+            close(fd);
+            unlink(vol->path);
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                        _("metadata preallocation is only for qcow2 volumes"));
+            return FALSE;
+        }
+        ok = ftruncate(fd, vol->capacity) == 0 ||
+             sys_fail(error, errno, _("cannot size volume '%s'"), vol->path);
+        ok = ok && allocate(fd, 0, vol->has_allocation ? vol->allocation : 0, vol->path, error);
+        close(fd);
+    }
+    if (!ok)
+        unlink(vol->path);
+    return ok;
+}
+
+gboolean
+armz_sto_copy_fd(int src, int dst, guint64 len, gboolean keep_holes, const char *what,
+                 GError **error)
+{
+    g_autofree guint8 *buf = g_malloc(COPY_CHUNK);
+    guint64 off = 0;
+
+    while (off < len) {
+        guint64 end = len;
+        if (keep_holes) {
+            off_t data = lseek(src, off, SEEK_DATA);
+            off_t hole;
+            if (data < 0 && errno == ENXIO)
+                break;                      /* only a hole is left */
+            if (data >= 0) {
+                off = data;
+                hole = lseek(src, off, SEEK_HOLE);
+                if (hole > 0 && (guint64)hole < end)
+                    end = hole;
+            }
+        }
+        while (off < end) {
+            size_t want = MIN((guint64)COPY_CHUNK, end - off);
+            ssize_t n = pread(src, buf, want, off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return sys_fail(error, errno, _("cannot read the source of '%s'"), what);
+            if (n == 0) {
+                off = len;
+                break;
+            }
+            for (ssize_t done = 0; done < n;) {
+                ssize_t w = pwrite(dst, buf + done, n - done, off + done);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w < 0)
+                    return sys_fail(error, errno, _("cannot write '%s'"), what);
+                done += w;
+            }
+            off += n;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+clone_raw(ArmzVolDef *vol, const ArmzVolDef *src, GError **error)
+{
+    int in, out;
+    gboolean ok;
+    guint64 size = MAX(vol->capacity, src->capacity);
+
+    if ((in = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
+        return sys_fail(error, errno, _("cannot open volume '%s'"), src->path);
+    if ((out = create_exclusive(vol, error)) < 0) {
+        close(in);
+        return FALSE;
+    }
+    ok = (ftruncate(out, size) == 0 ||
+          sys_fail(error, errno, _("cannot size volume '%s'"), vol->path)) &&
+         armz_sto_copy_fd(in, out, src->capacity, TRUE, vol->path, error) &&
+         (fdatasync(out) == 0 || sys_fail(error, errno, _("cannot write '%s'"), vol->path));
+    close(in);
+    close(out);
+    if (!ok)
+        unlink(vol->path);
+    return ok;
+}
+
+gboolean
+armz_vol_file_clone(const ArmzPoolDef *pool, ArmzVolDef *vol, const ArmzVolDef *src,
+                    unsigned int flags, GError **error)
+{
+    g_autofree char *size = NULL;
+    int fd;
+
+    if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA && vol->format != ARMZ_VOL_FORMAT_QCOW2) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("metadata preallocation is only for qcow2 volumes"));
+        return FALSE;
+    }
+    if (vol->format == ARMZ_VOL_FORMAT_RAW && src->format != ARMZ_VOL_FORMAT_QCOW2)
+        return clone_raw(vol, src, error);
+
+    /* Any other pair converts through qemu-img, into a file we own. */
+    if ((fd = create_exclusive(vol, error)) < 0)
+        return FALSE;
+    close(fd);
+    {
+        const char *argv[] = { "qemu-img", "convert", "-q", "-f",
+                               src->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
+                               "-O", vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
+                               src->path, vol->path, NULL };
+        if (!armz_sto_run(argv, NULL, 0, error))
+            goto fail;
+    }
+    if (vol->capacity > src->capacity) {
+        size = size_arg(vol->capacity);
+        const char *argv[] = { "qemu-img", "resize", "-q", "-f",
+                               vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
+                               vol->path, size, NULL };
+        if (!armz_sto_run(argv, NULL, 0, error))
+            goto fail;
+    }
+    return TRUE;
+ fail:
+    unlink(vol->path);
+    return FALSE;
+}
+
+gboolean
+armz_vol_file_delete(const ArmzPoolDef *pool, const ArmzVolDef *vol, GError **error)
+{
+    if (unlink(vol->path) < 0 && errno != ENOENT)
+        return sys_fail(error, errno, _("cannot remove volume '%s'"), vol->path);
+    return TRUE;
+}
+
+gboolean
+armz_vol_file_resize(const ArmzPoolDef *pool, const ArmzVolDef *vol, guint64 capacity,
+                     unsigned int flags, GError **error)
+{
+    int fd;
+    gboolean ok;
+
+    if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
+        g_autofree char *size = size_arg(capacity);
+        const char *grow[] = { "qemu-img", "resize", "-q", "-f", "qcow2", vol->path, size, NULL };
+        const char *shrink[] = { "qemu-img", "resize", "-q", "-f", "qcow2", "--shrink",
+                                 vol->path, size, NULL };
+        if (flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
+                        _("preallocating a resized qcow2 volume is not supported"));
+            return FALSE;
+        }
+        return armz_sto_run(capacity < vol->capacity ? shrink : grow, NULL, 0, error);
+    }
+    if ((fd = open(vol->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return sys_fail(error, errno, _("cannot open volume '%s'"), vol->path);
+    ok = (ftruncate(fd, capacity) == 0 ||
+          sys_fail(error, errno, _("cannot resize volume '%s'"), vol->path)) &&
+         (!(flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE) || capacity <= vol->capacity ||
+          allocate(fd, vol->capacity, capacity - vol->capacity, vol->path, error));
+    if (!ok && capacity > vol->capacity && ftruncate(fd, vol->capacity) < 0)
+        armz_warn("storage: cannot restore the size of '%s': %s", vol->path, g_strerror(errno));
+    close(fd);
+    return ok;
+}
+
+gboolean
+armz_sto_zero_fd(int fd, guint64 len, gboolean sparse_aware, const char *what, GError **error)
+{
+    g_autofree guint8 *zero = g_malloc0(COPY_CHUNK);
+    guint64 off = 0;
+
+    while (off < len) {
+        guint64 end = len;
+        if (sparse_aware) {
+            off_t data = lseek(fd, off, SEEK_DATA);
+            off_t hole;
+            if (data < 0 && errno == ENXIO)
+                break;
+            if (data >= 0) {
+                off = data;
+                hole = lseek(fd, off, SEEK_HOLE);
+                if (hole > 0 && (guint64)hole < end)
+                    end = hole;
+            }
+        }
+        while (off < end) {
+            ssize_t w = pwrite(fd, zero, MIN((guint64)COPY_CHUNK, end - off), off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return sys_fail(error, errno, _("cannot wipe '%s'"), what);
+            off += w;
+        }
+    }
+    if (fdatasync(fd) < 0)
+        return sys_fail(error, errno, _("cannot wipe '%s'"), what);
+    return TRUE;
+}
+
+gboolean
+armz_vol_file_wipe(const ArmzPoolDef *pool, const ArmzVolDef *vol, GError **error)
+{
+    int fd = open(vol->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    gboolean ok;
+
+    if (fd < 0)
+        return sys_fail(error, errno, _("cannot open volume '%s'"), vol->path);
+    /* Zeros over the data; holes already read as zeros and stay holes. */
+    ok = armz_sto_zero_fd(fd, vol->physical, TRUE, vol->path, error);
+    close(fd);
+    /* A zeroed qcow2 file is no image at all: give it an empty header of
+     * the same size again, as a wiped volume is still a volume. */
+    if (ok && vol->format == ARMZ_VOL_FORMAT_QCOW2) {
+        g_autofree char *size = size_arg(vol->capacity);
+        g_autofree char *opts = g_strdup_printf("compat=%s", vol->compat ? vol->compat : "1.1");
+        const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-o", opts,
+                               vol->path, size, NULL };
+        ok = armz_sto_run(argv, NULL, 0, error);
+    }
+    return ok;
+}
