@@ -14,6 +14,12 @@ ip link set eth0 up || fail "no eth0 in the test host (virtio_net)"
 ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2 2>/dev/null
 
+# virtual networks: dnsmasq drops to user nobody; ip, nft, dnsmasq are
+# in /usr/sbin (run-host packs them when they are there)
+[ -e /etc/passwd ] || printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > /etc/passwd
+[ -e /etc/group ] || printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
+export PATH=/usr/sbin:$PATH
+
 mkdir -p "$root/guest"
 cp "$ARMZ_GUEST_IMAGE" "$root/guest/Image"
 cp "$ARMZ_GUEST_INITRD" "$root/guest/initrd"

@@ -8,6 +8,9 @@
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
 #             (SIZE in bytes), then wait
+#   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
+#             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
+#             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -78,6 +81,31 @@ case $mode in
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
+    while :; do sleep 3600; done ;;
+  dhcp)
+    cat > /tmp/udhcpc.sh <<'EOF'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    echo "ARMZ-GUEST DHCP ip=$ip router=${router%% *}" > /dev/console
+    echo "${router%% *}" > /tmp/router ;;
+esac
+EOF
+    chmod +x /tmp/udhcpc.sh
+    ip link set lo up
+    ip link set eth0 up
+    if udhcpc -i eth0 -n -q -f -t 20 -T 2 -s /tmp/udhcpc.sh >/dev/null 2>&1; then
+      r=$(cat /tmp/router 2>/dev/null)
+      if [ -n "$r" ] && ping -c 3 -W 10 "$r" >/dev/null 2>&1; then
+        echo "ARMZ-GUEST PING-OK $r"
+      else
+        echo "ARMZ-GUEST PING-FAIL ${r:-no-router}"
+      fi
+    else
+      echo "ARMZ-GUEST DHCP-FAIL"
+    fi
     while :; do sleep 3600; done ;;
   counter)
     i=0
