@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""The quickstart's guest: defines examples/minimal-kernel.xml (its kernel
-and initrd paths pointed at GUEST_DIR), starts it through libvirt, shows
-its console until the guest's shell answers, then shuts it down.
+"""The quickstart's guest: defines examples/minimal-kernel.xml with the
+kernel and initrd `armz image build` wrote into GUEST_DIR, starts it
+through libvirt, shows its console up to the image's banner ("ARMZ-IMAGE
+READY") and the answer to a command typed into its shell, then shuts it
+down through its power button.
 
   quickstart-guest.py URI GUEST_DIR
 """
@@ -14,10 +16,17 @@ import libvirt
 
 uri, guest_dir = sys.argv[1], sys.argv[2]
 here = __file__.rsplit('/', 1)[0]
+BANNER = 'ARMZ-IMAGE READY'
+ANSWER = 'quickstart-42'        # what the typed command prints
 
 
 def say(msg):
     print(f'\n\033[1m== {msg}\033[0m', flush=True)
+
+
+def type_command():
+    st.send(b'uname -a; echo quickstart-$((6 * 7))\n')
+    return True
 
 
 libvirt.registerErrorHandler(lambda ctx, err: None, None)
@@ -30,15 +39,15 @@ conn.domainEventRegisterAny(
     lambda c, d, ev, det, o: print(f'[event] {d.name()}: lifecycle event {ev} detail {det}',
                                    flush=True), None)
 
+# the files `armz image build` writes (its default --name armz-guest)
 tree = ET.parse(f'{here}/minimal-kernel.xml')
 os_el = tree.find('os')
-os_el.find('kernel').text = f'{guest_dir}/Image'
-os_el.find('initrd').text = f'{guest_dir}/initrd'
-# the test payload's /init gives a shell on the console in this mode
-os_el.find('cmdline').text = 'console=ttyAMA0 quiet panic=-1 armz.mode=shell'
+os_el.find('kernel').text = f'{guest_dir}/armz-guest-Image'
+os_el.find('initrd').text = f'{guest_dir}/armz-guest-initrd'
 xml = ET.tostring(tree.getroot(), encoding='unicode')
 
-say(f'virsh define examples/minimal-kernel.xml ({uri})')
+say(f'virsh define examples/minimal-kernel.xml ({uri}), '
+    f'kernel and initrd from {guest_dir} (armz image build)')
 try:
     old = conn.lookupByName('minimal-kernel')
     if old.isActive():
@@ -56,7 +65,7 @@ say('virsh console minimal-kernel')
 st = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
 dom.openConsole(None, st, 0)
 buf = ''
-typed = False
+ready = typed = answered = False
 deadline = time.monotonic() + 180
 while time.monotonic() < deadline:
     try:
@@ -64,34 +73,57 @@ while time.monotonic() < deadline:
     except libvirt.libvirtError:
         break
     if data == -2:          # nothing yet
-        time.sleep(0.2)
+        # the command goes to the shell's prompt ('/ # '), or after 10 s
+        # typed ahead: the shell reads it once it has started
+        if ready and not typed and time.monotonic() > ready_at + 10:
+            typed = type_command()
+        time.sleep(0.1)
         continue
     if not data:
         break
     text = data.decode(errors='replace')
-    sys.stdout.write(text)
+    # the shell's cursor position query would make this terminal answer
+    # into the input of the shell the quickstart was started from
+    sys.stdout.write(text.replace('\x1b[6n', ''))
     sys.stdout.flush()
     buf += text
-    if not typed and 'guest#' in buf:
-        st.send(b'uname -a; cat /proc/cpuinfo | head -3\r')
-        typed = True
+    if not ready and BANNER in buf:
+        ready = True
+        ready_at = time.monotonic()
+        buf = buf[buf.index(BANNER) + len(BANNER):]
+    if ready and not typed and '# ' in buf:
+        typed = type_command()
         buf = ''
-    elif typed and 'guest#' in buf:
+    elif typed and ANSWER in buf:
+        answered = True
         break
-else:
-    print('\n(no shell prompt within 180 s)')
+if not answered:
+    print(f'\n(no {"answer from the shell" if ready else repr(BANNER)} on the console '
+          f'within 180 s)')
 try:
     st.finish()
 except libvirt.libvirtError:
     st.abort()
 
 say('virsh shutdown minimal-kernel (the guest sees its power button)')
-dom.shutdown()
-for _ in range(120):
-    if not dom.isActive():
+# pressed again every 5 s: a press before the image's /init listens to
+# the power key (it starts right after its banner) goes unheard
+off = False
+for _ in range(12):
+    try:
+        dom.shutdown()
+    except libvirt.libvirtError:
+        pass            # it went off meanwhile
+    for _ in range(50):
+        if not dom.isActive():
+            off = True
+            break
+        time.sleep(0.1)
+    if off:
         break
-    time.sleep(0.5)
-print(f'state: {dom.state()}, guest {"shut off" if not dom.isActive() else "still running"}')
+print(f'state: {dom.state()}, guest {"shut off" if off else "still running"}')
+if not off:
+    dom.destroy()
 dom.undefine()
 conn.close()
-sys.exit(0 if typed else 1)
+sys.exit(0 if answered and off else 1)

@@ -9,17 +9,18 @@
 #include "vmm.h"
 #include "layout.h"
 #include "vmmlog.h"
+#include "kvm/probe.h"
 
+/* the in-kernel vGIC of TYPE; its fd, or -1 (errno set) */
 static int
-vgic_try(ArmzVm *vm, uint32_t type, gboolean test)
+vgic_create(ArmzVm *vm, uint32_t type)
 {
     struct kvm_create_device cd;
     memset(&cd, 0, sizeof(cd));
     cd.type = type;
-    cd.flags = test ? ARMZ_KVM_CREATE_DEVICE_TEST : 0;
     if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0)
         return -1;
-    return test ? 0 : (int)cd.fd;
+    return (int)cd.fd;
 }
 
 static int
@@ -98,12 +99,12 @@ armz_irqchip_setup(ArmzVm *vm, GError **error)
     gboolean user_irq = armz_kvm_check_cap(vm, ARMZ_KVM_CAP_ARM_USER_IRQ) > 0;
 
     if (mode != ARMZ_IRQCHIP_USERSPACE) {
-        if (vgic_try(vm, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3, TRUE) == 0) {
+        if (armz_kvm_vgic_available(vm->vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3)) {
             vm->irqchip = ARMZ_IRQ_KERNEL_GICV3;
             goto done;
         }
         if (vm->nvcpus <= ARMZ_MAX_VCPUS_GICV2 &&
-            vgic_try(vm, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V2, TRUE) == 0) {
+            armz_kvm_vgic_available(vm->vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V2)) {
             vm->irqchip = ARMZ_IRQ_KERNEL_GICV2;
             goto done;
         }
@@ -165,7 +166,7 @@ armz_irqchip_finalize(ArmzVm *vm, GError **error)
     uint32_t nr_irqs = ARMZ_NR_IRQS;
     const char *what;
 
-    vm->vgic_fd = vgic_try(vm, type, FALSE);
+    vm->vgic_fd = vgic_create(vm, type);
     if (vm->vgic_fd < 0) {
         what = "KVM_CREATE_DEVICE";
         goto fail;

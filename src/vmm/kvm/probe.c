@@ -12,18 +12,6 @@
 #include "layout.h"
 #include "kvm/probe.h"
 
-/* KVM_CREATE_DEVICE with the TEST flag, as irq/irqchip.c asks it */
-static gboolean
-vgic_available(int vm_fd, uint32_t type)
-{
-    struct kvm_create_device cd;
-
-    memset(&cd, 0, sizeof(cd));
-    cd.type = type;
-    cd.flags = ARMZ_KVM_CREATE_DEVICE_TEST;
-    return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) == 0;
-}
-
 static void
 vm_release(ArmzVm *vm)
 {
@@ -80,8 +68,8 @@ armz_kvm_probe(const char *device, ArmzKvmProbe *probe, GError **error)
     }
     probe->vm_created = TRUE;
     /* asked of the VM, as armz-vmm does once it has one */
-    probe->vgic_v3 = vgic_available(vm.vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3);
-    probe->vgic_v2 = vgic_available(vm.vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V2);
+    probe->vgic_v3 = armz_kvm_vgic_available(vm.vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3);
+    probe->vgic_v2 = armz_kvm_vgic_available(vm.vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V2);
     probe->user_irq = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_ARM_USER_IRQ) > 0;
     probe->ioeventfd = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_IOEVENTFD) > 0;
     probe->psci_0_2 = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_ARM_PSCI_0_2) > 0;

@@ -2,7 +2,10 @@
  * (kvm/kvm.c): armz-host-validate reports it, so its verdict is the one
  * armz-vmm would reach when it starts a guest. */
 #pragma once
+#include <string.h>
+#include <sys/ioctl.h>
 #include <glib.h>
+#include "kvm/arm64-uapi.h"
 
 typedef struct {
     char *device;           /* the device opened (NULL: none could be) */
@@ -26,3 +29,19 @@ typedef struct {
  * arm64 VM returns TRUE with the shortcomings in PROBE. */
 gboolean armz_kvm_probe(const char *device, ArmzKvmProbe *probe, GError **error);
 void armz_kvm_probe_clear(ArmzKvmProbe *probe);
+
+/* Whether the VM VM_FD can have an in-kernel vGIC of TYPE
+ * (ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3/_V2): KVM_CREATE_DEVICE with the TEST
+ * flag, which creates nothing. armz-vmm's interrupt controller choice
+ * (irq/irqchip.c) and this probe both ask it here, so they cannot differ;
+ * inline because armz-vmm does not link the probe. */
+static inline gboolean
+armz_kvm_vgic_available(int vm_fd, uint32_t type)
+{
+    struct kvm_create_device cd;
+
+    memset(&cd, 0, sizeof(cd));
+    cd.type = type;
+    cd.flags = ARMZ_KVM_CREATE_DEVICE_TEST;
+    return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) == 0;
+}
