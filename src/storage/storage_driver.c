@@ -1011,10 +1011,18 @@ static char *
 default_pool_file(void)
 {
     const char *env = g_getenv("ARMZ_DEFAULT_POOL_XML");
+    const char *schemas = g_getenv("ARMZ_SCHEMA_DIR");
     g_autofree char *installed = g_build_filename(PKGDATADIR, "storage", "default-pool.xml", NULL);
 
     if (env)
         return g_strdup(env);
+    /* beside the schemas when they are elsewhere (an unpacked tree) */
+    if (schemas && *schemas) {
+        g_autofree char *beside = g_build_filename(schemas, "..", "storage", "default-pool.xml",
+                                                   NULL);
+        if (g_file_test(beside, G_FILE_TEST_EXISTS))
+            return g_steal_pointer(&beside);
+    }
     if (g_file_test(installed, G_FILE_TEST_EXISTS))
         return g_steal_pointer(&installed);
     return g_build_filename(SRCDIR, "src", "storage", "default-pool.xml", NULL);
