@@ -10,9 +10,8 @@ conn_free(gpointer data)
     if (!conn)
         return;
     g_free(conn->uri);
-    g_array_unref(conn->dom_callbacks);
-    g_array_unref(conn->net_callbacks);
-    g_array_unref(conn->pool_callbacks);
+    for (int k = 0; k < ARMZ_EVENT_N_KINDS; k++)
+        g_array_unref(conn->callbacks[k]);
     g_free(conn);
 }
 
@@ -21,9 +20,8 @@ armz_conn_get(ArmzClient *client)
 {
     if (!client->priv) {
         ArmzConn *conn = g_new0(ArmzConn, 1);
-        conn->dom_callbacks = g_array_new(FALSE, FALSE, sizeof(ArmzDomainCallback));
-        conn->net_callbacks = g_array_new(FALSE, FALSE, sizeof(ArmzDomainCallback));
-        conn->pool_callbacks = g_array_new(FALSE, FALSE, sizeof(ArmzDomainCallback));
+        for (int k = 0; k < ARMZ_EVENT_N_KINDS; k++)
+            conn->callbacks[k] = g_array_new(FALSE, FALSE, sizeof(ArmzEventCallback));
         client->priv = conn;
         client->priv_free = conn_free;
     }

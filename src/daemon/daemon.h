@@ -1,6 +1,7 @@
 /* virtarmzd's process-wide state, shared by the RPC handlers. */
 #pragma once
 #include <glib.h>
+#include "daemon/event_callbacks.h"
 #include "driver/driver.h"
 #include "rpc/dispatch.h"
 #include "rpc/server.h"
@@ -22,17 +23,9 @@ extern ArmzDaemon *armz_daemon;
 
 /* Per-connection state kept in client->priv. */
 typedef struct {
-    int callback_id;
-    int event_id;
-    gboolean has_dom;
-    unsigned char uuid[16];
-} ArmzDomainCallback;
-
-typedef struct {
     char *uri;
-    GArray *dom_callbacks;    /* ArmzDomainCallback */
-    GArray *net_callbacks;    /* ArmzDomainCallback, of network events (uuid: a network's) */
-    GArray *pool_callbacks;   /* ArmzDomainCallback, of storage pool events */
+    /* ArmzEventCallback, of domain, network and storage pool events */
+    GArray *callbacks[ARMZ_EVENT_N_KINDS];
     gboolean legacy_events;   /* old-style lifecycle registration (105) */
     gboolean close_callback;
 } ArmzConn;

@@ -18,7 +18,6 @@ static gboolean
 h_register_any(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_connect_domain_event_callback_register_any_args *args = a;
-    ArmzDomainCallback cb = { 0 };
 
     if (args->event_id < 0 || args->event_id >= VIR_DOMAIN_EVENT_ID_LAST) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
@@ -31,15 +30,10 @@ h_register_any(ArmzClient *client, void *a, void *r, GError **error)
                                     args->dom->name, error);
         if (!obj)
             return FALSE;
-        cb.has_dom = TRUE;
-        memcpy(cb.uuid, args->dom->uuid, sizeof(cb.uuid));
     }
-    cb.event_id = args->event_id;
-    cb.callback_id = g_atomic_int_add(&armz_daemon->next_callback_id, 1) + 1;
-    g_mutex_lock(&client->lock);
-    g_array_append_val(armz_conn_get(client)->dom_callbacks, cb);
-    g_mutex_unlock(&client->lock);
-    ((armz_connect_domain_event_callback_register_any_ret *)r)->callback_id = cb.callback_id;
+    ((armz_connect_domain_event_callback_register_any_ret *)r)->callback_id =
+        armz_event_callback_add(client, ARMZ_EVENT_DOMAIN, args->event_id,
+                                args->dom ? (const unsigned char *)args->dom->uuid : NULL);
     return TRUE;
 }
 
@@ -47,25 +41,8 @@ static gboolean
 h_deregister_any(ArmzClient *client, void *a, void *r, GError **error)
 {
     int id = ((armz_connect_domain_event_callback_deregister_any_args *)a)->callback_id;
-    GArray *cbs;
-    gboolean found = FALSE;
 
-    g_mutex_lock(&client->lock);
-    cbs = armz_conn_get(client)->dom_callbacks;
-    for (guint i = 0; i < cbs->len; i++) {
-        if (g_array_index(cbs, ArmzDomainCallback, i).callback_id == id) {
-            g_array_remove_index(cbs, i);
-            found = TRUE;
-            break;
-        }
-    }
-    g_mutex_unlock(&client->lock);
-    if (!found) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("callback ID %d not registered"), id);
-        return FALSE;
-    }
-    return TRUE;
+    return armz_event_callback_remove(client, ARMZ_EVENT_DOMAIN, id, error);
 }
 
 static gboolean
@@ -98,23 +75,18 @@ fill_dom(armz_nonnull_domain *d, const ArmzDomainEvent *ev)
 
 /* Sends EV to one client for each of its matching registrations. */
 static void
-deliver(ArmzClient *client, const ArmzDomainEvent *ev)
+deliver(ArmzClient *client, gconstpointer event)
 {
+    const ArmzDomainEvent *ev = event;
     int want = ev->kind == ARMZ_DOMAIN_EVENT_LIFECYCLE ? VIR_DOMAIN_EVENT_ID_LIFECYCLE
                                                        : VIR_DOMAIN_EVENT_ID_REBOOT;
-    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int));
+    g_autoptr(GArray) ids = NULL;
     gboolean legacy;
-    ArmzConn *conn;
 
     g_mutex_lock(&client->lock);
-    conn = armz_conn_get(client);
-    legacy = conn->legacy_events && ev->kind == ARMZ_DOMAIN_EVENT_LIFECYCLE;
-    for (guint i = 0; i < conn->dom_callbacks->len; i++) {
-        ArmzDomainCallback *cb = &g_array_index(conn->dom_callbacks, ArmzDomainCallback, i);
-        if (cb->event_id == want && (!cb->has_dom || memcmp(cb->uuid, ev->uuid, 16) == 0))
-            g_array_append_val(ids, cb->callback_id);
-    }
+    legacy = armz_conn_get(client)->legacy_events && ev->kind == ARMZ_DOMAIN_EVENT_LIFECYCLE;
     g_mutex_unlock(&client->lock);
+    ids = armz_event_callback_ids(client, ARMZ_EVENT_DOMAIN, want, ev->uuid);
 
     for (guint i = 0; i < ids->len; i++) {
         if (ev->kind == ARMZ_DOMAIN_EVENT_LIFECYCLE) {
@@ -145,14 +117,7 @@ deliver(ArmzClient *client, const ArmzDomainEvent *ev)
 void
 armz_daemon_domain_event(const ArmzDomainEvent *ev, gpointer opaque)
 {
-    GHashTableIter it;
-    gpointer key;
-
-    g_mutex_lock(&armz_daemon->conns_lock);
-    g_hash_table_iter_init(&it, armz_daemon->conns);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-        deliver(key, ev);
-    g_mutex_unlock(&armz_daemon->conns_lock);
+    armz_event_foreach_client(deliver, ev);
 }
 
 void
@@ -164,9 +129,8 @@ armz_daemon_client_closed(ArmzClient *client, gpointer opaque)
     g_mutex_lock(&client->lock);
     if (client->priv) {
         ArmzConn *conn = client->priv;
-        g_array_set_size(conn->dom_callbacks, 0);
-        g_array_set_size(conn->net_callbacks, 0);
-        g_array_set_size(conn->pool_callbacks, 0);
+        for (int k = 0; k < ARMZ_EVENT_N_KINDS; k++)
+            g_array_set_size(conn->callbacks[k], 0);
         conn->legacy_events = FALSE;
     }
     g_mutex_unlock(&client->lock);

@@ -16,7 +16,6 @@ static gboolean
 h_register_any(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_connect_network_event_register_any_args *args = a;
-    ArmzDomainCallback cb = { 0 };
 
     if (args->event_id < 0 || args->event_id >= VIR_NETWORK_EVENT_ID_LAST) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
@@ -29,15 +28,10 @@ h_register_any(ArmzClient *client, void *a, void *r, GError **error)
                                       &ref, error))
             return FALSE;
         armz_network_ref_clear(&ref);
-        cb.has_dom = TRUE;
-        memcpy(cb.uuid, args->net->uuid, sizeof(cb.uuid));
     }
-    cb.event_id = args->event_id;
-    cb.callback_id = g_atomic_int_add(&armz_daemon->next_callback_id, 1) + 1;
-    g_mutex_lock(&client->lock);
-    g_array_append_val(armz_conn_get(client)->net_callbacks, cb);
-    g_mutex_unlock(&client->lock);
-    ((armz_connect_network_event_register_any_ret *)r)->callback_id = cb.callback_id;
+    ((armz_connect_network_event_register_any_ret *)r)->callback_id =
+        armz_event_callback_add(client, ARMZ_EVENT_NETWORK, args->event_id,
+                                args->net ? (const unsigned char *)args->net->uuid : NULL);
     return TRUE;
 }
 
@@ -45,42 +39,17 @@ static gboolean
 h_deregister_any(ArmzClient *client, void *a, void *r, GError **error)
 {
     int id = ((armz_connect_network_event_deregister_any_args *)a)->callback_id;
-    gboolean found = FALSE;
-    GArray *cbs;
 
-    g_mutex_lock(&client->lock);
-    cbs = armz_conn_get(client)->net_callbacks;
-    for (guint i = 0; i < cbs->len; i++) {
-        if (g_array_index(cbs, ArmzDomainCallback, i).callback_id == id) {
-            g_array_remove_index(cbs, i);
-            found = TRUE;
-            break;
-        }
-    }
-    g_mutex_unlock(&client->lock);
-    if (!found) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("callback ID %d not registered"), id);
-        return FALSE;
-    }
-    return TRUE;
+    return armz_event_callback_remove(client, ARMZ_EVENT_NETWORK, id, error);
 }
 
 static void
-deliver(ArmzClient *client, const ArmzNetworkEvent *ev)
+deliver(ArmzClient *client, gconstpointer event)
 {
-    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(int));
-    ArmzConn *conn;
-
-    g_mutex_lock(&client->lock);
-    conn = armz_conn_get(client);
-    for (guint i = 0; i < conn->net_callbacks->len; i++) {
-        ArmzDomainCallback *cb = &g_array_index(conn->net_callbacks, ArmzDomainCallback, i);
-        if (cb->event_id == VIR_NETWORK_EVENT_ID_LIFECYCLE &&
-            (!cb->has_dom || memcmp(cb->uuid, ev->uuid, 16) == 0))
-            g_array_append_val(ids, cb->callback_id);
-    }
-    g_mutex_unlock(&client->lock);
+    const ArmzNetworkEvent *ev = event;
+    g_autoptr(GArray) ids =
+        armz_event_callback_ids(client, ARMZ_EVENT_NETWORK, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+                                ev->uuid);
 
     for (guint i = 0; i < ids->len; i++) {
         armz_network_event_lifecycle_msg msg = {
@@ -98,14 +67,7 @@ deliver(ArmzClient *client, const ArmzNetworkEvent *ev)
 void
 armz_remote_network_event(const ArmzNetworkEvent *ev, gpointer opaque)
 {
-    GHashTableIter it;
-    gpointer key;
-
-    g_mutex_lock(&armz_daemon->conns_lock);
-    g_hash_table_iter_init(&it, armz_daemon->conns);
-    while (g_hash_table_iter_next(&it, &key, NULL))
-        deliver(key, ev);
-    g_mutex_unlock(&armz_daemon->conns_lock);
+    armz_event_foreach_client(deliver, ev);
 }
 
 static const ArmzProc procs[] = {
