@@ -1,30 +1,22 @@
 /* Network persistence (see network_store.h). */
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
 #include <libvirt/libvirt.h>
 
 #include "conf/xml_util.h"
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/fileutil.h"
-#include "util/log.h"
 #include "network/network_store.h"
 
 void
 armz_network_store_init(ArmzNetworkStore *st, const ArmzPaths *paths)
 {
-    st->config_dir = g_build_filename(paths->config_dir, "networks", NULL);
-    st->autostart_dir = g_build_filename(st->config_dir, "autostart", NULL);
-    st->state_dir = g_build_filename(paths->state_dir, "networks", NULL);
+    armz_defdirs_init(st, paths, "networks");
 }
 
 void
 armz_network_store_clear(ArmzNetworkStore *st)
 {
-    g_clear_pointer(&st->config_dir, g_free);
-    g_clear_pointer(&st->autostart_dir, g_free);
-    g_clear_pointer(&st->state_dir, g_free);
+    armz_defdirs_clear(st);
 }
 
 gboolean
@@ -35,132 +27,49 @@ armz_network_store_prepare(ArmzNetworkStore *st, gboolean *first_start, GError *
            armz_mkdir_p(st->state_dir, 0755, error);
 }
 
-static char *
-file_in(const char *dir, const char *name)
-{
-    g_autofree char *file = g_strconcat(name, ".xml", NULL);
-    return g_build_filename(dir, file, NULL);
-}
-
 gboolean
 armz_network_store_save(ArmzNetworkStore *st, const ArmzNetworkDef *def, GError **error)
 {
-    g_autofree char *path = file_in(st->config_dir, def->name);
     g_autofree char *xml = armz_network_def_format(def);
 
-    return armz_file_write_atomic(path, xml, strlen(xml), 0600, error);
+    return armz_defstore_save(st->config_dir, def->name, xml, error);
 }
 
 gboolean
 armz_network_store_delete(ArmzNetworkStore *st, const char *name, GError **error)
 {
-    g_autofree char *path = file_in(st->config_dir, name);
-    g_autofree char *link = file_in(st->autostart_dir, name);
-
-    if (unlink(link) < 0 && errno != ENOENT)
-        armz_warn("cannot remove autostart link '%s': %s", link, g_strerror(errno));
-    if (unlink(path) < 0 && errno != ENOENT) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot remove config file '%s': %s"), path, g_strerror(errno));
-        return FALSE;
-    }
-    return TRUE;
+    return armz_defstore_delete(st->config_dir, st->autostart_dir, name, error);
 }
 
 gboolean
 armz_network_store_set_autostart(ArmzNetworkStore *st, const char *name, gboolean autostart,
                                  GError **error)
 {
-    g_autofree char *path = file_in(st->config_dir, name);
-    g_autofree char *link = file_in(st->autostart_dir, name);
-
-    if (!autostart) {
-        if (unlink(link) < 0 && errno != ENOENT) {
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                        _("cannot remove autostart link '%s': %s"), link, g_strerror(errno));
-            return FALSE;
-        }
-        return TRUE;
-    }
-    if (!armz_mkdir_p(st->autostart_dir, 0755, error))
-        return FALSE;
-    if (symlink(path, link) < 0 && errno != EEXIST) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot create autostart link '%s' to '%s': %s"),
-                    link, path, g_strerror(errno));
-        return FALSE;
-    }
-    return TRUE;
+    return armz_defstore_set_autostart(st->config_dir, st->autostart_dir, name, autostart,
+                                       error);
 }
 
 gboolean
 armz_network_store_save_status(ArmzNetworkStore *st, const ArmzNetworkDef *live,
                                pid_t dnsmasq_pid, GError **error)
 {
-    g_autofree char *path = file_in(st->state_dir, live->name);
     g_autofree char *xml = armz_network_def_format(live);
     g_autoptr(GString) buf = g_string_new(NULL);
 
     g_string_append_printf(buf, "<networkstatus dnsmasq-pid='%d'>\n", (int)dnsmasq_pid);
     g_string_append(buf, xml);
     g_string_append(buf, "</networkstatus>\n");
-    return armz_file_write_atomic(path, buf->str, buf->len, 0600, error);
+    return armz_defstore_save(st->state_dir, live->name, buf->str, error);
 }
 
 void
 armz_network_store_delete_status(ArmzNetworkStore *st, const char *name)
 {
-    g_autofree char *path = file_in(st->state_dir, name);
-
-    if (unlink(path) < 0 && errno != ENOENT)
-        armz_warn("cannot remove network status '%s': %s", path, g_strerror(errno));
-}
-
-/* Reads every NAME.xml of DIR whose content names NAME; PARSE turns the
- * text into a def (and maybe a pid). */
-typedef ArmzNetworkDef *(*ParseFunc)(const char *xml, pid_t *pid, GError **error);
-
-static void
-load_dir(const char *dir_path, const char *what, ParseFunc parse,
-         void (*cb)(ArmzNetworkDef *, const char *, pid_t, gpointer), gpointer opaque)
-{
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &error);
-    const char *entry;
-
-    if (!dir) {
-        armz_debug("no network %s: %s", what, error->message);
-        return;
-    }
-    while ((entry = g_dir_read_name(dir))) {
-        g_autofree char *path = NULL, *xml = NULL, *base = NULL;
-        g_autoptr(GError) err = NULL;
-        ArmzNetworkDef *def;
-        pid_t pid = 0;
-
-        if (!g_str_has_suffix(entry, ".xml"))
-            continue;
-        path = g_build_filename(dir_path, entry, NULL);
-        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-            continue;
-        if (!g_file_get_contents(path, &xml, NULL, &err) || !(def = parse(xml, &pid, &err))) {
-            armz_err("skipping network %s '%s': %s (the file is left as it is)",
-                     what, path, err->message);
-            continue;
-        }
-        base = g_strndup(entry, strlen(entry) - 4);
-        if (!g_str_equal(base, def->name)) {
-            armz_err("skipping network %s '%s': it defines network '%s'; the file name "
-                     "must be the network name", what, path, def->name);
-            armz_network_def_free(def);
-            continue;
-        }
-        cb(def, path, pid, opaque);
-    }
+    armz_defstore_remove(st->state_dir, name, "network status");
 }
 
 static ArmzNetworkDef *
-parse_config(const char *xml, pid_t *pid, GError **error)
+parse_config(const char *xml, GError **error)
 {
     ArmzNetworkDef *def = armz_network_def_parse(xml, error);
 
@@ -198,7 +107,7 @@ parse_status(const char *xml, pid_t *pid, GError **error)
     }
     *pid = (pid_t)v;
     inner = armz_xml_fragment_capture(net);
-    return parse_config(inner, pid, error);
+    return parse_config(inner, error);
 }
 
 typedef struct {
@@ -206,36 +115,78 @@ typedef struct {
     ArmzNetworkConfigFunc config_cb;
     ArmzNetworkStatusFunc status_cb;
     gpointer opaque;
+    pid_t pid;          /* of the status file just parsed */
 } LoadCtx;
 
-static void
-config_loaded(ArmzNetworkDef *def, const char *path, pid_t pid, gpointer opaque)
+static gpointer
+config_parse(const char *xml, const char **name, gpointer opaque, GError **error)
+{
+    ArmzNetworkDef *def = parse_config(xml, error);
+
+    if (def)
+        *name = def->name;
+    return def;
+}
+
+static gpointer
+status_parse(const char *xml, const char **name, gpointer opaque, GError **error)
 {
     LoadCtx *ctx = opaque;
-    g_autofree char *link = file_in(ctx->st->autostart_dir, def->name);
+    ArmzNetworkDef *def;
 
-    ctx->config_cb(def, g_file_test(link, G_FILE_TEST_EXISTS), ctx->opaque);
+    ctx->pid = 0;
+    def = parse_status(xml, &ctx->pid, error);
+    if (def)
+        *name = def->name;
+    return def;
 }
 
 static void
-status_loaded(ArmzNetworkDef *def, const char *path, pid_t pid, gpointer opaque)
+config_loaded(gpointer def, gpointer opaque)
 {
     LoadCtx *ctx = opaque;
-    ctx->status_cb(def, pid, ctx->opaque);
+    const char *name = ((ArmzNetworkDef *)def)->name;
+
+    ctx->config_cb(def, armz_defstore_is_autostart(ctx->st->autostart_dir, name), ctx->opaque);
+}
+
+static void
+status_loaded(gpointer def, gpointer opaque)
+{
+    LoadCtx *ctx = opaque;
+    ctx->status_cb(def, ctx->pid, ctx->opaque);
 }
 
 void
 armz_network_store_load_configs(ArmzNetworkStore *st, ArmzNetworkConfigFunc func,
                                 gpointer opaque)
 {
-    LoadCtx ctx = { st, func, NULL, opaque };
-    load_dir(st->config_dir, "config", parse_config, config_loaded, &ctx);
+    static const ArmzDefLoader loader = {
+        .none = "network config",
+        .what = "network config",
+        .object = "network",
+        .parse = config_parse,
+        .free = (GDestroyNotify)armz_network_def_free,
+        .loaded = config_loaded,
+    };
+    LoadCtx ctx = { st, func, NULL, opaque, 0 };
+
+    armz_defstore_load(st->config_dir, &loader, &ctx);
 }
 
 void
 armz_network_store_load_status(ArmzNetworkStore *st, ArmzNetworkStatusFunc func,
                                gpointer opaque)
 {
-    LoadCtx ctx = { st, NULL, func, opaque };
-    load_dir(st->state_dir, "status", parse_status, status_loaded, &ctx);
+    static const ArmzDefLoader loader = {
+        .none = "network status",
+        .what = "network status",
+        .object = "network",
+        .parse = status_parse,
+        .free = (GDestroyNotify)armz_network_def_free,
+        .loaded = status_loaded,
+    };
+    LoadCtx ctx = { st, NULL, func, opaque, 0 };
+
+    armz_defstore_load(st->state_dir, &loader, &ctx);
 }

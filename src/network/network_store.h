@@ -8,13 +8,9 @@
 #include <sys/types.h>
 #include <glib.h>
 #include "network/network_conf.h"
-#include "util/paths.h"
+#include "util/defstore.h"
 
-typedef struct {
-    char *config_dir;
-    char *autostart_dir;
-    char *state_dir;
-} ArmzNetworkStore;
+typedef ArmzDefDirs ArmzNetworkStore;
 
 void armz_network_store_init(ArmzNetworkStore *st, const ArmzPaths *paths);
 void armz_network_store_clear(ArmzNetworkStore *st);

@@ -1,12 +1,6 @@
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
 #include <libvirt/libvirt.h>
 
-#include "util/armz-i18n.h"
-#include "util/error.h"
 #include "util/fileutil.h"
-#include "util/log.h"
 #include "storage/pool_store.h"
 
 ArmzPoolStore *
@@ -14,9 +8,7 @@ armz_pool_store_new(const ArmzPaths *paths)
 {
     ArmzPoolStore *s = g_new0(ArmzPoolStore, 1);
 
-    s->config_dir = g_build_filename(paths->config_dir, "storage", NULL);
-    s->autostart_dir = g_build_filename(s->config_dir, "autostart", NULL);
-    s->state_dir = g_build_filename(paths->state_dir, "storage", NULL);
+    armz_defdirs_init(s, paths, "storage");
     return s;
 }
 
@@ -25,9 +17,7 @@ armz_pool_store_free(ArmzPoolStore *s)
 {
     if (!s)
         return;
-    g_free(s->config_dir);
-    g_free(s->autostart_dir);
-    g_free(s->state_dir);
+    armz_defdirs_clear(s);
     g_free(s);
 }
 
@@ -40,20 +30,12 @@ armz_pool_store_prepare(ArmzPoolStore *s, gboolean *first, GError **error)
            armz_mkdir_p(s->state_dir, 0755, error);
 }
 
-static char *
-file_in(const char *dir, const char *name)
-{
-    g_autofree char *file = g_strconcat(name, ".xml", NULL);
-    return g_build_filename(dir, file, NULL);
-}
-
 static gboolean
 save_in(const char *dir, const ArmzPoolDef *def, GError **error)
 {
-    g_autofree char *path = file_in(dir, def->name);
     g_autofree char *xml = armz_pool_def_format(def);
 
-    return armz_file_write_atomic(path, xml, strlen(xml), 0600, error);
+    return armz_defstore_save(dir, def->name, xml, error);
 }
 
 gboolean
@@ -71,106 +53,84 @@ armz_pool_store_save_state(ArmzPoolStore *s, const ArmzPoolDef *def, GError **er
 void
 armz_pool_store_delete_state(ArmzPoolStore *s, const char *name)
 {
-    g_autofree char *path = file_in(s->state_dir, name);
-
-    if (unlink(path) < 0 && errno != ENOENT)
-        armz_warn("cannot remove pool state file '%s': %s", path, g_strerror(errno));
+    armz_defstore_remove(s->state_dir, name, "pool state file");
 }
 
 gboolean
 armz_pool_store_delete(ArmzPoolStore *s, const char *name, GError **error)
 {
-    g_autofree char *path = file_in(s->config_dir, name);
-    g_autofree char *link = file_in(s->autostart_dir, name);
-
-    if (unlink(link) < 0 && errno != ENOENT)
-        armz_warn("cannot remove autostart link '%s': %s", link, g_strerror(errno));
-    if (unlink(path) < 0 && errno != ENOENT) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot remove config file '%s': %s"), path, g_strerror(errno));
-        return FALSE;
-    }
-    return TRUE;
+    return armz_defstore_delete(s->config_dir, s->autostart_dir, name, error);
 }
 
 gboolean
 armz_pool_store_set_autostart(ArmzPoolStore *s, const char *name, gboolean autostart,
                               GError **error)
 {
-    g_autofree char *path = file_in(s->config_dir, name);
-    g_autofree char *link = file_in(s->autostart_dir, name);
+    return armz_defstore_set_autostart(s->config_dir, s->autostart_dir, name, autostart, error);
+}
 
-    if (!autostart) {
-        if (unlink(link) < 0 && errno != ENOENT) {
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                        _("cannot remove autostart link '%s': %s"), link, g_strerror(errno));
-            return FALSE;
-        }
-        return TRUE;
-    }
-    if (!armz_mkdir_p(s->autostart_dir, 0755, error))
-        return FALSE;
-    if (symlink(path, link) < 0 && errno != EEXIST) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot create autostart link '%s' to '%s': %s"),
-                    link, path, g_strerror(errno));
-        return FALSE;
-    }
-    return TRUE;
+typedef struct {
+    ArmzPoolStore *store;
+    ArmzPoolStoreLoadFunc func;
+    gpointer opaque;
+} LoadCtx;
+
+static gpointer
+parse(const char *xml, const char **name, gpointer opaque, GError **error)
+{
+    ArmzPoolDef *def = armz_pool_def_parse(xml, error);
+
+    if (def)
+        *name = def->name;
+    return def;
 }
 
 static void
-load_dir(ArmzPoolStore *s, const char *dirpath, gboolean configs,
-         ArmzPoolStoreLoadFunc func, gpointer opaque)
+config_loaded(gpointer def, gpointer opaque)
 {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GDir) dir = g_dir_open(dirpath, 0, &error);
-    const char *entry;
+    LoadCtx *ctx = opaque;
+    const char *name = ((ArmzPoolDef *)def)->name;
 
-    if (!dir) {
-        armz_debug("no pool definitions: %s", error->message);
-        return;
-    }
-    while ((entry = g_dir_read_name(dir))) {
-        g_autofree char *path = NULL, *xml = NULL, *base = NULL;
-        g_autoptr(GError) err = NULL;
-        ArmzPoolDef *def;
+    ctx->func(def, armz_defstore_is_autostart(ctx->store->autostart_dir, name), ctx->opaque);
+}
 
-        if (!g_str_has_suffix(entry, ".xml"))
-            continue;
-        path = g_build_filename(dirpath, entry, NULL);
-        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-            continue;
-        if (!g_file_get_contents(path, &xml, NULL, &err) ||
-            !(def = armz_pool_def_parse(xml, &err))) {
-            armz_err("skipping storage pool %s '%s': %s (the file is left as it is)",
-                     configs ? "config" : "state", path, err->message);
-            continue;
-        }
-        base = g_strndup(entry, strlen(entry) - 4);
-        if (g_strcmp0(base, def->name) != 0) {
-            armz_err("skipping storage pool file '%s': it defines pool '%s'; the file name "
-                     "must be the pool name", path, def->name);
-            armz_pool_def_free(def);
-            continue;
-        }
-        if (configs) {
-            g_autofree char *link = file_in(s->autostart_dir, def->name);
-            func(def, g_file_test(link, G_FILE_TEST_EXISTS), opaque);
-        } else {
-            func(def, FALSE, opaque);
-        }
-    }
+static void
+state_loaded(gpointer def, gpointer opaque)
+{
+    LoadCtx *ctx = opaque;
+    ctx->func(def, FALSE, ctx->opaque);
 }
 
 void
 armz_pool_store_load_configs(ArmzPoolStore *s, ArmzPoolStoreLoadFunc func, gpointer opaque)
 {
-    load_dir(s, s->config_dir, TRUE, func, opaque);
+    static const ArmzDefLoader loader = {
+        .none = "pool definitions",
+        .what = "storage pool config",
+        .misnamed = "storage pool file",
+        .object = "pool",
+        .parse = parse,
+        .free = (GDestroyNotify)armz_pool_def_free,
+        .loaded = config_loaded,
+    };
+    LoadCtx ctx = { s, func, opaque };
+
+    armz_defstore_load(s->config_dir, &loader, &ctx);
 }
 
 void
 armz_pool_store_load_states(ArmzPoolStore *s, ArmzPoolStoreLoadFunc func, gpointer opaque)
 {
-    load_dir(s, s->state_dir, FALSE, func, opaque);
+    static const ArmzDefLoader loader = {
+        .none = "pool definitions",
+        .what = "storage pool state",
+        .misnamed = "storage pool file",
+        .object = "pool",
+        .parse = parse,
+        .free = (GDestroyNotify)armz_pool_def_free,
+        .loaded = state_loaded,
+    };
+    LoadCtx ctx = { s, func, opaque };
+
+    armz_defstore_load(s->state_dir, &loader, &ctx);
 }

@@ -6,13 +6,9 @@
 #pragma once
 #include <glib.h>
 #include "storage/storage_conf.h"
-#include "util/paths.h"
+#include "util/defstore.h"
 
-typedef struct {
-    char *config_dir;
-    char *autostart_dir;
-    char *state_dir;
-} ArmzPoolStore;
+typedef ArmzDefDirs ArmzPoolStore;
 
 ArmzPoolStore *armz_pool_store_new(const ArmzPaths *paths);
 void armz_pool_store_free(ArmzPoolStore *store);
