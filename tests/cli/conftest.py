@@ -10,6 +10,7 @@ import pytest
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, '..', 'daemon'))
 import armzd  # noqa: E402
+from armzd import pytest_runtest_teardown  # noqa: E402,F401 (gc after each test)
 
 TOP = armzd.TOP
 BUILD = armzd.BUILD

@@ -10,6 +10,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import armzd  # noqa: E402
+from armzd import pytest_runtest_teardown  # noqa: E402,F401 (gc after each test)
 
 try:
     import libvirt

@@ -12,6 +12,7 @@ here = os.path.dirname(__file__)
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, '..', 'daemon'))
 import armzd  # noqa: E402
+from armzd import pytest_runtest_teardown  # noqa: E402,F401 (gc after each test)
 import netns  # noqa: E402
 
 try:

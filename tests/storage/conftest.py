@@ -18,6 +18,7 @@ _dc._short = lambda nodeid: nodeid.split('tests/', 1)[-1].replace('.py::', '::')
 
 pytest_configure = _dc.pytest_configure
 pytest_runtest_logreport = _dc.pytest_runtest_logreport
+pytest_runtest_teardown = _dc.pytest_runtest_teardown
 pytest_sessionstart = _dc.pytest_sessionstart
 pytest_report_teststatus = _dc.pytest_report_teststatus
 daemons = _dc.daemons

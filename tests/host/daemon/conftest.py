@@ -1,4 +1,5 @@
 """The tier's PASS/FAIL lines for the tests driven from the x86 side."""
+import gc
 import os
 import sys
 
@@ -8,6 +9,14 @@ sys.path.insert(0, os.path.dirname(__file__))
 import libvirt  # noqa: E402
 
 _status = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # libvirt objects left in cycles are finalised here rather than inside a
+    # later test's call (see finalise_libvirt_garbage in tests/daemon/armzd.py)
+    yield
+    gc.collect()
 
 
 def pytest_configure(config):
