@@ -9,13 +9,15 @@
 #include "daemon/daemon.h"
 
 /* libvirt's internal driver feature numbers (virDrvFeature) that the remote
- * client asks about: typed string params, keepalive, remote event callbacks
- * and remote close callbacks. */
+ * client asks about: typed string params, keepalive, remote event callbacks,
+ * remote close callbacks, and virNetworkUpdate's command and section sent in
+ * the API's order (older daemons received them swapped). */
 enum {
     FEATURE_TYPED_PARAM_STRING = 9,
     FEATURE_PROGRAM_KEEPALIVE = 10,
     FEATURE_REMOTE_EVENT_CALLBACK = 14,
     FEATURE_REMOTE_CLOSE_CALLBACK = 15,
+    FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16,
 };
 
 static gboolean
@@ -104,11 +106,14 @@ h_supports_feature(ArmzClient *client, void *a, void *r, GError **error)
     armz_connect_supports_feature_args *args = a;
     armz_connect_supports_feature_ret *ret = r;
 
+    armz_debug("client %" G_GUINT64_FORMAT " asks about driver feature %d", client->id,
+               args->feature);
     switch (args->feature) {
     case FEATURE_TYPED_PARAM_STRING:
     case FEATURE_PROGRAM_KEEPALIVE:
     case FEATURE_REMOTE_EVENT_CALLBACK:
     case FEATURE_REMOTE_CLOSE_CALLBACK:
+    case FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER:
         ret->supported = 1;
         break;
     default:

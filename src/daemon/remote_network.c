@@ -161,6 +161,15 @@ h_set_autostart(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static gboolean
+h_update(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_network_update_args *args = a;
+    return armz_network_update(armz_netdrv, (const unsigned char *)args->net.uuid,
+                               args->command, args->section, args->parent_index, args->xml,
+                               args->flags, error);
+}
+
+static gboolean
 h_list_all(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_connect_list_all_networks_args *args = a;
@@ -344,6 +353,8 @@ static const ArmzProc procs[] = {
       h_is_persistent, 0 },
     { 283, "virConnectListAllNetworks", ARMZ_ARGS(armz_connect_list_all_networks_args),
       ARMZ_RET(armz_connect_list_all_networks_ret), h_list_all, 0 },
+    { 291, "virNetworkUpdate", ARMZ_ARGS(armz_network_update_args), ARMZ_NORET, h_update,
+      ARMZ_PROC_WRITES },
     { 341, "virNetworkGetDHCPLeases", ARMZ_ARGS(armz_network_get_dhcp_leases_args),
       ARMZ_RET(armz_network_get_dhcp_leases_ret), h_get_dhcp_leases, 0 },
     { 432, "virNetworkDefineXMLFlags", ARMZ_ARGS(armz_network_xml_flags_args),

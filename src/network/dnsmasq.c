@@ -217,19 +217,40 @@ armz_dnsmasq_start(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f, GError 
     return pid;
 }
 
+/* Whether PID has exited: gone, or a zombie. Its command line vanishes
+ * earlier, while it still holds its sockets, so that is no proof. */
+static gboolean
+exited(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    const char *p;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL))
+        return TRUE;
+    p = strrchr(stat, ')');
+    return p && (p[2] == 'Z' || p[2] == 'X');
+}
+
+static gboolean
+wait_exit(pid_t pid)
+{
+    for (int waited = 0; waited < DNSMASQ_WAIT_MS && !exited(pid); waited += 10)
+        g_usleep(10 * 1000);
+    return exited(pid);
+}
+
 void
 armz_dnsmasq_stop(pid_t pid, const ArmzDnsmasqFiles *f, gboolean drop_leases)
 {
+    /* it is not our child: wait for it to be gone from /proc */
     if (pid > 0 && armz_dnsmasq_is_ours(pid, f)) {
         if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
             armz_warn("cannot stop dnsmasq (pid %d): %s", (int)pid, g_strerror(errno));
-        /* it is not our child: wait for it to be gone from /proc */
-        for (int waited = 0; waited < DNSMASQ_WAIT_MS && armz_dnsmasq_is_ours(pid, f);
-             waited += 10)
-            g_usleep(10 * 1000);
-        if (armz_dnsmasq_is_ours(pid, f)) {
+        if (!wait_exit(pid)) {
             armz_warn("dnsmasq (pid %d) ignored SIGTERM: killing it", (int)pid);
             kill(pid, SIGKILL);
+            wait_exit(pid);
         }
     }
     unlink(f->pidfile);

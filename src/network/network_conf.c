@@ -30,8 +30,8 @@ dhcp_host_free(gpointer p)
     g_free(h);
 }
 
-static void
-ip_def_free(gpointer p)
+void
+armz_network_ip_def_free(gpointer p)
 {
     ArmzNetIPDef *ip = p;
     g_array_unref(ip->ranges);
@@ -39,8 +39,8 @@ ip_def_free(gpointer p)
     g_free(ip);
 }
 
-static ArmzNetIPDef *
-ip_def_new(void)
+ArmzNetIPDef *
+armz_network_ip_def_new(void)
 {
     ArmzNetIPDef *ip = g_new0(ArmzNetIPDef, 1);
     ip->ranges = g_array_new(FALSE, TRUE, sizeof(ArmzNetDhcpRange));
@@ -62,7 +62,7 @@ armz_network_def_new(void)
     ArmzNetworkDef *def = g_new0(ArmzNetworkDef, 1);
     def->stp = TRUE;
     def->dns_hosts = g_ptr_array_new_with_free_func(dns_host_free);
-    def->ips = g_ptr_array_new_with_free_func(ip_def_free);
+    def->ips = g_ptr_array_new_with_free_func(armz_network_ip_def_free);
     return def;
 }
 
@@ -193,34 +193,41 @@ parse_yes_no(xmlNodePtr node, const char *attr, const char *alt_yes, gboolean *o
 }
 
 static gboolean
+parse_dhcp_child(ArmzNetIPDef *ip, xmlNodePtr c, GError **error)
+{
+    if (armz_xml_is(c, "range")) {
+        ArmzNetDhcpRange r;
+        if (!parse_ip_attr(c, "start", TRUE, &r.start, error) ||
+            !parse_ip_attr(c, "end", TRUE, &r.end, error))
+            return FALSE;
+        g_array_append_val(ip->ranges, r);
+    } else if (armz_xml_is(c, "host")) {
+        g_autofree char *mac = armz_xml_prop(c, "mac");
+        ArmzNetDhcpHost *h = g_new0(ArmzNetDhcpHost, 1);
+
+        g_ptr_array_add(ip->hosts, h);
+        h->name = armz_xml_prop(c, "name");
+        if (mac) {
+            if (!armz_mac_parse(mac, h->mac))
+                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                      _("invalid MAC address '%s' in <host> of <dhcp>"), mac);
+            h->has_mac = TRUE;
+        }
+        if (!parse_ip_attr(c, "ip", FALSE, &h->ip, error))
+            return FALSE;
+    } else if (!armz_xml_is(c, "bootp")) {
+        return armz_conf_unsupported_child(c, "dhcp", error);
+    }
+    return TRUE;
+}
+
+static gboolean
 parse_dhcp(ArmzNetIPDef *ip, xmlNodePtr dhcp, GError **error)
 {
     ip->has_dhcp = TRUE;
-    for (xmlNodePtr c = armz_xml_first_element(dhcp); c; c = armz_xml_next_element(c)) {
-        if (armz_xml_is(c, "range")) {
-            ArmzNetDhcpRange r;
-            if (!parse_ip_attr(c, "start", TRUE, &r.start, error) ||
-                !parse_ip_attr(c, "end", TRUE, &r.end, error))
-                return FALSE;
-            g_array_append_val(ip->ranges, r);
-        } else if (armz_xml_is(c, "host")) {
-            g_autofree char *mac = armz_xml_prop(c, "mac");
-            ArmzNetDhcpHost *h = g_new0(ArmzNetDhcpHost, 1);
-
-            g_ptr_array_add(ip->hosts, h);
-            h->name = armz_xml_prop(c, "name");
-            if (mac) {
-                if (!armz_mac_parse(mac, h->mac))
-                    return armz_conf_fail(error, VIR_ERR_XML_ERROR,
-                                          _("invalid MAC address '%s' in <host> of <dhcp>"), mac);
-                h->has_mac = TRUE;
-            }
-            if (!parse_ip_attr(c, "ip", FALSE, &h->ip, error))
-                return FALSE;
-        } else if (!armz_xml_is(c, "bootp")) {
-            return armz_conf_unsupported_child(c, "dhcp", error);
-        }
-    }
+    for (xmlNodePtr c = armz_xml_first_element(dhcp); c; c = armz_xml_next_element(c))
+        if (!parse_dhcp_child(ip, c, error))
+            return FALSE;
     return TRUE;
 }
 
@@ -242,7 +249,7 @@ parse_ip(ArmzNetworkDef *def, xmlNodePtr node, GError **error)
     g_autofree char *family = armz_xml_prop(node, "family");
     g_autofree char *netmask = armz_xml_prop(node, "netmask");
     g_autofree char *prefix = armz_xml_prop(node, "prefix");
-    ArmzNetIPDef *ip = ip_def_new();
+    ArmzNetIPDef *ip = armz_network_ip_def_new();
 
     g_ptr_array_add(def->ips, ip);
     if (!parse_ip_attr(node, "address", TRUE, &ip->address, error))
@@ -293,44 +300,50 @@ parse_ip(ArmzNetworkDef *def, xmlNodePtr node, GError **error)
 }
 
 static gboolean
+parse_dns_child(ArmzNetworkDef *def, xmlNodePtr c, GError **error)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    ArmzNetDnsHost *h;
+
+    if (armz_xml_is(c, "forwarder") || armz_xml_is(c, "txt") || armz_xml_is(c, "srv"))
+        return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                              _("<%s> in <dns> is not supported"), (const char *)c->name);
+    if (!armz_xml_is(c, "host"))
+        return armz_conf_unsupported_child(c, "dns", error);
+    h = g_new0(ArmzNetDnsHost, 1);
+    g_ptr_array_add(def->dns_hosts, h);
+    if (!parse_ip_attr(c, "ip", TRUE, &h->ip, error))
+        return FALSE;
+    names = g_ptr_array_new();
+    for (xmlNodePtr n = armz_xml_first_element(c); n; n = armz_xml_next_element(n)) {
+        char *text;
+        if (!armz_xml_is(n, "hostname"))
+            return armz_conf_unsupported_child(n, "host", error);
+        text = armz_xml_text(n);
+        g_strstrip(text);
+        if (!*text) {
+            g_free(text);
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("empty <hostname> in DNS host"));
+        }
+        g_ptr_array_add(names, text);
+    }
+    if (names->len == 0) {
+        char buf[46];
+        armz_ip_format(&h->ip, buf);
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("DNS host '%s' has no <hostname>"),
+                              buf);
+    }
+    g_ptr_array_add(names, NULL);
+    h->hostnames = (GStrv)g_ptr_array_free(g_steal_pointer(&names), FALSE);
+    return TRUE;
+}
+
+static gboolean
 parse_dns(ArmzNetworkDef *def, xmlNodePtr dns, GError **error)
 {
-    for (xmlNodePtr c = armz_xml_first_element(dns); c; c = armz_xml_next_element(c)) {
-        g_autoptr(GPtrArray) names = NULL;
-        ArmzNetDnsHost *h;
-
-        if (armz_xml_is(c, "forwarder") || armz_xml_is(c, "txt") || armz_xml_is(c, "srv"))
-            return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                                  _("<%s> in <dns> is not supported"), (const char *)c->name);
-        if (!armz_xml_is(c, "host"))
-            return armz_conf_unsupported_child(c, "dns", error);
-        h = g_new0(ArmzNetDnsHost, 1);
-        g_ptr_array_add(def->dns_hosts, h);
-        if (!parse_ip_attr(c, "ip", TRUE, &h->ip, error))
+    for (xmlNodePtr c = armz_xml_first_element(dns); c; c = armz_xml_next_element(c))
+        if (!parse_dns_child(def, c, error))
             return FALSE;
-        names = g_ptr_array_new();
-        for (xmlNodePtr n = armz_xml_first_element(c); n; n = armz_xml_next_element(n)) {
-            char *text;
-            if (!armz_xml_is(n, "hostname"))
-                return armz_conf_unsupported_child(n, "host", error);
-            text = armz_xml_text(n);
-            g_strstrip(text);
-            if (!*text) {
-                g_free(text);
-                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
-                                      _("empty <hostname> in DNS host"));
-            }
-            g_ptr_array_add(names, text);
-        }
-        if (names->len == 0) {
-            char buf[46];
-            armz_ip_format(&h->ip, buf);
-            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
-                                  _("DNS host '%s' has no <hostname>"), buf);
-        }
-        g_ptr_array_add(names, NULL);
-        h->hostnames = (GStrv)g_ptr_array_free(g_steal_pointer(&names), FALSE);
-    }
     return TRUE;
 }
 
@@ -533,8 +546,8 @@ check_ip(const ArmzNetworkDef *def, const ArmzNetIPDef *ip, GError **error)
     return TRUE;
 }
 
-static gboolean
-check_def(const ArmzNetworkDef *def, GError **error)
+gboolean
+armz_network_def_check(const ArmzNetworkDef *def, GError **error)
 {
     gboolean dhcp4 = FALSE, dhcp6 = FALSE;
 
@@ -612,7 +625,40 @@ armz_network_def_parse(const char *xml, GError **error)
         return NULL;
     }
     def = armz_network_def_new();
-    if (!parse_top(def, root, error) || !check_def(def, error))
+    if (!parse_top(def, root, error) || !armz_network_def_check(def, error))
         return NULL;
     return g_steal_pointer(&def);
+}
+
+/* The root of XML, which must be an element named EXPECT. */
+static xmlNodePtr
+child_root(xmlDocPtr doc, const char *expect, GError **error)
+{
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+    if (doc && (!root || !armz_xml_is(root, expect))) {
+        armz_conf_fail(error, VIR_ERR_XML_ERROR, _("unexpected element <%s>, expecting <%s>"),
+                       root ? (const char *)root->name : "", expect);
+        return NULL;
+    }
+    return root;
+}
+
+gboolean
+armz_network_dhcp_child_parse(const char *xml, const char *expect, ArmzNetIPDef *ip,
+                              GError **error)
+{
+    g_autoptr(xmlDoc) doc = armz_xml_parse(xml, NET_LABEL, error);
+    xmlNodePtr root = child_root(doc, expect, error);
+
+    return root && parse_dhcp_child(ip, root, error);
+}
+
+gboolean
+armz_network_dns_host_parse(const char *xml, ArmzNetworkDef *def, GError **error)
+{
+    g_autoptr(xmlDoc) doc = armz_xml_parse(xml, NET_LABEL, error);
+    xmlNodePtr root = child_root(doc, "host", error);
+
+    return root && parse_dns_child(def, root, error);
 }

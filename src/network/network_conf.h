@@ -67,6 +67,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzNetworkDef, armz_network_def_free)
  * VIR_ERR_CONFIG_UNSUPPORTED (valid libvirt XML we do not do). */
 ArmzNetworkDef *armz_network_def_parse(const char *xml, GError **error);
 char *armz_network_def_format(const ArmzNetworkDef *def);
+/* The checks parsing makes, for a definition edited in place. */
+gboolean armz_network_def_check(const ArmzNetworkDef *def, GError **error);
+
+/* One element on its own, as virNetworkUpdate passes it: a <dhcp> child
+ * named EXPECT ("host" or "range") appended to IP, or a <dns> <host>
+ * appended to DEF's DNS hosts. Errors as for armz_network_def_parse. */
+gboolean armz_network_dhcp_child_parse(const char *xml, const char *expect, ArmzNetIPDef *ip,
+                                       GError **error);
+gboolean armz_network_dns_host_parse(const char *xml, ArmzNetworkDef *def, GError **error);
+ArmzNetIPDef *armz_network_ip_def_new(void);
+void armz_network_ip_def_free(gpointer ip);
 ArmzNetworkDef *armz_network_def_copy(const ArmzNetworkDef *def);
 
 /* RelaxNG check against network.rng (beside domain.rng). */

@@ -15,6 +15,7 @@
 #include "network/bridge.h"
 #include "network/dnsmasq.h"
 #include "network/network_driver.h"
+#include "network/network_update.h"
 #include "network/network_store.h"
 #include "network/nftables.h"
 
@@ -744,6 +745,106 @@ armz_network_set_autostart(ArmzNetworkDriver *drv, const unsigned char *uuid,
     if (!armz_network_store_set_autostart(&drv->store, obj->def->name, autostart, error))
         goto out;
     obj->autostart = autostart;
+    ok = TRUE;
+out:
+    g_mutex_unlock(&drv->lock);
+    return ok;
+}
+
+/* dnsmasq reads its configuration only at start: a changed live
+ * definition means a new dnsmasq (the lease file, and so the leases, stay). */
+static gboolean
+restart_dnsmasq(ArmzNetworkDriver *drv, NetObj *obj, const ArmzNetworkDef *live,
+                GError **error)
+{
+    ArmzDnsmasqFiles f;
+    pid_t pid;
+
+    if (!armz_network_def_needs_dnsmasq(live))
+        return TRUE;
+    files_for(drv, live->name, &f);
+    armz_dnsmasq_stop(obj->dnsmasq_pid, &f, FALSE);
+    pid = armz_dnsmasq_start(live, &f, error);
+    if (pid < 0) {
+        g_autoptr(GError) err = NULL;
+        /* back to what ran before, which did start */
+        pid = armz_dnsmasq_start(obj->def, &f, &err);
+        if (pid < 0)
+            armz_err("network '%s': %s", obj->def->name, err->message);
+        obj->dnsmasq_pid = MAX(pid, 0);
+        armz_dnsmasq_files_clear(&f);
+        return FALSE;
+    }
+    armz_dnsmasq_files_clear(&f);
+    obj->dnsmasq_pid = pid;
+    return TRUE;
+}
+
+gboolean
+armz_network_update(ArmzNetworkDriver *drv, const unsigned char *uuid, unsigned int command,
+                    unsigned int section, int parent_index, const char *xml,
+                    unsigned int flags, GError **error)
+{
+    g_autoptr(ArmzNetworkDef) live = NULL;
+    g_autoptr(ArmzNetworkDef) config = NULL;
+    gboolean to_live, to_config, ok = FALSE;
+    NetObj *obj;
+
+    if (!armz_check_flags(flags, VIR_NETWORK_UPDATE_AFFECT_LIVE |
+                                 VIR_NETWORK_UPDATE_AFFECT_CONFIG, "virNetworkUpdate", error))
+        return FALSE;
+    g_mutex_lock(&drv->lock);
+    if (!(obj = get_uuid(drv, uuid, error)))
+        goto out;
+    to_live = flags & VIR_NETWORK_UPDATE_AFFECT_LIVE;
+    to_config = flags & VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+    if (!to_live && !to_config) {
+        /* "current": the running network, else its definition */
+        to_live = obj->active;
+        to_config = !obj->active;
+    }
+    if (to_live && !obj->active) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("network '%s' is not running"), obj->def->name);
+        goto out;
+    }
+    if (to_config && !obj->persistent) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("cannot change persistent config of transient network '%s'"),
+                    obj->def->name);
+        goto out;
+    }
+    /* both edits succeed before either is kept */
+    if (to_live) {
+        live = armz_network_def_copy(obj->def);
+        if (!armz_network_def_update(live, command, section, parent_index, xml, error))
+            goto out;
+    }
+    if (to_config) {
+        config = armz_network_def_copy(obj_config(obj));
+        if (!armz_network_def_update(config, command, section, parent_index, xml, error))
+            goto out;
+    }
+    if (live) {
+        if (!restart_dnsmasq(drv, obj, live, error))
+            goto out;
+        armz_network_def_free(obj->def);
+        obj->def = g_steal_pointer(&live);
+        if (!armz_network_store_save_status(&drv->store, obj->def, obj->dnsmasq_pid, error))
+            goto out;
+    }
+    if (config) {
+        if (!armz_network_store_save(&drv->store, config, error))
+            goto out;
+        if (obj->active) {
+            armz_network_def_free(obj->newdef);
+            obj->newdef = g_steal_pointer(&config);
+        } else {
+            armz_network_def_free(obj->def);
+            obj->def = g_steal_pointer(&config);
+        }
+    }
+    armz_info("network '%s' updated", obj->def->name);
     ok = TRUE;
 out:
     g_mutex_unlock(&drv->lock);

@@ -68,6 +68,14 @@ gboolean armz_network_get_state(ArmzNetworkDriver *drv, const unsigned char *uui
 gboolean armz_network_set_autostart(ArmzNetworkDriver *drv, const unsigned char *uuid,
                                     gboolean autostart, GError **error);
 
+/* virNetworkUpdate: COMMAND on SECTION with the element XML (see
+ * network_update.h), in the running network and/or its persistent
+ * definition as FLAGS (virNetworkUpdateFlags) say; a live change restarts
+ * the network's dnsmasq. */
+gboolean armz_network_update(ArmzNetworkDriver *drv, const unsigned char *uuid,
+                             unsigned int command, unsigned int section, int parent_index,
+                             const char *xml, unsigned int flags, GError **error);
+
 /* ArmzNetworkRef array, sorted by name, of the networks matching FLAGS
  * (virConnectListAllNetworksFlags). */
 GArray *armz_network_list(ArmzNetworkDriver *drv, unsigned int flags, GError **error);
