@@ -44,6 +44,7 @@ void armz_remote_domain_register(ArmzDispatcher *d);
 void armz_remote_events_register(ArmzDispatcher *d);
 void armz_remote_console_register(ArmzDispatcher *d);
 void armz_remote_lifecycle_register(ArmzDispatcher *d);
+void armz_remote_stats_register(ArmzDispatcher *d);
 /* A client went away: destroy what it started with AUTODESTROY. */
 void armz_remote_lifecycle_client_closed(ArmzClient *client);
 /* Waits for pending autodestroys; before the driver is freed. */

@@ -278,6 +278,7 @@ main(int argc, char **argv)
     armz_remote_events_register(daemon.dispatcher);
     armz_remote_console_register(daemon.dispatcher);
     armz_remote_lifecycle_register(daemon.dispatcher);
+    armz_remote_stats_register(daemon.dispatcher);
     armz_remote_network_register(daemon.dispatcher);
     armz_remote_storage_register(daemon.dispatcher);
 

@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "driver/machined.h"
 #include "driver/domain_log.h"
+#include "driver/domain_stats.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
 
@@ -104,6 +105,18 @@ record_ptys(ArmzDomainDef *live, const ArmzLaunchPlan *plan, const ArmzLaunchFds
     }
 }
 
+/* Puts the tap names into the live definition's <interface><target dev>:
+ * the plan makes one tap per <interface>, in order. */
+static void
+record_taps(ArmzDomainDef *live, const ArmzLaunchFds *fds)
+{
+    for (guint i = 0; i < live->nets->len && i < fds->taps->len; i++) {
+        ArmzDomainNetDef *net = g_ptr_array_index(live->nets, i);
+        g_free(net->target_dev);
+        net->target_dev = g_strdup(g_ptr_array_index(fds->taps, i));
+    }
+}
+
 /* Waits (object lock dropped while waiting) until the VMM is gone or
  * DEADLINE passes. */
 static gboolean
@@ -182,6 +195,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     }
     live = armz_domain_def_copy(obj->def);
     record_ptys(live, plan, &fds);
+    record_taps(live, &fds);
 
     log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
     armz_domain_log_line(logfd, "starting up");
@@ -380,21 +394,9 @@ guint64
 armz_process_cpu_time(ArmzDomainObj *obj)
 {
     ArmzDomainRun *run = obj->priv;
-    g_autofree char *path = NULL, *buf = NULL;
-    const char *p;
-    unsigned long long utime = 0, stime = 0;
-    long hz = sysconf(_SC_CLK_TCK);
+    ArmzThreadStat st;
 
-    if (!run || run->exited || hz <= 0)
+    if (!run || run->exited || !armz_proc_thread_stat(run->pid, 0, &st))
         return 0;
-    path = g_strdup_printf("/proc/%d/stat", (int)run->pid);
-    if (!g_file_get_contents(path, &buf, NULL, NULL))
-        return 0;
-    /* fields after the command name, which may hold spaces and ')' */
-    if (!(p = strrchr(buf, ')')))
-        return 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-               &utime, &stime) != 2)
-        return 0;
-    return (utime + stime) * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+    return st.cpu_time_ns;
 }

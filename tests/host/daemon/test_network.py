@@ -85,6 +85,7 @@ def test_guest_gets_lease_and_pings_gateway(conn):
     assert mac in leases and f'{ip}/24' in leases, leases
     ifaddr = virsh('domifaddr', 'netguest').stdout
     assert re.search(rf'vnet\d+\s+{mac}\s+ipv4\s+{re.escape(ip)}/24', ifaddr), ifaddr
+    check_statistics(dom, mac)
 
     dom.destroy()
     rc, ports = host_sh('/usr/sbin/ip -o link show master armzbr7')
@@ -94,3 +95,41 @@ def test_guest_gets_lease_and_pings_gateway(conn):
     assert rc != 0, links
     rc, table = host_sh('/usr/sbin/nft list table inet armz')
     assert rc != 0, table
+
+
+def stat_table(text):
+    """virsh domifstat/dommemstat output: "[dev] name value" lines -> dict."""
+    return {p[-2]: int(p[-1]) for p in (line.split() for line in text.splitlines()) if len(p) >= 2}
+
+
+def check_statistics(dom, mac):
+    """The running guest's statistics: its tap (named in the live XML) has
+    carried the DHCP exchange and the pings, the VMM's memory and vCPU
+    time are there, through virsh and libvirt-python alike."""
+    tap = re.search(r"<target dev='(vnet\d+)'/>", dom.XMLDesc(0))
+    assert tap, dom.XMLDesc(0)
+    tap = tap.group(1)
+    st = stat_table(virsh('domifstat', 'netguest', tap).stdout)
+    # the guest sent DHCP requests and pings, and got the answers
+    assert st['rx_bytes'] > 300 and st['tx_bytes'] > 300, st
+    assert st['rx_packets'] >= 2 and st['tx_packets'] >= 2, st
+    by_mac = dom.interfaceStats(mac)
+    assert by_mac[0] >= st['rx_bytes'] and by_mac[4] >= st['tx_bytes'], (by_mac, st)
+    r = virsh('domifstat', 'netguest', 'eth9', check=False)
+    assert r.returncode != 0 and "'eth9' is not a known interface" in r.stderr, r
+
+    mem = stat_table(virsh('dommemstat', 'netguest').stdout)
+    kib = dom.info()[2]
+    assert mem['actual'] == kib, (mem, kib)
+    assert 1024 < mem['rss'] < kib + 262144, mem
+    assert dom.memoryStats()['actual'] == kib
+
+    out = virsh('vcpuinfo', 'netguest').stdout
+    assert re.search(r'^VCPU:\s+0$', out, re.M) and re.search(r'^State:\s+running$', out, re.M), out
+    assert re.search(r'^CPU Affinity:\s+[y-]+$', out, re.M), out
+    infos, maps = dom.vcpus()
+    assert [i[0] for i in infos] == list(range(dom.info()[3])), infos
+    assert all(i[1] == libvirt.VIR_VCPU_RUNNING and i[2] > 0 for i in infos), infos
+    # the vCPU threads' time is part of the VMM's
+    assert sum(i[2] for i in infos) <= dom.info()[4], (infos, dom.info())
+    assert all(any(m) for m in maps), maps

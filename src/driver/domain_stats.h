@@ -1,0 +1,40 @@
+/* Statistics of a running domain, read from the host: CPU time of the
+ * armz-vmm process and of each of its "vcpuN" threads and its resident
+ * memory (/proc), and the counters of the guest's taps (/sys/class/net).
+ * What libvirt's QEMU driver asks QEMU for, the kernel knows here. Every
+ * call wants the domain object locked and fails with VIR_ERR_OPERATION_INVALID
+ * when the domain is not running. */
+#pragma once
+#include <sys/types.h>
+#include <glib.h>
+#include "driver/domain_obj.h"
+
+typedef struct {
+    guint64 cpu_time_ns;        /* user + system */
+    int cpu;                    /* the host CPU it last ran on */
+} ArmzThreadStat;
+
+/* /proc/PID/stat (TID 0) or /proc/PID/task/TID/stat. */
+gboolean armz_proc_thread_stat(pid_t pid, pid_t tid, ArmzThreadStat *out);
+
+typedef struct {
+    guint number;
+    pid_t tid;
+    ArmzThreadStat stat;
+} ArmzVcpuStat;
+
+/* The domain's vCPUs (ArmzVcpuStat), by number. */
+GArray *armz_domain_vcpu_stats(ArmzDomainObj *obj, GError **error);
+
+typedef struct {
+    gint64 rx_bytes, rx_packets, rx_errs, rx_drop;
+    gint64 tx_bytes, tx_packets, tx_errs, tx_drop;
+} ArmzIfaceStats;
+
+/* Counters of the interface PATH (its tap name or its MAC address), as the
+ * guest sees them: what the tap sends, the guest receives. */
+gboolean armz_domain_interface_stats(ArmzDomainObj *obj, const char *path, ArmzIfaceStats *out,
+                                     GError **error);
+
+/* Resident memory of the VMM process, in KiB. */
+gboolean armz_domain_rss_kib(ArmzDomainObj *obj, guint64 *out, GError **error);
