@@ -1,13 +1,15 @@
 /* Statistics procedures of running domains: vCPUs (virsh vcpuinfo),
  * interface counters (domifstat) and memory (dommemstat), from
- * driver/domain_stats.c; and the host's CPU map (virNodeGetCPUMap), which
- * clients read to size the vCPUs' affinity maps. */
+ * driver/domain_stats.c; the same and more for many domains at once
+ * (virConnectGetAllDomainStats, virsh domstats); and the host's CPU map
+ * (virNodeGetCPUMap), which clients read to size the vCPUs' affinity maps. */
 #include <sched.h>
 #include <string.h>
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/typed_params.h"
 #include "driver/domain_stats.h"
 #include "daemon/daemon.h"
 
@@ -176,6 +178,116 @@ h_node_get_cpu_map(ArmzClient *client, void *a, void *r, GError **error)
     return TRUE;
 }
 
+static void
+put_params(armz_domain_stats_record *rec, GArray *params)
+{
+    rec->params.params_len = params->len;
+    rec->params.params_val = g_new0(armz_typed_param, params->len);
+    for (guint i = 0; i < params->len; i++) {
+        ArmzTypedParam *p = &g_array_index(params, ArmzTypedParam, i);
+        armz_typed_param *w = &rec->params.params_val[i];
+
+        w->field = g_steal_pointer(&p->field);
+        w->value.type = p->type;
+        switch (p->type) {
+        case VIR_TYPED_PARAM_INT:
+        case VIR_TYPED_PARAM_BOOLEAN:
+            w->value.armz_typed_param_value_u.i = p->v.i;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            w->value.armz_typed_param_value_u.ui = p->v.ui;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            w->value.armz_typed_param_value_u.l = p->v.l;
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            w->value.armz_typed_param_value_u.ul = p->v.ul;
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            w->value.armz_typed_param_value_u.d = p->v.d;
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            w->value.armz_typed_param_value_u.s = g_steal_pointer(&p->v.s);
+            break;
+        }
+    }
+}
+
+/* The domains the call names, or those of the host matching the filters. */
+static GPtrArray *
+stats_domains(const armz_connect_get_all_domain_stats_args *args, unsigned int filters,
+              GError **error)
+{
+    GPtrArray *list;
+
+    if (!args->doms.doms_len)
+        return armz_driver_list_all(armz_daemon->driver, args->flags & filters, error);
+    list = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_obj_unref);
+    for (guint i = 0; i < args->doms.doms_len; i++) {
+        ArmzDomainObj *obj = armz_remote_get_domain(&args->doms.doms_val[i], error);
+        if (!obj) {
+            g_ptr_array_unref(list);
+            return NULL;
+        }
+        g_ptr_array_add(list, obj);
+    }
+    return list;
+}
+
+static gboolean
+h_get_all_domain_stats(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_connect_get_all_domain_stats_args *args = a;
+    armz_connect_get_all_domain_stats_ret *ret = r;
+    const unsigned int filters =
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE | VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE |
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT |
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT | VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING |
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED | VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF |
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER;
+    /* NOWAIT: statistics never wait for a domain's job here anyway;
+     * BACKING: there are no block statistics to extend */
+    const unsigned int always = VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS;
+    unsigned int groups = args->stats ? args->stats : ARMZ_DOMAIN_STATS_GROUPS;
+    g_autoptr(GPtrArray) list = NULL;
+
+    if (!armz_check_flags(args->flags, args->doms.doms_len ? always : always | filters,
+                          args->doms.doms_len ? "virDomainListGetStats"
+                                              : "virConnectGetAllDomainStats", error))
+        return FALSE;
+    if (groups & ~ARMZ_DOMAIN_STATS_GROUPS) {
+        if (args->flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
+                        _("Stats types bits 0x%x are not supported by this daemon"),
+                        groups & ~ARMZ_DOMAIN_STATS_GROUPS);
+            return FALSE;
+        }
+        groups &= ARMZ_DOMAIN_STATS_GROUPS;
+    }
+    if (!(list = stats_domains(args, filters, error)))
+        return FALSE;
+    if (list->len > ARMZ_DOMAIN_LIST_MAX) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                    _("too many domains (%u) for one reply"), list->len);
+        return FALSE;
+    }
+    ret->ret_stats.ret_stats_len = list->len;
+    ret->ret_stats.ret_stats_val = g_new0(armz_domain_stats_record, list->len);
+    for (guint i = 0; i < list->len; i++) {
+        ArmzDomainObj *obj = g_ptr_array_index(list, i);
+        g_autoptr(GArray) params = armz_typed_params_new();
+
+        armz_remote_make_domain(&ret->ret_stats.ret_stats_val[i].dom, obj);
+        g_mutex_lock(&obj->lock);
+        armz_domain_stats_collect(obj, groups, params);
+        g_mutex_unlock(&obj->lock);
+        put_params(&ret->ret_stats.ret_stats_val[i], params);
+    }
+    return TRUE;
+}
+
 static const ArmzProc procs[] = {
     { 20, "virDomainGetVcpus", ARMZ_ARGS(armz_domain_get_vcpus_args),
       ARMZ_RET(armz_domain_get_vcpus_ret), h_get_vcpus, 0 },
@@ -185,6 +297,8 @@ static const ArmzProc procs[] = {
       ARMZ_RET(armz_domain_memory_stats_ret), h_memory_stats, 0 },
     { 293, "virNodeGetCPUMap", ARMZ_ARGS(armz_node_get_cpu_map_args),
       ARMZ_RET(armz_node_get_cpu_map_ret), h_node_get_cpu_map, 0 },
+    { 344, "virConnectGetAllDomainStats", ARMZ_ARGS(armz_connect_get_all_domain_stats_args),
+      ARMZ_RET(armz_connect_get_all_domain_stats_ret), h_get_all_domain_stats, 0 },
 };
 
 void

@@ -8,6 +8,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/domain_run.h"
+#include "util/typed_params.h"
 #include "driver/domain_stats.h"
 
 static ArmzDomainRun *
@@ -43,7 +44,9 @@ armz_proc_thread_stat(pid_t pid, pid_t tid, ArmzThreadStat *out)
                       "%*d %*d %*u %*u %*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u "
                       "%*u %*d %d", &utime, &stime, &cpu) != 3)
         return FALSE;
-    out->cpu_time_ns = (utime + stime) * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+    out->user_ns = utime * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+    out->system_ns = stime * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+    out->cpu_time_ns = out->user_ns + out->system_ns;
     out->cpu = cpu;
     return TRUE;
 }
@@ -106,6 +109,20 @@ read_counter(const char *dev, const char *name, gint64 *out)
     return TRUE;
 }
 
+/* The tap's transmit side is the guest's receive side. */
+static gboolean
+tap_counters(const char *tap, ArmzIfaceStats *out)
+{
+    return read_counter(tap, "tx_bytes", &out->rx_bytes) &&
+           read_counter(tap, "tx_packets", &out->rx_packets) &&
+           read_counter(tap, "tx_errors", &out->rx_errs) &&
+           read_counter(tap, "tx_dropped", &out->rx_drop) &&
+           read_counter(tap, "rx_bytes", &out->tx_bytes) &&
+           read_counter(tap, "rx_packets", &out->tx_packets) &&
+           read_counter(tap, "rx_errors", &out->tx_errs) &&
+           read_counter(tap, "rx_dropped", &out->tx_drop);
+}
+
 gboolean
 armz_domain_interface_stats(ArmzDomainObj *obj, const char *path, ArmzIfaceStats *out,
                             GError **error)
@@ -128,15 +145,7 @@ armz_domain_interface_stats(ArmzDomainObj *obj, const char *path, ArmzIfaceStats
                     _("invalid path, '%s' is not a known interface"), path);
         return FALSE;
     }
-    /* the tap's transmit side is the guest's receive side */
-    if (!read_counter(tap, "tx_bytes", &out->rx_bytes) ||
-        !read_counter(tap, "tx_packets", &out->rx_packets) ||
-        !read_counter(tap, "tx_errors", &out->rx_errs) ||
-        !read_counter(tap, "tx_dropped", &out->rx_drop) ||
-        !read_counter(tap, "rx_bytes", &out->tx_bytes) ||
-        !read_counter(tap, "rx_packets", &out->tx_packets) ||
-        !read_counter(tap, "rx_errors", &out->tx_errs) ||
-        !read_counter(tap, "rx_dropped", &out->tx_drop)) {
+    if (!tap_counters(tap, out)) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
                     _("cannot read the counters of interface '%s'"), tap);
         return FALSE;
@@ -163,4 +172,78 @@ armz_domain_rss_kib(ArmzDomainObj *obj, guint64 *out, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+static void
+collect_vcpus(ArmzDomainObj *obj, gboolean active, GArray *params)
+{
+    g_autoptr(GArray) vcpus = active ? armz_domain_vcpu_stats(obj, NULL) : NULL;
+
+    armz_typed_params_add_uint(params, obj->def->vcpus, "vcpu.current");
+    armz_typed_params_add_uint(params, obj->def->vcpus, "vcpu.maximum");
+    for (guint i = 0; vcpus && i < vcpus->len; i++) {
+        const ArmzVcpuStat *v = &g_array_index(vcpus, ArmzVcpuStat, i);
+        armz_typed_params_add_int(params, VIR_VCPU_RUNNING, "vcpu.%u.state", v->number);
+        armz_typed_params_add_ullong(params, v->stat.cpu_time_ns, "vcpu.%u.time", v->number);
+    }
+}
+
+static void
+collect_interfaces(ArmzDomainObj *obj, GArray *params)
+{
+    guint count = 0;
+
+    for (guint i = 0; i < obj->def->nets->len; i++)
+        count += ((ArmzDomainNetDef *)g_ptr_array_index(obj->def->nets, i))->target_dev != NULL;
+    armz_typed_params_add_uint(params, count, "net.count");
+    count = 0;
+    for (guint i = 0; i < obj->def->nets->len; i++) {
+        const char *tap = ((ArmzDomainNetDef *)g_ptr_array_index(obj->def->nets, i))->target_dev;
+        ArmzIfaceStats st;
+        guint n;
+
+        if (!tap)
+            continue;
+        n = count++;
+        armz_typed_params_add_string(params, tap, "net.%u.name", n);
+        if (!tap_counters(tap, &st))
+            continue;
+        armz_typed_params_add_ullong(params, st.rx_bytes, "net.%u.rx.bytes", n);
+        armz_typed_params_add_ullong(params, st.rx_packets, "net.%u.rx.pkts", n);
+        armz_typed_params_add_ullong(params, st.rx_errs, "net.%u.rx.errs", n);
+        armz_typed_params_add_ullong(params, st.rx_drop, "net.%u.rx.drop", n);
+        armz_typed_params_add_ullong(params, st.tx_bytes, "net.%u.tx.bytes", n);
+        armz_typed_params_add_ullong(params, st.tx_packets, "net.%u.tx.pkts", n);
+        armz_typed_params_add_ullong(params, st.tx_errs, "net.%u.tx.errs", n);
+        armz_typed_params_add_ullong(params, st.tx_drop, "net.%u.tx.drop", n);
+    }
+}
+
+void
+armz_domain_stats_collect(ArmzDomainObj *obj, unsigned int groups, GArray *params)
+{
+    ArmzDomainRun *run = running(obj, NULL);
+    ArmzThreadStat st;
+    guint64 rss;
+
+    if (groups & VIR_DOMAIN_STATS_STATE) {
+        armz_typed_params_add_int(params, obj->state, "state.state");
+        armz_typed_params_add_int(params, obj->reason, "state.reason");
+    }
+    if ((groups & VIR_DOMAIN_STATS_CPU_TOTAL) && run &&
+        armz_proc_thread_stat(run->pid, 0, &st)) {
+        armz_typed_params_add_ullong(params, st.cpu_time_ns, "cpu.time");
+        armz_typed_params_add_ullong(params, st.user_ns, "cpu.user");
+        armz_typed_params_add_ullong(params, st.system_ns, "cpu.system");
+    }
+    if (groups & VIR_DOMAIN_STATS_BALLOON) {
+        armz_typed_params_add_ullong(params, obj->def->current_memory_kib, "balloon.current");
+        armz_typed_params_add_ullong(params, obj->def->memory_kib, "balloon.maximum");
+        if (run && armz_domain_rss_kib(obj, &rss, NULL))
+            armz_typed_params_add_ullong(params, rss, "balloon.rss");
+    }
+    if (groups & VIR_DOMAIN_STATS_VCPU)
+        collect_vcpus(obj, run != NULL, params);
+    if ((groups & VIR_DOMAIN_STATS_INTERFACE) && run)
+        collect_interfaces(obj, params);
 }

@@ -55,3 +55,54 @@ def test_node_cpu_map(conn):
     assert online == len(want)
     r = armzd.virsh(conn.getURI(), 'nodecpumap')
     assert f'CPUs online:    {len(want)}' in r.out, r
+
+
+def domstats(text):
+    """virsh domstats output -> {domain: {field: value}}."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith('Domain: '):
+            cur = out.setdefault(line.split("'")[1], {})
+        elif '=' in line and cur is not None:
+            k, v = line.strip().split('=', 1)
+            cur[k] = v
+    return out
+
+
+def test_domstats_of_inactive_domains(daemon, conn):
+    """An inactive domain has its state, memory and vCPU counts; nothing
+    that needs a running guest."""
+    conn.defineXML(armzd.domain_xml('still', devices=False, memory_kib=262144))
+    st = domstats(daemon.virsh('domstats').out)
+    assert st['still'] == {
+        'state.state': str(L.VIR_DOMAIN_SHUTOFF), 'state.reason': '0',
+        'balloon.current': '262144', 'balloon.maximum': '262144',
+        'vcpu.current': '1', 'vcpu.maximum': '1'}, st
+    only = domstats(daemon.virsh('domstats', '--state', 'still').out)
+    assert list(only['still']) == ['state.state', 'state.reason'], only
+    # the filters: nothing runs
+    assert daemon.virsh('domstats', '--list-active').out.strip() == ''
+
+
+def test_all_domain_stats_python(conn):
+    conn.defineXML(armzd.domain_xml('a1', devices=False))
+    conn.defineXML(armzd.domain_xml('a2', devices=False))
+    recs = conn.getAllDomainStats(L.VIR_DOMAIN_STATS_VCPU,
+                                  L.VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE)
+    assert sorted(d.name() for d, _ in recs) == ['a1', 'a2']
+    assert all(p == {'vcpu.current': 1, 'vcpu.maximum': 1} for _, p in recs), recs
+    dom = conn.lookupByName('a2')
+    recs = conn.domainListGetStats([dom], L.VIR_DOMAIN_STATS_STATE)
+    assert [(d.name(), p['state.state']) for d, p in recs] == [('a2', L.VIR_DOMAIN_SHUTOFF)]
+    # block statistics do not exist here: skipped, or refused when enforced
+    recs = conn.domainListGetStats([dom], L.VIR_DOMAIN_STATS_BLOCK)
+    assert recs[0][1] == {}, recs
+    e = expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, conn.domainListGetStats, [dom],
+                     L.VIR_DOMAIN_STATS_BLOCK | L.VIR_DOMAIN_STATS_STATE,
+                     L.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS)
+    assert 'bits 0x20' in e.get_error_message()
+    # list filters are for the host's domains, not a given list
+    expect_error(L.VIR_ERR_INVALID_ARG, conn.domainListGetStats, [dom], 0,
+                 L.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)
+    dom.undefine()
+    expect_error(L.VIR_ERR_NO_DOMAIN, conn.domainListGetStats, [dom], 0)

@@ -133,3 +133,12 @@ def check_statistics(dom, mac):
     # the vCPU threads' time is part of the VMM's
     assert sum(i[2] for i in infos) <= dom.info()[4], (infos, dom.info())
     assert all(any(m) for m in maps), maps
+
+    # all of it at once: virsh domstats (virConnectGetAllDomainStats)
+    out = virsh('domstats', 'netguest').stdout
+    ds = dict(line.strip().split('=', 1) for line in out.splitlines() if '=' in line)
+    assert ds['state.state'] == str(libvirt.VIR_DOMAIN_RUNNING), ds
+    assert int(ds['cpu.time']) > 0 and int(ds['balloon.rss']) > 1024, ds
+    assert ds['net.count'] == '1' and ds['net.0.name'] == tap, ds
+    assert int(ds['net.0.rx.bytes']) >= st['rx_bytes'], (ds, st)
+    assert int(ds['vcpu.0.time']) > 0 and ds['vcpu.0.state'] == '1', ds
