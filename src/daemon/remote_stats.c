@@ -1,7 +1,8 @@
 /* Statistics procedures of running domains: vCPUs (virsh vcpuinfo),
  * interface counters (domifstat) and memory (dommemstat), from
  * driver/domain_stats.c; the same and more for many domains at once
- * (virConnectGetAllDomainStats, virsh domstats); and the host's CPU map
+ * (virConnectGetAllDomainStats, virsh domstats); the sizes of a disk
+ * (virDomainGetBlockInfo, virsh domblkinfo); and the host's CPU map
  * (virNodeGetCPUMap), which clients read to size the vCPUs' affinity maps. */
 #include <sched.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/typed_params.h"
+#include "driver/disk_info.h"
 #include "driver/domain_stats.h"
 #include "daemon/daemon.h"
 
@@ -288,6 +290,29 @@ h_get_all_domain_stats(ArmzClient *client, void *a, void *r, GError **error)
     return TRUE;
 }
 
+static gboolean
+h_get_block_info(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_get_block_info_args *args = a;
+    armz_domain_get_block_info_ret *ret = r;
+    g_autoptr(ArmzDomainObj) obj = NULL;
+    ArmzBlockInfo bi;
+    gboolean ok;
+
+    if (!armz_check_flags(args->flags, 0, "virDomainGetBlockInfo", error) ||
+        !(obj = armz_remote_get_domain(&args->dom, error)))
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    ok = armz_driver_block_info(armz_daemon->driver, obj, args->path, &bi, error);
+    g_mutex_unlock(&obj->lock);
+    if (!ok)
+        return FALSE;
+    ret->allocation = bi.allocation;
+    ret->capacity = bi.capacity;
+    ret->physical = bi.physical;
+    return TRUE;
+}
+
 static const ArmzProc procs[] = {
     { 20, "virDomainGetVcpus", ARMZ_ARGS(armz_domain_get_vcpus_args),
       ARMZ_RET(armz_domain_get_vcpus_ret), h_get_vcpus, 0 },
@@ -295,6 +320,8 @@ static const ArmzProc procs[] = {
       ARMZ_RET(armz_domain_interface_stats_ret), h_interface_stats, 0 },
     { 159, "virDomainMemoryStats", ARMZ_ARGS(armz_domain_memory_stats_args),
       ARMZ_RET(armz_domain_memory_stats_ret), h_memory_stats, 0 },
+    { 194, "virDomainGetBlockInfo", ARMZ_ARGS(armz_domain_get_block_info_args),
+      ARMZ_RET(armz_domain_get_block_info_ret), h_get_block_info, 0 },
     { 293, "virNodeGetCPUMap", ARMZ_ARGS(armz_node_get_cpu_map_args),
       ARMZ_RET(armz_node_get_cpu_map_ret), h_node_get_cpu_map, 0 },
     { 344, "virConnectGetAllDomainStats", ARMZ_ARGS(armz_connect_get_all_domain_stats_args),

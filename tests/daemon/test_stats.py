@@ -1,6 +1,10 @@
-"""Statistics of domains that do not run: refused with libvirt's errors
-(the figures of running guests are checked in tests/host/daemon, where
-guests run)."""
+"""Statistics of domains that do not run: refused with libvirt's errors,
+or what there is without a guest (state, sizes, counts, disk sizes); the
+figures of running guests are checked in tests/host/daemon, where guests
+run."""
+import os
+import subprocess
+
 import libvirt
 import pytest
 
@@ -106,3 +110,45 @@ def test_all_domain_stats_python(conn):
                  L.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)
     dom.undefine()
     expect_error(L.VIR_ERR_NO_DOMAIN, conn.domainListGetStats, [dom], 0)
+
+
+def disk(dev, src, fmt='raw', kind='file'):
+    attr = {'file': f"file='{src}'", 'block': f"dev='{src}'"}.get(kind, src)
+    return (f"<disk type='{kind}' device='disk'><driver name='qemu' type='{fmt}'/>"
+            f"<source {attr}/><target dev='{dev}' bus='virtio'/></disk>")
+
+
+def test_block_info(conn, daemon, tmp_path):
+    """virsh domblkinfo / virDomainGetBlockInfo: a sparse raw file, a qcow2
+    image (its virtual size) and a pool volume, by target and by path."""
+    raw = tmp_path / 'raw.img'
+    with open(raw, 'wb') as f:
+        f.truncate(64 << 20)
+        f.seek(8 << 20)
+        f.write(b'\xa5' * (1 << 20))
+    qcow = tmp_path / 'q.qcow2'
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', str(qcow), '1G'], check=True)
+    pool = conn.storagePoolLookupByName('default')
+    vol = pool.createXML("<volume><name>blk.img</name><capacity unit='M'>16</capacity>"
+                         "<allocation>0</allocation></volume>", 0)
+    devs = (disk('vdx', raw) + disk('vdy', qcow, 'qcow2') +
+            disk('vdz', "pool='default' volume='blk.img'", kind='volume'))
+    dom = conn.defineXML(armzd.domain_xml('disks', extra_devices=devs))
+
+    cap, alloc, phys = dom.blockInfo('vdx')
+    assert cap == phys == 64 << 20, (cap, phys)
+    assert (1 << 20) <= alloc < (4 << 20), alloc          # sparse: only what was written
+    assert dom.blockInfo(str(raw)) == [cap, alloc, phys]
+    cap, alloc, phys = dom.blockInfo('vdy')
+    assert cap == 1 << 30 and phys == os.path.getsize(qcow) < (1 << 20), (cap, phys)
+    cap, alloc, phys = dom.blockInfo(vol.path())
+    assert cap == phys == 16 << 20 and alloc < (1 << 20), (cap, alloc, phys)
+
+    info = armzd.parse_colon_table(daemon.virsh('domblkinfo', 'disks', 'vdx').out)
+    assert info['Capacity'] == str(64 << 20) and info['Physical'] == str(64 << 20), info
+    r = daemon.virsh('domblkinfo', 'disks', 'vdq', check=False)
+    assert r.rc != 0 and 'invalid path vdq not assigned to domain' in r.err, r
+    os.unlink(raw)
+    e = expect_error(L.VIR_ERR_SYSTEM_ERROR, dom.blockInfo, 'vdx')
+    assert str(raw) in e.get_error_message() and 'No such file' in e.get_error_message()
+    expect_error(L.VIR_ERR_INVALID_ARG, dom.blockInfo, 'vdy', 1)
