@@ -271,6 +271,9 @@ const ArmzDomainFeatureDef *armz_domain_def_find_feature(const ArmzDomainDef *de
 /* <gic version='N'/>: N, or 0 when absent or not a number ("host"). */
 int armz_domain_def_gic_version(const ArmzDomainDef *def);
 
+/* libvirt's scaled integers: VALUE in UNIT (NULL: bytes; b, bytes, k, KiB,
+ * KB, M, MiB, MB ... E) to bytes; FALSE on an unknown unit or overflow. */
+gboolean armz_unit_to_bytes(guint64 value, const char *unit, guint64 *bytes);
 /* Converts VALUE given in UNIT (libvirt's units; NULL = KiB) to KiB,
  * rounding bytes up. FALSE on an unknown unit or overflow. */
 gboolean armz_memory_to_kib(unsigned long long value, const char *unit,

@@ -78,6 +78,7 @@ gboolean armz_network_dhcp_child_parse(const char *xml, const char *expect, Armz
 gboolean armz_network_dns_host_parse(const char *xml, ArmzNetworkDef *def, GError **error);
 ArmzNetIPDef *armz_network_ip_def_new(void);
 void armz_network_ip_def_free(gpointer ip);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzNetIPDef, armz_network_ip_def_free)
 ArmzNetworkDef *armz_network_def_copy(const ArmzNetworkDef *def);
 
 /* RelaxNG check against network.rng (beside domain.rng). */

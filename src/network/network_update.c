@@ -145,8 +145,7 @@ static gboolean
 update_dhcp_host(ArmzNetworkDef *def, unsigned int command, int parent_index,
                  const char *xml, GError **error)
 {
-    g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(armz_network_ip_def_free);
-    ArmzNetIPDef *tmp = armz_network_ip_def_new();
+    g_autoptr(ArmzNetIPDef) tmp = armz_network_ip_def_new();
     ArmzNetDhcpHost *req;
     ArmzNetIPDef *ip;
     g_autofree char *text = NULL;
@@ -154,7 +153,6 @@ update_dhcp_host(ArmzNetworkDef *def, unsigned int command, int parent_index,
     g_autofree char *missing = NULL;
     int at;
 
-    g_ptr_array_add(scratch, tmp);    /* frees TMP on every return */
     if (!armz_network_dhcp_child_parse(xml, "host", tmp, error) ||
         !(ip = pick_ip(def, parent_index, ((ArmzNetDhcpHost *)tmp->hosts->pdata[0])->ip.family,
                        error)))
@@ -184,8 +182,7 @@ static gboolean
 update_dhcp_range(ArmzNetworkDef *def, unsigned int command, int parent_index,
                   const char *xml, GError **error)
 {
-    g_autoptr(GPtrArray) scratch = g_ptr_array_new_with_free_func(armz_network_ip_def_free);
-    ArmzNetIPDef *tmp = armz_network_ip_def_new();
+    g_autoptr(ArmzNetIPDef) tmp = armz_network_ip_def_new();
     ArmzNetDhcpRange req;
     ArmzNetIPDef *ip;
     char s[46], e[46];
@@ -193,7 +190,6 @@ update_dhcp_range(ArmzNetworkDef *def, unsigned int command, int parent_index,
     g_autofree char *missing = NULL;
     int at = -1;
 
-    g_ptr_array_add(scratch, tmp);    /* frees TMP on every return */
     if (!armz_network_dhcp_child_parse(xml, "range", tmp, error))
         return FALSE;
     req = g_array_index(tmp->ranges, ArmzNetDhcpRange, 0);

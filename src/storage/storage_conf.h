@@ -91,8 +91,5 @@ const char *armz_vol_type_to_string(int type);
 gboolean armz_vol_name_check(const char *name, GError **error);
 
 /* ---- shared ---- */
-/* libvirt's scaled integers: VALUE in UNIT (NULL: bytes; b, bytes, k, KiB,
- * KB, M, MiB, MB ... E) to bytes; FALSE on an unknown unit or overflow. */
-gboolean armz_storage_scale(guint64 value, const char *unit, guint64 *bytes);
 /* Where storagepool.rng / storagevol.rng are (beside domain.rng). */
 char *armz_storage_schema_path(const char *file);

@@ -38,41 +38,6 @@ armz_sto_parse_u64(const char *text, guint64 *out)
 }
 
 gboolean
-armz_storage_scale(guint64 value, const char *unit, guint64 *bytes)
-{
-    guint64 base = 1024, mult = 1;
-    unsigned int power;
-
-    if (!unit || !*unit || g_ascii_strcasecmp(unit, "b") == 0 ||
-        g_ascii_strcasecmp(unit, "bytes") == 0) {
-        *bytes = value;
-        return TRUE;
-    }
-    switch (g_ascii_tolower(unit[0])) {
-    case 'k': power = 1; break;
-    case 'm': power = 2; break;
-    case 'g': power = 3; break;
-    case 't': power = 4; break;
-    case 'p': power = 5; break;
-    case 'e': power = 6; break;
-    default: return FALSE;
-    }
-    /* "M" and "MiB" are binary, "MB" decimal, as libvirt reads them. */
-    if (unit[1] == '\0' || g_ascii_strcasecmp(unit + 1, "ib") == 0)
-        base = 1024;
-    else if (g_ascii_strcasecmp(unit + 1, "b") == 0)
-        base = 1000;
-    else
-        return FALSE;
-    for (unsigned int i = 0; i < power; i++)
-        mult *= base;
-    if (value != 0 && mult > G_MAXUINT64 / value)
-        return FALSE;
-    *bytes = value * mult;
-    return TRUE;
-}
-
-gboolean
 armz_sto_scaled_element(xmlNodePtr node, guint64 *bytes, GError **error)
 {
     g_autofree char *unit = armz_xml_prop(node, "unit");
@@ -84,7 +49,7 @@ armz_sto_scaled_element(xmlNodePtr node, guint64 *bytes, GError **error)
         return armz_sto_fail(error, VIR_ERR_XML_ERROR,
                              _("invalid value '%s' for <%s>: a whole number is required"),
                              text, (const char *)node->name);
-    if (!armz_storage_scale(v, unit, bytes))
+    if (!armz_unit_to_bytes(v, unit, bytes))
         return armz_sto_fail(error, VIR_ERR_XML_ERROR,
                              _("invalid size <%s unit='%s'>%s</%s>: unknown unit or too large"),
                              (const char *)node->name, unit ? unit : "", text,

@@ -89,12 +89,12 @@ test_units(void)
 {
     guint64 b;
 
-    g_assert_true(armz_storage_scale(5, NULL, &b) && b == 5);
-    g_assert_true(armz_storage_scale(1, "KiB", &b) && b == 1024);
-    g_assert_true(armz_storage_scale(1, "KB", &b) && b == 1000);
-    g_assert_true(armz_storage_scale(1, "E", &b) && b == 1ULL << 60);
-    g_assert_false(armz_storage_scale(16, "E", &b));
-    g_assert_false(armz_storage_scale(1, "parsecs", &b));
+    g_assert_true(armz_unit_to_bytes(5, NULL, &b) && b == 5);
+    g_assert_true(armz_unit_to_bytes(1, "KiB", &b) && b == 1024);
+    g_assert_true(armz_unit_to_bytes(1, "KB", &b) && b == 1000);
+    g_assert_true(armz_unit_to_bytes(1, "E", &b) && b == 1ULL << 60);
+    g_assert_false(armz_unit_to_bytes(16, "E", &b));
+    g_assert_false(armz_unit_to_bytes(1, "parsecs", &b));
 }
 
 static void
