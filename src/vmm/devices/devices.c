@@ -215,9 +215,9 @@ virtio_create(ArmzBoard *b, GError **error)
 {
     for (unsigned i = 0; i < b->nvirtio; i++) {
         ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + i };
-        if (!armz_virtio_dev_attach(b->virtio[i], b->bus,
-                                    ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
-                                    b->ioeventfd, b->ioeventfd_opaque, error) ||
+        if (!armz_virtio_mmio_attach(b->virtio[i], b->bus,
+                                     ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
+                                     b->ioeventfd, b->ioeventfd_opaque, error) ||
             !armz_virtio_dev_start(b->virtio[i], error))
             return FALSE;
     }

@@ -1,11 +1,11 @@
 /* The virtio devices of armz-vmm.  Each constructor opens its backend (a
  * missing file fails here, with a message naming it) and returns a device
- * that still has to be attached to the transport (virtio_mmio.h). */
+ * that still has to be attached to a transport (virtio_mmio.h). */
 #pragma once
 #include <stdbool.h>
 #include <glib.h>
 #include "options.h"
-#include "virtio/virtio_mmio.h"
+#include "virtio/virtio_core.h"
 
 /* virtio_blk.c: LABEL is the guest's name for it ("vda") */
 ArmzVirtioDev *armz_virtio_blk_new(const ArmzDiskOpt *o, const char *label, GError **error);

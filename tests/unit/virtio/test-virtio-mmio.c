@@ -403,8 +403,8 @@ test_ioeventfd(void)
     memset(&t, 0, sizeof(t));
     memset(&io, 0, sizeof(io));
     dev = armz_virtio_dev_new(&t_ops, &t, "test", 0);
-    g_assert_true(armz_virtio_dev_attach(dev, bus, BASE, vt_irq_line(&irq, 48), &mem->mem,
-                                         fake_ioeventfd, &io, &err));
+    g_assert_true(armz_virtio_mmio_attach(dev, bus, BASE, vt_irq_line(&irq, 48), &mem->mem,
+                                          fake_ioeventfd, &io, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(io.n, ==, 2);
     for (unsigned i = 0; i < 2; i++) {

@@ -259,8 +259,8 @@ vt_attach(ArmzVirtioDev *d, uint64_t base, VtMem *m, VtIrq *irq)
     ArmzMmioBus *bus = armz_mmio_bus_new();
     GError *err = NULL;
 
-    g_assert_true(armz_virtio_dev_attach(d, bus, base, vt_irq_line(irq, 48), &m->mem, NULL,
-                                         NULL, &err));
+    g_assert_true(armz_virtio_mmio_attach(d, bus, base, vt_irq_line(irq, 48), &m->mem, NULL,
+                                          NULL, &err));
     g_assert_no_error(err);
     return bus;
 }
