@@ -9,6 +9,7 @@
 #include <glib.h>
 #include "vtest.h"
 #include "virtio/virtio_abi.h"
+#include "virtio/virtio_mmio.h"
 
 #define BASE     0x0a000200ULL
 #define RAM_SIZE (1u << 20)

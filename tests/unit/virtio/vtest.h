@@ -8,8 +8,9 @@
 #include <stdint.h>
 #include <glib.h>
 #include "devices/mmio.h"
+#include "irq/irq.h"
 #include "virtio/virtqueue.h"
-#include "virtio/virtio_mmio.h"
+#include "virtio/virtio_core.h"
 
 #define VT_RAM_GPA  0x40000000ULL
 
@@ -66,8 +67,9 @@ void vt_set_avail_flags(VtDrv *d, uint16_t flags);
 void vt_set_used_event(VtDrv *d, uint16_t v);
 uint16_t vt_avail_event(VtDrv *d);
 
-/* ---- transport side: the driver's register accesses through an MMIO bus
- * (so the little-endian byte conversion is exercised too) ---- */
+/* ---- virtio-mmio side (vtest-mmio.c): the driver's register accesses
+ * through an MMIO bus (so the little-endian byte conversion is exercised
+ * too) ---- */
 uint32_t vt_rd(ArmzMmioBus *bus, uint64_t base, uint64_t off);
 void vt_wr(ArmzMmioBus *bus, uint64_t base, uint64_t off, uint32_t v);
 uint64_t vt_rd_sized(ArmzMmioBus *bus, uint64_t addr, unsigned len);
@@ -78,6 +80,8 @@ uint64_t vt_negotiate(ArmzMmioBus *bus, uint64_t base, uint64_t features);
 void vt_queue_setup(ArmzMmioBus *bus, uint64_t base, unsigned q, VtDrv *d);
 void vt_driver_ok(ArmzMmioBus *bus, uint64_t base);
 
+/* ---- transport-independent again (vtest.c) ---- */
+
 /* Interrupt line recorder for ArmzIrqLine */
 typedef struct {
     int level;
@@ -86,7 +90,8 @@ typedef struct {
 } VtIrq;
 ArmzIrqLine vt_irq_line(VtIrq *irq, unsigned intid);
 
-/* Attach D at BASE on a new bus with memory M and IRQ (no ioeventfd). */
+/* vtest-mmio.c: attach D's virtio-mmio transport at BASE on a new bus with
+ * memory M and IRQ (no ioeventfd). */
 ArmzMmioBus *vt_attach(ArmzVirtioDev *d, uint64_t base, VtMem *m, VtIrq *irq);
 /* Runs the device's worker rounds until nothing is left to do. */
 void vt_run(ArmzVirtioDev *d);
