@@ -4,6 +4,7 @@
 #include "devices/devices.h"
 #include "layout.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_mmio.h"
 
 #define FDT_TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
 

@@ -9,7 +9,7 @@
 #include "devices/pl061.h"
 #include "options.h"
 #include "layout.h"
-#include "virtio/virtio_mmio.h"
+#include "virtio/virtio_core.h"
 
 typedef struct {
     ArmzMmioBus *bus;

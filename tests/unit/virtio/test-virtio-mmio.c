@@ -19,66 +19,10 @@
 
 static VtMem *mem;
 
-/* test device: 2 queues of at most 64; queue 0 echoes (pushes the
- * readable length), queue 1 is never processed; config space of 8 bytes */
-typedef struct {
-    ArmzVirtqElem elem;
-    unsigned resets, worked;
-    uint64_t features;
-    unsigned config_writes;
-    gint delay_us;              /* per request, for the race test */
-    gint started;               /* requests taken (atomic) */
-} TDev;
-
-static bool
-t_work(ArmzVirtioDev *d, unsigned q)
-{
-    TDev *t = armz_virtio_priv(d);
-    if (q != 0)
-        return false;
-    while (armz_virtio_pop(d, 0, &t->elem) > 0) {
-        int us = g_atomic_int_get(&t->delay_us);
-        g_atomic_int_inc(&t->started);
-        if (us)
-            g_usleep(us);
-        t->worked++;
-        armz_virtio_push(d, 0, &t->elem, (uint32_t)t->elem.out_len);
-    }
-    return false;
-}
-
-static void
-t_reset(ArmzVirtioDev *d)
-{
-    TDev *t = armz_virtio_priv(d);
-    t->resets++;
-}
-
-static void
-t_features(ArmzVirtioDev *d, uint64_t f)
-{
-    TDev *t = armz_virtio_priv(d);
-    t->features = f;
-}
-
-static void
-t_config_write(ArmzVirtioDev *d, unsigned off, unsigned size, uint64_t v)
-{
-    TDev *t = armz_virtio_priv(d);
-    t->config_writes++;
-    armz_u64_to_le_bytes(armz_virtio_config(d) + off, size, v);
-}
-
-static const ArmzVirtioOps t_ops = {
-    .name = "virtio-test", .device_id = 7, .nqueues = 2, .queue_max = 64, .config_size = 8,
-    .queue_work = t_work, .reset = t_reset, .set_features = t_features,
-    .config_write = t_config_write,
-};
-
 #define DEV_FEATURE_BIT 5
 
 typedef struct {
-    TDev t;
+    VtEcho t;
     ArmzVirtioDev *dev;
     ArmzMmioBus *bus;
     VtIrq irq;
@@ -89,7 +33,7 @@ fix_init(Fix *f)
 {
     uint8_t *cfg;
     memset(f, 0, sizeof(*f));
-    f->dev = armz_virtio_dev_new(&t_ops, &f->t, "test", VIRTIO_BIT(DEV_FEATURE_BIT));
+    f->dev = armz_virtio_dev_new(&vt_echo_ops, &f->t, "test", VIRTIO_BIT(DEV_FEATURE_BIT));
     cfg = armz_virtio_config(f->dev);
     armz_st_le64(cfg, 0x1122334455667788ULL);
     f->bus = vt_attach(f->dev, BASE, mem, &f->irq);
@@ -331,7 +275,8 @@ test_lifecycle(void)
     fix_free(&f);
 }
 
-/* queue 1 is never processed, queue 0 is: interrupts only for used buffers */
+/* EVENT_IDX: the used_event the driver writes decides which completions
+ * interrupt */
 static void
 test_event_idx_suppression(void)
 {
@@ -390,7 +335,7 @@ fake_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, in
 static void
 test_ioeventfd(void)
 {
-    TDev t;
+    VtEcho t;
     ArmzVirtioDev *dev;
     ArmzMmioBus *bus = armz_mmio_bus_new();
     Ioev io;
@@ -403,7 +348,7 @@ test_ioeventfd(void)
 
     memset(&t, 0, sizeof(t));
     memset(&io, 0, sizeof(io));
-    dev = armz_virtio_dev_new(&t_ops, &t, "test", 0);
+    dev = armz_virtio_dev_new(&vt_echo_ops, &t, "test", 0);
     g_assert_true(armz_virtio_mmio_attach(dev, bus, BASE, vt_irq_line(&irq, 48), &mem->mem,
                                           fake_ioeventfd, &io, &err));
     g_assert_no_error(err);

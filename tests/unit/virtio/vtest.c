@@ -182,6 +182,61 @@ vt_irq_line(VtIrq *irq, unsigned intid)
     return l;
 }
 
+static bool
+echo_work(ArmzVirtioDev *d, unsigned q)
+{
+    VtEcho *t = armz_virtio_priv(d);
+    while (armz_virtio_pop(d, q, &t->elem) > 0) {
+        int us = g_atomic_int_get(&t->delay_us);
+        g_atomic_int_inc(&t->started);
+        if (us)
+            g_usleep(us);
+        t->worked++;
+        armz_virtio_push(d, q, &t->elem, (uint32_t)t->elem.out_len);
+    }
+    return false;
+}
+
+static void
+echo_features(ArmzVirtioDev *d, uint64_t f)
+{
+    VtEcho *t = armz_virtio_priv(d);
+    t->features = f;
+    t->set_features++;
+}
+
+static void
+echo_reset(ArmzVirtioDev *d)
+{
+    VtEcho *t = armz_virtio_priv(d);
+    t->resets++;
+}
+
+static void
+echo_config_write(ArmzVirtioDev *d, unsigned off, unsigned size, uint64_t v)
+{
+    VtEcho *t = armz_virtio_priv(d);
+    t->config_writes++;
+    t->last_write_off = off;
+    t->last_write_size = size;
+    t->last_write_value = v;
+    armz_u64_to_le_bytes(armz_virtio_config(d) + off, size, v);
+}
+
+static void
+echo_free(void *priv)
+{
+    VtEcho *t = priv;
+    t->freed++;
+}
+
+const ArmzVirtioOps vt_echo_ops = {
+    .name = "virtio-test", .device_id = 7, .nqueues = VT_ECHO_QUEUES,
+    .queue_max = VT_ECHO_QMAX, .config_size = 8, .queue_work = echo_work,
+    .set_features = echo_features, .reset = echo_reset, .config_write = echo_config_write,
+    .free_priv = echo_free,
+};
+
 void
 vt_run(ArmzVirtioDev *d)
 {

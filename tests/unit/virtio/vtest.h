@@ -82,6 +82,25 @@ void vt_driver_ok(ArmzMmioBus *bus, uint64_t base);
 
 /* ---- transport-independent again (vtest.c) ---- */
 
+/* A test device (vt_echo_ops: "virtio-test", device id 7, 2 queues of at
+ * most 64, 8 bytes of config space): every queue echoes, completing each
+ * chain with its readable length as the used length (clamped by the core to
+ * the writable part); it records what the core tells it.  Its priv is a
+ * VtEcho. */
+#define VT_ECHO_QUEUES 2
+#define VT_ECHO_QMAX   64
+typedef struct {
+    ArmzVirtqElem elem;
+    uint64_t features;              /* from the last set_features */
+    unsigned set_features, resets, worked, freed;
+    unsigned config_writes;         /* stored into config space, as written */
+    unsigned last_write_off, last_write_size;
+    uint64_t last_write_value;
+    gint delay_us;                  /* per request, for race tests */
+    gint started;                   /* requests taken (atomic) */
+} VtEcho;
+extern const ArmzVirtioOps vt_echo_ops;
+
 /* Interrupt line recorder for ArmzIrqLine */
 typedef struct {
     int level;
