@@ -14,11 +14,12 @@
 
 #define MAX_EXTRA_FDS 4
 #define MAX_QUEUES    8
+#define N_AREAS       3         /* ArmzVirtqArea */
 
 typedef struct {
     /* registers, written by the driver while the queue is not ready */
     uint32_t num;
-    uint64_t addr[3];           /* ArmzVirtqArea: desc, avail, used */
+    uint64_t addr[N_AREAS];     /* by ArmzVirtqArea: desc, avail, used */
     bool ready;
     /* guest notifications land here (ioeventfd or the transport) */
     int notify_fd;
@@ -494,7 +495,7 @@ uint32_t
 armz_virtio_queue_addr(ArmzVirtioDev *d, unsigned q, ArmzVirtqArea area, bool high)
 {
     VirtioQueue *vq = queue(d, q);
-    g_assert((unsigned)area < G_N_ELEMENTS(vq->addr));
+    g_assert((unsigned)area < N_AREAS);
     if (!vq)
         return 0;
     return high ? (uint32_t)(vq->addr[area] >> 32) : (uint32_t)vq->addr[area];
@@ -505,7 +506,7 @@ armz_virtio_queue_set_addr(ArmzVirtioDev *d, unsigned q, ArmzVirtqArea area, boo
                            uint32_t value)
 {
     VirtioQueue *vq = queue(d, q);
-    g_assert((unsigned)area < G_N_ELEMENTS(vq->addr));
+    g_assert((unsigned)area < N_AREAS);
     /* frozen while the queue is live (4.2.2.3) */
     if (vq && !vq->ready)
         set_half(&vq->addr[area], high, value);

@@ -56,7 +56,7 @@ typedef struct {
 /* ---- life cycle (the board) ---- */
 
 /* A device offering FEATURES (VERSION_1, INDIRECT_DESC and EVENT_IDX are
- * added); LABEL names it in log lines ("virtio-blk vda: ..").  It still
+ * added); LABEL names it in log lines ("virtio-blk vda: ...").  It still
  * has to be attached to a transport (armz_virtio_mmio_attach). */
 ArmzVirtioDev *armz_virtio_dev_new(const ArmzVirtioOps *ops, void *priv, const char *label,
                                    uint64_t features);
