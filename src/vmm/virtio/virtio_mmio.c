@@ -9,7 +9,6 @@
 typedef struct {
     ArmzVirtioDev *dev;
     ArmzIrqLine irq;
-    uint64_t base;
     /* registers (device lock) */
     uint32_t dev_feat_sel, drv_feat_sel, queue_sel, shm_sel;
     uint32_t isr;
@@ -236,7 +235,6 @@ armz_virtio_mmio_attach(ArmzVirtioDev *d, ArmzMmioBus *bus, uint64_t base, ArmzI
 
     m->dev = d;
     m->irq = irq;
-    m->base = base;
     armz_virtio_dev_bind(d, &mmio_transport, m, mem);
     if (bus) {
         ArmzMmioRegion r = { armz_virtio_dev_name(d), base, 0x200, mmio_read, mmio_write, m };
