@@ -38,7 +38,8 @@ ArmzConn *armz_conn_get(ArmzClient *client);
 ArmzDomainObj *armz_remote_get_domain(const armz_nonnull_domain *dom, GError **error);
 void armz_remote_make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj);
 
-/* Procedure tables, one per area. */
+/* Every procedure table (remote_register.c), and each of them, one per area. */
+void armz_remote_register_all(ArmzDispatcher *d);
 void armz_remote_connect_register(ArmzDispatcher *d);
 void armz_remote_domain_register(ArmzDispatcher *d);
 void armz_remote_events_register(ArmzDispatcher *d);

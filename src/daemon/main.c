@@ -273,14 +273,7 @@ main(int argc, char **argv)
     }
 
     daemon.dispatcher = armz_dispatcher_new();
-    armz_remote_connect_register(daemon.dispatcher);
-    armz_remote_domain_register(daemon.dispatcher);
-    armz_remote_events_register(daemon.dispatcher);
-    armz_remote_console_register(daemon.dispatcher);
-    armz_remote_lifecycle_register(daemon.dispatcher);
-    armz_remote_stats_register(daemon.dispatcher);
-    armz_remote_network_register(daemon.dispatcher);
-    armz_remote_storage_register(daemon.dispatcher);
+    armz_remote_register_all(daemon.dispatcher);
 
     daemon.loop = g_main_loop_new(NULL, FALSE);
     /* Handlers first: a SIGTERM from now on ends the loop cleanly. */

@@ -144,8 +144,8 @@ h_open_console(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static const ArmzProc procs[] = {
-    { 201, "virDomainOpenConsole", ARMZ_ARGS(armz_domain_open_console_args), ARMZ_NORET,
-      h_open_console, ARMZ_PROC_WRITES | ARMZ_PROC_STREAM },
+    { REMOTE_PROC_DOMAIN_OPEN_CONSOLE, ARMZ_ARGS(armz_domain_open_console_args), ARMZ_NORET,
+      h_open_console, ARMZ_PROC_STREAM },
 };
 
 void

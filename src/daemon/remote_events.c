@@ -140,14 +140,14 @@ armz_daemon_client_closed(ArmzClient *client, gpointer opaque)
 }
 
 static const ArmzProc procs[] = {
-    { 105, "virConnectDomainEventRegister", ARMZ_NOARGS,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER, ARMZ_NOARGS,
       ARMZ_RET(armz_connect_domain_event_register_ret), h_register_legacy, 0 },
-    { 106, "virConnectDomainEventDeregister", ARMZ_NOARGS,
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER, ARMZ_NOARGS,
       ARMZ_RET(armz_connect_domain_event_register_ret), h_deregister_legacy, 0 },
-    { 316, "virConnectDomainEventRegisterAny",
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
       ARMZ_ARGS(armz_connect_domain_event_callback_register_any_args),
       ARMZ_RET(armz_connect_domain_event_callback_register_any_ret), h_register_any, 0 },
-    { 317, "virConnectDomainEventDeregisterAny",
+    { REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
       ARMZ_ARGS(armz_connect_domain_event_callback_deregister_any_args), ARMZ_NORET,
       h_deregister_any, 0 },
 };

@@ -71,12 +71,11 @@ armz_remote_network_event(const ArmzNetworkEvent *ev, gpointer opaque)
 }
 
 static const ArmzProc procs[] = {
-    { 313, "virConnectNetworkEventRegisterAny",
+    { REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
       ARMZ_ARGS(armz_connect_network_event_register_any_args),
       ARMZ_RET(armz_connect_network_event_register_any_ret), h_register_any, 0 },
-    { 314, "virConnectNetworkEventDeregisterAny",
-      ARMZ_ARGS(armz_connect_network_event_deregister_any_args), ARMZ_NORET,
-      h_deregister_any, 0 },
+    { REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+      ARMZ_ARGS(armz_connect_network_event_deregister_any_args), ARMZ_NORET, h_deregister_any, 0 },
 };
 
 void

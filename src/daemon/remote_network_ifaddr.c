@@ -119,7 +119,7 @@ h_interface_addresses(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static const ArmzProc procs[] = {
-    { 353, "virDomainInterfaceAddresses", ARMZ_ARGS(armz_domain_interface_addresses_args),
+    { REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES, ARMZ_ARGS(armz_domain_interface_addresses_args),
       ARMZ_RET(armz_domain_interface_addresses_ret), h_interface_addresses, 0 },
 };
 

@@ -314,17 +314,17 @@ h_get_block_info(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static const ArmzProc procs[] = {
-    { 20, "virDomainGetVcpus", ARMZ_ARGS(armz_domain_get_vcpus_args),
+    { REMOTE_PROC_DOMAIN_GET_VCPUS, ARMZ_ARGS(armz_domain_get_vcpus_args),
       ARMZ_RET(armz_domain_get_vcpus_ret), h_get_vcpus, 0 },
-    { 65, "virDomainInterfaceStats", ARMZ_ARGS(armz_domain_interface_stats_args),
+    { REMOTE_PROC_DOMAIN_INTERFACE_STATS, ARMZ_ARGS(armz_domain_interface_stats_args),
       ARMZ_RET(armz_domain_interface_stats_ret), h_interface_stats, 0 },
-    { 159, "virDomainMemoryStats", ARMZ_ARGS(armz_domain_memory_stats_args),
+    { REMOTE_PROC_DOMAIN_MEMORY_STATS, ARMZ_ARGS(armz_domain_memory_stats_args),
       ARMZ_RET(armz_domain_memory_stats_ret), h_memory_stats, 0 },
-    { 194, "virDomainGetBlockInfo", ARMZ_ARGS(armz_domain_get_block_info_args),
+    { REMOTE_PROC_DOMAIN_GET_BLOCK_INFO, ARMZ_ARGS(armz_domain_get_block_info_args),
       ARMZ_RET(armz_domain_get_block_info_ret), h_get_block_info, 0 },
-    { 293, "virNodeGetCPUMap", ARMZ_ARGS(armz_node_get_cpu_map_args),
+    { REMOTE_PROC_NODE_GET_CPU_MAP, ARMZ_ARGS(armz_node_get_cpu_map_args),
       ARMZ_RET(armz_node_get_cpu_map_ret), h_node_get_cpu_map, 0 },
-    { 344, "virConnectGetAllDomainStats", ARMZ_ARGS(armz_connect_get_all_domain_stats_args),
+    { REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS, ARMZ_ARGS(armz_connect_get_all_domain_stats_args),
       ARMZ_RET(armz_connect_get_all_domain_stats_ret), h_get_all_domain_stats, 0 },
 };
 

@@ -87,10 +87,10 @@ armz_remote_storage_event(const ArmzPoolId *pool, int event_id, int event, gpoin
 }
 
 static const ArmzProc procs[] = {
-    { 368, "virConnectStoragePoolEventRegisterAny",
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
       ARMZ_ARGS(armz_connect_storage_pool_event_register_any_args),
       ARMZ_RET(armz_connect_domain_event_callback_register_any_ret), h_register, 0 },
-    { 369, "virConnectStoragePoolEventDeregisterAny",
+    { REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
       ARMZ_ARGS(armz_connect_domain_event_callback_deregister_any_args), ARMZ_NORET,
       h_deregister, 0 },
 };

@@ -6,7 +6,8 @@
 #include "util/log.h"
 #include "rpc/dispatch.h"
 #include "rpc/packet.h"
-#include "rpc/procnames.h"
+#include "rpc/procinfo.h"
+#include "rpc/readonly.h"
 #include "rpc/wire_error.h"
 
 /* Procedure numbers are small and dense; a flat array is the lookup. */
@@ -43,6 +44,9 @@ armz_dispatcher_add(ArmzDispatcher *d, const ArmzProc *procs, gsize n)
     for (gsize i = 0; i < n; i++) {
         g_assert(procs[i].proc > 0 && procs[i].proc < MAX_PROC);
         g_assert(d->procs[procs[i].proc] == NULL);
+        /* Served procedures are libvirt's, with a read-only rule we apply. */
+        g_assert(armz_proc_info(procs[i].proc) != NULL);
+        g_assert(armz_readonly_rule_known(&procs[i]));
         d->procs[procs[i].proc] = &procs[i];
     }
 }
@@ -112,6 +116,7 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
     g_autofree void *ret = NULL;
     g_autoptr(ArmzStream) st = NULL;
     gboolean opened, readonly;
+    const char *api;
 
     if (!armz_packet_decode_header(data, len, &hdr, &error))
         return; /* checked on the main thread already */
@@ -127,23 +132,31 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
         return;
     }
 
+    api = armz_proc_api(hdr.proc);
+
     g_mutex_lock(&client->lock);
     opened = client->opened;
     readonly = client->readonly;
     g_mutex_unlock(&client->lock);
 
+    /* Refused whatever the arguments: before decoding them. */
+    if (opened && readonly && !armz_readonly_check(p, NULL, &error)) {
+        send_error(client, &hdr, error);
+        return;
+    }
+
     args = p->args_size ? g_malloc0(p->args_size) : NULL;
     if (p->args_filter) {
         if (!armz_packet_decode_body(data, len, p->args_filter, args, &error)) {
             armz_warn("client %" G_GUINT64_FORMAT ": %s for %s; closing it",
-                      client->id, error->message, p->api);
+                      client->id, error->message, api);
             send_error(client, &hdr, error);
             armz_client_close_after_flush(client);
             return;
         }
     } else if (len != ARMZ_PKT_MIN) {
         g_set_error(&error, ARMZ_ERROR, VIR_ERR_RPC,
-                    _("unexpected payload for %s"), p->api);
+                    _("unexpected payload for %s"), api);
         armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
         send_error(client, &hdr, error);
         armz_client_close_after_flush(client);
@@ -153,9 +166,8 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
     if (!opened && !(p->flags & ARMZ_PROC_PREOPEN)) {
         g_set_error_literal(&error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                             _("connection not open"));
-    } else if (readonly && (p->flags & ARMZ_PROC_WRITES)) {
-        g_set_error(&error, ARMZ_ERROR, VIR_ERR_OPERATION_DENIED,
-                    _("read only access prevents %s"), p->api);
+    } else if (readonly) {
+        armz_readonly_check(p, args, &error);
     }
 
     if (!error && (p->flags & ARMZ_PROC_STREAM)) {

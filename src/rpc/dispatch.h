@@ -1,24 +1,25 @@
 /* Procedure table and the generic call path: decode the arguments, enforce
- * the connection's rules (open first, read-only), run the handler, encode
- * the reply or the error. */
+ * the connection's rules (open first, read-only: see readonly.h), run the
+ * handler, encode the reply or the error. */
 #pragma once
 #include <glib.h>
 #include "rpc/armz_protocol.h"
+#include "rpc/procnums.h"
 #include "rpc/client.h"
 #include "rpc/stream.h"
 
 typedef gboolean (*ArmzProcHandler)(ArmzClient *client, void *args, void *ret,
                                     GError **error);
 
+/* Whether a read-only connection may call a procedure is not a flag here:
+ * it is libvirt's rule, kept with the procedure list (procinfo.h). */
 enum {
-    ARMZ_PROC_WRITES = 1 << 0,    /* changes something: refused when read-only */
     ARMZ_PROC_PREOPEN = 1 << 1,   /* allowed before CONNECT_OPEN */
     ARMZ_PROC_STREAM = 1 << 2,    /* opens a stream: see armz_dispatch_stream */
 };
 
 typedef struct {
-    int proc;
-    const char *api;              /* libvirt API name, for messages */
+    int proc;                     /* REMOTE_PROC_* */
     xdrproc_t args_filter;        /* NULL: no arguments */
     gsize args_size;
     xdrproc_t ret_filter;         /* NULL: empty reply */

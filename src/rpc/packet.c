@@ -4,6 +4,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "rpc/packet.h"
+#include "rpc/xdr_string.h"
 
 gboolean
 armz_packet_length(const guint8 *buf, guint32 *len, GError **error)
@@ -52,6 +53,7 @@ armz_packet_decode_body(const guint8 *pkt, gsize len,
     gsize off = ARMZ_PKT_MIN;
 
     xdrmem_create(&xdr, (char *)pkt + off, len - off, XDR_DECODE);
+    armz_xdr_string_nul_reset();
     ok = filter(&xdr, obj, 0);
     /* Trailing bytes mean the peer and we disagree on the message shape. */
     if (ok && xdr_getpos(&xdr) != len - off)
@@ -59,7 +61,13 @@ armz_packet_decode_body(const guint8 *pkt, gsize len,
     xdr_destroy(&xdr);
     if (!ok) {
         xdr_free(filter, obj);
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC, _("unable to decode message payload"));
+        /* Taking the string up to the NUL would act on another name than
+         * the peer sent. */
+        if (armz_xdr_string_nul_seen())
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
+                        _("a string in the message payload contains a NUL byte"));
+        else
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC, _("unable to decode message payload"));
         return FALSE;
     }
     return TRUE;

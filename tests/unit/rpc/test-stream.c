@@ -19,7 +19,7 @@
 #include "rpc/server.h"
 #include "rpc/stream.h"
 
-#define PROC 201
+#define PROC REMOTE_PROC_DOMAIN_OPEN_CONSOLE
 
 typedef struct {
     GMutex lock;             /* the fields the worker sets */
@@ -79,7 +79,7 @@ h_open(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static const ArmzProc procs[] = {
-    { PROC, "virDomainOpenConsole", ARMZ_NOARGS, ARMZ_NORET, h_open,
+    { PROC, ARMZ_NOARGS, ARMZ_NORET, h_open,
       ARMZ_PROC_PREOPEN | ARMZ_PROC_STREAM },
 };
 
