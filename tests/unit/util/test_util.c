@@ -1,9 +1,12 @@
 /* The shared helpers of src/util: API flags checks, UUID text, strict
- * decimal numbers. */
+ * decimal numbers, and the removal of temporary files a crash left. */
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 
 #include "util/error.h"
+#include "util/fileutil.h"
 #include "util/flags.h"
 #include "util/number.h"
 #include "util/uuid.h"
@@ -81,6 +84,73 @@ test_parse_u64(void)
     g_assert_cmpuint(v, ==, 4096);
 }
 
+static void
+put(const char *dir, const char *name, const char *data)
+{
+    g_autofree char *p = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(g_file_set_contents(p, data, -1, &err));
+}
+
+static gboolean
+there(const char *dir, const char *name)
+{
+    g_autofree char *p = g_build_filename(dir, name, NULL);
+
+    return g_file_test(p, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
+}
+
+static void
+test_stale_tmp(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("armz-util-XXXXXX", &err);
+    g_autofree char *xml = NULL, *sub = NULL, *link = NULL, *target = NULL;
+    static const char *const kept[] = {
+        "web.xml", "web.xml.tmp-ab", "web.xml.tmp-ab_c12", "web.xml.tmp-abc1234",
+        ".tmp-abc123", "web.xml.tmp", "notes.txt",
+    };
+
+    g_assert_no_error(err);
+    /* a failed write leaves nothing; a good one leaves only its file */
+    xml = g_build_filename(dir, "web.xml", NULL);
+    g_assert_true(armz_file_write_atomic(xml, "<domain/>", 9, 0600, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(armz_file_remove_stale_tmp(dir), ==, 0);
+
+    /* what a crash between mkstemp and rename leaves */
+    put(dir, "web.xml.tmp-Ab12Cd", "<domain");
+    put(dir, "net0.xml.tmp-000000", "");
+    for (guint i = 1; i < G_N_ELEMENTS(kept); i++)
+        put(dir, kept[i], "x");
+    /* not regular files: left alone */
+    sub = g_build_filename(dir, "d.xml.tmp-ABCDEF", NULL);
+    g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+    link = g_build_filename(dir, "l.xml.tmp-ABCDEF", NULL);
+    target = g_build_filename(dir, "notes.txt", NULL);
+    g_assert_cmpint(symlink(target, link), ==, 0);
+
+    g_assert_cmpuint(armz_file_remove_stale_tmp(dir), ==, 2);
+    g_assert_false(there(dir, "web.xml.tmp-Ab12Cd"));
+    g_assert_false(there(dir, "net0.xml.tmp-000000"));
+    for (guint i = 0; i < G_N_ELEMENTS(kept); i++)
+        g_assert_true(there(dir, kept[i]));
+    g_assert_true(g_file_test(sub, G_FILE_TEST_IS_DIR));
+    g_assert_true(there(dir, "l.xml.tmp-ABCDEF"));
+    g_assert_cmpuint(armz_file_remove_stale_tmp(dir), ==, 0);
+    /* a missing directory is nothing to clean */
+    g_assert_cmpuint(armz_file_remove_stale_tmp("/nonexistent/armz"), ==, 0);
+
+    unlink(link);
+    g_rmdir(sub);
+    for (guint i = 0; i < G_N_ELEMENTS(kept); i++) {
+        g_autofree char *p = g_build_filename(dir, kept[i], NULL);
+        unlink(p);
+    }
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -88,5 +158,6 @@ main(int argc, char **argv)
     g_test_add_func("/util/check-flags", test_check_flags);
     g_test_add_func("/util/uuid-text", test_uuid_text);
     g_test_add_func("/util/parse-u64", test_parse_u64);
+    g_test_add_func("/util/stale-tmp", test_stale_tmp);
     return g_test_run();
 }
