@@ -15,6 +15,7 @@
  *   again re-indented. */
 #pragma once
 #include <glib.h>
+#include "util/uuid.h"
 
 typedef struct _ArmzDomainDef ArmzDomainDef;
 
@@ -247,12 +248,6 @@ gboolean armz_domain_name_check(const char *name, GError **error);
 /* Where domain.rng is: $ARMZ_SCHEMA_DIR/domain.rng, else the installed
  * copy, else the source tree's (uninstalled runs). Static string. */
 const char *armz_domain_schema_path(void);
-
-/* UUIDs: parse accepts dashed and undashed hex (surrounding blanks ok);
- * format writes the dashed form into BUF (37 bytes). */
-gboolean armz_uuid_parse(const char *str, unsigned char uuid[16]);
-void armz_uuid_format(const unsigned char uuid[16], char buf[37]);
-void armz_uuid_generate(unsigned char uuid[16]);
 
 /* MAC addresses "52:54:00:12:34:56"; format writes into BUF (18 bytes). */
 gboolean armz_mac_parse(const char *str, unsigned char mac[6]);

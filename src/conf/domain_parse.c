@@ -59,7 +59,7 @@ parse_memory_value(xmlNodePtr node, unsigned long long *kib, GError **error)
     guint64 v;
 
     g_strstrip(text);
-    if (!armz_conf_parse_u64(text, 0, G_MAXUINT64, &v))
+    if (!armz_parse_u64(text, 0, G_MAXUINT64, &v))
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("invalid value '%s' for element <%s>"),
                               text, (const char *)node->name);
@@ -100,7 +100,7 @@ parse_vcpu(ArmzDomainDef *def, xmlNodePtr node, GError **error)
                                &placement, error))
         return FALSE;
     g_strstrip(text);
-    if (!armz_conf_parse_u64(text, 1, 4096, &n))
+    if (!armz_parse_u64(text, 1, 4096, &n))
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("invalid value '%s' for element <vcpu>"), text);
     def->vcpus = (unsigned int)n;

@@ -2,6 +2,7 @@
 #pragma once
 #include "conf/domain_conf.h"
 #include "conf/xml_util.h"
+#include "util/number.h"
 
 /* Sets ERROR (ARMZ_ERROR, CODE) and returns FALSE, so checks read
  * "return armz_conf_fail(...)". */
@@ -22,10 +23,6 @@ int armz_conf_enum_attr(xmlNodePtr node, const char *attr, const char *def,
                         GError **error);
 
 /* Unsigned attribute: *OUT untouched when absent. */
-/* Strict decimal: digits only, within [MIN, MAX]. Written out rather than
- * g_ascii_string_to_unsigned(), whose errno check can see a stray EAGAIN
- * from GLib's one-time locale setup when threads parse concurrently. */
-gboolean armz_conf_parse_u64(const char *text, guint64 min, guint64 max, guint64 *out);
 gboolean armz_conf_uint_attr(xmlNodePtr node, const char *attr, unsigned int *out,
                              GError **error);
 

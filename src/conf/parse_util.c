@@ -78,24 +78,6 @@ armz_conf_choice_attr(xmlNodePtr node, const char *attr, const char *def,
 }
 
 gboolean
-armz_conf_parse_u64(const char *text, guint64 min, guint64 max, guint64 *out)
-{
-    guint64 v = 0;
-
-    if (!text || !*text)
-        return FALSE;
-    for (const char *p = text; *p; p++) {
-        if (!g_ascii_isdigit(*p) || v > (G_MAXUINT64 - (guint64)(*p - '0')) / 10)
-            return FALSE;
-        v = v * 10 + (guint64)(*p - '0');
-    }
-    if (v < min || v > max)
-        return FALSE;
-    *out = v;
-    return TRUE;
-}
-
-gboolean
 armz_conf_uint_attr(xmlNodePtr node, const char *attr, unsigned int *out,
                     GError **error)
 {
@@ -105,7 +87,7 @@ armz_conf_uint_attr(xmlNodePtr node, const char *attr, unsigned int *out,
     if (!v)
         return TRUE;
     g_strstrip(v);
-    if (!armz_conf_parse_u64(v, 0, G_MAXUINT, &n))
+    if (!armz_parse_u64(v, 0, G_MAXUINT, &n))
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("invalid value '%s' for attribute '%s' of <%s>"),
                               v, attr, (const char *)node->name);

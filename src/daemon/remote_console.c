@@ -11,6 +11,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/uuid.h"
 #include "driver/console.h"
 #include "daemon/daemon.h"
 
@@ -61,12 +62,10 @@ open_pty(const char *path, GError **error)
 static char *
 session_key(const unsigned char *uuid, const char *pty)
 {
-    GString *s = g_string_new(NULL);
+    char u[ARMZ_UUID_STRING_BUFLEN];
 
-    for (int i = 0; i < 16; i++)
-        g_string_append_printf(s, "%02x", uuid[i]);
-    g_string_append_printf(s, " %s", pty);
-    return g_string_free(s, FALSE);
+    armz_uuid_format(uuid, u);
+    return g_strdup_printf("%s %s", u, pty);
 }
 
 static gboolean

@@ -63,10 +63,7 @@ uuid_key(const unsigned char *uuid)
 {
     char buf[VIR_UUID_STRING_BUFLEN];
 
-    g_snprintf(buf, sizeof(buf),
-               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
-               uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+    armz_uuid_format(uuid, buf);
     return g_strdup(buf);
 }
 

@@ -8,17 +8,6 @@
 #include "driver/driver_priv.h"
 #include "driver/process.h"
 
-gboolean
-armz_check_flags(unsigned int flags, unsigned int allowed, const char *func, GError **error)
-{
-    if (flags & ~allowed) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("unsupported flags (0x%x) in function %s"), flags & ~allowed, func);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static void
 load_one(ArmzDomainDef *def, gboolean autostart, gpointer opaque)
 {
@@ -140,15 +129,6 @@ armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
     g_mutex_unlock(&drv->event_lock);
 }
 
-static void
-format_uuid(const unsigned char *uuid, char *buf)
-{
-    g_snprintf(buf, VIR_UUID_STRING_BUFLEN,
-               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
-               uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
-}
-
 ArmzDomainObj *
 armz_driver_lookup_uuid(ArmzDriver *drv, const unsigned char *uuid, const char *name,
                         GError **error)
@@ -157,7 +137,7 @@ armz_driver_lookup_uuid(ArmzDriver *drv, const unsigned char *uuid, const char *
 
     if (!obj) {
         char str[VIR_UUID_STRING_BUFLEN];
-        format_uuid(uuid, str);
+        armz_uuid_format(uuid, str);
         if (name)
             g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                         _("no domain with matching uuid '%s' (%s)"), str, name);

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "driver/domain_event.h"
 #include "driver/domain_obj.h"
+#include "util/flags.h"
 #include "util/paths.h"
 
 typedef struct _ArmzDriver ArmzDriver;
@@ -64,7 +65,3 @@ char *armz_driver_get_xml(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flag
 gboolean armz_driver_set_autostart(ArmzDriver *drv, ArmzDomainObj *obj,
                                    gboolean autostart, GError **error);
 GPtrArray *armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error);
-
-/* Fails with VIR_ERR_INVALID_ARG naming FUNC when FLAGS has bits outside ALLOWED. */
-gboolean armz_check_flags(unsigned int flags, unsigned int allowed, const char *func,
-                          GError **error);

@@ -186,6 +186,7 @@ armz_process_reconnect_all(ArmzDriver *drv)
 
     if (!dir)
         return;
+    armz_file_remove_stale_tmp(drv->paths->state_dir);
     while ((entry = g_dir_read_name(dir))) {
         g_autofree char *name = NULL;
         if (!g_str_has_suffix(entry, ".status"))

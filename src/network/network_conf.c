@@ -280,7 +280,7 @@ parse_ip(ArmzNetworkDef *def, xmlNodePtr node, GError **error)
         ip->netmask_form = TRUE;
     } else if (prefix) {
         guint64 p;
-        if (!armz_conf_parse_u64(prefix, 0, armz_ip_bits(&ip->address), &p))
+        if (!armz_parse_u64(prefix, 0, armz_ip_bits(&ip->address), &p))
             return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                                   _("invalid prefix '%s' in <ip>"), prefix);
         ip->prefix = (unsigned)p;

@@ -8,7 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include "conf/domain_conf.h"
-#include "driver/driver.h"
+#include "util/flags.h"
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"

@@ -6,9 +6,6 @@
 /* Sets ERROR (ARMZ_ERROR, CODE) and returns FALSE. */
 gboolean armz_sto_fail(GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-/* Strict decimal (digits only). */
-gboolean armz_sto_parse_u64(const char *text, guint64 *out);
-
 /* <NAME unit='...'>N</NAME> in bytes; WHAT names the element in errors. */
 gboolean armz_sto_scaled_element(xmlNodePtr node, guint64 *bytes, GError **error);
 

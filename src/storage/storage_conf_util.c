@@ -5,6 +5,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/number.h"
 #include "conf/xml_util.h"
 #include "conf/domain_conf.h"
 #include "storage/storage_conf_priv.h"
@@ -22,22 +23,6 @@ armz_sto_fail(GError **error, int code, const char *fmt, ...)
 }
 
 gboolean
-armz_sto_parse_u64(const char *text, guint64 *out)
-{
-    guint64 v = 0;
-
-    if (!text || !*text)
-        return FALSE;
-    for (const char *p = text; *p; p++) {
-        if (!g_ascii_isdigit(*p) || v > (G_MAXUINT64 - (guint64)(*p - '0')) / 10)
-            return FALSE;
-        v = v * 10 + (guint64)(*p - '0');
-    }
-    *out = v;
-    return TRUE;
-}
-
-gboolean
 armz_sto_scaled_element(xmlNodePtr node, guint64 *bytes, GError **error)
 {
     g_autofree char *unit = armz_xml_prop(node, "unit");
@@ -45,7 +30,7 @@ armz_sto_scaled_element(xmlNodePtr node, guint64 *bytes, GError **error)
     guint64 v;
 
     g_strstrip(text);
-    if (!armz_sto_parse_u64(text, &v))
+    if (!armz_parse_u64(text, 0, G_MAXUINT64, &v))
         return armz_sto_fail(error, VIR_ERR_XML_ERROR,
                              _("invalid value '%s' for <%s>: a whole number is required"),
                              text, (const char *)node->name);
@@ -76,7 +61,7 @@ id_value(xmlNodePtr node, gint64 *out, GError **error)
         *out = -1;
         return TRUE;
     }
-    if (!armz_sto_parse_u64(text, &v) || v > G_MAXUINT32)
+    if (!armz_parse_u64(text, 0, G_MAXUINT32, &v))
         return armz_sto_fail(error, VIR_ERR_XML_ERROR,
                              _("malformed <%s> '%s' in <permissions>"),
                              (const char *)node->name, text);

@@ -10,7 +10,7 @@
 #include "storage/storage_driver.h"
 #include "storage/storage_backend.h"
 #include "storage/pool_store.h"
-#include "driver/driver.h"
+#include "util/flags.h"
 
 typedef struct {
     ArmzVolDef *def;

@@ -110,6 +110,7 @@ armz_defstore_load(const char *dir_path, const ArmzDefLoader *l, gpointer opaque
         armz_debug("no %s: %s", l->none, error->message);
         return;
     }
+    armz_file_remove_stale_tmp(dir_path);
     while ((entry = g_dir_read_name(dir))) {
         g_autofree char *path = NULL, *xml = NULL, *base = NULL;
         g_autoptr(GError) err = NULL;

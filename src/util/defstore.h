@@ -52,5 +52,7 @@ typedef struct {
     void (*loaded)(gpointer def, gpointer opaque);
 } ArmzDefLoader;
 
-/* Hands every DIR/NAME.xml that parses and defines NAME to LOADED. */
+/* Hands every DIR/NAME.xml that parses and defines NAME to LOADED, after
+ * removing the temporary files an interrupted save left in DIR (called once,
+ * at start, before anything writes there). */
 void armz_defstore_load(const char *dir, const ArmzDefLoader *loader, gpointer opaque);

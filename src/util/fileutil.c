@@ -8,6 +8,12 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/fileutil.h"
+#include "util/log.h"
+
+/* A temporary file is PATH + TMP_MARK + 6 random letters or digits
+ * (mkstemp's template): the writer and the cleanup agree on this. */
+#define TMP_MARK ".tmp-"
+#define TMP_RANDOM 6
 
 static gboolean
 fsync_dir_of(const char *path)
@@ -27,7 +33,7 @@ gboolean
 armz_file_write_atomic(const char *path, const char *data, gsize len,
                        int mode, GError **error)
 {
-    g_autofree char *tmp = g_strdup_printf("%s.tmp-XXXXXX", path);
+    g_autofree char *tmp = g_strdup_printf("%s" TMP_MARK "XXXXXX", path);
     gsize done = 0;
     int fd;
 
@@ -68,6 +74,53 @@ armz_file_write_atomic(const char *path, const char *data, gsize len,
                     _("cannot write '%s': %s"), path, g_strerror(saved ? saved : EIO));
     }
     return FALSE;
+}
+
+static gboolean
+is_tmp_name(const char *name)
+{
+    size_t len = strlen(name);
+    const char *mark;
+
+    /* something before the mark: the name of the file being written */
+    if (len <= strlen(TMP_MARK) + TMP_RANDOM)
+        return FALSE;
+    mark = name + len - TMP_RANDOM - strlen(TMP_MARK);
+    if (strncmp(mark, TMP_MARK, strlen(TMP_MARK)) != 0)
+        return FALSE;
+    for (const char *p = mark + strlen(TMP_MARK); *p; p++)
+        if (!g_ascii_isalnum(*p))
+            return FALSE;
+    return TRUE;
+}
+
+guint
+armz_file_remove_stale_tmp(const char *dir_path)
+{
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+    const char *entry;
+    guint removed = 0;
+
+    if (!dir)
+        return 0;
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+        struct stat st;
+
+        if (!is_tmp_name(entry))
+            continue;
+        path = g_build_filename(dir_path, entry, NULL);
+        /* only what armz_file_write_atomic() makes: a regular file */
+        if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlink(path) < 0) {
+            armz_warn("cannot remove stale temporary file '%s': %s", path, g_strerror(errno));
+            continue;
+        }
+        armz_info("removed stale temporary file '%s' (an interrupted write)", path);
+        removed++;
+    }
+    return removed;
 }
 
 gboolean

@@ -8,6 +8,11 @@
 gboolean armz_file_write_atomic(const char *path, const char *data, gsize len,
                                 int mode, GError **error);
 
+/* Removes DIR/NAME.tmp-XXXXXX files that a crash left behind in the middle
+ * of armz_file_write_atomic(); only while nothing writes into DIR (stores
+ * call it when they are loaded at start). Returns how many it removed. */
+guint armz_file_remove_stale_tmp(const char *dir);
+
 /* mkdir -p with MODE for the missing components. */
 gboolean armz_mkdir_p(const char *path, int mode, GError **error);
 
