@@ -15,6 +15,15 @@
 #include "network/network_cmd.h"
 
 #define DNSMASQ_WAIT_MS 5000
+/* dnsmasq reads its file with fgets() into a buffer of this size: a longer
+ * line would go on as a line of its own */
+#define DNSMASQ_LINE_MAX 1024
+/* What dnsmasq reads as syntax in a value: blanks end it (and a '#' after
+ * one starts a comment), '"' quotes, '\\' escapes inside quotes, list
+ * options split at ',', local=/DOMAIN/ at '/'. */
+#define DNSMASQ_SPECIAL " \t\"#\\,/"
+/* In a path, which is written quoted when it has any of these. */
+#define DNSMASQ_PATH_SPECIAL " \t\"#\\,"
 
 void
 armz_dnsmasq_files_init(ArmzDnsmasqFiles *f, const char *state_dir, const char *name)
@@ -36,8 +45,92 @@ armz_dnsmasq_files_clear(ArmzDnsmasqFiles *f)
     g_clear_pointer(&f->leases, g_free);
 }
 
-static void
-add_dhcp(GString *c, const ArmzNetIPDef *ip, guint64 *lease_max)
+/* Values are checked where they are written, whatever the parser let
+ * through: a newline in one would add options to a file that dnsmasq,
+ * running as root, obeys. */
+static gboolean
+refuse(const char *what, const char *value, const char *why, GError **error)
+{
+    g_autofree char *shown = g_strescape(value, NULL);
+
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                _("refusing to write %s \"%s\" into the dnsmasq configuration: %s"),
+                what, shown, why);
+    return FALSE;
+}
+
+static gboolean
+no_control(const char *what, const char *value, GError **error)
+{
+    for (const char *p = value; *p; p++)
+        if (g_ascii_iscntrl(*p))
+            return refuse(what, value, _("it contains a control character"), error);
+    return TRUE;
+}
+
+/* A name (interface, domain, host): one plain word. */
+static gboolean
+word_ok(const char *what, const char *value, GError **error)
+{
+    const char *bad;
+
+    if (!*value)
+        return refuse(what, value, _("it is empty"), error);
+    if (!no_control(what, value, error))
+        return FALSE;
+    if ((bad = strpbrk(value, DNSMASQ_SPECIAL))) {
+        g_autofree char *why = g_strdup_printf(_("dnsmasq would read '%c' in it as syntax"),
+                                               *bad);
+        return refuse(what, value, why, error);
+    }
+    return TRUE;
+}
+
+/* OPT=PATH, PATH quoted when it has characters dnsmasq reads as syntax. */
+static gboolean
+add_path(GString *c, const char *opt, const char *path, GError **error)
+{
+    if (!no_control(opt, path, error))
+        return FALSE;
+    g_string_append_printf(c, "%s=", opt);
+    if (!strpbrk(path, DNSMASQ_PATH_SPECIAL)) {
+        g_string_append(c, path);
+    } else {
+        g_string_append_c(c, '"');
+        for (const char *p = path; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                g_string_append_c(c, '\\');
+            g_string_append_c(c, *p);
+        }
+        g_string_append_c(c, '"');
+    }
+    g_string_append_c(c, '\n');
+    return TRUE;
+}
+
+static gboolean
+lines_fit(const char *conf, GError **error)
+{
+    for (const char *line = conf; *line;) {
+        const char *end = strchr(line, '\n');
+
+        if (!end)
+            end = line + strlen(line);
+        if (end - line >= DNSMASQ_LINE_MAX - 1) {
+            g_autofree char *start = g_strndup(line, 40);
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("refusing to write a line of %zu bytes into the dnsmasq "
+                          "configuration (at most %d): \"%s...\""),
+                        (gsize)(end - line), DNSMASQ_LINE_MAX - 2, start);
+            return FALSE;
+        }
+        line = *end ? end + 1 : end;
+    }
+    return TRUE;
+}
+
+static gboolean
+add_dhcp(GString *c, const ArmzNetIPDef *ip, guint64 *lease_max, GError **error)
 {
     for (guint i = 0; i < ip->ranges->len; i++) {
         const ArmzNetDhcpRange *r = &g_array_index(ip->ranges, ArmzNetDhcpRange, i);
@@ -87,23 +180,32 @@ add_dhcp(GString *c, const ArmzNetIPDef *ip, guint64 *lease_max)
             g_string_append_printf(c, "[%s]", a);
         else
             g_string_append(c, a);
-        if (h->name)
+        if (h->name) {
+            if (!word_ok(_("DHCP host name"), h->name, error))
+                return FALSE;
             g_string_append_printf(c, ",%s", h->name);
+        }
         g_string_append_c(c, '\n');
     }
+    return TRUE;
 }
 
 char *
-armz_dnsmasq_config(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f)
+armz_dnsmasq_config(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f, GError **error)
 {
-    GString *c = g_string_new(NULL);
+    g_autoptr(GString) c = g_string_new(NULL);
     const ArmzNetIPDef *ip4 = NULL, *ip6 = NULL;
     guint64 lease_max = 0;
 
+    if (!no_control(_("network name"), def->name, error) ||
+        !word_ok(_("bridge name"), def->bridge ? def->bridge : "", error) ||
+        (def->domain && !word_ok(_("domain name"), def->domain, error)))
+        return NULL;
     g_string_append_printf(c, "## Generated by virtarmzd for network '%s': changes are "
                               "overwritten.\n", def->name);
     g_string_append(c, "strict-order\n");
-    g_string_append_printf(c, "pid-file=%s\n", f->pidfile);
+    if (!add_path(c, "pid-file", f->pidfile, error))
+        return NULL;
     /* only our bridge, only its addresses, whatever else runs on the host */
     g_string_append(c, "except-interface=lo\nbind-dynamic\n");
     g_string_append_printf(c, "interface=%s\n", def->bridge);
@@ -116,8 +218,13 @@ armz_dnsmasq_config(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f)
     }
     for (guint i = 0; i < def->dns_hosts->len; i++) {
         const ArmzNetDnsHost *h = g_ptr_array_index(def->dns_hosts, i);
-        g_autofree char *names = g_strjoinv(",", h->hostnames);
+        g_autofree char *names = NULL;
         char a[46];
+
+        for (GStrv n = h->hostnames; *n; n++)
+            if (!word_ok(_("DNS host name"), *n, error))
+                return NULL;
+        names = g_strjoinv(",", h->hostnames);
         armz_ip_format(&h->ip, a);
         g_string_append_printf(c, "host-record=%s,%s\n", names, a);
     }
@@ -130,21 +237,23 @@ armz_dnsmasq_config(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f)
         else if (ip->address.family == AF_INET6 && !ip6)
             ip6 = ip;
     }
-    if (ip4)
-        add_dhcp(c, ip4, &lease_max);
-    if (ip6)
-        add_dhcp(c, ip6, &lease_max);
+    if ((ip4 && !add_dhcp(c, ip4, &lease_max, error)) ||
+        (ip6 && !add_dhcp(c, ip6, &lease_max, error)))
+        return NULL;
     if (ip4 || ip6) {
         g_string_append(c, "dhcp-no-override\ndhcp-authoritative\n");
         g_string_append_printf(c, "dhcp-lease-max=%" G_GUINT64_FORMAT "\n",
                                MAX(lease_max, (guint64)1));
-        g_string_append_printf(c, "dhcp-leasefile=%s\n", f->leases);
+        if (!add_path(c, "dhcp-leasefile", f->leases, error))
+            return NULL;
     }
     if (ip4 && def->forward == ARMZ_NET_FORWARD_NONE)
         g_string_append(c, "dhcp-option=3\n");  /* isolated: no default route */
     if (armz_network_def_ip(def, AF_INET6))
         g_string_append(c, "enable-ra\n");
-    return g_string_free(c, FALSE);
+    if (!lines_fit(c->str, error))
+        return NULL;
+    return g_string_free(g_steal_pointer(&c), FALSE);
 }
 
 static pid_t
@@ -188,11 +297,13 @@ armz_dnsmasq_find(const ArmzDnsmasqFiles *f)
 pid_t
 armz_dnsmasq_start(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f, GError **error)
 {
-    g_autofree char *conf = armz_dnsmasq_config(def, f);
+    g_autofree char *conf = armz_dnsmasq_config(def, f, error);
     g_autofree char *confarg = g_strconcat("--conf-file=", f->conf, NULL);
     const char *argv[] = { "dnsmasq", confarg, NULL };
     pid_t pid = 0;
 
+    if (!conf)
+        return -1;
     unlink(f->pidfile);
     if (!armz_file_write_atomic(f->conf, conf, strlen(conf), 0644, error))
         return -1;

@@ -37,6 +37,54 @@ subnet(const ArmzNetIPDef *ip, char out[64])
     g_snprintf(out, 64, "%s/%u", s, ip->prefix);
 }
 
+/* Values are checked where they are written into the script that root's
+ * nft runs, whatever the parser let through: a newline would end a comment
+ * or string and start a command of its own ("flush ruleset"). */
+static gboolean
+refuse(const char *what, const char *value, const char *why, GError **error)
+{
+    g_autofree char *shown = g_strescape(value, NULL);
+
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                _("refusing to write %s \"%s\" into the nftables rules: %s"), what, shown, why);
+    return FALSE;
+}
+
+static gboolean
+no_control(const char *what, const char *value, GError **error)
+{
+    for (const char *p = value; *p; p++)
+        if (g_ascii_iscntrl(*p))
+            return refuse(what, value, _("it contains a control character"), error);
+    return TRUE;
+}
+
+/* An interface name inside "...": nft strings have no escapes, and a '*'
+ * (or '\\*') makes a wildcard that would match other interfaces. */
+static gboolean
+quoted_ifname_ok(const char *what, const char *value, GError **error)
+{
+    const char *bad;
+
+    if (!*value)
+        return refuse(what, value, _("it is empty"), error);
+    if (!no_control(what, value, error))
+        return FALSE;
+    if ((bad = strpbrk(value, "\"\\*"))) {
+        g_autofree char *why = g_strdup_printf(_("nft would read '%c' in it as syntax"), *bad);
+        return refuse(what, value, why, error);
+    }
+    return TRUE;
+}
+
+static gboolean
+values_ok(const ArmzNetworkDef *def, GError **error)
+{
+    return no_control(_("network name"), def->name, error) &&
+           quoted_ifname_ok(_("bridge name"), def->bridge, error) &&
+           (!def->forward_dev || quoted_ifname_ok(_("forward device"), def->forward_dev, error));
+}
+
 static void
 forward_rules(GString *s, const ArmzNetworkDef *def)
 {
@@ -89,10 +137,17 @@ nat_rules(GString *s, const ArmzNetworkDef *def)
 }
 
 char *
-armz_nft_script(const GPtrArray *nets)
+armz_nft_script(const GPtrArray *nets, GError **error)
 {
-    GString *s = g_string_new(NULL);
+    GString *s;
     gboolean any = FALSE;
+
+    for (guint i = 0; i < nets->len; i++) {
+        const ArmzNetworkDef *def = g_ptr_array_index(nets, i);
+        if (has_rules(def) && !values_ok(def, error))
+            return NULL;
+    }
+    s = g_string_new(NULL);
 
     /* create-then-delete makes the delete succeed whether or not the table
      * existed; the whole script is one transaction */
@@ -127,9 +182,12 @@ armz_nft_script(const GPtrArray *nets)
 gboolean
 armz_nft_apply(const GPtrArray *nets, GError **error)
 {
-    g_autofree char *script = armz_nft_script(nets);
+    g_autofree char *script = armz_nft_script(nets, error);
     const char *argv[] = { "nft", "-f", "-", NULL };
     gboolean any = FALSE;
+
+    if (!script)
+        return FALSE;
 
     for (guint i = 0; i < nets->len; i++)
         any |= has_rules(g_ptr_array_index(nets, i));
