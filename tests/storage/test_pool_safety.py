@@ -5,6 +5,7 @@ and names that would escape, inject or overflow a file name are refused at
 define with a clear message."""
 import hashlib
 import os
+import subprocess
 
 import pytest
 
@@ -22,9 +23,14 @@ def digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def outside_file(tmp_path):
+def outside_file(tmp_path, fmt='raw'):
     secret = tmp_path / 'secret'
-    secret.write_bytes(b'root:outside-the-pool:\n' * 1000)
+    if fmt == 'qcow2':
+        # an image qemu-img would convert, were it given the link's path
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', str(secret), '1M'],
+                       check=True)
+    else:
+        secret.write_bytes(b'root:outside-the-pool:\n' * 1000)
     os.chmod(secret, 0o600)
     st = os.stat(secret)
     return str(secret), digest(secret), st.st_mtime_ns
@@ -39,7 +45,7 @@ def swap_for_symlink(pool_dir, name, target):
 @pytest.mark.parametrize('fmt', ['raw', 'qcow2'])
 def test_clone_source_swapped_for_symlink_refused(daemon, tmp_path, fmt):
     pool_dir = started_pool(daemon, tmp_path)
-    secret, before, mtime = outside_file(tmp_path)
+    secret, before, mtime = outside_file(tmp_path, fmt)
     daemon.virsh('vol-create-as', 'p', 'src.img', '1M', '--format', fmt)
     # the daemon knows src.img as a volume; a local user swaps the file
     swap_for_symlink(pool_dir, 'src.img', secret)
