@@ -165,7 +165,10 @@ check_pool(ArmzPoolDef *def, GError **error)
     case ARMZ_POOL_LOGICAL:
         if (!def->source_name)
             def->source_name = g_strdup(def->name);
-        if (!*def->source_name || strchr(def->source_name, '/'))
+        /* lvm's rules for names: it is an argument of lvm's commands */
+        if (!*def->source_name || def->source_name[0] == '-' ||
+            strspn(def->source_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789+_.-") != strlen(def->source_name))
             return armz_sto_fail(error, VIR_ERR_XML_ERROR,
                                  _("invalid volume group name '%s'"), def->source_name);
         if (!def->source_format)
