@@ -8,6 +8,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "network/network_cmd.h"
 #include "network/nftables.h"
 
@@ -39,50 +40,24 @@ subnet(const ArmzNetIPDef *ip, char out[64])
 
 /* Values are checked where they are written into the script that root's
  * nft runs, whatever the parser let through: a newline would end a comment
- * or string and start a command of its own ("flush ruleset"). */
-static gboolean
-refuse(const char *what, const char *value, const char *why, GError **error)
-{
-    g_autofree char *shown = g_strescape(value, NULL);
-
-    g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
-                _("refusing to write %s \"%s\" into the nftables rules: %s"), what, shown, why);
-    return FALSE;
-}
+ * or string and start a command of its own ("flush ruleset"). Interface
+ * names go inside "...", where nft has no escapes and a '*' makes a
+ * wildcard that would match other interfaces. */
+#define NFT_QUOTED_SPECIAL "\"\\*"
 
 static gboolean
-no_control(const char *what, const char *value, GError **error)
+value_ok(const char *what, const char *value, const char *special, GError **error)
 {
-    for (const char *p = value; *p; p++)
-        if (g_ascii_iscntrl(*p))
-            return refuse(what, value, _("it contains a control character"), error);
-    return TRUE;
-}
-
-/* An interface name inside "...": nft strings have no escapes, and a '*'
- * (or '\\*') makes a wildcard that would match other interfaces. */
-static gboolean
-quoted_ifname_ok(const char *what, const char *value, GError **error)
-{
-    const char *bad;
-
-    if (!*value)
-        return refuse(what, value, _("it is empty"), error);
-    if (!no_control(what, value, error))
-        return FALSE;
-    if ((bad = strpbrk(value, "\"\\*"))) {
-        g_autofree char *why = g_strdup_printf(_("nft would read '%c' in it as syntax"), *bad);
-        return refuse(what, value, why, error);
-    }
-    return TRUE;
+    return armz_config_value_check(_("the nftables rules"), what, value, special, error);
 }
 
 static gboolean
 values_ok(const ArmzNetworkDef *def, GError **error)
 {
-    return no_control(_("network name"), def->name, error) &&
-           quoted_ifname_ok(_("bridge name"), def->bridge, error) &&
-           (!def->forward_dev || quoted_ifname_ok(_("forward device"), def->forward_dev, error));
+    return value_ok(_("network name"), def->name, NULL, error) &&
+           value_ok(_("bridge name"), def->bridge, NFT_QUOTED_SPECIAL, error) &&
+           (!def->forward_dev ||
+            value_ok(_("forward device"), def->forward_dev, NFT_QUOTED_SPECIAL, error));
 }
 
 static void

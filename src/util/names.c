@@ -32,19 +32,9 @@ armz_name_max(ArmzNameKind kind)
     return NAME_MAX - strlen(rules[kind].longest_suffix);
 }
 
-static gboolean
-fail(GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static gboolean
-fail(GError **error, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    g_propagate_error(error, g_error_new_valist(ARMZ_ERROR, code, fmt, ap));
-    va_end(ap);
-    return FALSE;
-}
+/* g_set_error, returning FALSE */
+#define set_error(error, code, ...) \
+    (g_set_error((error), ARMZ_ERROR, (code), __VA_ARGS__), FALSE)
 
 static gboolean
 check_empty(ArmzNameKind kind, const char *name, GError **error)
@@ -54,14 +44,14 @@ check_empty(ArmzNameKind kind, const char *name, GError **error)
     /* each object's own words, as libvirt has them */
     switch (kind) {
     case ARMZ_NAME_DOMAIN:
-        return fail(error, VIR_ERR_XML_ERROR, _("domain name must not be empty"));
+        return set_error(error, VIR_ERR_XML_ERROR, _("domain name must not be empty"));
     case ARMZ_NAME_NETWORK:
-        return fail(error, VIR_ERR_NO_NAME, _("missing name in network definition"));
+        return set_error(error, VIR_ERR_NO_NAME, _("missing name in network definition"));
     case ARMZ_NAME_POOL:
-        return fail(error, VIR_ERR_XML_ERROR, _("missing pool source name element"));
+        return set_error(error, VIR_ERR_XML_ERROR, _("missing pool source name element"));
     case ARMZ_NAME_VOLUME:
     default:
-        return fail(error, VIR_ERR_XML_ERROR, _("missing volume name element"));
+        return set_error(error, VIR_ERR_XML_ERROR, _("missing volume name element"));
     }
 }
 
@@ -72,13 +62,13 @@ check_slash(ArmzNameKind kind, const char *name, GError **error)
         return TRUE;
     switch (kind) {
     case ARMZ_NAME_NETWORK:
-        return fail(error, VIR_ERR_XML_DETAIL, _("invalid char in name: %c"), '/');
+        return set_error(error, VIR_ERR_XML_DETAIL, _("invalid char in name: %c"), '/');
     case ARMZ_NAME_VOLUME:
-        return fail(error, VIR_ERR_INVALID_ARG, _("volume name '%s' cannot contain '/'"), name);
+        return set_error(error, VIR_ERR_INVALID_ARG, _("volume name '%s' cannot contain '/'"), name);
     case ARMZ_NAME_DOMAIN:
     case ARMZ_NAME_POOL:
     default:
-        return fail(error, VIR_ERR_XML_ERROR, _("name %s cannot contain '/'"), name);
+        return set_error(error, VIR_ERR_XML_ERROR, _("name %s cannot contain '/'"), name);
     }
 }
 
@@ -95,19 +85,41 @@ armz_name_check(ArmzNameKind kind, const char *name, GError **error)
             /* libvirt's words, with the character shown rather than written
              * (a newline in a message is the very thing refused) */
             g_autofree char *shown = g_strescape((char[]){ *p, 0 }, NULL);
-            return fail(error, VIR_ERR_XML_DETAIL,
+            return set_error(error, VIR_ERR_XML_DETAIL,
                         _("invalid char in name: '%s' (%s names cannot contain control "
                           "characters)"), shown, r->word);
         }
     }
     if (name[0] == '-' && !r->dash_ok)
-        return fail(error, r->code, _("%s name '%s' cannot start with '-'"), r->word, name);
+        return set_error(error, r->code, _("%s name '%s' cannot start with '-'"), r->word, name);
     if (g_str_equal(name, ".") || g_str_equal(name, ".."))
-        return fail(error, r->code, _("%s name '%s' is not allowed"), r->word, name);
+        return set_error(error, r->code, _("%s name '%s' is not allowed"), r->word, name);
     len = strlen(name);
     if (len > max)
-        return fail(error, r->code,
+        return set_error(error, r->code,
                     _("%s name is too long: %zu bytes, at most %zu are allowed (it is part of "
                       "file names)"), r->word, len, max);
+    return TRUE;
+}
+
+gboolean
+armz_config_value_check(const char *format, const char *what, const char *value,
+                        const char *special, GError **error)
+{
+    g_autofree char *shown = g_strescape(value, NULL);
+    const char *bad;
+
+    if (!*value)
+        return set_error(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                         _("refusing to write an empty %s into %s"), what, format);
+    for (const char *p = value; *p; p++)
+        if (g_ascii_iscntrl(*p))
+            return set_error(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                             _("refusing to write %s \"%s\" into %s: it contains a control "
+                               "character"), what, shown, format);
+    if (special && (bad = strpbrk(value, special)))
+        return set_error(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                         _("refusing to write %s \"%s\" into %s: '%c' in it would be read "
+                           "as syntax"), what, shown, format, *bad);
     return TRUE;
 }

@@ -21,3 +21,11 @@ gsize armz_name_max(ArmzNameKind kind);
  * (but for a domain's, as libvirt allows) does not start with '-'. Fails
  * with libvirt's message where it has one. */
 gboolean armz_name_check(ArmzNameKind kind, const char *name, GError **error);
+
+/* Whether VALUE, the WHAT of an object, can be written into FORMAT (a file
+ * or script we generate for a tool, "the dnsmasq configuration") as it is:
+ * not empty, no control character (a newline would start a line of its
+ * own there), none of SPECIAL (what FORMAT reads as syntax; may be NULL).
+ * Writers call it where they write, whatever the parsers let through. */
+gboolean armz_config_value_check(const char *format, const char *what, const char *value,
+                                 const char *special, GError **error);

@@ -377,7 +377,7 @@ test_dnsmasq_hostile(void)
     {
         g_autoptr(ArmzNetworkDef) def = parse_data("full");
         replace(&def->bridge, "armzbr0,eth0");
-        assert_dnsmasq_refuses(def, "/run/x", "dnsmasq would read ',' in it as syntax");
+        assert_dnsmasq_refuses(def, "/run/x", "',' in it would be read as syntax");
     }
     {
         g_autoptr(ArmzNetworkDef) def = parse_data("full");
@@ -468,7 +468,7 @@ test_nft_hostile(void)
     assert_nft_refuses(def, "control character");
     def = parse_data("full");
     replace(&def->bridge, "e*");        /* would match every eth* interface */
-    assert_nft_refuses(def, "nft would read '*' in it as syntax");
+    assert_nft_refuses(def, "'*' in it would be read as syntax");
     def = parse_data("full");
     replace(&def->forward_dev, "eth0\"");
     assert_nft_refuses(def, "forward device");
