@@ -209,7 +209,8 @@ size_arg(guint64 bytes)
 }
 
 /* qemu-img works on the files we opened (FD), by their /proc/self/fd
- * names: a path swapped for a symlink meanwhile is never followed. */
+ * names: a path swapped for a symlink meanwhile is never followed. Its
+ * messages name those, so ours name the volume too. */
 static gboolean
 qemu_img_create(int fd, const ArmzVolDef *vol, unsigned int flags, GError **error)
 {
@@ -221,11 +222,15 @@ qemu_img_create(int fd, const ArmzVolDef *vol, unsigned int flags, GError **erro
     const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-o", opts,
                            file, size, NULL };
 
-    return armz_sto_run_fds(argv, &fd, 1, NULL, 0, error);
+    if (armz_sto_run_fds(argv, &fd, 1, NULL, 0, error))
+        return TRUE;
+    g_prefix_error(error, _("cannot format volume '%s': "), vol->path);
+    return FALSE;
 }
 
 static gboolean
-qemu_img_resize(int fd, const char *format, guint64 capacity, gboolean shrink, GError **error)
+qemu_img_resize(int fd, const ArmzVolDef *vol, const char *format, guint64 capacity,
+                gboolean shrink, GError **error)
 {
     g_autofree char *size = size_arg(capacity);
     g_autofree char *file = armz_sto_fd_path(fd);
@@ -233,7 +238,10 @@ qemu_img_resize(int fd, const char *format, guint64 capacity, gboolean shrink, G
     const char *less[] = { "qemu-img", "resize", "-q", "-f", format, "--shrink", file, size,
                            NULL };
 
-    return armz_sto_run_fds(shrink ? less : grow, &fd, 1, NULL, 0, error);
+    if (armz_sto_run_fds(shrink ? less : grow, &fd, 1, NULL, 0, error))
+        return TRUE;
+    g_prefix_error(error, _("cannot resize volume '%s': "), vol->path);
+    return FALSE;
 }
 
 gboolean
@@ -367,9 +375,12 @@ armz_vol_file_clone(const ArmzPoolDef *pool, ArmzVolDef *vol, const ArmzVolDef *
                                "-O", vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
                                in, out, NULL };
         ok = armz_sto_run_fds(argv, fds, 2, NULL, 0, error);
+        if (!ok)
+            g_prefix_error(error, _("cannot copy volume '%s' into '%s': "), src->path,
+                           vol->path);
     }
     if (ok && vol->capacity > src->capacity)
-        ok = qemu_img_resize(fds[1], vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
+        ok = qemu_img_resize(fds[1], vol, vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
                              vol->capacity, FALSE, error);
     close(fds[0]);
     close(fds[1]);
@@ -401,7 +412,7 @@ armz_vol_file_resize(const ArmzPoolDef *pool, const ArmzVolDef *vol, guint64 cap
     if ((fd = armz_sto_open(vol->path, O_RDWR, 0, FALSE, error)) < 0)
         return FALSE;
     if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
-        ok = qemu_img_resize(fd, "qcow2", capacity, capacity < vol->capacity, error);
+        ok = qemu_img_resize(fd, vol, "qcow2", capacity, capacity < vol->capacity, error);
         close(fd);
         return ok;
     }
