@@ -3,6 +3,7 @@
 #include "conf/domain_conf.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
+#include "util/names.h"
 
 #include <libvirt/libvirt.h>
 
@@ -290,17 +291,7 @@ armz_domain_def_copy(const ArmzDomainDef *def)
 gboolean
 armz_domain_name_check(const char *name, GError **error)
 {
-    if (!name || !*name) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
-                    _("domain name must not be empty"));
-        return FALSE;
-    }
-    if (strchr(name, '/')) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
-                    _("name %s cannot contain '/'"), name);
-        return FALSE;
-    }
-    return TRUE;
+    return armz_name_check(ARMZ_NAME_DOMAIN, name, error);
 }
 
 const ArmzDomainFeatureDef *

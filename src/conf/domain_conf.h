@@ -240,7 +240,7 @@ char *armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flag
 /* Deep copy (a running domain keeps its live copy). */
 ArmzDomainDef *armz_domain_def_copy(const ArmzDomainDef *def);
 
-/* Checks a name as libvirt does: non-empty, no '/'. */
+/* armz_name_check(ARMZ_NAME_DOMAIN, ...) (see util/names.h). */
 gboolean armz_domain_name_check(const char *name, GError **error);
 
 /* --- helpers added by conf/ --- */

@@ -4,6 +4,7 @@
 #include "conf/domain_parse_priv.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
+#include "util/names.h"
 
 #include <string.h>
 
@@ -13,7 +14,7 @@ static gboolean
 parse_name(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
     def->name = armz_xml_text(node);
-    return armz_domain_name_check(def->name, error);
+    return armz_name_check(ARMZ_NAME_DOMAIN, def->name, error);
 }
 
 static gboolean

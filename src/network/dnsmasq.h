@@ -16,8 +16,11 @@ typedef struct {
 void armz_dnsmasq_files_init(ArmzDnsmasqFiles *f, const char *state_dir, const char *name);
 void armz_dnsmasq_files_clear(ArmzDnsmasqFiles *f);
 
-/* The configuration text for DEF (unit tested). */
-char *armz_dnsmasq_config(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f);
+/* The configuration text for DEF (unit tested); NULL when a value would not
+ * be read back as written (a control character, or dnsmasq's syntax in a
+ * name): each is checked here, not only by the parser. */
+char *armz_dnsmasq_config(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f,
+                          GError **error);
 
 /* Writes the configuration and starts dnsmasq; returns its pid, or -1. */
 pid_t armz_dnsmasq_start(const ArmzNetworkDef *def, const ArmzDnsmasqFiles *f, GError **error);

@@ -6,6 +6,7 @@
 #include "conf/domain_conf.h"
 #include "conf/domain_parse_priv.h"
 #include "util/armz-i18n.h"
+#include "util/names.h"
 #include "util/error.h"
 #include "network/network_conf.h"
 
@@ -553,7 +554,7 @@ armz_network_def_check(const ArmzNetworkDef *def, GError **error)
 
     if (!def->name || !*def->name)
         return armz_conf_fail(error, VIR_ERR_NO_NAME, _("missing name in network definition"));
-    if (!armz_domain_name_check(def->name, error))
+    if (!armz_name_check(ARMZ_NAME_NETWORK, def->name, error))
         return FALSE;
     if (!check_names(def, error))
         return FALSE;

@@ -8,6 +8,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "network/network_cmd.h"
 #include "network/nftables.h"
 
@@ -35,6 +36,28 @@ subnet(const ArmzNetIPDef *ip, char out[64])
     armz_ip_network(&ip->address, ip->prefix, &n);
     armz_ip_format(&n, s);
     g_snprintf(out, 64, "%s/%u", s, ip->prefix);
+}
+
+/* Values are checked where they are written into the script that root's
+ * nft runs, whatever the parser let through: a newline would end a comment
+ * or string and start a command of its own ("flush ruleset"). Interface
+ * names go inside "...", where nft has no escapes and a '*' makes a
+ * wildcard that would match other interfaces. */
+#define NFT_QUOTED_SPECIAL "\"\\*"
+
+static gboolean
+value_ok(const char *what, const char *value, const char *special, GError **error)
+{
+    return armz_config_value_check(_("the nftables rules"), what, value, special, error);
+}
+
+static gboolean
+values_ok(const ArmzNetworkDef *def, GError **error)
+{
+    return value_ok(_("network name"), def->name, NULL, error) &&
+           value_ok(_("bridge name"), def->bridge, NFT_QUOTED_SPECIAL, error) &&
+           (!def->forward_dev ||
+            value_ok(_("forward device"), def->forward_dev, NFT_QUOTED_SPECIAL, error));
 }
 
 static void
@@ -89,10 +112,17 @@ nat_rules(GString *s, const ArmzNetworkDef *def)
 }
 
 char *
-armz_nft_script(const GPtrArray *nets)
+armz_nft_script(const GPtrArray *nets, GError **error)
 {
-    GString *s = g_string_new(NULL);
+    GString *s;
     gboolean any = FALSE;
+
+    for (guint i = 0; i < nets->len; i++) {
+        const ArmzNetworkDef *def = g_ptr_array_index(nets, i);
+        if (has_rules(def) && !values_ok(def, error))
+            return NULL;
+    }
+    s = g_string_new(NULL);
 
     /* create-then-delete makes the delete succeed whether or not the table
      * existed; the whole script is one transaction */
@@ -127,9 +157,12 @@ armz_nft_script(const GPtrArray *nets)
 gboolean
 armz_nft_apply(const GPtrArray *nets, GError **error)
 {
-    g_autofree char *script = armz_nft_script(nets);
+    g_autofree char *script = armz_nft_script(nets, error);
     const char *argv[] = { "nft", "-f", "-", NULL };
     gboolean any = FALSE;
+
+    if (!script)
+        return FALSE;
 
     for (guint i = 0; i < nets->len; i++)
         any |= has_rules(g_ptr_array_index(nets, i));

@@ -9,8 +9,10 @@
 #define ARMZ_NFT_TABLE "armz"
 
 /* The nft script that replaces our table with rules for NETS
- * (ArmzNetworkDef*), or removes it when none needs rules (unit tested). */
-char *armz_nft_script(const GPtrArray *nets);
+ * (ArmzNetworkDef*), or removes it when none needs rules (unit tested);
+ * NULL when a name would not be read back as written (each is checked
+ * here, not only by the parser). */
+char *armz_nft_script(const GPtrArray *nets, GError **error);
 /* Applies armz_nft_script(NETS) with nft -f. */
 gboolean armz_nft_apply(const GPtrArray *nets, GError **error);
 

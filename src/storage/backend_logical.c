@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "storage/storage_backend_priv.h"
 #include "storage/storage_cmd.h"
+#include "storage/vol_open.h"
 
 /* lvm2 tool ARGS... with our --config first. */
 static gboolean
@@ -252,8 +253,8 @@ lv_vol_clone(const ArmzPoolDef *pool, ArmzVolDef *vol, const ArmzVolDef *src,
     vol->capacity = MAX(vol->capacity, src->capacity);
     if (!lv_vol_create(pool, vol, flags, error))
         return FALSE;
-    in = open(src->path, O_RDONLY | O_CLOEXEC);
-    out = open(vol->path, O_WRONLY | O_CLOEXEC);
+    in = armz_vol_open(src, O_RDONLY, error);
+    out = in < 0 ? -1 : armz_vol_open(vol, O_WRONLY, error);
     ok = in >= 0 && out >= 0 &&
          armz_sto_copy_fd(in, out, src->capacity, FALSE, vol->path, error) &&
          fdatasync(out) == 0;
@@ -284,14 +285,11 @@ lv_vol_resize(const ArmzPoolDef *pool, const ArmzVolDef *vol, guint64 capacity,
 static gboolean
 lv_vol_wipe(const ArmzPoolDef *pool, const ArmzVolDef *vol, GError **error)
 {
-    int fd = open(vol->path, O_WRONLY | O_CLOEXEC);
+    int fd = armz_vol_open(vol, O_WRONLY, error);
     gboolean ok;
 
-    if (fd < 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR, _("cannot open volume '%s': %s"),
-                    vol->path, g_strerror(errno));
+    if (fd < 0)
         return FALSE;
-    }
     ok = armz_sto_zero_fd(fd, vol->capacity, FALSE, vol->path, error);
     close(fd);
     return ok;

@@ -3,6 +3,7 @@
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
+#include "util/names.h"
 #include "util/error.h"
 #include "conf/xml_util.h"
 #include "conf/domain_conf.h"
@@ -34,21 +35,6 @@ armz_pool_type_from_string(const char *s)
         if (g_str_equal(s, pool_types[i]))
             return i;
     return -1;
-}
-
-gboolean
-armz_pool_name_check(const char *name, GError **error)
-{
-    if (!name || !*name)
-        return armz_sto_fail(error, VIR_ERR_XML_ERROR, _("missing pool source name element"));
-    if (strchr(name, '/'))
-        return armz_sto_fail(error, VIR_ERR_XML_ERROR,
-                             _("name %s cannot contain '/'"), name);
-    for (const char *p = name; *p; p++)
-        if (g_ascii_iscntrl(*p))
-            return armz_sto_fail(error, VIR_ERR_XML_ERROR,
-                                 _("pool name '%s' contains a control character"), name);
-    return TRUE;
 }
 
 void
@@ -179,7 +165,10 @@ check_pool(ArmzPoolDef *def, GError **error)
     case ARMZ_POOL_LOGICAL:
         if (!def->source_name)
             def->source_name = g_strdup(def->name);
-        if (!*def->source_name || strchr(def->source_name, '/'))
+        /* lvm's rules for names: it is an argument of lvm's commands */
+        if (!*def->source_name || def->source_name[0] == '-' ||
+            strspn(def->source_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789+_.-") != strlen(def->source_name))
             return armz_sto_fail(error, VIR_ERR_XML_ERROR,
                                  _("invalid volume group name '%s'"), def->source_name);
         if (!def->source_format)
@@ -268,7 +257,7 @@ armz_pool_def_parse(const char *xml, GError **error)
         armz_sto_fail(error, VIR_ERR_XML_ERROR, _("missing pool source name element"));
         return NULL;
     }
-    if (!armz_pool_name_check(def->name, error) || !check_pool(def, error))
+    if (!armz_name_check(ARMZ_NAME_POOL, def->name, error) || !check_pool(def, error))
         return NULL;
     if (!have_uuid)
         armz_uuid_generate(def->uuid);

@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
 #include <libvirt/virterror.h>
 
 #include "util/armz-i18n.h"
@@ -30,16 +32,35 @@ armz_sto_lvm_config(void)
            "activation { udev_sync = 0 udev_rules = 0 }";
 }
 
+/* The output as text (a tool's message may be in any encoding). */
+static char *
+text_of(GBytes *bytes)
+{
+    gsize len = 0;
+    const char *data = bytes ? g_bytes_get_data(bytes, &len) : NULL;
+
+    return g_utf8_make_valid(data ? data : "", data ? (gssize)len : 0);
+}
+
 gboolean
 armz_sto_run(const char *const *argv, char **out, int code, GError **error)
 {
+    return armz_sto_run_fds(argv, NULL, 0, out, code, error);
+}
+
+gboolean
+armz_sto_run_fds(const char *const *argv, const int *fds, guint n_fds, char **out, int code,
+                 GError **error)
+{
     g_autofree char *tool = armz_sto_find_tool(argv[0]);
     g_autofree char *cmdline = g_strjoinv(" ", (char **)argv);
-    g_autofree char *sout = NULL, *serr = NULL;
+    g_autofree char *serr = NULL;
+    g_autoptr(GBytes) bout = NULL, berr = NULL;
     g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
     g_auto(GStrv) env = g_get_environ();
     g_autofree char **args = NULL;
-    int status = 0;
     gsize n = g_strv_length((char **)argv);
 
     if (!code)
@@ -56,18 +77,31 @@ armz_sto_run(const char *const *argv, char **out, int code, GError **error)
     env = g_environ_setenv(env, "LC_ALL", "C", TRUE);
     env = g_environ_setenv(env, "LVM_SUPPRESS_FD_WARNINGS", "1", TRUE);
     armz_debug("storage: running %s", cmdline);
-    if (!g_spawn_sync(NULL, args, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
-                      &sout, &serr, &status, &err)) {
+    /* stdin is /dev/null; FDS are passed down as they are numbered here */
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_set_environ(launcher, env);
+    for (guint i = 0; i < n_fds; i++) {
+        int copy = dup(fds[i]);
+        if (copy < 0) {
+            g_set_error(error, ARMZ_ERROR, code, _("cannot run '%s': %s"), argv[0],
+                        g_strerror(errno));
+            return FALSE;
+        }
+        g_subprocess_launcher_take_fd(launcher, copy, fds[i]);
+    }
+    proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)args, &err);
+    if (!proc || !g_subprocess_communicate(proc, NULL, NULL, &bout, &berr, &err)) {
         g_set_error(error, ARMZ_ERROR, code, _("cannot run '%s': %s"), argv[0], err->message);
         return FALSE;
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        g_strstrip(serr);
+    if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0) {
+        serr = g_strstrip(text_of(berr));
         g_set_error(error, ARMZ_ERROR, code, _("'%s' failed: %s"), cmdline,
                     *serr ? serr : _("(no message)"));
         return FALSE;
     }
     if (out)
-        *out = g_steal_pointer(&sout);
+        *out = text_of(bout);
     return TRUE;
 }

@@ -8,6 +8,10 @@
  * exit is VIR_ERR_OPERATION_FAILED (CODE overrides when not 0) naming the
  * command and quoting its stderr. */
 gboolean armz_sto_run(const char *const *argv, char **out, int code, GError **error);
+/* armz_sto_run with the N_FDS FDS open in the tool under the same numbers
+ * (see armz_sto_fd_path). */
+gboolean armz_sto_run_fds(const char *const *argv, const int *fds, guint n_fds, char **out,
+                          int code, GError **error);
 
 /* The path of tool NAME, or NULL. */
 char *armz_sto_find_tool(const char *name);

@@ -73,8 +73,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzPoolDef, armz_pool_def_free)
 
 const char *armz_pool_type_to_string(ArmzPoolType t);
 int armz_pool_type_from_string(const char *s);      /* -1 when unknown */
-/* Pool names as libvirt allows them: non-empty, no '/'. */
-gboolean armz_pool_name_check(const char *name, GError **error);
 
 /* ---- volumes ---- */
 ArmzVolDef *armz_vol_def_parse(const char *xml, GError **error);
@@ -85,10 +83,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzVolDef, armz_vol_def_free)
 
 const char *armz_vol_format_to_string(ArmzVolFormat f);
 const char *armz_vol_type_to_string(int type);
-
-/* A volume name that stays inside its pool: non-empty, at most 255 bytes,
- * no '/', not "." or "..", no control characters. */
-gboolean armz_vol_name_check(const char *name, GError **error);
 
 /* ---- shared ---- */
 /* Where storagepool.rng / storagevol.rng are (beside domain.rng). */

@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "conf/domain_conf.h"
 #include "storage/storage_driver_priv.h"
+#include "storage/vol_open.h"
 
 /* The started pool named VOL->pool and its volume: both or NULL. */
 static ArmzPoolObj *
@@ -530,13 +531,8 @@ armz_storage_vol_open_transfer(ArmzStorageDriver *drv, const ArmzVolId *id, gboo
                       PRIu64 " bytes)"), offset, vol->def->name, size);
         goto fail;
     }
-    fd = open(vol->def->path, (upload ? O_WRONLY : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC |
-                              O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR, _("cannot open volume '%s': %s"),
-                    vol->def->path, g_strerror(errno));
+    if ((fd = armz_vol_open(vol->def, upload ? O_WRONLY : O_RDONLY, error)) < 0)
         goto fail;
-    }
     if (lseek(fd, offset, SEEK_SET) < 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR, _("cannot seek in volume '%s': %s"),
                     vol->def->path, g_strerror(errno));

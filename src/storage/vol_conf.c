@@ -3,6 +3,7 @@
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
+#include "util/names.h"
 #include "util/error.h"
 #include "conf/xml_util.h"
 #include "storage/storage_conf_priv.h"
@@ -37,27 +38,6 @@ index_of(const char *v, const char *const *list)
         if (g_str_equal(v, list[i]))
             return i;
     return -1;
-}
-
-gboolean
-armz_vol_name_check(const char *name, GError **error)
-{
-    if (!name || !*name)
-        return armz_sto_fail(error, VIR_ERR_XML_ERROR, _("missing volume name element"));
-    if (strchr(name, '/'))
-        return armz_sto_fail(error, VIR_ERR_INVALID_ARG,
-                             _("volume name '%s' cannot contain '/'"), name);
-    if (g_str_equal(name, ".") || g_str_equal(name, ".."))
-        return armz_sto_fail(error, VIR_ERR_INVALID_ARG,
-                             _("volume name '%s' is not allowed"), name);
-    if (strlen(name) > 255)
-        return armz_sto_fail(error, VIR_ERR_INVALID_ARG,
-                             _("volume name is longer than 255 bytes"));
-    for (const char *p = name; *p; p++)
-        if (g_ascii_iscntrl(*p))
-            return armz_sto_fail(error, VIR_ERR_INVALID_ARG,
-                                 _("volume name '%s' contains a control character"), name);
-    return TRUE;
 }
 
 void
@@ -192,7 +172,7 @@ armz_vol_def_parse(const char *xml, GError **error)
         armz_sto_fail(error, VIR_ERR_XML_ERROR, _("missing volume name element"));
         return NULL;
     }
-    if (!armz_vol_name_check(def->name, error))
+    if (!armz_name_check(ARMZ_NAME_VOLUME, def->name, error))
         return NULL;
     if (!have_capacity) {
         armz_sto_fail(error, VIR_ERR_XML_ERROR, _("missing capacity element"));

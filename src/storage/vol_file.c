@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "storage/storage_backend.h"
 #include "storage/storage_cmd.h"
+#include "storage/vol_open.h"
 
 #define COPY_CHUNK (1024 * 1024)
 #define DEFAULT_VOL_MODE 0600
@@ -94,10 +95,10 @@ gboolean
 armz_vol_file_probe(ArmzVolDef *vol, GError **error)
 {
     struct stat st;
-    int fd = open(vol->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    int fd = armz_sto_open(vol->path, O_RDONLY, 0, FALSE, error);
 
     if (fd < 0)
-        return sys_fail(error, errno, _("cannot open volume '%s'"), vol->path);
+        return FALSE;
     if (fstat(fd, &st) < 0) {
         int e = errno;
         close(fd);
@@ -170,16 +171,10 @@ static int
 create_exclusive(const ArmzVolDef *vol, GError **error)
 {
     int mode = vol->perms.mode >= 0 ? vol->perms.mode : DEFAULT_VOL_MODE;
-    int fd = open(vol->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    int fd = armz_sto_open(vol->path, O_RDWR | O_CREAT | O_EXCL, mode, FALSE, error);
 
-    if (fd < 0) {
-        if (errno == EEXIST)
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_STORAGE_VOL_EXIST,
-                        _("storage volume '%s' exists already"), vol->name);
-        else
-            sys_fail(error, errno, _("cannot create volume '%s'"), vol->path);
+    if (fd < 0)
         return -1;
-    }
     /* open() applies the umask; the requested mode is what counts. */
     if (fchmod(fd, mode) < 0 ||
         ((vol->perms.owner >= 0 || vol->perms.group >= 0) &&
@@ -213,17 +208,40 @@ size_arg(guint64 bytes)
     return g_strdup_printf("%" G_GUINT64_FORMAT, bytes);
 }
 
+/* qemu-img works on the files we opened (FD), by their /proc/self/fd
+ * names: a path swapped for a symlink meanwhile is never followed. Its
+ * messages name those, so ours name the volume too. */
 static gboolean
-qemu_img_create(const ArmzVolDef *vol, unsigned int flags, GError **error)
+qemu_img_create(int fd, const ArmzVolDef *vol, unsigned int flags, GError **error)
 {
     g_autofree char *size = size_arg(vol->capacity);
     g_autofree char *opts = g_strdup_printf("compat=%s%s", vol->compat ? vol->compat : "1.1",
                                             (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)
                                                 ? ",preallocation=metadata" : "");
+    g_autofree char *file = armz_sto_fd_path(fd);
     const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-o", opts,
-                           vol->path, size, NULL };
+                           file, size, NULL };
 
-    return armz_sto_run(argv, NULL, 0, error);
+    if (armz_sto_run_fds(argv, &fd, 1, NULL, 0, error))
+        return TRUE;
+    g_prefix_error(error, _("cannot format volume '%s': "), vol->path);
+    return FALSE;
+}
+
+static gboolean
+qemu_img_resize(int fd, const ArmzVolDef *vol, const char *format, guint64 capacity,
+                gboolean shrink, GError **error)
+{
+    g_autofree char *size = size_arg(capacity);
+    g_autofree char *file = armz_sto_fd_path(fd);
+    const char *grow[] = { "qemu-img", "resize", "-q", "-f", format, file, size, NULL };
+    const char *less[] = { "qemu-img", "resize", "-q", "-f", format, "--shrink", file, size,
+                           NULL };
+
+    if (armz_sto_run_fds(shrink ? less : grow, &fd, 1, NULL, 0, error))
+        return TRUE;
+    g_prefix_error(error, _("cannot resize volume '%s': "), vol->path);
+    return FALSE;
 }
 
 gboolean
@@ -236,8 +254,8 @@ armz_vol_file_create(const ArmzPoolDef *pool, ArmzVolDef *vol, unsigned int flag
     if (fd < 0)
         return FALSE;
     if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
+        ok = qemu_img_create(fd, vol, flags, error);
         close(fd);
-        ok = qemu_img_create(vol, flags, error);
     } else {
         if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
             close(fd);
@@ -309,8 +327,8 @@ clone_raw(ArmzVolDef *vol, const ArmzVolDef *src, GError **error)
     gboolean ok;
     guint64 size = MAX(vol->capacity, src->capacity);
 
-    if ((in = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
-        return sys_fail(error, errno, _("cannot open volume '%s'"), src->path);
+    if ((in = armz_vol_open(src, O_RDONLY, error)) < 0)
+        return FALSE;
     if ((out = create_exclusive(vol, error)) < 0) {
         close(in);
         return FALSE;
@@ -330,8 +348,8 @@ gboolean
 armz_vol_file_clone(const ArmzPoolDef *pool, ArmzVolDef *vol, const ArmzVolDef *src,
                     unsigned int flags, GError **error)
 {
-    g_autofree char *size = NULL;
-    int fd;
+    int fds[2];
+    gboolean ok;
 
     if (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA && vol->format != ARMZ_VOL_FORMAT_QCOW2) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
@@ -341,30 +359,34 @@ armz_vol_file_clone(const ArmzPoolDef *pool, ArmzVolDef *vol, const ArmzVolDef *
     if (vol->format == ARMZ_VOL_FORMAT_RAW && src->format != ARMZ_VOL_FORMAT_QCOW2)
         return clone_raw(vol, src, error);
 
-    /* Any other pair converts through qemu-img, into a file we own. */
-    if ((fd = create_exclusive(vol, error)) < 0)
+    /* Any other pair converts through qemu-img, from the source we opened
+     * into a file we own. */
+    if ((fds[0] = armz_vol_open(src, O_RDONLY, error)) < 0)
         return FALSE;
-    close(fd);
+    if ((fds[1] = create_exclusive(vol, error)) < 0) {
+        close(fds[0]);
+        return FALSE;
+    }
     {
+        g_autofree char *in = armz_sto_fd_path(fds[0]);
+        g_autofree char *out = armz_sto_fd_path(fds[1]);
         const char *argv[] = { "qemu-img", "convert", "-q", "-f",
                                src->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
                                "-O", vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
-                               src->path, vol->path, NULL };
-        if (!armz_sto_run(argv, NULL, 0, error))
-            goto fail;
+                               in, out, NULL };
+        ok = armz_sto_run_fds(argv, fds, 2, NULL, 0, error);
+        if (!ok)
+            g_prefix_error(error, _("cannot copy volume '%s' into '%s': "), src->path,
+                           vol->path);
     }
-    if (vol->capacity > src->capacity) {
-        size = size_arg(vol->capacity);
-        const char *argv[] = { "qemu-img", "resize", "-q", "-f",
-                               vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
-                               vol->path, size, NULL };
-        if (!armz_sto_run(argv, NULL, 0, error))
-            goto fail;
-    }
-    return TRUE;
- fail:
-    unlink(vol->path);
-    return FALSE;
+    if (ok && vol->capacity > src->capacity)
+        ok = qemu_img_resize(fds[1], vol, vol->format == ARMZ_VOL_FORMAT_QCOW2 ? "qcow2" : "raw",
+                             vol->capacity, FALSE, error);
+    close(fds[0]);
+    close(fds[1]);
+    if (!ok)
+        unlink(vol->path);
+    return ok;
 }
 
 gboolean
@@ -382,20 +404,18 @@ armz_vol_file_resize(const ArmzPoolDef *pool, const ArmzVolDef *vol, guint64 cap
     int fd;
     gboolean ok;
 
-    if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
-        g_autofree char *size = size_arg(capacity);
-        const char *grow[] = { "qemu-img", "resize", "-q", "-f", "qcow2", vol->path, size, NULL };
-        const char *shrink[] = { "qemu-img", "resize", "-q", "-f", "qcow2", "--shrink",
-                                 vol->path, size, NULL };
-        if (flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE) {
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
-                        _("preallocating a resized qcow2 volume is not supported"));
-            return FALSE;
-        }
-        return armz_sto_run(capacity < vol->capacity ? shrink : grow, NULL, 0, error);
+    if (vol->format == ARMZ_VOL_FORMAT_QCOW2 && (flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
+                    _("preallocating a resized qcow2 volume is not supported"));
+        return FALSE;
     }
-    if ((fd = open(vol->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-        return sys_fail(error, errno, _("cannot open volume '%s'"), vol->path);
+    if ((fd = armz_sto_open(vol->path, O_RDWR, 0, FALSE, error)) < 0)
+        return FALSE;
+    if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
+        ok = qemu_img_resize(fd, vol, "qcow2", capacity, capacity < vol->capacity, error);
+        close(fd);
+        return ok;
+    }
     ok = (ftruncate(fd, capacity) == 0 ||
           sys_fail(error, errno, _("cannot resize volume '%s'"), vol->path)) &&
          (!(flags & VIR_STORAGE_VOL_RESIZE_ALLOCATE) || capacity <= vol->capacity ||
@@ -443,22 +463,17 @@ armz_sto_zero_fd(int fd, guint64 len, gboolean sparse_aware, const char *what, G
 gboolean
 armz_vol_file_wipe(const ArmzPoolDef *pool, const ArmzVolDef *vol, GError **error)
 {
-    int fd = open(vol->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = armz_sto_open(vol->path, O_RDWR, 0, FALSE, error);
     gboolean ok;
 
     if (fd < 0)
-        return sys_fail(error, errno, _("cannot open volume '%s'"), vol->path);
+        return FALSE;
     /* Zeros over the data; holes already read as zeros and stay holes. */
     ok = armz_sto_zero_fd(fd, vol->physical, TRUE, vol->path, error);
-    close(fd);
     /* A zeroed qcow2 file is no image at all: give it an empty header of
      * the same size again, as a wiped volume is still a volume. */
-    if (ok && vol->format == ARMZ_VOL_FORMAT_QCOW2) {
-        g_autofree char *size = size_arg(vol->capacity);
-        g_autofree char *opts = g_strdup_printf("compat=%s", vol->compat ? vol->compat : "1.1");
-        const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-o", opts,
-                               vol->path, size, NULL };
-        ok = armz_sto_run(argv, NULL, 0, error);
-    }
+    if (ok && vol->format == ARMZ_VOL_FORMAT_QCOW2)
+        ok = qemu_img_create(fd, vol, 0, error);
+    close(fd);
     return ok;
 }

@@ -146,7 +146,17 @@ static const BadCase bad_cases[] = {
       "(network_definition):1:" },
     { "wrong-root", "<domain/>", VIR_ERR_XML_ERROR, "expecting <network>" },
     { "no-name", "<network/>", VIR_ERR_NO_NAME, "missing name" },
-    { "slash-name", "<network><name>a/b</name></network>", VIR_ERR_XML_ERROR, "a/b" },
+    { "slash-name", "<network><name>a/b</name></network>", VIR_ERR_XML_DETAIL,
+      "invalid char in name: /" },
+    /* a name goes into dnsmasq's and nft's input: a newline would add lines */
+    { "newline-name", "<network><name>x\nflush ruleset</name></network>", VIR_ERR_XML_DETAIL,
+      "invalid char in name: '\\n'" },
+    { "tab-name", "<network><name>x&#9;y</name></network>", VIR_ERR_XML_DETAIL,
+      "control characters" },
+    { "dotdot-name", "<network><name>..</name></network>", VIR_ERR_XML_ERROR,
+      "network name '..' is not allowed" },
+    { "dash-name", "<network><name>-x</name></network>", VIR_ERR_XML_ERROR,
+      "cannot start with '-'" },
     { "bad-forward", N("<forward mode='tunnel'/>"), VIR_ERR_XML_ERROR, "tunnel" },
     { "unsupported-forward", N("<forward mode='passthrough'/>"), VIR_ERR_CONFIG_UNSUPPORTED,
       "passthrough" },
@@ -224,6 +234,24 @@ test_bad(gconstpointer data)
         g_error("%s: message '%s' lacks '%s'", c->name, err->message, c->msg);
 }
 
+/* Names are file names with suffixes: the longest one that fits is taken,
+ * one more byte is refused at define, not at the first write. */
+static void
+test_name_length(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *ok_name = g_strnfill(239, 'n');
+    g_autofree char *long_name = g_strnfill(240, 'n');
+    g_autofree char *ok_xml = g_strdup_printf("<network><name>%s</name></network>", ok_name);
+    g_autofree char *long_xml = g_strdup_printf("<network><name>%s</name></network>", long_name);
+    g_autoptr(ArmzNetworkDef) def = parse_ok(ok_xml);
+    g_autoptr(ArmzNetworkDef) bad = armz_network_def_parse(long_xml, &err);
+
+    g_assert_null(bad);
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_XML_ERROR);
+    g_assert_nonnull(strstr(err->message, "network name is too long: 240 bytes, at most 239"));
+}
+
 static void
 test_schema_rejects(void)
 {
@@ -246,8 +274,9 @@ dnsmasq_conf(const char *name)
     char *conf;
 
     armz_dnsmasq_files_init(&f, "/run/x", def->name);
-    conf = armz_dnsmasq_config(def, &f);
+    conf = armz_dnsmasq_config(def, &f, NULL);
     armz_dnsmasq_files_clear(&f);
+    g_assert_nonnull(conf);
     return conf;
 }
 
@@ -304,7 +333,146 @@ test_dnsmasq_static_only(void)
     assert_line(c, "dhcp-host=52:54:00:00:00:07,10.4.0.7,fixed", TRUE);
 }
 
+/* What the parser refuses must be refused by the writer too: these
+ * definitions are made hostile behind the parser's back. */
+static void
+assert_dnsmasq_refuses(ArmzNetworkDef *def, const char *state_dir, const char *msg)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *conf = NULL;
+    ArmzDnsmasqFiles f;
+
+    armz_dnsmasq_files_init(&f, state_dir, def->name);
+    conf = armz_dnsmasq_config(def, &f, &err);
+    armz_dnsmasq_files_clear(&f);
+    if (conf)
+        g_error("accepted:\n%s", conf);
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+    if (!strstr(err->message, msg))
+        g_error("message '%s' lacks '%s'", err->message, msg);
+}
+
+static void
+replace(char **field, const char *value)
+{
+    g_free(*field);
+    *field = g_strdup(value);
+}
+
+static void
+test_dnsmasq_hostile(void)
+{
+    const char *ctl = "it contains a control character";
+
+    {
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        replace(&def->name, "x\nflush ruleset");
+        assert_dnsmasq_refuses(def, "/run/x", "network name \"x\\nflush ruleset\"");
+    }
+    {
+        /* the name also reaches the file through the paths made of it */
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        assert_dnsmasq_refuses(def, "/run/x\ndhcp-script=/tmp/evil", ctl);
+    }
+    {
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        replace(&def->bridge, "armzbr0,eth0");
+        assert_dnsmasq_refuses(def, "/run/x", "',' in it would be read as syntax");
+    }
+    {
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        replace(&def->domain, "a/b");
+        assert_dnsmasq_refuses(def, "/run/x", "domain name \"a/b\"");
+    }
+    {
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        ArmzNetDnsHost *h = g_ptr_array_index(def->dns_hosts, 0);
+        replace(&h->hostnames[0], "a\ndhcp-script=/tmp/evil");
+        assert_dnsmasq_refuses(def, "/run/x", ctl);
+    }
+    {
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        ArmzNetIPDef *ip = g_ptr_array_index(def->ips, 0);
+        ArmzNetDhcpHost *h = g_ptr_array_index(ip->hosts, 0);
+        replace(&h->name, "h1 #x");
+        assert_dnsmasq_refuses(def, "/run/x", "' ' in it");
+    }
+    {
+        /* dnsmasq reads 1024 bytes a line: the rest would be a line of its own */
+        g_autoptr(ArmzNetworkDef) def = parse_data("full");
+        g_autofree char *dir = g_strnfill(1100, 'd');
+        g_autofree char *state = g_strconcat("/", dir, NULL);
+        assert_dnsmasq_refuses(def, state, "refusing to write a line of");
+    }
+}
+
+/* Paths with what dnsmasq reads as syntax are quoted, not refused. */
+static void
+test_dnsmasq_quoted_path(void)
+{
+    g_autoptr(ArmzNetworkDef) def = parse_data("full");
+    g_autoptr(GError) err = NULL;
+    g_autofree char *conf = NULL;
+    ArmzDnsmasqFiles f;
+
+    replace(&def->name, "my \"net\" #1");
+    armz_dnsmasq_files_init(&f, "/run/x", def->name);
+    conf = armz_dnsmasq_config(def, &f, &err);
+    armz_dnsmasq_files_clear(&f);
+    g_assert_no_error(err);
+    assert_line(conf, "pid-file=\"/run/x/my \\\"net\\\" #1.pid\"", TRUE);
+    assert_line(conf, "dhcp-leasefile=\"/run/x/my \\\"net\\\" #1.leases\"", TRUE);
+}
+
 /* ---- nftables ---- */
+
+static char *
+nft_script_ok(const GPtrArray *defs)
+{
+    g_autoptr(GError) err = NULL;
+    char *s = armz_nft_script(defs, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(s);
+    return s;
+}
+
+static void
+assert_nft_refuses(ArmzNetworkDef *def, const char *msg)
+{
+    g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)armz_network_def_free);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *s = NULL;
+
+    g_ptr_array_add(defs, parse_data("isolated"));
+    g_ptr_array_add(defs, def);
+    s = armz_nft_script(defs, &err);
+    if (s)
+        g_error("accepted:\n%s", s);
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+    if (!strstr(err->message, msg))
+        g_error("message '%s' lacks '%s'", err->message, msg);
+}
+
+static void
+test_nft_hostile(void)
+{
+    ArmzNetworkDef *def;
+
+    /* the probe's injection: a comment line ended early */
+    def = parse_data("full");
+    replace(&def->name, "x\nflush ruleset");
+    assert_nft_refuses(def, "network name \"x\\nflush ruleset\"");
+    def = parse_data("full");
+    replace(&def->bridge, "armzbr0\" accept\n");
+    assert_nft_refuses(def, "control character");
+    def = parse_data("full");
+    replace(&def->bridge, "e*");        /* would match every eth* interface */
+    assert_nft_refuses(def, "'*' in it would be read as syntax");
+    def = parse_data("full");
+    replace(&def->forward_dev, "eth0\"");
+    assert_nft_refuses(def, "forward device");
+}
 
 static char *
 nft_for(const char *const *names)
@@ -313,7 +481,7 @@ nft_for(const char *const *names)
 
     for (; *names; names++)
         g_ptr_array_add(defs, parse_data(*names));
-    return armz_nft_script(defs);
+    return nft_script_ok(defs);
 }
 
 static void
@@ -444,7 +612,11 @@ main(int argc, char **argv)
     g_test_add_func("/network/dnsmasq/nat", test_dnsmasq_nat);
     g_test_add_func("/network/dnsmasq/isolated", test_dnsmasq_isolated);
     g_test_add_func("/network/dnsmasq/static-only", test_dnsmasq_static_only);
+    g_test_add_func("/network/dnsmasq/hostile", test_dnsmasq_hostile);
+    g_test_add_func("/network/dnsmasq/quoted-path", test_dnsmasq_quoted_path);
     g_test_add_func("/network/nft/none", test_nft_none);
+    g_test_add_func("/network/nft/hostile", test_nft_hostile);
+    g_test_add_func("/network/name-length", test_name_length);
     g_test_add_func("/network/nft/rules", test_nft_rules);
     g_test_add_func("/network/leases", test_leases);
     g_test_add_func("/network/addr", test_addr);

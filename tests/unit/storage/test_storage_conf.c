@@ -106,6 +106,19 @@ test_refused(void)
         { "<pool><name>n</name></pool>", VIR_ERR_XML_ERROR, "type" },
         { "<pool type='dir'><name>a/b</name><target><path>/x</path></target></pool>",
           VIR_ERR_XML_ERROR, "'/'" },
+        /* names that are file names of their own, or that carry lines */
+        { "<pool type='dir'><name>..</name><target><path>/x</path></target></pool>",
+          VIR_ERR_XML_ERROR, "pool name '..' is not allowed" },
+        { "<pool type='dir'><name>.</name><target><path>/x</path></target></pool>",
+          VIR_ERR_XML_ERROR, "pool name '.' is not allowed" },
+        { "<pool type='dir'><name>-p</name><target><path>/x</path></target></pool>",
+          VIR_ERR_XML_ERROR, "cannot start with '-'" },
+        { "<pool type='dir'><name>a&#10;b</name><target><path>/x</path></target></pool>",
+          VIR_ERR_XML_DETAIL, "invalid char in name: '\\n'" },
+        { "<pool type='logical'><name>vg</name><source><name>-ff</name></source></pool>",
+          VIR_ERR_XML_ERROR, "invalid volume group name '-ff'" },
+        { "<pool type='logical'><name>vg</name><source><name>a b</name></source></pool>",
+          VIR_ERR_XML_ERROR, "invalid volume group name 'a b'" },
         { "<pool type='dir'><name>d</name></pool>", VIR_ERR_XML_ERROR, "target path" },
         { "<pool type='dir'><name>d</name><target><path>/</path></target></pool>",
           VIR_ERR_XML_ERROR, "root" },
@@ -119,6 +132,10 @@ test_refused(void)
           "'/'" },
         { "<volume><name>..</name><capacity>1</capacity></volume>", VIR_ERR_INVALID_ARG,
           "not allowed" },
+        { "<volume><name>-v</name><capacity>1</capacity></volume>", VIR_ERR_INVALID_ARG,
+          "cannot start with '-'" },
+        { "<volume><name>a&#13;b</name><capacity>1</capacity></volume>", VIR_ERR_XML_DETAIL,
+          "invalid char in name: '\\r'" },
         { "<volume><name>v</name></volume>", VIR_ERR_XML_ERROR, "capacity" },
         { "<volume><name>v</name><capacity>-1</capacity></volume>", VIR_ERR_XML_ERROR,
           "whole number" },
@@ -152,6 +169,38 @@ test_refused(void)
     }
 }
 
+/* A name fits NAME_MAX with the longest suffix its files get: 245 bytes
+ * once failed with "cannot create temporary file"; now the parser says. */
+static void
+test_name_length(void)
+{
+    g_autofree char *p240 = g_strnfill(240, 'p'), *p241 = g_strnfill(241, 'p');
+    g_autofree char *v255 = g_strnfill(255, 'v'), *v256 = g_strnfill(256, 'v');
+    g_autofree char *pool_ok = g_strdup_printf("<pool type='dir'><name>%s</name><target>"
+                                               "<path>/x</path></target></pool>", p240);
+    g_autofree char *pool_long = g_strdup_printf("<pool type='dir'><name>%s</name><target>"
+                                                 "<path>/x</path></target></pool>", p241);
+    g_autofree char *vol_ok = g_strdup_printf("<volume><name>%s</name><capacity>1</capacity>"
+                                              "</volume>", v255);
+    g_autofree char *vol_long = g_strdup_printf("<volume><name>%s</name><capacity>1"
+                                                "</capacity></volume>", v256);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ArmzPoolDef) pool = armz_pool_def_parse(pool_ok, &err);
+    g_autoptr(ArmzVolDef) vol = armz_vol_def_parse(vol_ok, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(pool);
+    g_assert_nonnull(vol);
+    g_assert_null(armz_pool_def_parse(pool_long, &err));
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_XML_ERROR);
+    g_assert_cmpstr(err->message, ==, "pool name is too long: 241 bytes, at most 240 are "
+                                      "allowed (it is part of file names)");
+    g_clear_error(&err);
+    g_assert_null(armz_vol_def_parse(vol_long, &err));
+    g_assert_error(err, ARMZ_ERROR, VIR_ERR_INVALID_ARG);
+    g_assert_nonnull(strstr(err->message, "256 bytes, at most 255"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,5 +216,6 @@ main(int argc, char **argv)
     g_test_add_func("/storage/vol-parse", test_vol_parse);
     g_test_add_func("/storage/units", test_units);
     g_test_add_func("/storage/refused", test_refused);
+    g_test_add_func("/storage/name-length", test_name_length);
     return g_test_run();
 }
