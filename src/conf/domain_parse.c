@@ -361,15 +361,15 @@ parse_on_crash(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 }
 
 /* <suspend-to-mem enabled=''/> and <suspend-to-disk enabled=''/> are typed
- * when they are just that (the first of each); anything else in <pm> is
- * kept in pm_extra. */
+ * when they are just that (the first of each); anything else in <pm>,
+ * <suspend-to-mem/> without enabled too, is kept in pm_extra. */
 static gboolean
 pm_state_only(xmlNodePtr node, ArmzTristate *out)
 {
     xmlAttrPtr a = node->properties;
 
     return out && *out == ARMZ_TRISTATE_ABSENT && !armz_xml_first_element(node) &&
-           (!a || (!a->next && !a->ns && xmlStrEqual(a->name, BAD_CAST "enabled")));
+           a && !a->next && !a->ns && xmlStrEqual(a->name, BAD_CAST "enabled");
 }
 
 static gboolean
