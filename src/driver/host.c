@@ -9,8 +9,9 @@
 #include "util/error.h"
 #include "driver/driver_priv.h"
 
-/* armz-vmm's own vCPU limit (the GICv3 redistributor region it lays out). */
-#define ARMZ_MAX_VCPUS 64
+/* armz-vmm's own vCPU limit (the GICv3 redistributor region it lays out),
+ * which define enforces. */
+#define ARMZ_MAX_VCPUS ARMZ_LAUNCH_MAX_VCPUS
 
 static guint64
 meminfo_kib(const char *key)

@@ -17,19 +17,6 @@ typedef struct {
     ArmzLaunchPlan *plan;
 } Builder;
 
-static gboolean G_GNUC_PRINTF(3, 4)
-fail(GError **error, int code, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, ARMZ_ERROR, code, msg);
-    return FALSE;
-}
-
 /* ---------------- plan construction ---------------- */
 
 static void
@@ -202,16 +189,18 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
         *path = g_strdup(disk->src_path);
         return TRUE;
     }
-    if (!ctx->resolve_volume)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+    if (!ctx->resolve_volume) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk '%s' uses storage volume '%s' of pool '%s', but the storage "
                       "driver is not available"),
                     disk->target_dev, disk->src_volume, disk->src_pool);
+        return FALSE;
+    }
     if (!ctx->resolve_volume(disk->src_pool, disk->src_volume, &p, ctx->volume_opaque, error)) {
         if (error && !*error)
-            fail(error, VIR_ERR_INTERNAL_ERROR,
-                 _("cannot resolve storage volume '%s' of pool '%s'"),
-                 disk->src_volume, disk->src_pool);
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                        _("cannot resolve storage volume '%s' of pool '%s'"),
+                        disk->src_volume, disk->src_pool);
         return FALSE;
     }
     what = g_strdup_printf(_("disk '%s'"), disk->target_dev);
@@ -267,20 +256,24 @@ network_bridge(Builder *b, const ArmzDomainNetDef *net, char **bridge, GError **
 {
     const ArmzLaunchCtx *ctx = b->ctx;
 
-    if (!ctx->resolve_network)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+    if (!ctx->resolve_network) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("<interface type='network'> (network '%s') needs the network "
                       "driver, which is not available"), net->source_network);
-    if (!ctx->resolve_network(net->source_network, bridge, ctx->network_opaque, error)) {
-        if (error && !*error)
-            fail(error, VIR_ERR_INTERNAL_ERROR, _("cannot resolve network '%s'"),
-                 net->source_network);
         return FALSE;
     }
-    if (!*bridge || !**bridge)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+    if (!ctx->resolve_network(net->source_network, bridge, ctx->network_opaque, error)) {
+        if (error && !*error)
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                        _("cannot resolve network '%s'"), net->source_network);
+        return FALSE;
+    }
+    if (!*bridge || !**bridge) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("network '%s' has no bridge for the guest's tap device"),
                     net->source_network);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -342,12 +335,15 @@ check_kvm(Builder *b, GError **error)
     if (b->ctx->kvm_device)
         return TRUE;
     if (g_str_equal(b->def->virt_type, "kvm"))
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("Domain requires KVM, but it is not available: neither "
-                      "/dev/kvm-arm64 nor /dev/kvm offers arm64 KVM on this host"));
-    return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                _("domain type 'qemu' needs hardware assistance on this host, but neither "
-                  "/dev/kvm-arm64 nor /dev/kvm offers arm64 KVM (armz has no CPU emulator)"));
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                            _("Domain requires KVM, but it is not available: neither "
+                              "/dev/kvm-arm64 nor /dev/kvm offers arm64 KVM on this host"));
+    else
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                            _("domain type 'qemu' needs hardware assistance on this host, but "
+                              "neither /dev/kvm-arm64 nor /dev/kvm offers arm64 KVM (armz has "
+                              "no CPU emulator)"));
+    return FALSE;
 }
 
 static gboolean
@@ -357,8 +353,11 @@ plan_paths(Builder *b, GError **error)
     g_autofree char *qmp = g_strconcat(b->def->name, ".qmp", NULL);
     g_autofree char *pid = g_strconcat(b->def->name, ".pid", NULL);
 
-    if (!ctx->state_dir || !g_path_is_absolute(ctx->state_dir))
-        return fail(error, VIR_ERR_INTERNAL_ERROR, _("no absolute state directory for the VMM"));
+    if (!ctx->state_dir || !g_path_is_absolute(ctx->state_dir)) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                            _("no absolute state directory for the VMM"));
+        return FALSE;
+    }
     b->plan->qmp_path = g_build_filename(ctx->state_dir, qmp, NULL);
     b->plan->pidfile = g_build_filename(ctx->state_dir, pid, NULL);
     return TRUE;
@@ -370,7 +369,8 @@ vmm_path(Builder *b, GError **error)
     if (b->def->emulator)
         return b->def->emulator;
     if (!b->ctx->vmm_path || !*b->ctx->vmm_path) {
-        fail(error, VIR_ERR_INTERNAL_ERROR, _("no armz-vmm path configured"));
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                            _("no armz-vmm path configured"));
         return NULL;
     }
     return b->ctx->vmm_path;
