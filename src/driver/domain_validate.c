@@ -597,17 +597,34 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
     return TRUE;
 }
 
-typedef struct {
-    guint64 index;
-    const ArmzDomainDiskDef *disk;
-} DiskSlot;
-
 static gint
 disk_slot_cmp(gconstpointer a, gconstpointer b)
 {
-    const DiskSlot *x = a, *y = b;
+    const ArmzDomainDiskSlot *x = a, *y = b;
 
     return x->index < y->index ? -1 : x->index > y->index;
+}
+
+GArray *
+armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(GArray) slots = g_array_sized_new(FALSE, FALSE, sizeof(ArmzDomainDiskSlot),
+                                                def->disks->len);
+
+    for (guint i = 0; i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        ArmzDomainDiskSlot s = { 0, i };
+
+        if (!armz_domain_disk_index(disk->target_dev, &s.index)) {
+            fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                 _("disk target '%s' is not supported by the armz driver: virtio disks "
+                   "are named vda, vdb, ..."), disk->target_dev);
+            return NULL;
+        }
+        g_array_append_val(slots, s);
+    }
+    g_array_sort(slots, disk_slot_cmp);
+    return g_steal_pointer(&slots);
 }
 
 /* Names first (in input order), then each disk in the guest's order, as
@@ -615,20 +632,14 @@ disk_slot_cmp(gconstpointer a, gconstpointer b)
 static gboolean
 check_disks(const ArmzDomainDef *def, GError **error)
 {
-    g_autoptr(GArray) slots = g_array_sized_new(FALSE, FALSE, sizeof(DiskSlot), def->disks->len);
+    g_autoptr(GArray) slots = armz_domain_disks_in_order(def, error);
 
-    for (guint i = 0; i < def->disks->len; i++) {
-        DiskSlot s = { 0, g_ptr_array_index(def->disks, i) };
-
-        if (!armz_domain_disk_index(s.disk->target_dev, &s.index))
-            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("disk target '%s' is not supported by the armz driver: virtio disks "
-                          "are named vda, vdb, ..."), s.disk->target_dev);
-        g_array_append_val(slots, s);
-    }
-    g_array_sort(slots, disk_slot_cmp);
+    if (!slots)
+        return FALSE;
     for (guint i = 0; i < slots->len; i++) {
-        if (!check_disk(g_array_index(slots, DiskSlot, i).disk, error))
+        guint pos = g_array_index(slots, ArmzDomainDiskSlot, i).pos;
+
+        if (!check_disk(g_ptr_array_index(def->disks, pos), error))
             return FALSE;
     }
     return TRUE;

@@ -71,6 +71,15 @@ gboolean armz_domain_chr_layout(const ArmzDomainDef *def, ArmzDomainChrLayout *l
  * NAME is not a virtio disk name. */
 gboolean armz_domain_disk_index(const char *name, guint64 *index);
 
+/* The disks in the guest's order (by name index), each with its index and
+ * its place in def->disks; NULL with ERROR set when a target name is not a
+ * virtio disk name (the first one, in input order). */
+typedef struct {
+    guint64 index;
+    guint pos;
+} ArmzDomainDiskSlot;
+GArray *armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error);
+
 /* PATH must be given and absolute; WHAT names it in the message. */
 gboolean armz_domain_check_abs_path(const char *path, const char *what, GError **error);
 

@@ -162,20 +162,6 @@ plan_chardevs(Builder *b, GError **error)
 
 /* ---------------- disks ---------------- */
 
-typedef struct {
-    guint64 index;
-    guint pos;          /* in def->disks */
-    const ArmzDomainDiskDef *disk;
-} DiskSlot;
-
-static gint
-disk_slot_cmp(gconstpointer a, gconstpointer b)
-{
-    const DiskSlot *x = a, *y = b;
-
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* The path the daemon opens: the definition's, or the storage driver's for
  * a volume. */
 static gboolean
@@ -213,35 +199,29 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
 static gboolean
 plan_disks(Builder *b, GError **error)
 {
-    const GPtrArray *disks = b->def->disks;
-    g_autoptr(GArray) slots = g_array_sized_new(FALSE, FALSE, sizeof(DiskSlot), disks->len);
+    g_autoptr(GArray) slots = armz_domain_disks_in_order(b->def, error);
 
-    for (guint i = 0; i < disks->len; i++) {
-        DiskSlot s = { 0, i, g_ptr_array_index(disks, i) };
-
-        /* validated: every name is a virtio disk name */
-        armz_domain_disk_index(s.disk->target_dev, &s.index);
-        g_array_append_val(slots, s);
-    }
-    g_array_sort(slots, disk_slot_cmp);
+    if (!slots)
+        return FALSE;
     for (guint i = 0; i < slots->len; i++) {
-        const DiskSlot *s = &g_array_index(slots, DiskSlot, i);
+        const ArmzDomainDiskSlot *s = &g_array_index(slots, ArmzDomainDiskSlot, i);
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(b->def->disks, s->pos);
         g_autofree char *path = NULL;
         g_autofree char *role = NULL;
         GString *opt;
         ArmzLaunchFd *fd;
 
-        if (!disk_source(b, s->disk, &path, error))
+        if (!disk_source(b, disk, &path, error))
             return FALSE;
         role = g_strdup_printf("virtio-disk%" G_GUINT64_FORMAT, s->index);
         fd = add_fd(b, ARMZ_LAUNCH_FD_DISK, path, role, (int)s->pos);
-        fd->readonly = s->disk->readonly;
+        fd->readonly = disk->readonly;
         opt = g_string_new(NULL);
         g_string_append_printf(opt, "fd=%d", fd->num);
         if (fd->readonly)
             g_string_append(opt, ",readonly=on");
-        if (s->disk->serial)
-            g_string_append_printf(opt, ",serial=%s", s->disk->serial);
+        if (disk->serial)
+            g_string_append_printf(opt, ",serial=%s", disk->serial);
         arg(b, "--disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
