@@ -81,3 +81,21 @@ def test_domcapabilities_golden(shared, virttype):
     out = shared.virsh('domcapabilities', '--virttype', virttype).out
     out = re.sub(r'<path>[^<]*</path>', '<path>/usr/libexec/armz-vmm</path>', out, count=1)
     assert out.strip() == golden.strip()
+
+
+def test_stored_definition_refused_at_start(daemons):
+    """A definition stored before define refused it (an older daemon's) still
+    loads, and start refuses it with define's message."""
+    daemon = daemons.new(start=False)
+    with open(os.path.join(DATA, 'err-clock-localtime.xml')) as f:
+        xml = f.read()
+    name = re.search(r'<name>([^<]+)</name>', xml).group(1)
+    os.makedirs(daemon.confdir, exist_ok=True)
+    with open(os.path.join(daemon.confdir, name + '.xml'), 'w') as f:
+        f.write(xml)
+    daemon.start()
+    assert daemon.virsh('list', '--all', '--name').out.split() == [name]
+    r = daemon.virsh('start', name, check=False)
+    with open(os.path.join(DATA, 'err-clock-localtime.err')) as f:
+        msg = f.read().rstrip('\n').split(': ', 1)[1]
+    assert r.rc != 0 and f'error: unsupported configuration: {msg}' in r.err, r
