@@ -1,6 +1,6 @@
 /* Domain definition objects: allocation, release, deep copy and the small
  * value tables shared by the parser and the formatter. */
-#include "conf/domain_conf.h"
+#include "conf/domain_parse_priv.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
 #include "util/names.h"
@@ -83,8 +83,29 @@ feature_free(gpointer p)
 {
     ArmzDomainFeatureDef *f = p;
     g_free(f->name);
-    g_free(f->xml);
+    g_free(f->gic_version);
+    armz_domain_xml_extra_clear(&f->extra);
     g_free(f);
+}
+
+static void
+timer_free(gpointer p)
+{
+    ArmzDomainTimerDef *t = p;
+    g_free(t->name);
+    armz_domain_xml_extra_clear(&t->extra);
+    g_free(t);
+}
+
+static void
+seclabel_free(gpointer p)
+{
+    ArmzDomainSeclabelDef *s = p;
+    g_free(s->type);
+    g_free(s->model);
+    g_free(s->relabel);
+    armz_domain_xml_extra_clear(&s->extra);
+    g_free(s);
 }
 
 static void
@@ -118,7 +139,7 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     g_free(disk->target_dev);
     g_free(disk->target_bus);
     g_free(disk->serial);
-    g_free(disk->address);
+    armz_domain_address_def_free(disk->address);
     g_free(disk);
 }
 
@@ -131,7 +152,7 @@ armz_domain_net_def_free(ArmzDomainNetDef *net)
     g_free(net->source_bridge);
     g_free(net->target_dev);
     g_free(net->model);
-    g_free(net->address);
+    armz_domain_address_def_free(net->address);
     g_free(net);
 }
 
@@ -146,7 +167,7 @@ armz_domain_chr_def_free(ArmzDomainChrDef *chr)
     g_free(chr->log_append);
     g_free(chr->target_type);
     g_free(chr->target_model);
-    g_free(chr->address);
+    armz_domain_address_def_free(chr->address);
     g_free(chr);
 }
 
@@ -158,7 +179,7 @@ armz_domain_rng_def_free(ArmzDomainRngDef *rng)
     g_free(rng->model);
     g_free(rng->backend_model);
     g_free(rng->backend_path);
-    g_free(rng->address);
+    armz_domain_address_def_free(rng->address);
     g_free(rng);
 }
 
@@ -181,8 +202,9 @@ armz_domain_def_new(void)
     /* Lists always exist so callers iterate without NULL checks. */
     def->metadata = g_ptr_array_new_with_free_func(g_free);
     def->features = g_ptr_array_new_with_free_func(feature_free);
-    def->clock_timers = g_ptr_array_new_with_free_func(g_free);
-    def->seclabels = g_ptr_array_new_with_free_func(g_free);
+    def->clock_timers = g_ptr_array_new_with_free_func(timer_free);
+    def->seclabels = g_ptr_array_new_with_free_func(seclabel_free);
+    armz_domain_xml_extra_init(&def->pm_extra);
     def->disks = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_disk_def_free);
     def->nets = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_net_def_free);
     def->serials = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_chr_def_free);
@@ -205,14 +227,28 @@ armz_domain_cpu_def_new(void)
     return cpu;
 }
 
-ArmzDomainFeatureDef *armz_domain_feature_def_new(char *name, char *xml);
 ArmzDomainFeatureDef *
-armz_domain_feature_def_new(char *name, char *xml)
+armz_domain_feature_def_new(void)
 {
     ArmzDomainFeatureDef *f = g_new0(ArmzDomainFeatureDef, 1);
-    f->name = name;
-    f->xml = xml;
+    armz_domain_xml_extra_init(&f->extra);
     return f;
+}
+
+ArmzDomainTimerDef *
+armz_domain_timer_def_new(void)
+{
+    ArmzDomainTimerDef *t = g_new0(ArmzDomainTimerDef, 1);
+    armz_domain_xml_extra_init(&t->extra);
+    return t;
+}
+
+ArmzDomainSeclabelDef *
+armz_domain_seclabel_def_new(void)
+{
+    ArmzDomainSeclabelDef *s = g_new0(ArmzDomainSeclabelDef, 1);
+    armz_domain_xml_extra_init(&s->extra);
+    return s;
 }
 
 void
@@ -253,7 +289,7 @@ armz_domain_def_free(ArmzDomainDef *def)
     g_free(def->clock_adjustment);
     g_free(def->clock_basis);
     g_clear_pointer(&def->clock_timers, g_ptr_array_unref);
-    g_free(def->pm);
+    armz_domain_xml_extra_clear(&def->pm_extra);
     g_free(def->resource);
     g_clear_pointer(&def->seclabels, g_ptr_array_unref);
     g_free(def->emulator);
@@ -309,12 +345,10 @@ int
 armz_domain_def_gic_version(const ArmzDomainDef *def)
 {
     const ArmzDomainFeatureDef *gic = armz_domain_def_find_feature(def, "gic");
-    const char *v;
 
-    /* The fragment is our own single-quoted serialization. */
-    if (!gic || !(v = strstr(gic->xml, "version='")))
+    if (!gic || !gic->gic_version)
         return 0;
-    return (int)g_ascii_strtoll(v + strlen("version='"), NULL, 10);
+    return (int)g_ascii_strtoll(gic->gic_version, NULL, 10);
 }
 
 const char *

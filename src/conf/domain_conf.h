@@ -10,14 +10,44 @@
  * - device lists are GPtrArrays that always exist (possibly empty) and own
  *   their elements;
  * - "fragment" strings hold elements we keep but do not interpret
- *   (<address>, <pm>, <seclabel>, metadata children, ...): one serialized
- *   element, self-contained (namespace declarations included), printed
- *   again re-indented. */
+ *   (metadata children, <resource>, controller children, and the parts of
+ *   typed elements listed in ArmzDomainXmlExtra): one serialized element,
+ *   self-contained (namespace declarations included), printed again
+ *   re-indented. Nothing outside conf/ parses a fragment: what the driver
+ *   reads has a typed field. */
 #pragma once
 #include <glib.h>
 #include "util/uuid.h"
 
 typedef struct _ArmzDomainDef ArmzDomainDef;
+
+/* An optional on/off (or yes/no) attribute. */
+typedef enum {
+    ARMZ_TRISTATE_ABSENT = 0,
+    ARMZ_TRISTATE_ON,       /* "on" / "yes" */
+    ARMZ_TRISTATE_OFF,      /* "off" / "no" */
+} ArmzTristate;
+
+/* One attribute kept as given. */
+typedef struct {
+    char *name;
+    char *value;
+} ArmzXmlAttr;
+
+/* What a typed element carries beyond the fields armz reads: its other
+ * attributes (input order) and child elements (fragments). Kept so the
+ * formatter gives back what was defined; its presence is all the driver
+ * may test. Both arrays always exist. */
+typedef struct {
+    GPtrArray *attrs;       /* ArmzXmlAttr* */
+    GPtrArray *children;    /* fragments */
+} ArmzDomainXmlExtra;
+
+/* <address type='' .../> of a device. */
+typedef struct {
+    char *type;             /* "virtio-mmio", "pci", ...; NULL when not given */
+    ArmzDomainXmlExtra extra;   /* bus, slot, ... */
+} ArmzDomainAddressDef;
 
 /* <on_poweroff>, <on_reboot>, <on_crash> values, in libvirt's order. */
 typedef enum {
@@ -62,11 +92,27 @@ typedef struct {
     GPtrArray *features;    /* ArmzDomainCpuFeatureDef* */
 } ArmzDomainCpuDef;
 
-/* One child of <features>: its name (for look-ups) and the element itself. */
+/* One child of <features>. */
 typedef struct {
-    char *name;
-    char *xml;          /* fragment */
+    char *name;             /* "acpi", "gic", "pmu", ... */
+    ArmzTristate state;     /* state='on|off' */
+    char *gic_version;      /* <gic version=''>: "2" | "3" | "host", NULL when absent */
+    ArmzDomainXmlExtra extra;   /* e.g. <apic eoi=''>, <kvm> children */
 } ArmzDomainFeatureDef;
+
+/* <clock><timer name='' .../> */
+typedef struct {
+    char *name;             /* "rtc", "pit", "kvmclock", ... */
+    ArmzDomainXmlExtra extra;   /* tickpolicy, present, <catchup>, ... */
+} ArmzDomainTimerDef;
+
+/* <seclabel type='' model='' relabel=''> */
+typedef struct {
+    char *type;             /* "none" | "dynamic" | "static"; NULL when absent */
+    char *model;
+    char *relabel;          /* "yes" | "no" */
+    ArmzDomainXmlExtra extra;   /* <label>, <imagelabel>, ... */
+} ArmzDomainSeclabelDef;
 
 typedef enum {
     ARMZ_DOMAIN_DISK_TYPE_FILE = 0,
@@ -98,7 +144,7 @@ typedef struct {
     gboolean shareable;
     char *serial;
     unsigned int boot_order; /* 0 = none */
-    char *address;          /* fragment */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
 } ArmzDomainDiskDef;
 
 typedef enum {
@@ -117,7 +163,7 @@ typedef struct {
     char *model;            /* "virtio" */
     unsigned int mtu;       /* 0 = not given */
     unsigned int boot_order;
-    char *address;          /* fragment */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
 } ArmzDomainNetDef;
 
 typedef enum {
@@ -139,7 +185,7 @@ typedef struct {
     char *target_type;      /* serial: "system-serial"...; console: "serial" | "virtio" */
     int target_port;        /* -1 = not given */
     char *target_model;     /* serial: <target><model name='pl011'/> */
-    char *address;          /* fragment */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
 } ArmzDomainChrDef;
 
 /* <rng model='virtio'><rate/><backend model='random'>PATH</backend> */
@@ -149,7 +195,7 @@ typedef struct {
     char *backend_path;     /* e.g. /dev/urandom; NULL = VMM default */
     unsigned int rate_bytes;    /* 0 = unlimited */
     unsigned int rate_period;   /* ms, 0 = not given */
-    char *address;          /* fragment */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
 } ArmzDomainRngDef;
 
 /* <controller type='' index='' model=''> (accepted and kept; children as
@@ -197,15 +243,20 @@ struct _ArmzDomainDef {
     char *clock_timezone;
     char *clock_adjustment;
     char *clock_basis;
-    GPtrArray *clock_timers;        /* fragments (<timer .../>) */
+    GPtrArray *clock_timers;        /* ArmzDomainTimerDef* */
 
     ArmzDomainLifecycleAction on_poweroff;  /* default DESTROY */
     ArmzDomainLifecycleAction on_reboot;    /* default RESTART */
     ArmzDomainLifecycleAction on_crash;     /* default DESTROY */
 
-    char *pm;                       /* fragment */
+    /* <pm>: has_pm when the element was given; each suspend state's
+     * enabled='yes|no', children armz does not know in pm_extra */
+    gboolean has_pm;
+    ArmzTristate pm_suspend_to_mem;
+    ArmzTristate pm_suspend_to_disk;
+    ArmzDomainXmlExtra pm_extra;
     char *resource;                 /* fragment */
-    GPtrArray *seclabels;           /* fragments */
+    GPtrArray *seclabels;           /* ArmzDomainSeclabelDef* */
 
     /* devices */
     char *emulator;
@@ -265,6 +316,8 @@ const ArmzDomainFeatureDef *armz_domain_def_find_feature(const ArmzDomainDef *de
                                                          const char *name);
 /* <gic version='N'/>: N, or 0 when absent or not a number ("host"). */
 int armz_domain_def_gic_version(const ArmzDomainDef *def);
+/* TRUE when EXTRA holds any attribute or child. */
+gboolean armz_domain_xml_extra_present(const ArmzDomainXmlExtra *extra);
 
 /* libvirt's scaled integers: VALUE in UNIT (NULL: bytes; b, bytes, k, KiB,
  * KB, M, MiB, MB ... E) to bytes; FALSE on an unknown unit or overflow. */
@@ -279,6 +332,7 @@ void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
+void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)

@@ -47,7 +47,7 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
         g_string_append(buf, "      <shareable/>\n");
     armz_xml_text_element(buf, 3, "serial", disk->serial);
     format_boot(buf, disk->boot_order);
-    armz_xml_fragment_append(buf, disk->address, 3);
+    armz_conf_address_format(buf, disk->address, 3);
     g_string_append(buf, "    </disk>\n");
 }
 
@@ -97,7 +97,7 @@ format_interface(GString *buf, const ArmzDomainNetDef *net)
     if (net->mtu)
         g_string_append_printf(buf, "      <mtu size='%u'/>\n", net->mtu);
     format_boot(buf, net->boot_order);
-    armz_xml_fragment_append(buf, net->address, 3);
+    armz_conf_address_format(buf, net->address, 3);
     g_string_append(buf, "    </interface>\n");
 }
 
@@ -134,7 +134,7 @@ format_chr(GString *buf, const char *elem, const ArmzDomainChrDef *chr, gboolean
             g_string_append(body, "/>\n");
         }
     }
-    armz_xml_fragment_append(body, chr->address, 3);
+    armz_conf_address_format(body, chr->address, 3);
 
     g_string_append_printf(buf, "    <%s type='%s'", elem,
                            armz_domain_chr_type_to_string(chr->type));
@@ -166,7 +166,7 @@ format_rng(GString *buf, const ArmzDomainRngDef *rng)
     } else {
         g_string_append(buf, "/>\n");
     }
-    armz_xml_fragment_append(buf, rng->address, 3);
+    armz_conf_address_format(buf, rng->address, 3);
     g_string_append(buf, "    </rng>\n");
 }
 

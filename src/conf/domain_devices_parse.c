@@ -15,16 +15,6 @@ static const char *const refused_devices[] = {
     "parallel", "crypto", "nvram", NULL };
 
 static gboolean
-parse_address(char **out, xmlNodePtr node, GError **error)
-{
-    if (*out)
-        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("more than one <address> in <%s>"),
-                              (const char *)node->parent->name);
-    *out = armz_xml_fragment_capture(node);
-    return TRUE;
-}
-
-static gboolean
 parse_boot_order(unsigned int *out, xmlNodePtr node, GError **error)
 {
     if (!armz_conf_uint_attr(node, "order", out, error))
@@ -122,7 +112,7 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "boot")) {
             ok = parse_boot_order(&disk->boot_order, c, error);
         } else if (armz_xml_is(c, "address")) {
-            ok = parse_address(&disk->address, c, error);
+            ok = armz_conf_address_parse(&disk->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
             /* runtime name given by the driver; not part of a definition */
         } else {
@@ -207,7 +197,7 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "boot")) {
             ok = parse_boot_order(&net->boot_order, c, error);
         } else if (armz_xml_is(c, "address")) {
-            ok = parse_address(&net->address, c, error);
+            ok = armz_conf_address_parse(&net->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
             /* runtime only */
         } else {
@@ -312,7 +302,7 @@ parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
             g_clear_pointer(&chr->target_model, g_free);
             ok = parse_chr_target(chr, c, console, error);
         } else if (armz_xml_is(c, "address")) {
-            ok = parse_address(&chr->address, c, error);
+            ok = armz_conf_address_parse(&chr->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
             /* runtime only */
         } else {
@@ -369,7 +359,7 @@ parse_rng(ArmzDomainDef *def, xmlNodePtr node, GError **error)
                 ok = armz_conf_fail(error, VIR_ERR_XML_ERROR,
                                     _("missing or invalid attribute 'bytes' of <rate>"));
         } else if (armz_xml_is(c, "address")) {
-            ok = parse_address(&rng->address, c, error);
+            ok = armz_conf_address_parse(&rng->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
             /* runtime only */
         } else {

@@ -111,9 +111,43 @@ format_clock(GString *buf, const ArmzDomainDef *def)
         return;
     }
     g_string_append(buf, ">\n");
-    for (guint i = 0; i < def->clock_timers->len; i++)
-        armz_xml_fragment_append(buf, g_ptr_array_index(def->clock_timers, i), 2);
+    for (guint i = 0; i < def->clock_timers->len; i++) {
+        const ArmzDomainTimerDef *t = g_ptr_array_index(def->clock_timers, i);
+        g_autoptr(GString) attrs = g_string_new(NULL);
+
+        armz_xml_attr_append(attrs, "name", t->name);
+        armz_conf_extra_element_append(buf, "timer", attrs, &t->extra, 2);
+    }
     g_string_append(buf, "  </clock>\n");
+}
+
+static void
+pm_state_append(GString *buf, const char *name, ArmzTristate state)
+{
+    if (state == ARMZ_TRISTATE_ABSENT)
+        return;
+    g_string_append_printf(buf, "    <%s", name);
+    armz_xml_attr_append(buf, "enabled", armz_conf_tristate_to_string(state, TRUE));
+    g_string_append(buf, "/>\n");
+}
+
+static void
+format_pm(GString *buf, const ArmzDomainDef *def)
+{
+    if (!def->has_pm)
+        return;
+    g_string_append(buf, "  <pm");
+    armz_conf_extra_attrs_append(buf, &def->pm_extra);
+    if (def->pm_suspend_to_mem == ARMZ_TRISTATE_ABSENT &&
+        def->pm_suspend_to_disk == ARMZ_TRISTATE_ABSENT && def->pm_extra.children->len == 0) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append(buf, ">\n");
+    pm_state_append(buf, "suspend-to-mem", def->pm_suspend_to_mem);
+    pm_state_append(buf, "suspend-to-disk", def->pm_suspend_to_disk);
+    armz_conf_extra_children_append(buf, &def->pm_extra, 2);
+    g_string_append(buf, "  </pm>\n");
 }
 
 char *
@@ -158,7 +192,11 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
         g_string_append(buf, "  <features>\n");
         for (guint i = 0; i < def->features->len; i++) {
             const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
-            armz_xml_fragment_append(buf, f->xml, 2);
+            g_autoptr(GString) attrs = g_string_new(NULL);
+
+            armz_xml_attr_append(attrs, "state", armz_conf_tristate_to_string(f->state, FALSE));
+            armz_xml_attr_append(attrs, "version", f->gic_version);
+            armz_conf_extra_element_append(buf, f->name, attrs, &f->extra, 2);
         }
         g_string_append(buf, "  </features>\n");
     }
@@ -171,10 +209,17 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
                           armz_domain_lifecycle_action_to_string(def->on_reboot));
     armz_xml_text_element(buf, 1, "on_crash",
                           armz_domain_lifecycle_action_to_string(def->on_crash));
-    armz_xml_fragment_append(buf, def->pm, 1);
+    format_pm(buf, def);
     armz_domain_devices_format(buf, def, live);
-    for (guint i = 0; i < def->seclabels->len; i++)
-        armz_xml_fragment_append(buf, g_ptr_array_index(def->seclabels, i), 1);
+    for (guint i = 0; i < def->seclabels->len; i++) {
+        const ArmzDomainSeclabelDef *sec = g_ptr_array_index(def->seclabels, i);
+        g_autoptr(GString) attrs = g_string_new(NULL);
+
+        armz_xml_attr_append(attrs, "type", sec->type);
+        armz_xml_attr_append(attrs, "model", sec->model);
+        armz_xml_attr_append(attrs, "relabel", sec->relabel);
+        armz_conf_extra_element_append(buf, "seclabel", attrs, &sec->extra, 1);
+    }
     g_string_append(buf, "</domain>\n");
     return g_string_free(buf, FALSE);
 }

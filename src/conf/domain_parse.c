@@ -256,6 +256,26 @@ parse_cpu(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+/* One child of <features>: its state, the GIC version, the rest kept. */
+static gboolean
+parse_feature(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const typed[] = { "state", NULL };
+    static const char *const gic_typed[] = { "state", "version", NULL };
+    static const char *const gic_versions[] = { "2", "3", "host", NULL };
+    ArmzDomainFeatureDef *f = armz_domain_feature_def_new();
+    gboolean gic = armz_xml_is(node, "gic");
+
+    g_ptr_array_add(def->features, f);
+    f->name = g_strdup((const char *)node->name);
+    if (!armz_conf_tristate_attr(node, "state", FALSE, &f->state, error))
+        return FALSE;
+    if (gic && !armz_conf_choice_attr(node, "version", NULL, gic_versions, NULL,
+                                      &f->gic_version, error))
+        return FALSE;
+    return armz_conf_extra_capture(&f->extra, node, gic ? gic_typed : typed, NULL, error);
+}
+
 static gboolean
 parse_features(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -272,15 +292,8 @@ parse_features(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                                   _("feature '%s' appears more than once"),
                                   (const char *)c->name);
-        if (armz_xml_is(c, "gic")) {
-            static const char *const gic_versions[] = { "2", "3", "host", NULL };
-            g_autofree char *v = NULL;
-            if (!armz_conf_choice_attr(c, "version", NULL, gic_versions, NULL, &v, error))
-                return FALSE;
-        }
-        g_ptr_array_add(def->features,
-                        armz_domain_feature_def_new(g_strdup((const char *)c->name),
-                                                    armz_xml_fragment_capture(c)));
+        if (!parse_feature(def, c, error))
+            return FALSE;
     }
     return TRUE;
 }
@@ -298,9 +311,16 @@ parse_clock(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     def->clock_adjustment = armz_xml_prop(node, "adjustment");
     def->clock_basis = armz_xml_prop(node, "basis");
     for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        static const char *const typed[] = { "name", NULL };
+        ArmzDomainTimerDef *t;
+
         if (!armz_xml_is(c, "timer"))
             return armz_conf_unsupported_child(c, "clock", error);
-        g_ptr_array_add(def->clock_timers, armz_xml_fragment_capture(c));
+        t = armz_domain_timer_def_new();
+        g_ptr_array_add(def->clock_timers, t);
+        t->name = armz_xml_prop(c, "name");
+        if (!armz_conf_extra_capture(&t->extra, c, typed, NULL, error))
+            return FALSE;
     }
     return TRUE;
 }
@@ -341,10 +361,38 @@ parse_on_crash(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     return parse_lifecycle(&def->on_crash, node, TRUE, error);
 }
 
+/* <suspend-to-mem enabled=''/> and <suspend-to-disk enabled=''/> are typed
+ * when they are just that (the first of each); anything else in <pm>,
+ * <suspend-to-mem/> without enabled too, is kept in pm_extra. */
+static gboolean
+pm_state_only(xmlNodePtr node, ArmzTristate *out)
+{
+    xmlAttrPtr a = node->properties;
+
+    return out && *out == ARMZ_TRISTATE_ABSENT && !armz_xml_first_element(node) &&
+           a && !a->next && !a->ns && xmlStrEqual(a->name, BAD_CAST "enabled");
+}
+
 static gboolean
 parse_pm(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    def->pm = armz_xml_fragment_capture(node);
+    static const char *const typed[] = { "suspend-to-mem", "suspend-to-disk", NULL };
+
+    def->has_pm = TRUE;
+    if (!armz_conf_extra_capture(&def->pm_extra, node, NULL, typed, error))
+        return FALSE;
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        ArmzTristate *state = armz_xml_is(c, "suspend-to-mem") ? &def->pm_suspend_to_mem :
+                              armz_xml_is(c, "suspend-to-disk") ? &def->pm_suspend_to_disk :
+                              NULL;
+
+        if (!state)
+            continue;       /* captured above */
+        if (!pm_state_only(c, state))
+            g_ptr_array_add(def->pm_extra.children, armz_xml_fragment_capture(c));
+        else if (!armz_conf_tristate_attr(c, "enabled", TRUE, state, error))
+            return FALSE;
+    }
     return TRUE;
 }
 
@@ -358,8 +406,14 @@ parse_resource(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 static gboolean
 parse_seclabel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    g_ptr_array_add(def->seclabels, armz_xml_fragment_capture(node));
-    return TRUE;
+    static const char *const typed[] = { "type", "model", "relabel", NULL };
+    ArmzDomainSeclabelDef *sec = armz_domain_seclabel_def_new();
+
+    g_ptr_array_add(def->seclabels, sec);
+    sec->type = armz_xml_prop(node, "type");
+    sec->model = armz_xml_prop(node, "model");
+    sec->relabel = armz_xml_prop(node, "relabel");
+    return armz_conf_extra_capture(&sec->extra, node, typed, NULL, error);
 }
 
 static gboolean

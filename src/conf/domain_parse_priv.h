@@ -26,6 +26,11 @@ int armz_conf_enum_attr(xmlNodePtr node, const char *attr, const char *def,
 gboolean armz_conf_uint_attr(xmlNodePtr node, const char *attr, unsigned int *out,
                              GError **error);
 
+/* Attribute ATTR as on/off (YESNO: yes/no); ABSENT when not given. */
+gboolean armz_conf_tristate_attr(xmlNodePtr node, const char *attr, gboolean yesno,
+                                 ArmzTristate *out, GError **error);
+const char *armz_conf_tristate_to_string(ArmzTristate t, gboolean yesno); /* NULL: absent */
+
 /* Refuses a child element of PARENT_NAME we do not know. */
 gboolean armz_conf_unsupported_child(xmlNodePtr child, const char *parent_name,
                                      GError **error);
@@ -34,4 +39,25 @@ gboolean armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GErro
 void armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live);
 
 ArmzDomainCpuDef *armz_domain_cpu_def_new(void);
-ArmzDomainFeatureDef *armz_domain_feature_def_new(char *name, char *xml);
+ArmzDomainFeatureDef *armz_domain_feature_def_new(void);
+ArmzDomainTimerDef *armz_domain_timer_def_new(void);
+ArmzDomainSeclabelDef *armz_domain_seclabel_def_new(void);
+
+/* ArmzDomainXmlExtra (domain_extra.c). Capture keeps NODE's attributes not
+ * in TYPED_ATTRS and its child elements not in TYPED_CHILDREN (<alias> is
+ * runtime-only and dropped); EXTRA must be initialized. */
+void armz_domain_xml_extra_init(ArmzDomainXmlExtra *extra);
+void armz_domain_xml_extra_clear(ArmzDomainXmlExtra *extra);
+gboolean armz_conf_extra_capture(ArmzDomainXmlExtra *extra, xmlNodePtr node,
+                                 const char *const *typed_attrs,
+                                 const char *const *typed_children, GError **error);
+void armz_conf_extra_attrs_append(GString *buf, const ArmzDomainXmlExtra *extra);
+void armz_conf_extra_children_append(GString *buf, const ArmzDomainXmlExtra *extra,
+                                     unsigned int level);
+/* <NAME ATTRS extra-attrs/> or with the extra children inside, at LEVEL. */
+void armz_conf_extra_element_append(GString *buf, const char *name, const GString *attrs,
+                                    const ArmzDomainXmlExtra *extra, unsigned int level);
+
+gboolean armz_conf_address_parse(ArmzDomainAddressDef **out, xmlNodePtr node, GError **error);
+void armz_conf_address_format(GString *buf, const ArmzDomainAddressDef *addr,
+                              unsigned int level);

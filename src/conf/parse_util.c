@@ -104,3 +104,35 @@ armz_conf_unsupported_child(xmlNodePtr child, const char *parent_name, GError **
                           _("element '%s' of <%s> is not supported by the armz driver"),
                           q, parent_name);
 }
+
+gboolean
+armz_conf_tristate_attr(xmlNodePtr node, const char *attr, gboolean yesno,
+                        ArmzTristate *out, GError **error)
+{
+    static const char *const onoff[] = { "on", "off", NULL };
+    static const char *const yn[] = { "yes", "no", NULL };
+    g_autofree char *v = armz_xml_prop(node, attr);
+    int idx;
+
+    *out = ARMZ_TRISTATE_ABSENT;
+    if (!v)
+        return TRUE;
+    if ((idx = armz_conf_enum_attr(node, attr, NULL, yesno ? yn : onoff, NULL, error)) < 0)
+        return FALSE;
+    *out = idx == 0 ? ARMZ_TRISTATE_ON : ARMZ_TRISTATE_OFF;
+    return TRUE;
+}
+
+const char *
+armz_conf_tristate_to_string(ArmzTristate t, gboolean yesno)
+{
+    switch (t) {
+    case ARMZ_TRISTATE_ON:
+        return yesno ? "yes" : "on";
+    case ARMZ_TRISTATE_OFF:
+        return yesno ? "no" : "off";
+    case ARMZ_TRISTATE_ABSENT:
+    default:
+        return NULL;
+    }
+}

@@ -190,7 +190,9 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
         if (!armz_domain_xml_validate(xml, rng, error))
             return NULL;
     }
-    if (!(def = armz_domain_def_parse(xml, error)))
+    /* what can never run is refused now, not at start */
+    if (!(def = armz_domain_def_parse(xml, error)) ||
+        !armz_domain_validate(def, drv->paths->state_dir, error))
         return NULL;
 
     for (;;) {

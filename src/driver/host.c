@@ -9,8 +9,9 @@
 #include "util/error.h"
 #include "driver/driver_priv.h"
 
-/* armz-vmm's own vCPU limit (the GICv3 redistributor region it lays out). */
-#define ARMZ_MAX_VCPUS 64
+/* armz-vmm's own vCPU limit (the GICv3 redistributor region it lays out),
+ * which define enforces. */
+#define ARMZ_MAX_VCPUS ARMZ_LAUNCH_MAX_VCPUS
 
 static guint64
 meminfo_kib(const char *key)
@@ -124,75 +125,5 @@ armz_driver_capabilities(ArmzDriver *drv)
     g_string_append(x, "      <domain type='qemu'/>\n      <domain type='kvm'/>\n"
                        "    </arch>\n    <features>\n      <cpuselection/>\n"
                        "    </features>\n  </guest>\n\n</capabilities>\n");
-    return g_string_free(x, FALSE);
-}
-
-char *
-armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const char *arch,
-                                const char *machine, const char *virttype,
-                                unsigned int flags, GError **error)
-{
-    GString *x;
-    g_autofree char *emu = NULL;
-
-    if (!armz_check_flags(flags, 0, "virConnectGetDomainCapabilities", error))
-        return NULL;
-    if (arch && strcmp(arch, "aarch64") != 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("architecture '%s' is not supported: armz runs aarch64 guests"), arch);
-        return NULL;
-    }
-    if (machine && strcmp(machine, "virt") != 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("machine type '%s' is not supported: armz offers 'virt'"), machine);
-        return NULL;
-    }
-    if (!virttype)
-        virttype = "kvm";
-    if (strcmp(virttype, "kvm") != 0 && strcmp(virttype, "qemu") != 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("virtualization type '%s' is not supported: use 'kvm' or 'qemu'"),
-                    virttype);
-        return NULL;
-    }
-    if (emulator && strcmp(emulator, drv->cfg.vmm_path) != 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("emulator '%s' is not armz-vmm ('%s')"), emulator, drv->cfg.vmm_path);
-        return NULL;
-    }
-    emu = g_markup_escape_text(drv->cfg.vmm_path, -1);
-    x = g_string_new("<domainCapabilities>\n");
-    g_string_append_printf(x, "  <path>%s</path>\n  <domain>%s</domain>\n", emu, virttype);
-    g_string_append_printf(x, "  <machine>virt</machine>\n  <arch>aarch64</arch>\n"
-                              "  <vcpu max='%d'/>\n  <iothreads supported='no'/>\n",
-                           ARMZ_MAX_VCPUS);
-    g_string_append(x,
-        "  <os supported='yes'>\n"
-        "    <enum name='firmware'/>\n"
-        "    <loader supported='no'/>\n"
-        "  </os>\n"
-        "  <cpu>\n"
-        "    <mode name='host-passthrough' supported='yes'/>\n"
-        "    <mode name='maximum' supported='no'/>\n"
-        "    <mode name='host-model' supported='no'/>\n"
-        "    <mode name='custom' supported='no'/>\n"
-        "  </cpu>\n"
-        "  <devices>\n"
-        "    <disk supported='yes'>\n"
-        "      <enum name='diskDevice'>\n        <value>disk</value>\n      </enum>\n"
-        "      <enum name='bus'>\n        <value>virtio</value>\n      </enum>\n"
-        "    </disk>\n"
-        "    <graphics supported='no'/>\n"
-        "    <video supported='no'/>\n"
-        "    <hostdev supported='no'/>\n"
-        "    <rng supported='yes'>\n"
-        "      <enum name='model'>\n        <value>virtio</value>\n      </enum>\n"
-        "      <enum name='backendModel'>\n        <value>random</value>\n      </enum>\n"
-        "    </rng>\n"
-        "  </devices>\n"
-        "  <features>\n"
-        "    <gic supported='no'/>\n"
-        "  </features>\n"
-        "</domainCapabilities>\n");
     return g_string_free(x, FALSE);
 }

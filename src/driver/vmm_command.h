@@ -4,23 +4,20 @@
  * (tests/data/vmm-command).
  *
  * Every element of the definition is either honoured by the plan or
- * refused with a GError in ARMZ_ERROR (VIR_ERR_CONFIG_UNSUPPORTED: valid
- * libvirt XML armz cannot honour; VIR_ERR_XML_ERROR: inconsistent input;
- * errors of the resolver callbacks are passed on unchanged).
+ * refused with a GError in ARMZ_ERROR: first by armz_domain_validate()
+ * (domain_validate.h), which define runs too, then for what depends on the
+ * host at start (VIR_ERR_CONFIG_UNSUPPORTED without KVM or without the
+ * network or storage driver; errors of the resolver callbacks are passed
+ * on unchanged).
  *
  * The fds are passed to the child as 3, 4, 5, ... in list order; the
  * command line refers to them by those numbers. */
 #pragma once
 #include <glib.h>
 #include "conf/domain_conf.h"
+#include "driver/domain_validate.h"
 #include "driver/driver.h"
 
-/* The largest <vcpu> accepted: what the capabilities advertise as the
- * machine's maxCpus (driver/host.c). */
-#define ARMZ_LAUNCH_MAX_VCPUS 64
-/* armz-vmm's --memory range, in MiB. */
-#define ARMZ_LAUNCH_MIN_MEMORY_MIB 16
-#define ARMZ_LAUNCH_MAX_MEMORY_MIB (1024 * 1024)
 
 /* The resolvers (driver.h): <interface type='network'> NETWORK to the bridge
  * its taps join, <disk type='volume'> POOL/VOL to the path the daemon opens;

@@ -965,7 +965,7 @@ armz_network_resolve_bridge(const char *name, char **bridge, gpointer opaque, GE
     obj = find_name(drv, name);
     if (!obj)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_NETWORK,
-                    _("no network with matching name '%s'"), name);
+                    _("Network not found: no network with matching name '%s'"), name);
     else if (!obj->active)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                     _("network '%s' is not active"), name);

@@ -223,7 +223,7 @@ def test_virsh_domstate(m):
 
 def test_dumpxml_round_trip(daemon, conn):
     x0 = domain_xml('roundtrip', new_uuid(), title='A title', description='Some <text> & more',
-                    extra="  <features>\n    <acpi/>\n    <gic version='3'/>\n  </features>\n"
+                    extra="  <features>\n    <gic version='host'/>\n    <pmu state='off'/>\n  </features>\n"
                           "  <metadata>\n    <app:info xmlns:app='http://example.org/app'>"
                           "v1</app:info>\n  </metadata>\n")
     dom = conn.defineXML(x0)

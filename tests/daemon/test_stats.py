@@ -3,7 +3,6 @@ or what there is without a guest (state, sizes, counts, disk sizes); the
 figures of running guests are checked in tests/host/daemon, where guests
 run."""
 import os
-import subprocess
 
 import libvirt
 import pytest
@@ -119,19 +118,17 @@ def disk(dev, src, fmt='raw', kind='file'):
 
 
 def test_block_info(conn, daemon, tmp_path):
-    """virsh domblkinfo / virDomainGetBlockInfo: a sparse raw file, a qcow2
-    image (its virtual size) and a pool volume, by target and by path."""
+    """virsh domblkinfo / virDomainGetBlockInfo: a sparse raw file and a pool
+    volume, by target and by path (a qcow2 disk is refused at define)."""
     raw = tmp_path / 'raw.img'
     with open(raw, 'wb') as f:
         f.truncate(64 << 20)
         f.seek(8 << 20)
         f.write(b'\xa5' * (1 << 20))
-    qcow = tmp_path / 'q.qcow2'
-    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', str(qcow), '1G'], check=True)
     pool = conn.storagePoolLookupByName('default')
     vol = pool.createXML("<volume><name>blk.img</name><capacity unit='M'>16</capacity>"
                          "<allocation>0</allocation></volume>", 0)
-    devs = (disk('vdx', raw) + disk('vdy', qcow, 'qcow2') +
+    devs = (disk('vdx', raw) +
             disk('vdz', "pool='default' volume='blk.img'", kind='volume'))
     dom = conn.defineXML(armzd.domain_xml('disks', extra_devices=devs))
 
@@ -139,8 +136,6 @@ def test_block_info(conn, daemon, tmp_path):
     assert cap == phys == 64 << 20, (cap, phys)
     assert (1 << 20) <= alloc < (4 << 20), alloc          # sparse: only what was written
     assert dom.blockInfo(str(raw)) == [cap, alloc, phys]
-    cap, alloc, phys = dom.blockInfo('vdy')
-    assert cap == 1 << 30 and phys == os.path.getsize(qcow) < (1 << 20), (cap, phys)
     cap, alloc, phys = dom.blockInfo(vol.path())
     assert cap == phys == 16 << 20 and alloc < (1 << 20), (cap, alloc, phys)
 
@@ -151,4 +146,4 @@ def test_block_info(conn, daemon, tmp_path):
     os.unlink(raw)
     e = expect_error(L.VIR_ERR_SYSTEM_ERROR, dom.blockInfo, 'vdx')
     assert str(raw) in e.get_error_message() and 'No such file' in e.get_error_message()
-    expect_error(L.VIR_ERR_INVALID_ARG, dom.blockInfo, 'vdy', 1)
+    expect_error(L.VIR_ERR_INVALID_ARG, dom.blockInfo, 'vdz', 1)

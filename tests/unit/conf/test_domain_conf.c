@@ -490,6 +490,82 @@ test_structured_fields(void)
     g_assert_cmpuint(def->metadata->len, ==, 2);
 }
 
+/* What the driver reads has typed fields; the rest is kept beside them. */
+static void
+test_typed_fields(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/tests/data/domain-xml/typed-extras.xml", srcdir);
+    g_autofree char *xml = read_file(path);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ArmzDomainDef) def = armz_domain_def_parse(xml, &err);
+    const ArmzDomainFeatureDef *f;
+    const ArmzDomainTimerDef *t;
+    const ArmzDomainSeclabelDef *sec;
+    const ArmzDomainDiskDef *disk;
+    const ArmzDomainNetDef *net;
+    const ArmzXmlAttr *a;
+
+    g_assert_no_error(err);
+    f = armz_domain_def_find_feature(def, "apic");
+    g_assert_cmpint(f->state, ==, ARMZ_TRISTATE_ABSENT);
+    g_assert_cmpuint(f->extra.attrs->len, ==, 1);
+    a = g_ptr_array_index(f->extra.attrs, 0);
+    g_assert_cmpstr(a->name, ==, "eoi");
+    g_assert_cmpstr(a->value, ==, "on");
+    g_assert_cmpint(armz_domain_def_find_feature(def, "hap")->state, ==, ARMZ_TRISTATE_ON);
+    f = armz_domain_def_find_feature(def, "pmu");
+    g_assert_cmpint(f->state, ==, ARMZ_TRISTATE_OFF);
+    g_assert_false(armz_domain_xml_extra_present(&f->extra));
+    f = armz_domain_def_find_feature(def, "gic");
+    g_assert_cmpstr(f->gic_version, ==, "host");
+    g_assert_cmpint(armz_domain_def_gic_version(def), ==, 0);
+    f = armz_domain_def_find_feature(def, "kvm");
+    g_assert_cmpuint(f->extra.children->len, ==, 2);
+    g_assert_cmpuint(def->clock_timers->len, ==, 3);
+    t = g_ptr_array_index(def->clock_timers, 1);
+    g_assert_cmpstr(t->name, ==, "rtc");
+    g_assert_cmpuint(t->extra.attrs->len, ==, 2);
+    g_assert_cmpuint(t->extra.children->len, ==, 1);
+    g_assert_true(def->has_pm);
+    g_assert_cmpint(def->pm_suspend_to_mem, ==, ARMZ_TRISTATE_ON);
+    /* <suspend-to-disk/> without enabled='' is not a state: kept aside */
+    g_assert_cmpint(def->pm_suspend_to_disk, ==, ARMZ_TRISTATE_ABSENT);
+    g_assert_cmpuint(def->pm_extra.children->len, ==, 1);
+    disk = g_ptr_array_index(def->disks, 0);
+    g_assert_cmpstr(disk->address->type, ==, "pci");
+    g_assert_cmpuint(disk->address->extra.attrs->len, ==, 4);
+    net = g_ptr_array_index(def->nets, 0);
+    g_assert_cmpstr(net->address->type, ==, "virtio-mmio");
+    g_assert_false(armz_domain_xml_extra_present(&net->address->extra));
+    g_assert_cmpuint(def->seclabels->len, ==, 2);
+    sec = g_ptr_array_index(def->seclabels, 0);
+    g_assert_cmpstr(sec->type, ==, "dynamic");
+    g_assert_cmpstr(sec->model, ==, "selinux");
+    g_assert_cmpuint(sec->extra.children->len, ==, 2);
+    sec = g_ptr_array_index(def->seclabels, 1);
+    g_assert_cmpstr(sec->type, ==, "none");
+}
+
+/* Values of typed attributes are checked when parsed. */
+static void
+test_typed_bad_values(void)
+{
+    static const char *const bad[] = {
+        HEAD "<features><pmu state='maybe'/></features>" TAIL,
+        HEAD "<pm><suspend-to-mem enabled='on'/></pm>" TAIL,
+        HEAD "<features><gic version='4'/></features>" TAIL,
+        HEAD "<clock><timer name='rtc'>text</timer></clock>" TAIL,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(ArmzDomainDef) def = armz_domain_def_parse(bad[i], &err);
+
+        g_assert_null(def);
+        g_assert_error(err, ARMZ_ERROR, VIR_ERR_XML_ERROR);
+    }
+}
+
 static void
 test_name_check(void)
 {
@@ -618,6 +694,8 @@ main(int argc, char **argv)
     g_test_add_func("/conf/current-memory-clamped", test_current_memory_clamped);
     g_test_add_func("/conf/live-format", test_live_format);
     g_test_add_func("/conf/structured-fields", test_structured_fields);
+    g_test_add_func("/conf/typed-fields", test_typed_fields);
+    g_test_add_func("/conf/typed-bad-values", test_typed_bad_values);
     g_test_add_func("/conf/name-check", test_name_check);
     g_test_add_func("/conf/schema-rejects", test_schema_rejects);
     g_test_add_func("/conf/threads", test_threads);

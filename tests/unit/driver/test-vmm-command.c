@@ -6,8 +6,18 @@
  * below). A successful plan is also checked for consistency: its fds are
  * 3, 4, ... and each is named exactly once on the command line.
  *
- * ARMZ_REGENERATE=1 rewrites NAME.args / NAME.err instead of comparing. */
+ * Define runs the same validator as the plan builder: every case that plans
+ * must pass it, and every refusal that does not depend on the host (table
+ * below) must be the validator's, with the same code and message, so define
+ * refuses it as start does.
+ *
+ * tests/data/domain-capabilities/NAME.xml is virsh domcapabilities' text.
+ *
+ * ARMZ_REGENERATE=1 rewrites NAME.args / NAME.err and the domain
+ * capabilities instead of comparing. */
 #include "conf/domain_conf.h"
+#include "driver/domain_capabilities.h"
+#include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
 #include "util/error.h"
 
@@ -39,6 +49,17 @@ static const struct {
     { "err-disk-volume-no-driver", CTX_NO_STORAGE_DRIVER },
 };
 
+/* Refused at start for what the host lacks or holds; define accepts them. */
+static const char *const host_cases[] = {
+    "err-type-kvm-no-kvm",          /* no KVM */
+    "err-type-qemu-no-kvm",
+    "err-net-network-no-driver",    /* no network driver */
+    "err-net-network-unknown",      /* no such network (yet) */
+    "err-disk-volume-no-driver",    /* no storage driver */
+    "err-disk-volume-unknown",      /* no such pool (yet) */
+    NULL
+};
+
 static const struct {
     int code;
     const char *name;
@@ -53,7 +74,9 @@ static const struct {
 
 static int resolver_calls;
 
-/* Test networks: default -> virbr0, isolated -> virbr1. */
+/* Test networks: default -> virbr0, isolated -> virbr1. Failures are worded
+ * as the network driver's (armz_network_resolve_bridge), which is what
+ * libvirt users see: VIR_ERR_NO_NETWORK gets no prefix on the wire. */
 static gboolean
 test_resolve_network(const char *network, char **bridge, gpointer opaque, GError **error)
 {
@@ -177,6 +200,28 @@ check_consistency(const char *name, const ArmzLaunchPlan *plan)
     g_assert_true(plan->pidfile && g_str_has_prefix(plan->pidfile, TEST_STATE_DIR "/"));
 }
 
+/* What define (armz_domain_validate) says of a definition that start
+ * refused with START_ERR ("CODE: message\n"), or planned (NULL). */
+static void
+check_define(const char *name, const ArmzDomainDef *def, const char *start_err,
+             gboolean refused)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *define_err = NULL;
+    gboolean host = g_strv_contains(host_cases, name);
+
+    if (armz_domain_validate(def, TEST_STATE_DIR, &err)) {
+        if (refused && !host)
+            g_error("%s: refused at start (%s) but accepted at define", name, start_err);
+        return;
+    }
+    define_err = g_strdup_printf("%s: %s\n", code_name(err), err->message);
+    if (!refused || host)
+        g_error("%s: refused at define (%s) but %s at start", name, define_err,
+                refused ? "refused only for the host" : "planned");
+    g_assert_cmpstr(define_err, ==, start_err);
+}
+
 static void
 test_golden(gconstpointer data)
 {
@@ -205,7 +250,9 @@ test_golden(gconstpointer data)
         actual = g_strdup_printf("parse: %s: %s\n", code_name(err), err->message);
     } else if (!(plan = armz_launch_plan_build(def, &ctx, &err))) {
         actual = g_strdup_printf("%s: %s\n", code_name(err), err->message);
+        check_define(name, def, actual, TRUE);
     } else {
+        check_define(name, def, NULL, FALSE);
         g_assert_no_error(err);
         check_consistency(name, plan);
         actual = armz_launch_plan_format(plan);
@@ -344,6 +391,75 @@ test_plan_fields(void)
     g_assert_cmpint(chr->fd, ==, ((ArmzLaunchChr *)g_ptr_array_index(plan->chardevs, 0))->fd);
 }
 
+/* virsh domcapabilities, pinned; regenerated like the plans. */
+static void
+test_domain_capabilities(gconstpointer data)
+{
+    const char *type = data;
+    g_autofree char *path = g_strdup_printf("%s/tests/data/domain-capabilities/%s.xml",
+                                            srcdir, type);
+    g_autofree char *actual = armz_domain_capabilities_format(TEST_VMM, type);
+
+    if (g_strcmp0(g_getenv("ARMZ_REGENERATE"), "1") == 0) {
+        g_autoptr(GError) werr = NULL;
+        g_autofree char *dir = g_path_get_dirname(path);
+
+        g_mkdir_with_parents(dir, 0755);
+        if (!g_file_set_contents(path, actual, -1, &werr))
+            g_error("%s", werr->message);
+        return;
+    }
+    {
+        g_autofree char *expected = read_file(path);
+        g_assert_cmpstr(actual, ==, expected);
+    }
+}
+
+/* disks-file-block with its first disk on bus BUS, or the CPU mode of
+ * cpu-maximum set to MODE: does define accept it? */
+static gboolean
+accepts_disk_bus(const char *bus)
+{
+    g_autoptr(ArmzDomainDef) def = parse_data("disks-file-block");
+    ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, 0);
+    g_autoptr(GError) err = NULL;
+
+    g_free(disk->target_bus);
+    disk->target_bus = g_strdup(bus);
+    return armz_domain_validate(def, NULL, &err);
+}
+
+static gboolean
+accepts_cpu_mode(const char *mode)
+{
+    g_autoptr(ArmzDomainDef) def = parse_data("cpu-maximum");
+    g_autoptr(GError) err = NULL;
+
+    g_free(def->cpu->mode);
+    def->cpu->mode = g_strdup(mode);
+    return armz_domain_validate(def, NULL, &err);
+}
+
+/* Each value domcapabilities offers is one define accepts, and the values
+ * it leaves out are refused. */
+static void
+test_capabilities_match_validator(void)
+{
+    const ArmzDomainSupport *sup = &armz_domain_support;
+    static const char *const cpu_modes[] = {
+        "host-passthrough", "host-model", "maximum", "custom", NULL };
+    static const char *const buses[] = { "virtio", "sata", "scsi", "usb", NULL };
+    g_autofree char *caps = armz_domain_capabilities_format(TEST_VMM, "kvm");
+
+    for (const char *const *v = buses; *v; v++)
+        g_assert_cmpint(accepts_disk_bus(*v), ==, g_strv_contains(sup->disk_buses, *v));
+    for (const char *const *v = cpu_modes; *v; v++) {
+        g_autofree char *line = g_strdup_printf("<mode name='%s' supported='%s'/>", *v,
+                                                accepts_cpu_mode(*v) ? "yes" : "no");
+        g_assert_nonnull(strstr(caps, line));
+    }
+}
+
 static int
 cmp_strptr(gconstpointer a, gconstpointer b)
 {
@@ -376,5 +492,11 @@ main(int argc, char **argv)
     g_test_add_func("/vmm-command/disk-bus-not-virtio", test_disk_bus_not_virtio);
     g_test_add_func("/vmm-command/resolver-misbehaves", test_resolver_misbehaves);
     g_test_add_func("/vmm-command/plan-fields", test_plan_fields);
+    g_test_add_data_func("/vmm-command/domain-capabilities/kvm", "kvm",
+                         test_domain_capabilities);
+    g_test_add_data_func("/vmm-command/domain-capabilities/qemu", "qemu",
+                         test_domain_capabilities);
+    g_test_add_func("/vmm-command/capabilities-match-validator",
+                    test_capabilities_match_validator);
     return g_test_run();
 }

@@ -1,0 +1,129 @@
+/* The <domainCapabilities> document, from the validator's tables. */
+#include <string.h>
+#include <libvirt/libvirt.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "driver/domain_capabilities.h"
+#include "driver/domain_validate.h"
+#include "driver/driver_priv.h"
+
+/* <enum name='NAME'> with every value of LIST. */
+static void
+enum_append(GString *x, int level, const char *name, const char *const *list)
+{
+    if (!list[0]) {
+        g_string_append_printf(x, "%*s<enum name='%s'/>\n", level * 2, "", name);
+        return;
+    }
+    g_string_append_printf(x, "%*s<enum name='%s'>\n", level * 2, "", name);
+    for (const char *const *v = list; *v; v++) {
+        g_autofree char *esc = g_markup_escape_text(*v, -1);
+        g_string_append_printf(x, "%*s<value>%s</value>\n", (level + 1) * 2, "", esc);
+    }
+    g_string_append_printf(x, "%*s</enum>\n", level * 2, "");
+}
+
+static void
+cpu_append(GString *x, const ArmzDomainSupport *s)
+{
+    /* libvirt's modes, in its order */
+    static const char *const modes[] = { "host-passthrough", "maximum", "host-model", "custom",
+                                         NULL };
+
+    g_string_append(x, "  <cpu>\n");
+    for (const char *const *m = modes; *m; m++)
+        g_string_append_printf(x, "    <mode name='%s' supported='%s'/>\n", *m,
+                               g_strv_contains(s->cpu_modes, *m) ? "yes" : "no");
+    g_string_append(x, "  </cpu>\n");
+}
+
+static void
+devices_append(GString *x, const ArmzDomainSupport *s)
+{
+    g_string_append(x, "  <devices>\n    <disk supported='yes'>\n");
+    enum_append(x, 3, "diskDevice", s->disk_devices);
+    enum_append(x, 3, "bus", s->disk_buses);
+    g_string_append(x, "    </disk>\n"
+                       "    <graphics supported='no'/>\n"
+                       "    <video supported='no'/>\n"
+                       "    <hostdev supported='no'/>\n"
+                       "    <rng supported='yes'>\n");
+    enum_append(x, 3, "model", s->rng_models);
+    enum_append(x, 3, "backendModel", s->rng_backends);
+    g_string_append(x, "    </rng>\n"
+                       "    <filesystem supported='no'/>\n"
+                       "    <tpm supported='no'/>\n"
+                       "    <redirdev supported='no'/>\n"
+                       "    <channel supported='no'/>\n"
+                       "    <crypto supported='no'/>\n"
+                       "  </devices>\n");
+}
+
+char *
+armz_domain_capabilities_format(const char *vmm_path, const char *virttype)
+{
+    const ArmzDomainSupport *s = &armz_domain_support;
+    g_autofree char *path = g_markup_escape_text(vmm_path, -1);
+    g_autofree char *type = g_markup_escape_text(virttype, -1);
+    GString *x = g_string_new("<domainCapabilities>\n");
+
+    g_string_append_printf(x, "  <path>%s</path>\n  <domain>%s</domain>\n", path, type);
+    g_string_append_printf(x, "  <machine>virt</machine>\n  <arch>aarch64</arch>\n"
+                              "  <vcpu max='%d'/>\n  <iothreads supported='no'/>\n",
+                           ARMZ_LAUNCH_MAX_VCPUS);
+    /* guests boot a kernel directly: no firmware to choose */
+    g_string_append(x, "  <os supported='yes'>\n"
+                       "    <enum name='firmware'/>\n"
+                       "    <loader supported='no'/>\n"
+                       "  </os>\n");
+    cpu_append(x, s);
+    g_string_append(x, "  <memoryBacking supported='no'/>\n");
+    devices_append(x, s);
+    /* libvirt lists GIC versions as numbers; armz takes the host's GIC,
+     * which is all <gic version=''> may say */
+    g_string_append(x, "  <features>\n    <gic supported='yes'>\n");
+    enum_append(x, 3, "version", s->gic_versions);
+    g_string_append(x, "    </gic>\n"
+                       "    <vmcoreinfo supported='no'/>\n"
+                       "    <genid supported='no'/>\n"
+                       "    <backingStoreInput supported='no'/>\n"
+                       "    <backup supported='no'/>\n"
+                       "    <sev supported='no'/>\n"
+                       "  </features>\n"
+                       "</domainCapabilities>\n");
+    return g_string_free(x, FALSE);
+}
+
+char *
+armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const char *arch,
+                                const char *machine, const char *virttype,
+                                unsigned int flags, GError **error)
+{
+    if (!armz_check_flags(flags, 0, "virConnectGetDomainCapabilities", error))
+        return NULL;
+    if (arch && strcmp(arch, "aarch64") != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("architecture '%s' is not supported: armz runs aarch64 guests"), arch);
+        return NULL;
+    }
+    if (machine && strcmp(machine, "virt") != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("machine type '%s' is not supported: armz offers 'virt'"), machine);
+        return NULL;
+    }
+    if (!virttype)
+        virttype = "kvm";
+    if (!g_strv_contains(armz_domain_support.virt_types, virttype)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("virtualization type '%s' is not supported: use 'kvm' or 'qemu'"),
+                    virttype);
+        return NULL;
+    }
+    if (emulator && strcmp(emulator, drv->cfg.vmm_path) != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                    _("emulator '%s' is not armz-vmm ('%s')"), emulator, drv->cfg.vmm_path);
+        return NULL;
+    }
+    return armz_domain_capabilities_format(drv->cfg.vmm_path, virttype);
+}

@@ -1,0 +1,749 @@
+/* Domain definition -> accepted or refused, at define and at start. Pure:
+ * reads the definition, nothing of the host. */
+#include <stdarg.h>
+#include <string.h>
+#include <sys/un.h>
+#include <libvirt/virterror.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "driver/domain_validate.h"
+
+/* Disk names vd[a-z]+ beyond this many letters are refused as invalid
+ * (keeps the index arithmetic far from overflow). */
+#define DISK_NAME_MAX_LETTERS 6
+
+static const char *const virt_types[] = { "kvm", "qemu", NULL };
+/* host-passthrough, maximum and host-model all give the guest the host's
+ * CPU: KVM on arm64 offers nothing else to choose. */
+static const char *const cpu_modes[] = { "host-passthrough", "host-model", "maximum", NULL };
+/* armz-vmm picks the GIC the host offers (--irqchip auto) */
+static const char *const gic_versions[] = { "host", NULL };
+static const char *const disk_devices[] = { "disk", NULL };
+static const char *const disk_buses[] = { "virtio", NULL };
+static const char *const disk_driver_names[] = { "qemu", NULL };
+static const char *const disk_formats[] = { "raw", NULL };
+/* the daemon opens the image with plain buffered I/O and armz-vmm passes
+ * flushes on: that is cache 'writeback' (QEMU's default) */
+static const char *const disk_caches[] = { "default", "writeback", NULL };
+static const char *const disk_ios[] = { "threads", NULL };
+static const char *const disk_discards[] = { "ignore", NULL };
+/* where armz puts every virtio device */
+static const char *const device_addresses[] = { "virtio-mmio", NULL };
+static const char *const net_models[] = { "virtio", NULL };
+static const char *const chr_types[] = { "pty", "file", "null", NULL };
+static const char *const serial_targets[] = { "system-serial", NULL };
+static const char *const serial_models[] = { "pl011", NULL };
+/* libvirt's default console target on arm is the serial port */
+static const char *const console_targets[] = { "serial", "virtio", NULL };
+static const char *const rng_models[] = { "virtio", NULL };
+static const char *const rng_backends[] = { "random", NULL };
+static const char *const rng_sources[] = { "/dev/urandom", "/dev/random", NULL };
+
+const ArmzDomainSupport armz_domain_support = {
+    .virt_types = virt_types,
+    .cpu_modes = cpu_modes,
+    .gic_versions = gic_versions,
+    .disk_devices = disk_devices,
+    .disk_buses = disk_buses,
+    .disk_driver_names = disk_driver_names,
+    .disk_formats = disk_formats,
+    .disk_caches = disk_caches,
+    .disk_ios = disk_ios,
+    .disk_discards = disk_discards,
+    .device_addresses = device_addresses,
+    .net_models = net_models,
+    .chr_types = chr_types,
+    .serial_targets = serial_targets,
+    .serial_models = serial_models,
+    .console_targets = console_targets,
+    .rng_models = rng_models,
+    .rng_backends = rng_backends,
+    .rng_sources = rng_sources,
+};
+
+static gboolean G_GNUC_PRINTF(3, 4)
+fail(GError **error, int code, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, ARMZ_ERROR, code, msg);
+    return FALSE;
+}
+
+/* VALUE is accepted: absent (the default is) or in LIST. */
+static gboolean
+ok_value(const char *const *list, const char *value)
+{
+    return !value || g_strv_contains(list, value);
+}
+
+/* ---------------- small checks ---------------- */
+
+/* The daemon opens these paths with "/" as its working directory, and the
+ * VMM may run elsewhere: a relative path would name some other file. */
+gboolean
+armz_domain_check_abs_path(const char *path, const char *what, GError **error)
+{
+    if (!path || !*path)
+        return fail(error, VIR_ERR_XML_ERROR, _("missing path of %s"), what);
+    if (!g_path_is_absolute(path))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("relative path '%s' of %s is not supported: give an absolute path"),
+                    path, what);
+    return TRUE;
+}
+
+/* Any other bus than virtio-mmio cannot be honoured. */
+static gboolean
+check_virtio_address(const ArmzDomainAddressDef *address, const char *what, GError **error)
+{
+    if (!address || (address->type && g_strv_contains(device_addresses, address->type)))
+        return TRUE;
+    return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                _("<address type='%s'> of %s is not supported by the armz driver: "
+                  "its devices sit on virtio-mmio"),
+                address->type ? address->type : "", what);
+}
+
+/* ---------------- domain-wide settings ---------------- */
+
+static gboolean
+check_virt_type(const ArmzDomainDef *def, GError **error)
+{
+    if (!def->virt_type || !g_strv_contains(virt_types, def->virt_type))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<domain type='%s'> is not supported by the armz driver"),
+                    def->virt_type ? def->virt_type : "");
+    return TRUE;
+}
+
+static gboolean
+check_memory(const ArmzDomainDef *def, GError **error)
+{
+    guint64 mib;
+
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs a memory "
+                      "balloon, which the armz driver does not provide"),
+                    def->current_memory_kib, def->memory_kib);
+    /* whole MiB, as the plan gives armz-vmm */
+    mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
+    if (mib < ARMZ_LAUNCH_MIN_MEMORY_MIB)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("memory size %llu KiB is below the minimum of %u MiB"),
+                    def->memory_kib, (unsigned int)ARMZ_LAUNCH_MIN_MEMORY_MIB);
+    if (mib > ARMZ_LAUNCH_MAX_MEMORY_MIB)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("memory size %llu KiB exceeds the maximum of %u MiB"),
+                    def->memory_kib, (unsigned int)ARMZ_LAUNCH_MAX_MEMORY_MIB);
+    return TRUE;
+}
+
+static gboolean
+check_vcpus(const ArmzDomainDef *def, GError **error)
+{
+    if (def->vcpus > ARMZ_LAUNCH_MAX_VCPUS)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("Maximum CPUs greater than specified machine type limit %u"),
+                    (unsigned int)ARMZ_LAUNCH_MAX_VCPUS);
+    if (def->vcpus_current && def->vcpus_current < def->vcpus)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("%u of %u vCPUs online at boot needs vCPU hotplug, which the armz "
+                      "driver does not support"),
+                    def->vcpus_current, def->vcpus);
+    if (def->vcpu_cpuset)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<vcpu cpuset='%s'> (vCPU pinning) is not supported by the armz driver"),
+                    def->vcpu_cpuset);
+    return TRUE;
+}
+
+static gboolean
+check_os(const ArmzDomainDef *def, GError **error)
+{
+    if (def->os_loader)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<loader> is not supported: the armz driver has no firmware yet, "
+                      "guests boot a kernel directly (<os><kernel>)"));
+    if (def->os_nvram)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<nvram> is not supported: the armz driver has no firmware yet, "
+                      "guests boot a kernel directly (<os><kernel>)"));
+    if (!def->os_kernel || !*def->os_kernel)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("no <kernel> given: the armz driver has no firmware yet, so guests "
+                      "can only boot a kernel directly (<os><kernel>)"));
+    if (def->os_dtb)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<dtb> is not supported: armz-vmm generates the guest's device tree"));
+    if (!armz_domain_check_abs_path(def->os_kernel, "<kernel>", error))
+        return FALSE;
+    if (def->os_initrd && !armz_domain_check_abs_path(def->os_initrd, "<initrd>", error))
+        return FALSE;
+    /* <boot dev=''> and <boot order=''> select what firmware boots from; with
+     * a kernel booted directly they have no effect, as with libvirt's QEMU
+     * driver. They are accepted. */
+    return TRUE;
+}
+
+static gboolean
+check_cpu(const ArmzDomainDef *def, GError **error)
+{
+    const ArmzDomainCpuDef *cpu = def->cpu;
+    unsigned int s, d, c, t;
+
+    if (!cpu)
+        return TRUE;
+    /* match, check and migratable change nothing for the host's CPU and are
+     * accepted */
+    if (!ok_value(cpu_modes, cpu->mode))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("CPU mode '%s' is not supported by the armz driver: use "
+                      "'host-passthrough', 'host-model' or 'maximum'"), cpu->mode);
+    if (cpu->model && *cpu->model)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("CPU model '%s' is not supported by the armz driver: guests get the "
+                      "host's CPU"), cpu->model);
+    if (cpu->features->len) {
+        const ArmzDomainCpuFeatureDef *f = g_ptr_array_index(cpu->features, 0);
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("CPU feature '%s' is not supported by the armz driver: guests get the "
+                      "host's CPU as it is"), f->name);
+    }
+    if (!cpu->sockets && !cpu->dies && !cpu->cores && !cpu->threads)
+        return TRUE;
+    s = cpu->sockets ? cpu->sockets : 1;
+    d = cpu->dies ? cpu->dies : 1;
+    c = cpu->cores ? cpu->cores : 1;
+    t = cpu->threads ? cpu->threads : 1;
+    if ((guint64)s * d * c * t != def->vcpus)
+        return fail(error, VIR_ERR_XML_ERROR,
+                    _("CPU topology doesn't match maximum vcpu count"));
+    /* Without a cpu-map in the device tree Linux sees one package of
+     * single-threaded cores: only that topology is honoured. */
+    if (s != 1 || d != 1 || t != 1)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("CPU topology of %u sockets, %u dies, %u cores and %u threads is not "
+                      "supported by the armz driver: guests see one socket of "
+                      "single-threaded cores"), s, d, c, t);
+    return TRUE;
+}
+
+static gboolean
+check_features(const ArmzDomainDef *def, GError **error)
+{
+    for (guint i = 0; i < def->features->len; i++) {
+        const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
+
+        /* a feature switched off is honoured: armz provides none of them */
+        if (f->state == ARMZ_TRISTATE_OFF)
+            continue;
+        if (g_str_equal(f->name, "gic")) {
+            if (ok_value(gic_versions, f->gic_version))
+                continue;
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<gic version='%s'> is not supported by the armz driver: armz-vmm "
+                          "uses the GIC the host offers (<gic version='host'/>)"),
+                        f->gic_version);
+        }
+        if (g_str_equal(f->name, "acpi"))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("ACPI requires UEFI on this architecture, and the armz driver has "
+                          "no firmware yet"));
+        if (g_str_equal(f->name, "pmu"))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("the PMU is not supported by the armz driver (use <pmu state='off'/>)"));
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("The '%s' feature is not supported for architecture '%s' or machine "
+                      "type '%s'"), f->name, def->os_arch ? def->os_arch : "aarch64",
+                    def->os_machine ? def->os_machine : "virt");
+    }
+    return TRUE;
+}
+
+static gboolean
+check_clock(const ArmzDomainDef *def, GError **error)
+{
+    /* The PL031 RTC shows the host's UTC time. */
+    if (def->clock_offset && !g_str_equal(def->clock_offset, "utc"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("clock offset '%s' is not supported by the armz driver: the guest's "
+                      "RTC runs in UTC"), def->clock_offset);
+    if (def->clock_adjustment || def->clock_basis || def->clock_timezone)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("clock adjustments are not supported by the armz driver: the guest's "
+                      "RTC runs in UTC"));
+    if (def->clock_timers->len) {
+        const ArmzDomainTimerDef *t = g_ptr_array_index(def->clock_timers, 0);
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported timer type (name) '%s'"), t->name ? t->name : "");
+    }
+    return TRUE;
+}
+
+static gboolean
+check_lifecycle(const ArmzDomainDef *def, GError **error)
+{
+    if (def->on_poweroff == ARMZ_DOMAIN_LIFECYCLE_RENAME_RESTART ||
+        def->on_reboot == ARMZ_DOMAIN_LIFECYCLE_RENAME_RESTART ||
+        def->on_crash == ARMZ_DOMAIN_LIFECYCLE_RENAME_RESTART)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("the armz driver doesn't support the 'rename-restart' action for "
+                      "'on_reboot'/'on_poweroff'/'on_crash'"));
+    /* a stopped guest cannot be kept for inspection: the VMM has exited */
+    if (def->on_poweroff == ARMZ_DOMAIN_LIFECYCLE_PRESERVE ||
+        def->on_reboot == ARMZ_DOMAIN_LIFECYCLE_PRESERVE)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("the armz driver doesn't support the 'preserve' action for "
+                      "'on_reboot'/'on_poweroff'"));
+    if (def->on_crash == ARMZ_DOMAIN_LIFECYCLE_COREDUMP_DESTROY ||
+        def->on_crash == ARMZ_DOMAIN_LIFECYCLE_COREDUMP_RESTART)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("the armz driver doesn't support the '%s' action for 'on_crash': "
+                      "armz-vmm cannot dump guest memory"),
+                    armz_domain_lifecycle_action_to_string(def->on_crash));
+    if (def->on_poweroff == ARMZ_DOMAIN_LIFECYCLE_RESTART &&
+        def->on_reboot == ARMZ_DOMAIN_LIFECYCLE_DESTROY)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("the armz driver doesn't support 'on_reboot' set to 'destroy' and "
+                      "'on_poweroff' set to 'restart'"));
+    return TRUE;
+}
+
+static gboolean
+check_pm(const ArmzDomainDef *def, GError **error)
+{
+    /* suspend disabled is what armz offers; anything else is not */
+    if (def->pm_suspend_to_mem == ARMZ_TRISTATE_ON ||
+        def->pm_suspend_to_disk == ARMZ_TRISTATE_ON ||
+        armz_domain_xml_extra_present(&def->pm_extra))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED, _("setting ACPI S3/S4 not supported"));
+    return TRUE;
+}
+
+static gboolean
+check_placement(const ArmzDomainDef *def, GError **error)
+{
+    if (def->resource)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<resource> (cgroup partition) is not supported by the armz driver"));
+    for (guint i = 0; i < def->seclabels->len; i++) {
+        const ArmzDomainSeclabelDef *sec = g_ptr_array_index(def->seclabels, i);
+
+        /* the daemon applies no security labels: only 'none' is true */
+        if (g_strcmp0(sec->type, "none") != 0)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<seclabel type='%s'> is not supported by the armz driver (only "
+                          "type 'none')"), sec->type ? sec->type : "");
+    }
+    return TRUE;
+}
+
+static gboolean
+check_emulator(const ArmzDomainDef *def, GError **error)
+{
+    return !def->emulator || armz_domain_check_abs_path(def->emulator, "<emulator>", error);
+}
+
+static gboolean
+check_monitor_path(const ArmzDomainDef *def, const char *state_dir, GError **error)
+{
+    g_autofree char *qmp = NULL;
+    g_autofree char *path = NULL;
+    struct sockaddr_un sa;
+
+    if (!state_dir)
+        return TRUE;
+    qmp = g_strconcat(def->name, ".qmp", NULL);
+    path = g_build_filename(state_dir, qmp, NULL);
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("monitor socket path '%s' is too long for a unix socket (at most %zu "
+                      "bytes): use a shorter domain name"), path, sizeof(sa.sun_path) - 1);
+    return TRUE;
+}
+
+/* ---------------- serial and consoles ---------------- */
+
+static const char *
+chr_what(gboolean console)
+{
+    return console ? "console" : "serial";
+}
+
+/* The backend of a <serial> or <console>: pty, file or null. */
+static gboolean
+check_chr_backend(const ArmzDomainChrDef *chr, gboolean console, GError **error)
+{
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_STDIO)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<%s type='stdio'> is not supported by the armz driver: the daemon has "
+                      "no terminal to connect it to"), chr_what(console));
+    if (!g_strv_contains(chr_types, armz_domain_chr_type_to_string(chr->type)))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<%s type='%s'> is not supported by the armz driver (pty, file and null "
+                      "are)"), chr_what(console), armz_domain_chr_type_to_string(chr->type));
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_FILE &&
+        !armz_domain_check_abs_path(chr->source_path,
+                                    console ? "<console> <source>" : "<serial> <source>", error))
+        return FALSE;
+    if (chr->log_file &&
+        !armz_domain_check_abs_path(chr->log_file, console ? "<console> <log>" : "<serial> <log>",
+                                    error))
+        return FALSE;
+    return TRUE;
+}
+
+/* The PL011: the first <serial>, or a serial-type <console> without one. */
+static gboolean
+check_uart(const ArmzDomainChrDef *chr, gboolean console, GError **error)
+{
+    if (chr->target_port > 0)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("%s port %d is not supported by the armz driver: the guest has one "
+                      "serial port, port 0"), chr_what(console), chr->target_port);
+    if (chr->target_type &&
+        !(console ? g_str_equal(chr->target_type, "serial")
+                  : g_strv_contains(serial_targets, chr->target_type)))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<%s> target type '%s' is not supported by the armz driver"),
+                    chr_what(console), chr->target_type);
+    if (!ok_value(serial_models, chr->target_model))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<%s> target model '%s' is not supported by the armz driver"),
+                    chr_what(console), chr->target_model);
+    if (chr->address)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address> of <%s> is not supported by the armz driver: the PL011 "
+                      "has a fixed place"), chr_what(console));
+    return check_chr_backend(chr, console, error);
+}
+
+/* libvirt's console of target type 'serial' is another view of the first
+ * serial port: it must describe that port, not a second backend. The
+ * source and log may be left out (they are the serial's). */
+static gboolean
+check_console_alias(const ArmzDomainChrDef *con, const ArmzDomainChrDef *ser, GError **error)
+{
+    if (con->type != ser->type ||
+        (con->type == ARMZ_DOMAIN_CHR_TYPE_FILE && con->source_path &&
+         g_strcmp0(con->source_path, ser->source_path) != 0) ||
+        (con->log_file && (g_strcmp0(con->log_file, ser->log_file) != 0 ||
+                           g_strcmp0(con->log_append, ser->log_append) != 0)))
+        return fail(error, VIR_ERR_XML_ERROR,
+                    _("<console type='%s'> with target type 'serial' is the first <serial> "
+                      "(type '%s') and must describe it the same way"),
+                    armz_domain_chr_type_to_string(con->type),
+                    armz_domain_chr_type_to_string(ser->type));
+    if (con->target_port > 0)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("console port %d is not supported by the armz driver: the guest has one "
+                      "serial port, port 0"), con->target_port);
+    if (con->address)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address> of <console> is not supported by the armz driver: the PL011 "
+                      "has a fixed place"));
+    return TRUE;
+}
+
+gboolean
+armz_domain_chr_layout(const ArmzDomainDef *def, ArmzDomainChrLayout *layout, GError **error)
+{
+    memset(layout, 0, sizeof(*layout));
+    layout->alias_console = -1;
+    if (def->serials->len > 1)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("%u <serial> devices given, but the armz driver supports one (the guest "
+                      "has one PL011 UART)"), def->serials->len);
+    if (def->serials->len == 1) {
+        layout->uart = g_ptr_array_index(def->serials, 0);
+        if (!check_uart(layout->uart, FALSE, error))
+            return FALSE;
+    }
+    for (guint i = 0; i < def->consoles->len; i++) {
+        const ArmzDomainChrDef *con = g_ptr_array_index(def->consoles, i);
+
+        if (con->target_type && !g_strv_contains(console_targets, con->target_type))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<console> target type '%s' is not supported by the armz driver"),
+                        con->target_type);
+        if (!con->target_type || g_str_equal(con->target_type, "serial")) {
+            if (i != 0)
+                return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                            _("Only the first console can be a serial port"));
+            if (layout->uart) {
+                if (!check_console_alias(con, layout->uart, error))
+                    return FALSE;
+                layout->alias_console = 0;
+            } else {
+                if (!check_uart(con, TRUE, error))
+                    return FALSE;
+                layout->uart = con;
+                layout->uart_is_console = TRUE;
+            }
+            continue;
+        }
+        /* virtio */
+        if (layout->vcon)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("more than one virtio <console> is not supported by the armz "
+                          "driver"));
+        if (con->target_port > 0)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("virtio console port %d is not supported by the armz driver: "
+                          "the guest has one virtio console, port 0 (hvc0)"),
+                        con->target_port);
+        if (!check_virtio_address(con->address, "<console>", error) ||
+            !check_chr_backend(con, TRUE, error))
+            return FALSE;
+        layout->vcon = con;
+        layout->vcon_index = i;
+    }
+    return TRUE;
+}
+
+/* ---------------- disks ---------------- */
+
+gboolean
+armz_domain_disk_index(const char *name, guint64 *index)
+{
+    const char *p;
+    guint64 idx = 0;
+    size_t n;
+
+    if (!name || !g_str_has_prefix(name, "vd"))
+        return FALSE;
+    p = name + 2;
+    n = strlen(p);
+    if (n == 0 || n > DISK_NAME_MAX_LETTERS)
+        return FALSE;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < 'a' || p[i] > 'z')
+            return FALSE;
+        idx = (i == 0 ? 0 : (idx + 1) * 26) + (guint64)(p[i] - 'a');
+    }
+    *index = idx;
+    return TRUE;
+}
+
+static gboolean
+check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
+{
+    /* libvirt's set; it also keeps the --disk option list unambiguous */
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ .+-";
+
+    if (strspn(disk->serial, ok) != strlen(disk->serial))
+        return fail(error, VIR_ERR_INVALID_ARG,
+                    _("disk serial (%s) contains invalid characters"), disk->serial);
+    if (strlen(disk->serial) > ARMZ_DISK_SERIAL_MAX)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk serial (%s) is longer than the %d characters virtio-blk can report"),
+                    disk->serial, ARMZ_DISK_SERIAL_MAX);
+    return TRUE;
+}
+
+static gboolean
+check_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+
+    if (!g_strv_contains(disk_devices, armz_domain_disk_device_to_string(disk->device)))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<disk device='%s'> is not supported by the armz driver (disk '%s')"),
+                    armz_domain_disk_device_to_string(disk->device), dev);
+    if (!ok_value(disk_buses, disk->target_bus))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<target bus='%s'> is not supported by the armz driver (disk '%s')"),
+                    disk->target_bus, dev);
+    if (!ok_value(disk_driver_names, disk->driver_name))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported driver name '%s' for disk '%s'"), disk->driver_name, dev);
+    if (!ok_value(disk_formats, disk->driver_type))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk format '%s' is not supported by the armz driver (disk '%s'): "
+                      "armz-vmm reads raw images only"), disk->driver_type, dev);
+    if (!ok_value(disk_caches, disk->driver_cache))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk cache mode '%s' is not supported by the armz driver (disk '%s')"),
+                    disk->driver_cache, dev);
+    if (!ok_value(disk_ios, disk->driver_io))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk io mode '%s' is not supported by the armz driver (disk '%s')"),
+                    disk->driver_io, dev);
+    if (!ok_value(disk_discards, disk->driver_discard))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk discard mode '%s' is not supported by the armz driver (disk '%s')"),
+                    disk->driver_discard, dev);
+    if (disk->shareable)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("shareable disk '%s' is not supported by the armz driver"), dev);
+    if (disk->serial && !check_disk_serial(disk, error))
+        return FALSE;
+    if (!check_virtio_address(disk->address, "<disk>", error))
+        return FALSE;
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE || disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_path, what, error);
+    }
+    if (disk->type != ARMZ_DOMAIN_DISK_TYPE_VOLUME)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk type of disk '%s' is not supported by the armz driver"), dev);
+    return TRUE;
+}
+
+static gint
+disk_slot_cmp(gconstpointer a, gconstpointer b)
+{
+    const ArmzDomainDiskSlot *x = a, *y = b;
+
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+GArray *
+armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(GArray) slots = g_array_sized_new(FALSE, FALSE, sizeof(ArmzDomainDiskSlot),
+                                                def->disks->len);
+
+    for (guint i = 0; i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        ArmzDomainDiskSlot s = { 0, i };
+
+        if (!armz_domain_disk_index(disk->target_dev, &s.index)) {
+            fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                 _("disk target '%s' is not supported by the armz driver: virtio disks "
+                   "are named vda, vdb, ..."), disk->target_dev);
+            return NULL;
+        }
+        g_array_append_val(slots, s);
+    }
+    g_array_sort(slots, disk_slot_cmp);
+    return g_steal_pointer(&slots);
+}
+
+/* Names first (in input order), then each disk in the guest's order, as
+ * the plan lays them out. */
+static gboolean
+check_disks(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(GArray) slots = armz_domain_disks_in_order(def, error);
+
+    if (!slots)
+        return FALSE;
+    for (guint i = 0; i < slots->len; i++) {
+        guint pos = g_array_index(slots, ArmzDomainDiskSlot, i).pos;
+
+        if (!check_disk(g_ptr_array_index(def->disks, pos), error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---------------- interfaces and rng ---------------- */
+
+const char *
+armz_domain_net_ifname(const ArmzDomainNetDef *net)
+{
+    const char *n = net->target_dev;
+
+    if (n && (g_str_has_prefix(n, "vnet") || g_str_has_prefix(n, "macvtap") ||
+              g_str_has_prefix(n, "macvlan")))
+        return NULL;
+    return n;
+}
+
+/* Linux's rules for a network device name (dev_valid_name). */
+static gboolean
+check_ifname(const char *name, GError **error)
+{
+    if (!*name || strlen(name) >= 16 || g_str_equal(name, ".") || g_str_equal(name, "..") ||
+        strpbrk(name, "/: \t\n\r\v\f"))
+        return fail(error, VIR_ERR_XML_ERROR,
+                    _("invalid interface name '%s': at most 15 characters, no '/', ':' or "
+                      "blanks"), name);
+    return TRUE;
+}
+
+static gboolean
+check_nets(const ArmzDomainDef *def, GError **error)
+{
+    for (guint i = 0; i < def->nets->len; i++) {
+        const ArmzDomainNetDef *net = g_ptr_array_index(def->nets, i);
+        const char *ifname = armz_domain_net_ifname(net);
+
+        if (!ok_value(net_models, net->model))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<model type='%s'> of <interface> is not supported by the armz "
+                          "driver"), net->model);
+        if (!check_virtio_address(net->address, "<interface>", error))
+            return FALSE;
+        if (net->type >= ARMZ_DOMAIN_NET_TYPE_LAST)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<interface type='%s'> is not supported by the armz driver"),
+                        armz_domain_net_type_to_string(net->type));
+        if (ifname && !check_ifname(ifname, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+check_rngs(const ArmzDomainDef *def, GError **error)
+{
+    const ArmzDomainRngDef *rng;
+    const char *path;
+
+    if (def->rngs->len == 0)
+        return TRUE;
+    if (def->rngs->len > 1)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("%u <rng> devices given, but the armz driver supports one"),
+                    def->rngs->len);
+    rng = g_ptr_array_index(def->rngs, 0);
+    if (!ok_value(rng_models, rng->model))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<rng model='%s'> is not supported by the armz driver"), rng->model);
+    if (!rng->backend_model || !g_strv_contains(rng_backends, rng->backend_model))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<backend model='%s'> of <rng> is not supported by the armz driver"),
+                    rng->backend_model ? rng->backend_model : "");
+    path = rng->backend_path ? rng->backend_path : rng_sources[0];
+    if (!g_strv_contains(rng_sources, path))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("file '%s' is not a supported random source: use /dev/urandom or "
+                      "/dev/random"), path);
+    if (rng->rate_bytes || rng->rate_period)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<rate> of <rng> (rate limiting) is not supported by the armz driver"));
+    return check_virtio_address(rng->address, "<rng>", error);
+}
+
+gboolean
+armz_domain_validate(const ArmzDomainDef *def, const char *state_dir, GError **error)
+{
+    ArmzDomainChrLayout layout;
+
+    g_return_val_if_fail(def != NULL, FALSE);
+    return check_virt_type(def, error) &&
+           check_memory(def, error) &&
+           check_vcpus(def, error) &&
+           check_os(def, error) &&
+           check_cpu(def, error) &&
+           check_features(def, error) &&
+           check_clock(def, error) &&
+           check_lifecycle(def, error) &&
+           check_pm(def, error) &&
+           check_placement(def, error) &&
+           check_emulator(def, error) &&
+           check_monitor_path(def, state_dir, error) &&
+           armz_domain_chr_layout(def, &layout, error) &&
+           check_disks(def, error) &&
+           check_nets(def, error) &&
+           check_rngs(def, error);
+}
