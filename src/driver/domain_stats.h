@@ -1,14 +1,17 @@
 /* Statistics of a running domain, read from the host: CPU time of the
  * armz-vmm process and of each of its "vcpuN" threads and its resident
  * memory (/proc), and the counters of the guest's taps (/sys/class/net).
- * What libvirt's QEMU driver asks QEMU for, the kernel knows here. Every
- * call wants the domain object locked and fails with VIR_ERR_OPERATION_INVALID
- * when the domain is not running. */
+ * What libvirt's QEMU driver asks QEMU for, the kernel knows here. The
+ * armz_domain_* calls want the domain object locked and fail with
+ * VIR_ERR_OPERATION_INVALID when the domain is not running; the API entry
+ * points (armz_driver_*, domain_stats_api.c) are at the end. */
 #pragma once
 #include <sys/types.h>
 #include <glib.h>
 #include <libvirt/libvirt.h>
+#include "driver/disk_info.h"
 #include "driver/domain_obj.h"
+#include "driver/driver.h"
 
 typedef struct {
     guint64 cpu_time_ns;        /* user + system */
@@ -52,3 +55,43 @@ gboolean armz_domain_rss_kib(ArmzDomainObj *obj, guint64 *out, GError **error);
  * vCPU counts only. Unlike the calls above, this does not fail: figures
  * that cannot be read are left out, as libvirt does. */
 void armz_domain_stats_collect(ArmzDomainObj *obj, unsigned int groups, GArray *params);
+
+/* The API entry points: check flags, look up, read under the object lock. */
+
+typedef struct {
+    guint number;
+    int state;                  /* virVcpuState */
+    guint64 cpu_time_ns;
+    int cpu;                    /* the host CPU it last ran on */
+} ArmzVcpuInfo;
+
+/* virDomainGetVcpus: up to MAXINFO vCPUs into INFO and, when CPUMAPS is
+ * not NULL, each one's affinity into its MAPLEN bytes of CPUMAPS (zeroed
+ * by the caller). Returns how many, or -1. */
+int armz_driver_get_vcpus(ArmzDriver *drv, const ArmzDomainId *dom, ArmzVcpuInfo *info,
+                          int maxinfo, guchar *cpumaps, int maplen, GError **error);
+gboolean armz_driver_interface_stats(ArmzDriver *drv, const ArmzDomainId *dom,
+                                     const char *path, ArmzIfaceStats *out, GError **error);
+
+typedef struct {
+    int tag;                    /* virDomainMemoryStatTags */
+    guint64 val;
+} ArmzMemoryStat;
+
+/* virDomainMemoryStats: up to NR_STATS figures into STATS; how many, or -1. */
+int armz_driver_memory_stats(ArmzDriver *drv, const ArmzDomainId *dom, ArmzMemoryStat *stats,
+                             guint nr_stats, unsigned int flags, GError **error);
+gboolean armz_driver_get_block_info(ArmzDriver *drv, const ArmzDomainId *dom, const char *path,
+                                    unsigned int flags, ArmzBlockInfo *out, GError **error);
+
+typedef struct {
+    ArmzDomainId dom;
+    GArray *params;             /* ArmzTypedParam */
+} ArmzDomainStatsRecord;
+
+/* virConnectGetAllDomainStats (NDOMS 0: the host's domains FLAGS filter)
+ * and virDomainListGetStats (the NDOMS domains DOMS): ArmzDomainStatsRecord
+ * pointers, freed with the array. */
+GPtrArray *armz_driver_get_all_domain_stats(ArmzDriver *drv, const ArmzDomainId *doms,
+                                            guint ndoms, unsigned int stats,
+                                            unsigned int flags, GError **error);
