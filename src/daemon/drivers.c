@@ -61,12 +61,13 @@ autostart_thread(gpointer data)
 {
     ArmzDaemon *d = data;
 
+    armz_info("autostart: networks, pools, then domains");
     if (!g_cancellable_is_cancelled(d->quit))
         armz_network_driver_autostart(d->network);
     if (!g_cancellable_is_cancelled(d->quit))
         armz_storage_driver_autostart(d->storage);
     armz_driver_autostart(d->driver, d->quit);
-    armz_debug("autostart %s", g_cancellable_is_cancelled(d->quit) ? "stopped" : "done");
+    armz_info("autostart %s", g_cancellable_is_cancelled(d->quit) ? "stopped" : "done");
     g_atomic_int_set(&d->autostart_done, 1);
     g_main_context_wakeup(NULL);
     return NULL;
