@@ -10,7 +10,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/typed_params.h"
-#include "driver/domain_stats.h"
+#include "driver/domain_stats_api.h"
 #include "daemon/daemon.h"
 
 #define DRV armz_daemon->driver

@@ -7,6 +7,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/typed_params.h"
+#include "driver/disk_info.h"
 #include "driver/domain_stats.h"
 #include "driver/driver_priv.h"
 

@@ -4,11 +4,11 @@
  * begin job, check state, act, end job. The daemon only converts wire
  * arguments and results: it never locks an object or reads the driver's
  * state. Errors are GErrors in ARMZ_ERROR. The query, statistics and
- * lifecycle APIs are in domain_query.h, domain_stats.h and lifecycle.h. */
+ * lifecycle APIs are in domain_query.h, domain_stats_api.h and lifecycle.h;
+ * the objects (domain_obj.h) are the driver's own. */
 #pragma once
 #include <glib.h>
 #include "driver/domain_event.h"
-#include "driver/domain_obj.h"
 #include "util/paths.h"
 
 typedef struct _ArmzDriver ArmzDriver;

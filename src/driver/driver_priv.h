@@ -1,5 +1,6 @@
 /* Driver internals shared by the driver's own files. */
 #pragma once
+#include "driver/domain_obj.h"
 #include "driver/driver.h"
 #include "driver/vmm_command.h"
 
