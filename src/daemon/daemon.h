@@ -21,8 +21,9 @@ typedef struct {
 
     /* The autostart thread (drivers.c), joined before anything is freed. */
     GThread *autostart;
-    gint autostart_done;
+    gint autostart_running;
     GCancellable *quit;             /* cancelled when the daemon stops */
+    gint calls_running;             /* procedures on worker threads now */
 
     GMutex conns_lock;        /* clients with an open connection */
     GHashTable *conns;        /* ArmzClient* set (borrowed: removed on close) */
@@ -43,6 +44,13 @@ gboolean armz_daemon_drivers_open(ArmzDaemon *d, const ArmzDriverConfig *cfg, GE
 void armz_daemon_autostart_begin(ArmzDaemon *d);
 void armz_daemon_autostart_join(ArmzDaemon *d);
 void armz_daemon_drivers_close(ArmzDaemon *d);
+
+/* Work on other threads may wait for the main context (a domain start for
+ * its VMM's monitor, a destroy for the VMM's exit): at shutdown the main
+ * thread serves it until *PENDING, counted up by whoever hands out work
+ * and down with armz_daemon_work_done when it ends, is 0. */
+void armz_daemon_work_done(gint *pending);
+void armz_daemon_serve_until_done(gint *pending);
 
 /* Per-connection state kept in client->priv. */
 typedef struct {

@@ -68,14 +68,18 @@ autostart_thread(gpointer data)
         armz_storage_driver_autostart(d->storage);
     armz_driver_autostart(d->driver, d->quit);
     armz_info("autostart %s", g_cancellable_is_cancelled(d->quit) ? "stopped" : "done");
-    g_atomic_int_set(&d->autostart_done, 1);
-    g_main_context_wakeup(NULL);
+    armz_daemon_work_done(&d->autostart_running);
     return NULL;
 }
 
 void
 armz_daemon_autostart_begin(ArmzDaemon *d)
 {
+    /* a stop asked for before the loop ran: the main context served at
+     * shutdown must not start it now */
+    if (g_cancellable_is_cancelled(d->quit))
+        return;
+    g_atomic_int_set(&d->autostart_running, 1);
     d->autostart = g_thread_new("autostart", autostart_thread, d);
 }
 
@@ -85,10 +89,22 @@ armz_daemon_autostart_join(ArmzDaemon *d)
     g_cancellable_cancel(d->quit);
     if (!d->autostart)
         return;
-    /* a start in progress waits for its VMM's monitor, served here */
-    while (!g_atomic_int_get(&d->autostart_done))
-        g_main_context_iteration(NULL, TRUE);
+    armz_daemon_serve_until_done(&d->autostart_running);
     g_thread_join(g_steal_pointer(&d->autostart));
+}
+
+void
+armz_daemon_work_done(gint *pending)
+{
+    if (g_atomic_int_dec_and_test(pending))
+        g_main_context_wakeup(NULL);
+}
+
+void
+armz_daemon_serve_until_done(gint *pending)
+{
+    while (g_atomic_int_get(pending) > 0)
+        g_main_context_iteration(NULL, TRUE);
 }
 
 void

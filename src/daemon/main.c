@@ -42,7 +42,9 @@ static GOptionEntry entries[] = {
 static void
 server_call(ArmzClient *client, GBytes *pkt, gpointer opaque)
 {
+    g_atomic_int_inc(&armz_daemon->calls_running);
     armz_dispatcher_call(armz_daemon->dispatcher, client, pkt);
+    armz_daemon_work_done(&armz_daemon->calls_running);
 }
 
 static gboolean
@@ -291,6 +293,7 @@ main(int argc, char **argv)
      * autostart, the workers (with the clients), the autodestroys; the
      * drivers join their own. */
     armz_daemon_autostart_join(&daemon);
+    armz_daemon_serve_until_done(&daemon.calls_running);
     armz_server_unlink_sockets(daemon.server);
     armz_server_free(daemon.server);
     armz_remote_lifecycle_shutdown();

@@ -110,8 +110,9 @@ h_resume(ArmzClient *client, void *a, void *r, GError **error)
 
 /* Destroying waits for the VMM's exit, which the main context reports: not
  * on the main context's own thread, then. One pool, drained at shutdown
- * before the driver goes away. */
+ * before the driver goes away, the main context served meanwhile. */
 static GThreadPool *autodestroy_pool;
+static gint autodestroys_pending;
 
 static void
 autodestroy_task(gpointer data, gpointer user_data)
@@ -120,6 +121,7 @@ autodestroy_task(gpointer data, gpointer user_data)
     (void)user_data;
     armz_driver_autodestroy(DRV, *id);
     g_free(id);
+    armz_daemon_work_done(&autodestroys_pending);
 }
 
 void
@@ -131,12 +133,14 @@ armz_remote_lifecycle_client_closed(ArmzClient *client)
         return;
     id = g_new(guint64, 1);
     *id = client->id;
+    g_atomic_int_inc(&autodestroys_pending);
     g_thread_pool_push(autodestroy_pool, id, NULL);
 }
 
 void
 armz_remote_lifecycle_shutdown(void)
 {
+    armz_daemon_serve_until_done(&autodestroys_pending);
     if (autodestroy_pool)
         g_thread_pool_free(g_steal_pointer(&autodestroy_pool), FALSE, TRUE);
 }
