@@ -25,7 +25,8 @@ void armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpoin
 const ArmzPaths *armz_driver_paths(ArmzDriver *drv);
 
 /* How domains find their networks' bridges and their volumes' paths at
- * start: set by the network and storage drivers, before any start. */
+ * start, and their interfaces' DHCP leases: set by the daemon from the
+ * network and storage drivers, before it serves. */
 typedef gboolean (*ArmzResolveNetworkFunc)(const char *network, char **bridge,
                                            gpointer opaque, GError **error);
 typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, char **path,
@@ -34,6 +35,21 @@ void armz_driver_set_network_resolver(ArmzDriver *drv, ArmzResolveNetworkFunc fn
                                       gpointer opaque);
 void armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn,
                                      gpointer opaque);
+
+/* Addresses a DHCP server leased (virDomainInterfaceAddresses). */
+typedef struct {
+    int type;              /* virIPAddrType */
+    char *addr;
+    unsigned int prefix;
+} ArmzDomainIPAddr;
+
+/* How virDomainInterfaceAddresses finds the leases of MAC on network
+ * NETWORK: an ArmzDomainIPAddr array (cleared with it), or NULL when there
+ * are none to report. */
+typedef GArray *(*ArmzNetworkLeasesFunc)(const char *network, const char *mac,
+                                         gpointer opaque, GError **error);
+void armz_driver_set_network_leases(ArmzDriver *drv, ArmzNetworkLeasesFunc fn,
+                                    gpointer opaque);
 
 /* Host. */
 typedef struct {
@@ -89,21 +105,6 @@ gboolean armz_driver_set_autostart(ArmzDriver *drv, const ArmzDomainId *dom,
 /* ArmzDomainId array (cleared with it), sorted by name, of the domains
  * matching FLAGS (virConnectListAllDomainsFlags). */
 GArray *armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error);
-
-/* Addresses a DHCP server leased (virDomainInterfaceAddresses). */
-typedef struct {
-    int type;              /* virIPAddrType */
-    char *addr;
-    unsigned int prefix;
-} ArmzDomainIPAddr;
-
-/* How virDomainInterfaceAddresses finds the leases of MAC on network
- * NETWORK: an ArmzDomainIPAddr array (cleared with it), or NULL when there are
- * none to report. Set, like the resolvers, before the daemon serves. */
-typedef GArray *(*ArmzNetworkLeasesFunc)(const char *network, const char *mac,
-                                         gpointer opaque, GError **error);
-void armz_driver_set_network_leases(ArmzDriver *drv, ArmzNetworkLeasesFunc fn,
-                                    gpointer opaque);
 
 /* Fails with VIR_ERR_INVALID_ARG naming FUNC when FLAGS has bits outside ALLOWED. */
 gboolean armz_check_flags(unsigned int flags, unsigned int allowed, const char *func,
