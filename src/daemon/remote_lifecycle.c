@@ -1,10 +1,5 @@
 /* Lifecycle procedures: start, create, destroy, shutdown, reboot, reset,
  * suspend, resume. The driver does the work (driver/lifecycle.c). */
-#include <string.h>
-#include <libvirt/libvirt.h>
-
-#include "util/armz-i18n.h"
-#include "util/error.h"
 #include "driver/lifecycle.h"
 #include "daemon/daemon.h"
 

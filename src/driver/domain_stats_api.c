@@ -1,7 +1,6 @@
 /* The statistics APIs (see domain_stats.h): the driver's entry points
  * around the readers of domain_stats.c and disk_info.c. */
 #include <sched.h>
-#include <string.h>
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"

@@ -1,8 +1,6 @@
 /* Storage entry points with flags (see storage_api.h). */
 #include <libvirt/libvirt.h>
 
-#include "util/armz-i18n.h"
-#include "util/error.h"
 #include "driver/driver.h"
 #include "storage/storage_api.h"
 
