@@ -42,7 +42,9 @@ static GOptionEntry entries[] = {
 static void
 server_call(ArmzClient *client, GBytes *pkt, gpointer opaque)
 {
+    g_atomic_int_inc(&armz_daemon->calls_running);
     armz_dispatcher_call(armz_daemon->dispatcher, client, pkt);
+    armz_daemon_work_done(&armz_daemon->calls_running);
 }
 
 static gboolean
@@ -76,22 +78,10 @@ check_idle(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-/* Autostart waits for VMMs' monitors, which the main loop serves. */
-static gpointer
-autostart_thread(gpointer data)
-{
-    (void)data;
-    armz_remote_network_autostart();
-    armz_remote_storage_autostart();
-    armz_driver_autostart(armz_daemon->driver);
-    return NULL;
-}
-
 static gboolean
 start_autostart(gpointer data)
 {
-    (void)data;
-    g_thread_unref(g_thread_new("autostart", autostart_thread, NULL));
+    armz_daemon_autostart_begin(armz_daemon);
     return G_SOURCE_REMOVE;
 }
 
@@ -213,6 +203,7 @@ main(int argc, char **argv)
     ArmzDriverConfig dcfg = { 0 };
     g_autofree char *root = NULL;
     int pid_fd;
+    gboolean ok;
     const ArmzServerHooks hooks = { server_call, armz_daemon_client_closed };
 
     setlocale(LC_ALL, "");
@@ -240,6 +231,14 @@ main(int argc, char **argv)
     }
 
     armz_daemon = &daemon;
+    /* Signal handlers first: a SIGTERM from now on ends the loop, which
+     * then never starts serving, and main returns 0. */
+    daemon.loop = g_main_loop_new(NULL, FALSE);
+    daemon.quit = g_cancellable_new();
+    g_unix_signal_add(SIGTERM, on_quit_signal, NULL);
+    g_unix_signal_add(SIGINT, on_quit_signal, NULL);
+    g_unix_signal_add(SIGHUP, on_hup, NULL);
+    signal(SIGPIPE, SIG_IGN);
     daemon.paths = armz_paths_new(root, getuid() == 0);
     if (!armz_config_load(cfg, opt_config ? opt_config : daemon.paths->config_file,
                           opt_config != NULL, &error)) {
@@ -255,19 +254,14 @@ main(int argc, char **argv)
         armz_err("%s", error->message);
         return 1;
     }
-    dcfg.vmm_path = find_vmm(cfg);
-    dcfg.schema_dir = find_schema_dir();
-    daemon.driver = armz_driver_new(daemon.paths, &dcfg, &error);
-    g_free(dcfg.vmm_path);
-    g_free(dcfg.schema_dir);
-    if (!daemon.driver) {
-        armz_err("%s", error->message);
-        return 1;
-    }
     g_mutex_init(&daemon.conns_lock);
     daemon.conns = g_hash_table_new(NULL, NULL);
-    armz_driver_set_event_sink(daemon.driver, armz_daemon_domain_event, NULL);
-    if (!armz_remote_network_init(&error) || !armz_remote_storage_init(&error)) {
+    dcfg.vmm_path = find_vmm(cfg);
+    dcfg.schema_dir = find_schema_dir();
+    ok = armz_daemon_drivers_open(&daemon, &dcfg, &error);
+    g_free(dcfg.vmm_path);
+    g_free(dcfg.schema_dir);
+    if (!ok) {
         armz_err("%s", error->message);
         return 1;
     }
@@ -275,12 +269,6 @@ main(int argc, char **argv)
     daemon.dispatcher = armz_dispatcher_new();
     armz_remote_register_all(daemon.dispatcher);
 
-    daemon.loop = g_main_loop_new(NULL, FALSE);
-    /* Handlers first: a SIGTERM from now on ends the loop cleanly. */
-    g_unix_signal_add(SIGTERM, on_quit_signal, NULL);
-    g_unix_signal_add(SIGINT, on_quit_signal, NULL);
-    g_unix_signal_add(SIGHUP, on_hup, NULL);
-    signal(SIGPIPE, SIG_IGN);
     daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->max_clients);
     if (!listen_all(cfg, &error)) {
         armz_err("%s", error->message);
@@ -294,15 +282,18 @@ main(int argc, char **argv)
     g_idle_add(start_autostart, NULL);
     g_main_loop_run(daemon.loop);
 
+    /* Every thread we started ends before what it uses is freed: the
+     * autostart, the workers (with the clients), the autodestroys; the
+     * drivers join their own. */
+    armz_daemon_autostart_join(&daemon);
+    armz_daemon_serve_until_done(&daemon.calls_running);
     armz_server_unlink_sockets(daemon.server);
     armz_server_free(daemon.server);
     armz_remote_lifecycle_shutdown();
-    armz_remote_storage_shutdown();
-    armz_remote_network_shutdown();
-    armz_driver_set_event_sink(daemon.driver, NULL, NULL);
-    armz_driver_free(daemon.driver);
+    armz_daemon_drivers_close(&daemon);
     armz_dispatcher_free(daemon.dispatcher);
     g_hash_table_unref(daemon.conns);
+    g_object_unref(daemon.quit);
     g_main_loop_unref(daemon.loop);
     unlink(daemon.paths->pid_file);
     close(pid_fd);

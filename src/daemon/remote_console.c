@@ -72,25 +72,20 @@ static gboolean
 h_open_console(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_open_console_args *args = a;
-    const unsigned char *uuid = (const unsigned char *)args->dom.uuid;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
     ArmzStream *st = armz_dispatch_stream();
-    g_autoptr(ArmzDomainObj) obj = NULL;
     g_autoptr(ArmzStream) old = NULL;
     g_autofree char *pty = NULL;
     g_autofree char *key = NULL;
     int fd;
 
-    if (!armz_check_flags(args->flags, VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE,
-                          "virDomainOpenConsole", error))
-        return FALSE;
-    /* By UUID and name, as the other domain procedures look domains up;
-     * the driver checks the state and the device. */
-    if (!(obj = armz_driver_lookup_uuid(armz_daemon->driver, uuid, args->dom.name, error)) ||
-        !armz_driver_domain_console_path(armz_daemon->driver, uuid,
-                                         args->dev_name ? *args->dev_name : NULL, &pty, error))
+    /* the driver checks the flags, the state and the device */
+    if (!armz_driver_domain_console_path(armz_daemon->driver, &dom,
+                                         args->dev_name ? *args->dev_name : NULL, args->flags,
+                                         &pty, error))
         return FALSE;
 
-    key = session_key(uuid, pty);
+    key = session_key(dom.uuid, pty);
     armz_stream_set_closed_func(st, console_closed, g_strdup(key), g_free);
 
     g_mutex_lock(&consoles_lock);
@@ -127,7 +122,7 @@ h_open_console(ArmzClient *client, void *a, void *r, GError **error)
         g_set_error_literal(&why, ARMZ_ERROR, VIR_ERR_OPERATION_ABORTED,
                             _("the console was taken over by another session"));
         armz_info("console of domain '%s' taken over by client %" G_GUINT64_FORMAT,
-                  obj->name, client->id);
+                  dom.name, client->id);
         /* Closes its pty before ours opens, so no byte goes to both. */
         armz_stream_abort(old, why);
     }
@@ -138,7 +133,7 @@ h_open_console(ArmzClient *client, void *a, void *r, GError **error)
         return FALSE;
     armz_stream_set_fd(st, fd);
     armz_debug("client %" G_GUINT64_FORMAT ": console of domain '%s' on %s (stream %u)",
-               client->id, obj->name, pty, armz_stream_serial(st));
+               client->id, dom.name, pty, armz_stream_serial(st));
     return TRUE;
 }
 

@@ -4,192 +4,178 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
-#include "driver/lifecycle.h"
+#include "driver/domain_query.h"
 #include "daemon/daemon.h"
 
 void
-armz_remote_make_domain(armz_nonnull_domain *out, ArmzDomainObj *obj)
+armz_remote_make_domain(armz_nonnull_domain *out, const ArmzDomainId *id)
 {
-    out->name = g_strdup(obj->name);
-    memcpy(out->uuid, obj->uuid, sizeof(out->uuid));
-    g_mutex_lock(&obj->lock);
-    out->id = obj->id;
-    g_mutex_unlock(&obj->lock);
+    out->name = g_strdup(id->name);
+    memcpy(out->uuid, id->uuid, sizeof(out->uuid));
+    out->id = id->id;
 }
 
-/* Domains on the wire are identified by UUID, as libvirt's daemon does. */
-ArmzDomainObj *
-armz_remote_get_domain(const armz_nonnull_domain *dom, GError **error)
+ArmzDomainId
+armz_remote_domain_id(const armz_nonnull_domain *dom)
 {
-    return armz_driver_lookup_uuid(armz_daemon->driver, (const unsigned char *)dom->uuid,
-                                   dom->name, error);
+    ArmzDomainId id = { .name = dom->name, .id = dom->id };
+
+    memcpy(id.uuid, dom->uuid, sizeof(id.uuid));
+    return id;
 }
 
-#define DOM_ARGS(a) (&((armz_domain_args *)(a))->dom)
+#define DOM_ID(a) armz_remote_domain_id(&((armz_domain_args *)(a))->dom)
+#define DRV armz_daemon->driver
+
+/* The reply of the calls that hand a domain back. */
+static gboolean
+ret_domain(gboolean ok, ArmzDomainId *id, void *r)
+{
+    if (ok)
+        armz_remote_make_domain(&((armz_domain_ret *)r)->dom, id);
+    armz_domain_id_clear(id);
+    return ok;
+}
 
 static gboolean
 h_lookup_by_name(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj =
-        armz_driver_lookup_name(armz_daemon->driver,
-                                ((armz_domain_lookup_by_name_args *)a)->name, error);
-    if (!obj)
-        return FALSE;
-    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
-    return TRUE;
+    ArmzDomainId id = { 0 };
+    const char *name = ((armz_domain_lookup_by_name_args *)a)->name;
+    return ret_domain(armz_driver_lookup_name(DRV, name, &id, error), &id, r);
 }
 
 static gboolean
 h_lookup_by_uuid(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj =
-        armz_driver_lookup_uuid(armz_daemon->driver,
-                                (unsigned char *)((armz_domain_lookup_by_uuid_args *)a)->uuid,
-                                NULL, error);
-    if (!obj)
-        return FALSE;
-    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
-    return TRUE;
+    ArmzDomainId dom = { .id = -1 }, id = { 0 };
+
+    memcpy(dom.uuid, ((armz_domain_lookup_by_uuid_args *)a)->uuid, sizeof(dom.uuid));
+    return ret_domain(armz_driver_lookup_uuid(DRV, &dom, &id, error), &id, r);
 }
 
 static gboolean
 h_lookup_by_id(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj =
-        armz_driver_lookup_id(armz_daemon->driver, ((armz_domain_lookup_by_id_args *)a)->id, error);
-    if (!obj)
-        return FALSE;
-    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
-    return TRUE;
-}
-
-static gboolean
-define_common(const char *xml, unsigned int flags, void *r, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = armz_driver_define(armz_daemon->driver, xml, flags, error);
-
-    if (!obj)
-        return FALSE;
-    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
-    return TRUE;
+    ArmzDomainId id = { 0 };
+    int want = ((armz_domain_lookup_by_id_args *)a)->id;
+    return ret_domain(armz_driver_lookup_id(DRV, want, &id, error), &id, r);
 }
 
 static gboolean
 h_define_xml(ArmzClient *client, void *a, void *r, GError **error)
 {
-    return define_common(((armz_domain_define_xml_args *)a)->xml, 0, r, error);
+    ArmzDomainId id = { 0 };
+    const char *xml = ((armz_domain_define_xml_args *)a)->xml;
+    return ret_domain(armz_driver_define(DRV, xml, 0, &id, error), &id, r);
 }
 
 static gboolean
 h_define_xml_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_define_xml_flags_args *args = a;
-    return define_common(args->xml, args->flags, r, error);
-}
-
-static gboolean
-undefine_common(const armz_nonnull_domain *dom, unsigned int flags, GError **error)
-{
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(dom, error);
-
-    return obj && armz_driver_undefine(armz_daemon->driver, obj, flags, error);
+    ArmzDomainId id = { 0 };
+    return ret_domain(armz_driver_define(DRV, args->xml, args->flags, &id, error), &id, r);
 }
 
 static gboolean
 h_undefine(ArmzClient *client, void *a, void *r, GError **error)
 {
-    return undefine_common(DOM_ARGS(a), 0, error);
+    ArmzDomainId dom = DOM_ID(a);
+    return armz_driver_undefine(DRV, &dom, 0, error);
 }
 
 static gboolean
 h_undefine_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
-    return undefine_common(&args->dom, args->flags, error);
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    return armz_driver_undefine(DRV, &dom, args->flags, error);
 }
 
 static gboolean
 h_get_xml_desc(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&args->dom, error);
-    char *xml;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    char *xml = armz_driver_get_xml(DRV, &dom, args->flags, error);
 
-    if (!obj || !(xml = armz_driver_get_xml(armz_daemon->driver, obj, args->flags, error)))
-        return FALSE;
     ((armz_string_ret *)r)->str = xml;
-    return TRUE;
+    return xml != NULL;
 }
 
 /* The many "read one number of a domain" procedures. */
-typedef guint64 (*ObjField)(ArmzDomainObj *obj);
+typedef int (*IntQuery)(ArmzDriver *drv, const ArmzDomainId *dom, GError **error);
 
 static gboolean
-read_field(void *a, ObjField field, guint64 *value, GError **error)
+int_reply(void *a, void *r, IntQuery query, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(DOM_ARGS(a), error);
+    ArmzDomainId dom = DOM_ID(a);
+    int v = query(DRV, &dom, error);
 
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    *value = field(obj);
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
+    ((armz_int_ret *)r)->value = v;
+    return v >= 0;
 }
 
-static guint64 f_autostart(ArmzDomainObj *o) { return o->autostart; }
-static guint64 f_vcpus(ArmzDomainObj *o) { return o->def->vcpus; }
-static guint64 f_active(ArmzDomainObj *o) { return armz_domain_obj_is_active(o); }
-static guint64 f_persistent(ArmzDomainObj *o) { return o->persistent; }
-static guint64 f_updated(ArmzDomainObj *o) { return o->newdef != NULL; }
-static guint64 f_max_memory(ArmzDomainObj *o) { return o->def->memory_kib; }
+static gboolean
+h_get_autostart(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return int_reply(a, r, armz_driver_get_autostart, error);
+}
 
-#define INT_GETTER(fn, field) \
-    static gboolean fn(ArmzClient *client, void *a, void *r, GError **error) \
-    { \
-        guint64 v; \
-        if (!read_field(a, field, &v, error)) \
-            return FALSE; \
-        ((armz_int_ret *)r)->value = (int)v; \
-        return TRUE; \
-    }
+static gboolean
+h_get_max_vcpus(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return int_reply(a, r, armz_driver_get_max_vcpus, error);
+}
 
-INT_GETTER(h_get_autostart, f_autostart)
-INT_GETTER(h_get_max_vcpus, f_vcpus)
-INT_GETTER(h_is_active, f_active)
-INT_GETTER(h_is_persistent, f_persistent)
-INT_GETTER(h_is_updated, f_updated)
+static gboolean
+h_is_active(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return int_reply(a, r, armz_driver_is_active, error);
+}
+
+static gboolean
+h_is_persistent(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return int_reply(a, r, armz_driver_is_persistent, error);
+}
+
+static gboolean
+h_is_updated(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return int_reply(a, r, armz_driver_is_updated, error);
+}
 
 static gboolean
 h_get_max_memory(ArmzClient *client, void *a, void *r, GError **error)
 {
-    return read_field(a, f_max_memory, &((armz_uhyper_ret *)r)->value, error);
+    ArmzDomainId dom = DOM_ID(a);
+    return armz_driver_get_max_memory(DRV, &dom, &((armz_uhyper_ret *)r)->value, error);
 }
 
 static gboolean
 h_set_autostart(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_set_autostart_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&args->dom, error);
-
-    return obj && armz_driver_set_autostart(armz_daemon->driver, obj, args->autostart, error);
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    return armz_driver_set_autostart(DRV, &dom, args->autostart, error);
 }
 
 static gboolean
 h_get_info(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_get_info_ret *ret = r;
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(DOM_ARGS(a), error);
+    ArmzDomainId dom = DOM_ID(a);
+    ArmzDomainInfo info;
 
-    if (!obj)
+    if (!armz_driver_get_info(DRV, &dom, &info, error))
         return FALSE;
-    g_mutex_lock(&obj->lock);
-    ret->state = obj->state;
-    ret->max_mem = obj->def->memory_kib;
-    ret->memory = obj->def->current_memory_kib;
-    ret->nr_virt_cpu = obj->def->vcpus;
-    ret->cpu_time = armz_driver_domain_cpu_time(obj);   /* 0 while inactive */
-    g_mutex_unlock(&obj->lock);
+    ret->state = info.state;
+    ret->max_mem = info.max_mem_kib;
+    ret->memory = info.memory_kib;
+    ret->nr_virt_cpu = info.nr_virt_cpu;
+    ret->cpu_time = info.cpu_time_ns;
     return TRUE;
 }
 
@@ -198,66 +184,41 @@ h_get_state(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
     armz_domain_get_state_ret *ret = r;
-    g_autoptr(ArmzDomainObj) obj = NULL;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
 
-    if (!armz_check_flags(args->flags, 0, "virDomainGetState", error) ||
-        !(obj = armz_remote_get_domain(&args->dom, error)))
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ret->state = obj->state;
-    ret->reason = obj->reason;
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
+    return armz_driver_get_state(DRV, &dom, &ret->state, &ret->reason, args->flags, error);
 }
 
 static gboolean
 h_get_os_type(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(DOM_ARGS(a), error);
+    ArmzDomainId dom = DOM_ID(a);
+    char *type = armz_driver_get_os_type(DRV, &dom, error);
 
-    if (!obj)
-        return FALSE;
-    g_mutex_lock(&obj->lock);
-    ((armz_string_ret *)r)->str = g_strdup(obj->def->os_type ? obj->def->os_type : "hvm");
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
+    ((armz_string_ret *)r)->str = type;
+    return type != NULL;
 }
 
 static gboolean
 h_get_vcpus_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = NULL;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    int n = armz_driver_get_vcpus_flags(DRV, &dom, args->flags, error);
 
-    if (!armz_check_flags(args->flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                          VIR_DOMAIN_VCPU_MAXIMUM | VIR_DOMAIN_VCPU_GUEST,
-                          "virDomainGetVcpusFlags", error) ||
-        !(obj = armz_remote_get_domain(&args->dom, error)))
-        return FALSE;
-    if (args->flags & VIR_DOMAIN_VCPU_GUEST) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
-                    _("querying vCPUs from the guest agent is not supported"));
-        return FALSE;
-    }
-    g_mutex_lock(&obj->lock);
-    ((armz_int_ret *)r)->value =
-        (args->flags & VIR_DOMAIN_AFFECT_CONFIG) ? armz_domain_obj_config(obj)->vcpus
-                                                 : obj->def->vcpus;
-    g_mutex_unlock(&obj->lock);
-    return TRUE;
+    ((armz_int_ret *)r)->value = n;
+    return n >= 0;
 }
 
 static gboolean
 h_has_managed_save(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = NULL;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    int has = armz_driver_has_managed_save(DRV, &dom, args->flags, error);
 
-    if (!armz_check_flags(args->flags, 0, "virDomainHasManagedSaveImage", error) ||
-        !(obj = armz_remote_get_domain(&args->dom, error)))
-        return FALSE;
-    ((armz_int_ret *)r)->value = 0; /* armz keeps no managed save images */
-    return TRUE;
+    ((armz_int_ret *)r)->value = has;
+    return has >= 0;
 }
 
 static gboolean
@@ -265,7 +226,7 @@ h_list_all(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_connect_list_all_domains_args *args = a;
     armz_connect_list_all_domains_ret *ret = r;
-    g_autoptr(GPtrArray) list = armz_driver_list_all(armz_daemon->driver, args->flags, error);
+    g_autoptr(GArray) list = armz_driver_list_all(DRV, args->flags, error);
 
     if (!list)
         return FALSE;
@@ -278,17 +239,17 @@ h_list_all(ArmzClient *client, void *a, void *r, GError **error)
         ret->domains.domains_len = list->len;
         ret->domains.domains_val = g_new0(armz_nonnull_domain, list->len);
         for (guint i = 0; i < list->len; i++)
-            armz_remote_make_domain(&ret->domains.domains_val[i], g_ptr_array_index(list, i));
+            armz_remote_make_domain(&ret->domains.domains_val[i],
+                                    &g_array_index(list, ArmzDomainId, i));
     }
     ret->ret = list->len;
     return TRUE;
 }
 
 static gboolean
-h_num_of_domains(ArmzClient *client, void *a, void *r, GError **error)
+num_of(unsigned int flags, void *r, GError **error)
 {
-    g_autoptr(GPtrArray) list =
-        armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_ACTIVE, error);
+    g_autoptr(GArray) list = armz_driver_list_all(DRV, flags, error);
 
     if (!list)
         return FALSE;
@@ -297,15 +258,15 @@ h_num_of_domains(ArmzClient *client, void *a, void *r, GError **error)
 }
 
 static gboolean
+h_num_of_domains(ArmzClient *client, void *a, void *r, GError **error)
+{
+    return num_of(VIR_CONNECT_LIST_DOMAINS_ACTIVE, r, error);
+}
+
+static gboolean
 h_num_of_defined(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(GPtrArray) list =
-        armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_INACTIVE, error);
-
-    if (!list)
-        return FALSE;
-    ((armz_int_ret *)r)->value = list->len;
-    return TRUE;
+    return num_of(VIR_CONNECT_LIST_DOMAINS_INACTIVE, r, error);
 }
 
 static gboolean
@@ -324,21 +285,17 @@ h_list_domains(ArmzClient *client, void *a, void *r, GError **error)
 {
     int max = ((armz_connect_list_domains_args *)a)->maxids;
     armz_connect_list_domains_ret *ret = r;
-    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GArray) list = NULL;
     guint n;
 
     if (!check_max(max, error) ||
-        !(list = armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_ACTIVE, error)))
+        !(list = armz_driver_list_all(DRV, VIR_CONNECT_LIST_DOMAINS_ACTIVE, error)))
         return FALSE;
     n = MIN(list->len, (guint)max);
     ret->ids.ids_len = n;
     ret->ids.ids_val = g_new0(int, MAX(n, 1));
-    for (guint i = 0; i < n; i++) {
-        ArmzDomainObj *obj = g_ptr_array_index(list, i);
-        g_mutex_lock(&obj->lock);
-        ret->ids.ids_val[i] = obj->id;
-        g_mutex_unlock(&obj->lock);
-    }
+    for (guint i = 0; i < n; i++)
+        ret->ids.ids_val[i] = g_array_index(list, ArmzDomainId, i).id;
     return TRUE;
 }
 
@@ -347,17 +304,17 @@ h_list_defined(ArmzClient *client, void *a, void *r, GError **error)
 {
     int max = ((armz_connect_list_defined_domains_args *)a)->maxnames;
     armz_connect_list_defined_domains_ret *ret = r;
-    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GArray) list = NULL;
     guint n;
 
     if (!check_max(max, error) ||
-        !(list = armz_driver_list_all(armz_daemon->driver, VIR_CONNECT_LIST_DOMAINS_INACTIVE, error)))
+        !(list = armz_driver_list_all(DRV, VIR_CONNECT_LIST_DOMAINS_INACTIVE, error)))
         return FALSE;
     n = MIN(list->len, (guint)max);
     ret->names.names_len = n;
     ret->names.names_val = g_new0(armz_nonnull_string, MAX(n, 1));
     for (guint i = 0; i < n; i++)
-        ret->names.names_val[i] = g_strdup(((ArmzDomainObj *)g_ptr_array_index(list, i))->name);
+        ret->names.names_val[i] = g_strdup(g_array_index(list, ArmzDomainId, i).name);
     return TRUE;
 }
 

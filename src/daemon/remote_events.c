@@ -25,11 +25,11 @@ h_register_any(ArmzClient *client, void *a, void *r, GError **error)
         return FALSE;
     }
     if (args->dom) {
-        g_autoptr(ArmzDomainObj) obj =
-            armz_driver_lookup_uuid(armz_daemon->driver, (unsigned char *)args->dom->uuid,
-                                    args->dom->name, error);
-        if (!obj)
+        ArmzDomainId dom = armz_remote_domain_id(args->dom), found = { 0 };
+
+        if (!armz_driver_lookup_uuid(armz_daemon->driver, &dom, &found, error))
             return FALSE;
+        armz_domain_id_clear(&found);
     }
     ((armz_connect_domain_event_callback_register_any_ret *)r)->callback_id =
         armz_event_callback_add(client, ARMZ_EVENT_DOMAIN, args->event_id,
@@ -134,8 +134,6 @@ armz_daemon_client_closed(ArmzClient *client, gpointer opaque)
         conn->legacy_events = FALSE;
     }
     g_mutex_unlock(&client->lock);
-    armz_remote_network_client_closed(client);
-    armz_remote_storage_client_closed(client);
     armz_remote_lifecycle_client_closed(client);
 }
 

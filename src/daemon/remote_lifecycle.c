@@ -1,39 +1,38 @@
 /* Lifecycle procedures: start, create, destroy, shutdown, reboot, reset,
  * suspend, resume. The driver does the work (driver/lifecycle.c). */
-#include <string.h>
-#include <libvirt/libvirt.h>
-
-#include "util/armz-i18n.h"
-#include "util/error.h"
 #include "driver/lifecycle.h"
 #include "daemon/daemon.h"
 
-typedef gboolean (*FlagsOp)(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
+#define DRV armz_daemon->driver
+#define DOM_ID(a) armz_remote_domain_id(&((armz_domain_args *)(a))->dom)
+
+typedef gboolean (*FlagsOp)(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                             GError **error);
 
 static gboolean
-with_flags(const armz_nonnull_domain *dom, unsigned int flags, FlagsOp op, GError **error)
+with_flags(const armz_nonnull_domain *wire, unsigned int flags, FlagsOp op, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(dom, error);
-    return obj && op(armz_daemon->driver, obj, flags, error);
+    ArmzDomainId dom = armz_remote_domain_id(wire);
+    return op(DRV, &dom, flags, error);
 }
 
 static gboolean
 h_create(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&((armz_domain_args *)a)->dom, error);
-    return obj && armz_driver_start(armz_daemon->driver, obj, 0, client->id, error);
+    ArmzDomainId dom = DOM_ID(a);
+    return armz_driver_start(DRV, &dom, 0, client->id, error);
 }
 
 static gboolean
 h_create_with_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_flags_args *args = a;
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&args->dom, error);
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
 
-    if (!obj || !armz_driver_start(armz_daemon->driver, obj, args->flags, client->id, error))
+    /* the reply carries the domain's new ID */
+    if (!armz_driver_start(DRV, &dom, args->flags, client->id, error))
         return FALSE;
-    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, &dom);
     return TRUE;
 }
 
@@ -41,12 +40,12 @@ static gboolean
 h_create_xml(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_domain_create_xml_args *args = a;
-    g_autoptr(ArmzDomainObj) obj =
-        armz_driver_create_xml(armz_daemon->driver, args->xml_desc, args->flags, client->id, error);
+    ArmzDomainId id = { 0 };
 
-    if (!obj)
+    if (!armz_driver_create_xml(DRV, args->xml_desc, args->flags, client->id, &id, error))
         return FALSE;
-    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, obj);
+    armz_remote_make_domain(&((armz_domain_ret *)r)->dom, &id);
+    armz_domain_id_clear(&id);
     return TRUE;
 }
 
@@ -93,29 +92,31 @@ h_reset(ArmzClient *client, void *a, void *r, GError **error)
 static gboolean
 h_suspend(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&((armz_domain_args *)a)->dom, error);
-    return obj && armz_driver_suspend(armz_daemon->driver, obj, error);
+    ArmzDomainId dom = DOM_ID(a);
+    return armz_driver_suspend(DRV, &dom, error);
 }
 
 static gboolean
 h_resume(ArmzClient *client, void *a, void *r, GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_remote_get_domain(&((armz_domain_args *)a)->dom, error);
-    return obj && armz_driver_resume(armz_daemon->driver, obj, error);
+    ArmzDomainId dom = DOM_ID(a);
+    return armz_driver_resume(DRV, &dom, error);
 }
 
 /* Destroying waits for the VMM's exit, which the main context reports: not
  * on the main context's own thread, then. One pool, drained at shutdown
- * before the driver goes away. */
+ * before the driver goes away, the main context served meanwhile. */
 static GThreadPool *autodestroy_pool;
+static gint autodestroys_pending;
 
 static void
 autodestroy_task(gpointer data, gpointer user_data)
 {
     guint64 *id = data;
     (void)user_data;
-    armz_driver_autodestroy(armz_daemon->driver, *id);
+    armz_driver_autodestroy(DRV, *id);
     g_free(id);
+    armz_daemon_work_done(&autodestroys_pending);
 }
 
 void
@@ -123,16 +124,18 @@ armz_remote_lifecycle_client_closed(ArmzClient *client)
 {
     guint64 *id;
 
-    if (!autodestroy_pool || !armz_driver_has_autodestroy(armz_daemon->driver, client->id))
+    if (!autodestroy_pool || !armz_driver_has_autodestroy(DRV, client->id))
         return;
     id = g_new(guint64, 1);
     *id = client->id;
+    g_atomic_int_inc(&autodestroys_pending);
     g_thread_pool_push(autodestroy_pool, id, NULL);
 }
 
 void
 armz_remote_lifecycle_shutdown(void)
 {
+    armz_daemon_serve_until_done(&autodestroys_pending);
     if (autodestroy_pool)
         g_thread_pool_free(g_steal_pointer(&autodestroy_pool), FALSE, TRUE);
 }

@@ -11,7 +11,7 @@
 #include "daemon/daemon.h"
 #include "daemon/remote_network.h"
 
-ArmzNetworkDriver *armz_netdrv;
+#define NETDRV armz_daemon->network
 
 static void
 make_net(armz_nonnull_network *out, const ArmzNetworkRef *ref)
@@ -36,7 +36,7 @@ h_lookup_by_name(ArmzClient *client, void *a, void *r, GError **error)
 {
     ArmzNetworkRef ref = { 0 };
     const char *name = ((armz_network_lookup_by_name_args *)a)->name;
-    return ref_reply(armz_network_lookup_name(armz_netdrv, name, &ref, error), &ref, r);
+    return ref_reply(armz_network_lookup_name(NETDRV, name, &ref, error), &ref, r);
 }
 
 static gboolean
@@ -45,7 +45,7 @@ h_lookup_by_uuid(ArmzClient *client, void *a, void *r, GError **error)
     ArmzNetworkRef ref = { 0 };
     const unsigned char *uuid =
         (const unsigned char *)((armz_network_lookup_by_uuid_args *)a)->uuid;
-    return ref_reply(armz_network_lookup_uuid(armz_netdrv, uuid, &ref, error), &ref, r);
+    return ref_reply(armz_network_lookup_uuid(NETDRV, uuid, &ref, error), &ref, r);
 }
 
 static gboolean
@@ -53,7 +53,7 @@ h_define_xml(ArmzClient *client, void *a, void *r, GError **error)
 {
     ArmzNetworkRef ref = { 0 };
     const char *xml = ((armz_network_xml_args *)a)->xml;
-    return ref_reply(armz_network_define(armz_netdrv, xml, 0, &ref, error), &ref, r);
+    return ref_reply(armz_network_define(NETDRV, xml, 0, &ref, error), &ref, r);
 }
 
 static gboolean
@@ -61,7 +61,7 @@ h_define_xml_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_network_xml_flags_args *args = a;
     ArmzNetworkRef ref = { 0 };
-    return ref_reply(armz_network_define(armz_netdrv, args->xml, args->flags, &ref, error),
+    return ref_reply(armz_network_define(NETDRV, args->xml, args->flags, &ref, error),
                      &ref, r);
 }
 
@@ -70,7 +70,7 @@ h_create_xml(ArmzClient *client, void *a, void *r, GError **error)
 {
     ArmzNetworkRef ref = { 0 };
     const char *xml = ((armz_network_xml_args *)a)->xml;
-    return ref_reply(armz_network_create_xml(armz_netdrv, xml, 0, &ref, error), &ref, r);
+    return ref_reply(armz_network_create_xml(NETDRV, xml, 0, &ref, error), &ref, r);
 }
 
 static gboolean
@@ -78,33 +78,33 @@ h_create_xml_flags(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_network_xml_flags_args *args = a;
     ArmzNetworkRef ref = { 0 };
-    return ref_reply(armz_network_create_xml(armz_netdrv, args->xml, args->flags, &ref, error),
+    return ref_reply(armz_network_create_xml(NETDRV, args->xml, args->flags, &ref, error),
                      &ref, r);
 }
 
 static gboolean
 h_undefine(ArmzClient *client, void *a, void *r, GError **error)
 {
-    return armz_network_undefine(armz_netdrv, NET_UUID(a), error);
+    return armz_network_undefine(NETDRV, NET_UUID(a), error);
 }
 
 static gboolean
 h_create(ArmzClient *client, void *a, void *r, GError **error)
 {
-    return armz_network_start(armz_netdrv, NET_UUID(a), error);
+    return armz_network_start(NETDRV, NET_UUID(a), error);
 }
 
 static gboolean
 h_destroy(ArmzClient *client, void *a, void *r, GError **error)
 {
-    return armz_network_destroy(armz_netdrv, NET_UUID(a), error);
+    return armz_network_destroy(NETDRV, NET_UUID(a), error);
 }
 
 static gboolean
 h_get_xml_desc(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_network_flags_args *args = a;
-    char *xml = armz_network_get_xml(armz_netdrv, (const unsigned char *)args->net.uuid,
+    char *xml = armz_network_get_xml(NETDRV, (const unsigned char *)args->net.uuid,
                                      args->flags, error);
     ((armz_string_ret *)r)->str = xml;
     return xml != NULL;
@@ -113,7 +113,7 @@ h_get_xml_desc(ArmzClient *client, void *a, void *r, GError **error)
 static gboolean
 h_get_bridge_name(ArmzClient *client, void *a, void *r, GError **error)
 {
-    char *br = armz_network_get_bridge(armz_netdrv, NET_UUID(a), error);
+    char *br = armz_network_get_bridge(NETDRV, NET_UUID(a), error);
     ((armz_string_ret *)r)->str = br;
     return br != NULL;
 }
@@ -128,7 +128,7 @@ state_reply(void *a, void *r, StateField field, GError **error)
 {
     ArmzNetworkState st;
 
-    if (!armz_network_get_state(armz_netdrv, NET_UUID(a), &st, error))
+    if (!armz_network_get_state(NETDRV, NET_UUID(a), &st, error))
         return FALSE;
     ((armz_int_ret *)r)->value = field(&st) ? 1 : 0;
     return TRUE;
@@ -156,7 +156,7 @@ static gboolean
 h_set_autostart(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_network_set_autostart_args *args = a;
-    return armz_network_set_autostart(armz_netdrv, (const unsigned char *)args->net.uuid,
+    return armz_network_set_autostart(NETDRV, (const unsigned char *)args->net.uuid,
                                       args->autostart != 0, error);
 }
 
@@ -164,7 +164,7 @@ static gboolean
 h_update(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_network_update_args *args = a;
-    return armz_network_update(armz_netdrv, (const unsigned char *)args->net.uuid,
+    return armz_network_update(NETDRV, (const unsigned char *)args->net.uuid,
                                args->command, args->section, args->parent_index, args->xml,
                                args->flags, error);
 }
@@ -174,7 +174,7 @@ h_list_all(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_connect_list_all_networks_args *args = a;
     armz_connect_list_all_networks_ret *ret = r;
-    g_autoptr(GArray) list = armz_network_list(armz_netdrv, args->flags, error);
+    g_autoptr(GArray) list = armz_network_list(NETDRV, args->flags, error);
 
     if (!list)
         return FALSE;
@@ -197,7 +197,7 @@ h_list_all(ArmzClient *client, void *a, void *r, GError **error)
 static GArray *
 list_state(gboolean active, GError **error)
 {
-    return armz_network_list(armz_netdrv, active ? VIR_CONNECT_LIST_NETWORKS_ACTIVE
+    return armz_network_list(NETDRV, active ? VIR_CONNECT_LIST_NETWORKS_ACTIVE
                                                  : VIR_CONNECT_LIST_NETWORKS_INACTIVE, error);
 }
 
@@ -287,8 +287,8 @@ h_get_dhcp_leases(ArmzClient *client, void *a, void *r, GError **error)
     g_autofree char *mac = opt_str(args->mac ? *args->mac : NULL);
     const unsigned char *uuid = (const unsigned char *)args->net.uuid;
 
-    leases = armz_network_get_leases(armz_netdrv, uuid, mac, args->flags, error);
-    if (!leases || !(bridge = armz_network_get_bridge(armz_netdrv, uuid, error)))
+    leases = armz_network_get_leases(NETDRV, uuid, mac, args->flags, error);
+    if (!leases || !(bridge = armz_network_get_bridge(NETDRV, uuid, error)))
         return FALSE;
     if (leases->len > ARMZ_NETWORK_DHCP_LEASES_MAX) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
@@ -360,46 +360,10 @@ static const ArmzProc procs[] = {
       ARMZ_RET(armz_network_ret), h_create_xml_flags, 0 },
 };
 
-gboolean
-armz_remote_network_init(GError **error)
-{
-    armz_netdrv = armz_network_driver_new(armz_daemon->paths, error);
-    if (!armz_netdrv)
-        return FALSE;
-    armz_network_driver_set_event_sink(armz_netdrv, armz_remote_network_event, NULL);
-    armz_driver_set_network_resolver(armz_daemon->driver, armz_network_resolve_bridge,
-                                     armz_netdrv);
-    return TRUE;
-}
-
 void
 armz_remote_network_register(ArmzDispatcher *d)
 {
     armz_dispatcher_add(d, procs, G_N_ELEMENTS(procs));
     armz_remote_network_events_register(d);
     armz_remote_network_ifaddr_register(d);
-}
-
-void
-armz_remote_network_autostart(void)
-{
-    if (armz_netdrv)
-        armz_network_driver_autostart(armz_netdrv);
-}
-
-void
-armz_remote_network_client_closed(ArmzClient *client)
-{
-    /* its event registrations are dropped with the connection state */
-    (void)client;
-}
-
-void
-armz_remote_network_shutdown(void)
-{
-    if (!armz_netdrv)
-        return;
-    armz_driver_set_network_resolver(armz_daemon->driver, NULL, NULL);
-    armz_network_driver_set_event_sink(armz_netdrv, NULL, NULL);
-    g_clear_pointer(&armz_netdrv, armz_network_driver_free);
 }

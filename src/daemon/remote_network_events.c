@@ -24,7 +24,7 @@ h_register_any(ArmzClient *client, void *a, void *r, GError **error)
     }
     if (args->net) {
         ArmzNetworkRef ref = { 0 };
-        if (!armz_network_lookup_uuid(armz_netdrv, (const unsigned char *)args->net->uuid,
+        if (!armz_network_lookup_uuid(armz_daemon->network, (const unsigned char *)args->net->uuid,
                                       &ref, error))
             return FALSE;
         armz_network_ref_clear(&ref);

@@ -1,13 +1,12 @@
-/* The storage driver's pool procedures, and its set-up in the daemon. */
+/* The storage driver's pool procedures. */
 #include <string.h>
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "storage/storage_api.h"
 #include "daemon/remote_storage_priv.h"
-
-ArmzStorageDriver *armz_storage;
 
 void
 armz_remote_make_pool(armz_nonnull_storage_pool *out, const ArmzPoolId *id)
@@ -67,7 +66,7 @@ list_names(unsigned int flags, int max, armz_connect_list_storage_pools_ret *ret
                     _("maximum list length %d is outside 0..%d"), max, ARMZ_STORAGE_POOL_LIST_MAX);
         return FALSE;
     }
-    if (!(list = armz_storage_pool_list(armz_storage, flags, error)))
+    if (!(list = armz_storage_pool_list(STORAGE, flags, error)))
         return FALSE;
     n = MIN(list->len, (guint)max);
     ret->names.names_len = n;
@@ -80,7 +79,7 @@ list_names(unsigned int flags, int max, armz_connect_list_storage_pools_ret *ret
 static gboolean
 count(unsigned int flags, void *r, GError **error)
 {
-    g_autoptr(GPtrArray) list = armz_storage_pool_list(armz_storage, flags, error);
+    g_autoptr(GPtrArray) list = armz_storage_pool_list(STORAGE, flags, error);
 
     if (!list)
         return FALSE;
@@ -119,7 +118,7 @@ h_list_all(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_connect_list_all_storage_pools_args *args = a;
     armz_connect_list_all_storage_pools_ret *ret = r;
-    g_autoptr(GPtrArray) list = armz_storage_pool_list(armz_storage, args->flags, error);
+    g_autoptr(GPtrArray) list = armz_storage_pool_list(STORAGE, args->flags, error);
 
     if (!list)
         return FALSE;
@@ -144,28 +143,28 @@ static gboolean
 h_lookup_name(ArmzClient *c, void *a, void *r, GError **error)
 {
     return ret_pool(r, armz_storage_pool_lookup_name(
-        armz_storage, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
+        STORAGE, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
 }
 
 static gboolean
 h_lookup_uuid(ArmzClient *c, void *a, void *r, GError **error)
 {
     return ret_pool(r, armz_storage_pool_lookup_uuid(
-        armz_storage, (unsigned char *)((armz_storage_pool_lookup_by_uuid_args *)a)->uuid, error));
+        STORAGE, (unsigned char *)((armz_storage_pool_lookup_by_uuid_args *)a)->uuid, error));
 }
 
 static gboolean
 h_lookup_target(ArmzClient *c, void *a, void *r, GError **error)
 {
     return ret_pool(r, armz_storage_pool_lookup_target(
-        armz_storage, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
+        STORAGE, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
 }
 
 static gboolean
 h_lookup_volume(ArmzClient *c, void *a, void *r, GError **error)
 {
     ArmzVolId vol = armz_remote_vol_id(&((armz_storage_vol_args *)a)->vol);
-    return ret_pool(r, armz_storage_vol_pool(armz_storage, &vol, error));
+    return ret_pool(r, armz_storage_vol_pool(STORAGE, &vol, error));
 }
 
 /* ---- definitions and life cycle ---- */
@@ -174,28 +173,28 @@ static gboolean
 h_define(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_pool_xml_flags_args *args = a;
-    return ret_pool(r, armz_storage_pool_define(armz_storage, args->xml, args->flags, error));
+    return ret_pool(r, armz_storage_pool_define(STORAGE, args->xml, args->flags, error));
 }
 
 static gboolean
 h_create_xml(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_pool_xml_flags_args *args = a;
-    return ret_pool(r, armz_storage_pool_create_xml(armz_storage, args->xml, args->flags, error));
+    return ret_pool(r, armz_storage_pool_create_xml(STORAGE, args->xml, args->flags, error));
 }
 
 static gboolean
 h_undefine(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_args, a);
-    return armz_storage_pool_undefine(armz_storage, &id, error);
+    return armz_storage_pool_undefine(STORAGE, &id, error);
 }
 
 static gboolean
 h_create(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_flags_args, a);
-    return armz_storage_pool_start(armz_storage, &id,
+    return armz_storage_pool_start(STORAGE, &id,
                                    ((armz_storage_pool_flags_args *)a)->flags, error);
 }
 
@@ -203,7 +202,7 @@ static gboolean
 h_build(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_flags_args, a);
-    return armz_storage_pool_build(armz_storage, &id,
+    return armz_storage_pool_build(STORAGE, &id,
                                    ((armz_storage_pool_flags_args *)a)->flags, error);
 }
 
@@ -211,14 +210,14 @@ static gboolean
 h_destroy(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_args, a);
-    return armz_storage_pool_destroy(armz_storage, &id, error);
+    return armz_storage_pool_destroy(STORAGE, &id, error);
 }
 
 static gboolean
 h_delete(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_flags_args, a);
-    return armz_storage_pool_delete(armz_storage, &id,
+    return armz_storage_pool_delete(STORAGE, &id,
                                     ((armz_storage_pool_flags_args *)a)->flags, error);
 }
 
@@ -226,7 +225,7 @@ static gboolean
 h_refresh(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_flags_args, a);
-    return armz_storage_pool_refresh(armz_storage, &id,
+    return armz_storage_pool_refresh(STORAGE, &id,
                                      ((armz_storage_pool_flags_args *)a)->flags, error);
 }
 
@@ -239,7 +238,7 @@ h_get_info(ArmzClient *c, void *a, void *r, GError **error)
     ArmzPoolInfo info;
     POOL_ID(armz_storage_pool_args, a);
 
-    if (!armz_storage_pool_info(armz_storage, &id, &info, error))
+    if (!armz_storage_pool_info(STORAGE, &id, &info, error))
         return FALSE;
     ret->state = info.state;
     ret->capacity = info.capacity;
@@ -256,7 +255,7 @@ query(void *a, void *r, Query q, GError **error)
     ArmzPoolInfo info;
     POOL_ID(armz_storage_pool_args, a);
 
-    if (!armz_storage_pool_info(armz_storage, &id, &info, error))
+    if (!armz_storage_pool_info(STORAGE, &id, &info, error))
         return FALSE;
     ((armz_int_ret *)r)->value = q == Q_ACTIVE ? info.active
                                : q == Q_PERSISTENT ? info.persistent : info.autostart;
@@ -286,14 +285,14 @@ h_set_autostart(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_pool_set_autostart_args *args = a;
     POOL_ID(armz_storage_pool_set_autostart_args, a);
-    return armz_storage_pool_set_autostart(armz_storage, &id, args->autostart != 0, error);
+    return armz_storage_pool_set_autostart(STORAGE, &id, args->autostart != 0, error);
 }
 
 static gboolean
 h_get_xml(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_flags_args, a);
-    char *xml = armz_storage_pool_xml(armz_storage, &id,
+    char *xml = armz_storage_pool_xml(STORAGE, &id,
                                       ((armz_storage_pool_flags_args *)a)->flags, error);
     if (!xml)
         return FALSE;
@@ -307,7 +306,7 @@ static gboolean
 h_num_volumes(ArmzClient *c, void *a, void *r, GError **error)
 {
     POOL_ID(armz_storage_pool_args, a);
-    g_autoptr(GPtrArray) vols = armz_storage_pool_volumes(armz_storage, &id, error);
+    g_autoptr(GPtrArray) vols = armz_storage_pool_volumes(STORAGE, &id, error);
 
     if (!vols)
         return FALSE;
@@ -329,7 +328,7 @@ h_list_volumes(ArmzClient *c, void *a, void *r, GError **error)
                     args->maxnames, ARMZ_STORAGE_VOL_LIST_MAX);
         return FALSE;
     }
-    if (!(vols = armz_storage_pool_volumes(armz_storage, &id, error)))
+    if (!(vols = armz_storage_pool_volumes(STORAGE, &id, error)))
         return FALSE;
     n = MIN(vols->len, (guint)args->maxnames);
     ret->names.names_len = n;
@@ -347,8 +346,7 @@ h_list_all_volumes(ArmzClient *c, void *a, void *r, GError **error)
     POOL_ID(armz_storage_pool_list_all_volumes_args, a);
     g_autoptr(GPtrArray) vols = NULL;
 
-    if (!armz_check_flags(args->flags, 0, "virStoragePoolListAllVolumes", error) ||
-        !(vols = armz_storage_pool_volumes(armz_storage, &id, error)))
+    if (!(vols = armz_storage_pool_list_all_volumes(STORAGE, &id, args->flags, error)))
         return FALSE;
     if (vols->len > ARMZ_STORAGE_VOL_LIST_MAX) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_RPC,
@@ -370,53 +368,11 @@ h_list_all_volumes(ArmzClient *c, void *a, void *r, GError **error)
 static gboolean
 h_capabilities(ArmzClient *c, void *a, void *r, GError **error)
 {
-    static const char *const unsupported[] = {
-        "netfs", "disk", "iscsi", "iscsi-direct", "scsi", "mpath", "rbd", "sheepdog",
-        "gluster", "zfs", "vstorage", NULL
-    };
-    static const char *const file_vol =
-        "    <volOptions>\n"
-        "      <defaultFormat type='raw'/>\n"
-        "      <enum name='targetFormatType'>\n"
-        "        <value>raw</value>\n"
-        "        <value>qcow2</value>\n"
-        "      </enum>\n"
-        "    </volOptions>\n";
-    GString *s = g_string_new("<storagepoolCapabilities>\n");
+    unsigned int flags = ((armz_connect_get_storage_pool_capabilities_args *)a)->flags;
+    char *xml = armz_storage_pool_capabilities(STORAGE, flags, error);
 
-    if (!armz_check_flags(((armz_connect_get_storage_pool_capabilities_args *)a)->flags, 0,
-                          "virConnectGetStoragePoolCapabilities", error)) {
-        g_string_free(s, TRUE);
-        return FALSE;
-    }
-    g_string_append_printf(s, "  <pool type='dir' supported='yes'>\n%s  </pool>\n", file_vol);
-    g_string_append_printf(s,
-        "  <pool type='fs' supported='yes'>\n"
-        "    <poolOptions>\n"
-        "      <defaultFormat type='auto'/>\n"
-        "      <enum name='sourceFormatType'>\n"
-        "        <value>auto</value>\n"
-        "        <value>ext2</value>\n"
-        "        <value>ext3</value>\n"
-        "        <value>ext4</value>\n"
-        "        <value>xfs</value>\n"
-        "        <value>vfat</value>\n"
-        "      </enum>\n"
-        "    </poolOptions>\n%s  </pool>\n", file_vol);
-    g_string_append(s,
-        "  <pool type='logical' supported='yes'>\n"
-        "    <poolOptions>\n"
-        "      <defaultFormat type='lvm2'/>\n"
-        "      <enum name='sourceFormatType'>\n"
-        "        <value>lvm2</value>\n"
-        "      </enum>\n"
-        "    </poolOptions>\n"
-        "  </pool>\n");
-    for (int i = 0; unsupported[i]; i++)
-        g_string_append_printf(s, "  <pool type='%s' supported='no'/>\n", unsupported[i]);
-    g_string_append(s, "</storagepoolCapabilities>\n");
-    ((armz_string_ret *)r)->str = g_string_free(s, FALSE);
-    return TRUE;
+    ((armz_string_ret *)r)->str = xml;
+    return xml != NULL;
 }
 
 static const ArmzProc procs[] = {
@@ -480,46 +436,10 @@ static const ArmzProc procs[] = {
       h_capabilities, 0 },
 };
 
-gboolean
-armz_remote_storage_init(GError **error)
-{
-    if (!(armz_storage = armz_storage_driver_new(armz_daemon->paths, error)))
-        return FALSE;
-    armz_storage_driver_set_event_func(armz_storage, armz_remote_storage_event, NULL);
-    armz_driver_set_volume_resolver(armz_daemon->driver, armz_storage_resolve_volume,
-                                    armz_storage);
-    return TRUE;
-}
-
 void
 armz_remote_storage_register(ArmzDispatcher *d)
 {
     armz_dispatcher_add(d, procs, G_N_ELEMENTS(procs));
     armz_remote_storage_vol_register(d);
     armz_remote_storage_events_register(d);
-}
-
-void
-armz_remote_storage_autostart(void)
-{
-    if (armz_storage)
-        armz_storage_driver_autostart(armz_storage);
-}
-
-void
-armz_remote_storage_client_closed(ArmzClient *client)
-{
-    /* Event registrations go with the connection (daemon.h); transfers
-     * end with their streams. */
-    (void)client;
-}
-
-void
-armz_remote_storage_shutdown(void)
-{
-    if (!armz_storage)
-        return;
-    armz_driver_set_volume_resolver(armz_daemon->driver, NULL, NULL);
-    armz_storage_driver_set_event_func(armz_storage, NULL, NULL);
-    armz_storage_driver_free(g_steal_pointer(&armz_storage));
 }

@@ -25,7 +25,7 @@ h_register(ArmzClient *client, void *a, void *r, GError **error)
     }
     if (args->pool) {
         g_autoptr(ArmzPoolId) id =
-            armz_storage_pool_lookup_uuid(armz_storage, (unsigned char *)args->pool->uuid, error);
+            armz_storage_pool_lookup_uuid(STORAGE, (unsigned char *)args->pool->uuid, error);
         if (!id)
             return FALSE;
     }

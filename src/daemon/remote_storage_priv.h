@@ -3,8 +3,8 @@
 #include "daemon/daemon.h"
 #include "storage/storage_driver.h"
 
-/* The storage driver of this daemon (set by armz_remote_storage_init). */
-extern ArmzStorageDriver *armz_storage;
+/* The storage driver, for the procedures. */
+#define STORAGE armz_daemon->storage
 
 void armz_remote_make_pool(armz_nonnull_storage_pool *out, const ArmzPoolId *id);
 void armz_remote_make_vol(armz_nonnull_storage_vol *out, const ArmzVolId *id);
@@ -14,6 +14,3 @@ ArmzVolId armz_remote_vol_id(const armz_nonnull_storage_vol *vol);
 
 void armz_remote_storage_vol_register(ArmzDispatcher *d);
 void armz_remote_storage_events_register(ArmzDispatcher *d);
-/* The driver's event function: delivers to every registered client. */
-void armz_remote_storage_event(const ArmzPoolId *pool, int event_id, int event,
-                               gpointer opaque);

@@ -8,6 +8,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "storage/storage_api.h"
 #include "daemon/remote_storage_priv.h"
 
 #define VOL_ID(type, a) ArmzVolId id = armz_remote_vol_id(&((type *)(a))->vol)
@@ -26,7 +27,7 @@ static gboolean
 h_lookup_name(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_vol_lookup_by_name_args *args = a;
-    return ret_vol(r, armz_storage_vol_lookup_name(armz_storage, args->pool.name, args->name,
+    return ret_vol(r, armz_storage_vol_lookup_name(STORAGE, args->pool.name, args->name,
                                                    error));
 }
 
@@ -34,14 +35,14 @@ static gboolean
 h_lookup_key(ArmzClient *c, void *a, void *r, GError **error)
 {
     return ret_vol(r, armz_storage_vol_lookup_key(
-        armz_storage, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
+        STORAGE, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
 }
 
 static gboolean
 h_lookup_path(ArmzClient *c, void *a, void *r, GError **error)
 {
     return ret_vol(r, armz_storage_vol_lookup_path(
-        armz_storage, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
+        STORAGE, ((armz_storage_pool_lookup_by_name_args *)a)->name, error));
 }
 
 static gboolean
@@ -49,7 +50,7 @@ h_create(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_vol_create_xml_args *args = a;
     ArmzPoolId pool = armz_remote_pool_id(&args->pool);
-    return ret_vol(r, armz_storage_vol_create(armz_storage, &pool, args->xml, args->flags, error));
+    return ret_vol(r, armz_storage_vol_create(STORAGE, &pool, args->xml, args->flags, error));
 }
 
 static gboolean
@@ -58,7 +59,7 @@ h_create_from(ArmzClient *c, void *a, void *r, GError **error)
     armz_storage_vol_create_xml_from_args *args = a;
     ArmzPoolId pool = armz_remote_pool_id(&args->pool);
     ArmzVolId src = armz_remote_vol_id(&args->clonevol);
-    return ret_vol(r, armz_storage_vol_clone(armz_storage, &pool, args->xml, &src, args->flags,
+    return ret_vol(r, armz_storage_vol_clone(STORAGE, &pool, args->xml, &src, args->flags,
                                              error));
 }
 
@@ -66,7 +67,7 @@ static gboolean
 h_delete(ArmzClient *c, void *a, void *r, GError **error)
 {
     VOL_ID(armz_storage_vol_flags_args, a);
-    return armz_storage_vol_delete(armz_storage, &id, ((armz_storage_vol_flags_args *)a)->flags,
+    return armz_storage_vol_delete(STORAGE, &id, ((armz_storage_vol_flags_args *)a)->flags,
                                    error);
 }
 
@@ -74,7 +75,7 @@ static gboolean
 h_wipe(ArmzClient *c, void *a, void *r, GError **error)
 {
     VOL_ID(armz_storage_vol_flags_args, a);
-    return armz_storage_vol_wipe(armz_storage, &id, VIR_STORAGE_VOL_WIPE_ALG_ZERO,
+    return armz_storage_vol_wipe(STORAGE, &id, VIR_STORAGE_VOL_WIPE_ALG_ZERO,
                                  ((armz_storage_vol_flags_args *)a)->flags, error);
 }
 
@@ -83,7 +84,7 @@ h_wipe_pattern(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_vol_wipe_pattern_args *args = a;
     VOL_ID(armz_storage_vol_wipe_pattern_args, a);
-    return armz_storage_vol_wipe(armz_storage, &id, args->algorithm, args->flags, error);
+    return armz_storage_vol_wipe(STORAGE, &id, args->algorithm, args->flags, error);
 }
 
 static gboolean
@@ -91,7 +92,7 @@ h_resize(ArmzClient *c, void *a, void *r, GError **error)
 {
     armz_storage_vol_resize_args *args = a;
     VOL_ID(armz_storage_vol_resize_args, a);
-    return armz_storage_vol_resize(armz_storage, &id, args->capacity, args->flags, error);
+    return armz_storage_vol_resize(STORAGE, &id, args->capacity, args->flags, error);
 }
 
 static gboolean
@@ -101,7 +102,7 @@ info(ArmzVolId *id, unsigned int flags, void *r, GError **error)
     guint64 cap, alloc;
     int type;
 
-    if (!armz_storage_vol_info(armz_storage, id, flags, &type, &cap, &alloc, error))
+    if (!armz_storage_vol_info(STORAGE, id, flags, &type, &cap, &alloc, error))
         return FALSE;
     ret->type = type;
     ret->capacity = cap;
@@ -127,7 +128,7 @@ static gboolean
 h_get_xml(ArmzClient *c, void *a, void *r, GError **error)
 {
     VOL_ID(armz_storage_vol_flags_args, a);
-    char *xml = armz_storage_vol_xml(armz_storage, &id, ((armz_storage_vol_flags_args *)a)->flags,
+    char *xml = armz_storage_vol_xml(STORAGE, &id, ((armz_storage_vol_flags_args *)a)->flags,
                                      error);
     if (!xml)
         return FALSE;
@@ -139,7 +140,7 @@ static gboolean
 h_get_path(ArmzClient *c, void *a, void *r, GError **error)
 {
     VOL_ID(armz_storage_vol_args, a);
-    char *path = armz_storage_vol_path(armz_storage, &id, error);
+    char *path = armz_storage_vol_path(STORAGE, &id, error);
 
     if (!path)
         return FALSE;
@@ -172,8 +173,8 @@ transfer_closed(ArmzStream *st, gpointer data)
 
     armz_debug("storage: %s of volume '%s' ended", t->upload ? "upload" : "download",
                t->id.name);
-    if (armz_storage)
-        armz_storage_vol_transfer_done(armz_storage, &t->id, t->upload);
+    if (STORAGE)
+        armz_storage_vol_transfer_done(STORAGE, &t->id, t->upload);
 }
 
 static gboolean
@@ -185,13 +186,8 @@ transfer(armz_storage_vol_transfer_args *args, gboolean upload, GError **error)
     guint64 limit = 0;
     int fd;
 
-    /* Sparse streams (holes sent as STREAM_HOLE) are not implemented:
-     * the flag is refused, so the client sends every byte. */
-    if (!armz_check_flags(args->flags, 0,
-                          upload ? "virStorageVolUpload" : "virStorageVolDownload", error))
-        return FALSE;
-    fd = armz_storage_vol_open_transfer(armz_storage, &id, upload, args->offset, args->length,
-                                        &limit, error);
+    fd = (upload ? armz_storage_vol_upload : armz_storage_vol_download)(
+        STORAGE, &id, args->offset, args->length, args->flags, &limit, error);
     if (fd < 0)
         return FALSE;
     t = g_new0(Transfer, 1);

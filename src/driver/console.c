@@ -1,10 +1,12 @@
 /* Which pty backs a running domain's console (see console.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/console.h"
+#include "driver/driver_priv.h"
 
 /* "serial0" / "console1": the list and index the alias names. */
 static ArmzDomainChrDef *
@@ -31,16 +33,19 @@ chr_by_alias(ArmzDomainDef *def, const char *alias)
 }
 
 gboolean
-armz_driver_domain_console_path(ArmzDriver *drv, const unsigned char *uuid,
-                                const char *dev_name, char **pty_path, GError **error)
+armz_driver_domain_console_path(ArmzDriver *drv, const ArmzDomainId *dom,
+                                const char *dev_name, unsigned int flags, char **pty_path,
+                                GError **error)
 {
-    g_autoptr(ArmzDomainObj) obj = armz_driver_lookup_uuid(drv, uuid, NULL, error);
+    g_autoptr(ArmzDomainObj) obj = NULL;
     ArmzDomainChrDef *chr = NULL;
     const char *what = dev_name ? dev_name : "console0";
     gboolean ok = FALSE;
 
     *pty_path = NULL;
-    if (!obj)
+    if (!armz_check_flags(flags, VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE,
+                          "virDomainOpenConsole", error) ||
+        !(obj = armz_driver_find(drv, dom, error)))
         return FALSE;
     g_mutex_lock(&obj->lock);
     if (!armz_domain_obj_is_active(obj)) {

@@ -1,14 +1,16 @@
 /* Statistics of a running domain, read from the host: CPU time of the
  * armz-vmm process and of each of its "vcpuN" threads and its resident
  * memory (/proc), and the counters of the guest's taps (/sys/class/net).
- * What libvirt's QEMU driver asks QEMU for, the kernel knows here. Every
- * call wants the domain object locked and fails with VIR_ERR_OPERATION_INVALID
- * when the domain is not running. */
+ * What libvirt's QEMU driver asks QEMU for, the kernel knows here. The
+ * armz_domain_* calls want the domain object locked and fail with
+ * VIR_ERR_OPERATION_INVALID when the domain is not running. The API entry
+ * points around them are in domain_stats_api.h. */
 #pragma once
 #include <sys/types.h>
 #include <glib.h>
 #include <libvirt/libvirt.h>
 #include "driver/domain_obj.h"
+#include "driver/domain_stats_api.h"
 
 typedef struct {
     guint64 cpu_time_ns;        /* user + system */
@@ -28,11 +30,6 @@ typedef struct {
 /* The domain's vCPUs (ArmzVcpuStat), by number. */
 GArray *armz_domain_vcpu_stats(ArmzDomainObj *obj, GError **error);
 
-typedef struct {
-    gint64 rx_bytes, rx_packets, rx_errs, rx_drop;
-    gint64 tx_bytes, tx_packets, tx_errs, tx_drop;
-} ArmzIfaceStats;
-
 /* Counters of the interface PATH (its tap name or its MAC address), as the
  * guest sees them: what the tap sends, the guest receives. */
 gboolean armz_domain_interface_stats(ArmzDomainObj *obj, const char *path, ArmzIfaceStats *out,
@@ -40,12 +37,6 @@ gboolean armz_domain_interface_stats(ArmzDomainObj *obj, const char *path, ArmzI
 
 /* Resident memory of the VMM process, in KiB. */
 gboolean armz_domain_rss_kib(ArmzDomainObj *obj, guint64 *out, GError **error);
-
-/* The virConnectGetAllDomainStats groups (virDomainStatsTypes) there are
- * figures for: block I/O is counted nowhere (armz-vmm keeps no counters). */
-#define ARMZ_DOMAIN_STATS_GROUPS                                                  \
-    (VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON | \
-     VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_INTERFACE)
 
 /* Appends OBJ's statistics of GROUPS to PARAMS (armz_typed_params_new),
  * with libvirt's field names; an inactive domain has its state, memory and

@@ -129,18 +129,40 @@ armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
     g_mutex_unlock(&drv->event_lock);
 }
 
-ArmzDomainObj *
-armz_driver_lookup_uuid(ArmzDriver *drv, const unsigned char *uuid, const char *name,
-                        GError **error)
+void
+armz_driver_set_network_leases(ArmzDriver *drv, ArmzNetworkLeasesFunc fn, gpointer opaque)
 {
-    ArmzDomainObj *obj = armz_domain_list_find_uuid(drv->domains, uuid);
+    drv->network_leases = fn;
+    drv->leases_opaque = opaque;
+}
+
+void
+armz_domain_id_clear(ArmzDomainId *id)
+{
+    g_clear_pointer(&id->name, g_free);
+}
+
+void
+armz_domain_id_set(ArmzDomainId *out, ArmzDomainObj *obj)
+{
+    out->name = g_strdup(obj->name);
+    memcpy(out->uuid, obj->uuid, sizeof(out->uuid));
+    g_mutex_lock(&obj->lock);
+    out->id = obj->id;
+    g_mutex_unlock(&obj->lock);
+}
+
+ArmzDomainObj *
+armz_driver_find(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
+{
+    ArmzDomainObj *obj = armz_domain_list_find_uuid(drv->domains, dom->uuid);
 
     if (!obj) {
         char str[VIR_UUID_STRING_BUFLEN];
-        armz_uuid_format(uuid, str);
-        if (name)
+        armz_uuid_format(dom->uuid, str);
+        if (dom->name)
             g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
-                        _("no domain with matching uuid '%s' (%s)"), str, name);
+                        _("no domain with matching uuid '%s' (%s)"), str, dom->name);
         else
             g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                         _("no domain with matching uuid '%s'"), str);
@@ -148,26 +170,44 @@ armz_driver_lookup_uuid(ArmzDriver *drv, const unsigned char *uuid, const char *
     return obj;
 }
 
-ArmzDomainObj *
-armz_driver_lookup_name(ArmzDriver *drv, const char *name, GError **error)
+/* Fills OUT from a lookup's result; FALSE (ERROR set) when there was none. */
+static gboolean
+found(ArmzDomainObj *obj, ArmzDomainId *out)
+{
+    if (!obj)
+        return FALSE;
+    armz_domain_id_set(out, obj);
+    armz_domain_obj_unref(obj);
+    return TRUE;
+}
+
+gboolean
+armz_driver_lookup_uuid(ArmzDriver *drv, const ArmzDomainId *dom, ArmzDomainId *out,
+                        GError **error)
+{
+    return found(armz_driver_find(drv, dom, error), out);
+}
+
+gboolean
+armz_driver_lookup_name(ArmzDriver *drv, const char *name, ArmzDomainId *out, GError **error)
 {
     ArmzDomainObj *obj = armz_domain_list_find_name(drv->domains, name);
 
     if (!obj)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                     _("no domain with matching name '%s'"), name);
-    return obj;
+    return found(obj, out);
 }
 
-ArmzDomainObj *
-armz_driver_lookup_id(ArmzDriver *drv, int id, GError **error)
+gboolean
+armz_driver_lookup_id(ArmzDriver *drv, int id, ArmzDomainId *out, GError **error)
 {
     ArmzDomainObj *obj = armz_domain_list_find_id(drv->domains, id);
 
     if (!obj)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                     _("no domain with matching id %d"), id);
-    return obj;
+    return found(obj, out);
 }
 
 char *
@@ -176,31 +216,32 @@ armz_driver_schema_path(ArmzDriver *drv)
     return g_build_filename(drv->cfg.schema_dir, "domain.rng", NULL);
 }
 
-ArmzDomainObj *
-armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError **error)
+gboolean
+armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDomainId *out,
+                   GError **error)
 {
     g_autoptr(ArmzDomainDef) def = NULL;
-    ArmzDomainObj *obj;
+    g_autoptr(ArmzDomainObj) obj = NULL;
     gboolean existing;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE, "virDomainDefineXMLFlags", error))
-        return NULL;
+        return FALSE;
     if (flags & VIR_DOMAIN_DEFINE_VALIDATE) {
         g_autofree char *rng = armz_driver_schema_path(drv);
         if (!armz_domain_xml_validate(xml, rng, error))
-            return NULL;
+            return FALSE;
     }
     /* what can never run is refused now, not at start */
     if (!(def = armz_domain_def_parse(xml, error)) ||
         !armz_domain_validate(def, drv->paths->state_dir, error))
-        return NULL;
+        return FALSE;
 
     for (;;) {
         ArmzDomainDef *parsed = def;
 
         obj = armz_domain_list_add(drv->domains, def, &existing, error);
         if (!obj)
-            return NULL;
+            return FALSE;
         g_mutex_lock(&obj->lock);
         if (existing) {
             armz_domain_obj_begin_job(obj);
@@ -208,7 +249,7 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
                 /* Undefined while we waited: add it afresh. */
                 armz_domain_obj_end_job(obj);
                 g_mutex_unlock(&obj->lock);
-                armz_domain_obj_unref(obj);
+                g_clear_pointer(&obj, armz_domain_obj_unref);
                 g_thread_yield(); /* until the undefine drops it from the list */
                 continue;
             }
@@ -223,8 +264,7 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
             g_mutex_unlock(&obj->lock);
             if (fresh)
                 armz_domain_list_remove(drv->domains, obj);
-            armz_domain_obj_unref(obj);
-            return NULL;
+            return FALSE;
         }
         break;
     }
@@ -244,11 +284,13 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, GError 
     armz_driver_emit_lifecycle(drv, obj, obj->id, VIR_DOMAIN_EVENT_DEFINED,
                                existing ? VIR_DOMAIN_EVENT_DEFINED_UPDATED
                                         : VIR_DOMAIN_EVENT_DEFINED_ADDED);
-    return obj;
+    armz_domain_id_set(out, obj);
+    return TRUE;
 }
 
 gboolean
-armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                     GError **error)
 {
     /* No managed save, snapshots, checkpoints, NVRAM or TPM state exist for
      * armz domains, so these flags have nothing to remove. */
@@ -256,10 +298,12 @@ armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
         VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM |
         VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
         VIR_DOMAIN_UNDEFINE_KEEP_TPM | VIR_DOMAIN_UNDEFINE_TPM;
+    g_autoptr(ArmzDomainObj) obj = NULL;
     gboolean active;
     int id;
 
-    if (!armz_check_flags(flags, allowed, "virDomainUndefineFlags", error))
+    if (!armz_check_flags(flags, allowed, "virDomainUndefineFlags", error) ||
+        !(obj = armz_driver_find(drv, dom, error)))
         return FALSE;
 
     g_mutex_lock(&obj->lock);
@@ -303,14 +347,17 @@ armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
 }
 
 char *
-armz_driver_get_xml(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+armz_driver_get_xml(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                    GError **error)
 {
+    g_autoptr(ArmzDomainObj) obj = NULL;
     char *xml;
     ArmzDomainDef *def;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
                           VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE,
-                          "virDomainGetXMLDesc", error))
+                          "virDomainGetXMLDesc", error) ||
+        !(obj = armz_driver_find(drv, dom, error)))
         return NULL;
     g_mutex_lock(&obj->lock);
     def = (flags & VIR_DOMAIN_XML_INACTIVE) ? armz_domain_obj_config(obj) : obj->def;
@@ -320,11 +367,14 @@ armz_driver_get_xml(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GEr
 }
 
 gboolean
-armz_driver_set_autostart(ArmzDriver *drv, ArmzDomainObj *obj, gboolean autostart,
+armz_driver_set_autostart(ArmzDriver *drv, const ArmzDomainId *dom, gboolean autostart,
                           GError **error)
 {
+    g_autoptr(ArmzDomainObj) obj = armz_driver_find(drv, dom, error);
     gboolean ok = TRUE;
 
+    if (!obj)
+        return FALSE;
     g_mutex_lock(&obj->lock);
     armz_domain_obj_begin_job(obj);
     if (!obj->persistent || obj->removed) {
@@ -351,25 +401,28 @@ group_match(unsigned int flags, unsigned int yes, unsigned int no, gboolean valu
     return ((flags & yes) && value) || ((flags & no) && !value);
 }
 
+/* The flags virConnectListAllDomains knows. */
+static const unsigned int list_all_flags =
+    VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE |
+    VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT |
+    VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED |
+    VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER |
+    VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE | VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE |
+    VIR_CONNECT_LIST_DOMAINS_AUTOSTART | VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART |
+    VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT | VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT |
+    VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT;
+
 GPtrArray *
-armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error)
+armz_driver_list_objs(ArmzDriver *drv, unsigned int flags, unsigned int allowed,
+                      const char *func, GError **error)
 {
-    const unsigned int allowed =
-        VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE |
-        VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT |
-        VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED |
-        VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER |
-        VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE | VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE |
-        VIR_CONNECT_LIST_DOMAINS_AUTOSTART | VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART |
-        VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT | VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT |
-        VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT;
     const unsigned int states = VIR_CONNECT_LIST_DOMAINS_RUNNING |
         VIR_CONNECT_LIST_DOMAINS_PAUSED | VIR_CONNECT_LIST_DOMAINS_SHUTOFF |
         VIR_CONNECT_LIST_DOMAINS_OTHER;
     g_autoptr(GPtrArray) all = NULL;
     GPtrArray *out;
 
-    if (!armz_check_flags(flags, allowed, "virConnectListAllDomains", error))
+    if (!armz_check_flags(flags, allowed, func, error))
         return NULL;
     all = armz_domain_list_collect(drv->domains);
     out = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_obj_unref);
@@ -404,5 +457,22 @@ armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error)
         if (keep)
             g_ptr_array_add(out, armz_domain_obj_ref(obj));
     }
+    return out;
+}
+
+GArray *
+armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error)
+{
+    g_autoptr(GPtrArray) objs =
+        armz_driver_list_objs(drv, flags, list_all_flags, "virConnectListAllDomains", error);
+    GArray *out;
+
+    if (!objs)
+        return NULL;
+    out = g_array_sized_new(FALSE, TRUE, sizeof(ArmzDomainId), objs->len);
+    g_array_set_clear_func(out, (GDestroyNotify)armz_domain_id_clear);
+    g_array_set_size(out, objs->len);
+    for (guint i = 0; i < objs->len; i++)
+        armz_domain_id_set(&g_array_index(out, ArmzDomainId, i), g_ptr_array_index(objs, i));
     return out;
 }

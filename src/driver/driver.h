@@ -1,11 +1,14 @@
 /* The armz hypervisor driver: what each libvirt API does with domains and
  * the host, independent of the RPC layer. Entry points follow libvirt's
  * sequence: check flags, look up, (access is checked by the dispatcher),
- * begin job, check state, act, end job. Errors are GErrors in ARMZ_ERROR. */
+ * begin job, check state, act, end job. The daemon only converts wire
+ * arguments and results: it never locks an object or reads the driver's
+ * state. Errors are GErrors in ARMZ_ERROR. The query, statistics and
+ * lifecycle APIs are in domain_query.h, domain_stats_api.h and lifecycle.h;
+ * the objects (domain_obj.h) are the driver's own. */
 #pragma once
 #include <glib.h>
 #include "driver/domain_event.h"
-#include "driver/domain_obj.h"
 #include "util/flags.h"
 #include "util/paths.h"
 
@@ -23,7 +26,8 @@ void armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpoin
 const ArmzPaths *armz_driver_paths(ArmzDriver *drv);
 
 /* How domains find their networks' bridges and their volumes' paths at
- * start: set by the network and storage drivers, before any start. */
+ * start, and their interfaces' DHCP leases: set by the daemon from the
+ * network and storage drivers, before it serves. */
 typedef gboolean (*ArmzResolveNetworkFunc)(const char *network, char **bridge,
                                            gpointer opaque, GError **error);
 typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, char **path,
@@ -32,6 +36,21 @@ void armz_driver_set_network_resolver(ArmzDriver *drv, ArmzResolveNetworkFunc fn
                                       gpointer opaque);
 void armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn,
                                      gpointer opaque);
+
+/* Addresses a DHCP server leased (virDomainInterfaceAddresses). */
+typedef struct {
+    int type;              /* virIPAddrType */
+    char *addr;
+    unsigned int prefix;
+} ArmzDomainIPAddr;
+
+/* How virDomainInterfaceAddresses finds the leases of MAC on network
+ * NETWORK: an ArmzDomainIPAddr array (cleared with it), or NULL when there
+ * are none to report. */
+typedef GArray *(*ArmzNetworkLeasesFunc)(const char *network, const char *mac,
+                                         gpointer opaque, GError **error);
+void armz_driver_set_network_leases(ArmzDriver *drv, ArmzNetworkLeasesFunc fn,
+                                    gpointer opaque);
 
 /* Host. */
 typedef struct {
@@ -42,6 +61,11 @@ typedef struct {
 
 void armz_driver_node_info(ArmzDriver *drv, ArmzNodeInfo *info);
 guint64 armz_driver_node_free_memory(ArmzDriver *drv);
+/* virNodeGetCPUMap: the host's CPUs (present, the highest + 1) and, in
+ * *ONLINE_MAP (one bit per CPU, (present + 7) / 8 bytes, newly allocated)
+ * and *ONLINE, those online; -1 on error. */
+int armz_driver_node_cpu_map(ArmzDriver *drv, guchar **online_map, guint *online,
+                             unsigned int flags, GError **error);
 int armz_driver_max_vcpus(ArmzDriver *drv, const char *type, GError **error);
 char *armz_driver_capabilities(ArmzDriver *drv);
 char *armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator,
@@ -49,19 +73,37 @@ char *armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator,
                                       const char *virttype, unsigned int flags,
                                       GError **error);
 
-/* Lookups return a new reference or NULL with VIR_ERR_NO_DOMAIN. */
-ArmzDomainObj *armz_driver_lookup_uuid(ArmzDriver *drv, const unsigned char *uuid,
-                                       const char *name, GError **error);
-ArmzDomainObj *armz_driver_lookup_name(ArmzDriver *drv, const char *name, GError **error);
-ArmzDomainObj *armz_driver_lookup_id(ArmzDriver *drv, int id, GError **error);
+/* A domain as the API names it (libvirt's virDomainPtr): the domain is
+ * found by UUID, as libvirt's daemon does, and NAME only completes a "no
+ * such domain" message. Entry points borrow it; the ones that hand a
+ * domain back fill one the caller clears, a snapshot of name, UUID and ID
+ * (-1 when inactive). */
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    int id;
+} ArmzDomainId;
+
+void armz_domain_id_clear(ArmzDomainId *id);
+
+/* Lookups fill OUT, or fail with VIR_ERR_NO_DOMAIN; by UUID, the domain
+ * DOM names (its name may be NULL). */
+gboolean armz_driver_lookup_uuid(ArmzDriver *drv, const ArmzDomainId *dom, ArmzDomainId *out,
+                                 GError **error);
+gboolean armz_driver_lookup_name(ArmzDriver *drv, const char *name, ArmzDomainId *out,
+                                 GError **error);
+gboolean armz_driver_lookup_id(ArmzDriver *drv, int id, ArmzDomainId *out, GError **error);
 
 /* Domain configuration APIs. */
-ArmzDomainObj *armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags,
-                                  GError **error);
-gboolean armz_driver_undefine(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
+gboolean armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags,
+                            ArmzDomainId *out, GError **error);
+gboolean armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                               GError **error);
-char *armz_driver_get_xml(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
+char *armz_driver_get_xml(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                           GError **error);
-gboolean armz_driver_set_autostart(ArmzDriver *drv, ArmzDomainObj *obj,
+gboolean armz_driver_set_autostart(ArmzDriver *drv, const ArmzDomainId *dom,
                                    gboolean autostart, GError **error);
-GPtrArray *armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error);
+/* ArmzDomainId array (cleared with it), sorted by name, of the domains
+ * matching FLAGS (virConnectListAllDomainsFlags). */
+GArray *armz_driver_list_all(ArmzDriver *drv, unsigned int flags, GError **error);
+

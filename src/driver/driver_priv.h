@@ -1,5 +1,6 @@
 /* Driver internals shared by the driver's own files. */
 #pragma once
+#include "driver/domain_obj.h"
 #include "driver/driver.h"
 #include "driver/vmm_command.h"
 
@@ -19,7 +20,18 @@ struct _ArmzDriver {
     gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;
     gpointer volume_opaque;
+    ArmzNetworkLeasesFunc network_leases;
+    gpointer leases_opaque;
 };
+
+/* The object DOM names (a new reference), or NULL with VIR_ERR_NO_DOMAIN. */
+ArmzDomainObj *armz_driver_find(ArmzDriver *drv, const ArmzDomainId *dom, GError **error);
+/* OBJ's identity as the API hands it back (object lock not held). */
+void armz_domain_id_set(ArmzDomainId *out, ArmzDomainObj *obj);
+/* Objects (new references) matching virConnectListAllDomainsFlags FLAGS,
+ * sorted by name; FUNC names the API in a flags error. */
+GPtrArray *armz_driver_list_objs(ArmzDriver *drv, unsigned int flags, unsigned int allowed,
+                                 const char *func, GError **error);
 
 /* domain.rng in the configured schema directory. */
 char *armz_driver_schema_path(ArmzDriver *drv);

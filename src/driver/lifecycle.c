@@ -54,16 +54,13 @@ monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
     return ok;
 }
 
-gboolean
-armz_driver_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
-                  guint64 client_id, GError **error)
+/* Starts OBJ (flags checked by the caller). */
+static gboolean
+start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, guint64 client_id,
+      GError **error)
 {
     gboolean ok;
 
-    if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
-                          VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT,
-                          "virDomainCreateWithFlags", error))
-        return FALSE;
     g_mutex_lock(&obj->lock);
     armz_domain_obj_begin_job(obj);
     if (obj->removed) {
@@ -81,25 +78,43 @@ armz_driver_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     return ok;
 }
 
-ArmzDomainObj *
+gboolean
+armz_driver_start(ArmzDriver *drv, ArmzDomainId *dom, unsigned int flags,
+                  guint64 client_id, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = NULL;
+
+    if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
+                          VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT,
+                          "virDomainCreateWithFlags", error) ||
+        !(obj = armz_driver_find(drv, dom, error)) ||
+        !start(drv, obj, flags, client_id, error))
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    dom->id = obj->id;
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+gboolean
 armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
-                       guint64 client_id, GError **error)
+                       guint64 client_id, ArmzDomainId *out, GError **error)
 {
     g_autoptr(ArmzDomainDef) def = NULL;
-    ArmzDomainObj *obj;
+    g_autoptr(ArmzDomainObj) obj = NULL;
     gboolean existing = FALSE, ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
                           VIR_DOMAIN_START_VALIDATE, "virDomainCreateXML", error))
-        return NULL;
+        return FALSE;
     if ((flags & VIR_DOMAIN_START_VALIDATE) &&
         !armz_domain_xml_validate(xml, armz_driver_schema_path(drv), error))
-        return NULL;
+        return FALSE;
     if (!(def = armz_domain_def_parse(xml, error)))
-        return NULL;
+        return FALSE;
     obj = armz_domain_list_add(drv->domains, def, &existing, error);
     if (!obj)
-        return NULL;
+        return FALSE;
     if (existing) {
         /* libvirt starts a defined, inactive domain of the same name and UUID
          * with the new definition as its live one */
@@ -109,8 +124,7 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
             g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                         _("domain '%s' is already active"), obj->name);
             end(drv, obj);
-            armz_domain_obj_unref(obj);
-            return NULL;
+            return FALSE;
         }
         obj->newdef = obj->def;
         obj->def = g_steal_pointer(&def);
@@ -127,20 +141,20 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
     if (!ok && !obj->persistent)
         obj->removed = TRUE;
     end(drv, obj);
-    if (!ok) {
-        armz_domain_obj_unref(obj);
-        return NULL;
-    }
-    return obj;
+    if (ok)
+        armz_domain_id_set(out, obj);
+    return ok;
 }
 
 gboolean
-armz_driver_destroy(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+armz_driver_destroy(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                    GError **error)
 {
+    g_autoptr(ArmzDomainObj) obj = NULL;
     gboolean ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL, "virDomainDestroyFlags", error) ||
-        !begin_active(obj, error))
+        !(obj = armz_driver_find(drv, dom, error)) || !begin_active(obj, error))
         return FALSE;
     ok = armz_process_kill_and_stop(drv, obj, (flags & VIR_DOMAIN_DESTROY_GRACEFUL) != 0,
                                     VIR_DOMAIN_SHUTOFF_DESTROYED,
@@ -150,8 +164,10 @@ armz_driver_destroy(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GEr
 }
 
 gboolean
-armz_driver_shutdown(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+armz_driver_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                     GError **error)
 {
+    g_autoptr(ArmzDomainObj) obj = NULL;
     gboolean ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN | VIR_DOMAIN_SHUTDOWN_GUEST_AGENT |
@@ -165,7 +181,7 @@ armz_driver_shutdown(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
                     flags);
         return FALSE;
     }
-    if (!begin_active(obj, error))
+    if (!(obj = armz_driver_find(drv, dom, error)) || !begin_active(obj, error))
         return FALSE;
     ok = monitor_call(obj, armz_monitor_system_powerdown, error);
     end(drv, obj);
@@ -176,11 +192,12 @@ armz_driver_shutdown(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
  * button but no reset button: the machine resets, and the RESET event
  * reports the reboot. */
 static gboolean
-reset_machine(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
+reset_machine(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
 {
+    g_autoptr(ArmzDomainObj) obj = armz_driver_find(drv, dom, error);
     gboolean ok;
 
-    if (!begin_active(obj, error))
+    if (!obj || !begin_active(obj, error))
         return FALSE;
     ok = monitor_call(obj, armz_monitor_system_reset, error);
     end(drv, obj);
@@ -188,7 +205,8 @@ reset_machine(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
 }
 
 gboolean
-armz_driver_reboot(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+armz_driver_reboot(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                   GError **error)
 {
     if (!armz_check_flags(flags, VIR_DOMAIN_REBOOT_ACPI_POWER_BTN | VIR_DOMAIN_REBOOT_GUEST_AGENT |
                           VIR_DOMAIN_REBOOT_INITCTL | VIR_DOMAIN_REBOOT_SIGNAL |
@@ -199,23 +217,25 @@ armz_driver_reboot(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GErr
                     _("reboot mode 0x%x is not supported"), flags);
         return FALSE;
     }
-    return reset_machine(drv, obj, error);
+    return reset_machine(drv, dom, error);
 }
 
 gboolean
-armz_driver_reset(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GError **error)
+armz_driver_reset(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                  GError **error)
 {
-    return armz_check_flags(flags, 0, "virDomainReset", error) && reset_machine(drv, obj, error);
+    return armz_check_flags(flags, 0, "virDomainReset", error) && reset_machine(drv, dom, error);
 }
 
 static gboolean
-pause_or_resume(ArmzDriver *drv, ArmzDomainObj *obj, gboolean pause, GError **error)
+pause_or_resume(ArmzDriver *drv, const ArmzDomainId *dom, gboolean pause, GError **error)
 {
+    g_autoptr(ArmzDomainObj) obj = armz_driver_find(drv, dom, error);
     g_autoptr(GError) err = NULL;
     int from = pause ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_PAUSED;
     gboolean ok = TRUE;
 
-    if (!begin_active(obj, error))
+    if (!obj || !begin_active(obj, error))
         return FALSE;
     if (obj->state == from) {
         ok = monitor_call(obj, pause ? armz_monitor_stop : armz_monitor_cont, error);
@@ -240,21 +260,15 @@ pause_or_resume(ArmzDriver *drv, ArmzDomainObj *obj, gboolean pause, GError **er
 }
 
 gboolean
-armz_driver_suspend(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
+armz_driver_suspend(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
 {
-    return pause_or_resume(drv, obj, TRUE, error);
+    return pause_or_resume(drv, dom, TRUE, error);
 }
 
 gboolean
-armz_driver_resume(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
+armz_driver_resume(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
 {
-    return pause_or_resume(drv, obj, FALSE, error);
-}
-
-guint64
-armz_driver_domain_cpu_time(ArmzDomainObj *obj)
-{
-    return armz_process_cpu_time(obj);
+    return pause_or_resume(drv, dom, FALSE, error);
 }
 
 gboolean
@@ -297,11 +311,11 @@ armz_driver_autodestroy(ArmzDriver *drv, guint64 client_id)
 }
 
 void
-armz_driver_autostart(ArmzDriver *drv)
+armz_driver_autostart(ArmzDriver *drv, GCancellable *cancel)
 {
     g_autoptr(GPtrArray) all = armz_domain_list_collect(drv->domains);
 
-    for (guint i = 0; i < all->len; i++) {
+    for (guint i = 0; i < all->len && !g_cancellable_is_cancelled(cancel); i++) {
         ArmzDomainObj *obj = g_ptr_array_index(all, i);
         g_autoptr(GError) err = NULL;
         gboolean want;
@@ -309,7 +323,7 @@ armz_driver_autostart(ArmzDriver *drv)
         g_mutex_lock(&obj->lock);
         want = obj->autostart && !armz_domain_obj_is_active(obj);
         g_mutex_unlock(&obj->lock);
-        if (want && !armz_driver_start(drv, obj, 0, 0, &err))
+        if (want && !start(drv, obj, 0, 0, &err))
             armz_err("cannot autostart domain '%s': %s", obj->name, err->message);
     }
 }
