@@ -2,7 +2,6 @@
  * reads the definition, nothing of the host. */
 #include <stdarg.h>
 #include <string.h>
-#include <sys/un.h>
 #include <libvirt/virterror.h>
 
 #include "util/armz-i18n.h"
@@ -351,22 +350,15 @@ check_emulator(const ArmzDomainDef *def, GError **error)
     return !def->emulator || armz_domain_check_abs_path(def->emulator, "<emulator>", error);
 }
 
-static gboolean
-check_monitor_path(const ArmzDomainDef *def, const char *state_dir, GError **error)
+char *
+armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir)
 {
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
     g_autofree char *qmp = NULL;
-    g_autofree char *path = NULL;
-    struct sockaddr_un sa;
 
-    if (!state_dir)
-        return TRUE;
-    qmp = g_strconcat(def->name, ".qmp", NULL);
-    path = g_build_filename(state_dir, qmp, NULL);
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("monitor socket path '%s' is too long for a unix socket (at most %zu "
-                      "bytes): use a shorter domain name"), path, sizeof(sa.sun_path) - 1);
-    return TRUE;
+    armz_uuid_format(def->uuid, uuid);
+    qmp = g_strconcat(uuid, ".qmp", NULL);
+    return g_build_filename(state_dir, qmp, NULL);
 }
 
 /* ---------------- serial and consoles ---------------- */
@@ -725,7 +717,7 @@ check_rngs(const ArmzDomainDef *def, GError **error)
 }
 
 gboolean
-armz_domain_validate(const ArmzDomainDef *def, const char *state_dir, GError **error)
+armz_domain_validate(const ArmzDomainDef *def, GError **error)
 {
     ArmzDomainChrLayout layout;
 
@@ -741,7 +733,6 @@ armz_domain_validate(const ArmzDomainDef *def, const char *state_dir, GError **e
            check_pm(def, error) &&
            check_placement(def, error) &&
            check_emulator(def, error) &&
-           check_monitor_path(def, state_dir, error) &&
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
            check_nets(def, error) &&

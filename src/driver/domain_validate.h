@@ -50,10 +50,12 @@ typedef struct {
 
 extern const ArmzDomainSupport armz_domain_support;
 
-/* Refuses DEF when the armz driver can never run it. STATE_DIR, when not
- * NULL, is where the monitor socket goes (its path length is checked). */
-gboolean armz_domain_validate(const ArmzDomainDef *def, const char *state_dir,
-                              GError **error);
+/* Refuses DEF when the armz driver can never run it. */
+gboolean armz_domain_validate(const ArmzDomainDef *def, GError **error);
+
+/* STATE_DIR/UUID.qmp: named by UUID, not name, so that any name libvirt
+ * accepts fits a unix socket address. */
+char *armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir);
 
 /* Which device each <serial> and <console> of a valid definition becomes. */
 typedef struct {

@@ -233,7 +233,7 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDom
     }
     /* what can never run is refused now, not at start */
     if (!(def = armz_domain_def_parse(xml, error)) ||
-        !armz_domain_validate(def, drv->paths->state_dir, error))
+        !armz_domain_validate(def, error))
         return FALSE;
 
     for (;;) {

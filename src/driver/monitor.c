@@ -20,6 +20,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/monitor.h"
+#include "util/unixaddr.h"
 #include "driver/monitor_json.h"
 
 G_DEFINE_QUARK(armz-monitor-error, armz_monitor_error)
@@ -693,28 +694,30 @@ ArmzMonitor *
 armz_monitor_connect_path(const char *path, GMainContext *ctx, const ArmzMonitorCallbacks *cb,
                           gpointer opaque, GError **error)
 {
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd;
+    struct sockaddr_un sa;
+    int fd, dirfd, rc;
 
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        g_set_error(error, ARMZ_MONITOR_ERROR, ARMZ_MONITOR_ERROR_FAILED,
-                    _("armz-vmm monitor socket path is too long: %s"), path);
+    if (!armz_unix_addr(path, &sa, &dirfd, error))
         return NULL;
-    }
-    strcpy(sa.sun_path, path);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         g_set_error(error, ARMZ_MONITOR_ERROR, ARMZ_MONITOR_ERROR_FAILED,
                     _("cannot create a socket for the armz-vmm monitor: %s"),
                     g_strerror(errno));
+        if (dirfd >= 0)
+            close(dirfd);
         return NULL;
     }
     /* non-blocking: a unix connect either completes at once or fails (EAGAIN
      * when the backlog is full), so this never stalls the calling thread */
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+    rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+    if (rc < 0)
         g_set_error(error, ARMZ_MONITOR_ERROR, ARMZ_MONITOR_ERROR_FAILED,
                     _("cannot connect to the armz-vmm monitor socket %s: %s"),
                     path, g_strerror(errno));
+    if (dirfd >= 0)
+        close(dirfd);
+    if (rc < 0) {
         close(fd);
         return NULL;
     }

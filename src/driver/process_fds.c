@@ -12,6 +12,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/process_fds.h"
+#include "util/unixaddr.h"
 #include "driver/tap.h"
 
 /* WHAT: the failed step, formatted by the caller; errno is still its own. */
@@ -73,21 +74,21 @@ static int
 open_qmp(const char *path, GError **error)
 {
     struct sockaddr_un sa;
-    int fd;
+    int fd, dirfd, rc;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
-                    _("monitor socket path '%s' is too long"), path);
+    if (!armz_unix_addr(path, &sa, &dirfd, error))
         return -1;
-    }
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (fd < 0) {
+        if (dirfd >= 0)
+            close(dirfd);
         return sys_fail(error, g_strdup_printf(_("cannot create the monitor socket '%s'"), path));
+    }
     unlink(path);   /* a stale socket of an earlier run */
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+    rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    if (dirfd >= 0)
+        close(dirfd);
+    if (rc < 0 || listen(fd, 4) < 0) {
         sys_fail(error, g_strdup_printf(_("cannot listen on the monitor socket '%s'"), path));
         close(fd);
         return -1;

@@ -330,7 +330,6 @@ static gboolean
 plan_paths(Builder *b, GError **error)
 {
     const ArmzLaunchCtx *ctx = b->ctx;
-    g_autofree char *qmp = g_strconcat(b->def->name, ".qmp", NULL);
     g_autofree char *pid = g_strconcat(b->def->name, ".pid", NULL);
 
     if (!ctx->state_dir || !g_path_is_absolute(ctx->state_dir)) {
@@ -338,7 +337,7 @@ plan_paths(Builder *b, GError **error)
                             _("no absolute state directory for the VMM"));
         return FALSE;
     }
-    b->plan->qmp_path = g_build_filename(ctx->state_dir, qmp, NULL);
+    b->plan->qmp_path = armz_domain_monitor_path(b->def, ctx->state_dir);
     b->plan->pidfile = g_build_filename(ctx->state_dir, pid, NULL);
     return TRUE;
 }
@@ -372,7 +371,7 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
 
     /* what define accepted may have been stored by an older daemon, or
      * built in code: a plan is only made of a valid definition */
-    if (!armz_domain_validate(def, ctx->state_dir, error) ||
+    if (!armz_domain_validate(def, error) ||
         !check_kvm(&b, error) ||
         !(vmm = vmm_path(&b, error)) ||
         !plan_paths(&b, error))

@@ -26,7 +26,7 @@
 typedef struct {
     const char *vmm_path;       /* armz-vmm, unless the definition has <emulator> */
     const char *kvm_device;     /* the host's arm64 KVM device; NULL: no hardware assistance */
-    const char *state_dir;      /* STATE_DIR/NAME.qmp and STATE_DIR/NAME.pid */
+    const char *state_dir;      /* STATE_DIR/UUID.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
     ArmzResolveNetworkFunc resolve_network;  /* NULL: no network driver */
     gpointer network_opaque;
@@ -84,7 +84,7 @@ typedef struct {
     GPtrArray *argv;            /* char*, argv[0] = VMM path; not NULL-terminated */
     GPtrArray *fds;             /* ArmzLaunchFd*, in child fd order */
     GPtrArray *chardevs;        /* ArmzLaunchChr*: every serial, then every console */
-    char *qmp_path;             /* STATE_DIR/NAME.qmp */
+    char *qmp_path;             /* STATE_DIR/UUID.qmp */
     char *pidfile;              /* STATE_DIR/NAME.pid */
     guint64 memory_mib;         /* <memory> rounded up to whole MiB (live XML) */
     gboolean paused;

@@ -210,7 +210,7 @@ check_define(const char *name, const ArmzDomainDef *def, const char *start_err,
     g_autofree char *define_err = NULL;
     gboolean host = g_strv_contains(host_cases, name);
 
-    if (armz_domain_validate(def, TEST_STATE_DIR, &err)) {
+    if (armz_domain_validate(def, &err)) {
         if (refused && !host)
             g_error("%s: refused at start (%s) but accepted at define", name, start_err);
         return;
@@ -362,7 +362,7 @@ test_plan_fields(void)
     g_assert_no_error(err);
     g_assert_true(plan->paused);
     g_assert_cmpuint(plan->memory_mib, ==, 1024);
-    g_assert_cmpstr(plan->qmp_path, ==, TEST_STATE_DIR "/full.qmp");
+    g_assert_cmpstr(plan->qmp_path, ==, TEST_STATE_DIR "/c7a5fdbd-edaf-4455-926a-d65c16db1809.qmp");
     g_assert_cmpstr(plan->pidfile, ==, TEST_STATE_DIR "/full.pid");
     g_assert_cmpint(plan->on_reboot, ==, ARMZ_DOMAIN_LIFECYCLE_RESTART);
     fd = g_ptr_array_index(plan->fds, 0);
@@ -426,7 +426,7 @@ accepts_disk_bus(const char *bus)
 
     g_free(disk->target_bus);
     disk->target_bus = g_strdup(bus);
-    return armz_domain_validate(def, NULL, &err);
+    return armz_domain_validate(def, &err);
 }
 
 static gboolean
@@ -437,7 +437,7 @@ accepts_cpu_mode(const char *mode)
 
     g_free(def->cpu->mode);
     def->cpu->mode = g_strdup(mode);
-    return armz_domain_validate(def, NULL, &err);
+    return armz_domain_validate(def, &err);
 }
 
 /* Each value domcapabilities offers is one define accepts, and the values

@@ -9,7 +9,9 @@
 #include "util/fileutil.h"
 #include "util/flags.h"
 #include "util/number.h"
+#include "util/unixaddr.h"
 #include "util/uuid.h"
+#include <sys/socket.h>
 
 static void
 test_check_flags(void)
@@ -151,6 +153,61 @@ test_stale_tmp(void)
     g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
+/* A socket path longer than sun_path is still bound and reached (the
+ * daemon's state directory can be deep: test roots, --root trees). */
+static void
+test_unix_addr_long(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("armz-unixaddr-XXXXXX", NULL);
+    g_autofree char *deep = g_build_filename(tmp, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", NULL);
+    g_autofree char *path = g_build_filename(deep, "c7a5fdbd-edaf-4455-926a-d65c16db1809.qmp",
+                                             NULL);
+    struct sockaddr_un sa;
+    int dirfd, lfd, cfd, afd;
+
+    g_assert_cmpint(g_mkdir_with_parents(deep, 0700), ==, 0);
+    g_assert_cmpuint(strlen(path), >=, sizeof(sa.sun_path));
+
+    g_assert_true(armz_unix_addr(path, &sa, &dirfd, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(dirfd, >=, 0);
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    close(dirfd);
+    /* the socket is where PATH says, not somewhere under /proc */
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+
+    g_assert_true(armz_unix_addr(path, &sa, &dirfd, &err));
+    cfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(connect(cfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    close(dirfd);
+    afd = accept(lfd, NULL, NULL);
+    g_assert_cmpint(afd, >=, 0);
+    close(afd);
+    close(cfd);
+    close(lfd);
+
+    /* a short path goes as it is */
+    g_assert_true(armz_unix_addr("/run/x.qmp", &sa, &dirfd, &err));
+    g_assert_cmpint(dirfd, ==, -1);
+    g_assert_cmpstr(sa.sun_path, ==, "/run/x.qmp");
+
+    /* a missing directory is named */
+    g_assert_false(armz_unix_addr("/nonexistent-armz-dir/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.qmp",
+                                  &sa, &dirfd, &err));
+    g_assert_nonnull(strstr(err->message, "/nonexistent-armz-dir"));
+
+    unlink(path);
+    g_rmdir(deep);
+    g_autofree char *mid = g_path_get_dirname(deep);
+    g_rmdir(mid);
+    g_rmdir(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,5 +216,6 @@ main(int argc, char **argv)
     g_test_add_func("/util/uuid-text", test_uuid_text);
     g_test_add_func("/util/parse-u64", test_parse_u64);
     g_test_add_func("/util/stale-tmp", test_stale_tmp);
+    g_test_add_func("/util/unix-addr-long", test_unix_addr_long);
     return g_test_run();
 }
