@@ -288,7 +288,8 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGINT, on_quit_signal, NULL);
     g_unix_signal_add(SIGHUP, on_hup, NULL);
     signal(SIGPIPE, SIG_IGN);
-    daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->max_clients);
+    daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->limits.max_clients);
+    armz_server_set_limits(daemon.server, &cfg->limits);
     if (!listen_all(cfg, &error)) {
         armz_err("%s", error->message);
         armz_server_unlink_sockets(daemon.server);

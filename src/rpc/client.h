@@ -23,6 +23,11 @@ struct _ArmzClient {
     gboolean closed;
     gboolean close_after_flush;
     guint inflight;          /* calls handed to workers, not yet answered */
+    guint out_replies;       /* replies in outq: their calls still count against
+                              * max_client_requests until they are written */
+    gsize out_events;        /* bytes in outq of messages that are neither
+                              * replies nor stream data (events, pongs) */
+    gboolean overflow;       /* events beyond max_client_output_bytes: dropped */
     gboolean opened;         /* CONNECT_OPEN succeeded */
     gpointer priv;           /* owned by the dispatcher: per-connection state */
     GDestroyNotify priv_free;
@@ -36,6 +41,10 @@ struct _ArmzClient {
     GSource *out_src;
     GByteArray *inbuf;
     guint32 want;            /* length of the packet being read, 0: unknown */
+    gpointer listener;       /* the server's listener it came through */
+    gint64 connected_at;     /* monotonic us */
+    guint32 large_grant;     /* bytes of max_large_input_bytes it holds */
+    gboolean large_wait;     /* waits for a share of max_large_input_bytes */
 };
 
 ArmzClient *armz_client_ref(ArmzClient *client);

@@ -7,6 +7,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
@@ -16,9 +19,11 @@
 #include "rpc/server.h"
 #include "rpc/stream.h"
 
-/* A client may have this many calls in the workers before we stop reading
- * from it; one client cannot monopolise the pool or our memory. */
-#define CLIENT_MAX_INFLIGHT 8
+/* Most bytes read from one client per wakeup: others get their turn. */
+#define READ_CHUNK (256 * 1024)
+#define READS_PER_WAKEUP 16
+/* Freeing this much at a disconnect is worth handing back to the system. */
+#define TRIM_THRESHOLD (1024 * 1024)
 
 typedef struct {
     ArmzServer *srv;
@@ -27,6 +32,7 @@ typedef struct {
     gboolean tcp;
     char *path;          /* unix sockets we created, unlinked at exit */
     GSource *src;
+    GQueue anonymous;    /* its clients not yet opened (maybe), oldest first */
 } Listener;
 
 struct _ArmzServer {
@@ -36,7 +42,12 @@ struct _ArmzServer {
     GThreadPool *pool;
     GPtrArray *listeners;
     GHashTable *clients;     /* ArmzClient* set, main thread only */
-    guint max_clients;
+    ArmzServerLimits limits;
+    guint ro_clients;        /* clients of read-only listeners */
+    gsize large_used;        /* granted of limits.max_large_input_bytes */
+    GQueue large_waiters;    /* clients waiting for a grant, in order */
+    GSource *sweep_src;      /* drops clients that do not open in time */
+    gint64 last_refusal_log;
     guint64 next_client_id;
     gint64 last_change;
 };
@@ -45,6 +56,26 @@ typedef struct {
     ArmzClient *client;
     GBytes *pkt;
 } Job;
+
+void
+armz_server_limits_init(ArmzServerLimits *limits)
+{
+    *limits = (ArmzServerLimits) {
+        .max_clients = 5000,
+        .rw_reserved_clients = 50,
+        .max_anonymous_clients = 20,
+        .anonymous_client_timeout = 30,
+        .max_client_requests = 5,
+        .max_client_output_bytes = 4 * 1024 * 1024,
+        .max_large_input_bytes = 128 * 1024 * 1024,
+    };
+}
+
+const ArmzServerLimits *
+armz_server_limits(ArmzServer *srv)
+{
+    return &srv->limits;
+}
 
 GMainContext *
 armz_server_context(ArmzServer *srv)
@@ -77,17 +108,84 @@ worker(gpointer data, gpointer user_data)
     g_free(job);
 }
 
+static gboolean large_grant(ArmzServer *srv, ArmzClient *client);
+
+/* Main thread: CLIENT no longer receives, or waits for, a share of
+ * max_large_input_bytes; the waiters that now fit get theirs, in order. */
+static void
+large_release(ArmzServer *srv, ArmzClient *client)
+{
+    if (client->large_wait) {
+        g_queue_remove(&srv->large_waiters, client);
+        client->large_wait = FALSE;
+    }
+    if (!client->large_grant)
+        return;
+    srv->large_used -= client->large_grant;
+    client->large_grant = 0;
+    while (!g_queue_is_empty(&srv->large_waiters)) {
+        ArmzClient *next = g_queue_peek_head(&srv->large_waiters);
+        if (!large_grant(srv, next))
+            break;
+        armz_server_resume_input(srv, next);
+    }
+}
+
+/* Main thread: a share of max_large_input_bytes for the message of
+ * client->want bytes that CLIENT is sending, or its place in the queue
+ * (first come, first served: a large message is not starved by smaller
+ * ones). The first one always fits, whatever the setting. */
+static gboolean
+large_grant(ArmzServer *srv, ArmzClient *client)
+{
+    gboolean first = g_queue_is_empty(&srv->large_waiters) ||
+                     g_queue_peek_head(&srv->large_waiters) == client;
+
+    if (first && (srv->large_used == 0 ||
+                  srv->large_used + client->want <= srv->limits.max_large_input_bytes)) {
+        if (client->large_wait) {
+            g_queue_pop_head(&srv->large_waiters);
+            client->large_wait = FALSE;
+        }
+        srv->large_used += client->want;
+        client->large_grant = client->want;
+        return TRUE;
+    }
+    if (!client->large_wait) {
+        g_queue_push_tail(&srv->large_waiters, client);
+        client->large_wait = TRUE;
+    }
+    return FALSE;
+}
+
 /* Main thread: a client is finished (EOF, error, protocol violation). */
 void
 armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
 {
+    Listener *l = client->listener;
+    gsize freed;
+
     if (!g_hash_table_contains(srv->clients, client))
         return;
     g_mutex_lock(&client->lock);
     client->closed = TRUE;
+    freed = client->out_bytes;
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
     client->out_bytes = 0;
+    client->out_replies = 0;
+    client->out_events = 0;
     g_mutex_unlock(&client->lock);
+    if (client->inbuf) {
+        freed += client->inbuf->len;
+        g_byte_array_unref(client->inbuf);
+        client->inbuf = NULL;
+    }
+    large_release(srv, client);
+    if (l) {
+        g_queue_remove(&l->anonymous, client);
+        if (l->readonly)
+            srv->ro_clients--;
+    }
     if (client->in_src) {
         g_source_destroy(client->in_src);
         g_source_unref(client->in_src);
@@ -107,6 +205,12 @@ armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
         srv->hooks.client_closed(client, srv->opaque);
     srv->last_change = g_get_monotonic_time();
     g_hash_table_remove(srv->clients, client); /* drops the server's ref */
+#ifdef __GLIBC__
+    /* glibc keeps freed memory in its arenas (one per worker thread that
+     * built replies): hand a large queue back to the system. */
+    if (freed >= TRIM_THRESHOLD)
+        malloc_trim(0);
+#endif
 }
 
 static void
@@ -178,77 +282,150 @@ watch_input(ArmzServer *srv, ArmzClient *client)
     g_source_attach(client->in_src, srv->ctx);
 }
 
+/* Whether CLIENT's input may be read: not while it has max_client_requests
+ * calls running or answered but not yet sent, more than
+ * max_client_output_bytes waiting for it, or stream data its fds have not
+ * taken. A client that does not read makes us stop reading it. */
+static gboolean
+input_allowed(ArmzServer *srv, ArmzClient *client)
+{
+    gboolean ok;
+
+    if (client->large_wait)
+        return FALSE;
+    g_mutex_lock(&client->lock);
+    ok = !client->closed && !client->rx_blocked &&
+         client->inflight + client->out_replies < srv->limits.max_client_requests &&
+         client->out_bytes < srv->limits.max_client_output_bytes;
+    g_mutex_unlock(&client->lock);
+    return ok;
+}
+
 void
 armz_server_resume_input(ArmzServer *srv, ArmzClient *client)
 {
-    gboolean resume;
-
     if (!g_hash_table_contains(srv->clients, client) || client->in_src)
         return;
-    g_mutex_lock(&client->lock);
-    resume = !client->closed && client->inflight < CLIENT_MAX_INFLIGHT && !client->rx_blocked;
-    g_mutex_unlock(&client->lock);
-    if (resume)
+    if (input_allowed(srv, client))
         watch_input(srv, client);
 }
 
+/* Leaves the input source from its own callback, which returns
+ * G_SOURCE_REMOVE: a partial message stays in inbuf meanwhile. */
+static gboolean
+pause_input(ArmzClient *client)
+{
+    g_source_unref(client->in_src);
+    client->in_src = NULL;
+    return G_SOURCE_REMOVE;
+}
+
+/* Reads one message at a time, its length word first, and never more than
+ * it: what the client sends beyond stays in the socket while we do not
+ * want it, and a large message grows inbuf only as its bytes arrive. */
 static gboolean
 client_readable(gint fd, GIOCondition cond, gpointer data)
 {
     ArmzClient *client = data;
     ArmzServer *srv = client->server;
-    guint8 buf[65536];
-    ssize_t n;
-    gsize off = 0;
-    gboolean pause;
 
-    n = read(fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return G_SOURCE_CONTINUE;
-    if (n <= 0) {
-        armz_server_client_gone(srv, client);
-        return G_SOURCE_REMOVE;
-    }
-    while (off < (gsize)n) {
-        gsize need, take;
+    for (int round = 0; round < READS_PER_WAKEUP; round++) {
+        guint have = client->inbuf->len;
+        guint need = (client->want ? client->want : ARMZ_PKT_LEN_SIZE) - have;
+        guint chunk = MIN(need, READ_CHUNK);
+        ssize_t n;
 
-        if (client->want == 0) {
-            need = ARMZ_PKT_LEN_SIZE - client->inbuf->len;
-        } else {
-            need = client->want - client->inbuf->len;
+        g_byte_array_set_size(client->inbuf, have + chunk);
+        n = read(fd, client->inbuf->data + have, chunk);
+        g_byte_array_set_size(client->inbuf, have + MAX(n, 0));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            return G_SOURCE_CONTINUE;
+        if (n <= 0) {
+            armz_server_client_gone(srv, client);
+            return G_SOURCE_REMOVE;
         }
-        take = MIN(need, (gsize)n - off);
-        g_byte_array_append(client->inbuf, buf + off, take);
-        off += take;
-        if (client->want == 0 && client->inbuf->len == ARMZ_PKT_LEN_SIZE) {
+        if (client->want == 0) {
             g_autoptr(GError) error = NULL;
+
+            if (client->inbuf->len < ARMZ_PKT_LEN_SIZE)
+                continue;
             if (!armz_packet_length(client->inbuf->data, &client->want, &error)) {
                 armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
                 armz_server_client_gone(srv, client);
                 return G_SOURCE_REMOVE;
             }
+            /* Large messages share one budget: 32 MiB ones on every
+             * connection would not fit in memory. */
+            if (client->want > ARMZ_SERVER_SMALL_MSG && !large_grant(srv, client))
+                return pause_input(client);
+            continue;
         }
-        if (client->want && client->inbuf->len == client->want) {
+        if (client->inbuf->len == client->want) {
             g_autoptr(GBytes) pkt = g_byte_array_free_to_bytes(client->inbuf);
 
             client->inbuf = g_byte_array_new();
             client->want = 0;
+            large_release(srv, client);
             if (!handle_packet(srv, client, pkt)) {
                 armz_server_client_gone(srv, client);
                 return G_SOURCE_REMOVE;
             }
+            if (!input_allowed(srv, client))
+                return pause_input(client);
         }
     }
+    return G_SOURCE_CONTINUE;
+}
+
+/* Main thread: CLIENT has not completed CONNECT_OPEN (or closed again). */
+static gboolean
+still_anonymous(ArmzClient *client)
+{
+    gboolean opened;
+
     g_mutex_lock(&client->lock);
-    pause = client->inflight >= CLIENT_MAX_INFLIGHT || client->rx_blocked;
+    opened = client->opened;
     g_mutex_unlock(&client->lock);
-    if (pause) {
-        /* Stop polling until a worker finishes one of its calls, or a
-         * stream's fd has taken the data waiting for it; a partial packet
-         * stays in inbuf meanwhile. */
-        g_source_unref(client->in_src);
-        client->in_src = NULL;
-        return G_SOURCE_REMOVE;
+    return !opened;
+}
+
+/* A listener's anonymous queue keeps clients until they are seen opened. */
+static void
+prune_opened(Listener *l)
+{
+    GList *link = l->anonymous.head;
+
+    while (link) {
+        GList *next = link->next;
+        if (!still_anonymous(link->data))
+            g_queue_delete_link(&l->anonymous, link);
+        link = next;
+    }
+}
+
+/* Once a second: clients that did not complete CONNECT_OPEN within
+ * anonymous_client_timeout are dropped. */
+static gboolean
+sweep_anonymous(gpointer data)
+{
+    ArmzServer *srv = data;
+    gint64 limit = (gint64)srv->limits.anonymous_client_timeout * G_USEC_PER_SEC;
+    gint64 now = g_get_monotonic_time();
+
+    if (!limit)
+        return G_SOURCE_CONTINUE;
+    for (guint i = 0; i < srv->listeners->len; i++) {
+        Listener *l = g_ptr_array_index(srv->listeners, i);
+
+        prune_opened(l);
+        while (!g_queue_is_empty(&l->anonymous)) {
+            ArmzClient *client = g_queue_peek_head(&l->anonymous);
+            if (now - client->connected_at < limit)
+                break;
+            armz_info("client %" G_GUINT64_FORMAT " did not open a connection within %u s; "
+                      "closing it", client->id, srv->limits.anonymous_client_timeout);
+            armz_server_client_gone(srv, client);
+        }
     }
     return G_SOURCE_CONTINUE;
 }
@@ -264,8 +441,25 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
 
     /* Take every pending connection: a burst must not overflow the backlog. */
     while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-        if (g_hash_table_size(srv->clients) >= srv->max_clients) {
-            armz_warn("refusing client: the limit of %u clients is reached", srv->max_clients);
+        const ArmzServerLimits *lim = &srv->limits;
+        guint ro_max = lim->max_clients > lim->rw_reserved_clients ?
+                       lim->max_clients - lim->rw_reserved_clients : 0;
+        gint64 now = g_get_monotonic_time();
+
+        /* Read-only clients cannot take the read-write listeners' reserve:
+         * whoever can reach the read-only socket cannot lock out root. */
+        if (g_hash_table_size(srv->clients) >= lim->max_clients ||
+            (l->readonly && srv->ro_clients >= ro_max)) {
+            /* At most one line every 10 s: a flood must not fill the log. */
+            if (now - srv->last_refusal_log > 10 * G_USEC_PER_SEC) {
+                srv->last_refusal_log = now;
+                if (l->readonly)
+                    armz_warn("refusing client: the limit of %u read-only clients is reached",
+                              ro_max);
+                else
+                    armz_warn("refusing client: the limit of %u clients is reached",
+                              lim->max_clients);
+            }
             close(cfd);
             continue;
         }
@@ -301,6 +495,22 @@ add_client(ArmzServer *srv, Listener *l, int cfd)
             client->pid = cred.pid;
         }
     }
+    /* Clients that have not opened yet cost nothing to open, so their
+     * number is bounded by dropping the oldest, which also makes room for
+     * a client that opens at once. */
+    prune_opened(l);
+    while (srv->limits.max_anonymous_clients &&
+           g_queue_get_length(&l->anonymous) >= srv->limits.max_anonymous_clients) {
+        ArmzClient *oldest = g_queue_peek_head(&l->anonymous);
+        armz_info("client %" G_GUINT64_FORMAT " has not opened a connection and %u others "
+                  "wait: closing it", oldest->id, srv->limits.max_anonymous_clients);
+        armz_server_client_gone(srv, oldest);
+    }
+    client->listener = l;
+    client->connected_at = g_get_monotonic_time();
+    g_queue_push_tail(&l->anonymous, client);
+    if (l->readonly)
+        srv->ro_clients++;
     g_hash_table_add(srv->clients, client);
     srv->last_change = g_get_monotonic_time();
     armz_debug("client %" G_GUINT64_FORMAT " connected (pid %d uid %d%s)", client->id,
@@ -333,6 +543,7 @@ listener_free(gpointer data)
     g_source_destroy(l->src);
     g_source_unref(l->src);
     close(l->fd);
+    g_queue_clear(&l->anonymous);
     g_free(l->path);
     g_free(l);
 }
@@ -438,9 +649,20 @@ armz_server_new(const ArmzServerHooks *hooks, gpointer opaque,
     srv->pool = g_thread_pool_new(worker, srv, max_workers, FALSE, NULL);
     srv->listeners = g_ptr_array_new_with_free_func(listener_free);
     srv->clients = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)armz_client_unref, NULL);
-    srv->max_clients = max_clients;
+    armz_server_limits_init(&srv->limits);
+    srv->limits.max_clients = max_clients;
+    g_queue_init(&srv->large_waiters);
+    srv->sweep_src = g_timeout_source_new_seconds(1);
+    g_source_set_callback(srv->sweep_src, sweep_anonymous, srv, NULL);
+    g_source_attach(srv->sweep_src, srv->ctx);
     srv->last_change = g_get_monotonic_time();
     return srv;
+}
+
+void
+armz_server_set_limits(ArmzServer *srv, const ArmzServerLimits *limits)
+{
+    srv->limits = *limits;
 }
 
 void
@@ -452,12 +674,15 @@ armz_server_free(ArmzServer *srv)
 
     if (!srv)
         return;
-    g_ptr_array_free(srv->listeners, TRUE);
+    g_source_destroy(srv->sweep_src);
+    g_source_unref(srv->sweep_src);
     g_hash_table_iter_init(&it, srv->clients);
     while (g_hash_table_iter_next(&it, &key, NULL))
         g_ptr_array_add(all, key);
     for (guint i = 0; i < all->len; i++)
         armz_server_client_gone(srv, g_ptr_array_index(all, i));
+    /* After the clients, which point to their listeners. */
+    g_ptr_array_free(srv->listeners, TRUE);
     g_thread_pool_free(srv->pool, FALSE, TRUE);
     g_hash_table_unref(srv->clients);
     g_main_context_unref(srv->ctx);
