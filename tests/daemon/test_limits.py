@@ -147,6 +147,9 @@ def test_partial_large_packets_share_one_budget(daemons):
         s.close()
     time.sleep(0.5)
     assert d.virsh('list').rc == 0
+    after = (vm_rss_kib(d.pid) - base) // 1024
+    print(f'partial packets: {after} MiB above the start after the clients left')
+    assert after < 16, f'the daemon kept {after} MiB after the clients disconnected'
 
 
 def test_idle_readonly_clients_do_not_lock_out_the_rw_socket(daemons):
