@@ -113,6 +113,10 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
             cfg->limits.max_client_output_bytes = num;
         } else if (g_str_equal(key, "max_large_input_bytes") && num > 0 && num <= G_MAXINT) {
             cfg->limits.max_large_input_bytes = num;
+        } else if (g_str_equal(key, "keepalive_interval") && num >= -1 && num <= 86400) {
+            cfg->limits.keepalive_interval = num;
+        } else if (g_str_equal(key, "keepalive_count") && num >= 0 && num <= 1000) {
+            cfg->limits.keepalive_count = num;
         } else if (g_str_equal(key, "max_workers") && num > 0 && num <= 1000) {
             cfg->max_workers = num;
         } else if (g_str_equal(key, "log_level") && num >= 1 && num <= 4) {

@@ -236,6 +236,14 @@ armz_client_call_done(ArmzClient *client)
 }
 
 void
+armz_client_want_keepalive(ArmzClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->keepalive = TRUE;
+    g_mutex_unlock(&client->lock);
+}
+
+void
 armz_client_schedule_resume(ArmzClient *client)
 {
     schedule(client, resume_cb);

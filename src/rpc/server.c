@@ -68,6 +68,8 @@ armz_server_limits_init(ArmzServerLimits *limits)
         .max_client_requests = 5,
         .max_client_output_bytes = 4 * 1024 * 1024,
         .max_large_input_bytes = 128 * 1024 * 1024,
+        .keepalive_interval = 5,
+        .keepalive_count = 5,
     };
 }
 
@@ -344,6 +346,8 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
             armz_server_client_gone(srv, client);
             return G_SOURCE_REMOVE;
         }
+        client->last_rx = g_get_monotonic_time();
+        client->pings = 0;
         if (client->want == 0) {
             g_autoptr(GError) error = NULL;
 
@@ -403,15 +407,71 @@ prune_opened(Listener *l)
     }
 }
 
+static void
+send_ping(ArmzClient *client)
+{
+    armz_message_header hdr = {
+        .prog = ARMZ_KEEPALIVE_PROGRAM, .vers = ARMZ_KEEPALIVE_VERSION, .proc = 1,
+        .type = ARMZ_MESSAGE, .serial = 0, .status = ARMZ_STATUS_OK,
+    };
+
+    armz_client_send(client, armz_packet_encode_raw(&hdr, NULL, 0));
+}
+
+/* libvirt's keepalive: a client that asked for it and stays silent for
+ * keepalive_interval s is pinged, and dropped when keepalive_count pings
+ * in a row get no answer. A client whose input we do not read (its limits)
+ * cannot answer: its clock starts again. */
+static void
+check_keepalive(ArmzServer *srv, ArmzClient *client, gint64 now)
+{
+    gint64 interval = (gint64)srv->limits.keepalive_interval * G_USEC_PER_SEC;
+    gboolean wanted;
+
+    g_mutex_lock(&client->lock);
+    wanted = client->keepalive;
+    g_mutex_unlock(&client->lock);
+    if (!wanted || interval <= 0)
+        return;
+    if (!client->in_src) {
+        client->last_rx = now;
+        client->pings = 0;
+        return;
+    }
+    if (now - client->last_rx < interval * (client->pings + 1))
+        return;
+    if (client->pings >= srv->limits.keepalive_count) {
+        armz_warn("client %" G_GUINT64_FORMAT " did not answer %u keepalive pings; closing it",
+                  client->id, client->pings);
+        armz_server_client_gone(srv, client);
+        return;
+    }
+    client->pings++;
+    send_ping(client);
+}
+
 /* Once a second: clients that did not complete CONNECT_OPEN within
- * anonymous_client_timeout are dropped. */
+ * anonymous_client_timeout are dropped, and keepalive is checked. */
 static gboolean
-sweep_anonymous(gpointer data)
+sweep_clients(gpointer data)
 {
     ArmzServer *srv = data;
     gint64 limit = (gint64)srv->limits.anonymous_client_timeout * G_USEC_PER_SEC;
     gint64 now = g_get_monotonic_time();
 
+    if (srv->limits.keepalive_interval > 0) {
+        g_autoptr(GPtrArray) all = g_ptr_array_new();
+        GHashTableIter it;
+        gpointer key;
+
+        /* Closing a client removes it from the table: not while iterating. */
+        g_hash_table_iter_init(&it, srv->clients);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+            g_ptr_array_add(all, key);
+        for (guint i = 0; i < all->len; i++)
+            if (g_hash_table_contains(srv->clients, g_ptr_array_index(all, i)))
+                check_keepalive(srv, g_ptr_array_index(all, i), now);
+    }
     if (!limit)
         return G_SOURCE_CONTINUE;
     for (guint i = 0; i < srv->listeners->len; i++) {
@@ -507,7 +567,7 @@ add_client(ArmzServer *srv, Listener *l, int cfd)
         armz_server_client_gone(srv, oldest);
     }
     client->listener = l;
-    client->connected_at = g_get_monotonic_time();
+    client->connected_at = client->last_rx = g_get_monotonic_time();
     g_queue_push_tail(&l->anonymous, client);
     if (l->readonly)
         srv->ro_clients++;
@@ -653,7 +713,7 @@ armz_server_new(const ArmzServerHooks *hooks, gpointer opaque,
     srv->limits.max_clients = max_clients;
     g_queue_init(&srv->large_waiters);
     srv->sweep_src = g_timeout_source_new_seconds(1);
-    g_source_set_callback(srv->sweep_src, sweep_anonymous, srv, NULL);
+    g_source_set_callback(srv->sweep_src, sweep_clients, srv, NULL);
     g_source_attach(srv->sweep_src, srv->ctx);
     srv->last_change = g_get_monotonic_time();
     return srv;

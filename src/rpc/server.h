@@ -21,6 +21,8 @@ typedef struct {
     guint max_client_requests;   /* calls running or with a reply not yet sent */
     gsize max_client_output_bytes; /* queued output above which input is not read */
     gsize max_large_input_bytes; /* messages > ARMZ_SERVER_SMALL_MSG being received */
+    int keepalive_interval;      /* s of silence before a ping; <= 0: none */
+    guint keepalive_count;       /* unanswered pings before the client is dropped */
 } ArmzServerLimits;
 
 /* Incoming messages up to this size need no share of max_large_input_bytes. */

@@ -213,3 +213,46 @@ def test_unopened_connections_time_out_and_make_room(daemons):
     assert hdr[5] == OK, 'an opened connection was dropped by the open timeout'
     for x in first + [later, s]:
         x.close()
+
+
+def test_keepalive_drops_a_silent_client(daemons):
+    """A client that asked for keepalive (CONNECT_SUPPORTS_FEATURE 10, as
+    libvirt clients with an event loop do) is pinged when silent and dropped
+    after keepalive_count unanswered pings; one that answers stays, and one
+    that never asked is not pinged."""
+    d = start_with_conf(daemons, 'keepalive_interval = 1\nkeepalive_count = 2\n')
+
+    def ask_keepalive(s):
+        s.sendall(packet(proc=60, serial=3, body=struct.pack('>i', 10)))
+        hdr, body = recv_packet(s, 5)
+        assert hdr[2] == 60 and hdr[5] == OK and body == struct.pack('>i', 1), (hdr, body)
+
+    silent, answering, plain = (handshake(d.sock_ro) for _ in range(3))
+    ask_keepalive(silent)
+    ask_keepalive(answering)
+    pings = 0
+    t0 = time.monotonic()
+    deadline = t0 + 6
+    while time.monotonic() < deadline:
+        try:
+            ln = struct.unpack('>I', armzd.recv_exact(answering, 4, deadline))[0]
+            data = armzd.recv_exact(answering, ln - 4, deadline)
+        except TimeoutError:
+            break
+        hdr = struct.unpack('>6I', data[:24])
+        assert hdr[0] == armzd.KEEPALIVE_PROGRAM and hdr[2] == 1 and hdr[3] == armzd.MESSAGE, hdr
+        pings += 1
+        answering.sendall(packet(prog=armzd.KEEPALIVE_PROGRAM, proc=2, mtype=armzd.MESSAGE,
+                                 serial=0))
+    assert pings >= 3, f'{pings} keepalive pings in 6 s with keepalive_interval = 1'
+    closed, got = wait_closed(silent, 0.5)
+    assert closed, 'a client that answered no keepalive ping was kept for 6 s'
+    # the answering client and the one that never asked are still served
+    for s in (answering, plain):
+        s.sendall(packet(proc=PROC_GET_CAPABILITIES, serial=9))
+        hdr, _ = recv_packet(s, 5)    # skips pings
+        assert hdr[4] == 9 and hdr[5] == OK, hdr
+    closed, got = wait_closed(plain, 0.2)
+    assert not closed and not got, 'a client that never asked for keepalive was pinged'
+    for s in (silent, answering, plain):
+        s.close()
