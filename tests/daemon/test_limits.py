@@ -256,3 +256,33 @@ def test_keepalive_drops_a_silent_client(daemons):
     assert not closed and not got, 'a client that never asked for keepalive was pinged'
     for s in (silent, answering, plain):
         s.close()
+
+
+def test_client_that_never_reads_its_events_is_dropped(daemons):
+    """A read-only client registered for lifecycle events that never reads
+    them: once more than max_client_output_bytes of events wait for it, it
+    is disconnected instead of holding them; the daemon and others go on."""
+    d = start_with_conf(daemons, 'max_client_output_bytes = 65536\n')
+    s = handshake(d.sock_ro)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(packet(proc=316, serial=2, body=struct.pack('>iI', 0, 0)))
+    hdr, _ = recv_packet(s, 5)
+    assert hdr[2] == 316 and hdr[5] == OK, hdr
+    base = vm_rss_kib(d.pid)
+    c = libvirt.open(d.uri)
+    xml = armzd.domain_xml('ev')
+    t0 = time.monotonic()
+    n = 0
+    while time.monotonic() - t0 < 20 and 'does not read its messages' not in d.log():
+        for _ in range(50):
+            c.defineXML(xml).undefine()
+        n += 100
+    grown = (vm_rss_kib(d.pid) - base) // 1024
+    print(f'unread events: dropped after {n} events, {time.monotonic() - t0:.1f} s')
+    assert 'does not read its messages' in d.log(), f'the daemon kept {n} unread events'
+    closed, _ = wait_closed(s, 5)
+    assert closed, 'the client that read no events is still connected'
+    assert grown < 16, f'daemon RSS grew by {grown} MiB'
+    assert c.getLibVersion() > 0
+    c.close()
+    s.close()
