@@ -286,3 +286,26 @@ def test_client_that_never_reads_its_events_is_dropped(daemons):
     assert c.getLibVersion() > 0
     c.close()
     s.close()
+
+
+def test_bad_limit_settings_are_refused(daemons):
+    """Each new setting is checked: a value out of its range stops the
+    daemon at start with the file and line."""
+    for line in ('max_client_requests = 0', 'max_client_output_bytes = 1024',
+                 'keepalive_interval = -2', 'anonymous_client_timeout = "x"',
+                 'rw_reserved_clients = -1', 'max_large_input_bytes = 0'):
+        d = daemons.new(start=False)
+        etc = os.path.join(d.root, 'etc', 'libvirt')
+        os.makedirs(etc, exist_ok=True)
+        with open(os.path.join(etc, 'armz.conf'), 'w') as f:
+            f.write('# limits\n' + line + '\n')
+        try:
+            d.start()
+        except armzd.DaemonError:
+            pass
+        else:
+            raise AssertionError(f'the daemon started with "{line}"')
+        key = line.split()[0]
+        assert f'armz.conf:2: unknown setting or bad value for \'{key}\'' in d.log(), d.log()
+        d.kill()
+        daemons.daemons.remove(d)
