@@ -135,5 +135,12 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
                     _("%s:%d: expected 'key = value'"), path, lineno);
         return FALSE;
     }
+    /* Otherwise the read-only socket would refuse every client. */
+    if (cfg->limits.rw_reserved_clients >= cfg->limits.max_clients) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                    _("%s: rw_reserved_clients (%u) must be less than max_clients (%u)"),
+                    path, cfg->limits.rw_reserved_clients, cfg->limits.max_clients);
+        return FALSE;
+    }
     return TRUE;
 }

@@ -25,13 +25,18 @@ def vm_rss_kib(pid):
     raise AssertionError('no VmRSS')
 
 
-def start_with_conf(daemons, conf):
+def with_conf(daemons, conf):
+    """A daemon, not started, whose armz.conf is CONF."""
     d = daemons.new(start=False)
     etc = os.path.join(d.root, 'etc', 'libvirt')
     os.makedirs(etc, exist_ok=True)
     with open(os.path.join(etc, 'armz.conf'), 'w') as f:
         f.write(conf)
-    return d.start()
+    return d
+
+
+def start_with_conf(daemons, conf):
+    return with_conf(daemons, conf).start()
 
 
 def handshake(path):
@@ -294,11 +299,7 @@ def test_bad_limit_settings_are_refused(daemons):
     for line in ('max_client_requests = 0', 'max_client_output_bytes = 1024',
                  'keepalive_interval = -2', 'anonymous_client_timeout = "x"',
                  'rw_reserved_clients = -1', 'max_large_input_bytes = 0'):
-        d = daemons.new(start=False)
-        etc = os.path.join(d.root, 'etc', 'libvirt')
-        os.makedirs(etc, exist_ok=True)
-        with open(os.path.join(etc, 'armz.conf'), 'w') as f:
-            f.write('# limits\n' + line + '\n')
+        d = with_conf(daemons, '# limits\n' + line + '\n')
         try:
             d.start()
         except armzd.DaemonError:
@@ -309,3 +310,13 @@ def test_bad_limit_settings_are_refused(daemons):
         assert f'armz.conf:2: unknown setting or bad value for \'{key}\'' in d.log(), d.log()
         d.kill()
         daemons.daemons.remove(d)
+    d = with_conf(daemons, 'max_clients = 10\nrw_reserved_clients = 10\n')
+    try:
+        d.start()
+    except armzd.DaemonError:
+        pass
+    else:
+        raise AssertionError('the daemon started with a reserve as large as max_clients')
+    assert 'rw_reserved_clients (10) must be less than max_clients (10)' in d.log(), d.log()
+    d.kill()
+    daemons.daemons.remove(d)
