@@ -14,7 +14,7 @@ armz_config_new(void)
     cfg->tcp_port = 16509;
     cfg->unix_sock_ro_perms = 0777;
     cfg->unix_sock_rw_perms = 0700;
-    cfg->max_clients = 5000;
+    armz_server_limits_init(&cfg->limits);
     cfg->max_workers = 20;
     cfg->log_level = 3;
     return cfg;
@@ -98,8 +98,25 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
             cfg->unix_sock_ro_perms = g_ascii_strtoll(sval, NULL, 8);
         } else if (g_str_equal(key, "unix_sock_rw_perms") && sval && num >= 0 && num <= 07777) {
             cfg->unix_sock_rw_perms = g_ascii_strtoll(sval, NULL, 8);
-        } else if (g_str_equal(key, "max_clients") && num > 0) {
-            cfg->max_clients = num;
+        } else if (g_str_equal(key, "max_clients") && num > 0 && num <= G_MAXINT) {
+            cfg->limits.max_clients = num;
+        } else if (g_str_equal(key, "rw_reserved_clients") && num >= 0 && num <= G_MAXINT) {
+            cfg->limits.rw_reserved_clients = num;
+        } else if (g_str_equal(key, "max_anonymous_clients") && num >= 0 && num <= G_MAXINT) {
+            cfg->limits.max_anonymous_clients = num;
+        } else if (g_str_equal(key, "anonymous_client_timeout") && num >= 0 && num <= 86400) {
+            cfg->limits.anonymous_client_timeout = num;
+        } else if (g_str_equal(key, "max_client_requests") && num > 0 && num <= 1000) {
+            cfg->limits.max_client_requests = num;
+        } else if (g_str_equal(key, "max_client_output_bytes") && num >= 65536 &&
+                   num <= G_MAXINT) {
+            cfg->limits.max_client_output_bytes = num;
+        } else if (g_str_equal(key, "max_large_input_bytes") && num > 0 && num <= G_MAXINT) {
+            cfg->limits.max_large_input_bytes = num;
+        } else if (g_str_equal(key, "keepalive_interval") && num >= -1 && num <= 86400) {
+            cfg->limits.keepalive_interval = num;
+        } else if (g_str_equal(key, "keepalive_count") && num >= 0 && num <= 1000) {
+            cfg->limits.keepalive_count = num;
         } else if (g_str_equal(key, "max_workers") && num > 0 && num <= 1000) {
             cfg->max_workers = num;
         } else if (g_str_equal(key, "log_level") && num >= 1 && num <= 4) {
@@ -116,6 +133,13 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
  syntax:
         g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
                     _("%s:%d: expected 'key = value'"), path, lineno);
+        return FALSE;
+    }
+    /* Otherwise the read-only socket would refuse every client. */
+    if (cfg->limits.rw_reserved_clients >= cfg->limits.max_clients) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                    _("%s: rw_reserved_clients (%u) must be less than max_clients (%u)"),
+                    path, cfg->limits.rw_reserved_clients, cfg->limits.max_clients);
         return FALSE;
     }
     return TRUE;

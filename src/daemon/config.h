@@ -1,6 +1,7 @@
 /* armz.conf: the daemon's settings, in libvirt's "key = value" syntax. */
 #pragma once
 #include <glib.h>
+#include "rpc/server.h"
 
 typedef struct {
     gboolean listen_tcp;
@@ -9,7 +10,7 @@ typedef struct {
     char *unix_sock_group;
     int unix_sock_ro_perms;
     int unix_sock_rw_perms;
-    guint max_clients;
+    ArmzServerLimits limits; /* max_clients, max_client_requests, ... */
     guint max_workers;
     int log_level;           /* 1 debug .. 4 error */
     char *vmm_path;          /* NULL: the built-in default */

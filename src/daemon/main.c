@@ -269,7 +269,8 @@ main(int argc, char **argv)
     daemon.dispatcher = armz_dispatcher_new();
     armz_remote_register_all(daemon.dispatcher);
 
-    daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->max_clients);
+    daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->limits.max_clients);
+    armz_server_set_limits(daemon.server, &cfg->limits);
     if (!listen_all(cfg, &error)) {
         armz_err("%s", error->message);
         armz_server_unlink_sockets(daemon.server);

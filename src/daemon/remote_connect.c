@@ -108,6 +108,9 @@ h_supports_feature(ArmzClient *client, void *a, void *r, GError **error)
 
     armz_debug("client %" G_GUINT64_FORMAT " asks about driver feature %d", client->id,
                args->feature);
+    /* As libvirt: a client that asks has an event loop to answer pings. */
+    if (args->feature == FEATURE_PROGRAM_KEEPALIVE)
+        armz_client_want_keepalive(client);
     switch (args->feature) {
     case FEATURE_TYPED_PARAM_STRING:
     case FEATURE_PROGRAM_KEEPALIVE:

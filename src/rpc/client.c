@@ -4,6 +4,7 @@
 
 #include "util/log.h"
 #include "rpc/client.h"
+#include "rpc/packet.h"
 #include "rpc/server.h"
 #include "rpc/stream.h"
 
@@ -62,15 +63,44 @@ writable_cb(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* What a queued packet counts against (lock held); SIGN +1 on queueing,
+ * -1 once written. */
+static void
+account(ArmzClient *client, GBytes *pkt, int sign)
+{
+    int type = armz_packet_type(pkt);
+    gsize size = g_bytes_get_size(pkt);
+
+    if (type == ARMZ_REPLY)
+        client->out_replies += sign;
+    else if (type != ARMZ_STREAM && type != ARMZ_STREAM_HOLE)
+        client->out_events += sign * (gssize)size;
+}
+
+static void
+drop_output(ArmzClient *client)
+{
+    g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
+    client->out_off = 0;
+    client->out_bytes = 0;
+    client->out_replies = 0;
+    client->out_events = 0;
+}
+
 /* Main thread: writes what the socket takes; waits for POLLOUT otherwise. */
 static void
 client_flush(ArmzClient *client)
 {
     gboolean done_and_close = FALSE;
     gboolean drained = FALSE;
+    gboolean sent = FALSE;
 
     g_mutex_lock(&client->lock);
-    while (!client->closed && !g_queue_is_empty(&client->outq)) {
+    if (client->overflow && !client->closed) {
+        drop_output(client);
+        done_and_close = TRUE;
+    }
+    while (!client->closed && !done_and_close && !g_queue_is_empty(&client->outq)) {
         GBytes *pkt = g_queue_peek_head(&client->outq);
         gsize len;
         const guint8 *data = g_bytes_get_data(pkt, &len);
@@ -90,17 +120,17 @@ client_flush(ArmzClient *client)
         }
         if (n <= 0) {
             /* The peer went away: the reader notices and cleans up. */
-            g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
-            client->out_off = 0;
-            client->out_bytes = 0;
+            drop_output(client);
             done_and_close = TRUE;
             break;
         }
         client->out_off += n;
         client->out_bytes -= n;
         if (client->out_off == len) {
+            account(client, pkt, -1);
             g_bytes_unref(g_queue_pop_head(&client->outq));
             client->out_off = 0;
+            sent = TRUE;
         }
     }
     if (g_queue_is_empty(&client->outq) && client->close_after_flush)
@@ -111,23 +141,46 @@ client_flush(ArmzClient *client)
     }
     g_mutex_unlock(&client->lock);
 
-    if (done_and_close)
+    if (done_and_close) {
         armz_server_client_gone(client->server, client);
-    else if (drained)
+        return;
+    }
+    if (drained)
         armz_stream_client_drained(client);
+    /* A written reply or a shorter queue may let its input be read again. */
+    if (sent)
+        armz_server_resume_input(client->server, client);
 }
 
 /* TRUE when queued; *FULL: the queue holds ARMZ_STREAM_TX_MAX or more. */
 static gboolean
 enqueue(ArmzClient *client, GBytes *pkt, gboolean *full)
 {
+    const ArmzServerLimits *limits = armz_server_limits(client->server);
+    int type = armz_packet_type(pkt);
+
     g_mutex_lock(&client->lock);
-    if (client->closed) {
+    if (client->closed || client->overflow) {
         g_mutex_unlock(&client->lock);
         g_bytes_unref(pkt);
         return FALSE;
     }
+    /* Replies and stream data have bounds of their own (max_client_requests,
+     * ARMZ_STREAM_TX_MAX); events come whether or not the client reads them,
+     * and one that leaves them unread is dropped rather than let them pile up. */
+    if (type != ARMZ_REPLY && type != ARMZ_STREAM && type != ARMZ_STREAM_HOLE &&
+        client->out_events + g_bytes_get_size(pkt) > limits->max_client_output_bytes) {
+        client->overflow = TRUE;
+        g_mutex_unlock(&client->lock);
+        g_bytes_unref(pkt);
+        armz_warn("client %" G_GUINT64_FORMAT " does not read its messages: more than %"
+                  G_GSIZE_FORMAT " bytes wait for it; closing it",
+                  client->id, limits->max_client_output_bytes);
+        schedule(client, flush_cb);
+        return FALSE;
+    }
     client->out_bytes += g_bytes_get_size(pkt);
+    account(client, pkt, +1);
     g_queue_push_tail(&client->outq, pkt);
     if (full) {
         *full = client->out_bytes >= ARMZ_STREAM_TX_MAX;
@@ -180,6 +233,14 @@ armz_client_call_done(ArmzClient *client)
     client->inflight--;
     g_mutex_unlock(&client->lock);
     schedule(client, resume_cb);
+}
+
+void
+armz_client_want_keepalive(ArmzClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->keepalive = TRUE;
+    g_mutex_unlock(&client->lock);
 }
 
 void

@@ -23,6 +23,12 @@ struct _ArmzClient {
     gboolean closed;
     gboolean close_after_flush;
     guint inflight;          /* calls handed to workers, not yet answered */
+    guint out_replies;       /* replies in outq: their calls still count against
+                              * max_client_requests until they are written */
+    gsize out_events;        /* bytes in outq of messages that are neither
+                              * replies nor stream data (events, pongs) */
+    gboolean overflow;       /* events beyond max_client_output_bytes: dropped */
+    gboolean keepalive;      /* asked for keepalive: we ping it when silent */
     gboolean opened;         /* CONNECT_OPEN succeeded */
     gpointer priv;           /* owned by the dispatcher: per-connection state */
     GDestroyNotify priv_free;
@@ -36,6 +42,12 @@ struct _ArmzClient {
     GSource *out_src;
     GByteArray *inbuf;
     guint32 want;            /* length of the packet being read, 0: unknown */
+    gpointer listener;       /* the server's listener it came through */
+    gint64 connected_at;     /* monotonic us */
+    guint32 large_grant;     /* bytes of max_large_input_bytes it holds */
+    gboolean large_wait;     /* waits for a share of max_large_input_bytes */
+    gint64 last_rx;          /* monotonic us of its last input */
+    guint pings;             /* keepalive pings sent since then */
 };
 
 ArmzClient *armz_client_ref(ArmzClient *client);
@@ -55,6 +67,10 @@ void armz_client_schedule_resume(ArmzClient *client);
 
 /* Closes the connection after what is queued has been sent (any thread). */
 void armz_client_close_after_flush(ArmzClient *client);
+
+/* The client supports libvirt's keepalive protocol: from now on it is sent
+ * pings when silent and dropped when it does not answer them (any thread). */
+void armz_client_want_keepalive(ArmzClient *client);
 
 /* Called by a worker when a call finished (any thread). */
 void armz_client_call_done(ArmzClient *client);

@@ -22,6 +22,19 @@ armz_packet_length(const guint8 *buf, guint32 *len, GError **error)
     return TRUE;
 }
 
+int
+armz_packet_type(GBytes *pkt)
+{
+    gsize len;
+    const guint8 *p = g_bytes_get_data(pkt, &len);
+
+    if (len < ARMZ_PKT_MIN)
+        return -1;
+    /* The header's fourth word, after the length word. */
+    p += ARMZ_PKT_LEN_SIZE + 12;
+    return (int)(((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3]);
+}
+
 gboolean
 armz_packet_decode_header(const guint8 *pkt, gsize len,
                           armz_message_header *hdr, GError **error)

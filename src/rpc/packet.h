@@ -18,6 +18,10 @@ gboolean armz_packet_length(const guint8 *buf, guint32 *len, GError **error);
 gboolean armz_packet_decode_header(const guint8 *pkt, gsize len,
                                    armz_message_header *hdr, GError **error);
 
+/* The message type (ARMZ_CALL, ARMZ_REPLY, ...) of an encoded packet, -1
+ * when it is too short to have one. */
+int armz_packet_type(GBytes *pkt);
+
 /* Decodes the body of a complete packet with FILTER into OBJ (zeroed).
  * Refuses a body with bytes left over or a string holding a NUL byte. */
 gboolean armz_packet_decode_body(const guint8 *pkt, gsize len,

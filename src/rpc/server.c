@@ -7,6 +7,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
@@ -14,32 +17,14 @@
 #include "rpc/armz_protocol.h"
 #include "rpc/packet.h"
 #include "rpc/server.h"
+#include "rpc/server_priv.h"
 #include "rpc/stream.h"
 
-/* A client may have this many calls in the workers before we stop reading
- * from it; one client cannot monopolise the pool or our memory. */
-#define CLIENT_MAX_INFLIGHT 8
-
-typedef struct {
-    ArmzServer *srv;
-    int fd;
-    gboolean readonly;
-    gboolean tcp;
-    char *path;          /* unix sockets we created, unlinked at exit */
-    GSource *src;
-} Listener;
-
-struct _ArmzServer {
-    ArmzServerHooks hooks;
-    gpointer opaque;
-    GMainContext *ctx;
-    GThreadPool *pool;
-    GPtrArray *listeners;
-    GHashTable *clients;     /* ArmzClient* set, main thread only */
-    guint max_clients;
-    guint64 next_client_id;
-    gint64 last_change;
-};
+/* Most bytes read from one client per wakeup: others get their turn. */
+#define READ_CHUNK (256 * 1024)
+#define READS_PER_WAKEUP 16
+/* Freeing this much at a disconnect is worth handing back to the system. */
+#define TRIM_THRESHOLD (1024 * 1024)
 
 typedef struct {
     ArmzClient *client;
@@ -81,13 +66,24 @@ worker(gpointer data, gpointer user_data)
 void
 armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
 {
+    gsize freed;
+
     if (!g_hash_table_contains(srv->clients, client))
         return;
     g_mutex_lock(&client->lock);
     client->closed = TRUE;
+    freed = client->out_bytes;
     g_queue_clear_full(&client->outq, (GDestroyNotify)g_bytes_unref);
     client->out_bytes = 0;
+    client->out_replies = 0;
+    client->out_events = 0;
     g_mutex_unlock(&client->lock);
+    if (client->inbuf) {
+        freed += client->inbuf->len;
+        g_byte_array_unref(client->inbuf);
+        client->inbuf = NULL;
+    }
+    armz_server_untrack(srv, client);
     if (client->in_src) {
         g_source_destroy(client->in_src);
         g_source_unref(client->in_src);
@@ -107,6 +103,12 @@ armz_server_client_gone(ArmzServer *srv, ArmzClient *client)
         srv->hooks.client_closed(client, srv->opaque);
     srv->last_change = g_get_monotonic_time();
     g_hash_table_remove(srv->clients, client); /* drops the server's ref */
+#ifdef __GLIBC__
+    /* glibc keeps freed memory in its arenas (one per worker thread that
+     * built replies): hand a large queue back to the system. */
+    if (freed >= TRIM_THRESHOLD)
+        malloc_trim(0);
+#endif
 }
 
 static void
@@ -178,77 +180,99 @@ watch_input(ArmzServer *srv, ArmzClient *client)
     g_source_attach(client->in_src, srv->ctx);
 }
 
+/* Whether CLIENT's input may be read: not while it has max_client_requests
+ * calls running or answered but not yet sent, more than
+ * max_client_output_bytes waiting for it, or stream data its fds have not
+ * taken. A client that does not read makes us stop reading it. */
+static gboolean
+input_allowed(ArmzServer *srv, ArmzClient *client)
+{
+    gboolean ok;
+
+    if (client->large_wait)
+        return FALSE;
+    g_mutex_lock(&client->lock);
+    ok = !client->closed && !client->rx_blocked &&
+         client->inflight + client->out_replies < srv->limits.max_client_requests &&
+         client->out_bytes < srv->limits.max_client_output_bytes;
+    g_mutex_unlock(&client->lock);
+    return ok;
+}
+
 void
 armz_server_resume_input(ArmzServer *srv, ArmzClient *client)
 {
-    gboolean resume;
-
     if (!g_hash_table_contains(srv->clients, client) || client->in_src)
         return;
-    g_mutex_lock(&client->lock);
-    resume = !client->closed && client->inflight < CLIENT_MAX_INFLIGHT && !client->rx_blocked;
-    g_mutex_unlock(&client->lock);
-    if (resume)
+    if (input_allowed(srv, client))
         watch_input(srv, client);
 }
 
+/* Leaves the input source from its own callback, which returns
+ * G_SOURCE_REMOVE: a partial message stays in inbuf meanwhile. */
+static gboolean
+pause_input(ArmzClient *client)
+{
+    g_source_unref(client->in_src);
+    client->in_src = NULL;
+    return G_SOURCE_REMOVE;
+}
+
+/* Reads one message at a time, its length word first, and never more than
+ * it: what the client sends beyond stays in the socket while we do not
+ * want it, and a large message grows inbuf only as its bytes arrive. */
 static gboolean
 client_readable(gint fd, GIOCondition cond, gpointer data)
 {
     ArmzClient *client = data;
     ArmzServer *srv = client->server;
-    guint8 buf[65536];
-    ssize_t n;
-    gsize off = 0;
-    gboolean pause;
 
-    n = read(fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return G_SOURCE_CONTINUE;
-    if (n <= 0) {
-        armz_server_client_gone(srv, client);
-        return G_SOURCE_REMOVE;
-    }
-    while (off < (gsize)n) {
-        gsize need, take;
+    for (int round = 0; round < READS_PER_WAKEUP; round++) {
+        guint have = client->inbuf->len;
+        guint need = (client->want ? client->want : ARMZ_PKT_LEN_SIZE) - have;
+        guint chunk = MIN(need, READ_CHUNK);
+        ssize_t n;
 
-        if (client->want == 0) {
-            need = ARMZ_PKT_LEN_SIZE - client->inbuf->len;
-        } else {
-            need = client->want - client->inbuf->len;
+        g_byte_array_set_size(client->inbuf, have + chunk);
+        n = read(fd, client->inbuf->data + have, chunk);
+        g_byte_array_set_size(client->inbuf, have + MAX(n, 0));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            return G_SOURCE_CONTINUE;
+        if (n <= 0) {
+            armz_server_client_gone(srv, client);
+            return G_SOURCE_REMOVE;
         }
-        take = MIN(need, (gsize)n - off);
-        g_byte_array_append(client->inbuf, buf + off, take);
-        off += take;
-        if (client->want == 0 && client->inbuf->len == ARMZ_PKT_LEN_SIZE) {
+        client->last_rx = g_get_monotonic_time();
+        client->pings = 0;
+        if (client->want == 0) {
             g_autoptr(GError) error = NULL;
+
+            if (client->inbuf->len < ARMZ_PKT_LEN_SIZE)
+                continue;
             if (!armz_packet_length(client->inbuf->data, &client->want, &error)) {
                 armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
                 armz_server_client_gone(srv, client);
                 return G_SOURCE_REMOVE;
             }
+            /* Large messages share one budget: 32 MiB ones on every
+             * connection would not fit in memory. */
+            if (client->want > ARMZ_SERVER_SMALL_MSG && !armz_server_large_grant(srv, client))
+                return pause_input(client);
+            continue;
         }
-        if (client->want && client->inbuf->len == client->want) {
+        if (client->inbuf->len == client->want) {
             g_autoptr(GBytes) pkt = g_byte_array_free_to_bytes(client->inbuf);
 
             client->inbuf = g_byte_array_new();
             client->want = 0;
+            armz_server_large_release(srv, client);
             if (!handle_packet(srv, client, pkt)) {
                 armz_server_client_gone(srv, client);
                 return G_SOURCE_REMOVE;
             }
+            if (!input_allowed(srv, client))
+                return pause_input(client);
         }
-    }
-    g_mutex_lock(&client->lock);
-    pause = client->inflight >= CLIENT_MAX_INFLIGHT || client->rx_blocked;
-    g_mutex_unlock(&client->lock);
-    if (pause) {
-        /* Stop polling until a worker finishes one of its calls, or a
-         * stream's fd has taken the data waiting for it; a partial packet
-         * stays in inbuf meanwhile. */
-        g_source_unref(client->in_src);
-        client->in_src = NULL;
-        return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
 }
@@ -264,8 +288,7 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
 
     /* Take every pending connection: a burst must not overflow the backlog. */
     while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-        if (g_hash_table_size(srv->clients) >= srv->max_clients) {
-            armz_warn("refusing client: the limit of %u clients is reached", srv->max_clients);
+        if (!armz_server_admit(srv, l)) {
             close(cfd);
             continue;
         }
@@ -301,6 +324,7 @@ add_client(ArmzServer *srv, Listener *l, int cfd)
             client->pid = cred.pid;
         }
     }
+    armz_server_track(srv, l, client);
     g_hash_table_add(srv->clients, client);
     srv->last_change = g_get_monotonic_time();
     armz_debug("client %" G_GUINT64_FORMAT " connected (pid %d uid %d%s)", client->id,
@@ -333,6 +357,7 @@ listener_free(gpointer data)
     g_source_destroy(l->src);
     g_source_unref(l->src);
     close(l->fd);
+    g_queue_clear(&l->anonymous);
     g_free(l->path);
     g_free(l);
 }
@@ -438,7 +463,12 @@ armz_server_new(const ArmzServerHooks *hooks, gpointer opaque,
     srv->pool = g_thread_pool_new(worker, srv, max_workers, FALSE, NULL);
     srv->listeners = g_ptr_array_new_with_free_func(listener_free);
     srv->clients = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)armz_client_unref, NULL);
-    srv->max_clients = max_clients;
+    armz_server_limits_init(&srv->limits);
+    srv->limits.max_clients = max_clients;
+    g_queue_init(&srv->large_waiters);
+    srv->sweep_src = g_timeout_source_new_seconds(1);
+    g_source_set_callback(srv->sweep_src, armz_server_sweep, srv, NULL);
+    g_source_attach(srv->sweep_src, srv->ctx);
     srv->last_change = g_get_monotonic_time();
     return srv;
 }
@@ -452,12 +482,15 @@ armz_server_free(ArmzServer *srv)
 
     if (!srv)
         return;
-    g_ptr_array_free(srv->listeners, TRUE);
+    g_source_destroy(srv->sweep_src);
+    g_source_unref(srv->sweep_src);
     g_hash_table_iter_init(&it, srv->clients);
     while (g_hash_table_iter_next(&it, &key, NULL))
         g_ptr_array_add(all, key);
     for (guint i = 0; i < all->len; i++)
         armz_server_client_gone(srv, g_ptr_array_index(all, i));
+    /* After the clients, which point to their listeners. */
+    g_ptr_array_free(srv->listeners, TRUE);
     g_thread_pool_free(srv->pool, FALSE, TRUE);
     g_hash_table_unref(srv->clients);
     g_main_context_unref(srv->ctx);

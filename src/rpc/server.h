@@ -12,8 +12,31 @@ typedef struct {
     void (*client_closed)(ArmzClient *client, gpointer opaque);
 } ArmzServerHooks;
 
+/* What one client, or all of them, may hold of the daemon (armz.conf). */
+typedef struct {
+    guint max_clients;           /* connections, all listeners together */
+    guint rw_reserved_clients;   /* of max_clients, kept for read-write listeners */
+    guint max_anonymous_clients; /* per listener, before CONNECT_OPEN; the oldest goes */
+    guint anonymous_client_timeout; /* s to complete CONNECT_OPEN; 0: no limit */
+    guint max_client_requests;   /* calls running or with a reply not yet sent */
+    gsize max_client_output_bytes; /* queued output above which input is not read */
+    gsize max_large_input_bytes; /* messages > ARMZ_SERVER_SMALL_MSG being received */
+    int keepalive_interval;      /* s of silence before a ping; <= 0: none */
+    guint keepalive_count;       /* unanswered pings before the client is dropped */
+} ArmzServerLimits;
+
+/* Incoming messages up to this size need no share of max_large_input_bytes. */
+#define ARMZ_SERVER_SMALL_MSG (64 * 1024)
+
+/* libvirt's defaults where libvirt has the setting. */
+void armz_server_limits_init(ArmzServerLimits *limits);
+
+/* MAX_CLIENTS overrides the default limits' max_clients. */
 ArmzServer *armz_server_new(const ArmzServerHooks *hooks, gpointer opaque,
                             guint max_workers, guint max_clients);
+/* Before any listener is added. */
+void armz_server_set_limits(ArmzServer *srv, const ArmzServerLimits *limits);
+const ArmzServerLimits *armz_server_limits(ArmzServer *srv);
 void armz_server_free(ArmzServer *srv);
 
 /* A unix socket at PATH (any stale socket there is replaced). */
@@ -34,4 +57,5 @@ void armz_server_unlink_sockets(ArmzServer *srv);
 /* Internal to rpc/: the client module asks the server for these. */
 GMainContext *armz_server_context(ArmzServer *srv);
 void armz_server_client_gone(ArmzServer *srv, ArmzClient *client);
+/* Reads CLIENT's socket again unless one of its limits still holds it back. */
 void armz_server_resume_input(ArmzServer *srv, ArmzClient *client);
