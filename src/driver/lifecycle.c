@@ -11,10 +11,13 @@
 /* Locks OBJ and takes its job; FALSE (unlocked, no job) when it must be
  * running and is not. */
 static gboolean
-begin_active(ArmzDomainObj *obj, GError **error)
+begin_active(ArmzDomainObj *obj, const char *api, GError **error)
 {
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    if (!armz_domain_obj_begin_job(obj, api, error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     if (!armz_domain_obj_is_active(obj) || !obj->priv) {
         armz_domain_obj_end_job(obj);
         g_mutex_unlock(&obj->lock);
@@ -65,7 +68,10 @@ armz_driver_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
                           "virDomainCreateWithFlags", error))
         return FALSE;
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    if (!armz_domain_obj_begin_job(obj, "virDomainCreateWithFlags", error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     if (obj->removed) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                     _("no domain with matching name '%s'"), obj->name);
@@ -104,7 +110,11 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
         /* libvirt starts a defined, inactive domain of the same name and UUID
          * with the new definition as its live one */
         g_mutex_lock(&obj->lock);
-        armz_domain_obj_begin_job(obj);
+        if (!armz_domain_obj_begin_job(obj, "virDomainCreateXML", error)) {
+            g_mutex_unlock(&obj->lock);
+            armz_domain_obj_unref(obj);
+            return NULL;
+        }
         if (armz_domain_obj_is_active(obj)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                         _("domain '%s' is already active"), obj->name);
@@ -140,7 +150,7 @@ armz_driver_destroy(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GEr
     gboolean ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL, "virDomainDestroyFlags", error) ||
-        !begin_active(obj, error))
+        !begin_active(obj, "virDomainDestroyFlags", error))
         return FALSE;
     ok = armz_process_kill_and_stop(drv, obj, (flags & VIR_DOMAIN_DESTROY_GRACEFUL) != 0,
                                     VIR_DOMAIN_SHUTOFF_DESTROYED,
@@ -165,7 +175,7 @@ armz_driver_shutdown(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, GE
                     flags);
         return FALSE;
     }
-    if (!begin_active(obj, error))
+    if (!begin_active(obj, "virDomainShutdownFlags", error))
         return FALSE;
     ok = monitor_call(obj, armz_monitor_system_powerdown, error);
     end(drv, obj);
@@ -180,7 +190,7 @@ reset_machine(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
 {
     gboolean ok;
 
-    if (!begin_active(obj, error))
+    if (!begin_active(obj, "virDomainReset", error))
         return FALSE;
     ok = monitor_call(obj, armz_monitor_system_reset, error);
     end(drv, obj);
@@ -215,7 +225,7 @@ pause_or_resume(ArmzDriver *drv, ArmzDomainObj *obj, gboolean pause, GError **er
     int from = pause ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_PAUSED;
     gboolean ok = TRUE;
 
-    if (!begin_active(obj, error))
+    if (!begin_active(obj, pause ? "virDomainSuspend" : "virDomainResume", error))
         return FALSE;
     if (obj->state == from) {
         ok = monitor_call(obj, pause ? armz_monitor_stop : armz_monitor_cont, error);
@@ -285,7 +295,7 @@ armz_driver_autodestroy(ArmzDriver *drv, guint64 client_id)
         g_autoptr(GError) err = NULL;
 
         g_mutex_lock(&obj->lock);
-        armz_domain_obj_begin_job(obj);
+        armz_domain_obj_begin_job_wait(obj, "autodestroy");
         run = obj->priv;
         if (run && run->autodestroy_client == client_id &&
             !armz_process_kill_and_stop(drv, obj, FALSE, VIR_DOMAIN_SHUTOFF_DESTROYED,

@@ -1,0 +1,71 @@
+/* The object model shared by domains, networks and storage pools: each
+ * object has an atomic reference count, its own lock and job (objjob.h), a
+ * name and UUID fixed for its life; a list indexes the objects by UUID and
+ * by name. Lock order: list lock, then object lock; never the other way
+ * round, and never two object locks at once. */
+#pragma once
+#include <glib.h>
+#include "util/objjob.h"
+
+typedef struct _ArmzObj ArmzObj;
+
+/* Frees what a kind of object adds to the common part. */
+typedef void (*ArmzObjDispose)(ArmzObj *obj);
+
+#define ARMZ_OBJ_FIELDS \
+    gint refs; \
+    ArmzObjDispose dispose; \
+    GMutex lock;            /* guards the kind's fields and the job */ \
+    ArmzObjJob job; \
+    char *name;             /* fixed for the object's life: readable unlocked */ \
+    unsigned char uuid[16]; \
+    gboolean removed        /* gone from its list; references still held */
+
+struct _ArmzObj {
+    ARMZ_OBJ_FIELDS;
+};
+
+/* The first member of every kind of object: its fields are both
+ * obj->parent.lock and, more briefly, obj->lock. */
+#define ARMZ_OBJ_BASE \
+    union { \
+        ArmzObj parent; \
+        struct { ARMZ_OBJ_FIELDS; }; \
+    }
+
+/* Sets up OBJ's common part (one reference, held by the caller). */
+void armz_obj_init(ArmzObj *obj, const char *name, const unsigned char *uuid,
+                   ArmzObjDispose dispose);
+gpointer armz_obj_ref(gpointer obj);
+/* Drops a reference; the last one disposes of the object and frees it. */
+void armz_obj_unref(gpointer obj);
+
+/* The object's job (its lock held); see objjob.h. */
+gboolean armz_obj_begin_job(ArmzObj *obj, const char *api, GError **error);
+void armz_obj_begin_job_wait(ArmzObj *obj, const char *api);
+void armz_obj_end_job(ArmzObj *obj);
+
+typedef struct _ArmzObjList ArmzObjList;
+
+ArmzObjList *armz_obj_list_new(void);
+void armz_obj_list_free(ArmzObjList *list);
+
+/* Each returns a new reference, or NULL. */
+gpointer armz_obj_list_find_uuid(ArmzObjList *list, const unsigned char *uuid);
+gpointer armz_obj_list_find_name(ArmzObjList *list, const char *name);
+/* The first object (by name) for which MATCH, called with the object
+ * locked, says TRUE. */
+typedef gboolean (*ArmzObjMatch)(gpointer obj, gpointer data);
+gpointer armz_obj_list_find(ArmzObjList *list, ArmzObjMatch match, gpointer data);
+
+/* Inserts OBJ (the list takes a reference) unless its UUID or name is
+ * taken: then returns a new reference to the object that has the UUID, or
+ * else the name; the caller compares identities. NULL when inserted. */
+gpointer armz_obj_list_add(ArmzObjList *list, gpointer obj);
+/* Takes OBJ out of the list and marks it removed; OBJ must not be locked. */
+void armz_obj_list_remove(ArmzObjList *list, gpointer obj);
+
+/* A snapshot of the objects (new references, freed with the array),
+ * sorted by name. */
+GPtrArray *armz_obj_list_collect(ArmzObjList *list);
+guint armz_obj_list_count(ArmzObjList *list);
