@@ -1,9 +1,9 @@
 /* The network driver: what each libvirt network API does, independent of
  * the RPC layer. Networks are named on the wire by UUID (and name, for
  * messages), as domains are. Every entry point checks its flags first and
- * reports errors as GErrors in ARMZ_ERROR. One lock serialises the
- * driver's operations: starting a network takes a few tens of
- * milliseconds, and networks change rarely. */
+ * reports errors as GErrors in ARMZ_ERROR. Each network has its own lock
+ * and job (util/objlist.h): a network that is slow to start holds up no
+ * other network and no lookup. */
 #pragma once
 #include <glib.h>
 #include "network/leases.h"

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <libvirt/libvirt.h>
 
 #include "util/objlist.h"
 
@@ -218,4 +219,40 @@ armz_obj_list_count(ArmzObjList *list)
     n = g_hash_table_size(list->by_uuid);
     g_rw_lock_reader_unlock(&list->lock);
     return n;
+}
+
+/* A pair of filter flags: only YES, only NO, or no filter. */
+static gboolean
+pair_matches(unsigned int flags, unsigned int yes, unsigned int no, gboolean value)
+{
+    unsigned int both = yes | no;
+
+    if ((flags & both) == 0 || (flags & both) == both)
+        return TRUE;
+    return (flags & yes) ? value : !value;
+}
+
+G_STATIC_ASSERT((int)VIR_CONNECT_LIST_NETWORKS_ACTIVE ==
+                (int)VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+G_STATIC_ASSERT((int)VIR_CONNECT_LIST_NETWORKS_INACTIVE ==
+                (int)VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE);
+G_STATIC_ASSERT((int)VIR_CONNECT_LIST_NETWORKS_PERSISTENT ==
+                (int)VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT);
+G_STATIC_ASSERT((int)VIR_CONNECT_LIST_NETWORKS_TRANSIENT ==
+                (int)VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT);
+G_STATIC_ASSERT((int)VIR_CONNECT_LIST_NETWORKS_AUTOSTART ==
+                (int)VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART);
+G_STATIC_ASSERT((int)VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART ==
+                (int)VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART);
+
+gboolean
+armz_obj_state_matches(unsigned int flags, gboolean active, gboolean persistent,
+                       gboolean autostart)
+{
+    return pair_matches(flags, VIR_CONNECT_LIST_NETWORKS_ACTIVE,
+                        VIR_CONNECT_LIST_NETWORKS_INACTIVE, active) &&
+           pair_matches(flags, VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
+                        VIR_CONNECT_LIST_NETWORKS_TRANSIENT, persistent) &&
+           pair_matches(flags, VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
+                        VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART, autostart);
 }

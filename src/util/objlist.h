@@ -69,3 +69,10 @@ void armz_obj_list_remove(ArmzObjList *list, gpointer obj);
  * sorted by name. */
 GPtrArray *armz_obj_list_collect(ArmzObjList *list);
 guint armz_obj_list_count(ArmzObjList *list);
+
+/* Whether an object ACTIVE, PERSISTENT and AUTOSTART passes the filter
+ * FLAGS of virConnectListAllNetworks or virConnectListAllStoragePools
+ * (which share these bits): a group with neither or both of its flags
+ * does not filter. */
+gboolean armz_obj_state_matches(unsigned int flags, gboolean active, gboolean persistent,
+                                gboolean autostart);
