@@ -44,7 +44,7 @@ armz_obj_job_clear(ArmzObjJob *job)
 }
 
 gboolean
-armz_obj_job_begin(ArmzObjJob *job, GMutex *lock, const char *api, GError **error)
+armz_obj_job_wait_free(ArmzObjJob *job, GMutex *lock, GError **error)
 {
     gint64 until = g_get_monotonic_time() + (gint64)armz_obj_job_timeout_ms() * 1000;
 
@@ -55,6 +55,14 @@ armz_obj_job_begin(ArmzObjJob *job, GMutex *lock, const char *api, GError **erro
             return FALSE;
         }
     }
+    return TRUE;
+}
+
+gboolean
+armz_obj_job_begin(ArmzObjJob *job, GMutex *lock, const char *api, GError **error)
+{
+    if (!armz_obj_job_wait_free(job, lock, error))
+        return FALSE;
     job->owner = api;
     return TRUE;
 }

@@ -18,6 +18,9 @@ void armz_obj_job_clear(ArmzObjJob *job);
 /* Takes JOB for API, waiting (LOCK held, released while waiting) at most
  * the job timeout. */
 gboolean armz_obj_job_begin(ArmzObjJob *job, GMutex *lock, const char *api, GError **error);
+/* Waits, as armz_obj_job_begin, until nobody holds JOB, without taking
+ * it: for work that may run beside other work but not during a job. */
+gboolean armz_obj_job_wait_free(ArmzObjJob *job, GMutex *lock, GError **error);
 /* The same without a time limit: for the daemon's own threads (reaping a
  * VMM that exited, reconnecting), whose work must happen eventually. */
 void armz_obj_job_begin_wait(ArmzObjJob *job, GMutex *lock, const char *api);
