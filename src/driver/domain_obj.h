@@ -9,14 +9,12 @@
 typedef struct _ArmzDomainObj ArmzDomainObj;
 
 struct _ArmzDomainObj {
-    ARMZ_OBJ_BASE;           /* refs, lock, job, name, uuid, removed */
+    ARMZ_OBJ_BASE;           /* refs, lock, job, name, uuid, persistent, autostart, removed */
     ArmzDomainDef *def;      /* the live definition while running, else the config */
     ArmzDomainDef *newdef;   /* config for the next start, set while running */
     int id;                  /* -1 when inactive */
     int state;               /* virDomainState */
     int reason;              /* its virDomain*Reason */
-    gboolean persistent;
-    gboolean autostart;
     gpointer priv;           /* lifecycle state (a later issue) */
 };
 

@@ -161,7 +161,7 @@ armz_network_driver_new(const ArmzPaths *paths, GError **error)
 
     drv->nets = armz_obj_list_new();
     g_mutex_init(&drv->host_lock);
-    g_mutex_init(&drv->sink_lock);
+    armz_obj_sink_init(&drv->events);
     drv->system = paths->root == NULL && paths->privileged;
     armz_network_store_init(&drv->store, paths);
     if (!armz_network_store_prepare(&drv->store, &first, error)) {
@@ -185,7 +185,7 @@ armz_network_driver_free(ArmzNetworkDriver *drv)
     armz_obj_list_free(drv->nets);
     armz_network_store_clear(&drv->store);
     g_mutex_clear(&drv->host_lock);
-    g_mutex_clear(&drv->sink_lock);
+    armz_obj_sink_clear(&drv->events);
     g_free(drv);
 }
 
@@ -193,25 +193,23 @@ void
 armz_network_driver_set_event_sink(ArmzNetworkDriver *drv, ArmzNetworkEventSink sink,
                                    gpointer opaque)
 {
-    g_mutex_lock(&drv->sink_lock);
-    drv->sink = sink;
-    drv->sink_opaque = opaque;
-    g_mutex_unlock(&drv->sink_lock);
+    armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
+}
+
+static gboolean
+is_active(gpointer obj, gpointer drv)
+{
+    return ((ArmzNetworkObj *)obj)->active;
+}
+
+static gboolean
+start_one(gpointer drv, ArmzObj *obj, GError **error)
+{
+    return armz_network_start(drv, obj->uuid, error);
 }
 
 void
 armz_network_driver_autostart(ArmzNetworkDriver *drv)
 {
-    g_autoptr(GArray) refs = armz_network_list(drv, VIR_CONNECT_LIST_NETWORKS_INACTIVE |
-                                                    VIR_CONNECT_LIST_NETWORKS_AUTOSTART, NULL);
-
-    for (guint i = 0; refs && i < refs->len; i++) {
-        ArmzNetworkRef *ref = &g_array_index(refs, ArmzNetworkRef, i);
-        g_autoptr(GError) err = NULL;
-
-        if (armz_network_start(drv, ref->uuid, &err))
-            armz_info("network '%s' autostarted", ref->name);
-        else
-            armz_err("cannot autostart network '%s': %s", ref->name, err->message);
-    }
+    armz_obj_list_autostart(drv->nets, is_active, start_one, drv, "network");
 }

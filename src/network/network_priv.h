@@ -19,7 +19,7 @@ typedef struct {
     ARMZ_OBJ_BASE;
     ArmzNetworkDef *def;       /* the live definition while active, else the config */
     ArmzNetworkDef *newdef;    /* while active: the config for after the stop */
-    gboolean active, persistent, autostart;
+    gboolean active;
     gboolean claimed;          /* active or starting: its bridge and subnets are taken */
     pid_t dnsmasq_pid;
 } ArmzNetworkObj;
@@ -31,9 +31,7 @@ struct _ArmzNetworkDriver {
     GMutex host_lock;
     ArmzNetworkStore store;
     gboolean system;           /* the real system layout (not --root) */
-    GMutex sink_lock;
-    ArmzNetworkEventSink sink;
-    gpointer sink_opaque;
+    ArmzObjSink events;        /* an ArmzNetworkEventSink */
 };
 
 /* A new object for DEF (taken), not in the list yet; its job is held for

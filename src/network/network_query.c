@@ -57,15 +57,18 @@ armz_net_files(ArmzNetworkDriver *drv, const char *name, ArmzDnsmasqFiles *f)
     armz_dnsmasq_files_init(f, drv->store.state_dir, name);
 }
 
+static void
+call_sink(ArmzObjFunc fn, gpointer opaque, gconstpointer ev)
+{
+    ((ArmzNetworkEventSink)fn)(ev, opaque);
+}
+
 void
 armz_net_emit(ArmzNetworkDriver *drv, const ArmzNetworkObj *obj, int event)
 {
     ArmzNetworkEvent ev = { obj->name, obj->uuid, event };
 
-    g_mutex_lock(&drv->sink_lock);
-    if (drv->sink)
-        drv->sink(&ev, drv->sink_opaque);
-    g_mutex_unlock(&drv->sink_lock);
+    armz_obj_sink_emit(&drv->events, call_sink, &ev);
 }
 
 static void

@@ -56,12 +56,32 @@ bring_up(ArmzNetworkDriver *drv, const ArmzNetworkDef *live, pid_t *pid, GError 
     return TRUE;
 }
 
+/* OBJ stopped (or failed to start): the config takes over again, its
+ * status and rules go. */
+static void
+mark_inactive(ArmzNetworkDriver *drv, ArmzNetworkObj *obj)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_mutex_lock(&obj->lock);
+    obj->active = FALSE;
+    obj->claimed = FALSE;
+    obj->dnsmasq_pid = 0;
+    if (obj->newdef) {
+        armz_network_def_free(obj->def);
+        obj->def = g_steal_pointer(&obj->newdef);
+    }
+    g_mutex_unlock(&obj->lock);
+    if (!armz_net_apply_rules(drv, &err))
+        armz_warn("%s", err->message);
+    armz_network_store_delete_status(&drv->store, obj->name);
+}
+
 gboolean
 armz_net_do_start(ArmzNetworkDriver *drv, ArmzNetworkObj *obj, GError **error)
 {
     g_autoptr(ArmzNetworkDef) live = armz_network_def_copy(obj->def);
     g_autoptr(GPtrArray) one = g_ptr_array_new();
-    g_autoptr(GError) err = NULL;
     gboolean managed = armz_network_def_is_managed(live), claimed;
     pid_t pid = 0;
 
@@ -99,43 +119,17 @@ armz_net_do_start(ArmzNetworkDriver *drv, ArmzNetworkObj *obj, GError **error)
     }
 
     teardown(drv, obj->def, pid, managed);
-    g_mutex_lock(&obj->lock);
-    obj->active = FALSE;
-    obj->claimed = FALSE;
-    obj->dnsmasq_pid = 0;
-    if (obj->newdef) {
-        armz_network_def_free(obj->def);
-        obj->def = g_steal_pointer(&obj->newdef);
-    }
-    g_mutex_unlock(&obj->lock);
-    if (!armz_net_apply_rules(drv, &err))
-        armz_warn("%s", err->message);
-    armz_network_store_delete_status(&drv->store, obj->name);
+    mark_inactive(drv, obj);
     return FALSE;
 }
 
 void
 armz_net_do_stop(ArmzNetworkDriver *drv, ArmzNetworkObj *obj)
 {
-    g_autoptr(GError) err = NULL;
-    gboolean transient;
-
     teardown(drv, obj->def, obj->dnsmasq_pid, TRUE);
-    g_mutex_lock(&obj->lock);
-    obj->active = FALSE;
-    obj->claimed = FALSE;
-    obj->dnsmasq_pid = 0;
-    if (obj->newdef) {
-        armz_network_def_free(obj->def);
-        obj->def = g_steal_pointer(&obj->newdef);
-    }
-    transient = !obj->persistent;
-    g_mutex_unlock(&obj->lock);
-    if (!armz_net_apply_rules(drv, &err))
-        armz_warn("%s", err->message);
-    armz_network_store_delete_status(&drv->store, obj->name);
+    mark_inactive(drv, obj);
     armz_info("network '%s' stopped", obj->name);
-    if (transient)
+    if (!obj->persistent)       /* job held: it cannot change */
         armz_obj_list_remove(drv->nets, obj);
 }
 

@@ -141,7 +141,7 @@ armz_storage_driver_new(const ArmzPaths *paths, GError **error)
     gboolean first = FALSE;
 
     g_mutex_init(&drv->lock);
-    g_mutex_init(&drv->event_lock);
+    armz_obj_sink_init(&drv->events);
     drv->store = armz_pool_store_new(paths);
     drv->image_dir = g_build_filename(paths->lib_dir, "images", NULL);
     drv->pools = armz_obj_list_new();
@@ -173,7 +173,7 @@ armz_storage_driver_free(ArmzStorageDriver *drv)
     armz_pool_store_free(drv->store);
     g_free(drv->image_dir);
     g_mutex_clear(&drv->lock);
-    g_mutex_clear(&drv->event_lock);
+    armz_obj_sink_clear(&drv->events);
     g_free(drv);
 }
 
@@ -181,23 +181,25 @@ void
 armz_storage_driver_set_event_sink(ArmzStorageDriver *drv, ArmzPoolEventSink sink,
                                    gpointer opaque)
 {
-    g_mutex_lock(&drv->event_lock);
-    drv->event_sink = sink;
-    drv->event_opaque = opaque;
-    g_mutex_unlock(&drv->event_lock);
+    armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
+}
+
+static gboolean
+is_active(gpointer obj, gpointer drv)
+{
+    return ((ArmzPoolObj *)obj)->active;
+}
+
+static gboolean
+start_one(gpointer drv, ArmzObj *obj, GError **error)
+{
+    g_autoptr(ArmzPoolId) id = armz_sto_pool_id((ArmzPoolObj *)obj);
+
+    return armz_storage_pool_start(drv, id, 0, error);
 }
 
 void
 armz_storage_driver_autostart(ArmzStorageDriver *drv)
 {
-    g_autoptr(GPtrArray) ids = armz_storage_pool_list(drv, VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE |
-                                                           VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
-                                                      NULL);
-
-    for (guint i = 0; ids && i < ids->len; i++) {
-        ArmzPoolId *id = g_ptr_array_index(ids, i);
-        g_autoptr(GError) error = NULL;
-        if (!armz_storage_pool_start(drv, id, 0, &error))
-            armz_err("autostart of storage pool '%s' failed: %s", id->name, error->message);
-    }
+    armz_obj_list_autostart(drv->pools, is_active, start_one, drv, "storage pool");
 }

@@ -29,8 +29,6 @@ typedef struct {
     ArmzPoolDef *newdef;        /* a redefinition, applied at the next start */
     const ArmzStorageBackend *backend;
     gboolean active;
-    gboolean persistent;
-    gboolean autostart;
     int asyncjobs;              /* volume operations under way */
     GPtrArray *vols;            /* ArmzVolObj* */
 } ArmzPoolObj;
@@ -42,9 +40,7 @@ struct _ArmzStorageDriver {
     ArmzObjList *pools;
     ArmzPoolStore *store;
     char *image_dir;
-    GMutex event_lock;
-    ArmzPoolEventSink event_sink;
-    gpointer event_opaque;
+    ArmzObjSink events;         /* an ArmzPoolEventSink */
 };
 
 ArmzPoolObj *armz_pool_obj_new(ArmzPoolDef *def);

@@ -149,15 +149,26 @@ armz_sto_get_vol(ArmzPoolObj *obj, const char *name, GError **error)
     return v;
 }
 
+typedef struct {
+    ArmzPoolId *id;
+    int event_id, event;
+} PoolEvent;
+
+static void
+call_sink(ArmzObjFunc fn, gpointer opaque, gconstpointer p)
+{
+    const PoolEvent *ev = p;
+
+    ((ArmzPoolEventSink)fn)(ev->id, ev->event_id, ev->event, opaque);
+}
+
 void
 armz_sto_emit(ArmzStorageDriver *drv, ArmzPoolObj *obj, int event_id, int event)
 {
     g_autoptr(ArmzPoolId) id = armz_sto_pool_id(obj);
+    PoolEvent ev = { id, event_id, event };
 
-    g_mutex_lock(&drv->event_lock);
-    if (drv->event_sink)
-        drv->event_sink(id, event_id, event, drv->event_opaque);
-    g_mutex_unlock(&drv->event_lock);
+    armz_obj_sink_emit(&drv->events, call_sink, &ev);
 }
 
 /* ---- jobs ---- */

@@ -1,6 +1,7 @@
 #include <string.h>
 #include <libvirt/libvirt.h>
 
+#include "util/log.h"
 #include "util/objlist.h"
 
 struct _ArmzObjList {
@@ -105,31 +106,28 @@ armz_obj_list_free(ArmzObjList *list)
 }
 
 static gpointer
-ref_or_null(gpointer obj)
+find_in(ArmzObjList *list, GHashTable *index, gconstpointer key)
 {
-    return obj ? armz_obj_ref(obj) : NULL;
+    gpointer obj;
+
+    g_rw_lock_reader_lock(&list->lock);
+    obj = g_hash_table_lookup(index, key);
+    if (obj)
+        armz_obj_ref(obj);
+    g_rw_lock_reader_unlock(&list->lock);
+    return obj;
 }
 
 gpointer
 armz_obj_list_find_uuid(ArmzObjList *list, const unsigned char *uuid)
 {
-    gpointer obj;
-
-    g_rw_lock_reader_lock(&list->lock);
-    obj = ref_or_null(g_hash_table_lookup(list->by_uuid, uuid));
-    g_rw_lock_reader_unlock(&list->lock);
-    return obj;
+    return find_in(list, list->by_uuid, uuid);
 }
 
 gpointer
 armz_obj_list_find_name(ArmzObjList *list, const char *name)
 {
-    gpointer obj;
-
-    g_rw_lock_reader_lock(&list->lock);
-    obj = ref_or_null(g_hash_table_lookup(list->by_name, name));
-    g_rw_lock_reader_unlock(&list->lock);
-    return obj;
+    return find_in(list, list->by_name, name);
 }
 
 gpointer
@@ -255,4 +253,59 @@ armz_obj_state_matches(unsigned int flags, gboolean active, gboolean persistent,
                         VIR_CONNECT_LIST_NETWORKS_TRANSIENT, persistent) &&
            pair_matches(flags, VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
                         VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART, autostart);
+}
+
+void
+armz_obj_sink_init(ArmzObjSink *s)
+{
+    g_mutex_init(&s->lock);
+    s->fn = NULL;
+    s->opaque = NULL;
+}
+
+void
+armz_obj_sink_clear(ArmzObjSink *s)
+{
+    g_mutex_clear(&s->lock);
+}
+
+void
+armz_obj_sink_set(ArmzObjSink *s, ArmzObjFunc fn, gpointer opaque)
+{
+    g_mutex_lock(&s->lock);
+    s->fn = fn;
+    s->opaque = opaque;
+    g_mutex_unlock(&s->lock);
+}
+
+void
+armz_obj_sink_emit(ArmzObjSink *s, ArmzObjSinkCall call, gconstpointer event)
+{
+    g_mutex_lock(&s->lock);
+    if (s->fn)
+        call(s->fn, s->opaque, event);
+    g_mutex_unlock(&s->lock);
+}
+
+void
+armz_obj_list_autostart(ArmzObjList *list, ArmzObjMatch active, ArmzObjStart start,
+                        gpointer drv, const char *kind)
+{
+    g_autoptr(GPtrArray) all = armz_obj_list_collect(list);
+
+    for (guint i = 0; i < all->len; i++) {
+        ArmzObj *obj = g_ptr_array_index(all, i);
+        g_autoptr(GError) err = NULL;
+        gboolean want;
+
+        g_mutex_lock(&obj->lock);
+        want = !obj->removed && obj->autostart && !active(obj, drv);
+        g_mutex_unlock(&obj->lock);
+        if (!want)
+            continue;
+        if (start(drv, obj, &err))
+            armz_info("%s '%s' autostarted", kind, obj->name);
+        else
+            armz_err("autostart of %s '%s' failed: %s", kind, obj->name, err->message);
+    }
 }

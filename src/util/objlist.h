@@ -19,6 +19,8 @@ typedef void (*ArmzObjDispose)(ArmzObj *obj);
     ArmzObjJob job; \
     char *name;             /* fixed for the object's life: readable unlocked */ \
     unsigned char uuid[16]; \
+    gboolean persistent;    /* has a stored definition */ \
+    gboolean autostart;     /* started with the daemon */ \
     gboolean removed        /* gone from its list; references still held */
 
 struct _ArmzObj {
@@ -76,3 +78,29 @@ guint armz_obj_list_count(ArmzObjList *list);
  * does not filter. */
 gboolean armz_obj_state_matches(unsigned int flags, gboolean active, gboolean persistent,
                                 gboolean autostart);
+
+/* Where a driver sends its events: set when the daemon serves, cleared
+ * before it stops. The sink runs with S's lock held, so clearing S waits
+ * for the calls under way. CALL turns FN back into the kind's own sink
+ * type and passes it EVENT. */
+typedef void (*ArmzObjFunc)(void);
+
+typedef struct {
+    GMutex lock;
+    ArmzObjFunc fn;
+    gpointer opaque;
+} ArmzObjSink;
+
+typedef void (*ArmzObjSinkCall)(ArmzObjFunc fn, gpointer opaque, gconstpointer event);
+
+void armz_obj_sink_init(ArmzObjSink *s);
+void armz_obj_sink_clear(ArmzObjSink *s);
+void armz_obj_sink_set(ArmzObjSink *s, ArmzObjFunc fn, gpointer opaque);
+void armz_obj_sink_emit(ArmzObjSink *s, ArmzObjSinkCall call, gconstpointer event);
+
+/* Autostart: START (with DRV) for each object marked autostart that is
+ * not ACTIVE (called with the object locked); failures are logged naming
+ * the KIND. */
+typedef gboolean (*ArmzObjStart)(gpointer drv, ArmzObj *obj, GError **error);
+void armz_obj_list_autostart(ArmzObjList *list, ArmzObjMatch active, ArmzObjStart start,
+                             gpointer drv, const char *kind);
