@@ -21,6 +21,8 @@ typedef struct {
     ArmzVolDef *def;
     int building;               /* being created or deleted: no other use */
     int in_use;                 /* transfers, wipes, resizes, clone sources */
+    guint64 changed;            /* the pool's change count when the driver last made or
+                                 * changed it */
 } ArmzVolObj;
 
 typedef struct {
@@ -31,6 +33,11 @@ typedef struct {
     gboolean active;
     int asyncjobs;              /* volume operations under way */
     GPtrArray *vols;            /* ArmzVolObj* */
+    /* A refresh scans the host without the lock: what the driver changed
+     * meanwhile is newer than the scan and wins over it. */
+    guint64 changes;            /* the driver's changes to the volume list */
+    int scans;                  /* refreshes scanning now */
+    GHashTable *gone;           /* name -> change count of its delete, while scans run */
 } ArmzPoolObj;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzPoolObj, armz_obj_unref)
@@ -59,9 +66,15 @@ ArmzVolObj *armz_sto_get_vol(ArmzPoolObj *obj, const char *name, GError **error)
  * started. Pair with armz_sto_end_vol_op. */
 gboolean armz_sto_begin_vol_op(ArmzPoolObj *obj, GError **error);
 void armz_sto_end_vol_op(ArmzPoolObj *obj);
-/* Replaces OBJ's figures and volumes with a backend refresh's, keeping
- * the counters of volumes that still exist and volumes being made. */
-void armz_sto_merge_refresh(ArmzPoolObj *obj, const ArmzPoolDef *fresh, GPtrArray *vols);
+/* The driver made or changed VOL / deletes it (and drops it from the
+ * list): a refresh that scanned before does not undo that. */
+void armz_sto_vol_touched(ArmzPoolObj *obj, ArmzVolObj *vol);
+void armz_sto_vol_forget(ArmzPoolObj *obj, ArmzVolObj *vol);
+/* Merges a backend refresh begun at change count SINCE into OBJ: its
+ * figures, and its volumes except those the driver made, changed or
+ * deleted since; counters of volumes that stay are kept. */
+void armz_sto_merge_refresh(ArmzPoolObj *obj, const ArmzPoolDef *fresh, GPtrArray *vols,
+                            guint64 since);
 /* Refreshes OBJ from the host without its lock (enter and leave with it
  * held); FALSE with ERROR when the backend fails (OBJ is untouched). */
 gboolean armz_sto_refresh_now(ArmzPoolObj *obj, GError **error);

@@ -31,6 +31,8 @@ armz_vol_id_free(ArmzVolId *id)
 static void
 vol_obj_free(ArmzVolObj *v)
 {
+    if (!v)
+        return;
     armz_vol_def_free(v->def);
     g_free(v);
 }
@@ -43,6 +45,7 @@ pool_obj_dispose(ArmzObj *base)
     armz_pool_def_free(obj->def);
     armz_pool_def_free(obj->newdef);
     g_ptr_array_unref(obj->vols);
+    g_hash_table_unref(obj->gone);
 }
 
 ArmzPoolObj *
@@ -54,6 +57,7 @@ armz_pool_obj_new(ArmzPoolDef *def)
     obj->def = def;
     obj->backend = armz_storage_backend_for(def->type);
     obj->vols = g_ptr_array_new_with_free_func((GDestroyNotify)vol_obj_free);
+    obj->gone = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return obj;
 }
 
@@ -254,7 +258,38 @@ armz_sto_remove(ArmzStorageDriver *drv, ArmzPoolObj *obj)
 /* ---- refresh ---- */
 
 void
-armz_sto_merge_refresh(ArmzPoolObj *obj, const ArmzPoolDef *fresh, GPtrArray *vols)
+armz_sto_vol_touched(ArmzPoolObj *obj, ArmzVolObj *vol)
+{
+    vol->changed = ++obj->changes;
+}
+
+void
+armz_sto_vol_forget(ArmzPoolObj *obj, ArmzVolObj *vol)
+{
+    ++obj->changes;
+    if (obj->scans > 0)
+        g_hash_table_insert(obj->gone, g_strdup(vol->def->name),
+                            GSIZE_TO_POINTER((gsize)obj->changes));
+    g_ptr_array_remove(obj->vols, vol);
+}
+
+/* The volume named NAME in OLD, taken out of it (its slot left NULL). */
+static ArmzVolObj *
+take_old(GPtrArray *old, const char *name)
+{
+    for (guint j = 0; j < old->len; j++) {
+        ArmzVolObj *o = g_ptr_array_index(old, j);
+        if (o && g_str_equal(o->def->name, name)) {
+            g_ptr_array_index(old, j) = NULL;
+            return o;
+        }
+    }
+    return NULL;
+}
+
+void
+armz_sto_merge_refresh(ArmzPoolObj *obj, const ArmzPoolDef *fresh, GPtrArray *vols,
+                       guint64 since)
 {
     g_autoptr(GPtrArray) old = obj->vols;
 
@@ -263,29 +298,33 @@ armz_sto_merge_refresh(ArmzPoolObj *obj, const ArmzPoolDef *fresh, GPtrArray *vo
     obj->def->available = fresh->available;
     obj->vols = g_ptr_array_new_with_free_func((GDestroyNotify)vol_obj_free);
     for (guint i = 0; i < vols->len; i++) {
-        ArmzVolObj *v = g_new0(ArmzVolObj, 1);
-        ArmzVolObj *was = NULL;
+        ArmzVolDef *def = g_ptr_array_index(vols, i);
+        gsize gone_at = GPOINTER_TO_SIZE(g_hash_table_lookup(obj->gone, def->name));
+        ArmzVolObj *was, *v;
 
-        v->def = g_ptr_array_steal_index_fast(vols, i--);
-        for (guint j = 0; j < old->len; j++) {
-            ArmzVolObj *o = g_ptr_array_index(old, j);
-            if (o && g_str_equal(o->def->name, v->def->name)) {
-                was = o;
-                break;
-            }
+        if (gone_at > since)
+            continue;           /* deleted after the scan saw it */
+        was = take_old(old, def->name);
+        if (was && was->changed > since) {
+            g_ptr_array_add(obj->vols, was);    /* the driver's view is newer */
+            continue;
         }
+        v = g_new0(ArmzVolObj, 1);
+        v->def = g_steal_pointer(&g_ptr_array_index(vols, i));
         if (was) {
             v->building = was->building;
             v->in_use = was->in_use;
+            v->changed = was->changed;
+            vol_obj_free(was);
         }
         g_ptr_array_add(obj->vols, v);
     }
-    /* Volumes being made may not be on the host yet. */
+    /* Volumes the scan did not see: being made, or made after it began. */
     for (guint j = 0; j < old->len; j++) {
         ArmzVolObj *o = g_ptr_array_index(old, j);
-        if (o->building && !armz_sto_find_vol(obj, o->def->name)) {
-            g_ptr_array_add(obj->vols, g_ptr_array_steal_index(old, j));
-            j--;
+        if (o && (o->building || o->changed > since)) {
+            g_ptr_array_add(obj->vols, o);
+            g_ptr_array_index(old, j) = NULL;
         }
     }
 }
@@ -295,13 +334,17 @@ armz_sto_refresh_now(ArmzPoolObj *obj, GError **error)
 {
     g_autoptr(ArmzPoolDef) copy = armz_pool_def_copy(obj->def);
     g_autoptr(GPtrArray) vols = g_ptr_array_new_with_free_func((GDestroyNotify)armz_vol_def_free);
+    guint64 since = obj->changes;
     gboolean ok;
 
+    obj->scans++;
     g_mutex_unlock(&obj->lock);
     ok = obj->backend->refresh(copy, vols, error);
     g_mutex_lock(&obj->lock);
     if (ok)
-        armz_sto_merge_refresh(obj, copy, vols);
+        armz_sto_merge_refresh(obj, copy, vols, since);
+    if (--obj->scans == 0)
+        g_hash_table_remove_all(obj->gone);
     return ok;
 }
 

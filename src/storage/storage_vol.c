@@ -178,6 +178,7 @@ reserve(ArmzPoolObj *obj, ArmzVolDef *def, GError **error)
     v = g_new0(ArmzVolObj, 1);
     v->def = armz_vol_def_copy(def);
     v->building = 1;
+    armz_sto_vol_touched(obj, v);
     g_ptr_array_add(obj->vols, v);
     return v;
 }
@@ -189,11 +190,13 @@ finish_create(ArmzPoolObj *obj, const char *name, gboolean ok)
 {
     ArmzVolObj *v = armz_sto_find_vol(obj, name);
 
-    if (v)
+    if (v) {
         v->building = 0;
+        armz_sto_vol_touched(obj, v);
+    }
     if (!ok) {
         if (v)
-            g_ptr_array_remove(obj->vols, v);
+            armz_sto_vol_forget(obj, v);
         return NULL;
     }
     armz_sto_refresh_unlocked(obj);
@@ -419,8 +422,9 @@ run_vol_op(ArmzStorageDriver *drv, const ArmzVolId *id, VolOp op, guint64 arg,
     if ((vol = armz_sto_find_vol(obj, id->name))) {
         if (op == OP_DELETE) {
             vol->building = 0;
+            armz_sto_vol_touched(obj, vol);
             if (ok)
-                g_ptr_array_remove(obj->vols, vol);
+                armz_sto_vol_forget(obj, vol);
         } else {
             vol->in_use--;
         }
