@@ -189,19 +189,6 @@ armz_network_driver_free(ArmzNetworkDriver *drv)
     g_free(drv);
 }
 
-void
-armz_network_driver_set_event_sink(ArmzNetworkDriver *drv, ArmzNetworkEventSink sink,
-                                   gpointer opaque)
-{
-    armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
-}
-
-static gboolean
-is_active(gpointer obj, gpointer drv)
-{
-    return ((ArmzNetworkObj *)obj)->active;
-}
-
 static gboolean
 start_one(gpointer drv, ArmzObj *obj, GError **error)
 {
@@ -211,5 +198,5 @@ start_one(gpointer drv, ArmzObj *obj, GError **error)
 void
 armz_network_driver_autostart(ArmzNetworkDriver *drv)
 {
-    armz_obj_list_autostart(drv->nets, is_active, start_one, drv, "network");
+    armz_obj_list_autostart(drv->nets, G_STRUCT_OFFSET(ArmzNetworkObj, active), start_one, drv, "network");
 }

@@ -71,6 +71,13 @@ armz_net_emit(ArmzNetworkDriver *drv, const ArmzNetworkObj *obj, int event)
     armz_obj_sink_emit(&drv->events, call_sink, &ev);
 }
 
+void
+armz_network_driver_set_event_sink(ArmzNetworkDriver *drv, ArmzNetworkEventSink sink,
+                                   gpointer opaque)
+{
+    armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
+}
+
 static void
 no_network(const unsigned char *uuid, const char *name, GError **error)
 {

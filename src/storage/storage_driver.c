@@ -177,19 +177,6 @@ armz_storage_driver_free(ArmzStorageDriver *drv)
     g_free(drv);
 }
 
-void
-armz_storage_driver_set_event_sink(ArmzStorageDriver *drv, ArmzPoolEventSink sink,
-                                   gpointer opaque)
-{
-    armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
-}
-
-static gboolean
-is_active(gpointer obj, gpointer drv)
-{
-    return ((ArmzPoolObj *)obj)->active;
-}
-
 static gboolean
 start_one(gpointer drv, ArmzObj *obj, GError **error)
 {
@@ -201,5 +188,5 @@ start_one(gpointer drv, ArmzObj *obj, GError **error)
 void
 armz_storage_driver_autostart(ArmzStorageDriver *drv)
 {
-    armz_obj_list_autostart(drv->pools, is_active, start_one, drv, "storage pool");
+    armz_obj_list_autostart(drv->pools, G_STRUCT_OFFSET(ArmzPoolObj, active), start_one, drv, "storage pool");
 }

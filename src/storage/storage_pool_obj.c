@@ -175,6 +175,13 @@ armz_sto_emit(ArmzStorageDriver *drv, ArmzPoolObj *obj, int event_id, int event)
     armz_obj_sink_emit(&drv->events, call_sink, &ev);
 }
 
+void
+armz_storage_driver_set_event_sink(ArmzStorageDriver *drv, ArmzPoolEventSink sink,
+                                   gpointer opaque)
+{
+    armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
+}
+
 /* ---- jobs ---- */
 
 static gboolean

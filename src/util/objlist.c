@@ -288,7 +288,7 @@ armz_obj_sink_emit(ArmzObjSink *s, ArmzObjSinkCall call, gconstpointer event)
 }
 
 void
-armz_obj_list_autostart(ArmzObjList *list, ArmzObjMatch active, ArmzObjStart start,
+armz_obj_list_autostart(ArmzObjList *list, gsize active_offset, ArmzObjStart start,
                         gpointer drv, const char *kind)
 {
     g_autoptr(GPtrArray) all = armz_obj_list_collect(list);
@@ -299,7 +299,8 @@ armz_obj_list_autostart(ArmzObjList *list, ArmzObjMatch active, ArmzObjStart sta
         gboolean want;
 
         g_mutex_lock(&obj->lock);
-        want = !obj->removed && obj->autostart && !active(obj, drv);
+        want = !obj->removed && obj->autostart &&
+               !G_STRUCT_MEMBER(gboolean, obj, active_offset);
         g_mutex_unlock(&obj->lock);
         if (!want)
             continue;

@@ -98,9 +98,9 @@ void armz_obj_sink_clear(ArmzObjSink *s);
 void armz_obj_sink_set(ArmzObjSink *s, ArmzObjFunc fn, gpointer opaque);
 void armz_obj_sink_emit(ArmzObjSink *s, ArmzObjSinkCall call, gconstpointer event);
 
-/* Autostart: START (with DRV) for each object marked autostart that is
- * not ACTIVE (called with the object locked); failures are logged naming
- * the KIND. */
+/* Autostart: START (with DRV) for each object marked autostart whose
+ * gboolean at ACTIVE_OFFSET (read under its lock) is FALSE; failures are
+ * logged naming the KIND. */
 typedef gboolean (*ArmzObjStart)(gpointer drv, ArmzObj *obj, GError **error);
-void armz_obj_list_autostart(ArmzObjList *list, ArmzObjMatch active, ArmzObjStart start,
+void armz_obj_list_autostart(ArmzObjList *list, gsize active_offset, ArmzObjStart start,
                              gpointer drv, const char *kind);
