@@ -118,7 +118,7 @@ define_default(ArmzNetworkDriver *drv)
 {
     g_autofree char *xml = default_network_xml();
     g_autoptr(GError) err = NULL;
-    ArmzNetworkRef ref = { 0 };
+    ArmzNetworkId ref = { 0 };
 
     if (!xml) {
         armz_warn("the default network definition was not found: none is defined");
@@ -132,7 +132,7 @@ define_default(ArmzNetworkDriver *drv)
      * daemon under --root (tests) leaves the host's interfaces alone */
     if (drv->system && !armz_network_set_autostart(drv, ref.uuid, TRUE, &err))
         armz_warn("%s", err->message);
-    armz_network_ref_clear(&ref);
+    armz_network_id_clear(&ref);
 }
 
 /* The rules may have been flushed while no daemon ran: install them again. */

@@ -101,7 +101,7 @@ define_locked(ArmzNetworkDriver *drv, ArmzNetworkDef *def, ArmzNetworkObj *obj, 
 
 gboolean
 armz_network_define(ArmzNetworkDriver *drv, const char *xml, unsigned int flags,
-                    ArmzNetworkRef *out, GError **error)
+                    ArmzNetworkId *out, GError **error)
 {
     g_autoptr(ArmzNetworkDef) def = NULL;
     g_autoptr(ArmzNetworkObj) obj = NULL;
@@ -128,7 +128,7 @@ armz_network_define(ArmzNetworkDriver *drv, const char *xml, unsigned int flags,
     }
     g_mutex_lock(&done->lock);
     done->persistent = TRUE;
-    armz_net_fill_ref(out, done);
+    armz_net_fill_id(out, done);
     armz_net_end_job(done);
     armz_info("network '%s' defined", done->name);
     armz_net_emit(drv, done, VIR_NETWORK_EVENT_DEFINED);
@@ -137,7 +137,7 @@ armz_network_define(ArmzNetworkDriver *drv, const char *xml, unsigned int flags,
 
 gboolean
 armz_network_create_xml(ArmzNetworkDriver *drv, const char *xml, unsigned int flags,
-                        ArmzNetworkRef *out, GError **error)
+                        ArmzNetworkId *out, GError **error)
 {
     g_autoptr(ArmzNetworkDef) def = NULL;
     g_autoptr(ArmzNetworkObj) obj = NULL;
@@ -166,7 +166,7 @@ armz_network_create_xml(ArmzNetworkDriver *drv, const char *xml, unsigned int fl
     if (!ok)
         armz_obj_list_remove(drv->nets, obj);
     g_mutex_lock(&obj->lock);
-    armz_net_fill_ref(ok ? out : NULL, obj);
+    armz_net_fill_id(ok ? out : NULL, obj);
     armz_net_end_job(obj);
     if (ok)
         armz_net_emit(drv, obj, VIR_NETWORK_EVENT_STARTED);

@@ -44,7 +44,7 @@ ArmzNetworkObj *armz_net_get(ArmzNetworkDriver *drv, const unsigned char *uuid, 
 gboolean armz_net_begin_job(ArmzNetworkObj *obj, const char *api, GError **error);
 /* Ends the job and unlocks OBJ. */
 void armz_net_end_job(ArmzNetworkObj *obj);
-void armz_net_fill_ref(ArmzNetworkRef *out, const ArmzNetworkObj *obj);
+void armz_net_fill_id(ArmzNetworkId *out, const ArmzNetworkObj *obj);
 ArmzNetworkDef *armz_net_config(ArmzNetworkObj *obj);
 void armz_net_emit(ArmzNetworkDriver *drv, const ArmzNetworkObj *obj, int event);
 void armz_net_files(ArmzNetworkDriver *drv, const char *name, ArmzDnsmasqFiles *f);

@@ -31,13 +31,13 @@ armz_net_obj_new(ArmzNetworkDef *def, const char *api)
 }
 
 void
-armz_network_ref_clear(ArmzNetworkRef *ref)
+armz_network_id_clear(ArmzNetworkId *ref)
 {
     g_clear_pointer(&ref->name, g_free);
 }
 
 void
-armz_net_fill_ref(ArmzNetworkRef *out, const ArmzNetworkObj *obj)
+armz_net_fill_id(ArmzNetworkId *out, const ArmzNetworkObj *obj)
 {
     if (!out)
         return;
@@ -138,24 +138,24 @@ armz_net_end_job(ArmzNetworkObj *obj)
 }
 
 gboolean
-armz_network_lookup_name(ArmzNetworkDriver *drv, const char *name, ArmzNetworkRef *out,
+armz_network_lookup_name(ArmzNetworkDriver *drv, const char *name, ArmzNetworkId *out,
                          GError **error)
 {
     g_autoptr(ArmzNetworkObj) obj = get_name(drv, name, error);
 
     if (obj)
-        armz_net_fill_ref(out, obj);
+        armz_net_fill_id(out, obj);
     return obj != NULL;
 }
 
 gboolean
 armz_network_lookup_uuid(ArmzNetworkDriver *drv, const unsigned char *uuid,
-                         ArmzNetworkRef *out, GError **error)
+                         ArmzNetworkId *out, GError **error)
 {
     g_autoptr(ArmzNetworkObj) obj = armz_net_get(drv, uuid, error);
 
     if (obj)
-        armz_net_fill_ref(out, obj);
+        armz_net_fill_id(out, obj);
     return obj != NULL;
 }
 
@@ -222,12 +222,12 @@ armz_network_list(ArmzNetworkDriver *drv, unsigned int flags, GError **error)
 
     if (!armz_check_flags(flags, all_flags, "virConnectListAllNetworks", error))
         return NULL;
-    out = g_array_new(FALSE, TRUE, sizeof(ArmzNetworkRef));
-    g_array_set_clear_func(out, (GDestroyNotify)armz_network_ref_clear);
+    out = g_array_new(FALSE, TRUE, sizeof(ArmzNetworkId));
+    g_array_set_clear_func(out, (GDestroyNotify)armz_network_id_clear);
     all = armz_obj_list_collect(drv->nets);     /* sorted by name */
     for (guint i = 0; i < all->len; i++) {
         ArmzNetworkObj *obj = g_ptr_array_index(all, i);
-        ArmzNetworkRef ref;
+        ArmzNetworkId ref;
         gboolean match;
 
         g_mutex_lock(&obj->lock);
@@ -235,7 +235,7 @@ armz_network_list(ArmzNetworkDriver *drv, unsigned int flags, GError **error)
         g_mutex_unlock(&obj->lock);
         if (!match)
             continue;
-        armz_net_fill_ref(&ref, obj);
+        armz_net_fill_id(&ref, obj);
         g_array_append_val(out, ref);
     }
     return out;
