@@ -420,38 +420,42 @@ begin_pool_op(ArmzStorageDriver *drv, const ArmzPoolId *id, const char *api,
     return NULL;
 }
 
-gboolean
-armz_storage_pool_destroy(ArmzStorageDriver *drv, const ArmzPoolId *id, GError **error)
+/* Destroy (the backend's stop of a started pool) or, with REMOVE, delete
+ * (its remove of a stopped one). */
+static gboolean
+stop_or_remove(ArmzStorageDriver *drv, const ArmzPoolId *id, gboolean remove,
+               unsigned int flags, GError **error)
 {
-    ArmzPoolObj *obj = begin_pool_op(drv, id, "virStoragePoolDestroy", TRUE, error);
+    ArmzPoolObj *obj = begin_pool_op(drv, id, remove ? "virStoragePoolDelete"
+                                                     : "virStoragePoolDestroy",
+                                     !remove, error);
     gboolean ok;
 
     if (!obj)
         return FALSE;
-    if ((ok = run_unlocked(obj, FALSE, 0, error))) {
-        armz_info("storage pool '%s' stopped", obj->name);
-        mark_stopped(drv, obj);
+    if ((ok = run_unlocked(obj, remove, flags, error))) {
+        armz_info("storage pool '%s' %s", obj->name, remove ? "deleted" : "stopped");
+        if (remove)
+            emit_lifecycle(drv, obj, VIR_STORAGE_POOL_EVENT_DELETED);
+        else
+            mark_stopped(drv, obj);
     }
     armz_sto_end_job(obj);
     return ok;
 }
 
 gboolean
+armz_storage_pool_destroy(ArmzStorageDriver *drv, const ArmzPoolId *id, GError **error)
+{
+    return stop_or_remove(drv, id, FALSE, 0, error);
+}
+
+gboolean
 armz_storage_pool_delete(ArmzStorageDriver *drv, const ArmzPoolId *id, unsigned int flags,
                          GError **error)
 {
-    ArmzPoolObj *obj;
-    gboolean ok;
-
-    if (!armz_check_flags(flags, 0, "virStoragePoolDelete", error) ||
-        !(obj = begin_pool_op(drv, id, "virStoragePoolDelete", FALSE, error)))
-        return FALSE;
-    if ((ok = run_unlocked(obj, TRUE, flags, error))) {
-        armz_info("storage pool '%s' deleted", obj->name);
-        emit_lifecycle(drv, obj, VIR_STORAGE_POOL_EVENT_DELETED);
-    }
-    armz_sto_end_job(obj);
-    return ok;
+    return armz_check_flags(flags, 0, "virStoragePoolDelete", error) &&
+           stop_or_remove(drv, id, TRUE, flags, error);
 }
 
 gboolean
