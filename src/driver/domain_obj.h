@@ -1,28 +1,20 @@
-/* Domain objects and the list that indexes them by UUID, name and ID.
+/* Domain objects and the list that indexes them by UUID, name and ID, on
+ * the object model of util/objlist.h (shared with networks and pools).
  * Lock order: list lock, then object lock; never the other way round. */
 #pragma once
 #include <glib.h>
 #include "conf/domain_conf.h"
+#include "util/objlist.h"
 
 typedef struct _ArmzDomainObj ArmzDomainObj;
 
 struct _ArmzDomainObj {
-    gint refs;
-    char *name;              /* fixed for the object's life: readable unlocked */
-    unsigned char uuid[16];
-    GMutex lock;
+    ARMZ_OBJ_BASE;           /* refs, lock, job, name, uuid, persistent, autostart, removed */
     ArmzDomainDef *def;      /* the live definition while running, else the config */
     ArmzDomainDef *newdef;   /* config for the next start, set while running */
     int id;                  /* -1 when inactive */
     int state;               /* virDomainState */
     int reason;              /* its virDomain*Reason */
-    gboolean persistent;
-    gboolean autostart;
-    gboolean removed;        /* gone from the list; handles still held */
-
-    /* One job at a time per domain (libvirt's job model, simplified). */
-    GCond job_cond;
-    gboolean job_active;
     gpointer priv;           /* lifecycle state (a later issue) */
 };
 
@@ -34,8 +26,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainObj, armz_domain_obj_unref)
 ArmzDomainDef *armz_domain_obj_config(ArmzDomainObj *obj);
 gboolean armz_domain_obj_is_active(ArmzDomainObj *obj);
 
-/* Waits for and takes the object's job; OBJ must be locked. */
-void armz_domain_obj_begin_job(ArmzDomainObj *obj);
+/* Takes the object's job for API (OBJ locked), waiting at most the job
+ * timeout: VIR_ERR_OPERATION_TIMEOUT naming the API that holds it. */
+gboolean armz_domain_obj_begin_job(ArmzDomainObj *obj, const char *api, GError **error);
+/* Without a time limit, for the daemon's own threads. */
+void armz_domain_obj_begin_job_wait(ArmzDomainObj *obj, const char *api);
 void armz_domain_obj_end_job(ArmzDomainObj *obj);
 
 typedef struct _ArmzDomainList ArmzDomainList;
@@ -51,14 +46,15 @@ ArmzDomainObj *armz_domain_list_find_id(ArmzDomainList *list, int id);
 /* Adds DEF as a new object, or, for an existing UUID with the same name,
  * hands that object back (*EXISTING = TRUE) without touching its defs; the
  * caller replaces them under the object lock and job. A new object is
- * created with its job already taken, so nobody can act on it before the
- * caller has finished setting it up (and calls armz_domain_obj_end_job).
- * Refuses a name taken by another UUID and a UUID taken by another name
- * (VIR_ERR_OPERATION_FAILED). Takes DEF only for a new object. Returns a
- * new reference. */
+ * created with its job already taken (for API), so nobody can act on it
+ * before the caller has finished setting it up (and calls
+ * armz_domain_obj_end_job). Refuses a name taken by another UUID and a
+ * UUID taken by another name (VIR_ERR_OPERATION_FAILED). Takes DEF only
+ * for a new object. Returns a new reference. */
 ArmzDomainObj *armz_domain_list_add(ArmzDomainList *list, ArmzDomainDef *def,
                                     gboolean *existing, GError **error);
 
+/* Takes OBJ (not locked) out of the list and marks it removed. */
 void armz_domain_list_remove(ArmzDomainList *list, ArmzDomainObj *obj);
 
 /* A snapshot of the objects (new references), sorted by name. */

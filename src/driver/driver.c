@@ -244,13 +244,17 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDom
             return FALSE;
         g_mutex_lock(&obj->lock);
         if (existing) {
-            armz_domain_obj_begin_job(obj);
+            if (!armz_domain_obj_begin_job(obj, "virDomainDefineXMLFlags", error)) {
+                g_mutex_unlock(&obj->lock);
+                return FALSE;
+            }
             if (obj->removed) {
-                /* Undefined while we waited: add it afresh. */
+                /* Undefined (or a transient one ended) while we waited:
+                 * make sure it is out of the list, then add it afresh. */
                 armz_domain_obj_end_job(obj);
                 g_mutex_unlock(&obj->lock);
+                armz_domain_list_remove(drv->domains, obj);
                 g_clear_pointer(&obj, armz_domain_obj_unref);
-                g_thread_yield(); /* until the undefine drops it from the list */
                 continue;
             }
         } else {
@@ -307,7 +311,10 @@ armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
         return FALSE;
 
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    if (!armz_domain_obj_begin_job(obj, "virDomainUndefineFlags", error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     if (obj->removed) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                     _("domain '%s' was undefined meanwhile"), obj->name);
@@ -329,13 +336,14 @@ armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
         armz_domain_def_free(obj->newdef);
         obj->newdef = NULL;
     } else {
-        /* Marked under the job: a define waiting for it starts afresh. */
-        obj->removed = TRUE;
+        /* Out of the list before the job ends: a define waiting for the
+         * job finds it removed and adds the domain afresh. */
+        g_mutex_unlock(&obj->lock);
+        armz_domain_list_remove(drv->domains, obj);
+        g_mutex_lock(&obj->lock);
     }
     armz_domain_obj_end_job(obj);
     g_mutex_unlock(&obj->lock);
-    if (!active)
-        armz_domain_list_remove(drv->domains, obj);
     armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_UNDEFINED,
                                VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
     return TRUE;
@@ -376,7 +384,10 @@ armz_driver_set_autostart(ArmzDriver *drv, const ArmzDomainId *dom, gboolean aut
     if (!obj)
         return FALSE;
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    if (!armz_domain_obj_begin_job(obj, "virDomainSetAutostart", error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     if (!obj->persistent || obj->removed) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                     _("cannot set autostart for transient domain"));

@@ -11,10 +11,13 @@
 /* Locks OBJ and takes its job; FALSE (unlocked, no job) when it must be
  * running and is not. */
 static gboolean
-begin_active(ArmzDomainObj *obj, GError **error)
+begin_active(ArmzDomainObj *obj, const char *api, GError **error)
 {
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    if (!armz_domain_obj_begin_job(obj, api, error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     if (!armz_domain_obj_is_active(obj) || !obj->priv) {
         armz_domain_obj_end_job(obj);
         g_mutex_unlock(&obj->lock);
@@ -62,7 +65,10 @@ start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, guint64 client_id
     gboolean ok;
 
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    if (!armz_domain_obj_begin_job(obj, "virDomainCreateWithFlags", error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     if (obj->removed) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
                     _("no domain with matching name '%s'"), obj->name);
@@ -119,7 +125,10 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
         /* libvirt starts a defined, inactive domain of the same name and UUID
          * with the new definition as its live one */
         g_mutex_lock(&obj->lock);
-        armz_domain_obj_begin_job(obj);
+        if (!armz_domain_obj_begin_job(obj, "virDomainCreateXML", error)) {
+            g_mutex_unlock(&obj->lock);
+            return FALSE;
+        }
         if (armz_domain_obj_is_active(obj)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                         _("domain '%s' is already active"), obj->name);
@@ -154,7 +163,7 @@ armz_driver_destroy(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags
     gboolean ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_DESTROY_GRACEFUL, "virDomainDestroyFlags", error) ||
-        !(obj = armz_driver_find(drv, dom, error)) || !begin_active(obj, error))
+        !(obj = armz_driver_find(drv, dom, error)) || !begin_active(obj, "virDomainDestroyFlags", error))
         return FALSE;
     ok = armz_process_kill_and_stop(drv, obj, (flags & VIR_DOMAIN_DESTROY_GRACEFUL) != 0,
                                     VIR_DOMAIN_SHUTOFF_DESTROYED,
@@ -181,7 +190,7 @@ armz_driver_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
                     flags);
         return FALSE;
     }
-    if (!(obj = armz_driver_find(drv, dom, error)) || !begin_active(obj, error))
+    if (!(obj = armz_driver_find(drv, dom, error)) || !begin_active(obj, "virDomainShutdownFlags", error))
         return FALSE;
     ok = monitor_call(obj, armz_monitor_system_powerdown, error);
     end(drv, obj);
@@ -197,7 +206,7 @@ reset_machine(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
     g_autoptr(ArmzDomainObj) obj = armz_driver_find(drv, dom, error);
     gboolean ok;
 
-    if (!obj || !begin_active(obj, error))
+    if (!obj || !begin_active(obj, "virDomainReset", error))
         return FALSE;
     ok = monitor_call(obj, armz_monitor_system_reset, error);
     end(drv, obj);
@@ -235,7 +244,7 @@ pause_or_resume(ArmzDriver *drv, const ArmzDomainId *dom, gboolean pause, GError
     int from = pause ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_PAUSED;
     gboolean ok = TRUE;
 
-    if (!obj || !begin_active(obj, error))
+    if (!obj || !begin_active(obj, pause ? "virDomainSuspend" : "virDomainResume", error))
         return FALSE;
     if (obj->state == from) {
         ok = monitor_call(obj, pause ? armz_monitor_stop : armz_monitor_cont, error);
@@ -299,7 +308,7 @@ armz_driver_autodestroy(ArmzDriver *drv, guint64 client_id)
         g_autoptr(GError) err = NULL;
 
         g_mutex_lock(&obj->lock);
-        armz_domain_obj_begin_job(obj);
+        armz_domain_obj_begin_job_wait(obj, "autodestroy");
         run = obj->priv;
         if (run && run->autodestroy_client == client_id &&
             !armz_process_kill_and_stop(drv, obj, FALSE, VIR_DOMAIN_SHUTOFF_DESTROYED,

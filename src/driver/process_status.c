@@ -124,7 +124,7 @@ reconnect_one(ArmzDriver *drv, const char *name)
     if (obj) {
         existing = TRUE;
         g_mutex_lock(&obj->lock);
-        armz_domain_obj_begin_job(obj);
+        armz_domain_obj_begin_job_wait(obj, "reconnect");
     } else {
         ArmzDomainDef *copy = armz_domain_def_copy(live);
         if (!(obj = armz_domain_list_add(drv->domains, copy, &existing, &err))) {

@@ -65,7 +65,7 @@ armz_process_reap(gpointer data, gpointer user_data)
     (void)user_data;
 
     g_mutex_lock(&obj->lock);
-    armz_domain_obj_begin_job(obj);
+    armz_domain_obj_begin_job_wait(obj, "reap");
     if ((run = run_of(t->ref))) {
         if (t->kind == ARMZ_REAP_DESTROY_ON_REBOOT) {
             g_autoptr(GError) err = NULL;

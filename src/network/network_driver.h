@@ -1,9 +1,9 @@
 /* The network driver: what each libvirt network API does, independent of
  * the RPC layer. Networks are named on the wire by UUID (and name, for
  * messages), as domains are. Every entry point checks its flags first and
- * reports errors as GErrors in ARMZ_ERROR. One lock serialises the
- * driver's operations: starting a network takes a few tens of
- * milliseconds, and networks change rarely. */
+ * reports errors as GErrors in ARMZ_ERROR. Each network has its own lock
+ * and job (util/objlist.h): a network that is slow to start holds up no
+ * other network and no lookup. */
 #pragma once
 #include <glib.h>
 #include "network/leases.h"
@@ -12,12 +12,16 @@
 
 typedef struct _ArmzNetworkDriver ArmzNetworkDriver;
 
+/* A network's identity as the wire names it, like ArmzPoolId for pools. */
 typedef struct {
     char *name;
     unsigned char uuid[16];
-} ArmzNetworkRef;
+} ArmzNetworkId;
 
-void armz_network_ref_clear(ArmzNetworkRef *ref);
+void armz_network_id_clear(ArmzNetworkId *ref);
+/* The former names (the daemon still uses them). */
+typedef ArmzNetworkId ArmzNetworkRef;
+#define armz_network_ref_clear armz_network_id_clear
 
 typedef struct {
     const char *name;
@@ -40,14 +44,14 @@ void armz_network_driver_autostart(ArmzNetworkDriver *drv);
 
 /* Lookups fill OUT; VIR_ERR_NO_NETWORK when there is no such network. */
 gboolean armz_network_lookup_name(ArmzNetworkDriver *drv, const char *name,
-                                  ArmzNetworkRef *out, GError **error);
+                                  ArmzNetworkId *out, GError **error);
 gboolean armz_network_lookup_uuid(ArmzNetworkDriver *drv, const unsigned char *uuid,
-                                  ArmzNetworkRef *out, GError **error);
+                                  ArmzNetworkId *out, GError **error);
 
 gboolean armz_network_define(ArmzNetworkDriver *drv, const char *xml, unsigned int flags,
-                             ArmzNetworkRef *out, GError **error);
+                             ArmzNetworkId *out, GError **error);
 gboolean armz_network_create_xml(ArmzNetworkDriver *drv, const char *xml, unsigned int flags,
-                                 ArmzNetworkRef *out, GError **error);
+                                 ArmzNetworkId *out, GError **error);
 gboolean armz_network_undefine(ArmzNetworkDriver *drv, const unsigned char *uuid,
                                GError **error);
 gboolean armz_network_start(ArmzNetworkDriver *drv, const unsigned char *uuid, GError **error);
@@ -76,7 +80,7 @@ gboolean armz_network_update(ArmzNetworkDriver *drv, const unsigned char *uuid,
                              unsigned int command, unsigned int section, int parent_index,
                              const char *xml, unsigned int flags, GError **error);
 
-/* ArmzNetworkRef array, sorted by name, of the networks matching FLAGS
+/* ArmzNetworkId array, sorted by name, of the networks matching FLAGS
  * (virConnectListAllNetworksFlags). */
 GArray *armz_network_list(ArmzNetworkDriver *drv, unsigned int flags, GError **error);
 

@@ -1,7 +1,7 @@
 /* Storage entry points with flags (see storage_api.h). */
 #include <libvirt/libvirt.h>
 
-#include "driver/driver.h"
+#include "util/flags.h"
 #include "storage/storage_api.h"
 
 GPtrArray *

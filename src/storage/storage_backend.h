@@ -1,5 +1,5 @@
 /* What each pool type does on the host. Backends work on private copies
- * of the definitions, without the driver's lock: they may run commands
+ * of the definitions, without the pool's lock: they may run commands
  * and copy gigabytes. Every function reports its own errors. */
 #pragma once
 #include <glib.h>

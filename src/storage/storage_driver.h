@@ -29,7 +29,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzVolId, armz_vol_id_free)
 
 /* Pool events: EVENT_ID is a virStoragePoolEventID; EVENT and DETAIL as
  * libvirt's lifecycle callback has them (DETAIL is always 0). */
-typedef void (*ArmzPoolEventFunc)(const ArmzPoolId *pool, int event_id, int event,
+typedef void (*ArmzPoolEventSink)(const ArmzPoolId *pool, int event_id, int event,
                                   gpointer opaque);
 
 /* Loads the stored definitions (and, on the first start, defines the
@@ -37,8 +37,11 @@ typedef void (*ArmzPoolEventFunc)(const ArmzPoolId *pool, int event_id, int even
  * started. */
 ArmzStorageDriver *armz_storage_driver_new(const ArmzPaths *paths, GError **error);
 void armz_storage_driver_free(ArmzStorageDriver *drv);
-void armz_storage_driver_set_event_func(ArmzStorageDriver *drv, ArmzPoolEventFunc fn,
+void armz_storage_driver_set_event_sink(ArmzStorageDriver *drv, ArmzPoolEventSink sink,
                                         gpointer opaque);
+/* The former names (the daemon still uses them). */
+typedef ArmzPoolEventSink ArmzPoolEventFunc;
+#define armz_storage_driver_set_event_func armz_storage_driver_set_event_sink
 /* Starts the autostart pools that are not started. */
 void armz_storage_driver_autostart(ArmzStorageDriver *drv);
 /* The domain driver's volume resolver (ArmzResolveVolumeFunc; OPAQUE is

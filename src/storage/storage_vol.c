@@ -13,14 +13,17 @@
 #include "storage/storage_driver_priv.h"
 #include "storage/vol_open.h"
 
-/* The started pool named VOL->pool and its volume: both or NULL. */
+/* The started pool named VOL->pool, locked (a new reference), and its
+ * volume: both or NULL. Undo with armz_sto_unlock. */
 static ArmzPoolObj *
 get_vol(ArmzStorageDriver *drv, const ArmzVolId *id, ArmzVolObj **vol, GError **error)
 {
-    ArmzPoolObj *obj = armz_sto_get_active(drv, id->pool, error);
+    ArmzPoolObj *obj = armz_sto_lock_active(drv, id->pool, error);
 
-    if (!obj || !(*vol = armz_sto_get_vol(obj, id->name, error)))
+    if (obj && !(*vol = armz_sto_get_vol(obj, id->name, error))) {
+        armz_sto_unlock(obj);
         return NULL;
+    }
     return obj;
 }
 
@@ -54,10 +57,10 @@ armz_storage_vol_lookup_name(ArmzStorageDriver *drv, const char *pool, const cha
     ArmzVolId *id = NULL;
     ArmzVolId want = { (char *)pool, (char *)name, NULL };
 
-    g_mutex_lock(&drv->lock);
-    if ((obj = get_vol(drv, &want, &vol, error)))
+    if ((obj = get_vol(drv, &want, &vol, error))) {
         id = armz_sto_vol_id(obj, vol);
-    g_mutex_unlock(&drv->lock);
+        armz_sto_unlock(obj);
+    }
     return id;
 }
 
@@ -65,18 +68,22 @@ armz_storage_vol_lookup_name(ArmzStorageDriver *drv, const char *pool, const cha
 static ArmzVolId *
 find_vol(ArmzStorageDriver *drv, const char *what, gboolean by_path)
 {
-    for (guint i = 0; i < drv->pools->len; i++) {
-        ArmzPoolObj *obj = g_ptr_array_index(drv->pools, i);
-        if (!obj->active)
-            continue;
-        for (guint j = 0; j < obj->vols->len; j++) {
+    g_autoptr(GPtrArray) all = armz_obj_list_collect(drv->pools);
+    ArmzVolId *id = NULL;
+
+    for (guint i = 0; i < all->len && !id; i++) {
+        ArmzPoolObj *obj = g_ptr_array_index(all, i);
+
+        g_mutex_lock(&obj->lock);
+        for (guint j = 0; obj->active && !id && j < obj->vols->len; j++) {
             ArmzVolObj *v = g_ptr_array_index(obj->vols, j);
             const char *s = by_path ? v->def->path : v->def->key;
             if (s && g_str_equal(s, what))
-                return armz_sto_vol_id(obj, v);
+                id = armz_sto_vol_id(obj, v);
         }
+        g_mutex_unlock(&obj->lock);
     }
-    return NULL;
+    return id;
 }
 
 ArmzVolId *
@@ -84,11 +91,9 @@ armz_storage_vol_lookup_key(ArmzStorageDriver *drv, const char *key, GError **er
 {
     ArmzVolId *id;
 
-    g_mutex_lock(&drv->lock);
     if (!(id = find_vol(drv, key, FALSE)))
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_STORAGE_VOL,
                     _("no storage vol with matching key %s"), key);
-    g_mutex_unlock(&drv->lock);
     return id;
 }
 
@@ -98,28 +103,18 @@ armz_storage_vol_lookup_path(ArmzStorageDriver *drv, const char *path, GError **
     g_autofree char *clean = g_canonicalize_filename(path, "/");
     ArmzVolId *id;
 
-    g_mutex_lock(&drv->lock);
     if (!(id = find_vol(drv, clean, TRUE)))
         g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_STORAGE_VOL,
                     _("no storage vol with matching path '%s'"), path);
-    g_mutex_unlock(&drv->lock);
     return id;
 }
 
 ArmzPoolId *
 armz_storage_vol_pool(ArmzStorageDriver *drv, const ArmzVolId *vol, GError **error)
 {
-    ArmzPoolObj *obj;
-    ArmzPoolId *id = NULL;
+    g_autoptr(ArmzPoolObj) obj = armz_sto_get_name(drv, vol->pool, error);
 
-    g_mutex_lock(&drv->lock);
-    if ((obj = armz_sto_find_name(drv, vol->pool)))
-        id = armz_sto_pool_id(obj);
-    else
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_STORAGE_POOL,
-                    _("no storage pool with matching name '%s'"), vol->pool);
-    g_mutex_unlock(&drv->lock);
-    return id;
+    return obj ? armz_sto_pool_id(obj) : NULL;
 }
 
 /* ---- space ---- */
@@ -184,6 +179,7 @@ reserve(ArmzPoolObj *obj, ArmzVolDef *def, GError **error)
     v = g_new0(ArmzVolObj, 1);
     v->def = armz_vol_def_copy(def);
     v->building = 1;
+    armz_sto_vol_touched(obj, v);
     g_ptr_array_add(obj->vols, v);
     return v;
 }
@@ -191,18 +187,20 @@ reserve(ArmzPoolObj *obj, ArmzVolDef *def, GError **error)
 /* After the backend ran: drop the placeholder on failure; otherwise a
  * refresh brings the volume's real figures (and a logical volume's key). */
 static ArmzVolId *
-finish_create(ArmzStorageDriver *drv, ArmzPoolObj *obj, const char *name, gboolean ok)
+finish_create(ArmzPoolObj *obj, const char *name, gboolean ok)
 {
     ArmzVolObj *v = armz_sto_find_vol(obj, name);
 
-    if (v)
+    if (v) {
         v->building = 0;
+        armz_sto_vol_touched(obj, v);
+    }
     if (!ok) {
         if (v)
-            g_ptr_array_remove(obj->vols, v);
+            armz_sto_vol_forget(obj, v);
         return NULL;
     }
-    armz_sto_refresh_unlocked(drv, obj);
+    armz_sto_refresh_unlocked(obj);
     if (!(v = armz_sto_find_vol(obj, name)))
         return NULL;
     return armz_sto_vol_id(obj, v);
@@ -224,30 +222,70 @@ armz_storage_vol_create(ArmzStorageDriver *drv, const ArmzPoolId *pool, const ch
         !(def = parse_vol(xml, flags, error)))
         return NULL;
 
-    g_mutex_lock(&drv->lock);
-    if (!(obj = armz_sto_get_active(drv, pool->name, error)) ||
-        !armz_sto_begin_vol_op(drv, obj, error))
+    if (!(obj = armz_sto_lock_active(drv, pool->name, error)))
+        return NULL;
+    if (!armz_sto_begin_vol_op(obj, error))
         goto out;
     if (!check_space(obj, def, thick(obj) ? def->capacity
                                         : def->has_allocation ? def->allocation : 0, error) ||
         !reserve(obj, def, error)) {
-        armz_sto_end_vol_op(drv, obj);
+        armz_sto_end_vol_op(obj);
         goto out;
     }
     pcopy = armz_pool_def_copy(obj->def);
-    g_mutex_unlock(&drv->lock);
+    g_mutex_unlock(&obj->lock);
     ok = obj->backend->vol_create(pcopy, def, flags, error);
-    g_mutex_lock(&drv->lock);
-    id = finish_create(drv, obj, def->name, ok);
+    g_mutex_lock(&obj->lock);
+    id = finish_create(obj, def->name, ok);
     if (ok && !id)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                     _("volume '%s' was created but has disappeared"), def->name);
     if (id)
-        armz_info("storage volume '%s' created in pool '%s'", def->name, obj->def->name);
-    armz_sto_end_vol_op(drv, obj);
+        armz_info("storage volume '%s' created in pool '%s'", def->name, obj->name);
+    armz_sto_end_vol_op(obj);
  out:
-    g_mutex_unlock(&drv->lock);
+    armz_sto_unlock(obj);
     return id;
+}
+
+/* The source of a clone: its pool's volume operation taken, the volume
+ * marked in use and copied into *SCOPY; the pool unlocked (a reference). */
+static ArmzPoolObj *
+begin_clone_source(ArmzStorageDriver *drv, const ArmzVolId *src, ArmzVolDef **scopy,
+                   GError **error)
+{
+    ArmzVolObj *svol;
+    ArmzPoolObj *sobj = get_vol(drv, src, &svol, error);
+
+    if (!sobj)
+        return NULL;
+    if (!check_ready(svol, error) || !armz_sto_begin_vol_op(sobj, error)) {
+        armz_sto_unlock(sobj);
+        return NULL;
+    }
+    /* Waiting for the pool may have let the source go. */
+    if (!(svol = armz_sto_get_vol(sobj, src->name, error)) || !check_ready(svol, error)) {
+        armz_sto_end_vol_op(sobj);
+        armz_sto_unlock(sobj);
+        return NULL;
+    }
+    refresh_vol(sobj, svol);
+    svol->in_use++;
+    *scopy = armz_vol_def_copy(svol->def);
+    g_mutex_unlock(&sobj->lock);
+    return sobj;
+}
+
+static void
+end_clone_source(ArmzPoolObj *sobj, const char *name)
+{
+    ArmzVolObj *svol;
+
+    g_mutex_lock(&sobj->lock);
+    if ((svol = armz_sto_find_vol(sobj, name)))
+        svol->in_use--;
+    armz_sto_end_vol_op(sobj);
+    armz_sto_unlock(sobj);
 }
 
 ArmzVolId *
@@ -258,7 +296,6 @@ armz_storage_vol_clone(ArmzStorageDriver *drv, const ArmzPoolId *pool, const cha
     g_autoptr(ArmzVolDef) scopy = NULL;
     g_autoptr(ArmzPoolDef) pcopy = NULL;
     ArmzPoolObj *obj = NULL, *sobj = NULL;
-    ArmzVolObj *svol;
     ArmzVolId *id = NULL;
     gboolean ok;
 
@@ -268,43 +305,36 @@ armz_storage_vol_clone(ArmzStorageDriver *drv, const ArmzPoolId *pool, const cha
         !(def = parse_vol(xml, flags, error)))
         return NULL;
 
-    g_mutex_lock(&drv->lock);
-    if (!(sobj = get_vol(drv, src, &svol, error)) || !check_ready(svol, error) ||
-        !(obj = armz_sto_get_active(drv, pool->name, error)))
+    /* one pool locked at a time: the source (which may be the same pool)
+     * is marked in use, then the target reserves the new volume */
+    if (!(sobj = begin_clone_source(drv, src, &scopy, error)))
+        return NULL;
+    if (!(obj = armz_sto_lock_active(drv, pool->name, error)))
+        goto done;
+    if (!armz_sto_begin_vol_op(obj, error))
         goto out;
-    if (!armz_sto_begin_vol_op(drv, obj, error))
-        goto out;
-    if (!armz_sto_begin_vol_op(drv, sobj, error)) {
-        armz_sto_end_vol_op(drv, obj);
+    def->capacity = MAX(def->capacity, scopy->capacity);
+    if (!check_space(obj, def, thick(obj) ? def->capacity : scopy->allocation, error) ||
+        !reserve(obj, def, error)) {
+        armz_sto_end_vol_op(obj);
         goto out;
     }
-    /* Waiting for the pools may have let the source go. */
-    if (!(svol = armz_sto_get_vol(sobj, src->name, error)) || !check_ready(svol, error))
-        goto fail;
-    refresh_vol(sobj, svol);
-    def->capacity = MAX(def->capacity, svol->def->capacity);
-    if (!check_space(obj, def, thick(obj) ? def->capacity : svol->def->allocation, error) || !reserve(obj, def, error))
-        goto fail;
-    svol->in_use++;
-    scopy = armz_vol_def_copy(svol->def);
     pcopy = armz_pool_def_copy(obj->def);
-    g_mutex_unlock(&drv->lock);
+    g_mutex_unlock(&obj->lock);
     ok = obj->backend->vol_clone(pcopy, def, scopy, flags, error);
-    g_mutex_lock(&drv->lock);
-    if ((svol = armz_sto_find_vol(sobj, src->name)))
-        svol->in_use--;
-    id = finish_create(drv, obj, def->name, ok);
+    g_mutex_lock(&obj->lock);
+    id = finish_create(obj, def->name, ok);
     if (ok && !id)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                     _("volume '%s' was created but has disappeared"), def->name);
     if (id)
         armz_info("storage volume '%s' cloned from '%s' in pool '%s'", def->name, src->name,
-                  obj->def->name);
- fail:
-    armz_sto_end_vol_op(drv, sobj);
-    armz_sto_end_vol_op(drv, obj);
+                  obj->name);
+    armz_sto_end_vol_op(obj);
  out:
-    g_mutex_unlock(&drv->lock);
+    armz_sto_unlock(obj);
+ done:
+    end_clone_source(sobj, src->name);
     return id;
 }
 
@@ -325,8 +355,9 @@ run_vol_op(ArmzStorageDriver *drv, const ArmzVolId *id, VolOp op, guint64 arg,
     gboolean ok = FALSE;
     guint64 capacity = 0;
 
-    g_mutex_lock(&drv->lock);
-    if (!(obj = get_vol(drv, id, &vol, error)) || !armz_sto_begin_vol_op(drv, obj, error))
+    if (!(obj = get_vol(drv, id, &vol, error)))
+        return FALSE;
+    if (!armz_sto_begin_vol_op(obj, error))
         goto out;
     if (!(vol = armz_sto_get_vol(obj, id->name, error)) || !check_ready(vol, error))
         goto done;
@@ -382,31 +413,32 @@ run_vol_op(ArmzStorageDriver *drv, const ArmzVolId *id, VolOp op, guint64 arg,
         vol->in_use++;
     vcopy = armz_vol_def_copy(vol->def);
     pcopy = armz_pool_def_copy(obj->def);
-    g_mutex_unlock(&drv->lock);
+    g_mutex_unlock(&obj->lock);
     switch (op) {
     case OP_DELETE: ok = obj->backend->vol_delete(pcopy, vcopy, error); break;
     case OP_WIPE: ok = obj->backend->vol_wipe(pcopy, vcopy, error); break;
     case OP_RESIZE: ok = obj->backend->vol_resize(pcopy, vcopy, capacity, flags, error); break;
     }
-    g_mutex_lock(&drv->lock);
+    g_mutex_lock(&obj->lock);
     if ((vol = armz_sto_find_vol(obj, id->name))) {
         if (op == OP_DELETE) {
             vol->building = 0;
+            armz_sto_vol_touched(obj, vol);
             if (ok)
-                g_ptr_array_remove(obj->vols, vol);
+                armz_sto_vol_forget(obj, vol);
         } else {
             vol->in_use--;
         }
     }
     if (ok) {
-        armz_info("storage volume '%s' of pool '%s' %s", id->name, obj->def->name,
+        armz_info("storage volume '%s' of pool '%s' %s", id->name, obj->name,
                   op == OP_DELETE ? "deleted" : op == OP_WIPE ? "wiped" : "resized");
-        armz_sto_refresh_unlocked(drv, obj);
+        armz_sto_refresh_unlocked(obj);
     }
  done:
-    armz_sto_end_vol_op(drv, obj);
+    armz_sto_end_vol_op(obj);
  out:
-    g_mutex_unlock(&drv->lock);
+    armz_sto_unlock(obj);
     return ok;
 }
 
@@ -460,16 +492,15 @@ armz_storage_vol_info(ArmzStorageDriver *drv, const ArmzVolId *id, unsigned int 
 
     if (!armz_check_flags(flags, VIR_STORAGE_VOL_GET_PHYSICAL, "virStorageVolGetInfoFlags", error))
         return FALSE;
-    g_mutex_lock(&drv->lock);
-    if ((obj = get_vol(drv, id, &vol, error))) {
-        refresh_vol(obj, vol);
-        *type = vol->def->type;
-        *capacity = vol->def->capacity;
-        *allocation = (flags & VIR_STORAGE_VOL_GET_PHYSICAL) ? vol->def->physical
-                                                             : vol->def->allocation;
-    }
-    g_mutex_unlock(&drv->lock);
-    return obj != NULL;
+    if (!(obj = get_vol(drv, id, &vol, error)))
+        return FALSE;
+    refresh_vol(obj, vol);
+    *type = vol->def->type;
+    *capacity = vol->def->capacity;
+    *allocation = (flags & VIR_STORAGE_VOL_GET_PHYSICAL) ? vol->def->physical
+                                                         : vol->def->allocation;
+    armz_sto_unlock(obj);
+    return TRUE;
 }
 
 char *
@@ -482,12 +513,11 @@ armz_storage_vol_xml(ArmzStorageDriver *drv, const ArmzVolId *id, unsigned int f
 
     if (!armz_check_flags(flags, 0, "virStorageVolGetXMLDesc", error))
         return NULL;
-    g_mutex_lock(&drv->lock);
     if ((obj = get_vol(drv, id, &vol, error))) {
         refresh_vol(obj, vol);
         xml = armz_vol_def_format(vol->def);
+        armz_sto_unlock(obj);
     }
-    g_mutex_unlock(&drv->lock);
     return xml;
 }
 
@@ -498,10 +528,10 @@ armz_storage_vol_path(ArmzStorageDriver *drv, const ArmzVolId *id, GError **erro
     ArmzVolObj *vol;
     char *path = NULL;
 
-    g_mutex_lock(&drv->lock);
-    if ((obj = get_vol(drv, id, &vol, error)))
+    if ((obj = get_vol(drv, id, &vol, error))) {
         path = g_strdup(vol->def->path);
-    g_mutex_unlock(&drv->lock);
+        armz_sto_unlock(obj);
+    }
     return path;
 }
 
@@ -516,9 +546,9 @@ armz_storage_vol_open_transfer(ArmzStorageDriver *drv, const ArmzVolId *id, gboo
     int fd = -1;
     guint64 size;
 
-    g_mutex_lock(&drv->lock);
-    if (!(obj = get_vol(drv, id, &vol, error)) || !check_ready(vol, error) ||
-        !armz_sto_begin_vol_op(drv, obj, error))
+    if (!(obj = get_vol(drv, id, &vol, error)))
+        return -1;
+    if (!check_ready(vol, error) || !armz_sto_begin_vol_op(obj, error))
         goto out;
     if (!(vol = armz_sto_get_vol(obj, id->name, error)) || !check_ready(vol, error))
         goto fail;
@@ -547,32 +577,32 @@ armz_storage_vol_open_transfer(ArmzStorageDriver *drv, const ArmzVolId *id, gboo
         *limit = size - offset;
     vol->in_use++;
     armz_info("storage volume '%s' of pool '%s': %s from offset %" G_GUINT64_FORMAT,
-              vol->def->name, obj->def->name, upload ? "upload" : "download", offset);
-    g_mutex_unlock(&drv->lock);
+              vol->def->name, obj->name, upload ? "upload" : "download", offset);
+    armz_sto_unlock(obj);
     return fd;
  fail:
-    armz_sto_end_vol_op(drv, obj);
+    armz_sto_end_vol_op(obj);
  out:
-    g_mutex_unlock(&drv->lock);
+    armz_sto_unlock(obj);
     return -1;
 }
 
 void
 armz_storage_vol_transfer_done(ArmzStorageDriver *drv, const ArmzVolId *id, gboolean upload)
 {
-    ArmzPoolObj *obj;
+    g_autoptr(ArmzPoolObj) obj = armz_obj_list_find_name(drv->pools, id->pool);
     ArmzVolObj *vol;
 
-    g_mutex_lock(&drv->lock);
-    obj = armz_sto_find_name(drv, id->pool);
-    if (obj && (vol = armz_sto_find_vol(obj, id->name))) {
+    if (!obj)
+        return;
+    g_mutex_lock(&obj->lock);
+    if ((vol = armz_sto_find_vol(obj, id->name))) {
         vol->in_use--;
         if (upload)
             refresh_vol(obj, vol);
     }
-    if (obj)
-        armz_sto_end_vol_op(drv, obj);
-    g_mutex_unlock(&drv->lock);
+    armz_sto_end_vol_op(obj);
+    g_mutex_unlock(&obj->lock);
 }
 
 /* ---- domains ---- */
@@ -582,15 +612,14 @@ armz_storage_resolve_volume(const char *pool, const char *name, char **path, gpo
                             GError **error)
 {
     ArmzStorageDriver *drv = opaque;
-    ArmzPoolObj *obj;
+    g_autoptr(ArmzPoolObj) obj = armz_sto_get_name(drv, pool, error);
     ArmzVolObj *vol;
     gboolean ok = FALSE;
 
-    g_mutex_lock(&drv->lock);
-    if (!(obj = armz_sto_find_name(drv, pool))) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_STORAGE_POOL,
-                    _("no storage pool with matching name '%s'"), pool);
-    } else if (!obj->active) {
+    if (!obj)
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    if (!obj->active) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                     _("storage pool '%s' containing volume '%s' is not active"), pool, name);
     } else if (!(vol = armz_sto_find_vol(obj, name))) {
@@ -610,6 +639,6 @@ armz_storage_resolve_volume(const char *pool, const char *name, char **path, gpo
             ok = TRUE;
         }
     }
-    g_mutex_unlock(&drv->lock);
+    g_mutex_unlock(&obj->lock);
     return ok;
 }

@@ -65,14 +65,14 @@ def pytest_runtest_logreport(report):
 class Host:
     """The daemon's namespace and the daemon (restartable) inside it."""
 
-    def __init__(self, tmp_path_factory):
+    def __init__(self, tmp_path_factory, env_extra=None):
         self.tmp = str(tmp_path_factory.mktemp('net'))
         self.ns = netns.Netns('h')
         self.root = os.path.join(self.tmp, 'root')
         os.makedirs(self.root)
         # armz-vmm really starts, and fails on a KVM device that is not one
         # (there are no arm64 guests on this machine: tests/host runs them)
-        env = dict(os.environ, ARMZ_KVM_DEVICE='/dev/null')
+        env = dict(os.environ, ARMZ_KVM_DEVICE='/dev/null', **(env_extra or {}))
         self.daemon = armzd.Daemon(root=self.root, args=['--verbose'],
                                    user_cmd=self.ns.prefix(), env=env)
         self.clients = []
@@ -134,14 +134,14 @@ class Host:
         return errors
 
 
-@pytest.fixture
-def host(tmp_path_factory):
+def make_host(tmp_path_factory, env_extra=None):
+    """A started Host (a generator: the fixtures below yield from it)."""
     why = why_not()
     if why:
         pytest.skip(why)
     if not os.path.exists(armzd.DAEMON):
         pytest.fail(f'daemon binary missing: {armzd.DAEMON}', pytrace=False)
-    h = Host(tmp_path_factory)
+    h = Host(tmp_path_factory, env_extra)
     try:
         h.daemon.start()
         yield h
@@ -149,3 +149,8 @@ def host(tmp_path_factory):
         errors = h.close()
     if errors:
         pytest.fail('daemon shutdown: ' + '\n'.join(errors), pytrace=False)
+
+
+@pytest.fixture
+def host(tmp_path_factory):
+    yield from make_host(tmp_path_factory)

@@ -186,9 +186,14 @@ def test_restart_keeps_running_network(host):
     host.ns.nft('delete', 'table', 'inet', 'armz')
     host.daemon.start()
 
-    r = host.virsh('net-list', '--all').out
+    # autostart runs in a thread of its own, and net-list does not wait for
+    # a network that is starting: wait for it
+    def listed():
+        return host.virsh('net-list', '--all').out
+    assert netns.wait_for(lambda: re.search(r'^\s*auto\s+active\s+yes\s+yes\s*$',
+                                            listed(), re.M)), listed()
+    r = listed()
     assert re.search(r'^\s*keep\s+active\s+no\s+yes\s*$', r, re.M), r
-    assert re.search(r'^\s*auto\s+active\s+yes\s+yes\s*$', r, re.M), r
     assert 'broken' not in r
     assert "skipping network config" in host.daemon.log() and os.path.exists(bad)
     assert host.ns.ip('-j', 'link', 'show', 'armzk0').stdout == ifindex
