@@ -7,12 +7,8 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "daemon/daemon.h"
+#include "rpc/procnums.h"
 
-enum {
-    PROC_DOMAIN_EVENT_LIFECYCLE = 107,           /* legacy registration */
-    PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318,
-    PROC_DOMAIN_EVENT_CALLBACK_REBOOT = 319,
-};
 
 static gboolean
 h_register_any(ArmzClient *client, void *a, void *r, GError **error)
@@ -95,21 +91,21 @@ deliver(ArmzClient *client, gconstpointer event)
                 .msg = { .event = ev->event, .detail = ev->detail },
             };
             fill_dom(&msg.msg.dom, ev);
-            armz_client_send_message(client, PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+            armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
                                      (xdrproc_t)xdr_armz_domain_event_callback_lifecycle_msg, &msg);
         } else {
             armz_domain_event_callback_reboot_msg msg = {
                 .callback_id = g_array_index(ids, int, i),
             };
             fill_dom(&msg.dom, ev);
-            armz_client_send_message(client, PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
+            armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
                                      (xdrproc_t)xdr_armz_domain_event_callback_reboot_msg, &msg);
         }
     }
     if (legacy) {
         armz_domain_event_lifecycle_msg msg = { .event = ev->event, .detail = ev->detail };
         fill_dom(&msg.dom, ev);
-        armz_client_send_message(client, PROC_DOMAIN_EVENT_LIFECYCLE,
+        armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
                                  (xdrproc_t)xdr_armz_domain_event_lifecycle_msg, &msg);
     }
 }

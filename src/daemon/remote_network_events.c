@@ -8,9 +8,9 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "daemon/daemon.h"
+#include "rpc/procnums.h"
 #include "daemon/remote_network.h"
 
-enum { PROC_NETWORK_EVENT_LIFECYCLE = 315 };
 
 static gboolean
 h_register_any(ArmzClient *client, void *a, void *r, GError **error)
@@ -59,7 +59,7 @@ deliver(ArmzClient *client, gconstpointer event)
         };
         msg.net.name = (char *)ev->name;
         memcpy(msg.net.uuid, ev->uuid, sizeof(msg.net.uuid));
-        armz_client_send_message(client, PROC_NETWORK_EVENT_LIFECYCLE,
+        armz_client_send_message(client, REMOTE_PROC_NETWORK_EVENT_LIFECYCLE,
                                  (xdrproc_t)xdr_armz_network_event_lifecycle_msg, &msg);
     }
 }

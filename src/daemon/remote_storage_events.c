@@ -8,10 +8,6 @@
 #include "util/error.h"
 #include "daemon/remote_storage_priv.h"
 
-enum {
-    PROC_POOL_EVENT_LIFECYCLE = 370,
-    PROC_POOL_EVENT_REFRESH = 373,
-};
 
 static gboolean
 h_register(ArmzClient *client, void *a, void *r, GError **error)
@@ -66,13 +62,13 @@ deliver(ArmzClient *client, gconstpointer event)
             armz_storage_pool_event_lifecycle_msg msg = {
                 .callback_id = g_array_index(ids, int, i), .pool = p, .event = ev->event,
             };
-            armz_client_send_message(client, PROC_POOL_EVENT_LIFECYCLE,
+            armz_client_send_message(client, REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
                                      (xdrproc_t)xdr_armz_storage_pool_event_lifecycle_msg, &msg);
         } else {
             armz_storage_pool_event_refresh_msg msg = {
                 .callback_id = g_array_index(ids, int, i), .pool = p,
             };
-            armz_client_send_message(client, PROC_POOL_EVENT_REFRESH,
+            armz_client_send_message(client, REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH,
                                      (xdrproc_t)xdr_armz_storage_pool_event_refresh_msg, &msg);
         }
     }
