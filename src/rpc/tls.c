@@ -92,7 +92,7 @@ armz_tls_context_new(const ArmzTlsConfig *cfg, GError **error)
         return NULL;
     }
     ctx->verify = cfg->verify;
-    if (cfg->allowed_dn && cfg->allowed_dn[0])
+    if (cfg->allowed_dn)
         ctx->allowed_dn = g_strdupv((char **)cfg->allowed_dn);
     return g_steal_pointer(&ctx);
 }

@@ -14,7 +14,7 @@ typedef struct {
     const char *cert_file;
     const char *key_file;
     gboolean verify;            /* FALSE: tls_no_verify_certificate */
-    const char *const *allowed_dn; /* glob patterns; NULL or empty: any */
+    const char *const *allowed_dn; /* glob patterns; NULL: any, empty: none */
 } ArmzTlsConfig;
 
 /* Loads the certificates now, so that a missing or bad file stops the

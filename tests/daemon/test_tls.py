@@ -142,3 +142,10 @@ def test_default_paths_are_libvirts(daemons, pki):
         f.write(f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\ntls_port = {port}\n')
     d.start()
     armzd.virsh(uri(port, pki['good']), 'list')
+
+
+def test_empty_allowed_dn_list_lets_nobody_in(daemons, pki):
+    d, port = tls_daemon(daemons, pki, extra='tls_allowed_dn_list = []\n')
+    r = armzd.virsh(uri(port, pki['good']), 'list', check=False)
+    assert r.rc != 0, r
+    assert 'is not on the list of allowed clients' in d.log()
