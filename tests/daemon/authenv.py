@@ -171,3 +171,15 @@ def polkit_unavailable():
     if r.returncode != 0:
         return 'cannot create a mount namespace here'
     return None
+
+
+def daemon_with_conf(daemons, conf, start=True, **kw):
+    """A daemon (of the daemons fixture) whose armz.conf is CONF."""
+    d = daemons.new(start=False, **kw)
+    etc = os.path.join(d.root, 'etc', 'libvirt')
+    os.makedirs(etc, exist_ok=True)
+    with open(os.path.join(etc, 'armz.conf'), 'w') as f:
+        f.write(conf)
+    if start:
+        d.start()
+    return d

@@ -10,7 +10,7 @@ import tempfile
 import pytest
 
 import armzd
-from authenv import PolkitBus, polkit_unavailable
+from authenv import PolkitBus, daemon_with_conf, polkit_unavailable
 
 GROUP = 'users'
 ACTION = 'org.libvirt-armz.unix.manage'
@@ -51,12 +51,8 @@ def open_root():
 
 
 def group_daemon(daemons, root, conf, env=None):
-    etc = os.path.join(root, 'etc', 'libvirt')
-    os.makedirs(etc, exist_ok=True)
-    with open(os.path.join(etc, 'armz.conf'), 'w') as f:
-        f.write(f'unix_sock_group = "{GROUP}"\nunix_sock_rw_perms = "0770"\n' + conf)
-    d = daemons.new(root=root, env=env, args=['--verbose'], start=False)
-    d.start()
+    d = daemon_with_conf(daemons, f'unix_sock_group = "{GROUP}"\nunix_sock_rw_perms = "0770"\n'
+                         + conf, root=root, env=env, args=['--verbose'])
     for p in (os.path.join(root, 'run'), d.sock_dir):
         os.chmod(p, 0o755)
     return d

@@ -6,7 +6,7 @@ import pytest
 
 import armzd
 from armzd import domain_xml, new_uuid
-from authenv import CA, CERTTOOL
+from authenv import CA, CERTTOOL, daemon_with_conf
 
 pytestmark = pytest.mark.skipif(CERTTOOL is None, reason='certtool missing (gnutls-bin)')
 
@@ -31,16 +31,11 @@ def pki(tmp_path_factory):
 
 def tls_daemon(daemons, pki, extra=''):
     port = armzd.free_tcp_port()
-    d = daemons.new(start=False)
-    etc = os.path.join(d.root, 'etc', 'libvirt')
-    os.makedirs(etc, exist_ok=True)
-    with open(os.path.join(etc, 'armz.conf'), 'w') as f:
-        f.write(f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\ntls_port = {port}\n'
-                f'ca_file = "{pki["ca"]}"\ncert_file = "{pki["cert"]}"\n'
-                f'key_file = "{pki["key"]}"\n'
-                'tls_allowed_dn_list = ["C=GB,O=Armz Test,CN=armz-client", "*CN=admin*"]\n'
-                + extra)
-    d.start()
+    d = daemon_with_conf(daemons, f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\n'
+                         f'tls_port = {port}\nca_file = "{pki["ca"]}"\n'
+                         f'cert_file = "{pki["cert"]}"\nkey_file = "{pki["key"]}"\n'
+                         'tls_allowed_dn_list = ["C=GB,O=Armz Test,CN=armz-client", '
+                         '"*CN=admin*"]\n' + extra)
     return d, port
 
 
@@ -111,13 +106,9 @@ def test_plain_client_on_tls_port_is_dropped(daemons, pki):
 def test_missing_certificate_stops_the_daemon(daemons, pki, which):
     files = {'ca_file': pki['ca'], 'cert_file': pki['cert'], 'key_file': pki['key']}
     files[which] = '/nonexistent/armz.pem'
-    d = daemons.new(start=False)
-    etc = os.path.join(d.root, 'etc', 'libvirt')
-    os.makedirs(etc, exist_ok=True)
-    with open(os.path.join(etc, 'armz.conf'), 'w') as f:
-        f.write(f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\n'
-                f'tls_port = {armzd.free_tcp_port()}\n'
-                + ''.join(f'{k} = "{v}"\n' for k, v in files.items()))
+    d = daemon_with_conf(daemons, f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\n'
+                         f'tls_port = {armzd.free_tcp_port()}\n'
+                         + ''.join(f'{k} = "{v}"\n' for k, v in files.items()), start=False)
     d.start(wait=False)
     assert d.proc.wait(10) == 1
     assert "Cannot read" in d.log() and "'/nonexistent/armz.pem'" in d.log(), d.log()
@@ -127,7 +118,9 @@ def test_missing_certificate_stops_the_daemon(daemons, pki, which):
 def test_default_paths_are_libvirts(daemons, pki):
     """Without *_file settings: /etc/pki/CA/cacert.pem, /etc/pki/libvirt/
     servercert.pem and private/serverkey.pem (under --root)."""
-    d = daemons.new(start=False)
+    port = armzd.free_tcp_port()
+    d = daemon_with_conf(daemons, f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\n'
+                         f'tls_port = {port}\n', start=False)
     for src, dst in ((pki['ca'], 'etc/pki/CA/cacert.pem'),
                      (pki['cert'], 'etc/pki/libvirt/servercert.pem'),
                      (pki['key'], 'etc/pki/libvirt/private/serverkey.pem')):
@@ -135,11 +128,6 @@ def test_default_paths_are_libvirts(daemons, pki):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(src) as f, open(path, 'w') as out:
             out.write(f.read())
-    port = armzd.free_tcp_port()
-    etc = os.path.join(d.root, 'etc', 'libvirt')
-    os.makedirs(etc, exist_ok=True)
-    with open(os.path.join(etc, 'armz.conf'), 'w') as f:
-        f.write(f'listen_tls = 1\ntls_listen_addr = "127.0.0.1"\ntls_port = {port}\n')
     d.start()
     armzd.virsh(uri(port, pki['good']), 'list')
 
