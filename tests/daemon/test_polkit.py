@@ -25,7 +25,7 @@ polkit.addRule(function(action, subject) {{
 }});
 """
 
-pytestmark = pytest.mark.skipif(os.getuid() != 0, reason='needs root to run clients as others')
+needs_root = pytest.mark.skipif(os.getuid() != 0, reason="needs root to run clients as others")
 
 AUTH_LIST, AUTH_POLKIT, CONNECT_OPEN = 66, 70, 1
 
@@ -68,6 +68,7 @@ def polkit():
     bus.close()
 
 
+@needs_root
 def test_non_member_cannot_open_the_socket(daemons, open_root):
     d = group_daemon(daemons, open_root, '')
     st = os.stat(d.sock)
@@ -79,6 +80,7 @@ def test_non_member_cannot_open_the_socket(daemons, open_root):
     assert r.rc == 0, r
 
 
+@needs_root
 def test_polkit_decides_for_members(daemons, open_root, polkit):
     d = group_daemon(daemons, open_root, 'auth_unix_rw = "polkit"\n',
                      env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=polkit.address))
@@ -99,6 +101,7 @@ def test_polkit_decides_for_members(daemons, open_root, polkit):
     assert 'polkit allowed org.libvirt-armz.unix.manage' in log, log
 
 
+@needs_root
 def test_root_passes_without_polkit(daemons, open_root):
     """No polkit on the bus (no bus at all): root still gets in."""
     d = group_daemon(daemons, open_root, 'auth_unix_rw = "polkit"\n',
@@ -114,6 +117,7 @@ def _call(s, proc, serial, body=b''):
     return armzd.recv_packet(s, 10)
 
 
+@needs_root
 def test_open_needs_authentication_first(daemons, open_root):
     """A raw client that skips AUTH_LIST is refused CONNECT_OPEN, as libvirt
     refuses it ("authentication required"); AUTH_POLKIT when no auth is
@@ -140,3 +144,15 @@ def test_open_needs_authentication_first(daemons, open_root):
         assert body == struct.pack('>II', 1, 0), body
     finally:
         s.close()
+
+
+@pytest.mark.parametrize('line', ['auth_unix_rw = "sasl"', 'auth_unix_ro = 1',
+                                  'tls_allowed_dn_list = ["a", ',
+                                  'tls_allowed_dn_list = "a"', 'tls_port = 0'])
+def test_bad_auth_settings_stop_the_daemon(daemons, line):
+    d = daemon_with_conf(daemons, line + '\n', start=False)
+    d.start(wait=False)
+    assert d.proc.wait(10) == 1
+    key = line.split()[0]
+    assert f"armz.conf:1: unknown setting or bad value for '{key}'" in d.log(), d.log()
+    d.proc = None
