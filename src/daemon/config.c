@@ -17,6 +17,8 @@ armz_config_new(void)
     armz_server_limits_init(&cfg->limits);
     cfg->max_workers = 20;
     cfg->log_level = 3;
+    cfg->tls_listen_addr = g_strdup("0.0.0.0");
+    cfg->tls_port = 16514;
     return cfg;
 }
 
@@ -28,6 +30,11 @@ armz_config_free(ArmzConfig *cfg)
     g_free(cfg->tcp_listen_addr);
     g_free(cfg->unix_sock_group);
     g_free(cfg->vmm_path);
+    g_free(cfg->tls_listen_addr);
+    g_free(cfg->key_file);
+    g_free(cfg->cert_file);
+    g_free(cfg->ca_file);
+    g_strfreev(cfg->tls_allowed_dn_list);
     g_free(cfg);
 }
 
@@ -48,6 +55,108 @@ parse_value(const char *raw, char **str, gint64 *num)
     }
     *num = g_ascii_strtoll(raw, &end, 0);
     return *end == '\0' && *raw != '\0';
+}
+
+/* A list on one line, libvirt's syntax: ["a", "b"]; NULL when malformed. */
+static GStrv
+parse_list(const char *raw)
+{
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
+    gsize len = strlen(raw);
+    g_autofree char *inner = NULL;
+    const char *p;
+
+    if (len < 2 || raw[0] != '[' || raw[len - 1] != ']')
+        return NULL;
+    inner = g_strndup(raw + 1, len - 2);
+    p = inner;
+    for (;;) {
+        const char *end;
+
+        while (g_ascii_isspace(*p))
+            p++;
+        if (!*p)
+            break;
+        if (*p != '"' || !(end = strchr(p + 1, '"')))
+            return NULL;
+        g_ptr_array_add(items, g_strndup(p + 1, end - p - 1));
+        p = end + 1;
+        while (g_ascii_isspace(*p))
+            p++;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return NULL;
+    }
+    g_ptr_array_add(items, NULL);
+    return (GStrv)g_ptr_array_free(g_steal_pointer(&items), FALSE);
+}
+
+/* "none" or "polkit", libvirt's values of auth_unix_rw and auth_unix_ro
+ * that we serve; -1 otherwise. */
+static int
+parse_unix_auth(const char *s)
+{
+    if (g_str_equal(s, "none"))
+        return ARMZ_CLIENT_AUTH_NONE;
+    if (g_str_equal(s, "polkit"))
+        return ARMZ_CLIENT_AUTH_POLKIT;
+    return -1;
+}
+
+typedef enum { SETTING_OTHER, SETTING_DONE, SETTING_BAD } SettingResult;
+
+static void
+set_str(char **field, char **value)
+{
+    g_free(*field);
+    *field = g_steal_pointer(value);
+}
+
+/* Authenticated access: auth_unix_*, TLS listener and certificates. */
+static SettingResult
+auth_setting(ArmzConfig *cfg, const char *key, const char *raw)
+{
+    g_autofree char *sval = NULL;
+    gint64 num;
+    int auth;
+
+    if (g_str_equal(key, "tls_allowed_dn_list")) {
+        GStrv list = parse_list(raw);
+        if (!list)
+            return SETTING_BAD;
+        g_strfreev(cfg->tls_allowed_dn_list);
+        cfg->tls_allowed_dn_list = list;
+        return SETTING_DONE;
+    }
+    if (!g_str_has_prefix(key, "auth_unix_") && !g_str_has_prefix(key, "tls_") &&
+        !g_str_equal(key, "listen_tls") && !g_str_equal(key, "key_file") &&
+        !g_str_equal(key, "cert_file") && !g_str_equal(key, "ca_file"))
+        return SETTING_OTHER;
+    if (!parse_value(raw, &sval, &num))
+        return SETTING_BAD;
+    auth = sval ? parse_unix_auth(sval) : -1;
+    if (g_str_equal(key, "auth_unix_rw") && auth >= 0)
+        cfg->auth_unix_rw = auth;
+    else if (g_str_equal(key, "auth_unix_ro") && auth >= 0)
+        cfg->auth_unix_ro = auth;
+    else if (g_str_equal(key, "listen_tls") && num >= 0)
+        cfg->listen_tls = num != 0;
+    else if (g_str_equal(key, "tls_listen_addr") && sval)
+        set_str(&cfg->tls_listen_addr, &sval);
+    else if (g_str_equal(key, "tls_port") && num > 0 && num < 65536)
+        cfg->tls_port = num;
+    else if (g_str_equal(key, "key_file") && sval && *sval)
+        set_str(&cfg->key_file, &sval);
+    else if (g_str_equal(key, "cert_file") && sval && *sval)
+        set_str(&cfg->cert_file, &sval);
+    else if (g_str_equal(key, "ca_file") && sval && *sval)
+        set_str(&cfg->ca_file, &sval);
+    else if (g_str_equal(key, "tls_no_verify_certificate") && num >= 0)
+        cfg->tls_no_verify_certificate = num != 0;
+    else
+        return SETTING_BAD;
+    return SETTING_DONE;
 }
 
 gboolean
@@ -81,6 +190,16 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
         *eq = '\0';
         key = g_strstrip(line);
         val = g_strstrip(eq + 1);
+        switch (auth_setting(cfg, key, val)) {
+        case SETTING_DONE:
+            continue;
+        case SETTING_BAD:
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                        _("%s:%d: unknown setting or bad value for '%s'"), path, lineno, key);
+            return FALSE;
+        default:
+            break;
+        }
         if (!parse_value(val, &sval, &num))
             goto syntax;
 

@@ -14,6 +14,17 @@ typedef struct {
     guint max_workers;
     int log_level;           /* 1 debug .. 4 error */
     char *vmm_path;          /* NULL: the built-in default */
+    /* authenticated access (libvirtd.conf's names) */
+    int auth_unix_rw;        /* ARMZ_CLIENT_AUTH_NONE or _POLKIT */
+    int auth_unix_ro;
+    gboolean listen_tls;
+    char *tls_listen_addr;
+    guint tls_port;
+    char *key_file;          /* NULL: libvirt's path for the daemon's mode */
+    char *cert_file;
+    char *ca_file;
+    gboolean tls_no_verify_certificate;
+    GStrv tls_allowed_dn_list; /* NULL: any client the CA signed */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);

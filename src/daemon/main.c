@@ -16,6 +16,7 @@
 #include "daemon/config.h"
 #include "driver/lifecycle.h"
 #include "daemon/daemon.h"
+#include "rpc/tls.h"
 
 static char *opt_root;
 static char *opt_config;
@@ -117,12 +118,52 @@ take_activated_sockets(ArmzServer *srv, GError **error)
     return n > 0;
 }
 
+/* libvirt's certificate layout: /etc/pki for the system daemon (under
+ * --root when given), ~/.pki/libvirt for a session one. */
+static char *
+pki_default(const char *system_dir, const char *name)
+{
+    ArmzPaths *paths = armz_daemon->paths;
+
+    if (paths->privileged)
+        return g_build_filename(paths->root ? paths->root : "/", "etc", "pki", system_dir,
+                                name, NULL);
+    return g_build_filename(g_get_home_dir(), ".pki", "libvirt", name, NULL);
+}
+
+static gboolean
+listen_tls(ArmzConfig *cfg, GError **error)
+{
+    g_autofree char *ca = cfg->ca_file ? g_strdup(cfg->ca_file)
+                                       : pki_default("CA", "cacert.pem");
+    g_autofree char *cert = cfg->cert_file ? g_strdup(cfg->cert_file)
+                                           : pki_default("libvirt", "servercert.pem");
+    g_autofree char *key = cfg->key_file ? g_strdup(cfg->key_file)
+                                         : pki_default("libvirt/private", "serverkey.pem");
+    const ArmzTlsConfig tcfg = {
+        .ca_file = ca, .cert_file = cert, .key_file = key,
+        .verify = !cfg->tls_no_verify_certificate,
+        .allowed_dn = (const char *const *)cfg->tls_allowed_dn_list,
+    };
+    g_autoptr(ArmzTlsContext) tls = armz_tls_context_new(&tcfg, error);
+
+    if (!tls)
+        return FALSE;
+    if (cfg->tls_no_verify_certificate)
+        armz_warn("tls_no_verify_certificate: TLS clients are not checked");
+    return armz_server_listen_tls(armz_daemon->server, cfg->tls_listen_addr, cfg->tls_port,
+                                  tls, error);
+}
+
 static gboolean
 listen_all(ArmzConfig *cfg, GError **error)
 {
     ArmzServer *srv = armz_daemon->server;
     ArmzPaths *paths = armz_daemon->paths;
 
+    armz_server_set_unix_auth(srv, cfg->auth_unix_rw, cfg->auth_unix_ro);
+    if (cfg->listen_tls && !listen_tls(cfg, error))
+        return FALSE;
     if (!take_activated_sockets(srv, error)) {
         int ro = cfg->unix_sock_ro_perms, rw = cfg->unix_sock_rw_perms;
         if (!armz_server_listen_unix(srv, paths->sock_rw, rw, FALSE, error) ||

@@ -6,6 +6,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "daemon/auth_polkit.h"
 #include "daemon/daemon.h"
 
 /* libvirt's internal driver feature numbers (virDrvFeature) that the remote
@@ -89,14 +90,61 @@ h_close(ArmzClient *client, void *a, void *r, GError **error)
     return TRUE;
 }
 
+/* The auth the client still has to complete: its listener's, or none.
+ * As libvirt, root and the daemon's own user need no polkit. */
 static gboolean
 h_auth_list(ArmzClient *client, void *a, void *r, GError **error)
 {
     armz_auth_list_ret *ret = r;
+    int type = ARMZ_AUTH_NONE;
 
+    g_mutex_lock(&client->lock);
+    if (client->auth_pending && client->auth == ARMZ_CLIENT_AUTH_POLKIT &&
+        (client->uid == 0 || client->uid == geteuid())) {
+        armz_info("client %" G_GUINT64_FORMAT ": uid %d bypasses polkit", client->id,
+                  (int)client->uid);
+        client->auth_pending = FALSE;
+    }
+    if (client->auth_pending)
+        type = client->auth;
+    g_mutex_unlock(&client->lock);
     ret->types.types_len = 1;
     ret->types.types_val = g_new0(armz_auth_type, 1);
-    ret->types.types_val[0] = ARMZ_AUTH_NONE;
+    ret->types.types_val[0] = type;
+    return TRUE;
+}
+
+static gboolean
+h_auth_polkit(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_auth_polkit_ret *ret = r;
+    const char *action = client->readonly ? ARMZ_POLKIT_ACTION_MONITOR
+                                          : ARMZ_POLKIT_ACTION_MANAGE;
+    gboolean pending;
+    g_autoptr(GError) denied = NULL;
+
+    g_mutex_lock(&client->lock);
+    pending = client->auth_pending && client->auth == ARMZ_CLIENT_AUTH_POLKIT;
+    g_mutex_unlock(&client->lock);
+    if (!pending || client->pid <= 0) {
+        armz_warn("client %" G_GUINT64_FORMAT ": polkit authentication it does not need",
+                  client->id);
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_AUTH_FAILED,
+                            _("client tried invalid polkit authentication request"));
+        return FALSE;
+    }
+    if (!armz_polkit_check(action, client->pid, client->pid_start, client->uid, &denied)) {
+        armz_warn("client %" G_GUINT64_FORMAT " (pid %d uid %d): polkit refused %s: %s",
+                  client->id, (int)client->pid, (int)client->uid, action, denied->message);
+        g_propagate_error(error, g_steal_pointer(&denied));
+        return FALSE;
+    }
+    armz_info("client %" G_GUINT64_FORMAT " (pid %d uid %d): polkit allowed %s",
+              client->id, (int)client->pid, (int)client->uid, action);
+    g_mutex_lock(&client->lock);
+    client->auth_pending = FALSE;
+    g_mutex_unlock(&client->lock);
+    ret->complete = 1;
     return TRUE;
 }
 
@@ -173,8 +221,8 @@ h_get_uri(ArmzClient *client, void *a, void *r, GError **error)
 static gboolean
 h_is_secure(ArmzClient *client, void *a, void *r, GError **error)
 {
-    /* A local unix socket is secure; our TCP listener is plain text. */
-    ((armz_connect_is_secure_ret *)r)->secure = client->tcp ? 0 : 1;
+    /* A local unix socket and TLS are secure; plain TCP is not. */
+    ((armz_connect_is_secure_ret *)r)->secure = client->secure ? 1 : 0;
     return TRUE;
 }
 
@@ -295,7 +343,9 @@ static const ArmzProc procs[] = {
     { REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, ARMZ_ARGS(armz_connect_supports_feature_args),
       ARMZ_RET(armz_connect_supports_feature_ret), h_supports_feature, ARMZ_PROC_PREOPEN },
     { REMOTE_PROC_AUTH_LIST, ARMZ_NOARGS, ARMZ_RET(armz_auth_list_ret),
-      h_auth_list, ARMZ_PROC_PREOPEN },
+      h_auth_list, ARMZ_PROC_PREOPEN | ARMZ_PROC_AUTH },
+    { REMOTE_PROC_AUTH_POLKIT, ARMZ_NOARGS, ARMZ_RET(armz_auth_polkit_ret),
+      h_auth_polkit, ARMZ_PROC_PREOPEN | ARMZ_PROC_AUTH },
     { REMOTE_PROC_NODE_GET_FREE_MEMORY, ARMZ_NOARGS, ARMZ_RET(armz_node_get_free_memory_ret),
       h_node_get_free_memory, 0 },
     { REMOTE_PROC_CONNECT_GET_URI, ARMZ_NOARGS, ARMZ_RET(armz_connect_get_uri_ret), h_get_uri, 0 },

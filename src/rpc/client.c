@@ -29,8 +29,32 @@ armz_client_unref(ArmzClient *client)
         client->priv_free(client->priv);
     if (client->inbuf)
         g_byte_array_unref(client->inbuf);
+    if (client->io && client->io->free)
+        client->io->free(client->io_data);
     g_mutex_clear(&client->lock);
     g_free(client);
+}
+
+ssize_t
+armz_client_io_read(ArmzClient *client, void *buf, size_t len)
+{
+    if (client->io)
+        return client->io->read(client, buf, len);
+    return read(client->fd, buf, len);
+}
+
+ssize_t
+armz_client_io_write(ArmzClient *client, const void *buf, size_t len)
+{
+    if (client->io)
+        return client->io->write(client, buf, len);
+    return write(client->fd, buf, len);
+}
+
+gsize
+armz_client_io_pending(ArmzClient *client)
+{
+    return client->io ? client->io->pending(client) : 0;
 }
 
 /* Always through an idle source, never run inline: a sender may hold locks
@@ -104,7 +128,8 @@ client_flush(ArmzClient *client)
         GBytes *pkt = g_queue_peek_head(&client->outq);
         gsize len;
         const guint8 *data = g_bytes_get_data(pkt, &len);
-        ssize_t n = write(client->fd, data + client->out_off, len - client->out_off);
+        ssize_t n = armz_client_io_write(client, data + client->out_off,
+                                          len - client->out_off);
 
         if (n < 0 && errno == EINTR)
             continue;

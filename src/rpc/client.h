@@ -7,6 +7,24 @@
 typedef struct _ArmzServer ArmzServer;
 typedef struct _ArmzClient ArmzClient;
 
+/* How a client's bytes travel (main thread only): the plain socket when a
+ * client has none, or a layer over it such as TLS (rpc/tls.c). READ and
+ * WRITE behave as read(2)/write(2), errno included (EAGAIN: wait for the
+ * socket); PENDING is what the layer holds already read from the socket,
+ * which polling the socket does not show. */
+typedef struct {
+    ssize_t (*read)(ArmzClient *client, void *buf, size_t len);
+    ssize_t (*write)(ArmzClient *client, const void *buf, size_t len);
+    gsize (*pending)(ArmzClient *client);
+    void (*free)(gpointer data);
+} ArmzTransport;
+
+/* libvirt's auth types (remote_auth_type) a listener may require. */
+enum {
+    ARMZ_CLIENT_AUTH_NONE = 0,
+    ARMZ_CLIENT_AUTH_POLKIT = 2,
+};
+
 struct _ArmzClient {
     gint refs;
     ArmzServer *server;
@@ -16,6 +34,11 @@ struct _ArmzClient {
     gboolean tcp;
     uid_t uid;               /* peer credentials (unix sockets) */
     pid_t pid;
+    guint64 pid_start;       /* start time of pid (clock ticks since boot) */
+    gboolean secure;         /* unix socket or TLS: no eavesdropper */
+    int auth;                /* ARMZ_CLIENT_AUTH_* its listener requires */
+    const ArmzTransport *io; /* NULL: the plain socket */
+    gpointer io_data;        /* the transport's, freed with the client */
 
     GMutex lock;             /* everything below */
     GQueue outq;             /* GBytes packets waiting for the socket */
@@ -30,6 +53,7 @@ struct _ArmzClient {
     gboolean overflow;       /* events beyond max_client_output_bytes: dropped */
     gboolean keepalive;      /* asked for keepalive: we ping it when silent */
     gboolean opened;         /* CONNECT_OPEN succeeded */
+    gboolean auth_pending;   /* must complete its listener's auth first */
     gpointer priv;           /* owned by the dispatcher: per-connection state */
     GDestroyNotify priv_free;
     GHashTable *streams;     /* open streams by (proc, serial) (rpc/stream.c) */
@@ -71,6 +95,11 @@ void armz_client_close_after_flush(ArmzClient *client);
 /* The client supports libvirt's keepalive protocol: from now on it is sent
  * pings when silent and dropped when it does not answer them (any thread). */
 void armz_client_want_keepalive(ArmzClient *client);
+
+/* The socket through CLIENT's transport (main thread). */
+ssize_t armz_client_io_read(ArmzClient *client, void *buf, size_t len);
+ssize_t armz_client_io_write(ArmzClient *client, const void *buf, size_t len);
+gsize armz_client_io_pending(ArmzClient *client);
 
 /* Called by a worker when a call finished (any thread). */
 void armz_client_call_done(ArmzClient *client);

@@ -115,7 +115,7 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
     g_autofree void *args = NULL;
     g_autofree void *ret = NULL;
     g_autoptr(ArmzStream) st = NULL;
-    gboolean opened, readonly;
+    gboolean opened, readonly, auth_pending;
     const char *api;
 
     if (!armz_packet_decode_header(data, len, &hdr, &error))
@@ -137,7 +137,15 @@ armz_dispatcher_call(ArmzDispatcher *d, ArmzClient *client, GBytes *pkt)
     g_mutex_lock(&client->lock);
     opened = client->opened;
     readonly = client->readonly;
+    auth_pending = client->auth_pending;
     g_mutex_unlock(&client->lock);
+
+    /* As libvirt: a client that has not authenticated may only do that. */
+    if (auth_pending && !(p->flags & ARMZ_PROC_AUTH)) {
+        g_set_error_literal(&error, ARMZ_ERROR, VIR_ERR_RPC, _("authentication required"));
+        send_error(client, &hdr, error);
+        return;
+    }
 
     /* Refused whatever the arguments: before decoding them. */
     if (opened && readonly && !armz_readonly_check(p, NULL, &error)) {

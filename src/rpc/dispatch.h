@@ -16,6 +16,7 @@ typedef gboolean (*ArmzProcHandler)(ArmzClient *client, void *args, void *ret,
 enum {
     ARMZ_PROC_PREOPEN = 1 << 1,   /* allowed before CONNECT_OPEN */
     ARMZ_PROC_STREAM = 1 << 2,    /* opens a stream: see armz_dispatch_stream */
+    ARMZ_PROC_AUTH = 1 << 3,      /* allowed before the listener's auth is done */
 };
 
 typedef struct {

@@ -171,12 +171,21 @@ handle_packet(ArmzServer *srv, ArmzClient *client, GBytes *pkt)
 
 static gboolean client_readable(gint fd, GIOCondition cond, gpointer data);
 
+/* Input its transport has already taken from the socket (TLS records)
+ * does not wake the poll: the source is made ready at once instead. */
+static void
+rearm_pending(ArmzClient *client)
+{
+    g_source_set_ready_time(client->in_src, armz_client_io_pending(client) ? 0 : -1);
+}
+
 static void
 watch_input(ArmzServer *srv, ArmzClient *client)
 {
     client->in_src = g_unix_fd_source_new(client->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
     g_source_set_callback(client->in_src, (GSourceFunc)(void (*)(void))client_readable,
                           client, NULL);
+    rearm_pending(client);
     g_source_attach(client->in_src, srv->ctx);
 }
 
@@ -234,10 +243,12 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
         ssize_t n;
 
         g_byte_array_set_size(client->inbuf, have + chunk);
-        n = read(fd, client->inbuf->data + have, chunk);
+        n = armz_client_io_read(client, client->inbuf->data + have, chunk);
         g_byte_array_set_size(client->inbuf, have + MAX(n, 0));
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+            rearm_pending(client);
             return G_SOURCE_CONTINUE;
+        }
         if (n <= 0) {
             armz_server_client_gone(srv, client);
             return G_SOURCE_REMOVE;
@@ -274,6 +285,7 @@ client_readable(gint fd, GIOCondition cond, gpointer data)
                 return pause_input(client);
         }
     }
+    rearm_pending(client);
     return G_SOURCE_CONTINUE;
 }
 
@@ -299,10 +311,34 @@ listener_ready(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* Field 22 of /proc/PID/stat: with the pid, it names the process even
+ * after the pid is reused (polkit's unix-process subject). */
+static guint64
+process_start_time(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *rest;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    /* The command name may hold spaces and parentheses: fields count from
+     * after its last ')', where field 3 begins. */
+    rest = strrchr(text, ')');
+    if (!rest)
+        return 0;
+    fields = g_strsplit(rest + 2, " ", 0);
+    if (g_strv_length(fields) < 20)
+        return 0;
+    return g_ascii_strtoull(fields[19], NULL, 10);
+}
+
 static void
 add_client(ArmzServer *srv, Listener *l, int cfd)
 {
     ArmzClient *client;
+    g_autoptr(GError) error = NULL;
 
     client = g_new0(ArmzClient, 1);
     client->refs = 1;
@@ -313,6 +349,10 @@ add_client(ArmzServer *srv, Listener *l, int cfd)
     client->tcp = l->tcp;
     client->uid = (uid_t)-1;
     client->pid = -1;
+    client->secure = !l->tcp || l->tls;
+    client->auth = l->tcp ? ARMZ_CLIENT_AUTH_NONE :
+                   l->readonly ? srv->auth_unix_ro : srv->auth_unix_rw;
+    client->auth_pending = client->auth != ARMZ_CLIENT_AUTH_NONE;
     g_mutex_init(&client->lock);
     g_queue_init(&client->outq);
     client->inbuf = g_byte_array_new();
@@ -322,7 +362,14 @@ add_client(ArmzServer *srv, Listener *l, int cfd)
         if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
             client->uid = cred.uid;
             client->pid = cred.pid;
+            client->pid_start = process_start_time(cred.pid);
         }
+    }
+    if (l->tls && !armz_tls_client_start(l->tls, client, &error)) {
+        armz_warn("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, error->message);
+        close(cfd);
+        armz_client_unref(client);
+        return;
     }
     armz_server_track(srv, l, client);
     g_hash_table_add(srv->clients, client);
@@ -333,11 +380,13 @@ add_client(ArmzServer *srv, Listener *l, int cfd)
 }
 
 static void
-add_listener(ArmzServer *srv, int fd, gboolean readonly, gboolean tcp, const char *path)
+add_listener(ArmzServer *srv, int fd, gboolean readonly, gboolean tcp, const char *path,
+             ArmzTlsContext *tls)
 {
     Listener *l = g_new0(Listener, 1);
 
     l->srv = srv;
+    l->tls = tls ? armz_tls_context_ref(tls) : NULL;
     l->fd = fd;
     l->readonly = readonly;
     l->tcp = tcp;
@@ -358,6 +407,7 @@ listener_free(gpointer data)
     g_source_unref(l->src);
     close(l->fd);
     g_queue_clear(&l->anonymous);
+    armz_tls_context_unref(l->tls);
     g_free(l->path);
     g_free(l);
 }
@@ -383,7 +433,7 @@ armz_server_listen_unix(ArmzServer *srv, const char *path, int mode,
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
         chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0)
         goto fail;
-    add_listener(srv, fd, readonly, FALSE, path);
+    add_listener(srv, fd, readonly, FALSE, path, NULL);
     return TRUE;
  fail:
     g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
@@ -396,12 +446,13 @@ armz_server_listen_unix(ArmzServer *srv, const char *path, int mode,
 gboolean
 armz_server_listen_fd(ArmzServer *srv, int fd, gboolean readonly, GError **error)
 {
-    add_listener(srv, fd, readonly, FALSE, NULL);
+    add_listener(srv, fd, readonly, FALSE, NULL, NULL);
     return TRUE;
 }
 
-gboolean
-armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **error)
+static gboolean
+listen_inet(ArmzServer *srv, const char *host, guint port, ArmzTlsContext *tls,
+            GError **error)
 {
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
     struct addrinfo *res = NULL, *ai;
@@ -429,7 +480,7 @@ armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **e
                         _("cannot listen on TCP %s:%u: %s"), host, port, g_strerror(saved));
             return FALSE;
         }
-        add_listener(srv, fd, FALSE, TRUE, NULL);
+        add_listener(srv, fd, FALSE, TRUE, NULL, tls);
         count++;
     }
     freeaddrinfo(res);
@@ -439,6 +490,26 @@ armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **e
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **error)
+{
+    return listen_inet(srv, host, port, NULL, error);
+}
+
+gboolean
+armz_server_listen_tls(ArmzServer *srv, const char *host, guint port,
+                       ArmzTlsContext *tls, GError **error)
+{
+    return listen_inet(srv, host, port, tls, error);
+}
+
+void
+armz_server_set_unix_auth(ArmzServer *srv, int auth_rw, int auth_ro)
+{
+    srv->auth_unix_rw = auth_rw;
+    srv->auth_unix_ro = auth_ro;
 }
 
 void

@@ -46,6 +46,13 @@ gboolean armz_server_listen_unix(ArmzServer *srv, const char *path, int mode,
 gboolean armz_server_listen_fd(ArmzServer *srv, int fd, gboolean readonly, GError **error);
 /* TCP on HOST:PORT. */
 gboolean armz_server_listen_tcp(ArmzServer *srv, const char *host, guint port, GError **error);
+/* TCP with TLS on HOST:PORT (armz+tls://); the listener keeps a ref of TLS. */
+typedef struct _ArmzTlsContext ArmzTlsContext;
+gboolean armz_server_listen_tls(ArmzServer *srv, const char *host, guint port,
+                                ArmzTlsContext *tls, GError **error);
+/* What clients of the unix listeners must do before CONNECT_OPEN
+ * (ARMZ_CLIENT_AUTH_*: libvirt's auth_unix_rw and auth_unix_ro). */
+void armz_server_set_unix_auth(ArmzServer *srv, int auth_rw, int auth_ro);
 
 guint armz_server_client_count(ArmzServer *srv);
 /* Monotonic time (us) of the last connect or disconnect. */

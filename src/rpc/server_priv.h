@@ -4,12 +4,14 @@
 #include <glib.h>
 #include "rpc/client.h"
 #include "rpc/server.h"
+#include "rpc/tls.h"
 
 typedef struct {
     ArmzServer *srv;
     int fd;
     gboolean readonly;
     gboolean tcp;
+    ArmzTlsContext *tls; /* TCP with TLS (armz+tls://) */
     char *path;          /* unix sockets we created, unlinked at exit */
     GSource *src;
     GQueue anonymous;    /* its clients not yet opened (maybe), oldest first */
@@ -23,6 +25,8 @@ struct _ArmzServer {
     GPtrArray *listeners;
     GHashTable *clients;     /* ArmzClient* set, main thread only */
     ArmzServerLimits limits;
+    int auth_unix_rw;        /* ARMZ_CLIENT_AUTH_* of the unix listeners */
+    int auth_unix_ro;
     guint ro_clients;        /* clients of read-only listeners */
     gsize large_used;        /* granted of limits.max_large_input_bytes */
     GQueue large_waiters;    /* clients waiting for a grant, in order */

@@ -51,6 +51,10 @@ code_prefix(int code)
         return _("storage pool already built: %s");
     case VIR_ERR_OPERATION_TIMEOUT:
         return _("Timed out during operation: %s");
+    case VIR_ERR_AUTH_FAILED:
+        return _("authentication failed: %s");
+    case VIR_ERR_AUTH_UNAVAILABLE:
+        return _("authentication unavailable: %s");
     default:
         return "%s";
     }
