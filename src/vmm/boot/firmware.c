@@ -13,6 +13,7 @@
 #include "vmmlog.h"
 #include "boot/firmware.h"
 #include "boot/smbios.h"
+#include "boot/acpi.h"
 
 /* generic KVM numbering (older headers may lack them) */
 #define FW_KVM_CAP_READONLY_MEM 81
@@ -234,6 +235,22 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
         uint8_t info[24] = { 1, 0 };
         armz_fw_cfg_add_file(c, "etc/vmcoreinfo", g_bytes_new(info, sizeof(info)), true);
     }
-    (void)error;
+    if (o->acpi) {
+        /* the firmware installs them and then gives the OS no device tree */
+        g_autofree uint64_t *mpidr = g_new0(uint64_t, vm->nvcpus);
+        ArmzAcpiConfig ac = { vm->nvcpus, mpidr,
+                              vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_GIC_V3 : ARMZ_GIC_V2,
+                              vm->board.nvirtio };
+        ArmzAcpiBlobs b = { NULL, NULL, NULL };
+        for (unsigned i = 0; i < vm->nvcpus; i++)
+            mpidr[i] = vm->vcpus[i].mpidr;
+        armz_acpi_build(&ac, &b);
+        if (!armz_fw_cfg_add_file(c, ARMZ_ACPI_TABLES_FILE, g_steal_pointer(&b.tables), false) ||
+            !armz_fw_cfg_add_file(c, ARMZ_ACPI_RSDP_FILE, g_steal_pointer(&b.rsdp), false) ||
+            !armz_fw_cfg_add_file(c, ARMZ_ACPI_LOADER_FILE, g_steal_pointer(&b.loader), false)) {
+            g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot add the ACPI tables to fw_cfg"));
+            return FALSE;
+        }
+    }
     return TRUE;
 }

@@ -1,0 +1,14 @@
+/* The few AML encodings the DSDT needs (ACPI 6.x, chapter 20). */
+#pragma once
+#include <stdint.h>
+#include <glib.h>
+
+/* Appends a package: OP bytes, PkgLength of BODY, then BODY. */
+void armz_aml_package(GByteArray *out, const uint8_t *op, unsigned oplen, const GByteArray *body);
+/* Name(SEG, "string") */
+void armz_aml_name_string(GByteArray *out, const char *seg, const char *s);
+/* Name(SEG, integer) */
+void armz_aml_name_int(GByteArray *out, const char *seg, uint64_t v);
+/* Name(_CRS, ResourceTemplate() { Memory32Fixed(ReadWrite, BASE, SIZE)
+ * Interrupt(ResourceConsumer, Level, ActiveHigh, Exclusive) { GSIV } }) */
+void armz_aml_crs_mmio_irq(GByteArray *out, uint32_t base, uint32_t size, uint32_t gsiv);
