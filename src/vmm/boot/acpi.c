@@ -133,6 +133,26 @@ build_dsdt(Ctx *c, const ArmzAcpiConfig *cfg)
         armz_aml_crs_mmio_irq(d, ARMZ_UART_BASE, ARMZ_DEV_SIZE, 32 + ARMZ_UART_SPI);
         device(sb, "COM0", d);
     }
+    {
+        /* the power button: pin 3 of the PL061, whose edge runs _E03,
+         * which notifies the ACPI power button device (as QEMU's virt did
+         * before its GED) */
+        g_autoptr(GByteArray) d = g_byte_array_new();
+        char ev[5];
+        armz_aml_name_string(d, "_HID", "ARMH0061");
+        armz_aml_name_int(d, "_UID", 0);
+        armz_aml_crs_mmio_irq(d, ARMZ_GPIO_BASE, ARMZ_DEV_SIZE, 32 + ARMZ_GPIO_SPI);
+        armz_aml_aei_gpio(d, "\\_SB.GPO0", ARMZ_GPIO_POWER_PIN);
+        g_snprintf(ev, sizeof(ev), "_E%02X", ARMZ_GPIO_POWER_PIN);
+        armz_aml_method_notify(d, ev, "_SB_", "PWRB", 0x80);
+        device(sb, "GPO0", d);
+    }
+    {
+        g_autoptr(GByteArray) d = g_byte_array_new();
+        armz_aml_name_string(d, "_HID", "PNP0C0C");
+        armz_aml_name_int(d, "_UID", 0);
+        device(sb, "PWRB", d);
+    }
     for (unsigned i = 0; i < cfg->nvirtio; i++) {
         g_autoptr(GByteArray) d = g_byte_array_new();
         g_snprintf(seg, sizeof(seg), "VR%02X", i);

@@ -133,3 +133,60 @@ armz_aml_crs_mmio_irq(GByteArray *out, uint32_t base, uint32_t size, uint32_t gs
     name_op(out, "_CRS");
     armz_aml_package(out, &op, 1, buf);
 }
+
+void
+armz_aml_aei_gpio(GByteArray *out, const char *controller, uint16_t pin)
+{
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    g_autoptr(GByteArray) res = g_byte_array_new();
+    unsigned name_len = (unsigned)strlen(controller) + 1;
+    unsigned total = 23 + 2 + name_len;     /* fixed part, one pin, name */
+    uint8_t d[23], end[2] = { 0x79, 0 }, pinb[2];
+    uint8_t op = AML_BUFFER_OP;
+
+    /* GPIO connection descriptor (large item 0x0c) */
+    memset(d, 0, sizeof(d));
+    d[0] = 0x8c;
+    armz_u64_to_le_bytes(d + 1, 2, total - 3);
+    d[3] = 1;                               /* revision */
+    d[4] = 0;                               /* interrupt connection */
+    armz_u64_to_le_bytes(d + 5, 2, 1);      /* consumer */
+    armz_u64_to_le_bytes(d + 7, 2, 1);      /* edge, active high, exclusive */
+    d[9] = 1;                               /* pull-up */
+    armz_u64_to_le_bytes(d + 14, 2, 23);    /* pin table */
+    armz_u64_to_le_bytes(d + 17, 2, 25);    /* resource source name */
+    armz_u64_to_le_bytes(d + 19, 2, total); /* no vendor data */
+    append(res, d, sizeof(d));
+    armz_u64_to_le_bytes(pinb, 2, pin);
+    append(res, pinb, 2);
+    append(res, controller, name_len);
+    append(res, end, 2);
+
+    put_int(buf, res->len);
+    append(buf, res->data, res->len);
+    name_op(out, "_AEI");
+    armz_aml_package(out, &op, 1, buf);
+}
+
+void
+armz_aml_method_notify(GByteArray *out, const char *seg, const char *scope,
+                       const char *target, uint8_t value)
+{
+    static const uint8_t method_op = 0x14;
+    g_autoptr(GByteArray) m = g_byte_array_new();
+    /* flags 0 (no arguments, not serialized); NotifyOp, then the path:
+     * root prefix, DualNamePrefix, two segments; then the value */
+    uint8_t flags = 0, notify = 0x86, root = '\\', dual = 0x2e;
+    uint8_t v[2] = { AML_BYTE, value };
+
+    g_assert(strlen(seg) == 4 && strlen(scope) == 4 && strlen(target) == 4);
+    append(m, seg, 4);
+    append(m, &flags, 1);
+    append(m, &notify, 1);
+    append(m, &root, 1);
+    append(m, &dual, 1);
+    append(m, scope, 4);
+    append(m, target, 4);
+    append(m, v, 2);
+    armz_aml_package(out, &method_op, 1, m);
+}

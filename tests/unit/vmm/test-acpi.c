@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib.h>
 #include "boot/acpi.h"
+#include "boot/acpi_aml.h"
 #include "devices/mmio.h"
 #include "layout.h"
 
@@ -159,6 +160,12 @@ check(ArmzGicVersion gic)
     g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "VR01"));
     g_assert_false(contains(dsdt, rd(dsdt + 4, 4), "VR02"));
     g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "C002"));
+    /* the power button: PL061 event pin 3 -> _E03 -> Notify(PWRB) */
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "ARMH0061"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "PNP0C0C"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "_AEI"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "_E03"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "\\_SB.GPO0"));
 
     /* MADT: a GICC per CPU, the distributor, redistributors on v3 */
     end = madt + rd(madt + 4, 4);
@@ -200,11 +207,45 @@ test_gicv2(void)
     check(ARMZ_GIC_V2);
 }
 
+/* golden AML bytes: names, integers, package lengths of 1 and 2 bytes */
+static void
+test_aml(void)
+{
+    g_autoptr(GByteArray) a = g_byte_array_new();
+    g_autoptr(GByteArray) body = g_byte_array_new();
+    static const uint8_t op = 0x10;
+
+    armz_aml_name_int(a, "_UID", 0x1234);
+    g_assert_cmpmem(a->data, a->len, "\x08_UID\x0b\x34\x12", 8);
+    g_byte_array_set_size(a, 0);
+    armz_aml_name_string(a, "_HID", "ACPI0007");
+    g_assert_cmpmem(a->data, a->len, "\x08_HID\x0d" "ACPI0007\0", 15);
+    g_byte_array_set_size(a, 0);
+    g_byte_array_set_size(body, 62);            /* 62 + 1 = 63: one byte */
+    armz_aml_package(a, &op, 1, body);
+    g_assert_cmpuint(a->len, ==, 1 + 1 + 62);
+    g_assert_cmphex(a->data[1], ==, 63);
+    g_byte_array_set_size(a, 0);
+    g_byte_array_set_size(body, 100);           /* 100 + 2 = 102 = 0x66 */
+    armz_aml_package(a, &op, 1, body);
+    g_assert_cmpuint(a->len, ==, 1 + 2 + 100);
+    g_assert_cmphex(a->data[1], ==, 0x46);
+    g_assert_cmphex(a->data[2], ==, 0x06);
+    g_byte_array_set_size(a, 0);
+    armz_aml_crs_mmio_irq(a, 0x09000000, 0x1000, 33);
+    g_assert_cmpmem(a->data, a->len,
+                    "\x08_CRS\x11\x1a\x0a\x17"
+                    "\x86\x09\x00\x01\x00\x00\x00\x09\x00\x10\x00\x00"
+                    "\x89\x06\x00\x01\x01\x21\x00\x00\x00"
+                    "\x79\x00", 5 + 4 + 23);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmm/acpi/gicv3", test_gicv3);
     g_test_add_func("/vmm/acpi/gicv2", test_gicv2);
+    g_test_add_func("/vmm/acpi/aml", test_aml);
     return g_test_run();
 }
