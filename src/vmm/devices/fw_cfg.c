@@ -10,6 +10,7 @@
 #define DIR_ENTRY    64     /* size BE32, select BE16, reserved, name[56] */
 
 typedef struct {
+    GBytes *bytes;                      /* owns DATA (a private copy if writable) */
     uint8_t *data;
     size_t len;
     bool writable;
@@ -48,9 +49,9 @@ armz_fw_cfg_free(ArmzFwCfg *s)
     if (!s)
         return;
     for (unsigned i = 0; i < G_N_ELEMENTS(s->fixed); i++)
-        g_free(s->fixed[i].data);
+        g_clear_pointer(&s->fixed[i].bytes, g_bytes_unref);
     for (unsigned i = 0; i < s->nfiles; i++)
-        g_free(s->files[i].data);
+        g_clear_pointer(&s->files[i].bytes, g_bytes_unref);
     g_free(s->files);
     g_mutex_clear(&s->lock);
     g_free(s);
@@ -66,15 +67,24 @@ armz_fw_cfg_reset(ArmzFwCfg *s)
     g_mutex_unlock(&s->lock);
 }
 
+/* takes DATA; read-only items share it (a kernel is not copied), the
+ * guest writes into a private copy */
 static void
 item_set(Item *it, GBytes *data)
 {
     gsize len;
-    const void *p = g_bytes_get_data(data, &len);
-    g_free(it->data);
-    it->data = g_memdup2(p, len);
+
+    if (it->bytes)
+        g_bytes_unref(it->bytes);
+    if (it->writable) {
+        const void *p = g_bytes_get_data(data, &len);
+        it->bytes = g_bytes_new_take(g_memdup2(p, len), len);
+        g_bytes_unref(data);
+    } else {
+        it->bytes = data;
+    }
+    it->data = (uint8_t *)g_bytes_get_data(it->bytes, &len);
     it->len = len;
-    g_bytes_unref(data);
 }
 
 void
@@ -123,9 +133,7 @@ rebuild_dir(ArmzFwCfg *s)
         armz_put_be16(e + 4, (uint16_t)(ARMZ_FW_CFG_FILE_FIRST + i));
         memcpy(e + 8, s->files[i].name, ARMZ_FW_CFG_FILE_NAME);
     }
-    g_free(s->fixed[ARMZ_FW_CFG_FILE_DIR].data);
-    s->fixed[ARMZ_FW_CFG_FILE_DIR].data = d;
-    s->fixed[ARMZ_FW_CFG_FILE_DIR].len = len;
+    item_set(&s->fixed[ARMZ_FW_CFG_FILE_DIR], g_bytes_new_take(d, len));
 }
 
 bool
@@ -160,7 +168,8 @@ armz_fw_cfg_get_file(ArmzFwCfg *s, const char *name)
     g_mutex_lock(&s->lock);
     for (unsigned i = 0; i < s->nfiles; i++)
         if (g_str_equal(s->files[i].name, name))
-            r = g_bytes_new(s->files[i].data, s->files[i].len);
+            r = s->files[i].writable ? g_bytes_new(s->files[i].data, s->files[i].len)
+                                     : g_bytes_ref(s->files[i].bytes);
     g_mutex_unlock(&s->lock);
     return r;
 }
