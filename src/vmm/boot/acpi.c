@@ -186,20 +186,30 @@ build_fadt(Ctx *c, guint dsdt)
     return off;
 }
 
+/* appends a zeroed MADT entry of TYPE and LEN bytes */
+static uint8_t *
+subtable(GByteArray *b, uint8_t type, uint8_t len)
+{
+    guint e = b->len;
+    uint8_t *p;
+
+    g_byte_array_set_size(b, e + len);
+    p = b->data + e;
+    memset(p, 0, len);
+    p[0] = type;
+    p[1] = len;
+    return p;
+}
+
 static guint
 build_madt(Ctx *c, const ArmzAcpiConfig *cfg)
 {
     guint off = table_begin(c->blob, "APIC", 44, 4);
     GByteArray *b = c->blob;
+    uint8_t *p;
 
     for (unsigned i = 0; i < cfg->ncpus; i++) {
-        guint e = b->len;
-        uint8_t *p;
-        g_byte_array_set_size(b, e + 80);
-        p = b->data + e;
-        memset(p, 0, 80);
-        p[0] = 0x0b;                        /* GICC */
-        p[1] = 80;
+        p = subtable(b, 0x0b, 80);          /* GICC */
         le(p + 4, 4, i);                    /* CPU interface number */
         le(p + 8, 4, i);                    /* ACPI processor UID (_UID) */
         le(p + 12, 4, 1);                   /* enabled */
@@ -207,25 +217,11 @@ build_madt(Ctx *c, const ArmzAcpiConfig *cfg)
             le(p + 32, 8, ARMZ_GICV2_CPU_BASE);
         le(p + 68, 8, cfg->mpidr[i] & 0xff00ffffffULL);
     }
-    {
-        guint e = b->len;
-        uint8_t *p;
-        g_byte_array_set_size(b, e + 24);
-        p = b->data + e;
-        memset(p, 0, 24);
-        p[0] = 0x0c;                        /* GICD */
-        p[1] = 24;
-        le(p + 8, 8, ARMZ_GIC_DIST_BASE);
-        p[20] = cfg->gic == ARMZ_GIC_V3 ? 3 : 2;
-    }
+    p = subtable(b, 0x0c, 24);              /* GICD */
+    le(p + 8, 8, ARMZ_GIC_DIST_BASE);
+    p[20] = cfg->gic == ARMZ_GIC_V3 ? 3 : 2;
     if (cfg->gic == ARMZ_GIC_V3) {
-        guint e = b->len;
-        uint8_t *p;
-        g_byte_array_set_size(b, e + 16);
-        p = b->data + e;
-        memset(p, 0, 16);
-        p[0] = 0x0e;                        /* GICR discovery range */
-        p[1] = 16;
+        p = subtable(b, 0x0e, 16);          /* GICR discovery range */
         le(p + 4, 8, ARMZ_GICV3_REDIST_BASE);
         le(p + 12, 4, ARMZ_GICV3_REDIST_SIZE * cfg->ncpus);
     }

@@ -220,6 +220,32 @@ bad_sequence(ArmzCfiFlash *f, uint8_t cmd)
     read_array_mode(f);
 }
 
+/* second cycle of block erase and lock setup: the confirm runs it */
+static void
+confirm(ArmzCfiFlash *f, uint8_t cmd, uint64_t offset)
+{
+    uint64_t start = offset & ~(ARMZ_FLASH_SECTOR_SIZE - 1);
+
+    if (cmd == CMD_READ_ARRAY) {
+        read_array_mode(f);
+        return;
+    }
+    /* no block locking: lock, unlock and lock-down all succeed */
+    if (cmd != CMD_CONFIRM &&
+        !(f->cmd == CMD_LOCK_SETUP && (cmd == CMD_LOCK || cmd == CMD_LOCK_DOWN))) {
+        bad_sequence(f, cmd);
+        return;
+    }
+    if (f->cmd == CMD_ERASE && f->cfg.readonly) {
+        f->status |= ARMZ_FLASH_SR_ERASE_ERR;
+    } else if (f->cmd == CMD_ERASE) {
+        memset(f->cfg.storage + start, 0xff, ARMZ_FLASH_SECTOR_SIZE);
+        persist(f, start, ARMZ_FLASH_SECTOR_SIZE);
+    }
+    f->status |= ARMZ_FLASH_SR_READY;
+    f->wcycle = 0;
+}
+
 static void
 first_cycle(ArmzCfiFlash *f, uint8_t cmd)
 {
@@ -280,32 +306,8 @@ armz_cfi_flash_write(void *opaque, uint64_t offset, unsigned size, uint64_t valu
             f->wcycle = 0;
             break;
         case CMD_ERASE:
-            if (cmd == CMD_CONFIRM) {
-                uint64_t start = offset & ~(ARMZ_FLASH_SECTOR_SIZE - 1);
-                if (f->cfg.readonly) {
-                    f->status |= ARMZ_FLASH_SR_ERASE_ERR;
-                } else {
-                    memset(f->cfg.storage + start, 0xff, ARMZ_FLASH_SECTOR_SIZE);
-                    persist(f, start, ARMZ_FLASH_SECTOR_SIZE);
-                }
-                f->status |= ARMZ_FLASH_SR_READY;
-                f->wcycle = 0;
-            } else if (cmd == CMD_READ_ARRAY) {
-                read_array_mode(f);
-            } else {
-                bad_sequence(f, cmd);
-            }
-            break;
         case CMD_LOCK_SETUP:
-            /* no block locking: lock, unlock and lock-down all succeed */
-            if (cmd == CMD_CONFIRM || cmd == CMD_LOCK || cmd == CMD_LOCK_DOWN) {
-                f->status |= ARMZ_FLASH_SR_READY;
-                f->wcycle = 0;
-            } else if (cmd == CMD_READ_ARRAY) {
-                read_array_mode(f);
-            } else {
-                bad_sequence(f, cmd);
-            }
+            confirm(f, cmd, offset);
             break;
         case CMD_BUFFERED:
             /* word count - 1, per chip (chip 0's half of the value) */

@@ -158,20 +158,29 @@ flash_reset(ArmzBoard *b)
             armz_cfi_flash_reset(b->flash[i]);
 }
 
+/* opens node NAME@base with COMPATIBLE and the REG ranges (N cells) */
+static int
+firmware_node(void *fdt, const ArmzDeviceInfo *d, const char *compatible,
+              const fdt64_t *reg, size_t n)
+{
+    char node[64];
+
+    g_snprintf(node, sizeof(node), "%s@%" G_GINT64_MODIFIER "x", d->name, (guint64)d->base);
+    FDT_TRY(fdt_begin_node(fdt, node));
+    FDT_TRY(fdt_property_string(fdt, "compatible", compatible));
+    return fdt_property(fdt, "reg", reg, (int)(n * sizeof(fdt64_t)));
+}
+
 static int
 flash_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
 {
     fdt64_t reg[4] = { cpu_to_fdt64(d->base), cpu_to_fdt64(ARMZ_FLASH_BANK_SIZE),
                        cpu_to_fdt64(d->base + ARMZ_FLASH_BANK_SIZE),
                        cpu_to_fdt64(ARMZ_FLASH_BANK_SIZE) };
-    char node[64];
 
     if (!ctx->firmware)
         return 0;
-    g_snprintf(node, sizeof(node), "flash@%" G_GINT64_MODIFIER "x", (guint64)d->base);
-    FDT_TRY(fdt_begin_node(fdt, node));
-    FDT_TRY(fdt_property_string(fdt, "compatible", "cfi-flash"));
-    FDT_TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+    FDT_TRY(firmware_node(fdt, d, "cfi-flash", reg, 4));
     FDT_TRY(fdt_property_cell(fdt, "bank-width", ARMZ_FLASH_BANK_WIDTH));
     return fdt_end_node(fdt);
 }
@@ -193,14 +202,10 @@ static int
 fw_cfg_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
 {
     fdt64_t reg[2] = { cpu_to_fdt64(d->base), cpu_to_fdt64(d->size) };
-    char node[64];
 
     if (!ctx->firmware)
         return 0;
-    g_snprintf(node, sizeof(node), "fw-cfg@%" G_GINT64_MODIFIER "x", (guint64)d->base);
-    FDT_TRY(fdt_begin_node(fdt, node));
-    FDT_TRY(fdt_property_string(fdt, "compatible", "qemu,fw-cfg-mmio"));
-    FDT_TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+    FDT_TRY(firmware_node(fdt, d, "qemu,fw-cfg-mmio", reg, 2));
     FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
     return fdt_end_node(fdt);
 }

@@ -17,12 +17,16 @@ grep -q "ARMZ-GUEST INIT ncpu=2 " "$VMM_OUT" ||
   { show_vmm; fail "the guest sees $(grep -o 'ncpu=[0-9]*' "$VMM_OUT" | head -1) CPUs, expected 2"; }
 wait $client || { cat reset.log; show_vmm; fail "no RESET event: $(tail -1 reset.log)"; }
 grep -q '"guest":true' reset.log || fail "the RESET event does not say guest: true"
-n=6000
-while [ "$(grep -c "ARMZ-GUEST INIT" "$VMM_OUT")" -lt 2 ] && [ $n -gt 0 ]; do
-  alive "$VMM_PID" || break
-  usleep 100000; n=$((n - 1))
-done
-[ "$(grep -c "ARMZ-GUEST INIT ncpu=2 " "$VMM_OUT")" -ge 2 ] ||
+# wait_for_count N PATTERN SECONDS: the output has N lines matching PATTERN
+# (the second boot's /init after the first one's)
+wait_for_count() {
+  local n=$(( $3 * 10 ))
+  until [ "$(grep -c "$2" "$VMM_OUT")" -ge "$1" ]; do
+    alive "$VMM_PID" && [ $n -gt 0 ] || return 1
+    usleep 100000; n=$((n - 1))
+  done
+}
+wait_for_count 2 "ARMZ-GUEST INIT ncpu=2 " 600 ||
   { show_vmm; fail "the firmware did not boot the guest again after the reset"; }
 echo "rebooted through the firmware: $(grep -a "ARMZ-GUEST INIT" "$VMM_OUT" | tail -1)"
 qmp quit > quit.log 2>&1 || { cat quit.log; fail "QMP quit failed"; }
