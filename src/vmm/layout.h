@@ -10,6 +10,12 @@
 #define ARMZ_GICV3_REDIST_SIZE  0x00020000ULL   /* per vCPU: RD + SGI frames */
 #define ARMZ_GICV3_REDIST_MAX   0x00F60000ULL   /* room for 123 vCPUs */
 
+/* CFI flash banks (firmware code, then its variable store) and fw_cfg,
+ * where AAVMF looks for them on "virt" */
+#define ARMZ_FLASH_BASE         0x00000000ULL
+#define ARMZ_FLASH_BANKS        2
+#define ARMZ_FW_CFG_BASE        0x09020000ULL
+
 #define ARMZ_UART_BASE          0x09000000ULL
 #define ARMZ_RTC_BASE           0x09010000ULL
 #define ARMZ_GPIO_BASE          0x09030000ULL

@@ -99,16 +99,24 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->nvcpus = o->vcpus;
 
     /* boot payload first: a bad kernel is reported before touching KVM */
-    if (!read_file(_("kernel"), o->kernel, &vm->kernel, error))
+    if (o->kernel && !read_file(_("kernel"), o->kernel, &vm->kernel, error))
         return FALSE;
     if (o->initrd && !read_file(_("initrd"), o->initrd, &vm->initrd, error))
         return FALSE;
-    kdata = g_bytes_get_data(vm->kernel, &klen);
-    if (!armz_image_parse(kdata, klen, &vm->image, error))
+    if (vm->kernel) {
+        kdata = g_bytes_get_data(vm->kernel, &klen);
+        if (!armz_image_parse(kdata, klen, &vm->image, error))
+            return FALSE;
+    }
+    if (ARMZ_OPTS_FIRMWARE(o)) {
+        vm->firmware = armz_firmware_open(o, error);
+        if (!vm->firmware)
+            return FALSE;
+    } else if (!armz_boot_layout(vm->ram_base, vm->ram_size, &vm->image,
+                                 vm->initrd ? g_bytes_get_size(vm->initrd) : 0, &vm->layout,
+                                 error)) {
         return FALSE;
-    if (!armz_boot_layout(vm->ram_base, vm->ram_size, &vm->image,
-                          vm->initrd ? g_bytes_get_size(vm->initrd) : 0, &vm->layout, error))
-        return FALSE;
+    }
 
     vm->serial = armz_serial_open(o, error);
     if (!vm->serial)
@@ -136,6 +144,8 @@ vm_setup(ArmzVm *vm, GError **error)
     }
     armz_vmm_debug("virtio queue notifications: %s",
                    vm->board.ioeventfd ? "KVM_IOEVENTFD" : "MMIO exits");
+    if (vm->firmware && !armz_firmware_attach(vm->firmware, vm, error))
+        return FALSE;
     if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
         return FALSE;
 
@@ -152,8 +162,16 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.initrd_start = vm->layout.initrd_addr;
     fc.initrd_end = vm->layout.initrd_end;
     fc.nvirtio = vm->board.nvirtio;
+    fc.firmware = vm->firmware != NULL;
+    if (vm->firmware) {
+        /* the firmware hands its own command line and initrd to the OS */
+        fc.cmdline = NULL;
+        fc.initrd_start = fc.initrd_end = 0;
+    }
     vm->dtb = armz_fdt_build(&fc, &vm->dtb_size, error);
     if (!vm->dtb)
+        return FALSE;
+    if (vm->firmware && !armz_firmware_load_config(vm->firmware, vm, error))
         return FALSE;
     if (!armz_vm_load_boot(vm, error))
         return FALSE;

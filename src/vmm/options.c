@@ -151,7 +151,7 @@ unknown_key(const char *opt, const char *key, const char *known, GError **error)
     return FALSE;
 }
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR] */
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
 static gboolean
 parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
 {
@@ -181,8 +181,12 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
                 return FALSE;
         } else if (g_str_equal(k, "serial")) {
             d->serial = g_strdup(val);
+        } else if (g_str_equal(k, "bootindex")) {
+            if (!parse_uint("--disk bootindex=", val, 1, 999, &v, error))
+                return FALSE;
+            d->bootindex = (guint)v;
         } else {
-            return unknown_key("--disk", k, "path, fd, readonly, serial", error);
+            return unknown_key("--disk", k, "path, fd, readonly, serial, bootindex", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -263,6 +267,59 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
     return TRUE;
 }
 
+/* --flash-code / --flash-vars: PATH or fd:N */
+static gboolean
+parse_flash(const char *opt, const char *s, char **path, int *fd, GError **error)
+{
+    guint64 v;
+
+    if (g_str_has_prefix(s, "fd:")) {
+        g_autofree char *what = g_strdup_printf("%s fd:", opt);
+        if (!parse_uint(what, s + 3, 0, G_MAXINT, &v, error))
+            return FALSE;
+        *fd = (int)v;
+    } else if (*s) {
+        *path = g_strdup(s);
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("%s: the path is empty"), opt);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+parse_firmware(ArmzOptions *o, const char *code, const char *vars, char **smbios,
+               GError **error)
+{
+    if (code && !parse_flash("--flash-code", code, &o->flash_code, &o->flash_code_fd, error))
+        return FALSE;
+    if (vars && !parse_flash("--flash-vars", vars, &o->flash_vars, &o->flash_vars_fd, error))
+        return FALSE;
+    for (guint i = 0; smbios && smbios[i]; i++) {
+        g_autoptr(GPtrArray) kv = split_keyvals("--smbios", smbios[i], error);
+        if (!kv || !armz_smbios_set(&o->smbios, kv, error))
+            return FALSE;
+    }
+    if (!ARMZ_OPTS_FIRMWARE(o) && (vars || smbios || o->acpi || o->vmcoreinfo)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--flash-vars, --smbios, --acpi and --vmcoreinfo need --flash-code "
+                      "(firmware boot)"));
+        return FALSE;
+    }
+    if (!o->kernel && !ARMZ_OPTS_FIRMWARE(o)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--kernel or --flash-code is required"));
+        return FALSE;
+    }
+    if (!o->kernel && (o->initrd || o->cmdline)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--initrd and --cmdline need --kernel"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static void
 char_opt_clear(ArmzCharOpt *c)
 {
@@ -276,13 +333,15 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
-    g_auto(GStrv) disks = NULL, nets = NULL;
+    g_autofree char *flash_code = NULL, *flash_vars = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
     GOptionEntry entries[] = {
         { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_("guest name (for logs)"), N_("NAME") },
         { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &o->kernel,
-          N_("arm64 Linux Image to boot (required)"), N_("PATH") },
+          N_("arm64 Linux Image to boot (without --flash-code: required; with it: "
+             "handed to the firmware through fw_cfg)"), N_("PATH") },
         { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &o->initrd, N_("initial ramdisk"), N_("PATH") },
         { "cmdline", 0, 0, G_OPTION_ARG_STRING, &o->cmdline, N_("kernel command line"),
           N_("STRING") },
@@ -323,6 +382,20 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("write the VMM's process id to this file"), N_("PATH") },
         { "paused", 0, 0, G_OPTION_ARG_NONE, &o->paused,
           N_("start with the vCPUs stopped (QMP cont starts them)"), NULL },
+        { "flash-code", 0, 0, G_OPTION_ARG_FILENAME, &flash_code,
+          N_("UEFI firmware (64 MiB flash image such as AAVMF_CODE.fd), read-only "
+             "flash at 0x0: boot through it"), N_("PATH|fd:N") },
+        { "flash-vars", 0, 0, G_OPTION_ARG_FILENAME, &flash_vars,
+          N_("the guest's own UEFI variable store (64 MiB, a copy of AAVMF_VARS.fd), "
+             "writable flash at 0x4000000"), N_("PATH|fd:N") },
+        { "smbios", 0, 0, G_OPTION_ARG_STRING_ARRAY, &smbios,
+          N_("SMBIOS fields (repeatable): type=0,vendor=,version=,date= | "
+             "type=1,manufacturer=,product=,version=,serial=,uuid=,sku=,family= | "
+             "type=3,manufacturer=,version=,serial=,asset=,sku="), N_("SPEC") },
+        { "acpi", 0, 0, G_OPTION_ARG_NONE, &o->acpi,
+          N_("give the firmware ACPI tables (the guest then runs on ACPI)"), NULL },
+        { "vmcoreinfo", 0, 0, G_OPTION_ARG_NONE, &o->vmcoreinfo,
+          N_("offer the fw_cfg file etc/vmcoreinfo to the guest kernel"), NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, N_("log VMM internals on stderr"), NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
         { NULL }
@@ -339,6 +412,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     o->rng_fd = -1;
     o->qmp_fd = -1;
     o->irqchip = ARMZ_IRQCHIP_AUTO;
+    o->flash_code_fd = o->flash_vars_fd = -1;
 
     ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, _("armz-vmm: lightweight arm64 virtual machine monitor "
@@ -360,10 +434,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
                     _("unexpected argument '%s'"), argv[1]);
         return FALSE;
     }
-    if (!o->kernel) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--kernel is required"));
+    if (!parse_firmware(o, flash_code, flash_vars, smbios, error))
         return FALSE;
-    }
     if (memory) {
         if (!parse_uint("--memory", memory, 16, 1024 * 1024, &v, error))
             return FALSE;
@@ -484,4 +556,7 @@ armz_options_clear(ArmzOptions *o)
     g_free(o->qmp_path);
     g_free(o->kvm_device);
     g_free(o->pidfile);
+    g_free(o->flash_code);
+    g_free(o->flash_vars);
+    armz_smbios_clear(&o->smbios);
 }

@@ -1,6 +1,7 @@
 /* Command line of armz-vmm. */
 #pragma once
 #include <glib.h>
+#include "boot/smbios.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -21,12 +22,13 @@ typedef struct {
     int log_fd;             /* --*-log fd:N, -1: none */
 } ArmzCharOpt;
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR] */
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
 typedef struct {
     char *path;             /* NULL: fd */
     int fd;
     gboolean readonly;
     char *serial;           /* NULL: none; at most 20 bytes are shown */
+    guint bootindex;        /* firmware boot order, 1 first; 0: not listed */
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
@@ -67,7 +69,16 @@ typedef struct {
     char *pidfile;
     gboolean paused;
     gboolean debug;
+    /* firmware boot: --flash-code / --flash-vars PATH or fd:N (fd -1: path) */
+    char *flash_code, *flash_vars;
+    int flash_code_fd, flash_vars_fd;
+    ArmzSmbiosInfo smbios;  /* --smbios */
+    gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
+    gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
 } ArmzOptions;
+
+/* Firmware boot: the code flash is given. */
+#define ARMZ_OPTS_FIRMWARE(o) ((o)->flash_code || (o)->flash_code_fd >= 0)
 
 #define ARMZ_EXIT_FAILURE 1
 #define ARMZ_EXIT_USAGE   2

@@ -144,9 +144,22 @@ gboolean
 armz_vm_load_boot(ArmzVm *vm, GError **error)
 {
     gsize klen, ilen = 0;
-    const uint8_t *k = g_bytes_get_data(vm->kernel, &klen);
-    const uint8_t *i = vm->initrd ? g_bytes_get_data(vm->initrd, &ilen) : NULL;
+    const uint8_t *k, *i;
 
+    if (vm->firmware) {
+        /* as on QEMU's virt: the device tree at the start of RAM, the CPU
+         * at the flash's reset vector; the kernel (if any) is in fw_cfg */
+        memcpy(vm->ram, vm->dtb, vm->dtb_size);
+        if (armz_vcpu_set_entry(&vm->vcpus[0], ARMZ_FLASH_BASE, 0) < 0) {
+            g_set_error(error, ARMZ_VMM_ERROR, 0,
+                        _("cannot set the boot registers of vCPU 0 (KVM_SET_ONE_REG): %s"),
+                        g_strerror(errno));
+            return FALSE;
+        }
+        return TRUE;
+    }
+    k = g_bytes_get_data(vm->kernel, &klen);
+    i = vm->initrd ? g_bytes_get_data(vm->initrd, &ilen) : NULL;
     memcpy(vm->ram + (vm->layout.kernel_addr - vm->ram_base), k, klen);
     if (i && ilen)
         memcpy(vm->ram + (vm->layout.initrd_addr - vm->ram_base), i, ilen);

@@ -7,6 +7,7 @@
 #include "options.h"
 #include "boot/image.h"
 #include "boot/fdt.h"
+#include "boot/firmware.h"
 #include "devices/devices.h"
 #include "irq/ugic.h"
 #include "qmp/qmp_server.h"
@@ -69,6 +70,9 @@ struct _ArmzVm {
     ArmzBoard board;
     ArmzSerial *serial;
     guint power_key_timer;
+
+    /* firmware boot (--flash-code), NULL otherwise */
+    ArmzFirmware *firmware;
 
     /* boot payload, kept for SYSTEM_RESET */
     GBytes *kernel, *initrd;

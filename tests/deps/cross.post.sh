@@ -8,6 +8,7 @@
 #                    such as libpcre2/libssl cannot match the native versions)
 #   arm64-kernel/    Debian's newest linux-image-6.1.0-N-arm64-unsigned, unpacked
 #   busybox-arm64/   busybox-static:arm64, unpacked
+#   systemd-boot-efi-arm64/  systemd-boot-efi:arm64 (linuxaa64.efi.stub), unpacked
 # Each part is redone only when its stamp (the package versions) changes.
 set -euo pipefail
 cache=${ARMZ_CACHE:-/var/cache/armz-test}
@@ -89,4 +90,7 @@ if [ -z "$kpkg" ]; then
 fi
 unpack arm64-kernel arm64 "$kpkg"
 unpack busybox-arm64 arm64 busybox-static
+# systemd-boot's EFI stub, for the unified kernel image of the firmware
+# boot scenarios (tests/host/build-esp)
+unpack systemd-boot-efi-arm64 arm64 systemd-boot-efi
 exit 0

@@ -37,7 +37,7 @@ static int
 build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
 {
     char name[64];
-    ArmzFdtCtx ctx = { PH_GIC, PH_CLOCK, PH_GPIO, 0, cfg->nvirtio };
+    ArmzFdtCtx ctx = { PH_GIC, PH_CLOCK, PH_GPIO, 0, cfg->nvirtio, cfg->firmware };
     char *console;
     int r;
 

@@ -18,6 +18,7 @@ typedef struct {
     const char *cmdline;            /* may be NULL */
     uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
     unsigned nvirtio;               /* virtio-mmio slots 0 .. nvirtio-1 */
+    bool firmware;                  /* flash banks and fw_cfg present */
 } ArmzFdtConfig;
 
 /* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */

@@ -136,10 +136,87 @@ gpio_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
     return fdt_end_node(fdt);
 }
 
+/* ---- firmware: CFI flash banks and fw_cfg ---- */
+
+static gboolean
+flash_create(ArmzBoard *b, const ArmzDeviceInfo *d, GError **error)
+{
+    for (unsigned i = 0; i < ARMZ_FLASH_BANKS; i++) {
+        ArmzMmioRegion r = { "flash", d->base + i * ARMZ_FLASH_BANK_SIZE, ARMZ_FLASH_BANK_SIZE,
+                             armz_cfi_flash_read, armz_cfi_flash_write, b->flash[i] };
+        if (b->flash[i] && !armz_mmio_bus_add(b->bus, &r, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+flash_reset(ArmzBoard *b)
+{
+    for (unsigned i = 0; i < ARMZ_FLASH_BANKS; i++)
+        if (b->flash[i])
+            armz_cfi_flash_reset(b->flash[i]);
+}
+
+/* opens node NAME@base with COMPATIBLE and the REG ranges (N cells) */
+static int
+firmware_node(void *fdt, const ArmzDeviceInfo *d, const char *compatible,
+              const fdt64_t *reg, size_t n)
+{
+    char node[64];
+
+    g_snprintf(node, sizeof(node), "%s@%" G_GINT64_MODIFIER "x", d->name, (guint64)d->base);
+    FDT_TRY(fdt_begin_node(fdt, node));
+    FDT_TRY(fdt_property_string(fdt, "compatible", compatible));
+    return fdt_property(fdt, "reg", reg, (int)(n * sizeof(fdt64_t)));
+}
+
+static int
+flash_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
+{
+    fdt64_t reg[4] = { cpu_to_fdt64(d->base), cpu_to_fdt64(ARMZ_FLASH_BANK_SIZE),
+                       cpu_to_fdt64(d->base + ARMZ_FLASH_BANK_SIZE),
+                       cpu_to_fdt64(ARMZ_FLASH_BANK_SIZE) };
+
+    if (!ctx->firmware)
+        return 0;
+    FDT_TRY(firmware_node(fdt, d, "cfi-flash", reg, 4));
+    FDT_TRY(fdt_property_cell(fdt, "bank-width", ARMZ_FLASH_BANK_WIDTH));
+    return fdt_end_node(fdt);
+}
+
+static gboolean
+fw_cfg_create(ArmzBoard *b, const ArmzDeviceInfo *d, GError **error)
+{
+    return !b->fw_cfg || board_map(b, d, armz_fw_cfg_read, armz_fw_cfg_write, b->fw_cfg, error);
+}
+
+static void
+fw_cfg_reset(ArmzBoard *b)
+{
+    if (b->fw_cfg)
+        armz_fw_cfg_reset(b->fw_cfg);
+}
+
+static int
+fw_cfg_fdt(void *fdt, const ArmzDeviceInfo *d, const ArmzFdtCtx *ctx)
+{
+    fdt64_t reg[2] = { cpu_to_fdt64(d->base), cpu_to_fdt64(d->size) };
+
+    if (!ctx->firmware)
+        return 0;
+    FDT_TRY(firmware_node(fdt, d, "qemu,fw-cfg-mmio", reg, 2));
+    FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+    return fdt_end_node(fdt);
+}
+
 static const ArmzDeviceInfo board_devices[] = {
+    { "flash", ARMZ_FLASH_BASE, ARMZ_FLASH_BANKS * ARMZ_FLASH_BANK_SIZE, 0,
+      flash_create, flash_reset, flash_fdt },
     { "pl011", ARMZ_UART_BASE, ARMZ_DEV_SIZE, ARMZ_UART_SPI, uart_create, uart_reset, uart_fdt },
     { "pl031", ARMZ_RTC_BASE, ARMZ_DEV_SIZE, ARMZ_RTC_SPI, rtc_create, rtc_reset, rtc_fdt },
     { "pl061", ARMZ_GPIO_BASE, ARMZ_DEV_SIZE, ARMZ_GPIO_SPI, gpio_create, gpio_reset, gpio_fdt },
+    { "fw-cfg", ARMZ_FW_CFG_BASE, ARMZ_FW_CFG_SIZE, 0, fw_cfg_create, fw_cfg_reset, fw_cfg_fdt },
 };
 
 /* ---- virtio-mmio slots ---- */
@@ -270,6 +347,9 @@ armz_board_free_devices(ArmzBoard *b)
     b->uart = NULL;
     b->rtc = NULL;
     b->gpio = NULL;
+    for (unsigned i = 0; i < ARMZ_FLASH_BANKS; i++)
+        g_clear_pointer(&b->flash[i], armz_cfi_flash_free);
+    g_clear_pointer(&b->fw_cfg, armz_fw_cfg_free);
     for (unsigned i = 0; i < b->nvirtio; i++)
         armz_virtio_dev_free(b->virtio[i]);
     b->nvirtio = 0;

@@ -7,6 +7,8 @@
 #include "devices/pl011.h"
 #include "devices/pl031.h"
 #include "devices/pl061.h"
+#include "devices/cfi_flash.h"
+#include "devices/fw_cfg.h"
 #include "options.h"
 #include "layout.h"
 #include "virtio/virtio_core.h"
@@ -22,6 +24,10 @@ typedef struct {
     ArmzGuestMem mem;
     ArmzIoeventfdFn ioeventfd;
     void *ioeventfd_opaque;
+    /* firmware boot only (NULL otherwise): made by the boot path, mapped
+     * and reset with the board */
+    ArmzCfiFlash *flash[ARMZ_FLASH_BANKS];
+    ArmzFwCfg *fw_cfg;
     /* created by armz_board_create_devices */
     ArmzPl011 *uart;
     ArmzPl031 *rtc;
@@ -37,6 +43,7 @@ typedef struct {
     uint32_t gpio_phandle;
     uint32_t cpu_mask;              /* GICv2 PPI CPU mask bits (0 for GICv3) */
     unsigned nvirtio;               /* virtio-mmio slots in use */
+    gboolean firmware;              /* flash and fw_cfg nodes */
 } ArmzFdtCtx;
 
 typedef struct ArmzDeviceInfo ArmzDeviceInfo;

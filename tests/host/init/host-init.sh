@@ -34,7 +34,10 @@ for s in $scenarios; do
   rm -f "$ARMZ_REASON"; mkdir -p "$ARMZ_WORK"
   echo "ARMZ-HOST start $s"
   t0=$(date +%s)
-  { timeout "$tmo" sh -c "cd $ARMZ_WORK && . /scenarios/lib.sh && . /scenarios/$s.sh" </dev/null
+  # a scenario may need more time than the default ("# armz-timeout: S")
+  stmo=$(sed -n 's/^# armz-timeout: *\([0-9][0-9]*\).*/\1/p' "/scenarios/$s.sh" | head -1)
+  [ -n "$stmo" ] && [ "$stmo" -gt "$tmo" ] || stmo=$tmo
+  { timeout "$stmo" sh -c "cd $ARMZ_WORK && . /scenarios/lib.sh && . /scenarios/$s.sh" </dev/null
     echo $? > /tmp/$s.rc; } 2>&1 | sed "s/^/[$s] /"
   rc=$(cat /tmp/$s.rc)
   reason=$(tail -1 "$ARMZ_REASON" 2>/dev/null)

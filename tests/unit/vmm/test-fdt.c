@@ -182,6 +182,45 @@ test_devices(void)
     g_free(fdt);
 }
 
+/* firmware boot: both flash banks in one cfi-flash node and fw_cfg with
+ * DMA, as AAVMF looks for them; without firmware neither is there */
+static void
+test_firmware(void)
+{
+    uint64_t mpidr[1] = { 0 };
+    ArmzFdtConfig cfg = {
+        .ram_base = ARMZ_RAM_BASE, .ram_size = 512ull << 20,
+        .ncpus = 1, .mpidr = mpidr, .gic = ARMZ_GIC_V3, .firmware = true,
+    };
+    size_t size = 0;
+    GError *err = NULL;
+    void *fdt = armz_fdt_build(&cfg, &size, &err);
+    void *plain = build(ARMZ_GIC_V3, 1, FALSE);
+    const void *p;
+    int len;
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(prop(fdt, "/flash@0", "compatible", &len), ==, "cfi-flash");
+    p = prop(fdt, "/flash@0", "reg", &len);
+    g_assert_cmpint(len, ==, 32);
+    g_assert_cmphex(u64at(p, 0), ==, 0);
+    g_assert_cmphex(u64at(p, 1), ==, 0x4000000);
+    g_assert_cmphex(u64at(p, 2), ==, 0x4000000);
+    g_assert_cmphex(u64at(p, 3), ==, 0x4000000);
+    p = prop(fdt, "/flash@0", "bank-width", &len);
+    g_assert_cmpuint(cell(p, 0), ==, 4);
+    g_assert_cmpstr(prop(fdt, "/fw-cfg@9020000", "compatible", &len), ==, "qemu,fw-cfg-mmio");
+    p = prop(fdt, "/fw-cfg@9020000", "reg", &len);
+    g_assert_cmphex(u64at(p, 0), ==, ARMZ_FW_CFG_BASE);
+    g_assert_cmphex(u64at(p, 1), ==, 0x18);
+    g_assert_nonnull(fdt_getprop(fdt, fdt_path_offset(fdt, "/fw-cfg@9020000"), "dma-coherent",
+                                 &len));
+    g_assert_cmpint(fdt_path_offset(plain, "/flash@0"), <, 0);
+    g_assert_cmpint(fdt_path_offset(plain, "/fw-cfg@9020000"), <, 0);
+    g_free(fdt);
+    g_free(plain);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -190,5 +229,6 @@ main(int argc, char **argv)
     g_test_add_func("/vmm/fdt/cpus-psci-timer", test_cpus_psci_timer);
     g_test_add_func("/vmm/fdt/gic", test_gic);
     g_test_add_func("/vmm/fdt/devices", test_devices);
+    g_test_add_func("/vmm/fdt/firmware", test_firmware);
     return g_test_run();
 }

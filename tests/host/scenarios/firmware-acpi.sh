@@ -1,0 +1,58 @@
+# armz-timeout: 1500
+# UEFI firmware boot of a kernel handed to AAVMF through fw_cfg (--kernel,
+# --initrd, --cmdline with --flash-code), twice:
+#  - without --acpi: the guest runs on the device tree (no ACPI tables) and
+#    sees the SMBIOS product given with --smbios type=1,product=...;
+#  - with --acpi: the guest runs on ACPI (/sys/firmware/acpi/tables/DSDT,
+#    no device tree), with the same SMBIOS product, and QMP
+#    system_powerdown still shuts it down (the PL061 pin's ACPI event
+#    notifies the ACPI power button; poweroff is PSCI from the FADT flags).
+set -u
+need_vmm_opts --flash-code --flash-vars --acpi --smbios
+[ -f /firmware/AAVMF_CODE.fd ] || skip "no /firmware in the test host (qemu-efi-aarch64 not installed on the build machine)"
+
+cat > guest.sh <<'GUEST'
+#!/bin/sh
+echo "ARMZ-FW product=$(cat /sys/class/dmi/id/product_name 2>/dev/null)"
+[ -e /sys/firmware/acpi/tables/DSDT ] && echo "ARMZ-FW acpi=yes" || echo "ARMZ-FW acpi=no"
+[ -d /sys/firmware/devicetree/base ] && echo "ARMZ-FW dt=yes" || echo "ARMZ-FW dt=no"
+echo "ARMZ-FW tables: $(ls /sys/firmware/acpi/tables 2>/dev/null | tr '\n' ' ')"
+# on ACPI, wait for the power button (the /init's watcher powers off)
+[ -e /sys/firmware/acpi/tables/DSDT ] && { echo "ARMZ-FW waiting"; sleep 600; }
+GUEST
+guest_payload guest.sh
+cp /firmware/AAVMF_VARS.fd vars.fd || fail "cannot copy AAVMF_VARS.fd"
+
+# fw_boot NAME ACPI(yes|no) [OPTION...]
+fw_boot() {
+  local name=$1 acpi=$2 want_dt=yes
+  shift 2
+  [ "$acpi" = yes ] && want_dt=no
+  start_vmm "$name" --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
+    --memory 512 --cmdline "$(guest_cmdline run)" --smbios "type=1,product=OpenStack Nova" "$@"
+  if [ "$acpi" = yes ]; then
+    expect_out "ARMZ-FW waiting" 1000 "guest script through AAVMF ($name)"
+  else
+    expect_out "ARMZ-GUEST RUN-END" 1000 "guest script through AAVMF ($name)"
+  fi
+  echo "$name: reached the guest script in $(( $(now_ms) - VMM_START_MS )) ms"
+  grep -a "ARMZ-FW" "$VMM_OUT"
+  grep -q "ARMZ-FW product=OpenStack Nova" "$VMM_OUT" ||
+    { show_vmm; fail "$name: the guest's SMBIOS product is not 'OpenStack Nova'"; }
+  grep -q "ARMZ-FW acpi=$acpi" "$VMM_OUT" || { show_vmm; fail "$name: ACPI tables: expected $acpi"; }
+  grep -q "ARMZ-FW dt=$want_dt" "$VMM_OUT" || { show_vmm; fail "$name: device tree: expected $want_dt"; }
+  if [ "$acpi" = yes ]; then
+    expect_out "ARMZ-GUEST (POWERKEY-READY|NO-POWERKEY)" 60 "the guest's power key watcher"
+    grep -q "ARMZ-GUEST NO-POWERKEY" "$VMM_OUT" &&
+      { show_vmm; fail "$name: no input device for the ACPI power button"; }
+    qmp system_powerdown wait:POWERDOWN > qmp.log 2>&1 ||
+      { cat qmp.log; show_vmm; fail "QMP: $(tail -1 qmp.log)"; }
+    expect_out "ARMZ-GUEST POWERKEY($|[^-])" 60 "the guest saw the ACPI power button"
+    echo "$name: system_powerdown reached the guest through ACPI"
+  fi
+  expect_exit 0 300
+}
+fw_boot fw-dt no
+fw_boot fw-acpi yes --acpi --qmp "$PWD/qmp.sock"
+grep -q "ARMZ-FW tables:.*APIC.*FACP.*GTDT.*SPCR" fw-acpi.out ||
+  fail "ACPI tables missing: $(grep -a 'ARMZ-FW tables' fw-acpi.out)"

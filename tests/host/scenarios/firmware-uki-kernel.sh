@@ -1,0 +1,5 @@
+# armz-timeout: 2000
+# UEFI firmware boot on the kernel interrupt controller: AAVMF boots a
+# unified kernel image from an EFI system partition on virtio-mmio to the
+# payload's /init (see firmware_boot in lib.sh).
+firmware_boot kernel

@@ -1,0 +1,251 @@
+/* ACPI tables through the table-loader, run here as the firmware runs it:
+ * allocate the files at made-up addresses, patch the pointers, compute the
+ * checksums; then every table must check out and point where it should. */
+#include <string.h>
+#include <glib.h>
+#include "boot/acpi.h"
+#include "boot/acpi_aml.h"
+#include "devices/mmio.h"
+#include "layout.h"
+
+#define RSDP_ADDR   0x7ff00000ULL
+#define TABLES_ADDR 0x7fe00000ULL
+
+typedef struct {
+    uint8_t *rsdp, *tables;
+    gsize rsdp_len, tables_len;
+} Mem;
+
+static uint64_t
+rd(const uint8_t *p, unsigned n)
+{
+    return armz_le_bytes_to_u64(p, n);
+}
+
+static uint8_t *
+file(Mem *m, const uint8_t *name, gsize *len, uint64_t *addr)
+{
+    if (g_str_equal((const char *)name, ARMZ_ACPI_RSDP_FILE)) {
+        *len = m->rsdp_len;
+        *addr = RSDP_ADDR;
+        return m->rsdp;
+    }
+    g_assert_cmpstr((const char *)name, ==, ARMZ_ACPI_TABLES_FILE);
+    *len = m->tables_len;
+    *addr = TABLES_ADDR;
+    return m->tables;
+}
+
+static uint8_t
+sum(const uint8_t *p, gsize n)
+{
+    uint8_t s = 0;
+    for (gsize i = 0; i < n; i++)
+        s += p[i];
+    return s;
+}
+
+static void
+run_loader(Mem *m, GBytes *loader)
+{
+    gsize len;
+    const uint8_t *l = g_bytes_get_data(loader, &len);
+    unsigned allocs = 0;
+
+    g_assert_cmpuint(len % ARMZ_ACPI_LOADER_ENTRY, ==, 0);
+    for (gsize off = 0; off < len; off += ARMZ_ACPI_LOADER_ENTRY) {
+        const uint8_t *e = l + off;
+        gsize flen, slen;
+        uint64_t faddr, saddr;
+        uint8_t *f;
+
+        switch (rd(e, 4)) {
+        case ARMZ_ACPI_LOADER_ALLOCATE:
+            file(m, e + 4, &flen, &faddr);
+            g_assert_cmpuint(faddr % rd(e + 60, 4), ==, 0);
+            allocs++;
+            break;
+        case ARMZ_ACPI_LOADER_ADD_POINTER: {
+            unsigned size = e[120];
+            uint32_t at = (uint32_t)rd(e + 116, 4);
+            g_assert_cmpuint(allocs, ==, 2);
+            f = file(m, e + 4, &flen, &faddr);
+            file(m, e + 60, &slen, &saddr);
+            g_assert_cmpuint(at + size, <=, flen);
+            g_assert_cmpuint(rd(f + at, size), <, slen);
+            armz_u64_to_le_bytes(f + at, size, rd(f + at, size) + saddr);
+            break;
+        }
+        case ARMZ_ACPI_LOADER_ADD_CHECKSUM: {
+            uint32_t res = (uint32_t)rd(e + 60, 4), start = (uint32_t)rd(e + 64, 4);
+            uint32_t n = (uint32_t)rd(e + 68, 4);
+            f = file(m, e + 4, &flen, &faddr);
+            g_assert_cmpuint(start + n, <=, flen);
+            g_assert_cmpuint(res, >=, start);
+            g_assert_cmpuint(res, <, start + n);
+            /* as EDK2: the byte makes the range sum to 0, counting its
+             * current value (the builder must leave it 0) */
+            f[res] = (uint8_t)(f[res] - sum(f + start, n));
+            break;
+        }
+        default:
+            g_assert_not_reached();
+        }
+    }
+}
+
+static const uint8_t *
+table_at(Mem *m, uint64_t addr, const char *sig)
+{
+    const uint8_t *t;
+    g_assert_cmphex(addr, >=, TABLES_ADDR);
+    g_assert_cmphex(addr, <, TABLES_ADDR + m->tables_len);
+    t = m->tables + (addr - TABLES_ADDR);
+    g_assert_cmpmem(t, 4, sig, 4);
+    g_assert_cmpuint(sum(t, rd(t + 4, 4)), ==, 0);
+    return t;
+}
+
+static gboolean
+contains(const uint8_t *p, gsize n, const char *s)
+{
+    return memmem(p, n, s, strlen(s)) != NULL;
+}
+
+static void
+check(ArmzGicVersion gic)
+{
+    uint64_t mpidr[3] = { 0, 1, 2 };
+    ArmzAcpiConfig cfg = { 3, mpidr, gic, 2 };
+    ArmzAcpiBlobs b = { NULL, NULL, NULL };
+    Mem m;
+    const uint8_t *xsdt, *fadt = NULL, *madt = NULL, *dsdt, *p, *end;
+    unsigned n, gicc = 0, gicd = 0, gicr = 0;
+    const char *want[4] = { "FACP", "APIC", "GTDT", "SPCR" };
+
+    armz_acpi_build(&cfg, &b);
+    m.rsdp = g_memdup2(g_bytes_get_data(b.rsdp, &m.rsdp_len), g_bytes_get_size(b.rsdp));
+    m.tables = g_memdup2(g_bytes_get_data(b.tables, &m.tables_len), g_bytes_get_size(b.tables));
+    run_loader(&m, b.loader);
+
+    g_assert_cmpuint(m.rsdp_len, ==, 36);
+    g_assert_cmpmem(m.rsdp, 8, "RSD PTR ", 8);
+    g_assert_cmpuint(sum(m.rsdp, 20), ==, 0);
+    g_assert_cmpuint(sum(m.rsdp, 36), ==, 0);
+    xsdt = table_at(&m, rd(m.rsdp + 24, 8), "XSDT");
+    n = (unsigned)(rd(xsdt + 4, 4) - 36) / 8;
+    g_assert_cmpuint(n, ==, 4);
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *t = table_at(&m, rd(xsdt + 36 + 8 * i, 8), want[i]);
+        if (i == 0)
+            fadt = t;
+        else if (i == 1)
+            madt = t;
+    }
+    /* FADT: hardware-reduced, PSCI over HVC, X_DSDT patched */
+    g_assert_cmphex(rd(fadt + 112, 4) & (1u << 20), !=, 0);
+    g_assert_cmphex(rd(fadt + 129, 2), ==, 3);
+    g_assert_cmpuint(fadt[8], ==, 6);
+    dsdt = table_at(&m, rd(fadt + 140, 8), "DSDT");
+    /* DSDT: one Scope(\_SB) package spanning the AML */
+    g_assert_cmphex(dsdt[36], ==, 0x10);
+    {
+        unsigned lead = dsdt[37], nb = lead >> 6, pkg = lead & (nb ? 0x0f : 0x3f);
+        for (unsigned i = 0; i < nb; i++)
+            pkg |= (unsigned)dsdt[38 + i] << (4 + 8 * i);
+        g_assert_cmpuint(36 + 1 + pkg, ==, rd(dsdt + 4, 4));
+    }
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "ARMH0011"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "LNRO0005"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "VR01"));
+    g_assert_false(contains(dsdt, rd(dsdt + 4, 4), "VR02"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "C002"));
+    /* the power button: PL061 event pin 3 -> _E03 -> Notify(PWRB) */
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "ARMH0061"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "PNP0C0C"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "_AEI"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "_E03"));
+    g_assert_true(contains(dsdt, rd(dsdt + 4, 4), "\\_SB.GPO0"));
+
+    /* MADT: a GICC per CPU, the distributor, redistributors on v3 */
+    end = madt + rd(madt + 4, 4);
+    for (p = madt + 44; p < end; p += p[1]) {
+        g_assert_cmpuint(p[1], >, 0);
+        if (p[0] == 0x0b) {
+            g_assert_cmpuint(p[1], ==, 80);
+            g_assert_cmphex(rd(p + 68, 8), ==, mpidr[gicc]);
+            g_assert_cmphex(rd(p + 32, 8), ==, gic == ARMZ_GIC_V2 ? ARMZ_GICV2_CPU_BASE : 0);
+            gicc++;
+        } else if (p[0] == 0x0c) {
+            g_assert_cmphex(rd(p + 8, 8), ==, ARMZ_GIC_DIST_BASE);
+            g_assert_cmpuint(p[20], ==, gic == ARMZ_GIC_V3 ? 3 : 2);
+            gicd++;
+        } else if (p[0] == 0x0e) {
+            g_assert_cmphex(rd(p + 4, 8), ==, ARMZ_GICV3_REDIST_BASE);
+            gicr++;
+        }
+    }
+    g_assert_true(p == end);
+    g_assert_cmpuint(gicc, ==, 3);
+    g_assert_cmpuint(gicd, ==, 1);
+    g_assert_cmpuint(gicr, ==, gic == ARMZ_GIC_V3 ? 1 : 0);
+
+    g_free(m.rsdp);
+    g_free(m.tables);
+    armz_acpi_blobs_clear(&b);
+}
+
+static void
+test_gicv3(void)
+{
+    check(ARMZ_GIC_V3);
+}
+
+static void
+test_gicv2(void)
+{
+    check(ARMZ_GIC_V2);
+}
+
+/* golden AML bytes: names, integers, package lengths of 1 and 2 bytes */
+static void
+test_aml(void)
+{
+    g_autoptr(GByteArray) a = g_byte_array_new();
+    g_autoptr(GByteArray) body = g_byte_array_new();
+    static const uint8_t op = 0x10;
+
+    armz_aml_name_int(a, "_UID", 0x1234);
+    g_assert_cmpmem(a->data, a->len, "\x08_UID\x0b\x34\x12", 8);
+    g_byte_array_set_size(a, 0);
+    armz_aml_name_string(a, "_HID", "ACPI0007");
+    g_assert_cmpmem(a->data, a->len, "\x08_HID\x0d" "ACPI0007\0", 15);
+    g_byte_array_set_size(a, 0);
+    g_byte_array_set_size(body, 62);            /* 62 + 1 = 63: one byte */
+    armz_aml_package(a, &op, 1, body);
+    g_assert_cmpuint(a->len, ==, 1 + 1 + 62);
+    g_assert_cmphex(a->data[1], ==, 63);
+    g_byte_array_set_size(a, 0);
+    g_byte_array_set_size(body, 100);           /* 100 + 2 = 102 = 0x66 */
+    armz_aml_package(a, &op, 1, body);
+    g_assert_cmpuint(a->len, ==, 1 + 2 + 100);
+    g_assert_cmphex(a->data[1], ==, 0x46);
+    g_assert_cmphex(a->data[2], ==, 0x06);
+    g_byte_array_set_size(a, 0);
+    armz_aml_crs_mmio_irq(a, 0x09000000, 0x1000, 33);
+    g_assert_cmpmem(a->data, a->len,
+                    "\x08_CRS\x11\x1a\x0a\x17"
+                    "\x86\x09\x00\x01\x00\x00\x00\x09\x00\x10\x00\x00"
+                    "\x89\x06\x00\x01\x01\x21\x00\x00\x00"
+                    "\x79\x00", 5 + 4 + 23);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/vmm/acpi/gicv3", test_gicv3);
+    g_test_add_func("/vmm/acpi/gicv2", test_gicv2);
+    g_test_add_func("/vmm/acpi/aml", test_aml);
+    return g_test_run();
+}
