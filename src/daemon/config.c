@@ -99,8 +99,10 @@ parse_unix_auth(const char *s)
 {
     if (g_str_equal(s, "none"))
         return ARMZ_CLIENT_AUTH_NONE;
+#ifdef ARMZ_HAVE_POLKIT
     if (g_str_equal(s, "polkit"))
         return ARMZ_CLIENT_AUTH_POLKIT;
+#endif
     return -1;
 }
 
