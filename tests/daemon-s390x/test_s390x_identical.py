@@ -14,6 +14,7 @@ import libvirt
 import pytest
 
 import armzd
+from test_s390x_daemon import NET_XML
 
 L = libvirt
 NATIVE = os.environ.get('ARMZ_NATIVE_DAEMON') or os.path.join(
@@ -32,21 +33,6 @@ DOMAINS = [
     armzd.domain_xml('odd name \u00e4', uuid='01234567-89ab-cdef-0123-456789abcdef'),
 ]
 
-NETWORK = """<network>
-  <name>idnet</name>
-  <uuid>99999999-8888-7777-6666-555555555555</uuid>
-  <forward mode='nat'/>
-  <bridge name='armzid0'/>
-  <mac address='52:54:00:9a:9b:9c'/>
-  <ip address='10.251.0.1' prefix='24'>
-    <dhcp>
-      <range start='10.251.0.2' end='10.251.0.200'/>
-      <host mac='52:54:00:00:00:01' name='one' ip='10.251.0.5'/>
-    </dhcp>
-  </ip>
-  <ip family='ipv6' address='fd00:251::1' prefix='64'/>
-</network>
-"""
 
 PAYLOAD = bytes(range(256)) * 1000 + b'\x12\x34\x56\x78\xde\xad\xbe\xef'
 
@@ -64,7 +50,7 @@ def exercise(d, pool_dir):
         c.lookupByName('gone').undefine()
         # no autostart: the restart below would start it, on the host's
         # network (bridge, dnsmasq, nftables)
-        net = c.networkDefineXML(NETWORK)
+        net = c.networkDefineXML(NET_XML)
         pool = c.storagePoolDefineXML(
             "<pool type='dir'><name>idpool</name>"
             "<uuid>33333333-4444-5555-6666-777777777777</uuid>"
@@ -205,7 +191,7 @@ def test_files_identical(both):
     assert sorted(bf) == sorted(nf), 'the s390x daemon wrote other files'
     # what must be there for the comparison to mean something
     for rel in ('etc/libvirt/armz/rich.xml', 'etc/libvirt/armz/autostart/rich.xml',
-                'etc/libvirt/armz/networks/idnet.xml', 'etc/libvirt/armz/storage/idpool.xml',
+                'etc/libvirt/armz/networks/benet.xml', 'etc/libvirt/armz/storage/idpool.xml',
                 'run/libvirt/armz/storage/idpool.xml', 'pool/a.raw', 'pool/b.qcow2'):
         assert rel in nf, f'{rel} missing: {sorted(nf)}'
     for rel in sorted(nf):

@@ -34,6 +34,19 @@ SANITIZER_MARKERS = ('AddressSanitizer', 'LeakSanitizer', 'UndefinedBehaviorSani
                      'double free', 'malloc(): ', 'free(): ')
 
 
+def daemon_conftest(name, short):
+    """This directory's conftest.py as a module of its own, NAME, whose tier
+    lines name a test SHORT(nodeid): for other test directories to reuse its
+    fixtures and hooks."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'conftest.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod._short = short
+    return mod
+
+
 class DaemonError(Exception):
     pass
 
