@@ -3,18 +3,23 @@ native one does: the same calls are made to the native virtarmzd and to the
 s390x one, one after the other in the same --root path, and their trees
 (definitions, autostart links, status files, volumes) and their answers
 (XML, typed parameters, stream data) compared. Only what the daemon makes up
-at random is normalised: the UUID and MAC of the 'default' network and pool
-it defines on its first start."""
+at random is normalised (the UUID and MAC of the 'default' network and pool
+it defines on its first start), process ids, timestamps, and the pool sizes
+that are the file system's."""
 import os
 import re
 import shutil
 import stat
+import sys
 
 import libvirt
 import pytest
 
 import armzd
 from test_s390x_daemon import NET_XML
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'network'))
+import netns  # noqa: E402
 
 L = libvirt
 NATIVE = os.environ.get('ARMZ_NATIVE_DAEMON') or os.path.join(
@@ -124,6 +129,9 @@ def snapshot(root, dest):
             rel = os.path.relpath(p, root)
             if rel == 'daemon.log':  # the test harness's, with times and pids
                 continue
+            if rel.endswith('.pid'):  # dnsmasq's pid
+                files[rel] = ('pid', None, None)
+                continue
             st = os.lstat(p)
             mode = stat.S_IMODE(st.st_mode)
             if stat.S_ISLNK(st.st_mode):
@@ -139,40 +147,69 @@ def snapshot(root, dest):
                                          (m.group(2) or m.group(4)), data)
                 if parts[:4] == ['run', 'libvirt', 'armz', 'storage']:
                     data = fs_figures(data)
+                if parts[:4] == ['run', 'libvirt', 'armz', 'networks']:
+                    data = re.sub(rb"dnsmasq-pid='\d+'", b"dnsmasq-pid='PID'", data)
                 files[rel] = ('file', mode, data)
             else:
                 files[rel] = ('other', mode, None)
-    shutil.copytree(root, dest, symlinks=True)
+    shutil.copytree(root, dest, symlinks=True, ignore=lambda d, names: [
+        n for n in names if stat.S_ISSOCK(os.lstat(os.path.join(d, n)).st_mode)])
     return files
 
 
-def run_one(daemons, root, pool_dir, wrapper, binary, keep):
-    os.makedirs(root)
-    d = daemons.new(root=root, binary=binary, wrapper=wrapper, start=False)
-    d.start(timeout=30)
-    answers = exercise(d, pool_dir)
-    d.stop()
-    # and what a restart reads back, then writes again
-    d.start(timeout=30)
+def run_network(d, answers, keep):
+    """Starts the network (in the daemon's own network namespace), and
+    returns the files of the running state; stops it again."""
     c = libvirt.open(d.uri)
-    answers['after restart'] = sorted((x.name(), x.XMLDesc(0), x.autostart())
-                                      for x in c.listAllDomains(0))
-    c.close()
-    d.stop()
+    try:
+        net = c.networkLookupByName('benet')
+        net.create()
+        answers['net xml live'] = net.XMLDesc(0)
+        answers['net active'] = net.isActive()
+        files = snapshot(d.root, keep)
+        net.destroy()
+    finally:
+        c.close()
+    return files
+
+
+def run_one(root, pool_dir, wrapper, binary, keep):
+    os.makedirs(root)
+    ns = netns.Netns('id') if netns.usable() is None else None
+    d = armzd.Daemon(root=root, binary=binary, wrapper=wrapper,
+                     user_cmd=ns.prefix() if ns else None)
+    try:
+        d.start(timeout=30)
+        answers = exercise(d, pool_dir)
+        answers['live files'] = run_network(d, answers, keep + '-live') if ns else None
+        d.stop()
+        # and what a restart reads back, then writes again
+        d.start(timeout=30)
+        c = libvirt.open(d.uri)
+        answers['after restart'] = sorted((x.name(), x.XMLDesc(0), x.autostart())
+                                          for x in c.listAllDomains(0))
+        c.close()
+        d.stop()
+    finally:
+        d.kill()
+        if ns:
+            ns.close()
     os.remove(d.logpath)
     files = snapshot(root, keep)
     shutil.rmtree(root)
     return answers, files
 
 
-@pytest.fixture
-def both(daemons, tmp_path):
+@pytest.fixture(scope='module')
+def both(tmp_path_factory):
+    """The two runs, once for the tests below."""
     if not os.path.exists(NATIVE):
         pytest.fail(f'native daemon missing: {NATIVE}', pytrace=False)
-    root = str(tmp_path / 'root')
+    tmp = tmp_path_factory.mktemp('identical')
+    root = str(tmp / 'root')
     pool_dir = os.path.join(root, 'pool')
-    native = run_one(daemons, root, pool_dir, [], NATIVE, str(tmp_path / 'native'))
-    be = run_one(daemons, root, pool_dir, None, armzd.DAEMON, str(tmp_path / 's390x'))
+    native = run_one(root, pool_dir, [], NATIVE, str(tmp / 'native'))
+    be = run_one(root, pool_dir, None, armzd.DAEMON, str(tmp / 's390x'))
     return native, be
 
 
@@ -183,17 +220,35 @@ def test_answers_identical(both):
     assert len(na['download']) == 300 * 1024
     assert sorted(na) == sorted(ba)
     for k in sorted(na):
-        assert ba[k] == na[k], f'{k}: the s390x daemon answers otherwise'
+        if k != 'live files':
+            assert ba[k] == na[k], f'{k}: the s390x daemon answers otherwise'
 
 
-def test_files_identical(both):
-    (_, nf), (_, bf) = both
+def same_files(nf, bf, must):
     assert sorted(bf) == sorted(nf), 'the s390x daemon wrote other files'
     # what must be there for the comparison to mean something
-    for rel in ('etc/libvirt/armz/rich.xml', 'etc/libvirt/armz/autostart/rich.xml',
-                'etc/libvirt/armz/networks/benet.xml', 'etc/libvirt/armz/storage/idpool.xml',
-                'run/libvirt/armz/storage/idpool.xml', 'pool/a.raw', 'pool/b.qcow2'):
+    for rel in must:
         assert rel in nf, f'{rel} missing: {sorted(nf)}'
     for rel in sorted(nf):
         assert bf[rel][:2] == nf[rel][:2], f'{rel}: kind or mode differs'
         assert bf[rel][2] == nf[rel][2], f'{rel}: the s390x daemon wrote other bytes'
+
+
+def test_files_identical(both):
+    (_, nf), (_, bf) = both
+    same_files(nf, bf, (
+        'etc/libvirt/armz/rich.xml', 'etc/libvirt/armz/autostart/rich.xml',
+        'etc/libvirt/armz/networks/benet.xml', 'etc/libvirt/armz/storage/idpool.xml',
+        'etc/libvirt/armz/storage/autostart/idpool.xml',
+        'run/libvirt/armz/storage/idpool.xml', 'pool/a.raw', 'pool/b.qcow2'))
+
+
+def test_running_network_files_identical(both):
+    """The status files of a started network (the daemon in a network
+    namespace of its own): its live definition, dnsmasq's configuration."""
+    (na, _), (ba, _) = both
+    if na['live files'] is None:
+        pytest.skip(f'no network namespace here: {netns.usable()}')
+    nf, bf = na['live files'], ba['live files']
+    same_files(nf, bf, ('run/libvirt/armz/networks/benet.xml',))
+    assert ba['net active'] == na['net active'] == 1
