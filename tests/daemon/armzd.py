@@ -3,6 +3,7 @@ root, run virsh against it, build domain XML, speak raw RPC."""
 import os
 import re
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -16,6 +17,9 @@ TOP = os.environ.get('ARMZ_TOP') or os.path.abspath(
     os.path.join(os.path.dirname(__file__), '..', '..'))
 BUILD = os.environ.get('ARMZ_BUILD') or os.path.join(TOP, 'build')
 DAEMON = os.environ.get('ARMZ_DAEMON') or os.path.join(BUILD, 'src', 'daemon', 'virtarmzd')
+# what runs DAEMON, e.g. "qemu-s390x-static -L /usr/s390x-linux-gnu" for the
+# cross-built big-endian daemon (tier 22-daemon-s390x)
+DAEMON_WRAPPER = shlex.split(os.environ.get('ARMZ_DAEMON_WRAPPER', ''))
 VIRSH = shutil.which('virsh') or '/usr/bin/virsh'
 
 # Wire constants (DESIGN.md section 4).
@@ -30,6 +34,19 @@ SANITIZER_MARKERS = ('AddressSanitizer', 'LeakSanitizer', 'UndefinedBehaviorSani
                      'double free', 'malloc(): ', 'free(): ')
 
 
+def daemon_conftest(name, short):
+    """This directory's conftest.py as a module of its own, NAME, whose tier
+    lines name a test SHORT(nodeid): for other test directories to reuse its
+    fixtures and hooks."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'conftest.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod._short = short
+    return mod
+
+
 class DaemonError(Exception):
     pass
 
@@ -38,7 +55,9 @@ class Daemon:
     """One virtarmzd process. Logs (stderr+stdout) go to ROOT/daemon.log."""
 
     def __init__(self, root=None, args=(), env=None, user_cmd=None, use_root=True,
-                 sock_dir=None):
+                 sock_dir=None, binary=None, wrapper=None):
+        self.binary = binary or DAEMON
+        self.wrapper = DAEMON_WRAPPER if wrapper is None else list(wrapper)
         self.own_root = root is None
         self.root = root or tempfile.mkdtemp(prefix='armzd-')
         self.args = list(args)
@@ -85,7 +104,7 @@ class Daemon:
         return self.proc.pid if self.proc else None
 
     def cmdline(self):
-        cmd = list(self.user_cmd) + [DAEMON]
+        cmd = list(self.user_cmd) + self.wrapper + [self.binary]
         if self.use_root:
             cmd += ['--root', self.root]
         # ARMZ_TEST_VERBOSE=1 keeps the daemons' debug log, to chase a failure
@@ -94,8 +113,8 @@ class Daemon:
         return cmd + self.args
 
     def start(self, wait=True, timeout=10):
-        if not os.path.exists(DAEMON):
-            raise DaemonError(f'daemon binary missing: {DAEMON} (build it: ninja -C {BUILD})')
+        if not os.path.exists(self.binary):
+            raise DaemonError(f'daemon binary missing: {self.binary} (build it: ninja -C {BUILD})')
         self.logfile = open(self.logpath, 'ab')
         self.logfile.write(f'==== start {self.starts}: {" ".join(self.cmdline())}\n'.encode())
         self.logfile.flush()

@@ -2,7 +2,13 @@
 # Unpacks, from Debian .debs, what cannot be installed beside the native
 # packages, into $ARMZ_CACHE (default /var/cache/armz-test):
 #   sysroot-arm64/   libfdt for arm64 (libfdt-dev is not multi-arch)
-#   sysroot-s390x/   libfdt, GLib and yajl for s390x with their -dev closure
+#   sysroot-s390x-daemon/
+#                    libfdt, GLib and yajl for s390x with their -dev closure;
+#                    for virtarmzd, its unit tests and the armz CLI also
+#                    libxml2, libtirpc and libvirt's client library with the
+#                    shared libraries they need at link and run time (a new
+#                    name: older checkouts still unpack sysroot-s390x with
+#                    the VMM's libraries only, and each would undo the other)
 #                    (bookworm-security carries no s390x since Debian 12 LTS,
 #                    so :s390x multi-arch copies of security-updated libraries
 #                    such as libpcre2/libssl cannot match the native versions)
@@ -67,15 +73,23 @@ unpack() {
 
 unpack sysroot-arm64 arm64 libfdt-dev libfdt1
 
-unpack sysroot-s390x s390x libfdt-dev libfdt1 \
+unpack sysroot-s390x-daemon s390x libfdt-dev libfdt1 \
   libglib2.0-dev libglib2.0-0 libyajl-dev libyajl2 \
   libffi-dev libffi8 libpcre2-dev libpcre2-8-0 zlib1g-dev zlib1g \
   libmount-dev libmount1 libblkid-dev libblkid1 libselinux1-dev libselinux1 \
-  libsepol-dev libsepol2 uuid-dev libuuid1
+  libsepol-dev libsepol2 uuid-dev libuuid1 \
+  libxml2-dev libxml2 libicu72 liblzma5 \
+  libtirpc-dev libtirpc3 libgssapi-krb5-2 libkrb5-3 libk5crypto3 \
+  libkrb5support0 libcom-err2 libkeyutils1 \
+  libvirt-dev libvirt0 libacl1 libapparmor1 libaudit1 libcap-ng0 \
+  libcurl3-gnutls libgnutls30 libnl-3-200 libnuma1 libsasl2-2 libssh-4 \
+  libssh2-1 libbrotli1 libdb5.3 libgmp10 libhogweed6 libnettle8 libidn2-0 \
+  libldap-2.5-0 libnghttp2-14 libp11-kit0 libpsl5 librtmp1 libssl3 \
+  libtasn1-6 libunistring2 libzstd1
 
 # Absolute .so links in -dev packages (e.g. libfoo.so -> /lib/...) point
 # outside the sysroot: make them relative to it.
-for root in "$cache/sysroot-arm64" "$cache/sysroot-s390x"; do
+for root in "$cache/sysroot-arm64" "$cache/sysroot-s390x-daemon"; do
   find "$root" -type l -lname '/*' 2>/dev/null | while read -r l; do
     t=$(readlink "$l")
     ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$root$t")" "$l"
