@@ -85,7 +85,8 @@ unpack sysroot-s390x-daemon s390x libfdt-dev libfdt1 \
   libcurl3-gnutls libgnutls30 libnl-3-200 libnuma1 libsasl2-2 libssh-4 \
   libssh2-1 libbrotli1 libdb5.3 libgmp10 libhogweed6 libnettle8 libidn2-0 \
   libldap-2.5-0 libnghttp2-14 libp11-kit0 libpsl5 librtmp1 libssl3 \
-  libtasn1-6 libunistring2 libzstd1
+  libtasn1-6 libunistring2 libzstd1 \
+  libgnutls28-dev nettle-dev libtasn1-6-dev libidn2-dev libp11-kit-dev libgmp-dev
 
 # Absolute .so links in -dev packages (e.g. libfoo.so -> /lib/...) point
 # outside the sysroot: make them relative to it.
