@@ -276,6 +276,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
+    g_autofree char *seccomp = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
@@ -324,6 +325,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "paused", 0, 0, G_OPTION_ARG_NONE, &o->paused,
           N_("start with the vCPUs stopped (QMP cont starts them)"), NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, N_("log VMM internals on stderr"), NULL },
+        { "seccomp", 0, 0, G_OPTION_ARG_STRING, &seccomp,
+          N_("system call filter: on (default: others kill the VMM), log or off"), N_("MODE") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
         { NULL }
     };
@@ -339,6 +342,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     o->rng_fd = -1;
     o->qmp_fd = -1;
     o->irqchip = ARMZ_IRQCHIP_AUTO;
+    o->seccomp = ARMZ_SECCOMP_ON;
 
     ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, _("armz-vmm: lightweight arm64 virtual machine monitor "
@@ -449,6 +453,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             return FALSE;
         }
     }
+    if (seccomp && !armz_seccomp_parse_mode(seccomp, &o->seccomp, error))
+        return FALSE;
     if (o->qmp_path && qmp_fd >= 0) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("--qmp and --qmp-fd exclude each other"));

@@ -1,6 +1,7 @@
 /* Command line of armz-vmm. */
 #pragma once
 #include <glib.h>
+#include "sandbox/seccomp.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -67,6 +68,7 @@ typedef struct {
     char *pidfile;
     gboolean paused;
     gboolean debug;
+    ArmzSeccompMode seccomp;    /* --seccomp, default on */
 } ArmzOptions;
 
 #define ARMZ_EXIT_FAILURE 1

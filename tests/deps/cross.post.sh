@@ -2,7 +2,7 @@
 # Unpacks, from Debian .debs, what cannot be installed beside the native
 # packages, into $ARMZ_CACHE (default /var/cache/armz-test):
 #   sysroot-arm64/   libfdt for arm64 (libfdt-dev is not multi-arch)
-#   sysroot-s390x/   libfdt, GLib and yajl for s390x with their -dev closure
+#   sysroot-s390x/   libfdt, GLib, yajl and libseccomp for s390x with their -dev closure
 #                    (bookworm-security carries no s390x since Debian 12 LTS,
 #                    so :s390x multi-arch copies of security-updated libraries
 #                    such as libpcre2/libssl cannot match the native versions)
@@ -70,7 +70,7 @@ unpack sysroot-s390x s390x libfdt-dev libfdt1 \
   libglib2.0-dev libglib2.0-0 libyajl-dev libyajl2 \
   libffi-dev libffi8 libpcre2-dev libpcre2-8-0 zlib1g-dev zlib1g \
   libmount-dev libmount1 libblkid-dev libblkid1 libselinux1-dev libselinux1 \
-  libsepol-dev libsepol2 uuid-dev libuuid1
+  libsepol-dev libsepol2 uuid-dev libuuid1 libseccomp-dev libseccomp2
 
 # Absolute .so links in -dev packages (e.g. libfoo.so -> /lib/...) point
 # outside the sysroot: make them relative to it.
