@@ -14,6 +14,7 @@ typedef struct {
     guint max_workers;
     int log_level;           /* 1 debug .. 4 error */
     char *vmm_path;          /* NULL: the built-in default */
+    int seccomp_sandbox;     /* armz-vmm --seccomp: 1 on, 0 off, -1 its default (on) */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);
