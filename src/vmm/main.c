@@ -227,6 +227,7 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGTERM, on_signal, &vm);
     g_unix_signal_add(SIGINT, on_signal, &vm);
     g_unix_signal_add(SIGHUP, on_signal, &vm);
+    armz_seccomp_debug_arm();
 
     g_main_loop_run(vm.loop);
 

@@ -3,11 +3,13 @@
  * for which thread loads what, and when. */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <seccomp.h>
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include "sandbox/seccomp_rules.h"
 #include "vmmlog.h"
@@ -212,5 +214,23 @@ armz_seccomp_debug_syscall(void)
 {
     /* magic 0 is invalid: EINVAL (or EPERM) when the call is let through */
     long r = syscall(SYS_reboot, 0L, 0L, 0L, NULL);
-    return r < 0 ? -errno : 0;
+    int err = r < 0 ? errno : 0;
+
+    armz_vmm_warn(_("debug: the forbidden system call reboot(2) returned: %s"),
+                  g_strerror(err));
+    return -err;
+}
+
+static gboolean
+debug_signal(gpointer data)
+{
+    armz_seccomp_debug_syscall();
+    return G_SOURCE_CONTINUE;
+}
+
+void
+armz_seccomp_debug_arm(void)
+{
+    if (g_getenv("ARMZ_VMM_DEBUG_SYSCALL_ON_SIGUSR2"))
+        g_unix_signal_add(SIGUSR2, debug_signal, NULL);
 }

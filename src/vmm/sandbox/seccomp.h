@@ -55,3 +55,7 @@ void armz_seccomp_enter(ArmzSandboxRole role);
  * invalid magic, which does nothing when it is allowed to run): under
  * --seccomp=on the kernel kills the VMM. Returns its -errno otherwise. */
 int armz_seccomp_debug_syscall(void);
+/* With ARMZ_VMM_DEBUG_SYSCALL_ON_SIGUSR2 in the environment, SIGUSR2 makes
+ * the main loop do the same (for tests of a VMM whose QMP socket the daemon
+ * holds). Main thread, before the main loop runs. */
+void armz_seccomp_debug_arm(void);
