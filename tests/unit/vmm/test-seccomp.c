@@ -28,7 +28,10 @@ bpf_size(ArmzSandboxRole role, uint32_t arch)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *path = NULL;
-    void *ctx = armz_seccomp_build(role, arch, SCMP_ACT_KILL_PROCESS, &err);
+    /* libseccomp refuses KILL_PROCESS where the kernel cannot be asked
+     * (qemu-user has no seccomp(2)): the rules are what is tested here */
+    uint32_t action = seccomp_api_get() >= 3 ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_KILL_THREAD;
+    void *ctx = armz_seccomp_build(role, arch, action, &err);
     int fd;
     struct stat st;
 
