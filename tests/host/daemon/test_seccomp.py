@@ -8,28 +8,11 @@ ARMZ_VMM_DEBUG_SYSCALL_ON_SIGUSR2 in armz-vmm's environment."""
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, Events, domain_xml, host_sh, wait_for, wait_guest_marker
+from hostlib import ROOT, domain_xml, host_sh, wait_for, wait_guest_marker
+from test_lifecycle import conn, events  # noqa: F401 (fixtures)
 
 E = libvirt
 WRAPPER = ROOT + '/armz-vmm-debug-syscall'
-
-
-@pytest.fixture
-def conn():
-    Events.start_loop()
-    c = libvirt.open(URI)
-    yield c
-    try:
-        c.close()
-    except libvirt.libvirtError:
-        pass
-
-
-@pytest.fixture
-def events(conn):
-    ev = Events(conn)
-    yield ev
-    ev.close()
 
 
 @pytest.fixture
