@@ -19,6 +19,7 @@ armz_config_new(void)
     cfg->log_level = 3;
     cfg->tls_listen_addr = g_strdup("0.0.0.0");
     cfg->tls_port = 16514;
+    cfg->seccomp_sandbox = -1;
     return cfg;
 }
 
@@ -242,6 +243,8 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
             cfg->max_workers = num;
         } else if (g_str_equal(key, "log_level") && num >= 1 && num <= 4) {
             cfg->log_level = num;
+        } else if (g_str_equal(key, "seccomp_sandbox") && !sval && num >= -1 && num <= 1) {
+            cfg->seccomp_sandbox = num;     /* qemu.conf's name and values */
         } else if (g_str_equal(key, "vmm_path") && sval) {
             g_free(cfg->vmm_path);
             cfg->vmm_path = g_steal_pointer(&sval);

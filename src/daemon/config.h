@@ -25,6 +25,7 @@ typedef struct {
     char *ca_file;
     gboolean tls_no_verify_certificate;
     GStrv tls_allowed_dn_list; /* NULL: any client the CA signed */
+    int seccomp_sandbox;     /* armz-vmm --seccomp: 1 on, 0 off, -1 its default (on) */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);

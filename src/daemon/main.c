@@ -298,6 +298,7 @@ main(int argc, char **argv)
     g_mutex_init(&daemon.conns_lock);
     daemon.conns = g_hash_table_new(NULL, NULL);
     dcfg.vmm_path = find_vmm(cfg);
+    dcfg.seccomp = cfg->seccomp_sandbox == 1 ? "on" : cfg->seccomp_sandbox == 0 ? "off" : NULL;
     dcfg.schema_dir = find_schema_dir();
     ok = armz_daemon_drivers_open(&daemon, &dcfg, &error);
     g_free(dcfg.vmm_path);

@@ -40,6 +40,7 @@ armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg, GError **er
     drv->paths = armz_paths_new(paths->root, paths->privileged);
     drv->cfg.vmm_path = g_strdup(cfg->vmm_path);
     drv->cfg.schema_dir = g_strdup(cfg->schema_dir);
+    drv->cfg.seccomp = cfg->seccomp;   /* a static string */
     drv->domains = armz_domain_list_new();
     drv->next_id = 1;
     drv->ctx = g_main_context_ref_thread_default();

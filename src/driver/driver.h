@@ -17,6 +17,7 @@ typedef struct _ArmzDriver ArmzDriver;
 typedef struct {
     char *vmm_path;        /* armz-vmm binary, shown as <emulator> */
     char *schema_dir;      /* where domain.rng is */
+    const char *seccomp;   /* armz-vmm --seccomp MODE; NULL: its default (on) */
 } ArmzDriverConfig;
 
 ArmzDriver *armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg,

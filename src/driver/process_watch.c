@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <glib-unix.h>
 #include <libvirt/libvirt.h>
 
@@ -13,6 +15,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "driver/process_priv.h"
+#include "driver/domain_log.h"
 
 ArmzRunRef *
 armz_run_ref_new(ArmzDriver *drv, ArmzDomainObj *obj, guint64 generation)
@@ -55,6 +58,25 @@ armz_process_queue_reap(ArmzDriver *drv, ArmzDomainObj *obj, guint64 generation,
     g_thread_pool_push(drv->reaper, t, NULL);
 }
 
+/* A VMM killed by SIGSYS broke its seccomp filter (armz-vmm --seccomp):
+ * say so in the domain log, where the crash is looked into. */
+static void
+log_seccomp_kill(ArmzDomainObj *obj, ArmzDomainRun *run)
+{
+    int fd;
+
+    if (run->wait_status == -1 || !WIFSIGNALED(run->wait_status) ||
+        WTERMSIG(run->wait_status) != SIGSYS)
+        return;
+    armz_warn("domain '%s': armz-vmm was killed by its seccomp filter (SIGSYS)", obj->name);
+    if (run->log_path && (fd = armz_domain_log_open(run->log_path, NULL)) >= 0) {
+        armz_domain_log_line(fd, "armz-vmm was killed by SIGSYS: seccomp violation (a system "
+                                 "call outside its allow-list; the kernel's audit log, "
+                                 "type=1326, names it)");
+        close(fd);
+    }
+}
+
 /* Reaper thread: ends a domain whose VMM went away with no API waiting. */
 void
 armz_process_reap(gpointer data, gpointer user_data)
@@ -83,10 +105,12 @@ armz_process_reap(gpointer data, gpointer user_data)
             else if (run->destroying)
                 armz_process_stop(t->ref->drv, obj, VIR_DOMAIN_SHUTOFF_DESTROYED,
                                   VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
-            else
+            else {
+                log_seccomp_kill(obj, run);
                 /* libvirt's wording for an emulator that died on its own */
                 armz_process_stop(t->ref->drv, obj, VIR_DOMAIN_SHUTOFF_CRASHED,
                                   VIR_DOMAIN_EVENT_STOPPED_FAILED);
+            }
         }
     }
     armz_domain_obj_end_job(obj);

@@ -414,6 +414,10 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     arg(&b, plan->pidfile);
     if (ctx->start_paused)
         arg(&b, "--paused");
+    if (ctx->seccomp) {
+        arg(&b, "--seccomp");
+        arg(&b, ctx->seccomp);
+    }
 
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||

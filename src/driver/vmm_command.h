@@ -28,6 +28,7 @@ typedef struct {
     const char *kvm_device;     /* the host's arm64 KVM device; NULL: no hardware assistance */
     const char *state_dir;      /* STATE_DIR/UUID.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
+    const char *seccomp;        /* --seccomp MODE (armz.conf seccomp_sandbox); NULL: default */
     ArmzResolveNetworkFunc resolve_network;  /* NULL: no network driver */
     gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */

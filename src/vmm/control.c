@@ -3,6 +3,7 @@
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
 #include "vmmlog.h"
+#include "sandbox/seccomp.h"
 
 static ArmzRunState
 ctl_query_status(gpointer opaque)
@@ -61,6 +62,13 @@ ctl_quit(gpointer opaque)
     armz_vm_finish(vm, 0, "host-qmp-quit", FALSE);
 }
 
+static gboolean
+ctl_x_debug_syscall(gpointer opaque, GError **error)
+{
+    armz_seccomp_debug_syscall();
+    return TRUE;
+}
+
 const ArmzQmpOps armz_vm_qmp_ops = {
     .query_status = ctl_query_status,
     .stop = ctl_stop,
@@ -68,4 +76,5 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .system_powerdown = ctl_system_powerdown,
     .system_reset = ctl_system_reset,
     .quit = ctl_quit,
+    .x_debug_syscall = ctl_x_debug_syscall,
 };

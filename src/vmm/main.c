@@ -17,6 +17,7 @@
 #include "vmm.h"
 #include "layout.h"
 #include "vmmlog.h"
+#include "sandbox/seccomp.h"
 
 /* Boot files are mapped, not copied: kept for reset, they then cost page
  * cache the kernel can reclaim rather than tens of MiB of VMM memory. */
@@ -218,6 +219,7 @@ main(int argc, char **argv)
         return ARMZ_EXIT_USAGE;
     }
     armz_vmm_log_init(opts.name, opts.debug);
+    armz_seccomp_set_mode(opts.seccomp);       /* threads load their filters */
     signal(SIGPIPE, SIG_IGN);
 
     memset(&vm, 0, sizeof(vm));
@@ -232,7 +234,8 @@ main(int argc, char **argv)
 
     if (!vm_setup(&vm, &err) ||
         (opts.pidfile && !write_pidfile(opts.pidfile, &err)) ||
-        !armz_vcpus_start(&vm, &err)) {
+        !armz_vcpus_start(&vm, &err) ||
+        !armz_seccomp_load_role(ARMZ_SANDBOX_MAIN, opts.seccomp, &err)) {
         fprintf(stderr, "armz-vmm: %s\n", err->message);
         armz_serial_close(vm.serial);
         if (opts.pidfile)
@@ -242,6 +245,7 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGTERM, on_signal, &vm);
     g_unix_signal_add(SIGINT, on_signal, &vm);
     g_unix_signal_add(SIGHUP, on_signal, &vm);
+    armz_seccomp_debug_arm();
 
     g_main_loop_run(vm.loop);
 

@@ -334,6 +334,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
+    g_autofree char *seccomp = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
@@ -397,6 +398,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "vmcoreinfo", 0, 0, G_OPTION_ARG_NONE, &o->vmcoreinfo,
           N_("offer the fw_cfg file etc/vmcoreinfo to the guest kernel"), NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, N_("log VMM internals on stderr"), NULL },
+        { "seccomp", 0, 0, G_OPTION_ARG_STRING, &seccomp,
+          N_("system call filter: on (default: others kill the VMM), log or off"), N_("MODE") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
         { NULL }
     };
@@ -413,6 +416,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     o->qmp_fd = -1;
     o->irqchip = ARMZ_IRQCHIP_AUTO;
     o->flash_code_fd = o->flash_vars_fd = -1;
+    o->seccomp = ARMZ_SECCOMP_ON;
 
     ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, _("armz-vmm: lightweight arm64 virtual machine monitor "
@@ -521,6 +525,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             return FALSE;
         }
     }
+    if (seccomp && !armz_seccomp_parse_mode(seccomp, &o->seccomp, error))
+        return FALSE;
     if (o->qmp_path && qmp_fd >= 0) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("--qmp and --qmp-fd exclude each other"));

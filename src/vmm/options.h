@@ -2,6 +2,7 @@
 #pragma once
 #include <glib.h>
 #include "boot/smbios.h"
+#include "sandbox/seccomp.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -75,6 +76,7 @@ typedef struct {
     ArmzSmbiosInfo smbios;  /* --smbios */
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
+    ArmzSeccompMode seccomp;    /* --seccomp, default on */
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */

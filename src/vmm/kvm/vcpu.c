@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
 #include "psci/psci.h"
+#include "sandbox/seccomp.h"
 #include "vmmlog.h"
 
 #define ARMZ_KICK_SIGNAL SIGUSR1
@@ -181,6 +182,7 @@ vcpu_thread(void *opaque)
     sigemptyset(&set);
     sigaddset(&set, ARMZ_KICK_SIGNAL);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    armz_seccomp_enter(ARMZ_SANDBOX_VCPU);     /* before the guest runs */
 
     while (armz_vm_vcpu_wait(vcpu)) {
         if (!vcpu_run_once(vcpu)) {

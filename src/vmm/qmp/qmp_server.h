@@ -23,6 +23,9 @@ typedef struct {
     gboolean (*system_powerdown)(gpointer opaque, GError **error);
     gboolean (*system_reset)(gpointer opaque, GError **error);
     void (*quit)(gpointer opaque);   /* reply is sent first, then quit runs */
+    /* x-armz-debug-syscall: a syscall the seccomp sandbox forbids (the VMM
+     * is killed under --seccomp=on; returns when the filter lets it run) */
+    gboolean (*x_debug_syscall)(gpointer opaque, GError **error);
 } ArmzQmpOps;
 
 /* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed

@@ -143,6 +143,7 @@ OP_CMD(cmd_stop, stop)
 OP_CMD(cmd_cont, cont)
 OP_CMD(cmd_system_powerdown, system_powerdown)
 OP_CMD(cmd_system_reset, system_reset)
+OP_CMD(cmd_x_debug_syscall, x_debug_syscall)
 
 static gboolean
 cmd_quit(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
@@ -164,6 +165,7 @@ static const Cmd commands[] = {
     { "system_powerdown", cmd_system_powerdown, G_STRUCT_OFFSET(ArmzQmpOps, system_powerdown) },
     { "system_reset", cmd_system_reset, G_STRUCT_OFFSET(ArmzQmpOps, system_reset) },
     { "quit", cmd_quit, G_STRUCT_OFFSET(ArmzQmpOps, quit) },
+    { "x-armz-debug-syscall", cmd_x_debug_syscall, G_STRUCT_OFFSET(ArmzQmpOps, x_debug_syscall) },
 };
 
 /* Whether the ops table implements what CMD needs. */

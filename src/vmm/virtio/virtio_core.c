@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include "virtio/virtio_core.h"
 #include "devices/mmio.h"
+#include "sandbox/seccomp.h"
 #include "vmmlog.h"
 
 #define MAX_EXTRA_FDS 4
@@ -195,6 +196,7 @@ worker_thread(void *opaque)
 
     g_snprintf(name, sizeof(name), "%s", d->ops->name);
     pthread_setname_np(pthread_self(), name);
+    armz_seccomp_enter(ARMZ_SANDBOX_WORKER);   /* before any guest request */
     while (armz_virtio_dev_run_once(d, -1))
         ;
     return NULL;

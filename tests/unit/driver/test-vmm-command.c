@@ -346,6 +346,34 @@ test_resolver_misbehaves(void)
     g_assert_null(armz_launch_plan_build(def, &ctx, NULL));
 }
 
+/* armz.conf seccomp_sandbox: --seccomp MODE after the fixed options, and
+ * nothing when it is left to armz-vmm's default */
+static void
+test_seccomp_option(void)
+{
+    g_autoptr(ArmzDomainDef) def = parse_data("full");
+    ArmzLaunchCtx ctx;
+    const char *modes[] = { NULL, "on", "off" };
+
+    for (guint m = 0; m < G_N_ELEMENTS(modes); m++) {
+        g_autoptr(ArmzLaunchPlan) plan = NULL;
+        guint found = 0;
+
+        ctx_init(&ctx, 0);
+        ctx.seccomp = modes[m];
+        plan = armz_launch_plan_build(def, &ctx, NULL);
+        g_assert_nonnull(plan);
+        for (guint i = 0; i < plan->argv->len; i++) {
+            if (!g_str_equal(g_ptr_array_index(plan->argv, i), "--seccomp"))
+                continue;
+            found++;
+            g_assert_cmpuint(i + 1, <, plan->argv->len);
+            g_assert_cmpstr(g_ptr_array_index(plan->argv, i + 1), ==, modes[m]);
+        }
+        g_assert_cmpuint(found, ==, modes[m] ? 1 : 0);
+    }
+}
+
 /* The structured plan the process layer reads, beyond its text form. */
 static void
 test_plan_fields(void)
@@ -492,6 +520,7 @@ main(int argc, char **argv)
     g_test_add_func("/vmm-command/disk-bus-not-virtio", test_disk_bus_not_virtio);
     g_test_add_func("/vmm-command/resolver-misbehaves", test_resolver_misbehaves);
     g_test_add_func("/vmm-command/plan-fields", test_plan_fields);
+    g_test_add_func("/vmm-command/seccomp-option", test_seccomp_option);
     g_test_add_data_func("/vmm-command/domain-capabilities/kvm", "kvm",
                          test_domain_capabilities);
     g_test_add_data_func("/vmm-command/domain-capabilities/qemu", "qemu",

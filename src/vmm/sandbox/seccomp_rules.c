@@ -1,0 +1,85 @@
+/* The allow-lists of armz-vmm's thread roles. Names are libseccomp's; a
+ * name the running architecture lacks (poll on arm64, whose glibc uses
+ * ppoll) is skipped for it, so one list serves arm64 and s390x.
+ * What each entry is for is said where it is not obvious; anything not
+ * listed kills the process (or is logged with --seccomp=log). */
+#include <termios.h>
+#include <sys/ioctl.h>
+#include "sandbox/seccomp_rules.h"
+
+#define ANY(n) { n, ARMZ_ARG_ANY }
+
+/* What every thread does: memory, locks, time, its own fds, logging on
+ * stderr, exiting, and abort() (which must stay a crash, not a SIGSYS). */
+const ArmzSyscallRule armz_seccomp_common[] = {
+    ANY("read"), ANY("write"), ANY("readv"), ANY("writev"), ANY("close"),
+    ANY("lseek"), ANY("fstat"), ANY("newfstatat"),
+    ANY("futex"), ANY("sched_yield"), ANY("restart_syscall"),
+    ANY("brk"), ANY("mmap"), ANY("munmap"), ANY("mremap"), ANY("mprotect"), ANY("madvise"),
+    ANY("clock_gettime"), ANY("gettimeofday"), ANY("clock_nanosleep"), ANY("nanosleep"),
+    ANY("getrandom"),
+    /* GLib main contexts and the virtio notify/kick eventfds */
+    ANY("ppoll"), ANY("poll"), ANY("eventfd2"),
+    /* GLib's log writer checks whether stderr is the journal's socket */
+    ANY("getsockname"), ANY("getpeername"),
+    ANY("rt_sigreturn"), ANY("rt_sigprocmask"),
+    /* pthread_kill (vCPU kicks) and abort() */
+    ANY("getpid"), ANY("gettid"), ANY("tgkill"),
+    ANY("exit"), ANY("exit_group"),
+    /* KVM_RUN, registers, KVM_IRQ_LINE, ioeventfds; stdio terminal modes */
+    { "ioctl", ARMZ_ARG_IOCTL },
+    { NULL, 0 }
+};
+
+/* The main loop: QMP clients, serial input, signals, the final cleanup
+ * (removing the pidfile and QMP socket), and GLib's worker thread, which it
+ * starts for signal sources and which inherits this list. */
+static const ArmzSyscallRule main_rules[] = {
+    ANY("accept4"), ANY("accept"), ANY("recvfrom"), ANY("sendto"), ANY("recvmsg"),
+    ANY("sendmsg"), ANY("shutdown"), ANY("getsockopt"), ANY("fcntl"),
+    /* s390x's glibc multiplexes socket calls through socketcall, and
+     * libseccomp 2.5 knows no direct s390x socket syscalls */
+    { "socketcall", ARMZ_ARG_SOCKETCALL },
+    ANY("unlinkat"), ANY("unlink"),
+    ANY("rt_sigaction"),
+    { "clone", ARMZ_ARG_CLONE_THREAD },
+    { "clone3", ARMZ_ARG_ENOSYS },
+    /* what a new thread does first (glibc, GLib naming it) */
+    ANY("set_robust_list"), ANY("rseq"),
+    { "prctl", ARMZ_ARG_PRCTL_NAME },
+    { NULL, 0 }
+};
+
+/* vCPU threads: KVM_RUN and device emulation on MMIO exits, which only
+ * touches memory, eventfds, the serial backend and KVM: the common list. */
+static const ArmzSyscallRule vcpu_rules[] = {
+    { NULL, 0 }
+};
+
+/* virtio workers: disk I/O (virtio-blk: preadv/pwritev, flush, discard and
+ * write-zeroes), tap and rng reads/writes (common readv/writev). */
+static const ArmzSyscallRule worker_rules[] = {
+    ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
+    ANY("preadv2"), ANY("pwritev2"),
+    ANY("fdatasync"), ANY("fsync"), ANY("fallocate"),
+    { NULL, 0 }
+};
+
+const ArmzSyscallRule *const armz_seccomp_roles[ARMZ_SANDBOX_N_ROLES] = {
+    [ARMZ_SANDBOX_MAIN] = main_rules,
+    [ARMZ_SANDBOX_VCPU] = vcpu_rules,
+    [ARMZ_SANDBOX_WORKER] = worker_rules,
+};
+
+/* isatty() and the raw mode of a terminal on stdio (set at start, restored
+ * at exit) */
+const unsigned long armz_seccomp_tty_ioctls[] = {
+    TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
+};
+const unsigned armz_seccomp_n_tty_ioctls = G_N_ELEMENTS(armz_seccomp_tty_ioctls);
+
+/* socketcall's first argument (linux/net.h SYS_*) for the calls of the
+ * main list above: accept, getsockname, getpeername, sendto, recvfrom,
+ * shutdown, getsockopt, sendmsg, recvmsg, accept4 */
+const unsigned long armz_seccomp_socketcalls[] = { 5, 6, 7, 11, 12, 13, 15, 16, 17, 18 };
+const unsigned armz_seccomp_n_socketcalls = G_N_ELEMENTS(armz_seccomp_socketcalls);
