@@ -380,6 +380,36 @@ armz_cgroup_create(const ArmzDomainDef *def, int id, char **out_path, int *procs
     return TRUE;
 }
 
+GVariant *
+armz_cgroup_scope_properties(const ArmzDomainDef *def)
+{
+    const ArmzDomainTuneDef *t = &def->tune;
+    GVariantBuilder b;
+
+    g_variant_builder_init(&b, G_VARIANT_TYPE("a(sv)"));
+    g_variant_builder_add(&b, "(sv)", "Delegate", g_variant_new_boolean(TRUE));
+    if (t->has_shares && t->shares >= WEIGHT_MIN && t->shares <= WEIGHT_MAX)
+        g_variant_builder_add(&b, "(sv)", "CPUWeight", g_variant_new_uint64(t->shares));
+    if (t->quota > 0) {
+        guint64 period = t->period ? t->period : 100000;
+
+        g_variant_builder_add(&b, "(sv)", "CPUQuotaPerSecUSec",
+                              g_variant_new_uint64((guint64)t->quota * MAX(def->vcpus, 1) *
+                                                   G_USEC_PER_SEC / period));
+        g_variant_builder_add(&b, "(sv)", "CPUQuotaPeriodUSec", g_variant_new_uint64(period));
+    }
+    if (t->hard_limit_kib)
+        g_variant_builder_add(&b, "(sv)", "MemoryMax", g_variant_new_uint64(t->hard_limit_kib << 10));
+    if (t->soft_limit_kib)
+        g_variant_builder_add(&b, "(sv)", "MemoryHigh", g_variant_new_uint64(t->soft_limit_kib << 10));
+    if (t->swap_hard_limit_kib)
+        g_variant_builder_add(&b, "(sv)", "MemorySwapMax",
+                              g_variant_new_uint64(t->swap_hard_limit_kib << 10));
+    if (t->blkio_weight)
+        g_variant_builder_add(&b, "(sv)", "IOWeight", g_variant_new_uint64(t->blkio_weight));
+    return g_variant_builder_end(&b);
+}
+
 void
 armz_cgroup_enter(int fd)
 {

@@ -36,6 +36,11 @@ gboolean armz_cgroup_create(const ArmzDomainDef *def, int id, char **path, int *
  * whose cgroup.procs is FD; nothing when FD < 0. */
 void armz_cgroup_enter(int fd);
 
+/* systemd properties (a(sv), floating) that give machined's scope of the
+ * domain the same limits, and delegate it so that systemd leaves its
+ * controllers enabled. */
+GVariant *armz_cgroup_scope_properties(const ArmzDomainDef *def);
+
 /* Removes the cgroup at PATH (NULL: nothing) once its processes are gone. */
 void armz_cgroup_remove(const char *path);
 

@@ -288,7 +288,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         close(logfd);
     }
     armz_info("domain '%s' %s", obj->name, msg);
-    armz_machined_register(obj->name, id, obj->uuid, pid);
+    armz_machined_register(obj->name, id, obj->uuid, pid,
+                           armz_cgroup_scope_properties(obj->def));
     armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
         armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_SUSPENDED,
