@@ -394,8 +394,10 @@ armz_cgroup_scope_properties(const ArmzDomainDef *def)
         guint64 period = t->period ? t->period : 100000;
 
         g_variant_builder_add(&b, "(sv)", "CPUQuotaPerSecUSec",
-                              g_variant_new_uint64((guint64)t->quota * MAX(def->vcpus, 1) *
-                                                   G_USEC_PER_SEC / period));
+                              /* in double: the product passes 2^64 for big quotas */
+                              g_variant_new_uint64((guint64)((double)t->quota *
+                                                             MAX(def->vcpus, 1) *
+                                                             G_USEC_PER_SEC / period)));
         g_variant_builder_add(&b, "(sv)", "CPUQuotaPeriodUSec", g_variant_new_uint64(period));
     }
     if (t->hard_limit_kib)

@@ -38,7 +38,8 @@ def test_guest_runs_in_its_cgroup(conn):
     host_sh(f'rm -f {ROOT}/cgrp-serial.log')
     xml = domain_xml('cgrp').replace(
         '<os>', "<memtune><hard_limit unit='MiB'>768</hard_limit></memtune>\n"
-                "  <cputune><shares>300</shares></cputune>\n  <os>", 1)
+                "  <cputune><shares>300</shares><vcpupin vcpu='0' cpuset='1'/></cputune>\n"
+                "  <os>", 1)
     dom = conn.defineXML(xml)
     dom.create()
     wait_guest_marker('cgrp')
@@ -51,6 +52,10 @@ def test_guest_runs_in_its_cgroup(conn):
     assert cgline == f'0::/machine.slice/machine-armz\\x2d{dom.ID()}\\x2dcgrp.scope', cgline
     assert _cat(f'{scope}/memory.max') == str(768 << 20)
     assert _cat(f'{scope}/cpu.weight') == '300'
+    # <vcpupin>: the thread "vcpu0" may run on host CPU 1 only
+    rc, out = host_sh(f'for t in /proc/{pid}/task/*; do [ "$(cat $t/comm)" = vcpu0 ] && '
+                      f'grep Cpus_allowed_list $t/status; done')
+    assert out.split() == ['Cpus_allowed_list:', '1'], out
 
     virsh('memtune', 'cgrp', '--live', '--hard-limit', '1048576')
     assert _cat(f'{scope}/memory.max') == str(1048576 << 10)
@@ -62,6 +67,9 @@ def test_guest_runs_in_its_cgroup(conn):
     # the config did not change
     assert "<hard_limit unit='KiB'>786432</hard_limit>" in dom.XMLDesc(
         libvirt.VIR_DOMAIN_XML_INACTIVE)
+    if host_sh(f"test -e '{scope}/io.weight' -o -e '{scope}/io.bfq.weight'")[0] == 0:
+        virsh('blkiotune', 'cgrp', '--live', '--weight', '600')
+        assert dom.blkioParameters(libvirt.VIR_DOMAIN_AFFECT_LIVE)['weight'] == 600
     stats = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_CPU_TOTAL)[0][1]
     assert stats['cpu.time'] > 0, stats
 
