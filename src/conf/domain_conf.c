@@ -264,6 +264,7 @@ armz_domain_def_free(ArmzDomainDef *def)
     g_free(def->os_arch);
     g_free(def->os_machine);
     g_free(def->vcpu_cpuset);
+    armz_domain_tune_clear(&def->tune);
     g_clear_pointer(&def->metadata, g_ptr_array_unref);
     if (def->os_loader) {
         g_free(def->os_loader->path);

@@ -18,6 +18,7 @@
 #pragma once
 #include <glib.h>
 #include "util/uuid.h"
+#include "conf/domain_tune.h"
 
 typedef struct _ArmzDomainDef ArmzDomainDef;
 
@@ -267,6 +268,7 @@ struct _ArmzDomainDef {
     GPtrArray *rngs;                /* ArmzDomainRngDef* */
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
     gboolean has_memballoon;        /* <memballoon model='none'/> was given */
+    ArmzDomainTuneDef tune;         /* <cputune>, <memtune>, <blkiotune> */
 };
 
 ArmzDomainDef *armz_domain_def_new(void);

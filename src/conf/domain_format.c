@@ -1,6 +1,7 @@
 /* ArmzDomainDef -> domain XML, in libvirt's element order and layout so
  * that virsh dumpxml output looks as users expect and diffs stay small. */
 #include "conf/domain_parse_priv.h"
+#include "conf/domain_tune_priv.h"
 
 #include <libvirt/libvirt.h>
 
@@ -178,6 +179,7 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
     }
     format_memory(buf, "memory", def->memory_kib);
     format_memory(buf, "currentMemory", def->current_memory_kib);
+    armz_domain_memtune_format(buf, &def->tune);
 
     g_string_append(buf, "  <vcpu placement='static'");
     armz_xml_attr_append(buf, "cpuset", def->vcpu_cpuset);
@@ -185,6 +187,7 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
         g_string_append_printf(buf, " current='%u'", def->vcpus_current);
     g_string_append_printf(buf, ">%u</vcpu>\n", def->vcpus);
 
+    armz_domain_cputune_format(buf, &def->tune);
     armz_xml_fragment_append(buf, def->resource, 1);
     if (def->os_type)
         format_os(buf, def);

@@ -2,6 +2,7 @@
  * <devices>. Every element is either understood, kept verbatim, or refused
  * by name: nothing is dropped silently. */
 #include "conf/domain_parse_priv.h"
+#include "conf/domain_tune_priv.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
 #include "util/names.h"
@@ -417,6 +418,24 @@ parse_seclabel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 }
 
 static gboolean
+parse_cputune(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    return armz_domain_cputune_parse(&def->tune, node, error);
+}
+
+static gboolean
+parse_memtune(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    return armz_domain_memtune_parse(&def->tune, node, error);
+}
+
+static gboolean
+parse_blkiotune(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    return armz_domain_blkiotune_parse(&def->tune, node, error);
+}
+
+static gboolean
 parse_devices(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
     return armz_domain_devices_parse(def, node, error);
@@ -446,6 +465,9 @@ static const struct {
     { "resource", parse_resource, FALSE },
     { "seclabel", parse_seclabel, TRUE },
     { "devices", parse_devices, FALSE },
+    { "cputune", parse_cputune, FALSE },
+    { "memtune", parse_memtune, FALSE },
+    { "blkiotune", parse_blkiotune, FALSE },
 };
 
 static gboolean

@@ -11,6 +11,7 @@ armz_remote_register_all(ArmzDispatcher *d)
     armz_remote_console_register(d);
     armz_remote_lifecycle_register(d);
     armz_remote_stats_register(d);
+    armz_remote_tune_register(d);
     armz_remote_network_register(d);
     armz_remote_storage_register(d);
 }

@@ -115,8 +115,8 @@ h_node_get_cpu_map(ArmzClient *client, void *a, void *r, GError **error)
     return TRUE;
 }
 
-static void
-put_params(armz_domain_stats_record *rec, GArray *params)
+void
+armz_remote_put_params(armz_domain_stats_record *rec, GArray *params)
 {
     rec->params.params_len = params->len;
     rec->params.params_val = g_new0(armz_typed_param, params->len);
@@ -176,7 +176,7 @@ h_get_all_domain_stats(ArmzClient *client, void *a, void *r, GError **error)
         ArmzDomainStatsRecord *rec = g_ptr_array_index(records, i);
 
         armz_remote_make_domain(&ret->ret_stats.ret_stats_val[i].dom, &rec->dom);
-        put_params(&ret->ret_stats.ret_stats_val[i], rec->params);
+        armz_remote_put_params(&ret->ret_stats.ret_stats_val[i], rec->params);
     }
     return TRUE;
 }

@@ -23,6 +23,7 @@ typedef struct {
     ArmzDomainLifecycleAction on_poweroff, on_reboot, on_crash;
     gint64 start_time;          /* g_get_real_time() */
     guint64 autodestroy_client; /* 0: none; else the client whose close destroys it */
+    char *cgroup;               /* its cgroup v2 directory; NULL: none (cgroup.h) */
 
     /* set from the main context (process_watch.c) */
     gboolean exited;            /* the process is gone */

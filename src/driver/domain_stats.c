@@ -10,6 +10,7 @@
 #include "driver/domain_run.h"
 #include "util/typed_params.h"
 #include "driver/domain_stats.h"
+#include "driver/cgroup.h"
 
 static ArmzDomainRun *
 running(ArmzDomainObj *obj, GError **error)
@@ -230,8 +231,11 @@ armz_domain_stats_collect(ArmzDomainObj *obj, unsigned int groups, GArray *param
         armz_typed_params_add_int(params, obj->state, "state.state");
         armz_typed_params_add_int(params, obj->reason, "state.reason");
     }
+    /* the cgroup counts every thread and child of the VMM, /proc its own */
     if ((groups & VIR_DOMAIN_STATS_CPU_TOTAL) && run &&
-        armz_proc_thread_stat(run->pid, 0, &st)) {
+        ((run->cgroup && armz_cgroup_cpu_stat(run->cgroup, &st.cpu_time_ns, &st.user_ns,
+                                              &st.system_ns)) ||
+         armz_proc_thread_stat(run->pid, 0, &st))) {
         armz_typed_params_add_ullong(params, st.cpu_time_ns, "cpu.time");
         armz_typed_params_add_ullong(params, st.user_ns, "cpu.user");
         armz_typed_params_add_ullong(params, st.system_ns, "cpu.system");

@@ -732,6 +732,7 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_lifecycle(def, error) &&
            check_pm(def, error) &&
            check_placement(def, error) &&
+           armz_domain_tune_check(&def->tune, def->vcpus, error) &&
            check_emulator(def, error) &&
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&

@@ -83,19 +83,25 @@ call_done(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 void
-armz_machined_register(const char *name, int id, const unsigned char uuid[16], GPid leader)
+armz_machined_register(const char *name, int id, const unsigned char uuid[16], GPid leader,
+                       GVariant *scope_props)
 {
     g_autoptr(GDBusConnection) conn = system_bus();
     g_autofree char *machine = NULL;
     GVariant *args;
 
-    if (!conn)
+    if (!scope_props)
+        scope_props = g_variant_new_array(G_VARIANT_TYPE("(sv)"), NULL, 0);
+    g_variant_ref_sink(scope_props);
+    if (!conn) {
+        g_variant_unref(scope_props);
         return;
+    }
     machine = armz_machined_name(name, id);
     args = g_variant_new("(s@ayssus@a(sv))", machine,
                          g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, uuid, 16, 1),
-                         "libvirt-armz", "vm", (guint32)leader, "",
-                         g_variant_new_array(G_VARIANT_TYPE("(sv)"), NULL, 0));
+                         "libvirt-armz", "vm", (guint32)leader, "", scope_props);
+    g_variant_unref(scope_props);
     g_dbus_connection_call(conn, MACHINED_BUS, MACHINED_PATH, MACHINED_IFACE, "CreateMachine",
                            args, G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE,
                            MACHINED_TIMEOUT_MS, NULL, call_done,

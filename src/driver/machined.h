@@ -10,9 +10,10 @@
 char *armz_machined_name(const char *name, int id);
 
 /* Asks machined to put LEADER (the VMM) in a scope of its own and register
- * it as a "vm" machine.  Returns at once; the answer is logged. */
+ * it as a "vm" machine.  SCOPE_PROPS (a(sv), floating; NULL: none) are
+ * systemd properties of the scope.  Returns at once; the answer is logged. */
 void armz_machined_register(const char *name, int id, const unsigned char uuid[16],
-                            GPid leader);
+                            GPid leader, GVariant *scope_props);
 
 /* Tells machined the machine is gone (it also notices when the scope ends). */
 void armz_machined_terminate(const char *name, int id);

@@ -12,6 +12,8 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "driver/machined.h"
+#include "driver/cgroup.h"
+#include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
 #include "driver/process_fds.h"
@@ -50,6 +52,7 @@ armz_domain_run_free(ArmzDomainRun *run)
     g_free(run->qmp_path);
     g_free(run->pidfile);
     g_free(run->log_path);
+    g_free(run->cgroup);
     g_ptr_array_unref(run->taps);
     g_cond_clear(&run->cond);
     g_free(run);
@@ -75,7 +78,7 @@ armz_process_kvm_device(void)
 static void
 child_setup(gpointer data)
 {
-    (void)data;
+    armz_cgroup_enter(*(const int *)data);  /* before exec: all it uses is charged there */
     setsid();   /* a signal to the daemon's process group never reaches guests */
 }
 
@@ -138,7 +141,8 @@ kill_now(ArmzDomainObj *obj, ArmzDomainRun *run)
 }
 
 static gboolean
-spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, GPid *pid, GError **error)
+spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, int cgroup_fd, GPid *pid,
+          GError **error)
 {
     g_auto(GStrv) argv = armz_launch_plan_argv(plan);
     g_autofree int *targets = g_new(int, MAX(fds->fds->len, 1));
@@ -148,7 +152,7 @@ spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, GPid *pid, 
         targets[i] = ((const ArmzLaunchFd *)g_ptr_array_index(plan->fds, i))->num;
     if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv, NULL,
                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
-                                          child_setup, NULL, -1, logfd, logfd,
+                                          child_setup, &cgroup_fd, -1, logfd, logfd,
                                           (const int *)fds->fds->data, targets, fds->fds->len,
                                           pid, NULL, NULL, NULL, &err)) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
@@ -180,7 +184,10 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     ArmzDomainRun *run;
     g_autoptr(GError) err = NULL;
     GPid pid;
-    int logfd, id;
+    int logfd, cgroup_fd;
+    /* taken now: the cgroup is named after it */
+    int id = g_atomic_int_add(&drv->next_id, 1);
+    g_autofree char *cgroup = NULL;
     goffset log_start;
     struct stat st;
     gboolean paused;
@@ -204,8 +211,12 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
-    if (!spawn_vmm(plan, &fds, logfd, &pid, error)) {
+    if (!armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error) ||
+        !spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error)) {
         armz_domain_log_line(logfd, (*error)->message);
+        armz_cgroup_remove(cgroup);
+        if (cgroup_fd >= 0)
+            close(cgroup_fd);
         armz_launch_fds_close(&fds);
         armz_launch_fds_clear(&fds);
         close(logfd);
@@ -215,8 +226,11 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     /* the VMM has its copies; ours would keep taps and ptys alive */
     armz_launch_fds_close(&fds);
     close(logfd);
+    if (cgroup_fd >= 0)
+        close(cgroup_fd);
 
     run = armz_domain_run_new();
+    run->cgroup = g_steal_pointer(&cgroup);
     run->pid = pid;
     run->child = TRUE;
     run->generation = ++drv->next_generation;
@@ -255,7 +269,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         return FALSE;
     }
 
-    id = obj->id = g_atomic_int_add(&drv->next_id, 1);
+    obj->id = id;
+    armz_domain_cgroup_started(obj);
     paused = plan->paused;
     obj->state = paused ? VIR_DOMAIN_PAUSED : VIR_DOMAIN_RUNNING;
     obj->reason = paused ? VIR_DOMAIN_PAUSED_USER : VIR_DOMAIN_RUNNING_BOOTED;
@@ -274,7 +289,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         close(logfd);
     }
     armz_info("domain '%s' %s", obj->name, msg);
-    armz_machined_register(obj->name, id, obj->uuid, pid);
+    armz_machined_register(obj->name, id, obj->uuid, pid,
+                           armz_cgroup_scope_properties(obj->def));
     armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
         armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_SUSPENDED,
@@ -318,6 +334,7 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
     armz_info("domain '%s' %s", obj->name, line);
     if (id > 0)
         armz_machined_terminate(obj->name, id);
+    armz_cgroup_remove(run->cgroup);
     armz_domain_run_free(run);
 
     obj->id = -1;

@@ -40,6 +40,8 @@ armz_process_status_save(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
     g_key_file_set_string(kf, GROUP, "qmp", run->qmp_path);
     g_key_file_set_string(kf, GROUP, "pidfile", run->pidfile);
     g_key_file_set_string(kf, GROUP, "log", run->log_path);
+    if (run->cgroup)
+        g_key_file_set_string(kf, GROUP, "cgroup", run->cgroup);
     g_key_file_set_int64(kf, GROUP, "start-time", run->start_time);
     g_key_file_set_integer(kf, GROUP, "on-poweroff", run->on_poweroff);
     g_key_file_set_integer(kf, GROUP, "on-reboot", run->on_reboot);
@@ -151,6 +153,7 @@ reconnect_one(ArmzDriver *drv, const char *name)
     run->generation = ++drv->next_generation;
     run->qmp_path = g_key_file_get_string(kf, GROUP, "qmp", NULL);
     run->pidfile = g_key_file_get_string(kf, GROUP, "pidfile", NULL);
+    run->cgroup = g_key_file_get_string(kf, GROUP, "cgroup", NULL);
     run->log_path = g_key_file_get_string(kf, GROUP, "log", NULL);
     run->start_time = g_key_file_get_int64(kf, GROUP, "start-time", NULL);
     run->on_poweroff = g_key_file_get_integer(kf, GROUP, "on-poweroff", NULL);

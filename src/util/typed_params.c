@@ -53,6 +53,12 @@ armz_typed_params_add_uint(GArray *params, guint value, const char *fmt, ...)
 }
 
 void
+armz_typed_params_add_llong(GArray *params, gint64 value, const char *fmt, ...)
+{
+    ADD(params, VIR_TYPED_PARAM_LLONG, l, value, fmt);
+}
+
+void
 armz_typed_params_add_ullong(GArray *params, guint64 value, const char *fmt, ...)
 {
     ADD(params, VIR_TYPED_PARAM_ULLONG, ul, value, fmt);

@@ -23,6 +23,8 @@ void armz_typed_params_add_int(GArray *params, int value, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 void armz_typed_params_add_uint(GArray *params, guint value, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+void armz_typed_params_add_llong(GArray *params, gint64 value, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 void armz_typed_params_add_ullong(GArray *params, guint64 value, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 void armz_typed_params_add_string(GArray *params, const char *value, const char *fmt, ...)

@@ -6,6 +6,7 @@
 export PATH=/usr/bin:/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null   # per-guest cgroups (driver/cgroup.h)
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /tmp

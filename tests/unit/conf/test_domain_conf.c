@@ -175,8 +175,16 @@ static const BadCase bad_cases[] = {
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'hostdev'" },
     { "unknown-device", HEAD "<devices><frobnicator/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "'frobnicator'" },
-    { "unknown-element", HEAD "<cputune><shares>1024</shares></cputune>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "element 'cputune' is not supported by the armz driver" },
+    { "cputune-emulatorpin", HEAD "<cputune><emulatorpin cpuset='0'/></cputune>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "element 'emulatorpin' of <cputune> is not supported" },
+    { "memtune-min-guarantee", HEAD "<memtune><min_guarantee>1</min_guarantee></memtune>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "element 'min_guarantee' of <memtune>" },
+    { "cputune-quota-text", HEAD "<cputune><quota>-x</quota></cputune>" TAIL,
+      VIR_ERR_XML_ERROR, "invalid value '-x' for element <quota>" },
+    { "vcpupin-no-cpuset", HEAD "<cputune><vcpupin vcpu='0'/></cputune>" TAIL,
+      VIR_ERR_XML_ERROR, "missing cpuset for vcpupin" },
+    { "unknown-element", HEAD "<numatune><memory nodeset='0'/></numatune>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "element 'numatune' is not supported by the armz driver" },
     { "foreign-ns-element", "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
       "<name>x</name><memory>1</memory><os><type>hvm</type></os>"
       "<qemu:commandline/></domain>",

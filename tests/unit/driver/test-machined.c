@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <string.h>
 #include "driver/machined.h"
+#include "driver/cgroup.h"
 
 static const char manager_xml[] =
     "<node><interface name='org.freedesktop.machine1.Manager'>"
@@ -70,7 +71,7 @@ test_register_and_terminate(void)
         G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL));
     calls = g_ptr_array_new_with_free_func(g_free);
 
-    armz_machined_register("web 1", 7, uuid, 4242);
+    armz_machined_register("web 1", 7, uuid, 4242, NULL);
     wait_calls(1);
     s = g_ptr_array_index(calls, 0);
     g_assert_true(g_str_has_prefix(s, "CreateMachine ('armz-7-web1', [0xc7, 0xa5, 0xfd"));
@@ -79,6 +80,25 @@ test_register_and_terminate(void)
     armz_machined_terminate("web 1", 7);
     wait_calls(2);
     g_assert_cmpstr(g_ptr_array_index(calls, 1), ==, "TerminateMachine ('armz-7-web1',)");
+
+    /* the domain's limits travel as properties of machined's scope */
+    {
+        g_autoptr(ArmzDomainDef) def = armz_domain_def_parse(
+            "<domain type='kvm'><name>t</name><memory>1024</memory><vcpu>2</vcpu>"
+            "<os><type>hvm</type></os><cputune><shares>300</shares><period>100000</period>"
+            "<quota>50000</quota></cputune><memtune><hard_limit>4096</hard_limit></memtune>"
+            "</domain>", NULL);
+
+        g_assert_nonnull(def);
+        armz_machined_register("t", 8, uuid, 4243, armz_cgroup_scope_properties(def));
+        wait_calls(3);
+        s = g_ptr_array_index(calls, 2);
+        g_assert_nonnull(strstr(s, "('Delegate', <true>)"));
+        g_assert_nonnull(strstr(s, "('CPUWeight', <uint64 300>)"));
+        /* 50 ms of each 100 ms, for each of 2 vCPUs */
+        g_assert_nonnull(strstr(s, "('CPUQuotaPerSecUSec', <uint64 1000000>)"));
+        g_assert_nonnull(strstr(s, "('MemoryMax', <uint64 4194304>)"));
+    }
 
     g_ptr_array_unref(calls);
     g_clear_object(&conn);
@@ -107,7 +127,7 @@ test_no_bus(void)
     if (g_test_subprocess()) {
         static const unsigned char uuid[16];
         g_setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/armz-test-bus", TRUE);
-        armz_machined_register("quiet", 1, uuid, 1);
+        armz_machined_register("quiet", 1, uuid, 1, NULL);
         armz_machined_terminate("quiet", 1);
         return;
     }
