@@ -1,0 +1,46 @@
+/* Starting armz-vmm in a jail, the pattern of Firecracker's jailer: a child
+ * made with clone3() in its own mount, PID and IPC namespaces, whose root
+ * is a fresh tmpfs (mounted over STATE_DIR/jail/NAME in the child's
+ * namespace only) holding just what the VMM needs:
+ *   /lib*, /usr      the system's, bound read-only (the dynamic loader and
+ *                    the libraries; the VMM binary itself is executed
+ *                    through an fd opened before the root changes, so a
+ *                    VMM outside /usr, as in the build tree, runs too)
+ *   files            the ones it opens by path (kernel, initrd, dtb),
+ *                    bound read-only at their own paths
+ *   /dev             null, urandom, and the KVM device as a node of its
+ *                    own owned by the VMM user (so no host group is needed)
+ *   /proc            of its PID namespace
+ * then it runs as the domain's user and group (security_dac.h) with no
+ * capabilities in any set (bounding and ambient included) and
+ * no_new_privs. Everything else it holds is the fds the daemon passes.
+ *
+ * The daemon sees the VMM's real pid (clone3 returns it); inside, the VMM is
+ * pid 1, so the daemon writes the pid file itself. */
+#pragma once
+#include <glib.h>
+#include <sys/types.h>
+
+typedef struct {
+    const char *const *argv;    /* argv[0]: the VMM binary */
+    const int *fds;             /* daemon fds ... */
+    const int *targets;         /* ... become these in the child */
+    guint n_fds;
+    int log_fd;                 /* stdout and stderr; stdin is /dev/null */
+    const char *root;           /* the jail's mount point (created here) */
+    const char *const *files;   /* NULL-terminated: bound at their paths */
+    const char *kvm_device;     /* NULL: none */
+    uid_t uid;
+    gid_t gid;
+} ArmzJailSpec;
+
+/* Starts the VMM of SPEC; its pid in *PID. An error of any step in the
+ * child (mount, identity change, exec) is reported here, naming the step. */
+gboolean armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error);
+
+/* Removes the mount point of an ended jail (the tmpfs went with the VMM's
+ * namespace). */
+void armz_vmm_jail_cleanup(const char *root);
+
+/* STATE_DIR/jail/NAME. */
+char *armz_vmm_jail_root(const char *state_dir, const char *name);
