@@ -14,6 +14,8 @@ typedef struct {
     guint max_workers;
     int log_level;           /* 1 debug .. 4 error */
     char *vmm_path;          /* NULL: the built-in default */
+    char *user;              /* armz-vmm's user and group; NULL: the default */
+    char *group;             /* (see armz_dac_config_ids) */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);

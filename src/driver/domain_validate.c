@@ -338,7 +338,7 @@ check_placement(const ArmzDomainDef *def, GError **error)
         /* the DAC driver (security_dac.h) is the only security driver */
         if (sec->model && g_strcmp0(sec->model, "dac") != 0)
             return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("security driver model '%s' is not available (only 'dac')"),
+                        _("<seclabel model='%s'> is not supported by the armz driver (only 'dac')"),
                         sec->model);
         if (g_strcmp0(sec->type, "none") != 0 && g_strcmp0(sec->type, "dynamic") != 0 &&
             g_strcmp0(sec->type, "static") != 0)

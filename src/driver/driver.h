@@ -8,6 +8,7 @@
  * the objects (domain_obj.h) are the driver's own. */
 #pragma once
 #include <glib.h>
+#include <sys/types.h>
 #include "driver/domain_event.h"
 #include "util/flags.h"
 #include "util/paths.h"
@@ -17,6 +18,8 @@ typedef struct _ArmzDriver ArmzDriver;
 typedef struct {
     char *vmm_path;        /* armz-vmm binary, shown as <emulator> */
     char *schema_dir;      /* where domain.rng is */
+    uid_t vmm_uid;         /* who armz-vmm runs as (security_dac.h) */
+    gid_t vmm_gid;
 } ArmzDriverConfig;
 
 ArmzDriver *armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg,

@@ -16,6 +16,8 @@
 #include "driver/domain_stats.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
+#include "driver/security_dac.h"
+#include "driver/vmm_jail.h"
 
 #define MONITOR_START_TIMEOUT_MS 60000  /* nested KVM under TCG is slow */
 #define KILL_GRACE_US (10 * G_USEC_PER_SEC)
@@ -28,6 +30,7 @@ armz_domain_run_new(void)
     run->pidfd = -1;
     run->wait_status = -1;
     run->taps = g_ptr_array_new_with_free_func(g_free);
+    run->dac = armz_dac_records_new();
     g_cond_init(&run->cond);
     return run;
 }
@@ -51,6 +54,8 @@ armz_domain_run_free(ArmzDomainRun *run)
     g_free(run->pidfile);
     g_free(run->log_path);
     g_ptr_array_unref(run->taps);
+    g_ptr_array_unref(run->dac);
+    g_free(run->jail_root);
     g_cond_clear(&run->cond);
     g_free(run);
 }
@@ -158,6 +163,48 @@ spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, GPid *pid, 
     return TRUE;
 }
 
+/* The jailed VMM is pid 1 of its namespace: the daemon writes the pid file
+ * (with the pid the host sees) instead of it. */
+static gboolean
+spawn_jailed(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, const ArmzDacPlan *dac,
+             const char *kvm_device, const char *jail_root, const ArmzDomainDef *def,
+             GPid *pid, GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autofree int *targets = g_new(int, MAX(fds->fds->len, 1));
+    g_autofree char *pid_text = NULL;
+    const char *files[] = { def->os_kernel, def->os_initrd, def->os_dtb, NULL };
+    const char *present[G_N_ELEMENTS(files)] = { NULL };
+    ArmzJailSpec spec = {
+        .fds = (const int *)fds->fds->data, .targets = targets, .n_fds = fds->fds->len,
+        .log_fd = logfd, .root = jail_root, .files = present, .kvm_device = kvm_device,
+        .uid = dac->uid, .gid = dac->gid,
+    };
+    guint n = 0;
+
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++)
+        if (files[i])
+            present[n++] = files[i];
+    for (guint i = 0; i < plan->argv->len; i++) {
+        const char *a = g_ptr_array_index(plan->argv, i);
+        if (g_str_equal(a, "--pidfile") && i + 1 < plan->argv->len) {
+            i++;
+            continue;
+        }
+        g_ptr_array_add(argv, (gpointer)a);
+    }
+    g_ptr_array_add(argv, NULL);
+    spec.argv = (const char *const *)argv->pdata;
+    for (guint i = 0; i < fds->fds->len; i++)
+        targets[i] = ((const ArmzLaunchFd *)g_ptr_array_index(plan->fds, i))->num;
+    if (!armz_vmm_jail_spawn(&spec, pid, error))
+        return FALSE;
+    pid_text = g_strdup_printf("%d\n", (int)*pid);
+    if (plan->pidfile && !g_file_set_contents(plan->pidfile, pid_text, -1, NULL))
+        armz_warn("cannot write the pid file '%s'", plan->pidfile);
+    return TRUE;
+}
+
 gboolean
 armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
                    guint64 autodestroy_client, GError **error)
@@ -182,14 +229,30 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     int logfd, id;
     goffset log_start;
     struct stat st;
-    gboolean paused;
+    gboolean paused, jailed;
+    ArmzDacPlan dac;
+    g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
+    const char *by_path[] = { obj->def->os_kernel, obj->def->os_initrd, obj->def->os_dtb };
+    const char *label_paths[G_N_ELEMENTS(by_path) + 1] = { NULL };
+    g_autofree char *jail_root = NULL;
 
-    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)))
+    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
+        !armz_dac_plan(obj->def, drv->cfg.vmm_uid, drv->cfg.vmm_gid, &dac, error))
+        return FALSE;
+    /* a root daemon whose VMM runs as another user jails it too */
+    jailed = geteuid() == 0 && dac.uid != 0;
+    for (guint i = 0, n = 0; i < G_N_ELEMENTS(by_path); i++)
+        if (by_path[i])
+            label_paths[n++] = by_path[i];
+    if (!armz_dac_label(&dac, label_paths, dac_records, error))
         return FALSE;
     log_path = g_strdup_printf("%s/%s.log", drv->paths->log_dir, obj->name);
-    if ((logfd = armz_domain_log_open(log_path, error)) < 0)
+    if ((logfd = armz_domain_log_open(log_path, error)) < 0) {
+        armz_dac_restore(dac_records);
         return FALSE;
+    }
     if (!armz_launch_fds_open(plan, &fds, error)) {
+        armz_dac_restore(dac_records);
         close(logfd);
         return FALSE;
     }
@@ -203,7 +266,12 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
-    if (!spawn_vmm(plan, &fds, logfd, &pid, error)) {
+    if (jailed)
+        jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
+    if (jailed ? !spawn_jailed(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root, obj->def,
+                               &pid, error)
+               : !spawn_vmm(plan, &fds, logfd, &pid, error)) {
+        armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_launch_fds_close(&fds);
         armz_launch_fds_clear(&fds);
@@ -225,6 +293,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     for (guint i = 0; i < fds.taps->len; i++)
         g_ptr_array_add(run->taps, g_strdup(g_ptr_array_index(fds.taps, i)));
     armz_launch_fds_clear(&fds);
+    g_ptr_array_extend_and_steal(run->dac, g_steal_pointer(&dac_records));
+    run->jail_root = g_steal_pointer(&jail_root);
     run->on_poweroff = plan->on_poweroff;
     run->on_reboot = plan->on_reboot;
     run->on_crash = plan->on_crash;
@@ -309,6 +379,9 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
     if (run->pidfile)
         unlink(run->pidfile);
     armz_process_status_remove(drv, obj->name);
+    armz_dac_restore(run->dac);
+    if (run->jail_root)
+        armz_vmm_jail_cleanup(run->jail_root);
     line = g_strdup_printf("shutting down, reason=%s", reason_name(reason));
     if (run->log_path && (logfd = armz_domain_log_open(run->log_path, NULL)) >= 0) {
         armz_domain_log_line(logfd, line);

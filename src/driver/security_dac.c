@@ -119,6 +119,60 @@ armz_dac_parse_label(const char *label, uid_t *uid, gid_t *gid, GError **error)
     return TRUE;
 }
 
+#define DEFAULT_USER "armz"
+
+/* USER's uid and primary group; FALSE when there is no such user. */
+static gboolean
+lookup_user(const char *user, uid_t *uid, gid_t *gid)
+{
+    char buf[4096];
+    struct passwd pw, *res = NULL;
+    guint id;
+
+    if (!parse_id(user, FALSE, &id))
+        return FALSE;
+    *uid = id;
+    *gid = (gid_t)-1;   /* unknown: the configuration must name the group */
+    if (getpwuid_r(id, &pw, buf, sizeof(buf), &res) == 0 && res)
+        *gid = res->pw_gid;
+    return TRUE;
+}
+
+gboolean
+armz_dac_config_ids(const char *user, const char *group, gboolean system, uid_t *uid,
+                    gid_t *gid, GError **error)
+{
+    guint g;
+
+    *uid = geteuid();
+    *gid = getegid();
+    if (user) {
+        if (!lookup_user(user, uid, gid)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                        _("Failed to parse user '%s'"), user);
+            return FALSE;
+        }
+    } else if (system && !lookup_user(DEFAULT_USER, uid, gid)) {
+        *uid = geteuid();
+        *gid = getegid();
+        armz_warn("user '%s' does not exist: armz-vmm runs as root (set 'user' in armz.conf)",
+                  DEFAULT_USER);
+    }
+    if (group) {
+        if (!parse_id(group, TRUE, &g)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                        _("Failed to parse group '%s'"), group);
+            return FALSE;
+        }
+        *gid = g;
+    } else if (*gid == (gid_t)-1) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
+                    _("user '%s' has no passwd entry: set 'group' too"), user);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The seclabel that speaks for DAC: model='dac', else a model-less one. */
 static const ArmzDomainSeclabelDef *
 dac_seclabel(const ArmzDomainDef *def)

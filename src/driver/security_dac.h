@@ -35,6 +35,14 @@ typedef struct {
 /* "user:group" with names or numbers; "+N" is always a number. */
 gboolean armz_dac_parse_label(const char *label, uid_t *uid, gid_t *gid, GError **error);
 
+/* The identity armz-vmm runs as from armz.conf's USER and GROUP (names or
+ * "+N"; NULL: unset). An unset user is the daemon's own, except for the
+ * SYSTEM daemon: "armz", the packages' system user (when it does not exist,
+ * a warning, and root as before). An unset group is the user's primary
+ * group. */
+gboolean armz_dac_config_ids(const char *user, const char *group, gboolean system,
+                             uid_t *uid, gid_t *gid, GError **error);
+
 /* The identity DEF's VMM runs as, given the configured one. */
 gboolean armz_dac_plan(const ArmzDomainDef *def, uid_t conf_uid, gid_t conf_gid,
                        ArmzDacPlan *out, GError **error);
