@@ -90,7 +90,7 @@ typedef struct {
     gid_t *groups;
     int ngroups;
     int *high;              /* scratch: the fds moved out of the way */
-    int exe_fd, null_fd, err_fd;
+    int null_fd, err_fd;
     int base;               /* first fd above every fd in play */
     int max_target;
     int open_max;
@@ -193,6 +193,13 @@ plan_ops(Prep *p, GError **error)
         add_parents(p, made, *f);
         add_op(p, OP_BIND_FILE, *f, *f, 0, 0, FALSE);
     }
+    /* the VMM itself, executed by path so that its name (comm) stays
+     * armz-vmm: an exec through an fd would be named after the fd */
+    if (!under_system_dir(s->argv[0]) &&
+        !(s->files && g_strv_contains((const char *const *)s->files, s->argv[0]))) {
+        add_parents(p, made, s->argv[0]);
+        add_op(p, OP_BIND_FILE, s->argv[0], s->argv[0], 0, 0, FALSE);
+    }
     add_op(p, OP_MKDIR, NULL, "/proc", 0555, 0, FALSE);
     g_hash_table_add(made, g_strdup("/dev"));
     add_op(p, OP_MKDIR, NULL, "/dev", 0755, 0, FALSE);
@@ -256,8 +263,7 @@ child_run(Prep *p)
     if ((fd = fcntl(p->err_fd, F_DUPFD_CLOEXEC, p->base)) < 0)
         child_fail(p, STEP_FDS, -1);
     p->err_fd = fd;
-    if ((p->exe_fd = fcntl(p->exe_fd, F_DUPFD_CLOEXEC, p->base)) < 0 ||
-        (p->null_fd = fcntl(p->null_fd, F_DUPFD_CLOEXEC, p->base)) < 0)
+    if ((p->null_fd = fcntl(p->null_fd, F_DUPFD_CLOEXEC, p->base)) < 0)
         child_fail(p, STEP_FDS, -1);
     for (guint i = 0; i < s->n_fds; i++)
         if ((p->high[i] = fcntl(s->fds[i], F_DUPFD_CLOEXEC, p->base)) < 0)
@@ -341,7 +347,7 @@ child_run(Prep *p)
         child_fail(p, STEP_CAPS, -1);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         child_fail(p, STEP_NNP, -1);
-    syscall(SYS_execveat, p->exe_fd, "", (char *const *)s->argv, environ, AT_EMPTY_PATH);
+    execve(s->argv[0], (char *const *)s->argv, environ);
     child_fail(p, STEP_EXEC, -1);
 }
 
@@ -370,7 +376,7 @@ static int
 max_fd_of(const Prep *p)
 {
     const ArmzJailSpec *s = p->spec;
-    int m = MAX(MAX(p->exe_fd, p->null_fd), MAX(p->err_fd, s->log_fd));
+    int m = MAX(p->null_fd, MAX(p->err_fd, s->log_fd));
 
     for (guint i = 0; i < s->n_fds; i++)
         m = MAX(m, MAX(s->fds[i], s->targets[i]));
@@ -380,7 +386,7 @@ max_fd_of(const Prep *p)
 gboolean
 armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
 {
-    Prep p = { .spec = spec, .exe_fd = -1, .null_fd = -1, .err_fd = -1, .max_target = 2 };
+    Prep p = { .spec = spec, .null_fd = -1, .err_fd = -1, .max_target = 2 };
     struct clone_args_v0 args = {
         .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC,
         .exit_signal = SIGCHLD,
@@ -408,8 +414,8 @@ armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
     }
     if (!plan_ops(&p, error))
         goto out;
-    if ((p.exe_fd = open(spec->argv[0], O_RDONLY | O_CLOEXEC)) < 0) {
-        int e = errno;
+    if (spec->argv[0][0] != '/' || access(spec->argv[0], X_OK) < 0) {
+        int e = spec->argv[0][0] != '/' ? ENOENT : errno;
         g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
                     _("cannot execute '%s': %s"), spec->argv[0], g_strerror(e));
         goto out;
@@ -452,8 +458,6 @@ armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
     for (int i = 0; i < 2; i++)
         if (pipefd[i] >= 0)
             close(pipefd[i]);
-    if (p.exe_fd >= 0)
-        close(p.exe_fd);
     if (p.null_fd >= 0)
         close(p.null_fd);
     if (!ok)

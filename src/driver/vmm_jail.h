@@ -3,11 +3,12 @@
  * is a fresh tmpfs (mounted over STATE_DIR/jail/NAME in the child's
  * namespace only) holding just what the VMM needs:
  *   /lib*, /usr      the system's, bound read-only (the dynamic loader and
- *                    the libraries; the VMM binary itself is executed
- *                    through an fd opened before the root changes, so a
- *                    VMM outside /usr, as in the build tree, runs too)
- *   files            the ones it opens by path (kernel, initrd, dtb),
- *                    bound read-only at their own paths
+ *                    the libraries)
+ *   files            the ones it opens by path (kernel, initrd, dtb) and
+ *                    the VMM binary when it is outside /usr (the build
+ *                    tree), bound read-only at their own paths; the VMM is
+ *                    executed by path in there (through an fd, it would be
+ *                    named after the fd's number in ps)
  *   /dev             null, urandom, and the KVM device as a node of its
  *                    own owned by the VMM user (so no host group is needed)
  *   /proc            of its PID namespace

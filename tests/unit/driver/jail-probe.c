@@ -22,7 +22,7 @@ main(int argc, char **argv)
         return 2;
     printf("pid=%d\n", (int)getpid());
     while (f && fgets(line, sizeof(line), f))
-        if (!strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4) ||
+        if (!strncmp(line, "Name:", 5) || !strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4) ||
             !strncmp(line, "Groups:", 7) || !strncmp(line, "Cap", 3) ||
             !strncmp(line, "NoNewPrivs:", 11))
             fputs(line, stdout);

@@ -116,6 +116,7 @@ test_jail_probe(Jail *j, gconstpointer data)
     g_test_message("%s", out);
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     g_assert_nonnull(strstr(out, "pid=1\n"));
+    g_assert_nonnull(strstr(out, "Name:\tjail-probe\n"));   /* ps shows its name */
     g_assert_nonnull(strstr(out, "Uid:\t65534\t65534\t65534\t65534\n"));
     g_assert_nonnull(strstr(out, "Gid:\t65534\t65534\t65534\t65534\n"));
     g_assert_nonnull(strstr(out, "CapInh:\t0000000000000000\n"));
