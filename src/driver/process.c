@@ -175,6 +175,7 @@ spawn_jailed(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, const Ar
     g_autofree char *pid_text = NULL;
     const char *files[] = { def->os_kernel, def->os_initrd, def->os_dtb, NULL };
     const char *present[G_N_ELEMENTS(files)] = { NULL };
+    g_autoptr(GPtrArray) ptys = g_ptr_array_new();
     ArmzJailSpec spec = {
         .fds = (const int *)fds->fds->data, .targets = targets, .n_fds = fds->fds->len,
         .log_fd = logfd, .root = jail_root, .files = present, .kvm_device = kvm_device,
@@ -185,6 +186,23 @@ spawn_jailed(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, const Ar
     for (guint i = 0; i < G_N_ELEMENTS(files); i++)
         if (files[i])
             present[n++] = files[i];
+    /* the VMM holds its pty slaves open: they are its user's, as the ptys
+     * a VMM makes itself (they vanish with it: nothing to give back) */
+    for (guint i = 0; i < fds->pty_paths->len; i++) {
+        const char *pty = g_ptr_array_index(fds->pty_paths, i);
+        if (!pty)
+            continue;
+        if (chown(pty, dac->uid, dac->gid) < 0) {
+            int e = errno;
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                        _("unable to set user and group to '%ld:%ld' on '%s': %s"),
+                        (long)dac->uid, (long)dac->gid, pty, g_strerror(e));
+            return FALSE;
+        }
+        g_ptr_array_add(ptys, (gpointer)pty);
+    }
+    g_ptr_array_add(ptys, NULL);
+    spec.ptys = (const char *const *)ptys->pdata;
     for (guint i = 0; i < plan->argv->len; i++) {
         const char *a = g_ptr_array_index(plan->argv, i);
         if (g_str_equal(a, "--pidfile") && i + 1 < plan->argv->len) {

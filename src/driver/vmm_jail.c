@@ -46,7 +46,7 @@ struct clone_args_v0 {
     uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
-typedef enum { OP_MKDIR, OP_BIND_DIR, OP_BIND_FILE, OP_SYMLINK, OP_MKNOD } OpKind;
+typedef enum { OP_MKDIR, OP_BIND_DIR, OP_BIND_FILE, OP_BIND_DEV, OP_SYMLINK, OP_MKNOD } OpKind;
 
 typedef struct {
     OpKind kind;
@@ -148,6 +148,17 @@ under_system_dir(const char *path)
     return FALSE;
 }
 
+/* PATH bound at its own path, once (a kernel may be its initrd too). */
+static void
+add_file(Prep *p, GHashTable *made, const char *path, OpKind kind)
+{
+    if (under_system_dir(path) || g_hash_table_contains(made, path))
+        return;
+    add_parents(p, made, path);
+    add_op(p, kind, path, path, 0, 0, FALSE);
+    g_hash_table_add(made, g_strdup(path));
+}
+
 static gboolean
 add_device(Prep *p, GHashTable *made, const char *path, mode_t perm, gboolean own,
            GError **error)
@@ -187,22 +198,16 @@ plan_ops(Prep *p, GError **error)
         add_parents(p, made, "/etc/ld.so.cache");
         add_op(p, OP_BIND_FILE, "/etc/ld.so.cache", "/etc/ld.so.cache", 0, 0, FALSE);
     }
-    for (const char *const *f = s->files; f && *f; f++) {
-        if (under_system_dir(*f))
-            continue;
-        add_parents(p, made, *f);
-        add_op(p, OP_BIND_FILE, *f, *f, 0, 0, FALSE);
-    }
     /* the VMM itself, executed by path so that its name (comm) stays
      * armz-vmm: an exec through an fd would be named after the fd */
-    if (!under_system_dir(s->argv[0]) &&
-        !(s->files && g_strv_contains((const char *const *)s->files, s->argv[0]))) {
-        add_parents(p, made, s->argv[0]);
-        add_op(p, OP_BIND_FILE, s->argv[0], s->argv[0], 0, 0, FALSE);
-    }
+    add_file(p, made, s->argv[0], OP_BIND_FILE);
+    for (const char *const *f = s->files; f && *f; f++)
+        add_file(p, made, *f, OP_BIND_FILE);
     add_op(p, OP_MKDIR, NULL, "/proc", 0555, 0, FALSE);
     g_hash_table_add(made, g_strdup("/dev"));
     add_op(p, OP_MKDIR, NULL, "/dev", 0755, 0, FALSE);
+    for (const char *const *f = s->ptys; f && *f; f++)
+        add_file(p, made, *f, OP_BIND_DEV);
     if (!add_device(p, made, "/dev/null", 0666, FALSE, error) ||
         !add_device(p, made, "/dev/urandom", 0666, FALSE, error))
         return FALSE;
@@ -293,6 +298,7 @@ child_run(Prep *p)
             break;
         case OP_BIND_DIR:
         case OP_BIND_FILE:
+        case OP_BIND_DEV:
             if (op->kind == OP_BIND_DIR) {
                 if (mkdir(op->dst, 0755) < 0 && errno != EEXIST)
                     child_fail(p, STEP_MKDIR, i);
@@ -302,8 +308,8 @@ child_run(Prep *p)
                 close(fd);
             }
             if (mount(op->src, op->dst, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-                mount(NULL, op->dst, NULL,
-                      MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+                mount(NULL, op->dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+                      (op->kind == OP_BIND_DEV ? 0 : MS_NODEV), NULL) < 0)
                 child_fail(p, STEP_BIND, i);
             break;
         case OP_SYMLINK:

@@ -10,7 +10,9 @@
  *                    executed by path in there (through an fd, it would be
  *                    named after the fd's number in ps)
  *   /dev             null, urandom, and the KVM device as a node of its
- *                    own owned by the VMM user (so no host group is needed)
+ *                    own owned by the VMM user (so no host group is needed);
+ *                    the slaves of its ptys, bound (it holds them open so
+ *                    that their masters never hang up between clients)
  *   /proc            of its PID namespace
  * then it runs as the domain's user and group (security_dac.h) with no
  * capabilities in any set (bounding and ambient included) and
@@ -30,6 +32,7 @@ typedef struct {
     int log_fd;                 /* stdout and stderr; stdin is /dev/null */
     const char *root;           /* the jail's mount point (created here) */
     const char *const *files;   /* NULL-terminated: bound at their paths */
+    const char *const *ptys;    /* NULL-terminated: /dev/pts/N slaves to bind */
     const char *kvm_device;     /* NULL: none */
     uid_t uid;
     gid_t gid;

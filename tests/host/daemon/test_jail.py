@@ -99,8 +99,10 @@ def test_vmm_runs_unprivileged_in_its_jail(conn, private_kernel):
         # pid 1 of its own PID namespace, seen by the host as PID
         assert st['NSpid'].split() == [pid, '1'], st['NSpid']
         # ps names its user
-        ps = host('ps')     # busybox: PID USER TIME COMMAND
+        ps = host('ps | grep armz-vmm')     # busybox: PID USER TIME COMMAND
         assert any(line.split()[:2] == [pid, 'armz'] for line in ps.splitlines()), ps
+        # the pty slave it holds is in its root, and its own
+        assert host(f'ls /proc/{pid}/root/dev/pts/').split(), 'no pty in the jail'
         daemon = host(f'cat {ROOT}/run/virtarmzd.pid')
         for ns in ('mnt', 'pid', 'ipc'):
             mine = host(f'readlink /proc/{pid}/ns/{ns}')
@@ -112,7 +114,7 @@ def test_vmm_runs_unprivileged_in_its_jail(conn, private_kernel):
         assert rc != 0, 'the host /etc/passwd is in the jail'
         rc, _ = host_sh(f'ls /proc/{pid}/root{RUN}/jailed.status')
         assert rc != 0, 'the daemon state directory is in the jail'
-        assert host(f'ls /proc/{pid}/root/dev/').split() == ['kvm', 'null', 'urandom']
+        assert host(f'ls /proc/{pid}/root/dev/').split() == ['kvm', 'null', 'pts', 'urandom']
         assert owners() == [f'{uid}:{gid}'] * 2
         status = host(f'cat {RUN}/jailed.status')
         assert f'0:0:{JAIL}/Image' in status, status

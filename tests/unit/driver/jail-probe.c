@@ -1,7 +1,8 @@
 /* Run by test-vmm-jail inside a jail: says what it can see and who it is.
  * argv[1]: a file bound into the jail; argv[2]: the device node given to
- * it. Plain libc: it must run with what the jail binds. */
+ * it; argv[3]: a pty slave bound into it. Plain libc: it must run with what the jail binds. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@ main(int argc, char **argv)
     struct dirent *e;
     ssize_t n;
 
-    if (argc < 3)
+    int pty;
+
+    if (argc < 4)
         return 2;
     printf("pid=%d\n", (int)getpid());
     while (f && fgets(line, sizeof(line), f))
@@ -36,6 +39,10 @@ main(int argc, char **argv)
     printf("file-writable=%d\n", access(argv[1], W_OK) == 0);
     if (stat(argv[2], &st) == 0)
         printf("device=%o:%d\n", (unsigned)st.st_mode, (int)st.st_uid);
+    pty = open(argv[3], O_RDWR | O_NOCTTY);
+    printf("pty=%s\n", pty >= 0 && isatty(pty) ? "ok" : "unusable");
+    if (pty >= 0)
+        close(pty);
     n = read(3, buf, sizeof(buf) - 1);
     printf("fd3=%s\n", n > 0 ? buf : "none");
     d = opendir("/proc/self/fd");

@@ -15,6 +15,7 @@
 
 typedef struct {
     char *dir, *root, *file, *log;
+    int master;     /* of the pty the probe gets (open until teardown) */
 } Jail;
 
 static gboolean
@@ -53,6 +54,8 @@ jail_teardown(Jail *j, gconstpointer data)
     g_autofree char *jaildir = g_path_get_dirname(j->root);
 
     (void)data;
+    if (j->master > 0)
+        close(j->master);
     unlink(j->file);
     unlink(j->log);
     rmdir(j->root);
@@ -64,16 +67,33 @@ jail_teardown(Jail *j, gconstpointer data)
     g_free(j->log);
 }
 
+/* A pty whose slave is nobody's, as the daemon gives the VMM its ptys. */
+static int
+open_pty(char **slave)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+    g_assert_cmpint(m, >=, 0);
+    g_assert_cmpint(grantpt(m), ==, 0);
+    g_assert_cmpint(unlockpt(m), ==, 0);
+    *slave = g_strdup(ptsname(m));
+    g_assert_cmpint(chown(*slave, NOBODY, NOBODY), ==, 0);
+    return m;
+}
+
 static gboolean
 spawn(Jail *j, const char *file, int data_fd, GPid *pid, GError **error)
 {
-    const char *argv[] = { g_getenv("ARMZ_JAIL_PROBE"), j->file, "/dev/zero", NULL };
-    const char *files[] = { file, NULL };
+    g_autofree char *slave = NULL;
+    j->master = open_pty(&slave);
+    const char *argv[] = { g_getenv("ARMZ_JAIL_PROBE"), j->file, "/dev/zero", slave, NULL };
+    const char *files[] = { file, file, NULL };     /* twice: bound once */
+    const char *ptys[] = { slave, NULL };
     const int fds[] = { data_fd }, targets[] = { 3 };
     int logfd = open(j->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     ArmzJailSpec spec = {
         .argv = argv, .fds = fds, .targets = targets, .n_fds = 1, .log_fd = logfd,
-        .root = j->root, .files = files, .kvm_device = "/dev/zero",
+        .root = j->root, .files = files, .ptys = ptys, .kvm_device = "/dev/zero",
         .uid = NOBODY, .gid = NOBODY,
     };
     gboolean ok;
@@ -129,6 +149,7 @@ test_jail_probe(Jail *j, gconstpointer data)
     g_assert_nonnull(strstr(out, "file-writable=0\n"));
     g_assert_nonnull(strstr(out, "device=20600:65534\n"));
     g_assert_nonnull(strstr(out, "fd3=hello\n"));
+    g_assert_nonnull(strstr(out, "pty=ok\n"));
     g_assert_nonnull(strstr(out, "fds=0,1,2,3,\n"));
     armz_vmm_jail_cleanup(j->root);
 }
