@@ -163,66 +163,6 @@ spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, GPid *pid, 
     return TRUE;
 }
 
-/* The jailed VMM is pid 1 of its namespace: the daemon writes the pid file
- * (with the pid the host sees) instead of it. */
-static gboolean
-spawn_jailed(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, const ArmzDacPlan *dac,
-             const char *kvm_device, const char *jail_root, const ArmzDomainDef *def,
-             GPid *pid, GError **error)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree int *targets = g_new(int, MAX(fds->fds->len, 1));
-    g_autofree char *pid_text = NULL;
-    const char *files[] = { def->os_kernel, def->os_initrd, def->os_dtb, NULL };
-    const char *present[G_N_ELEMENTS(files)] = { NULL };
-    g_autoptr(GPtrArray) ptys = g_ptr_array_new();
-    ArmzJailSpec spec = {
-        .fds = (const int *)fds->fds->data, .targets = targets, .n_fds = fds->fds->len,
-        .log_fd = logfd, .root = jail_root, .files = present, .kvm_device = kvm_device,
-        .uid = dac->uid, .gid = dac->gid,
-    };
-    guint n = 0;
-
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++)
-        if (files[i])
-            present[n++] = files[i];
-    /* the VMM holds its pty slaves open: they are its user's, as the ptys
-     * a VMM makes itself (they vanish with it: nothing to give back) */
-    for (guint i = 0; i < fds->pty_paths->len; i++) {
-        const char *pty = g_ptr_array_index(fds->pty_paths, i);
-        if (!pty)
-            continue;
-        if (chown(pty, dac->uid, dac->gid) < 0) {
-            int e = errno;
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                        _("unable to set user and group to '%ld:%ld' on '%s': %s"),
-                        (long)dac->uid, (long)dac->gid, pty, g_strerror(e));
-            return FALSE;
-        }
-        g_ptr_array_add(ptys, (gpointer)pty);
-    }
-    g_ptr_array_add(ptys, NULL);
-    spec.ptys = (const char *const *)ptys->pdata;
-    for (guint i = 0; i < plan->argv->len; i++) {
-        const char *a = g_ptr_array_index(plan->argv, i);
-        if (g_str_equal(a, "--pidfile") && i + 1 < plan->argv->len) {
-            i++;
-            continue;
-        }
-        g_ptr_array_add(argv, (gpointer)a);
-    }
-    g_ptr_array_add(argv, NULL);
-    spec.argv = (const char *const *)argv->pdata;
-    for (guint i = 0; i < fds->fds->len; i++)
-        targets[i] = ((const ArmzLaunchFd *)g_ptr_array_index(plan->fds, i))->num;
-    if (!armz_vmm_jail_spawn(&spec, pid, error))
-        return FALSE;
-    pid_text = g_strdup_printf("%d\n", (int)*pid);
-    if (plan->pidfile && !g_file_set_contents(plan->pidfile, pid_text, -1, NULL))
-        armz_warn("cannot write the pid file '%s'", plan->pidfile);
-    return TRUE;
-}
-
 gboolean
 armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
                    guint64 autodestroy_client, GError **error)
@@ -250,8 +190,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     gboolean paused, jailed;
     ArmzDacPlan dac;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
-    const char *by_path[] = { obj->def->os_kernel, obj->def->os_initrd, obj->def->os_dtb };
-    const char *label_paths[G_N_ELEMENTS(by_path) + 1] = { NULL };
+    const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
     g_autofree char *jail_root = NULL;
 
     if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
@@ -259,9 +198,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         return FALSE;
     /* a root daemon whose VMM runs as another user jails it too */
     jailed = geteuid() == 0 && dac.uid != 0;
-    for (guint i = 0, n = 0; i < G_N_ELEMENTS(by_path); i++)
-        if (by_path[i])
-            label_paths[n++] = by_path[i];
+    armz_dac_domain_files(obj->def, label_paths);
     if (!armz_dac_label(&dac, label_paths, dac_records, error))
         return FALSE;
     log_path = g_strdup_printf("%s/%s.log", drv->paths->log_dir, obj->name);
@@ -286,8 +223,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
 
     if (jailed)
         jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
-    if (jailed ? !spawn_jailed(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root, obj->def,
-                               &pid, error)
+    if (jailed ? !armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
+                                      obj->def, &pid, error)
                : !spawn_vmm(plan, &fds, logfd, &pid, error)) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);

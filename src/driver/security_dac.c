@@ -173,6 +173,18 @@ armz_dac_config_ids(const char *user, const char *group, gboolean system, uid_t 
     return TRUE;
 }
 
+void
+armz_dac_domain_files(const ArmzDomainDef *def, const char *out[ARMZ_DAC_DOMAIN_FILES_MAX + 1])
+{
+    const char *all[] = { def->os_kernel, def->os_initrd, def->os_dtb };
+    guint n = 0;
+
+    for (guint i = 0; i < G_N_ELEMENTS(all); i++)
+        if (all[i])
+            out[n++] = all[i];
+    out[n] = NULL;
+}
+
 /* The seclabel that speaks for DAC: model='dac', else a model-less one. */
 static const ArmzDomainSeclabelDef *
 dac_seclabel(const ArmzDomainDef *def)

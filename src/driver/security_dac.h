@@ -43,6 +43,12 @@ gboolean armz_dac_parse_label(const char *label, uid_t *uid, gid_t *gid, GError 
 gboolean armz_dac_config_ids(const char *user, const char *group, gboolean system,
                              uid_t *uid, gid_t *gid, GError **error);
 
+/* The files a VMM opens by path (kernel, initrd, dtb): OUT gets those DEF
+ * has, then NULL. */
+#define ARMZ_DAC_DOMAIN_FILES_MAX 3
+void armz_dac_domain_files(const ArmzDomainDef *def,
+                           const char *out[ARMZ_DAC_DOMAIN_FILES_MAX + 1]);
+
 /* The identity DEF's VMM runs as, given the configured one. */
 gboolean armz_dac_plan(const ArmzDomainDef *def, uid_t conf_uid, gid_t conf_gid,
                        ArmzDacPlan *out, GError **error);

@@ -23,6 +23,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/log.h"
 #include "driver/vmm_jail.h"
 
 #ifndef SYS_clone3
@@ -472,4 +473,60 @@ armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
     g_free(p.groups);
     g_free(p.high);
     return ok;
+}
+
+/* The jailed VMM is pid 1 of its namespace: the daemon writes the pid file
+ * (with the pid the host sees) instead of it. */
+gboolean
+armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int logfd,
+                    const ArmzDacPlan *dac, const char *kvm_device, const char *jail_root,
+                    const ArmzDomainDef *def, GPid *pid, GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autofree int *targets = g_new(int, MAX(fds->fds->len, 1));
+    g_autofree char *pid_text = NULL;
+    const char *files[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
+    g_autoptr(GPtrArray) ptys = g_ptr_array_new();
+    ArmzJailSpec spec = {
+        .fds = (const int *)fds->fds->data, .targets = targets, .n_fds = fds->fds->len,
+        .log_fd = logfd, .root = jail_root, .files = files, .kvm_device = kvm_device,
+        .uid = dac->uid, .gid = dac->gid,
+    };
+
+    armz_dac_domain_files(def, files);
+    /* the VMM holds its pty slaves open: they are its user's, as the ptys
+     * a VMM makes itself (they vanish with it: nothing to give back) */
+    for (guint i = 0; i < fds->pty_paths->len; i++) {
+        const char *pty = g_ptr_array_index(fds->pty_paths, i);
+        if (!pty)
+            continue;
+        if (chown(pty, dac->uid, dac->gid) < 0) {
+            int e = errno;
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                        _("unable to set user and group to '%ld:%ld' on '%s': %s"),
+                        (long)dac->uid, (long)dac->gid, pty, g_strerror(e));
+            return FALSE;
+        }
+        g_ptr_array_add(ptys, (gpointer)pty);
+    }
+    g_ptr_array_add(ptys, NULL);
+    spec.ptys = (const char *const *)ptys->pdata;
+    for (guint i = 0; i < plan->argv->len; i++) {
+        const char *a = g_ptr_array_index(plan->argv, i);
+        if (g_str_equal(a, "--pidfile") && i + 1 < plan->argv->len) {
+            i++;
+            continue;
+        }
+        g_ptr_array_add(argv, (gpointer)a);
+    }
+    g_ptr_array_add(argv, NULL);
+    spec.argv = (const char *const *)argv->pdata;
+    for (guint i = 0; i < fds->fds->len; i++)
+        targets[i] = ((const ArmzLaunchFd *)g_ptr_array_index(plan->fds, i))->num;
+    if (!armz_vmm_jail_spawn(&spec, pid, error))
+        return FALSE;
+    pid_text = g_strdup_printf("%d\n", (int)*pid);
+    if (plan->pidfile && !g_file_set_contents(plan->pidfile, pid_text, -1, NULL))
+        armz_warn("cannot write the pid file '%s'", plan->pidfile);
+    return TRUE;
 }

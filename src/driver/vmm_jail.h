@@ -23,6 +23,8 @@
 #pragma once
 #include <glib.h>
 #include <sys/types.h>
+#include "driver/process_fds.h"
+#include "driver/security_dac.h"
 
 typedef struct {
     const char *const *argv;    /* argv[0]: the VMM binary */
@@ -41,6 +43,14 @@ typedef struct {
 /* Starts the VMM of SPEC; its pid in *PID. An error of any step in the
  * child (mount, identity change, exec) is reported here, naming the step. */
 gboolean armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error);
+
+/* The jail of a launch plan: PLAN's command line without --pidfile (the
+ * daemon writes it), FDS at their numbers, the files DEF's VMM opens by
+ * path and its pty slaves (given to DAC's user) bound, as DAC's user. */
+gboolean armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int logfd,
+                             const ArmzDacPlan *dac, const char *kvm_device,
+                             const char *jail_root, const ArmzDomainDef *def, GPid *pid,
+                             GError **error);
 
 /* Removes the mount point of an ended jail (the tmpfs went with the VMM's
  * namespace). */
