@@ -104,6 +104,7 @@ seclabel_free(gpointer p)
     g_free(s->type);
     g_free(s->model);
     g_free(s->relabel);
+    g_free(s->label);
     armz_domain_xml_extra_clear(&s->extra);
     g_free(s);
 }

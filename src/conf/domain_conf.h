@@ -112,6 +112,7 @@ typedef struct {
     char *type;             /* "none" | "dynamic" | "static"; NULL when absent */
     char *model;
     char *relabel;          /* "yes" | "no" */
+    char *label;            /* text of <label> (also kept in extra); NULL when absent */
     ArmzDomainXmlExtra extra;   /* <label>, <imagelabel>, ... */
 } ArmzDomainSeclabelDef;
 

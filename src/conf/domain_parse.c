@@ -414,6 +414,9 @@ parse_seclabel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     sec->type = armz_xml_prop(node, "type");
     sec->model = armz_xml_prop(node, "model");
     sec->relabel = armz_xml_prop(node, "relabel");
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c))
+        if (armz_xml_is(c, "label") && !sec->label)
+            sec->label = g_strstrip(armz_xml_text(c));
     return armz_conf_extra_capture(&sec->extra, node, typed, NULL, error);
 }
 

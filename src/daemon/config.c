@@ -36,6 +36,8 @@ armz_config_free(ArmzConfig *cfg)
     g_free(cfg->cert_file);
     g_free(cfg->ca_file);
     g_strfreev(cfg->tls_allowed_dn_list);
+    g_free(cfg->user);
+    g_free(cfg->group);
     g_free(cfg);
 }
 
@@ -248,6 +250,10 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
         } else if (g_str_equal(key, "vmm_path") && sval) {
             g_free(cfg->vmm_path);
             cfg->vmm_path = g_steal_pointer(&sval);
+        } else if ((g_str_equal(key, "user") || g_str_equal(key, "group")) && sval && *sval) {
+            char **dst = g_str_equal(key, "user") ? &cfg->user : &cfg->group;
+            g_free(*dst);
+            *dst = g_steal_pointer(&sval);
         } else {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
                         _("%s:%d: unknown setting or bad value for '%s'"), path, lineno, key);

@@ -26,6 +26,8 @@ typedef struct {
     gboolean tls_no_verify_certificate;
     GStrv tls_allowed_dn_list; /* NULL: any client the CA signed */
     int seccomp_sandbox;     /* armz-vmm --seccomp: 1 on, 0 off, -1 its default (on) */
+    char *user;              /* armz-vmm's user and group; NULL: the default */
+    char *group;             /* (see armz_dac_config_ids) */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);

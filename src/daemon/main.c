@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "daemon/config.h"
 #include "driver/lifecycle.h"
+#include "driver/security_dac.h"
 #include "daemon/daemon.h"
 #include "rpc/tls.h"
 
@@ -297,6 +298,11 @@ main(int argc, char **argv)
     }
     g_mutex_init(&daemon.conns_lock);
     daemon.conns = g_hash_table_new(NULL, NULL);
+    if (!armz_dac_config_ids(cfg->user, cfg->group, !root && getuid() == 0,
+                             &dcfg.vmm_uid, &dcfg.vmm_gid, &error)) {
+        armz_err("%s", error->message);
+        return 1;
+    }
     dcfg.vmm_path = find_vmm(cfg);
     dcfg.seccomp = cfg->seccomp_sandbox == 1 ? "on" : cfg->seccomp_sandbox == 0 ? "off" : NULL;
     dcfg.schema_dir = find_schema_dir();

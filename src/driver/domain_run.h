@@ -20,6 +20,8 @@ typedef struct {
     char *pidfile;
     char *log_path;
     GPtrArray *taps;            /* char*: tap names (they vanish with the VMM) */
+    GPtrArray *dac;             /* ArmzDacRecord*: files given to the VMM's user */
+    char *jail_root;            /* its jail's mount point, or NULL (vmm_jail.h) */
     ArmzDomainLifecycleAction on_poweroff, on_reboot, on_crash;
     gint64 start_time;          /* g_get_real_time() */
     guint64 autodestroy_client; /* 0: none; else the client whose close destroys it */

@@ -335,11 +335,26 @@ check_placement(const ArmzDomainDef *def, GError **error)
     for (guint i = 0; i < def->seclabels->len; i++) {
         const ArmzDomainSeclabelDef *sec = g_ptr_array_index(def->seclabels, i);
 
-        /* the daemon applies no security labels: only 'none' is true */
-        if (g_strcmp0(sec->type, "none") != 0)
+        /* the DAC driver (security_dac.h) is the only security driver */
+        if (sec->model && g_strcmp0(sec->model, "dac") != 0)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<seclabel model='%s'> is not supported by the armz driver (only 'dac')"),
+                        sec->model);
+        if (g_strcmp0(sec->type, "none") != 0 && g_strcmp0(sec->type, "dynamic") != 0 &&
+            g_strcmp0(sec->type, "static") != 0)
             return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                         _("<seclabel type='%s'> is not supported by the armz driver (only "
-                          "type 'none')"), sec->type ? sec->type : "");
+                          "'dynamic', 'static' or 'none')"), sec->type ? sec->type : "");
+        if (sec->relabel && g_strcmp0(sec->relabel, "yes") != 0 &&
+            g_strcmp0(sec->relabel, "no") != 0)
+            return fail(error, VIR_ERR_XML_ERROR,
+                        _("invalid security relabel value '%s'"), sec->relabel);
+        if (g_str_equal(sec->type, "dynamic") && g_strcmp0(sec->relabel, "no") == 0)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("dynamic label type must use resource relabeling"));
+        if (g_str_equal(sec->type, "static") && (!sec->label || !strchr(sec->label, ':')))
+            return fail(error, VIR_ERR_XML_ERROR,
+                        _("security label of type 'static' needs <label>user:group</label>"));
     }
     return TRUE;
 }

@@ -41,6 +41,8 @@ armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg, GError **er
     drv->cfg.vmm_path = g_strdup(cfg->vmm_path);
     drv->cfg.schema_dir = g_strdup(cfg->schema_dir);
     drv->cfg.seccomp = cfg->seccomp;   /* a static string */
+    drv->cfg.vmm_uid = cfg->vmm_uid;
+    drv->cfg.vmm_gid = cfg->vmm_gid;
     drv->domains = armz_domain_list_new();
     drv->next_id = 1;
     drv->ctx = g_main_context_ref_thread_default();

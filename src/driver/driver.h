@@ -8,6 +8,7 @@
  * the objects (domain_obj.h) are the driver's own. */
 #pragma once
 #include <glib.h>
+#include <sys/types.h>
 #include "driver/domain_event.h"
 #include "util/flags.h"
 #include "util/paths.h"
@@ -18,6 +19,8 @@ typedef struct {
     char *vmm_path;        /* armz-vmm binary, shown as <emulator> */
     char *schema_dir;      /* where domain.rng is */
     const char *seccomp;   /* armz-vmm --seccomp MODE; NULL: its default (on) */
+    uid_t vmm_uid;         /* who armz-vmm runs as (security_dac.h) */
+    gid_t vmm_gid;
 } ArmzDriverConfig;
 
 ArmzDriver *armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg,

@@ -116,8 +116,13 @@ armz_driver_capabilities(ArmzDriver *drv)
         g_string_append_printf(x, "            <cpu id='%d' socket_id='0' die_id='0' "
                                "core_id='%d' siblings='%d'/>\n", i, i, i);
     g_string_append(x, "          </cpus>\n        </cell>\n      </cells>\n    </topology>\n");
-    g_string_append(x, "    <secmodel>\n      <model>none</model>\n      <doi>0</doi>\n"
-                       "    </secmodel>\n  </host>\n\n");
+    /* the DAC driver (security_dac.h), with the identity VMMs get by default */
+    g_string_append_printf(x, "    <secmodel>\n      <model>dac</model>\n      <doi>0</doi>\n"
+                           "      <baselabel type='kvm'>+%u:+%u</baselabel>\n"
+                           "      <baselabel type='qemu'>+%u:+%u</baselabel>\n"
+                           "    </secmodel>\n  </host>\n\n",
+                           (unsigned)drv->cfg.vmm_uid, (unsigned)drv->cfg.vmm_gid,
+                           (unsigned)drv->cfg.vmm_uid, (unsigned)drv->cfg.vmm_gid);
     g_string_append(x, "  <guest>\n    <os_type>hvm</os_type>\n    <arch name='aarch64'>\n"
                        "      <wordsize>64</wordsize>\n");
     g_string_append_printf(x, "      <emulator>%s</emulator>\n", emu);

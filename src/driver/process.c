@@ -18,6 +18,8 @@
 #include "driver/domain_stats.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
+#include "driver/security_dac.h"
+#include "driver/vmm_jail.h"
 
 #define MONITOR_START_TIMEOUT_MS 60000  /* nested KVM under TCG is slow */
 #define KILL_GRACE_US (10 * G_USEC_PER_SEC)
@@ -30,6 +32,7 @@ armz_domain_run_new(void)
     run->pidfd = -1;
     run->wait_status = -1;
     run->taps = g_ptr_array_new_with_free_func(g_free);
+    run->dac = armz_dac_records_new();
     g_cond_init(&run->cond);
     return run;
 }
@@ -54,6 +57,8 @@ armz_domain_run_free(ArmzDomainRun *run)
     g_free(run->log_path);
     g_free(run->cgroup);
     g_ptr_array_unref(run->taps);
+    g_ptr_array_unref(run->dac);
+    g_free(run->jail_root);
     g_cond_clear(&run->cond);
     g_free(run);
 }
@@ -190,14 +195,27 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autofree char *cgroup = NULL;
     goffset log_start;
     struct stat st;
-    gboolean paused;
+    gboolean paused, jailed;
+    ArmzDacPlan dac;
+    g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
+    const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
+    g_autofree char *jail_root = NULL;
 
-    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)))
+    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
+        !armz_dac_plan(obj->def, drv->cfg.vmm_uid, drv->cfg.vmm_gid, &dac, error))
+        return FALSE;
+    /* a root daemon whose VMM runs as another user jails it too */
+    jailed = geteuid() == 0 && dac.uid != 0;
+    armz_dac_domain_files(obj->def, label_paths);
+    if (!armz_dac_label(&dac, label_paths, dac_records, error))
         return FALSE;
     log_path = g_strdup_printf("%s/%s.log", drv->paths->log_dir, obj->name);
-    if ((logfd = armz_domain_log_open(log_path, error)) < 0)
+    if ((logfd = armz_domain_log_open(log_path, error)) < 0) {
+        armz_dac_restore(dac_records);
         return FALSE;
+    }
     if (!armz_launch_fds_open(plan, &fds, error)) {
+        armz_dac_restore(dac_records);
         close(logfd);
         return FALSE;
     }
@@ -211,8 +229,13 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
+    if (jailed)
+        jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
     if (!armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error) ||
-        !spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error)) {
+        (jailed ? !armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
+                                       obj->def, cgroup_fd, &pid, error)
+                : !spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error))) {
+        armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_cgroup_remove(cgroup);
         if (cgroup_fd >= 0)
@@ -240,6 +263,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     for (guint i = 0; i < fds.taps->len; i++)
         g_ptr_array_add(run->taps, g_strdup(g_ptr_array_index(fds.taps, i)));
     armz_launch_fds_clear(&fds);
+    g_ptr_array_extend_and_steal(run->dac, g_steal_pointer(&dac_records));
+    run->jail_root = g_steal_pointer(&jail_root);
     run->on_poweroff = plan->on_poweroff;
     run->on_reboot = plan->on_reboot;
     run->on_crash = plan->on_crash;
@@ -326,6 +351,9 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
     if (run->pidfile)
         unlink(run->pidfile);
     armz_process_status_remove(drv, obj->name);
+    armz_dac_restore(run->dac);
+    if (run->jail_root)
+        armz_vmm_jail_cleanup(run->jail_root);
     line = g_strdup_printf("shutting down, reason=%s", reason_name(reason));
     if (run->log_path && (logfd = armz_domain_log_open(run->log_path, NULL)) >= 0) {
         armz_domain_log_line(logfd, line);

@@ -13,6 +13,8 @@
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "driver/process_priv.h"
+#include "driver/security_dac.h"
+#include "driver/vmm_jail.h"
 
 #define GROUP "run"
 
@@ -28,10 +30,17 @@ armz_process_status_save(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
     ArmzDomainRun *run = obj->priv;
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autofree char *xml = NULL, *data = NULL, *xml_path = NULL, *st_path = NULL;
+    g_auto(GStrv) dac = NULL;
     gsize len;
 
     if (!run)
         return TRUE;
+    /* the owners to give back, for a daemon that restarts meanwhile */
+    dac = armz_dac_records_to_strv(run->dac);
+    g_key_file_set_string_list(kf, GROUP, "dac-restore", (const char *const *)dac,
+                               g_strv_length(dac));
+    if (run->jail_root)
+        g_key_file_set_string(kf, GROUP, "jail", run->jail_root);
     g_key_file_set_int64(kf, GROUP, "pid", run->pid);
     g_key_file_set_integer(kf, GROUP, "id", obj->id);
     g_key_file_set_integer(kf, GROUP, "state", obj->state);
@@ -94,7 +103,9 @@ reconnect_one(ArmzDriver *drv, const char *name)
     g_autoptr(GError) err = NULL;
     g_autoptr(ArmzDomainDef) live = NULL;
     g_autoptr(ArmzDomainObj) obj = NULL;
-    g_auto(GStrv) taps = NULL;
+    g_auto(GStrv) taps = NULL, dac = NULL;
+    g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
+    g_autofree char *jail_root = NULL;
     ArmzDomainRun *run;
     pid_t pid;
     int pidfd, id;
@@ -106,6 +117,10 @@ reconnect_one(ArmzDriver *drv, const char *name)
         armz_err("cannot read the status of domain '%s': %s", name, err->message);
         return;
     }
+    dac = g_key_file_get_string_list(kf, GROUP, "dac-restore", NULL, NULL);
+    armz_dac_records_from_strv(dac_records, (const char *const *)dac);
+    armz_dac_adopt(dac_records);
+    jail_root = g_key_file_get_string(kf, GROUP, "jail", NULL);
     pid = (pid_t)g_key_file_get_int64(kf, GROUP, "pid", NULL);
     id = g_key_file_get_integer(kf, GROUP, "id", NULL);
     pidfd = open_vmm_pid(pid, drv->cfg.vmm_path);
@@ -118,6 +133,9 @@ reconnect_one(ArmzDriver *drv, const char *name)
             unlink(qmp);
         if (pidfile)
             unlink(pidfile);
+        armz_dac_restore(dac_records);
+        if (jail_root)
+            armz_vmm_jail_cleanup(jail_root);
         armz_process_status_remove(drv, name);
         return;
     }
@@ -163,6 +181,8 @@ reconnect_one(ArmzDriver *drv, const char *name)
     taps = g_key_file_get_string_list(kf, GROUP, "taps", NULL, NULL);
     for (guint i = 0; taps && taps[i]; i++)
         g_ptr_array_add(run->taps, g_strdup(taps[i]));
+    g_ptr_array_extend_and_steal(run->dac, g_steal_pointer(&dac_records));
+    run->jail_root = g_steal_pointer(&jail_root);
     obj->priv = run;
     obj->id = id;
     obj->state = g_key_file_get_integer(kf, GROUP, "state", NULL);

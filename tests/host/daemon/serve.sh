@@ -20,7 +20,9 @@ ip route add default via 10.0.2.2 2>/dev/null
 [ -e /etc/group ] || printf 'root:x:0:\nnogroup:x:65534:\n' > /etc/group
 export PATH=/usr/sbin:$PATH
 
-mkdir -p "$root/guest"
+mkdir -p "$root/guest" "$root/etc/libvirt"
+# every guest's armz-vmm runs unprivileged and jailed (test_jail.py)
+printf 'user = "armz"\ngroup = "armz"\n' > "$root/etc/libvirt/armz.conf"
 cp "$ARMZ_GUEST_IMAGE" "$root/guest/Image"
 cp "$ARMZ_GUEST_INITRD" "$root/guest/initrd"
 # one command per connection; its output, then the line "ARMZ-RC n"
