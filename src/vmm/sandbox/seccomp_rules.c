@@ -16,6 +16,8 @@ const ArmzSyscallRule armz_seccomp_common[] = {
     ANY("lseek"), ANY("fstat"), ANY("newfstatat"),
     ANY("futex"), ANY("sched_yield"), ANY("restart_syscall"),
     ANY("brk"), ANY("mmap"), ANY("munmap"), ANY("mremap"), ANY("mprotect"), ANY("madvise"),
+    /* the firmware's variable store reaches its file (cfi_flash, on vCPU exits) */
+    ANY("msync"),
     ANY("clock_gettime"), ANY("gettimeofday"), ANY("clock_nanosleep"), ANY("nanosleep"),
     ANY("getrandom"),
     /* GLib main contexts and the virtio notify/kick eventfds */
