@@ -212,6 +212,7 @@ armz_domain_def_new(void)
     def->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_chr_def_free);
     def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_rng_def_free);
     def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_controller_def_free);
+    armz_domain_firmware_init(def);
     def->on_poweroff = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
     def->on_reboot = ARMZ_DOMAIN_LIFECYCLE_RESTART;
     def->on_crash = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
@@ -279,6 +280,7 @@ armz_domain_def_free(ArmzDomainDef *def)
         g_free(def->os_nvram->template_path);
         g_free(def->os_nvram);
     }
+    armz_domain_firmware_clear(def);
     g_free(def->os_kernel);
     g_free(def->os_initrd);
     g_free(def->os_cmdline);

@@ -209,6 +209,13 @@ typedef struct {
     GPtrArray *children;    /* fragments (<address>, <target>, <driver>...) */
 } ArmzDomainControllerDef;
 
+/* <sysinfo type='smbios'>: one block (<bios>, <system>, <baseBoard>,
+ * <chassis>, <oemStrings>) and its <entry> elements in input order. */
+typedef struct {
+    char *block;
+    GPtrArray *entries;     /* ArmzXmlAttr*: name (NULL in oemStrings), text */
+} ArmzDomainSysinfoBlock;
+
 struct _ArmzDomainDef {
     char *virt_type;                /* <domain type=''>: "kvm" or "qemu" */
     char *name;
@@ -270,6 +277,14 @@ struct _ArmzDomainDef {
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
     gboolean has_memballoon;        /* <memballoon model='none'/> was given */
     ArmzDomainTuneDef tune;         /* <cputune>, <memtune>, <blkiotune> */
+
+    /* --- firmware and platform (conf/domain_firmware.c) --- */
+    char *os_firmware;              /* <os firmware=''>: "efi" | "bios"; NULL when absent */
+    GPtrArray *os_firmware_features;    /* ArmzXmlAttr*: <firmware><feature name=''
+                                         * enabled='yes|no'/> in input order */
+    char *os_smbios_mode;           /* <os><smbios mode=''/>: emulate|host|sysinfo */
+    char *sysinfo_type;             /* <sysinfo type=''>; NULL when absent */
+    GPtrArray *sysinfo;             /* ArmzDomainSysinfoBlock* */
 };
 
 ArmzDomainDef *armz_domain_def_new(void);
@@ -319,6 +334,11 @@ const ArmzDomainFeatureDef *armz_domain_def_find_feature(const ArmzDomainDef *de
                                                          const char *name);
 /* <gic version='N'/>: N, or 0 when absent or not a number ("host"). */
 int armz_domain_def_gic_version(const ArmzDomainDef *def);
+/* <firmware><feature name='NAME' enabled=''/>: ON, OFF or ABSENT. */
+ArmzTristate armz_domain_def_firmware_feature(const ArmzDomainDef *def, const char *name);
+/* The text of <sysinfo><BLOCK><entry name='NAME'>, or NULL. */
+const char *armz_domain_def_sysinfo_entry(const ArmzDomainDef *def, const char *block,
+                                          const char *name);
 /* TRUE when EXTRA holds any attribute or child. */
 gboolean armz_domain_xml_extra_present(const ArmzDomainXmlExtra *extra);
 

@@ -61,3 +61,17 @@ void armz_conf_extra_element_append(GString *buf, const char *name, const GStrin
 gboolean armz_conf_address_parse(ArmzDomainAddressDef **out, xmlNodePtr node, GError **error);
 void armz_conf_address_format(GString *buf, const ArmzDomainAddressDef *addr,
                               unsigned int level);
+
+/* Firmware and platform parts (domain_firmware.c): <os firmware=''>, its
+ * <firmware> and <smbios> children, <sysinfo>. */
+void armz_domain_firmware_init(ArmzDomainDef *def);
+void armz_domain_firmware_clear(ArmzDomainDef *def);
+gboolean armz_conf_os_firmware_attr(ArmzDomainDef *def, xmlNodePtr os, GError **error);
+/* TRUE for the <os> children armz_conf_os_child_parse() takes: <firmware>,
+ * <smbios>. */
+gboolean armz_conf_os_child_is_firmware(xmlNodePtr child);
+gboolean armz_conf_os_child_parse(ArmzDomainDef *def, xmlNodePtr child, GError **error);
+gboolean armz_conf_sysinfo_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
+void armz_conf_os_firmware_format(GString *buf, const ArmzDomainDef *def); /* <firmware> */
+void armz_conf_os_smbios_format(GString *buf, const ArmzDomainDef *def);
+void armz_conf_sysinfo_format(GString *buf, const ArmzDomainDef *def);

@@ -166,22 +166,15 @@ check_vcpus(const ArmzDomainDef *def, GError **error)
 static gboolean
 check_os(const ArmzDomainDef *def, GError **error)
 {
-    if (def->os_loader)
+    /* with firmware, a <kernel> is handed to it (fw_cfg) */
+    if (!armz_domain_uses_firmware(def) && (!def->os_kernel || !*def->os_kernel))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<loader> is not supported: the armz driver has no firmware yet, "
-                      "guests boot a kernel directly (<os><kernel>)"));
-    if (def->os_nvram)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<nvram> is not supported: the armz driver has no firmware yet, "
-                      "guests boot a kernel directly (<os><kernel>)"));
-    if (!def->os_kernel || !*def->os_kernel)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("no <kernel> given: the armz driver has no firmware yet, so guests "
-                      "can only boot a kernel directly (<os><kernel>)"));
+                    _("no <kernel> and no firmware given: a guest boots through UEFI "
+                      "(<os firmware='efi'>) or a kernel directly (<os><kernel>)"));
     if (def->os_dtb)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("<dtb> is not supported: armz-vmm generates the guest's device tree"));
-    if (!armz_domain_check_abs_path(def->os_kernel, "<kernel>", error))
+    if (def->os_kernel && !armz_domain_check_abs_path(def->os_kernel, "<kernel>", error))
         return FALSE;
     if (def->os_initrd && !armz_domain_check_abs_path(def->os_initrd, "<initrd>", error))
         return FALSE;
@@ -241,7 +234,7 @@ check_features(const ArmzDomainDef *def, GError **error)
         const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
 
         /* a feature switched off is honoured: armz provides none of them */
-        if (f->state == ARMZ_TRISTATE_OFF)
+        if (f->state == ARMZ_TRISTATE_OFF || armz_domain_platform_feature(f->name))
             continue;
         if (g_str_equal(f->name, "gic")) {
             if (ok_value(gic_versions, f->gic_version))
@@ -251,10 +244,6 @@ check_features(const ArmzDomainDef *def, GError **error)
                           "uses the GIC the host offers (<gic version='host'/>)"),
                         f->gic_version);
         }
-        if (g_str_equal(f->name, "acpi"))
-            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("ACPI requires UEFI on this architecture, and the armz driver has "
-                          "no firmware yet"));
         if (g_str_equal(f->name, "pmu"))
             return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                         _("the PMU is not supported by the armz driver (use <pmu state='off'/>)"));
@@ -278,10 +267,11 @@ check_clock(const ArmzDomainDef *def, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("clock adjustments are not supported by the armz driver: the guest's "
                       "RTC runs in UTC"));
-    if (def->clock_timers->len) {
-        const ArmzDomainTimerDef *t = g_ptr_array_index(def->clock_timers, 0);
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported timer type (name) '%s'"), t->name ? t->name : "");
+    for (guint i = 0; i < def->clock_timers->len; i++) {
+        const ArmzDomainTimerDef *t = g_ptr_array_index(def->clock_timers, i);
+        if (!armz_domain_ignored_timer(t->name))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported timer type (name) '%s'"), t->name ? t->name : "");
     }
     return TRUE;
 }
@@ -740,9 +730,11 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
     return check_virt_type(def, error) &&
            check_memory(def, error) &&
            check_vcpus(def, error) &&
+           armz_domain_validate_firmware(def, error) &&
            check_os(def, error) &&
            check_cpu(def, error) &&
            check_features(def, error) &&
+           armz_domain_validate_platform(def, error) &&
            check_clock(def, error) &&
            check_lifecycle(def, error) &&
            check_pm(def, error) &&

@@ -89,3 +89,19 @@ gboolean armz_domain_check_abs_path(const char *path, const char *what, GError *
  * libvirt does, names with the prefixes of generated ones (a vnetN of an
  * earlier run) are left to be generated afresh. */
 const char *armz_domain_net_ifname(const ArmzDomainNetDef *net);
+
+/* Firmware and platform (firmware_validate.c). TRUE when DEF boots
+ * through UEFI firmware (<os firmware='efi'> or a <loader>). */
+gboolean armz_domain_uses_firmware(const ArmzDomainDef *def);
+/* The firmware request alone (<os firmware=''>, its <firmware> features,
+ * <loader>, <nvram>): what firmware selection needs to be sane, run before
+ * it and again with everything else. */
+gboolean armz_domain_validate_firmware(const ArmzDomainDef *def, GError **error);
+/* <smbios>/<sysinfo>, boot order, and the features and timers that only
+ * exist with firmware or are x86 leftovers (<acpi>, <vmcoreinfo>,
+ * <apic>, pit/rtc/hpet). */
+gboolean armz_domain_validate_platform(const ArmzDomainDef *def, GError **error);
+/* The <features> and <clock><timer> names armz_domain_validate_platform()
+ * decides on. */
+gboolean armz_domain_platform_feature(const char *name);
+gboolean armz_domain_ignored_timer(const char *name);

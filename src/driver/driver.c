@@ -6,6 +6,7 @@
 #include "util/log.h"
 #include "driver/domain_store.h"
 #include "driver/driver_priv.h"
+#include "driver/nvram.h"
 #include "driver/process.h"
 
 static void
@@ -236,6 +237,7 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDom
     }
     /* what can never run is refused now, not at start */
     if (!(def = armz_domain_def_parse(xml, error)) ||
+        !armz_driver_firmware_fill(drv, def, error) ||
         !armz_domain_validate(def, error))
         return FALSE;
 
@@ -299,8 +301,8 @@ gboolean
 armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                      GError **error)
 {
-    /* No managed save, snapshots, checkpoints, NVRAM or TPM state exist for
-     * armz domains, so these flags have nothing to remove. */
+    /* No managed save, snapshots, checkpoints or TPM state exist for armz
+     * domains, so those flags have nothing to remove. */
     const unsigned int allowed = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
         VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM |
         VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
@@ -328,7 +330,8 @@ armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
                     _("cannot undefine transient domain"));
         goto fail;
     }
-    if (!armz_domain_store_delete(drv->paths, obj->name, error))
+    if (!armz_nvram_undefine(obj->newdef ? obj->newdef : obj->def, flags, error) ||
+        !armz_domain_store_delete(drv->paths, obj->name, error))
         goto fail;
     obj->autostart = FALSE;
     active = armz_domain_obj_is_active(obj);

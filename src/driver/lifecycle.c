@@ -91,7 +91,8 @@ armz_driver_start(ArmzDriver *drv, ArmzDomainId *dom, unsigned int flags,
     g_autoptr(ArmzDomainObj) obj = NULL;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
-                          VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT,
+                          VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT |
+                          VIR_DOMAIN_START_RESET_NVRAM,
                           "virDomainCreateWithFlags", error) ||
         !(obj = armz_driver_find(drv, dom, error)) ||
         !start(drv, obj, flags, client_id, error))
@@ -111,7 +112,8 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
     gboolean existing = FALSE, ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
-                          VIR_DOMAIN_START_VALIDATE, "virDomainCreateXML", error))
+                          VIR_DOMAIN_START_VALIDATE | VIR_DOMAIN_START_RESET_NVRAM,
+                          "virDomainCreateXML", error))
         return FALSE;
     if ((flags & VIR_DOMAIN_START_VALIDATE) &&
         !armz_domain_xml_validate(xml, armz_driver_schema_path(drv), error))

@@ -16,6 +16,7 @@
 #include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
+#include "driver/nvram.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
 #include "driver/security_dac.h"
@@ -201,7 +202,9 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
     g_autofree char *jail_root = NULL;
 
-    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
+    if (!armz_driver_firmware_fill(drv, obj->def, error) ||
+        !armz_nvram_prepare(obj->def, (flags & VIR_DOMAIN_START_RESET_NVRAM) != 0, error) ||
+        !(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
         !armz_dac_plan(obj->def, drv->cfg.vmm_uid, drv->cfg.vmm_gid, &dac, error))
         return FALSE;
     /* a root daemon whose VMM runs as another user jails it too */

@@ -196,6 +196,23 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     return TRUE;
 }
 
+/* What the firmware boots first: <boot order>, or for the first disk the
+ * place of <boot dev='hd'> among the <os><boot> elements (libvirt turns
+ * those into the first device's bootindex too). 0: none. */
+static guint
+disk_bootindex(const ArmzDomainDef *def, const ArmzDomainDiskDef *disk, guint slot)
+{
+    if (!armz_domain_uses_firmware(def))
+        return 0;
+    if (disk->boot_order)
+        return disk->boot_order;
+    for (guint i = 0; slot == 0 && def->os_boot_devs && def->os_boot_devs[i]; i++) {
+        if (g_str_equal(def->os_boot_devs[i], "hd"))
+            return i + 1;
+    }
+    return 0;
+}
+
 static gboolean
 plan_disks(Builder *b, GError **error)
 {
@@ -222,6 +239,8 @@ plan_disks(Builder *b, GError **error)
             g_string_append(opt, ",readonly=on");
         if (disk->serial)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
+        if (disk_bootindex(b->def, disk, i))
+            g_string_append_printf(opt, ",bootindex=%u", disk_bootindex(b->def, disk, i));
         arg(b, "--disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
@@ -303,6 +322,77 @@ plan_rngs(Builder *b)
                 "rng0", 0);
     arg(b, "--rng");
     argf(b, "fd:%d", fd->num);
+}
+
+/* ---------------- firmware ---------------- */
+
+static gboolean
+feature_on(const ArmzDomainDef *def, const char *name)
+{
+    const ArmzDomainFeatureDef *f = armz_domain_def_find_feature(def, name);
+    return f && f->state != ARMZ_TRISTATE_OFF;
+}
+
+/* <sysinfo> blocks as --smbios type=N,key=value (commas doubled) */
+static void
+plan_smbios(Builder *b)
+{
+    static const struct { const char *block; int type; } types[] = {
+        { "bios", 0 }, { "system", 1 }, { "chassis", 3 },
+    };
+
+    if (g_strcmp0(b->def->os_smbios_mode, "sysinfo") != 0)
+        return;
+    for (guint i = 0; i < b->def->sysinfo->len; i++) {
+        const ArmzDomainSysinfoBlock *blk = g_ptr_array_index(b->def->sysinfo, i);
+        GString *opt;
+        guint t;
+
+        for (t = 0; t < G_N_ELEMENTS(types) && !g_str_equal(types[t].block, blk->block); t++)
+            ;
+        if (t == G_N_ELEMENTS(types) || !blk->entries->len)
+            continue;   /* the validator refused other blocks */
+        opt = g_string_new(NULL);
+        g_string_append_printf(opt, "type=%d", types[t].type);
+        for (guint j = 0; j < blk->entries->len; j++) {
+            const ArmzXmlAttr *a = g_ptr_array_index(blk->entries, j);
+            g_auto(GStrv) parts = g_strsplit(a->value ? a->value : "", ",", -1);
+            g_autofree char *val = g_strjoinv(",,", parts);
+
+            g_string_append_printf(opt, ",%s=%s", a->name, val);
+        }
+        arg(b, "--smbios");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+}
+
+static gboolean
+plan_firmware(Builder *b, GError **error)
+{
+    const ArmzDomainDef *def = b->def;
+    ArmzLaunchFd *fd;
+
+    if (!armz_domain_uses_firmware(def))
+        return TRUE;
+    /* the driver resolves both before it plans (firmware.c) */
+    if (!def->os_loader || !def->os_loader->path || !def->os_nvram || !def->os_nvram->path) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                            _("the firmware of the domain has not been resolved"));
+        return FALSE;
+    }
+    fd = add_fd(b, ARMZ_LAUNCH_FD_FLASH, def->os_loader->path, "pflash0", -1);
+    fd->readonly = TRUE;
+    arg(b, "--flash-code");
+    argf(b, "fd:%d", fd->num);
+    fd = add_fd(b, ARMZ_LAUNCH_FD_FLASH, def->os_nvram->path, "pflash1", -1);
+    arg(b, "--flash-vars");
+    argf(b, "fd:%d", fd->num);
+    plan_smbios(b);
+    if (feature_on(def, "acpi"))
+        arg(b, "--acpi");
+    if (feature_on(def, "vmcoreinfo"))
+        arg(b, "--vmcoreinfo");
+    return TRUE;
 }
 
 /* ---------------- entry points ---------------- */
@@ -389,8 +479,10 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     arg(&b, vmm);
     arg(&b, "--name");
     arg(&b, def->name);
-    arg(&b, "--kernel");
-    arg(&b, def->os_kernel);
+    if (def->os_kernel) {
+        arg(&b, "--kernel");
+        arg(&b, def->os_kernel);
+    }
     if (def->os_initrd) {
         arg(&b, "--initrd");
         arg(&b, def->os_initrd);
@@ -399,6 +491,8 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, "--cmdline");
         arg(&b, def->os_cmdline);
     }
+    if (!plan_firmware(&b, error))
+        return NULL;
     arg(&b, "--memory");
     argf(&b, "%" G_GUINT64_FORMAT, plan->memory_mib);
     arg(&b, "--vcpus");

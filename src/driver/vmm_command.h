@@ -43,13 +43,15 @@ typedef enum {
     ARMZ_LAUNCH_FD_FILE_OUT,    /* open PATH write-only, create, append or truncate */
     ARMZ_LAUNCH_FD_QMP_LISTEN,  /* bind + listen a unix socket at PATH */
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
+    ARMZ_LAUNCH_FD_FLASH,       /* firmware code (readonly) or variable store:
+                                 * open PATH O_RDONLY or O_RDWR, a regular file */
 } ArmzLaunchFdKind;
 
 typedef struct {
     int num;                    /* fd number in the child: 3, 4, ... */
     ArmzLaunchFdKind kind;
     char *path;                 /* NULL for PTY and TAP */
-    gboolean readonly;          /* DISK */
+    gboolean readonly;          /* DISK, FLASH */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
     struct {
         char *ifname;           /* tap name to create; NULL: pick one (vnetN) */
@@ -59,7 +61,8 @@ typedef struct {
     } tap;
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,
-                                 * console0-log, virtio-disk<N>, net<N>, rng0 */
+                                 * console0-log, virtio-disk<N>, net<N>, rng0,
+                                 * pflash0 (code), pflash1 (variables) */
     int device_index;           /* index in the def's list (disks, nets, serials,
                                  * consoles, rngs); -1 for the monitor */
 } ArmzLaunchFd;

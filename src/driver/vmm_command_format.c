@@ -24,6 +24,7 @@ armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind)
     case ARMZ_LAUNCH_FD_FILE_OUT: return "file-out";
     case ARMZ_LAUNCH_FD_QMP_LISTEN: return "qmp-listen";
     case ARMZ_LAUNCH_FD_RNG: return "rng";
+    case ARMZ_LAUNCH_FD_FLASH: return "flash";
     }
     return "unknown";
 }
@@ -88,6 +89,7 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
             g_string_append_c(out, '-');
         switch (fd->kind) {
         case ARMZ_LAUNCH_FD_DISK:
+        case ARMZ_LAUNCH_FD_FLASH:
             g_string_append(out, fd->readonly ? " ro" : " rw");
             break;
         case ARMZ_LAUNCH_FD_FILE_OUT:
