@@ -18,6 +18,7 @@
 #include "conf/domain_conf.h"
 #include "driver/domain_capabilities.h"
 #include "driver/domain_validate.h"
+#include "driver/firmware.h"
 #include "driver/vmm_command.h"
 #include "util/error.h"
 
@@ -70,6 +71,7 @@ static const struct {
     { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
     { VIR_ERR_NO_NETWORK, "VIR_ERR_NO_NETWORK" },
     { VIR_ERR_NO_STORAGE_POOL, "VIR_ERR_NO_STORAGE_POOL" },
+    { VIR_ERR_OPERATION_FAILED, "VIR_ERR_OPERATION_FAILED" },
 };
 
 static int resolver_calls;
@@ -222,6 +224,17 @@ check_define(const char *name, const ArmzDomainDef *def, const char *start_err,
     g_assert_cmpstr(define_err, ==, start_err);
 }
 
+/* What define does before it validates: <os firmware='efi'> from the
+ * descriptors of tests/data/firmware (none for fw-*-no-descriptor). */
+static gboolean
+fill_firmware(const char *name, ArmzDomainDef *def, GError **error)
+{
+    g_autofree char *dir = g_build_filename(srcdir, "tests", "data", "firmware", NULL);
+    const char *dirs[] = { strstr(name, "no-descriptor") ? "" : dir, NULL };
+
+    return armz_firmware_fill(def, dirs, "/var/lib/libvirt/armz/nvram", error);
+}
+
 static void
 test_golden(gconstpointer data)
 {
@@ -248,6 +261,8 @@ test_golden(gconstpointer data)
     def = armz_domain_def_parse(xml, &err);
     if (!def) {
         actual = g_strdup_printf("parse: %s: %s\n", code_name(err), err->message);
+    } else if (!fill_firmware(name, def, &err)) {
+        actual = g_strdup_printf("firmware: %s: %s\n", code_name(err), err->message);
     } else if (!(plan = armz_launch_plan_build(def, &ctx, &err))) {
         actual = g_strdup_printf("%s: %s\n", code_name(err), err->message);
         check_define(name, def, actual, TRUE);
@@ -419,6 +434,16 @@ test_plan_fields(void)
     g_assert_cmpint(chr->fd, ==, ((ArmzLaunchChr *)g_ptr_array_index(plan->chardevs, 0))->fd);
 }
 
+/* The descriptors of tests/data/firmware (Debian's three for aarch64). */
+static GPtrArray *
+test_firmwares(void)
+{
+    g_autofree char *dir = g_build_filename(srcdir, "tests", "data", "firmware", NULL);
+    const char *dirs[] = { dir, NULL };
+
+    return armz_firmware_list(dirs);
+}
+
 /* virsh domcapabilities, pinned; regenerated like the plans. */
 static void
 test_domain_capabilities(gconstpointer data)
@@ -426,7 +451,8 @@ test_domain_capabilities(gconstpointer data)
     const char *type = data;
     g_autofree char *path = g_strdup_printf("%s/tests/data/domain-capabilities/%s.xml",
                                             srcdir, type);
-    g_autofree char *actual = armz_domain_capabilities_format(TEST_VMM, type);
+    g_autoptr(GPtrArray) fws = test_firmwares();
+    g_autofree char *actual = armz_domain_capabilities_format(TEST_VMM, type, fws);
 
     if (g_strcmp0(g_getenv("ARMZ_REGENERATE"), "1") == 0) {
         g_autoptr(GError) werr = NULL;
@@ -477,7 +503,8 @@ test_capabilities_match_validator(void)
     static const char *const cpu_modes[] = {
         "host-passthrough", "host-model", "maximum", "custom", NULL };
     static const char *const buses[] = { "virtio", "sata", "scsi", "usb", NULL };
-    g_autofree char *caps = armz_domain_capabilities_format(TEST_VMM, "kvm");
+    g_autoptr(GPtrArray) fws = test_firmwares();
+    g_autofree char *caps = armz_domain_capabilities_format(TEST_VMM, "kvm", fws);
 
     for (const char *const *v = buses; *v; v++)
         g_assert_cmpint(accepts_disk_bus(*v), ==, g_strv_contains(sup->disk_buses, *v));
