@@ -235,3 +235,30 @@ def test_nova_uefi_check(fwd):
     assert dc.os.uefi_supported
     assert dc.os.uefi_autoconfig_supported
     assert not dc.os.secure_boot_supported
+
+
+@pytest.mark.skipif(not os.path.exists('/usr/bin/virt-install'),
+                    reason='virt-install (Debian package virtinst) is not installed')
+def test_virt_install_uefi_xml_is_accepted(fwd, fw, tmp_path):
+    """virt-install asks the domain capabilities for a firmware and writes
+    <os firmware='efi'>; define resolves it to the descriptor's loader."""
+    import subprocess
+    disk = tmp_path / 'disk.img'
+    disk.write_bytes(b'\0' * 65536)
+    r = subprocess.run(['virt-install', '--connect', fwd.uri, '--import', '--name', 'vi1',
+                        '--arch', 'aarch64', '--memory', '512', '--vcpus', '2',
+                        '--disk', f'{disk},bus=virtio', '--boot', 'uefi',
+                        '--network', 'none', '--graphics', 'none',
+                        '--osinfo', 'detect=on,require=off', '--print-xml'],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, HOME=str(tmp_path)))
+    assert r.returncode == 0, r.stderr
+    assert "firmware=\"efi\"" in r.stdout or "firmware='efi'" in r.stdout, r.stdout
+    c = libvirt.open(fwd.uri)
+    try:
+        dom = c.defineXML(r.stdout)
+        loader = ET.fromstring(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE)).find('os/loader')
+        assert loader.text == fw['code']
+        dom.undefine()
+    finally:
+        c.close()
