@@ -262,3 +262,20 @@ def test_virt_install_uefi_xml_is_accepted(fwd, fw, tmp_path):
         dom.undefine()
     finally:
         c.close()
+
+
+def test_example_firmware_uefi_is_defined(daemons):
+    """examples/firmware-uefi.xml is defined with the test descriptors'
+    loader (tests/data/firmware, the shape of Debian's)."""
+    d = daemons.new()
+    with open(os.path.join(armzd.TOP, 'examples', 'firmware-uefi.xml')) as f:
+        xml = f.read()
+    c = libvirt.open(d.uri)
+    try:
+        dom = c.defineXML(xml)
+        os_el = ET.fromstring(dom.XMLDesc(0)).find('os')
+        assert os_el.find('loader').text == '/usr/share/AAVMF/AAVMF_CODE.fd'
+        assert os_el.find('nvram').get('template') == '/usr/share/AAVMF/AAVMF_VARS.fd'
+        dom.undefine()
+    finally:
+        c.close()
