@@ -132,7 +132,8 @@ armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const cha
                     _("architecture '%s' is not supported: armz runs aarch64 guests"), arch);
         return NULL;
     }
-    if (machine && strcmp(machine, "virt") != 0) {
+    /* virt-armz: the canonical name the capabilities give 'virt' */
+    if (machine && strcmp(machine, "virt") != 0 && strcmp(machine, "virt-armz") != 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
                     _("machine type '%s' is not supported: armz offers 'virt'"), machine);
         return NULL;

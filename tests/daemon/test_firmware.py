@@ -279,3 +279,30 @@ def test_example_firmware_uefi_is_defined(daemons):
         dom.undefine()
     finally:
         c.close()
+
+
+def test_nova_get_loader_finds_the_firmware(fwd, fw):
+    """Nova writes the loader itself: Host.get_loader() resolves the machine
+    'virt' to its canonical name from the capabilities and matches it
+    against the descriptors' "virt-*" globs."""
+    import fnmatch
+    c = libvirt.open(fwd.uri)
+    try:
+        caps = ET.fromstring(c.getCapabilities())
+    finally:
+        c.close()
+    arch = caps.find("guest/arch[@name='aarch64']")
+    machines = {m.text: m.get('canonical') for m in arch.findall('machine')}
+    canonical = machines['virt'] or 'virt'
+    assert fnmatch.fnmatch(canonical, 'virt-*'), machines
+    assert canonical in machines and machines[canonical] is None
+    try:
+        from nova.virt.libvirt import config as vconfig
+    except ImportError:
+        return
+    nc = vconfig.LibvirtConfigCaps()
+    nc.parse_str(ET.tostring(caps, encoding='unicode'))
+    guest = [g for g in nc.guests if g.arch == 'aarch64'][0]
+    dom = list(guest.domains.values())[0]
+    assert 'virt' not in dom.machines
+    assert fnmatch.fnmatch(dom.aliases['virt']['canonical'], 'virt-*')
