@@ -9,16 +9,6 @@
 #include <libvirt/virterror.h>
 
 static void
-attr_free(gpointer p)
-{
-    ArmzXmlAttr *a = p;
-
-    g_free(a->name);
-    g_free(a->value);
-    g_free(a);
-}
-
-static void
 block_free(gpointer p)
 {
     ArmzDomainSysinfoBlock *b = p;
@@ -31,7 +21,7 @@ block_free(gpointer p)
 void
 armz_domain_firmware_init(ArmzDomainDef *def)
 {
-    def->os_firmware_features = g_ptr_array_new_with_free_func(attr_free);
+    def->os_firmware_features = g_ptr_array_new_with_free_func(armz_xml_attr_free);
     def->sysinfo = g_ptr_array_new_with_free_func(block_free);
 }
 
@@ -136,7 +126,7 @@ armz_conf_sysinfo_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             return armz_conf_unsupported_child(c, "sysinfo", error);
         b = g_new0(ArmzDomainSysinfoBlock, 1);
         b->block = g_strdup(blocks[i]);
-        b->entries = g_ptr_array_new_with_free_func(attr_free);
+        b->entries = g_ptr_array_new_with_free_func(armz_xml_attr_free);
         g_ptr_array_add(def->sysinfo, b);
         for (xmlNodePtr e = armz_xml_first_element(c); e; e = armz_xml_next_element(e)) {
             ArmzXmlAttr *a;

@@ -47,6 +47,7 @@ ArmzDomainSeclabelDef *armz_domain_seclabel_def_new(void);
  * in TYPED_ATTRS and its child elements not in TYPED_CHILDREN (<alias> is
  * runtime-only and dropped); EXTRA must be initialized. */
 void armz_domain_xml_extra_init(ArmzDomainXmlExtra *extra);
+void armz_xml_attr_free(gpointer p);     /* an ArmzXmlAttr */
 void armz_domain_xml_extra_clear(ArmzDomainXmlExtra *extra);
 gboolean armz_conf_extra_capture(ArmzDomainXmlExtra *extra, xmlNodePtr node,
                                  const char *const *typed_attrs,

@@ -1,7 +1,6 @@
 /* What the armz driver accepts of UEFI firmware boot and of the platform
  * pieces that reach the guest through it (SMBIOS, ACPI, vmcoreinfo, boot
  * order). Pure, like domain_validate.c. */
-#include <stdarg.h>
 #include <string.h>
 #include <libvirt/virterror.h>
 
@@ -10,18 +9,8 @@
 #include "util/uuid.h"
 #include "driver/domain_validate.h"
 
-static gboolean G_GNUC_PRINTF(3, 4)
-fail(GError **error, int code, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, ARMZ_ERROR, code, msg);
-    return FALSE;
-}
+/* sets ERROR, gives FALSE */
+#define fail(error, ...) (g_set_error((error), ARMZ_ERROR, __VA_ARGS__), FALSE)
 
 gboolean
 armz_domain_uses_firmware(const ArmzDomainDef *def)
