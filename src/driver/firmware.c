@@ -248,3 +248,52 @@ armz_firmware_fill(ArmzDomainDef *def, const char *const *dirs, const char *nvra
     }
     return TRUE;
 }
+
+/* ",KEY=VALUE" of DMI_DIR/FILE, commas doubled; FALSE when unreadable or
+ * empty (serials are readable by root only) */
+static gboolean
+dmi_field(GString *opt, const char *dmi_dir, const char *file, const char *key)
+{
+    g_autofree char *path = g_build_filename(dmi_dir, file, NULL);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) parts = NULL;
+    g_autofree char *val = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL) || !*g_strstrip(text))
+        return FALSE;
+    parts = g_strsplit(text, ",", -1);
+    val = g_strjoinv(",,", parts);
+    g_string_append_printf(opt, ",%s=%s", key, val);
+    return TRUE;
+}
+
+GStrv
+armz_firmware_host_smbios(const char *dmi_dir)
+{
+    static const char *const t0[][2] = {
+        { "bios_vendor", "vendor" }, { "bios_version", "version" }, { "bios_date", "date" },
+    };
+    static const char *const t1[][2] = {
+        { "sys_vendor", "manufacturer" }, { "product_name", "product" },
+        { "product_version", "version" }, { "product_serial", "serial" },
+        { "product_sku", "sku" }, { "product_family", "family" },
+    };
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    g_autoptr(GString) o0 = g_string_new("type=0");
+    g_autoptr(GString) o1 = g_string_new("type=1");
+    gboolean any0 = FALSE, any1 = FALSE;
+    GStrv out;
+
+    for (guint i = 0; i < G_N_ELEMENTS(t0); i++)
+        any0 = dmi_field(o0, dmi_dir, t0[i][0], t0[i][1]) || any0;
+    for (guint i = 0; i < G_N_ELEMENTS(t1); i++)
+        any1 = dmi_field(o1, dmi_dir, t1[i][0], t1[i][1]) || any1;
+    if (any0)
+        g_strv_builder_add(b, o0->str);
+    if (any1)
+        g_strv_builder_add(b, o1->str);
+    out = g_strv_builder_end(b);
+    if (!out[0])
+        g_clear_pointer(&out, g_strfreev);
+    return out;
+}

@@ -40,3 +40,8 @@ GPtrArray *armz_firmware_list(const char *const *dirs);
  * cannot honour. */
 gboolean armz_firmware_fill(ArmzDomainDef *def, const char *const *dirs, const char *nvram_dir,
                             GError **error);
+
+/* <smbios mode='host'>: the host's SMBIOS blocks 0 and 1 but the UUID, as
+ * armz-vmm --smbios values, from DMI_DIR (/sys/class/dmi/id); NULL when
+ * the host has none. */
+GStrv armz_firmware_host_smbios(const char *dmi_dir);

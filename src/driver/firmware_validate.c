@@ -178,11 +178,7 @@ check_smbios(const ArmzDomainDef *def, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("<smbios mode='%s'>: SMBIOS tables reach the guest through UEFI "
                       "firmware, which needs <os firmware='efi'>"), def->os_smbios_mode);
-    if (g_str_equal(def->os_smbios_mode, "host"))
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<smbios mode='host'> is not supported by the armz driver: use "
-                      "mode='sysinfo' with a <sysinfo type='smbios'>"));
-    if (!def->sysinfo_type)
+    if (g_str_equal(def->os_smbios_mode, "sysinfo") && !def->sysinfo_type)
         return fail(error, VIR_ERR_XML_ERROR,
                     _("Domain requires SMBIOS, but no SMBIOS information provided"));
     return TRUE;

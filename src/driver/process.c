@@ -16,6 +16,7 @@
 #include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
+#include "driver/firmware.h"
 #include "driver/nvram.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
@@ -172,12 +173,15 @@ gboolean
 armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
                    guint64 autodestroy_client, GError **error)
 {
+    g_auto(GStrv) host_smbios = g_strcmp0(obj->def->os_smbios_mode, "host") == 0
+        ? armz_firmware_host_smbios("/sys/class/dmi/id") : NULL;
     ArmzLaunchCtx ctx = {
         .vmm_path = drv->cfg.vmm_path,
         .kvm_device = armz_process_kvm_device(),
         .state_dir = drv->paths->state_dir,
         .start_paused = (flags & VIR_DOMAIN_START_PAUSED) != 0,
         .seccomp = drv->cfg.seccomp,
+        .host_smbios = (const char *const *)host_smbios,
         .resolve_network = drv->resolve_network,
         .network_opaque = drv->network_opaque,
         .resolve_volume = drv->resolve_volume,

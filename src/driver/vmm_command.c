@@ -333,16 +333,31 @@ feature_on(const ArmzDomainDef *def, const char *name)
     return f && f->state != ARMZ_TRISTATE_OFF;
 }
 
-/* <sysinfo> blocks as --smbios type=N,key=value (commas doubled) */
-static void
-plan_smbios(Builder *b)
+/* <sysinfo> blocks as --smbios type=N,key=value (commas doubled); with
+ * mode 'host', the host's blocks 0 and 1 (libvirt: all but the UUID) */
+static gboolean
+plan_smbios(Builder *b, GError **error)
 {
     static const struct { const char *block; int type; } types[] = {
         { "bios", 0 }, { "system", 1 }, { "chassis", 3 },
     };
+    const char *const *host = b->ctx->host_smbios;
 
+    if (g_strcmp0(b->def->os_smbios_mode, "host") == 0) {
+        if (!host || !host[0]) {
+            g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                                _("<smbios mode='host'>: this host has no SMBIOS "
+                                  "information to copy"));
+            return FALSE;
+        }
+        for (; *host; host++) {
+            arg(b, "--smbios");
+            arg(b, *host);
+        }
+        return TRUE;
+    }
     if (g_strcmp0(b->def->os_smbios_mode, "sysinfo") != 0)
-        return;
+        return TRUE;
     for (guint i = 0; i < b->def->sysinfo->len; i++) {
         const ArmzDomainSysinfoBlock *blk = g_ptr_array_index(b->def->sysinfo, i);
         GString *opt;
@@ -364,6 +379,7 @@ plan_smbios(Builder *b)
         arg(b, "--smbios");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
+    return TRUE;
 }
 
 static gboolean
@@ -387,7 +403,8 @@ plan_firmware(Builder *b, GError **error)
     fd = add_fd(b, ARMZ_LAUNCH_FD_FLASH, def->os_nvram->path, "pflash1", -1);
     arg(b, "--flash-vars");
     argf(b, "fd:%d", fd->num);
-    plan_smbios(b);
+    if (!plan_smbios(b, error))
+        return FALSE;
     if (feature_on(def, "acpi"))
         arg(b, "--acpi");
     if (feature_on(def, "vmcoreinfo"))

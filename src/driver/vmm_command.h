@@ -29,6 +29,9 @@ typedef struct {
     const char *state_dir;      /* STATE_DIR/UUID.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
     const char *seccomp;        /* --seccomp MODE (armz.conf seccomp_sandbox); NULL: default */
+    /* <smbios mode='host'>: the host's SMBIOS as --smbios values
+     * (armz_firmware_host_smbios()); NULL or empty: the host has none */
+    const char *const *host_smbios;
     ArmzResolveNetworkFunc resolve_network;  /* NULL: no network driver */
     gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */

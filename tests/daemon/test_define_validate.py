@@ -19,7 +19,8 @@ HOST_CASES = {'err-type-kvm-no-kvm', 'err-type-qemu-no-kvm', 'err-net-network-no
               'err-net-network-unknown', 'err-disk-volume-no-driver',
               'err-disk-volume-unknown',
               # run by test_firmware.py with a daemon that has no descriptors
-              'err-fw-efi-no-descriptor'}
+              'err-fw-efi-no-descriptor',
+              'err-fw-smbios-host-none'}
 # libvirt's wire prefixes of the codes the golden files name
 PREFIX = {'VIR_ERR_CONFIG_UNSUPPORTED': 'unsupported configuration: ',
           'VIR_ERR_XML_ERROR': 'XML error: ',

@@ -135,6 +135,34 @@ test_resolve(void)
     g_assert_cmpstr(e, ==, d);
 }
 
+/* <smbios mode='host'>: blocks 0 and 1 of /sys/class/dmi/id, no UUID,
+ * commas doubled, unreadable or empty files left out */
+static void
+test_host_smbios(void)
+{
+    g_autofree char *dmi = mkdir_in("dmi");
+    g_autofree char *none = mkdir_in("nodmi");
+    static const char *const files[][2] = {
+        { "bios_vendor", "EFI Development Kit II, EDK II\n" }, { "bios_date", "02/06/2015\n" },
+        { "sys_vendor", "QEMU\n" }, { "product_name", "KVM Virtual Machine\n" },
+        { "product_family", "\n" }, { "product_uuid", "c7a5fdbd-edaf-4455-926a-d65c16db1809\n" },
+    };
+    g_auto(GStrv) got = NULL;
+    g_auto(GStrv) nothing = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_build_filename(dmi, files[i][0], NULL);
+        g_assert_true(g_file_set_contents(p, files[i][1], -1, NULL));
+    }
+    got = armz_firmware_host_smbios(dmi);
+    g_assert_nonnull(got);
+    g_assert_cmpstr(got[0], ==, "type=0,vendor=EFI Development Kit II,, EDK II,date=02/06/2015");
+    g_assert_cmpstr(got[1], ==, "type=1,manufacturer=QEMU,product=KVM Virtual Machine");
+    g_assert_null(got[2]);
+    nothing = armz_firmware_host_smbios(none);
+    g_assert_null(nothing);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,6 +173,7 @@ main(int argc, char **argv)
     tmp = g_dir_make_tmp("armz-firmware-XXXXXX", NULL);
     g_test_add_func("/firmware/precedence", test_precedence);
     g_test_add_func("/firmware/resolve", test_resolve);
+    g_test_add_func("/firmware/host-smbios", test_host_smbios);
     rc = g_test_run();
     cmd = g_strdup_printf("rm -rf '%s'", tmp);
     (void)!system(cmd);

@@ -37,6 +37,7 @@ enum {
     CTX_NO_KVM = 1 << 1,
     CTX_NO_NETWORK_DRIVER = 1 << 2,
     CTX_NO_STORAGE_DRIVER = 1 << 3,
+    CTX_HOST_SMBIOS = 1 << 4,
 };
 
 static const struct {
@@ -48,6 +49,7 @@ static const struct {
     { "err-type-qemu-no-kvm", CTX_NO_KVM },
     { "err-net-network-no-driver", CTX_NO_NETWORK_DRIVER },
     { "err-disk-volume-no-driver", CTX_NO_STORAGE_DRIVER },
+    { "fw-smbios-host", CTX_HOST_SMBIOS },
 };
 
 /* Refused at start for what the host lacks or holds; define accepts them. */
@@ -58,6 +60,7 @@ static const char *const host_cases[] = {
     "err-net-network-unknown",      /* no such network (yet) */
     "err-disk-volume-no-driver",    /* no storage driver */
     "err-disk-volume-unknown",      /* no such pool (yet) */
+    "err-fw-smbios-host-none",      /* no SMBIOS on the host */
     NULL
 };
 
@@ -124,6 +127,11 @@ ctx_init(ArmzLaunchCtx *ctx, unsigned int flags)
     ctx->resolve_network = (flags & CTX_NO_NETWORK_DRIVER) ? NULL : test_resolve_network;
     ctx->resolve_volume = (flags & CTX_NO_STORAGE_DRIVER) ? NULL : test_resolve_volume;
     ctx->network_opaque = ctx->volume_opaque = &resolver_calls;
+    if (flags & CTX_HOST_SMBIOS) {
+        static const char *const host[] = { "type=0,vendor=Host,, Inc.",
+                                            "type=1,manufacturer=Host,product=Box", NULL };
+        ctx->host_smbios = host;
+    }
 }
 
 static const char *
