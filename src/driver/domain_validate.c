@@ -217,13 +217,10 @@ check_cpu(const ArmzDomainDef *def, GError **error)
     if ((guint64)s * d * c * t != def->vcpus)
         return fail(error, VIR_ERR_XML_ERROR,
                     _("CPU topology doesn't match maximum vcpu count"));
-    /* Without a cpu-map in the device tree Linux sees one package of
-     * single-threaded cores: only that topology is honoured. */
-    if (s != 1 || d != 1 || t != 1)
+    /* armz-vmm --topology: device tree cpu-map, ACPI PPTT, SMBIOS; no dies */
+    if (d != 1)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("CPU topology of %u sockets, %u dies, %u cores and %u threads is not "
-                      "supported by the armz driver: guests see one socket of "
-                      "single-threaded cores"), s, d, c, t);
+                    _("CPU topology of %u dies is not supported by the armz driver"), d);
     return TRUE;
 }
 

@@ -514,6 +514,11 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     argf(&b, "%" G_GUINT64_FORMAT, plan->memory_mib);
     arg(&b, "--vcpus");
     argf(&b, "%u", def->vcpus);
+    if (def->cpu && (def->cpu->sockets || def->cpu->cores || def->cpu->threads)) {
+        arg(&b, "--topology");
+        argf(&b, "sockets=%u,cores=%u,threads=%u", MAX(def->cpu->sockets, 1u),
+             MAX(def->cpu->cores, 1u), MAX(def->cpu->threads, 1u));
+    }
     arg(&b, "--kvm-device");
     arg(&b, ctx->kvm_device);
     arg(&b, "--irqchip");

@@ -164,6 +164,9 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.initrd_end = vm->layout.initrd_end;
     fc.nvirtio = vm->board.nvirtio;
     fc.firmware = vm->firmware != NULL;
+    fc.sockets = o->sockets;
+    fc.cores = o->cores;
+    fc.threads = o->threads;
     if (vm->firmware) {
         /* the firmware hands its own command line and initrd to the OS */
         fc.cmdline = NULL;

@@ -328,13 +328,49 @@ char_opt_clear(ArmzCharOpt *c)
     g_free(c->log_path);
 }
 
+/* --topology sockets=S,cores=C,threads=T (each 1 when left out): their
+ * product is --vcpus */
+static gboolean
+parse_topology(ArmzOptions *o, const char *s, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--topology", s, error);
+    guint *dst;
+    guint64 v;
+
+    if (!kv)
+        return FALSE;
+    o->sockets = o->cores = o->threads = 1;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+
+        if (g_str_equal(k, "sockets"))
+            dst = &o->sockets;
+        else if (g_str_equal(k, "cores"))
+            dst = &o->cores;
+        else if (g_str_equal(k, "threads"))
+            dst = &o->threads;
+        else
+            return unknown_key("--topology", k, "sockets, cores, threads", error);
+        if (!parse_uint("--topology", val, 1, ARMZ_MAX_VCPUS, &v, error))
+            return FALSE;
+        *dst = (guint)v;
+    }
+    if ((guint64)o->sockets * o->cores * o->threads != o->vcpus) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--topology: %u sockets x %u cores x %u threads is not --vcpus %u"),
+                    o->sockets, o->cores, o->threads, o->vcpus);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
-    g_autofree char *seccomp = NULL;
+    g_autofree char *seccomp = NULL, *topology = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
@@ -349,6 +385,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory,
           N_("guest RAM in MiB (default 512)"), N_("MIB") },
         { "vcpus", 0, 0, G_OPTION_ARG_STRING, &vcpus, N_("number of vCPUs (default 1)"), N_("N") },
+        { "topology", 0, 0, G_OPTION_ARG_STRING, &topology,
+          N_("CPU topology the guest sees (device tree cpu-map, ACPI PPTT, SMBIOS): "
+             "sockets=S,cores=C,threads=T, their product --vcpus"), N_("SPEC") },
         { "serial", 0, 0, G_OPTION_ARG_STRING, &serial,
           N_("serial console backend: stdio (default), pty, file:PATH, fd:N or none"),
           N_("BACKEND") },
@@ -450,6 +489,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             return FALSE;
         o->vcpus = (guint)v;
     }
+    if (topology && !parse_topology(o, topology, error))
+        return FALSE;
     if (serial && !parse_backend("--serial", serial, &o->serial, error))
         return FALSE;
     if (o->serial.pty_file && o->serial.kind != ARMZ_SERIAL_PTY) {

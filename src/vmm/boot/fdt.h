@@ -19,6 +19,7 @@ typedef struct {
     uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
     unsigned nvirtio;               /* virtio-mmio slots 0 .. nvirtio-1 */
     bool firmware;                  /* flash banks and fw_cfg present */
+    unsigned sockets, cores, threads;   /* cpu-map; sockets 0: none */
 } ArmzFdtConfig;
 
 /* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */
