@@ -137,7 +137,29 @@ static const Bad bad[] = {
     { "--console", "stdio", NULL, NULL, "--console" },
     { "--rng", "fd:z", NULL, NULL, "--rng" },
     { "--serial", "bogus", NULL, NULL, "--serial" },
+    { "--topology", "sockets=2", NULL, NULL, "--topology" },          /* 2 != 1 vCPU */
+    { "--topology", "sockets=2,cores=2", "--vcpus", "2", "--topology" },
+    { "--topology", "dies=1", NULL, NULL, "--topology" },
+    { "--topology", "sockets=0", NULL, NULL, "--topology" },
 };
+
+/* --topology: counts default to 1, their product is --vcpus */
+static void
+test_topology(void)
+{
+    ArmzOptions o;
+    GError *err = NULL;
+
+    g_assert_true(parse(&o, &err, "--vcpus", "4", "--topology", "sockets=2,threads=2", NULL));
+    g_assert_no_error(err);
+    g_assert_cmpuint(o.sockets, ==, 2);
+    g_assert_cmpuint(o.cores, ==, 1);
+    g_assert_cmpuint(o.threads, ==, 2);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--vcpus", "2", NULL));
+    g_assert_cmpuint(o.sockets, ==, 0);
+    armz_options_clear(&o);
+}
 
 static void
 test_bad(void)
@@ -193,6 +215,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/virtio-options/full", test_full);
     g_test_add_func("/virtio-options/refused", test_bad);
+    g_test_add_func("/virtio-options/topology", test_topology);
     g_test_add_func("/virtio-options/too-many", test_too_many);
     return g_test_run();
 }
