@@ -72,6 +72,7 @@ void armz_remote_make_domain(armz_nonnull_domain *out, const ArmzDomainId *id);
 /* Every procedure table (remote_register.c), and each of them, one per area. */
 void armz_remote_register_all(ArmzDispatcher *d);
 void armz_remote_connect_register(ArmzDispatcher *d);
+void armz_remote_host_register(ArmzDispatcher *d);
 void armz_remote_domain_register(ArmzDispatcher *d);
 void armz_remote_events_register(ArmzDispatcher *d);
 void armz_remote_console_register(ArmzDispatcher *d);
