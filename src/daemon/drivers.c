@@ -53,8 +53,7 @@ armz_daemon_drivers_open(ArmzDaemon *d, const ArmzDriverConfig *cfg, GError **er
         return FALSE;
     armz_storage_driver_set_event_func(d->storage, armz_remote_storage_event, NULL);
     armz_driver_set_volume_resolver(d->driver, armz_storage_resolve_volume, d->storage);
-    if (!(d->secret = armz_secret_driver_new(d->paths, error)))
-        return FALSE;
+    d->secret = armz_secret_driver_new(d->paths);
     return TRUE;
 }
 

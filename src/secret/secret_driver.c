@@ -108,7 +108,7 @@ load_one(ArmzSecretDriver *drv, const char *name)
 }
 
 ArmzSecretDriver *
-armz_secret_driver_new(const ArmzPaths *paths, GError **error)
+armz_secret_driver_new(const ArmzPaths *paths)
 {
     g_autoptr(GDir) dir = NULL;
     ArmzSecretDriver *drv = g_new0(ArmzSecretDriver, 1);
@@ -117,12 +117,9 @@ armz_secret_driver_new(const ArmzPaths *paths, GError **error)
     g_mutex_init(&drv->lock);
     drv->secrets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, secret_free);
     drv->dir = g_build_filename(paths->config_dir, "secrets", NULL);
-    if (!armz_mkdir_p(drv->dir, 0700, error)) {
-        armz_secret_driver_free(drv);
-        return NULL;
-    }
-    armz_file_remove_stale_tmp(drv->dir);
-    dir = g_dir_open(drv->dir, 0, NULL);
+    /* made by the first persistent secret */
+    if ((dir = g_dir_open(drv->dir, 0, NULL)))
+        armz_file_remove_stale_tmp(drv->dir);
     while (dir && (name = g_dir_read_name(dir)))
         if (g_str_has_suffix(name, ".xml"))
             load_one(drv, name);
@@ -146,6 +143,8 @@ save_def(ArmzSecretDriver *drv, const ArmzSecretDef *def, GError **error)
     g_autofree char *path = file_path(drv, def->uuid, "xml");
     g_autofree char *xml = armz_secret_def_format(def);
 
+    if (!armz_mkdir_p(drv->dir, 0700, error))
+        return FALSE;
     return armz_file_write_atomic(path, xml, strlen(xml), 0600, error);
 }
 

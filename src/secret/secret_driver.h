@@ -17,7 +17,7 @@ typedef struct {
 
 void armz_secret_id_clear(ArmzSecretId *id);
 
-ArmzSecretDriver *armz_secret_driver_new(const ArmzPaths *paths, GError **error);
+ArmzSecretDriver *armz_secret_driver_new(const ArmzPaths *paths);
 void armz_secret_driver_free(ArmzSecretDriver *drv);
 
 gboolean armz_secret_define(ArmzSecretDriver *drv, const char *xml, unsigned int flags,
