@@ -107,7 +107,36 @@ h_list_all_node_devices(ArmzClient *client, void *a, void *r, GError **error)
     return TRUE;
 }
 
+static gboolean
+h_compare_cpu(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_connect_compare_cpu_args *args = a;
+    int res = armz_driver_compare_cpu(DRV, args->xml, args->flags, error);
+
+    ((armz_connect_compare_cpu_ret *)r)->result = res;
+    return res != VIR_CPU_COMPARE_ERROR;
+}
+
+#define OPT(s) ((s) ? *(s) : NULL)
+
+static gboolean
+h_compare_hypervisor_cpu(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_connect_compare_hypervisor_cpu_args *args = a;
+    int res = armz_driver_compare_hypervisor_cpu(DRV, OPT(args->arch), OPT(args->machine),
+                                                 OPT(args->virttype), args->xmlCPU,
+                                                 args->flags, error);
+
+    ((armz_connect_compare_hypervisor_cpu_ret *)r)->result = res;
+    return res != VIR_CPU_COMPARE_ERROR;
+}
+
 static const ArmzProc procs[] = {
+    { REMOTE_PROC_CONNECT_COMPARE_CPU, ARMZ_ARGS(armz_connect_compare_cpu_args),
+      ARMZ_RET(armz_connect_compare_cpu_ret), h_compare_cpu, 0 },
+    { REMOTE_PROC_CONNECT_COMPARE_HYPERVISOR_CPU,
+      ARMZ_ARGS(armz_connect_compare_hypervisor_cpu_args),
+      ARMZ_RET(armz_connect_compare_hypervisor_cpu_ret), h_compare_hypervisor_cpu, 0 },
     { REMOTE_PROC_NODE_GET_CPU_STATS, ARMZ_ARGS(armz_node_get_cpu_stats_args),
       ARMZ_RET(armz_node_get_cpu_stats_ret), h_node_get_cpu_stats, 0 },
     { REMOTE_PROC_NODE_GET_MEMORY_STATS, ARMZ_ARGS(armz_node_get_memory_stats_args),

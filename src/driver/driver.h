@@ -81,6 +81,13 @@ int armz_driver_node_cpu_stats(ArmzDriver *drv, int cpu, ArmzNodeStat *out, int 
                                unsigned int flags, GError **error);
 int armz_driver_node_memory_stats(ArmzDriver *drv, int cell, ArmzNodeStat *out, int *nparams,
                                   unsigned int flags, GError **error);
+/* virConnectCompareCPU (against the host's CPU) and
+ * virConnectCompareHypervisorCPU (against the CPU aarch64 guests get):
+ * a virCPUCompareResult. */
+int armz_driver_compare_cpu(ArmzDriver *drv, const char *xml, unsigned int flags, GError **error);
+int armz_driver_compare_hypervisor_cpu(ArmzDriver *drv, const char *arch, const char *machine,
+                                       const char *virttype, const char *xml, unsigned int flags,
+                                       GError **error);
 /* virConnectGetCPUModelNames: appends the names to NAMES, returns their number. */
 int armz_driver_cpu_model_names(ArmzDriver *drv, const char *arch, GPtrArray *names,
                                 unsigned int flags, GError **error);

@@ -96,3 +96,48 @@ def test_list_all_node_devices_is_empty(conn):
 def test_nodedev_list_by_virsh(daemon):
     r = daemon.virsh('nodedev-list', '--cap', 'pci')
     assert r.out.strip() == '', r.out
+
+
+def host_flags():
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            if line.startswith(('Features', 'flags')):
+                return line.split(':', 1)[1].split()
+    return []
+
+
+def test_compare_cpu_with_the_host(conn):
+    arch = os.uname().machine
+    # what Nova sends on an aarch64 host: the host's own CPU description
+    assert conn.compareCPU(f'<cpu><arch>{arch}</arch><topology sockets="1" cores="2" '
+                           f'threads="1"/></cpu>', 0) == libvirt.VIR_CPU_COMPARE_IDENTICAL
+    flag = host_flags()[0]
+    assert conn.compareCPU(f"<cpu><arch>{arch}</arch><feature name='{flag}'/></cpu>", 0) \
+        == libvirt.VIR_CPU_COMPARE_SUPERSET
+    assert conn.compareCPU("<cpu><feature name='nosuchfeature'/></cpu>", 0) \
+        == libvirt.VIR_CPU_COMPARE_INCOMPATIBLE
+    other = 's390x' if arch != 's390x' else 'aarch64'
+    assert conn.compareCPU(f'<cpu><arch>{other}</arch></cpu>', 0) \
+        == libvirt.VIR_CPU_COMPARE_INCOMPATIBLE
+    e = expect_error(libvirt.VIR_ERR_CPU_INCOMPATIBLE, conn.compareCPU,
+                     f'<cpu><arch>{other}</arch></cpu>',
+                     libvirt.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE)
+    assert other in e.get_error_message()
+    expect_error(libvirt.VIR_ERR_XML_ERROR, conn.compareCPU, '<cpu', 0)
+    expect_error(libvirt.VIR_ERR_XML_ERROR, conn.compareCPU, '<domain/>', 0)
+
+
+def test_compare_hypervisor_cpu(conn):
+    assert conn.compareHypervisorCPU(None, 'aarch64', 'virt', 'kvm',
+                                     "<cpu mode='host-passthrough'/>", 0) \
+        == libvirt.VIR_CPU_COMPARE_IDENTICAL
+    # a named model is only compatible when the host's CPU is that model
+    res = conn.compareHypervisorCPU(None, 'aarch64', None, 'kvm',
+                                    "<cpu mode='custom'><model>cortex-a57</model></cpu>", 0)
+    want = (libvirt.VIR_CPU_COMPARE_IDENTICAL
+            if 'cortex-a57' in conn.getCPUModelNames('aarch64', 0)
+            else libvirt.VIR_CPU_COMPARE_INCOMPATIBLE)
+    assert res == want
+    e = expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.compareHypervisorCPU,
+                     None, 'x86_64', None, 'kvm', '<cpu/>', 0)
+    assert 'x86_64' in e.get_error_message()
