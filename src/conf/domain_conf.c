@@ -153,6 +153,10 @@ armz_domain_net_def_free(ArmzDomainNetDef *net)
     g_free(net->source_bridge);
     g_free(net->target_dev);
     g_free(net->model);
+    g_free(net->driver_name);
+    g_free(net->vport_type);
+    g_free(net->vport_interfaceid);
+    g_free(net->vport_profileid);
     armz_domain_address_def_free(net->address);
     g_free(net);
 }

@@ -166,6 +166,11 @@ typedef struct {
     unsigned int mtu;       /* 0 = not given */
     unsigned int boot_order;
     ArmzDomainAddressDef *address;  /* NULL when absent */
+    char *driver_name;      /* <driver name='qemu|vhost'> */
+    gboolean target_unmanaged;  /* <target managed='no'>: the tap exists already */
+    char *vport_type;       /* <virtualport type='openvswitch'> */
+    char *vport_interfaceid;    /* its <parameters interfaceid=''> (a UUID) */
+    char *vport_profileid;
 } ArmzDomainNetDef;
 
 typedef enum {

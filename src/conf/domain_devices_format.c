@@ -84,14 +84,29 @@ format_interface(GString *buf, const ArmzDomainNetDef *net)
         armz_xml_attr_append(buf, "bridge", net->source_bridge);
         g_string_append(buf, "/>\n");
     }
-    if (net->target_dev) {
+    if (net->vport_type) {
+        g_string_append(buf, "      <virtualport");
+        armz_xml_attr_append(buf, "type", net->vport_type);
+        g_string_append(buf, ">\n        <parameters");
+        armz_xml_attr_append(buf, "interfaceid", net->vport_interfaceid);
+        armz_xml_attr_append(buf, "profileid", net->vport_profileid);
+        g_string_append(buf, "/>\n      </virtualport>\n");
+    }
+    if (net->target_dev || net->target_unmanaged) {
         g_string_append(buf, "      <target");
         armz_xml_attr_append(buf, "dev", net->target_dev);
+        if (net->target_unmanaged)
+            armz_xml_attr_append(buf, "managed", "no");
         g_string_append(buf, "/>\n");
     }
     if (net->model) {
         g_string_append(buf, "      <model");
         armz_xml_attr_append(buf, "type", net->model);
+        g_string_append(buf, "/>\n");
+    }
+    if (net->driver_name) {
+        g_string_append(buf, "      <driver");
+        armz_xml_attr_append(buf, "name", net->driver_name);
         g_string_append(buf, "/>\n");
     }
     if (net->mtu)

@@ -696,6 +696,16 @@ check_nets(const ArmzDomainDef *def, GError **error)
                         armz_domain_net_type_to_string(net->type));
         if (ifname && !check_ifname(ifname, error))
             return FALSE;
+        if (net->target_unmanaged &&
+            (net->type != ARMZ_DOMAIN_NET_TYPE_ETHERNET || !ifname))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<target managed='no'> needs <interface type='ethernet'> and the "
+                          "name of an existing tap in <target dev=''>"));
+        if (net->vport_type && net->type != ARMZ_DOMAIN_NET_TYPE_BRIDGE)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<virtualport type='%s'> is supported by the armz driver only on "
+                          "<interface type='bridge'> (an Open vSwitch bridge)"),
+                        net->vport_type);
     }
     return TRUE;
 }

@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "driver/process_fds.h"
 #include "util/unixaddr.h"
+#include "driver/ovs.h"
 #include "driver/tap.h"
 
 /* WHAT: the failed step, formatted by the caller; errno is still its own. */
@@ -97,6 +98,32 @@ open_qmp(const char *path, GError **error)
     return fd;
 }
 
+/* A tap made here, or the existing one of <target managed='no'>; an Open
+ * vSwitch port for it when the plan says so. */
+static int
+open_tap(const ArmzLaunchFd *f, ArmzLaunchFds *out, GError **error)
+{
+    char *name = NULL;
+    int fd;
+
+    fd = f->tap.unmanaged
+        ? armz_tap_open_existing(f->tap.ifname, &name, error)
+        : armz_tap_create(f->tap.ifname, f->tap.mac, f->tap.ovs_bridge ? NULL : f->tap.bridge,
+                          f->tap.mtu, &name, error);
+    if (fd < 0)
+        return -1;
+    g_ptr_array_add(out->taps, name);
+    if (f->tap.ovs_bridge) {
+        if (!armz_ovs_add_port(f->tap.ovs_bridge, name, f->tap.mac, f->tap.ovs_iface_id,
+                               f->tap.vm_uuid, error)) {
+            close(fd);
+            return -1;
+        }
+        g_ptr_array_add(out->ovs_ports, g_strdup(name));
+    }
+    return fd;
+}
+
 gboolean
 armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **error)
 {
@@ -104,6 +131,7 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
     out->fds = g_array_new(FALSE, FALSE, sizeof(int));
     out->pty_paths = g_ptr_array_new_with_free_func(g_free);
     out->taps = g_ptr_array_new_with_free_func(g_free);
+    out->ovs_ports = g_ptr_array_new_with_free_func(g_free);
 
     for (guint i = 0; i < plan->fds->len; i++) {
         const ArmzLaunchFd *f = g_ptr_array_index(plan->fds, i);
@@ -114,14 +142,9 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
         case ARMZ_LAUNCH_FD_DISK:
             fd = open_disk(f, error);
             break;
-        case ARMZ_LAUNCH_FD_TAP: {
-            char *name = NULL;
-            fd = armz_tap_create(f->tap.ifname, f->tap.mac, f->tap.bridge, f->tap.mtu,
-                                 &name, error);
-            if (fd >= 0)
-                g_ptr_array_add(out->taps, name);
+        case ARMZ_LAUNCH_FD_TAP:
+            fd = open_tap(f, out, error);
             break;
-        }
         case ARMZ_LAUNCH_FD_PTY:
             fd = open_pty(&pty, error);
             break;
@@ -142,6 +165,7 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
         }
         if (fd < 0) {
             armz_launch_fds_close(out);
+            armz_launch_fds_undo_ports(out);
             armz_launch_fds_clear(out);
             return FALSE;
         }
@@ -170,4 +194,12 @@ armz_launch_fds_clear(ArmzLaunchFds *f)
     g_clear_pointer(&f->fds, g_array_unref);
     g_clear_pointer(&f->pty_paths, g_ptr_array_unref);
     g_clear_pointer(&f->taps, g_ptr_array_unref);
+    g_clear_pointer(&f->ovs_ports, g_ptr_array_unref);
+}
+
+void
+armz_launch_fds_undo_ports(ArmzLaunchFds *f)
+{
+    for (guint i = 0; f->ovs_ports && i < f->ovs_ports->len; i++)
+        armz_ovs_del_port(g_ptr_array_index(f->ovs_ports, i));
 }

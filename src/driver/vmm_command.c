@@ -27,6 +27,8 @@ fd_free(gpointer p)
     g_free(fd->path);
     g_free(fd->tap.ifname);
     g_free(fd->tap.bridge);
+    g_free(fd->tap.ovs_bridge);
+    g_free(fd->tap.ovs_iface_id);
     g_free(fd->role);
     g_free(fd);
 }
@@ -278,6 +280,13 @@ plan_nets(Builder *b, GError **error)
 
         fd = add_fd(b, ARMZ_LAUNCH_FD_TAP, NULL, role, (int)i);
         fd->tap.ifname = g_strdup(armz_domain_net_ifname(net));
+        fd->tap.unmanaged = net->target_unmanaged;
+        if (net->vport_type) {
+            /* an Open vSwitch bridge: a port in OVSDB, not a Linux bridge slave */
+            fd->tap.ovs_bridge = g_steal_pointer(&bridge);
+            fd->tap.ovs_iface_id = g_strdup(net->vport_interfaceid);
+            memcpy(fd->tap.vm_uuid, b->def->uuid, 16);
+        }
         fd->tap.bridge = g_steal_pointer(&bridge);
         fd->tap.mtu = net->mtu;
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));

@@ -56,6 +56,10 @@ typedef struct {
         char *bridge;           /* bridge to attach it to; NULL: none (ethernet) */
         unsigned int mtu;       /* 0: leave the default (the bridge's) */
         unsigned char mac[6];   /* the guest's MAC (--net mac=) */
+        gboolean unmanaged;     /* <target managed='no'>: open it, change nothing */
+        char *ovs_bridge;       /* Open vSwitch bridge to add it to as a port */
+        char *ovs_iface_id;     /* the port's external-ids:iface-id */
+        unsigned char vm_uuid[16];  /* external-ids:vm-uuid */
     } tap;
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,

@@ -98,8 +98,17 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
 
             g_string_append(out, " ifname=");
             append_quoted(out, fd->tap.ifname ? fd->tap.ifname : "auto");
-            g_string_append(out, " bridge=");
-            append_quoted(out, fd->tap.bridge ? fd->tap.bridge : "none");
+            if (fd->tap.ovs_bridge) {
+                g_string_append(out, " ovs-bridge=");
+                append_quoted(out, fd->tap.ovs_bridge);
+                g_string_append(out, " iface-id=");
+                append_quoted(out, fd->tap.ovs_iface_id);
+            } else {
+                g_string_append(out, " bridge=");
+                append_quoted(out, fd->tap.bridge ? fd->tap.bridge : "none");
+            }
+            if (fd->tap.unmanaged)
+                g_string_append(out, " managed=no");
             if (fd->tap.mtu)
                 g_string_append_printf(out, " mtu=%u", fd->tap.mtu);
             else
