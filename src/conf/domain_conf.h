@@ -231,6 +231,7 @@ struct _ArmzDomainDef {
     /* --- added by conf/ --- */
     unsigned int vcpus_current;     /* <vcpu current=''>; == vcpus when absent */
     char *vcpu_cpuset;              /* <vcpu cpuset=''> */
+    unsigned int iothreads;         /* <iothreads>; 0 when absent */
     GPtrArray *metadata;            /* fragments: children of <metadata> */
 
     /* os */
