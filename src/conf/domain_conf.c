@@ -21,7 +21,7 @@ static const char *const net_type_names[ARMZ_DOMAIN_NET_TYPE_LAST] = {
     "network", "bridge", "ethernet",
 };
 static const char *const chr_type_names[ARMZ_DOMAIN_CHR_TYPE_LAST] = {
-    "pty", "file", "stdio", "null", "unix",
+    "pty", "file", "stdio", "null", "unix", "tcp",
 };
 
 /* Out-of-range values give NULL so a corrupted def never indexes past a
@@ -168,6 +168,9 @@ armz_domain_chr_def_free(ArmzDomainChrDef *chr)
         return;
     g_free(chr->source_path);
     g_free(chr->source_mode);
+    g_free(chr->source_host);
+    g_free(chr->source_service);
+    g_free(chr->protocol);
     g_free(chr->log_file);
     g_free(chr->log_append);
     g_free(chr->target_type);

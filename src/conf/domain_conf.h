@@ -179,6 +179,7 @@ typedef enum {
     ARMZ_DOMAIN_CHR_TYPE_STDIO,
     ARMZ_DOMAIN_CHR_TYPE_NULL,
     ARMZ_DOMAIN_CHR_TYPE_UNIX,
+    ARMZ_DOMAIN_CHR_TYPE_TCP,
     ARMZ_DOMAIN_CHR_TYPE_LAST
 } ArmzDomainChrType;
 
@@ -186,7 +187,10 @@ typedef enum {
 typedef struct {
     ArmzDomainChrType type;
     char *source_path;      /* file/unix path; pty path (live only) */
-    char *source_mode;      /* unix: "bind" | "connect" */
+    char *source_mode;      /* unix, tcp: "bind" | "connect" */
+    char *source_host;      /* tcp: <source host=''> */
+    char *source_service;   /* tcp: <source service=''> (the port) */
+    char *protocol;         /* tcp: <protocol type=''> */
     char *log_file;         /* <log file=''> */
     char *log_append;       /* "on" | "off" */
     char *target_type;      /* serial: "system-serial"...; console: "serial" | "virtio" */

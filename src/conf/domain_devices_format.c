@@ -124,10 +124,17 @@ format_chr(GString *buf, const char *elem, const ArmzDomainChrDef *chr, gboolean
                            (chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY || live);
     g_autoptr(GString) body = g_string_new(NULL);
 
-    if (show_source) {
+    if (show_source || chr->source_host) {
         g_string_append(body, "      <source");
         armz_xml_attr_append(body, "mode", chr->source_mode);
         armz_xml_attr_append(body, "path", chr->source_path);
+        armz_xml_attr_append(body, "host", chr->source_host);
+        armz_xml_attr_append(body, "service", chr->source_service);
+        g_string_append(body, "/>\n");
+    }
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP) {
+        g_string_append(body, "      <protocol");
+        armz_xml_attr_append(body, "type", chr->protocol ? chr->protocol : "raw");
         g_string_append(body, "/>\n");
     }
     if (chr->log_file) {

@@ -360,9 +360,9 @@ parse_chr_target(ArmzDomainChrDef *chr, xmlNodePtr node, gboolean console, GErro
 static gboolean
 parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
 {
-    static const char *const types[] = { "pty", "file", "stdio", "null", "unix", NULL };
+    static const char *const types[] = { "pty", "file", "stdio", "null", "unix", "tcp", NULL };
     static const char *const types_no[] = {
-        "vc", "dev", "pipe", "tcp", "udp", "spicevmc", "spiceport", "nmdm",
+        "vc", "dev", "pipe", "udp", "spicevmc", "spiceport", "nmdm",
         "qemu-vdagent", "dbus", NULL };
     static const char *const modes[] = { "bind", "connect", NULL };
     static const char *const onoff[] = { "on", "off", NULL };
@@ -382,8 +382,17 @@ parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
             g_free(chr->source_path);
             chr->source_path = armz_xml_prop(c, "path");
             g_clear_pointer(&chr->source_mode, g_free);
-            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_UNIX)
+            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_UNIX || chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP)
                 ok = armz_conf_choice_attr(c, "mode", NULL, modes, NULL, &chr->source_mode, error);
+            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP) {
+                g_free(chr->source_host);
+                g_free(chr->source_service);
+                chr->source_host = armz_xml_prop(c, "host");
+                chr->source_service = armz_xml_prop(c, "service");
+            }
+        } else if (armz_xml_is(c, "protocol") && chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP) {
+            g_free(chr->protocol);
+            chr->protocol = armz_xml_prop(c, "type");
         } else if (armz_xml_is(c, "log")) {
             g_free(chr->log_file);
             chr->log_file = armz_xml_prop(c, "file");
@@ -412,6 +421,10 @@ parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("missing <source path=''> for %s of type '%s'"),
                               what, armz_domain_chr_type_to_string(chr->type));
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP && (!chr->source_host || !chr->source_service))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <source host='' service=''> for %s of type 'tcp'"),
+                              what);
     if (chr->type != ARMZ_DOMAIN_CHR_TYPE_FILE && chr->type != ARMZ_DOMAIN_CHR_TYPE_UNIX &&
         chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY)
         g_clear_pointer(&chr->source_path, g_free);

@@ -13,6 +13,8 @@
 #include "util/error.h"
 #include "driver/process_fds.h"
 #include "util/unixaddr.h"
+#include <netdb.h>
+#include <sys/socket.h>
 #include "driver/ovs.h"
 #include "driver/tap.h"
 
@@ -98,6 +100,41 @@ open_qmp(const char *path, GError **error)
     return fd;
 }
 
+/* A <serial type='tcp'>'s listening socket (Nova's serial console proxy
+ * connects to it); armz-vmm accepts its clients. */
+static int
+open_tcp_listen(const ArmzLaunchFd *f, GError **error)
+{
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res = NULL;
+    int fd = -1, one = 1, rc;
+
+    if ((rc = getaddrinfo(f->path, f->port, &hints, &res)) != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                    _("cannot resolve '%s' for the %s's tcp listener: %s"), f->path, f->role,
+                    gai_strerror(rc));
+        return -1;
+    }
+    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, 1) < 0) {
+            int e = errno;
+            close(fd);
+            fd = -1;
+            errno = e;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        sys_fail(error, g_strdup_printf(_("cannot listen on %s port %s for %s"), f->path,
+                                        f->port, f->role));
+    return fd;
+}
+
 /* A tap made here, or the existing one of <target managed='no'>; an Open
  * vSwitch port for it when the plan says so. */
 static int
@@ -144,6 +181,9 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
             break;
         case ARMZ_LAUNCH_FD_TAP:
             fd = open_tap(f, out, error);
+            break;
+        case ARMZ_LAUNCH_FD_TCP_LISTEN:
+            fd = open_tcp_listen(f, error);
             break;
         case ARMZ_LAUNCH_FD_PTY:
             fd = open_pty(&pty, error);

@@ -28,6 +28,7 @@ fd_free(gpointer p)
     g_free(fd->tap.ifname);
     g_free(fd->tap.bridge);
     g_free(fd->tap.ovs_bridge);
+    g_free(fd->port);
     g_free(fd->tap.ovs_iface_id);
     g_free(fd->role);
     g_free(fd);
@@ -114,6 +115,13 @@ plan_chr_fds(Builder *b, const ArmzDomainChrDef *chr, ArmzLaunchChr *rec, const 
         rec->fd = fd->num;
         arg(b, opt);
         argf(b, "fd:%d", fd->num);
+        break;
+    case ARMZ_DOMAIN_CHR_TYPE_TCP:
+        fd = add_fd(b, ARMZ_LAUNCH_FD_TCP_LISTEN, chr->source_host, role, index);
+        fd->port = g_strdup(chr->source_service);
+        rec->fd = fd->num;
+        arg(b, opt);
+        argf(b, "listen:fd:%d", fd->num);
         break;
     default:
         /* null: the device is there, its output goes nowhere */

@@ -43,6 +43,7 @@ typedef enum {
     ARMZ_LAUNCH_FD_FILE_OUT,    /* open PATH write-only, create, append or truncate */
     ARMZ_LAUNCH_FD_QMP_LISTEN,  /* bind + listen a unix socket at PATH */
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
+    ARMZ_LAUNCH_FD_TCP_LISTEN,  /* bind + listen TCP on PATH (host) and port */
 } ArmzLaunchFdKind;
 
 typedef struct {
@@ -51,6 +52,7 @@ typedef struct {
     char *path;                 /* NULL for PTY and TAP */
     gboolean readonly;          /* DISK */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
+    char *port;                 /* TCP_LISTEN: the service (a port number) */
     struct {
         char *ifname;           /* tap name to create; NULL: pick one (vnetN) */
         char *bridge;           /* bridge to attach it to; NULL: none (ethernet) */

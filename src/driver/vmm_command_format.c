@@ -24,6 +24,7 @@ armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind)
     case ARMZ_LAUNCH_FD_FILE_OUT: return "file-out";
     case ARMZ_LAUNCH_FD_QMP_LISTEN: return "qmp-listen";
     case ARMZ_LAUNCH_FD_RNG: return "rng";
+    case ARMZ_LAUNCH_FD_TCP_LISTEN: return "tcp-listen";
     }
     return "unknown";
 }
@@ -92,6 +93,10 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
             break;
         case ARMZ_LAUNCH_FD_FILE_OUT:
             g_string_append(out, fd->append ? " append" : " truncate");
+            break;
+        case ARMZ_LAUNCH_FD_TCP_LISTEN:
+            g_string_append(out, " port=");
+            append_quoted(out, fd->port);
             break;
         case ARMZ_LAUNCH_FD_TAP: {
             char mac[18];
