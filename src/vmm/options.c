@@ -275,6 +275,7 @@ gboolean
 armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
+    g_autofree char *kvm_profile = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL;
     int qmp_fd = -1;
@@ -317,6 +318,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("QMP control socket already listening on this inherited fd"), N_("N") },
         { "kvm-device", 0, 0, G_OPTION_ARG_FILENAME, &o->kvm_device,
           N_("KVM device (default: /dev/kvm-arm64, then /dev/kvm)"), N_("PATH") },
+        { "kvm-profile", 0, 0, G_OPTION_ARG_STRING, &kvm_profile,
+          N_("use KVM as: native (default) or s390 (only what IBM Z's kvm-arm64 offers)"),
+          N_("PROFILE") },
         { "irqchip", 0, 0, G_OPTION_ARG_STRING, &irqchip,
           N_("interrupt controller: auto (default), kernel or userspace"), N_("MODE") },
         { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &o->pidfile,
@@ -339,6 +343,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     o->rng_fd = -1;
     o->qmp_fd = -1;
     o->irqchip = ARMZ_IRQCHIP_AUTO;
+    o->kvm_profile = ARMZ_KVM_PROFILE_NATIVE;
 
     ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, _("armz-vmm: lightweight arm64 virtual machine monitor "
@@ -448,6 +453,18 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
                         _("--irqchip: unknown mode '%s' (auto, kernel, userspace)"), irqchip);
             return FALSE;
         }
+    }
+    if (kvm_profile && !armz_kvm_profile_parse(kvm_profile, &o->kvm_profile)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--kvm-profile: unknown profile '%s' (native, s390)"), kvm_profile);
+        return FALSE;
+    }
+    /* the s390 host has no in-kernel GIC */
+    if (o->kvm_profile == ARMZ_KVM_PROFILE_S390 && o->irqchip == ARMZ_IRQCHIP_KERNEL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--irqchip=kernel: the s390 KVM profile has no in-kernel interrupt "
+                      "controller"));
+        return FALSE;
     }
     if (o->qmp_path && qmp_fd >= 0) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,

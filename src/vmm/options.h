@@ -1,6 +1,7 @@
 /* Command line of armz-vmm. */
 #pragma once
 #include <glib.h>
+#include "kvm/profile.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -64,6 +65,7 @@ typedef struct {
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */
     ArmzIrqchipMode irqchip;
+    ArmzKvmProfile kvm_profile;     /* --kvm-profile */
     char *pidfile;
     gboolean paused;
     gboolean debug;
