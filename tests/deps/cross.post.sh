@@ -7,6 +7,9 @@
 #                    so :s390x multi-arch copies of security-updated libraries
 #                    such as libpcre2/libssl cannot match the native versions)
 #   arm64-kernel/    Debian's newest linux-image-6.1.0-N-arm64-unsigned, unpacked
+#   arm64-kernel-6.12/  the newest linux-image-6.12.*-arm64-unsigned of
+#                    bookworm-backports (pinned by cross.pre.sh), for the
+#                    s390-profile runs: it has the SMCCC filter
 #   busybox-arm64/   busybox-static:arm64, unpacked
 # Each part is redone only when its stamp (the package versions) changes.
 set -euo pipefail
@@ -25,7 +28,8 @@ unpack() {
   want=$(apt-cache policy $(printf "%s:$arch " "$@") 2>/dev/null |
          awk '/^[^ ]/{sub(/:$/,""); p=$0} /^  Candidate:/{print p "=" $2}')
   for p in "$@"; do
-    v=$(grep -E "^$p(:$arch)?=" <<<"$want" | head -1 | cut -d= -f2)
+    # names such as linux-image-6.12.1+deb12-... are no regular expressions
+    v=$(awk -F= -v p="$p" -v pa="$p:$arch" '$1 == p || $1 == pa { print $2; exit }' <<<"$want")
     if [ -z "$v" ] || [ "$v" = "(none)" ]; then
       echo "cross.post: no candidate for $p:$arch (apt-get update?)" >&2
       return 1
@@ -88,5 +92,12 @@ if [ -z "$kpkg" ]; then
   exit 1
 fi
 unpack arm64-kernel arm64 "$kpkg"
+k612=$(apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+       grep -E '^linux-image-6\.12\.[0-9.]+\+(deb12|bpo)-arm64-unsigned$' | sort -V | tail -1)
+if [ -z "$k612" ]; then
+  echo "cross.post: no linux-image-6.12.*-arm64-unsigned in bookworm-backports" >&2
+  exit 1
+fi
+unpack arm64-kernel-6.12 arm64 "$k612"
 unpack busybox-arm64 arm64 busybox-static
 exit 0

@@ -143,6 +143,15 @@ stop_vmm() { [ -n "${VMM_PID:-}" ] && kill -9 "$VMM_PID" 2>/dev/null; true; }
 # and powers off: exit status 0.
 boot_check() {
   need_vmm
+  if [ "$2" = kernel ] && [ "${ARMZ_KVM_PROFILE:-native}" = s390 ]; then
+    # the s390 host has no in-kernel GIC: the profile refuses clearly
+    armz-vmm --kernel "$ARMZ_GUEST_IMAGE" --vcpus "$1" --irqchip kernel >refused.out 2>&1
+    st=$?
+    cat refused.out
+    [ "$st" = 2 ] && grep -q 'no in-kernel interrupt controller' refused.out ||
+      fail "--irqchip=kernel in the s390 profile: exit status $st, expected a refusal (2)"
+    return 0
+  fi
   start_vmm "boot" --vcpus "$1" --irqchip "$2" --cmdline "$(guest_cmdline poweroff)"
   expect_out "ARMZ-GUEST INIT" 90 "guest /init"
   grep -q "ARMZ-GUEST INIT ncpu=$1 " "$VMM_OUT" ||
