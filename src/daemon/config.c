@@ -28,6 +28,7 @@ armz_config_free(ArmzConfig *cfg)
     g_free(cfg->tcp_listen_addr);
     g_free(cfg->unix_sock_group);
     g_free(cfg->vmm_path);
+    g_free(cfg->kvm_profile);
     g_free(cfg);
 }
 
@@ -124,6 +125,10 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
         } else if (g_str_equal(key, "vmm_path") && sval) {
             g_free(cfg->vmm_path);
             cfg->vmm_path = g_steal_pointer(&sval);
+        } else if (g_str_equal(key, "kvm_profile") && sval &&
+                   (g_str_equal(sval, "native") || g_str_equal(sval, "s390"))) {
+            g_free(cfg->kvm_profile);
+            cfg->kvm_profile = g_steal_pointer(&sval);
         } else {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
                         _("%s:%d: unknown setting or bad value for '%s'"), path, lineno, key);

@@ -14,6 +14,7 @@ typedef struct {
     guint max_workers;
     int log_level;           /* 1 debug .. 4 error */
     char *vmm_path;          /* NULL: the built-in default */
+    char *kvm_profile;       /* armz-vmm --kvm-profile: "native" (NULL) or "s390" */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);

@@ -17,6 +17,7 @@ typedef struct _ArmzDriver ArmzDriver;
 typedef struct {
     char *vmm_path;        /* armz-vmm binary, shown as <emulator> */
     char *schema_dir;      /* where domain.rng is */
+    char *kvm_profile;     /* armz-vmm --kvm-profile; NULL: native */
 } ArmzDriverConfig;
 
 ArmzDriver *armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg,
