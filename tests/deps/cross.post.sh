@@ -9,7 +9,8 @@
 #   arm64-kernel/    Debian's newest linux-image-6.1.0-N-arm64-unsigned, unpacked
 #   arm64-kernel-6.12/  the newest linux-image-6.12.*-arm64-unsigned of
 #                    bookworm-backports (pinned by cross.pre.sh), for the
-#                    s390-profile runs: it has the SMCCC filter
+#                    s390-profile runs: it has the SMCCC filter (modules
+#                    decompressed)
 #   busybox-arm64/   busybox-static:arm64, unpacked
 # Each part is redone only when its stamp (the package versions) changes.
 set -euo pipefail
@@ -99,5 +100,8 @@ if [ -z "$k612" ]; then
   exit 1
 fi
 unpack arm64-kernel-6.12 arm64 "$k612"
+# its modules are .ko.xz: unpack them once, so that busybox insmod and
+# `armz image build` (tests/cli/host-extra) take them as 6.1's
+find "$cache/arm64-kernel-6.12/lib/modules" -name '*.ko.xz' -exec xz -d {} +
 unpack busybox-arm64 arm64 busybox-static
 exit 0
