@@ -5,14 +5,12 @@ s390 run of tier 45-daemon-host.)"""
 import os
 
 import armzd
+from test_limits import with_conf
 
 
 def conf_daemon(daemons, conf, env=None):
-    d = daemons.new(start=False, env=env)
-    etc = os.path.join(d.root, 'etc', 'libvirt')
-    os.makedirs(etc, exist_ok=True)
-    with open(os.path.join(etc, 'armz.conf'), 'w') as f:
-        f.write(conf)
+    d = with_conf(daemons, conf)
+    d.env = env
     return d
 
 
