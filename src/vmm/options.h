@@ -3,6 +3,7 @@
 #include <glib.h>
 #include "boot/smbios.h"
 #include "sandbox/seccomp.h"
+#include "kvm/profile.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -67,6 +68,7 @@ typedef struct {
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */
     ArmzIrqchipMode irqchip;
+    ArmzKvmProfile kvm_profile;     /* --kvm-profile */
     char *pidfile;
     gboolean paused;
     gboolean debug;
