@@ -22,7 +22,11 @@ pin=/etc/apt/preferences.d/armz-bookworm-backports
 if [ ! -f "$src" ] || [ ! -f "$pin" ]; then
   uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
         awk '$2 == "bookworm" { print $1; exit }')
-  [ -n "$uri" ] || uri=http://deb.debian.org/debian/
+  # the same mirror as bookworm's own lists
+  if [ -z "$uri" ]; then
+    echo "cross.pre: no bookworm source in the apt configuration to add bookworm-backports from" >&2
+    exit 1
+  fi
   printf '%s\n' "Types: deb" "URIs: $uri" "Suites: bookworm-backports" "Components: main" \
     "Architectures: arm64" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
     $SUDO tee "$src" >/dev/null
