@@ -69,6 +69,7 @@ typedef struct {
     char *kvm_device;       /* NULL: probe */
     ArmzIrqchipMode irqchip;
     ArmzKvmProfile kvm_profile;     /* --kvm-profile */
+    gboolean kvm_readonly_mem;      /* --kvm-profile=s390+readonly-mem (tests) */
     char *pidfile;
     gboolean paused;
     gboolean debug;

@@ -74,6 +74,7 @@ struct armz_kvm_vcpu_init {
 #define ARMZ_KVM_CAP_MAX_VCPUS         66
 #define ARMZ_KVM_CAP_ONE_REG           70
 #define ARMZ_KVM_CAP_SIGNAL_MSI        77
+#define ARMZ_KVM_CAP_READONLY_MEM      81
 #define ARMZ_KVM_CAP_ARM_PSCI          87
 #define ARMZ_KVM_CAP_DEVICE_CTRL       89
 #define ARMZ_KVM_CAP_ARM_PSCI_0_2      102

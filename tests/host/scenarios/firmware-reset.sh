@@ -7,8 +7,9 @@
 set -u
 need_vmm_opts --flash-code --flash-vars
 [ -f /firmware/AAVMF_CODE.fd ] || skip "no /firmware in the test host (qemu-efi-aarch64 not installed on the build machine)"
+s390_firmware_opts
 cp /firmware/AAVMF_VARS.fd vars.fd || fail "cannot copy AAVMF_VARS.fd"
-start_vmm "fwreset" --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
+start_vmm "fwreset" $FW_OPTS --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
   --memory 512 --vcpus 2 --qmp "$PWD/qmp.sock" --cmdline "$(guest_cmdline reboot)"
 qmp wait:RESET > reset.log 2>&1 &
 client=$!
