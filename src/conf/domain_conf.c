@@ -141,7 +141,28 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     g_free(disk->target_bus);
     g_free(disk->serial);
     armz_domain_address_def_free(disk->address);
+    if (disk->backing)
+        g_ptr_array_unref(disk->backing);
     g_free(disk);
+}
+
+void
+armz_domain_disk_backing_def_free(gpointer p)
+{
+    ArmzDomainDiskBackingDef *b = p;
+
+    g_free(b->path);
+    g_free(b->format);
+    g_free(b);
+}
+
+gboolean
+armz_domain_disk_has_iotune(const ArmzDomainDiskDef *disk)
+{
+    const ArmzDomainDiskIotune *t = &disk->iotune;
+
+    return t->total_bytes_sec || t->read_bytes_sec || t->write_bytes_sec ||
+           t->total_iops_sec || t->read_iops_sec || t->write_iops_sec;
 }
 
 void

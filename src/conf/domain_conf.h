@@ -129,6 +129,19 @@ typedef enum {
     ARMZ_DOMAIN_DISK_DEVICE_LAST
 } ArmzDomainDiskDevice;
 
+/* One <backingStore> layer: a file or block device in FORMAT. */
+typedef struct {
+    char *path;
+    char *format;           /* "raw" | "qcow2" */
+    gboolean block;         /* type='block' */
+} ArmzDomainDiskBackingDef;
+
+/* <iotune> of a disk; 0: no limit. */
+typedef struct {
+    guint64 total_bytes_sec, read_bytes_sec, write_bytes_sec;
+    guint64 total_iops_sec, read_iops_sec, write_iops_sec;
+} ArmzDomainDiskIotune;
+
 typedef struct {
     ArmzDomainDiskType type;
     ArmzDomainDiskDevice device;
@@ -147,6 +160,10 @@ typedef struct {
     char *serial;
     unsigned int boot_order; /* 0 = none */
     ArmzDomainAddressDef *address;  /* NULL when absent */
+    GPtrArray *backing;     /* ArmzDomainDiskBackingDef*, the layers under the
+                             * image from the top down (<backingStore>, live
+                             * XML); NULL: not known */
+    ArmzDomainDiskIotune iotune;
 } ArmzDomainDiskDef;
 
 typedef enum {
@@ -331,6 +348,8 @@ gboolean armz_memory_to_kib(unsigned long long value, const char *unit,
                             unsigned long long *kib);
 
 void armz_domain_disk_def_free(ArmzDomainDiskDef *disk);
+void armz_domain_disk_backing_def_free(gpointer backing);
+gboolean armz_domain_disk_has_iotune(const ArmzDomainDiskDef *disk);
 void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);

@@ -4,6 +4,7 @@
 #include "conf/domain_parse_priv.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
+#include "util/number.h"
 
 #include <string.h>
 
@@ -69,6 +70,85 @@ parse_disk_driver(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
            armz_conf_choice_attr(node, "discard", NULL, discards, NULL, &disk->driver_discard, error);
 }
 
+/* <backingStore> (a live XML read back, or a definition that states its
+ * chain: start reads the chain again from the images). An empty one ends
+ * the chain. */
+static gboolean
+parse_disk_backing(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "file", "block", NULL };
+
+    disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
+    for (guint depth = 0; node && armz_xml_first_element(node); depth++) {
+        g_autoptr(GPtrArray) unused = NULL;
+        ArmzDomainDiskBackingDef *b;
+        xmlNodePtr next = NULL;
+        int type;
+
+        if (depth > 256)
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("<backingStore> nested too deep"));
+        if ((type = armz_conf_enum_attr(node, "type", "file", types, NULL, error)) < 0)
+            return FALSE;
+        b = g_new0(ArmzDomainDiskBackingDef, 1);
+        b->block = type == 1;
+        g_ptr_array_add(disk->backing, b);
+        for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+            if (armz_xml_is(c, "format")) {
+                g_free(b->format);
+                b->format = armz_xml_prop(c, "type");
+            } else if (armz_xml_is(c, "source")) {
+                g_free(b->path);
+                b->path = armz_xml_prop(c, b->block ? "dev" : "file");
+            } else if (armz_xml_is(c, "backingStore")) {
+                next = c;
+            } else if (!armz_conf_unsupported_child(c, "backingStore", error)) {
+                return FALSE;
+            }
+        }
+        if (!b->path || !b->format || (!g_str_equal(b->format, "raw") &&
+                                       !g_str_equal(b->format, "qcow2")))
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                  _("<backingStore> of disk needs <source> and <format "
+                                    "type='raw|qcow2'>"));
+        node = next;
+    }
+    return TRUE;
+}
+
+/* <iotune>: the six basic limits (the storage daemon's throttle group). */
+static gboolean
+parse_disk_iotune(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const names[] = {
+        "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+        "total_iops_sec", "read_iops_sec", "write_iops_sec", NULL };
+    ArmzDomainDiskIotune *t = &disk->iotune;
+    guint64 *fields[] = { &t->total_bytes_sec, &t->read_bytes_sec, &t->write_bytes_sec,
+                          &t->total_iops_sec, &t->read_iops_sec, &t->write_iops_sec };
+
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        guint i;
+        g_autofree char *text = NULL;
+
+        for (i = 0; names[i] && !armz_xml_is(c, names[i]); i++)
+            ;
+        if (!names[i])
+            return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                  _("<iotune> element '%s' is not supported by the armz "
+                                    "driver"), (const char *)c->name);
+        text = armz_xml_text(c);
+        if (!text || !armz_parse_u64(g_strstrip(text), 0, G_MAXINT64, fields[i]))
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                  _("disk iotune field '%s' must be an integer"), names[i]);
+    }
+    if ((t->total_bytes_sec && (t->read_bytes_sec || t->write_bytes_sec)) ||
+        (t->total_iops_sec && (t->read_iops_sec || t->write_iops_sec)))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("total and read/write bytes_sec or iops_sec cannot be set at "
+                                "the same time"));
+    return TRUE;
+}
+
 static gboolean
 parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -115,6 +195,10 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             ok = armz_conf_address_parse(&disk->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
             /* runtime name given by the driver; not part of a definition */
+        } else if (armz_xml_is(c, "backingStore")) {
+            ok = parse_disk_backing(disk, c, error);
+        } else if (armz_xml_is(c, "iotune")) {
+            ok = parse_disk_iotune(disk, c, error);
         } else {
             ok = armz_conf_unsupported_child(c, "disk", error);
         }

@@ -21,7 +21,7 @@ static const char *const gic_versions[] = { "host", NULL };
 static const char *const disk_devices[] = { "disk", NULL };
 static const char *const disk_buses[] = { "virtio", NULL };
 static const char *const disk_driver_names[] = { "qemu", NULL };
-static const char *const disk_formats[] = { "raw", NULL };
+static const char *const disk_formats[] = { "raw", "qcow2", NULL };
 /* the daemon opens the image with plain buffered I/O and armz-vmm passes
  * flushes on: that is cache 'writeback' (QEMU's default) */
 static const char *const disk_caches[] = { "default", "writeback", NULL };
@@ -376,6 +376,17 @@ armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir)
     return g_build_filename(state_dir, qmp, NULL);
 }
 
+char *
+armz_domain_vhost_user_dir(const ArmzDomainDef *def, const char *state_dir)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+    g_autofree char *dir = NULL;
+
+    armz_uuid_format(def->uuid, uuid);
+    dir = g_strconcat(uuid, ".vu", NULL);
+    return g_build_filename(state_dir, dir, NULL);
+}
+
 /* ---------------- serial and consoles ---------------- */
 
 static const char *
@@ -555,6 +566,39 @@ check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
     return TRUE;
 }
 
+gboolean
+armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk)
+{
+    return g_strcmp0(disk->driver_type, "qcow2") == 0 || armz_domain_disk_has_iotune(disk);
+}
+
+/* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
+static gboolean
+check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    gboolean direct = g_strcmp0(disk->driver_cache, "none") == 0 ||
+                      g_strcmp0(disk->driver_cache, "directsync") == 0;
+
+    if (g_strcmp0(disk->driver_io, "native") == 0 && !direct)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': io='native' needs cache='none' or cache='directsync'"), dev);
+    if (disk->shareable)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("shareable disk '%s' is not supported by the armz driver"), dev);
+    if (disk->serial)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': <serial> is not supported for disks served by "
+                      "qemu-storage-daemon (vhost-user-blk has no serial)"), dev);
+    if (!check_virtio_address(disk->address, "<disk>", error))
+        return FALSE;
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE || disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_path, what, error);
+    }
+    return TRUE;
+}
+
 static gboolean
 check_disk(const ArmzDomainDiskDef *disk, GError **error)
 {
@@ -575,6 +619,8 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk format '%s' is not supported by the armz driver (disk '%s'): "
                       "armz-vmm reads raw images only"), disk->driver_type, dev);
+    if (armz_domain_disk_uses_qsd(disk))
+        return check_qsd_disk(disk, error);
     if (!ok_value(disk_caches, disk->driver_cache))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk cache mode '%s' is not supported by the armz driver (disk '%s')"),

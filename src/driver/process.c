@@ -16,6 +16,7 @@
 #include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
+#include "driver/disk_chain.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
 #include "driver/security_dac.h"
@@ -78,6 +79,14 @@ armz_process_kvm_device(void)
         access("/dev/kvm", R_OK | W_OK) == 0)
         return "/dev/kvm";
     return NULL;
+}
+
+gboolean
+armz_process_read_chain(const char *path, const char *format, GPtrArray **chain,
+                        gpointer opaque, GError **error)
+{
+    (void)opaque;
+    return (*chain = armz_disk_chain_read(path, format, error)) != NULL;
 }
 
 static void
@@ -181,6 +190,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         .network_opaque = drv->network_opaque,
         .resolve_volume = drv->resolve_volume,
         .volume_opaque = drv->volume_opaque,
+        .resolve_chain = armz_process_read_chain,
     };
     g_autoptr(ArmzLaunchPlan) plan = NULL;
     g_autoptr(ArmzDomainDef) live = NULL;

@@ -41,6 +41,7 @@ armz_launch_plan_free(ArmzLaunchPlan *plan)
     g_ptr_array_unref(plan->chardevs);
     g_free(plan->qmp_path);
     g_free(plan->pidfile);
+    armz_qsd_plan_free(plan->qsd);
     g_free(plan);
 }
 
@@ -196,6 +197,47 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     return TRUE;
 }
 
+/* A disk of qemu-storage-daemon: its chain, its export, and the VMM's
+ * vhost-user-blk device on the export's socket. */
+static gboolean
+plan_qsd_disk(Builder *b, const ArmzDomainDiskDef *disk, guint pos, const char *path,
+              guint64 index, GError **error)
+{
+    const ArmzLaunchCtx *ctx = b->ctx;
+    GPtrArray *chain = NULL;
+    g_autofree char *socket = NULL;
+    GString *opt;
+
+    if (!b->plan->qsd) {
+        g_autofree char *dir = armz_domain_vhost_user_dir(b->def, ctx->state_dir);
+        if (strchr(dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("the state directory '%s' has a comma, which the vhost-user "
+                          "options of armz-vmm cannot carry"), ctx->state_dir);
+            return FALSE;
+        }
+        b->plan->qsd = armz_qsd_plan_new(ctx->qsd_path, dir, b->def->disks->len);
+    }
+    if (!ctx->resolve_chain) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("cannot read the backing chain of disk '%s'"), disk->target_dev);
+        return FALSE;
+    }
+    if (!ctx->resolve_chain(path, disk->driver_type ? disk->driver_type : "raw", &chain,
+                            ctx->chain_opaque, error) ||
+        !armz_qsd_plan_add_disk(b->plan->qsd, disk, pos, chain, &socket, error))
+        return FALSE;
+    opt = g_string_new("socket=");
+    g_string_append_printf(opt, "%s,id=virtio-disk%" G_GUINT64_FORMAT, socket, index);
+    if (disk->boot_order)
+        g_string_append_printf(opt, ",bootindex=%u", disk->boot_order);
+    if (disk->readonly)
+        g_string_append(opt, ",readonly=on");
+    arg(b, "--vhost-user-blk");
+    g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    return TRUE;
+}
+
 static gboolean
 plan_disks(Builder *b, GError **error)
 {
@@ -213,6 +255,11 @@ plan_disks(Builder *b, GError **error)
 
         if (!disk_source(b, disk, &path, error))
             return FALSE;
+        if (armz_domain_disk_uses_qsd(disk)) {
+            if (!plan_qsd_disk(b, disk, s->pos, path, s->index, error))
+                return FALSE;
+            continue;
+        }
         role = g_strdup_printf("virtio-disk%" G_GUINT64_FORMAT, s->index);
         fd = add_fd(b, ARMZ_LAUNCH_FD_DISK, path, role, (int)s->pos);
         fd->readonly = disk->readonly;
@@ -424,5 +471,8 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
+    /* a vhost-user backend maps guest RAM: it must be a shared memfd */
+    if (plan->qsd)
+        arg(&b, "--memfd");
     return g_steal_pointer(&plan);
 }

@@ -17,6 +17,7 @@
 #include "conf/domain_conf.h"
 #include "driver/domain_validate.h"
 #include "driver/driver.h"
+#include "driver/qsd_command.h"
 
 
 /* The resolvers (driver.h): <interface type='network'> NETWORK to the bridge
@@ -33,6 +34,10 @@ typedef struct {
     gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */
     gpointer volume_opaque;
+    /* disks of qemu-storage-daemon (qsd_command.h) */
+    const char *qsd_path;                    /* NULL: ARMZ_QSD_DEFAULT_PATH */
+    ArmzResolveChainFunc resolve_chain;      /* backing chains; NULL: none can be read */
+    gpointer chain_opaque;
 } ArmzLaunchCtx;
 
 typedef enum {
@@ -95,6 +100,7 @@ typedef struct {
     ArmzDomainLifecycleAction on_poweroff;
     ArmzDomainLifecycleAction on_reboot;
     ArmzDomainLifecycleAction on_crash;
+    ArmzQsdPlan *qsd;           /* the domain's qemu-storage-daemon; NULL: none */
 } ArmzLaunchPlan;
 
 ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx,
@@ -111,3 +117,6 @@ GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);
 char *armz_launch_plan_format(const ArmzLaunchPlan *plan);
 
 const char *armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind);
+
+/* S shell-quoted onto OUT as the plan's text has it. */
+void armz_launch_append_quoted(GString *out, const char *s);

@@ -50,6 +50,12 @@ append_quoted(GString *out, const char *s)
     g_string_append_c(out, '\'');
 }
 
+void
+armz_launch_append_quoted(GString *out, const char *s)
+{
+    append_quoted(out, s);
+}
+
 static const char *
 chr_role(GString *tmp, ArmzLaunchChrList list, guint index)
 {
@@ -132,5 +138,7 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
                            armz_domain_lifecycle_action_to_string(plan->on_poweroff),
                            armz_domain_lifecycle_action_to_string(plan->on_reboot),
                            armz_domain_lifecycle_action_to_string(plan->on_crash));
+    if (plan->qsd)
+        armz_qsd_plan_format(plan->qsd, out);
     return g_string_free(out, FALSE);
 }

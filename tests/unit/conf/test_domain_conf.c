@@ -227,8 +227,12 @@ static const BadCase bad_cases[] = {
     { "disk-dup-target", HEAD "<devices><disk><source file='/a'/><target dev='vda'/></disk>"
       "<disk><source file='/b'/><target dev='vda'/></disk></devices>" TAIL,
       VIR_ERR_XML_ERROR, "duplicated" },
-    { "disk-iotune", HEAD "<devices><disk><source file='/a'/><target dev='vda'/><iotune/>"
-      "</disk></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "element 'iotune' of <disk>" },
+    { "disk-iotune", HEAD "<devices><disk><source file='/a'/><target dev='vda'/><iotune>"
+      "<total_bytes_sec_max>5</total_bytes_sec_max></iotune></disk></devices>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "<iotune> element 'total_bytes_sec_max'" },
+    { "disk-backing-no-format", HEAD "<devices><disk><source file='/a'/><target dev='vda'/>"
+      "<backingStore type='file'><source file='/b'/></backingStore></disk></devices>" TAIL,
+      VIR_ERR_XML_ERROR, "<backingStore> of disk needs" },
     { "net-user", HEAD "<devices><interface type='user'/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "<interface type='user'>" },
     { "net-e1000", HEAD "<devices><interface type='network'><source network='default'/>"
