@@ -58,6 +58,8 @@ armz_process_status_save(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
     g_key_file_set_boolean(kf, GROUP, "shutdown-seen", run->shutdown_seen);
     g_key_file_set_string_list(kf, GROUP, "taps", (const char *const *)run->taps->pdata,
                                run->taps->len);
+    if (run->qsd)
+        armz_qsd_status_save(run->qsd, kf, GROUP);
     data = g_key_file_to_data(kf, &len, NULL);
     xml = armz_domain_def_format(obj->def, obj->id, 0);
     xml_path = status_path(drv, obj->name, "xml");
@@ -106,6 +108,7 @@ reconnect_one(ArmzDriver *drv, const char *name)
     g_auto(GStrv) taps = NULL, dac = NULL;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     g_autofree char *jail_root = NULL;
+    g_autoptr(ArmzQsdRun) qsd = NULL;
     ArmzDomainRun *run;
     pid_t pid;
     int pidfd, id;
@@ -136,6 +139,9 @@ reconnect_one(ArmzDriver *drv, const char *name)
         armz_dac_restore(dac_records);
         if (jail_root)
             armz_vmm_jail_cleanup(jail_root);
+        /* the storage daemon of a guest that is gone has nothing to serve */
+        if ((qsd = armz_qsd_status_load(kf, GROUP)))
+            armz_qsd_stop_found(qsd);
         armz_process_status_remove(drv, name);
         return;
     }
@@ -183,6 +189,8 @@ reconnect_one(ArmzDriver *drv, const char *name)
         g_ptr_array_add(run->taps, g_strdup(taps[i]));
     g_ptr_array_extend_and_steal(run->dac, g_steal_pointer(&dac_records));
     run->jail_root = g_steal_pointer(&jail_root);
+    if ((run->qsd = armz_qsd_status_load(kf, GROUP)))
+        armz_qsd_reattach(run->qsd, name, run->log_path);
     obj->priv = run;
     obj->id = id;
     obj->state = g_key_file_get_integer(kf, GROUP, "state", NULL);
@@ -191,6 +199,12 @@ reconnect_one(ArmzDriver *drv, const char *name)
         g_atomic_int_set(&drv->next_id, id + 1);
 
     armz_process_watch_exit(drv, obj);
+    armz_qsd_watch(drv, obj);
+    /* a storage daemon started again has a new pid */
+    if (run->qsd && !armz_process_status_save(drv, obj, &err)) {
+        armz_warn("cannot save the status of domain '%s': %s", name, err->message);
+        g_clear_error(&err);
+    }
     if (!run->qmp_path || !(run->mon = armz_process_open_monitor(drv, obj, &err))) {
         /* a guest we cannot control is still a guest: leave it running, say so */
         armz_err("domain '%s' (armz-vmm %d) runs but its monitor cannot be reached: %s",
