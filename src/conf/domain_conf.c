@@ -233,6 +233,7 @@ armz_domain_def_new(void)
     def->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_chr_def_free);
     def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_rng_def_free);
     def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_controller_def_free);
+    def->filesystems = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_fs_def_free);
     def->on_poweroff = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
     def->on_reboot = ARMZ_DOMAIN_LIFECYCLE_RESTART;
     def->on_crash = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
@@ -322,6 +323,9 @@ armz_domain_def_free(ArmzDomainDef *def)
     g_clear_pointer(&def->consoles, g_ptr_array_unref);
     g_clear_pointer(&def->rngs, g_ptr_array_unref);
     g_clear_pointer(&def->controllers, g_ptr_array_unref);
+    g_clear_pointer(&def->filesystems, g_ptr_array_unref);
+    g_free(def->mem_source);
+    g_free(def->mem_access);
     g_free(def);
 }
 

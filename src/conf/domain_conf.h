@@ -217,6 +217,20 @@ typedef struct {
     ArmzDomainAddressDef *address;  /* NULL when absent */
 } ArmzDomainRngDef;
 
+/* <filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>
+ * <source dir=''/><target dir='TAG'/>: a virtiofsd share. */
+typedef struct {
+    char *type;             /* "mount" */
+    char *accessmode;       /* "passthrough"; NULL when not given */
+    char *driver_type;      /* "virtiofs"; NULL when not given */
+    unsigned int queue_size;    /* <driver queue=''>; 0 = default */
+    char *binary_path;      /* <binary path=''>: the virtiofsd to run */
+    char *source_dir;
+    char *target_dir;       /* the mount tag */
+    gboolean readonly;
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainFsDef;
+
 /* <controller type='' index='' model=''> (accepted and kept; children as
  * fragments). */
 typedef struct {
@@ -287,6 +301,9 @@ struct _ArmzDomainDef {
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
     gboolean has_memballoon;        /* <memballoon model='none'/> was given */
     ArmzDomainTuneDef tune;         /* <cputune>, <memtune>, <blkiotune> */
+    GPtrArray *filesystems;         /* ArmzDomainFsDef* */
+    char *mem_source;               /* <memoryBacking><source type=''>: memfd|anonymous */
+    char *mem_access;               /* <memoryBacking><access mode=''>: shared|private */
 };
 
 ArmzDomainDef *armz_domain_def_new(void);
@@ -355,6 +372,8 @@ void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
+void armz_domain_fs_def_free(ArmzDomainFsDef *fs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainFsDef, armz_domain_fs_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)

@@ -217,7 +217,8 @@ void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
     if (!def->emulator && !def->disks->len && !def->controllers->len && !def->nets->len &&
-        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len) {
+        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len &&
+        !def->filesystems->len) {
         g_string_append(buf, "  <devices/>\n");
         return;
     }
@@ -227,6 +228,8 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
         format_disk(buf, g_ptr_array_index(def->disks, i));
     for (guint i = 0; i < def->controllers->len; i++)
         format_controller(buf, g_ptr_array_index(def->controllers, i));
+    for (guint i = 0; i < def->filesystems->len; i++)
+        armz_domain_fs_format(buf, g_ptr_array_index(def->filesystems, i));
     for (guint i = 0; i < def->nets->len; i++)
         format_interface(buf, g_ptr_array_index(def->nets, i));
     for (guint i = 0; i < def->serials->len; i++)

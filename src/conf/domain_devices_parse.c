@@ -11,7 +11,7 @@
 /* Guest hardware libvirt knows and armz does not provide. */
 static const char *const refused_devices[] = {
     "graphics", "video", "sound", "hostdev", "redirdev", "redirfilter",
-    "smartcard", "tpm", "watchdog", "filesystem", "input", "hub", "panic",
+    "smartcard", "tpm", "watchdog", "input", "hub", "panic",
     "shmem", "memory", "iommu", "vsock", "audio", "channel", "lease",
     "parallel", "crypto", "nvram", NULL };
 
@@ -524,6 +524,8 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
             ok = parse_rng(def, c, error);
         } else if (armz_xml_is(c, "controller")) {
             ok = parse_controller(def, c, error);
+        } else if (armz_xml_is(c, "filesystem")) {
+            ok = armz_domain_fs_parse(def, c, error);
         } else if (armz_xml_is(c, "memballoon")) {
             ok = parse_memballoon(def, c, error);
         } else if (!c->ns && g_strv_contains(refused_devices, (const char *)c->name)) {

@@ -471,6 +471,7 @@ static const struct {
     { "cputune", parse_cputune, FALSE },
     { "memtune", parse_memtune, FALSE },
     { "blkiotune", parse_blkiotune, FALSE },
+    { "memoryBacking", armz_domain_memory_backing_parse, FALSE },
 };
 
 static gboolean

@@ -37,6 +37,9 @@ typedef struct {
     GCond cond;                 /* broadcast when exited changes (with the object's lock) */
 
     ArmzQsdRun *qsd;            /* its qemu-storage-daemon, or NULL (qsd_process.h) */
+    GArray *virtiofsds;         /* GPid: its virtiofsds (virtiofs_process.h) */
+    gboolean virtiofsds_ours;   /* children of this daemon (else found after a restart) */
+    char *vhost_dir;            /* STATE_DIR/UUID.vu, or NULL */
 } ArmzDomainRun;
 
 ArmzDomainRun *armz_domain_run_new(void);

@@ -798,5 +798,6 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
            check_nets(def, error) &&
-           check_rngs(def, error);
+           check_rngs(def, error) &&
+           armz_domain_check_vhost_user(def, error);
 }

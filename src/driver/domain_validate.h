@@ -90,6 +90,11 @@ GArray *armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error);
  * not by armz-vmm's own virtio-blk. */
 gboolean armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk);
 
+/* DEF has vhost-user devices (armz-vmm's guest RAM must then be a memfd). */
+gboolean armz_domain_has_vhost_user(const ArmzDomainDef *def);
+/* <filesystem> and <memoryBacking> (domain_validate_vhost.c). */
+gboolean armz_domain_check_vhost_user(const ArmzDomainDef *def, GError **error);
+
 /* PATH must be given and absolute; WHAT names it in the message. */
 gboolean armz_domain_check_abs_path(const char *path, const char *what, GError **error);
 

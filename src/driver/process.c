@@ -17,6 +17,8 @@
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
 #include "driver/disk_chain.h"
+#include "driver/vhost_user_json.h"
+#include "driver/virtiofs_process.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
 #include "driver/security_dac.h"
@@ -34,6 +36,7 @@ armz_domain_run_new(void)
     run->wait_status = -1;
     run->taps = g_ptr_array_new_with_free_func(g_free);
     run->dac = armz_dac_records_new();
+    run->virtiofsds = g_array_new(FALSE, FALSE, sizeof(GPid));
     g_cond_init(&run->cond);
     return run;
 }
@@ -61,6 +64,8 @@ armz_domain_run_free(ArmzDomainRun *run)
     g_ptr_array_unref(run->dac);
     g_free(run->jail_root);
     armz_qsd_run_free(run->qsd);
+    g_array_unref(run->virtiofsds);
+    g_free(run->vhost_dir);
     g_cond_clear(&run->cond);
     g_free(run);
 }
@@ -235,6 +240,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         .volume_opaque = drv->volume_opaque,
         .resolve_chain = armz_process_read_chain,
     };
+    g_autofree char *virtiofsd = NULL;
+    g_autoptr(GArray) virtiofsds = g_array_new(FALSE, FALSE, sizeof(GPid));
     g_autoptr(ArmzLaunchPlan) plan = NULL;
     g_autoptr(ArmzDomainDef) live = NULL;
     g_autofree char *cmd = NULL, *log_path = NULL, *msg = NULL;
@@ -255,6 +262,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autofree char *jail_root = NULL;
     g_autoptr(ArmzQsdRun) qsd = NULL;
 
+    if (obj->def->filesystems->len)
+        ctx.virtiofsd_path = virtiofsd = armz_vhost_user_find("fs", NULL);
     if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
         !armz_dac_plan(obj->def, drv->cfg.vmm_uid, drv->cfg.vmm_gid, &dac, error))
         return FALSE;
@@ -285,6 +294,13 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     record_ptys(live, plan, &fds);
     record_taps(live, &fds);
     record_backing(live, plan);
+    if (plan->vhost_dir) {
+        /* implied by the vhost-user devices: shown as libvirt users write it */
+        g_free(live->mem_source);
+        g_free(live->mem_access);
+        live->mem_source = g_strdup("memfd");
+        live->mem_access = g_strdup("shared");
+    }
 
     log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
     armz_domain_log_line(logfd, "starting up");
@@ -304,6 +320,18 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
             return FALSE;
         }
     }
+    if (plan->virtiofsds &&
+        !armz_virtiofs_start(plan, dac.uid, dac.gid, log_path, virtiofsds, error)) {
+        armz_dac_restore(dac_records);
+        armz_domain_log_line(logfd, (*error)->message);
+        armz_launch_fds_close(&fds);
+        armz_launch_fds_clear(&fds);
+        close(logfd);
+        unlink(plan->qmp_path);
+        if (qsd)
+            armz_qsd_stop(qsd);
+        return FALSE;
+    }
     if (jailed)
         jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
     if (!armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error) ||
@@ -321,6 +349,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         unlink(plan->qmp_path);
         if (qsd)
             armz_qsd_stop(qsd);
+        armz_virtiofs_stop(virtiofsds, TRUE, plan->vhost_dir);
         return FALSE;
     }
     /* the VMM has its copies; ours would keep taps and ptys alive */
@@ -348,6 +377,9 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     run->start_time = g_get_real_time();
     run->autodestroy_client = (flags & VIR_DOMAIN_START_AUTODESTROY) ? autodestroy_client : 0;
     run->qsd = g_steal_pointer(&qsd);
+    g_array_append_vals(run->virtiofsds, virtiofsds->data, virtiofsds->len);
+    run->virtiofsds_ours = TRUE;
+    run->vhost_dir = g_strdup(plan->vhost_dir);
     obj->priv = run;
     armz_process_watch_exit(drv, obj);
     armz_qsd_watch(drv, obj);
@@ -435,6 +467,7 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
         armz_vmm_jail_cleanup(run->jail_root);
     if (run->qsd)
         armz_qsd_stop(run->qsd);
+    armz_virtiofs_stop(run->virtiofsds, run->virtiofsds_ours, run->vhost_dir);
     line = g_strdup_printf("shutting down, reason=%s", reason_name(reason));
     if (run->log_path && (logfd = armz_domain_log_open(run->log_path, NULL)) >= 0) {
         armz_domain_log_line(logfd, line);

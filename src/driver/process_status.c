@@ -15,6 +15,7 @@
 #include "driver/process_priv.h"
 #include "driver/security_dac.h"
 #include "driver/vmm_jail.h"
+#include "driver/virtiofs_process.h"
 
 #define GROUP "run"
 
@@ -60,6 +61,14 @@ armz_process_status_save(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
                                run->taps->len);
     if (run->qsd)
         armz_qsd_status_save(run->qsd, kf, GROUP);
+    if (run->vhost_dir)
+        g_key_file_set_string(kf, GROUP, "vhost-dir", run->vhost_dir);
+    if (run->virtiofsds->len) {
+        g_autofree gint *pids = g_new(gint, run->virtiofsds->len);
+        for (guint i = 0; i < run->virtiofsds->len; i++)
+            pids[i] = (gint)g_array_index(run->virtiofsds, GPid, i);
+        g_key_file_set_integer_list(kf, GROUP, "virtiofsd-pids", pids, run->virtiofsds->len);
+    }
     data = g_key_file_to_data(kf, &len, NULL);
     xml = armz_domain_def_format(obj->def, obj->id, 0);
     xml_path = status_path(drv, obj->name, "xml");
@@ -96,6 +105,18 @@ open_vmm_pid(pid_t pid, const char *vmm_path)
 }
 
 static void
+load_virtiofsds(GKeyFile *kf, GArray *pids)
+{
+    gsize n = 0;
+    g_autofree gint *v = g_key_file_get_integer_list(kf, GROUP, "virtiofsd-pids", &n, NULL);
+
+    for (gsize i = 0; v && i < n; i++) {
+        GPid pid = (GPid)v[i];
+        g_array_append_val(pids, pid);
+    }
+}
+
+static void
 reconnect_one(ArmzDriver *drv, const char *name)
 {
     g_autofree char *st_path = status_path(drv, name, "status");
@@ -109,6 +130,8 @@ reconnect_one(ArmzDriver *drv, const char *name)
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     g_autofree char *jail_root = NULL;
     g_autoptr(ArmzQsdRun) qsd = NULL;
+    g_autoptr(GArray) orphans = g_array_new(FALSE, FALSE, sizeof(GPid));
+    g_autofree char *vhost_dir = g_key_file_get_string(kf, GROUP, "vhost-dir", NULL);
     ArmzDomainRun *run;
     pid_t pid;
     int pidfd, id;
@@ -142,6 +165,8 @@ reconnect_one(ArmzDriver *drv, const char *name)
         /* the storage daemon of a guest that is gone has nothing to serve */
         if ((qsd = armz_qsd_status_load(kf, GROUP)))
             armz_qsd_stop_found(qsd);
+        load_virtiofsds(kf, orphans);
+        armz_virtiofs_stop(orphans, FALSE, vhost_dir);
         armz_process_status_remove(drv, name);
         return;
     }
@@ -191,6 +216,9 @@ reconnect_one(ArmzDriver *drv, const char *name)
     run->jail_root = g_steal_pointer(&jail_root);
     if ((run->qsd = armz_qsd_status_load(kf, GROUP)))
         armz_qsd_reattach(run->qsd, name, run->log_path);
+    load_virtiofsds(kf, run->virtiofsds);
+    run->virtiofsds_ours = FALSE;
+    run->vhost_dir = g_key_file_get_string(kf, GROUP, "vhost-dir", NULL);
     obj->priv = run;
     obj->id = id;
     obj->state = g_key_file_get_integer(kf, GROUP, "state", NULL);

@@ -42,6 +42,9 @@ armz_launch_plan_free(ArmzLaunchPlan *plan)
     g_free(plan->qmp_path);
     g_free(plan->pidfile);
     armz_qsd_plan_free(plan->qsd);
+    if (plan->virtiofsds)
+        g_ptr_array_unref(plan->virtiofsds);
+    g_free(plan->vhost_dir);
     g_free(plan);
 }
 
@@ -208,16 +211,9 @@ plan_qsd_disk(Builder *b, const ArmzDomainDiskDef *disk, guint pos, const char *
     g_autofree char *socket = NULL;
     GString *opt;
 
-    if (!b->plan->qsd) {
-        g_autofree char *dir = armz_domain_vhost_user_dir(b->def, ctx->state_dir);
-        if (strchr(dir, ',')) {
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("the state directory '%s' has a comma, which the vhost-user "
-                          "options of armz-vmm cannot carry"), ctx->state_dir);
-            return FALSE;
-        }
-        b->plan->qsd = armz_qsd_plan_new(ctx->qsd_path, dir, b->def->disks->len);
-    }
+    if (!b->plan->qsd)
+        b->plan->qsd = armz_qsd_plan_new(ctx->qsd_path, b->plan->vhost_dir,
+                                         b->def->disks->len);
     if (!ctx->resolve_chain) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                     _("cannot read the backing chain of disk '%s'"), disk->target_dev);
@@ -270,6 +266,62 @@ plan_disks(Builder *b, GError **error)
         if (disk->serial)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
         arg(b, "--disk");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+    return TRUE;
+}
+
+/* ---------------- virtiofs ---------------- */
+
+static void
+virtiofsd_free(gpointer p)
+{
+    ArmzVirtiofsdPlan *v = p;
+
+    g_ptr_array_unref(v->argv);
+    g_free(v->socket);
+    g_free(v);
+}
+
+static gboolean
+plan_filesystems(Builder *b, GError **error)
+{
+    const ArmzLaunchCtx *ctx = b->ctx;
+
+    for (guint i = 0; i < b->def->filesystems->len; i++) {
+        const ArmzDomainFsDef *fs = g_ptr_array_index(b->def->filesystems, i);
+        const char *bin = fs->binary_path ? fs->binary_path : ctx->virtiofsd_path;
+        ArmzVirtiofsdPlan *v;
+        GString *opt;
+
+        if (!bin) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("filesystem '%s' needs virtiofsd, but no vhost-user backend of type "
+                          "'fs' is described in /etc/qemu/vhost-user or "
+                          "/usr/share/qemu/vhost-user"), fs->target_dir);
+            return FALSE;
+        }
+        if (strchr(fs->source_dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("filesystem '%s': virtiofsd cannot share a directory whose path has "
+                          "a comma (%s)"), fs->target_dir, fs->source_dir);
+            return FALSE;
+        }
+        if (!b->plan->virtiofsds)
+            b->plan->virtiofsds = g_ptr_array_new_with_free_func(virtiofsd_free);
+        v = g_new0(ArmzVirtiofsdPlan, 1);
+        v->argv = g_ptr_array_new_with_free_func(g_free);
+        v->socket = g_strdup_printf("%s/fs%u.sock", b->plan->vhost_dir, i);
+        g_ptr_array_add(v->argv, g_strdup(bin));
+        g_ptr_array_add(v->argv, g_strdup("--fd=3"));
+        g_ptr_array_add(v->argv, g_strdup("-o"));
+        g_ptr_array_add(v->argv, g_strdup_printf("source=%s", fs->source_dir));
+        g_ptr_array_add(b->plan->virtiofsds, v);
+        opt = g_string_new("socket=");
+        g_string_append_printf(opt, "%s,tag=%s,id=fs%u", v->socket, fs->target_dir, i);
+        if (fs->queue_size)
+            g_string_append_printf(opt, ",queue-size=%u", fs->queue_size);
+        arg(b, "--vhost-user-fs");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
     return TRUE;
@@ -466,13 +518,24 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, ctx->seccomp);
     }
 
+    if (armz_domain_has_vhost_user(def)) {
+        plan->vhost_dir = armz_domain_vhost_user_dir(def, ctx->state_dir);
+        if (strchr(plan->vhost_dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("the state directory '%s' has a comma, which the vhost-user "
+                          "options of armz-vmm cannot carry"), ctx->state_dir);
+            return NULL;
+        }
+    }
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||
+        !plan_filesystems(&b, error) ||
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
-    /* a vhost-user backend maps guest RAM: it must be a shared memfd */
-    if (plan->qsd)
+    /* a vhost-user backend maps guest RAM: it must be a shared memfd (and
+     * <source type='memfd'/> asks for one anyway) */
+    if (plan->vhost_dir || g_strcmp0(def->mem_source, "memfd") == 0)
         arg(&b, "--memfd");
     return g_steal_pointer(&plan);
 }

@@ -38,7 +38,17 @@ typedef struct {
     const char *qsd_path;                    /* NULL: ARMZ_QSD_DEFAULT_PATH */
     ArmzResolveChainFunc resolve_chain;      /* backing chains; NULL: none can be read */
     gpointer chain_opaque;
+    const char *virtiofsd_path;              /* from the vhost-user descriptors; NULL: none */
 } ArmzLaunchCtx;
+
+/* One virtiofsd: its command line (it gets its listening socket, which the
+ * daemon binds at SOCKET for the VMM's user, as fd 3). Runs as root, as
+ * libvirt runs it: it serves the guest's files with their owners, in its
+ * own namespace sandbox rooted at the shared directory. */
+typedef struct {
+    GPtrArray *argv;
+    char *socket;
+} ArmzVirtiofsdPlan;
 
 typedef enum {
     ARMZ_LAUNCH_FD_DISK,        /* open PATH O_RDWR, or O_RDONLY when readonly */
@@ -101,6 +111,8 @@ typedef struct {
     ArmzDomainLifecycleAction on_reboot;
     ArmzDomainLifecycleAction on_crash;
     ArmzQsdPlan *qsd;           /* the domain's qemu-storage-daemon; NULL: none */
+    GPtrArray *virtiofsds;      /* ArmzVirtiofsdPlan*, one per <filesystem> */
+    char *vhost_dir;            /* STATE_DIR/UUID.vu when there are vhost-user devices */
 } ArmzLaunchPlan;
 
 ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx,

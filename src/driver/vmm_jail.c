@@ -500,7 +500,7 @@ armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int lo
         .has_cgroup = cgroup_fd >= 0, .cgroup_fd = cgroup_fd,
     };
 
-    const char *dirs[] = { plan->qsd ? plan->qsd->dir : NULL, NULL };
+    const char *dirs[] = { plan->vhost_dir, NULL };
 
     spec.dirs = dirs;
     armz_dac_domain_files(def, files);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A stand-in for armz-vmm in tier 30 (<emulator>): serves QMP on the
 listening socket the daemon passes (--qmp-fd), and for every
---vhost-user-blk socket=PATH connects to the backend the daemon started and
+--vhost-user-blk and --vhost-user-fs socket=PATH connects to the backend the daemon started and
 asks it for its features (VHOST_USER_GET_FEATURES), reconnecting when the
 backend goes away, as armz-vmm's frontend does. What it sees goes to its
 stdout, the domain log: "fake-vmm: vhost-user ID features 0x...", with a
@@ -87,7 +87,7 @@ def qmp(fd):
 
 def main(argv):
     say('args ' + ' '.join(argv[1:]))
-    for spec in opts(argv, '--vhost-user-blk'):
+    for spec in opts(argv, '--vhost-user-blk') + opts(argv, '--vhost-user-fs'):
         threading.Thread(target=frontend, args=(spec,), daemon=True).start()
     qmp(int(opts(argv, '--qmp-fd')[0]))
 

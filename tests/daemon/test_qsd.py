@@ -243,3 +243,46 @@ def test_storage_daemon_that_fails_stops_the_start(env):
     assert 'qemu-storage-daemon' in e.get_error_message() or 'qcow2' in e.get_error_message()
     assert dom.state()[0] == L.VIR_DOMAIN_SHUTOFF
     assert not [f for f in os.listdir(state_dir(d)) if f.endswith('.vu')]
+
+
+VIRTIOFSD = '/usr/lib/qemu/virtiofsd'
+
+
+@pytest.mark.skipif(not os.path.exists(VIRTIOFSD), reason='no virtiofsd')
+def test_virtiofs_share_runs_virtiofsd(env):
+    d, c, tmp, vmm, _ = env
+    share = tmp / 'share'
+    share.mkdir()
+    dom = c.defineXML(f"""<domain type='kvm'>
+  <name>fs</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
+  <devices>
+    <emulator>{vmm}</emulator>
+    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/>
+      <source dir='{share}'/>
+      <target dir='hostshare'/>
+    </filesystem>
+  </devices>
+</domain>""")
+    # the config says nothing of memory; the live XML shows what it implies
+    assert ET.fromstring(dom.XMLDesc(0)).find('memoryBacking') is None
+    dom.create()
+    pids = [int(p) for p in status(d, 'fs')['virtiofsd-pids'].strip(';').split(';')]
+    assert len(pids) == 1
+    assert 'virtiofsd' in os.readlink(f'/proc/{pids[0]}/exe')
+    log = domain_log(d, 'fs')
+    assert f'--vhost-user-fs socket={state_dir(d)}/{dom.UUIDString()}.vu/fs0.sock,tag=hostshare' \
+        in log, log
+    assert '--memfd' in log
+    wait_for(lambda: re.search(r'fake-vmm: vhost-user fs0 features 0x[0-9a-f]+ connection 1',
+                               domain_log(d, 'fs')), what='the virtiofsd connection')
+    live = ET.fromstring(dom.XMLDesc(0))
+    assert live.find('memoryBacking/source').get('type') == 'memfd'
+    assert live.find('memoryBacking/access').get('mode') == 'shared'
+    assert live.find('devices/filesystem/target').get('dir') == 'hostshare'
+    dom.destroy()
+    wait_for(lambda: not os.path.exists(f'/proc/{pids[0]}'), 10, 'virtiofsd to end')
+    assert not os.path.exists(os.path.join(state_dir(d), dom.UUIDString() + '.vu'))

@@ -37,6 +37,7 @@ enum {
     CTX_NO_KVM = 1 << 1,
     CTX_NO_NETWORK_DRIVER = 1 << 2,
     CTX_NO_STORAGE_DRIVER = 1 << 3,
+    CTX_NO_VIRTIOFSD = 1 << 4,
 };
 
 static const struct {
@@ -48,6 +49,7 @@ static const struct {
     { "err-type-qemu-no-kvm", CTX_NO_KVM },
     { "err-net-network-no-driver", CTX_NO_NETWORK_DRIVER },
     { "err-disk-volume-no-driver", CTX_NO_STORAGE_DRIVER },
+    { "err-fs-no-virtiofsd", CTX_NO_VIRTIOFSD },
 };
 
 /* Refused at start for what the host lacks or holds; define accepts them. */
@@ -59,6 +61,7 @@ static const char *const host_cases[] = {
     "err-disk-volume-no-driver",    /* no storage driver */
     "err-disk-volume-unknown",      /* no such pool (yet) */
     "err-disk-qcow2-missing-backing", /* a backing file is missing */
+    "err-fs-no-virtiofsd",          /* no vhost-user descriptor of type fs */
     NULL
 };
 
@@ -164,6 +167,7 @@ ctx_init(ArmzLaunchCtx *ctx, unsigned int flags)
     ctx->resolve_network = (flags & CTX_NO_NETWORK_DRIVER) ? NULL : test_resolve_network;
     ctx->resolve_volume = (flags & CTX_NO_STORAGE_DRIVER) ? NULL : test_resolve_volume;
     ctx->network_opaque = ctx->volume_opaque = &resolver_calls;
+    ctx->virtiofsd_path = (flags & CTX_NO_VIRTIOFSD) ? NULL : "/usr/lib/qemu/virtiofsd";
     ctx->resolve_chain = test_resolve_chain;
     ctx->chain_opaque = &resolver_calls;
 }
