@@ -186,7 +186,9 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
                     disk->target_dev, disk->src_volume, disk->src_pool);
         return FALSE;
     }
-    if (!ctx->resolve_volume(disk->src_pool, disk->src_volume, &p, ctx->volume_opaque, error)) {
+    if (!ctx->resolve_volume(disk->src_pool, disk->src_volume,
+                             disk->driver_type ? disk->driver_type : "raw", &p,
+                             ctx->volume_opaque, error)) {
         if (error && !*error)
             g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                         _("cannot resolve storage volume '%s' of pool '%s'"),

@@ -103,8 +103,8 @@ test_resolve_network(const char *network, char **bridge, gpointer opaque, GError
 
 /* Test pool: default, in /var/lib/libvirt/images. */
 static gboolean
-test_resolve_volume(const char *pool, const char *vol, char **path, gpointer opaque,
-                    GError **error)
+test_resolve_volume(const char *pool, const char *vol, const char *format, char **path,
+                    gpointer opaque, GError **error)
 {
     g_assert_true(opaque == &resolver_calls);
     resolver_calls++;
