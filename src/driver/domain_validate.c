@@ -365,26 +365,28 @@ check_emulator(const ArmzDomainDef *def, GError **error)
     return !def->emulator || armz_domain_check_abs_path(def->emulator, "<emulator>", error);
 }
 
+/* STATE_DIR/UUID.EXT */
+static char *
+uuid_path(const ArmzDomainDef *def, const char *state_dir, const char *ext)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+    g_autofree char *name = NULL;
+
+    armz_uuid_format(def->uuid, uuid);
+    name = g_strconcat(uuid, ext, NULL);
+    return g_build_filename(state_dir, name, NULL);
+}
+
 char *
 armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir)
 {
-    char uuid[ARMZ_UUID_STRING_BUFLEN];
-    g_autofree char *qmp = NULL;
-
-    armz_uuid_format(def->uuid, uuid);
-    qmp = g_strconcat(uuid, ".qmp", NULL);
-    return g_build_filename(state_dir, qmp, NULL);
+    return uuid_path(def, state_dir, ".qmp");
 }
 
 char *
 armz_domain_vhost_user_dir(const ArmzDomainDef *def, const char *state_dir)
 {
-    char uuid[ARMZ_UUID_STRING_BUFLEN];
-    g_autofree char *dir = NULL;
-
-    armz_uuid_format(def->uuid, uuid);
-    dir = g_strconcat(uuid, ".vu", NULL);
-    return g_build_filename(state_dir, dir, NULL);
+    return uuid_path(def, state_dir, ".vu");
 }
 
 /* ---------------- serial and consoles ---------------- */

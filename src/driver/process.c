@@ -182,6 +182,30 @@ chain_files(const ArmzLaunchPlan *plan)
     return files;
 }
 
+/* The vhost-user back-ends of PLAN, started before the VMM; on failure none
+ * is left. */
+static gboolean
+start_backends(const ArmzLaunchPlan *plan, const ArmzDacPlan *dac, ArmzDomainObj *obj,
+               const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds, GError **error)
+{
+    if (plan->qsd) {
+        *qsd = armz_qsd_run_new(plan->qsd, dac->uid, dac->gid);
+        if (!armz_qsd_start(*qsd, plan->qsd->sockets, obj, log_path, error)) {
+            g_clear_pointer(qsd, armz_qsd_run_free);
+            return FALSE;
+        }
+    }
+    if (plan->virtiofsds &&
+        !armz_virtiofs_start(plan, dac->uid, dac->gid, log_path, virtiofsds, error)) {
+        if (*qsd) {
+            armz_qsd_stop(*qsd);
+            g_clear_pointer(qsd, armz_qsd_run_free);
+        }
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Waits (object lock dropped while waiting) until the VMM is gone or
  * DEADLINE passes. */
 static gboolean
@@ -308,28 +332,13 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
-    if (plan->qsd) {
-        qsd = armz_qsd_run_new(plan->qsd, dac.uid, dac.gid);
-        if (!armz_qsd_start(qsd, plan->qsd->sockets, obj, log_path, error)) {
-            armz_dac_restore(dac_records);
-            armz_domain_log_line(logfd, (*error)->message);
-            armz_launch_fds_close(&fds);
-            armz_launch_fds_clear(&fds);
-            close(logfd);
-            unlink(plan->qmp_path);
-            return FALSE;
-        }
-    }
-    if (plan->virtiofsds &&
-        !armz_virtiofs_start(plan, dac.uid, dac.gid, log_path, virtiofsds, error)) {
+    if (!start_backends(plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_launch_fds_close(&fds);
         armz_launch_fds_clear(&fds);
         close(logfd);
         unlink(plan->qmp_path);
-        if (qsd)
-            armz_qsd_stop(qsd);
         return FALSE;
     }
     if (jailed)
