@@ -12,7 +12,7 @@ static const char *const lifecycle_names[ARMZ_DOMAIN_LIFECYCLE_LAST] = {
     "coredump-destroy", "coredump-restart",
 };
 static const char *const disk_type_names[ARMZ_DOMAIN_DISK_TYPE_LAST] = {
-    "file", "block", "volume",
+    "file", "block", "volume", "network",
 };
 static const char *const disk_device_names[ARMZ_DOMAIN_DISK_DEVICE_LAST] = {
     "disk", "cdrom",
@@ -143,6 +143,12 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     armz_domain_address_def_free(disk->address);
     if (disk->backing)
         g_ptr_array_unref(disk->backing);
+    g_free(disk->src_protocol);
+    g_free(disk->src_name);
+    g_free(disk->src_host_name);
+    g_free(disk->src_host_port);
+    g_free(disk->src_host_transport);
+    g_free(disk->src_host_socket);
     g_free(disk);
 }
 

@@ -120,6 +120,7 @@ typedef enum {
     ARMZ_DOMAIN_DISK_TYPE_FILE = 0,
     ARMZ_DOMAIN_DISK_TYPE_BLOCK,
     ARMZ_DOMAIN_DISK_TYPE_VOLUME,
+    ARMZ_DOMAIN_DISK_TYPE_NETWORK,
     ARMZ_DOMAIN_DISK_TYPE_LAST
 } ArmzDomainDiskType;
 
@@ -164,6 +165,14 @@ typedef struct {
                              * image from the top down (<backingStore>, live
                              * XML); NULL: not known */
     ArmzDomainDiskIotune iotune;
+    /* NETWORK: <source protocol='' name=''><host name='' port=''/> or
+     * <host transport='unix' socket=''/> (one host) */
+    char *src_protocol;     /* "nbd", ... */
+    char *src_name;         /* the export (nbd), image (rbd), target (iscsi) */
+    char *src_host_name;
+    char *src_host_port;
+    char *src_host_transport;   /* "tcp" | "unix"; NULL: tcp */
+    char *src_host_socket;
 } ArmzDomainDiskDef;
 
 typedef enum {

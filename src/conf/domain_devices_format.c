@@ -64,7 +64,17 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
         armz_xml_attr_append(buf, "discard", disk->driver_discard);
         g_string_append(buf, "/>\n");
     }
-    if (disk->src_path || disk->src_pool) {
+    if (disk->src_protocol) {
+        g_string_append(buf, "      <source");
+        armz_xml_attr_append(buf, "protocol", disk->src_protocol);
+        armz_xml_attr_append(buf, "name", disk->src_name);
+        g_string_append(buf, ">\n        <host");
+        armz_xml_attr_append(buf, "transport", disk->src_host_transport);
+        armz_xml_attr_append(buf, "name", disk->src_host_name);
+        armz_xml_attr_append(buf, "port", disk->src_host_port);
+        armz_xml_attr_append(buf, "socket", disk->src_host_socket);
+        g_string_append(buf, "/>\n      </source>\n");
+    } else if (disk->src_path || disk->src_pool) {
         g_string_append(buf, "      <source");
         if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE)
             armz_xml_attr_append(buf, "file", disk->src_path);

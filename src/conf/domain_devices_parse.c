@@ -28,6 +28,48 @@ parse_boot_order(unsigned int *out, xmlNodePtr node, GError **error)
 
 /* ---- disk ---- */
 
+/* <source protocol='nbd' name='EXPORT'><host .../></source>: one host. */
+static gboolean
+parse_disk_network_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const protocols[] = { "nbd", "rbd", "iscsi", NULL };
+    static const char *const protocols_no[] = {
+        "http", "https", "ftp", "ftps", "tftp", "gluster", "sheepdog", "ssh", "vxhs", "nfs",
+        NULL };
+    static const char *const transports[] = { "tcp", "unix", NULL };
+    static const char *const transports_no[] = { "rdma", NULL };
+    gboolean have_host = FALSE;
+
+    if (!armz_conf_choice_attr(node, "protocol", NULL, protocols, protocols_no,
+                               &disk->src_protocol, error))
+        return FALSE;
+    if (!disk->src_protocol)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing network source protocol type"));
+    disk->src_name = armz_xml_prop(node, "name");
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        if (!armz_xml_is(c, "host"))
+            return armz_conf_unsupported_child(c, "source", error);
+        if (have_host)
+            return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                  _("disk '%s': more than one <host> is not supported by "
+                                    "the armz driver"), disk->target_dev ? disk->target_dev : "");
+        have_host = TRUE;
+        if (!armz_conf_choice_attr(c, "transport", NULL, transports, transports_no,
+                                   &disk->src_host_transport, error))
+            return FALSE;
+        disk->src_host_name = armz_xml_prop(c, "name");
+        disk->src_host_port = armz_xml_prop(c, "port");
+        disk->src_host_socket = armz_xml_prop(c, "socket");
+    }
+    if (g_strcmp0(disk->src_host_transport, "unix") == 0 ? !disk->src_host_socket
+                                                          : !disk->src_host_name)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <host> of the network disk source (name, or "
+                                "transport='unix' and socket)"));
+    return TRUE;
+}
+
 static gboolean
 parse_disk_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
 {
@@ -45,6 +87,8 @@ parse_disk_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
             return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                                   _("<source> of a volume disk needs 'pool' and 'volume' attributes"));
         break;
+    case ARMZ_DOMAIN_DISK_TYPE_NETWORK:
+        return parse_disk_network_source(disk, node, error);
     case ARMZ_DOMAIN_DISK_TYPE_LAST:
         break;
     }
@@ -152,8 +196,8 @@ parse_disk_iotune(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
 static gboolean
 parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    static const char *const types[] = { "file", "block", "volume", NULL };
-    static const char *const types_no[] = { "network", "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
+    static const char *const types[] = { "file", "block", "volume", "network", NULL };
+    static const char *const types_no[] = { "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
     static const char *const devices[] = { "disk", "cdrom", NULL };
     static const char *const devices_no[] = { "floppy", "lun", NULL };
     static const char *const buses[] = { "virtio", NULL };
@@ -207,7 +251,8 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     }
     if (!disk->target_dev || !*disk->target_dev)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing <target dev=''> of <disk>"));
-    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool)
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool &&
+        !disk->src_protocol)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("missing <source> of disk '%s'"), disk->target_dev);
     /* a cdrom is read-only media, whatever the XML says */

@@ -6,6 +6,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/number.h"
 #include "driver/domain_validate.h"
 
 /* Disk names vd[a-z]+ beyond this many letters are refused as invalid
@@ -571,7 +572,34 @@ check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
 gboolean
 armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk)
 {
-    return g_strcmp0(disk->driver_type, "qcow2") == 0 || armz_domain_disk_has_iotune(disk);
+    return g_strcmp0(disk->driver_type, "qcow2") == 0 || armz_domain_disk_has_iotune(disk) ||
+           disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK;
+}
+
+/* <disk type='network'>: NBD, raw (a chain on the far side cannot be read). */
+static gboolean
+check_network_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    guint64 port;
+
+    if (!g_str_equal(disk->src_protocol, "nbd"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': network protocol '%s' is not supported by the armz driver "
+                      "(qemu-storage-daemon here has no %s block driver; nbd is supported)"),
+                    dev, disk->src_protocol, disk->src_protocol);
+    if (disk->driver_type && !g_str_equal(disk->driver_type, "raw"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': a network disk must be raw for the armz driver (format '%s')"),
+                    dev, disk->driver_type);
+    if (disk->src_host_port && !armz_parse_u64(disk->src_host_port, 1, 65535, &port))
+        return fail(error, VIR_ERR_XML_ERROR, _("disk '%s': invalid port '%s'"), dev,
+                    disk->src_host_port);
+    if (disk->src_host_socket) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_host_socket, what, error);
+    }
+    return TRUE;
 }
 
 /* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
@@ -598,6 +626,8 @@ check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
         g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
         return armz_domain_check_abs_path(disk->src_path, what, error);
     }
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK)
+        return check_network_disk(disk, error);
     return TRUE;
 }
 

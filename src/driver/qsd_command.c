@@ -172,16 +172,67 @@ add_throttle(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk)
     return g_strdup_printf("%s-throttle", dev);
 }
 
-gboolean
-armz_qsd_plan_add_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, guint pos,
-                       GPtrArray *chain, char **socket, GError **error)
+/* The throttle node (for <iotune>) and the export of DISK's top node. */
+static void
+add_export(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, char **socket)
 {
-    g_autoptr(GPtrArray) c = chain;
     g_autofree char *top = NULL;
     const char *dev = disk->target_dev;
     gboolean wt = g_strcmp0(disk->driver_cache, "writethrough") == 0 ||
                   g_strcmp0(disk->driver_cache, "directsync") == 0;
     GString *e;
+
+    top = armz_domain_disk_has_iotune(disk) ? add_throttle(q, disk)
+                                            : g_strdup_printf("%s-0", dev);
+    e = g_string_new(NULL);
+    g_string_printf(e, "{\"type\":\"vhost-user-blk\",\"id\":\"%s\",\"node-name\":\"%s\","
+                       "\"addr\":{\"type\":\"unix\",\"path\":\"%s.sock\"},\"writable\":%s,"
+                       "\"writethrough\":%s}",
+                    dev, top, dev, disk->readonly ? "false" : "true", wt ? "true" : "false");
+    opt(q, "--export", e);
+    *socket = g_strdup_printf("%s/%s.sock", q->dir, dev);
+    g_ptr_array_add(q->sockets, g_strdup(*socket));
+}
+
+void
+armz_qsd_plan_add_network_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, char **socket)
+{
+    const char *dev = disk->target_dev;
+    gboolean ro = disk->readonly;
+    GString *f = g_string_new(NULL);
+    GString *j = g_string_new(NULL);
+
+    g_string_printf(f, "{\"driver\":\"nbd\",\"node-name\":\"%s-f0\",\"server\":", dev);
+    if (g_strcmp0(disk->src_host_transport, "unix") == 0) {
+        g_string_append(f, "{\"type\":\"unix\",\"path\":");
+        json_str(f, disk->src_host_socket);
+    } else {
+        g_string_append(f, "{\"type\":\"inet\",\"host\":");
+        json_str(f, disk->src_host_name);
+        g_string_append(f, ",\"port\":");
+        json_str(f, disk->src_host_port ? disk->src_host_port : "10809");
+    }
+    g_string_append_c(f, '}');
+    if (disk->src_name) {
+        g_string_append(f, ",\"export\":");
+        json_str(f, disk->src_name);
+    }
+    g_string_append_printf(f, ",\"read-only\":%s}", ro ? "true" : "false");
+    opt(q, "--blockdev", f);
+    g_string_printf(j, "{\"driver\":\"raw\",\"file\":\"%s-f0\",\"node-name\":\"%s-0\","
+                       "\"read-only\":%s", dev, dev, ro ? "true" : "false");
+    cache_json(j, disk);
+    g_string_append_c(j, '}');
+    opt(q, "--blockdev", j);
+    add_export(q, disk, socket);
+}
+
+gboolean
+armz_qsd_plan_add_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, guint pos,
+                       GPtrArray *chain, char **socket, GError **error)
+{
+    g_autoptr(GPtrArray) c = chain;
+    const char *dev = disk->target_dev;
 
     for (guint i = 0; i < c->len; i++) {
         const ArmzDiskLayer *l = g_ptr_array_index(c, i);
@@ -194,16 +245,7 @@ armz_qsd_plan_add_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, guint pos,
     }
     for (guint i = c->len; i-- > 0;)
         add_layer(q, disk, g_ptr_array_index(c, i), i, i == 0, i + 1 == c->len);
-    top = armz_domain_disk_has_iotune(disk) ? add_throttle(q, disk)
-                                            : g_strdup_printf("%s-0", dev);
-    e = g_string_new(NULL);
-    g_string_printf(e, "{\"type\":\"vhost-user-blk\",\"id\":\"%s\",\"node-name\":\"%s\","
-                       "\"addr\":{\"type\":\"unix\",\"path\":\"%s.sock\"},\"writable\":%s,"
-                       "\"writethrough\":%s}",
-                    dev, top, dev, disk->readonly ? "false" : "true", wt ? "true" : "false");
-    opt(q, "--export", e);
-    *socket = g_strdup_printf("%s/%s.sock", q->dir, dev);
-    g_ptr_array_add(q->sockets, g_strdup(*socket));
+    add_export(q, disk, socket);
     if (pos < q->chains->len)
         g_ptr_array_index(q->chains, pos) = g_steal_pointer(&c);
     return TRUE;

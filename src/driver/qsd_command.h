@@ -43,6 +43,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzQsdPlan, armz_qsd_plan_free)
 gboolean armz_qsd_plan_add_disk(ArmzQsdPlan *qsd, const ArmzDomainDiskDef *disk, guint pos,
                                 GPtrArray *chain, char **socket, GError **error);
 
+/* Adds the NBD disk DISK (<disk type='network'>, raw): a client node to
+ * its server and the export; its socket in *SOCKET. */
+void armz_qsd_plan_add_network_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk,
+                                    char **socket);
+
 /* The plan as text for golden files and the domain log: "# qsd cwd=DIR",
  * then its command line, one option per line, each line starting "# ". */
 void armz_qsd_plan_format(const ArmzQsdPlan *qsd, GString *out);

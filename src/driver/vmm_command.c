@@ -216,15 +216,17 @@ plan_qsd_disk(Builder *b, const ArmzDomainDiskDef *disk, guint pos, const char *
     if (!b->plan->qsd)
         b->plan->qsd = armz_qsd_plan_new(ctx->qsd_path, b->plan->vhost_dir,
                                          b->def->disks->len);
-    if (!ctx->resolve_chain) {
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK) {
+        armz_qsd_plan_add_network_disk(b->plan->qsd, disk, &socket);
+    } else if (!ctx->resolve_chain) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                     _("cannot read the backing chain of disk '%s'"), disk->target_dev);
         return FALSE;
-    }
-    if (!ctx->resolve_chain(path, disk->driver_type ? disk->driver_type : "raw", &chain,
-                            ctx->chain_opaque, error) ||
-        !armz_qsd_plan_add_disk(b->plan->qsd, disk, pos, chain, &socket, error))
+    } else if (!ctx->resolve_chain(path, disk->driver_type ? disk->driver_type : "raw", &chain,
+                                   ctx->chain_opaque, error) ||
+               !armz_qsd_plan_add_disk(b->plan->qsd, disk, pos, chain, &socket, error)) {
         return FALSE;
+    }
     opt = g_string_new("socket=");
     g_string_append_printf(opt, "%s,id=virtio-disk%" G_GUINT64_FORMAT, socket, index);
     if (disk->boot_order)

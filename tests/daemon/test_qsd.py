@@ -286,3 +286,35 @@ def test_virtiofs_share_runs_virtiofsd(env):
     dom.destroy()
     wait_for(lambda: not os.path.exists(f'/proc/{pids[0]}'), 10, 'virtiofsd to end')
     assert not os.path.exists(os.path.join(state_dir(d), dom.UUIDString() + '.vu'))
+
+
+@pytest.mark.skipif(not shutil.which('qemu-nbd'), reason='no qemu-nbd')
+def test_nbd_network_disk(env):
+    d, c, tmp, vmm, _ = env
+    sock = tmp / 'nbd.sock'
+    srv = subprocess.Popen(['qemu-nbd', '-f', 'raw', '-k', str(sock), '-x', 'exp', '-t',
+                            str(tmp / 'base.raw')])
+    try:
+        wait_for(lambda: sock.exists(), 10, 'qemu-nbd')
+        dom = c.defineXML(f"""<domain type='kvm'>
+  <name>nbd</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
+  <devices>
+    <emulator>{vmm}</emulator>
+    <disk type='network' device='disk'>
+      <driver name='qemu' type='raw' cache='none'/>
+      <source protocol='nbd' name='exp'><host transport='unix' socket='{sock}'/></source>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>""")
+        dom.create()
+        wait_for(lambda: connections(d, 'nbd'), what='the vhost-user connection')
+        src = ET.fromstring(dom.XMLDesc(0)).find('devices/disk/source')
+        assert src.get('protocol') == 'nbd' and src.find('host').get('socket') == str(sock)
+        dom.destroy()
+    finally:
+        srv.terminate()
+        srv.wait()
