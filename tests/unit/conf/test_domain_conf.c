@@ -212,8 +212,11 @@ static const BadCase bad_cases[] = {
     { "vcpu-current-too-big", HEAD "<vcpu current='4'>2</vcpu>" TAIL, VIR_ERR_XML_ERROR,
       "current vcpus" },
     { "title-newline", HEAD "<title>a\nb</title>" TAIL, VIR_ERR_XML_ERROR, "newlines" },
-    { "disk-network", HEAD "<devices><disk type='network'><target dev='vda'/></disk></devices>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "<disk type='network'> is not supported" },
+    { "disk-network", HEAD "<devices><disk type='network'><source protocol='gluster' name='v/i'>"
+      "<host name='h'/></source><target dev='vda'/></disk></devices>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "<source protocol='gluster'> is not supported" },
+    { "disk-network-no-host", HEAD "<devices><disk type='network'><source protocol='nbd'/>"
+      "<target dev='vda'/></disk></devices>" TAIL, VIR_ERR_XML_ERROR, "missing <host>" },
     { "disk-bus-sata", HEAD "<devices><disk type='file'><source file='/a'/>"
       "<target dev='sda' bus='sata'/></disk></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "<target bus='sata'>" },
