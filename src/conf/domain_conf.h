@@ -234,6 +234,7 @@ typedef struct {
     char *driver_type;      /* "virtiofs"; NULL when not given */
     unsigned int queue_size;    /* <driver queue=''>; 0 = default */
     char *binary_path;      /* <binary path=''>: the virtiofsd to run */
+    char *sandbox;          /* <binary><sandbox mode=''/>: namespace|chroot */
     char *source_dir;
     char *target_dir;       /* the mount tag */
     gboolean readonly;

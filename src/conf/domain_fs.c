@@ -15,6 +15,7 @@ armz_domain_fs_def_free(ArmzDomainFsDef *fs)
     g_free(fs->accessmode);
     g_free(fs->driver_type);
     g_free(fs->binary_path);
+    g_free(fs->sandbox);
     g_free(fs->source_dir);
     g_free(fs->target_dir);
     armz_domain_address_def_free(fs->address);
@@ -31,6 +32,7 @@ armz_domain_fs_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     static const char *const modes_no[] = { "mapped", "squash", NULL };
     static const char *const drivers[] = { "virtiofs", NULL };
     static const char *const drivers_no[] = { "path", "handle", "loop", "nbd", "ploop", NULL };
+    static const char *const sandboxes[] = { "namespace", "chroot", NULL };
     g_autoptr(ArmzDomainFsDef) fs = g_new0(ArmzDomainFsDef, 1);
 
     if (!armz_conf_choice_attr(node, "type", "mount", types, types_no, &fs->type, error) ||
@@ -47,8 +49,16 @@ armz_domain_fs_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "binary")) {
             g_free(fs->binary_path);
             fs->binary_path = armz_xml_prop(c, "path");
-            for (xmlNodePtr b = armz_xml_first_element(c); ok && b; b = armz_xml_next_element(b))
-                ok = armz_conf_unsupported_child(b, "binary", error);
+            for (xmlNodePtr b = armz_xml_first_element(c); ok && b; b = armz_xml_next_element(b)) {
+                if (armz_xml_is(b, "sandbox")) {
+                    g_free(fs->sandbox);
+                    fs->sandbox = NULL;
+                    ok = armz_conf_choice_attr(b, "mode", NULL, sandboxes, NULL, &fs->sandbox,
+                                               error);
+                } else {
+                    ok = armz_conf_unsupported_child(b, "binary", error);
+                }
+            }
         } else if (armz_xml_is(c, "source")) {
             g_free(fs->source_dir);
             fs->source_dir = armz_xml_prop(c, "dir");
@@ -91,10 +101,14 @@ armz_domain_fs_format(GString *buf, const ArmzDomainFsDef *fs)
             g_string_append_printf(buf, " queue='%u'", fs->queue_size);
         g_string_append(buf, "/>\n");
     }
-    if (fs->binary_path) {
+    if (fs->binary_path || fs->sandbox) {
         g_string_append(buf, "      <binary");
         armz_xml_attr_append(buf, "path", fs->binary_path);
-        g_string_append(buf, "/>\n");
+        if (fs->sandbox)
+            g_string_append_printf(buf, ">\n        <sandbox mode='%s'/>\n      </binary>\n",
+                                   fs->sandbox);
+        else
+            g_string_append(buf, "/>\n");
     }
     g_string_append(buf, "      <source");
     armz_xml_attr_append(buf, "dir", fs->source_dir);

@@ -320,6 +320,10 @@ plan_filesystems(Builder *b, GError **error)
         g_ptr_array_add(v->argv, g_strdup("--fd=3"));
         g_ptr_array_add(v->argv, g_strdup("-o"));
         g_ptr_array_add(v->argv, g_strdup_printf("source=%s", fs->source_dir));
+        if (fs->sandbox) {
+            g_ptr_array_add(v->argv, g_strdup("-o"));
+            g_ptr_array_add(v->argv, g_strdup_printf("sandbox=%s", fs->sandbox));
+        }
         g_ptr_array_add(b->plan->virtiofsds, v);
         opt = g_string_new("socket=");
         g_string_append_printf(opt, "%s,tag=%s,id=fs%u", v->socket, fs->target_dir, i);

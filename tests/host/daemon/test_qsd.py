@@ -1,4 +1,4 @@
-"""qcow2 disks through qemu-storage-daemon, started by virtarmzd in the
+"""qcow2 disks and virtiofs shares through virtarmzd's back-ends, started by virtarmzd in the
 emulated arm64 test host, with the real armz-vmm's vhost-user-blk
 front-end: a guest boots with a qcow2 overlay on a raw backing file as its
 vda, reads the backing file's content and writes into it; a second guest
@@ -102,4 +102,35 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
         assert sh(f'md5sum < {DIR}/{ov}.out').split()[0] == s[1][1]
     # the storage daemons went with their guests
     rc, out = host_sh('pidof qemu-storage-daemon')
+    assert rc != 0, out
+
+
+def test_virtiofs_share_through_the_daemon(conn):
+    """A <filesystem> share: virtarmzd runs virtiofsd (chroot sandbox: the
+    test host's root is an initramfs, where pivot_root is refused), the
+    guest mounts it, reads a host file and writes one the host then sees."""
+    if not have('/usr/bin/virtiofsd'):
+        pytest.skip('no arm64 virtiofsd in the test host')
+    share = DIR + '/share'
+    sh(f'rm -rf {DIR} && mkdir -p {share} && '
+       f'dd if=/dev/urandom of={share}/hostfile bs=1K count=100 2>/dev/null')
+    want = sh(f'md5sum < {share}/hostfile').split()[0]
+    host_sh(f'rm -f {ROOT}/qsda-serial.log')
+    fs = f"""<filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/>
+      <binary path='/usr/bin/virtiofsd'><sandbox mode='chroot'/></binary>
+      <source dir='{share}'/>
+      <target dir='armzshare'/>
+    </filesystem>"""
+    xml = domain_xml('qsda', mode='virtiofs', extra=fs).replace(
+        'armz.mode=virtiofs', 'armz.mode=virtiofs armz.tag=armzshare')
+    dom = conn.defineXML(xml)
+    dom.create()
+    live = dom.XMLDesc(0)
+    assert "<source type='memfd'/>" in live and "<access mode='shared'/>" in live, live
+    wait_guest_marker('qsda', 'ARMZ-GUEST VIRTIOFS-END')
+    assert f'ARMZ-GUEST VIRTIOFS {want}' in serial_log('qsda'), serial_log('qsda')
+    assert sh(f'cat {share}/from-guest').strip() == 'ARMZ-FROM-GUEST'
+    dom.destroy()
+    rc, out = host_sh('pidof virtiofsd')
     assert rc != 0, out

@@ -11,6 +11,10 @@
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
 #             into it (synced), print its BLKSUM again and
 #             "ARMZ-GUEST BLKSTAMP-END", then wait
+#   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
+#             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
+#             ("ARMZ-FROM-GUEST"), unmount, print "ARMZ-GUEST VIRTIOFS-END",
+#             then wait
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
@@ -84,6 +88,19 @@ case $mode in
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
+    while :; do sleep 3600; done ;;
+  virtiofs)
+    tag=$(sed -n 's/.*armz\.tag=\([^ ]*\).*/\1/p' /proc/cmdline)
+    mkdir -p /mnt
+    if mount -t virtiofs "$tag" /mnt 2>/tmp/err; then
+      echo "ARMZ-GUEST VIRTIOFS $(md5sum < /mnt/hostfile | cut -d' ' -f1)"
+      echo ARMZ-FROM-GUEST > /mnt/from-guest
+      sync
+      umount /mnt
+    else
+      echo "ARMZ-GUEST VIRTIOFS-FAIL $(tail -1 /tmp/err)"
+    fi
+    echo "ARMZ-GUEST VIRTIOFS-END"
     while :; do sleep 3600; done ;;
   blkstamp)
     sz=$(($(cat /sys/block/vda/size) * 512))
