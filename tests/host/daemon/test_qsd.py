@@ -1,6 +1,6 @@
-"""qcow2 disks and virtiofs shares through virtarmzd's back-ends, started by virtarmzd in the
-emulated arm64 test host, with the real armz-vmm's vhost-user-blk
-front-end: a guest boots with a qcow2 overlay on a raw backing file as its
+"""qcow2 disks and virtiofs shares through the vhost-user back-ends that
+virtarmzd starts in the emulated arm64 test host, with the real armz-vmm's
+vhost-user front-end: a guest boots with a qcow2 overlay on a raw backing file as its
 vda, reads the backing file's content and writes into it; a second guest
 on another overlay of the same backing file, running at the same time,
 sees none of the first one's writes; the backing file stays byte-identical,
