@@ -107,6 +107,14 @@ parse_disk_driver(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
     static const char *const ios[] = { "native", "threads", "io_uring", NULL };
     static const char *const discards[] = { "ignore", "unmap", NULL };
 
+    g_autofree char *type = armz_xml_prop(node, "type");
+
+    /* qemu-storage-daemon could open it, with a key from a secret */
+    if (g_strcmp0(type, "luks") == 0)
+        return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                              _("disk format 'luks' needs its key from a secret "
+                                "(<encryption><secret/>), and the armz driver has no secret "
+                                "driver"));
     disk->driver_name = armz_xml_prop(node, "name");
     return armz_conf_choice_attr(node, "type", NULL, formats, formats_no, &disk->driver_type, error) &&
            armz_conf_choice_attr(node, "cache", NULL, caches, NULL, &disk->driver_cache, error) &&
