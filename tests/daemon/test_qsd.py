@@ -56,7 +56,8 @@ def env(daemons, tmp_path):
         c2.close()
 
 
-def qcow2_xml(tmp, vmm, name='q', disk='overlay.qcow2', extra=''):
+def fake_xml(tmp, vmm, name, devices):
+    """A domain of the fake VMM with DEVICES."""
     return f"""<domain type='kvm'>
   <name>{name}</name>
   <memory unit='MiB'>64</memory>
@@ -64,14 +65,18 @@ def qcow2_xml(tmp, vmm, name='q', disk='overlay.qcow2', extra=''):
   <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
   <devices>
     <emulator>{vmm}</emulator>
-    <disk type='file' device='disk'>
+    {devices}
+  </devices>
+</domain>"""
+
+
+def qcow2_xml(tmp, vmm, name='q', disk='overlay.qcow2', extra=''):
+    return fake_xml(tmp, vmm, name, f"""<disk type='file' device='disk'>
       <driver name='qemu' type='qcow2' cache='none'/>
       <source file='{tmp}/{disk}'/>
       <target dev='vda' bus='virtio'/>
       {extra}
-    </disk>
-  </devices>
-</domain>"""
+    </disk>""")
 
 
 def state_dir(d):
@@ -253,20 +258,11 @@ def test_virtiofs_share_runs_virtiofsd(env):
     d, c, tmp, vmm, _ = env
     share = tmp / 'share'
     share.mkdir()
-    dom = c.defineXML(f"""<domain type='kvm'>
-  <name>fs</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
-  <devices>
-    <emulator>{vmm}</emulator>
-    <filesystem type='mount' accessmode='passthrough'>
+    dom = c.defineXML(fake_xml(tmp, vmm, 'fs', f"""<filesystem type='mount' accessmode='passthrough'>
       <driver type='virtiofs'/>
       <source dir='{share}'/>
       <target dir='hostshare'/>
-    </filesystem>
-  </devices>
-</domain>""")
+    </filesystem>"""))
     # the config says nothing of memory; the live XML shows what it implies
     assert ET.fromstring(dom.XMLDesc(0)).find('memoryBacking') is None
     dom.create()
@@ -296,20 +292,11 @@ def test_nbd_network_disk(env):
                             str(tmp / 'base.raw')])
     try:
         wait_for(lambda: sock.exists(), 10, 'qemu-nbd')
-        dom = c.defineXML(f"""<domain type='kvm'>
-  <name>nbd</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
-  <devices>
-    <emulator>{vmm}</emulator>
-    <disk type='network' device='disk'>
+        dom = c.defineXML(fake_xml(tmp, vmm, 'nbd', f"""<disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
       <source protocol='nbd' name='exp'><host transport='unix' socket='{sock}'/></source>
       <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>""")
+    </disk>"""))
         dom.create()
         wait_for(lambda: connections(d, 'nbd'), what='the vhost-user connection')
         src = ET.fromstring(dom.XMLDesc(0)).find('devices/disk/source')
