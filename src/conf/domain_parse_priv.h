@@ -76,3 +76,8 @@ gboolean armz_conf_sysinfo_parse(ArmzDomainDef *def, xmlNodePtr node, GError **e
 void armz_conf_os_firmware_format(GString *buf, const ArmzDomainDef *def); /* <firmware> */
 void armz_conf_os_smbios_format(GString *buf, const ArmzDomainDef *def);
 void armz_conf_sysinfo_format(GString *buf, const ArmzDomainDef *def);
+/* <filesystem> and <memoryBacking> (domain_fs.c). */
+gboolean armz_domain_fs_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
+void armz_domain_fs_format(GString *buf, const ArmzDomainFsDef *fs);
+gboolean armz_domain_memory_backing_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
+void armz_domain_memory_backing_format(GString *buf, const ArmzDomainDef *def);

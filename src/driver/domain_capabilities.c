@@ -53,7 +53,11 @@ devices_append(GString *x, const ArmzDomainSupport *s)
     enum_append(x, 3, "model", s->rng_models);
     enum_append(x, 3, "backendModel", s->rng_backends);
     g_string_append(x, "    </rng>\n"
-                       "    <filesystem supported='no'/>\n"
+                       "    <filesystem supported='yes'>\n"
+                       "      <enum name='driverType'>\n"
+                       "        <value>virtiofs</value>\n"
+                       "      </enum>\n"
+                       "    </filesystem>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"
                        "    <channel supported='no'/>\n"
@@ -103,7 +107,13 @@ armz_domain_capabilities_format(const char *vmm_path, const char *virttype,
                            ARMZ_LAUNCH_MAX_VCPUS);
     os_append(x, firmwares);
     cpu_append(x, s);
-    g_string_append(x, "  <memoryBacking supported='no'/>\n");
+    /* memfd: what vhost-user backends need (and imply) */
+    g_string_append(x, "  <memoryBacking supported='yes'>\n"
+                       "    <enum name='sourceType'>\n"
+                       "      <value>anonymous</value>\n"
+                       "      <value>memfd</value>\n"
+                       "    </enum>\n"
+                       "  </memoryBacking>\n");
     devices_append(x, s);
     /* libvirt lists GIC versions as numbers; armz takes the host's GIC,
      * which is all <gic version=''> may say */

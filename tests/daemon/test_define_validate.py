@@ -17,7 +17,8 @@ DATA = os.path.join(armzd.TOP, 'tests', 'data', 'vmm-command')
 # refused at start for what the host lacks or holds (test-vmm-command.c's list)
 HOST_CASES = {'err-type-kvm-no-kvm', 'err-type-qemu-no-kvm', 'err-net-network-no-driver',
               'err-net-network-unknown', 'err-disk-volume-no-driver',
-              'err-disk-volume-unknown',
+              'err-disk-volume-unknown', 'err-disk-qcow2-missing-backing',
+              'err-fs-no-virtiofsd',
               # run by test_firmware.py with a daemon that has no descriptors
               'err-fw-efi-no-descriptor',
               'err-fw-smbios-host-none'}
