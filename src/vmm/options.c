@@ -151,7 +151,72 @@ unknown_key(const char *opt, const char *key, const char *known, GError **error)
     return FALSE;
 }
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
+/* VALUE's index in NAMES (NULL-terminated), or a usage error */
+static gboolean
+parse_choice(const char *opt, const char *key, const char *v, const char *const *names,
+             int *out, GError **error)
+{
+    g_autofree char *all = NULL;
+
+    for (int i = 0; names[i]; i++) {
+        if (g_str_equal(v, names[i])) {
+            *out = i;
+            return TRUE;
+        }
+    }
+    all = g_strjoinv(", ", (char **)names);
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("%s: %s='%s' is not one of %s"), opt, key, v, all);
+    return FALSE;
+}
+
+/* the cache=, discard=, detect-zeroes=, werror= and rerror= keys of --disk */
+static gboolean
+parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
+                GError **error)
+{
+    /* in ArmzCacheMode order, "default" last (= writeback) */
+    static const char *const caches[] = {
+        "writeback", "none", "writethrough", "directsync", "unsafe", "default", NULL };
+    static const char *const discards[] = { "ignore", "unmap", NULL };
+    static const char *const zeroes[] = { "off", "on", "unmap", NULL };
+    static const char *const policies[] = { "report", "ignore", "stop", "enospc", NULL };
+    int v;
+
+    *known = TRUE;
+    if (g_str_equal(k, "cache")) {
+        if (!parse_choice("--disk", k, val, caches, &v, error))
+            return FALSE;
+        d->cache = v == 5 ? ARMZ_CACHE_WRITEBACK : (ArmzCacheMode)v;
+    } else if (g_str_equal(k, "discard")) {
+        if (!parse_choice("--disk", k, val, discards, &v, error))
+            return FALSE;
+        d->discard = v == 1;
+    } else if (g_str_equal(k, "detect-zeroes")) {
+        if (!parse_choice("--disk", k, val, zeroes, &v, error))
+            return FALSE;
+        d->detect_zeroes = (ArmzDetectZeroes)v;
+    } else if (g_str_equal(k, "werror")) {
+        if (!parse_choice("--disk", k, val, policies, &v, error))
+            return FALSE;
+        d->werror = (ArmzBlkErrorPolicy)v;
+    } else if (g_str_equal(k, "rerror")) {
+        /* enospc is a write policy only, as in QEMU */
+        if (!parse_choice("--disk", k, val, policies, &v, error))
+            return FALSE;
+        if (v == ARMZ_BLK_ERR_ENOSPC) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--disk: rerror=enospc is not valid (werror only)"));
+            return FALSE;
+        }
+        d->rerror = (ArmzBlkErrorPolicy)v;
+    } else {
+        *known = FALSE;
+    }
+    return TRUE;
+}
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N][,cache=...] */
 static gboolean
 parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
 {
@@ -186,7 +251,13 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
                 return FALSE;
             d->bootindex = (guint)v;
         } else {
-            return unknown_key("--disk", k, "path, fd, readonly, serial, bootindex", error);
+            gboolean known;
+            if (!parse_disk_mode(k, val, d, &known, error))
+                return FALSE;
+            if (!known)
+                return unknown_key("--disk", k,
+                                   "path, fd, readonly, serial, bootindex, cache, discard, "
+                                   "detect-zeroes, werror, rerror", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -365,7 +436,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("append a copy of the virtio console output to file:PATH or fd:N"), N_("LOG") },
         { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &disks,
           N_("virtio disk (repeatable; vda, vdb, ... in this order): "
-             "path=FILE|fd=N[,readonly=on][,serial=STR]"), N_("SPEC") },
+             "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
+             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
+          N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
           N_("SPEC") },

@@ -23,13 +23,42 @@ typedef struct {
     int log_fd;             /* --*-log fd:N, -1: none */
 } ArmzCharOpt;
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
+/* Cache modes as QEMU and libvirt name them (see virtio_blk.c). */
+typedef enum {
+    ARMZ_CACHE_WRITEBACK = 0,   /* also "default" */
+    ARMZ_CACHE_NONE,
+    ARMZ_CACHE_WRITETHROUGH,
+    ARMZ_CACHE_DIRECTSYNC,
+    ARMZ_CACHE_UNSAFE,
+} ArmzCacheMode;
+
+/* What an I/O error does (QEMU's werror/rerror). */
+typedef enum {
+    ARMZ_BLK_ERR_REPORT = 0,    /* the guest sees the error */
+    ARMZ_BLK_ERR_IGNORE,        /* the guest sees success */
+    ARMZ_BLK_ERR_STOP,          /* the VM pauses; cont retries the request */
+    ARMZ_BLK_ERR_ENOSPC,        /* stop on ENOSPC, report otherwise (werror only) */
+} ArmzBlkErrorPolicy;
+
+typedef enum {
+    ARMZ_DETECT_ZEROES_OFF = 0,
+    ARMZ_DETECT_ZEROES_ON,      /* all-zero writes become write-zeroes */
+    ARMZ_DETECT_ZEROES_UNMAP,   /* ... which may punch holes (with discard=unmap) */
+} ArmzDetectZeroes;
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N]
+ *        [,cache=MODE][,discard=ignore|unmap][,detect-zeroes=off|on|unmap]
+ *        [,werror=POLICY][,rerror=POLICY] */
 typedef struct {
     char *path;             /* NULL: fd */
     int fd;
     gboolean readonly;
     char *serial;           /* NULL: none; at most 20 bytes are shown */
     guint bootindex;        /* firmware boot order, 1 first; 0: not listed */
+    ArmzCacheMode cache;
+    gboolean discard;       /* unmap: DISCARD punches holes (ignore: no-op) */
+    ArmzDetectZeroes detect_zeroes;
+    ArmzBlkErrorPolicy werror, rerror;
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */

@@ -112,8 +112,8 @@ armz_vm_emit(ArmzVm *vm, const char *event, const char *data_json)
 #endif
 }
 
-gboolean
-armz_vm_stop(ArmzVm *vm)
+static gboolean
+stop_as(ArmzVm *vm, ArmzRunState state)
 {
     if (vm->state != ARMZ_RUNSTATE_RUNNING)
         return TRUE;
@@ -121,15 +121,29 @@ armz_vm_stop(ArmzVm *vm)
     vm->user_paused = TRUE;
     wait_parked(vm);
     g_mutex_unlock(&vm->lock);
-    vm->state = ARMZ_RUNSTATE_PAUSED;
+    vm->state = state;
     armz_vm_emit(vm, "STOP", NULL);
     return TRUE;
 }
 
 gboolean
+armz_vm_stop(ArmzVm *vm)
+{
+    return stop_as(vm, ARMZ_RUNSTATE_PAUSED);
+}
+
+gboolean
+armz_vm_stop_io_error(ArmzVm *vm)
+{
+    return stop_as(vm, ARMZ_RUNSTATE_IO_ERROR);
+}
+
+gboolean
 armz_vm_cont(ArmzVm *vm)
 {
-    if (vm->state != ARMZ_RUNSTATE_PAUSED)
+    /* a disk stopped by an error retries its request (QEMU's cont does) */
+    armz_vm_block_resume(vm);
+    if (vm->state != ARMZ_RUNSTATE_PAUSED && vm->state != ARMZ_RUNSTATE_IO_ERROR)
         return TRUE;
     g_mutex_lock(&vm->lock);
     vm->user_paused = FALSE;

@@ -69,6 +69,12 @@ test_full(void)
     g_assert_cmpint(o.disks[1].fd, ==, 7);
     g_assert_true(o.disks[1].readonly);
     g_assert_cmpstr(o.disks[2].path, ==, "/img/with,comma.raw");
+    /* the defaults: QEMU's */
+    g_assert_cmpint(o.disks[0].cache, ==, ARMZ_CACHE_WRITEBACK);
+    g_assert_false(o.disks[0].discard);
+    g_assert_cmpint(o.disks[0].detect_zeroes, ==, ARMZ_DETECT_ZEROES_OFF);
+    g_assert_cmpint(o.disks[0].werror, ==, ARMZ_BLK_ERR_REPORT);
+    g_assert_cmpint(o.disks[0].rerror, ==, ARMZ_BLK_ERR_REPORT);
     g_assert_cmpuint(o.nnets, ==, 2);
     g_assert_cmpstr(o.nets[0].tap, ==, "vnet0");
     g_assert_true(o.nets[0].has_mac);
@@ -92,6 +98,27 @@ test_full(void)
     g_assert_cmpint(o.serial.kind, ==, ARMZ_SERIAL_STDIO);
     g_assert_cmpint(o.console.kind, ==, ARMZ_SERIAL_FILE);
     g_assert_cmpstr(o.console.path, ==, "/tmp/hvc0.out");
+    armz_options_clear(&o);
+
+    g_assert_true(parse(&o, &err,
+                        "--disk", "fd=3,cache=none,discard=unmap,detect-zeroes=unmap,"
+                                  "werror=enospc,rerror=stop",
+                        "--disk", "fd=4,cache=default,discard=ignore,werror=ignore",
+                        "--disk", "fd=5,cache=directsync", "--disk", "fd=6,cache=unsafe",
+                        "--disk", "fd=7,cache=writethrough,detect-zeroes=on", NULL));
+    g_assert_no_error(err);
+    g_assert_cmpint(o.disks[0].cache, ==, ARMZ_CACHE_NONE);
+    g_assert_true(o.disks[0].discard);
+    g_assert_cmpint(o.disks[0].detect_zeroes, ==, ARMZ_DETECT_ZEROES_UNMAP);
+    g_assert_cmpint(o.disks[0].werror, ==, ARMZ_BLK_ERR_ENOSPC);
+    g_assert_cmpint(o.disks[0].rerror, ==, ARMZ_BLK_ERR_STOP);
+    g_assert_cmpint(o.disks[1].cache, ==, ARMZ_CACHE_WRITEBACK);
+    g_assert_false(o.disks[1].discard);
+    g_assert_cmpint(o.disks[1].werror, ==, ARMZ_BLK_ERR_IGNORE);
+    g_assert_cmpint(o.disks[2].cache, ==, ARMZ_CACHE_DIRECTSYNC);
+    g_assert_cmpint(o.disks[3].cache, ==, ARMZ_CACHE_UNSAFE);
+    g_assert_cmpint(o.disks[4].cache, ==, ARMZ_CACHE_WRITETHROUGH);
+    g_assert_cmpint(o.disks[4].detect_zeroes, ==, ARMZ_DETECT_ZEROES_ON);
     armz_options_clear(&o);
 
     /* nothing virtio by default */
@@ -119,6 +146,11 @@ static const Bad bad[] = {
     { "--disk", "path=/a,path=/b", NULL, NULL, "--disk" },
     { "--disk", "/a.img", NULL, NULL, "--disk" },
     { "--disk", "", NULL, NULL, "--disk" },
+    { "--disk", "path=/a,cache=fast", NULL, NULL, "writethrough" },
+    { "--disk", "path=/a,discard=on", NULL, NULL, "unmap" },
+    { "--disk", "path=/a,detect-zeroes=yes", NULL, NULL, "detect-zeroes" },
+    { "--disk", "path=/a,werror=pause", NULL, NULL, "werror" },
+    { "--disk", "path=/a,rerror=enospc", NULL, NULL, "werror only" },
     { "--net", "mac=52:54:00:12:34:56", NULL, NULL, "--net" },
     { "--net", "tap=t0,fd=3", NULL, NULL, "--net" },
     { "--net", "tap=t0,mac=52:54:00:12:34", NULL, NULL, "--net" },
