@@ -133,6 +133,22 @@ armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
 }
 
 void
+armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
+                          const char *dev_alias, int action, const char *reason)
+{
+    ArmzDomainEvent ev = {
+        .kind = ARMZ_DOMAIN_EVENT_IO_ERROR, .name = obj->name, .id = id, .event = action,
+        .src_path = src_path, .dev_alias = dev_alias, .reason = reason,
+    };
+
+    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
+    g_mutex_lock(&drv->event_lock);
+    if (drv->sink)
+        drv->sink(&ev, drv->sink_opaque);
+    g_mutex_unlock(&drv->event_lock);
+}
+
+void
 armz_driver_set_network_leases(ArmzDriver *drv, ArmzNetworkLeasesFunc fn, gpointer opaque)
 {
     drv->network_leases = fn;

@@ -123,6 +123,33 @@ armz_vm_query_blockstats(ArmzVm *vm)
     return g_string_free(out, FALSE);
 }
 
+/* each disk's io-status: failed or nospace while an error stops it */
+char *
+armz_vm_query_block(ArmzVm *vm)
+{
+    GString *out = g_string_new("[");
+    gboolean first = TRUE;
+
+    for (unsigned i = 0; i < vm->board.nvirtio; i++) {
+        ArmzVirtioDev *d = vm->board.virtio[i];
+        int err;
+
+        if (!armz_virtio_is_blk(d))
+            continue;
+        err = armz_virtio_blk_io_status(d);
+        g_string_append_printf(out,
+            "%s{\"device\": \"%s\", \"removable\": false, \"locked\": false, "
+            "\"io-status\": \"%s\", \"inserted\": {\"node-name\": \"%s\", "
+            "\"image\": {\"virtual-size\": %" G_GUINT64_FORMAT "}}}",
+            first ? "" : ", ", armz_virtio_label(d),
+            err == 0 ? "ok" : err == ENOSPC ? "nospace" : "failed", armz_virtio_label(d),
+            armz_virtio_blk_capacity(d));
+        first = FALSE;
+    }
+    g_string_append_c(out, ']');
+    return g_string_free(out, FALSE);
+}
+
 gboolean
 armz_vm_block_resize(ArmzVm *vm, const char *device, guint64 size, GError **error)
 {

@@ -75,6 +75,12 @@ ctl_query_blockstats(gpointer opaque, GError **error)
     return armz_vm_query_blockstats(opaque);
 }
 
+static char *
+ctl_query_block(gpointer opaque, GError **error)
+{
+    return armz_vm_query_block(opaque);
+}
+
 static gboolean
 ctl_block_resize(gpointer opaque, const char *device, guint64 size, GError **error)
 {
@@ -91,5 +97,6 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .quit = ctl_quit,
     .x_debug_syscall = ctl_x_debug_syscall,
     .query_blockstats = ctl_query_blockstats,
+    .query_block = ctl_query_block,
     .block_resize = ctl_block_resize,
 };

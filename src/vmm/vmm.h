@@ -157,6 +157,7 @@ extern const ArmzQmpOps armz_vm_qmp_ops;
 void armz_vm_block_setup(ArmzVm *vm);
 void armz_vm_block_resume(ArmzVm *vm);      /* cont: retry stopped requests */
 char *armz_vm_query_blockstats(ArmzVm *vm);
+char *armz_vm_query_block(ArmzVm *vm);
 gboolean armz_vm_block_resize(ArmzVm *vm, const char *device, guint64 size, GError **error);
 /* vm.c: a disk error under policy 'stop' (state io-error) */
 gboolean armz_vm_stop_io_error(ArmzVm *vm);

@@ -27,8 +27,9 @@ typedef struct {
     /* x-armz-debug-syscall: a syscall the seccomp sandbox forbids (the VMM
      * is killed under --seccomp=on; returns when the filter lets it run) */
     gboolean (*x_debug_syscall)(gpointer opaque, GError **error);
-    /* query-blockstats: the reply's JSON array */
+    /* query-blockstats, query-block: the reply's JSON array */
     char *(*query_blockstats)(gpointer opaque, GError **error);
+    char *(*query_block)(gpointer opaque, GError **error);
     /* block_resize {device or node-name, size}: the image already has SIZE
      * bytes (the daemon resized it); the guest is told */
     gboolean (*block_resize)(gpointer opaque, const char *device, guint64 size, GError **error);

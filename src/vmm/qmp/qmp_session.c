@@ -147,6 +147,21 @@ OP_CMD(cmd_system_reset, system_reset)
 OP_CMD(cmd_x_debug_syscall, x_debug_syscall)
 
 static gboolean
+cmd_query_block(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!no_args(args, error))
+        return FALSE;
+    *ret = s->ops->query_block(s->opaque, &err);
+    if (*ret)
+        return TRUE;
+    g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
+                        err ? err->message : _("the command failed"));
+    return FALSE;
+}
+
+static gboolean
 cmd_query_blockstats(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
     g_autoptr(GError) err = NULL;
@@ -224,6 +239,7 @@ static const Cmd commands[] = {
     { "quit", cmd_quit, G_STRUCT_OFFSET(ArmzQmpOps, quit) },
     { "x-armz-debug-syscall", cmd_x_debug_syscall, G_STRUCT_OFFSET(ArmzQmpOps, x_debug_syscall) },
     { "query-blockstats", cmd_query_blockstats, G_STRUCT_OFFSET(ArmzQmpOps, query_blockstats) },
+    { "query-block", cmd_query_block, G_STRUCT_OFFSET(ArmzQmpOps, query_block) },
     { "block_resize", cmd_block_resize, G_STRUCT_OFFSET(ArmzQmpOps, block_resize) },
 };
 

@@ -33,6 +33,9 @@ typedef void (*ArmzBlkErrorFn)(void *opaque, ArmzVirtioDev *d, const ArmzBlkIoEr
 void armz_virtio_blk_set_error_fn(ArmzVirtioDev *d, ArmzBlkErrorFn fn, void *opaque);
 /* Any thread: retry the request an error stopped (the VM continues). */
 void armz_virtio_blk_resume(ArmzVirtioDev *d);
+/* errno of the error that stopped the disk, 0 when none (QEMU's io-status,
+ * reset by cont) */
+int armz_virtio_blk_io_status(ArmzVirtioDev *d);
 
 /* Counters as QEMU's query-blockstats names them; any thread. */
 typedef struct {

@@ -52,6 +52,7 @@ typedef struct {
     /* error policy 'stop': ELEM failed and waits for armz_virtio_blk_resume */
     bool stalled;
     int retry;                          /* atomic: resume asked */
+    int io_status;                      /* atomic: errno of the stop, 0 */
     ArmzBlkErrorFn error_fn;
     void *error_opaque;
     GMutex stats_lock;
@@ -414,6 +415,7 @@ blk_request(ArmzVirtioDev *d, Blk *b, ArmzVirtqElem *e)
             b->error_fn(b->error_opaque, d, &ev);
         if (ev.action == ARMZ_BLK_ERR_STOP) {
             g_atomic_int_set(&b->retry, 0);     /* only a cont after this one */
+            g_atomic_int_set(&b->io_status, res.err);
             b->stalled = true;
             return false;
         }
@@ -478,6 +480,7 @@ blk_reset(ArmzVirtioDev *d)
 
     b->stalled = false;
     g_atomic_int_set(&b->retry, 0);
+    g_atomic_int_set(&b->io_status, 0);
 }
 
 static void
@@ -663,9 +666,17 @@ armz_virtio_blk_resume(ArmzVirtioDev *d)
 {
     Blk *b = armz_virtio_priv(d);
 
+    g_atomic_int_set(&b->io_status, 0);
     g_atomic_int_set(&b->retry, 1);
     /* as if the guest had kicked the queue: the worker runs blk_work */
     armz_virtio_queue_notify(d, 0);
+}
+
+int
+armz_virtio_blk_io_status(ArmzVirtioDev *d)
+{
+    Blk *b = armz_virtio_priv(d);
+    return g_atomic_int_get(&b->io_status);
 }
 
 void

@@ -765,9 +765,11 @@ test_error_policy(void)
             vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
             vt_run(f.dev);
             g_assert_false(vt_get_used(&f.d, &id, &len));
+            g_assert_cmpint(armz_virtio_blk_io_status(f.dev), ==, EFBIG);
             /* space is back: cont */
             g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
             armz_virtio_blk_resume(f.dev);
+            g_assert_cmpint(armz_virtio_blk_io_status(f.dev), ==, 0);
             vt_run(f.dev);
             g_assert_true(vt_get_used(&f.d, &id, &len));
             g_assert_cmpuint(*vt_ptr(mem, STATUS), ==, VIRTIO_BLK_S_OK);
