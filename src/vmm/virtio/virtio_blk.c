@@ -196,7 +196,13 @@ zero_range(Blk *b, uint64_t off, uint64_t len, bool unmap)
                     : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
     if (!b->write_zeroes && !hole)
         return -EOPNOTSUPP;
-    return fallocate(b->fd, mode, (off_t)off, (off_t)len) < 0 ? -errno : 0;
+    if (fallocate(b->fd, mode, (off_t)off, (off_t)len) == 0)
+        return 0;
+    /* a block device without write-zeroes-unmap: zeroes all the same */
+    if (hole && errno == EOPNOTSUPP && b->write_zeroes &&
+        fallocate(b->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0)
+        return 0;
+    return -errno;
 }
 
 /* the guest turned its write cache off (or never had one): data must be
@@ -283,8 +289,9 @@ blk_zero(ArmzVirtioDev *d, Blk *b, uint32_t type, const ArmzVirtqElem *e, BlkRes
             if (!b->unmap)
                 continue;
             mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+            /* a device that cannot unmap keeps the blocks: discard allows it */
             if (fallocate(b->fd, mode, (off_t)(sector * VIRTIO_BLK_SECTOR_SIZE),
-                          (off_t)count * VIRTIO_BLK_SECTOR_SIZE) < 0) {
+                          (off_t)count * VIRTIO_BLK_SECTOR_SIZE) < 0 && errno != EOPNOTSUPP) {
                 log_io_error(d, b, _("discard"), sector, errno);
                 return VIRTIO_BLK_S_IOERR;
             }
@@ -506,15 +513,23 @@ static const ArmzVirtioOps blk_ops = {
 };
 
 /* Can FD punch holes / zero ranges?  Probed past the end of the file with
- * KEEP_SIZE, which changes neither its size nor its contents; only regular
- * files (a block device refuses ranges past its end). */
+ * KEEP_SIZE, which changes neither its size nor its contents.  A block
+ * device refuses ranges past its end, and Linux zeroes a range of one in
+ * any case (writing zeroes where it has no better way); whether it can
+ * unmap shows only when it is asked. */
 static void
 probe_fallocate(Blk *b)
 {
     struct stat st;
     off_t end;
 
-    if (b->readonly || fstat(b->fd, &st) < 0 || !S_ISREG(st.st_mode))
+    if (b->readonly || fstat(b->fd, &st) < 0)
+        return;
+    if (S_ISBLK(st.st_mode)) {
+        b->discard = b->write_zeroes = true;
+        return;
+    }
+    if (!S_ISREG(st.st_mode))
         return;
     end = (st.st_size + 4095) & ~(off_t)4095;
     b->discard = fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, end, 4096) == 0;
