@@ -88,26 +88,35 @@ check_active(ArmzDomainObj *obj, GError **error)
     return FALSE;
 }
 
-/* CMD's reply, parsed; OBJ is locked and unlocked across the call (the
- * monitor's callbacks take its lock). */
-static yajl_val
-vmm_query(ArmzDomainObj *obj, const char *cmd, const char *args, GError **error)
+/* CMD with ARGS (JSON or NULL): its reply's JSON text in *REPLY (when not
+ * NULL). OBJ is locked and unlocked across the call (the monitor's
+ * callbacks take its lock). */
+static gboolean
+vmm_command(ArmzDomainObj *obj, const char *cmd, const char *args, char **reply, GError **error)
 {
     g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
-    g_autofree char *reply = NULL;
     GError *err = NULL;
-    yajl_val v;
     gboolean ok;
 
     if (!mon)
-        return NULL;
+        return FALSE;
     g_mutex_unlock(&obj->lock);
-    ok = armz_monitor_command(mon, cmd, args, &reply, 0, &err);
+    ok = armz_monitor_command(mon, cmd, args, reply, 0, &err);
     g_mutex_lock(&obj->lock);
-    if (!ok) {
+    if (!ok)
         armz_monitor_propagate_error(error, err);
+    return ok;
+}
+
+/* CMD's reply (a JSON array), parsed. */
+static yajl_val
+vmm_query(ArmzDomainObj *obj, const char *cmd, const char *args, GError **error)
+{
+    g_autofree char *reply = NULL;
+    yajl_val v;
+
+    if (!vmm_command(obj, cmd, args, &reply, error))
         return NULL;
-    }
     v = reply ? yajl_tree_parse(reply, NULL, 0) : NULL;
     if (!v || !YAJL_IS_ARRAY(v)) {
         yajl_tree_free(v);
@@ -315,22 +324,7 @@ block_resize(ArmzDriver *drv, ArmzDomainObj *obj, const char *path, guint64 size
     if (!resize_image(drv, d, &size, (flags & VIR_DOMAIN_BLOCK_RESIZE_CAPACITY) != 0, error))
         return FALSE;
     args = g_strdup_printf("{\"device\": \"%s\", \"size\": %" G_GUINT64_FORMAT "}", d->label, size);
-    {
-        g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
-        GError *err = NULL;
-        gboolean ok;
-
-        if (!mon)
-            return FALSE;
-        g_mutex_unlock(&obj->lock);
-        ok = armz_monitor_command(mon, "block_resize", args, NULL, 0, &err);
-        g_mutex_lock(&obj->lock);
-        if (!ok) {
-            armz_monitor_propagate_error(error, err);
-            return FALSE;
-        }
-    }
-    return TRUE;
+    return vmm_command(obj, "block_resize", args, NULL, error);
 }
 
 gboolean

@@ -146,25 +146,32 @@ OP_CMD(cmd_system_powerdown, system_powerdown)
 OP_CMD(cmd_system_reset, system_reset)
 OP_CMD(cmd_x_debug_syscall, x_debug_syscall)
 
+/* An op's JSON reply in *RET; its GError (taken) becomes the reply's desc. */
+static gboolean
+op_reply(char *json, GError *err, char **ret, GError **error)
+{
+    *ret = json;
+    if (!json)
+        g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
+                            err ? err->message : _("the command failed"));
+    g_clear_error(&err);
+    return json != NULL;
+}
+
 static gboolean
 cmd_query_block(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
-    g_autoptr(GError) err = NULL;
+    GError *err = NULL;
 
     if (!no_args(args, error))
         return FALSE;
-    *ret = s->ops->query_block(s->opaque, &err);
-    if (*ret)
-        return TRUE;
-    g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
-                        err ? err->message : _("the command failed"));
-    return FALSE;
+    return op_reply(s->ops->query_block(s->opaque, &err), err, ret, error);
 }
 
 static gboolean
 cmd_query_blockstats(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
-    g_autoptr(GError) err = NULL;
+    GError *err = NULL;
 
     /* QEMU's optional query-nodes is accepted and has nothing to add */
     for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
@@ -174,12 +181,7 @@ cmd_query_blockstats(ArmzQmpSession *s, yajl_val args, char **ret, GError **erro
             return FALSE;
         }
     }
-    *ret = s->ops->query_blockstats(s->opaque, &err);
-    if (*ret)
-        return TRUE;
-    g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
-                        err ? err->message : _("the command failed"));
-    return FALSE;
+    return op_reply(s->ops->query_blockstats(s->opaque, &err), err, ret, error);
 }
 
 static gboolean
