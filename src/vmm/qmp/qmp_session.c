@@ -162,16 +162,19 @@ static gboolean
 cmd_query_block(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
     GError *err = NULL;
+    char *json;
 
     if (!no_args(args, error))
         return FALSE;
-    return op_reply(s->ops->query_block(s->opaque, &err), err, ret, error);
+    json = s->ops->query_block(s->opaque, &err);
+    return op_reply(json, err, ret, error);
 }
 
 static gboolean
 cmd_query_blockstats(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
     GError *err = NULL;
+    char *json;
 
     /* QEMU's optional query-nodes is accepted and has nothing to add */
     for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
@@ -181,7 +184,8 @@ cmd_query_blockstats(ArmzQmpSession *s, yajl_val args, char **ret, GError **erro
             return FALSE;
         }
     }
-    return op_reply(s->ops->query_blockstats(s->opaque, &err), err, ret, error);
+    json = s->ops->query_blockstats(s->opaque, &err);
+    return op_reply(json, err, ret, error);
 }
 
 static gboolean
