@@ -236,10 +236,18 @@ blk_rw(ArmzVirtioDev *d, Blk *b, bool write, uint64_t sector, const struct iovec
         r = zero_range(b, off, len, b->detect_zeroes == ARMZ_DETECT_ZEROES_UNMAP);
     if (r != 0) {
         /* not zeroes, or the file system cannot zero a range: a real write */
-        if (b->direct && !iov_aligned(b->data, k))
+        if (b->direct && !iov_aligned(b->data, k)) {
             r = rw_bounce(b->fd, write, b->data, k, len, off);
-        else
+        } else {
             r = rw_all(b->fd, write, b->data, k, off);
+            /* a file system wanting more than 512-byte aligned memory:
+             * once more from a page-aligned buffer (re-sliced: rw_all
+             * consumed the iovec) */
+            if (r == -EINVAL && b->direct) {
+                k = armz_iov_slice(iov, n, offset, len, b->data, ARMZ_VIRTQ_MAX_SEGS);
+                r = rw_bounce(b->fd, write, b->data, k, len, off);
+            }
+        }
     }
     if (r == 0 && write)
         r = sync_if_needed(b);
