@@ -3,6 +3,7 @@
  * order of armz_domain_disks_in_order(); the daemon maps them back to the
  * definition's disks. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -276,9 +277,9 @@ resize_image(ArmzDriver *drv, const VmmDisk *d, guint64 *size, gboolean capacity
             *size = bytes;
         if (*size != bytes) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
-                        _("cannot resize block device '%s' of disk '%s' to %" G_GUINT64_FORMAT
-                          " bytes: it has %" G_GUINT64_FORMAT),
-                        src, d->disk->target_dev, *size, bytes);
+                        _("cannot resize block device '%s' of disk '%s' to %" PRIu64
+                          " bytes: it has %" PRIu64),
+                        src, d->disk->target_dev, (uint64_t)*size, (uint64_t)bytes);
             return FALSE;
         }
         return TRUE;
@@ -345,8 +346,8 @@ armz_driver_block_resize(ArmzDriver *drv, const ArmzDomainId *dom, const char *d
     if (!(flags & VIR_DOMAIN_BLOCK_RESIZE_BYTES)) {
         if (size > G_MAXUINT64 / 1024) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_OVERFLOW,
-                        _("size must be less than %" G_GUINT64_FORMAT " KiB"),
-                        G_MAXUINT64 / 1024);
+                        _("size must be less than %" PRIu64 " KiB"),
+                        (uint64_t)(G_MAXUINT64 / 1024));
             return FALSE;
         }
         size *= 1024;
