@@ -36,23 +36,27 @@ typedef struct {
     char alias[32];                 /* libvirt's: "virtio-disk0" */
 } VmmDisk;
 
-/* The disks of DEF in --disk order. */
+/* The disks of DEF armz-vmm serves itself, in --disk order (those of
+ * qemu-storage-daemon are vhost-user-blk devices). */
 static GArray *
 vmm_disks(const ArmzDomainDef *def)
 {
     g_autoptr(GArray) slots = armz_domain_disks_in_order(def, NULL);
     GArray *out = g_array_new(FALSE, TRUE, sizeof(VmmDisk));
 
-    for (guint k = 0; slots && k < slots->len; k++) {
-        const ArmzDomainDiskSlot *s = &g_array_index(slots, ArmzDomainDiskSlot, k);
+    for (guint i = 0, k = 0; slots && i < slots->len; i++) {
+        const ArmzDomainDiskSlot *s = &g_array_index(slots, ArmzDomainDiskSlot, i);
         VmmDisk d = { .disk = g_ptr_array_index(def->disks, s->pos) };
 
+        if (armz_domain_disk_uses_qsd(d.disk))
+            continue;
         if (k < 26)
             g_snprintf(d.label, sizeof(d.label), "vd%c", 'a' + k);
         else
             g_snprintf(d.label, sizeof(d.label), "vd%c%c", 'a' + k / 26 - 1, 'a' + k % 26);
         g_snprintf(d.alias, sizeof(d.alias), "virtio-disk%" G_GUINT64_FORMAT, s->index);
         g_array_append_val(out, d);
+        k++;
     }
     return out;
 }

@@ -670,10 +670,11 @@ armz_virtio_blk_new(const ArmzDiskOpt *o, const char *label, GError **error)
     return d;
 }
 
+/* this model's, not any block device (a vhost-user-blk one has no Blk) */
 bool
 armz_virtio_is_blk(ArmzVirtioDev *d)
 {
-    return armz_virtio_device_id(d) == VIRTIO_ID_BLOCK;
+    return armz_virtio_dev_name(d) == blk_ops.name;
 }
 
 void
