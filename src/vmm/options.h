@@ -40,6 +40,23 @@ typedef struct {
     guint8 mac[6];
 } ArmzNetOpt;
 
+/* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
+ * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */
+typedef enum {
+    ARMZ_VHOST_USER_BLK,
+    ARMZ_VHOST_USER_FS,
+} ArmzVhostUserKind;
+
+typedef struct {
+    ArmzVhostUserKind kind;
+    char *socket;           /* the back-end's listening UNIX socket */
+    char *id;               /* for logs; NULL: none */
+    guint bootindex;        /* blk: firmware boot order, 0: not listed */
+    gboolean readonly;      /* blk: the guest sees a read-only disk */
+    char *tag;              /* fs: mount tag, at most 36 bytes */
+    guint queue_size;       /* fs: request queue size, power of 2 */
+} ArmzVhostUserOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -77,6 +94,10 @@ typedef struct {
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
+    /* vhost-user devices in command-line order (blk and fs mixed) */
+    ArmzVhostUserOpt *vhost_user;
+    guint nvhost_user;
+    gboolean memfd;         /* --memfd, or implied by a vhost-user device */
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */

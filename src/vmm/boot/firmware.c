@@ -184,11 +184,18 @@ boot_order(const ArmzOptions *o)
 {
     g_autoptr(GString) s = g_string_new(NULL);
 
-    for (guint idx = 1; idx <= 999; idx++)
+    for (guint idx = 1; idx <= 999; idx++) {
         for (guint i = 0; i < o->ndisks; i++)
             if (o->disks[i].bootindex == idx)
                 g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "\n",
                                        (uint64_t)(ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE));
+        /* vhost-user devices: the slots after the --disk ones */
+        for (guint i = 0; i < o->nvhost_user; i++)
+            if (o->vhost_user[i].kind == ARMZ_VHOST_USER_BLK && o->vhost_user[i].bootindex == idx)
+                g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "\n",
+                                       (uint64_t)(ARMZ_VIRTIO_BASE + (o->ndisks + i) *
+                                                  ARMZ_VIRTIO_SLOT_SIZE));
+    }
     if (!s->len)
         return NULL;
     return g_bytes_new(s->str, s->len + 1);

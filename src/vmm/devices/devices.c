@@ -247,6 +247,17 @@ blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     return TRUE;
 }
 
+/* vhost-user blk and fs devices, in command-line order, right after the
+ * --disk ones (bootorder counts on it) */
+static gboolean
+vhost_user_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    for (guint i = 0; i < o->nvhost_user; i++)
+        if (!virtio_add(b, armz_vhost_user_new(&o->vhost_user[i], i, error)))
+            return FALSE;
+    return TRUE;
+}
+
 static gboolean
 net_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
@@ -274,6 +285,7 @@ static const struct {
     gboolean (*open)(ArmzBoard *b, const ArmzOptions *o, GError **error);
 } virtio_kinds[] = {
     { "virtio-blk", blk_open },
+    { "vhost-user", vhost_user_open },
     { "virtio-net", net_open },
     { "virtio-console", console_open },
     { "virtio-rng", rng_open },
