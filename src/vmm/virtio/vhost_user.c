@@ -67,10 +67,8 @@ armz_vu_msg_mem(ArmzVuMsg *m, const ArmzVuRegion *r, unsigned n)
         put64(p + 16, r[i].uaddr);
         put64(p + 24, r[i].mmap_offset);
     }
-    /* the table always has room for every region (the back-end reads it
-     * as a fixed-size structure) */
-    m->size = 8 + 32 * ARMZ_VU_MAX_REGIONS;
-    memset(m->payload + 8 + 32 * n, 0, 32 * (ARMZ_VU_MAX_REGIONS - n));
+    /* only the regions given: back-ends check the size against nregions */
+    m->size = 8 + 32 * n;
 }
 
 void
