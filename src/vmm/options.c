@@ -386,12 +386,17 @@ parse_vhost_users(int argc, char **argv, GStrv blks, GStrv fss, ArmzOptions *o,
                   GError **error)
 {
     guint nb = blks ? g_strv_length(blks) : 0, nf = fss ? g_strv_length(fss) : 0;
-    guint ib = 0, jf = 0;
+    guint ib = 0, jf = 0, ndisk = 0;
 
     o->nvhost_user = nb + nf;
     o->vhost_user = g_new0(ArmzVhostUserOpt, o->nvhost_user + 1);
     for (int a = 1; a < argc && ib + jf < o->nvhost_user; a++) {
         ArmzVhostUserOpt *u = &o->vhost_user[ib + jf];
+        if (g_str_equal(argv[a], "--disk") || g_str_has_prefix(argv[a], "--disk=")) {
+            ndisk++;
+            continue;
+        }
+        u->disk_pos = ndisk;
         if (g_str_has_prefix(argv[a], "--vhost-user-blk") && ib < nb) {
             if (!parse_vhost_user(ARMZ_VHOST_USER_BLK, blks[ib], u, error))
                 return FALSE;
@@ -403,12 +408,16 @@ parse_vhost_users(int argc, char **argv, GStrv blks, GStrv fss, ArmzOptions *o,
         }
     }
     /* GOption saw them, so ARGV holds every one; be safe all the same */
-    for (; ib < nb; ib++)
+    for (; ib < nb; ib++) {
+        o->vhost_user[ib + jf].disk_pos = ndisk;
         if (!parse_vhost_user(ARMZ_VHOST_USER_BLK, blks[ib], &o->vhost_user[ib + jf], error))
             return FALSE;
-    for (; jf < nf; jf++)
+    }
+    for (; jf < nf; jf++) {
+        o->vhost_user[ib + jf].disk_pos = ndisk;
         if (!parse_vhost_user(ARMZ_VHOST_USER_FS, fss[jf], &o->vhost_user[ib + jf], error))
             return FALSE;
+    }
     if (o->nvhost_user)
         o->memfd = TRUE;
     return TRUE;

@@ -55,6 +55,7 @@ typedef struct {
     gboolean readonly;      /* blk: the guest sees a read-only disk */
     char *tag;              /* fs: mount tag, at most 36 bytes */
     guint queue_size;       /* fs: request queue size, power of 2 */
+    guint disk_pos;         /* --disk options before it on the command line */
 } ArmzVhostUserOpt;
 
 typedef enum {
@@ -110,4 +111,22 @@ typedef struct {
  * "--help" prints and exits. */
 gboolean armz_options_parse(int argc, char **argv, ArmzOptions *opts, GError **error);
 void armz_options_clear(ArmzOptions *opts);
+/* virtio-mmio slots of --disk I and of vhost-user device J: the disks and
+ * the vhost-user devices take the first slots in their command-line order
+ * (the daemon gives them in the domain's disk order). */
+static inline guint
+armz_options_disk_slot(const ArmzOptions *opts, guint i)
+{
+    guint slot = i;
+    for (guint j = 0; j < opts->nvhost_user; j++)
+        if (opts->vhost_user[j].disk_pos <= i)
+            slot++;
+    return slot;
+}
+
+static inline guint
+armz_options_vhost_user_slot(const ArmzOptions *opts, guint j)
+{
+    return opts->vhost_user[j].disk_pos + j;    /* disk_pos never decreases */
+}
 const char *armz_irqchip_mode_name(ArmzIrqchipMode mode);

@@ -177,6 +177,11 @@ test_vhost_user(void)
     g_assert_false(o.vhost_user[1].readonly);
     g_assert_cmpstr(o.vhost_user[2].socket, ==, "/run/b,c.sock");
     g_assert_true(o.vhost_user[2].readonly);
+    /* slots in command-line order across --disk and the vhost-user devices */
+    g_assert_cmpuint(armz_options_vhost_user_slot(&o, 0), ==, 0);
+    g_assert_cmpuint(armz_options_vhost_user_slot(&o, 1), ==, 1);
+    g_assert_cmpuint(armz_options_disk_slot(&o, 0), ==, 2);
+    g_assert_cmpuint(armz_options_vhost_user_slot(&o, 2), ==, 3);
     armz_options_clear(&o);
 
     g_assert_true(parse(&o, &err, "--memfd", NULL));
