@@ -479,7 +479,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("SPEC") },
         { "vhost-user-blk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_blks,
           N_("virtio disk served by a vhost-user back-end such as qemu-storage-daemon "
-             "(repeatable; after the --disk ones): "
+             "(repeatable; in command-line order with --disk): "
              "socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]"), N_("SPEC") },
         { "vhost-user-fs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_fss,
           N_("virtio-fs shared folder served by a vhost-user back-end such as virtiofsd "

@@ -4,6 +4,13 @@
 # the rings, the guest's write completes and reads back right (sha256), and
 # the qcow2 overlay has no corruption (`qemu-img check`: clean or leaked
 # clusters only) and holds the guest's data.
+# The export is writethrough=on: a write completes once qemu-storage-daemon
+# has flushed it, qcow2 metadata included. With its default write-back
+# cache, a killed daemon loses the qcow2 metadata of writes the guest had
+# not flushed, as a disk losing power loses its cache: the guest's data
+# would then legitimately be gone, and the test would prove nothing about
+# the replay. Here every completed write must survive and the one in flight
+# at the kill must be served again by the new daemon.
 # armz-timeout: 600
 set -u
 need_vmm_opts --vhost-user-blk
@@ -39,12 +46,10 @@ start_qsd() {
   qemu-storage-daemon \
     --blockdev "driver=file,node-name=f0,filename=$ov" \
     --blockdev driver=qcow2,node-name=d0,file=f0 \
-    --export "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=$sock,writable=on" \
+    --export "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=$sock,writable=on,writethrough=on" \
     >>qsd-$ic.log 2>&1 &
   qsd=$!
-  n=100
-  while [ ! -S "$sock" ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
-  [ -S "$sock" ] || { cat qsd-$ic.log; fail "qemu-storage-daemon made no socket ($ic)"; }
+  wait_socket "$sock" qsd-$ic.log "qemu-storage-daemon ($ic GIC)"
 }
 
 for ic in kernel userspace; do
@@ -63,13 +68,8 @@ for ic in kernel userspace; do
   start_qsd
   wait_for "$VMM_ERR" "reconnected" 30 || { show_vmm; fail "armz-vmm did not reconnect ($ic)"; }
   expect_out "ARMZ-GUEST RUN-END" 300 "guest after the back-end's restart ($ic GIC)"
-  grep -E "^ARMZ-VUR" "$VMM_OUT" | tail -3
   grep -E "lost|reconnected" "$VMM_ERR"
-  if ! grep -q "ARMZ-VUR DONE" "$VMM_OUT"; then
-    show_vmm; cat qsd-$ic.log; kill $qsd
-    f=$(grep -E "ARMZ-VUR FAIL" "$VMM_OUT" | head -1 | sed 's/^ARMZ-VUR FAIL //')
-    fail "guest ($ic GIC): ${f:-no ARMZ-VUR DONE}"
-  fi
+  guest_done ARMZ-VUR "guest ($ic GIC)" qsd-$ic.log
   expect_exit 0 60
   kill $qsd; wait $qsd
   qemu-img check "$ov" > check-$ic.log 2>&1

@@ -53,18 +53,11 @@ for ic in kernel userspace; do
     --export "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=$sock,writable=on" \
     >qsd-$ic.log 2>&1 &
   qsd=$!
-  n=100
-  while [ ! -S "$sock" ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
-  [ -S "$sock" ] || { cat qsd-$ic.log; fail "qemu-storage-daemon made no socket ($ic)"; }
+  wait_socket "$sock" qsd-$ic.log "qemu-storage-daemon ($ic GIC)"
   start_vmm vub-$ic --vcpus 1 --irqchip $ic --cmdline "$(guest_cmdline run)" \
     --vhost-user-blk "socket=$sock,id=disk0"
   expect_out "ARMZ-GUEST RUN-END" 300 "guest vhost-user-blk checks ($ic GIC)"
-  grep -E "^ARMZ-VUB|ARMZ-GUEST INSMOD" "$VMM_OUT"
-  if ! grep -q "ARMZ-VUB DONE" "$VMM_OUT"; then
-    show_vmm; cat qsd-$ic.log; kill $qsd
-    f=$(grep -E "ARMZ-VUB FAIL|INSMOD-FAILED" "$VMM_OUT" | head -1 | sed 's/^ARMZ-VUB FAIL //')
-    fail "guest ($ic GIC): ${f:-no ARMZ-VUB DONE}"
-  fi
+  guest_done ARMZ-VUB "guest ($ic GIC)" qsd-$ic.log
   expect_exit 0 60
   kill $qsd; wait $qsd
   [ "$(sha256sum < base.img | cut -d' ' -f1)" = "$(cat base.sum)" ] ||

@@ -34,18 +34,11 @@ for ic in kernel userspace; do
   /usr/bin/virtiofsd --socket-path="$sock" -o source="$share" -o sandbox=chroot -o cache=none \
     >virtiofsd-$ic.log 2>&1 &
   vfs=$!
-  n=100
-  while [ ! -S "$sock" ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
-  [ -S "$sock" ] || { cat virtiofsd-$ic.log; fail "virtiofsd made no socket ($ic)"; }
+  wait_socket "$sock" virtiofsd-$ic.log "virtiofsd ($ic GIC)"
   start_vmm vuf-$ic --vcpus 1 --irqchip $ic --cmdline "$(guest_cmdline run)" \
     --vhost-user-fs "socket=$sock,tag=armzshare,id=fs0"
   expect_out "ARMZ-GUEST RUN-END" 300 "guest virtiofs checks ($ic GIC)"
-  grep -E "^ARMZ-VUF|ARMZ-GUEST INSMOD" "$VMM_OUT"
-  if ! grep -q "ARMZ-VUF DONE" "$VMM_OUT"; then
-    show_vmm; tail -20 virtiofsd-$ic.log; kill $vfs
-    f=$(grep -E "ARMZ-VUF FAIL|INSMOD-FAILED" "$VMM_OUT" | head -1 | sed 's/^ARMZ-VUF FAIL //')
-    fail "guest ($ic GIC): ${f:-no ARMZ-VUF DONE}"
-  fi
+  guest_done ARMZ-VUF "guest ($ic GIC)" virtiofsd-$ic.log
   expect_exit 0 60
   kill $vfs 2>/dev/null; wait $vfs
   [ "$(sha256sum < "$share/from-guest" | cut -d' ' -f1)" = "$(cat guestfile.sum)" ] ||
