@@ -235,10 +235,15 @@ start_locked(VhostUser *vu, GError **error)
         vu->qstarted[q] = true;
     }
     /* requests made while no back-end listened, or taken by one that died
-     * before completing them: look at the rings now */
-    for (unsigned q = 0; q < vu->nq; q++)
-        if (vu->qstarted[q])
+     * before completing them: look at the rings now; and completions a
+     * dying back-end wrote without signalling: the driver looks too (the
+     * call fd wakes this device's thread, which interrupts the guest) */
+    for (unsigned q = 0; q < vu->nq; q++) {
+        if (vu->qstarted[q]) {
             armz_virtio_queue_notify(vu->vdev, q);
+            signal_fd(vu->call_fd[q]);
+        }
+    }
     armz_vmm_debug("%s: rings handed to the back-end", vu->label);
     return TRUE;
 }
@@ -251,6 +256,10 @@ disconnect_locked(VhostUser *vu, const char *why)
         return;
     close(vu->sock);
     vu->sock = -1;
+    /* what the back-end completed before it went, the driver may take now */
+    for (unsigned q = 0; q < vu->nq; q++)
+        if (vu->qstarted[q])
+            signal_fd(vu->call_fd[q]);
     memset(vu->qstarted, 0, sizeof(vu->qstarted));
     armz_vmm_warn(_("%s: vhost-user back-end at '%s' lost (%s); the guest keeps running, "
                     "reconnecting"), vu->label, vu->path, why);
