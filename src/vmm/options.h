@@ -71,6 +71,24 @@ typedef struct {
     guint8 mac[6];
 } ArmzNetOpt;
 
+/* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
+ * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */
+typedef enum {
+    ARMZ_VHOST_USER_BLK,
+    ARMZ_VHOST_USER_FS,
+} ArmzVhostUserKind;
+
+typedef struct {
+    ArmzVhostUserKind kind;
+    char *socket;           /* the back-end's listening UNIX socket */
+    char *id;               /* for logs; NULL: none */
+    guint bootindex;        /* blk: firmware boot order, 0: not listed */
+    gboolean readonly;      /* blk: the guest sees a read-only disk */
+    char *tag;              /* fs: mount tag, at most 36 bytes */
+    guint queue_size;       /* fs: request queue size, power of 2 */
+    guint disk_pos;         /* --disk options before it on the command line */
+} ArmzVhostUserOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -110,6 +128,10 @@ typedef struct {
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
+    /* vhost-user devices in command-line order (blk and fs mixed) */
+    ArmzVhostUserOpt *vhost_user;
+    guint nvhost_user;
+    gboolean memfd;         /* --memfd, or implied by a vhost-user device */
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */
@@ -122,4 +144,22 @@ typedef struct {
  * "--help" prints and exits. */
 gboolean armz_options_parse(int argc, char **argv, ArmzOptions *opts, GError **error);
 void armz_options_clear(ArmzOptions *opts);
+/* virtio-mmio slots of --disk I and of vhost-user device J: the disks and
+ * the vhost-user devices take the first slots in their command-line order
+ * (the daemon gives them in the domain's disk order). */
+static inline guint
+armz_options_disk_slot(const ArmzOptions *opts, guint i)
+{
+    guint slot = i;
+    for (guint j = 0; j < opts->nvhost_user; j++)
+        if (opts->vhost_user[j].disk_pos <= i)
+            slot++;
+    return slot;
+}
+
+static inline guint
+armz_options_vhost_user_slot(const ArmzOptions *opts, guint j)
+{
+    return opts->vhost_user[j].disk_pos + j;    /* disk_pos never decreases */
+}
 const char *armz_irqchip_mode_name(ArmzIrqchipMode mode);

@@ -215,8 +215,9 @@ vm_reset(ArmzVm *vm, gboolean guest, GError **error)
     /* devices first: a virtio worker finishes its request and stops
      * touching guest RAM before the RAM is cleared */
     armz_board_reset_devices(&vm->board);
-    /* fresh, zeroed RAM: anonymous memory drops its pages */
-    if (madvise(vm->ram, vm->ram_size, MADV_DONTNEED) < 0)
+    /* fresh, zeroed RAM: anonymous memory drops its pages; a memfd's
+     * shared pages would survive MADV_DONTNEED, so they are freed */
+    if (madvise(vm->ram, vm->ram_size, vm->ram_fd >= 0 ? MADV_REMOVE : MADV_DONTNEED) < 0)
         memset(vm->ram, 0, vm->ram_size);
     armz_irqchip_reset(vm);
     for (unsigned n = 0; n < vm->nvcpus; n++)

@@ -63,6 +63,7 @@ struct _ArmzVm {
     /* memory */
     uint8_t *ram;
     uint64_t ram_base, ram_size;
+    int ram_fd;                 /* --memfd: the memfd RAM maps, -1 otherwise */
 
     unsigned nvcpus;
     ArmzVcpu *vcpus;

@@ -65,3 +65,8 @@ ArmzVirtioDev *armz_virtio_console_new(const ArmzCharOpt *o, GError **error);
 
 /* virtio_rng.c: PATH ("" or NULL: /dev/urandom) or FD >= 0 */
 ArmzVirtioDev *armz_virtio_rng_new(const char *path, int fd, GError **error);
+
+/* vhost_user_dev.c: virtio-blk or virtio-fs served by a vhost-user
+ * back-end (connects to it here, waiting a few seconds for its socket);
+ * INDEX names it in logs when O has no id */
+ArmzVirtioDev *armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error);
