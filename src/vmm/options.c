@@ -398,6 +398,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "vmcoreinfo", 0, 0, G_OPTION_ARG_NONE, &o->vmcoreinfo,
           N_("offer the fw_cfg file etc/vmcoreinfo to the guest kernel"), NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, N_("log VMM internals on stderr"), NULL },
+        { "pci", 0, 0, G_OPTION_ARG_NONE, &o->pci,
+          N_("PCIe host bridge: the virtio devices become virtio-pci functions on it "
+             "(MSI-X through the ITS or a GICv2m frame) instead of virtio-mmio"), NULL },
         { "seccomp", 0, 0, G_OPTION_ARG_STRING, &seccomp,
           N_("system call filter: on (default: others kill the VMM), log or off"), N_("MODE") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
@@ -536,6 +539,17 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     if (o->irqchip == ARMZ_IRQCHIP_USERSPACE && o->vcpus > ARMZ_MAX_VCPUS_GICV2) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("--irqchip=userspace supports at most %d vCPUs"), ARMZ_MAX_VCPUS_GICV2);
+        return FALSE;
+    }
+    /* the ACPI tables have no MCFG or IORT yet: the OS would not find the bridge */
+    if (o->pci && o->acpi) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--pci cannot be combined with --acpi yet"));
+        return FALSE;
+    }
+    if (o->pci && o->ndisks + o->nnets + o->has_console + o->has_rng >= ARMZ_PCIE_MAX_SLOTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--pci: at most %d virtio devices"), ARMZ_PCIE_MAX_SLOTS - 1);
         return FALSE;
     }
     return TRUE;

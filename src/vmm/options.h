@@ -77,6 +77,7 @@ typedef struct {
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
+    gboolean pci;               /* --pci: virtio devices on the PCIe host bridge */
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */

@@ -288,9 +288,27 @@ armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error)
     return TRUE;
 }
 
+/* --pci: device i is the function at slot i + 1 of the root bus */
+static gboolean
+virtio_pci_create(ArmzBoard *b, GError **error)
+{
+    b->pci_host = armz_pci_host_new(b->irq_set, b->irq_opaque);
+    if (!armz_pci_host_map(b->pci_host, b->bus, error))
+        return FALSE;
+    for (unsigned i = 0; i < b->nvirtio; i++) {
+        if (!armz_virtio_pci_attach(b->virtio[i], b->pci_host, i + 1, &b->msi, &b->mem,
+                                    b->ioeventfd_set, b->ioeventfd_opaque, error) ||
+            !armz_virtio_dev_start(b->virtio[i], error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 virtio_create(ArmzBoard *b, GError **error)
 {
+    if (b->pci)
+        return virtio_pci_create(b, error);
     for (unsigned i = 0; i < b->nvirtio; i++) {
         ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + i };
         if (!armz_virtio_mmio_attach(b->virtio[i], b->bus,
@@ -336,6 +354,8 @@ armz_board_reset_devices(ArmzBoard *b)
         board_devices[i].reset(b);
     for (unsigned i = 0; i < b->nvirtio; i++)
         armz_virtio_dev_reset(b->virtio[i]);
+    if (b->pci_host)
+        armz_pci_host_reset(b->pci_host);
 }
 
 void
@@ -353,6 +373,7 @@ armz_board_free_devices(ArmzBoard *b)
     for (unsigned i = 0; i < b->nvirtio; i++)
         armz_virtio_dev_free(b->virtio[i]);
     b->nvirtio = 0;
+    g_clear_pointer(&b->pci_host, armz_pci_host_free);
 }
 
 int
@@ -363,6 +384,8 @@ armz_board_fdt_devices(void *fdt, const ArmzFdtCtx *ctx)
     /* lowest address first: Linux probes them, and names disks, in this order */
     for (unsigned i = 0; i < ctx->nvirtio; i++)
         FDT_TRY(virtio_fdt(fdt, i));
+    if (ctx->pci)
+        FDT_TRY(armz_pci_host_fdt(fdt, ctx->gic_phandle, ctx->msi, ctx->msi_phandle));
     return 0;
 }
 
