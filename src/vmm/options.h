@@ -3,6 +3,7 @@
 #include <glib.h>
 #include "boot/smbios.h"
 #include "sandbox/seccomp.h"
+#include "pci/pci_options.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -30,6 +31,7 @@ typedef struct {
     gboolean readonly;
     char *serial;           /* NULL: none; at most 20 bytes are shown */
     guint bootindex;        /* firmware boot order, 1 first; 0: not listed */
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
@@ -38,6 +40,7 @@ typedef struct {
     int fd;
     gboolean has_mac;
     guint8 mac[6];
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
 } ArmzNetOpt;
 
 typedef enum {
@@ -78,6 +81,9 @@ typedef struct {
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
     gboolean pci;               /* --pci: virtio devices on the PCIe host bridge */
+    ArmzRootPortOpt *root_ports;    /* --pcie-root-port (imply --pci) */
+    guint nroot_ports;
+    ArmzPciAddrOpt console_pci, rng_pci;    /* --console-pci, --rng-pci */
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */

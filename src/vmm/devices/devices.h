@@ -44,6 +44,12 @@ typedef struct {
     ArmzMsiSender msi;
     ArmzIoeventfdSetFn ioeventfd_set;
     ArmzPciHost *pci_host;
+    /* from the options (armz_board_open_virtio): each device's address
+     * (unset: the next free root-bus slot) and the root ports */
+    ArmzPciAddrOpt pci_addr[ARMZ_VIRTIO_MAX_SLOTS];
+    const ArmzRootPortOpt *root_port_opts;
+    unsigned nroot_ports;
+    ArmzPcieRootPort *root_ports;
 } ArmzBoard;
 
 typedef struct {

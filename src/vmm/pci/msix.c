@@ -4,13 +4,13 @@
 
 void
 armz_msix_init(ArmzMsix *m, ArmzPciFunc *f, unsigned nvec, unsigned bar, uint32_t table_off,
-               uint32_t pba_off, const ArmzMsiSender *sender, uint32_t devid)
+               uint32_t pba_off, const ArmzMsiSender *sender)
 {
     memset(m, 0, sizeof(*m));
     m->nvec = nvec > ARMZ_MSIX_MAX_VECTORS ? ARMZ_MSIX_MAX_VECTORS : nvec;
     if (sender)
         m->sender = *sender;
-    m->devid = devid;
+    m->func = f;
     m->cap = armz_pci_func_add_cap(f, PCI_CAP_ID_MSIX, 12);
     if (!m->cap)
         return;
@@ -45,7 +45,8 @@ send(ArmzMsix *m, unsigned v)
     uint64_t addr = armz_pci_get(e, 4) | (uint64_t)armz_pci_get(e + 4, 4) << 32;
 
     if (m->sender.send)
-        m->sender.send(m->sender.opaque, addr, armz_pci_get(e + 8, 4), m->devid);
+        m->sender.send(m->sender.opaque, addr, armz_pci_get(e + 8, 4),
+                       armz_pci_func_requester_id(m->func));
 }
 
 /* a vector may have been unmasked: deliver what it kept pending */

@@ -22,14 +22,13 @@ typedef struct {
     bool enabled, maskall;
     uint8_t cap;                        /* offset of the capability */
     ArmzMsiSender sender;
-    uint32_t devid;                     /* requester ID: bus << 8 | devfn */
+    const ArmzPciFunc *func;            /* for its requester ID */
 } ArmzMsix;
 
 /* Adds the capability to F: NVEC vectors, table at TABLE_OFF and PBA at
  * PBA_OFF of BAR; every vector masked. */
 void armz_msix_init(ArmzMsix *m, ArmzPciFunc *f, unsigned nvec, unsigned bar,
-                    uint32_t table_off, uint32_t pba_off, const ArmzMsiSender *sender,
-                    uint32_t devid);
+                    uint32_t table_off, uint32_t pba_off, const ArmzMsiSender *sender);
 /* Table and PBA accesses at OFFSET from their start (4 or 8 bytes). */
 uint64_t armz_msix_table_read(ArmzMsix *m, uint64_t offset, unsigned size);
 void armz_msix_table_write(ArmzMsix *m, uint64_t offset, unsigned size, uint64_t value);

@@ -67,6 +67,13 @@ armz_pci_func_find_cap(const ArmzPciFunc *f, uint8_t id, uint8_t from)
 }
 
 uint16_t
+armz_pci_func_requester_id(const ArmzPciFunc *f)
+{
+    const ArmzPciFunc *up = f->upstream;
+    return (uint16_t)((up ? up->cfg[PCI_CFG_SECONDARY_BUS] << 8 : 0) | f->devfn);
+}
+
+uint16_t
 armz_pci_command(const ArmzPciFunc *f)
 {
     return (uint16_t)armz_pci_get(&f->cfg[PCI_CFG_COMMAND], 2);

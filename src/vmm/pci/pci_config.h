@@ -22,11 +22,14 @@
 #define PCI_CFG_SUBSYS_VENDOR   0x2c
 #define PCI_CFG_SUBSYS_ID       0x2e
 #define PCI_CFG_CAP_PTR         0x34
+#define PCI_CFG_PRIMARY_BUS     0x18
+#define PCI_CFG_SECONDARY_BUS   0x19
+#define PCI_CFG_SUBORDINATE_BUS 0x1a
 #define PCI_CFG_INT_LINE        0x3c
 #define PCI_CFG_INT_PIN         0x3d
 #define PCI_CFG_FIRST_CAP       0x40
 
-#define PCI_CMD_MEMORY          0x0001
+#define PCI_CMD_MEMORY          0x0002
 #define PCI_CMD_MASTER          0x0004
 #define PCI_CMD_INTX_DISABLE    0x0400
 #define PCI_STATUS_CAP_LIST     0x0010
@@ -58,6 +61,10 @@ typedef struct {
     /* what bar_mapped last said */
     bool bar_on[ARMZ_PCI_NUM_BARS];
     uint64_t bar_at[ARMZ_PCI_NUM_BARS];
+    /* where it sits (set by the host bridge): device/function on its bus,
+     * and the root port above it (NULL: on the root bus) */
+    uint8_t devfn;
+    const void *upstream;
 } ArmzPciFunc;
 
 /* A function with the given identity; CLASS_CODE is class << 16 |
@@ -78,6 +85,10 @@ uint8_t armz_pci_func_find_cap(const ArmzPciFunc *f, uint8_t id, uint8_t from);
  * cfg[]); outside the 256 bytes reads are 0 and writes ignored. */
 uint32_t armz_pci_cfg_read(ArmzPciFunc *f, unsigned offset, unsigned size);
 void armz_pci_cfg_write(ArmzPciFunc *f, unsigned offset, unsigned size, uint32_t value);
+
+/* The requester ID of F's transactions (bus << 8 | devfn): the bus is the
+ * secondary bus number the guest gave the root port above it. */
+uint16_t armz_pci_func_requester_id(const ArmzPciFunc *f);
 
 /* Reset: command, BARs, interrupt line and every writable byte to 0. */
 void armz_pci_func_reset(ArmzPciFunc *f);

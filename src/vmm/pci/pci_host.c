@@ -5,17 +5,22 @@
 #include "layout.h"
 #include "vmmlog.h"
 
+#define NDEVFN 256
+
 struct _ArmzPciHost {
     /* config space and BAR decoding of every function; taken before a
      * function's own lock (config_written, bar_mapped) */
     GMutex lock;
-    ArmzPciFunc *slot[ARMZ_PCIE_MAX_SLOTS];
+    ArmzPciFunc *fn[NDEVFN];            /* root bus, by devfn */
+    ArmzPcieRootPort *port[NDEVFN];     /* the root ports among them */
     ArmzIrqSetFn intx_set;
     void *intx_opaque;
-    /* INTx: slots asserting each of INTA-D, under its own lock (taken
-     * from interrupt paths that hold a device lock) */
+    /* INTx: which functions assert their pin, and how many per line
+     * INTA-D, under its own lock (taken from interrupt paths that hold a
+     * device lock) */
     GMutex intx_lock;
-    uint32_t intx[4];
+    GHashTable *asserted;
+    unsigned intx[4];
 };
 
 ArmzPciHost *
@@ -24,6 +29,7 @@ armz_pci_host_new(ArmzIrqSetFn intx_set, void *intx_opaque)
     ArmzPciHost *h = g_new0(ArmzPciHost, 1);
     g_mutex_init(&h->lock);
     g_mutex_init(&h->intx_lock);
+    h->asserted = g_hash_table_new(NULL, NULL);
     h->intx_set = intx_set;
     h->intx_opaque = intx_opaque;
     return h;
@@ -34,62 +40,118 @@ armz_pci_host_free(ArmzPciHost *h)
 {
     if (!h)
         return;
+    g_hash_table_unref(h->asserted);
     g_mutex_clear(&h->lock);
     g_mutex_clear(&h->intx_lock);
     g_free(h);
 }
 
 gboolean
-armz_pci_host_add(ArmzPciHost *h, unsigned slot, ArmzPciFunc *f, GError **error)
+armz_pci_host_add(ArmzPciHost *h, unsigned devfn, ArmzPciFunc *f, GError **error)
 {
-    if (slot == 0 || slot >= ARMZ_PCIE_MAX_SLOTS || h->slot[slot]) {
+    if (devfn < 8 || devfn >= NDEVFN || h->fn[devfn]) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    _("PCI slot %u is taken or does not exist (1-%u)"), slot,
-                    ARMZ_PCIE_MAX_SLOTS - 1);
+                    _("PCI address 00:%02x.%u is taken or cannot be used (slots 1-31)"),
+                    devfn >> 3, devfn & 7);
         return FALSE;
     }
-    h->slot[slot] = f;
+    h->fn[devfn] = f;
+    f->devfn = (uint8_t)devfn;
+    f->upstream = NULL;
+    /* Linux looks at functions 1-7 only when function 0 says multi-function */
+    for (unsigned i = 1; i < 8; i++) {
+        ArmzPciFunc *f0 = h->fn[devfn & ~7u];
+        if (f0 && h->fn[(devfn & ~7u) | i])
+            f0->cfg[PCI_CFG_HEADER_TYPE] |= 0x80;
+    }
     return TRUE;
 }
 
-/* INTx pin A of SLOT after the standard swizzle */
-static unsigned
-intx_line(unsigned slot)
+gboolean
+armz_pci_host_add_root_port(ArmzPciHost *h, unsigned devfn, ArmzPcieRootPort *rp,
+                            GError **error)
 {
-    return slot % 4;
+    if (!armz_pci_host_add(h, devfn, &rp->func, error))
+        return FALSE;
+    h->port[devfn] = rp;
+    return TRUE;
+}
+
+gboolean
+armz_pci_host_slot_free(ArmzPciHost *h, unsigned slot)
+{
+    for (unsigned i = 0; i < 8; i++)
+        if (slot >= ARMZ_PCIE_MAX_SLOTS || h->fn[slot << 3 | i])
+            return FALSE;
+    return TRUE;
+}
+
+ArmzPcieRootPort *
+armz_pci_host_root_port(ArmzPciHost *h, unsigned devfn)
+{
+    return devfn < NDEVFN ? h->port[devfn] : NULL;
+}
+
+gboolean
+armz_pci_host_add_below(ArmzPciHost *h, unsigned port_devfn, ArmzPciFunc *f, GError **error)
+{
+    ArmzPcieRootPort *rp = armz_pci_host_root_port(h, port_devfn);
+
+    if (!rp || rp->child) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    rp ? _("the root port at 00:%02x.%u already has a device")
+                       : _("there is no root port at 00:%02x.%u"),
+                    port_devfn >> 3, port_devfn & 7);
+        return FALSE;
+    }
+    armz_pcie_root_port_plug(rp, f);
+    return TRUE;
+}
+
+unsigned
+armz_pci_host_intx_slot(const ArmzPciFunc *f)
+{
+    const ArmzPciFunc *up = f->upstream;
+    return (up ? up->devfn : f->devfn) >> 3;
 }
 
 void
-armz_pci_host_set_intx(ArmzPciHost *h, unsigned slot, int level)
+armz_pci_host_set_intx(ArmzPciHost *h, const ArmzPciFunc *f, int level)
 {
-    unsigned line = intx_line(slot);
-    uint32_t before, after;
+    /* INTA after the standard swizzle: (slot + pin - 1) mod 4 */
+    unsigned line = armz_pci_host_intx_slot(f) % 4;
+    gboolean was;
 
     g_mutex_lock(&h->intx_lock);
-    before = h->intx[line];
-    if (level)
-        h->intx[line] |= 1u << slot;
-    else
-        h->intx[line] &= ~(1u << slot);
-    after = h->intx[line];
-    if ((before != 0) != (after != 0) && h->intx_set)
-        h->intx_set(h->intx_opaque, 32 + ARMZ_PCIE_INTX_SPI + line, after != 0);
+    was = g_hash_table_contains(h->asserted, f);
+    if (level && !was) {
+        g_hash_table_add(h->asserted, (gpointer)f);
+        if (h->intx[line]++ == 0 && h->intx_set)
+            h->intx_set(h->intx_opaque, 32 + ARMZ_PCIE_INTX_SPI + line, 1);
+    } else if (!level && was) {
+        g_hash_table_remove(h->asserted, f);
+        if (--h->intx[line] == 0 && h->intx_set)
+            h->intx_set(h->intx_opaque, 32 + ARMZ_PCIE_INTX_SPI + line, 0);
+    }
     g_mutex_unlock(&h->intx_lock);
 }
 
 /* the function an ECAM offset names and the register offset; NULL for
- * an empty slot, another bus or a function other than 0 */
+ * nothing there.  Bus N > 0 is the secondary bus of the root port the
+ * guest numbered N, with one function, device 0 function 0. */
 static ArmzPciFunc *
 ecam_func(ArmzPciHost *h, uint64_t offset, unsigned *reg)
 {
     unsigned bus = (unsigned)(offset >> 20) & 0xff;
-    unsigned dev = (unsigned)(offset >> 15) & 0x1f;
-    unsigned fn = (unsigned)(offset >> 12) & 0x7;
+    unsigned devfn = (unsigned)(offset >> 12) & 0xff;
 
     *reg = (unsigned)offset & 0xfff;
-    if (bus != 0 || fn != 0)
-        return NULL;
-    return h->slot[dev];
+    if (bus == 0)
+        return h->fn[devfn];
+    for (unsigned i = 0; i < NDEVFN; i++)
+        if (h->port[i] && armz_pcie_root_port_secondary(h->port[i]) == bus)
+            return devfn == 0 ? h->port[i]->child : NULL;
+    return NULL;
 }
 
 uint64_t
@@ -126,14 +188,17 @@ armz_pci_host_ecam_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
     g_mutex_unlock(&h->lock);
 }
 
-/* the function and BAR decoding window offset OFFSET, under the lock */
+/* the function and BAR decoding window offset OFFSET, under the lock (a
+ * function below a root port is decoded by its BARs alone: the guest
+ * programs the port's window to cover them) */
 static ArmzPciFunc *
 mem_func(ArmzPciHost *h, uint64_t offset, unsigned *bar, uint64_t *bar_off)
 {
-    for (unsigned s = 0; s < ARMZ_PCIE_MAX_SLOTS; s++)
-        if (h->slot[s] && armz_pci_func_decodes(h->slot[s], ARMZ_PCIE_MMIO_BASE + offset,
-                                                bar, bar_off))
-            return h->slot[s];
+    for (unsigned i = 0; i < NDEVFN; i++) {
+        ArmzPciFunc *f = h->port[i] ? h->port[i]->child : h->fn[i];
+        if (f && armz_pci_func_decodes(f, ARMZ_PCIE_MMIO_BASE + offset, bar, bar_off))
+            return f;
+    }
     return NULL;
 }
 
@@ -186,9 +251,12 @@ void
 armz_pci_host_reset(ArmzPciHost *h)
 {
     g_mutex_lock(&h->lock);
-    for (unsigned s = 0; s < ARMZ_PCIE_MAX_SLOTS; s++)
-        if (h->slot[s])
-            armz_pci_func_reset(h->slot[s]);
+    for (unsigned i = 0; i < NDEVFN; i++) {
+        if (h->port[i] && h->port[i]->child)
+            armz_pci_func_reset(h->port[i]->child);
+        if (h->fn[i])
+            armz_pci_func_reset(h->fn[i]);
+    }
     g_mutex_unlock(&h->lock);
 }
 

@@ -1,29 +1,46 @@
 /* The PCIe host bridge of --pci: a generic ECAM host (Linux's
- * pci-host-ecam-generic) with one root bus, functions 0 of slots 1-31 on
- * it, memory BARs in the 32-bit window, and INTA-D swizzled onto four
- * level-triggered SPIs as on QEMU's virt. */
+ * pci-host-ecam-generic) whose root bus holds functions (any device and
+ * function number but device 0) and PCI Express root ports with one
+ * function each below them; memory BARs in the 32-bit window; INTA-D
+ * swizzled onto four level-triggered SPIs as on QEMU's virt. */
 #pragma once
 #include <glib.h>
 #include "devices/mmio.h"
 #include "irq/irq.h"
 #include "pci/pci_config.h"
 #include "pci/msi.h"
+#include "pci/pcie_root_port.h"
 
 typedef struct _ArmzPciHost ArmzPciHost;
 
 /* INTX_SET drives the SPIs of INTA-D (ArmzIrqSetFn of the GIC). */
 ArmzPciHost *armz_pci_host_new(ArmzIrqSetFn intx_set, void *intx_opaque);
 void armz_pci_host_free(ArmzPciHost *h);
-/* Puts F at SLOT (1..31) of bus 0; FALSE if taken or out of range. */
-gboolean armz_pci_host_add(ArmzPciHost *h, unsigned slot, ArmzPciFunc *f, GError **error);
+/* Puts F at DEVFN (slot << 3 | function, slot 1-31) of the root bus;
+ * FALSE if taken or out of range.  Function 0 of a slot with others is
+ * marked multi-function. */
+gboolean armz_pci_host_add(ArmzPciHost *h, unsigned devfn, ArmzPciFunc *f, GError **error);
+/* A root port at DEVFN of the root bus (kept by the caller). */
+gboolean armz_pci_host_add_root_port(ArmzPciHost *h, unsigned devfn, ArmzPcieRootPort *rp,
+                                     GError **error);
+/* Nothing at any function of SLOT of the root bus. */
+gboolean armz_pci_host_slot_free(ArmzPciHost *h, unsigned slot);
+/* The root port at DEVFN, or NULL. */
+ArmzPcieRootPort *armz_pci_host_root_port(ArmzPciHost *h, unsigned devfn);
+/* Puts F below the root port at PORT_DEVFN; FALSE if none or taken. */
+gboolean armz_pci_host_add_below(ArmzPciHost *h, unsigned port_devfn, ArmzPciFunc *f,
+                                 GError **error);
+/* The slot whose INTx line F uses: its own on the root bus, its root
+ * port's below one (device 0, INTA: the swizzle keeps the pin). */
+unsigned armz_pci_host_intx_slot(const ArmzPciFunc *f);
 /* Maps the ECAM and the memory window on BUS (NULL in tests). */
 gboolean armz_pci_host_map(ArmzPciHost *h, ArmzMmioBus *bus, GError **error);
 /* Resets every function's config space. */
 void armz_pci_host_reset(ArmzPciHost *h);
 
-/* The interrupt pin of the function at SLOT: level of its INTx.  Several
- * slots share a line, which is high while any of them asserts it. */
-void armz_pci_host_set_intx(ArmzPciHost *h, unsigned slot, int level);
+/* INTA of function F (on the line of armz_pci_host_intx_slot): its level.
+ * Several functions share a line, which is high while any asserts it. */
+void armz_pci_host_set_intx(ArmzPciHost *h, const ArmzPciFunc *f, int level);
 
 /* MMIO handlers (also for the unit tests): ECAM offsets, and guest
  * physical addresses inside the window. */

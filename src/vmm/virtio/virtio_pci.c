@@ -14,7 +14,6 @@
 typedef struct {
     ArmzVirtioDev *dev;
     ArmzPciHost *host;
-    unsigned slot;
     ArmzPciFunc func;           /* host lock */
     ArmzIoeventfdSetFn ioeventfd;
     void *ioeventfd_opaque;
@@ -39,7 +38,7 @@ update_intx(VirtioPci *p)
     if (level == p->intx_level)
         return;
     p->intx_level = level;
-    armz_pci_host_set_intx(p->host, p->slot, level);
+    armz_pci_host_set_intx(p->host, &p->func, level);
 }
 
 static void
@@ -384,7 +383,7 @@ add_virtio_cap(ArmzPciFunc *f, uint8_t type, uint32_t offset, uint32_t length)
 }
 
 gboolean
-armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned slot,
+armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned devfn, bool below,
                        const ArmzMsiSender *sender, const ArmzGuestMem *mem,
                        ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque, GError **error)
 {
@@ -394,7 +393,6 @@ armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned slot,
 
     p->dev = d;
     p->host = host;
-    p->slot = slot;
     p->ioeventfd = ioeventfd;
     p->ioeventfd_opaque = ioeventfd_opaque;
     p->queue_vector = g_new0(uint16_t, nq ? nq : 1);
@@ -405,7 +403,7 @@ armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned slot,
     armz_pci_func_set_bar(&p->func, VIRTIO_PCI_MSIX_BAR, VIRTIO_PCI_BAR1_SIZE);
     /* a vector per queue and one for configuration changes */
     armz_msix_init(&p->msix, &p->func, nq + 1, VIRTIO_PCI_MSIX_BAR, 0, VIRTIO_PCI_PBA_OFF,
-                   sender, slot << 3);
+                   sender);
     add_virtio_cap(&p->func, VIRTIO_PCI_CAP_COMMON, VIRTIO_PCI_COMMON_OFF, VPCI_COMMON_LEN);
     add_virtio_cap(&p->func, VIRTIO_PCI_CAP_ISR, VIRTIO_PCI_ISR_OFF, 1);
     add_virtio_cap(&p->func, VIRTIO_PCI_CAP_DEVICE, VIRTIO_PCI_DEVICE_OFF, 0x1000);
@@ -413,7 +411,8 @@ armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned slot,
                    VIRTIO_PCI_NOTIFY_MULT * (nq ? nq : 1));
     reset_vectors(p);
     armz_virtio_dev_bind(d, &pci_transport, p, mem);
-    return armz_pci_host_add(host, slot, &p->func, error);
+    return below ? armz_pci_host_add_below(host, devfn, &p->func, error)
+                 : armz_pci_host_add(host, devfn, &p->func, error);
 }
 
 ArmzPciFunc *

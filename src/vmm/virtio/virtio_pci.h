@@ -53,10 +53,10 @@
 typedef int (*ArmzIoeventfdSetFn)(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch,
                                   int fd, bool assign);
 
-/* Puts D at SLOT of HOST's root bus, with MSI-X through SENDER; binds it
- * to guest memory.  IOEVENTFD may be NULL (notifications exit to the VMM).
+/* Puts D at DEVFN of HOST's root bus, or (BELOW) below the root port at
+ * DEVFN, with MSI-X through SENDER; binds it to guest memory.  IOEVENTFD may be NULL (notifications exit to the VMM).
  * The transport's state is D's from then on (armz_virtio_dev_free). */
-gboolean armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned slot,
+gboolean armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned devfn, bool below,
                                 const ArmzMsiSender *sender, const ArmzGuestMem *mem,
                                 ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque,
                                 GError **error);

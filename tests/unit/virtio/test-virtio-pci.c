@@ -96,8 +96,8 @@ fix_init(Fix *f)
                      &f->spis);
     g_assert_true(armz_pci_host_map(f->host, f->bus, &err));
     g_assert_true(armz_mmio_bus_add(f->bus, &r, &err));
-    g_assert_true(armz_virtio_pci_attach(f->dev, f->host, SLOT, &sender, &mem->mem, ioe_set,
-                                         &f->ioe, &err));
+    g_assert_true(armz_virtio_pci_attach(f->dev, f->host, SLOT << 3, false, &sender, &mem->mem,
+                                         ioe_set, &f->ioe, &err));
     g_assert_no_error(err);
 }
 
@@ -179,6 +179,12 @@ test_bar_sizing(void)
     /* decoding off: nothing answers in the window */
     g_assert_cmphex(rd(&f, COMMON(VPCI_NUM_QUEUES), 2), ==, 0);
     enable(&f);
+    g_assert_cmphex(rd(&f, COMMON(VPCI_NUM_QUEUES), 2), ==, VT_ECHO_QUEUES);
+    /* memory space enable is bit 1 of the command register (bit 0: I/O) */
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_COMMAND), 2), ==, 0x0006);
+    wr(&f, ECAM(PCI_CFG_COMMAND), 2, 0x0001);
+    g_assert_cmphex(rd(&f, COMMON(VPCI_NUM_QUEUES), 2), ==, 0);
+    wr(&f, ECAM(PCI_CFG_COMMAND), 2, 0x0002);
     g_assert_cmphex(rd(&f, COMMON(VPCI_NUM_QUEUES), 2), ==, VT_ECHO_QUEUES);
     /* sizing probe with decoding on does not decode at all ones */
     wr(&f, ECAM(PCI_CFG_COMMAND), 2, 0);
@@ -289,6 +295,7 @@ static void
 test_intx(void)
 {
     Fix f;
+    ArmzPciFunc other;
     VtDrv d;
     VtBuf b[2] = { { BUF, 100, false }, { BUF + 0x100, 4, true } };
     uint32_t id, len;
@@ -309,10 +316,12 @@ test_intx(void)
     g_assert_cmpuint(len, ==, 4);
     g_assert_cmpint(f.spis.level[INTX_INTID], ==, 1);
     /* another slot's INTx shares the line: it stays high until both drop */
-    armz_pci_host_set_intx(f.host, SLOT + 4, 1);
+    memset(&other, 0, sizeof(other));
+    other.devfn = (SLOT + 4) << 3;
+    armz_pci_host_set_intx(f.host, &other, 1);
     g_assert_cmphex(rd(&f, BAR0_AT + VIRTIO_PCI_ISR_OFF, 1), ==, ARMZ_VIRTIO_INT_VRING);
     g_assert_cmpint(f.spis.level[INTX_INTID], ==, 1);
-    armz_pci_host_set_intx(f.host, SLOT + 4, 0);
+    armz_pci_host_set_intx(f.host, &other, 0);
     g_assert_cmpint(f.spis.level[INTX_INTID], ==, 0);
     /* ISR read cleared it */
     g_assert_cmphex(rd(&f, BAR0_AT + VIRTIO_PCI_ISR_OFF, 1), ==, 0);
@@ -518,6 +527,141 @@ test_fdt(void)
     g_assert_cmpuint(fdt32_to_cpu(p[0]), ==, fdt_get_phandle(fdt, its));
 }
 
+/* an MSI sender that records the last message */
+typedef struct {
+    uint64_t addr;
+    uint32_t data, devid;
+    unsigned n;
+} Msg;
+
+static void
+msg_send(void *opaque, uint64_t addr, uint32_t data, uint32_t devid)
+{
+    Msg *m = opaque;
+    m->addr = addr;
+    m->data = data;
+    m->devid = devid;
+    m->n++;
+}
+
+#define PORT_DEVFN (2 << 3)
+#define ECAM_BDF(bus, devfn, reg) \
+    (ARMZ_PCIE_ECAM_BASE + ((uint64_t)(bus) << 20) + ((uint64_t)(devfn) << 12) + (reg))
+
+static void
+test_root_port(void)
+{
+    VtEcho t;
+    ArmzVirtioDev *dev;
+    ArmzMmioBus *bus = armz_mmio_bus_new();
+    Spis spis;
+    ArmzPciHost *h;
+    ArmzPcieRootPort rp, rp2, rp3;
+    Msg msg;
+    ArmzMsiSender sender = { msg_send, &msg };
+    GError *err = NULL;
+    unsigned cap, mcap;
+    VtDrv d;
+    VtBuf b[2] = { { BUF, 100, false }, { BUF + 0x100, 4, true } };
+
+    memset(&t, 0, sizeof(t));
+    memset(&spis, 0, sizeof(spis));
+    memset(&msg, 0, sizeof(msg));
+    h = armz_pci_host_new(spi_set, &spis);
+    g_assert_true(armz_pci_host_map(h, bus, &err));
+    armz_pcie_root_port_init(&rp, 1, 0x10);
+    armz_pcie_root_port_init(&rp2, 2, 0x11);
+    armz_pcie_root_port_init(&rp3, 3, 0x12);
+    g_assert_true(armz_pci_host_add_root_port(h, PORT_DEVFN, &rp, &err));
+    /* virt-install packs its ports as functions of a slot */
+    g_assert_true(armz_pci_host_add_root_port(h, 3 << 3 | 1, &rp3, &err));
+    g_assert_true(armz_pci_host_add_root_port(h, 3 << 3, &rp2, &err));
+    g_assert_false(armz_pci_host_add_root_port(h, 3 << 3, &rp2, NULL));
+    g_assert_false(armz_pci_host_slot_free(h, 3));
+    g_assert_true(armz_pci_host_slot_free(h, 4));
+    dev = armz_virtio_dev_new(&vt_echo_ops, &t, "test", 0);
+    g_assert_true(armz_virtio_pci_attach(dev, h, PORT_DEVFN, true, &sender, &mem->mem, NULL, NULL,
+                                         &err));
+    g_assert_no_error(err);
+    /* a second device below the same port is refused */
+    g_assert_false(armz_pci_host_add_below(h, PORT_DEVFN, &rp3.func, NULL));
+
+    /* the port: type 1 bridge, Red Hat's pcie-root-port IDs, class 0604 */
+    g_assert_cmphex(armz_mmio_bus_unmapped_count(bus), ==, 0);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0), 4), ==, 0x000c1b36);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, PCI_CFG_HEADER_TYPE), 1), ==, 1);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x08), 4) >> 8, ==, 0x060400);
+    /* function 0 of slot 3 says multi-function, function 1 answers */
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, 3 << 3, PCI_CFG_HEADER_TYPE), 1), ==, 0x81);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, 3 << 3 | 1, 0), 2), ==, 0x1b36);
+    /* PCI Express capability: version 2 root port with a slot; port number,
+     * physical slot = chassis, presence detected, link active */
+    cap = (unsigned)vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, PCI_CFG_CAP_PTR), 1);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap), 1), ==, 0x10);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 2), 2), ==, 0x0142);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 0x0c), 4) >> 24, ==, 0x10);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 0x14), 4) >> 19, ==, 1);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 0x1a), 2) & 0x40, ==, 0x40);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, 3 << 3, cap + 0x1a), 2) & 0x40, ==, 0);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 0x12), 2) & 0x2000, ==, 0x2000);
+    /* no I/O or prefetchable window: those registers stay 0 */
+    vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x1c, 0xffff);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x1c), 2), ==, 0);
+    vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x24, 0xffffffff);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x24), 4), ==, 0);
+    vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x20, 0x10f01000);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x20), 4), ==, 0x10f01000);
+
+    /* before the guest numbers the bus nothing is below; then the device
+     * is device 0 of bus 1 and only that */
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(1, 0, 0), 4), ==, 0xffffffff);
+    vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), PCI_CFG_PRIMARY_BUS, 0x010100);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(1, 0, 0), 4), ==, 0x10471af4);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(1, 1 << 3, 0), 4), ==, 0xffffffff);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(2, 0, 0), 4), ==, 0xffffffff);
+
+    /* BARs and MSI-X of the device below: the message carries requester
+     * ID 01:00.0 (the ITS device ID under msi-map) */
+    vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_BAR0, BAR0_AT);
+    vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_BAR0 + 4, BAR1_AT);
+    vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_COMMAND, PCI_CMD_MEMORY | PCI_CMD_MASTER);
+    mcap = (unsigned)vt_rd_sized(bus, ECAM_BDF(1, 0, PCI_CFG_CAP_PTR), 1);
+    vt_wr(bus, ECAM_BDF(1, 0, 0), mcap, (uint32_t)(MSIX_CTRL_ENABLE << 16) | 0x11);
+    vt_wr(bus, BAR1_AT, 0, 0x08090040);
+    vt_wr(bus, BAR1_AT, 4, 0);
+    vt_wr(bus, BAR1_AT, 8, 0x2a);
+    vt_wr(bus, BAR1_AT, 12, 0);
+    vt_drv_init(&d, mem, 16, RING);
+    {
+        Fix f;      /* the helpers take a fixture: only its bus is used */
+        f.bus = bus;
+        negotiate(&f);
+        queue_setup(&f, 0, &d, 0);
+        driver_ok(&f);
+        vt_add(&d, b, 2);
+        notify(&f, 0);
+    }
+    vt_run(dev);
+    g_assert_cmpuint(msg.n, ==, 1);
+    g_assert_cmphex(msg.addr, ==, 0x08090040);
+    g_assert_cmphex(msg.data, ==, 0x2a);
+    g_assert_cmphex(msg.devid, ==, 0x0100);
+    /* INTx below the port at slot 2: the port's line (SPI 3 + 2) */
+    {
+        ArmzPciFunc *f = armz_virtio_pci_func(dev);
+        g_assert_cmpuint(armz_pci_host_intx_slot(f), ==, 2);
+        armz_pci_host_set_intx(h, f, 1);
+        g_assert_cmpint(spis.level[32 + ARMZ_PCIE_INTX_SPI + 2], ==, 1);
+        armz_pci_host_set_intx(h, f, 0);
+    }
+    /* VM reset: the bus number goes, so does the device below */
+    armz_pci_host_reset(h);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(1, 0, 0), 4), ==, 0xffffffff);
+    armz_virtio_dev_free(dev);
+    armz_pci_host_free(h);
+    armz_mmio_bus_free(bus);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -533,6 +677,7 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-pci/v2m-frame", test_v2m_frame);
     g_test_add_func("/virtio-pci/ioeventfd-follows-bar", test_ioeventfd_follows_bar);
     g_test_add_func("/virtio-pci/fdt", test_fdt);
+    g_test_add_func("/virtio-pci/root-port", test_root_port);
     r = g_test_run();
     vt_mem_free(mem);
     return r;
