@@ -7,6 +7,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/domain_validate.h"
+#include "driver/pci_address.h"
 
 /* Disk names vd[a-z]+ beyond this many letters are refused as invalid
  * (keeps the index arithmetic far from overflow). */
@@ -28,7 +29,7 @@ static const char *const disk_caches[] = { "default", "writeback", NULL };
 static const char *const disk_ios[] = { "threads", NULL };
 static const char *const disk_discards[] = { "ignore", NULL };
 /* where armz puts every virtio device */
-static const char *const device_addresses[] = { "virtio-mmio", NULL };
+static const char *const device_addresses[] = { "virtio-mmio", "pci", NULL };
 static const char *const net_models[] = { "virtio", NULL };
 static const char *const chr_types[] = { "pty", "file", "null", NULL };
 static const char *const serial_targets[] = { "system-serial", NULL };
@@ -105,7 +106,7 @@ check_virtio_address(const ArmzDomainAddressDef *address, const char *what, GErr
         return TRUE;
     return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                 _("<address type='%s'> of %s is not supported by the armz driver: "
-                  "its devices sit on virtio-mmio"),
+                  "its devices sit on virtio-mmio or PCI"),
                 address->type ? address->type : "", what);
 }
 
@@ -731,6 +732,14 @@ check_rngs(const ArmzDomainDef *def, GError **error)
     return check_virtio_address(rng->address, "<rng>", error);
 }
 
+/* PCI controllers and addresses (pci_address.c assigns them) */
+static gboolean
+check_pci(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(ArmzPciPlan) plan = armz_pci_plan_new(def, error);
+    return plan != NULL;
+}
+
 gboolean
 armz_domain_validate(const ArmzDomainDef *def, GError **error)
 {
@@ -752,5 +761,6 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
            check_nets(def, error) &&
-           check_rngs(def, error);
+           check_rngs(def, error) &&
+           check_pci(def, error);
 }

@@ -10,11 +10,13 @@
 #include "util/error.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
+#include "driver/pci_address.h"
 
 typedef struct {
     const ArmzDomainDef *def;
     const ArmzLaunchCtx *ctx;
     ArmzLaunchPlan *plan;
+    const ArmzPciPlan *pci;     /* PCI addresses (pci_address.c) */
 } Builder;
 
 /* ---------------- plan construction ---------------- */
@@ -222,6 +224,9 @@ plan_disks(Builder *b, GError **error)
             g_string_append(opt, ",readonly=on");
         if (disk->serial)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
+        if (b->pci->disks[s->pos].set)
+            g_string_append_printf(opt, ",pci=%u:%u", b->pci->disks[s->pos].bus,
+                                   b->pci->disks[s->pos].slot);
         arg(b, "--disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
@@ -283,7 +288,11 @@ plan_nets(Builder *b, GError **error)
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));
         armz_mac_format(net->mac, mac);
         arg(b, "--net");
-        argf(b, "fd=%d,mac=%s", fd->num, mac);
+        if (b->pci->nets[i].set)
+            argf(b, "fd=%d,mac=%s,pci=%u:%u", fd->num, mac, b->pci->nets[i].bus,
+                 b->pci->nets[i].slot);
+        else
+            argf(b, "fd=%d,mac=%s", fd->num, mac);
     }
     return TRUE;
 }
@@ -303,6 +312,28 @@ plan_rngs(Builder *b)
                 "rng0", 0);
     arg(b, "--rng");
     argf(b, "fd:%d", fd->num);
+    if (b->pci->rngs[0].set) {
+        arg(b, "--rng-pci");
+        argf(b, "%u:%u", b->pci->rngs[0].bus, b->pci->rngs[0].slot);
+    }
+}
+
+/* ---------------- PCI ---------------- */
+
+/* pcie-root: the host bridge and the root ports (the devices' addresses
+ * go with them) */
+static void
+plan_pci(Builder *b)
+{
+    if (!b->pci->active)
+        return;
+    arg(b, "--pci");
+    for (guint i = 0; i < b->pci->ports->len; i++) {
+        const ArmzPciRootPort *rp = &g_array_index(b->pci->ports, ArmzPciRootPort, i);
+        arg(b, "--pcie-root-port");
+        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u", rp->index, rp->slot, rp->function,
+             rp->chassis, rp->port);
+    }
 }
 
 /* ---------------- entry points ---------------- */
@@ -359,7 +390,8 @@ ArmzLaunchPlan *
 armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GError **error)
 {
     g_autoptr(ArmzLaunchPlan) plan = g_new0(ArmzLaunchPlan, 1);
-    Builder b = { def, ctx, plan };
+    Builder b = { def, ctx, plan, NULL };
+    g_autoptr(ArmzPciPlan) pci = NULL;
     const char *vmm;
     ArmzLaunchFd *qmp;
 
@@ -376,8 +408,8 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !(vmm = vmm_path(&b, error)) ||
         !plan_paths(&b, error))
         return NULL;
-    /* <controller> elements describe buses; armz's devices all sit on
-     * virtio-mmio, so there is nothing to do for them, as for
+    /* <controller> elements describe buses: pcie-root puts the virtio
+     * devices on PCI (plan_pci); the others need nothing, as
      * <memballoon model='none'/>. */
 
     /* Whole MiB, rounded up as libvirt's QEMU driver aligns guest RAM. */
@@ -419,6 +451,10 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, ctx->seccomp);
     }
 
+    if (!(pci = armz_pci_plan_new(def, error)))
+        return NULL;
+    b.pci = pci;
+    plan_pci(&b);
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||
         !plan_nets(&b, error))
