@@ -13,6 +13,7 @@ set -u
 need_vmm_opts --pci --disk --net --rng --console
 [ -c /dev/net/tun ] || fail "no /dev/net/tun in the test host (tun module not loaded?)"
 PCI_IRQCHIP=${PCI_IRQCHIP:-auto}
+PCI_GUEST_EXTRA=${PCI_GUEST_EXTRA:-}
 tap=armzp0
 ip link show "$tap" >/dev/null 2>&1 && { tunctl -d "$tap" >/dev/null 2>&1; ip link del "$tap" 2>/dev/null; }
 tunctl -t "$tap" >tunctl.log 2>&1 || { cat tunctl.log; fail "tunctl -t $tap failed: $(tail -1 tunctl.log)"; }
@@ -81,7 +82,7 @@ guest_payload guest.sh a.sum patch
 
 rm -f console.out
 exec 8</dev/urandom
-start_vmm pci --vcpus 1 --debug --pci --irqchip "$PCI_IRQCHIP" --cmdline "$(guest_cmdline run)" \
+start_vmm pci --vcpus 1 --debug --pci --irqchip "$PCI_IRQCHIP" --cmdline "$(guest_cmdline run "$PCI_GUEST_EXTRA")" \
   --pcie-root-port index=1,addr=5,chassis=1,port=0x10 \
   --disk "path=$PWD/a.img,pci=1:0" --net "tap=$tap,mac=52:54:00:12:34:57" --rng fd:8 \
   --console "file:$PWD/console.out"
@@ -100,8 +101,11 @@ msi=$(sed -n 's/.*PCI MSIs: //p' "$VMM_ERR" | head -1)
 echo "MSI path: ${msi:-not logged}"
 [ -n "$msi" ] || fail "armz-vmm --debug did not log the PCI MSI path"
 [ "$PCI_IRQCHIP" = userspace ] && case $msi in GICv2m*) ;; *) fail "userspace GIC: MSIs through '$msi', expected the GICv2m frame" ;; esac
-case $msi in
-  none*) ;;
+case $PCI_GUEST_EXTRA:$msi in
+  *pci=nomsi*) if grep "^ARMZ-PCI DEV .* 0x1af4:" "$VMM_OUT" | grep -v -q "msi-vectors 0 "; then
+       fail "pci=nomsi: a virtio function uses MSI-X vectors"
+     fi ;;
+  *:none*) ;;
   *) if grep "^ARMZ-PCI DEV .* 0x1af4:" "$VMM_OUT" | grep -q "msi-vectors 0 "; then
        fail "a virtio function uses no MSI-X vectors although the VMM offers $msi"
      fi ;;
