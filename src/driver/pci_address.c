@@ -307,6 +307,12 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     for (guint i = 0; i < def->rngs->len; i++)
         if (is_mmio(((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address))
             root = FALSE;
+    /* armz-vmm's ACPI tables have no MCFG or IORT yet */
+    for (guint i = 0; def->features && i < def->features->len; i++) {
+        const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
+        if (g_strcmp0(f->name, "acpi") == 0 && f->state != ARMZ_TRISTATE_OFF)
+            root = FALSE;
+    }
     if (!root) {
         const ArmzDomainAddressDef *a = NULL;
         for (guint i = 0; !is_pci(a) && i < def->disks->len; i++)
@@ -317,9 +323,9 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
             a = ((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address;
         if (is_pci(a)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/> "
-                          "and no device at <address type='virtio-mmio'/>: armz-vmm does not "
-                          "mix the two transports"));
+                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/>, "
+                          "no <acpi/> and no device at <address type='virtio-mmio'/>: armz-vmm "
+                          "does not mix the two transports"));
             return NULL;
         }
         return g_steal_pointer(&p);

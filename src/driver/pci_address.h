@@ -6,8 +6,9 @@
  * placed on the root bus from slot 1 function 0 upwards, port = slot << 3
  * | function), in libvirt's order (interfaces, disks, rngs); an
  * <address type='pci'/> given is checked and kept.  A domain without
- * pcie-root, or with any device at <address type='virtio-mmio'/>, stays
- * on virtio-mmio (armz-vmm does not mix the transports).  The virtio
+ * pcie-root, with <acpi/> (armz-vmm's ACPI tables lack MCFG and IORT yet),
+ * or with any device at <address type='virtio-mmio'/>, stays on
+ * virtio-mmio (armz-vmm does not mix the transports).  The virtio
  * console has no PCI address in the XML (it is the virtio-serial device,
  * whose controller armz does not model): armz-vmm puts it in a free slot
  * of the root bus. */
