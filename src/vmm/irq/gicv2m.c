@@ -43,7 +43,7 @@ armz_gicv2m_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
     if (offset != GICV2M_MSI_SETSPI_NS || (size != 4 && size != 2))
         return;
     if (intid < m->first_intid || intid >= m->first_intid + m->count) {
-        if (++m->dropped <= 8)
+        if (g_atomic_int_add(&m->dropped, 1) < 8)
             armz_vmm_warn(_("GICv2m frame: ignoring MSI to INTID %u, outside %u-%u"), intid,
                           m->first_intid, m->first_intid + m->count - 1);
         return;
@@ -60,7 +60,7 @@ armz_gicv2m_send(void *opaque, uint64_t addr, uint32_t data, uint32_t devid)
 
     (void)devid;
     if (addr != m->base + GICV2M_MSI_SETSPI_NS) {
-        if (++m->dropped <= 8)
+        if (g_atomic_int_add(&m->dropped, 1) < 8)
             armz_vmm_warn(_("GICv2m frame: ignoring MSI write to 0x%" PRIx64), addr);
         return;
     }

@@ -4,6 +4,7 @@
  * path where KVM has no ITS (the s390x host runs the userspace GIC). */
 #pragma once
 #include <stdint.h>
+#include <glib.h>
 #include "irq/irq.h"
 #include "pci/msi.h"
 
@@ -16,7 +17,7 @@ typedef struct {
     unsigned first_intid, count;
     ArmzIrqSetFn set;           /* SPI input of the GIC */
     void *opaque;
-    unsigned dropped;
+    gint dropped;               /* messages ignored (atomic: any thread) */
 } ArmzGicv2m;
 
 void armz_gicv2m_init(ArmzGicv2m *m, uint64_t base, unsigned first_spi, unsigned count,
