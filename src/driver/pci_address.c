@@ -270,6 +270,10 @@ static gboolean
 assign_one(Ctx *c, gboolean explicit_pass, const ArmzDomainAddressDef *a, const char *what,
            ArmzPciDevAddr *out, GError **error)
 {
+    if (is_mmio(a)) {
+        out->mmio = TRUE;
+        return TRUE;
+    }
     if (explicit_pass)
         return !is_pci(a) || take_address(c, a, what, out, error);
     return out->set || auto_address(c, out, error);
@@ -298,15 +302,6 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     p->rngs = g_new0(ArmzPciDevAddr, def->rngs->len + 1);
     for (guint i = 0; i < def->controllers->len; i++)
         root |= is_pci_ctrl(g_ptr_array_index(def->controllers, i), "pcie-root");
-    for (guint i = 0; i < def->disks->len; i++)
-        if (is_mmio(((ArmzDomainDiskDef *)g_ptr_array_index(def->disks, i))->address))
-            root = FALSE;
-    for (guint i = 0; i < def->nets->len; i++)
-        if (is_mmio(((ArmzDomainNetDef *)g_ptr_array_index(def->nets, i))->address))
-            root = FALSE;
-    for (guint i = 0; i < def->rngs->len; i++)
-        if (is_mmio(((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address))
-            root = FALSE;
     /* armz-vmm's ACPI tables have no MCFG or IORT yet */
     for (guint i = 0; def->features && i < def->features->len; i++) {
         const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
@@ -323,9 +318,8 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
             a = ((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address;
         if (is_pci(a)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/>, "
-                          "no <acpi/> and no device at <address type='virtio-mmio'/>: armz-vmm "
-                          "does not mix the two transports"));
+                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/> "
+                          "and no <acpi/> (armz-vmm's ACPI tables have no PCI host bridge yet)"));
             return NULL;
         }
         return g_steal_pointer(&p);

@@ -6,9 +6,9 @@
  * placed on the root bus from slot 1 function 0 upwards, port = slot << 3
  * | function), in libvirt's order (interfaces, disks, rngs); an
  * <address type='pci'/> given is checked and kept.  A domain without
- * pcie-root, with <acpi/> (armz-vmm's ACPI tables lack MCFG and IORT yet),
- * or with any device at <address type='virtio-mmio'/>, stays on
- * virtio-mmio (armz-vmm does not mix the transports).  The virtio
+ * pcie-root, or with <acpi/> (armz-vmm's ACPI tables lack MCFG and IORT
+ * yet), stays on virtio-mmio; a device at <address type='virtio-mmio'/>
+ * stays there beside the PCI ones (armz-vmm's pci=off).  The virtio
  * console has no PCI address in the XML (it is the virtio-serial device,
  * whose controller armz does not model): armz-vmm puts it in a free slot
  * of the root bus. */
@@ -24,6 +24,7 @@ typedef struct {
 
 typedef struct {
     gboolean set;
+    gboolean mmio;              /* <address type='virtio-mmio'/>: not on PCI */
     guint bus, slot;
 } ArmzPciDevAddr;
 

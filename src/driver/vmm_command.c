@@ -227,6 +227,8 @@ plan_disks(Builder *b, GError **error)
         if (b->pci->disks[s->pos].set)
             g_string_append_printf(opt, ",pci=%u:%u", b->pci->disks[s->pos].bus,
                                    b->pci->disks[s->pos].slot);
+        else if (b->pci->disks[s->pos].mmio)
+            g_string_append(opt, ",pci=off");
         arg(b, "--disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
@@ -292,7 +294,7 @@ plan_nets(Builder *b, GError **error)
             argf(b, "fd=%d,mac=%s,pci=%u:%u", fd->num, mac, b->pci->nets[i].bus,
                  b->pci->nets[i].slot);
         else
-            argf(b, "fd=%d,mac=%s", fd->num, mac);
+            argf(b, "fd=%d,mac=%s%s", fd->num, mac, b->pci->nets[i].mmio ? ",pci=off" : "");
     }
     return TRUE;
 }
@@ -315,6 +317,9 @@ plan_rngs(Builder *b)
     if (b->pci->rngs[0].set) {
         arg(b, "--rng-pci");
         argf(b, "%u:%u", b->pci->rngs[0].bus, b->pci->rngs[0].slot);
+    } else if (b->pci->rngs[0].mmio) {
+        arg(b, "--rng-pci");
+        arg(b, "off");
     }
 }
 

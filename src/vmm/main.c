@@ -137,7 +137,6 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->board.mem.host = vm->ram;
     vm->board.mem.gpa = vm->ram_base;
     vm->board.mem.size = vm->ram_size;
-    vm->board.pci = o->pci;
     /* ARMZ_VMM_NO_IOEVENTFD: take QueueNotify as an MMIO exit even where KVM
      * has ioeventfds, to test the path of kernels without them */
     if (armz_kvm_check_cap(vm, ARMZ_KVM_CAP_IOEVENTFD) > 0 && !g_getenv("ARMZ_VMM_NO_IOEVENTFD")) {
@@ -164,7 +163,7 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.cmdline = o->cmdline;
     fc.initrd_start = vm->layout.initrd_addr;
     fc.initrd_end = vm->layout.initrd_end;
-    fc.nvirtio = o->pci ? 0 : vm->board.nvirtio;
+    fc.nvirtio = vm->board.nmmio;
     fc.pci = o->pci;
     fc.msi = vm->msi;
     fc.firmware = vm->firmware != NULL;

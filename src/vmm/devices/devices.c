@@ -231,6 +231,8 @@ virtio_add_at(ArmzBoard *b, ArmzVirtioDev *d, const ArmzPciAddrOpt *pci)
     if (pci)
         b->pci_addr[b->nvirtio] = *pci;
     b->virtio[b->nvirtio++] = d;
+    if (!b->pci || (pci && pci->off))
+        b->nmmio++;
     return TRUE;
 }
 
@@ -287,6 +289,7 @@ static const struct {
 gboolean
 armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
+    b->pci = o->pci;
     b->root_port_opts = o->root_ports;
     b->nroot_ports = o->nroot_ports;
     for (size_t i = 0; i < G_N_ELEMENTS(virtio_kinds); i++)
@@ -305,8 +308,19 @@ root_port_devfn(ArmzBoard *b, unsigned index)
     return -1;
 }
 
+/* device I on virtio-mmio slot SLOT */
+static gboolean
+virtio_mmio_create(ArmzBoard *b, unsigned i, unsigned slot, GError **error)
+{
+    ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + slot };
+    return armz_virtio_mmio_attach(b->virtio[i], b->bus,
+                                   ARMZ_VIRTIO_BASE + slot * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
+                                   b->ioeventfd, b->ioeventfd_opaque, error) &&
+           armz_virtio_dev_start(b->virtio[i], error);
+}
+
 /* --pci: the root ports, then the devices with an address, then the
- * others in the next free root-bus slots */
+ * others in the next free root-bus slots; pci=off ones on virtio-mmio */
 static gboolean
 virtio_pci_create(ArmzBoard *b, GError **error)
 {
@@ -323,11 +337,14 @@ virtio_pci_create(ArmzBoard *b, GError **error)
         if (!armz_pci_host_add_root_port(h, o->slot << 3 | o->function, &b->root_ports[i], error))
             return FALSE;
     }
+    for (unsigned i = 0, slot = 0; i < b->nvirtio; i++)
+        if (b->pci_addr[i].off && !virtio_mmio_create(b, i, slot++, error))
+            return FALSE;
     for (int pass = 0; pass < 2; pass++) {
         for (unsigned i = 0; i < b->nvirtio; i++) {
             const ArmzPciAddrOpt *a = &b->pci_addr[i];
             int devfn;
-            if (a->set != (pass == 0))
+            if (a->off || a->set != (pass == 0))
                 continue;
             if (!a->set) {
                 while (next < ARMZ_PCIE_MAX_SLOTS && !armz_pci_host_slot_free(h, next))
@@ -356,14 +373,9 @@ virtio_create(ArmzBoard *b, GError **error)
 {
     if (b->pci)
         return virtio_pci_create(b, error);
-    for (unsigned i = 0; i < b->nvirtio; i++) {
-        ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + i };
-        if (!armz_virtio_mmio_attach(b->virtio[i], b->bus,
-                                     ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
-                                     b->ioeventfd, b->ioeventfd_opaque, error) ||
-            !armz_virtio_dev_start(b->virtio[i], error))
+    for (unsigned i = 0; i < b->nvirtio; i++)
+        if (!virtio_mmio_create(b, i, i, error))
             return FALSE;
-    }
     return TRUE;
 }
 
@@ -419,7 +431,7 @@ armz_board_free_devices(ArmzBoard *b)
     g_clear_pointer(&b->fw_cfg, armz_fw_cfg_free);
     for (unsigned i = 0; i < b->nvirtio; i++)
         armz_virtio_dev_free(b->virtio[i]);
-    b->nvirtio = 0;
+    b->nvirtio = b->nmmio = 0;
     g_clear_pointer(&b->pci_host, armz_pci_host_free);
     g_clear_pointer(&b->root_ports, g_free);
 }

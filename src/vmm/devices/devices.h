@@ -50,6 +50,7 @@ typedef struct {
     const ArmzRootPortOpt *root_port_opts;
     unsigned nroot_ports;
     ArmzPcieRootPort *root_ports;
+    unsigned nmmio;                 /* devices on virtio-mmio (pci=off with --pci) */
 } ArmzBoard;
 
 typedef struct {

@@ -23,9 +23,13 @@ armz_pci_addr_parse(const char *opt, const char *s, ArmzPciAddrOpt *a, GError **
 {
     g_auto(GStrv) parts = g_strsplit(s, ":", -1);
 
+    if (g_str_equal(s, "off")) {
+        a->off = TRUE;
+        return TRUE;
+    }
     if (g_strv_length(parts) != 2) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    _("%s: '%s' is not a PCI address BUS:SLOT"), opt, s);
+                    _("%s: '%s' is not a PCI address BUS:SLOT (or off)"), opt, s);
         return FALSE;
     }
     if (!num(opt, parts[0], 0, 255, &a->bus, error) || !num(opt, parts[1], 0, 31, &a->slot, error))

@@ -6,6 +6,7 @@
 
 typedef struct {
     gboolean set;
+    gboolean off;           /* pci=off: this device stays on virtio-mmio */
     guint bus, slot;
 } ArmzPciAddrOpt;
 
@@ -16,7 +17,7 @@ typedef struct {
     guint chassis, port;
 } ArmzRootPortOpt;
 
-/* "BUS:SLOT" (each decimal or 0x-hex) for option OPT. */
+/* "BUS:SLOT" (each decimal or 0x-hex), or "off", for option OPT. */
 gboolean armz_pci_addr_parse(const char *opt, const char *s, ArmzPciAddrOpt *a, GError **error);
 gboolean armz_pcie_root_port_parse(const char *s, ArmzRootPortOpt *rp, GError **error);
 /* Unique indexes and root-bus addresses among the N ports. */

@@ -231,6 +231,13 @@ test_pci(void)
     g_assert_cmpuint(o.nets[0].pci.slot, ==, 7);
     g_assert_cmpuint(o.console_pci.bus, ==, 2);
     armz_options_clear(&o);
+    /* pci=off: that device stays on virtio-mmio; alone it implies nothing */
+    g_assert_true(parse(&o, &err, "--disk", "fd=3,pci=off", "--rng-pci", "off", NULL));
+    g_assert_false(o.pci);
+    g_assert_true(o.disks[0].pci.off);
+    g_assert_false(o.disks[0].pci.set);
+    g_assert_true(o.rng_pci.off);
+    armz_options_clear(&o);
     /* the same index or address twice */
     g_assert_false(parse(&o, &err, "--pcie-root-port", "index=1,addr=2", "--pcie-root-port",
                          "index=1,addr=3", NULL));
