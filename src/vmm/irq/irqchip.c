@@ -225,16 +225,7 @@ msi_setup(ArmzVm *vm, GError **error)
     return TRUE;
 }
 
-/* Creates the controller once the vCPUs exist, maps it, sets the devices'
- * interrupt input. */
-static gboolean irqchip_create(ArmzVm *vm, GError **error);
-
-gboolean
-armz_irqchip_finalize(ArmzVm *vm, GError **error)
-{
-    return irqchip_create(vm, error) && msi_setup(vm, error);
-}
-
+/* the interrupt controller itself */
 static gboolean
 irqchip_create(ArmzVm *vm, GError **error)
 {
@@ -292,6 +283,14 @@ fail:
     g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot set up the in-kernel GIC%s: %s failed: %s"),
                 vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? "v3" : "v2", what, g_strerror(errno));
     return FALSE;
+}
+
+/* Creates the controller once the vCPUs exist, maps it, sets the devices'
+ * interrupt input; then the MSI controller of --pci. */
+gboolean
+armz_irqchip_finalize(ArmzVm *vm, GError **error)
+{
+    return irqchip_create(vm, error) && msi_setup(vm, error);
 }
 
 void
