@@ -415,6 +415,9 @@ void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
+/* <address type='pci' domain='0x0000' bus='0xBB' slot='0xSS' function='0xF'/> */
+ArmzDomainAddressDef *armz_domain_address_def_new_pci(unsigned int bus, unsigned int slot,
+                                                      unsigned int function);
 void armz_domain_fs_def_free(ArmzDomainFsDef *fs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainFsDef, armz_domain_fs_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)

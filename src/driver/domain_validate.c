@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/number.h"
 #include "driver/domain_validate.h"
+#include "driver/pci_address.h"
 
 /* Disk names vd[a-z]+ beyond this many letters are refused as invalid
  * (keeps the index arithmetic far from overflow). */
@@ -32,7 +33,7 @@ static const char *const disk_caches[] = {
 static const char *const disk_ios[] = { "threads", NULL };
 static const char *const disk_discards[] = { "ignore", "unmap", NULL };
 /* where armz puts every virtio device */
-static const char *const device_addresses[] = { "virtio-mmio", NULL };
+static const char *const device_addresses[] = { "virtio-mmio", "pci", NULL };
 static const char *const net_models[] = { "virtio", NULL };
 static const char *const chr_types[] = { "pty", "file", "null", "tcp", NULL };
 static const char *const serial_targets[] = { "system-serial", NULL };
@@ -109,7 +110,7 @@ check_virtio_address(const ArmzDomainAddressDef *address, const char *what, GErr
         return TRUE;
     return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                 _("<address type='%s'> of %s is not supported by the armz driver: "
-                  "its devices sit on virtio-mmio"),
+                  "its devices sit on virtio-mmio or PCI"),
                 address->type ? address->type : "", what);
 }
 
@@ -843,6 +844,14 @@ check_rngs(const ArmzDomainDef *def, GError **error)
     return check_virtio_address(rng->address, "<rng>", error);
 }
 
+/* PCI controllers and addresses (pci_address.c assigns them) */
+static gboolean
+check_pci(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(ArmzPciPlan) plan = armz_pci_plan_new(def, error);
+    return plan != NULL;
+}
+
 gboolean
 armz_domain_validate(const ArmzDomainDef *def, GError **error)
 {
@@ -867,5 +876,6 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_disks(def, error) &&
            check_nets(def, error) &&
            check_rngs(def, error) &&
+           check_pci(def, error) &&
            armz_domain_check_vhost_user(def, error);
 }

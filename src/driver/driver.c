@@ -4,6 +4,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/pci_address.h"
 #include "driver/domain_store.h"
 #include "driver/driver_priv.h"
 #include "driver/nvram.h"
@@ -255,7 +256,8 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDom
     /* what can never run is refused now, not at start */
     if (!(def = armz_domain_def_parse(xml, error)) ||
         !armz_driver_firmware_fill(drv, def, error) ||
-        !armz_domain_validate(def, error))
+        !armz_domain_validate(def, error) ||
+        !armz_domain_pci_assign(def, error))     /* kept in the persistent XML */
         return FALSE;
 
     for (;;) {

@@ -10,11 +10,13 @@
 #include "util/error.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
+#include "driver/pci_address.h"
 
 typedef struct {
     const ArmzDomainDef *def;
     const ArmzLaunchCtx *ctx;
     ArmzLaunchPlan *plan;
+    const ArmzPciPlan *pci;     /* PCI addresses (pci_address.c) */
 } Builder;
 
 /* ---------------- plan construction ---------------- */
@@ -339,6 +341,11 @@ plan_disks(Builder *b, GError **error)
         disk_mode_opts(opt, fd, disk);
         if (disk_bootindex(b->def, disk, i))
             g_string_append_printf(opt, ",bootindex=%u", disk_bootindex(b->def, disk, i));
+        if (b->pci->disks[s->pos].set)
+            g_string_append_printf(opt, ",pci=%u:%u", b->pci->disks[s->pos].bus,
+                                   b->pci->disks[s->pos].slot);
+        else if (b->pci->disks[s->pos].mmio)
+            g_string_append(opt, ",pci=off");
         arg(b, "--disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
@@ -467,7 +474,11 @@ plan_nets(Builder *b, GError **error)
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));
         armz_mac_format(net->mac, mac);
         arg(b, "--net");
-        argf(b, "fd=%d,mac=%s", fd->num, mac);
+        if (b->pci->nets[i].set)
+            argf(b, "fd=%d,mac=%s,pci=%u:%u", fd->num, mac, b->pci->nets[i].bus,
+                 b->pci->nets[i].slot);
+        else
+            argf(b, "fd=%d,mac=%s%s", fd->num, mac, b->pci->nets[i].mmio ? ",pci=off" : "");
     }
     return TRUE;
 }
@@ -487,6 +498,31 @@ plan_rngs(Builder *b)
                 "rng0", 0);
     arg(b, "--rng");
     argf(b, "fd:%d", fd->num);
+    if (b->pci->rngs[0].set) {
+        arg(b, "--rng-pci");
+        argf(b, "%u:%u", b->pci->rngs[0].bus, b->pci->rngs[0].slot);
+    } else if (b->pci->rngs[0].mmio) {
+        arg(b, "--rng-pci");
+        arg(b, "off");
+    }
+}
+
+/* ---------------- PCI ---------------- */
+
+/* pcie-root: the host bridge and the root ports (the devices' addresses
+ * go with them) */
+static void
+plan_pci(Builder *b)
+{
+    if (!b->pci->active)
+        return;
+    arg(b, "--pci");
+    for (guint i = 0; i < b->pci->ports->len; i++) {
+        const ArmzPciRootPort *rp = &g_array_index(b->pci->ports, ArmzPciRootPort, i);
+        arg(b, "--pcie-root-port");
+        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u", rp->index, rp->slot, rp->function,
+             rp->chassis, rp->port);
+    }
 }
 
 /* ---------------- firmware ---------------- */
@@ -631,7 +667,8 @@ ArmzLaunchPlan *
 armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GError **error)
 {
     g_autoptr(ArmzLaunchPlan) plan = g_new0(ArmzLaunchPlan, 1);
-    Builder b = { def, ctx, plan };
+    Builder b = { def, ctx, plan, NULL };
+    g_autoptr(ArmzPciPlan) pci = NULL;
     const char *vmm;
     ArmzLaunchFd *qmp;
 
@@ -648,8 +685,8 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !(vmm = vmm_path(&b, error)) ||
         !plan_paths(&b, error))
         return NULL;
-    /* <controller> elements describe buses; armz's devices all sit on
-     * virtio-mmio, so there is nothing to do for them, as for
+    /* <controller> elements describe buses: pcie-root puts the virtio
+     * devices on PCI (plan_pci); the others need nothing, as
      * <memballoon model='none'/>. */
 
     /* Whole MiB, rounded up as libvirt's QEMU driver aligns guest RAM. */
@@ -704,6 +741,10 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, ctx->seccomp);
     }
 
+    if (!(pci = armz_pci_plan_new(def, error)))
+        return NULL;
+    b.pci = pci;
+    plan_pci(&b);
     if (armz_domain_has_vhost_user(def)) {
         plan->vhost_dir = armz_domain_vhost_user_dir(def, ctx->state_dir);
         if (strchr(plan->vhost_dir, ',')) {

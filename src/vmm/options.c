@@ -257,6 +257,9 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
             if (!parse_uint("--disk bootindex=", val, 1, 999, &v, error))
                 return FALSE;
             d->bootindex = (guint)v;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse("--disk pci=", val, &d->pci, error))
+                return FALSE;
         } else {
             gboolean known;
             if (!parse_disk_mode(k, val, d, &known, error))
@@ -264,7 +267,7 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
             if (!known)
                 return unknown_key("--disk", k,
                                    "path, fd, readonly, serial, bootindex, cache, discard, "
-                                   "detect-zeroes, werror, rerror", error);
+                                   "detect-zeroes, werror, rerror, pci", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -333,8 +336,11 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
             if (!parse_mac(val, n->mac, error))
                 return FALSE;
             n->has_mac = TRUE;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse("--net pci=", val, &n->pci, error))
+                return FALSE;
         } else {
-            return unknown_key("--net", k, "tap, fd, mac", error);
+            return unknown_key("--net", k, "tap, fd, mac, pci", error);
         }
     }
     if (!n->tap == !have_fd) {
@@ -545,6 +551,30 @@ parse_topology(ArmzOptions *o, const char *s, GError **error)
     return TRUE;
 }
 
+/* --pcie-root-port, --console-pci, --rng-pci; any PCI address implies --pci */
+static gboolean
+armz_pci_options_parse(ArmzOptions *o, char **root_ports, const char *console_pci,
+                       const char *rng_pci, GError **error)
+{
+    o->nroot_ports = root_ports ? g_strv_length(root_ports) : 0;
+    o->root_ports = g_new0(ArmzRootPortOpt, o->nroot_ports + 1);
+    for (guint i = 0; i < o->nroot_ports; i++)
+        if (!armz_pcie_root_port_parse(root_ports[i], &o->root_ports[i], error))
+            return FALSE;
+    if (!armz_pcie_root_ports_check(o->root_ports, o->nroot_ports, error))
+        return FALSE;
+    if ((console_pci && !armz_pci_addr_parse("--console-pci", console_pci, &o->console_pci, error)) ||
+        (rng_pci && !armz_pci_addr_parse("--rng-pci", rng_pci, &o->rng_pci, error)))
+        return FALSE;
+    if (o->nroot_ports || o->console_pci.set || o->rng_pci.set)
+        o->pci = TRUE;
+    for (guint i = 0; i < o->ndisks; i++)
+        o->pci |= o->disks[i].pci.set;
+    for (guint i = 0; i < o->nnets; i++)
+        o->pci |= o->nets[i].pci.set;
+    return TRUE;
+}
+
 gboolean
 armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
@@ -553,7 +583,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
     g_autofree char *seccomp = NULL, *topology = NULL;
-    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL;
+    g_autofree char *console_pci = NULL, *rng_pci = NULL;
     g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
     /* GOption removes what it parses from ARGV: the order of the
      * vhost-user devices is read from this copy of the pointers */
@@ -638,6 +669,17 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "vmcoreinfo", 0, 0, G_OPTION_ARG_NONE, &o->vmcoreinfo,
           N_("offer the fw_cfg file etc/vmcoreinfo to the guest kernel"), NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, N_("log VMM internals on stderr"), NULL },
+        { "pci", 0, 0, G_OPTION_ARG_NONE, &o->pci,
+          N_("PCIe host bridge: the virtio devices become virtio-pci functions on it "
+             "(MSI-X through the ITS or a GICv2m frame) instead of virtio-mmio"), NULL },
+        { "pcie-root-port", 0, 0, G_OPTION_ARG_STRING_ARRAY, &root_ports,
+          N_("PCIe root port on the root bus (repeatable, implies --pci); a device "
+             "below it says pci=N:0"), N_("index=N,addr=SLOT[.FN][,chassis=C][,port=P]") },
+        { "console-pci", 0, 0, G_OPTION_ARG_STRING, &console_pci,
+          N_("PCI address of the virtio console (implies --pci); --disk and --net take "
+             "pci=BUS:SLOT"), N_("BUS:SLOT") },
+        { "rng-pci", 0, 0, G_OPTION_ARG_STRING, &rng_pci,
+          N_("PCI address of the virtio entropy device (implies --pci)"), N_("BUS:SLOT") },
         { "seccomp", 0, 0, G_OPTION_ARG_STRING, &seccomp,
           N_("system call filter: on (default: others kill the VMM), log or off"), N_("MODE") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
@@ -808,6 +850,19 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
                     _("--irqchip=userspace supports at most %d vCPUs"), ARMZ_MAX_VCPUS_GICV2);
         return FALSE;
     }
+    if (!armz_pci_options_parse(o, root_ports, console_pci, rng_pci, error))
+        return FALSE;
+    /* the ACPI tables have no MCFG or IORT yet: the OS would not find the bridge */
+    if (o->pci && o->acpi) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--pci cannot be combined with --acpi yet"));
+        return FALSE;
+    }
+    if (o->pci && o->ndisks + o->nnets + o->has_console + o->has_rng >= ARMZ_PCIE_MAX_SLOTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--pci: at most %d virtio devices"), ARMZ_PCIE_MAX_SLOTS - 1);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -825,6 +880,7 @@ armz_options_clear(ArmzOptions *o)
         g_free(o->disks[i].serial);
     }
     g_free(o->disks);
+    g_free(o->root_ports);
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);

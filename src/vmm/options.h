@@ -4,6 +4,7 @@
 #include "boot/smbios.h"
 #include "sandbox/seccomp.h"
 #include "kvm/profile.h"
+#include "pci/pci_options.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -57,6 +58,7 @@ typedef struct {
     gboolean readonly;
     char *serial;           /* NULL: none; at most 20 bytes are shown */
     guint bootindex;        /* firmware boot order, 1 first; 0: not listed */
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
     ArmzCacheMode cache;
     gboolean discard;       /* unmap: DISCARD punches holes (ignore: no-op) */
     ArmzDetectZeroes detect_zeroes;
@@ -69,6 +71,7 @@ typedef struct {
     int fd;
     gboolean has_mac;
     guint8 mac[6];
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
 } ArmzNetOpt;
 
 /* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
@@ -129,6 +132,10 @@ typedef struct {
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
     guint sockets, cores, threads;  /* --topology; sockets 0: not given */
+    gboolean pci;               /* --pci: virtio devices on the PCIe host bridge */
+    ArmzRootPortOpt *root_ports;    /* --pcie-root-port (imply --pci) */
+    guint nroot_ports;
+    ArmzPciAddrOpt console_pci, rng_pci;    /* --console-pci, --rng-pci */
     /* vhost-user devices in command-line order (blk and fs mixed) */
     ArmzVhostUserOpt *vhost_user;
     guint nvhost_user;

@@ -10,6 +10,7 @@
 #include "boot/firmware.h"
 #include "devices/devices.h"
 #include "irq/ugic.h"
+#include "irq/gicv2m.h"
 #include "qmp/qmp_server.h"
 
 typedef struct _ArmzVm ArmzVm;
@@ -58,6 +59,10 @@ struct _ArmzVm {
     ArmzIrqchipKind irqchip;
     int vgic_fd;
     ArmzUgic *ugic;
+    /* --pci: where MSIs go (the in-kernel ITS, or the GICv2m frame) */
+    ArmzMsiKind msi;
+    int its_fd;
+    ArmzGicv2m v2m;
     struct armz_kvm_vcpu_init vcpu_init;   /* features used for every vCPU */
 
     /* memory */
@@ -114,6 +119,8 @@ int armz_kvm_check_cap(ArmzVm *vm, long cap);
 ArmzKvmProfile armz_vm_kvm_profile(const ArmzVm *vm);
 /* ArmzIoeventfdFn (OPAQUE: the ArmzVm) */
 int armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd);
+int armz_kvm_ioeventfd_set(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                           bool assign);
 
 /* kvm/smccc.c: chooses in-kernel or userspace PSCI (sets kernel_psci and
  * smccc_filter); before the vCPUs are created */

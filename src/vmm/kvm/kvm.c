@@ -323,6 +323,14 @@ armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
 int
 armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd)
 {
+    return armz_kvm_ioeventfd_set(opaque, addr, len, datamatch, fd, true);
+}
+
+/* ArmzIoeventfdSetFn: virtio-pci's notify area moves with its BAR. */
+int
+armz_kvm_ioeventfd_set(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                       bool assign)
+{
     ArmzVm *vm = opaque;
     struct kvm_ioeventfd ioe;
 
@@ -330,7 +338,7 @@ armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch
     ioe.addr = addr;
     ioe.len = len;
     ioe.fd = fd;
-    ioe.flags = ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH;
+    ioe.flags = ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : ARMZ_KVM_IOEVENTFD_FLAG_DEASSIGN);
     /* KVM compares DATAMATCH with the store's bytes loaded as a host
      * integer; those bytes are in guest (little-endian) order, as in
      * kvm_run's MMIO data (devices/mmio.c), so match on the value whose

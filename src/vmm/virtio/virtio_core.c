@@ -190,6 +190,12 @@ armz_virtio_dev_bind(ArmzVirtioDev *d, const ArmzVirtioTransport *t, void *opaqu
     d->mem = *mem;
 }
 
+void *
+armz_virtio_dev_transport(ArmzVirtioDev *d)
+{
+    return d->trans_opaque;
+}
+
 static void *
 worker_thread(void *opaque)
 {

@@ -147,6 +147,8 @@ typedef int (*ArmzIoeventfdFn)(void *opaque, uint64_t addr, unsigned len,
 void armz_virtio_dev_bind(ArmzVirtioDev *d, const ArmzVirtioTransport *t, void *opaque,
                           const ArmzGuestMem *mem);
 const char *armz_virtio_dev_name(ArmzVirtioDev *d);
+/* The OPAQUE D was bound with. */
+void *armz_virtio_dev_transport(ArmzVirtioDev *d);
 uint32_t armz_virtio_device_id(ArmzVirtioDev *d);
 unsigned armz_virtio_num_queues(ArmzVirtioDev *d);
 /* The eventfd of queue Q that wakes the worker (for KVM_IOEVENTFD). */

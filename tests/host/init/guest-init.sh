@@ -37,7 +37,8 @@ while read -r m; do
 done < /modules/order
 # virtio drivers (modules in Debian's kernel), only when the device tree has
 # virtio-mmio nodes: loading them costs time under nested TCG
-if find /sys/firmware/devicetree/base -name compatible -exec grep -l 'virtio,mmio' {} + 2>/dev/null |
+if find /sys/firmware/devicetree/base -name compatible \
+     -exec grep -lE 'virtio,mmio|pci-host-ecam-generic' {} + 2>/dev/null |
    grep -q .; then
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }

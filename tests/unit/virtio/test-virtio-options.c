@@ -295,6 +295,82 @@ test_too_many(void)
     g_free(argv);
 }
 
+/* --pci and its addresses: root ports by libvirt's bus index, devices at
+ * BUS:SLOT (decimal or 0x), any address implying --pci */
+static void
+test_pci(void)
+{
+    static const struct { const char *opt, *val, *mention; } refused[] = {
+        { "--disk", "fd=3,pci=0:0", "host bridge" },
+        { "--disk", "fd=3,pci=1:2", "only slot 0" },
+        { "--disk", "fd=3,pci=1", "BUS:SLOT" },
+        { "--disk", "fd=3,pci=0:32", "0 to 31" },
+        { "--net", "fd=3,pci=x:1", "--net pci=" },
+        { "--pcie-root-port", "index=1", "addr=" },
+        { "--pcie-root-port", "addr=2", "index=" },
+        { "--pcie-root-port", "index=0,addr=2", "1 to 255" },
+        { "--pcie-root-port", "index=1,addr=2.8", "0 to 7" },
+        { "--pcie-root-port", "index=1,addr=2,bus=3", "unknown key 'bus'" },
+        { "--rng-pci", "0:40", "--rng-pci" },
+    };
+    ArmzOptions o;
+    GError *err = NULL;
+
+    g_assert_true(parse(&o, &err, "--disk", "fd=3", NULL));
+    g_assert_false(o.pci);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--pci", "--disk", "fd=3", NULL));
+    g_assert_true(o.pci);
+    g_assert_false(o.disks[0].pci.set);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--pcie-root-port", "index=1,addr=0x2.1,chassis=1,port=0x10",
+                        "--pcie-root-port", "index=0x2,addr=2", "--disk", "fd=3,pci=0x1:0x0",
+                        "--net", "fd=4,pci=0:7", "--console-pci", "2:0", NULL));
+    g_assert_no_error(err);
+    g_assert_true(o.pci);
+    g_assert_cmpuint(o.nroot_ports, ==, 2);
+    g_assert_cmpuint(o.root_ports[0].index, ==, 1);
+    g_assert_cmpuint(o.root_ports[0].slot, ==, 2);
+    g_assert_cmpuint(o.root_ports[0].function, ==, 1);
+    g_assert_cmpuint(o.root_ports[0].port, ==, 0x10);
+    g_assert_cmpuint(o.root_ports[1].index, ==, 2);
+    g_assert_true(o.disks[0].pci.set);
+    g_assert_cmpuint(o.disks[0].pci.bus, ==, 1);
+    g_assert_cmpuint(o.nets[0].pci.slot, ==, 7);
+    g_assert_cmpuint(o.console_pci.bus, ==, 2);
+    armz_options_clear(&o);
+    /* pci=off: that device stays on virtio-mmio; alone it implies nothing */
+    g_assert_true(parse(&o, &err, "--disk", "fd=3,pci=off", "--rng-pci", "off", NULL));
+    g_assert_false(o.pci);
+    g_assert_true(o.disks[0].pci.off);
+    g_assert_false(o.disks[0].pci.set);
+    g_assert_true(o.rng_pci.off);
+    armz_options_clear(&o);
+    /* the same index or address twice */
+    g_assert_false(parse(&o, &err, "--pcie-root-port", "index=1,addr=2", "--pcie-root-port",
+                         "index=1,addr=3", NULL));
+    g_assert_nonnull(strstr(err->message, "twice"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    g_assert_false(parse(&o, &err, "--pcie-root-port", "index=1,addr=2", "--pcie-root-port",
+                         "index=2,addr=2.0", NULL));
+    g_assert_nonnull(strstr(err->message, "twice"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    g_assert_false(parse(&o, &err, "--pci", "--flash-code", "fd:3", "--acpi", NULL));
+    g_assert_nonnull(strstr(err->message, "--acpi"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+        gboolean ok = parse(&o, &err, refused[i].opt, refused[i].val, NULL);
+        g_test_message("%s %s: %s", refused[i].opt, refused[i].val, err ? err->message : "(accepted)");
+        g_assert_false(ok);
+        g_assert_nonnull(strstr(err->message, refused[i].mention));
+        g_clear_error(&err);
+        armz_options_clear(&o);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,6 +379,7 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-options/refused", test_bad);
     g_test_add_func("/virtio-options/topology", test_topology);
     g_test_add_func("/virtio-options/too-many", test_too_many);
+    g_test_add_func("/virtio-options/pci", test_pci);
     g_test_add_func("/virtio-options/vhost-user", test_vhost_user);
     return g_test_run();
 }
