@@ -1,8 +1,13 @@
 /* QMP hooks (ArmzQmpOps): what each QMP command does to the VM.  Runs on
  * the main thread. */
+#include <string.h>
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
 #include "vmmlog.h"
+#include "virtio/virtio.h"
+
+/* QEMU's QOM path of the balloon, where libvirt finds its statistics */
+#define BALLOON_PATH "/machine/peripheral/balloon0"
 
 static ArmzRunState
 ctl_query_status(gpointer opaque)
@@ -61,6 +66,123 @@ ctl_quit(gpointer opaque)
     armz_vm_finish(vm, 0, "host-qmp-quit", FALSE);
 }
 
+static ArmzVirtioDev *
+balloon_dev(ArmzVm *vm, GError **error)
+{
+    if (!vm->board.balloon)
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("No balloon device has been activated"));
+    return vm->board.balloon;
+}
+
+static gboolean
+ctl_balloon(gpointer opaque, gint64 value, GError **error)
+{
+    ArmzVm *vm = opaque;
+    ArmzVirtioDev *b = balloon_dev(vm, error);
+
+    if (!b)
+        return FALSE;
+    armz_virtio_balloon_set_target(b, (guint64)value);
+    return TRUE;
+}
+
+static gboolean
+ctl_query_balloon(gpointer opaque, guint64 *actual, GError **error)
+{
+    ArmzVm *vm = opaque;
+    ArmzVirtioDev *b = balloon_dev(vm, error);
+
+    if (!b)
+        return FALSE;
+    *actual = armz_virtio_balloon_actual(b);
+    return TRUE;
+}
+
+/* The balloon is the only object with properties. */
+static ArmzVirtioDev *
+qom_balloon(ArmzVm *vm, const char *path, GError **error)
+{
+    if (!vm->board.balloon || strcmp(path, BALLOON_PATH) != 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("Device '%s' not found"), path);
+        return NULL;
+    }
+    return vm->board.balloon;
+}
+
+static char *
+ctl_qom_get(gpointer opaque, const char *path, const char *property, GError **error)
+{
+    ArmzVirtioDev *b = qom_balloon(opaque, path, error);
+
+    if (!b)
+        return NULL;
+    if (strcmp(property, "guest-stats") == 0)
+        return armz_virtio_balloon_stats_json(b);
+    if (strcmp(property, "guest-stats-polling-interval") == 0)
+        return g_strdup_printf("%u", armz_virtio_balloon_poll_interval(b));
+    g_set_error(error, ARMZ_VMM_ERROR, 0, _("Property '%s' not found"), property);
+    return NULL;
+}
+
+static gboolean
+ctl_qom_set(gpointer opaque, const char *path, const char *property, gint64 value,
+            GError **error)
+{
+    ArmzVirtioDev *b = qom_balloon(opaque, path, error);
+
+    if (!b)
+        return FALSE;
+    if (strcmp(property, "guest-stats-polling-interval") != 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("Property '%s' not found"), property);
+        return FALSE;
+    }
+    if (value < 0 || value > G_MAXINT) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("timer value is too big"));
+        return FALSE;
+    }
+    armz_virtio_balloon_set_poll_interval(b, (unsigned)value);
+    return TRUE;
+}
+
+typedef struct {
+    ArmzVm *vm;
+    guint64 actual;
+} BalloonChange;
+
+static gboolean
+balloon_change_emit(gpointer data)
+{
+    BalloonChange *c = data;
+    g_autofree char *json = g_strdup_printf("{\"actual\": %" G_GUINT64_FORMAT "}", c->actual);
+
+    armz_vm_emit(c->vm, "BALLOON_CHANGE", json);
+    return G_SOURCE_REMOVE;
+}
+
+/* vCPU thread: the guest resized its balloon; the event goes out on the
+ * main thread */
+static void
+balloon_changed(void *opaque, uint64_t actual)
+{
+    ArmzVm *vm = opaque;
+    BalloonChange *c = g_new(BalloonChange, 1);
+    GSource *src = g_idle_source_new();
+
+    /* always queued: this thread holds the device lock */
+    c->vm = vm;
+    c->actual = actual;
+    g_source_set_callback(src, balloon_change_emit, c, g_free);
+    g_source_attach(src, vm->ctx);
+    g_source_unref(src);
+}
+
+void
+armz_vm_control_attach(ArmzVm *vm)
+{
+    if (vm->board.balloon)
+        armz_virtio_balloon_set_listener(vm->board.balloon, balloon_changed, vm);
+}
+
 const ArmzQmpOps armz_vm_qmp_ops = {
     .query_status = ctl_query_status,
     .stop = ctl_stop,
@@ -68,4 +190,8 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .system_powerdown = ctl_system_powerdown,
     .system_reset = ctl_system_reset,
     .quit = ctl_quit,
+    .balloon = ctl_balloon,
+    .query_balloon = ctl_query_balloon,
+    .qom_get = ctl_qom_get,
+    .qom_set = ctl_qom_set,
 };

@@ -193,6 +193,37 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
     return TRUE;
 }
 
+/* --balloon on | [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on] */
+static gboolean
+parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
+{
+    g_autoptr(GPtrArray) kv = NULL;
+    guint64 v;
+
+    if (g_str_equal(s, "on"))
+        return TRUE;
+    if (!(kv = split_keyvals("--balloon", s, error)))
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "stats-period")) {
+            if (!parse_uint("--balloon stats-period=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            b->stats_period = (guint)v;
+        } else if (g_str_equal(k, "deflate-on-oom")) {
+            if (!parse_bool("--balloon", k, val, &b->deflate_on_oom, error))
+                return FALSE;
+        } else if (g_str_equal(k, "free-page-reporting")) {
+            if (!parse_bool("--balloon", k, val, &b->free_page_reporting, error))
+                return FALSE;
+        } else {
+            return unknown_key("--balloon", k,
+                               "stats-period, deflate-on-oom, free-page-reporting", error);
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_mac(const char *s, guint8 mac[6], GError **error)
 {
@@ -276,6 +307,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
+    g_autofree char *balloon = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
@@ -311,6 +343,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("SPEC") },
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
+        { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
+          N_("virtio memory balloon: on, or stats-period=SECONDS[,deflate-on-oom=on]"
+             "[,free-page-reporting=on]"), N_("SPEC") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
           N_("QMP control socket to create and listen on"), N_("PATH") },
         { "qmp-fd", 0, 0, G_OPTION_ARG_INT, &qmp_fd,
@@ -429,11 +464,16 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             o->rng_path = g_strdup(rng);
         }
     }
-    if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) >
-        ARMZ_VIRTIO_MAX_SLOTS) {
+    if (balloon) {
+        o->has_balloon = TRUE;
+        if (!parse_balloon(balloon, &o->balloon, error))
+            return FALSE;
+    }
+    if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
+        (o->has_balloon ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    _("too many virtio devices: --disk, --net, --console and --rng give "
-                      "at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
+                    _("too many virtio devices: --disk, --net, --console, --rng and "
+                      "--balloon give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {

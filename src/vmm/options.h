@@ -37,6 +37,13 @@ typedef struct {
     guint8 mac[6];
 } ArmzNetOpt;
 
+/* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on] */
+typedef struct {
+    guint stats_period;
+    gboolean deflate_on_oom;
+    gboolean free_page_reporting;
+} ArmzBalloonOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -60,6 +67,8 @@ typedef struct {
     char *rng_path;         /* --rng PATH ("" -> /dev/urandom) */
     int rng_fd;             /* --rng fd:N, -1: none */
     gboolean has_rng;
+    gboolean has_balloon;
+    ArmzBalloonOpt balloon;
     char *qmp_path;
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */

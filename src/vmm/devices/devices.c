@@ -191,6 +191,15 @@ rng_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     return !o->has_rng || virtio_add(b, armz_virtio_rng_new(o->rng_path, o->rng_fd, error));
 }
 
+static gboolean
+balloon_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->has_balloon)
+        return TRUE;
+    b->balloon = armz_virtio_balloon_new(&o->balloon, o->memory_mib << 20, error);
+    return virtio_add(b, b->balloon);
+}
+
 /* The virtio device kinds, in slot order. */
 static const struct {
     const char *name;
@@ -200,6 +209,7 @@ static const struct {
     { "virtio-net", net_open },
     { "virtio-console", console_open },
     { "virtio-rng", rng_open },
+    { "virtio-balloon", balloon_open },
 };
 
 gboolean

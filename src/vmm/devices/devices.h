@@ -29,6 +29,7 @@ typedef struct {
     /* created by armz_board_open_virtio, slot order */
     ArmzVirtioDev *virtio[ARMZ_VIRTIO_MAX_SLOTS];
     unsigned nvirtio;
+    ArmzVirtioDev *balloon;         /* one of them, or NULL */
 } ArmzBoard;
 
 typedef struct {
@@ -51,7 +52,7 @@ struct ArmzDeviceInfo {
 
 /* Creates the virtio devices O asks for (opening their backends: a file
  * that cannot be opened fails here), in slot order: disks, nets, console,
- * rng.  Before armz_board_create_devices. */
+ * rng, balloon.  Before armz_board_create_devices. */
 gboolean armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error);
 /* Maps every device and starts the virtio workers. */
 gboolean armz_board_create_devices(ArmzBoard *b, GError **error);

@@ -136,3 +136,15 @@
 #define VIRTIO_CONSOLE_TX_QUEUE          1
 #define VIRTIO_NET_RX_QUEUE              0
 #define VIRTIO_NET_TX_QUEUE              1
+
+/* ---- virtio-balloon (5.5) ----------------------------------------------- */
+#define VIRTIO_ID_BALLOON                5
+#define VIRTIO_BALLOON_F_STATS_VQ        1
+#define VIRTIO_BALLOON_F_DEFLATE_ON_OOM  2
+#define VIRTIO_BALLOON_F_REPORTING       5
+
+#define VIRTIO_BALLOON_CFG_NUM_PAGES     0x00    /* u32, device: pages wanted in the balloon */
+#define VIRTIO_BALLOON_CFG_ACTUAL        0x04    /* u32, driver: pages in the balloon */
+#define VIRTIO_BALLOON_CFG_SIZE          0x10    /* + free_page_hint_cmd_id, poison_val */
+#define VIRTIO_BALLOON_PFN_SHIFT         12      /* page numbers are 4 KiB frames */
+#define VIRTIO_BALLOON_STAT_SIZE         10      /* tag u16, val u64, packed */

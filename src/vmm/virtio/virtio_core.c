@@ -597,6 +597,12 @@ armz_virtio_config_changed(ArmzVirtioDev *d)
     g_mutex_unlock(&d->lock);
 }
 
+const ArmzGuestMem *
+armz_virtio_guest_mem(ArmzVirtioDev *d)
+{
+    return d->trans ? &d->mem : NULL;
+}
+
 uint64_t
 armz_virtio_features(ArmzVirtioDev *d)
 {

@@ -78,6 +78,8 @@ const char *armz_virtio_label(ArmzVirtioDev *d);
  * with armz_virtio_config_changed. */
 uint8_t *armz_virtio_config(ArmzVirtioDev *d);
 void armz_virtio_config_changed(ArmzVirtioDev *d);
+/* Guest RAM as bound by the transport (NULL before). */
+const ArmzGuestMem *armz_virtio_guest_mem(ArmzVirtioDev *d);
 /* Negotiated features (valid from FEATURES_OK). */
 uint64_t armz_virtio_features(ArmzVirtioDev *d);
 /* Registers an extra fd the worker polls (before start); its index. */
