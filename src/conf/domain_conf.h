@@ -207,6 +207,17 @@ typedef struct {
     GPtrArray *children;    /* fragments (<address>, <target>, <driver>...) */
 } ArmzDomainControllerDef;
 
+/* <memballoon model='none|virtio' autodeflate='on|off'
+ * freePageReporting='on|off'><stats period='N'/></memballoon> */
+typedef struct {
+    gboolean virtio;                /* model='virtio'; FALSE: 'none' */
+    unsigned int stats_period;      /* seconds, 0 = no polling */
+    gboolean has_stats_period;      /* <stats period> was given */
+    ArmzTristate autodeflate;
+    ArmzTristate free_page_reporting;
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainMemballoonDef;
+
 struct _ArmzDomainDef {
     char *virt_type;                /* <domain type=''>: "kvm" or "qemu" */
     char *name;
@@ -266,7 +277,8 @@ struct _ArmzDomainDef {
     GPtrArray *consoles;            /* ArmzDomainChrDef* */
     GPtrArray *rngs;                /* ArmzDomainRngDef* */
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
-    gboolean has_memballoon;        /* <memballoon model='none'/> was given */
+    gboolean has_memballoon;        /* <memballoon> was given */
+    ArmzDomainMemballoonDef memballoon;
 };
 
 ArmzDomainDef *armz_domain_def_new(void);

@@ -170,6 +170,28 @@ format_rng(GString *buf, const ArmzDomainRngDef *rng)
     g_string_append(buf, "    </rng>\n");
 }
 
+static void
+format_memballoon(GString *buf, const ArmzDomainMemballoonDef *mb)
+{
+    const char *ad = armz_conf_tristate_to_string(mb->autodeflate, FALSE);
+    const char *fpr = armz_conf_tristate_to_string(mb->free_page_reporting, FALSE);
+
+    g_string_append_printf(buf, "    <memballoon model='%s'", mb->virtio ? "virtio" : "none");
+    if (ad)
+        g_string_append_printf(buf, " autodeflate='%s'", ad);
+    if (fpr)
+        g_string_append_printf(buf, " freePageReporting='%s'", fpr);
+    if (!mb->has_stats_period && !mb->address) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append(buf, ">\n");
+    if (mb->has_stats_period)
+        g_string_append_printf(buf, "      <stats period='%u'/>\n", mb->stats_period);
+    armz_conf_address_format(buf, mb->address, 3);
+    g_string_append(buf, "    </memballoon>\n");
+}
+
 void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
@@ -191,7 +213,7 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
     for (guint i = 0; i < def->consoles->len; i++)
         format_chr(buf, "console", g_ptr_array_index(def->consoles, i), live);
     if (def->has_memballoon)
-        g_string_append(buf, "    <memballoon model='none'/>\n");
+        format_memballoon(buf, &def->memballoon);
     for (guint i = 0; i < def->rngs->len; i++)
         format_rng(buf, g_ptr_array_index(def->rngs, i));
     g_string_append(buf, "  </devices>\n");

@@ -407,12 +407,42 @@ parse_controller(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 static gboolean
 parse_memballoon(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    static const char *const models[] = { "none", NULL };
+    static const char *const models[] = { "none", "virtio", NULL };
     static const char *const models_no[] = {
-        "virtio", "xen", "virtio-transitional", "virtio-non-transitional", NULL };
+        "xen", "virtio-transitional", "virtio-non-transitional", NULL };
+    ArmzDomainMemballoonDef *mb = &def->memballoon;
+    int model;
 
-    if (armz_conf_enum_attr(node, "model", NULL, models, models_no, error) < 0)
+    if (def->has_memballoon)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("only a single memory balloon device is supported"));
+    if ((model = armz_conf_enum_attr(node, "model", NULL, models, models_no, error)) < 0)
         return FALSE;
+    mb->virtio = model == 1;
+    if (!armz_conf_tristate_attr(node, "autodeflate", FALSE, &mb->autodeflate, error) ||
+        !armz_conf_tristate_attr(node, "freePageReporting", FALSE, &mb->free_page_reporting,
+                                 error))
+        return FALSE;
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "stats")) {
+            ok = armz_conf_uint_attr(c, "period", &mb->stats_period, error);
+            mb->has_stats_period = TRUE;
+        } else if (armz_xml_is(c, "address")) {
+            ok = armz_conf_address_parse(&mb->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, "memballoon", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (!mb->virtio && (mb->has_stats_period || mb->autodeflate || mb->free_page_reporting))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("<memballoon model='none'> takes no stats, autodeflate or "
+                                "freePageReporting"));
     def->has_memballoon = TRUE;
     return TRUE;
 }

@@ -38,6 +38,7 @@ static const char *const console_targets[] = { "serial", "virtio", NULL };
 static const char *const rng_models[] = { "virtio", NULL };
 static const char *const rng_backends[] = { "random", NULL };
 static const char *const rng_sources[] = { "/dev/urandom", "/dev/random", NULL };
+static const char *const memballoon_models[] = { "virtio", "none", NULL };
 
 const ArmzDomainSupport armz_domain_support = {
     .virt_types = virt_types,
@@ -59,6 +60,7 @@ const ArmzDomainSupport armz_domain_support = {
     .rng_models = rng_models,
     .rng_backends = rng_backends,
     .rng_sources = rng_sources,
+    .memballoon_models = memballoon_models,
 };
 
 static gboolean G_GNUC_PRINTF(3, 4)
@@ -126,10 +128,11 @@ check_memory(const ArmzDomainDef *def, GError **error)
 {
     guint64 mib;
 
-    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib &&
+        !(def->has_memballoon && def->memballoon.virtio))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs a memory "
-                      "balloon, which the armz driver does not provide"),
+                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs "
+                      "<memballoon model='virtio'>"),
                     def->current_memory_kib, def->memory_kib);
     /* whole MiB, as the plan gives armz-vmm */
     mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
@@ -736,5 +739,7 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
            check_nets(def, error) &&
-           check_rngs(def, error);
+           check_rngs(def, error) &&
+           (!def->has_memballoon ||
+            check_virtio_address(def->memballoon.address, "<memballoon>", error));
 }

@@ -46,6 +46,7 @@ typedef struct {
     const char *const *rng_models;          /* <rng model=''> */
     const char *const *rng_backends;        /* <backend model=''> */
     const char *const *rng_sources;         /* <backend>PATH</backend> */
+    const char *const *memballoon_models;   /* <memballoon model=''> */
 } ArmzDomainSupport;
 
 extern const ArmzDomainSupport armz_domain_support;

@@ -305,6 +305,23 @@ plan_rngs(Builder *b)
     argf(b, "fd:%d", fd->num);
 }
 
+/* ---------------- memballoon ---------------- */
+
+/* The polling period and features; the initial target (currentMemory)
+ * is set over QMP once the VMM runs, as libvirt does. */
+static void
+plan_memballoon(Builder *b)
+{
+    const ArmzDomainMemballoonDef *mb = &b->def->memballoon;
+
+    if (!b->def->has_memballoon || !mb->virtio)
+        return;
+    arg(b, "--balloon");
+    argf(b, "stats-period=%u%s%s", mb->stats_period,
+         mb->autodeflate == ARMZ_TRISTATE_ON ? ",deflate-on-oom=on" : "",
+         mb->free_page_reporting == ARMZ_TRISTATE_ON ? ",free-page-reporting=on" : "");
+}
+
 /* ---------------- entry points ---------------- */
 
 /* The host's side of the domain type: armz has only KVM, so 'qemu' (which
@@ -377,8 +394,7 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !plan_paths(&b, error))
         return NULL;
     /* <controller> elements describe buses; armz's devices all sit on
-     * virtio-mmio, so there is nothing to do for them, as for
-     * <memballoon model='none'/>. */
+     * virtio-mmio, so there is nothing to do for them. */
 
     /* Whole MiB, rounded up as libvirt's QEMU driver aligns guest RAM. */
     plan->memory_mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
@@ -420,5 +436,6 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
+    plan_memballoon(&b);
     return g_steal_pointer(&plan);
 }
