@@ -307,17 +307,21 @@ plan_rngs(Builder *b)
 
 /* ---------------- memballoon ---------------- */
 
-/* The polling period and features; the initial target (currentMemory)
- * is set over QMP once the VMM runs, as libvirt does. */
+/* The polling period, the features, and currentMemory as the balloon's
+ * first target (libvirt sets it over QMP right after the start). */
 static void
 plan_memballoon(Builder *b)
 {
     const ArmzDomainMemballoonDef *mb = &b->def->memballoon;
+    const ArmzDomainDef *def = b->def;
+    g_autofree char *target = NULL;
 
-    if (!b->def->has_memballoon || !mb->virtio)
+    if (!def->has_memballoon || !mb->virtio)
         return;
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+        target = g_strdup_printf(",target=%llu", def->current_memory_kib * 1024);
     arg(b, "--balloon");
-    argf(b, "stats-period=%u%s%s", mb->stats_period,
+    argf(b, "stats-period=%u%s%s%s", mb->stats_period, target ? target : "",
          mb->autodeflate == ARMZ_TRISTATE_ON ? ",deflate-on-oom=on" : "",
          mb->free_page_reporting == ARMZ_TRISTATE_ON ? ",free-page-reporting=on" : "");
 }

@@ -193,7 +193,8 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
     return TRUE;
 }
 
-/* --balloon on | [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on] */
+/* --balloon on | [stats-period=SECONDS][,target=BYTES][,deflate-on-oom=on]
+ * [,free-page-reporting=on] */
 static gboolean
 parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
 {
@@ -210,6 +211,9 @@ parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
             if (!parse_uint("--balloon stats-period=", val, 0, G_MAXINT, &v, error))
                 return FALSE;
             b->stats_period = (guint)v;
+        } else if (g_str_equal(k, "target")) {
+            if (!parse_uint("--balloon target=", val, 1, G_MAXUINT64, &b->target, error))
+                return FALSE;
         } else if (g_str_equal(k, "deflate-on-oom")) {
             if (!parse_bool("--balloon", k, val, &b->deflate_on_oom, error))
                 return FALSE;
@@ -218,7 +222,8 @@ parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
                 return FALSE;
         } else {
             return unknown_key("--balloon", k,
-                               "stats-period, deflate-on-oom, free-page-reporting", error);
+                               "stats-period, target, deflate-on-oom, free-page-reporting",
+                               error);
         }
     }
     return TRUE;
@@ -344,8 +349,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
         { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
-          N_("virtio memory balloon: on, or stats-period=SECONDS[,deflate-on-oom=on]"
-             "[,free-page-reporting=on]"), N_("SPEC") },
+          N_("virtio memory balloon: on, or stats-period=SECONDS[,target=BYTES]"
+             "[,deflate-on-oom=on][,free-page-reporting=on]"), N_("SPEC") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
           N_("QMP control socket to create and listen on"), N_("PATH") },
         { "qmp-fd", 0, 0, G_OPTION_ARG_INT, &qmp_fd,

@@ -37,9 +37,11 @@ typedef struct {
     guint8 mac[6];
 } ArmzNetOpt;
 
-/* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on] */
+/* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on]
+ * [,target=BYTES] */
 typedef struct {
     guint stats_period;
+    guint64 target;         /* guest memory asked for from the start, 0: all */
     gboolean deflate_on_oom;
     gboolean free_page_reporting;
 } ArmzBalloonOpt;

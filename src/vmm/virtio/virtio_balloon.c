@@ -295,6 +295,8 @@ armz_virtio_balloon_new(const ArmzBalloonOpt *o, uint64_t ram_size, GError **err
     d = armz_virtio_dev_new(&balloon_ops, b, "virtio-balloon", features);
     armz_virtio_add_fd(d, tfd);
     armz_virtio_balloon_set_poll_interval(d, o->stats_period);
+    if (o->target)
+        armz_virtio_balloon_set_target(d, o->target);
     return d;
 }
 

@@ -254,6 +254,11 @@ test_features(void)
     g_assert_cmphex(f & VIRTIO_BIT(VIRTIO_BALLOON_F_DEFLATE_ON_OOM), !=, 0);
     g_assert_cmphex(f & VIRTIO_BIT(VIRTIO_BALLOON_F_REPORTING), !=, 0);
     armz_virtio_dev_free(d);
+    /* a target from the command line is there before the driver looks */
+    all.target = RAM_SIZE - (1u << 20);
+    d = armz_virtio_balloon_new(&all, RAM_SIZE, &err);
+    g_assert_cmpuint(armz_virtio_config_read(d, VIRTIO_BALLOON_CFG_NUM_PAGES, 4), ==, 256);
+    armz_virtio_dev_free(d);
 }
 
 int

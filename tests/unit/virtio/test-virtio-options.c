@@ -94,11 +94,26 @@ test_full(void)
     g_assert_cmpstr(o.console.path, ==, "/tmp/hvc0.out");
     armz_options_clear(&o);
 
+    g_assert_true(parse(&o, &err, "--balloon", "stats-period=10,target=805306368,"
+                        "deflate-on-oom=on,free-page-reporting=on", NULL));
+    g_assert_true(o.has_balloon);
+    g_assert_cmpuint(o.balloon.stats_period, ==, 10);
+    g_assert_cmpuint(o.balloon.target, ==, 805306368);
+    g_assert_true(o.balloon.deflate_on_oom);
+    g_assert_true(o.balloon.free_page_reporting);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--balloon", "on", NULL));
+    g_assert_true(o.has_balloon);
+    g_assert_cmpuint(o.balloon.stats_period + o.balloon.target, ==, 0);
+    g_assert_false(o.balloon.deflate_on_oom);
+    armz_options_clear(&o);
+
     /* nothing virtio by default */
     g_assert_true(parse(&o, &err, NULL));
     g_assert_cmpuint(o.ndisks + o.nnets, ==, 0);
     g_assert_false(o.has_console);
     g_assert_false(o.has_rng);
+    g_assert_false(o.has_balloon);
     armz_options_clear(&o);
 }
 
@@ -136,6 +151,11 @@ static const Bad bad[] = {
     { "--serial-log", "fd:", NULL, NULL, "--serial-log" },
     { "--console", "stdio", NULL, NULL, "--console" },
     { "--rng", "fd:z", NULL, NULL, "--rng" },
+    { "--balloon", "", NULL, NULL, "--balloon" },
+    { "--balloon", "stats-period=x", NULL, NULL, "--balloon" },
+    { "--balloon", "target=0", NULL, NULL, "--balloon" },
+    { "--balloon", "deflate-on-oom=maybe", NULL, NULL, "--balloon" },
+    { "--balloon", "free-page-hint=on", NULL, NULL, "--balloon" },
     { "--serial", "bogus", NULL, NULL, "--serial" },
 };
 
