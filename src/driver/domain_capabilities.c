@@ -51,7 +51,11 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    <rng supported='yes'>\n");
     enum_append(x, 3, "model", s->rng_models);
     enum_append(x, 3, "backendModel", s->rng_backends);
+    /* not in libvirt's domain capabilities: what <memballoon model> takes */
     g_string_append(x, "    </rng>\n"
+                       "    <memballoon supported='yes'>\n");
+    enum_append(x, 3, "model", s->memballoon_models);
+    g_string_append(x, "    </memballoon>\n"
                        "    <filesystem supported='no'/>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"

@@ -203,6 +203,12 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
             armz_driver_emit_lifecycle(r->drv, obj, obj->id, VIR_DOMAIN_EVENT_RESUMED,
                                        VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
+    } else if (strcmp(name, "BALLOON_CHANGE") == 0) {
+        /* the live size is what the guest gave back, as libvirt keeps it */
+        const char *path[] = { "actual", NULL };
+        yajl_val actual = data ? yajl_tree_get(data, path, yajl_t_number) : NULL;
+        if (actual && YAJL_IS_INTEGER(actual) && YAJL_GET_INTEGER(actual) > 0)
+            obj->def->current_memory_kib = (unsigned long long)YAJL_GET_INTEGER(actual) / 1024;
     } else if (strcmp(name, "RESET") == 0) {
         armz_driver_emit_reboot(r->drv, obj, obj->id);
         if (run->on_reboot == ARMZ_DOMAIN_LIFECYCLE_DESTROY)
