@@ -69,6 +69,12 @@ case $mode in
     echo "ARMZ-GUEST RUN-END rc=$rc"
     sync
     poweroff -f ;;
+  memwatch)
+    # the guest's MemTotal every second (the balloon changes it)
+    while :; do
+      echo "ARMZ-GUEST MEMTOTAL $(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
+      sleep 1
+    done ;;
   reboot)
     # PSCI SYSTEM_RESET from the guest, after a pause (each boot does it)
     sleep 3
