@@ -149,6 +149,22 @@ typedef struct {
     guint64 actual;
 } BalloonChange;
 
+/* S as a JSON string */
+static void
+armz_json_append_string(GString *j, const char *s)
+{
+    g_string_append_c(j, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(j, "\\%c", *p);
+        else if (*p < 0x20)
+            g_string_append_printf(j, "\\u%04x", *p);
+        else
+            g_string_append_c(j, (char)*p);
+    }
+    g_string_append_c(j, '"');
+}
+
 static gboolean
 balloon_change_emit(gpointer data)
 {
@@ -176,11 +192,55 @@ balloon_changed(void *opaque, uint64_t actual)
     g_source_unref(src);
 }
 
+typedef struct {
+    ArmzVm *vm;
+    char *json;
+} PortChange;
+
+static void
+port_change_free(gpointer data)
+{
+    PortChange *c = data;
+    g_free(c->json);
+    g_free(c);
+}
+
+static gboolean
+port_change_emit(gpointer data)
+{
+    PortChange *c = data;
+    armz_vm_emit(c->vm, "VSERPORT_CHANGE", c->json);
+    return G_SOURCE_REMOVE;
+}
+
+/* worker thread: the guest opened or closed a virtio-serial port */
+static void
+port_changed(void *opaque, const char *id, const char *name, bool open)
+{
+    ArmzVm *vm = opaque;
+    PortChange *c = g_new(PortChange, 1);
+    GSource *src = g_idle_source_new();
+    g_autoptr(GString) j = g_string_new("{\"id\": ");
+
+    /* ID and NAME come from the command line, not the guest; quoted anyway */
+    armz_json_append_string(j, id);
+    g_string_append_printf(j, ", \"open\": %s, \"name\": ", open ? "true" : "false");
+    armz_json_append_string(j, name);
+    g_string_append_c(j, '}');
+    c->vm = vm;
+    c->json = g_string_free(g_steal_pointer(&j), FALSE);
+    g_source_set_callback(src, port_change_emit, c, port_change_free);
+    g_source_attach(src, vm->ctx);
+    g_source_unref(src);
+}
+
 void
 armz_vm_control_attach(ArmzVm *vm)
 {
     if (vm->board.balloon)
         armz_virtio_balloon_set_listener(vm->board.balloon, balloon_changed, vm);
+    if (vm->board.serial)
+        armz_virtio_serial_set_listener(vm->board.serial, port_changed, vm);
 }
 
 const ArmzQmpOps armz_vm_qmp_ops = {

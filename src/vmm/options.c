@@ -229,6 +229,41 @@ parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
     return TRUE;
 }
 
+/* --channel name=NAME,path=SOCKET|fd=N[,id=ID] */
+static gboolean
+parse_channel(const char *s, ArmzChannelOpt *c, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--channel", s, error);
+    guint64 v;
+
+    c->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "name") && *val) {
+            c->name = g_strdup(val);
+        } else if (g_str_equal(k, "path") && *val) {
+            c->path = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--channel fd=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            c->fd = (int)v;
+        } else if (g_str_equal(k, "id") && *val) {
+            c->id = g_strdup(val);
+        } else {
+            return unknown_key("--channel", k, "name, path, fd, id (not empty)", error);
+        }
+    }
+    if (!c->name || !c->path == (c->fd < 0)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--channel: '%s' needs name=NAME and exactly one of path=SOCKET and "
+                      "fd=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_mac(const char *s, guint8 mac[6], GError **error)
 {
@@ -313,7 +348,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *balloon = NULL;
-    g_auto(GStrv) disks = NULL, nets = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL, channels = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
     GOptionEntry entries[] = {
@@ -348,6 +383,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("SPEC") },
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
+        { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &channels,
+          N_("virtio-serial port (repeatable): name=NAME,path=SOCKET|fd=N[,id=ID]"),
+          N_("SPEC") },
         { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
           N_("virtio memory balloon: on, or stats-period=SECONDS[,target=BYTES]"
              "[,deflate-on-oom=on][,free-page-reporting=on]"), N_("SPEC") },
@@ -469,13 +507,23 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             o->rng_path = g_strdup(rng);
         }
     }
+    o->nchannels = channels ? g_strv_length(channels) : 0;
+    o->channels = g_new0(ArmzChannelOpt, o->nchannels + 1);
+    for (guint i = 0; i < o->nchannels; i++)
+        if (!parse_channel(channels[i], &o->channels[i], error))
+            return FALSE;
+    if (o->nchannels > ARMZ_SERIAL_MAX_PORTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("too many --channel ports: at most %d"), ARMZ_SERIAL_MAX_PORTS);
+        return FALSE;
+    }
     if (balloon) {
         o->has_balloon = TRUE;
         if (!parse_balloon(balloon, &o->balloon, error))
             return FALSE;
     }
     if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
-        (o->has_balloon ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
+        (o->has_balloon ? 1 : 0) + (o->nchannels ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("too many virtio devices: --disk, --net, --console, --rng and "
                       "--balloon give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
@@ -525,6 +573,12 @@ armz_options_clear(ArmzOptions *o)
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);
+    for (guint i = 0; o->channels && i < o->nchannels; i++) {
+        g_free(o->channels[i].name);
+        g_free(o->channels[i].path);
+        g_free(o->channels[i].id);
+    }
+    g_free(o->channels);
     g_free(o->rng_path);
     g_free(o->qmp_path);
     g_free(o->kvm_device);

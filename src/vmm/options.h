@@ -46,6 +46,15 @@ typedef struct {
     gboolean free_page_reporting;
 } ArmzBalloonOpt;
 
+/* --channel name=NAME,path=SOCKET|fd=N[,id=ID]: a virtio-serial port */
+#define ARMZ_SERIAL_MAX_PORTS 8
+typedef struct {
+    char *name;             /* the guest's name for it: org.qemu.guest_agent.0 */
+    char *path;             /* listen here; NULL: fd */
+    int fd;                 /* a listening unix socket */
+    char *id;               /* VSERPORT_CHANGE's id; NULL: channelN */
+} ArmzChannelOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -71,6 +80,8 @@ typedef struct {
     gboolean has_rng;
     gboolean has_balloon;
     ArmzBalloonOpt balloon;
+    ArmzChannelOpt *channels;   /* one virtio-serial device with a port each */
+    guint nchannels;
     char *qmp_path;
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */

@@ -200,6 +200,15 @@ balloon_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     return virtio_add(b, b->balloon);
 }
 
+static gboolean
+serial_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->nchannels)
+        return TRUE;
+    b->serial = armz_virtio_serial_new(o->channels, o->nchannels, error);
+    return virtio_add(b, b->serial);
+}
+
 /* The virtio device kinds, in slot order. */
 static const struct {
     const char *name;
@@ -210,6 +219,7 @@ static const struct {
     { "virtio-console", console_open },
     { "virtio-rng", rng_open },
     { "virtio-balloon", balloon_open },
+    { "virtio-serial", serial_open },
 };
 
 gboolean

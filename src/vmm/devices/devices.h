@@ -30,6 +30,7 @@ typedef struct {
     ArmzVirtioDev *virtio[ARMZ_VIRTIO_MAX_SLOTS];
     unsigned nvirtio;
     ArmzVirtioDev *balloon;         /* one of them, or NULL */
+    ArmzVirtioDev *serial;          /* the virtio-serial ports, or NULL */
 } ArmzBoard;
 
 typedef struct {
@@ -52,7 +53,7 @@ struct ArmzDeviceInfo {
 
 /* Creates the virtio devices O asks for (opening their backends: a file
  * that cannot be opened fails here), in slot order: disks, nets, console,
- * rng, balloon.  Before armz_board_create_devices. */
+ * rng, balloon, virtio-serial.  Before armz_board_create_devices. */
 gboolean armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error);
 /* Maps every device and starts the virtio workers. */
 gboolean armz_board_create_devices(ArmzBoard *b, GError **error);

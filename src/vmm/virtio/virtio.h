@@ -43,3 +43,11 @@ char *armz_virtio_balloon_stats_json(ArmzVirtioDev *d);
 /* Stats polling interval in seconds (0: off). */
 unsigned armz_virtio_balloon_poll_interval(ArmzVirtioDev *d);
 void armz_virtio_balloon_set_poll_interval(ArmzVirtioDev *d, unsigned seconds);
+
+/* virtio_serial.c: virtio-console with MULTIPORT, one named port per
+ * channel (at most ARMZ_SERIAL_MAX_PORTS), each on a unix socket. */
+ArmzVirtioDev *armz_virtio_serial_new(const ArmzChannelOpt *chans, unsigned n, GError **error);
+/* Told (worker thread, or a reset with the device lock held) when the
+ * guest opens or closes port ID (its NAME). */
+typedef void (*ArmzSerialPortFn)(void *opaque, const char *id, const char *name, bool open);
+void armz_virtio_serial_set_listener(ArmzVirtioDev *d, ArmzSerialPortFn fn, void *opaque);

@@ -134,6 +134,20 @@
 
 #define VIRTIO_CONSOLE_RX_QUEUE          0
 #define VIRTIO_CONSOLE_TX_QUEUE          1
+#define VIRTIO_CONSOLE_F_MULTIPORT       1
+#define VIRTIO_CONSOLE_CFG_MAX_NR_PORTS  4
+#define VIRTIO_CONSOLE_CTRL_RX_QUEUE     2       /* device -> driver */
+#define VIRTIO_CONSOLE_CTRL_TX_QUEUE     3       /* driver -> device */
+/* struct virtio_console_control: id u32, event u16, value u16 */
+#define VIRTIO_CONSOLE_CTRL_SIZE         8
+#define VIRTIO_CONSOLE_DEVICE_READY      0
+#define VIRTIO_CONSOLE_DEVICE_ADD        1
+#define VIRTIO_CONSOLE_DEVICE_REMOVE     2
+#define VIRTIO_CONSOLE_PORT_READY        3
+#define VIRTIO_CONSOLE_CONSOLE_PORT      4
+#define VIRTIO_CONSOLE_RESIZE            5
+#define VIRTIO_CONSOLE_PORT_OPEN         6
+#define VIRTIO_CONSOLE_PORT_NAME         7
 #define VIRTIO_NET_RX_QUEUE              0
 #define VIRTIO_NET_TX_QUEUE              1
 

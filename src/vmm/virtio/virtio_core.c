@@ -12,8 +12,10 @@
 #include "devices/mmio.h"
 #include "vmmlog.h"
 
-#define MAX_EXTRA_FDS 4
-#define MAX_QUEUES    8
+/* virtio-serial: 8 ports, each a listening and a connected socket, and
+ * 2 queues per port plus port 0's and the control queues */
+#define MAX_EXTRA_FDS 18
+#define MAX_QUEUES    20
 #define N_AREAS       3         /* ArmzVirtqArea */
 
 typedef struct {
@@ -615,6 +617,15 @@ armz_virtio_add_fd(ArmzVirtioDev *d, int fd)
     g_assert(d->n_extra < MAX_EXTRA_FDS && !d->thread_started);
     d->extra_fds[d->n_extra] = fd;
     return d->n_extra++;
+}
+
+void
+armz_virtio_set_fd(ArmzVirtioDev *d, unsigned i, int fd)
+{
+    g_mutex_lock(&d->lock);
+    g_assert(i < d->n_extra);
+    d->extra_fds[i] = fd;
+    g_mutex_unlock(&d->lock);
 }
 
 int

@@ -82,8 +82,11 @@ void armz_virtio_config_changed(ArmzVirtioDev *d);
 const ArmzGuestMem *armz_virtio_guest_mem(ArmzVirtioDev *d);
 /* Negotiated features (valid from FEATURES_OK). */
 uint64_t armz_virtio_features(ArmzVirtioDev *d);
-/* Registers an extra fd the worker polls (before start); its index. */
+/* Registers an extra fd the worker polls (before start); its index.  FD
+ * may be -1 (nothing polled) and changed later by the worker thread (a
+ * socket that connects or goes away). */
 unsigned armz_virtio_add_fd(ArmzVirtioDev *d, int fd);
+void armz_virtio_set_fd(ArmzVirtioDev *d, unsigned i, int fd);
 /* Worker thread: next chain of queue Q: 1, or 0 when there is none (or the
  * device must stop for a reset); a malformed ring puts the device into
  * DEVICE_NEEDS_RESET and gives 0. */

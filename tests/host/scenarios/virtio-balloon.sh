@@ -50,9 +50,9 @@ for irq in kernel userspace; do
   sleep 2
   out=$(qmp '{"execute": "qom-get", "arguments": {"path": "/machine/peripheral/balloon0", "property": "guest-stats"}}') ||
     fail "qom-get guest-stats ($irq): $out"
-  printf '%s\n' "$out" | grep -q '"stat-total-memory": [1-9]' ||
+  printf '%s\n' "$out" | grep -q '"stat-total-memory": *[1-9]' ||
     { echo "$out"; fail "guest-stats without stat-total-memory ($irq)"; }
-  printf '%s\n' "$out" | grep -q '"last-update": [1-9]' || fail "guest-stats never updated ($irq)"
+  printf '%s\n' "$out" | grep -q '"last-update": *[1-9]' || fail "guest-stats never updated ($irq)"
   out=$(qmp '{"execute": "balloon", "arguments": {"value": 268435456}}') ||
     fail "balloon to 256 MiB ($irq): $out"
   expect_out "ARMZ-BALLOON GROWN" 180 "the guest getting its memory back ($irq)"

@@ -102,6 +102,16 @@ test_full(void)
     g_assert_true(o.balloon.deflate_on_oom);
     g_assert_true(o.balloon.free_page_reporting);
     armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--channel", "name=org.qemu.guest_agent.0,fd=7,id=channel0",
+                        "--channel", "name=a,,b,path=/run/x.sock", NULL));
+    g_assert_cmpuint(o.nchannels, ==, 2);
+    g_assert_cmpstr(o.channels[0].name, ==, "org.qemu.guest_agent.0");
+    g_assert_cmpint(o.channels[0].fd, ==, 7);
+    g_assert_cmpstr(o.channels[0].id, ==, "channel0");
+    g_assert_cmpstr(o.channels[1].name, ==, "a,b");
+    g_assert_cmpstr(o.channels[1].path, ==, "/run/x.sock");
+    g_assert_cmpint(o.channels[1].fd, ==, -1);
+    armz_options_clear(&o);
     g_assert_true(parse(&o, &err, "--balloon", "on", NULL));
     g_assert_true(o.has_balloon);
     g_assert_cmpuint(o.balloon.stats_period + o.balloon.target, ==, 0);
@@ -152,6 +162,11 @@ static const Bad bad[] = {
     { "--console", "stdio", NULL, NULL, "--console" },
     { "--rng", "fd:z", NULL, NULL, "--rng" },
     { "--balloon", "", NULL, NULL, "--balloon" },
+    { "--channel", "name=x", NULL, NULL, "--channel" },
+    { "--channel", "path=/x", NULL, NULL, "--channel" },
+    { "--channel", "name=x,path=/x,fd=3", NULL, NULL, "--channel" },
+    { "--channel", "name=,fd=3", NULL, NULL, "--channel" },
+    { "--channel", "name=x,fd=3,speed=9", NULL, NULL, "--channel" },
     { "--balloon", "stats-period=x", NULL, NULL, "--balloon" },
     { "--balloon", "target=0", NULL, NULL, "--balloon" },
     { "--balloon", "deflate-on-oom=maybe", NULL, NULL, "--balloon" },
