@@ -207,6 +207,18 @@ typedef struct {
     GPtrArray *children;    /* fragments (<address>, <target>, <driver>...) */
 } ArmzDomainControllerDef;
 
+/* <channel type='unix'><source mode='bind' path=''/><target type='virtio'
+ * name='' state=''/></channel>: a virtio-serial port. */
+typedef struct {
+    char *type;                     /* "unix" */
+    char *source_mode;              /* "bind" or NULL */
+    char *source_path;              /* NULL: generated at start (live XML) */
+    char *target_type;              /* "virtio" */
+    char *target_name;              /* org.qemu.guest_agent.0 */
+    ArmzTristate state;             /* live: ON connected, OFF disconnected */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainChannelDef;
+
 /* <memballoon model='none|virtio' autodeflate='on|off'
  * freePageReporting='on|off'><stats period='N'/></memballoon> */
 typedef struct {
@@ -276,6 +288,7 @@ struct _ArmzDomainDef {
     GPtrArray *serials;             /* ArmzDomainChrDef* */
     GPtrArray *consoles;            /* ArmzDomainChrDef* */
     GPtrArray *rngs;                /* ArmzDomainRngDef* */
+    GPtrArray *channels;            /* ArmzDomainChannelDef* */
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
     gboolean has_memballoon;        /* <memballoon> was given */
     ArmzDomainMemballoonDef memballoon;
@@ -343,10 +356,12 @@ void armz_domain_disk_def_free(ArmzDomainDiskDef *disk);
 void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
+void armz_domain_channel_def_free(ArmzDomainChannelDef *ch);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainRngDef, armz_domain_rng_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChannelDef, armz_domain_channel_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainControllerDef, armz_domain_controller_def_free)

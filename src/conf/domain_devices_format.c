@@ -171,6 +171,29 @@ format_rng(GString *buf, const ArmzDomainRngDef *rng)
 }
 
 static void
+format_channel(GString *buf, const ArmzDomainChannelDef *ch, gboolean live)
+{
+    g_string_append(buf, "    <channel");
+    armz_xml_attr_append(buf, "type", ch->type);
+    g_string_append(buf, ">\n");
+    if (ch->source_mode || ch->source_path) {
+        g_string_append(buf, "      <source");
+        armz_xml_attr_append(buf, "mode", ch->source_mode);
+        armz_xml_attr_append(buf, "path", ch->source_path);
+        g_string_append(buf, "/>\n");
+    }
+    g_string_append(buf, "      <target");
+    armz_xml_attr_append(buf, "type", ch->target_type);
+    armz_xml_attr_append(buf, "name", ch->target_name);
+    if (live && ch->state)
+        armz_xml_attr_append(buf, "state",
+                             ch->state == ARMZ_TRISTATE_ON ? "connected" : "disconnected");
+    g_string_append(buf, "/>\n");
+    armz_conf_address_format(buf, ch->address, 3);
+    g_string_append(buf, "    </channel>\n");
+}
+
+static void
 format_memballoon(GString *buf, const ArmzDomainMemballoonDef *mb)
 {
     const char *ad = armz_conf_tristate_to_string(mb->autodeflate, FALSE);
@@ -196,7 +219,8 @@ void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
     if (!def->emulator && !def->disks->len && !def->controllers->len && !def->nets->len &&
-        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len) {
+        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len &&
+        !def->channels->len) {
         g_string_append(buf, "  <devices/>\n");
         return;
     }
@@ -212,6 +236,8 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
         format_chr(buf, "serial", g_ptr_array_index(def->serials, i), live);
     for (guint i = 0; i < def->consoles->len; i++)
         format_chr(buf, "console", g_ptr_array_index(def->consoles, i), live);
+    for (guint i = 0; i < def->channels->len; i++)
+        format_channel(buf, g_ptr_array_index(def->channels, i), live);
     if (def->has_memballoon)
         format_memballoon(buf, &def->memballoon);
     for (guint i = 0; i < def->rngs->len; i++)

@@ -11,7 +11,7 @@
 static const char *const refused_devices[] = {
     "graphics", "video", "sound", "hostdev", "redirdev", "redirfilter",
     "smartcard", "tpm", "watchdog", "filesystem", "input", "hub", "panic",
-    "shmem", "memory", "iommu", "vsock", "audio", "channel", "lease",
+    "shmem", "memory", "iommu", "vsock", "audio", "lease",
     "parallel", "crypto", "nvram", NULL };
 
 static gboolean
@@ -405,6 +405,64 @@ parse_controller(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 }
 
 static gboolean
+parse_channel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "unix", NULL };
+    static const char *const types_no[] = {
+        "pty", "file", "null", "tcp", "udp", "dev", "pipe", "stdio", "vc", "spicevmc",
+        "spiceport", "qemu-vdagent", "dbus", "nmdm", NULL };
+    static const char *const modes[] = { "bind", NULL };
+    static const char *const modes_no[] = { "connect", NULL };
+    static const char *const targets[] = { "virtio", NULL };
+    static const char *const targets_no[] = { "guestfwd", "xen", NULL };
+    static const char *const states[] = { "connected", "disconnected", NULL };
+    g_autoptr(ArmzDomainChannelDef) ch = g_new0(ArmzDomainChannelDef, 1);
+    gboolean have_target = FALSE;
+
+    if (!armz_conf_choice_attr(node, "type", NULL, types, types_no, &ch->type, error))
+        return FALSE;
+    if (!ch->type)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing attribute 'type' of <channel>"));
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "source")) {
+            g_autofree char *path = armz_xml_prop(c, "path");
+            ok = armz_conf_choice_attr(c, "mode", NULL, modes, modes_no, &ch->source_mode,
+                                       error);
+            if (ok && path && *path)
+                ch->source_path = g_steal_pointer(&path);
+        } else if (armz_xml_is(c, "target")) {
+            g_autofree char *state = NULL;
+            if (have_target)
+                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                      _("only one <target> of <channel> is allowed"));
+            have_target = TRUE;
+            ok = armz_conf_choice_attr(c, "type", NULL, targets, targets_no, &ch->target_type,
+                                       error) &&
+                 armz_conf_choice_attr(c, "state", NULL, states, NULL, &state, error);
+            ch->target_name = armz_xml_prop(c, "name");
+            if (state)
+                ch->state = g_str_equal(state, "connected") ? ARMZ_TRISTATE_ON
+                                                            : ARMZ_TRISTATE_OFF;
+        } else if (armz_xml_is(c, "address")) {
+            ok = armz_conf_address_parse(&ch->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, "channel", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (!have_target || !ch->target_type)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <target type=''> of <channel>"));
+    g_ptr_array_add(def->channels, g_steal_pointer(&ch));
+    return TRUE;
+}
+
+static gboolean
 parse_memballoon(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const models[] = { "none", "virtio", NULL };
@@ -470,6 +528,8 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
             ok = parse_rng(def, c, error);
         } else if (armz_xml_is(c, "controller")) {
             ok = parse_controller(def, c, error);
+        } else if (armz_xml_is(c, "channel")) {
+            ok = parse_channel(def, c, error);
         } else if (armz_xml_is(c, "memballoon")) {
             ok = parse_memballoon(def, c, error);
         } else if (!c->ns && g_strv_contains(refused_devices, (const char *)c->name)) {

@@ -59,7 +59,9 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    <filesystem supported='no'/>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"
-                       "    <channel supported='no'/>\n"
+                       "    <channel supported='yes'>\n");
+    enum_append(x, 3, "type", s->channel_types);
+    g_string_append(x, "    </channel>\n"
                        "    <crypto supported='no'/>\n"
                        "  </devices>\n");
 }

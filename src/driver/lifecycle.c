@@ -5,6 +5,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/domain_agent.h"
 #include "driver/lifecycle.h"
 #include "driver/process_priv.h"
 
@@ -183,7 +184,17 @@ armz_driver_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
                           VIR_DOMAIN_SHUTDOWN_INITCTL | VIR_DOMAIN_SHUTDOWN_SIGNAL |
                           VIR_DOMAIN_SHUTDOWN_PARAVIRT, "virDomainShutdownFlags", error))
         return FALSE;
-    /* the guest-visible power button is our only way to ask a guest */
+    /* the guest agent, then (when asked for too) the power button */
+    if (flags & VIR_DOMAIN_SHUTDOWN_GUEST_AGENT) {
+        g_autoptr(GError) err = NULL;
+        if (armz_driver_agent_shutdown(drv, dom, &err))
+            return TRUE;
+        if (!(flags & VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        flags &= ~VIR_DOMAIN_SHUTDOWN_GUEST_AGENT;
+    }
     if (flags && !(flags & VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
                     _("shutdown mode 0x%x is not supported; armz guests are asked through their power button"),

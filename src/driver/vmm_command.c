@@ -8,6 +8,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/uuid.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
 
@@ -305,6 +306,51 @@ plan_rngs(Builder *b)
     argf(b, "fd:%d", fd->num);
 }
 
+/* ---------------- channels ---------------- */
+
+/* Each <channel> a virtio-serial port on a socket the daemon listens on:
+ * the path given, or STATE_DIR/channel/UUID/NAME (libvirt's
+ * .../channel/target/domain-ID-NAME/NAME; the UUID keeps it short and
+ * known before the start). */
+static void
+plan_channels(Builder *b)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+
+    armz_uuid_format(b->def->uuid, uuid);
+    for (guint i = 0; i < b->def->channels->len; i++) {
+        const ArmzDomainChannelDef *ch = g_ptr_array_index(b->def->channels, i);
+        g_autofree char *path = ch->source_path ? g_strdup(ch->source_path)
+            : g_build_filename(b->ctx->state_dir, "channel", uuid, ch->target_name, NULL);
+        g_autofree char *role = g_strdup_printf("channel%u", i);
+        g_auto(GStrv) parts = g_strsplit(ch->target_name, ",", -1);
+        g_autofree char *name = g_strjoinv(",,", parts);   /* a comma in the option */
+        ArmzLaunchFd *fd = add_fd(b, ARMZ_LAUNCH_FD_CHANNEL_LISTEN, path, role, (int)i);
+
+        arg(b, "--channel");
+        argf(b, "fd=%d,name=%s,id=%s", fd->num, name, role);
+    }
+}
+
+void
+armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
+{
+    for (guint i = 0; i < plan->fds->len; i++) {
+        const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, i);
+        ArmzDomainChannelDef *ch;
+
+        if (fd->kind != ARMZ_LAUNCH_FD_CHANNEL_LISTEN || fd->device_index < 0 ||
+            (guint)fd->device_index >= live->channels->len)
+            continue;
+        ch = g_ptr_array_index(live->channels, fd->device_index);
+        if (!ch->source_path)
+            ch->source_path = g_strdup(fd->path);
+        if (!ch->source_mode)
+            ch->source_mode = g_strdup("bind");
+        ch->state = ARMZ_TRISTATE_OFF;
+    }
+}
+
 /* ---------------- memballoon ---------------- */
 
 /* The polling period, the features, and currentMemory as the balloon's
@@ -441,5 +487,6 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         return NULL;
     plan_rngs(&b);
     plan_memballoon(&b);
+    plan_channels(&b);
     return g_steal_pointer(&plan);
 }

@@ -169,8 +169,14 @@ static const BadCase bad_cases[] = {
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'video'" },
     { "input", HEAD "<devices><input type='tablet' bus='usb'/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'input'" },
-    { "channel", HEAD "<devices><channel type='unix'/></devices>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "device 'channel'" },
+    { "channel-no-target", HEAD "<devices><channel type='unix'/></devices>" TAIL,
+      VIR_ERR_XML_ERROR, "<target" },
+    { "channel-pty", HEAD "<devices><channel type='pty'><target type='virtio' name='a'/>"
+      "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "<channel type='pty'>" },
+    { "channel-guestfwd", HEAD "<devices><channel type='unix'><target type='guestfwd'/>"
+      "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "guestfwd" },
+    { "channel-state", HEAD "<devices><channel type='unix'><target type='virtio' name='a' "
+      "state='maybe'/></channel></devices>" TAIL, VIR_ERR_XML_ERROR, "maybe" },
     { "hostdev", HEAD "<devices><hostdev mode='subsystem'/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'hostdev'" },
     { "unknown-device", HEAD "<devices><frobnicator/></devices>" TAIL,
