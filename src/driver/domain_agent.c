@@ -7,6 +7,7 @@
 #include "util/flags.h"
 #include "driver/agent.h"
 #include "driver/domain_agent.h"
+#include "driver/domain_ifaddr.h"
 #include "driver/driver_priv.h"
 
 #define AGENT_CHANNEL "org.qemu.guest_agent.0"
@@ -134,4 +135,80 @@ armz_driver_agent_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, GError **er
 {
     return agent_call(drv, dom, "virDomainShutdownFlags", "guest-shutdown",
                       "{\"mode\": \"powerdown\"}", ARMZ_AGENT_NO_REPLY, NULL, error);
+}
+
+static void
+ip_clear(gpointer p)
+{
+    g_free(((ArmzDomainIPAddr *)p)->addr);
+}
+
+/* One element of guest-network-get-interfaces: NULL when malformed. */
+static ArmzDomainIface *
+agent_iface(yajl_val v)
+{
+    const char *name_p[] = { "name", NULL }, *hw_p[] = { "hardware-address", NULL };
+    const char *ips_p[] = { "ip-addresses", NULL };
+    const char *type_p[] = { "ip-address-type", NULL }, *addr_p[] = { "ip-address", NULL };
+    const char *prefix_p[] = { "prefix", NULL };
+    yajl_val name = yajl_tree_get(v, name_p, yajl_t_string);
+    yajl_val hw = yajl_tree_get(v, hw_p, yajl_t_string);
+    yajl_val ips = yajl_tree_get(v, ips_p, yajl_t_array);
+    ArmzDomainIface *iface;
+
+    if (!name)
+        return NULL;
+    iface = g_new0(ArmzDomainIface, 1);
+    iface->name = g_strdup(YAJL_GET_STRING(name));
+    iface->hwaddr = hw ? g_strdup(YAJL_GET_STRING(hw)) : NULL;
+    iface->addrs = g_array_new(FALSE, TRUE, sizeof(ArmzDomainIPAddr));
+    g_array_set_clear_func(iface->addrs, ip_clear);
+    for (size_t i = 0; ips && i < ips->u.array.len; i++) {
+        yajl_val ip = ips->u.array.values[i];
+        yajl_val type = yajl_tree_get(ip, type_p, yajl_t_string);
+        yajl_val addr = yajl_tree_get(ip, addr_p, yajl_t_string);
+        yajl_val prefix = yajl_tree_get(ip, prefix_p, yajl_t_number);
+        ArmzDomainIPAddr a;
+
+        if (!type || !addr || !prefix || !YAJL_IS_INTEGER(prefix) ||
+            YAJL_GET_INTEGER(prefix) < 0 || YAJL_GET_INTEGER(prefix) > 128)
+            continue;
+        if (g_strcmp0(YAJL_GET_STRING(type), "ipv4") == 0)
+            a.type = VIR_IP_ADDR_TYPE_IPV4;
+        else if (g_strcmp0(YAJL_GET_STRING(type), "ipv6") == 0)
+            a.type = VIR_IP_ADDR_TYPE_IPV6;
+        else
+            continue;
+        a.addr = g_strdup(YAJL_GET_STRING(addr));
+        a.prefix = (unsigned int)YAJL_GET_INTEGER(prefix);
+        g_array_append_val(iface->addrs, a);
+    }
+    return iface;
+}
+
+GPtrArray *
+armz_driver_agent_interfaces(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
+{
+    g_autofree char *reply = NULL;
+    GPtrArray *out;
+    yajl_val v;
+
+    if (!agent_call(drv, dom, "virDomainInterfaceAddresses", "guest-network-get-interfaces",
+                    NULL, ARMZ_AGENT_REPLY, &reply, error))
+        return NULL;
+    if (!(v = yajl_tree_parse(reply, NULL, 0)) || !YAJL_IS_ARRAY(v)) {
+        if (v)
+            yajl_tree_free(v);
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                            _("qemu agent didn't return an array of interfaces"));
+        return NULL;
+    }
+    out = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_iface_free);
+    for (size_t i = 0; i < v->u.array.len; i++) {
+        ArmzDomainIface *iface = agent_iface(v->u.array.values[i]);
+        if (iface)
+            g_ptr_array_add(out, iface);
+    }
+    yajl_tree_free(v);
+    return out;
 }

@@ -55,7 +55,8 @@ def test_agent_apis_need_a_running_domain(daemon, conn):
     for call in (lambda: dom.getTime(0),
                  lambda: dom.setTime({'seconds': 1, 'nseconds': 0}, 0),
                  lambda: dom.setTime(None, L.VIR_DOMAIN_TIME_SYNC),
-                 lambda: dom.shutdownFlags(L.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT)):
+                 lambda: dom.shutdownFlags(L.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT),
+                 lambda: dom.interfaceAddresses(L.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)):
         e = expect_error(L.VIR_ERR_OPERATION_INVALID, call)
         assert 'not running' in e.get_error_message()
     r = daemon.virsh('domtime', 'agent-off', check=False)

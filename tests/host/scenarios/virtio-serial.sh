@@ -16,7 +16,13 @@ done
 [ -c "/dev/$p" ] || bad "no /dev/$p"
 exec 3<>"/dev/$p" || bad "cannot open /dev/$p"
 echo "ARMZ-SERIAL OPENED $p"
-read -r line <&3 || bad "nothing read from /dev/$p"
+# reads see end-of-file until the host side connects
+n=0
+until read -r line <&3; do
+  n=$((n + 1))
+  [ $n -lt 600 ] || bad "nothing read from /dev/$p in 60 s"
+  usleep 100000
+done
 echo "GUEST-ECHO $line" >&3
 echo "ARMZ-SERIAL ECHOED $line"
 sleep 1
