@@ -53,37 +53,16 @@ end(ArmzDomainObj *obj, gboolean ok)
     return ok;
 }
 
-typedef gboolean (*BalloonCmd)(ArmzMonitor *mon, gint64 value, GError **error);
-
 static gboolean
-cmd_balloon(ArmzMonitor *mon, gint64 kib, GError **error)
+cmd_balloon(ArmzMonitor *mon, gpointer data, GError **error)
 {
-    return armz_monitor_balloon(mon, (guint64)kib * 1024, error);
+    return armz_monitor_balloon(mon, *(const guint64 *)data * 1024, error);
 }
 
 static gboolean
-cmd_period(ArmzMonitor *mon, gint64 period, GError **error)
+cmd_period(ArmzMonitor *mon, gpointer data, GError **error)
 {
-    return armz_monitor_set_balloon_period(mon, (int)period, error);
-}
-
-/* OBJ locked: runs CMD with the object unlocked (the monitor's callbacks
- * take its lock). */
-static gboolean
-balloon_call(ArmzDomainObj *obj, BalloonCmd cmd, gint64 value, GError **error)
-{
-    g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
-    GError *err = NULL;
-    gboolean ok;
-
-    if (!mon)
-        return FALSE;
-    g_mutex_unlock(&obj->lock);
-    ok = cmd(mon, value, &err);
-    g_mutex_lock(&obj->lock);
-    if (!ok)
-        armz_monitor_propagate_error(error, err);
-    return ok;
+    return armz_monitor_set_balloon_period(mon, *(const int *)data, error);
 }
 
 /* The persistent definition with its change applied, saved; on failure
@@ -144,7 +123,8 @@ set_current(ArmzDriver *drv, ArmzDomainObj *obj, guint64 kib, unsigned int flags
         return FALSE;
     }
     /* the live size follows the guest (BALLOON_CHANGE), as in libvirt */
-    if ((flags & VIR_DOMAIN_AFFECT_LIVE) && !balloon_call(obj, cmd_balloon, (gint64)kib, error))
+    if ((flags & VIR_DOMAIN_AFFECT_LIVE) &&
+        !armz_domain_monitor_call(obj, cmd_balloon, &kib, error))
         return FALSE;
     if (!(flags & VIR_DOMAIN_AFFECT_CONFIG))
         return TRUE;
@@ -197,7 +177,7 @@ armz_driver_set_memory_stats_period(ArmzDriver *drv, const ArmzDomainId *dom, in
                                 _("Active domain has no memory balloon device configured"));
             return end(obj, FALSE);
         }
-        if (!balloon_call(obj, cmd_period, period, error))
+        if (!armz_domain_monitor_call(obj, cmd_period, &period, error))
             return end(obj, FALSE);
         obj->def->memballoon.stats_period = (unsigned int)period;
         obj->def->memballoon.has_stats_period = TRUE;

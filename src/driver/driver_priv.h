@@ -1,6 +1,7 @@
 /* Driver internals shared by the driver's own files. */
 #pragma once
 #include "driver/domain_obj.h"
+#include "driver/monitor.h"
 #include "driver/driver.h"
 #include "driver/vmm_command.h"
 
@@ -32,6 +33,13 @@ void armz_domain_id_set(ArmzDomainId *out, ArmzDomainObj *obj);
  * sorted by name; FUNC names the API in a flags error. */
 GPtrArray *armz_driver_list_objs(ArmzDriver *drv, unsigned int flags, unsigned int allowed,
                                  const char *func, GError **error);
+
+/* Runs CALL(monitor, DATA) on OBJ's monitor with the object unlocked (the
+ * monitor's callbacks take its lock; the caller holds the job), as
+ * ARMZ_ERROR (lifecycle.c). OBJ locked. */
+typedef gboolean (*ArmzMonitorCallFunc)(ArmzMonitor *mon, gpointer data, GError **error);
+gboolean armz_domain_monitor_call(ArmzDomainObj *obj, ArmzMonitorCallFunc call, gpointer data,
+                                  GError **error);
 
 /* domain.rng in the configured schema directory. */
 char *armz_driver_schema_path(ArmzDriver *drv);

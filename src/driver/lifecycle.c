@@ -41,8 +41,9 @@ end(ArmzDriver *drv, ArmzDomainObj *obj)
  * callbacks take the object lock. */
 typedef gboolean (*MonCmd)(ArmzMonitor *mon, GError **error);
 
-static gboolean
-monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
+gboolean
+armz_domain_monitor_call(ArmzDomainObj *obj, ArmzMonitorCallFunc call, gpointer data,
+                         GError **error)
 {
     g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
     GError *err = NULL;
@@ -51,11 +52,24 @@ monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
     if (!mon)
         return FALSE;
     g_mutex_unlock(&obj->lock);
-    ok = cmd(mon, &err);
+    ok = call(mon, data, &err);
     g_mutex_lock(&obj->lock);
     if (!ok)
         armz_monitor_propagate_error(error, err);
     return ok;
+}
+
+static gboolean
+call_plain(ArmzMonitor *mon, gpointer data, GError **error)
+{
+    const MonCmd *cmd = data;
+    return (*cmd)(mon, error);
+}
+
+static gboolean
+monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
+{
+    return armz_domain_monitor_call(obj, call_plain, &cmd, error);
 }
 
 /* Starts OBJ (flags checked by the caller). */
