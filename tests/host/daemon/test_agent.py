@@ -44,10 +44,10 @@ def test_agent_commands(dom):
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT /dev/vport')
     wait_for(lambda: target(dom).get('state') == 'connected', 60, "state='connected'")
 
-    secs, _ns = dom.getTime(0)
-    assert abs(secs - time.time()) < 86400, secs
+    t = dom.getTime(0)
+    assert abs(t['seconds'] - time.time()) < 86400, t
     r = virsh('domtime', 'agent')
-    assert 'Time:' in r.out, r
+    assert 'Time:' in r.stdout, r
     virsh('domtime', 'agent', '--sync')
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT SET-TIME')
 
@@ -55,7 +55,7 @@ def test_agent_commands(dom):
     assert ifaces['eth0']['hwaddr'] == '52:54:00:aa:bb:cc'
     assert {a['addr'] for a in ifaces['eth0']['addrs']} == {'192.0.2.7', 'fe80::1'}
     r = virsh('domifaddr', 'agent', '--source', 'agent')
-    assert '192.0.2.7/24' in r.out, r
+    assert '192.0.2.7/24' in r.stdout, r
 
     virsh('shutdown', 'agent', '--mode', 'agent')
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT SHUTDOWN')

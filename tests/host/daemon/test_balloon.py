@@ -47,7 +47,7 @@ def test_dommemstat_and_setmem_live(dom):
     assert 0 < st['unused'] <= st['available'] <= 256 * MIB, st
     r = virsh('dommemstat', 'balloon')
     for key in ('actual', 'unused', 'available', 'last_update', 'rss'):
-        assert re.search(rf'^{key} \d+', r.out, re.M), r
+        assert re.search(rf'^{key} \d+', r.stdout, re.M), r
 
     # shrink: the guest gives 96 MiB back
     virsh('setmem', 'balloon', '160M', '--live')
@@ -65,7 +65,7 @@ def test_dommemstat_and_setmem_live(dom):
     r = virsh('domstats', '--balloon', 'balloon')
     for key in ('balloon.current', 'balloon.maximum', 'balloon.unused', 'balloon.available',
                 'balloon.last-update', 'balloon.rss'):
-        assert f'{key}=' in r.out, r
+        assert f'{key}=' in r.stdout, r
 
 
 def test_setmem_above_max_refused(dom):
