@@ -48,6 +48,9 @@ void armz_process_reap(gpointer data, gpointer user_data);
 
 /* Emits a VIR_DOMAIN_EVENT_ID_REBOOT event. */
 void armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id);
+/* VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE: STATE and REASON as libvirt's. */
+void armz_driver_emit_agent_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int state,
+                                      int reason);
 
 /* Reports an event for OBJ's identity; OBJ locked or not, names are fixed. */
 void armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id,

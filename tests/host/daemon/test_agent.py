@@ -12,7 +12,8 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, virsh, wait_for, wait_guest_marker, wait_state
+from hostlib import (ROOT, URI, Events, domain_xml, host_sh, virsh, wait_for, wait_guest_marker,
+                     wait_state)
 
 E = libvirt
 AGENT = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
@@ -21,6 +22,7 @@ AGENT = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.
 
 @pytest.fixture
 def dom():
+    Events.start_loop()
     c = libvirt.open(URI)
     host_sh(f'rm -f {ROOT}/agent-serial.log')
     d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT))
@@ -38,11 +40,20 @@ def target(d):
 
 
 def test_agent_commands(dom):
+    seen = []
+    cid = dom.connect().domainEventRegisterAny(
+        dom, E.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+        lambda c, d, state, reason, opaque: seen.append((state, reason)), None)
     dom.create()
     src = ET.fromstring(dom.XMLDesc(0)).find('devices/channel/source')
     assert src is not None and src.get('path', '').endswith('/org.qemu.guest_agent.0')
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT /dev/vport')
     wait_for(lambda: target(dom).get('state') == 'connected', 60, "state='connected'")
+    # the AGENT_LIFECYCLE event when the agent opened its port
+    wait_for(lambda: (E.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED,
+                      E.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL) in seen,
+             30, 'agent lifecycle event')
+    dom.connect().domainEventDeregisterAny(cid)
 
     t = dom.getTime(0)
     assert abs(t['seconds'] - time.time()) < 86400, t
