@@ -264,6 +264,39 @@ parse_channel(const char *s, ArmzChannelOpt *c, GError **error)
     return TRUE;
 }
 
+/* --vsock cid=N[,fd=M]: guest CIDs 0-2 are reserved (hypervisor, local, host) */
+static gboolean
+parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--vsock", s, error);
+    gboolean have_cid = FALSE;
+    guint64 n;
+
+    v->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "cid")) {
+            if (!parse_uint("--vsock cid=", val, 3, G_MAXUINT32 - 1, &v->cid, error))
+                return FALSE;
+            have_cid = TRUE;
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--vsock fd=", val, 0, G_MAXINT, &n, error))
+                return FALSE;
+            v->fd = (int)n;
+        } else {
+            return unknown_key("--vsock", k, "cid, fd", error);
+        }
+    }
+    if (!have_cid) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--vsock: '%s' needs cid=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_mac(const char *s, guint8 mac[6], GError **error)
 {
@@ -347,7 +380,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
-    g_autofree char *balloon = NULL;
+    g_autofree char *balloon = NULL, *vsock = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL, channels = NULL;
     int qmp_fd = -1;
     gboolean version = FALSE;
@@ -385,6 +418,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
         { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &channels,
           N_("virtio-serial port (repeatable): name=NAME,path=SOCKET|fd=N[,id=ID]"),
+          N_("SPEC") },
+        { "vsock", 0, 0, G_OPTION_ARG_STRING, &vsock,
+          N_("virtio-vsock through vhost-vsock: cid=N[,fd=M] (M: an open /dev/vhost-vsock)"),
           N_("SPEC") },
         { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
           N_("virtio memory balloon: on, or stats-period=SECONDS[,target=BYTES]"
@@ -517,13 +553,19 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
                     _("too many --channel ports: at most %d"), ARMZ_SERIAL_MAX_PORTS);
         return FALSE;
     }
+    if (vsock) {
+        o->has_vsock = TRUE;
+        if (!parse_vsock(vsock, &o->vsock, error))
+            return FALSE;
+    }
     if (balloon) {
         o->has_balloon = TRUE;
         if (!parse_balloon(balloon, &o->balloon, error))
             return FALSE;
     }
     if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
-        (o->has_balloon ? 1 : 0) + (o->nchannels ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
+        (o->has_balloon ? 1 : 0) + (o->nchannels ? 1 : 0) + (o->has_vsock ? 1 : 0) >
+        ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("too many virtio devices: --disk, --net, --console, --rng and "
                       "--balloon give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);

@@ -55,6 +55,12 @@ typedef struct {
     char *id;               /* VSERPORT_CHANGE's id; NULL: channelN */
 } ArmzChannelOpt;
 
+/* --vsock cid=N[,fd=M]: M an open /dev/vhost-vsock */
+typedef struct {
+    guint64 cid;
+    int fd;
+} ArmzVsockOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -81,6 +87,8 @@ typedef struct {
     gboolean has_balloon;
     ArmzBalloonOpt balloon;
     ArmzChannelOpt *channels;   /* one virtio-serial device with a port each */
+    gboolean has_vsock;
+    ArmzVsockOpt vsock;
     guint nchannels;
     char *qmp_path;
     int qmp_fd;             /* -1: none */

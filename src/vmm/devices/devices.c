@@ -209,6 +209,12 @@ serial_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     return virtio_add(b, b->serial);
 }
 
+static gboolean
+vsock_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    return !o->has_vsock || virtio_add(b, armz_virtio_vsock_new(&o->vsock, error));
+}
+
 /* The virtio device kinds, in slot order. */
 static const struct {
     const char *name;
@@ -220,6 +226,7 @@ static const struct {
     { "virtio-rng", rng_open },
     { "virtio-balloon", balloon_open },
     { "virtio-serial", serial_open },
+    { "virtio-vsock", vsock_open },
 };
 
 gboolean

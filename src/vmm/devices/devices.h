@@ -53,7 +53,8 @@ struct ArmzDeviceInfo {
 
 /* Creates the virtio devices O asks for (opening their backends: a file
  * that cannot be opened fails here), in slot order: disks, nets, console,
- * rng, balloon, virtio-serial.  Before armz_board_create_devices. */
+ * rng, balloon, virtio-serial,
+ * vsock.  Before armz_board_create_devices. */
 gboolean armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error);
 /* Maps every device and starts the virtio workers. */
 gboolean armz_board_create_devices(ArmzBoard *b, GError **error);

@@ -51,3 +51,7 @@ ArmzVirtioDev *armz_virtio_serial_new(const ArmzChannelOpt *chans, unsigned n, G
  * guest opens or closes port ID (its NAME). */
 typedef void (*ArmzSerialPortFn)(void *opaque, const char *id, const char *name, bool open);
 void armz_virtio_serial_set_listener(ArmzVirtioDev *d, ArmzSerialPortFn fn, void *opaque);
+
+/* virtio_vsock.c: vhost-vsock for guest CID o->cid; a missing
+ * /dev/vhost-vsock fails naming the vhost_vsock module. */
+ArmzVirtioDev *armz_virtio_vsock_new(const ArmzVsockOpt *o, GError **error);

@@ -162,3 +162,8 @@
 #define VIRTIO_BALLOON_CFG_SIZE          0x10    /* + free_page_hint_cmd_id, poison_val */
 #define VIRTIO_BALLOON_PFN_SHIFT         12      /* page numbers are 4 KiB frames */
 #define VIRTIO_BALLOON_STAT_SIZE         10      /* tag u16, val u64, packed */
+
+/* ---- virtio-vsock (5.10) ------------------------------------------------- */
+#define VIRTIO_ID_VSOCK                  19
+#define VIRTIO_VSOCK_CFG_GUEST_CID       0x00    /* u64 */
+#define VIRTIO_VSOCK_CFG_SIZE            0x08

@@ -234,7 +234,8 @@ armz_virtio_dev_run_once(ArmzVirtioDev *d, int timeout_ms)
     pfd[0].fd = d->ctl_fd;
     pfd[0].events = POLLIN;
     for (unsigned i = 0; i < nq; i++) {
-        pfd[1 + i].fd = d->queues[i].notify_fd;
+        /* a queue served in the kernel (vhost) reads its own kicks */
+        pfd[1 + i].fd = (ops->external_queues & (1u << i)) ? -1 : d->queues[i].notify_fd;
         pfd[1 + i].events = POLLIN;
         again |= d->queues[i].pending;
     }
@@ -463,6 +464,9 @@ armz_virtio_set_status(ArmzVirtioDev *d, uint8_t status)
     if ((d->status & VIRTIO_STATUS_NEEDS_RESET) && (new & VIRTIO_STATUS_DRIVER_OK) &&
         !(old & VIRTIO_STATUS_DRIVER_OK))
         interrupt_locked(d, ARMZ_VIRTIO_INT_CONFIG, 0);
+    else if ((new & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) &&
+             d->ops->driver_ok)
+        d->ops->driver_ok(d);
     quiesce_end(d);
 }
 
@@ -596,6 +600,15 @@ armz_virtio_config_changed(ArmzVirtioDev *d)
     d->config_gen++;
     if (device_live(d))
         interrupt_locked(d, ARMZ_VIRTIO_INT_CONFIG, 0);
+    g_mutex_unlock(&d->lock);
+}
+
+void
+armz_virtio_raise(ArmzVirtioDev *d, unsigned q)
+{
+    g_mutex_lock(&d->lock);
+    if (device_live(d))
+        interrupt_locked(d, ARMZ_VIRTIO_INT_VRING, q);
     g_mutex_unlock(&d->lock);
 }
 

@@ -51,6 +51,11 @@ typedef struct {
     /* Lock held, worker idle: device-specific part of a reset. */
     void (*reset)(ArmzVirtioDev *d);
     void (*free_priv)(void *priv);
+    /* Lock held, worker idle: the driver set DRIVER_OK (optional). */
+    void (*driver_ok)(ArmzVirtioDev *d);
+    /* Queues (bit per index) served outside the worker (vhost): their
+     * notify eventfds are not read here. */
+    uint32_t external_queues;
 } ArmzVirtioOps;
 
 /* ---- life cycle (the board) ---- */
@@ -78,6 +83,8 @@ const char *armz_virtio_label(ArmzVirtioDev *d);
  * with armz_virtio_config_changed. */
 uint8_t *armz_virtio_config(ArmzVirtioDev *d);
 void armz_virtio_config_changed(ArmzVirtioDev *d);
+/* Any thread: used buffers on queue Q (put there by someone else, vhost). */
+void armz_virtio_raise(ArmzVirtioDev *d, unsigned q);
 /* Guest RAM as bound by the transport (NULL before). */
 const ArmzGuestMem *armz_virtio_guest_mem(ArmzVirtioDev *d);
 /* Negotiated features (valid from FEATURES_OK). */

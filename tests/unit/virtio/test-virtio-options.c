@@ -112,6 +112,11 @@ test_full(void)
     g_assert_cmpstr(o.channels[1].path, ==, "/run/x.sock");
     g_assert_cmpint(o.channels[1].fd, ==, -1);
     armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--vsock", "cid=42,fd=9", NULL));
+    g_assert_true(o.has_vsock);
+    g_assert_cmpuint(o.vsock.cid, ==, 42);
+    g_assert_cmpint(o.vsock.fd, ==, 9);
+    armz_options_clear(&o);
     g_assert_true(parse(&o, &err, "--balloon", "on", NULL));
     g_assert_true(o.has_balloon);
     g_assert_cmpuint(o.balloon.stats_period + o.balloon.target, ==, 0);
@@ -163,6 +168,9 @@ static const Bad bad[] = {
     { "--rng", "fd:z", NULL, NULL, "--rng" },
     { "--balloon", "", NULL, NULL, "--balloon" },
     { "--channel", "name=x", NULL, NULL, "--channel" },
+    { "--vsock", "cid=2", NULL, NULL, "--vsock" },
+    { "--vsock", "fd=3", NULL, NULL, "--vsock" },
+    { "--vsock", "cid=5,port=1", NULL, NULL, "--vsock" },
     { "--channel", "path=/x", NULL, NULL, "--channel" },
     { "--channel", "name=x,path=/x,fd=3", NULL, NULL, "--channel" },
     { "--channel", "name=,fd=3", NULL, NULL, "--channel" },
