@@ -309,6 +309,7 @@ armz_domain_def_free(ArmzDomainDef *def)
     g_clear_pointer(&def->seclabels, g_ptr_array_unref);
     g_free(def->emulator);
     armz_domain_address_def_free(def->memballoon.address);
+    armz_domain_address_def_free(def->vsock.address);
     g_clear_pointer(&def->disks, g_ptr_array_unref);
     g_clear_pointer(&def->nets, g_ptr_array_unref);
     g_clear_pointer(&def->serials, g_ptr_array_unref);

@@ -207,6 +207,13 @@ typedef struct {
     GPtrArray *children;    /* fragments (<address>, <target>, <driver>...) */
 } ArmzDomainControllerDef;
 
+/* <vsock model='virtio'><cid auto='yes|no' address='N'/></vsock> */
+typedef struct {
+    ArmzTristate cid_auto;          /* absent: auto unless an address is given */
+    unsigned int cid;               /* 0: none yet (auto: the live XML has it) */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainVsockDef;
+
 /* <channel type='unix'><source mode='bind' path=''/><target type='virtio'
  * name='' state=''/></channel>: a virtio-serial port. */
 typedef struct {
@@ -292,6 +299,8 @@ struct _ArmzDomainDef {
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
     gboolean has_memballoon;        /* <memballoon> was given */
     ArmzDomainMemballoonDef memballoon;
+    gboolean has_vsock;
+    ArmzDomainVsockDef vsock;
 };
 
 ArmzDomainDef *armz_domain_def_new(void);

@@ -215,12 +215,29 @@ format_memballoon(GString *buf, const ArmzDomainMemballoonDef *mb)
     g_string_append(buf, "    </memballoon>\n");
 }
 
+static void
+format_vsock(GString *buf, const ArmzDomainVsockDef *v)
+{
+    const char *a = armz_conf_tristate_to_string(v->cid_auto, TRUE);
+
+    g_string_append(buf, "    <vsock model='virtio'>\n");
+    if (a || v->cid) {
+        g_string_append(buf, "      <cid");
+        armz_xml_attr_append(buf, "auto", a);
+        if (v->cid)
+            g_string_append_printf(buf, " address='%u'", v->cid);
+        g_string_append(buf, "/>\n");
+    }
+    armz_conf_address_format(buf, v->address, 3);
+    g_string_append(buf, "    </vsock>\n");
+}
+
 void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
     if (!def->emulator && !def->disks->len && !def->controllers->len && !def->nets->len &&
         !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len &&
-        !def->channels->len) {
+        !def->channels->len && !def->has_vsock) {
         g_string_append(buf, "  <devices/>\n");
         return;
     }
@@ -242,5 +259,7 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
         format_memballoon(buf, &def->memballoon);
     for (guint i = 0; i < def->rngs->len; i++)
         format_rng(buf, g_ptr_array_index(def->rngs, i));
+    if (def->has_vsock)
+        format_vsock(buf, &def->vsock);
     g_string_append(buf, "  </devices>\n");
 }

@@ -11,7 +11,7 @@
 static const char *const refused_devices[] = {
     "graphics", "video", "sound", "hostdev", "redirdev", "redirfilter",
     "smartcard", "tpm", "watchdog", "filesystem", "input", "hub", "panic",
-    "shmem", "memory", "iommu", "vsock", "audio", "lease",
+    "shmem", "memory", "iommu", "audio", "lease",
     "parallel", "crypto", "nvram", NULL };
 
 static gboolean
@@ -463,6 +463,35 @@ parse_channel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 }
 
 static gboolean
+parse_vsock(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const models[] = { "virtio", NULL };
+    static const char *const models_no[] = {
+        "virtio-transitional", "virtio-non-transitional", NULL };
+    ArmzDomainVsockDef *v = &def->vsock;
+
+    if (def->has_vsock)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("only one <vsock> is supported"));
+    if (armz_conf_enum_attr(node, "model", "virtio", models, models_no, error) < 0)
+        return FALSE;
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "cid"))
+            ok = armz_conf_tristate_attr(c, "auto", TRUE, &v->cid_auto, error) &&
+                 armz_conf_uint_attr(c, "address", &v->cid, error);
+        else if (armz_xml_is(c, "address"))
+            ok = armz_conf_address_parse(&v->address, c, error);
+        else if (!armz_xml_is(c, "alias"))     /* alias: runtime only */
+            ok = armz_conf_unsupported_child(c, "vsock", error);
+        if (!ok)
+            return FALSE;
+    }
+    def->has_vsock = TRUE;
+    return TRUE;
+}
+
+static gboolean
 parse_memballoon(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const models[] = { "none", "virtio", NULL };
@@ -528,6 +557,8 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
             ok = parse_rng(def, c, error);
         } else if (armz_xml_is(c, "controller")) {
             ok = parse_controller(def, c, error);
+        } else if (armz_xml_is(c, "vsock")) {
+            ok = parse_vsock(def, c, error);
         } else if (armz_xml_is(c, "channel")) {
             ok = parse_channel(def, c, error);
         } else if (armz_xml_is(c, "memballoon")) {

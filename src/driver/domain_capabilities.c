@@ -55,7 +55,13 @@ devices_append(GString *x, const ArmzDomainSupport *s)
     g_string_append(x, "    </rng>\n"
                        "    <memballoon supported='yes'>\n");
     enum_append(x, 3, "model", s->memballoon_models);
+    /* nor is vsock (virtio, through the host's vhost-vsock) */
     g_string_append(x, "    </memballoon>\n"
+                       "    <vsock supported='yes'>\n"
+                       "      <enum name='model'>\n"
+                       "        <value>virtio</value>\n"
+                       "      </enum>\n"
+                       "    </vsock>\n"
                        "    <filesystem supported='no'/>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"

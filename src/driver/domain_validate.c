@@ -756,6 +756,26 @@ check_channel(const ArmzDomainDef *def, guint i, GError **error)
     return TRUE;
 }
 
+/* A fixed CID: 0-2 are the hypervisor's, loopback and the host's. */
+static gboolean
+check_vsock(const ArmzDomainDef *def, GError **error)
+{
+    const ArmzDomainVsockDef *v = &def->vsock;
+
+    if (!def->has_vsock)
+        return TRUE;
+    if (armz_domain_vsock_auto(v) ? FALSE : v->cid < 3 || v->cid >= G_MAXUINT32)
+        return fail(error, VIR_ERR_XML_ERROR, _("vsock CID %u is reserved or out of range"),
+                    v->cid);
+    return check_virtio_address(v->address, "<vsock>", error);
+}
+
+gboolean
+armz_domain_vsock_auto(const ArmzDomainVsockDef *v)
+{
+    return v->cid_auto == ARMZ_TRISTATE_ON || (v->cid_auto == ARMZ_TRISTATE_ABSENT && !v->cid);
+}
+
 static gboolean
 check_channels(const ArmzDomainDef *def, GError **error)
 {
@@ -791,6 +811,7 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_nets(def, error) &&
            check_rngs(def, error) &&
            check_channels(def, error) &&
+           check_vsock(def, error) &&
            (!def->has_memballoon ||
             check_virtio_address(def->memballoon.address, "<memballoon>", error));
 }

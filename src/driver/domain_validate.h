@@ -55,6 +55,10 @@ typedef struct {
 
 extern const ArmzDomainSupport armz_domain_support;
 
+/* Whether the guest's vsock CID is picked at start (auto='yes', or no
+ * address given). */
+gboolean armz_domain_vsock_auto(const ArmzDomainVsockDef *v);
+
 /* Refuses DEF when the armz driver can never run it. */
 gboolean armz_domain_validate(const ArmzDomainDef *def, GError **error);
 

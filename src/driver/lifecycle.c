@@ -6,6 +6,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "driver/domain_agent.h"
+#include "driver/domain_vsock.h"
 #include "driver/lifecycle.h"
 #include "driver/process_priv.h"
 
@@ -94,6 +95,8 @@ start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, guint64 client_id
         ok = FALSE;
     } else {
         ok = armz_process_start(drv, obj, flags, client_id, error);
+        if (ok)
+            armz_domain_vsock_record(obj);
     }
     end(drv, obj);
     return ok;
@@ -158,6 +161,8 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
         obj->persistent = FALSE;
     }
     ok = armz_process_start(drv, obj, flags & ~VIR_DOMAIN_START_VALIDATE, client_id, error);
+    if (ok)
+        armz_domain_vsock_record(obj);
     if (!ok && existing && obj->newdef && !armz_domain_obj_is_active(obj)) {
         armz_domain_def_free(obj->def);
         obj->def = g_steal_pointer(&obj->newdef);

@@ -163,6 +163,8 @@ gboolean armz_monitor_get_balloon_stats(ArmzMonitor *mon, ArmzBalloonStats *out,
                                         GError **error);
 /* The guest's statistics polling interval (0: off). */
 gboolean armz_monitor_set_balloon_period(ArmzMonitor *mon, int seconds, GError **error);
+/* The guest's vsock CID (what --vsock cid=auto found). */
+gboolean armz_monitor_vsock_cid(ArmzMonitor *mon, guint64 *cid, GError **error);
 /* The "return" of qom-get guest-stats (PROTOCOL error when malformed). */
 gboolean armz_monitor_parse_balloon_stats(const char *reply, ArmzBalloonStats *out,
                                           GError **error);

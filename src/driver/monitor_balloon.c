@@ -1,5 +1,6 @@
 /* The monitor's balloon commands: the target, the current size, and the
- * guest's statistics as armz-vmm (like QEMU) exposes them through QOM. */
+ * guest's statistics as armz-vmm (like QEMU) exposes them through QOM; and
+ * the vsock device's CID, through QOM too. */
 #include <string.h>
 #include "util/armz-i18n.h"
 #include "driver/monitor.h"
@@ -107,4 +108,22 @@ armz_monitor_set_balloon_period(ArmzMonitor *mon, int seconds, GError **error)
                                             "\"guest-stats-polling-interval\", \"value\": %d}",
                                             seconds);
     return armz_monitor_command(mon, "qom-set", args, NULL, 0, error);
+}
+
+gboolean
+armz_monitor_vsock_cid(ArmzMonitor *mon, guint64 *cid, GError **error)
+{
+    g_autofree char *reply = NULL;
+    guint64 v;
+
+    if (!armz_monitor_command(mon, "qom-get",
+                              "{\"path\": \"/machine/peripheral/vsock0\", "
+                              "\"property\": \"guest-cid\"}", &reply, 0, error))
+        return FALSE;
+    if (!g_ascii_string_to_unsigned(reply, 10, 3, G_MAXUINT32 - 1, &v, NULL)) {
+        g_propagate_error(error, unexpected("qom-get", reply));
+        return FALSE;
+    }
+    *cid = v;
+    return TRUE;
 }

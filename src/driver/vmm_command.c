@@ -351,6 +351,23 @@ armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
     }
 }
 
+/* ---------------- vsock ---------------- */
+
+/* auto: armz-vmm takes the first CID the host kernel has free (the kernel
+ * knows every guest's, so two starts cannot pick the same); the daemon
+ * reads it back for the live XML (domain_vsock.c). */
+static void
+plan_vsock(Builder *b)
+{
+    if (!b->def->has_vsock)
+        return;
+    arg(b, "--vsock");
+    if (armz_domain_vsock_auto(&b->def->vsock))
+        arg(b, "cid=auto");
+    else
+        argf(b, "cid=%u", b->def->vsock.cid);
+}
+
 /* ---------------- memballoon ---------------- */
 
 /* The polling period, the features, and currentMemory as the balloon's
@@ -488,5 +505,6 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     plan_rngs(&b);
     plan_memballoon(&b);
     plan_channels(&b);
+    plan_vsock(&b);
     return g_steal_pointer(&plan);
 }

@@ -8,6 +8,7 @@
 
 /* QEMU's QOM path of the balloon, where libvirt finds its statistics */
 #define BALLOON_PATH "/machine/peripheral/balloon0"
+#define VSOCK_PATH "/machine/peripheral/vsock0"
 
 static ArmzRunState
 ctl_query_status(gpointer opaque)
@@ -112,7 +113,18 @@ qom_balloon(ArmzVm *vm, const char *path, GError **error)
 static char *
 ctl_qom_get(gpointer opaque, const char *path, const char *property, GError **error)
 {
-    ArmzVirtioDev *b = qom_balloon(opaque, path, error);
+    ArmzVm *vm = opaque;
+    ArmzVirtioDev *b;
+
+    /* the vsock device's CID (what cid=auto found) */
+    if (vm->board.vsock && strcmp(path, VSOCK_PATH) == 0) {
+        if (strcmp(property, "guest-cid") == 0)
+            return g_strdup_printf("%" G_GUINT64_FORMAT,
+                                   (guint64)armz_virtio_vsock_cid(vm->board.vsock));
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("Property '%s' not found"), property);
+        return NULL;
+    }
+    b = qom_balloon(opaque, path, error);
 
     if (!b)
         return NULL;

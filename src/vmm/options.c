@@ -264,7 +264,7 @@ parse_channel(const char *s, ArmzChannelOpt *c, GError **error)
     return TRUE;
 }
 
-/* --vsock cid=N[,fd=M]: guest CIDs 0-2 are reserved (hypervisor, local, host) */
+/* --vsock cid=N|auto[,fd=M]: guest CIDs 0-2 are reserved (hypervisor, local, host) */
 static gboolean
 parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
 {
@@ -278,7 +278,9 @@ parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
     for (guint i = 0; i < kv->len; i += 2) {
         const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
         if (g_str_equal(k, "cid")) {
-            if (!parse_uint("--vsock cid=", val, 3, G_MAXUINT32 - 1, &v->cid, error))
+            /* auto: the first the host kernel has free (cid 0) */
+            if (!g_str_equal(val, "auto") &&
+                !parse_uint("--vsock cid=", val, 3, G_MAXUINT32 - 1, &v->cid, error))
                 return FALSE;
             have_cid = TRUE;
         } else if (g_str_equal(k, "fd")) {
@@ -420,7 +422,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("virtio-serial port (repeatable): name=NAME,path=SOCKET|fd=N[,id=ID]"),
           N_("SPEC") },
         { "vsock", 0, 0, G_OPTION_ARG_STRING, &vsock,
-          N_("virtio-vsock through vhost-vsock: cid=N[,fd=M] (M: an open /dev/vhost-vsock)"),
+          N_("virtio-vsock through vhost-vsock: cid=N|auto[,fd=M] (M: an open /dev/vhost-vsock)"),
           N_("SPEC") },
         { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
           N_("virtio memory balloon: on, or stats-period=SECONDS[,target=BYTES]"

@@ -55,9 +55,9 @@ typedef struct {
     char *id;               /* VSERPORT_CHANGE's id; NULL: channelN */
 } ArmzChannelOpt;
 
-/* --vsock cid=N[,fd=M]: M an open /dev/vhost-vsock */
+/* --vsock cid=N|auto[,fd=M]: M an open /dev/vhost-vsock */
 typedef struct {
-    guint64 cid;
+    guint64 cid;            /* 0: auto */
     int fd;
 } ArmzVsockOpt;
 

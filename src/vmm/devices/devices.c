@@ -212,7 +212,10 @@ serial_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 static gboolean
 vsock_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
-    return !o->has_vsock || virtio_add(b, armz_virtio_vsock_new(&o->vsock, error));
+    if (!o->has_vsock)
+        return TRUE;
+    b->vsock = armz_virtio_vsock_new(&o->vsock, error);
+    return virtio_add(b, b->vsock);
 }
 
 /* The virtio device kinds, in slot order. */

@@ -31,6 +31,7 @@ typedef struct {
     unsigned nvirtio;
     ArmzVirtioDev *balloon;         /* one of them, or NULL */
     ArmzVirtioDev *serial;          /* the virtio-serial ports, or NULL */
+    ArmzVirtioDev *vsock;           /* or NULL */
 } ArmzBoard;
 
 typedef struct {

@@ -55,3 +55,5 @@ void armz_virtio_serial_set_listener(ArmzVirtioDev *d, ArmzSerialPortFn fn, void
 /* virtio_vsock.c: vhost-vsock for guest CID o->cid; a missing
  * /dev/vhost-vsock fails naming the vhost_vsock module. */
 ArmzVirtioDev *armz_virtio_vsock_new(const ArmzVsockOpt *o, GError **error);
+/* The guest's CID (the one auto found). */
+uint64_t armz_virtio_vsock_cid(ArmzVirtioDev *d);

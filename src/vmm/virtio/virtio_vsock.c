@@ -204,6 +204,7 @@ armz_virtio_vsock_new(const ArmzVsockOpt *o, GError **error)
 {
     Vsock *v = g_new0(Vsock, 1);
     ArmzVirtioDev *d;
+    int rc;
 
     v->call_fd[0] = v->call_fd[1] = v->stop_fd = -1;
     v->cid = o->cid;
@@ -216,8 +217,18 @@ armz_virtio_vsock_new(const ArmzVsockOpt *o, GError **error)
                     VSOCK_DEVICE, g_strerror(errno));
         goto fail;
     }
-    /* the CID now, so that one another guest has fails the start */
-    if (ioctl(v->vhost_fd, VHOST_VSOCK_SET_GUEST_CID, &v->cid) < 0) {
+    /* the CID now, so that one another guest has fails the start; auto:
+     * the kernel, which knows every guest's, says which are free */
+    rc = -1;
+    errno = EADDRINUSE;
+    for (uint64_t c = v->cid ? v->cid : 3; c < G_MAXUINT32 && rc < 0 && errno == EADDRINUSE;
+         c++) {
+        v->cid = c;
+        rc = ioctl(v->vhost_fd, VHOST_VSOCK_SET_GUEST_CID, &v->cid);
+        if (o->cid)
+            break;
+    }
+    if (rc < 0) {
         g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot give the guest vsock CID %llu: %s"),
                     (unsigned long long)v->cid,
                     errno == EADDRINUSE ? _("another guest has it") : g_strerror(errno));
@@ -242,4 +253,10 @@ armz_virtio_vsock_new(const ArmzVsockOpt *o, GError **error)
 fail:
     vsock_free(v);
     return NULL;
+}
+
+uint64_t
+armz_virtio_vsock_cid(ArmzVirtioDev *d)
+{
+    return ((Vsock *)armz_virtio_priv(d))->cid;
 }
