@@ -3,6 +3,7 @@
 #include "driver/domain_vsock.h"
 #include "driver/domain_validate.h"
 #include "driver/driver_priv.h"
+#include "driver/process_priv.h"
 
 static gboolean
 get_cid(ArmzMonitor *mon, gpointer data, GError **error)
@@ -11,7 +12,7 @@ get_cid(ArmzMonitor *mon, gpointer data, GError **error)
 }
 
 void
-armz_domain_vsock_record(ArmzDomainObj *obj)
+armz_domain_vsock_record(ArmzDriver *drv, ArmzDomainObj *obj)
 {
     g_autoptr(GError) err = NULL;
     guint64 cid = 0;
@@ -26,4 +27,7 @@ armz_domain_vsock_record(ArmzDomainObj *obj)
     /* the live definition says which it got, as libvirt's does */
     obj->def->vsock.cid = (unsigned int)cid;
     obj->def->vsock.cid_auto = ARMZ_TRISTATE_ON;
+    /* kept over a daemon restart */
+    if (!armz_process_status_save(drv, obj, &err))
+        armz_warn("domain '%s': cannot save its status: %s", obj->name, err->message);
 }

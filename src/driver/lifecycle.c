@@ -96,7 +96,7 @@ start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, guint64 client_id
     } else {
         ok = armz_process_start(drv, obj, flags, client_id, error);
         if (ok)
-            armz_domain_vsock_record(obj);
+            armz_domain_vsock_record(drv, obj);
     }
     end(drv, obj);
     return ok;
@@ -162,7 +162,7 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
     }
     ok = armz_process_start(drv, obj, flags & ~VIR_DOMAIN_START_VALIDATE, client_id, error);
     if (ok)
-        armz_domain_vsock_record(obj);
+        armz_domain_vsock_record(drv, obj);
     if (!ok && existing && obj->newdef && !armz_domain_obj_is_active(obj)) {
         armz_domain_def_free(obj->def);
         obj->def = g_steal_pointer(&obj->newdef);
