@@ -222,6 +222,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     live = armz_domain_def_copy(obj->def);
     record_ptys(live, plan, &fds);
     record_taps(live, &fds);
+    armz_launch_record_channels(live, plan);
 
     log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
     armz_domain_log_line(logfd, "starting up");

@@ -43,6 +43,8 @@ typedef enum {
     ARMZ_LAUNCH_FD_FILE_OUT,    /* open PATH write-only, create, append or truncate */
     ARMZ_LAUNCH_FD_QMP_LISTEN,  /* bind + listen a unix socket at PATH */
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
+    ARMZ_LAUNCH_FD_CHANNEL_LISTEN, /* bind + listen a unix socket at PATH (its
+                                 * directory made first) */
 } ArmzLaunchFdKind;
 
 typedef struct {
@@ -59,9 +61,10 @@ typedef struct {
     } tap;
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,
-                                 * console0-log, virtio-disk<N>, net<N>, rng0 */
+                                 * console0-log, virtio-disk<N>, net<N>, rng0,
+                                 * channel<N> */
     int device_index;           /* index in the def's list (disks, nets, serials,
-                                 * consoles, rngs); -1 for the monitor */
+                                 * consoles, rngs, channels); -1 for the monitor */
 } ArmzLaunchFd;
 
 typedef enum {
@@ -101,6 +104,11 @@ ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunc
                                        GError **error);
 void armz_launch_plan_free(ArmzLaunchPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzLaunchPlan, armz_launch_plan_free)
+
+/* The live definition LIVE of a started plan: each channel's socket path
+ * (generated ones included) and its state, disconnected until the guest
+ * opens the port. */
+void armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan);
 
 /* A NULL-terminated copy of plan->argv, for exec. */
 GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);

@@ -152,3 +152,5 @@ void armz_serial_close(ArmzSerial *s);
 
 /* control.c */
 extern const ArmzQmpOps armz_vm_qmp_ops;
+/* Device events (BALLOON_CHANGE) to QMP; after armz_board_open_virtio. */
+void armz_vm_control_attach(ArmzVm *vm);

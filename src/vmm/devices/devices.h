@@ -35,6 +35,9 @@ typedef struct {
     /* created by armz_board_open_virtio, slot order */
     ArmzVirtioDev *virtio[ARMZ_VIRTIO_MAX_SLOTS];
     unsigned nvirtio;
+    ArmzVirtioDev *balloon;         /* one of them, or NULL */
+    ArmzVirtioDev *serial;          /* the virtio-serial ports, or NULL */
+    ArmzVirtioDev *vsock;           /* or NULL */
 } ArmzBoard;
 
 typedef struct {
@@ -58,7 +61,8 @@ struct ArmzDeviceInfo {
 
 /* Creates the virtio devices O asks for (opening their backends: a file
  * that cannot be opened fails here), in slot order: disks, nets, console,
- * rng.  Before armz_board_create_devices. */
+ * rng, balloon, virtio-serial,
+ * vsock.  Before armz_board_create_devices. */
 gboolean armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error);
 /* Maps every device and starts the virtio workers. */
 gboolean armz_board_create_devices(ArmzBoard *b, GError **error);

@@ -13,8 +13,10 @@
 #include "sandbox/seccomp.h"
 #include "vmmlog.h"
 
-#define MAX_EXTRA_FDS 4
-#define MAX_QUEUES    8
+/* virtio-serial: 8 ports, each a listening and a connected socket, and
+ * 2 queues per port plus port 0's and the control queues */
+#define MAX_EXTRA_FDS 18
+#define MAX_QUEUES    20
 #define N_AREAS       3         /* ArmzVirtqArea */
 
 typedef struct {
@@ -234,7 +236,8 @@ armz_virtio_dev_run_once(ArmzVirtioDev *d, int timeout_ms)
     pfd[0].fd = d->ctl_fd;
     pfd[0].events = POLLIN;
     for (unsigned i = 0; i < nq; i++) {
-        pfd[1 + i].fd = d->queues[i].notify_fd;
+        /* a queue served in the kernel (vhost) reads its own kicks */
+        pfd[1 + i].fd = (ops->external_queues & (1u << i)) ? -1 : d->queues[i].notify_fd;
         pfd[1 + i].events = POLLIN;
         again |= d->queues[i].pending;
     }
@@ -463,6 +466,9 @@ armz_virtio_set_status(ArmzVirtioDev *d, uint8_t status)
     if ((d->status & VIRTIO_STATUS_NEEDS_RESET) && (new & VIRTIO_STATUS_DRIVER_OK) &&
         !(old & VIRTIO_STATUS_DRIVER_OK))
         interrupt_locked(d, ARMZ_VIRTIO_INT_CONFIG, 0);
+    else if ((new & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) &&
+             d->ops->driver_ok)
+        d->ops->driver_ok(d);
     quiesce_end(d);
 }
 
@@ -599,6 +605,21 @@ armz_virtio_config_changed(ArmzVirtioDev *d)
     g_mutex_unlock(&d->lock);
 }
 
+void
+armz_virtio_raise(ArmzVirtioDev *d, unsigned q)
+{
+    g_mutex_lock(&d->lock);
+    if (device_live(d))
+        interrupt_locked(d, ARMZ_VIRTIO_INT_VRING, q);
+    g_mutex_unlock(&d->lock);
+}
+
+const ArmzGuestMem *
+armz_virtio_guest_mem(ArmzVirtioDev *d)
+{
+    return d->trans ? &d->mem : NULL;
+}
+
 uint64_t
 armz_virtio_features(ArmzVirtioDev *d)
 {
@@ -611,6 +632,15 @@ armz_virtio_add_fd(ArmzVirtioDev *d, int fd)
     g_assert(d->n_extra < MAX_EXTRA_FDS && !d->thread_started);
     d->extra_fds[d->n_extra] = fd;
     return d->n_extra++;
+}
+
+void
+armz_virtio_set_fd(ArmzVirtioDev *d, unsigned i, int fd)
+{
+    g_mutex_lock(&d->lock);
+    g_assert(i < d->n_extra);
+    d->extra_fds[i] = fd;
+    g_mutex_unlock(&d->lock);
 }
 
 int

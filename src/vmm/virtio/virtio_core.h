@@ -51,6 +51,11 @@ typedef struct {
     /* Lock held, worker idle: device-specific part of a reset. */
     void (*reset)(ArmzVirtioDev *d);
     void (*free_priv)(void *priv);
+    /* Lock held, worker idle: the driver set DRIVER_OK (optional). */
+    void (*driver_ok)(ArmzVirtioDev *d);
+    /* Queues (bit per index) served outside the worker (vhost): their
+     * notify eventfds are not read here. */
+    uint32_t external_queues;
 } ArmzVirtioOps;
 
 /* ---- life cycle (the board) ---- */
@@ -78,10 +83,17 @@ const char *armz_virtio_label(ArmzVirtioDev *d);
  * with armz_virtio_config_changed. */
 uint8_t *armz_virtio_config(ArmzVirtioDev *d);
 void armz_virtio_config_changed(ArmzVirtioDev *d);
+/* Any thread: used buffers on queue Q (put there by someone else, vhost). */
+void armz_virtio_raise(ArmzVirtioDev *d, unsigned q);
+/* Guest RAM as bound by the transport (NULL before). */
+const ArmzGuestMem *armz_virtio_guest_mem(ArmzVirtioDev *d);
 /* Negotiated features (valid from FEATURES_OK). */
 uint64_t armz_virtio_features(ArmzVirtioDev *d);
-/* Registers an extra fd the worker polls (before start); its index. */
+/* Registers an extra fd the worker polls (before start); its index.  FD
+ * may be -1 (nothing polled) and changed later by the worker thread (a
+ * socket that connects or goes away). */
 unsigned armz_virtio_add_fd(ArmzVirtioDev *d, int fd);
+void armz_virtio_set_fd(ArmzVirtioDev *d, unsigned i, int fd);
 /* Worker thread: next chain of queue Q: 1, or 0 when there is none (or the
  * device must stop for a reset); a malformed ring puts the device into
  * DEVICE_NEEDS_RESET and gives 0. */

@@ -69,6 +69,43 @@ case $mode in
     echo "ARMZ-GUEST RUN-END rc=$rc"
     sync
     poweroff -f ;;
+  agent)
+    # a stand-in for qemu-guest-agent on org.qemu.guest_agent.0, enough for
+    # virtarmzd's client: guest-sync-delimited, the clock, the interfaces,
+    # guest-shutdown (reads see end-of-file while no host client is there)
+    p=
+    for d in /sys/class/virtio-ports/vport*; do
+      [ "$(cat "$d/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] && p=/dev/${d##*/}
+    done
+    echo "ARMZ-GUEST AGENT ${p:-none}"
+    exec 3<>"$p"
+    while :; do
+      if ! read -r line <&3; then usleep 100000; continue; fi
+      case $line in
+        *guest-sync-delimited*)
+          id=$(echo "$line" | sed -n 's/.*"id": *\([0-9]*\).*/\1/p')
+          printf '\377{"return": %s}\n' "$id" >&3 ;;
+        *guest-get-time*)
+          printf '{"return": %s000000000}\n' "$(date +%s)" >&3 ;;
+        *guest-set-time*)
+          echo "ARMZ-GUEST AGENT SET-TIME"
+          printf '{"return": {}}\n' >&3 ;;
+        *guest-network-get-interfaces*)
+          printf '%s\n' '{"return": [{"name": "lo", "hardware-address": "00:00:00:00:00:00", "ip-addresses": [{"ip-address-type": "ipv4", "ip-address": "127.0.0.1", "prefix": 8}]}, {"name": "eth0", "hardware-address": "52:54:00:aa:bb:cc", "ip-addresses": [{"ip-address-type": "ipv4", "ip-address": "192.0.2.7", "prefix": 24}, {"ip-address-type": "ipv6", "ip-address": "fe80::1", "prefix": 64}]}]}' >&3 ;;
+        *guest-shutdown*)
+          echo "ARMZ-GUEST AGENT SHUTDOWN"
+          sync
+          poweroff -f ;;
+        *)
+          printf '{"error": {"class": "CommandNotFound", "desc": "not in the stand-in"}}\n' >&3 ;;
+      esac
+    done ;;
+  memwatch)
+    # the guest's MemTotal every second (the balloon changes it)
+    while :; do
+      echo "ARMZ-GUEST MEMTOTAL $(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
+      sleep 1
+    done ;;
   reboot)
     # PSCI SYSTEM_RESET from the guest, after a pause (each boot does it)
     sleep 3
