@@ -143,6 +143,14 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
                 fd = open_qmp(f->path, error);
             break;
         }
+        case ARMZ_LAUNCH_FD_VHOST:
+            fd = open(f->path, O_RDWR | O_CLOEXEC);
+            if (fd < 0 && errno == ENOENT)
+                sys_fail(error, g_strdup_printf(_("cannot open '%s' (load the vhost_vsock "
+                                                  "kernel module)"), f->path));
+            else if (fd < 0)
+                sys_fail(error, g_strdup_printf(_("cannot open '%s'"), f->path));
+            break;
         case ARMZ_LAUNCH_FD_RNG:
             fd = open(f->path, O_RDONLY | O_CLOEXEC);
             if (fd < 0)

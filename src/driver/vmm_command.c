@@ -359,13 +359,17 @@ armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
 static void
 plan_vsock(Builder *b)
 {
+    ArmzLaunchFd *fd;
+
     if (!b->def->has_vsock)
         return;
+    /* opened by the daemon: the jailed VMM has no /dev/vhost-vsock */
+    fd = add_fd(b, ARMZ_LAUNCH_FD_VHOST, "/dev/vhost-vsock", "vsock0", 0);
     arg(b, "--vsock");
     if (armz_domain_vsock_auto(&b->def->vsock))
-        arg(b, "cid=auto");
+        argf(b, "fd=%d,cid=auto", fd->num);
     else
-        argf(b, "cid=%u", b->def->vsock.cid);
+        argf(b, "fd=%d,cid=%u", fd->num, b->def->vsock.cid);
 }
 
 /* ---------------- memballoon ---------------- */

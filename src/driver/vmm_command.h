@@ -45,6 +45,8 @@ typedef enum {
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
     ARMZ_LAUNCH_FD_CHANNEL_LISTEN, /* bind + listen a unix socket at PATH (its
                                  * directory made first) */
+    ARMZ_LAUNCH_FD_VHOST,       /* open the vhost device at PATH O_RDWR (the
+                                 * jailed VMM cannot reach /dev) */
 } ArmzLaunchFdKind;
 
 typedef struct {

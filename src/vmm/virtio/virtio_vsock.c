@@ -19,6 +19,7 @@
 #include <glib/gi18n-lib.h>
 #include "virtio/virtio.h"
 #include "vmmlog.h"
+#include "sandbox/seccomp.h"
 
 #define VSOCK_QUEUE_SIZE 128
 #define VSOCK_VHOST_QUEUES 2        /* rx, tx; the event queue stays here */
@@ -48,6 +49,8 @@ call_thread(void *opaque)
 {
     Vsock *v = opaque;
 
+    /* polls, reads eventfds and raises interrupts: a worker's list */
+    armz_seccomp_enter(ARMZ_SANDBOX_WORKER);
     for (;;) {
         struct pollfd p[3] = { { v->call_fd[0], POLLIN, 0 }, { v->call_fd[1], POLLIN, 0 },
                                { v->stop_fd, POLLIN, 0 } };
