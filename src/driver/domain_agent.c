@@ -64,9 +64,10 @@ agent_end(ArmzDomainObj *obj)
 }
 
 /* Runs CMD on DOM's agent, job held around it. */
-static gboolean
-agent_call(ArmzDriver *drv, const ArmzDomainId *dom, const char *api, const char *cmd,
-           const char *args, ArmzAgentReplyKind kind, char **reply, GError **error)
+gboolean
+armz_driver_agent_call(ArmzDriver *drv, const ArmzDomainId *dom, const char *api,
+                       const char *cmd, const char *args, ArmzAgentReplyKind kind,
+                       char **reply, GError **error)
 {
     ArmzDomainObj *obj = NULL;
     g_autofree char *path = agent_begin(drv, dom, api, &obj, error);
@@ -89,8 +90,8 @@ armz_driver_get_time(ArmzDriver *drv, const ArmzDomainId *dom, gint64 *seconds, 
     gboolean ok;
 
     if (!armz_check_flags(flags, 0, "virDomainGetTime", error) ||
-        !agent_call(drv, dom, "virDomainGetTime", "guest-get-time", NULL, ARMZ_AGENT_REPLY,
-                    &reply, error))
+        !armz_driver_agent_call(drv, dom, "virDomainGetTime", "guest-get-time", NULL,
+                                ARMZ_AGENT_REPLY, &reply, error))
         return FALSE;
     v = yajl_tree_parse(reply, NULL, 0);
     ok = v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0;
@@ -126,15 +127,15 @@ armz_driver_set_time(ArmzDriver *drv, const ArmzDomainId *dom, gint64 seconds, g
         args = g_strdup_printf("{\"time\": %" G_GINT64_FORMAT "}",
                                seconds * NS_PER_SEC + (gint64)nseconds);
     }
-    return agent_call(drv, dom, "virDomainSetTime", "guest-set-time", args, ARMZ_AGENT_REPLY,
-                      NULL, error);
+    return armz_driver_agent_call(drv, dom, "virDomainSetTime", "guest-set-time", args,
+                                  ARMZ_AGENT_REPLY, NULL, error);
 }
 
 gboolean
 armz_driver_agent_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
 {
-    return agent_call(drv, dom, "virDomainShutdownFlags", "guest-shutdown",
-                      "{\"mode\": \"powerdown\"}", ARMZ_AGENT_NO_REPLY, NULL, error);
+    return armz_driver_agent_call(drv, dom, "virDomainShutdownFlags", "guest-shutdown",
+                                  "{\"mode\": \"powerdown\"}", ARMZ_AGENT_NO_REPLY, NULL, error);
 }
 
 static void
@@ -193,8 +194,9 @@ armz_driver_agent_interfaces(ArmzDriver *drv, const ArmzDomainId *dom, GError **
     GPtrArray *out;
     yajl_val v;
 
-    if (!agent_call(drv, dom, "virDomainInterfaceAddresses", "guest-network-get-interfaces",
-                    NULL, ARMZ_AGENT_REPLY, &reply, error))
+    if (!armz_driver_agent_call(drv, dom, "virDomainInterfaceAddresses",
+                                "guest-network-get-interfaces", NULL, ARMZ_AGENT_REPLY,
+                                &reply, error))
         return NULL;
     if (!(v = yajl_tree_parse(reply, NULL, 0)) || !YAJL_IS_ARRAY(v)) {
         if (v)

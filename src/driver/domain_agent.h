@@ -17,3 +17,24 @@ gboolean armz_driver_agent_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, GE
  * ArmzDomainIface pointers from guest-network-get-interfaces. */
 GPtrArray *armz_driver_agent_interfaces(ArmzDriver *drv, const ArmzDomainId *dom,
                                         GError **error);
+
+#include "driver/agent.h"
+
+/* Runs CMD (ARGS: a JSON object or NULL) on DOM's agent for API, with the
+ * domain's job held; *REPLY (may be NULL) gets the "return" value. */
+gboolean armz_driver_agent_call(ArmzDriver *drv, const ArmzDomainId *dom, const char *api,
+                                const char *cmd, const char *args, ArmzAgentReplyKind kind,
+                                char **reply, GError **error);
+/* virDomainReboot(VIR_DOMAIN_REBOOT_GUEST_AGENT): guest-shutdown, mode reboot. */
+gboolean armz_driver_agent_reboot(ArmzDriver *drv, const ArmzDomainId *dom, GError **error);
+/* virDomainGetHostname (the agent source, the default): guest-get-host-name. */
+char *armz_driver_get_hostname(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                               GError **error);
+/* virDomainFSFreeze (MOUNTPOINTS, N of them; none: every file system) and
+ * virDomainFSThaw: the number of file systems frozen or thawed, -1 on error. */
+int armz_driver_fs_freeze(ArmzDriver *drv, const ArmzDomainId *dom, char **mountpoints,
+                          guint n, gboolean thaw, unsigned int flags, GError **error);
+/* virDomainSetUserPassword: guest-set-user-password. */
+gboolean armz_driver_set_user_password(ArmzDriver *drv, const ArmzDomainId *dom,
+                                       const char *user, const char *password,
+                                       unsigned int flags, GError **error);

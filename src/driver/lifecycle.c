@@ -251,6 +251,17 @@ armz_driver_reboot(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                           VIR_DOMAIN_REBOOT_INITCTL | VIR_DOMAIN_REBOOT_SIGNAL |
                           VIR_DOMAIN_REBOOT_PARAVIRT, "virDomainReboot", error))
         return FALSE;
+    /* the guest agent, then (when asked for too) the machine's reset */
+    if (flags & VIR_DOMAIN_REBOOT_GUEST_AGENT) {
+        g_autoptr(GError) err = NULL;
+        if (armz_driver_agent_reboot(drv, dom, &err))
+            return TRUE;
+        if (!(flags & VIR_DOMAIN_REBOOT_ACPI_POWER_BTN)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        flags &= ~VIR_DOMAIN_REBOOT_GUEST_AGENT;
+    }
     if (flags && !(flags & VIR_DOMAIN_REBOOT_ACPI_POWER_BTN)) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
                     _("reboot mode 0x%x is not supported"), flags);

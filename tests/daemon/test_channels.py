@@ -56,8 +56,25 @@ def test_agent_apis_need_a_running_domain(daemon, conn):
                  lambda: dom.setTime({'seconds': 1, 'nseconds': 0}, 0),
                  lambda: dom.setTime(None, L.VIR_DOMAIN_TIME_SYNC),
                  lambda: dom.shutdownFlags(L.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT),
-                 lambda: dom.interfaceAddresses(L.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)):
+                 lambda: dom.interfaceAddresses(L.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT),
+                 lambda: dom.reboot(L.VIR_DOMAIN_REBOOT_GUEST_AGENT),
+                 lambda: dom.hostname(0),
+                 lambda: dom.fsFreeze(None, 0),
+                 lambda: dom.fsFreeze(['/'], 0),
+                 lambda: dom.fsThaw(None, 0),
+                 lambda: dom.setUserPassword('root', 'x', 0)):
         e = expect_error(L.VIR_ERR_OPERATION_INVALID, call)
         assert 'not running' in e.get_error_message()
     r = daemon.virsh('domtime', 'agent-off', check=False)
     assert r.rc != 0 and 'not running' in r.err, r
+
+
+def test_agent_api_arguments(daemon, conn):
+    """What is refused before the agent is asked: libvirt's messages."""
+    dom = conn.defineXML(armzd.domain_xml('agent-args', extra_devices=AGENT))
+    e = expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, dom.fsThaw, ['/'], 0)
+    assert 'mountpoints' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, dom.hostname,
+                     L.VIR_DOMAIN_GET_HOSTNAME_LEASE)
+    assert 'lease' in e.get_error_message().lower()
+    expect_error(L.VIR_ERR_INVALID_ARG, dom.fsFreeze, None, 1 << 20)

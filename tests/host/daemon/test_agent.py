@@ -1,11 +1,10 @@
 """The guest agent channel through virtarmzd in the emulated arm64 test
-host. The test guest has no qemu-guest-agent (it needs glib in the
-initramfs): its /init's 'agent' mode is a stand-in answering on
-org.qemu.guest_agent.0 (guest-sync-delimited, guest-get-time,
-guest-set-time, guest-network-get-interfaces, guest-shutdown), which is
-what virtarmzd's client is checked against here: the channel's state in
-the live XML, domtime and domtime --sync, domifaddr --source agent and
-shutdown --mode agent. Run by tests/host/run-host --drive."""
+host, against Debian's arm64 qemu-guest-agent in the test guest (its
+/init's 'agent' mode; tests/host/run-host adds qemu-ga and its libraries):
+the channel's state in the live XML and the AGENT_LIFECYCLE event, domtime
+and domtime --sync, domifaddr --source agent, domhostname, domfsfreeze and
+domfsthaw, set-user-password (the guest checks the new password), reboot
+--mode agent and shutdown --mode agent. Run by tests/host/run-host --drive."""
 import time
 import xml.etree.ElementTree as ET
 
@@ -18,6 +17,8 @@ from hostlib import (ROOT, URI, Events, domain_xml, host_sh, virsh, wait_for, wa
 E = libvirt
 AGENT = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
          "</channel>")
+NIC = ("<interface type='ethernet'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/>"
+       "</interface>")
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def dom():
     Events.start_loop()
     c = libvirt.open(URI)
     host_sh(f'rm -f {ROOT}/agent-serial.log')
-    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT))
+    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT + NIC))
     yield d
     try:
         if d.isActive():
@@ -60,13 +61,35 @@ def test_agent_commands(dom):
     r = virsh('domtime', 'agent')
     assert 'Time:' in r.stdout, r
     virsh('domtime', 'agent', '--sync')
-    wait_guest_marker('agent', 'ARMZ-GUEST AGENT SET-TIME')
+    # guest-set-time without a time: qemu-ga sets the clock from the RTC
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT HWCLOCK -s')
 
     ifaces = dom.interfaceAddresses(E.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
-    assert ifaces['eth0']['hwaddr'] == '52:54:00:aa:bb:cc'
-    assert {a['addr'] for a in ifaces['eth0']['addrs']} == {'192.0.2.7', 'fe80::1'}
+    assert ifaces['eth0']['hwaddr'] == '52:54:00:aa:bb:cc', ifaces
+    assert '192.0.2.7' in {a['addr'] for a in ifaces['eth0']['addrs']}, ifaces
+    assert '127.0.0.1' in {a['addr'] for a in ifaces['lo']['addrs']}, ifaces
     r = virsh('domifaddr', 'agent', '--source', 'agent')
     assert '192.0.2.7/24' in r.stdout, r
+
+    assert dom.hostname(0) == 'armz-guest'
+    r = virsh('domhostname', 'agent', '--source', 'agent')
+    assert 'armz-guest' in r.stdout, r
+
+    # the test guest's root is an initramfs: no file system qemu-ga freezes
+    assert dom.fsFreeze(None, 0) == 0
+    assert dom.fsThaw(None, 0) == 0
+    assert 'Froze 0 filesystem' in virsh('domfsfreeze', 'agent').stdout
+    assert 'Thawed 0 filesystem' in virsh('domfsthaw', 'agent').stdout
+
+    virsh('set-user-password', 'agent', 'armz', 'armz-Pass-1')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT PASSWORD-OK')
+    dom.setUserPassword('armz', 'another-one', 0)
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT PASSWORD-OTHER')
+
+    virsh('reboot', 'agent', '--mode', 'agent')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT REBOOT')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT /dev/vport', count=2)
+    wait_for(lambda: target(dom).get('state') == 'connected', 60, "state='connected' again")
 
     virsh('shutdown', 'agent', '--mode', 'agent')
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT SHUTDOWN')
