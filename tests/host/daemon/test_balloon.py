@@ -2,7 +2,8 @@
 dommemstat shows the guest's own figures, setmem --live makes the guest
 give memory back (its MemTotal, printed every second by the guest's
 memwatch mode, drops) and returns it, dommemstat --period sets the polling,
-domstats --balloon carries the figures. Run by tests/host/run-host --drive."""
+domstats --balloon carries the figures, which follow what the guest
+allocates. Run by tests/host/run-host --drive."""
 import re
 
 import libvirt
@@ -74,3 +75,27 @@ def test_setmem_above_max_refused(dom):
     with pytest.raises(libvirt.libvirtError) as e:
         dom.setMemoryFlags(512 * MIB, E.VIR_DOMAIN_AFFECT_LIVE)
     assert e.value.get_error_code() == E.VIR_ERR_INVALID_ARG
+
+
+def test_guest_figures_follow_allocation():
+    """dommemstat is the guest's own view: its free memory drops by what
+    the guest takes (64 MiB, at 60 s of the guest's uptime)."""
+    c = libvirt.open(URI)
+    name = 'memfill'
+    host_sh(f'rm -f {ROOT}/{name}-serial.log')
+    d = c.defineXML(domain_xml(name, mode='memfill', memory_mib=256, extra=BALLOON))
+    try:
+        d.create()
+        wait_for(lambda: 'unused' in d.memoryStats(), 120, 'guest statistics in dommemstat')
+        before = d.memoryStats()
+        assert 'ARMZ-GUEST MEMFILLED' not in serial_log(name), \
+            'the guest allocated before its first statistics arrived'
+        wait_guest_marker(name, 'ARMZ-GUEST MEMFILLED')
+        wait_for(lambda: d.memoryStats()['unused'] < before['unused'] - 48 * MIB, 60,
+                 f"unused below {before['unused'] - 48 * MIB} KiB")
+        assert d.memoryStats()['last_update'] > before['last_update']
+    finally:
+        if d.isActive():
+            d.destroy()
+        d.undefine()
+        c.close()

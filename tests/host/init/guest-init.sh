@@ -11,6 +11,8 @@
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
+#   memfill   take 64 MiB of memory (a file in the initramfs) at 60 s of
+#             uptime, print "ARMZ-GUEST MEMFILLED", then wait
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -135,6 +137,13 @@ EOF
     else
       echo "ARMZ-GUEST AGENT MISSING (no /usr/sbin/qemu-ga)"
     fi
+    while :; do sleep 3600; done ;;
+  memfill)
+    # 64 MiB taken once the guest has been up 60 s (its balloon statistics
+    # arrive long before: the daemon's figures must follow)
+    while [ "$(cut -d. -f1 /proc/uptime)" -lt 60 ]; do sleep 1; done
+    dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null
+    echo "ARMZ-GUEST MEMFILLED"
     while :; do sleep 3600; done ;;
   memwatch)
     # the guest's MemTotal every second (the balloon changes it)
