@@ -1,5 +1,6 @@
 /* The guest agent procedures beyond the clock (remote_stats.c): the
- * domain's host name, file-system freeze and thaw, user passwords. */
+ * domain's host name, file-system freeze and thaw, user passwords, the
+ * guest's vCPUs and its information. */
 #include <libvirt/libvirt.h>
 #include "util/error.h"
 #include "driver/domain_agent.h"
@@ -53,7 +54,48 @@ h_set_user_password(ArmzClient *client, void *a, void *r, GError **error)
                                          args->flags, error);
 }
 
+/* The driver's parameters into a reply's list. */
+static gboolean
+put_params(GArray *params, u_int *len, armz_typed_param **val)
+{
+    armz_domain_stats_record rec = { 0 };
+
+    if (!params)
+        return FALSE;
+    armz_remote_put_params(&rec, params);
+    g_array_unref(params);
+    *len = rec.params.params_len;
+    *val = rec.params.params_val;
+    return TRUE;
+}
+
+static gboolean
+h_get_guest_vcpus(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_get_guest_vcpus_args *args = a;
+    armz_domain_get_guest_vcpus_ret *ret = r;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return put_params(armz_driver_get_guest_vcpus(DRV, &dom, args->flags, error),
+                      &ret->params.params_len, &ret->params.params_val);
+}
+
+static gboolean
+h_get_guest_info(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_get_guest_info_args *args = a;
+    armz_domain_get_guest_info_ret *ret = r;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return put_params(armz_driver_get_guest_info(DRV, &dom, args->types, args->flags, error),
+                      &ret->params.params_len, &ret->params.params_val);
+}
+
 static const ArmzProc procs[] = {
+    { REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS, ARMZ_ARGS(armz_domain_get_guest_vcpus_args),
+      ARMZ_RET(armz_domain_get_guest_vcpus_ret), h_get_guest_vcpus, 0 },
+    { REMOTE_PROC_DOMAIN_GET_GUEST_INFO, ARMZ_ARGS(armz_domain_get_guest_info_args),
+      ARMZ_RET(armz_domain_get_guest_info_ret), h_get_guest_info, 0 },
     { REMOTE_PROC_DOMAIN_GET_HOSTNAME, ARMZ_ARGS(armz_domain_get_hostname_args),
       ARMZ_RET(armz_domain_get_hostname_ret), h_get_hostname, 0 },
     { REMOTE_PROC_DOMAIN_FSFREEZE, ARMZ_ARGS(armz_domain_fsfreeze_args),

@@ -38,3 +38,11 @@ int armz_driver_fs_freeze(ArmzDriver *drv, const ArmzDomainId *dom, char **mount
 gboolean armz_driver_set_user_password(ArmzDriver *drv, const ArmzDomainId *dom,
                                        const char *user, const char *password,
                                        unsigned int flags, GError **error);
+/* virDomainGetGuestVcpus: "vcpus", "online" and "offlinable" bitmaps
+ * (ArmzTypedParam) from guest-get-vcpus. */
+GArray *armz_driver_get_guest_vcpus(ArmzDriver *drv, const ArmzDomainId *dom,
+                                    unsigned int flags, GError **error);
+/* virDomainGetGuestInfo: users, OS, time zone, host name and file systems
+ * (TYPES, 0: all of them) as libvirt's parameters. */
+GArray *armz_driver_get_guest_info(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int types,
+                                   unsigned int flags, GError **error);

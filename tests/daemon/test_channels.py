@@ -62,11 +62,14 @@ def test_agent_apis_need_a_running_domain(daemon, conn):
                  lambda: dom.fsFreeze(None, 0),
                  lambda: dom.fsFreeze(['/'], 0),
                  lambda: dom.fsThaw(None, 0),
-                 lambda: dom.setUserPassword('root', 'x', 0)):
+                 lambda: dom.setUserPassword('root', 'x', 0),
+                 lambda: dom.guestInfo(0, 0)):
         e = expect_error(L.VIR_ERR_OPERATION_INVALID, call)
         assert 'not running' in e.get_error_message()
-    r = daemon.virsh('domtime', 'agent-off', check=False)
-    assert r.rc != 0 and 'not running' in r.err, r
+    # (libvirt-python's guestVcpus answers None on errors)
+    for cmd in ('domtime', 'guestvcpus'):
+        r = daemon.virsh(cmd, 'agent-off', check=False)
+        assert r.rc != 0 and 'not running' in r.err, r
 
 
 def test_agent_api_arguments(daemon, conn):
@@ -78,3 +81,5 @@ def test_agent_api_arguments(daemon, conn):
                      L.VIR_DOMAIN_GET_HOSTNAME_LEASE)
     assert 'lease' in e.get_error_message().lower()
     expect_error(L.VIR_ERR_INVALID_ARG, dom.fsFreeze, None, 1 << 20)
+    # the guest's disks and interfaces are not mapped to the domain's
+    expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, dom.guestInfo, L.VIR_DOMAIN_GUEST_INFO_DISKS, 0)

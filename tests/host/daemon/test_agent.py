@@ -2,7 +2,8 @@
 host, against Debian's arm64 qemu-guest-agent in the test guest (its
 /init's 'agent' mode; tests/host/run-host adds qemu-ga and its libraries):
 the channel's state in the live XML and the AGENT_LIFECYCLE event, domtime
-and domtime --sync, domifaddr --source agent, domhostname, domfsfreeze and
+and domtime --sync, domifaddr --source agent, domhostname, guestvcpus,
+guestinfo, domfsfreeze and
 domfsthaw, set-user-password (the guest checks the new password), reboot
 --mode agent and shutdown --mode agent. Run by tests/host/run-host --drive."""
 import time
@@ -74,6 +75,14 @@ def test_agent_commands(dom):
     assert dom.hostname(0) == 'armz-guest'
     r = virsh('domhostname', 'agent', '--source', 'agent')
     assert 'armz-guest' in r.stdout, r
+
+    # one vCPU, online; guestinfo from the agent's own view of the guest
+    assert dom.guestVcpus(0) == {'vcpus': '0', 'online': '0', 'offlinable': ''}
+    info = dom.guestInfo(0, 0)
+    assert info['hostname'] == 'armz-guest', info
+    assert info['os.id'] == 'armz-test' and info['os.machine'] == 'aarch64', info
+    assert info['fs.count'] == 0 and 'user.count' in info and 'timezone.offset' in info, info
+    assert 'hostname: armz-guest' in virsh('guestinfo', 'agent', '--hostname').stdout
 
     # the test guest's root is an initramfs: no file system qemu-ga freezes
     assert dom.fsFreeze(None, 0) == 0
