@@ -15,6 +15,10 @@
 /* libvirt's default agent timeout (VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK
  * aside): seconds to wait for a reply. */
 #define ARMZ_AGENT_TIMEOUT_MS 5000
+/* ... and for a command that answers: libvirt blocks until it does;
+ * commands that run programs in the guest (chpasswd, hwclock) take seconds
+ * in a loaded guest */
+#define ARMZ_AGENT_REPLY_TIMEOUT_MS 30000
 
 typedef enum {
     ARMZ_AGENT_REPLY,           /* the command answers */

@@ -75,7 +75,9 @@ armz_driver_agent_call(ArmzDriver *drv, const ArmzDomainId *dom, const char *api
 
     if (!path)
         return FALSE;
-    ok = armz_agent_command(path, cmd, args, kind, ARMZ_AGENT_TIMEOUT_MS, reply, error);
+    ok = armz_agent_command(path, cmd, args, kind,
+                            kind == ARMZ_AGENT_REPLY ? ARMZ_AGENT_REPLY_TIMEOUT_MS
+                                                     : ARMZ_AGENT_TIMEOUT_MS, reply, error);
     agent_end(obj);
     return ok;
 }

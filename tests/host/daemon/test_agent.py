@@ -6,6 +6,7 @@ and domtime --sync, domifaddr --source agent, domhostname, guestvcpus,
 guestinfo, domfsfreeze and
 domfsthaw, set-user-password (the guest checks the new password), reboot
 --mode agent and shutdown --mode agent. Run by tests/host/run-host --drive."""
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -82,7 +83,8 @@ def test_agent_commands(dom):
     assert info['hostname'] == 'armz-guest', info
     assert info['os.id'] == 'armz-test' and info['os.machine'] == 'aarch64', info
     assert info['fs.count'] == 0 and 'user.count' in info and 'timezone.offset' in info, info
-    assert 'hostname: armz-guest' in virsh('guestinfo', 'agent', '--hostname').stdout
+    r = virsh('guestinfo', 'agent', '--hostname')
+    assert re.search(r'^hostname +: armz-guest$', r.stdout, re.M), r
 
     # the test guest's root is an initramfs: no file system qemu-ga freezes
     assert dom.fsFreeze(None, 0) == 0
