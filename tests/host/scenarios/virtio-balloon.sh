@@ -1,3 +1,4 @@
+# armz-timeout: 480
 # virtio-balloon: QMP balloon to 128 MiB makes the 256 MiB guest give
 # memory back (its MemTotal drops, query-balloon and BALLOON_CHANGE say
 # so), the guest's statistics arrive (qom-get guest-stats, polled every

@@ -1,3 +1,4 @@
+# armz-timeout: 480
 # virtio-serial: --channel name=org.test.0 gives the guest a port of that
 # name (/sys/class/virtio-ports), the guest opening it reaches QMP as
 # VSERPORT_CHANGE, and a line sent on the host's socket comes back through
