@@ -122,8 +122,8 @@ armz_driver_set_time(ArmzDriver *drv, const ArmzDomainId *dom, gint64 seconds, g
     if (!(flags & VIR_DOMAIN_TIME_SYNC)) {
         if (seconds < 0 || seconds > G_MAXINT64 / NS_PER_SEC - 1 || nseconds >= NS_PER_SEC) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                        _("specified time %" G_GINT64_FORMAT ".%09u is out of range"),
-                        seconds, nseconds);
+                        _("specified time %lld.%09u is out of range"),
+                        (long long)seconds, nseconds);
             return FALSE;
         }
         args = g_strdup_printf("{\"time\": %" G_GINT64_FORMAT "}",
