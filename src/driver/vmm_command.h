@@ -26,6 +26,7 @@
 typedef struct {
     const char *vmm_path;       /* armz-vmm, unless the definition has <emulator> */
     const char *kvm_device;     /* the host's arm64 KVM device; NULL: no hardware assistance */
+    const char *kvm_profile;    /* --kvm-profile; NULL or "native": not given */
     const char *state_dir;      /* STATE_DIR/UUID.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
     const char *seccomp;        /* --seccomp MODE (armz.conf seccomp_sandbox); NULL: default */
@@ -47,6 +48,7 @@ typedef enum {
                                  * directory made first) */
     ARMZ_LAUNCH_FD_VHOST,       /* open the vhost device at PATH O_RDWR (the
                                  * jailed VMM cannot reach /dev) */
+    ARMZ_LAUNCH_FD_TCP_LISTEN,  /* bind + listen TCP on PATH (host) and port */
 } ArmzLaunchFdKind;
 
 typedef struct {
@@ -55,11 +57,16 @@ typedef struct {
     char *path;                 /* NULL for PTY and TAP */
     gboolean readonly;          /* DISK */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
+    char *port;                 /* TCP_LISTEN: the service (a port number) */
     struct {
         char *ifname;           /* tap name to create; NULL: pick one (vnetN) */
         char *bridge;           /* bridge to attach it to; NULL: none (ethernet) */
         unsigned int mtu;       /* 0: leave the default (the bridge's) */
         unsigned char mac[6];   /* the guest's MAC (--net mac=) */
+        gboolean unmanaged;     /* <target managed='no'>: open it, change nothing */
+        char *ovs_bridge;       /* Open vSwitch bridge to add it to as a port */
+        char *ovs_iface_id;     /* the port's external-ids:iface-id */
+        unsigned char vm_uuid[16];  /* external-ids:vm-uuid */
     } tap;
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,

@@ -56,9 +56,16 @@ parse_backend(const char *opt, const char *s, ArmzCharOpt *c, GError **error)
             return FALSE;
         c->kind = ARMZ_SERIAL_FD;
         c->fd = (int)v;
+    } else if (g_str_has_prefix(s, "listen:fd:")) {
+        g_autofree char *what = g_strdup_printf("%s listen:fd:", opt);
+        if (!parse_uint(what, s + 10, 0, G_MAXINT, &v, error))
+            return FALSE;
+        c->kind = ARMZ_SERIAL_LISTEN;
+        c->fd = (int)v;
     } else {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    _("%s: unknown backend '%s' (stdio, pty, file:PATH, fd:N, none)"), opt, s);
+                    _("%s: unknown backend '%s' (stdio, pty, file:PATH, fd:N, listen:fd:N, "
+                      "none)"), opt, s);
         return FALSE;
     }
     return TRUE;
@@ -438,6 +445,7 @@ gboolean
 armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
 {
     g_autofree char *memory = NULL, *vcpus = NULL, *serial = NULL, *irqchip = NULL;
+    g_autofree char *kvm_profile = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
     g_autofree char *seccomp = NULL;
@@ -493,6 +501,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("QMP control socket already listening on this inherited fd"), N_("N") },
         { "kvm-device", 0, 0, G_OPTION_ARG_FILENAME, &o->kvm_device,
           N_("KVM device (default: /dev/kvm-arm64, then /dev/kvm)"), N_("PATH") },
+        { "kvm-profile", 0, 0, G_OPTION_ARG_STRING, &kvm_profile,
+          N_("use KVM as: native (default) or s390 (only what IBM Z's kvm-arm64 offers)"),
+          N_("PROFILE") },
         { "irqchip", 0, 0, G_OPTION_ARG_STRING, &irqchip,
           N_("interrupt controller: auto (default), kernel or userspace"), N_("MODE") },
         { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &o->pidfile,
@@ -533,6 +544,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     o->irqchip = ARMZ_IRQCHIP_AUTO;
     o->flash_code_fd = o->flash_vars_fd = -1;
     o->seccomp = ARMZ_SECCOMP_ON;
+    o->kvm_profile = ARMZ_KVM_PROFILE_NATIVE;
 
     ctx = g_option_context_new(NULL);
     g_option_context_set_summary(ctx, _("armz-vmm: lightweight arm64 virtual machine monitor "
@@ -579,6 +591,11 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         o->has_console = TRUE;
         if (!parse_backend("--console", console, &o->console, error))
             return FALSE;
+        if (o->console.kind == ARMZ_SERIAL_LISTEN) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s",
+                        _("--console: listen:fd:N is a --serial backend only"));
+            return FALSE;
+        }
     }
     if (o->console.pty_file && (!o->has_console || o->console.kind != ARMZ_SERIAL_PTY)) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -664,6 +681,26 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     }
     if (seccomp && !armz_seccomp_parse_mode(seccomp, &o->seccomp, error))
         return FALSE;
+    /* s390+readonly-mem: the s390 profile plus read-only memory slots, which
+     * firmware boot needs and the series does not offer yet; lets the tests
+     * run the firmware on the s390 paths (userspace GIC and PSCI) */
+    if (kvm_profile && g_str_equal(kvm_profile, "s390+readonly-mem")) {
+        o->kvm_readonly_mem = TRUE;
+        kvm_profile[strlen("s390")] = '\0';
+    }
+    if (kvm_profile && !armz_kvm_profile_parse(kvm_profile, &o->kvm_profile)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--kvm-profile: unknown profile '%s' (native, s390, s390+readonly-mem)"),
+                    kvm_profile);
+        return FALSE;
+    }
+    /* the s390 host has no in-kernel GIC */
+    if (o->kvm_profile == ARMZ_KVM_PROFILE_S390 && o->irqchip == ARMZ_IRQCHIP_KERNEL) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--irqchip=kernel: the s390 KVM profile has no in-kernel interrupt "
+                      "controller"));
+        return FALSE;
+    }
     if (o->qmp_path && qmp_fd >= 0) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("--qmp and --qmp-fd exclude each other"));

@@ -3,6 +3,7 @@
 #include <glib.h>
 #include "boot/smbios.h"
 #include "sandbox/seccomp.h"
+#include "kvm/profile.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -10,6 +11,7 @@ typedef enum {
     ARMZ_SERIAL_FILE,
     ARMZ_SERIAL_FD,
     ARMZ_SERIAL_NONE,
+    ARMZ_SERIAL_LISTEN,     /* a listening socket: one client at a time */
 } ArmzSerialKind;
 
 /* A character line (PL011 serial or virtio-console): its backend and an
@@ -17,7 +19,7 @@ typedef enum {
 typedef struct {
     ArmzSerialKind kind;
     char *path;             /* file: PATH */
-    int fd;                 /* fd: N */
+    int fd;                 /* fd: N, listen:fd:N */
     char *pty_file;         /* where to write the pty path */
     char *log_path;         /* --*-log file:PATH */
     int log_fd;             /* --*-log fd:N, -1: none */
@@ -97,6 +99,8 @@ typedef struct {
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */
     ArmzIrqchipMode irqchip;
+    ArmzKvmProfile kvm_profile;     /* --kvm-profile */
+    gboolean kvm_readonly_mem;      /* --kvm-profile=s390+readonly-mem (tests) */
     char *pidfile;
     gboolean paused;
     gboolean debug;
