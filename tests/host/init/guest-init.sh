@@ -11,8 +11,8 @@
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
-#   memfill   take 64 MiB of memory (a file in the initramfs) at 60 s of
-#             uptime, print "ARMZ-GUEST MEMFILLED", then wait
+#   memfill   take 64 MiB of memory (a file in the initramfs) once the
+#             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED", then wait
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -139,9 +139,10 @@ EOF
     fi
     while :; do sleep 3600; done ;;
   memfill)
-    # 64 MiB taken once the guest has been up 60 s (its balloon statistics
-    # arrive long before: the daemon's figures must follow)
-    while [ "$(cut -d. -f1 /proc/uptime)" -lt 60 ]; do sleep 1; done
+    # 64 MiB taken once the balloon has taken 4 MiB (the test's signal,
+    # given after it read the guest's figures)
+    t0=$(awk '/^MemTotal/ {print $2}' /proc/meminfo)
+    while [ "$(awk '/^MemTotal/ {print $2}' /proc/meminfo)" -gt $((t0 - 4096)) ]; do sleep 1; done
     dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null
     echo "ARMZ-GUEST MEMFILLED"
     while :; do sleep 3600; done ;;
