@@ -263,6 +263,25 @@ armz_vm_control_attach(ArmzVm *vm)
         armz_virtio_serial_set_listener(vm->board.serial, port_changed, vm);
 }
 
+static char *
+ctl_query_blockstats(gpointer opaque, GError **error)
+{
+    return armz_vm_query_blockstats(opaque);
+}
+
+static char *
+ctl_query_block(gpointer opaque, GError **error)
+{
+    return armz_vm_query_block(opaque);
+}
+
+static gboolean
+ctl_block_resize(gpointer opaque, const char *device, guint64 size, GError **error)
+{
+    ArmzVm *vm = opaque;
+    return not_after_shutdown(vm, error) && armz_vm_block_resize(vm, device, size, error);
+}
+
 const ArmzQmpOps armz_vm_qmp_ops = {
     .query_status = ctl_query_status,
     .stop = ctl_stop,
@@ -275,4 +294,7 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .query_balloon = ctl_query_balloon,
     .qom_get = ctl_qom_get,
     .qom_set = ctl_qom_set,
+    .query_blockstats = ctl_query_blockstats,
+    .query_block = ctl_query_block,
+    .block_resize = ctl_block_resize,
 };

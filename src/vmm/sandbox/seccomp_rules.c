@@ -45,6 +45,9 @@ static const ArmzSyscallRule main_rules[] = {
     { "socketcall", ARMZ_ARG_SOCKETCALL },
     ANY("unlinkat"), ANY("unlink"),
     ANY("rt_sigaction"),
+    /* guest RAM from a memfd (--memfd) is made during setup; listed for a
+     * later allocation all the same */
+    ANY("memfd_create"), ANY("ftruncate"),
     { "clone", ARMZ_ARG_CLONE_THREAD },
     { "clone3", ARMZ_ARG_ENOSYS },
     /* what a new thread does first (glibc, GLib naming it) */
@@ -58,6 +61,8 @@ static const ArmzSyscallRule main_rules[] = {
 /* vCPU threads: KVM_RUN and device emulation on MMIO exits, which only
  * touches memory, eventfds, the serial backend and KVM: the common list. */
 static const ArmzSyscallRule vcpu_rules[] = {
+    /* vhost-user: DRIVER_OK and a reset talk to the back-end's socket */
+    ANY("sendmsg"), ANY("recvmsg"), { "socketcall", ARMZ_ARG_SOCKETCALL_VHOST },
     { NULL, 0 }
 };
 
@@ -70,6 +75,11 @@ static const ArmzSyscallRule worker_rules[] = {
     /* virtio-serial: a port's client connects, the guest's output to it */
     ANY("accept4"), ANY("sendmsg"),
     { "socketcall", ARMZ_ARG_SOCKETCALL },
+    /* the vhost-user thread: reconnecting to the back-end's UNIX socket
+     * (socket, connect), messages with descriptors, MSG_PEEK checks
+     * (recvfrom); s390x's socketcall cannot check the address family */
+    { "socket", ARMZ_ARG_SOCKET_UNIX }, ANY("connect"), ANY("recvmsg"),
+    ANY("recvfrom"), { "socketcall", ARMZ_ARG_SOCKETCALL_VHOST },
     { NULL, 0 }
 };
 
@@ -101,3 +111,7 @@ const unsigned long armz_seccomp_vhost_ioctls[] = {
     VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_VSOCK_SET_RUNNING,
 };
 const unsigned armz_seccomp_n_vhost_ioctls = G_N_ELEMENTS(armz_seccomp_vhost_ioctls);
+/* ... and for vhost-user's (vCPU and worker lists): socket, connect,
+ * recvfrom, sendmsg, recvmsg */
+const unsigned long armz_seccomp_vhost_socketcalls[] = { 1, 3, 12, 16, 17 };
+const unsigned armz_seccomp_n_vhost_socketcalls = G_N_ELEMENTS(armz_seccomp_vhost_socketcalls);

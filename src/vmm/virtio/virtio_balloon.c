@@ -76,7 +76,7 @@ discard(Balloon *b, uint8_t *p, uint64_t len)
 static void
 inflate(ArmzVirtioDev *d, Balloon *b, ArmzVirtqElem *e)
 {
-    const ArmzGuestMem *mem = armz_virtio_guest_mem(d);
+    const ArmzGuestMem *mem = armz_virtio_mem(d);
     uint8_t raw[PFN_BATCH * 4];
     uint8_t *run = NULL;
     uint64_t run_len = 0;

@@ -51,11 +51,17 @@ typedef struct {
     /* Lock held, worker idle: device-specific part of a reset. */
     void (*reset)(ArmzVirtioDev *d);
     void (*free_priv)(void *priv);
-    /* Lock held, worker idle: the driver set DRIVER_OK (optional). */
+    /* Lock held, worker idle: the driver set DRIVER_OK (optional; vhost
+     * devices hand the rings over here). */
     void (*driver_ok)(ArmzVirtioDev *d);
-    /* Queues (bit per index) served outside the worker (vhost): their
+    /* Queues (bit per index) served outside the worker (vhost-vsock): their
      * notify eventfds are not read here. */
     uint32_t external_queues;
+    /* vhost-user: another process serves every queue.  The features are
+     * offered exactly as given (nothing added), the worker neither polls
+     * nor drains the queues' notify fds (they are the back-end's kick fds),
+     * and driver_ok is called only on a device that does not need a reset. */
+    bool vhost;
 } ArmzVirtioOps;
 
 /* ---- life cycle (the board) ---- */
@@ -83,10 +89,6 @@ const char *armz_virtio_label(ArmzVirtioDev *d);
  * with armz_virtio_config_changed. */
 uint8_t *armz_virtio_config(ArmzVirtioDev *d);
 void armz_virtio_config_changed(ArmzVirtioDev *d);
-/* Any thread: used buffers on queue Q (put there by someone else, vhost). */
-void armz_virtio_raise(ArmzVirtioDev *d, unsigned q);
-/* Guest RAM as bound by the transport (NULL before). */
-const ArmzGuestMem *armz_virtio_guest_mem(ArmzVirtioDev *d);
 /* Negotiated features (valid from FEATURES_OK). */
 uint64_t armz_virtio_features(ArmzVirtioDev *d);
 /* Registers an extra fd the worker polls (before start); its index.  FD
@@ -107,6 +109,11 @@ void armz_virtio_fail(ArmzVirtioDev *d, const char *reason);
 bool armz_virtio_needs_reset(ArmzVirtioDev *d);
 /* Wakes the worker (e.g. from another thread that has new input). */
 void armz_virtio_wake(ArmzVirtioDev *d);
+/* Any thread, lock not held: used buffers on queue Q (a vhost-user
+ * back-end's call eventfd fired); interrupts a live device's driver. */
+void armz_virtio_interrupt_queue(ArmzVirtioDev *d, unsigned q);
+/* Guest memory as bound by the transport (NULL before). */
+const ArmzGuestMem *armz_virtio_mem(ArmzVirtioDev *d);
 
 /* ---- for transports ---- */
 
@@ -147,6 +154,8 @@ typedef int (*ArmzIoeventfdFn)(void *opaque, uint64_t addr, unsigned len,
 void armz_virtio_dev_bind(ArmzVirtioDev *d, const ArmzVirtioTransport *t, void *opaque,
                           const ArmzGuestMem *mem);
 const char *armz_virtio_dev_name(ArmzVirtioDev *d);
+/* The OPAQUE D was bound with. */
+void *armz_virtio_dev_transport(ArmzVirtioDev *d);
 uint32_t armz_virtio_device_id(ArmzVirtioDev *d);
 unsigned armz_virtio_num_queues(ArmzVirtioDev *d);
 /* The eventfd of queue Q that wakes the worker (for KVM_IOEVENTFD). */

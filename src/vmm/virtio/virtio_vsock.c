@@ -65,7 +65,7 @@ call_thread(void *opaque)
             return NULL;
         for (unsigned q = 0; q < VSOCK_VHOST_QUEUES; q++)
             if (p[q].revents && read(v->call_fd[q], &n, sizeof(n)) == sizeof(n))
-                armz_virtio_raise(v->dev, q);
+                armz_virtio_interrupt_queue(v->dev, q);
     }
 }
 
@@ -119,7 +119,7 @@ static void
 vsock_driver_ok(ArmzVirtioDev *d)
 {
     Vsock *v = armz_virtio_priv(d);
-    const ArmzGuestMem *mem = armz_virtio_guest_mem(d);
+    const ArmzGuestMem *mem = armz_virtio_mem(d);
     struct {
         struct vhost_memory hdr;
         struct vhost_memory_region region;
