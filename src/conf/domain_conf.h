@@ -268,6 +268,35 @@ typedef struct {
     char *block;
     GPtrArray *entries;     /* ArmzXmlAttr*: name (NULL in oemStrings), text */
 } ArmzDomainSysinfoBlock;
+/* <vsock model='virtio'><cid auto='yes|no' address='N'/></vsock> */
+typedef struct {
+    ArmzTristate cid_auto;          /* absent: auto unless an address is given */
+    unsigned int cid;               /* 0: none yet (auto: the live XML has it) */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainVsockDef;
+
+/* <channel type='unix'><source mode='bind' path=''/><target type='virtio'
+ * name='' state=''/></channel>: a virtio-serial port. */
+typedef struct {
+    char *type;                     /* "unix" */
+    char *source_mode;              /* "bind" or NULL */
+    char *source_path;              /* NULL: generated at start (live XML) */
+    char *target_type;              /* "virtio" */
+    char *target_name;              /* org.qemu.guest_agent.0 */
+    ArmzTristate state;             /* live: ON connected, OFF disconnected */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainChannelDef;
+
+/* <memballoon model='none|virtio' autodeflate='on|off'
+ * freePageReporting='on|off'><stats period='N'/></memballoon> */
+typedef struct {
+    gboolean virtio;                /* model='virtio'; FALSE: 'none' */
+    unsigned int stats_period;      /* seconds, 0 = no polling */
+    gboolean has_stats_period;      /* <stats period> was given */
+    ArmzTristate autodeflate;
+    ArmzTristate free_page_reporting;
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainMemballoonDef;
 
 struct _ArmzDomainDef {
     char *virt_type;                /* <domain type=''>: "kvm" or "qemu" */
@@ -328,8 +357,12 @@ struct _ArmzDomainDef {
     GPtrArray *serials;             /* ArmzDomainChrDef* */
     GPtrArray *consoles;            /* ArmzDomainChrDef* */
     GPtrArray *rngs;                /* ArmzDomainRngDef* */
+    GPtrArray *channels;            /* ArmzDomainChannelDef* */
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
-    gboolean has_memballoon;        /* <memballoon model='none'/> was given */
+    gboolean has_memballoon;        /* <memballoon> was given */
+    ArmzDomainMemballoonDef memballoon;
+    gboolean has_vsock;
+    ArmzDomainVsockDef vsock;
     ArmzDomainTuneDef tune;         /* <cputune>, <memtune>, <blkiotune> */
 
     /* --- firmware and platform (conf/domain_firmware.c) --- */
@@ -413,6 +446,7 @@ gboolean armz_domain_disk_has_iotune(const ArmzDomainDiskDef *disk);
 void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
+void armz_domain_channel_def_free(ArmzDomainChannelDef *ch);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
 /* <address type='pci' domain='0x0000' bus='0xBB' slot='0xSS' function='0xF'/> */
@@ -424,4 +458,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainRngDef, armz_domain_rng_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChannelDef, armz_domain_channel_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainControllerDef, armz_domain_controller_def_free)

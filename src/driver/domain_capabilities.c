@@ -52,7 +52,17 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    <rng supported='yes'>\n");
     enum_append(x, 3, "model", s->rng_models);
     enum_append(x, 3, "backendModel", s->rng_backends);
+    /* not in libvirt's domain capabilities: what <memballoon model> takes */
     g_string_append(x, "    </rng>\n"
+                       "    <memballoon supported='yes'>\n");
+    enum_append(x, 3, "model", s->memballoon_models);
+    /* nor is vsock (virtio, through the host's vhost-vsock) */
+    g_string_append(x, "    </memballoon>\n"
+                       "    <vsock supported='yes'>\n"
+                       "      <enum name='model'>\n"
+                       "        <value>virtio</value>\n"
+                       "      </enum>\n"
+                       "    </vsock>\n"
                        "    <filesystem supported='yes'>\n"
                        "      <enum name='driverType'>\n"
                        "        <value>virtiofs</value>\n"
@@ -60,7 +70,9 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    </filesystem>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"
-                       "    <channel supported='no'/>\n"
+                       "    <channel supported='yes'>\n");
+    enum_append(x, 3, "type", s->channel_types);
+    g_string_append(x, "    </channel>\n"
                        "    <crypto supported='no'/>\n"
                        "  </devices>\n");
 }

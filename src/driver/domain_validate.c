@@ -43,6 +43,11 @@ static const char *const console_targets[] = { "serial", "virtio", NULL };
 static const char *const rng_models[] = { "virtio", NULL };
 static const char *const rng_backends[] = { "random", NULL };
 static const char *const rng_sources[] = { "/dev/urandom", "/dev/random", NULL };
+static const char *const memballoon_models[] = { "virtio", "none", NULL };
+static const char *const channel_types[] = { "unix", NULL };
+static const char *const channel_targets[] = { "virtio", NULL };
+/* where libvirt puts a channel: a port of its virtio-serial controller */
+static const char *const channel_addresses[] = { "virtio-serial", "virtio-mmio", NULL };
 
 const ArmzDomainSupport armz_domain_support = {
     .virt_types = virt_types,
@@ -64,6 +69,9 @@ const ArmzDomainSupport armz_domain_support = {
     .rng_models = rng_models,
     .rng_backends = rng_backends,
     .rng_sources = rng_sources,
+    .memballoon_models = memballoon_models,
+    .channel_types = channel_types,
+    .channel_targets = channel_targets,
 };
 
 static gboolean G_GNUC_PRINTF(3, 4)
@@ -131,10 +139,11 @@ check_memory(const ArmzDomainDef *def, GError **error)
 {
     guint64 mib;
 
-    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib &&
+        !(def->has_memballoon && def->memballoon.virtio))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs a memory "
-                      "balloon, which the armz driver does not provide"),
+                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs "
+                      "<memballoon model='virtio'>"),
                     def->current_memory_kib, def->memory_kib);
     /* whole MiB, as the plan gives armz-vmm */
     mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
@@ -844,6 +853,70 @@ check_rngs(const ArmzDomainDef *def, GError **error)
     return check_virtio_address(rng->address, "<rng>", error);
 }
 
+static gboolean
+check_channel(const ArmzDomainDef *def, guint i, GError **error)
+{
+    const ArmzDomainChannelDef *ch = g_ptr_array_index(def->channels, i);
+    const char *name = ch->target_name;
+
+    if (!ok_value(channel_types, ch->type) || !ok_value(channel_targets, ch->target_type))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<channel type='%s'> with <target type='%s'> is not supported by the "
+                      "armz driver"), ch->type ? ch->type : "",
+                    ch->target_type ? ch->target_type : "");
+    /* the port's name is also the file name of its generated socket */
+    if (!name || !*name || strchr(name, '/') || g_str_equal(name, ".") ||
+        g_str_equal(name, ".."))
+        return fail(error, VIR_ERR_XML_ERROR, _("invalid or missing target name '%s' of <channel>"),
+                    name ? name : "");
+    for (guint k = 0; k < i; k++)
+        if (g_strcmp0(((ArmzDomainChannelDef *)g_ptr_array_index(def->channels, k))->target_name,
+                      name) == 0)
+            return fail(error, VIR_ERR_XML_ERROR,
+                        _("virtio channel name '%s' is used more than once"), name);
+    if (ch->source_path && !armz_domain_check_abs_path(ch->source_path, "<channel>", error))
+        return FALSE;
+    if (ch->address && !(ch->address->type && g_strv_contains(channel_addresses,
+                                                              ch->address->type)))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address type='%s'> of <channel> is not supported by the armz driver"),
+                    ch->address->type ? ch->address->type : "");
+    return TRUE;
+}
+
+/* A fixed CID: 0-2 are the hypervisor's, loopback and the host's. */
+static gboolean
+check_vsock(const ArmzDomainDef *def, GError **error)
+{
+    const ArmzDomainVsockDef *v = &def->vsock;
+
+    if (!def->has_vsock)
+        return TRUE;
+    if (armz_domain_vsock_auto(v) ? FALSE : v->cid < 3 || v->cid >= G_MAXUINT32)
+        return fail(error, VIR_ERR_XML_ERROR, _("vsock CID %u is reserved or out of range"),
+                    v->cid);
+    return check_virtio_address(v->address, "<vsock>", error);
+}
+
+gboolean
+armz_domain_vsock_auto(const ArmzDomainVsockDef *v)
+{
+    return v->cid_auto == ARMZ_TRISTATE_ON || (v->cid_auto == ARMZ_TRISTATE_ABSENT && !v->cid);
+}
+
+static gboolean
+check_channels(const ArmzDomainDef *def, GError **error)
+{
+    if (def->channels->len > ARMZ_LAUNCH_MAX_CHANNELS)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("%u <channel> devices given, but the armz driver supports %u"),
+                    def->channels->len, (unsigned int)ARMZ_LAUNCH_MAX_CHANNELS);
+    for (guint i = 0; i < def->channels->len; i++)
+        if (!check_channel(def, i, error))
+            return FALSE;
+    return TRUE;
+}
+
 /* PCI controllers and addresses (pci_address.c assigns them) */
 static gboolean
 check_pci(const ArmzDomainDef *def, GError **error)
@@ -876,6 +949,10 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_disks(def, error) &&
            check_nets(def, error) &&
            check_rngs(def, error) &&
+           check_channels(def, error) &&
+           check_vsock(def, error) &&
+           (!def->has_memballoon ||
+            check_virtio_address(def->memballoon.address, "<memballoon>", error)) &&
            check_pci(def, error) &&
            armz_domain_check_vhost_user(def, error);
 }

@@ -21,6 +21,8 @@
 /* armz-vmm's --memory range, in MiB. */
 #define ARMZ_LAUNCH_MIN_MEMORY_MIB 16
 #define ARMZ_LAUNCH_MAX_MEMORY_MIB (1024 * 1024)
+/* armz-vmm's virtio-serial ports (ARMZ_SERIAL_MAX_PORTS). */
+#define ARMZ_LAUNCH_MAX_CHANNELS 8
 /* virtio-blk's device ID field (VIRTIO_BLK_ID_BYTES). */
 #define ARMZ_DISK_SERIAL_MAX 20
 
@@ -46,9 +48,16 @@ typedef struct {
     const char *const *rng_models;          /* <rng model=''> */
     const char *const *rng_backends;        /* <backend model=''> */
     const char *const *rng_sources;         /* <backend>PATH</backend> */
+    const char *const *memballoon_models;   /* <memballoon model=''> */
+    const char *const *channel_types;       /* <channel type=''> */
+    const char *const *channel_targets;     /* <channel><target type=''> */
 } ArmzDomainSupport;
 
 extern const ArmzDomainSupport armz_domain_support;
+
+/* Whether the guest's vsock CID is picked at start (auto='yes', or no
+ * address given). */
+gboolean armz_domain_vsock_auto(const ArmzDomainVsockDef *v);
 
 /* Refuses DEF when the armz driver can never run it. */
 gboolean armz_domain_validate(const ArmzDomainDef *def, GError **error);

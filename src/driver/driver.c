@@ -131,10 +131,12 @@ armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int even
     emit(drv, obj, &ev);
 }
 
-void
-armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
+static void
+emit_simple(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainEventKind kind, int id, int event,
+            int detail)
 {
-    ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_REBOOT, .name = obj->name, .id = id };
+    ArmzDomainEvent ev = { .kind = kind, .name = obj->name, .id = id, .event = event,
+                           .detail = detail };
 
     emit(drv, obj, &ev);
 }
@@ -149,6 +151,19 @@ armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const cha
     };
 
     emit(drv, obj, &ev);
+}
+
+void
+armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
+{
+    emit_simple(drv, obj, ARMZ_DOMAIN_EVENT_REBOOT, id, 0, 0);
+}
+
+void
+armz_driver_emit_agent_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int state,
+                                 int reason)
+{
+    emit_simple(drv, obj, ARMZ_DOMAIN_EVENT_AGENT_LIFECYCLE, id, state, reason);
 }
 
 void

@@ -225,6 +225,23 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
         case ARMZ_LAUNCH_FD_FLASH:
             fd = open_flash(f, error);
             break;
+        case ARMZ_LAUNCH_FD_CHANNEL_LISTEN: {
+            g_autofree char *dir = g_path_get_dirname(f->path);
+            /* a generated path's directory is ours to make */
+            if (g_mkdir_with_parents(dir, 0700) < 0)
+                fd = sys_fail(error, g_strdup_printf(_("cannot create directory '%s'"), dir));
+            else
+                fd = open_qmp(f->path, error);
+            break;
+        }
+        case ARMZ_LAUNCH_FD_VHOST:
+            fd = open(f->path, O_RDWR | O_CLOEXEC);
+            if (fd < 0 && errno == ENOENT)
+                sys_fail(error, g_strdup_printf(_("cannot open '%s' (load the vhost_vsock "
+                                                  "kernel module)"), f->path));
+            else if (fd < 0)
+                sys_fail(error, g_strdup_printf(_("cannot open '%s'"), f->path));
+            break;
         case ARMZ_LAUNCH_FD_RNG:
             fd = open(f->path, O_RDONLY | O_CLOEXEC);
             if (fd < 0)

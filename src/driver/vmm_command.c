@@ -8,6 +8,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/uuid.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
 #include "driver/pci_address.h"
@@ -613,6 +614,93 @@ plan_firmware(Builder *b, GError **error)
     return TRUE;
 }
 
+/* ---------------- channels ---------------- */
+
+/* Each <channel> a virtio-serial port on a socket the daemon listens on:
+ * the path given, or STATE_DIR/channel/UUID/NAME (libvirt's
+ * .../channel/target/domain-ID-NAME/NAME; the UUID keeps it short and
+ * known before the start). */
+static void
+plan_channels(Builder *b)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+
+    armz_uuid_format(b->def->uuid, uuid);
+    for (guint i = 0; i < b->def->channels->len; i++) {
+        const ArmzDomainChannelDef *ch = g_ptr_array_index(b->def->channels, i);
+        g_autofree char *path = ch->source_path ? g_strdup(ch->source_path)
+            : g_build_filename(b->ctx->state_dir, "channel", uuid, ch->target_name, NULL);
+        g_autofree char *role = g_strdup_printf("channel%u", i);
+        g_auto(GStrv) parts = g_strsplit(ch->target_name, ",", -1);
+        g_autofree char *name = g_strjoinv(",,", parts);   /* a comma in the option */
+        ArmzLaunchFd *fd = add_fd(b, ARMZ_LAUNCH_FD_CHANNEL_LISTEN, path, role, (int)i);
+
+        arg(b, "--channel");
+        argf(b, "fd=%d,name=%s,id=%s", fd->num, name, role);
+    }
+}
+
+void
+armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
+{
+    for (guint i = 0; i < plan->fds->len; i++) {
+        const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, i);
+        ArmzDomainChannelDef *ch;
+
+        if (fd->kind != ARMZ_LAUNCH_FD_CHANNEL_LISTEN || fd->device_index < 0 ||
+            (guint)fd->device_index >= live->channels->len)
+            continue;
+        ch = g_ptr_array_index(live->channels, fd->device_index);
+        if (!ch->source_path)
+            ch->source_path = g_strdup(fd->path);
+        if (!ch->source_mode)
+            ch->source_mode = g_strdup("bind");
+        ch->state = ARMZ_TRISTATE_OFF;
+    }
+}
+
+/* ---------------- vsock ---------------- */
+
+/* auto: armz-vmm takes the first CID the host kernel has free (the kernel
+ * knows every guest's, so two starts cannot pick the same); the daemon
+ * reads it back for the live XML (domain_vsock.c). */
+static void
+plan_vsock(Builder *b)
+{
+    ArmzLaunchFd *fd;
+
+    if (!b->def->has_vsock)
+        return;
+    /* opened by the daemon: the jailed VMM has no /dev/vhost-vsock */
+    fd = add_fd(b, ARMZ_LAUNCH_FD_VHOST, "/dev/vhost-vsock", "vsock0", 0);
+    arg(b, "--vsock");
+    if (armz_domain_vsock_auto(&b->def->vsock))
+        argf(b, "fd=%d,cid=auto", fd->num);
+    else
+        argf(b, "fd=%d,cid=%u", fd->num, b->def->vsock.cid);
+}
+
+/* ---------------- memballoon ---------------- */
+
+/* The polling period, the features, and currentMemory as the balloon's
+ * first target (libvirt sets it over QMP right after the start). */
+static void
+plan_memballoon(Builder *b)
+{
+    const ArmzDomainMemballoonDef *mb = &b->def->memballoon;
+    const ArmzDomainDef *def = b->def;
+    g_autofree char *target = NULL;
+
+    if (!def->has_memballoon || !mb->virtio)
+        return;
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+        target = g_strdup_printf(",target=%llu", def->current_memory_kib * 1024);
+    arg(b, "--balloon");
+    argf(b, "stats-period=%u%s%s%s", mb->stats_period, target ? target : "",
+         mb->autodeflate == ARMZ_TRISTATE_ON ? ",deflate-on-oom=on" : "",
+         mb->free_page_reporting == ARMZ_TRISTATE_ON ? ",free-page-reporting=on" : "");
+}
+
 /* ---------------- entry points ---------------- */
 
 /* The host's side of the domain type: armz has only KVM, so 'qemu' (which
@@ -686,8 +774,7 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !plan_paths(&b, error))
         return NULL;
     /* <controller> elements describe buses: pcie-root puts the virtio
-     * devices on PCI (plan_pci); the others need nothing, as
-     * <memballoon model='none'/>. */
+     * devices on PCI (plan_pci); the others need nothing. */
 
     /* Whole MiB, rounded up as libvirt's QEMU driver aligns guest RAM. */
     plan->memory_mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
@@ -760,6 +847,9 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
+    plan_memballoon(&b);
+    plan_channels(&b);
+    plan_vsock(&b);
     /* a vhost-user backend maps guest RAM: it must be a shared memfd (and
      * <source type='memfd'/> asks for one anyway) */
     if (plan->vhost_dir || g_strcmp0(def->mem_source, "memfd") == 0)

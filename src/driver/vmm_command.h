@@ -64,6 +64,10 @@ typedef enum {
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
     ARMZ_LAUNCH_FD_FLASH,       /* firmware code (readonly) or variable store:
                                  * open PATH O_RDONLY or O_RDWR, a regular file */
+    ARMZ_LAUNCH_FD_CHANNEL_LISTEN, /* bind + listen a unix socket at PATH (its
+                                 * directory made first) */
+    ARMZ_LAUNCH_FD_VHOST,       /* open the vhost device at PATH O_RDWR (the
+                                 * jailed VMM cannot reach /dev) */
     ARMZ_LAUNCH_FD_TCP_LISTEN,  /* bind + listen TCP on PATH (host) and port */
 } ArmzLaunchFdKind;
 
@@ -88,9 +92,10 @@ typedef struct {
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,
                                  * console0-log, virtio-disk<N>, net<N>, rng0,
-                                 * pflash0 (code), pflash1 (variables) */
+                                 * pflash0 (code), pflash1 (variables),
+                                 * channel<N>, vsock0 */
     int device_index;           /* index in the def's list (disks, nets, serials,
-                                 * consoles, rngs); -1 for the monitor */
+                                 * consoles, rngs, channels); -1 for the monitor */
 } ArmzLaunchFd;
 
 typedef enum {
@@ -133,6 +138,11 @@ ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunc
                                        GError **error);
 void armz_launch_plan_free(ArmzLaunchPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzLaunchPlan, armz_launch_plan_free)
+
+/* The live definition LIVE of a started plan: each channel's socket path
+ * (generated ones included) and its state, disconnected until the guest
+ * opens the port. */
+void armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan);
 
 /* A NULL-terminated copy of plan->argv, for exec. */
 GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);

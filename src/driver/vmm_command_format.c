@@ -25,6 +25,8 @@ armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind)
     case ARMZ_LAUNCH_FD_QMP_LISTEN: return "qmp-listen";
     case ARMZ_LAUNCH_FD_RNG: return "rng";
     case ARMZ_LAUNCH_FD_FLASH: return "flash";
+    case ARMZ_LAUNCH_FD_CHANNEL_LISTEN: return "channel-listen";
+    case ARMZ_LAUNCH_FD_VHOST: return "vhost";
     case ARMZ_LAUNCH_FD_TCP_LISTEN: return "tcp-listen";
     }
     return "unknown";

@@ -278,6 +278,112 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
     return TRUE;
 }
 
+/* --balloon on | [stats-period=SECONDS][,target=BYTES][,deflate-on-oom=on]
+ * [,free-page-reporting=on] */
+static gboolean
+parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
+{
+    g_autoptr(GPtrArray) kv = NULL;
+    guint64 v;
+
+    if (g_str_equal(s, "on"))
+        return TRUE;
+    if (!(kv = split_keyvals("--balloon", s, error)))
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "stats-period")) {
+            if (!parse_uint("--balloon stats-period=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            b->stats_period = (guint)v;
+        } else if (g_str_equal(k, "target")) {
+            if (!parse_uint("--balloon target=", val, 1, G_MAXUINT64, &b->target, error))
+                return FALSE;
+        } else if (g_str_equal(k, "deflate-on-oom")) {
+            if (!parse_bool("--balloon", k, val, &b->deflate_on_oom, error))
+                return FALSE;
+        } else if (g_str_equal(k, "free-page-reporting")) {
+            if (!parse_bool("--balloon", k, val, &b->free_page_reporting, error))
+                return FALSE;
+        } else {
+            return unknown_key("--balloon", k,
+                               "stats-period, target, deflate-on-oom, free-page-reporting",
+                               error);
+        }
+    }
+    return TRUE;
+}
+
+/* --channel name=NAME,path=SOCKET|fd=N[,id=ID] */
+static gboolean
+parse_channel(const char *s, ArmzChannelOpt *c, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--channel", s, error);
+    guint64 v;
+
+    c->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "name") && *val) {
+            c->name = g_strdup(val);
+        } else if (g_str_equal(k, "path") && *val) {
+            c->path = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--channel fd=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            c->fd = (int)v;
+        } else if (g_str_equal(k, "id") && *val) {
+            c->id = g_strdup(val);
+        } else {
+            return unknown_key("--channel", k, "name, path, fd, id (not empty)", error);
+        }
+    }
+    if (!c->name || !c->path == (c->fd < 0)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--channel: '%s' needs name=NAME and exactly one of path=SOCKET and "
+                      "fd=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* --vsock cid=N|auto[,fd=M]: guest CIDs 0-2 are reserved (hypervisor, local, host) */
+static gboolean
+parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--vsock", s, error);
+    gboolean have_cid = FALSE;
+    guint64 n;
+
+    v->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "cid")) {
+            /* auto: the first the host kernel has free (cid 0) */
+            if (!g_str_equal(val, "auto") &&
+                !parse_uint("--vsock cid=", val, 3, G_MAXUINT32 - 1, &v->cid, error))
+                return FALSE;
+            have_cid = TRUE;
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--vsock fd=", val, 0, G_MAXINT, &n, error))
+                return FALSE;
+            v->fd = (int)n;
+        } else {
+            return unknown_key("--vsock", k, "cid, fd", error);
+        }
+    }
+    if (!have_cid) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--vsock: '%s' needs cid=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_mac(const char *s, guint8 mac[6], GError **error)
 {
@@ -583,7 +689,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
     g_autofree char *seccomp = NULL, *topology = NULL;
-    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL;
+    g_autofree char *balloon = NULL, *vsock = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL, channels = NULL;
     g_autofree char *console_pci = NULL, *rng_pci = NULL;
     g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
     /* GOption removes what it parses from ARGV: the order of the
@@ -639,6 +746,15 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("guest RAM from a shared memfd (implied by the vhost-user devices)"), NULL },
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
+        { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &channels,
+          N_("virtio-serial port (repeatable): name=NAME,path=SOCKET|fd=N[,id=ID]"),
+          N_("SPEC") },
+        { "vsock", 0, 0, G_OPTION_ARG_STRING, &vsock,
+          N_("virtio-vsock through vhost-vsock: cid=N|auto[,fd=M] (M: an open /dev/vhost-vsock)"),
+          N_("SPEC") },
+        { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
+          N_("virtio memory balloon: on, or stats-period=SECONDS[,target=BYTES]"
+             "[,deflate-on-oom=on][,free-page-reporting=on]"), N_("SPEC") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
           N_("QMP control socket to create and listen on"), N_("PATH") },
         { "qmp-fd", 0, 0, G_OPTION_ARG_INT, &qmp_fd,
@@ -795,13 +911,35 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             o->rng_path = g_strdup(rng);
         }
     }
+    o->nchannels = channels ? g_strv_length(channels) : 0;
+    o->channels = g_new0(ArmzChannelOpt, o->nchannels + 1);
+    for (guint i = 0; i < o->nchannels; i++)
+        if (!parse_channel(channels[i], &o->channels[i], error))
+            return FALSE;
+    if (o->nchannels > ARMZ_SERIAL_MAX_PORTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("too many --channel ports: at most %d"), ARMZ_SERIAL_MAX_PORTS);
+        return FALSE;
+    }
+    if (vsock) {
+        o->has_vsock = TRUE;
+        if (!parse_vsock(vsock, &o->vsock, error))
+            return FALSE;
+    }
+    if (balloon) {
+        o->has_balloon = TRUE;
+        if (!parse_balloon(balloon, &o->balloon, error))
+            return FALSE;
+    }
     if (!parse_vhost_users(argc_copy, argv_copy, vu_blks, vu_fss, o, error))
         return FALSE;
     if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
+        (o->has_balloon ? 1 : 0) + (o->nchannels ? 1 : 0) + (o->has_vsock ? 1 : 0) +
         o->nvhost_user > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("too many virtio devices: --disk, --vhost-user-blk, --net, --console, "
-                      "--rng and --vhost-user-fs give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
+                      "--rng, --vhost-user-fs, --balloon, --channel and --vsock give at most "
+                      "%d"), ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {
@@ -884,6 +1022,12 @@ armz_options_clear(ArmzOptions *o)
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);
+    for (guint i = 0; o->channels && i < o->nchannels; i++) {
+        g_free(o->channels[i].name);
+        g_free(o->channels[i].path);
+        g_free(o->channels[i].id);
+    }
+    g_free(o->channels);
     for (guint i = 0; o->vhost_user && i < o->nvhost_user; i++) {
         g_free(o->vhost_user[i].socket);
         g_free(o->vhost_user[i].id);

@@ -74,6 +74,29 @@ typedef struct {
     ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
 } ArmzNetOpt;
 
+/* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on]
+ * [,target=BYTES] */
+typedef struct {
+    guint stats_period;
+    guint64 target;         /* guest memory asked for from the start, 0: all */
+    gboolean deflate_on_oom;
+    gboolean free_page_reporting;
+} ArmzBalloonOpt;
+
+/* --channel name=NAME,path=SOCKET|fd=N[,id=ID]: a virtio-serial port */
+#define ARMZ_SERIAL_MAX_PORTS 8
+typedef struct {
+    char *name;             /* the guest's name for it: org.qemu.guest_agent.0 */
+    char *path;             /* listen here; NULL: fd */
+    int fd;                 /* a listening unix socket */
+    char *id;               /* VSERPORT_CHANGE's id; NULL: channelN */
+} ArmzChannelOpt;
+
+/* --vsock cid=N|auto[,fd=M]: M an open /dev/vhost-vsock */
+typedef struct {
+    guint64 cid;            /* 0: auto */
+    int fd;
+} ArmzVsockOpt;
 /* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
  * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */
 typedef enum {
@@ -115,6 +138,12 @@ typedef struct {
     char *rng_path;         /* --rng PATH ("" -> /dev/urandom) */
     int rng_fd;             /* --rng fd:N, -1: none */
     gboolean has_rng;
+    gboolean has_balloon;
+    ArmzBalloonOpt balloon;
+    ArmzChannelOpt *channels;   /* one virtio-serial device with a port each */
+    gboolean has_vsock;
+    ArmzVsockOpt vsock;
+    guint nchannels;
     char *qmp_path;
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */

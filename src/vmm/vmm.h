@@ -171,6 +171,8 @@ void armz_serial_close(ArmzSerial *s);
 
 /* control.c */
 extern const ArmzQmpOps armz_vm_qmp_ops;
+/* Device events (BALLOON_CHANGE) to QMP; after armz_board_open_virtio. */
+void armz_vm_control_attach(ArmzVm *vm);
 
 /* block.c: the disks' error policy, counters and resize (main thread) */
 void armz_vm_block_setup(ArmzVm *vm);

@@ -299,6 +299,33 @@ rng_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
            virtio_add_at(b, armz_virtio_rng_new(o->rng_path, o->rng_fd, error), &o->rng_pci);
 }
 
+static gboolean
+balloon_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->has_balloon)
+        return TRUE;
+    b->balloon = armz_virtio_balloon_new(&o->balloon, o->memory_mib << 20, error);
+    return virtio_add(b, b->balloon);
+}
+
+static gboolean
+serial_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->nchannels)
+        return TRUE;
+    b->serial = armz_virtio_serial_new(o->channels, o->nchannels, error);
+    return virtio_add(b, b->serial);
+}
+
+static gboolean
+vsock_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->has_vsock)
+        return TRUE;
+    b->vsock = armz_virtio_vsock_new(&o->vsock, error);
+    return virtio_add(b, b->vsock);
+}
+
 /* The virtio device kinds, in slot order. */
 static const struct {
     const char *name;
@@ -308,6 +335,9 @@ static const struct {
     { "virtio-net", net_open },
     { "virtio-console", console_open },
     { "virtio-rng", rng_open },
+    { "virtio-balloon", balloon_open },
+    { "virtio-serial", serial_open },
+    { "virtio-vsock", vsock_open },
 };
 
 gboolean

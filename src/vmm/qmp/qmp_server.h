@@ -27,6 +27,15 @@ typedef struct {
     /* x-armz-debug-syscall: a syscall the seccomp sandbox forbids (the VMM
      * is killed under --seccomp=on; returns when the filter lets it run) */
     gboolean (*x_debug_syscall)(gpointer opaque, GError **error);
+    /* virtio-balloon: target guest memory in bytes (> 0), and the current
+     * size in bytes */
+    gboolean (*balloon)(gpointer opaque, gint64 value, GError **error);
+    gboolean (*query_balloon)(gpointer opaque, guint64 *actual, GError **error);
+    /* qom-get: PROPERTY of the object at PATH as JSON text; qom-set of an
+     * integer property */
+    char *(*qom_get)(gpointer opaque, const char *path, const char *property, GError **error);
+    gboolean (*qom_set)(gpointer opaque, const char *path, const char *property, gint64 value,
+                        GError **error);
     /* query-blockstats, query-block: the reply's JSON array */
     char *(*query_blockstats)(gpointer opaque, GError **error);
     char *(*query_block)(gpointer opaque, GError **error);

@@ -232,6 +232,112 @@ cmd_quit(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
     return TRUE;
 }
 
+/* ARGS may hold only the members named in ALLOWED (NULL-terminated). */
+static gboolean
+only_args(yajl_val args, const char *const *allowed, GError **error)
+{
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
+        if (!g_strv_contains(allowed, args->u.object.keys[i])) {
+            g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is unexpected"),
+                        args->u.object.keys[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Member NAME of ARGS, of type TYPE (yajl_t_string, yajl_t_number for an
+ * integer, yajl_t_any for anything). */
+static yajl_val
+arg_get(yajl_val args, const char *name, yajl_type type, GError **error)
+{
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
+        yajl_val v = args->u.object.values[i];
+
+        if (strcmp(args->u.object.keys[i], name) != 0)
+            continue;
+        if ((type == yajl_t_string && !YAJL_IS_STRING(v)) ||
+            (type == yajl_t_number && !YAJL_IS_INTEGER(v))) {
+            g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                        _("Invalid parameter type for '%s', expected: %s"), name,
+                        type == yajl_t_string ? "string" : "integer");
+            return NULL;
+        }
+        return v;
+    }
+    g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is missing"), name);
+    return NULL;
+}
+
+static gboolean
+op_failed(GError *err, GError **error)
+{
+    g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
+                        err ? err->message : _("the command failed"));
+    return FALSE;
+}
+
+static gboolean
+cmd_balloon(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const allowed[] = { "value", NULL };
+    g_autoptr(GError) err = NULL;
+    yajl_val v;
+
+    if (!only_args(args, allowed, error) || !(v = arg_get(args, "value", yajl_t_number, error)))
+        return FALSE;
+    if (YAJL_GET_INTEGER(v) <= 0) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter 'value' expects a size"));
+        return FALSE;
+    }
+    return s->ops->balloon(s->opaque, YAJL_GET_INTEGER(v), &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_query_balloon(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    guint64 actual;
+
+    if (!no_args(args, error))
+        return FALSE;
+    if (!s->ops->query_balloon(s->opaque, &actual, &err))
+        return op_failed(err, error);
+    *ret = g_strdup_printf("{\"actual\": %" G_GUINT64_FORMAT "}", actual);
+    return TRUE;
+}
+
+static gboolean
+cmd_qom_get(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const allowed[] = { "path", "property", NULL };
+    g_autoptr(GError) err = NULL;
+    yajl_val path, prop;
+
+    if (!only_args(args, allowed, error) ||
+        !(path = arg_get(args, "path", yajl_t_string, error)) ||
+        !(prop = arg_get(args, "property", yajl_t_string, error)))
+        return FALSE;
+    *ret = s->ops->qom_get(s->opaque, YAJL_GET_STRING(path), YAJL_GET_STRING(prop), &err);
+    return *ret || op_failed(err, error);
+}
+
+static gboolean
+cmd_qom_set(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const allowed[] = { "path", "property", "value", NULL };
+    g_autoptr(GError) err = NULL;
+    yajl_val path, prop, v;
+
+    if (!only_args(args, allowed, error) ||
+        !(path = arg_get(args, "path", yajl_t_string, error)) ||
+        !(prop = arg_get(args, "property", yajl_t_string, error)) ||
+        !(v = arg_get(args, "value", yajl_t_number, error)))
+        return FALSE;
+    return s->ops->qom_set(s->opaque, YAJL_GET_STRING(path), YAJL_GET_STRING(prop),
+                           YAJL_GET_INTEGER(v), &err) || op_failed(err, error);
+}
+
 #define NO_OP G_MAXSIZE
 static const Cmd commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, NO_OP },
@@ -244,6 +350,10 @@ static const Cmd commands[] = {
     { "system_reset", cmd_system_reset, G_STRUCT_OFFSET(ArmzQmpOps, system_reset) },
     { "quit", cmd_quit, G_STRUCT_OFFSET(ArmzQmpOps, quit) },
     { "x-armz-debug-syscall", cmd_x_debug_syscall, G_STRUCT_OFFSET(ArmzQmpOps, x_debug_syscall) },
+    { "balloon", cmd_balloon, G_STRUCT_OFFSET(ArmzQmpOps, balloon) },
+    { "query-balloon", cmd_query_balloon, G_STRUCT_OFFSET(ArmzQmpOps, query_balloon) },
+    { "qom-get", cmd_qom_get, G_STRUCT_OFFSET(ArmzQmpOps, qom_get) },
+    { "qom-set", cmd_qom_set, G_STRUCT_OFFSET(ArmzQmpOps, qom_set) },
     { "query-blockstats", cmd_query_blockstats, G_STRUCT_OFFSET(ArmzQmpOps, query_blockstats) },
     { "query-block", cmd_query_block, G_STRUCT_OFFSET(ArmzQmpOps, query_block) },
     { "block_resize", cmd_block_resize, G_STRUCT_OFFSET(ArmzQmpOps, block_resize) },
