@@ -40,6 +40,18 @@ typedef struct {
     guint8 mac[6];
 } ArmzNetOpt;
 
+/* --scsi-disk path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]
+ * --scsi-cdrom [path=FILE|fd=N],lun=L[,id=ALIAS] (no image: empty) */
+typedef struct {
+    gboolean cdrom;
+    char *path;             /* NULL: fd (or empty CD-ROM when fd is -1) */
+    int fd;
+    guint lun;
+    char *id;               /* QMP's name for it; default scsi0-0-0-L */
+    gboolean readonly;
+    char *serial;
+} ArmzScsiOpt;
+
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
     ARMZ_IRQCHIP_KERNEL,
@@ -77,6 +89,8 @@ typedef struct {
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
+    ArmzScsiOpt *scsi;      /* --scsi-disk, --scsi-cdrom: one virtio-scsi controller */
+    guint nscsi;
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */
