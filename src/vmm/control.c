@@ -77,4 +77,6 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .system_reset = ctl_system_reset,
     .quit = ctl_quit,
     .x_debug_syscall = ctl_x_debug_syscall,
+    .eject = armz_vm_media_eject,
+    .change_medium = armz_vm_media_change,
 };
