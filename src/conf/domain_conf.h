@@ -335,6 +335,11 @@ void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
+/* domain_scsi.c, run by parsing: SCSI disks without an address get
+ * libvirt's drive address, and their controller is added */
+void armz_domain_scsi_complete(ArmzDomainDef *def);
+/* attribute NAME of an <address> (its extra part), NULL when absent */
+const char *armz_domain_address_attr(const ArmzDomainAddressDef *addr, const char *name);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
