@@ -335,6 +335,8 @@ void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
+/* domain_disk_xml.c: one <disk> element (virDomainUpdateDeviceFlags) */
+ArmzDomainDiskDef *armz_domain_disk_parse(const char *xml, GError **error);
 /* domain_scsi.c, run by parsing: SCSI disks without an address get
  * libvirt's drive address, and their controller is added */
 void armz_domain_scsi_complete(ArmzDomainDef *def);

@@ -37,7 +37,9 @@ sz=$(blockdev --getsize64 /dev/sda)
 s=$(sha256sum < /dev/sda | cut -d' ' -f1)
 [ "$s" = "$(cat /data/a.sum)" ] || bad "sda content differs from a.img (sha256 $s)"
 ok "sda: 4194304 bytes, same sha256 as a.img"
-grep -q ARMZ-SCSI-1 /sys/block/sda/device/vpd_pg80 2>/dev/null && ok "serial from VPD 0x80"
+grep -q ARMZ-SCSI-1 /sys/block/sda/device/vpd_pg80 2>/dev/null ||
+  bad "no serial ARMZ-SCSI-1 in VPD page 0x80 ($(cat /sys/block/sda/device/vpd_pg80 2>&1))"
+ok "serial from VPD 0x80"
 dd if=/data/patch1 of=/dev/sda bs=4096 seek=100 oflag=direct conv=notrunc 2>/tmp/err ||
   bad "O_DIRECT write to sda: $(tail -1 /tmp/err)"
 dd if=/data/patch2 of=/dev/sda bs=512 seek=3 conv=notrunc,fsync 2>/tmp/err ||
@@ -50,8 +52,10 @@ ok "wrote sda, read back"
 mkdir -p /mnt
 mount -t iso9660 -o ro /dev/sr0 /mnt 2>/tmp/err || bad "mount /dev/sr0: $(tail -1 /tmp/err)"
 grep -q armz-config-1 /mnt/openstack/latest/meta_data.json || bad "config-1 meta_data.json: $(cat /mnt/openstack/latest/meta_data.json)"
-label=$(blkid /dev/sr0 2>/dev/null)
-ok "mounted the config drive ($label)"
+# the volume id of the primary volume descriptor (sector 16, offset 40)
+label=$(dd if=/dev/sr0 bs=1 skip=32808 count=8 2>/dev/null)
+[ "$label" = config-2 ] || bad "the CD-ROM's volume label is '$label', expected config-2"
+ok "mounted the config drive (label $label)"
 umount /mnt || bad "umount"
 echo "ARMZ-SCSI EJECT-NOW"
 n=0
@@ -82,12 +86,12 @@ expect_out "ARMZ-SCSI EJECT-NOW|ARMZ-SCSI FAIL" 240 "guest disk and config drive
 grep -q "ARMZ-SCSI FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-SCSI FAIL' "$VMM_OUT" | head -1)"; }
 qmp '{"execute": "eject", "arguments": {"id": "cd0", "force": true}}' wait:DEVICE_TRAY_MOVED \
   > qmp1.out || { cat qmp1.out; fail "QMP eject failed"; }
-grep -q '"tray-open": true' qmp1.out || { cat qmp1.out; fail "no DEVICE_TRAY_MOVED tray-open true"; }
+grep -Eq '"tray-open": ?true' qmp1.out || { cat qmp1.out; fail "no DEVICE_TRAY_MOVED tray-open true"; }
 expect_out "ARMZ-SCSI INSERT-NOW|ARMZ-SCSI FAIL" 120 "guest sees the eject"
 qmp "fd:$iso2" '{"execute": "getfd", "arguments": {"fdname": "iso2"}}' \
   '{"execute": "blockdev-change-medium", "arguments": {"id": "cd0", "filename": "fd:iso2", "format": "raw"}}' \
   wait:DEVICE_TRAY_MOVED > qmp2.out || { cat qmp2.out; fail "QMP getfd/blockdev-change-medium failed"; }
-grep -q '"tray-open": false' qmp2.out || { cat qmp2.out; fail "no DEVICE_TRAY_MOVED tray-open false"; }
+grep -Eq '"tray-open": ?false' qmp2.out || { cat qmp2.out; fail "no DEVICE_TRAY_MOVED tray-open false"; }
 expect_out "ARMZ-GUEST RUN-END" 180 "guest mounts the new medium"
 grep -E "^ARMZ-SCSI|ARMZ-GUEST INSMOD" "$VMM_OUT"
 if ! grep -q "ARMZ-SCSI DONE" "$VMM_OUT"; then
