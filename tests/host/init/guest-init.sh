@@ -11,6 +11,9 @@
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
+#   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
+#             openstack/latest/meta_data.json {"uuid": "ID"} is in,
+#             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -107,6 +110,19 @@ EOF
       echo "ARMZ-GUEST DHCP-FAIL"
     fi
     while :; do sleep 3600; done ;;
+  cdrom)
+    mkdir -p /mnt
+    last=
+    while :; do
+      now=EMPTY
+      if mount -t iso9660 -o ro /dev/sr0 /mnt 2>/dev/null; then
+        now=$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json 2>/dev/null)
+        umount /mnt
+      fi
+      [ "$now" != "$last" ] && echo "ARMZ-GUEST CDROM ${now:-NO-ID}"
+      last=$now
+      sleep 1
+    done ;;
   counter)
     i=0
     while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;
