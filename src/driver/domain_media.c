@@ -142,13 +142,7 @@ update_config(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *newd
     set_source(disk, newdisk);
     if (!armz_domain_validate(copy, error) || !armz_domain_store_save(drv->paths, copy, error))
         return FALSE;
-    if (obj->newdef) {
-        armz_domain_def_free(obj->newdef);
-        obj->newdef = g_steal_pointer(&copy);
-    } else {
-        armz_domain_def_free(obj->def);
-        obj->def = g_steal_pointer(&copy);
-    }
+    armz_domain_obj_replace_config(obj, g_steal_pointer(&copy));
     return TRUE;
 }
 

@@ -1,4 +1,5 @@
-# virtio-scsi, one boot: a SCSI disk and a SCSI CD-ROM on the controller
+# virtio-scsi: a SCSI disk and a SCSI CD-ROM on the controller, one boot
+#  per interrupt controller (--irqchip kernel: GICv3, userspace: GICv2)
 #  - sda: --scsi-disk path=a.img,lun=0,serial=ARMZ-SCSI-1 (4 MiB random):
 #    the guest sees the size and the serial (VPD 0x80), reads it all
 #    (sha256), writes 64 KiB with O_DIRECT and 512 bytes buffered + fsync,
@@ -18,7 +19,7 @@ iso2=$(dirname "$ARMZ_GUEST_IMAGE")/config-2.iso
 dd if=/dev/urandom of=a.img bs=1M count=4 2>/dev/null &&
   dd if=/dev/urandom of=patch1 bs=4096 count=16 2>/dev/null &&
   dd if=/dev/urandom of=patch2 bs=512 count=1 2>/dev/null || fail "cannot create the images"
-cp a.img a.expected &&
+cp a.img a.orig && cp a.img a.expected &&
   dd if=patch1 of=a.expected bs=4096 seek=100 conv=notrunc 2>/dev/null &&
   dd if=patch2 of=a.expected bs=512 seek=3 conv=notrunc 2>/dev/null || fail "cannot build a.expected"
 sha256sum < a.img | cut -d' ' -f1 > a.sum
@@ -78,29 +79,35 @@ echo "ARMZ-SCSI DONE"
 EOF2
 guest_payload guest.sh a.sum patch1 patch2
 
-exec 7<"$iso1"
-start_vmm scsi --vcpus 1 --cmdline "$(guest_cmdline run)" --qmp "$PWD/qmp.sock" \
-  --scsi-disk "path=$PWD/a.img,lun=0,serial=ARMZ-SCSI-1" --scsi-cdrom fd=7,lun=2,id=cd0
-exec 7<&-
-expect_out "ARMZ-SCSI EJECT-NOW|ARMZ-SCSI FAIL" 240 "guest disk and config drive checks"
-grep -q "ARMZ-SCSI FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-SCSI FAIL' "$VMM_OUT" | head -1)"; }
-qmp '{"execute": "eject", "arguments": {"id": "cd0", "force": true}}' wait:DEVICE_TRAY_MOVED \
-  > qmp1.out || { cat qmp1.out; fail "QMP eject failed"; }
-grep -Eq '"tray-open": ?true' qmp1.out || { cat qmp1.out; fail "no DEVICE_TRAY_MOVED tray-open true"; }
-expect_out "ARMZ-SCSI INSERT-NOW|ARMZ-SCSI FAIL" 120 "guest sees the eject"
-qmp "fd:$iso2" '{"execute": "getfd", "arguments": {"fdname": "iso2"}}' \
-  '{"execute": "blockdev-change-medium", "arguments": {"id": "cd0", "filename": "fd:iso2", "format": "raw"}}' \
-  wait:DEVICE_TRAY_MOVED > qmp2.out || { cat qmp2.out; fail "QMP getfd/blockdev-change-medium failed"; }
-grep -Eq '"tray-open": ?false' qmp2.out || { cat qmp2.out; fail "no DEVICE_TRAY_MOVED tray-open false"; }
-expect_out "ARMZ-GUEST RUN-END" 180 "guest mounts the new medium"
-grep -E "^ARMZ-SCSI|ARMZ-GUEST INSMOD" "$VMM_OUT"
-if ! grep -q "ARMZ-SCSI DONE" "$VMM_OUT"; then
-  show_vmm
-  fail "guest: $(grep -E 'ARMZ-SCSI FAIL|INSMOD-FAILED' "$VMM_OUT" | head -1)"
-fi
-expect_exit 0 60
-if ! cmp -s a.img a.expected; then
-  cmp -l a.img a.expected | head -5
-  fail "a.img after the guest's writes is not as expected"
-fi
-echo "a.img has exactly the guest's writes"
+# both interrupt controllers: the in-kernel GICv3 and the userspace GICv2
+for irq in kernel userspace; do
+  echo "--- --irqchip $irq"
+  cp a.orig a.img || fail "cannot reset a.img"
+  rm -f qmp.sock
+  exec 7<"$iso1"
+  start_vmm "scsi-$irq" --vcpus 1 --irqchip "$irq" --cmdline "$(guest_cmdline run)" --qmp "$PWD/qmp.sock" \
+    --scsi-disk "path=$PWD/a.img,lun=0,serial=ARMZ-SCSI-1" --scsi-cdrom fd=7,lun=2,id=cd0
+  exec 7<&-
+  expect_out "ARMZ-SCSI EJECT-NOW|ARMZ-SCSI FAIL" 240 "guest disk and config drive checks"
+  grep -q "ARMZ-SCSI FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-SCSI FAIL' "$VMM_OUT" | head -1)"; }
+  qmp '{"execute": "eject", "arguments": {"id": "cd0", "force": true}}' wait:DEVICE_TRAY_MOVED \
+    > qmp1.out || { cat qmp1.out; fail "QMP eject failed"; }
+  grep -Eq '"tray-open": ?true' qmp1.out || { cat qmp1.out; fail "no DEVICE_TRAY_MOVED tray-open true"; }
+  expect_out "ARMZ-SCSI INSERT-NOW|ARMZ-SCSI FAIL" 120 "guest sees the eject"
+  qmp "fd:$iso2" '{"execute": "getfd", "arguments": {"fdname": "iso2"}}' \
+    '{"execute": "blockdev-change-medium", "arguments": {"id": "cd0", "filename": "fd:iso2", "format": "raw"}}' \
+    wait:DEVICE_TRAY_MOVED > qmp2.out || { cat qmp2.out; fail "QMP getfd/blockdev-change-medium failed"; }
+  grep -Eq '"tray-open": ?false' qmp2.out || { cat qmp2.out; fail "no DEVICE_TRAY_MOVED tray-open false"; }
+  expect_out "ARMZ-GUEST RUN-END" 180 "guest mounts the new medium"
+  grep -E "^ARMZ-SCSI|ARMZ-GUEST INSMOD" "$VMM_OUT"
+  if ! grep -q "ARMZ-SCSI DONE" "$VMM_OUT"; then
+    show_vmm
+    fail "guest: $(grep -E 'ARMZ-SCSI FAIL|INSMOD-FAILED' "$VMM_OUT" | head -1)"
+  fi
+  expect_exit 0 60
+  if ! cmp -s a.img a.expected; then
+    cmp -l a.img a.expected | head -5
+    fail "a.img after the guest's writes is not as expected"
+  fi
+  echo "a.img has exactly the guest's writes"
+done
