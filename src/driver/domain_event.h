@@ -6,6 +6,7 @@
 typedef enum {
     ARMZ_DOMAIN_EVENT_LIFECYCLE,   /* VIR_DOMAIN_EVENT_ID_LIFECYCLE */
     ARMZ_DOMAIN_EVENT_REBOOT,      /* VIR_DOMAIN_EVENT_ID_REBOOT */
+    ARMZ_DOMAIN_EVENT_TRAY_CHANGE, /* VIR_DOMAIN_EVENT_ID_TRAY_CHANGE */
 } ArmzDomainEventKind;
 
 typedef struct {
@@ -15,6 +16,8 @@ typedef struct {
     int id;
     int event;      /* virDomainEventType (lifecycle) */
     int detail;     /* its virDomainEvent*DetailType */
+    const char *dev_alias;  /* tray change: the disk's alias */
+    int reason;             /* tray change: virDomainEventTrayChangeReason */
 } ArmzDomainEvent;
 
 typedef void (*ArmzDomainEventSink)(const ArmzDomainEvent *ev, gpointer opaque);

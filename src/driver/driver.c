@@ -133,6 +133,22 @@ armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
 }
 
 void
+armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *dev_alias,
+                             gboolean open)
+{
+    ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_TRAY_CHANGE, .name = obj->name, .id = id,
+                           .dev_alias = dev_alias,
+                           .reason = open ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN
+                                          : VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE };
+
+    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
+    g_mutex_lock(&drv->event_lock);
+    if (drv->sink)
+        drv->sink(&ev, drv->sink_opaque);
+    g_mutex_unlock(&drv->event_lock);
+}
+
+void
 armz_driver_set_network_leases(ArmzDriver *drv, ArmzNetworkLeasesFunc fn, gpointer opaque)
 {
     drv->network_leases = fn;

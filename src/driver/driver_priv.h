@@ -40,6 +40,9 @@ void armz_process_reap(gpointer data, gpointer user_data);
 
 /* Emits a VIR_DOMAIN_EVENT_ID_REBOOT event. */
 void armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id);
+/* the tray of the CD-ROM DEV_ALIAS opened (OPEN) or closed */
+void armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id,
+                                  const char *dev_alias, gboolean open);
 
 /* Reports an event for OBJ's identity; OBJ locked or not, names are fixed. */
 void armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id,

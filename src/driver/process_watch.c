@@ -227,6 +227,14 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
             armz_driver_emit_lifecycle(r->drv, obj, obj->id, VIR_DOMAIN_EVENT_RESUMED,
                                        VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
+    } else if (strcmp(name, "DEVICE_TRAY_MOVED") == 0) {
+        /* armz-vmm's ids are libvirt's disk aliases (scsi0-0-0-UNIT) */
+        const char *id_path[] = { "id", NULL }, *open_path[] = { "tray-open", NULL };
+        yajl_val id = data ? yajl_tree_get(data, id_path, yajl_t_string) : NULL;
+        yajl_val open = data ? yajl_tree_get(data, open_path, yajl_t_any) : NULL;
+        if (id && open)
+            armz_driver_emit_tray_change(r->drv, obj, obj->id, YAJL_GET_STRING(id),
+                                         YAJL_IS_TRUE(open));
     } else if (strcmp(name, "RESET") == 0) {
         armz_driver_emit_reboot(r->drv, obj, obj->id);
         if (run->on_reboot == ARMZ_DOMAIN_LIFECYCLE_DESTROY)

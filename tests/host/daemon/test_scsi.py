@@ -3,21 +3,25 @@ domain with a config drive (ISO 9660, label config-2, as Nova attaches
 it: <disk device='cdrom'><target bus='scsi'/>) gets its virtio-scsi
 controller and drive address as libvirt gives them; the guest (mode
 'cdrom' of the guest /init) reads the drive; virsh change-media ejects it
-and inserts another one, both seen by the guest; --config changes the
+and inserts another one, both seen by the guest and reported as tray
+change events (alias scsi0-0-0-0, as libvirt names it); --config changes the
 persistent definition only. Run by tests/host/run-host --drive (tier 45)."""
 import contextlib
+import threading
+import time
 import xml.etree.ElementTree as ET
 
 import libvirt
 import pytest
 
-from hostlib import GUEST, URI, domain_xml, host_sh, virsh, wait_guest_marker
+from hostlib import Events, GUEST, URI, domain_xml, host_sh, virsh, wait_guest_marker
 
 NAME = 'scsi-cd'
 
 
 @pytest.fixture
 def conn():
+    Events.start_loop()             # before the connection: it gets the events
     c = libvirt.open(URI)
     yield c
     with contextlib.suppress(libvirt.libvirtError):
@@ -32,6 +36,29 @@ def cdrom_xml(source):
     src = f"<source file='{source}'/>" if source else ''
     return (f"<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>{src}"
             "<target dev='sda' bus='scsi'/><readonly/></disk>")
+
+
+class TrayEvents:
+    """VIR_DOMAIN_EVENT_ID_TRAY_CHANGE of one connection: (alias, reason)."""
+
+    def __init__(self, conn):
+        self.items, self.cond = [], threading.Condition()
+        self.id = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE,
+                                              self._cb, None)
+
+    def _cb(self, conn, dom, alias, reason, opaque):
+        with self.cond:
+            self.items.append((alias, reason))
+            self.cond.notify_all()
+
+    def wait(self, item, timeout=60):
+        end = time.monotonic() + timeout
+        with self.cond:
+            while item not in self.items:
+                left = end - time.monotonic()
+                assert left > 0, f'no tray event {item}; got {self.items}'
+                self.cond.wait(left)
+            self.items.remove(item)
 
 
 def cd_source(dom, flags=0):
@@ -52,15 +79,18 @@ def test_config_drive_change_media(conn):
     assert addr.attrib == {'type': 'drive', 'controller': '0', 'bus': '0', 'target': '0',
                            'unit': '0'}
 
+    tray = TrayEvents(conn)
     dom.create()
     wait_guest_marker(NAME, 'ARMZ-GUEST CDROM armz-config-1')
 
     virsh('change-media', NAME, 'sda', '--eject', '--live', '--force')
+    tray.wait(('scsi0-0-0-0', libvirt.VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN))
     wait_guest_marker(NAME, 'ARMZ-GUEST CDROM EMPTY')
     assert cd_source(dom) is None
     assert cd_source(dom, libvirt.VIR_DOMAIN_XML_INACTIVE) == f'{GUEST}/config-1.iso'
 
     virsh('change-media', NAME, 'sda', f'{GUEST}/config-2.iso', '--insert', '--live')
+    tray.wait(('scsi0-0-0-0', libvirt.VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE))
     wait_guest_marker(NAME, 'ARMZ-GUEST CDROM armz-config-2')
     assert cd_source(dom) == f'{GUEST}/config-2.iso'
 
