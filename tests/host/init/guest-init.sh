@@ -35,6 +35,12 @@ if find /sys/firmware/devicetree/base -name compatible -exec grep -l 'virtio,mmi
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
   done < /modules/virtio.order
+  # virtio id 8: virtio-scsi
+  if grep -qx 0x0008 /sys/bus/virtio/devices/*/device 2>/dev/null; then
+    while read -r m; do
+      [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
+    done < /modules/scsi.order
+  fi
   echo "ARMZ-GUEST VIRTIO-MODULES"
 fi
 mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
