@@ -38,6 +38,7 @@ armz_config_free(ArmzConfig *cfg)
     g_strfreev(cfg->tls_allowed_dn_list);
     g_free(cfg->user);
     g_free(cfg->group);
+    g_free(cfg->kvm_profile);
     g_free(cfg);
 }
 
@@ -254,6 +255,10 @@ armz_config_load(ArmzConfig *cfg, const char *path, gboolean must_exist, GError 
             char **dst = g_str_equal(key, "user") ? &cfg->user : &cfg->group;
             g_free(*dst);
             *dst = g_steal_pointer(&sval);
+        } else if (g_str_equal(key, "kvm_profile") && sval &&
+                   (g_str_equal(sval, "native") || g_str_equal(sval, "s390"))) {
+            g_free(cfg->kvm_profile);
+            cfg->kvm_profile = g_steal_pointer(&sval);
         } else {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONF_SYNTAX,
                         _("%s:%d: unknown setting or bad value for '%s'"), path, lineno, key);

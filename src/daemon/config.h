@@ -28,6 +28,7 @@ typedef struct {
     int seccomp_sandbox;     /* armz-vmm --seccomp: 1 on, 0 off, -1 its default (on) */
     char *user;              /* armz-vmm's user and group; NULL: the default */
     char *group;             /* (see armz_dac_config_ids) */
+    char *kvm_profile;       /* armz-vmm --kvm-profile: "native" (NULL) or "s390" */
 } ArmzConfig;
 
 ArmzConfig *armz_config_new(void);

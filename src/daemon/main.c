@@ -305,6 +305,14 @@ main(int argc, char **argv)
     }
     dcfg.vmm_path = find_vmm(cfg);
     dcfg.seccomp = cfg->seccomp_sandbox == 1 ? "on" : cfg->seccomp_sandbox == 0 ? "off" : NULL;
+    /* ARMZ_KVM_PROFILE (for tests) overrides armz.conf's kvm_profile */
+    dcfg.kvm_profile = (char *)(g_getenv("ARMZ_KVM_PROFILE") ? g_getenv("ARMZ_KVM_PROFILE")
+                                                              : cfg->kvm_profile);
+    if (dcfg.kvm_profile && !g_str_equal(dcfg.kvm_profile, "native") &&
+        !g_str_equal(dcfg.kvm_profile, "s390")) {
+        armz_err(_("ARMZ_KVM_PROFILE: unknown KVM profile '%s' (native, s390)"), dcfg.kvm_profile);
+        return 1;
+    }
     dcfg.schema_dir = find_schema_dir();
     ok = armz_daemon_drivers_open(&daemon, &dcfg, &error);
     g_free(dcfg.vmm_path);

@@ -43,6 +43,7 @@ armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg, GError **er
     drv->cfg.seccomp = cfg->seccomp;   /* a static string */
     drv->cfg.vmm_uid = cfg->vmm_uid;
     drv->cfg.vmm_gid = cfg->vmm_gid;
+    drv->cfg.kvm_profile = g_strdup(cfg->kvm_profile);
     drv->domains = armz_domain_list_new();
     drv->next_id = 1;
     drv->ctx = g_main_context_ref_thread_default();
@@ -72,6 +73,7 @@ armz_driver_free(ArmzDriver *drv)
     armz_paths_free(drv->paths);
     g_free(drv->cfg.vmm_path);
     g_free(drv->cfg.schema_dir);
+    g_free(drv->cfg.kvm_profile);
     g_mutex_clear(&drv->event_lock);
     g_free(drv);
 }

@@ -21,6 +21,7 @@ typedef struct {
     const char *seccomp;   /* armz-vmm --seccomp MODE; NULL: its default (on) */
     uid_t vmm_uid;         /* who armz-vmm runs as (security_dac.h) */
     gid_t vmm_gid;
+    char *kvm_profile;     /* armz-vmm --kvm-profile; NULL: native */
 } ArmzDriverConfig;
 
 ArmzDriver *armz_driver_new(const ArmzPaths *paths, const ArmzDriverConfig *cfg,

@@ -174,6 +174,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     ArmzLaunchCtx ctx = {
         .vmm_path = drv->cfg.vmm_path,
         .kvm_device = armz_process_kvm_device(),
+        .kvm_profile = drv->cfg.kvm_profile,
         .state_dir = drv->paths->state_dir,
         .start_paused = (flags & VIR_DOMAIN_START_PAUSED) != 0,
         .seccomp = drv->cfg.seccomp,

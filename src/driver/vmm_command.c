@@ -447,6 +447,10 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     arg(&b, ctx->kvm_device);
     arg(&b, "--irqchip");
     arg(&b, "auto");
+    if (ctx->kvm_profile && !g_str_equal(ctx->kvm_profile, "native")) {
+        arg(&b, "--kvm-profile");
+        arg(&b, ctx->kvm_profile);
+    }
     qmp = add_fd(&b, ARMZ_LAUNCH_FD_QMP_LISTEN, plan->qmp_path, "monitor", -1);
     arg(&b, "--qmp-fd");
     argf(&b, "%d", qmp->num);

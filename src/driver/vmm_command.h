@@ -26,6 +26,7 @@
 typedef struct {
     const char *vmm_path;       /* armz-vmm, unless the definition has <emulator> */
     const char *kvm_device;     /* the host's arm64 KVM device; NULL: no hardware assistance */
+    const char *kvm_profile;    /* --kvm-profile; NULL or "native": not given */
     const char *state_dir;      /* STATE_DIR/UUID.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
     const char *seccomp;        /* --seccomp MODE (armz.conf seccomp_sandbox); NULL: default */

@@ -3,6 +3,7 @@
 #include <glib.h>
 #include "boot/smbios.h"
 #include "sandbox/seccomp.h"
+#include "kvm/profile.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -79,6 +80,8 @@ typedef struct {
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */
     ArmzIrqchipMode irqchip;
+    ArmzKvmProfile kvm_profile;     /* --kvm-profile */
+    gboolean kvm_readonly_mem;      /* --kvm-profile=s390+readonly-mem (tests) */
     char *pidfile;
     gboolean paused;
     gboolean debug;

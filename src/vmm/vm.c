@@ -9,6 +9,7 @@
 #include "vmm.h"
 #include "layout.h"
 #include "vmmlog.h"
+#include "psci/psci.h"
 
 #define PARK_TIMEOUT_S 10
 
@@ -185,14 +186,10 @@ vm_reset(ArmzVm *vm, gboolean guest, GError **error)
     if (madvise(vm->ram, vm->ram_size, MADV_DONTNEED) < 0)
         memset(vm->ram, 0, vm->ram_size);
     armz_irqchip_reset(vm);
-    for (unsigned n = 0; n < vm->nvcpus; n++) {
-        ArmzVcpu *v = &vm->vcpus[n];
-        if (!armz_kvm_vcpu_reset(v, vm->kernel_psci && n > 0, error))
+    for (unsigned n = 0; n < vm->nvcpus; n++)
+        if (!armz_kvm_vcpu_reset(&vm->vcpus[n], n > 0, error))
             goto fail;
-        g_mutex_lock(&vm->lock);
-        v->power = (n == 0 || vm->kernel_psci) ? ARMZ_VCPU_ON : ARMZ_VCPU_OFF;
-        g_mutex_unlock(&vm->lock);
-    }
+    armz_psci_reset_power(vm);
     if (!armz_vm_load_boot(vm, error))
         goto fail;
     armz_vm_emit(vm, "RESET", guest ? "{\"guest\": true, \"reason\": \"guest-reset\"}"

@@ -53,6 +53,8 @@ struct _ArmzVm {
     size_t run_size;
     unsigned ipa_bits;
     gboolean kernel_psci;
+    gboolean smccc_filter;      /* PSCI forwarded to us by the SMCCC filter */
+    uint64_t caps_refused[4];   /* s390 profile: capabilities already logged */
     ArmzIrqchipKind irqchip;
     int vgic_fd;
     ArmzUgic *ugic;
@@ -104,9 +106,18 @@ gboolean armz_kvm_create_vcpus(ArmzVm *vm, GError **error);
 gboolean armz_kvm_vcpu_reset(ArmzVcpu *vcpu, gboolean power_off, GError **error);
 int armz_kvm_get_reg(ArmzVcpu *vcpu, uint64_t id, uint64_t *val);
 int armz_kvm_set_reg(ArmzVcpu *vcpu, uint64_t id, uint64_t val);
+/* KVM_CHECK_EXTENSION of CAP, 0 where the KVM profile does not let
+ * armz-vmm ask for CAP (logged once per capability). */
 int armz_kvm_check_cap(ArmzVm *vm, long cap);
+/* The KVM profile of VM (native where VM has no options, e.g. the probe). */
+ArmzKvmProfile armz_vm_kvm_profile(const ArmzVm *vm);
 /* ArmzIoeventfdFn (OPAQUE: the ArmzVm) */
 int armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd);
+
+/* kvm/smccc.c: chooses in-kernel or userspace PSCI (sets kernel_psci and
+ * smccc_filter); before the vCPUs are created */
+gboolean armz_kvm_psci_setup(ArmzVm *vm, GError **error);
+gboolean armz_kvm_has_smccc_filter(int vm_fd);
 
 /* kvm/vcpu.c */
 gboolean armz_vcpus_start(ArmzVm *vm, GError **error);

@@ -13,6 +13,10 @@
 #                    so :s390x multi-arch copies of security-updated libraries
 #                    such as libpcre2/libssl cannot match the native versions)
 #   arm64-kernel/    Debian's newest linux-image-6.1.0-N-arm64-unsigned, unpacked
+#   arm64-kernel-6.12/  the newest linux-image-6.12.*-arm64-unsigned of
+#                    bookworm-backports (pinned by cross.pre.sh), for the
+#                    s390-profile runs: it has the SMCCC filter (modules
+#                    decompressed)
 #   busybox-arm64/   busybox-static:arm64, unpacked
 #   systemd-boot-efi-arm64/  systemd-boot-efi:arm64 (linuxaa64.efi.stub), unpacked
 # Each part is redone only when its stamp (the package versions) changes.
@@ -32,7 +36,8 @@ unpack() {
   want=$(apt-cache policy $(printf "%s:$arch " "$@") 2>/dev/null |
          awk '/^[^ ]/{sub(/:$/,""); p=$0} /^  Candidate:/{print p "=" $2}')
   for p in "$@"; do
-    v=$(grep -E "^$p(:$arch)?=" <<<"$want" | head -1 | cut -d= -f2)
+    # names such as linux-image-6.12.1+deb12-... are no regular expressions
+    v=$(awk -F= -v p="$p" -v pa="$p:$arch" '$1 == p || $1 == pa { print $2; exit }' <<<"$want")
     if [ -z "$v" ] || [ "$v" = "(none)" ]; then
       echo "cross.post: no candidate for $p:$arch (apt-get update?)" >&2
       return 1
@@ -104,6 +109,16 @@ if [ -z "$kpkg" ]; then
   exit 1
 fi
 unpack arm64-kernel arm64 "$kpkg"
+k612=$(apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+       grep -E '^linux-image-6\.12\.[0-9.]+\+(deb12|bpo)-arm64-unsigned$' | sort -V | tail -1)
+if [ -z "$k612" ]; then
+  echo "cross.post: no linux-image-6.12.*-arm64-unsigned in bookworm-backports" >&2
+  exit 1
+fi
+unpack arm64-kernel-6.12 arm64 "$k612"
+# its modules are .ko.xz: unpack them once, so that busybox insmod and
+# `armz image build` (tests/cli/host-extra) take them as 6.1's
+find "$cache/arm64-kernel-6.12/lib/modules" -name '*.ko.xz' -exec xz -d {} +
 unpack busybox-arm64 arm64 busybox-static
 # systemd-boot's EFI stub, for the unified kernel image of the firmware
 # boot scenarios (tests/host/build-esp)

@@ -125,6 +125,17 @@ check_caps(GPtrArray *list, const ArmzKvmProbe *p)
     armz_check_add(list, "kvm-psci", _("Checking for PSCI in the kernel (KVM_CAP_ARM_PSCI_0_2)"),
                    p->psci_0_2 ? ARMZ_CHECK_PASS : ARMZ_CHECK_WARN, "%s",
                    p->psci_0_2 ? "" : _("missing: armz-vmm handles PSCI calls in user space"));
+    /* the profile armz-vmm runs this device with, and whether the s390
+     * profile could be tried on it (arm64 KVM with the SMCCC filter) */
+    if (p->profile == ARMZ_KVM_PROFILE_S390)
+        armz_check_add(list, "kvm-profile", _("Checking the KVM profile"), ARMZ_CHECK_PASS,
+                       _("s390: IBM Z's kvm-arm64 (userspace GIC and PSCI)"));
+    else
+        armz_check_add(list, "kvm-profile", _("Checking the KVM profile"), ARMZ_CHECK_PASS,
+                       p->smccc_filter ? _("native (--kvm-profile=s390 is available: KVM has "
+                                           "the SMCCC filter)")
+                                       : _("native (--kvm-profile=s390 is not: KVM lacks the "
+                                           "SMCCC filter of Linux 6.4)"));
 }
 
 void

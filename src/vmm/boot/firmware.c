@@ -16,7 +16,6 @@
 #include "boot/acpi.h"
 
 /* generic KVM numbering (older headers may lack them) */
-#define FW_KVM_CAP_READONLY_MEM 81
 #define FW_KVM_MEM_READONLY     (1u << 1)
 #define FW_FIRST_SLOT           1       /* slot 0 is RAM */
 
@@ -144,7 +143,7 @@ bank_persist(void *opaque, uint64_t offset, uint64_t len)
 gboolean
 armz_firmware_attach(ArmzFirmware *fw, ArmzVm *vm, GError **error)
 {
-    if (armz_kvm_check_cap(vm, FW_KVM_CAP_READONLY_MEM) <= 0) {
+    if (armz_kvm_check_cap(vm, ARMZ_KVM_CAP_READONLY_MEM) <= 0) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
                     _("KVM device %s has no read-only memory slots "
                       "(KVM_CAP_READONLY_MEM), which firmware boot needs"), vm->kvm_path);

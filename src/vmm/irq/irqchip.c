@@ -98,6 +98,12 @@ armz_irqchip_setup(ArmzVm *vm, GError **error)
     ArmzIrqchipMode mode = vm->opts->irqchip;
     gboolean user_irq = armz_kvm_check_cap(vm, ARMZ_KVM_CAP_ARM_USER_IRQ) > 0;
 
+    if (!armz_kvm_profile_allows_vgic(armz_vm_kvm_profile(vm))) {
+        armz_vmm_info(_("KVM profile s390: not using an in-kernel GIC (the s390 host lacks "
+                        "it)"));
+        mode = ARMZ_IRQCHIP_USERSPACE;
+    }
+
     if (mode != ARMZ_IRQCHIP_USERSPACE) {
         if (armz_kvm_vgic_available(vm->vm_fd, ARMZ_KVM_DEV_TYPE_ARM_VGIC_V3)) {
             vm->irqchip = ARMZ_IRQ_KERNEL_GICV3;

@@ -29,7 +29,12 @@ struct armz_kvm_vcpu_init {
 
 /* feature bits in features[0] */
 #define ARMZ_KVM_ARM_VCPU_POWER_OFF    0   /* vCPU starts powered off (PSCI) */
+#define ARMZ_KVM_ARM_VCPU_EL1_32BIT    1
 #define ARMZ_KVM_ARM_VCPU_PSCI_0_2     2   /* in-kernel PSCI v0.2+ */
+#define ARMZ_KVM_ARM_VCPU_PMU_V3       3
+#define ARMZ_KVM_ARM_VCPU_SVE          4
+#define ARMZ_KVM_ARM_VCPU_PTRAUTH_ADDRESS 5
+#define ARMZ_KVM_ARM_VCPU_PTRAUTH_GENERIC 6
 
 /* ---- ONE_REG register ids ----------------------------------------------- */
 
@@ -64,16 +69,45 @@ struct armz_kvm_vcpu_init {
 /* ---- Capabilities (generic numbering, defined here for old headers) ------ */
 
 #define ARMZ_KVM_CAP_NR_VCPUS          9
+#define ARMZ_KVM_CAP_IRQFD             32
 #define ARMZ_KVM_CAP_IOEVENTFD         36
 #define ARMZ_KVM_CAP_MAX_VCPUS         66
 #define ARMZ_KVM_CAP_ONE_REG           70
+#define ARMZ_KVM_CAP_SIGNAL_MSI        77
+#define ARMZ_KVM_CAP_READONLY_MEM      81
 #define ARMZ_KVM_CAP_ARM_PSCI          87
 #define ARMZ_KVM_CAP_DEVICE_CTRL       89
 #define ARMZ_KVM_CAP_ARM_PSCI_0_2      102
+#define ARMZ_KVM_CAP_ARM_PMU_V3        126
 #define ARMZ_KVM_CAP_MAX_VCPU_ID       128
 #define ARMZ_KVM_CAP_IMMEDIATE_EXIT    136
 #define ARMZ_KVM_CAP_ARM_USER_IRQ      144
 #define ARMZ_KVM_CAP_ARM_VM_IPA_SIZE   165
+#define ARMZ_KVM_CAP_ARM_SVE           170
+#define ARMZ_KVM_CAP_ARM_PTRAUTH_ADDRESS 171
+#define ARMZ_KVM_CAP_ARM_PTRAUTH_GENERIC 172
+
+/* ---- SMCCC filter (Linux 6.4+): VM attribute, KVM_SET_DEVICE_ATTR on the VM -- */
+
+#define ARMZ_KVM_ARM_VM_SMCCC_CTRL     0   /* attribute group */
+#define ARMZ_KVM_ARM_VM_SMCCC_FILTER   0   /* attribute */
+#define ARMZ_KVM_SMCCC_FILTER_HANDLE   0
+#define ARMZ_KVM_SMCCC_FILTER_DENY     1
+#define ARMZ_KVM_SMCCC_FILTER_FWD_TO_USER 2
+
+/* struct kvm_smccc_filter: function ids BASE .. BASE + NR_FUNCTIONS - 1 */
+struct armz_kvm_smccc_filter {
+    uint32_t base;
+    uint32_t nr_functions;
+    uint8_t action;
+    uint8_t pad[15];
+};
+
+/* kvm_run.hypercall.flags on arm64 (a u64 at the offset of the older
+ * headers' u32 longmode: read it whole, or a big-endian host sees the
+ * wrong half) */
+#define ARMZ_KVM_HYPERCALL_EXIT_SMC    (1ULL << 0)
+#define ARMZ_KVM_HYPERCALL_EXIT_16BIT  (1ULL << 1)
 
 /* ---- KVM_IOEVENTFD (generic struct kvm_ioeventfd of <linux/kvm.h>) ------- */
 
@@ -181,4 +215,10 @@ armz_kvm_run_device_irq_level(const struct kvm_run *run)
 #define ARMZ_PSCI_AFFINITY_OFF         1
 #define ARMZ_PSCI_AFFINITY_ON_PENDING  2
 
+#define ARMZ_PSCI_SYSTEM_RESET2        ARMZ_PSCI_FN(18)
+#define ARMZ_PSCI_SYSTEM_RESET2_64     ARMZ_PSCI_FN64(18)
+/* the PSCI function ranges forwarded by the SMCCC filter */
+#define ARMZ_PSCI_RANGE_SIZE           0x20
+
 #define ARMZ_SMCCC_VERSION             0x80000000U
+#define ARMZ_SMCCC_ARCH_FEATURES       0x80000001U

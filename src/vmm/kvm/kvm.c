@@ -11,14 +11,33 @@
 #include "vmm.h"
 #include "layout.h"
 #include "vmmlog.h"
+#include "psci/psci.h"
 
 static const char *const default_devices[] = { "/dev/kvm-arm64", "/dev/kvm" };
+
+ArmzKvmProfile
+armz_vm_kvm_profile(const ArmzVm *vm)
+{
+    return vm->opts ? vm->opts->kvm_profile : ARMZ_KVM_PROFILE_NATIVE;
+}
 
 int
 armz_kvm_check_cap(ArmzVm *vm, long cap)
 {
     int fd = vm->vm_fd >= 0 ? vm->vm_fd : vm->kvm_fd;
-    int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+    int r;
+
+    if (!armz_kvm_profile_allows_cap(armz_vm_kvm_profile(vm), cap) &&
+        !(cap == ARMZ_KVM_CAP_READONLY_MEM && vm->opts && vm->opts->kvm_readonly_mem)) {
+        /* the s390 host does not offer it: behave as if KVM said no */
+        if (cap >= 0 && cap < 256 && !(vm->caps_refused[cap / 64] & (1ull << (cap % 64)))) {
+            vm->caps_refused[cap / 64] |= 1ull << (cap % 64);
+            armz_vmm_info(_("KVM profile s390: not using %s (the s390 host lacks it)"),
+                          armz_kvm_cap_name(cap));
+        }
+        return 0;
+    }
+    r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
     if (r < 0 && fd == vm->vm_fd)
         r = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap);
     return r < 0 ? 0 : r;
@@ -216,6 +235,7 @@ gboolean
 armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
 {
     struct armz_kvm_vcpu_init init;
+    uint32_t refused;
 
     memset(&init, 0, sizeof(init));
     if (ioctl(vm->vm_fd, ARMZ_KVM_ARM_PREFERRED_TARGET, &init) < 0) {
@@ -224,10 +244,18 @@ armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
         memset(&init, 0, sizeof(init));
         init.target = ARMZ_KVM_ARM_TARGET_GENERIC_V8;
     }
-    /* in-kernel PSCI where the kernel offers it; otherwise HVC exits to us */
-    vm->kernel_psci = armz_kvm_check_cap(vm, ARMZ_KVM_CAP_ARM_PSCI_0_2) > 0;
+    /* in-kernel PSCI where the kernel offers it (and the profile allows);
+     * otherwise HVC exits to us */
+    if (!armz_kvm_psci_setup(vm, error))
+        return FALSE;
     if (vm->kernel_psci)
         init.features[0] |= 1u << ARMZ_KVM_ARM_VCPU_PSCI_0_2;
+    init.features[0] = armz_kvm_profile_vcpu_features(armz_vm_kvm_profile(vm),
+                                                      init.features[0], &refused);
+    for (unsigned b = 0; b < 32; b++)
+        if (refused & (1u << b))
+            armz_vmm_info(_("KVM profile s390: not using vCPU feature %s (the s390 host "
+                            "lacks it)"), armz_kvm_vcpu_feature_name(b));
     vm->vcpu_init = init;
     armz_vmm_debug("vCPU target %u, PSCI %s", init.target,
                    vm->kernel_psci ? "in kernel" : "in user space");
@@ -250,10 +278,10 @@ armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
                         i, g_strerror(errno));
             return FALSE;
         }
-        if (!armz_kvm_vcpu_reset(v, vm->kernel_psci && i > 0, error))
+        /* secondaries start powered off and wait for PSCI CPU_ON: in the
+         * kernel, or in our loop (psci/psci.c, armz_vm_vcpu_wait) */
+        if (!armz_kvm_vcpu_reset(v, i > 0, error))
             return FALSE;
-        /* secondaries wait for PSCI CPU_ON: in the kernel or in our loop */
-        v->power = (i == 0 || vm->kernel_psci) ? ARMZ_VCPU_ON : ARMZ_VCPU_OFF;
         if (armz_kvm_get_reg(v, ARMZ_REG_MPIDR_EL1, &v->mpidr) < 0) {
             /* KVM's reset value: Aff0 = id[3:0], Aff1 = id[11:4], Aff2 = id[19:12] */
             v->mpidr = (i & 0xf) | (((uint64_t)(i >> 4) & 0xff) << 8) |
@@ -261,6 +289,7 @@ armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
         }
         v->mpidr &= 0xff00ffffffull;
     }
+    armz_psci_reset_power(vm);
     return TRUE;
 }
 

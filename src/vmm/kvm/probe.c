@@ -53,6 +53,9 @@ armz_kvm_probe(const char *device, ArmzKvmProbe *probe, GError **error)
         return FALSE;
     }
     probe->device = g_strdup(vm.kvm_path);
+    /* IBM Z's kvm-arm64 is the only /dev/kvm-arm64 */
+    probe->profile = g_str_equal(vm.kvm_path, "/dev/kvm-arm64") ? ARMZ_KVM_PROFILE_S390
+                                                                 : ARMZ_KVM_PROFILE_NATIVE;
     probe->api_version = ioctl(vm.kvm_fd, KVM_GET_API_VERSION, 0);
     probe->ipa_bits = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_ARM_VM_IPA_SIZE);
     probe->max_vcpus = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_MAX_VCPUS);
@@ -73,6 +76,7 @@ armz_kvm_probe(const char *device, ArmzKvmProbe *probe, GError **error)
     probe->user_irq = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_ARM_USER_IRQ) > 0;
     probe->ioeventfd = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_IOEVENTFD) > 0;
     probe->psci_0_2 = armz_kvm_check_cap(&vm, ARMZ_KVM_CAP_ARM_PSCI_0_2) > 0;
+    probe->smccc_filter = armz_kvm_has_smccc_filter(vm.vm_fd);
 
     if (armz_kvm_create_vcpus(&vm, &err))
         probe->vcpu_created = TRUE;

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <glib.h>
 #include "kvm/arm64-uapi.h"
+#include "kvm/profile.h"
 
 typedef struct {
     char *device;           /* the device opened (NULL: none could be) */
@@ -19,6 +20,8 @@ typedef struct {
     gboolean user_irq;      /* KVM_CAP_ARM_USER_IRQ: userspace GIC fallback */
     gboolean ioeventfd;     /* KVM_CAP_IOEVENTFD */
     gboolean psci_0_2;      /* KVM_CAP_ARM_PSCI_0_2: PSCI in the kernel */
+    gboolean smccc_filter;  /* KVM_ARM_VM_SMCCC_FILTER: --kvm-profile=s390 works here */
+    ArmzKvmProfile profile; /* what the device is: s390 for /dev/kvm-arm64 */
     gboolean vcpu_created;  /* KVM_CREATE_VCPU + KVM_ARM_VCPU_INIT */
     char *vcpu_error;
 } ArmzKvmProbe;

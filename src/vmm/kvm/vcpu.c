@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <glib/gi18n-lib.h>
@@ -73,16 +74,20 @@ handle_system_event(ArmzVcpu *vcpu)
     }
 }
 
-/* An HVC (or SMC) the kernel passed to user space: PSCI. */
+/* An HVC (or SMC) the kernel passed to user space: PSCI.  The function id
+ * is hypercall.nr, the arguments are in x1..x3; PC already points past the
+ * HVC or SMC (the uAPI of KVM_EXIT_HYPERCALL on arm64), so only x0 is
+ * written back. */
 void
 armz_vcpu_hypercall(ArmzVcpu *vcpu)
 {
     ArmzVm *vm = vcpu->vm;
-    uint64_t x[4] = { 0, 0, 0, 0 };
+    uint64_t x[4] = { vcpu->run->hypercall.nr, 0, 0, 0 };
+    uint64_t flags;
     ArmzPsciAction action;
     int64_t ret;
 
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 1; i < 4; i++) {
         if (armz_kvm_get_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(i)), &x[i]) < 0) {
             armz_vm_request_fatal(vm, g_strdup_printf(
                 _("vCPU %u: cannot read x%u for a hypercall: %s"), vcpu->index, i,
@@ -90,16 +95,18 @@ armz_vcpu_hypercall(ArmzVcpu *vcpu)
             return;
         }
     }
-    /* an SMC (flag bit 0) exits with PC on the instruction: step over it */
-    if (vcpu->run->hypercall.longmode & 1) {
-        uint64_t pc;
-        if (armz_kvm_get_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_PC), &pc) == 0)
-            armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_PC), pc + 4);
-    }
+    /* flags is a u64 where older headers have the u32 longmode */
+    memcpy(&flags, (const char *)vcpu->run + offsetof(struct kvm_run, hypercall.longmode),
+           sizeof(flags));
+    armz_vmm_debug("vCPU %u: %s 0x%08" G_GINT64_MODIFIER "x", vcpu->index,
+                   flags & ARMZ_KVM_HYPERCALL_EXIT_SMC ? "SMC" : "HVC", (guint64)x[0]);
     ret = armz_psci_call(vm, vcpu, x, &action);
     switch (action) {
     case ARMZ_PSCI_ACT_RETURN:
-        armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(0)), (uint64_t)ret);
+        if (armz_kvm_set_reg(vcpu, ARMZ_CORE_REG(ARMZ_CORE_OFF_X(0)), (uint64_t)ret) < 0)
+            armz_vm_request_fatal(vm, g_strdup_printf(
+                _("vCPU %u: cannot return a hypercall's result in x0: %s"), vcpu->index,
+                g_strerror(errno)));
         break;
     case ARMZ_PSCI_ACT_SYSTEM_OFF:
         armz_vm_request_shutdown(vm);

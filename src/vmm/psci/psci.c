@@ -1,13 +1,27 @@
 /* Userspace PSCI 1.0 (HVC calls that exit with KVM_EXIT_HYPERCALL), for
- * kernels without in-kernel PSCI (s390x kvm-arm64).  With in-kernel PSCI the
- * kernel handles the calls and reports SYSTEM_OFF/RESET as
- * KVM_EXIT_SYSTEM_EVENT (see kvm/vcpu.c).
+ * kernels without in-kernel PSCI (s390x kvm-arm64) and for the s390 KVM
+ * profile, where the SMCCC filter forwards the PSCI ranges (kvm/smccc.c).
+ * With in-kernel PSCI the kernel handles the calls and reports
+ * SYSTEM_OFF/RESET as KVM_EXIT_SYSTEM_EVENT (see kvm/vcpu.c).
+ *
+ * SMCCC itself is 1.0 here: PSCI_FEATURES says SMCCC_VERSION is not
+ * supported, so guests do not go on to SMCCC_ARCH_FEATURES (the
+ * firmware workaround queries), which the s390 host could not answer.
  *
  * This file holds the decisions only (no KVM calls), so that unit tests can
  * drive it; kvm/vcpu.c reads x0-x3 and writes x0 back. */
 #include <glib/gi18n-lib.h>
 #include "psci/psci.h"
 #include "vmmlog.h"
+
+void
+armz_psci_reset_power(ArmzVm *vm)
+{
+    g_mutex_lock(&vm->lock);
+    for (unsigned i = 0; i < vm->nvcpus; i++)
+        vm->vcpus[i].power = (i == 0 || vm->kernel_psci) ? ARMZ_VCPU_ON : ARMZ_VCPU_OFF;
+    g_mutex_unlock(&vm->lock);
+}
 
 ArmzVcpu *
 armz_psci_find_mpidr(ArmzVm *vm, uint64_t mpidr)
@@ -133,6 +147,9 @@ armz_psci_call(ArmzVm *vm, ArmzVcpu *vcpu, const uint64_t x[4], ArmzPsciAction *
     case ARMZ_PSCI_SYSTEM_RESET:
         *action = ARMZ_PSCI_ACT_SYSTEM_RESET;
         return 0;
+    case ARMZ_SMCCC_VERSION:        /* SMCCC 1.0: neither call exists */
+    case ARMZ_SMCCC_ARCH_FEATURES:
+        return ARMZ_PSCI_RET_NOT_SUPPORTED;
     default:
         armz_vmm_debug("vCPU %u: unsupported hypercall 0x%08x", vcpu->index, fn);
         return ARMZ_PSCI_RET_NOT_SUPPORTED;

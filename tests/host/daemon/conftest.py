@@ -43,8 +43,11 @@ def pytest_runtest_logreport(report):
     if report.when == 'teardown':
         name = report.nodeid.rsplit('::', 1)[-1]
         st = _status[report.nodeid]
-        line = (f'SKIP: daemon-host/{name} {st[5:]}' if st.startswith('SKIP')
-                else f'{st}: daemon-host/{name}')
+        # s390-profile runs (run-host --profile s390) under their own names
+        tier = ('daemon-host/s390' if os.environ.get('ARMZ_HOST_PROFILE') == 's390'
+                else 'daemon-host')
+        line = (f'SKIP: {tier}/{name} {st[5:]}' if st.startswith('SKIP')
+                else f'{st}: {tier}/{name}')
         print('\n' + line, flush=True)
 
 

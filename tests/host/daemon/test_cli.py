@@ -112,6 +112,8 @@ def test_cli_host_validate_passes_the_kvm_checks():
     assert checks['kvm-irqchip']['status'] in ('PASS', 'WARN'), checks['kvm-irqchip']
     for c in ('kvm-user-irq', 'kvm-ioeventfd', 'kvm-psci'):
         assert c in checks
+    # /dev/kvm: arm64 KVM, whatever profile the daemon gives armz-vmm
+    assert checks['kvm-profile']['detail'].startswith('native'), checks['kvm-profile']
     assert res['result'] != 'FAIL' and rc == 0, out
     # the lines, as an administrator reads them
     rc, out = host_sh('/extra/armz-host-validate')

@@ -72,8 +72,9 @@ def test_guest_gets_lease_and_pings_gateway(conn):
     rc, ports = host_sh('/usr/sbin/ip -o link show master armzbr7')
     assert 'vnet' in ports, ports
 
-    log = wait_for(lambda: (lambda s: s if re.search(r'ARMZ-GUEST (PING-\w+|DHCP-FAIL)', s)
-                            else None)(serial_log('netguest')),
+    # whole lines: the serial log may be read in the middle of one
+    done = re.compile(r'ARMZ-GUEST (PING-\w+ \S+|DHCP-FAIL)\r?\n')
+    log = wait_for(lambda: (lambda s: s if done.search(s) else None)(serial_log('netguest')),
                    LEASE_TIMEOUT, 'the guest\'s DHCP lease and ping')
     m = re.search(r'ARMZ-GUEST DHCP ip=(\S+) router=(\S+)', log)
     assert m, f'the guest got no lease:\n{log}'

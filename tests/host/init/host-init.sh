@@ -18,6 +18,7 @@ ip link set lo up 2>/dev/null
 arg() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 scenarios=$(arg armz.scenarios | tr , ' ')
 cpu=$(arg armz.cpu)
+profile=$(arg armz.profile)
 tmo=$(arg armz.timeout)
 [ -n "$tmo" ] || tmo=240
 
@@ -27,8 +28,10 @@ done < /modules/order
 
 kvm=no
 [ -c /dev/kvm ] && kvm=yes
-echo "ARMZ-HOST up cpu=$cpu kvm=$kvm ncpu=$(nproc) $(uname -r)"
+echo "ARMZ-HOST up cpu=$cpu profile=${profile:-native} kvm=$kvm ncpu=$(nproc) $(uname -r)"
 
+# ARMZ_KVM_PROFILE: what the scenarios (and a daemon started by them) run with
+export ARMZ_KVM_PROFILE=${profile:-native}
 export ARMZ_CPU=$cpu ARMZ_GUEST_IMAGE=/guest/Image ARMZ_GUEST_INITRD=/guest/initrd
 for s in $scenarios; do
   export ARMZ_SCENARIO=$s ARMZ_REASON=/tmp/$s.reason ARMZ_WORK=/tmp/work-$s

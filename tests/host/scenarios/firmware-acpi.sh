@@ -21,6 +21,7 @@ echo "ARMZ-FW tables: $(ls /sys/firmware/acpi/tables 2>/dev/null | tr '\n' ' ')"
 [ -e /sys/firmware/acpi/tables/DSDT ] && { echo "ARMZ-FW waiting"; sleep 600; }
 GUEST
 guest_payload guest.sh
+s390_firmware_opts
 cp /firmware/AAVMF_VARS.fd vars.fd || fail "cannot copy AAVMF_VARS.fd"
 
 # fw_boot NAME ACPI(yes|no) [OPTION...]
@@ -28,7 +29,7 @@ fw_boot() {
   local name=$1 acpi=$2 want_dt=yes
   shift 2
   [ "$acpi" = yes ] && want_dt=no
-  start_vmm "$name" --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
+  start_vmm "$name" $FW_OPTS --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
     --memory 512 --cmdline "$(guest_cmdline run)" --smbios "type=1,product=OpenStack Nova" "$@"
   if [ "$acpi" = yes ]; then
     expect_out "ARMZ-FW waiting" 1000 "guest script through AAVMF ($name)"

@@ -7,10 +7,13 @@
 set -u
 need_vmm_opts --flash-code --flash-vars
 [ -f /firmware/AAVMF_CODE.fd ] || skip "no /firmware in the test host (qemu-efi-aarch64 not installed on the build machine)"
+s390_firmware_opts
 cp /firmware/AAVMF_VARS.fd vars.fd || fail "cannot copy AAVMF_VARS.fd"
-start_vmm "fwreset" --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
+start_vmm "fwreset" $FW_OPTS --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
   --memory 512 --vcpus 2 --qmp "$PWD/qmp.sock" --cmdline "$(guest_cmdline reboot)"
-qmp wait:RESET > reset.log 2>&1 &
+# the firmware and the guest take minutes to reach the reboot on a loaded
+# machine: the wait covers the whole first boot (qmp() waits 60 s)
+qmp-client -t 600 "$PWD/qmp.sock" wait:RESET > reset.log 2>&1 &
 client=$!
 expect_out "ARMZ-GUEST REBOOTING" 600 "guest reboot under firmware"
 grep -q "ARMZ-GUEST INIT ncpu=2 " "$VMM_OUT" ||

@@ -139,10 +139,46 @@ expect_exit() {
 # stop_vmm: kills a VMM that may still run (end of a failed scenario).
 stop_vmm() { [ -n "${VMM_PID:-}" ] && kill -9 "$VMM_PID" 2>/dev/null; true; }
 
+# s390_refuses_irqchip IRQCHIP OPTION...: in the s390 profile, armz-vmm
+# OPTION... --irqchip kernel is refused clearly (the s390 host has no
+# in-kernel GIC) and the scenario has nothing more to boot: status 0.
+# Status 1 everywhere else (the caller boots as usual).
+s390_refuses_irqchip() {
+  local irq=$1 st
+  shift
+  [ "$irq" = kernel ] && [ "${ARMZ_KVM_PROFILE:-native}" = s390 ] || return 1
+  armz-vmm "$@" --irqchip kernel >refused.out 2>&1
+  st=$?
+  cat refused.out
+  [ "$st" = 2 ] && grep -q 'no in-kernel interrupt controller' refused.out ||
+    fail "--irqchip=kernel in the s390 profile: exit status $st, expected a refusal (2)"
+  return 0
+}
+
+# s390_firmware_opts: sets FW_OPTS, the options a firmware boot adds in
+# this run. IBM Z's kvm-arm64 offers no read-only memory slots
+# (KVM_CAP_READONLY_MEM, DESIGN.md section 2), which the firmware's flash
+# needs: in the s390 profile armz-vmm refuses firmware boot, naming it
+# (checked here), and the boot then runs with --kvm-profile=s390+readonly-mem,
+# the s390 paths (userspace GIC and PSCI) plus that one capability.
+s390_firmware_opts() {
+  local st
+  FW_OPTS=
+  [ "${ARMZ_KVM_PROFILE:-native}" = s390 ] || return 0
+  timeout -s KILL 30 armz-vmm --flash-code /firmware/AAVMF_CODE.fd --serial none \
+    </dev/null >ro.out 2>&1
+  st=$?
+  grep -v 'KVM profile s390: not using' ro.out
+  [ "$st" = 1 ] && grep -q 'no read-only memory slots (KVM_CAP_READONLY_MEM)' ro.out ||
+    fail "firmware boot in the s390 profile: exit status $st, expected a refusal naming KVM_CAP_READONLY_MEM"
+  FW_OPTS=--kvm-profile=s390+readonly-mem
+}
+
 # boot_check VCPUS IRQCHIP: the guest boots to /init with VCPUS CPUs online
 # and powers off: exit status 0.
 boot_check() {
   need_vmm
+  s390_refuses_irqchip "$2" --kernel "$ARMZ_GUEST_IMAGE" --vcpus "$1" && return 0
   start_vmm "boot" --vcpus "$1" --irqchip "$2" --cmdline "$(guest_cmdline poweroff)"
   expect_out "ARMZ-GUEST INIT" 90 "guest /init"
   grep -q "ARMZ-GUEST INIT ncpu=$1 " "$VMM_OUT" ||
@@ -165,6 +201,9 @@ firmware_boot() {
   need_vmm_opts --flash-code --flash-vars
   [ -f /firmware/AAVMF_CODE.fd ] && [ -f /firmware/esp.img ] ||
     skip "no /firmware in the test host (qemu-efi-aarch64 not installed on the build machine)"
+  s390_refuses_irqchip "$1" --flash-code /firmware/AAVMF_CODE.fd --flash-vars /firmware/AAVMF_VARS.fd &&
+    return 0
+  s390_firmware_opts
   timeout -s KILL 30 armz-vmm --flash-code /firmware/esp.img --serial none \
     </dev/null >neg.out 2>neg.err
   st=$?
@@ -177,7 +216,7 @@ firmware_boot() {
   mkfifo fw.in
   exec 5<>fw.in
   VMM_START_MS=$(now_ms)
-  armz-vmm --name fw --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
+  armz-vmm --name fw $FW_OPTS --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
     --disk path=/firmware/esp.img,readonly=on --memory 512 --irqchip "$1" --serial stdio \
     --smbios type=1,product=armz-firmware-test <fw.in >fw.out 2>fw.err &
   VMM_PID=$!

@@ -419,6 +419,37 @@ test_plan_fields(void)
     g_assert_cmpint(chr->fd, ==, ((ArmzLaunchChr *)g_ptr_array_index(plan->chardevs, 0))->fd);
 }
 
+/* kvm_profile (armz.conf, ARMZ_KVM_PROFILE): --kvm-profile s390 after
+ * --irqchip; native is armz-vmm's default and is not written */
+static void
+test_kvm_profile(void)
+{
+    static const char *const profiles[] = { NULL, "native", "s390" };
+
+    for (guint p = 0; p < G_N_ELEMENTS(profiles); p++) {
+        g_autoptr(ArmzDomainDef) def = parse_data("full");
+        g_autoptr(GError) err = NULL;
+        g_autoptr(ArmzLaunchPlan) plan = NULL;
+        ArmzLaunchCtx ctx;
+        gint at = -1;
+
+        ctx_init(&ctx, 0);
+        ctx.kvm_profile = profiles[p];
+        plan = armz_launch_plan_build(def, &ctx, &err);
+        g_assert_no_error(err);
+        for (guint i = 0; i < plan->argv->len; i++)
+            if (g_str_equal(g_ptr_array_index(plan->argv, i), "--kvm-profile"))
+                at = i;
+        if (p < 2) {
+            g_assert_cmpint(at, ==, -1);
+            continue;
+        }
+        g_assert_cmpint(at, >, 0);
+        g_assert_cmpuint(at + 1, <, plan->argv->len);
+        g_assert_cmpstr(g_ptr_array_index(plan->argv, at + 1), ==, "s390");
+    }
+}
+
 /* virsh domcapabilities, pinned; regenerated like the plans. */
 static void
 test_domain_capabilities(gconstpointer data)
@@ -522,6 +553,7 @@ main(int argc, char **argv)
     g_test_add_func("/vmm-command/resolver-misbehaves", test_resolver_misbehaves);
     g_test_add_func("/vmm-command/plan-fields", test_plan_fields);
     g_test_add_func("/vmm-command/seccomp-option", test_seccomp_option);
+    g_test_add_func("/vmm-command/kvm-profile", test_kvm_profile);
     g_test_add_data_func("/vmm-command/domain-capabilities/kvm", "kvm",
                          test_domain_capabilities);
     g_test_add_data_func("/vmm-command/domain-capabilities/qemu", "qemu",
