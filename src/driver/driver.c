@@ -107,6 +107,17 @@ armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer o
     g_mutex_unlock(&drv->event_lock);
 }
 
+/* EV of OBJ to the sink */
+static void
+emit(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainEvent *ev)
+{
+    memcpy(ev->uuid, obj->uuid, sizeof(ev->uuid));
+    g_mutex_lock(&drv->event_lock);
+    if (drv->sink)
+        drv->sink(ev, drv->sink_opaque);
+    g_mutex_unlock(&drv->event_lock);
+}
+
 void
 armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int event, int detail)
 {
@@ -115,11 +126,7 @@ armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int even
         .name = obj->name, .id = id, .event = event, .detail = detail,
     };
 
-    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
-    g_mutex_lock(&drv->event_lock);
-    if (drv->sink)
-        drv->sink(&ev, drv->sink_opaque);
-    g_mutex_unlock(&drv->event_lock);
+    emit(drv, obj, &ev);
 }
 
 void
@@ -127,11 +134,7 @@ armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
 {
     ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_REBOOT, .name = obj->name, .id = id };
 
-    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
-    g_mutex_lock(&drv->event_lock);
-    if (drv->sink)
-        drv->sink(&ev, drv->sink_opaque);
-    g_mutex_unlock(&drv->event_lock);
+    emit(drv, obj, &ev);
 }
 
 void
@@ -143,11 +146,7 @@ armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id, const 
                            .reason = open ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN
                                           : VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE };
 
-    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
-    g_mutex_lock(&drv->event_lock);
-    if (drv->sink)
-        drv->sink(&ev, drv->sink_opaque);
-    g_mutex_unlock(&drv->event_lock);
+    emit(drv, obj, &ev);
 }
 
 void
