@@ -21,7 +21,7 @@ static const char *const net_type_names[ARMZ_DOMAIN_NET_TYPE_LAST] = {
     "network", "bridge", "ethernet",
 };
 static const char *const chr_type_names[ARMZ_DOMAIN_CHR_TYPE_LAST] = {
-    "pty", "file", "stdio", "null", "unix",
+    "pty", "file", "stdio", "null", "unix", "tcp",
 };
 
 /* Out-of-range values give NULL so a corrupted def never indexes past a
@@ -153,6 +153,10 @@ armz_domain_net_def_free(ArmzDomainNetDef *net)
     g_free(net->source_bridge);
     g_free(net->target_dev);
     g_free(net->model);
+    g_free(net->driver_name);
+    g_free(net->vport_type);
+    g_free(net->vport_interfaceid);
+    g_free(net->vport_profileid);
     armz_domain_address_def_free(net->address);
     g_free(net);
 }
@@ -164,6 +168,9 @@ armz_domain_chr_def_free(ArmzDomainChrDef *chr)
         return;
     g_free(chr->source_path);
     g_free(chr->source_mode);
+    g_free(chr->source_host);
+    g_free(chr->source_service);
+    g_free(chr->protocol);
     g_free(chr->log_file);
     g_free(chr->log_append);
     g_free(chr->target_type);

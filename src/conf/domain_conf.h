@@ -166,6 +166,11 @@ typedef struct {
     unsigned int mtu;       /* 0 = not given */
     unsigned int boot_order;
     ArmzDomainAddressDef *address;  /* NULL when absent */
+    char *driver_name;      /* <driver name='qemu|vhost'> */
+    gboolean target_unmanaged;  /* <target managed='no'>: the tap exists already */
+    char *vport_type;       /* <virtualport type='openvswitch'> */
+    char *vport_interfaceid;    /* its <parameters interfaceid=''> (a UUID) */
+    char *vport_profileid;
 } ArmzDomainNetDef;
 
 typedef enum {
@@ -174,6 +179,7 @@ typedef enum {
     ARMZ_DOMAIN_CHR_TYPE_STDIO,
     ARMZ_DOMAIN_CHR_TYPE_NULL,
     ARMZ_DOMAIN_CHR_TYPE_UNIX,
+    ARMZ_DOMAIN_CHR_TYPE_TCP,
     ARMZ_DOMAIN_CHR_TYPE_LAST
 } ArmzDomainChrType;
 
@@ -181,7 +187,10 @@ typedef enum {
 typedef struct {
     ArmzDomainChrType type;
     char *source_path;      /* file/unix path; pty path (live only) */
-    char *source_mode;      /* unix: "bind" | "connect" */
+    char *source_mode;      /* unix, tcp: "bind" | "connect" */
+    char *source_host;      /* tcp: <source host=''> */
+    char *source_service;   /* tcp: <source service=''> (the port) */
+    char *protocol;         /* tcp: <protocol type=''> */
     char *log_file;         /* <log file=''> */
     char *log_append;       /* "on" | "off" */
     char *target_type;      /* serial: "system-serial"...; console: "serial" | "virtio" */
@@ -226,6 +235,7 @@ struct _ArmzDomainDef {
     /* --- added by conf/ --- */
     unsigned int vcpus_current;     /* <vcpu current=''>; == vcpus when absent */
     char *vcpu_cpuset;              /* <vcpu cpuset=''> */
+    unsigned int iothreads;         /* <iothreads>; 0 when absent */
     GPtrArray *metadata;            /* fragments: children of <metadata> */
 
     /* os */

@@ -84,14 +84,29 @@ format_interface(GString *buf, const ArmzDomainNetDef *net)
         armz_xml_attr_append(buf, "bridge", net->source_bridge);
         g_string_append(buf, "/>\n");
     }
-    if (net->target_dev) {
+    if (net->vport_type) {
+        g_string_append(buf, "      <virtualport");
+        armz_xml_attr_append(buf, "type", net->vport_type);
+        g_string_append(buf, ">\n        <parameters");
+        armz_xml_attr_append(buf, "interfaceid", net->vport_interfaceid);
+        armz_xml_attr_append(buf, "profileid", net->vport_profileid);
+        g_string_append(buf, "/>\n      </virtualport>\n");
+    }
+    if (net->target_dev || net->target_unmanaged) {
         g_string_append(buf, "      <target");
         armz_xml_attr_append(buf, "dev", net->target_dev);
+        if (net->target_unmanaged)
+            armz_xml_attr_append(buf, "managed", "no");
         g_string_append(buf, "/>\n");
     }
     if (net->model) {
         g_string_append(buf, "      <model");
         armz_xml_attr_append(buf, "type", net->model);
+        g_string_append(buf, "/>\n");
+    }
+    if (net->driver_name) {
+        g_string_append(buf, "      <driver");
+        armz_xml_attr_append(buf, "name", net->driver_name);
         g_string_append(buf, "/>\n");
     }
     if (net->mtu)
@@ -109,10 +124,17 @@ format_chr(GString *buf, const char *elem, const ArmzDomainChrDef *chr, gboolean
                            (chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY || live);
     g_autoptr(GString) body = g_string_new(NULL);
 
-    if (show_source) {
+    if (show_source || chr->source_host) {
         g_string_append(body, "      <source");
         armz_xml_attr_append(body, "mode", chr->source_mode);
         armz_xml_attr_append(body, "path", chr->source_path);
+        armz_xml_attr_append(body, "host", chr->source_host);
+        armz_xml_attr_append(body, "service", chr->source_service);
+        g_string_append(body, "/>\n");
+    }
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP) {
+        g_string_append(body, "      <protocol");
+        armz_xml_attr_append(body, "type", chr->protocol ? chr->protocol : "raw");
         g_string_append(body, "/>\n");
     }
     if (chr->log_file) {

@@ -4,6 +4,7 @@
 #include "conf/domain_parse_priv.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
+#include "util/uuid.h"
 
 #include <string.h>
 
@@ -150,6 +151,95 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 
 /* ---- interface ---- */
 
+
+/* <target managed='no'>: the tap exists (os-vif made it) and is used as it is. */
+static gboolean
+parse_net_target_managed(ArmzDomainNetDef *net, xmlNodePtr node, GError **error)
+{
+    static const char *const managed[] = { "yes", "no", NULL };
+    g_autofree char *v = NULL;
+
+    if (!armz_conf_choice_attr(node, "managed", NULL, managed, NULL, &v, error))
+        return FALSE;
+    net->target_unmanaged = g_strcmp0(v, "no") == 0;
+    return TRUE;
+}
+
+/* <driver name='qemu|vhost'>: armz-vmm serves the virtio-net queues itself
+ * either way (the guest sees the same device). Multiqueue and queue sizes
+ * are not offered. */
+static gboolean
+parse_net_driver(ArmzDomainNetDef *net, xmlNodePtr node, GError **error)
+{
+    static const char *const names[] = { "qemu", "vhost", NULL };
+    static const char *const names_no[] = { "vfio", "kvm", "xen", NULL };
+    static const char *const refused[] = { "rx_queue_size", "tx_queue_size", "txmode",
+                                           "ioeventfd", "event_idx", "iommu", "ats",
+                                           "packed", "page_per_vq", "rss", "rss_hash_report",
+                                           NULL };
+    unsigned int queues = 1;
+
+    g_clear_pointer(&net->driver_name, g_free);
+    if (!armz_conf_choice_attr(node, "name", NULL, names, names_no, &net->driver_name, error) ||
+        !armz_conf_uint_attr(node, "queues", &queues, error))
+        return FALSE;
+    if (queues > 1)
+        return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                              _("<driver queues='%u'> of <interface> (multiqueue) is not "
+                                "supported by the armz driver"), queues);
+    for (guint i = 0; refused[i]; i++)
+        if (xmlHasProp(node, (const xmlChar *)refused[i]))
+            return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                  _("attribute '%s' of <interface><driver> is not supported "
+                                    "by the armz driver"), refused[i]);
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c))
+        return armz_conf_unsupported_child(c, "driver", error);
+    return TRUE;
+}
+
+/* <virtualport type='openvswitch'><parameters interfaceid='UUID' profileid=''/> */
+static gboolean
+parse_net_virtualport(ArmzDomainNetDef *net, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "openvswitch", NULL };
+    static const char *const types_no[] = { "802.1Qbg", "802.1Qbh", "midonet", NULL };
+    unsigned char uuid[16];
+
+    g_clear_pointer(&net->vport_type, g_free);
+    if (!armz_conf_choice_attr(node, "type", NULL, types, types_no, &net->vport_type, error))
+        return FALSE;
+    if (!net->vport_type)
+        return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                              _("<virtualport> without a type is not supported by the armz "
+                                "driver: say type='openvswitch'"));
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        if (!armz_xml_is(c, "parameters"))
+            return armz_conf_unsupported_child(c, "virtualport", error);
+        g_free(net->vport_interfaceid);
+        g_free(net->vport_profileid);
+        net->vport_interfaceid = armz_xml_prop(c, "interfaceid");
+        net->vport_profileid = armz_xml_prop(c, "profileid");
+    }
+    if (net->vport_interfaceid && !armz_uuid_parse(net->vport_interfaceid, uuid))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("malformed interfaceid '%s' of <virtualport>"),
+                              net->vport_interfaceid);
+    if (net->vport_profileid && (strlen(net->vport_profileid) > 40 ||
+                                 strpbrk(net->vport_profileid, "\"\\\n")))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("malformed profileid '%s' of <virtualport>"),
+                              net->vport_profileid);
+    if (!net->vport_interfaceid) {
+        char u[ARMZ_UUID_STRING_BUFLEN];
+
+        /* libvirt generates one, so the port has an identity in OVSDB */
+        armz_uuid_generate(uuid);
+        armz_uuid_format(uuid, u);
+        net->vport_interfaceid = g_strdup(u);
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -192,6 +282,11 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "target")) {
             g_free(net->target_dev);
             net->target_dev = armz_xml_prop(c, "dev");
+            ok = parse_net_target_managed(net, c, error);
+        } else if (armz_xml_is(c, "driver")) {
+            ok = parse_net_driver(net, c, error);
+        } else if (armz_xml_is(c, "virtualport")) {
+            ok = parse_net_virtualport(net, c, error);
         } else if (armz_xml_is(c, "model")) {
             g_clear_pointer(&net->model, g_free);
             ok = armz_conf_choice_attr(c, "type", NULL, models, models_no, &net->model, error);
@@ -274,9 +369,9 @@ parse_chr_target(ArmzDomainChrDef *chr, xmlNodePtr node, gboolean console, GErro
 static gboolean
 parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
 {
-    static const char *const types[] = { "pty", "file", "stdio", "null", "unix", NULL };
+    static const char *const types[] = { "pty", "file", "stdio", "null", "unix", "tcp", NULL };
     static const char *const types_no[] = {
-        "vc", "dev", "pipe", "tcp", "udp", "spicevmc", "spiceport", "nmdm",
+        "vc", "dev", "pipe", "udp", "spicevmc", "spiceport", "nmdm",
         "qemu-vdagent", "dbus", NULL };
     static const char *const modes[] = { "bind", "connect", NULL };
     static const char *const onoff[] = { "on", "off", NULL };
@@ -296,8 +391,17 @@ parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
             g_free(chr->source_path);
             chr->source_path = armz_xml_prop(c, "path");
             g_clear_pointer(&chr->source_mode, g_free);
-            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_UNIX)
+            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_UNIX || chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP)
                 ok = armz_conf_choice_attr(c, "mode", NULL, modes, NULL, &chr->source_mode, error);
+            if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP) {
+                g_free(chr->source_host);
+                g_free(chr->source_service);
+                chr->source_host = armz_xml_prop(c, "host");
+                chr->source_service = armz_xml_prop(c, "service");
+            }
+        } else if (armz_xml_is(c, "protocol") && chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP) {
+            g_free(chr->protocol);
+            chr->protocol = armz_xml_prop(c, "type");
         } else if (armz_xml_is(c, "log")) {
             g_free(chr->log_file);
             chr->log_file = armz_xml_prop(c, "file");
@@ -326,6 +430,10 @@ parse_chr(GPtrArray *list, xmlNodePtr node, gboolean console, GError **error)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("missing <source path=''> for %s of type '%s'"),
                               what, armz_domain_chr_type_to_string(chr->type));
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP && (!chr->source_host || !chr->source_service))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <source host='' service=''> for %s of type 'tcp'"),
+                              what);
     if (chr->type != ARMZ_DOMAIN_CHR_TYPE_FILE && chr->type != ARMZ_DOMAIN_CHR_TYPE_UNIX &&
         chr->type != ARMZ_DOMAIN_CHR_TYPE_PTY)
         g_clear_pointer(&chr->source_path, g_free);

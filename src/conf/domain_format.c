@@ -186,6 +186,8 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
     if (def->vcpus_current && def->vcpus_current < def->vcpus)
         g_string_append_printf(buf, " current='%u'", def->vcpus_current);
     g_string_append_printf(buf, ">%u</vcpu>\n", def->vcpus);
+    if (def->iothreads)
+        g_string_append_printf(buf, "  <iothreads>%u</iothreads>\n", def->iothreads);
 
     armz_domain_cputune_format(buf, &def->tune);
     armz_xml_fragment_append(buf, def->resource, 1);

@@ -438,6 +438,22 @@ parse_blkiotune(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     return armz_domain_blkiotune_parse(&def->tune, node, error);
 }
 
+/* <iothreads>N</iothreads>: armz-vmm serves every virtio device from an I/O
+ * thread of its own, so any count is honoured (docs/tuning.md); the number
+ * is kept for the clients that wrote it. */
+static gboolean
+parse_iothreads(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    g_autofree char *text = armz_xml_text(node);
+    guint64 n;
+
+    if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 4096, &n, NULL))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("invalid iothreads count '%s'"), text ? text : "");
+    def->iothreads = (unsigned int)n;
+    return TRUE;
+}
+
 static gboolean
 parse_devices(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -457,6 +473,7 @@ static const struct {
     { "memory", parse_memory, FALSE },
     { "currentMemory", parse_current_memory, FALSE },
     { "vcpu", parse_vcpu, FALSE },
+    { "iothreads", parse_iothreads, FALSE },
     { "os", parse_os, FALSE },
     { "cpu", parse_cpu, FALSE },
     { "features", parse_features, FALSE },
@@ -472,6 +489,36 @@ static const struct {
     { "memtune", parse_memtune, FALSE },
     { "blkiotune", parse_blkiotune, FALSE },
 };
+
+/* As libvirt: the first serial port is also the first console, so a
+ * <serial> without a serial-type <console> gets one that describes it
+ * (before a virtio console, which then is the second). */
+static void
+add_console_compat(ArmzDomainDef *def)
+{
+    const ArmzDomainChrDef *ser;
+    const ArmzDomainChrDef *first;
+    ArmzDomainChrDef *con;
+
+    if (def->serials->len == 0)
+        return;
+    first = def->consoles->len ? g_ptr_array_index(def->consoles, 0) : NULL;
+    if (first && (!first->target_type || g_str_equal(first->target_type, "serial")))
+        return;
+    ser = g_ptr_array_index(def->serials, 0);
+    con = g_new0(ArmzDomainChrDef, 1);
+    con->type = ser->type;
+    con->source_path = g_strdup(ser->source_path);
+    con->source_mode = g_strdup(ser->source_mode);
+    con->source_host = g_strdup(ser->source_host);
+    con->source_service = g_strdup(ser->source_service);
+    con->protocol = g_strdup(ser->protocol);
+    con->log_file = g_strdup(ser->log_file);
+    con->log_append = g_strdup(ser->log_append);
+    con->target_type = g_strdup("serial");
+    con->target_port = 0;
+    g_ptr_array_insert(def->consoles, 0, con);
+}
 
 static gboolean
 parse_domain_root(ArmzDomainDef *def, xmlNodePtr root, GError **error)
@@ -530,6 +577,7 @@ parse_domain_root(ArmzDomainDef *def, xmlNodePtr root, GError **error)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing <os> element"));
     if (!def->clock_offset)
         def->clock_offset = g_strdup("utc");
+    add_console_compat(def);
     return TRUE;
 }
 

@@ -5,6 +5,7 @@
 #include "daemon/event_callbacks.h"
 #include "driver/driver.h"
 #include "network/network_driver.h"
+#include "secret/secret_driver.h"
 #include "rpc/dispatch.h"
 #include "rpc/server.h"
 #include "storage/storage_driver.h"
@@ -15,6 +16,7 @@ typedef struct {
     ArmzDriver *driver;             /* domains */
     ArmzNetworkDriver *network;
     ArmzStorageDriver *storage;
+    ArmzSecretDriver *secret;
     ArmzServer *server;
     ArmzDispatcher *dispatcher;
     GMainLoop *loop;
@@ -72,6 +74,8 @@ void armz_remote_make_domain(armz_nonnull_domain *out, const ArmzDomainId *id);
 /* Every procedure table (remote_register.c), and each of them, one per area. */
 void armz_remote_register_all(ArmzDispatcher *d);
 void armz_remote_connect_register(ArmzDispatcher *d);
+void armz_remote_host_register(ArmzDispatcher *d);
+void armz_remote_secret_register(ArmzDispatcher *d);
 void armz_remote_domain_register(ArmzDispatcher *d);
 void armz_remote_events_register(ArmzDispatcher *d);
 void armz_remote_console_register(ArmzDispatcher *d);

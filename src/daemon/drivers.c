@@ -53,6 +53,7 @@ armz_daemon_drivers_open(ArmzDaemon *d, const ArmzDriverConfig *cfg, GError **er
         return FALSE;
     armz_storage_driver_set_event_func(d->storage, armz_remote_storage_event, NULL);
     armz_driver_set_volume_resolver(d->driver, armz_storage_resolve_volume, d->storage);
+    d->secret = armz_secret_driver_new(d->paths);
     return TRUE;
 }
 
@@ -119,6 +120,7 @@ armz_daemon_drivers_close(ArmzDaemon *d)
     if (d->storage)
         armz_storage_driver_set_event_func(d->storage, NULL, NULL);
     g_clear_pointer(&d->storage, armz_storage_driver_free);
+    g_clear_pointer(&d->secret, armz_secret_driver_free);
     if (d->network)
         armz_network_driver_set_event_sink(d->network, NULL, NULL);
     g_clear_pointer(&d->network, armz_network_driver_free);

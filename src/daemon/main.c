@@ -53,6 +53,9 @@ static gboolean
 on_quit_signal(gpointer data)
 {
     armz_info("shutting down on signal");
+    /* stop the autostart between two domains now, not once the loop has
+     * wound down (a loaded host would start another one meanwhile) */
+    g_cancellable_cancel(armz_daemon->quit);
     g_main_loop_quit(armz_daemon->loop);
     return G_SOURCE_CONTINUE;
 }

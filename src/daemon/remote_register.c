@@ -12,6 +12,8 @@ armz_remote_register_all(ArmzDispatcher *d)
     armz_remote_lifecycle_register(d);
     armz_remote_stats_register(d);
     armz_remote_tune_register(d);
+    armz_remote_host_register(d);
+    armz_remote_secret_register(d);
     armz_remote_network_register(d);
     armz_remote_storage_register(d);
 }

@@ -30,7 +30,7 @@ static const char *const disk_discards[] = { "ignore", NULL };
 /* where armz puts every virtio device */
 static const char *const device_addresses[] = { "virtio-mmio", NULL };
 static const char *const net_models[] = { "virtio", NULL };
-static const char *const chr_types[] = { "pty", "file", "null", NULL };
+static const char *const chr_types[] = { "pty", "file", "null", "tcp", NULL };
 static const char *const serial_targets[] = { "system-serial", NULL };
 static const char *const serial_models[] = { "pl011", NULL };
 /* libvirt's default console target on arm is the serial port */
@@ -384,7 +384,33 @@ chr_what(gboolean console)
     return console ? "console" : "serial";
 }
 
-/* The backend of a <serial> or <console>: pty, file or null. */
+/* A tcp line listens (mode='bind', raw) on HOST:SERVICE, as Nova's serial
+ * console proxy expects; armz-vmm takes one client at a time. */
+static gboolean
+check_chr_tcp(const ArmzDomainChrDef *chr, gboolean console, GError **error)
+{
+    guint64 port;
+
+    if (g_strcmp0(chr->source_mode, "connect") == 0)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<%s type='tcp'> with <source mode='connect'> is not supported by the "
+                      "armz driver: it listens (mode='bind')"), chr_what(console));
+    if (chr->protocol && !g_str_equal(chr->protocol, "raw"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<protocol type='%s'> of <%s type='tcp'> is not supported by the armz "
+                      "driver (raw is)"), chr->protocol, chr_what(console));
+    if (!g_ascii_string_to_unsigned(chr->source_service, 10, 1, 65535, &port, NULL))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<%s type='tcp'> service '%s' is not a port number"),
+                    chr_what(console), chr->source_service);
+    if (!*chr->source_host || strpbrk(chr->source_host, " \t\n/"))
+        return fail(error, VIR_ERR_XML_ERROR,
+                    _("<%s type='tcp'> host '%s' is not a host name or address"),
+                    chr_what(console), chr->source_host);
+    return TRUE;
+}
+
+/* The backend of a <serial> or <console>: pty, file, tcp or null. */
 static gboolean
 check_chr_backend(const ArmzDomainChrDef *chr, gboolean console, GError **error)
 {
@@ -394,8 +420,10 @@ check_chr_backend(const ArmzDomainChrDef *chr, gboolean console, GError **error)
                       "no terminal to connect it to"), chr_what(console));
     if (!g_strv_contains(chr_types, armz_domain_chr_type_to_string(chr->type)))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<%s type='%s'> is not supported by the armz driver (pty, file and null "
-                      "are)"), chr_what(console), armz_domain_chr_type_to_string(chr->type));
+                    _("<%s type='%s'> is not supported by the armz driver (pty, file, tcp and "
+                      "null are)"), chr_what(console), armz_domain_chr_type_to_string(chr->type));
+    if (chr->type == ARMZ_DOMAIN_CHR_TYPE_TCP && !check_chr_tcp(chr, console, error))
+        return FALSE;
     if (chr->type == ARMZ_DOMAIN_CHR_TYPE_FILE &&
         !armz_domain_check_abs_path(chr->source_path,
                                     console ? "<console> <source>" : "<serial> <source>", error))
@@ -441,6 +469,9 @@ check_console_alias(const ArmzDomainChrDef *con, const ArmzDomainChrDef *ser, GE
     if (con->type != ser->type ||
         (con->type == ARMZ_DOMAIN_CHR_TYPE_FILE && con->source_path &&
          g_strcmp0(con->source_path, ser->source_path) != 0) ||
+        (con->type == ARMZ_DOMAIN_CHR_TYPE_TCP &&
+         (g_strcmp0(con->source_host, ser->source_host) != 0 ||
+          g_strcmp0(con->source_service, ser->source_service) != 0)) ||
         (con->log_file && (g_strcmp0(con->log_file, ser->log_file) != 0 ||
                            g_strcmp0(con->log_append, ser->log_append) != 0)))
         return fail(error, VIR_ERR_XML_ERROR,
@@ -509,6 +540,10 @@ armz_domain_chr_layout(const ArmzDomainDef *def, ArmzDomainChrLayout *layout, GE
         if (!check_virtio_address(con->address, "<console>", error) ||
             !check_chr_backend(con, TRUE, error))
             return FALSE;
+        if (con->type == ARMZ_DOMAIN_CHR_TYPE_TCP)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<console type='tcp'> with target type 'virtio' is not supported by "
+                          "the armz driver: a tcp line is the serial port's"));
         layout->vcon = con;
         layout->vcon_index = i;
     }
@@ -812,6 +847,16 @@ check_nets(const ArmzDomainDef *def, GError **error)
                         armz_domain_net_type_to_string(net->type));
         if (ifname && !check_ifname(ifname, error))
             return FALSE;
+        if (net->target_unmanaged &&
+            (net->type != ARMZ_DOMAIN_NET_TYPE_ETHERNET || !ifname))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<target managed='no'> needs <interface type='ethernet'> and the "
+                          "name of an existing tap in <target dev=''>"));
+        if (net->vport_type && net->type != ARMZ_DOMAIN_NET_TYPE_BRIDGE)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<virtualport type='%s'> is supported by the armz driver only on "
+                          "<interface type='bridge'> (an Open vSwitch bridge)"),
+                        net->vport_type);
     }
     return TRUE;
 }

@@ -72,6 +72,26 @@ guint64 armz_driver_node_free_memory(ArmzDriver *drv);
 int armz_driver_node_cpu_map(ArmzDriver *drv, guchar **online_map, guint *online,
                              unsigned int flags, GError **error);
 int armz_driver_max_vcpus(ArmzDriver *drv, const char *type, GError **error);
+/* virNodeGetCPUStats / virNodeGetMemoryStats: with *NPARAMS 0 only the
+ * count is set; otherwise it must be that count and OUT gets the fields. */
+typedef struct {
+    char field[80]; /* VIR_NODE_{CPU,MEMORY}_STATS_FIELD_LENGTH */
+    guint64 value;
+} ArmzNodeStat;
+int armz_driver_node_cpu_stats(ArmzDriver *drv, int cpu, ArmzNodeStat *out, int *nparams,
+                               unsigned int flags, GError **error);
+int armz_driver_node_memory_stats(ArmzDriver *drv, int cell, ArmzNodeStat *out, int *nparams,
+                                  unsigned int flags, GError **error);
+/* virConnectCompareCPU (against the host's CPU) and
+ * virConnectCompareHypervisorCPU (against the CPU aarch64 guests get):
+ * a virCPUCompareResult. */
+int armz_driver_compare_cpu(ArmzDriver *drv, const char *xml, unsigned int flags, GError **error);
+int armz_driver_compare_hypervisor_cpu(ArmzDriver *drv, const char *arch, const char *machine,
+                                       const char *virttype, const char *xml, unsigned int flags,
+                                       GError **error);
+/* virConnectGetCPUModelNames: appends the names to NAMES, returns their number. */
+int armz_driver_cpu_model_names(ArmzDriver *drv, const char *arch, GPtrArray *names,
+                                unsigned int flags, GError **error);
 char *armz_driver_capabilities(ArmzDriver *drv);
 char *armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator,
                                       const char *arch, const char *machine,

@@ -16,6 +16,7 @@
 #include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
+#include "driver/ovs.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
 #include "driver/security_dac.h"
@@ -242,6 +243,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         if (cgroup_fd >= 0)
             close(cgroup_fd);
         armz_launch_fds_close(&fds);
+        armz_launch_fds_undo_ports(&fds);
         armz_launch_fds_clear(&fds);
         close(logfd);
         unlink(plan->qmp_path);
@@ -336,6 +338,19 @@ reason_name(int reason)
     }
 }
 
+/* libvirt removes a guest's Open vSwitch ports when it stops (the taps are
+ * gone, OVSDB would keep them). */
+static void
+remove_ovs_ports(const ArmzDomainDef *live)
+{
+    for (guint i = 0; i < live->nets->len; i++) {
+        const ArmzDomainNetDef *net = g_ptr_array_index(live->nets, i);
+
+        if (net->vport_type && net->target_dev)
+            armz_ovs_del_port(net->target_dev);
+    }
+}
+
 void
 armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
 {
@@ -352,6 +367,7 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
     if (run->pidfile)
         unlink(run->pidfile);
     armz_process_status_remove(drv, obj->name);
+    remove_ovs_ports(obj->def);
     armz_dac_restore(run->dac);
     if (run->jail_root)
         armz_vmm_jail_cleanup(run->jail_root);

@@ -13,6 +13,9 @@
 #include "util/error.h"
 #include "driver/process_fds.h"
 #include "util/unixaddr.h"
+#include <netdb.h>
+#include <sys/socket.h>
+#include "driver/ovs.h"
 #include "driver/tap.h"
 
 /* WHAT: the failed step, formatted by the caller; errno is still its own. */
@@ -97,6 +100,67 @@ open_qmp(const char *path, GError **error)
     return fd;
 }
 
+/* A <serial type='tcp'>'s listening socket (Nova's serial console proxy
+ * connects to it); armz-vmm accepts its clients. */
+static int
+open_tcp_listen(const ArmzLaunchFd *f, GError **error)
+{
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res = NULL;
+    int fd = -1, one = 1, rc;
+
+    if ((rc = getaddrinfo(f->path, f->port, &hints, &res)) != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                    _("cannot resolve '%s' for the %s's tcp listener: %s"), f->path, f->role,
+                    gai_strerror(rc));
+        return -1;
+    }
+    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, 1) < 0) {
+            int e = errno;
+            close(fd);
+            fd = -1;
+            errno = e;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        sys_fail(error, g_strdup_printf(_("cannot listen on %s port %s for %s"), f->path,
+                                        f->port, f->role));
+    return fd;
+}
+
+/* A tap made here, or the existing one of <target managed='no'>; an Open
+ * vSwitch port for it when the plan says so. */
+static int
+open_tap(const ArmzLaunchFd *f, ArmzLaunchFds *out, GError **error)
+{
+    char *name = NULL;
+    int fd;
+
+    fd = f->tap.unmanaged
+        ? armz_tap_open_existing(f->tap.ifname, &name, error)
+        : armz_tap_create(f->tap.ifname, f->tap.mac, f->tap.ovs_bridge ? NULL : f->tap.bridge,
+                          f->tap.mtu, &name, error);
+    if (fd < 0)
+        return -1;
+    g_ptr_array_add(out->taps, name);
+    if (f->tap.ovs_bridge) {
+        if (!armz_ovs_add_port(f->tap.ovs_bridge, name, f->tap.mac, f->tap.ovs_iface_id,
+                               f->tap.vm_uuid, error)) {
+            close(fd);
+            return -1;
+        }
+        g_ptr_array_add(out->ovs_ports, g_strdup(name));
+    }
+    return fd;
+}
+
 gboolean
 armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **error)
 {
@@ -104,6 +168,7 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
     out->fds = g_array_new(FALSE, FALSE, sizeof(int));
     out->pty_paths = g_ptr_array_new_with_free_func(g_free);
     out->taps = g_ptr_array_new_with_free_func(g_free);
+    out->ovs_ports = g_ptr_array_new_with_free_func(g_free);
 
     for (guint i = 0; i < plan->fds->len; i++) {
         const ArmzLaunchFd *f = g_ptr_array_index(plan->fds, i);
@@ -114,14 +179,12 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
         case ARMZ_LAUNCH_FD_DISK:
             fd = open_disk(f, error);
             break;
-        case ARMZ_LAUNCH_FD_TAP: {
-            char *name = NULL;
-            fd = armz_tap_create(f->tap.ifname, f->tap.mac, f->tap.bridge, f->tap.mtu,
-                                 &name, error);
-            if (fd >= 0)
-                g_ptr_array_add(out->taps, name);
+        case ARMZ_LAUNCH_FD_TAP:
+            fd = open_tap(f, out, error);
             break;
-        }
+        case ARMZ_LAUNCH_FD_TCP_LISTEN:
+            fd = open_tcp_listen(f, error);
+            break;
         case ARMZ_LAUNCH_FD_PTY:
             fd = open_pty(&pty, error);
             break;
@@ -142,6 +205,7 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
         }
         if (fd < 0) {
             armz_launch_fds_close(out);
+            armz_launch_fds_undo_ports(out);
             armz_launch_fds_clear(out);
             return FALSE;
         }
@@ -170,4 +234,12 @@ armz_launch_fds_clear(ArmzLaunchFds *f)
     g_clear_pointer(&f->fds, g_array_unref);
     g_clear_pointer(&f->pty_paths, g_ptr_array_unref);
     g_clear_pointer(&f->taps, g_ptr_array_unref);
+    g_clear_pointer(&f->ovs_ports, g_ptr_array_unref);
+}
+
+void
+armz_launch_fds_undo_ports(ArmzLaunchFds *f)
+{
+    for (guint i = 0; f->ovs_ports && i < f->ovs_ports->len; i++)
+        armz_ovs_del_port(g_ptr_array_index(f->ovs_ports, i));
 }

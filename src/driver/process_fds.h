@@ -8,6 +8,7 @@ typedef struct {
     GArray *fds;            /* int, parallel to plan->fds; -1 when not opened */
     GPtrArray *pty_paths;   /* char*, parallel to plan->fds; NULL for non-PTY */
     GPtrArray *taps;        /* char*: names of the taps created */
+    GPtrArray *ovs_ports;   /* char*: Open vSwitch ports added for them */
 } ArmzLaunchFds;
 
 /* Opens every fd of PLAN (O_CLOEXEC: the spawn maps them explicitly).
@@ -17,3 +18,5 @@ gboolean armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GE
 /* Closes the fds (the taps vanish once the VMM's copies are gone too). */
 void armz_launch_fds_close(ArmzLaunchFds *f);
 void armz_launch_fds_clear(ArmzLaunchFds *f);
+/* Removes the Open vSwitch ports added (a start that failed). */
+void armz_launch_fds_undo_ports(ArmzLaunchFds *f);

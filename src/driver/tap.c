@@ -143,3 +143,25 @@ armz_tap_create(const char *ifname, const unsigned char mac[6], const char *brid
     *name_out = g_strdup(actual);
     return fd;
 }
+
+int
+armz_tap_open_existing(const char *ifname, char **name_out, GError **error)
+{
+    char actual[IFNAMSIZ];
+    int fd;
+
+    if (!if_nametoindex(ifname)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                    _("tap device '%s' does not exist: <target managed='no'> uses a tap made "
+                      "beforehand"), ifname);
+        return -1;
+    }
+    if ((fd = tap_open(ifname, actual, error)) < 0) {
+        if (!(error && *error))
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                        _("cannot open tap device '%s': %s"), ifname, g_strerror(errno));
+        return -1;
+    }
+    *name_out = g_strdup(actual);
+    return fd;
+}

@@ -12,3 +12,7 @@
  * *NAME_OUT, or -1 with ERROR naming the step that failed. */
 int armz_tap_create(const char *ifname, const unsigned char mac[6], const char *bridge,
                     unsigned int mtu, char **name_out, GError **error);
+
+/* Opens the existing tap IFNAME (<target managed='no'>: made by someone
+ * else, e.g. Nova's os-vif) and changes nothing on it. */
+int armz_tap_open_existing(const char *ifname, char **name_out, GError **error);

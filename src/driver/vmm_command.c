@@ -27,6 +27,9 @@ fd_free(gpointer p)
     g_free(fd->path);
     g_free(fd->tap.ifname);
     g_free(fd->tap.bridge);
+    g_free(fd->tap.ovs_bridge);
+    g_free(fd->port);
+    g_free(fd->tap.ovs_iface_id);
     g_free(fd->role);
     g_free(fd);
 }
@@ -112,6 +115,13 @@ plan_chr_fds(Builder *b, const ArmzDomainChrDef *chr, ArmzLaunchChr *rec, const 
         rec->fd = fd->num;
         arg(b, opt);
         argf(b, "fd:%d", fd->num);
+        break;
+    case ARMZ_DOMAIN_CHR_TYPE_TCP:
+        fd = add_fd(b, ARMZ_LAUNCH_FD_TCP_LISTEN, chr->source_host, role, index);
+        fd->port = g_strdup(chr->source_service);
+        rec->fd = fd->num;
+        arg(b, opt);
+        argf(b, "listen:fd:%d", fd->num);
         break;
     default:
         /* null: the device is there, its output goes nowhere */
@@ -318,6 +328,13 @@ plan_nets(Builder *b, GError **error)
 
         fd = add_fd(b, ARMZ_LAUNCH_FD_TAP, NULL, role, (int)i);
         fd->tap.ifname = g_strdup(armz_domain_net_ifname(net));
+        fd->tap.unmanaged = net->target_unmanaged;
+        if (net->vport_type) {
+            /* an Open vSwitch bridge: a port in OVSDB, not a Linux bridge slave */
+            fd->tap.ovs_bridge = g_steal_pointer(&bridge);
+            fd->tap.ovs_iface_id = g_strdup(net->vport_interfaceid);
+            memcpy(fd->tap.vm_uuid, b->def->uuid, 16);
+        }
         fd->tap.bridge = g_steal_pointer(&bridge);
         fd->tap.mtu = net->mtu;
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));

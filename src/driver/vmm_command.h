@@ -44,6 +44,7 @@ typedef enum {
     ARMZ_LAUNCH_FD_FILE_OUT,    /* open PATH write-only, create, append or truncate */
     ARMZ_LAUNCH_FD_QMP_LISTEN,  /* bind + listen a unix socket at PATH */
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
+    ARMZ_LAUNCH_FD_TCP_LISTEN,  /* bind + listen TCP on PATH (host) and port */
 } ArmzLaunchFdKind;
 
 typedef struct {
@@ -52,11 +53,16 @@ typedef struct {
     char *path;                 /* NULL for PTY and TAP */
     gboolean readonly;          /* DISK */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
+    char *port;                 /* TCP_LISTEN: the service (a port number) */
     struct {
         char *ifname;           /* tap name to create; NULL: pick one (vnetN) */
         char *bridge;           /* bridge to attach it to; NULL: none (ethernet) */
         unsigned int mtu;       /* 0: leave the default (the bridge's) */
         unsigned char mac[6];   /* the guest's MAC (--net mac=) */
+        gboolean unmanaged;     /* <target managed='no'>: open it, change nothing */
+        char *ovs_bridge;       /* Open vSwitch bridge to add it to as a port */
+        char *ovs_iface_id;     /* the port's external-ids:iface-id */
+        unsigned char vm_uuid[16];  /* external-ids:vm-uuid */
     } tap;
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,

@@ -24,6 +24,7 @@ armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind)
     case ARMZ_LAUNCH_FD_FILE_OUT: return "file-out";
     case ARMZ_LAUNCH_FD_QMP_LISTEN: return "qmp-listen";
     case ARMZ_LAUNCH_FD_RNG: return "rng";
+    case ARMZ_LAUNCH_FD_TCP_LISTEN: return "tcp-listen";
     }
     return "unknown";
 }
@@ -93,13 +94,26 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
         case ARMZ_LAUNCH_FD_FILE_OUT:
             g_string_append(out, fd->append ? " append" : " truncate");
             break;
+        case ARMZ_LAUNCH_FD_TCP_LISTEN:
+            g_string_append(out, " port=");
+            append_quoted(out, fd->port);
+            break;
         case ARMZ_LAUNCH_FD_TAP: {
             char mac[18];
 
             g_string_append(out, " ifname=");
             append_quoted(out, fd->tap.ifname ? fd->tap.ifname : "auto");
-            g_string_append(out, " bridge=");
-            append_quoted(out, fd->tap.bridge ? fd->tap.bridge : "none");
+            if (fd->tap.ovs_bridge) {
+                g_string_append(out, " ovs-bridge=");
+                append_quoted(out, fd->tap.ovs_bridge);
+                g_string_append(out, " iface-id=");
+                append_quoted(out, fd->tap.ovs_iface_id);
+            } else {
+                g_string_append(out, " bridge=");
+                append_quoted(out, fd->tap.bridge ? fd->tap.bridge : "none");
+            }
+            if (fd->tap.unmanaged)
+                g_string_append(out, " managed=no");
             if (fd->tap.mtu)
                 g_string_append_printf(out, " mtu=%u", fd->tap.mtu);
             else

@@ -57,9 +57,16 @@ parse_backend(const char *opt, const char *s, ArmzCharOpt *c, GError **error)
             return FALSE;
         c->kind = ARMZ_SERIAL_FD;
         c->fd = (int)v;
+    } else if (g_str_has_prefix(s, "listen:fd:")) {
+        g_autofree char *what = g_strdup_printf("%s listen:fd:", opt);
+        if (!parse_uint(what, s + 10, 0, G_MAXINT, &v, error))
+            return FALSE;
+        c->kind = ARMZ_SERIAL_LISTEN;
+        c->fd = (int)v;
     } else {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    _("%s: unknown backend '%s' (stdio, pty, file:PATH, fd:N, none)"), opt, s);
+                    _("%s: unknown backend '%s' (stdio, pty, file:PATH, fd:N, listen:fd:N, "
+                      "none)"), opt, s);
         return FALSE;
     }
     return TRUE;
@@ -566,6 +573,11 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         o->has_console = TRUE;
         if (!parse_backend("--console", console, &o->console, error))
             return FALSE;
+        if (o->console.kind == ARMZ_SERIAL_LISTEN) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s",
+                        _("--console: listen:fd:N is a --serial backend only"));
+            return FALSE;
+        }
     }
     if (o->console.pty_file && (!o->has_console || o->console.kind != ARMZ_SERIAL_PTY)) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,

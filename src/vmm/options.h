@@ -11,6 +11,7 @@ typedef enum {
     ARMZ_SERIAL_FILE,
     ARMZ_SERIAL_FD,
     ARMZ_SERIAL_NONE,
+    ARMZ_SERIAL_LISTEN,     /* a listening socket: one client at a time */
 } ArmzSerialKind;
 
 /* A character line (PL011 serial or virtio-console): its backend and an
@@ -18,7 +19,7 @@ typedef enum {
 typedef struct {
     ArmzSerialKind kind;
     char *path;             /* file: PATH */
-    int fd;                 /* fd: N */
+    int fd;                 /* fd: N, listen:fd:N */
     char *pty_file;         /* where to write the pty path */
     char *log_path;         /* --*-log file:PATH */
     int log_fd;             /* --*-log fd:N, -1: none */

@@ -11,6 +11,23 @@
 #include "vmmlog.h"
 #include "psci/psci.h"
 
+/* The boot files stay mapped for a reset, but once copied into guest RAM
+ * their pages are dropped from the VMM (a private read-only file mapping
+ * refaults from the page cache on the next reset): tens of MiB of a
+ * kernel and an initrd would otherwise count as VMM memory for the
+ * guest's whole life. */
+static void
+release_boot_pages(const void *data, gsize len)
+{
+    uintptr_t start = (uintptr_t)data;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+    if (!data || !len || (start & (page - 1)))
+        return;
+    if (madvise((void *)start, (len + page - 1) & ~(page - 1), MADV_DONTNEED) < 0)
+        armz_vmm_debug("cannot drop the boot file pages: %s", g_strerror(errno));
+}
+
 #define PARK_TIMEOUT_S 10
 
 /* vm->lock held: kick every running vCPU until all are parked */
@@ -164,6 +181,8 @@ armz_vm_load_boot(ArmzVm *vm, GError **error)
     memcpy(vm->ram + (vm->layout.kernel_addr - vm->ram_base), k, klen);
     if (i && ilen)
         memcpy(vm->ram + (vm->layout.initrd_addr - vm->ram_base), i, ilen);
+    release_boot_pages(k, klen);
+    release_boot_pages(i, ilen);
     memcpy(vm->ram + (vm->layout.dtb_addr - vm->ram_base), vm->dtb, vm->dtb_size);
     if (armz_vcpu_set_entry(&vm->vcpus[0], vm->layout.kernel_addr, vm->layout.dtb_addr) < 0) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
@@ -320,3 +339,5 @@ armz_vm_request_fatal(ArmzVm *vm, char *message)
     hold_and_kick(vm);
     g_main_context_invoke(vm->ctx, fatal_cb, req);
 }
+
+

@@ -472,3 +472,26 @@ def expect_error(codes, fn, *args, **kw):
         return e.with_traceback(None)
     raise AssertionError(f'expected {"/".join(errname(c) for c in codes)}, but the call '
                          f'succeeded and returned {r!r}')
+
+
+def tier_logreport(prefix):
+    """A pytest_runtest_logreport hook printing the tier's PASS/FAIL/SKIP
+    line per test (tests/run counts them), names as PREFIX + test name."""
+    results = {}
+
+    def hook(report):
+        if not os.environ.get('ARMZ_TIER_LINES'):
+            return
+        st = results.setdefault(report.nodeid, ['PASS', ''])
+        if report.failed:
+            st[0] = 'FAIL'
+            st[1] = st[1] or report.when
+        elif report.skipped and st[0] != 'FAIL':
+            st[0] = 'SKIP'
+            lr = report.longrepr
+            st[1] = (lr[2] if isinstance(lr, tuple) else str(lr)).replace('Skipped: ', '')
+        if report.when == 'teardown':
+            name = prefix + report.nodeid.rsplit('::', 1)[-1]
+            line = f'{st[0]}: {name}' + (f' ({st[1]})' if st[0] != 'PASS' else '')
+            print('\n' + line, flush=True)
+    return hook

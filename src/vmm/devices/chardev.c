@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include "devices/chardev.h"
@@ -18,6 +19,7 @@ struct _ArmzChardev {
     gboolean own_out;       /* close out_fd at the end */
     gboolean own_log;
     int pty_slave_fd;       /* kept open so the master never sees a hangup */
+    int listen_fd;          /* listen: the socket clients connect to, -1 otherwise */
     gboolean tty_saved;
     struct termios saved;
     gboolean in_eof;
@@ -45,7 +47,7 @@ armz_chardev_open(const ArmzCharOpt *o, const char *what, GError **error)
 {
     ArmzChardev *c = g_new0(ArmzChardev, 1);
 
-    c->in_fd = c->out_fd = c->log_fd = c->pty_slave_fd = -1;
+    c->in_fd = c->out_fd = c->log_fd = c->pty_slave_fd = c->listen_fd = -1;
     g_mutex_init(&c->write_lock);
 
     if (o->log_path) {
@@ -112,6 +114,20 @@ armz_chardev_open(const ArmzCharOpt *o, const char *what, GError **error)
             }
         }
         break;
+    case ARMZ_SERIAL_LISTEN: {
+        int acc = 0;
+        socklen_t len = sizeof(acc);
+
+        if (getsockopt(o->fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) < 0 || !acc) {
+            g_set_error(error, ARMZ_VMM_ERROR, 0,
+                        _("the %s listen:fd:%d is not a listening socket"), what, o->fd);
+            goto fail;
+        }
+        fcntl(o->fd, F_SETFL, fcntl(o->fd, F_GETFL) | O_NONBLOCK);
+        /* input is polled on the listening socket until a client comes */
+        c->listen_fd = c->in_fd = o->fd;
+        break;
+    }
     case ARMZ_SERIAL_PTY: {
         const char *name;
         int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -182,6 +198,34 @@ armz_chardev_in_fd(ArmzChardev *c)
     return c && !c->in_eof ? c->in_fd : -1;
 }
 
+/* listen: takes a waiting client as the line's input and output (one at a
+ * time, as QEMU's socket chardev); what the guest prints meanwhile goes to
+ * the log only. */
+static void
+accept_client(ArmzChardev *c)
+{
+    int fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    g_mutex_lock(&c->write_lock);
+    c->in_fd = c->out_fd = fd;
+    g_mutex_unlock(&c->write_lock);
+}
+
+/* listen: the client left; wait for the next one. */
+static void
+drop_client(ArmzChardev *c)
+{
+    int fd = c->in_fd;
+
+    g_mutex_lock(&c->write_lock);
+    c->in_fd = c->listen_fd;
+    c->out_fd = -1;
+    g_mutex_unlock(&c->write_lock);
+    close(fd);
+}
+
 ssize_t
 armz_chardev_read(ArmzChardev *c, void *buf, size_t len)
 {
@@ -189,7 +233,15 @@ armz_chardev_read(ArmzChardev *c, void *buf, size_t len)
 
     if (!c || c->in_fd < 0 || c->in_eof)
         return -1;
+    if (c->listen_fd >= 0 && c->in_fd == c->listen_fd) {
+        accept_client(c);
+        return 0;
+    }
     n = read(c->in_fd, buf, len);
+    if (c->listen_fd >= 0 && (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))) {
+        drop_client(c);
+        return 0;
+    }
     if (n > 0)
         return n;
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -210,6 +262,8 @@ armz_chardev_close(ArmzChardev *c)
         tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
     if (c->pty_slave_fd >= 0)
         close(c->pty_slave_fd);
+    if (c->listen_fd >= 0 && c->in_fd != c->listen_fd && c->in_fd >= 0)
+        close(c->in_fd);
     if (c->own_out && c->out_fd >= 0)
         close(c->out_fd);
     if (c->own_log && c->log_fd >= 0)

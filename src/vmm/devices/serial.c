@@ -68,6 +68,12 @@ serial_readable(gint fd, GIOCondition cond, gpointer opaque)
     n = armz_chardev_read(s->chr, buf, MIN(room, sizeof(buf)));
     if (n > 0)
         armz_pl011_receive(s->uart, buf, (size_t)n);
+    if (n >= 0 && armz_chardev_in_fd(s->chr) != fd) {
+        /* a listening line took or lost a client: watch the new fd */
+        s->watch = 0;
+        serial_watch(s);
+        return G_SOURCE_REMOVE;
+    }
     if (n >= 0)
         return G_SOURCE_CONTINUE;
     /* EOF or error: no more input */

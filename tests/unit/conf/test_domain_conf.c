@@ -241,8 +241,10 @@ static const BadCase bad_cases[] = {
     { "net-multicast-mac", HEAD "<devices><interface type='ethernet'>"
       "<mac address='01:00:5e:00:00:01'/></interface></devices>" TAIL,
       VIR_ERR_XML_ERROR, "multicast" },
-    { "serial-tcp", HEAD "<devices><serial type='tcp'/></devices>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "<serial type='tcp'>" },
+    { "serial-tcp-no-source", HEAD "<devices><serial type='tcp'/></devices>" TAIL,
+      VIR_ERR_XML_ERROR, "missing <source host='' service=''>" },
+    { "serial-udp", HEAD "<devices><serial type='udp'/></devices>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "<serial type='udp'>" },
     { "serial-file-nopath", HEAD "<devices><serial type='file'/></devices>" TAIL,
       VIR_ERR_XML_ERROR, "missing <source path=''>" },
     { "serial-isa", HEAD "<devices><serial><target type='isa-serial'/></serial></devices>" TAIL,

@@ -161,7 +161,9 @@ check_consistency(const char *name, const ArmzLaunchPlan *plan)
         const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, i);
         g_assert_cmpint(fd->num, ==, 3 + (int)i);
         g_assert_nonnull(fd->role);
-        if (fd->kind != ARMZ_LAUNCH_FD_PTY && fd->kind != ARMZ_LAUNCH_FD_TAP)
+        if (fd->kind == ARMZ_LAUNCH_FD_TCP_LISTEN)
+            g_assert_true(fd->path && fd->port); /* a host and a port */
+        else if (fd->kind != ARMZ_LAUNCH_FD_PTY && fd->kind != ARMZ_LAUNCH_FD_TAP)
             g_assert_true(fd->path && g_path_is_absolute(fd->path));
     }
     for (guint i = 1; i < plan->argv->len; i++) {
@@ -174,6 +176,8 @@ check_consistency(const char *name, const ArmzLaunchPlan *plan)
             num = a;
         else if (g_str_has_prefix(a, "fd:") || g_str_has_prefix(a, "fd="))
             num = a + 3;
+        else if (g_str_has_prefix(a, "listen:fd:"))
+            num = a + 10;
         if (!num)
             continue;
         n = g_ascii_strtoull(num, NULL, 10);
