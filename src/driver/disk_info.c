@@ -22,7 +22,8 @@ disk_source(ArmzDriver *drv, const ArmzDomainDiskDef *disk, GError **error)
     if (disk->src_path)
         return g_strdup(disk->src_path);
     if (disk->src_volume && drv->resolve_volume &&
-        drv->resolve_volume(disk->src_pool, disk->src_volume, &path, drv->volume_opaque, error))
+        drv->resolve_volume(disk->src_pool, disk->src_volume, NULL, &path, drv->volume_opaque,
+                           error))
         return path;
     if (error && !*error)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,

@@ -6,6 +6,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/number.h"
 #include "driver/domain_validate.h"
 
 /* Disk names vd[a-z]+ beyond this many letters are refused as invalid
@@ -21,7 +22,7 @@ static const char *const gic_versions[] = { "host", NULL };
 static const char *const disk_devices[] = { "disk", "cdrom", NULL };
 static const char *const disk_buses[] = { "virtio", "scsi", NULL };
 static const char *const disk_driver_names[] = { "qemu", NULL };
-static const char *const disk_formats[] = { "raw", NULL };
+static const char *const disk_formats[] = { "raw", "qcow2", NULL };
 /* the daemon opens the image with plain buffered I/O and armz-vmm passes
  * flushes on: that is cache 'writeback' (QEMU's default) */
 static const char *const disk_caches[] = { "default", "writeback", NULL };
@@ -365,15 +366,28 @@ check_emulator(const ArmzDomainDef *def, GError **error)
     return !def->emulator || armz_domain_check_abs_path(def->emulator, "<emulator>", error);
 }
 
+/* STATE_DIR/UUID.EXT */
+static char *
+uuid_path(const ArmzDomainDef *def, const char *state_dir, const char *ext)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+    g_autofree char *name = NULL;
+
+    armz_uuid_format(def->uuid, uuid);
+    name = g_strconcat(uuid, ext, NULL);
+    return g_build_filename(state_dir, name, NULL);
+}
+
 char *
 armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir)
 {
-    char uuid[ARMZ_UUID_STRING_BUFLEN];
-    g_autofree char *qmp = NULL;
+    return uuid_path(def, state_dir, ".qmp");
+}
 
-    armz_uuid_format(def->uuid, uuid);
-    qmp = g_strconcat(uuid, ".qmp", NULL);
-    return g_build_filename(state_dir, qmp, NULL);
+char *
+armz_domain_vhost_user_dir(const ArmzDomainDef *def, const char *state_dir)
+{
+    return uuid_path(def, state_dir, ".vu");
 }
 
 /* ---------------- serial and consoles ---------------- */
@@ -653,6 +667,68 @@ check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
     return TRUE;
 }
 
+gboolean
+armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk)
+{
+    return g_strcmp0(disk->driver_type, "qcow2") == 0 || armz_domain_disk_has_iotune(disk) ||
+           disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK;
+}
+
+/* <disk type='network'>: NBD, raw (a chain on the far side cannot be read). */
+static gboolean
+check_network_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    guint64 port;
+
+    if (!g_str_equal(disk->src_protocol, "nbd"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': network protocol '%s' is not supported by the armz driver "
+                      "(qemu-storage-daemon here has no %s block driver; nbd is supported)"),
+                    dev, disk->src_protocol, disk->src_protocol);
+    if (disk->driver_type && !g_str_equal(disk->driver_type, "raw"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': a network disk must be raw for the armz driver (format '%s')"),
+                    dev, disk->driver_type);
+    if (disk->src_host_port && !armz_parse_u64(disk->src_host_port, 1, 65535, &port))
+        return fail(error, VIR_ERR_XML_ERROR, _("disk '%s': invalid port '%s'"), dev,
+                    disk->src_host_port);
+    if (disk->src_host_socket) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_host_socket, what, error);
+    }
+    return TRUE;
+}
+
+/* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
+static gboolean
+check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    gboolean direct = g_strcmp0(disk->driver_cache, "none") == 0 ||
+                      g_strcmp0(disk->driver_cache, "directsync") == 0;
+
+    if (g_strcmp0(disk->driver_io, "native") == 0 && !direct)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': io='native' needs cache='none' or cache='directsync'"), dev);
+    if (disk->shareable)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("shareable disk '%s' is not supported by the armz driver"), dev);
+    if (disk->serial)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': <serial> is not supported for disks served by "
+                      "qemu-storage-daemon (vhost-user-blk has no serial)"), dev);
+    if (!check_virtio_address(disk->address, "<disk>", error))
+        return FALSE;
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE || disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_path, what, error);
+    }
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK)
+        return check_network_disk(disk, error);
+    return TRUE;
+}
+
 static gboolean
 check_disk(const ArmzDomainDiskDef *disk, GError **error)
 {
@@ -681,6 +757,13 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk format '%s' is not supported by the armz driver (disk '%s'): "
                       "armz-vmm reads raw images only"), disk->driver_type, dev);
+    if (armz_domain_disk_is_scsi(disk) && armz_domain_disk_uses_qsd(disk))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': the SCSI disks of the armz driver are raw files and block "
+                      "devices without <iotune>; qcow2, network disks and <iotune> need "
+                      "bus='virtio'"), dev);
+    if (armz_domain_disk_uses_qsd(disk))
+        return check_qsd_disk(disk, error);
     if (!ok_value(disk_caches, disk->driver_cache))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk cache mode '%s' is not supported by the armz driver (disk '%s')"),
@@ -914,5 +997,6 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_disks(def, error) &&
            check_controllers(def, error) &&
            check_nets(def, error) &&
-           check_rngs(def, error);
+           check_rngs(def, error) &&
+           armz_domain_check_vhost_user(def, error);
 }

@@ -44,6 +44,10 @@ armz_launch_plan_free(ArmzLaunchPlan *plan)
     g_ptr_array_unref(plan->chardevs);
     g_free(plan->qmp_path);
     g_free(plan->pidfile);
+    armz_qsd_plan_free(plan->qsd);
+    if (plan->virtiofsds)
+        g_ptr_array_unref(plan->virtiofsds);
+    g_free(plan->vhost_dir);
     g_free(plan);
 }
 
@@ -192,7 +196,9 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
                     disk->target_dev, disk->src_volume, disk->src_pool);
         return FALSE;
     }
-    if (!ctx->resolve_volume(disk->src_pool, disk->src_volume, &p, ctx->volume_opaque, error)) {
+    if (!ctx->resolve_volume(disk->src_pool, disk->src_volume,
+                             disk->driver_type ? disk->driver_type : "raw", &p,
+                             ctx->volume_opaque, error)) {
         if (error && !*error)
             g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                         _("cannot resolve storage volume '%s' of pool '%s'"),
@@ -203,6 +209,42 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     if (!armz_domain_check_abs_path(p, what, error))
         return FALSE;
     *path = g_steal_pointer(&p);
+    return TRUE;
+}
+
+/* A disk of qemu-storage-daemon: its chain, its export, and the VMM's
+ * vhost-user-blk device on the export's socket. */
+static gboolean
+plan_qsd_disk(Builder *b, const ArmzDomainDiskDef *disk, guint pos, const char *path,
+              guint64 index, GError **error)
+{
+    const ArmzLaunchCtx *ctx = b->ctx;
+    GPtrArray *chain = NULL;
+    g_autofree char *socket = NULL;
+    GString *opt;
+
+    if (!b->plan->qsd)
+        b->plan->qsd = armz_qsd_plan_new(ctx->qsd_path, b->plan->vhost_dir,
+                                         b->def->disks->len);
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK) {
+        armz_qsd_plan_add_network_disk(b->plan->qsd, disk, &socket);
+    } else if (!ctx->resolve_chain) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("cannot read the backing chain of disk '%s'"), disk->target_dev);
+        return FALSE;
+    } else if (!ctx->resolve_chain(path, disk->driver_type ? disk->driver_type : "raw", &chain,
+                                   ctx->chain_opaque, error) ||
+               !armz_qsd_plan_add_disk(b->plan->qsd, disk, pos, chain, &socket, error)) {
+        return FALSE;
+    }
+    opt = g_string_new("socket=");
+    g_string_append_printf(opt, "%s,id=virtio-disk%" G_GUINT64_FORMAT, socket, index);
+    if (disk->boot_order)
+        g_string_append_printf(opt, ",bootindex=%u", disk->boot_order);
+    if (disk->readonly)
+        g_string_append(opt, ",readonly=on");
+    arg(b, "--vhost-user-blk");
+    g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     return TRUE;
 }
 
@@ -223,6 +265,11 @@ plan_disks(Builder *b, GError **error)
 
         if (!disk_source(b, disk, &path, error))
             return FALSE;
+        if (armz_domain_disk_uses_qsd(disk)) {
+            if (!plan_qsd_disk(b, disk, s->pos, path, s->index, error))
+                return FALSE;
+            continue;
+        }
         role = g_strdup_printf("virtio-disk%" G_GUINT64_FORMAT, s->index);
         fd = add_fd(b, ARMZ_LAUNCH_FD_DISK, path, role, (int)s->pos);
         fd->readonly = disk->readonly;
@@ -273,6 +320,66 @@ plan_scsi(Builder *b, GError **error)
         if (disk->serial && !cdrom)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
         arg(b, cdrom ? "--scsi-cdrom" : "--scsi-disk");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+    return TRUE;
+}
+
+/* ---------------- virtiofs ---------------- */
+
+static void
+virtiofsd_free(gpointer p)
+{
+    ArmzVirtiofsdPlan *v = p;
+
+    g_ptr_array_unref(v->argv);
+    g_free(v->socket);
+    g_free(v);
+}
+
+static gboolean
+plan_filesystems(Builder *b, GError **error)
+{
+    const ArmzLaunchCtx *ctx = b->ctx;
+
+    for (guint i = 0; i < b->def->filesystems->len; i++) {
+        const ArmzDomainFsDef *fs = g_ptr_array_index(b->def->filesystems, i);
+        const char *bin = fs->binary_path ? fs->binary_path : ctx->virtiofsd_path;
+        ArmzVirtiofsdPlan *v;
+        GString *opt;
+
+        if (!bin) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("filesystem '%s' needs virtiofsd, but no vhost-user backend of type "
+                          "'fs' is described in /etc/qemu/vhost-user or "
+                          "/usr/share/qemu/vhost-user"), fs->target_dir);
+            return FALSE;
+        }
+        if (strchr(fs->source_dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("filesystem '%s': virtiofsd cannot share a directory whose path has "
+                          "a comma (%s)"), fs->target_dir, fs->source_dir);
+            return FALSE;
+        }
+        if (!b->plan->virtiofsds)
+            b->plan->virtiofsds = g_ptr_array_new_with_free_func(virtiofsd_free);
+        v = g_new0(ArmzVirtiofsdPlan, 1);
+        v->argv = g_ptr_array_new_with_free_func(g_free);
+        v->socket = g_strdup_printf("%s/fs%u.sock", b->plan->vhost_dir, i);
+        g_ptr_array_add(v->argv, g_strdup(bin));
+        g_ptr_array_add(v->argv, g_strdup("--fd=3"));
+        g_ptr_array_add(v->argv, g_strdup("-o"));
+        g_ptr_array_add(v->argv, g_strdup_printf("source=%s", fs->source_dir));
+        if (fs->sandbox) {
+            g_ptr_array_add(v->argv, g_strdup("-o"));
+            g_ptr_array_add(v->argv, g_strdup_printf("sandbox=%s", fs->sandbox));
+        }
+        g_ptr_array_add(b->plan->virtiofsds, v);
+        opt = g_string_new("socket=");
+        g_string_append_printf(opt, "%s,tag=%s,id=fs%u", v->socket, fs->target_dir, i);
+        if (fs->queue_size)
+            g_string_append_printf(opt, ",queue-size=%u", fs->queue_size);
+        arg(b, "--vhost-user-fs");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
     return TRUE;
@@ -480,11 +587,25 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, ctx->seccomp);
     }
 
+    if (armz_domain_has_vhost_user(def)) {
+        plan->vhost_dir = armz_domain_vhost_user_dir(def, ctx->state_dir);
+        if (strchr(plan->vhost_dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("the state directory '%s' has a comma, which the vhost-user "
+                          "options of armz-vmm cannot carry"), ctx->state_dir);
+            return NULL;
+        }
+    }
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||
         !plan_scsi(&b, error) ||
+        !plan_filesystems(&b, error) ||
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
+    /* a vhost-user backend maps guest RAM: it must be a shared memfd (and
+     * <source type='memfd'/> asks for one anyway) */
+    if (plan->vhost_dir || g_strcmp0(def->mem_source, "memfd") == 0)
+        arg(&b, "--memfd");
     return g_steal_pointer(&plan);
 }

@@ -8,6 +8,13 @@
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
 #             (SIZE in bytes), then wait
+#   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
+#             into it (synced), print its BLKSUM again and
+#             "ARMZ-GUEST BLKSTAMP-END", then wait
+#   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
+#             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
+#             ("ARMZ-FROM-GUEST"), unmount, print "ARMZ-GUEST VIRTIOFS-END",
+#             then wait
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
@@ -90,6 +97,29 @@ case $mode in
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
+    while :; do sleep 3600; done ;;
+  virtiofs)
+    tag=$(sed -n 's/.*armz\.tag=\([^ ]*\).*/\1/p' /proc/cmdline)
+    mkdir -p /mnt
+    if mount -t virtiofs "$tag" /mnt 2>/tmp/err; then
+      echo "ARMZ-GUEST VIRTIOFS $(md5sum < /mnt/hostfile | cut -d' ' -f1)"
+      echo ARMZ-FROM-GUEST > /mnt/from-guest
+      sync
+      umount /mnt
+    else
+      echo "ARMZ-GUEST VIRTIOFS-FAIL $(tail -1 /tmp/err)"
+    fi
+    echo "ARMZ-GUEST VIRTIOFS-END"
+    while :; do sleep 3600; done ;;
+  blkstamp)
+    sz=$(($(cat /sys/block/vda/size) * 512))
+    echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
+    stamp=$(sed -n 's/.*armz\.stamp=\([^ ]*\).*/\1/p' /proc/cmdline)
+    printf 'ARMZ-STAMP %s' "$stamp" | dd of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null ||
+      echo "ARMZ-GUEST BLKSTAMP-FAIL"
+    echo 3 > /proc/sys/vm/drop_caches
+    echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
+    echo "ARMZ-GUEST BLKSTAMP-END"
     while :; do sleep 3600; done ;;
   dhcp)
     cat > /tmp/udhcpc.sh <<'EOF'
