@@ -132,6 +132,9 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     g_free(disk->driver_name);
     g_free(disk->driver_type);
     g_free(disk->driver_cache);
+    g_free(disk->driver_detect_zeroes);
+    g_free(disk->driver_error_policy);
+    g_free(disk->driver_rerror_policy);
     g_free(disk->driver_io);
     g_free(disk->driver_discard);
     g_free(disk->src_path);

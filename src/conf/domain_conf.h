@@ -151,6 +151,9 @@ typedef struct {
     char *driver_cache;     /* default|none|writethrough|writeback|directsync|unsafe */
     char *driver_io;        /* native|threads|io_uring */
     char *driver_discard;   /* ignore|unmap */
+    char *driver_detect_zeroes;     /* off|on|unmap */
+    char *driver_error_policy;      /* stop|report|ignore|enospace */
+    char *driver_rerror_policy;     /* stop|report|ignore */
     char *src_path;         /* file= (FILE) or dev= (BLOCK) */
     char *src_pool;         /* VOLUME */
     char *src_volume;       /* VOLUME */

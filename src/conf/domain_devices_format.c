@@ -55,13 +55,18 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
                            armz_domain_disk_type_to_string(disk->type),
                            armz_domain_disk_device_to_string(disk->device));
     if (disk->driver_name || disk->driver_type || disk->driver_cache ||
-        disk->driver_io || disk->driver_discard) {
+        disk->driver_io || disk->driver_discard || disk->driver_detect_zeroes ||
+        disk->driver_error_policy || disk->driver_rerror_policy) {
+        /* libvirt's attribute order */
         g_string_append(buf, "      <driver");
         armz_xml_attr_append(buf, "name", disk->driver_name);
         armz_xml_attr_append(buf, "type", disk->driver_type);
         armz_xml_attr_append(buf, "cache", disk->driver_cache);
+        armz_xml_attr_append(buf, "error_policy", disk->driver_error_policy);
+        armz_xml_attr_append(buf, "rerror_policy", disk->driver_rerror_policy);
         armz_xml_attr_append(buf, "io", disk->driver_io);
         armz_xml_attr_append(buf, "discard", disk->driver_discard);
+        armz_xml_attr_append(buf, "detect_zeroes", disk->driver_detect_zeroes);
         g_string_append(buf, "/>\n");
     }
     if (disk->src_protocol) {

@@ -107,6 +107,9 @@ parse_disk_driver(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
         "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
     static const char *const ios[] = { "native", "threads", "io_uring", NULL };
     static const char *const discards[] = { "ignore", "unmap", NULL };
+    static const char *const zeroes[] = { "off", "on", "unmap", NULL };
+    static const char *const wpolicies[] = { "stop", "report", "ignore", "enospace", NULL };
+    static const char *const rpolicies[] = { "stop", "report", "ignore", NULL };
 
     g_autofree char *type = armz_xml_prop(node, "type");
 
@@ -119,7 +122,31 @@ parse_disk_driver(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
     return armz_conf_choice_attr(node, "type", NULL, formats, formats_no, &disk->driver_type, error) &&
            armz_conf_choice_attr(node, "cache", NULL, caches, NULL, &disk->driver_cache, error) &&
            armz_conf_choice_attr(node, "io", NULL, ios, NULL, &disk->driver_io, error) &&
-           armz_conf_choice_attr(node, "discard", NULL, discards, NULL, &disk->driver_discard, error);
+           armz_conf_choice_attr(node, "discard", NULL, discards, NULL, &disk->driver_discard, error) &&
+           armz_conf_choice_attr(node, "detect_zeroes", NULL, zeroes, NULL,
+                                 &disk->driver_detect_zeroes, error) &&
+           armz_conf_choice_attr(node, "error_policy", NULL, wpolicies, NULL,
+                                 &disk->driver_error_policy, error) &&
+           armz_conf_choice_attr(node, "rerror_policy", NULL, rpolicies, NULL,
+                                 &disk->driver_rerror_policy, error);
+}
+
+/* The buses virt-install and virt-manager pick for a connection they do
+ * not know (sd) and the other emulated controllers: refused with the way
+ * out, since the guest reaches disks only through virtio. */
+static gboolean
+disk_bus_way_out(xmlNodePtr target, GError **error)
+{
+    static const char *const emulated[] = { "sd", "usb", "sata", "ide", NULL };
+    g_autofree char *bus = armz_xml_prop(target, "bus");
+    g_autofree char *dev = armz_xml_prop(target, "dev");
+
+    if (!bus || !g_strv_contains(emulated, bus))
+        return TRUE;
+    return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                          _("<target bus='%s'> is not supported by the armz driver (disk '%s'): "
+                            "use bus='virtio' (or bus='scsi')"),
+                          bus, dev ? dev : "");
 }
 
 /* <backingStore> (a live XML read back, or a definition that states its
@@ -233,13 +260,9 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "target")) {
             g_autofree char *bus = armz_xml_prop(c, "bus");
             disk->target_dev = armz_xml_prop(c, "dev");
-            if (bus && g_strv_contains(buses_no, bus))
-                ok = armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                                    _("<target bus='%s'> is not supported by the armz driver: "
-                                      "use bus='virtio' or bus='scsi'"), bus);
-            else
-                ok = armz_conf_choice_attr(c, "bus", NULL, buses, buses_no,
-                                           &disk->target_bus, error);
+            ok = disk_bus_way_out(c, error) &&
+                 armz_conf_choice_attr(c, "bus", NULL, buses, buses_no,
+                                       &disk->target_bus, error);
         } else if (armz_xml_is(c, "readonly")) {
             disk->readonly = TRUE;
         } else if (armz_xml_is(c, "shareable")) {

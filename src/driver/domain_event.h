@@ -7,6 +7,7 @@ typedef enum {
     ARMZ_DOMAIN_EVENT_LIFECYCLE,   /* VIR_DOMAIN_EVENT_ID_LIFECYCLE */
     ARMZ_DOMAIN_EVENT_REBOOT,      /* VIR_DOMAIN_EVENT_ID_REBOOT */
     ARMZ_DOMAIN_EVENT_TRAY_CHANGE, /* VIR_DOMAIN_EVENT_ID_TRAY_CHANGE */
+    ARMZ_DOMAIN_EVENT_IO_ERROR,    /* VIR_DOMAIN_EVENT_ID_IO_ERROR and _REASON */
 } ArmzDomainEventKind;
 
 typedef struct {
@@ -16,8 +17,10 @@ typedef struct {
     int id;
     int event;      /* virDomainEventType (lifecycle) */
     int detail;     /* its virDomainEvent*DetailType */
-    const char *dev_alias;  /* tray change: the disk's alias */
-    int reason;             /* tray change: virDomainEventTrayChangeReason */
+    /* IO_ERROR: the disk's source and alias, virDomainEventIOErrorAction
+     * in event, and the reason ("enospc" or "") */
+    const char *src_path, *dev_alias, *reason;
+    int tray_reason;        /* tray change: virDomainEventTrayChangeReason */
 } ArmzDomainEvent;
 
 typedef void (*ArmzDomainEventSink)(const ArmzDomainEvent *ev, gpointer opaque);

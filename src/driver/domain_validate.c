@@ -23,11 +23,14 @@ static const char *const disk_devices[] = { "disk", "cdrom", NULL };
 static const char *const disk_buses[] = { "virtio", "scsi", NULL };
 static const char *const disk_driver_names[] = { "qemu", NULL };
 static const char *const disk_formats[] = { "raw", "qcow2", NULL };
-/* the daemon opens the image with plain buffered I/O and armz-vmm passes
- * flushes on: that is cache 'writeback' (QEMU's default) */
-static const char *const disk_caches[] = { "default", "writeback", NULL };
+/* QEMU's modes: the daemon opens the image with O_DIRECT / O_DSYNC as the
+ * mode asks and armz-vmm shows the guest a write cache accordingly */
+static const char *const disk_caches[] = {
+    "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
+/* armz-vmm does a disk's I/O on its own worker thread: no Linux AIO or
+ * io_uring */
 static const char *const disk_ios[] = { "threads", NULL };
-static const char *const disk_discards[] = { "ignore", NULL };
+static const char *const disk_discards[] = { "ignore", "unmap", NULL };
 /* where armz puts every virtio device */
 static const char *const device_addresses[] = { "virtio-mmio", NULL };
 static const char *const net_models[] = { "virtio", NULL };
@@ -770,15 +773,14 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
                     disk->driver_cache, dev);
     if (!ok_value(disk_ios, disk->driver_io))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("disk io mode '%s' is not supported by the armz driver (disk '%s')"),
+                    _("disk io mode '%s' is not supported by the armz driver (disk '%s'): "
+                      "armz-vmm does a disk's I/O on a worker thread of its own, "
+                      "use io='threads'"),
                     disk->driver_io, dev);
     if (!ok_value(disk_discards, disk->driver_discard))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk discard mode '%s' is not supported by the armz driver (disk '%s')"),
                     disk->driver_discard, dev);
-    if (disk->shareable)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("shareable disk '%s' is not supported by the armz driver"), dev);
     if (disk->serial && !check_disk_serial(disk, error))
         return FALSE;
     if (!armz_domain_disk_is_scsi(disk) && !check_virtio_address(disk->address, "<disk>", error))

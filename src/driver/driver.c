@@ -107,7 +107,7 @@ armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer o
     g_mutex_unlock(&drv->event_lock);
 }
 
-/* EV of OBJ to the sink */
+/* EV of OBJ to the sink (the daemon's clients) */
 static void
 emit(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainEvent *ev)
 {
@@ -143,8 +143,20 @@ armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id, const 
 {
     ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_TRAY_CHANGE, .name = obj->name, .id = id,
                            .dev_alias = dev_alias,
-                           .reason = open ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN
+                           .tray_reason = open ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN
                                           : VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE };
+
+    emit(drv, obj, &ev);
+}
+
+void
+armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
+                          const char *dev_alias, int action, const char *reason)
+{
+    ArmzDomainEvent ev = {
+        .kind = ARMZ_DOMAIN_EVENT_IO_ERROR, .name = obj->name, .id = id, .event = action,
+        .src_path = src_path, .dev_alias = dev_alias, .reason = reason,
+    };
 
     emit(drv, obj, &ev);
 }

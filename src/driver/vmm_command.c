@@ -212,6 +212,46 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     return TRUE;
 }
 
+/* libvirt's error_policy/rerror_policy as armz-vmm's (QEMU's) werror and
+ * rerror: enospace is spelled enospc and is a write policy only; without
+ * rerror_policy reads follow error_policy. */
+static void
+disk_error_opts(GString *opt, const ArmzDomainDiskDef *disk)
+{
+    const char *w = disk->driver_error_policy, *r = disk->driver_rerror_policy;
+
+    if (w && g_str_equal(w, "enospace"))
+        w = "enospc";
+    else if (!r)
+        r = w;
+    if (w)
+        g_string_append_printf(opt, ",werror=%s", w);
+    if (r)
+        g_string_append_printf(opt, ",rerror=%s", r);
+}
+
+/* --disk keys of the <driver> modes, only where they differ from the
+ * defaults (cache=writeback, discard=ignore, detect-zeroes=off) */
+static void
+disk_mode_opts(GString *opt, ArmzLaunchFd *fd, const ArmzDomainDiskDef *disk)
+{
+    const char *cache = disk->driver_cache, *dz = disk->driver_detect_zeroes;
+    gboolean unmap = g_strcmp0(disk->driver_discard, "unmap") == 0;
+
+    if (cache && !g_str_equal(cache, "default") && !g_str_equal(cache, "writeback")) {
+        g_string_append_printf(opt, ",cache=%s", cache);
+        fd->direct = g_str_equal(cache, "none") || g_str_equal(cache, "directsync");
+        fd->dsync = g_str_equal(cache, "writethrough") || g_str_equal(cache, "directsync");
+    }
+    if (unmap)
+        g_string_append(opt, ",discard=unmap");
+    /* as libvirt: unmapping zeroes needs discard='unmap', else it is 'on' */
+    if (dz && !g_str_equal(dz, "off"))
+        g_string_append_printf(opt, ",detect-zeroes=%s",
+                               g_str_equal(dz, "unmap") && !unmap ? "on" : dz);
+    disk_error_opts(opt, disk);
+}
+
 /* A disk of qemu-storage-daemon: its chain, its export, and the VMM's
  * vhost-user-blk device on the export's socket. */
 static gboolean
@@ -279,6 +319,7 @@ plan_disks(Builder *b, GError **error)
             g_string_append(opt, ",readonly=on");
         if (disk->serial)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
+        disk_mode_opts(opt, fd, disk);
         arg(b, "--disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }

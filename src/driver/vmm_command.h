@@ -67,6 +67,7 @@ typedef struct {
     ArmzLaunchFdKind kind;
     char *path;                 /* NULL for PTY and TAP */
     gboolean readonly;          /* DISK */
+    gboolean direct, dsync;     /* DISK: O_DIRECT, O_DSYNC (the cache mode) */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
     char *port;                 /* TCP_LISTEN: the service (a port number) */
     struct {

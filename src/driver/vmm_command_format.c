@@ -96,6 +96,10 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
         switch (fd->kind) {
         case ARMZ_LAUNCH_FD_DISK:
             g_string_append(out, fd->readonly ? " ro" : " rw");
+            if (fd->direct)
+                g_string_append(out, " O_DIRECT");
+            if (fd->dsync)
+                g_string_append(out, " O_DSYNC");
             break;
         case ARMZ_LAUNCH_FD_FILE_OUT:
             g_string_append(out, fd->append ? " append" : " truncate");

@@ -138,6 +138,8 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->board.mem.host = vm->ram;
     vm->board.mem.gpa = vm->ram_base;
     vm->board.mem.size = vm->ram_size;
+    vm->board.mem.fd = vm->ram_fd;
+    vm->board.mem.has_fd = vm->ram_fd >= 0;
     /* ARMZ_VMM_NO_IOEVENTFD: take QueueNotify as an MMIO exit even where KVM
      * has ioeventfds, to test the path of kernels without them */
     if (armz_kvm_check_cap(vm, ARMZ_KVM_CAP_IOEVENTFD) > 0 && !g_getenv("ARMZ_VMM_NO_IOEVENTFD")) {
@@ -150,6 +152,7 @@ vm_setup(ArmzVm *vm, GError **error)
         return FALSE;
     if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
         return FALSE;
+    armz_vm_block_setup(vm);
 
     mpidr = g_new0(uint64_t, vm->nvcpus);
     for (unsigned i = 0; i < vm->nvcpus; i++)

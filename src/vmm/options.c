@@ -159,7 +159,72 @@ unknown_key(const char *opt, const char *key, const char *known, GError **error)
     return FALSE;
 }
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
+/* VALUE's index in NAMES (NULL-terminated), or a usage error */
+static gboolean
+parse_choice(const char *opt, const char *key, const char *v, const char *const *names,
+             int *out, GError **error)
+{
+    g_autofree char *all = NULL;
+
+    for (int i = 0; names[i]; i++) {
+        if (g_str_equal(v, names[i])) {
+            *out = i;
+            return TRUE;
+        }
+    }
+    all = g_strjoinv(", ", (char **)names);
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("%s: %s='%s' is not one of %s"), opt, key, v, all);
+    return FALSE;
+}
+
+/* the cache=, discard=, detect-zeroes=, werror= and rerror= keys of --disk */
+static gboolean
+parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
+                GError **error)
+{
+    /* in ArmzCacheMode order, "default" last (= writeback) */
+    static const char *const caches[] = {
+        "writeback", "none", "writethrough", "directsync", "unsafe", "default", NULL };
+    static const char *const discards[] = { "ignore", "unmap", NULL };
+    static const char *const zeroes[] = { "off", "on", "unmap", NULL };
+    static const char *const policies[] = { "report", "ignore", "stop", "enospc", NULL };
+    int v;
+
+    *known = TRUE;
+    if (g_str_equal(k, "cache")) {
+        if (!parse_choice("--disk", k, val, caches, &v, error))
+            return FALSE;
+        d->cache = v == 5 ? ARMZ_CACHE_WRITEBACK : (ArmzCacheMode)v;
+    } else if (g_str_equal(k, "discard")) {
+        if (!parse_choice("--disk", k, val, discards, &v, error))
+            return FALSE;
+        d->discard = v == 1;
+    } else if (g_str_equal(k, "detect-zeroes")) {
+        if (!parse_choice("--disk", k, val, zeroes, &v, error))
+            return FALSE;
+        d->detect_zeroes = (ArmzDetectZeroes)v;
+    } else if (g_str_equal(k, "werror")) {
+        if (!parse_choice("--disk", k, val, policies, &v, error))
+            return FALSE;
+        d->werror = (ArmzBlkErrorPolicy)v;
+    } else if (g_str_equal(k, "rerror")) {
+        /* enospc is a write policy only, as in QEMU */
+        if (!parse_choice("--disk", k, val, policies, &v, error))
+            return FALSE;
+        if (v == ARMZ_BLK_ERR_ENOSPC) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--disk: rerror=enospc is not valid (werror only)"));
+            return FALSE;
+        }
+        d->rerror = (ArmzBlkErrorPolicy)v;
+    } else {
+        *known = FALSE;
+    }
+    return TRUE;
+}
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N][,cache=...] */
 static gboolean
 parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
 {
@@ -194,7 +259,13 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
                 return FALSE;
             d->bootindex = (guint)v;
         } else {
-            return unknown_key("--disk", k, "path, fd, readonly, serial, bootindex", error);
+            gboolean known;
+            if (!parse_disk_mode(k, val, d, &known, error))
+                return FALSE;
+            if (!known)
+                return unknown_key("--disk", k,
+                                   "path, fd, readonly, serial, bootindex, cache, discard, "
+                                   "detect-zeroes, werror, rerror", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -387,6 +458,109 @@ parse_firmware(ArmzOptions *o, const char *code, const char *vars, char **smbios
     return TRUE;
 }
 
+/* --vhost-user-blk / --vhost-user-fs SPEC (see options.h) */
+static gboolean
+parse_vhost_user(ArmzVhostUserKind kind, const char *s, ArmzVhostUserOpt *u, GError **error)
+{
+    const char *opt = kind == ARMZ_VHOST_USER_BLK ? "--vhost-user-blk" : "--vhost-user-fs";
+    g_autoptr(GPtrArray) kv = split_keyvals(opt, s, error);
+    guint64 v;
+
+    if (!kv)
+        return FALSE;
+    u->kind = kind;
+    u->queue_size = 1024;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        g_autofree char *what = g_strdup_printf("%s %s=", opt, k);
+        if (g_str_equal(k, "socket") && *val) {
+            u->socket = g_strdup(val);
+        } else if (g_str_equal(k, "id") && *val) {
+            u->id = g_strdup(val);
+        } else if (kind == ARMZ_VHOST_USER_BLK && g_str_equal(k, "bootindex")) {
+            if (!parse_uint(what, val, 1, 999, &v, error))
+                return FALSE;
+            u->bootindex = (guint)v;
+        } else if (kind == ARMZ_VHOST_USER_BLK && g_str_equal(k, "readonly")) {
+            if (!parse_bool(opt, k, val, &u->readonly, error))
+                return FALSE;
+        } else if (kind == ARMZ_VHOST_USER_FS && g_str_equal(k, "tag") && *val) {
+            /* virtio-fs config space: tag[36], not NUL-terminated when full */
+            if (strlen(val) > 36) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("%s: tag '%s' is longer than 36 bytes"), opt, val);
+                return FALSE;
+            }
+            u->tag = g_strdup(val);
+        } else if (kind == ARMZ_VHOST_USER_FS && g_str_equal(k, "queue-size")) {
+            if (!parse_uint(what, val, 2, 1024, &v, error))
+                return FALSE;
+            if (v & (v - 1)) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("%s: queue-size=%s is not a power of 2"), opt, val);
+                return FALSE;
+            }
+            u->queue_size = (guint)v;
+        } else {
+            return unknown_key(opt, k, kind == ARMZ_VHOST_USER_BLK
+                                       ? "socket, id, bootindex, readonly"
+                                       : "socket, tag, id, queue-size", error);
+        }
+    }
+    if (!u->socket || (kind == ARMZ_VHOST_USER_FS && !u->tag)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    kind == ARMZ_VHOST_USER_BLK ? _("%s: '%s' needs socket=PATH")
+                                                : _("%s: '%s' needs socket=PATH and tag=TAG"),
+                    opt, s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Both options in command-line order (the daemon gives them in the
+ * domain's device order): ARGV is walked again for their positions. */
+static gboolean
+parse_vhost_users(int argc, char **argv, GStrv blks, GStrv fss, ArmzOptions *o,
+                  GError **error)
+{
+    guint nb = blks ? g_strv_length(blks) : 0, nf = fss ? g_strv_length(fss) : 0;
+    guint ib = 0, jf = 0, ndisk = 0;
+
+    o->nvhost_user = nb + nf;
+    o->vhost_user = g_new0(ArmzVhostUserOpt, o->nvhost_user + 1);
+    for (int a = 1; a < argc && ib + jf < o->nvhost_user; a++) {
+        ArmzVhostUserOpt *u = &o->vhost_user[ib + jf];
+        if (g_str_equal(argv[a], "--disk") || g_str_has_prefix(argv[a], "--disk=")) {
+            ndisk++;
+            continue;
+        }
+        u->disk_pos = ndisk;
+        if (g_str_has_prefix(argv[a], "--vhost-user-blk") && ib < nb) {
+            if (!parse_vhost_user(ARMZ_VHOST_USER_BLK, blks[ib], u, error))
+                return FALSE;
+            ib++;
+        } else if (g_str_has_prefix(argv[a], "--vhost-user-fs") && jf < nf) {
+            if (!parse_vhost_user(ARMZ_VHOST_USER_FS, fss[jf], u, error))
+                return FALSE;
+            jf++;
+        }
+    }
+    /* GOption saw them, so ARGV holds every one; be safe all the same */
+    for (; ib < nb; ib++) {
+        o->vhost_user[ib + jf].disk_pos = ndisk;
+        if (!parse_vhost_user(ARMZ_VHOST_USER_BLK, blks[ib], &o->vhost_user[ib + jf], error))
+            return FALSE;
+    }
+    for (; jf < nf; jf++) {
+        o->vhost_user[ib + jf].disk_pos = ndisk;
+        if (!parse_vhost_user(ARMZ_VHOST_USER_FS, fss[jf], &o->vhost_user[ib + jf], error))
+            return FALSE;
+    }
+    if (o->nvhost_user)
+        o->memfd = TRUE;
+    return TRUE;
+}
+
 static void
 char_opt_clear(ArmzCharOpt *c)
 {
@@ -435,6 +609,11 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *seccomp = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL;
     g_auto(GStrv) scsi_disks = NULL, scsi_cdroms = NULL;
+    g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
+    /* GOption removes what it parses from ARGV: the order of the
+     * vhost-user devices is read from this copy of the pointers */
+    int argc_copy = argc;
+    g_autofree char **argv_copy = g_memdup2(argv, sizeof(char *) * (gsize)MAX(argc, 0));
     int qmp_fd = -1;
     gboolean version = FALSE;
     GOptionEntry entries[] = {
@@ -464,7 +643,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("append a copy of the virtio console output to file:PATH or fd:N"), N_("LOG") },
         { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &disks,
           N_("virtio disk (repeatable; vda, vdb, ... in this order): "
-             "path=FILE|fd=N[,readonly=on][,serial=STR]"), N_("SPEC") },
+             "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
+             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
+          N_("SPEC") },
         { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
           N_("disk on the virtio-scsi controller (repeatable): "
              "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]"), N_("SPEC") },
@@ -475,6 +656,15 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
           N_("SPEC") },
+        { "vhost-user-blk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_blks,
+          N_("virtio disk served by a vhost-user back-end such as qemu-storage-daemon "
+             "(repeatable; in command-line order with --disk): "
+             "socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]"), N_("SPEC") },
+        { "vhost-user-fs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_fss,
+          N_("virtio-fs shared folder served by a vhost-user back-end such as virtiofsd "
+             "(repeatable): socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N]"), N_("SPEC") },
+        { "memfd", 0, 0, G_OPTION_ARG_NONE, &o->memfd,
+          N_("guest RAM from a shared memfd (implied by the vhost-user devices)"), NULL },
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
@@ -622,11 +812,14 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     }
     if (!parse_scsi_all(o, scsi_disks, scsi_cdroms, error))
         return FALSE;
+    if (!parse_vhost_users(argc_copy, argv_copy, vu_blks, vu_fss, o, error))
+        return FALSE;
     if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
-        (o->nscsi ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
+        o->nvhost_user + (o->nscsi ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    _("too many virtio devices: --disk, --net, --console, --rng and the "
-                      "SCSI controller give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
+                    _("too many virtio devices: --disk, --vhost-user-blk, --net, --console, "
+                      "--rng, --vhost-user-fs and the SCSI controller give at most %d"),
+                    ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {
@@ -701,6 +894,12 @@ armz_options_clear(ArmzOptions *o)
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);
+    for (guint i = 0; o->vhost_user && i < o->nvhost_user; i++) {
+        g_free(o->vhost_user[i].socket);
+        g_free(o->vhost_user[i].id);
+        g_free(o->vhost_user[i].tag);
+    }
+    g_free(o->vhost_user);
     g_free(o->rng_path);
     g_free(o->qmp_path);
     g_free(o->kvm_device);

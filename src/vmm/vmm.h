@@ -63,6 +63,7 @@ struct _ArmzVm {
     /* memory */
     uint8_t *ram;
     uint64_t ram_base, ram_size;
+    int ram_fd;                 /* --memfd: the memfd RAM maps, -1 otherwise */
 
     unsigned nvcpus;
     ArmzVcpu *vcpus;
@@ -169,3 +170,12 @@ void armz_serial_close(ArmzSerial *s);
 
 /* control.c */
 extern const ArmzQmpOps armz_vm_qmp_ops;
+
+/* block.c: the disks' error policy, counters and resize (main thread) */
+void armz_vm_block_setup(ArmzVm *vm);
+void armz_vm_block_resume(ArmzVm *vm);      /* cont: retry stopped requests */
+char *armz_vm_query_blockstats(ArmzVm *vm);
+char *armz_vm_query_block(ArmzVm *vm);
+gboolean armz_vm_block_resize(ArmzVm *vm, const char *device, guint64 size, GError **error);
+/* vm.c: a disk error under policy 'stop' (state io-error) */
+gboolean armz_vm_stop_io_error(ArmzVm *vm);

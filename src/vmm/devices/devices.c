@@ -236,16 +236,34 @@ virtio_add(ArmzBoard *b, ArmzVirtioDev *d)
     return TRUE;
 }
 
+/* the guest's name for a disk (Linux: vda..vdz, vdaa..), for logs */
+static void
+disk_label(char label[8], guint i)
+{
+    if (i < 26)
+        g_snprintf(label, 8, "vd%c", 'a' + i);
+    else
+        g_snprintf(label, 8, "vd%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
+}
+
+/* --disk and the vhost-user devices (--vhost-user-blk, --vhost-user-fs)
+ * together, in command-line order (armz_options_disk_slot) */
 static gboolean
 blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
-    for (guint i = 0; i < o->ndisks; i++) {
-        /* the guest's name for it (Linux: vda..vdz, vdaa..) */
+    guint j = 0;
+
+    for (guint i = 0; i <= o->ndisks; i++) {
         char label[8];
-        if (i < 26)
-            g_snprintf(label, sizeof(label), "vd%c", 'a' + i);
-        else
-            g_snprintf(label, sizeof(label), "vd%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
+        for (; j < o->nvhost_user && o->vhost_user[j].disk_pos == i; j++) {
+            g_assert(b->nvirtio == armz_options_vhost_user_slot(o, j));
+            if (!virtio_add(b, armz_vhost_user_new(&o->vhost_user[j], j, error)))
+                return FALSE;
+        }
+        if (i == o->ndisks)
+            break;
+        g_assert(b->nvirtio == armz_options_disk_slot(o, i));
+        disk_label(label, b->nvirtio);
         if (!virtio_add(b, armz_virtio_blk_new(&o->disks[i], label, error)))
             return FALSE;
     }

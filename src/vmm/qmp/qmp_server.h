@@ -11,6 +11,7 @@ typedef enum {
     ARMZ_RUNSTATE_RUNNING,
     ARMZ_RUNSTATE_PAUSED,      /* "paused": stopped by QMP stop or --paused start */
     ARMZ_RUNSTATE_SHUTDOWN,    /* "shutdown": guest powered off, VMM about to exit */
+    ARMZ_RUNSTATE_IO_ERROR,    /* "io-error": a disk error paused it (werror=stop) */
 } ArmzRunState;
 
 /* What the VMM core does for each command. Each returns TRUE on success or
@@ -32,6 +33,12 @@ typedef struct {
     /* blockdev-change-medium: FD (taken, a getfd name in the command) is the
      * new medium of ID, the tray closes */
     gboolean (*change_medium)(gpointer opaque, const char *id, int fd, GError **error);
+    /* query-blockstats, query-block: the reply's JSON array */
+    char *(*query_blockstats)(gpointer opaque, GError **error);
+    char *(*query_block)(gpointer opaque, GError **error);
+    /* block_resize {device or node-name, size}: the image already has SIZE
+     * bytes (the daemon resized it); the guest is told */
+    gboolean (*block_resize)(gpointer opaque, const char *device, guint64 size, GError **error);
 } ArmzQmpOps;
 
 /* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed

@@ -51,6 +51,13 @@ typedef struct {
     /* Lock held, worker idle: device-specific part of a reset. */
     void (*reset)(ArmzVirtioDev *d);
     void (*free_priv)(void *priv);
+    /* vhost-user: another process serves the queues.  The features are
+     * offered exactly as given (nothing added), the worker neither polls
+     * nor drains the queues' notify fds (they are the back-end's kick fds),
+     * and driver_ok (lock held, worker idle) hands the rings over when the
+     * driver sets DRIVER_OK on a device that does not need a reset. */
+    bool vhost;
+    void (*driver_ok)(ArmzVirtioDev *d);
 } ArmzVirtioOps;
 
 /* ---- life cycle (the board) ---- */
@@ -95,6 +102,11 @@ void armz_virtio_fail(ArmzVirtioDev *d, const char *reason);
 bool armz_virtio_needs_reset(ArmzVirtioDev *d);
 /* Wakes the worker (e.g. from another thread that has new input). */
 void armz_virtio_wake(ArmzVirtioDev *d);
+/* Any thread, lock not held: used buffers on queue Q (a vhost-user
+ * back-end's call eventfd fired); interrupts a live device's driver. */
+void armz_virtio_interrupt_queue(ArmzVirtioDev *d, unsigned q);
+/* Guest memory as bound by the transport (NULL before). */
+const ArmzGuestMem *armz_virtio_mem(ArmzVirtioDev *d);
 
 /* ---- for transports ---- */
 

@@ -7,7 +7,10 @@
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
-#             (SIZE in bytes), then wait
+#             (SIZE in bytes), then "ARMZ-GUEST BLKSIZE vdX SIZE" whenever
+#             a disk's size changes
+#   blkwrite  write 2 MiB (O_DIRECT) to the last virtio disk: "ARMZ-GUEST
+#             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
 #             into it (synced), print its BLKSUM again and
 #             "ARMZ-GUEST BLKSTAMP-END", then wait
@@ -97,6 +100,25 @@ case $mode in
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
+    # then every change of a disk's size (virsh blockresize)
+    sizes() { for d in /sys/block/vd*; do echo "${d##*/} $(($(cat "$d/size") * 512))"; done; }
+    last=$(sizes)
+    while :; do
+      sleep 1
+      now=$(sizes)
+      [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
+      last=$now
+    done ;;
+  blkwrite)
+    # 2 MiB of random bytes onto the last disk, then their md5
+    d=$(ls -d /sys/block/vd* | tail -1); d=${d##*/}
+    dd if=/dev/urandom of=/tmp/w bs=1M count=2 2>/dev/null
+    echo "ARMZ-GUEST BLKWRITE $d $(md5sum < /tmp/w | cut -d' ' -f1)"
+    if dd if=/tmp/w of=/dev/$d bs=1M oflag=direct conv=notrunc 2>/tmp/err; then
+      echo "ARMZ-GUEST BLKWRITE-END ok"
+    else
+      echo "ARMZ-GUEST BLKWRITE-END failed: $(tail -1 /tmp/err)"
+    fi
     while :; do sleep 3600; done ;;
   virtiofs)
     tag=$(sed -n 's/.*armz\.tag=\([^ ]*\).*/\1/p' /proc/cmdline)
