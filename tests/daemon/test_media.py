@@ -84,7 +84,7 @@ def test_scsi_definitions_refused(daemon, conn):
         ("<disk type='file' device='disk'><source file='/x.img'/>"
          "<target dev='sdh' bus='scsi'/></disk>", 'SCSI controller 1'),
         ("<disk type='file' device='disk'><source file='/x.img'/>"
-         "<target dev='sda' bus='sata'/></disk>", "bus='virtio' or bus='scsi'"),
+         "<target dev='sda' bus='sata'/></disk>", "bus='scsi'"),
         ("<controller type='scsi' model='lsilogic'/>", "model='virtio-scsi'"),
     ]:
         e = expect_error((L.VIR_ERR_CONFIG_UNSUPPORTED, L.VIR_ERR_XML_ERROR), conn.defineXML,
