@@ -448,6 +448,13 @@ void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_channel_def_free(ArmzDomainChannelDef *ch);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
+/* domain_disk_xml.c: one <disk> element (virDomainUpdateDeviceFlags) */
+ArmzDomainDiskDef *armz_domain_disk_parse(const char *xml, GError **error);
+/* domain_scsi.c, run by parsing: SCSI disks without an address get
+ * libvirt's drive address, and their controller is added */
+void armz_domain_scsi_complete(ArmzDomainDef *def);
+/* attribute NAME of an <address> (its extra part), NULL when absent */
+const char *armz_domain_address_attr(const ArmzDomainAddressDef *addr, const char *name);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
 /* <address type='pci' domain='0x0000' bus='0xBB' slot='0xSS' function='0xF'/> */
 ArmzDomainAddressDef *armz_domain_address_def_new_pci(unsigned int bus, unsigned int slot,

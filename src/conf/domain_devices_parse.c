@@ -235,9 +235,9 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     static const char *const types_no[] = { "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
     static const char *const devices[] = { "disk", "cdrom", NULL };
     static const char *const devices_no[] = { "floppy", "lun", NULL };
-    static const char *const buses[] = { "virtio", NULL };
+    static const char *const buses[] = { "virtio", "scsi", NULL };
     static const char *const buses_no[] = {
-        "ide", "fdc", "scsi", "xen", "usb", "uml", "sata", "sd", NULL };
+        "ide", "fdc", "xen", "usb", "uml", "sata", "sd", NULL };
     g_autoptr(ArmzDomainDiskDef) disk = g_new0(ArmzDomainDiskDef, 1);
     gboolean have_source = FALSE;
     int v;
@@ -258,9 +258,10 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             have_source = TRUE;
             ok = parse_disk_source(disk, c, error);
         } else if (armz_xml_is(c, "target")) {
+            g_autofree char *bus = armz_xml_prop(c, "bus");
             disk->target_dev = armz_xml_prop(c, "dev");
             ok = disk_bus_way_out(c, error) &&
-                 armz_conf_choice_attr(c, "bus", "virtio", buses, buses_no,
+                 armz_conf_choice_attr(c, "bus", NULL, buses, buses_no,
                                        &disk->target_bus, error);
         } else if (armz_xml_is(c, "readonly")) {
             disk->readonly = TRUE;
@@ -287,6 +288,9 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     }
     if (!disk->target_dev || !*disk->target_dev)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing <target dev=''> of <disk>"));
+    /* libvirt's default bus follows the name: sdX is SCSI */
+    if (!disk->target_bus)
+        disk->target_bus = g_strdup(g_str_has_prefix(disk->target_dev, "sd") ? "scsi" : "virtio");
     if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool &&
         !disk->src_protocol)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
@@ -849,5 +853,6 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
         if (!ok)
             return FALSE;
     }
+    armz_domain_scsi_complete(def);
     return TRUE;
 }

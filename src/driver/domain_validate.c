@@ -20,8 +20,8 @@ static const char *const virt_types[] = { "kvm", "qemu", NULL };
 static const char *const cpu_modes[] = { "host-passthrough", "host-model", "maximum", NULL };
 /* armz-vmm picks the GIC the host offers (--irqchip auto) */
 static const char *const gic_versions[] = { "host", NULL };
-static const char *const disk_devices[] = { "disk", NULL };
-static const char *const disk_buses[] = { "virtio", NULL };
+static const char *const disk_devices[] = { "disk", "cdrom", NULL };
+static const char *const disk_buses[] = { "virtio", "scsi", NULL };
 static const char *const disk_driver_names[] = { "qemu", NULL };
 static const char *const disk_formats[] = { "raw", "qcow2", NULL };
 /* QEMU's modes: the daemon opens the image with O_DIRECT / O_DSYNC as the
@@ -588,6 +588,69 @@ armz_domain_disk_index(const char *name, guint64 *index)
     return TRUE;
 }
 
+gboolean
+armz_domain_disk_is_scsi(const ArmzDomainDiskDef *disk)
+{
+    return disk->target_bus && g_str_equal(disk->target_bus, "scsi");
+}
+
+/* a drive address field: absent or 0 */
+static gboolean
+drive_zero(const ArmzDomainAddressDef *addr, const char *name)
+{
+    const char *v = armz_domain_address_attr(addr, name);
+    return !v || g_str_equal(v, "0");
+}
+
+gboolean
+armz_domain_scsi_unit(const ArmzDomainDiskDef *disk, guint *unit, GError **error)
+{
+    const ArmzDomainAddressDef *a = disk->address;
+    const char *u;
+    guint64 v;
+
+    /* parsing gave every well-named SCSI disk its drive address */
+    if (!a)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk target '%s' is not supported by the armz driver: SCSI disks "
+                      "are named sda, sdb, ..."), disk->target_dev ? disk->target_dev : "");
+    if (!a->type || !g_str_equal(a->type, "drive"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address type='%s'> of SCSI disk '%s' is not supported by the armz "
+                      "driver: use type='drive'"), a->type ? a->type : "", disk->target_dev);
+    if (!drive_zero(a, "controller"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s' is on SCSI controller %s: the armz driver has one "
+                      "virtio-scsi controller (index 0), with 7 units for sda to sdg"),
+                    disk->target_dev, armz_domain_address_attr(a, "controller"));
+    if (!drive_zero(a, "bus") || !drive_zero(a, "target"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("SCSI disk '%s': the armz driver has bus 0 and target 0 only"),
+                    disk->target_dev);
+    u = armz_domain_address_attr(a, "unit");
+    if (!u || !g_ascii_string_to_unsigned(u, 10, 0, ARMZ_SCSI_MAX_UNIT, &v, NULL))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("SCSI disk '%s': unit '%s' is not a number from 0 to %d"),
+                    disk->target_dev, u ? u : "", ARMZ_SCSI_MAX_UNIT);
+    *unit = (guint)v;
+    return TRUE;
+}
+
+/* what only SCSI disks and CD-ROMs have to pass */
+static gboolean
+check_scsi_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    guint unit;
+
+    if (!armz_domain_scsi_unit(disk, &unit, error))
+        return FALSE;
+    if (disk->boot_order)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<boot order> of SCSI disk '%s' is not supported by the armz driver"),
+                    disk->target_dev);
+    return TRUE;
+}
+
 static gboolean
 check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
 {
@@ -677,8 +740,16 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
                     armz_domain_disk_device_to_string(disk->device), dev);
     if (!ok_value(disk_buses, disk->target_bus))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<target bus='%s'> is not supported by the armz driver (disk '%s')"),
+                    _("<target bus='%s'> is not supported by the armz driver (disk '%s'): "
+                      "use bus='virtio' or bus='scsi'"),
                     disk->target_bus, dev);
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM && !armz_domain_disk_is_scsi(disk))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<disk device='cdrom'> '%s' is not supported by the armz driver on bus "
+                      "'%s': use <target bus='scsi'/>"), dev,
+                    disk->target_bus ? disk->target_bus : "virtio");
+    if (armz_domain_disk_is_scsi(disk) && !check_scsi_disk(disk, error))
+        return FALSE;
     if (!ok_value(disk_driver_names, disk->driver_name))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported driver name '%s' for disk '%s'"), disk->driver_name, dev);
@@ -686,6 +757,11 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk format '%s' is not supported by the armz driver (disk '%s'): "
                       "armz-vmm reads raw images only"), disk->driver_type, dev);
+    if (armz_domain_disk_is_scsi(disk) && armz_domain_disk_uses_qsd(disk))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': the SCSI disks of the armz driver are raw files and block "
+                      "devices without <iotune>; qcow2, network disks and <iotune> need "
+                      "bus='virtio'"), dev);
     if (armz_domain_disk_uses_qsd(disk))
         return check_qsd_disk(disk, error);
     if (!ok_value(disk_caches, disk->driver_cache))
@@ -704,8 +780,11 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
                     disk->driver_discard, dev);
     if (disk->serial && !check_disk_serial(disk, error))
         return FALSE;
-    if (!check_virtio_address(disk->address, "<disk>", error))
+    if (!armz_domain_disk_is_scsi(disk) && !check_virtio_address(disk->address, "<disk>", error))
         return FALSE;
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM && disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE &&
+        !disk->src_path)
+        return TRUE;            /* an empty CD-ROM */
     if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE || disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK) {
         g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
         return armz_domain_check_abs_path(disk->src_path, what, error);
@@ -734,6 +813,8 @@ armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error)
         const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         ArmzDomainDiskSlot s = { 0, i };
 
+        if (armz_domain_disk_is_scsi(disk))
+            continue;
         if (!armz_domain_disk_index(disk->target_dev, &s.index)) {
             fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                  _("disk target '%s' is not supported by the armz driver: virtio disks "
@@ -760,6 +841,46 @@ check_disks(const ArmzDomainDef *def, GError **error)
 
         if (!check_disk(g_ptr_array_index(def->disks, pos), error))
             return FALSE;
+    }
+    /* SCSI: each unit once */
+    for (guint i = 0; i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+        if (!armz_domain_disk_is_scsi(disk))
+            continue;
+        if (!check_disk(disk, error))
+            return FALSE;
+        for (guint j = 0; j < i; j++) {
+            const ArmzDomainDiskDef *other = g_ptr_array_index(def->disks, j);
+            guint a, b;
+            if (armz_domain_disk_is_scsi(other) && armz_domain_scsi_unit(disk, &a, NULL) &&
+                armz_domain_scsi_unit(other, &b, NULL) && a == b)
+                return fail(error, VIR_ERR_XML_ERROR,
+                            _("Found duplicate drive address for disk with target name '%s' "
+                              "controller='0' bus='0' target='0' unit='%u'"),
+                            disk->target_dev, a);
+        }
+    }
+    return TRUE;
+}
+
+/* SCSI controllers: the one virtio-scsi controller armz-vmm has */
+static gboolean
+check_controllers(const ArmzDomainDef *def, GError **error)
+{
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *c = g_ptr_array_index(def->controllers, i);
+
+        if (!g_str_equal(c->type, "scsi"))
+            continue;
+        if (c->model && !g_str_equal(c->model, "virtio-scsi"))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("SCSI controller model '%s' is not supported by the armz driver: "
+                          "use model='virtio-scsi'"), c->model);
+        if (c->index > 0)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("SCSI controller index %d is not supported by the armz driver: "
+                          "it has one virtio-scsi controller, index 0"), c->index);
     }
     return TRUE;
 }
@@ -947,6 +1068,7 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_emulator(def, error) &&
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
+           check_controllers(def, error) &&
            check_nets(def, error) &&
            check_rngs(def, error) &&
            check_channels(def, error) &&

@@ -95,6 +95,14 @@ typedef struct {
 } ArmzDomainDiskSlot;
 GArray *armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error);
 
+/* SCSI disks and CD-ROMs (bus 'scsi'; parsing defaults an sdX name to it,
+ * as libvirt does) sit on the one virtio-scsi controller, not in the list
+ * above.  Their LUN is the unit of their drive address (parsing assigns
+ * sda=0 ... sdg=6: 7 units per controller; controller 0 only). */
+#define ARMZ_SCSI_MAX_UNIT 255
+gboolean armz_domain_disk_is_scsi(const ArmzDomainDiskDef *disk);
+gboolean armz_domain_scsi_unit(const ArmzDomainDiskDef *disk, guint *unit, GError **error);
+
 /* DISK is served by qemu-storage-daemon over vhost-user (qcow2, <iotune>),
  * not by armz-vmm's own virtio-blk. */
 gboolean armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk);

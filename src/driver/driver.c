@@ -142,6 +142,18 @@ emit_simple(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainEventKind kind, int i
 }
 
 void
+armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *dev_alias,
+                             gboolean open)
+{
+    ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_TRAY_CHANGE, .name = obj->name, .id = id,
+                           .dev_alias = dev_alias,
+                           .tray_reason = open ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN
+                                          : VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE };
+
+    emit(drv, obj, &ev);
+}
+
+void
 armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
                           const char *dev_alias, int action, const char *reason)
 {

@@ -51,6 +51,9 @@ void armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id);
 /* VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE: STATE and REASON as libvirt's. */
 void armz_driver_emit_agent_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int state,
                                       int reason);
+/* the tray of the CD-ROM DEV_ALIAS opened (OPEN) or closed */
+void armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id,
+                                  const char *dev_alias, gboolean open);
 /* VIR_DOMAIN_EVENT_ID_IO_ERROR(_REASON); ACTION: virDomainEventIOErrorAction */
 void armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
                                const char *dev_alias, int action, const char *reason);

@@ -131,6 +131,10 @@ gboolean armz_monitor_wait_ready(ArmzMonitor *mon, guint timeout_ms, GError **er
  * monitor's default. */
 gboolean armz_monitor_command(ArmzMonitor *mon, const char *cmd, const char *args_json,
                               char **reply_json, guint timeout_ms, GError **error);
+/* The same, passing FD (still the caller's) with the command (SCM_RIGHTS),
+ * as getfd needs. */
+gboolean armz_monitor_command_fd(ArmzMonitor *mon, const char *cmd, const char *args_json,
+                                 int fd, char **reply_json, guint timeout_ms, GError **error);
 
 /* Typed commands with the default timeout (worker thread). */
 gboolean armz_monitor_stop(ArmzMonitor *mon, GError **error);

@@ -254,6 +254,14 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
                                        : VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED,
                     VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL);
         }
+    } else if (strcmp(name, "DEVICE_TRAY_MOVED") == 0) {
+        /* armz-vmm's ids are libvirt's disk aliases (scsi0-0-0-UNIT) */
+        const char *id_path[] = { "id", NULL }, *open_path[] = { "tray-open", NULL };
+        yajl_val id = data ? yajl_tree_get(data, id_path, yajl_t_string) : NULL;
+        yajl_val open = data ? yajl_tree_get(data, open_path, yajl_t_any) : NULL;
+        if (id && open)
+            armz_driver_emit_tray_change(r->drv, obj, obj->id, YAJL_GET_STRING(id),
+                                         YAJL_IS_TRUE(open));
     } else if (strcmp(name, "BLOCK_IO_ERROR") == 0) {
         armz_domain_block_io_error(r->drv, obj, data);
     } else if (strcmp(name, "RESET") == 0) {

@@ -353,6 +353,46 @@ plan_disks(Builder *b, GError **error)
     return TRUE;
 }
 
+/* SCSI disks and CD-ROMs on the virtio-scsi controller: LUN = unit, id as
+ * libvirt names the device (scsi0-0-0-UNIT) */
+static gboolean
+plan_scsi(Builder *b, GError **error)
+{
+    for (guint i = 0; i < b->def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(b->def->disks, i);
+        gboolean cdrom = disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM;
+        g_autofree char *path = NULL;
+        GString *opt;
+        guint unit;
+
+        if (!armz_domain_disk_is_scsi(disk))
+            continue;
+        if (!armz_domain_scsi_unit(disk, &unit, error))
+            return FALSE;
+        opt = g_string_new(NULL);
+        if (!cdrom || disk->src_path || disk->type == ARMZ_DOMAIN_DISK_TYPE_VOLUME) {
+            g_autofree char *role = g_strdup_printf("scsi-disk%u", unit);
+            ArmzLaunchFd *fd;
+
+            if (!disk_source(b, disk, &path, error)) {
+                g_string_free(opt, TRUE);
+                return FALSE;
+            }
+            fd = add_fd(b, ARMZ_LAUNCH_FD_DISK, path, role, (int)i);
+            fd->readonly = disk->readonly || cdrom;
+            g_string_append_printf(opt, "fd=%d,", fd->num);
+            if (fd->readonly && !cdrom)
+                g_string_append(opt, "readonly=on,");
+        }
+        g_string_append_printf(opt, "lun=%u,id=scsi0-0-0-%u", unit, unit);
+        if (disk->serial && !cdrom)
+            g_string_append_printf(opt, ",serial=%s", disk->serial);
+        arg(b, cdrom ? "--scsi-cdrom" : "--scsi-disk");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+    return TRUE;
+}
+
 /* ---------------- virtiofs ---------------- */
 
 static void
@@ -843,6 +883,7 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     }
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||
+        !plan_scsi(&b, error) ||
         !plan_filesystems(&b, error) ||
         !plan_nets(&b, error))
         return NULL;

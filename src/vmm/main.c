@@ -126,6 +126,7 @@ vm_setup(ArmzVm *vm, GError **error)
     if (!armz_board_open_virtio(&vm->board, o, error))
         return FALSE;
     armz_vm_control_attach(vm);
+    armz_vm_media_init(vm);
 
     if (!armz_kvm_open(vm, error) || !armz_kvm_create_vm(vm, error) ||
         !armz_irqchip_setup(vm, error) || !armz_kvm_create_vcpus(vm, error))

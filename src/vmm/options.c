@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include "options.h"
 #include "layout.h"
+#include "scsi/scsi.h"
 #include "vmmlog.h"
 
 const char *
@@ -413,6 +414,65 @@ parse_mac(const char *s, guint8 mac[6], GError **error)
 }
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
+/* --scsi-disk / --scsi-cdrom SPEC (options.h) */
+static gboolean
+parse_scsi(const char *opt, const char *s, gboolean cdrom, ArmzScsiOpt *d, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals(opt, s, error);
+    gboolean have_fd = FALSE, have_lun = FALSE;
+    guint64 v;
+
+    d->fd = -1;
+    d->cdrom = d->readonly = cdrom;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        g_autofree char *what = g_strdup_printf("%s %s=", opt, k);
+        if (g_str_equal(k, "path") && *val) {
+            d->path = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint(what, val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            d->fd = (int)v;
+            have_fd = TRUE;
+        } else if (g_str_equal(k, "lun")) {
+            if (!parse_uint(what, val, 0, ARMZ_SCSI_MAX_LUN, &v, error))
+                return FALSE;
+            d->lun = (guint)v;
+            have_lun = TRUE;
+        } else if (g_str_equal(k, "id") && *val) {
+            d->id = g_strdup(val);
+        } else if (g_str_equal(k, "readonly") && !cdrom) {
+            if (!parse_bool(opt, k, val, &d->readonly, error))
+                return FALSE;
+        } else if (g_str_equal(k, "serial") && !cdrom) {
+            d->serial = g_strdup(val);
+        } else if (g_str_equal(k, "path") || g_str_equal(k, "id")) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("%s: %s= is empty"), opt, k);
+            return FALSE;
+        } else {
+            return unknown_key(opt, k, cdrom ? "path, fd, lun, id"
+                                             : "path, fd, lun, id, readonly, serial", error);
+        }
+    }
+    if ((d->path && have_fd) || (!cdrom && !d->path && !have_fd)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    cdrom ? _("%s: '%s' takes at most one of path=FILE and fd=N")
+                          : _("%s: '%s' needs exactly one of path=FILE and fd=N"), opt, s);
+        return FALSE;
+    }
+    if (!have_lun) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("%s: '%s' needs lun=L"), opt, s);
+        return FALSE;
+    }
+    if (!d->id)
+        d->id = g_strdup_printf("scsi0-0-0-%u", d->lun);
+    return TRUE;
+}
+
 static gboolean
 parse_net(const char *s, ArmzNetOpt *n, GError **error)
 {
@@ -657,6 +717,36 @@ parse_topology(ArmzOptions *o, const char *s, GError **error)
     return TRUE;
 }
 
+/* all --scsi-disk, then all --scsi-cdrom; LUNs and ids unique */
+static gboolean
+parse_scsi_all(ArmzOptions *o, char **disks, char **cdroms, GError **error)
+{
+    guint nd = disks ? g_strv_length(disks) : 0, nc = cdroms ? g_strv_length(cdroms) : 0;
+
+    o->scsi = g_new0(ArmzScsiOpt, nd + nc + 1);
+    for (guint i = 0; i < nd + nc; i++) {
+        gboolean cdrom = i >= nd;
+        ArmzScsiOpt *d = &o->scsi[i];
+        if (!parse_scsi(cdrom ? "--scsi-cdrom" : "--scsi-disk", cdrom ? cdroms[i - nd] : disks[i],
+                        cdrom, d, error))
+            return FALSE;
+        o->nscsi++;
+        for (guint j = 0; j < i; j++) {
+            if (o->scsi[j].lun == d->lun) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("SCSI LUN %u is given twice"), d->lun);
+                return FALSE;
+            }
+            if (g_str_equal(o->scsi[j].id, d->id)) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("SCSI device id '%s' is given twice"), d->id);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 /* --pcie-root-port, --console-pci, --rng-pci; any PCI address implies --pci */
 static gboolean
 armz_pci_options_parse(ArmzOptions *o, char **root_ports, const char *console_pci,
@@ -692,6 +782,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *balloon = NULL, *vsock = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL, channels = NULL;
     g_autofree char *console_pci = NULL, *rng_pci = NULL;
+    g_auto(GStrv) scsi_disks = NULL, scsi_cdroms = NULL;
     g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
     /* GOption removes what it parses from ARGV: the order of the
      * vhost-user devices is read from this copy of the pointers */
@@ -731,6 +822,13 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("virtio disk (repeatable; vda, vdb, ... in this order): "
              "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
              "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
+          N_("SPEC") },
+        { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
+          N_("disk on the virtio-scsi controller (repeatable): "
+             "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]"), N_("SPEC") },
+        { "scsi-cdrom", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_cdroms,
+          N_("CD-ROM on the virtio-scsi controller (repeatable; without path or fd: "
+             "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"),
           N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
@@ -931,15 +1029,17 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         if (!parse_balloon(balloon, &o->balloon, error))
             return FALSE;
     }
+    if (!parse_scsi_all(o, scsi_disks, scsi_cdroms, error))
+        return FALSE;
     if (!parse_vhost_users(argc_copy, argv_copy, vu_blks, vu_fss, o, error))
         return FALSE;
     if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
         (o->has_balloon ? 1 : 0) + (o->nchannels ? 1 : 0) + (o->has_vsock ? 1 : 0) +
-        o->nvhost_user > ARMZ_VIRTIO_MAX_SLOTS) {
+        o->nvhost_user + (o->nscsi ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("too many virtio devices: --disk, --vhost-user-blk, --net, --console, "
-                      "--rng, --vhost-user-fs, --balloon, --channel and --vsock give at most "
-                      "%d"), ARMZ_VIRTIO_MAX_SLOTS);
+                      "--rng, --vhost-user-fs, --balloon, --channel, --vsock and the SCSI "
+                      "controller give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {
@@ -1019,6 +1119,12 @@ armz_options_clear(ArmzOptions *o)
     }
     g_free(o->disks);
     g_free(o->root_ports);
+    for (guint i = 0; o->scsi && i < o->nscsi; i++) {
+        g_free(o->scsi[i].path);
+        g_free(o->scsi[i].id);
+        g_free(o->scsi[i].serial);
+    }
+    g_free(o->scsi);
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);

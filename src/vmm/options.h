@@ -97,6 +97,17 @@ typedef struct {
     guint64 cid;            /* 0: auto */
     int fd;
 } ArmzVsockOpt;
+/* --scsi-disk path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]
+ * --scsi-cdrom [path=FILE|fd=N],lun=L[,id=ALIAS] (no image: empty) */
+typedef struct {
+    gboolean cdrom;
+    char *path;             /* NULL: fd (or empty CD-ROM when fd is -1) */
+    int fd;
+    guint lun;
+    char *id;               /* QMP's name for it; default scsi0-0-0-L */
+    gboolean readonly;
+    char *serial;
+} ArmzScsiOpt;
 /* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
  * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */
 typedef enum {
@@ -165,6 +176,8 @@ typedef struct {
     ArmzRootPortOpt *root_ports;    /* --pcie-root-port (imply --pci) */
     guint nroot_ports;
     ArmzPciAddrOpt console_pci, rng_pci;    /* --console-pci, --rng-pci */
+    ArmzScsiOpt *scsi;      /* --scsi-disk, --scsi-cdrom: one virtio-scsi controller */
+    guint nscsi;
     /* vhost-user devices in command-line order (blk and fs mixed) */
     ArmzVhostUserOpt *vhost_user;
     guint nvhost_user;

@@ -36,6 +36,8 @@ if [ -f /firmware/AAVMF_CODE.fd ]; then
 fi
 cp "$ARMZ_GUEST_IMAGE" "$root/guest/Image"
 cp "$ARMZ_GUEST_INITRD" "$root/guest/initrd"
+# the config drives of test_scsi.py (run-host builds them with xorriso)
+cp "$(dirname "$ARMZ_GUEST_IMAGE")"/config-*.iso "$root/guest/" 2>/dev/null
 # one command per connection; its output, then the line "ARMZ-RC n"
 ( while [ ! -e /tmp/armz-done ]; do
     nc -l -p "$shell_port" -e sh -c 'read -r cmd; sh -c "$cmd" 2>&1; echo "ARMZ-RC $?"'

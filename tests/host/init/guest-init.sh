@@ -23,6 +23,9 @@
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
 #   memfill   take 64 MiB of memory (a file in the initramfs) once the
 #             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED", then wait
+#   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
+#             openstack/latest/meta_data.json {"uuid": "ID"} is in,
+#             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -45,6 +48,12 @@ if find /sys/firmware/devicetree/base -name compatible \
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
   done < /modules/virtio.order
+  # virtio id 8: virtio-scsi
+  if grep -qx 0x0008 /sys/bus/virtio/devices/*/device 2>/dev/null; then
+    while read -r m; do
+      [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
+    done < /modules/scsi.order
+  fi
   echo "ARMZ-GUEST VIRTIO-MODULES"
 fi
 mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -243,6 +252,19 @@ EOF
       echo "ARMZ-GUEST DHCP-FAIL"
     fi
     while :; do sleep 3600; done ;;
+  cdrom)
+    mkdir -p /mnt
+    last=
+    while :; do
+      now=EMPTY
+      if mount -t iso9660 -o ro /dev/sr0 /mnt 2>/dev/null; then
+        now=$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json 2>/dev/null)
+        umount /mnt
+      fi
+      [ "$now" != "$last" ] && echo "ARMZ-GUEST CDROM ${now:-NO-ID}"
+      last=$now
+      sleep 1
+    done ;;
   counter)
     i=0
     while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;

@@ -571,6 +571,7 @@ accepts_disk_bus(const char *bus)
 
     g_free(disk->target_bus);
     disk->target_bus = g_strdup(bus);
+    armz_domain_scsi_complete(def);     /* what parsing does for bus='scsi' */
     return armz_domain_validate(def, &err);
 }
 
