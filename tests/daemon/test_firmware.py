@@ -6,7 +6,6 @@ virt-install reads. No guest boots here (the VMM fails at once on a fake KVM
 device; that is after the store is prepared, as with libvirt); booting is
 tests/host/daemon's."""
 import json
-import re
 import os
 import xml.etree.ElementTree as ET
 
@@ -255,15 +254,22 @@ def test_virt_install_uefi_xml_is_accepted(fwd, fw, tmp_path):
                        env=dict(os.environ, HOME=str(tmp_path)))
     assert r.returncode == 0, r.stderr
     assert "firmware=\"efi\"" in r.stdout or "firmware='efi'" in r.stdout, r.stdout
-    # virt-install's index-less pcie-root-port controllers are refused by
-    # the PCI assignment since the merge of the PCIe work (reported apart):
-    # this test is about the firmware, so they are left out here
-    xml = re.sub(r'\s*<controller type="pci"[^>]*/>', '', r.stdout)
+    # defined as virt-install wrote it: its bare pcie-root-port controllers
+    # get indexes and root-bus addresses as libvirt gives them
     c = libvirt.open(fwd.uri)
     try:
-        dom = c.defineXML(xml)
-        loader = ET.fromstring(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE)).find('os/loader')
+        dom = c.defineXML(r.stdout)
+        saved = ET.fromstring(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE))
+        loader = saved.find('os/loader')
         assert loader.text == fw['code']
+        ports = saved.findall("devices/controller[@model='pcie-root-port']")
+        assert len(ports) == r.stdout.count('model="pcie-root-port"') > 0
+        assert sorted(int(p.get('index')) for p in ports) == list(range(1, len(ports) + 1))
+        slots = {(p.find('address').get('slot'), p.find('address').get('function'))
+                 for p in ports}
+        assert len(slots) == len(ports), 'two root ports at one address'
+        # the disk went below one of them
+        assert saved.find("devices/disk/address").get('type') == 'pci'
         dom.undefine()
     finally:
         c.close()
