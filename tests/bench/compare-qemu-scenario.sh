@@ -65,6 +65,7 @@ while [ "$i" -lt "$RUNS" ]; do
       run_vmm first.log "$vmm" "$gic" /extra/first.img "" -t 120 first.out '!'
       if ! grep -q '^first-byte' first.log; then
         echo "BENCH-NA $vmm $gic $(grep -v '^exit' first.log | tail -1)"
+        sed "s/^/note: $vmm $gic: /" first.log
         na="$na$vmm/$gic "
         continue
       fi
@@ -78,7 +79,7 @@ while [ "$i" -lt "$RUNS" ]; do
       for m in rss-peak rss-total rss-guest rss-overhead rss-anon-overhead; do
         echo "BENCH $vmm $gic $m-kb $(val $m '' linux.log)"
       done
-      sed -n "s/^BENCH \([a-z0-9-]*\) \([0-9.]*\).*/BENCH $vmm $gic \1 \2/p" linux.out
+      sed -n "s/^BENCH \([A-Za-z0-9-]*\) \([0-9.]*\).*/BENCH $vmm $gic \1 \2/p" linux.out
       grep '^BENCH-NOTE' linux.out
       off=$(val mark ARMZ-BENCH-OFF linux.log) end=$(val exit '' linux.log)
       echo "BENCH $vmm $gic linux-exit-ms $end"
