@@ -12,7 +12,7 @@ static const char *const lifecycle_names[ARMZ_DOMAIN_LIFECYCLE_LAST] = {
     "coredump-destroy", "coredump-restart",
 };
 static const char *const disk_type_names[ARMZ_DOMAIN_DISK_TYPE_LAST] = {
-    "file", "block", "volume",
+    "file", "block", "volume", "network",
 };
 static const char *const disk_device_names[ARMZ_DOMAIN_DISK_DEVICE_LAST] = {
     "disk", "cdrom",
@@ -132,6 +132,9 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     g_free(disk->driver_name);
     g_free(disk->driver_type);
     g_free(disk->driver_cache);
+    g_free(disk->driver_detect_zeroes);
+    g_free(disk->driver_error_policy);
+    g_free(disk->driver_rerror_policy);
     g_free(disk->driver_io);
     g_free(disk->driver_discard);
     g_free(disk->src_path);
@@ -141,7 +144,34 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     g_free(disk->target_bus);
     g_free(disk->serial);
     armz_domain_address_def_free(disk->address);
+    if (disk->backing)
+        g_ptr_array_unref(disk->backing);
+    g_free(disk->src_protocol);
+    g_free(disk->src_name);
+    g_free(disk->src_host_name);
+    g_free(disk->src_host_port);
+    g_free(disk->src_host_transport);
+    g_free(disk->src_host_socket);
     g_free(disk);
+}
+
+void
+armz_domain_disk_backing_def_free(gpointer p)
+{
+    ArmzDomainDiskBackingDef *b = p;
+
+    g_free(b->path);
+    g_free(b->format);
+    g_free(b);
+}
+
+gboolean
+armz_domain_disk_has_iotune(const ArmzDomainDiskDef *disk)
+{
+    const ArmzDomainDiskIotune *t = &disk->iotune;
+
+    return t->total_bytes_sec || t->read_bytes_sec || t->write_bytes_sec ||
+           t->total_iops_sec || t->read_iops_sec || t->write_iops_sec;
 }
 
 void
@@ -219,6 +249,7 @@ armz_domain_def_new(void)
     def->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_chr_def_free);
     def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_rng_def_free);
     def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_controller_def_free);
+    def->filesystems = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_fs_def_free);
     def->on_poweroff = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
     def->on_reboot = ARMZ_DOMAIN_LIFECYCLE_RESTART;
     def->on_crash = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
@@ -308,6 +339,9 @@ armz_domain_def_free(ArmzDomainDef *def)
     g_clear_pointer(&def->consoles, g_ptr_array_unref);
     g_clear_pointer(&def->rngs, g_ptr_array_unref);
     g_clear_pointer(&def->controllers, g_ptr_array_unref);
+    g_clear_pointer(&def->filesystems, g_ptr_array_unref);
+    g_free(def->mem_source);
+    g_free(def->mem_access);
     g_free(def);
 }
 

@@ -120,6 +120,7 @@ typedef enum {
     ARMZ_DOMAIN_DISK_TYPE_FILE = 0,
     ARMZ_DOMAIN_DISK_TYPE_BLOCK,
     ARMZ_DOMAIN_DISK_TYPE_VOLUME,
+    ARMZ_DOMAIN_DISK_TYPE_NETWORK,
     ARMZ_DOMAIN_DISK_TYPE_LAST
 } ArmzDomainDiskType;
 
@@ -129,6 +130,19 @@ typedef enum {
     ARMZ_DOMAIN_DISK_DEVICE_LAST
 } ArmzDomainDiskDevice;
 
+/* One <backingStore> layer: a file or block device in FORMAT. */
+typedef struct {
+    char *path;
+    char *format;           /* "raw" | "qcow2" */
+    gboolean block;         /* type='block' */
+} ArmzDomainDiskBackingDef;
+
+/* <iotune> of a disk; 0: no limit. */
+typedef struct {
+    guint64 total_bytes_sec, read_bytes_sec, write_bytes_sec;
+    guint64 total_iops_sec, read_iops_sec, write_iops_sec;
+} ArmzDomainDiskIotune;
+
 typedef struct {
     ArmzDomainDiskType type;
     ArmzDomainDiskDevice device;
@@ -137,6 +151,9 @@ typedef struct {
     char *driver_cache;     /* default|none|writethrough|writeback|directsync|unsafe */
     char *driver_io;        /* native|threads|io_uring */
     char *driver_discard;   /* ignore|unmap */
+    char *driver_detect_zeroes;     /* off|on|unmap */
+    char *driver_error_policy;      /* stop|report|ignore|enospace */
+    char *driver_rerror_policy;     /* stop|report|ignore */
     char *src_path;         /* file= (FILE) or dev= (BLOCK) */
     char *src_pool;         /* VOLUME */
     char *src_volume;       /* VOLUME */
@@ -147,6 +164,18 @@ typedef struct {
     char *serial;
     unsigned int boot_order; /* 0 = none */
     ArmzDomainAddressDef *address;  /* NULL when absent */
+    GPtrArray *backing;     /* ArmzDomainDiskBackingDef*, the layers under the
+                             * image from the top down (<backingStore>, live
+                             * XML); NULL: not known */
+    ArmzDomainDiskIotune iotune;
+    /* NETWORK: <source protocol='' name=''><host name='' port=''/> or
+     * <host transport='unix' socket=''/> (one host) */
+    char *src_protocol;     /* "nbd", ... */
+    char *src_name;         /* the export (nbd), image (rbd), target (iscsi) */
+    char *src_host_name;
+    char *src_host_port;
+    char *src_host_transport;   /* "tcp" | "unix"; NULL: tcp */
+    char *src_host_socket;
 } ArmzDomainDiskDef;
 
 typedef enum {
@@ -208,6 +237,21 @@ typedef struct {
     unsigned int rate_period;   /* ms, 0 = not given */
     ArmzDomainAddressDef *address;  /* NULL when absent */
 } ArmzDomainRngDef;
+
+/* <filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>
+ * <source dir=''/><target dir='TAG'/>: a virtiofsd share. */
+typedef struct {
+    char *type;             /* "mount" */
+    char *accessmode;       /* "passthrough"; NULL when not given */
+    char *driver_type;      /* "virtiofs"; NULL when not given */
+    unsigned int queue_size;    /* <driver queue=''>; 0 = default */
+    char *binary_path;      /* <binary path=''>: the virtiofsd to run */
+    char *sandbox;          /* <binary><sandbox mode=''/>: namespace|chroot */
+    char *source_dir;
+    char *target_dir;       /* the mount tag */
+    gboolean readonly;
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainFsDef;
 
 /* <controller type='' index='' model=''> (accepted and kept; children as
  * fragments). */
@@ -280,6 +324,9 @@ struct _ArmzDomainDef {
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
     gboolean has_memballoon;        /* <memballoon model='none'/> was given */
     ArmzDomainTuneDef tune;         /* <cputune>, <memtune>, <blkiotune> */
+    GPtrArray *filesystems;         /* ArmzDomainFsDef* */
+    char *mem_source;               /* <memoryBacking><source type=''>: memfd|anonymous */
+    char *mem_access;               /* <memoryBacking><access mode=''>: shared|private */
 };
 
 ArmzDomainDef *armz_domain_def_new(void);
@@ -341,11 +388,18 @@ gboolean armz_memory_to_kib(unsigned long long value, const char *unit,
                             unsigned long long *kib);
 
 void armz_domain_disk_def_free(ArmzDomainDiskDef *disk);
+void armz_domain_disk_backing_def_free(gpointer backing);
+gboolean armz_domain_disk_has_iotune(const ArmzDomainDiskDef *disk);
 void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
+/* <address type='pci' domain='0x0000' bus='0xBB' slot='0xSS' function='0xF'/> */
+ArmzDomainAddressDef *armz_domain_address_def_new_pci(unsigned int bus, unsigned int slot,
+                                                      unsigned int function);
+void armz_domain_fs_def_free(ArmzDomainFsDef *fs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainFsDef, armz_domain_fs_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)

@@ -9,6 +9,45 @@ format_boot(GString *buf, unsigned int order)
         g_string_append_printf(buf, "      <boot order='%u'/>\n", order);
 }
 
+/* libvirt's nesting: each layer holds the next, an empty one ends it. */
+static void
+format_disk_backing(GString *buf, const ArmzDomainDiskDef *disk)
+{
+    guint n = disk->backing->len;
+
+    for (guint i = 0; i < n; i++) {
+        const ArmzDomainDiskBackingDef *b = g_ptr_array_index(disk->backing, i);
+        g_autofree char *pad = g_strnfill(6 + 2 * i, ' ');
+        g_string_append_printf(buf, "%s<backingStore type='%s'>\n", pad,
+                               b->block ? "block" : "file");
+        g_string_append_printf(buf, "%s  <format", pad);
+        armz_xml_attr_append(buf, "type", b->format);
+        g_string_append_printf(buf, "/>\n%s  <source", pad);
+        armz_xml_attr_append(buf, b->block ? "dev" : "file", b->path);
+        g_string_append(buf, "/>\n");
+    }
+    g_string_append_printf(buf, "%*s<backingStore/>\n", 6 + 2 * (int)n, "");
+    for (guint i = n; i-- > 0;)
+        g_string_append_printf(buf, "%*s</backingStore>\n", 6 + 2 * (int)i, "");
+}
+
+static void
+format_disk_iotune(GString *buf, const ArmzDomainDiskIotune *t)
+{
+    const struct { const char *name; guint64 v; } f[] = {
+        { "total_bytes_sec", t->total_bytes_sec }, { "read_bytes_sec", t->read_bytes_sec },
+        { "write_bytes_sec", t->write_bytes_sec }, { "total_iops_sec", t->total_iops_sec },
+        { "read_iops_sec", t->read_iops_sec }, { "write_iops_sec", t->write_iops_sec },
+    };
+
+    g_string_append(buf, "      <iotune>\n");
+    for (guint i = 0; i < G_N_ELEMENTS(f); i++)
+        if (f[i].v)
+            g_string_append_printf(buf, "        <%s>%" G_GUINT64_FORMAT "</%s>\n", f[i].name,
+                                   f[i].v, f[i].name);
+    g_string_append(buf, "      </iotune>\n");
+}
+
 static void
 format_disk(GString *buf, const ArmzDomainDiskDef *disk)
 {
@@ -16,16 +55,31 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
                            armz_domain_disk_type_to_string(disk->type),
                            armz_domain_disk_device_to_string(disk->device));
     if (disk->driver_name || disk->driver_type || disk->driver_cache ||
-        disk->driver_io || disk->driver_discard) {
+        disk->driver_io || disk->driver_discard || disk->driver_detect_zeroes ||
+        disk->driver_error_policy || disk->driver_rerror_policy) {
+        /* libvirt's attribute order */
         g_string_append(buf, "      <driver");
         armz_xml_attr_append(buf, "name", disk->driver_name);
         armz_xml_attr_append(buf, "type", disk->driver_type);
         armz_xml_attr_append(buf, "cache", disk->driver_cache);
+        armz_xml_attr_append(buf, "error_policy", disk->driver_error_policy);
+        armz_xml_attr_append(buf, "rerror_policy", disk->driver_rerror_policy);
         armz_xml_attr_append(buf, "io", disk->driver_io);
         armz_xml_attr_append(buf, "discard", disk->driver_discard);
+        armz_xml_attr_append(buf, "detect_zeroes", disk->driver_detect_zeroes);
         g_string_append(buf, "/>\n");
     }
-    if (disk->src_path || disk->src_pool) {
+    if (disk->src_protocol) {
+        g_string_append(buf, "      <source");
+        armz_xml_attr_append(buf, "protocol", disk->src_protocol);
+        armz_xml_attr_append(buf, "name", disk->src_name);
+        g_string_append(buf, ">\n        <host");
+        armz_xml_attr_append(buf, "transport", disk->src_host_transport);
+        armz_xml_attr_append(buf, "name", disk->src_host_name);
+        armz_xml_attr_append(buf, "port", disk->src_host_port);
+        armz_xml_attr_append(buf, "socket", disk->src_host_socket);
+        g_string_append(buf, "/>\n      </source>\n");
+    } else if (disk->src_path || disk->src_pool) {
         g_string_append(buf, "      <source");
         if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE)
             armz_xml_attr_append(buf, "file", disk->src_path);
@@ -37,10 +91,14 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
         }
         g_string_append(buf, "/>\n");
     }
+    if (disk->backing)
+        format_disk_backing(buf, disk);
     g_string_append(buf, "      <target");
     armz_xml_attr_append(buf, "dev", disk->target_dev);
     armz_xml_attr_append(buf, "bus", disk->target_bus);
     g_string_append(buf, "/>\n");
+    if (armz_domain_disk_has_iotune(disk))
+        format_disk_iotune(buf, &disk->iotune);
     if (disk->readonly)
         g_string_append(buf, "      <readonly/>\n");
     if (disk->shareable)
@@ -196,7 +254,8 @@ void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
     if (!def->emulator && !def->disks->len && !def->controllers->len && !def->nets->len &&
-        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len) {
+        !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len &&
+        !def->filesystems->len) {
         g_string_append(buf, "  <devices/>\n");
         return;
     }
@@ -206,6 +265,8 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
         format_disk(buf, g_ptr_array_index(def->disks, i));
     for (guint i = 0; i < def->controllers->len; i++)
         format_controller(buf, g_ptr_array_index(def->controllers, i));
+    for (guint i = 0; i < def->filesystems->len; i++)
+        armz_domain_fs_format(buf, g_ptr_array_index(def->filesystems, i));
     for (guint i = 0; i < def->nets->len; i++)
         format_interface(buf, g_ptr_array_index(def->nets, i));
     for (guint i = 0; i < def->serials->len; i++)

@@ -4,6 +4,7 @@
 #include "conf/domain_parse_priv.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
+#include "util/number.h"
 #include "util/uuid.h"
 
 #include <string.h>
@@ -11,7 +12,7 @@
 /* Guest hardware libvirt knows and armz does not provide. */
 static const char *const refused_devices[] = {
     "graphics", "video", "sound", "hostdev", "redirdev", "redirfilter",
-    "smartcard", "tpm", "watchdog", "filesystem", "input", "hub", "panic",
+    "smartcard", "tpm", "watchdog", "input", "hub", "panic",
     "shmem", "memory", "iommu", "vsock", "audio", "channel", "lease",
     "parallel", "crypto", "nvram", NULL };
 
@@ -27,6 +28,48 @@ parse_boot_order(unsigned int *out, xmlNodePtr node, GError **error)
 }
 
 /* ---- disk ---- */
+
+/* <source protocol='nbd' name='EXPORT'><host .../></source>: one host. */
+static gboolean
+parse_disk_network_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const protocols[] = { "nbd", "rbd", "iscsi", NULL };
+    static const char *const protocols_no[] = {
+        "http", "https", "ftp", "ftps", "tftp", "gluster", "sheepdog", "ssh", "vxhs", "nfs",
+        NULL };
+    static const char *const transports[] = { "tcp", "unix", NULL };
+    static const char *const transports_no[] = { "rdma", NULL };
+    gboolean have_host = FALSE;
+
+    if (!armz_conf_choice_attr(node, "protocol", NULL, protocols, protocols_no,
+                               &disk->src_protocol, error))
+        return FALSE;
+    if (!disk->src_protocol)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing network source protocol type"));
+    disk->src_name = armz_xml_prop(node, "name");
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        if (!armz_xml_is(c, "host"))
+            return armz_conf_unsupported_child(c, "source", error);
+        if (have_host)
+            return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                  _("disk '%s': more than one <host> is not supported by "
+                                    "the armz driver"), disk->target_dev ? disk->target_dev : "");
+        have_host = TRUE;
+        if (!armz_conf_choice_attr(c, "transport", NULL, transports, transports_no,
+                                   &disk->src_host_transport, error))
+            return FALSE;
+        disk->src_host_name = armz_xml_prop(c, "name");
+        disk->src_host_port = armz_xml_prop(c, "port");
+        disk->src_host_socket = armz_xml_prop(c, "socket");
+    }
+    if (g_strcmp0(disk->src_host_transport, "unix") == 0 ? !disk->src_host_socket
+                                                          : !disk->src_host_name)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <host> of the network disk source (name, or "
+                                "transport='unix' and socket)"));
+    return TRUE;
+}
 
 static gboolean
 parse_disk_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
@@ -45,6 +88,8 @@ parse_disk_source(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
             return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                                   _("<source> of a volume disk needs 'pool' and 'volume' attributes"));
         break;
+    case ARMZ_DOMAIN_DISK_TYPE_NETWORK:
+        return parse_disk_network_source(disk, node, error);
     case ARMZ_DOMAIN_DISK_TYPE_LAST:
         break;
     }
@@ -62,19 +107,132 @@ parse_disk_driver(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
         "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
     static const char *const ios[] = { "native", "threads", "io_uring", NULL };
     static const char *const discards[] = { "ignore", "unmap", NULL };
+    static const char *const zeroes[] = { "off", "on", "unmap", NULL };
+    static const char *const wpolicies[] = { "stop", "report", "ignore", "enospace", NULL };
+    static const char *const rpolicies[] = { "stop", "report", "ignore", NULL };
 
+    g_autofree char *type = armz_xml_prop(node, "type");
+
+    /* qemu-storage-daemon could open it, given its key from a secret */
+    if (g_strcmp0(type, "luks") == 0)
+        return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                              _("disk format 'luks' is not supported by the armz driver yet "
+                                "(its qemu-storage-daemon is not given keys from secrets)"));
     disk->driver_name = armz_xml_prop(node, "name");
     return armz_conf_choice_attr(node, "type", NULL, formats, formats_no, &disk->driver_type, error) &&
            armz_conf_choice_attr(node, "cache", NULL, caches, NULL, &disk->driver_cache, error) &&
            armz_conf_choice_attr(node, "io", NULL, ios, NULL, &disk->driver_io, error) &&
-           armz_conf_choice_attr(node, "discard", NULL, discards, NULL, &disk->driver_discard, error);
+           armz_conf_choice_attr(node, "discard", NULL, discards, NULL, &disk->driver_discard, error) &&
+           armz_conf_choice_attr(node, "detect_zeroes", NULL, zeroes, NULL,
+                                 &disk->driver_detect_zeroes, error) &&
+           armz_conf_choice_attr(node, "error_policy", NULL, wpolicies, NULL,
+                                 &disk->driver_error_policy, error) &&
+           armz_conf_choice_attr(node, "rerror_policy", NULL, rpolicies, NULL,
+                                 &disk->driver_rerror_policy, error);
+}
+
+/* The buses virt-install and virt-manager pick for a connection they do
+ * not know (sd) and the other emulated controllers: refused with the way
+ * out, since the guest reaches disks only through virtio. */
+static gboolean
+disk_bus_way_out(xmlNodePtr target, GError **error)
+{
+    static const char *const emulated[] = { "sd", "usb", "sata", "ide", NULL };
+    g_autofree char *bus = armz_xml_prop(target, "bus");
+    g_autofree char *dev = armz_xml_prop(target, "dev");
+
+    if (!bus || !g_strv_contains(emulated, bus))
+        return TRUE;
+    return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                          _("<target bus='%s'> is not supported by the armz driver (disk '%s'): "
+                            "use bus='virtio' (or bus='scsi')"),
+                          bus, dev ? dev : "");
+}
+
+/* <backingStore> (a live XML read back, or a definition that states its
+ * chain: start reads the chain again from the images). An empty one ends
+ * the chain. */
+static gboolean
+parse_disk_backing(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "file", "block", NULL };
+
+    disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
+    for (guint depth = 0; node && armz_xml_first_element(node); depth++) {
+        g_autoptr(GPtrArray) unused = NULL;
+        ArmzDomainDiskBackingDef *b;
+        xmlNodePtr next = NULL;
+        int type;
+
+        if (depth > 256)
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("<backingStore> nested too deep"));
+        if ((type = armz_conf_enum_attr(node, "type", "file", types, NULL, error)) < 0)
+            return FALSE;
+        b = g_new0(ArmzDomainDiskBackingDef, 1);
+        b->block = type == 1;
+        g_ptr_array_add(disk->backing, b);
+        for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+            if (armz_xml_is(c, "format")) {
+                g_free(b->format);
+                b->format = armz_xml_prop(c, "type");
+            } else if (armz_xml_is(c, "source")) {
+                g_free(b->path);
+                b->path = armz_xml_prop(c, b->block ? "dev" : "file");
+            } else if (armz_xml_is(c, "backingStore")) {
+                next = c;
+            } else if (!armz_conf_unsupported_child(c, "backingStore", error)) {
+                return FALSE;
+            }
+        }
+        if (!b->path || !b->format || (!g_str_equal(b->format, "raw") &&
+                                       !g_str_equal(b->format, "qcow2")))
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                  _("<backingStore> of disk needs <source> and <format "
+                                    "type='raw|qcow2'>"));
+        node = next;
+    }
+    return TRUE;
+}
+
+/* <iotune>: the six basic limits (the storage daemon's throttle group). */
+static gboolean
+parse_disk_iotune(ArmzDomainDiskDef *disk, xmlNodePtr node, GError **error)
+{
+    static const char *const names[] = {
+        "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+        "total_iops_sec", "read_iops_sec", "write_iops_sec", NULL };
+    ArmzDomainDiskIotune *t = &disk->iotune;
+    guint64 *fields[] = { &t->total_bytes_sec, &t->read_bytes_sec, &t->write_bytes_sec,
+                          &t->total_iops_sec, &t->read_iops_sec, &t->write_iops_sec };
+
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        guint i;
+        g_autofree char *text = NULL;
+
+        for (i = 0; names[i] && !armz_xml_is(c, names[i]); i++)
+            ;
+        if (!names[i])
+            return armz_conf_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                                  _("<iotune> element '%s' is not supported by the armz "
+                                    "driver"), (const char *)c->name);
+        text = armz_xml_text(c);
+        if (!text || !armz_parse_u64(g_strstrip(text), 0, G_MAXINT64, fields[i]))
+            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                  _("disk iotune field '%s' must be an integer"), names[i]);
+    }
+    if ((t->total_bytes_sec && (t->read_bytes_sec || t->write_bytes_sec)) ||
+        (t->total_iops_sec && (t->read_iops_sec || t->write_iops_sec)))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("total and read/write bytes_sec or iops_sec cannot be set at "
+                                "the same time"));
+    return TRUE;
 }
 
 static gboolean
 parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    static const char *const types[] = { "file", "block", "volume", NULL };
-    static const char *const types_no[] = { "network", "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
+    static const char *const types[] = { "file", "block", "volume", "network", NULL };
+    static const char *const types_no[] = { "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
     static const char *const devices[] = { "disk", "cdrom", NULL };
     static const char *const devices_no[] = { "floppy", "lun", NULL };
     static const char *const buses[] = { "virtio", NULL };
@@ -101,7 +259,8 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             ok = parse_disk_source(disk, c, error);
         } else if (armz_xml_is(c, "target")) {
             disk->target_dev = armz_xml_prop(c, "dev");
-            ok = armz_conf_choice_attr(c, "bus", "virtio", buses, buses_no,
+            ok = disk_bus_way_out(c, error) &&
+                 armz_conf_choice_attr(c, "bus", "virtio", buses, buses_no,
                                        &disk->target_bus, error);
         } else if (armz_xml_is(c, "readonly")) {
             disk->readonly = TRUE;
@@ -116,6 +275,10 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             ok = armz_conf_address_parse(&disk->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
             /* runtime name given by the driver; not part of a definition */
+        } else if (armz_xml_is(c, "backingStore")) {
+            ok = parse_disk_backing(disk, c, error);
+        } else if (armz_xml_is(c, "iotune")) {
+            ok = parse_disk_iotune(disk, c, error);
         } else {
             ok = armz_conf_unsupported_child(c, "disk", error);
         }
@@ -124,7 +287,8 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     }
     if (!disk->target_dev || !*disk->target_dev)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing <target dev=''> of <disk>"));
-    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool)
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool &&
+        !disk->src_protocol)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("missing <source> of disk '%s'"), disk->target_dev);
     /* a cdrom is read-only media, whatever the XML says */
@@ -548,6 +712,8 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
             ok = parse_rng(def, c, error);
         } else if (armz_xml_is(c, "controller")) {
             ok = parse_controller(def, c, error);
+        } else if (armz_xml_is(c, "filesystem")) {
+            ok = armz_domain_fs_parse(def, c, error);
         } else if (armz_xml_is(c, "memballoon")) {
             ok = parse_memballoon(def, c, error);
         } else if (!c->ns && g_strv_contains(refused_devices, (const char *)c->name)) {

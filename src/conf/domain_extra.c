@@ -121,6 +121,29 @@ armz_domain_address_def_free(ArmzDomainAddressDef *addr)
     g_free(addr);
 }
 
+static void
+add_attr(ArmzDomainXmlExtra *extra, const char *name, char *value)
+{
+    ArmzXmlAttr *a = g_new0(ArmzXmlAttr, 1);
+    a->name = g_strdup(name);
+    a->value = value;
+    g_ptr_array_add(extra->attrs, a);
+}
+
+ArmzDomainAddressDef *
+armz_domain_address_def_new_pci(unsigned int bus, unsigned int slot, unsigned int function)
+{
+    ArmzDomainAddressDef *addr = g_new0(ArmzDomainAddressDef, 1);
+
+    armz_domain_xml_extra_init(&addr->extra);
+    addr->type = g_strdup("pci");
+    add_attr(&addr->extra, "domain", g_strdup("0x0000"));
+    add_attr(&addr->extra, "bus", g_strdup_printf("0x%02x", bus));
+    add_attr(&addr->extra, "slot", g_strdup_printf("0x%02x", slot));
+    add_attr(&addr->extra, "function", g_strdup_printf("0x%x", function));
+    return addr;
+}
+
 gboolean
 armz_conf_address_parse(ArmzDomainAddressDef **out, xmlNodePtr node, GError **error)
 {

@@ -180,6 +180,7 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
     format_memory(buf, "memory", def->memory_kib);
     format_memory(buf, "currentMemory", def->current_memory_kib);
     armz_domain_memtune_format(buf, &def->tune);
+    armz_domain_memory_backing_format(buf, def);
 
     g_string_append(buf, "  <vcpu placement='static'");
     armz_xml_attr_append(buf, "cpuset", def->vcpu_cpuset);

@@ -488,6 +488,7 @@ static const struct {
     { "cputune", parse_cputune, FALSE },
     { "memtune", parse_memtune, FALSE },
     { "blkiotune", parse_blkiotune, FALSE },
+    { "memoryBacking", armz_domain_memory_backing_parse, FALSE },
 };
 
 /* As libvirt: the first serial port is also the first console, so a

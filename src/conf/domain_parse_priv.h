@@ -61,3 +61,9 @@ void armz_conf_extra_element_append(GString *buf, const char *name, const GStrin
 gboolean armz_conf_address_parse(ArmzDomainAddressDef **out, xmlNodePtr node, GError **error);
 void armz_conf_address_format(GString *buf, const ArmzDomainAddressDef *addr,
                               unsigned int level);
+
+/* <filesystem> and <memoryBacking> (domain_fs.c). */
+gboolean armz_domain_fs_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
+void armz_domain_fs_format(GString *buf, const ArmzDomainFsDef *fs);
+gboolean armz_domain_memory_backing_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
+void armz_domain_memory_backing_format(GString *buf, const ArmzDomainDef *def);

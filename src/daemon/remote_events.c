@@ -69,6 +69,39 @@ fill_dom(armz_nonnull_domain *d, const ArmzDomainEvent *ev)
     d->id = ev->id;
 }
 
+/* An I/O error: IO_ERROR and IO_ERROR_REASON registrations. */
+static void
+deliver_io_error(ArmzClient *client, const ArmzDomainEvent *ev)
+{
+    g_autoptr(GArray) plain = armz_event_callback_ids(client, ARMZ_EVENT_DOMAIN,
+                                                      VIR_DOMAIN_EVENT_ID_IO_ERROR, ev->uuid);
+    g_autoptr(GArray) reason = armz_event_callback_ids(client, ARMZ_EVENT_DOMAIN,
+                                                       VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
+                                                       ev->uuid);
+
+    for (guint i = 0; i < plain->len; i++) {
+        armz_domain_event_callback_io_error_msg msg = {
+            .callbackID = g_array_index(plain, int, i),
+            .msg = { .srcPath = (char *)ev->src_path, .devAlias = (char *)ev->dev_alias,
+                     .action = ev->event },
+        };
+        fill_dom(&msg.msg.dom, ev);
+        armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR,
+                                 (xdrproc_t)xdr_armz_domain_event_callback_io_error_msg, &msg);
+    }
+    for (guint i = 0; i < reason->len; i++) {
+        armz_domain_event_callback_io_error_reason_msg msg = {
+            .callbackID = g_array_index(reason, int, i),
+            .msg = { .srcPath = (char *)ev->src_path, .devAlias = (char *)ev->dev_alias,
+                     .action = ev->event, .reason = (char *)ev->reason },
+        };
+        fill_dom(&msg.msg.dom, ev);
+        armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON,
+                                 (xdrproc_t)xdr_armz_domain_event_callback_io_error_reason_msg,
+                                 &msg);
+    }
+}
+
 /* Sends EV to one client for each of its matching registrations. */
 static void
 deliver(ArmzClient *client, gconstpointer event)
@@ -79,6 +112,10 @@ deliver(ArmzClient *client, gconstpointer event)
     g_autoptr(GArray) ids = NULL;
     gboolean legacy;
 
+    if (ev->kind == ARMZ_DOMAIN_EVENT_IO_ERROR) {
+        deliver_io_error(client, ev);
+        return;
+    }
     g_mutex_lock(&client->lock);
     legacy = armz_conn_get(client)->legacy_events && ev->kind == ARMZ_DOMAIN_EVENT_LIFECYCLE;
     g_mutex_unlock(&client->lock);

@@ -14,6 +14,7 @@ armz_remote_register_all(ArmzDispatcher *d)
     armz_remote_tune_register(d);
     armz_remote_host_register(d);
     armz_remote_secret_register(d);
+    armz_remote_block_register(d);
     armz_remote_network_register(d);
     armz_remote_storage_register(d);
 }

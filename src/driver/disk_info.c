@@ -14,15 +14,16 @@
 #include "driver/driver_priv.h"
 
 /* The file behind DISK: its path, or its volume's. */
-static char *
-disk_source(ArmzDriver *drv, const ArmzDomainDiskDef *disk, GError **error)
+char *
+armz_driver_disk_source(ArmzDriver *drv, const ArmzDomainDiskDef *disk, GError **error)
 {
     char *path = NULL;
 
     if (disk->src_path)
         return g_strdup(disk->src_path);
     if (disk->src_volume && drv->resolve_volume &&
-        drv->resolve_volume(disk->src_pool, disk->src_volume, &path, drv->volume_opaque, error))
+        drv->resolve_volume(disk->src_pool, disk->src_volume, NULL, &path, drv->volume_opaque,
+                           error))
         return path;
     if (error && !*error)
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
@@ -60,7 +61,7 @@ armz_driver_block_info(ArmzDriver *drv, ArmzDomainObj *obj, const char *path,
 
         if (g_strcmp0(d->target_dev, path) == 0 || g_strcmp0(d->src_path, path) == 0)
             disk = d;
-        else if (d->src_volume && (s = disk_source(drv, d, NULL)) && g_str_equal(s, path))
+        else if (d->src_volume && (s = armz_driver_disk_source(drv, d, NULL)) && g_str_equal(s, path))
             disk = d;
     }
     if (!disk) {
@@ -68,7 +69,7 @@ armz_driver_block_info(ArmzDriver *drv, ArmzDomainObj *obj, const char *path,
                     _("invalid path %s not assigned to domain"), path);
         return FALSE;
     }
-    if (!(src = disk_source(drv, disk, error)))
+    if (!(src = armz_driver_disk_source(drv, disk, error)))
         return FALSE;
     if ((fd = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) < 0) {
         int e = errno;

@@ -52,7 +52,11 @@ devices_append(GString *x, const ArmzDomainSupport *s)
     enum_append(x, 3, "model", s->rng_models);
     enum_append(x, 3, "backendModel", s->rng_backends);
     g_string_append(x, "    </rng>\n"
-                       "    <filesystem supported='no'/>\n"
+                       "    <filesystem supported='yes'>\n"
+                       "      <enum name='driverType'>\n"
+                       "        <value>virtiofs</value>\n"
+                       "      </enum>\n"
+                       "    </filesystem>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"
                        "    <channel supported='no'/>\n"
@@ -78,7 +82,13 @@ armz_domain_capabilities_format(const char *vmm_path, const char *virttype)
                        "    <loader supported='no'/>\n"
                        "  </os>\n");
     cpu_append(x, s);
-    g_string_append(x, "  <memoryBacking supported='no'/>\n");
+    /* memfd: what vhost-user backends need (and imply) */
+    g_string_append(x, "  <memoryBacking supported='yes'>\n"
+                       "    <enum name='sourceType'>\n"
+                       "      <value>anonymous</value>\n"
+                       "      <value>memfd</value>\n"
+                       "    </enum>\n"
+                       "  </memoryBacking>\n");
     devices_append(x, s);
     /* libvirt lists GIC versions as numbers; armz takes the host's GIC,
      * which is all <gic version=''> may say */

@@ -45,6 +45,12 @@ armz_domain_log_line(int fd, const char *text)
 char *
 armz_domain_log_vmm_error(const char *path, goffset offset)
 {
+    return armz_domain_log_last_line(path, offset, "armz-vmm: ");
+}
+
+char *
+armz_domain_log_last_line(const char *path, goffset offset, const char *prefix)
+{
     g_autofree char *buf = NULL;
     g_auto(GStrv) lines = NULL;
     char *found = NULL;
@@ -69,7 +75,7 @@ armz_domain_log_vmm_error(const char *path, goffset offset)
     buf[n] = '\0';
     lines = g_strsplit(buf, "\n", -1);
     for (guint i = 0; lines[i]; i++)
-        if (g_str_has_prefix(lines[i], "armz-vmm: ") && !strstr(lines[i], " pty /dev/")) {
+        if (g_str_has_prefix(lines[i], prefix) && !strstr(lines[i], " pty /dev/")) {
             g_free(found);
             found = g_strdup(g_strstrip(lines[i]));
         }

@@ -10,3 +10,5 @@ void armz_domain_log_line(int fd, const char *text);
 /* The last line of the log written by the VMM itself ("armz-vmm: ..."),
  * searched from byte OFFSET on; NULL when there is none. */
 char *armz_domain_log_vmm_error(const char *path, goffset offset);
+/* The same for lines starting with PREFIX (another process's words). */
+char *armz_domain_log_last_line(const char *path, goffset offset, const char *prefix);

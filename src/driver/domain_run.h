@@ -8,6 +8,7 @@
 #include "driver/domain_obj.h"
 #include "driver/monitor.h"
 #include "driver/vmm_command.h"
+#include "driver/qsd_process.h"
 
 typedef struct {
     pid_t pid;
@@ -34,6 +35,11 @@ typedef struct {
     gboolean shutdown_by_guest;
     gboolean destroying;        /* destroy in progress: an exit is DESTROYED */
     GCond cond;                 /* broadcast when exited changes (with the object's lock) */
+
+    ArmzQsdRun *qsd;            /* its qemu-storage-daemon, or NULL (qsd_process.h) */
+    GArray *virtiofsds;         /* GPid: its virtiofsds (virtiofs_process.h) */
+    gboolean virtiofsds_ours;   /* children of this daemon (else found after a restart) */
+    char *vhost_dir;            /* STATE_DIR/UUID.vu, or NULL */
 } ArmzDomainRun;
 
 ArmzDomainRun *armz_domain_run_new(void);

@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "util/typed_params.h"
 #include "driver/disk_info.h"
+#include "driver/domain_block.h"
 #include "driver/domain_stats.h"
 #include "driver/driver_priv.h"
 
@@ -143,7 +144,7 @@ armz_driver_get_all_domain_stats(ArmzDriver *drv, const ArmzDomainId *doms, guin
         VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED | VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF |
         VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER;
     /* NOWAIT: statistics never wait for a domain's job here anyway;
-     * BACKING: there are no block statistics to extend */
+     * BACKING: raw images have no backing chain to add */
     const unsigned int always = VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
         VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
         VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS;
@@ -175,6 +176,9 @@ armz_driver_get_all_domain_stats(ArmzDriver *drv, const ArmzDomainId *doms, guin
         g_mutex_lock(&obj->lock);
         armz_domain_stats_collect(obj, groups, rec->params);
         g_mutex_unlock(&obj->lock);
+        /* it asks armz-vmm, with the object unlocked across the call */
+        if (groups & VIR_DOMAIN_STATS_BLOCK)
+            armz_domain_block_stats_collect(drv, obj, rec->params);
         g_ptr_array_add(out, rec);
     }
     return out;

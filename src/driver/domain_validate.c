@@ -6,7 +6,9 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/number.h"
 #include "driver/domain_validate.h"
+#include "driver/pci_address.h"
 
 /* Disk names vd[a-z]+ beyond this many letters are refused as invalid
  * (keeps the index arithmetic far from overflow). */
@@ -21,14 +23,17 @@ static const char *const gic_versions[] = { "host", NULL };
 static const char *const disk_devices[] = { "disk", NULL };
 static const char *const disk_buses[] = { "virtio", NULL };
 static const char *const disk_driver_names[] = { "qemu", NULL };
-static const char *const disk_formats[] = { "raw", NULL };
-/* the daemon opens the image with plain buffered I/O and armz-vmm passes
- * flushes on: that is cache 'writeback' (QEMU's default) */
-static const char *const disk_caches[] = { "default", "writeback", NULL };
+static const char *const disk_formats[] = { "raw", "qcow2", NULL };
+/* QEMU's modes: the daemon opens the image with O_DIRECT / O_DSYNC as the
+ * mode asks and armz-vmm shows the guest a write cache accordingly */
+static const char *const disk_caches[] = {
+    "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
+/* armz-vmm does a disk's I/O on its own worker thread: no Linux AIO or
+ * io_uring */
 static const char *const disk_ios[] = { "threads", NULL };
-static const char *const disk_discards[] = { "ignore", NULL };
+static const char *const disk_discards[] = { "ignore", "unmap", NULL };
 /* where armz puts every virtio device */
-static const char *const device_addresses[] = { "virtio-mmio", NULL };
+static const char *const device_addresses[] = { "virtio-mmio", "pci", NULL };
 static const char *const net_models[] = { "virtio", NULL };
 static const char *const chr_types[] = { "pty", "file", "null", "tcp", NULL };
 static const char *const serial_targets[] = { "system-serial", NULL };
@@ -105,7 +110,7 @@ check_virtio_address(const ArmzDomainAddressDef *address, const char *what, GErr
         return TRUE;
     return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                 _("<address type='%s'> of %s is not supported by the armz driver: "
-                  "its devices sit on virtio-mmio"),
+                  "its devices sit on virtio-mmio or PCI"),
                 address->type ? address->type : "", what);
 }
 
@@ -365,15 +370,28 @@ check_emulator(const ArmzDomainDef *def, GError **error)
     return !def->emulator || armz_domain_check_abs_path(def->emulator, "<emulator>", error);
 }
 
+/* STATE_DIR/UUID.EXT */
+static char *
+uuid_path(const ArmzDomainDef *def, const char *state_dir, const char *ext)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+    g_autofree char *name = NULL;
+
+    armz_uuid_format(def->uuid, uuid);
+    name = g_strconcat(uuid, ext, NULL);
+    return g_build_filename(state_dir, name, NULL);
+}
+
 char *
 armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir)
 {
-    char uuid[ARMZ_UUID_STRING_BUFLEN];
-    g_autofree char *qmp = NULL;
+    return uuid_path(def, state_dir, ".qmp");
+}
 
-    armz_uuid_format(def->uuid, uuid);
-    qmp = g_strconcat(uuid, ".qmp", NULL);
-    return g_build_filename(state_dir, qmp, NULL);
+char *
+armz_domain_vhost_user_dir(const ArmzDomainDef *def, const char *state_dir)
+{
+    return uuid_path(def, state_dir, ".vu");
 }
 
 /* ---------------- serial and consoles ---------------- */
@@ -590,6 +608,68 @@ check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
     return TRUE;
 }
 
+gboolean
+armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk)
+{
+    return g_strcmp0(disk->driver_type, "qcow2") == 0 || armz_domain_disk_has_iotune(disk) ||
+           disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK;
+}
+
+/* <disk type='network'>: NBD, raw (a chain on the far side cannot be read). */
+static gboolean
+check_network_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    guint64 port;
+
+    if (!g_str_equal(disk->src_protocol, "nbd"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': network protocol '%s' is not supported by the armz driver "
+                      "(qemu-storage-daemon here has no %s block driver; nbd is supported)"),
+                    dev, disk->src_protocol, disk->src_protocol);
+    if (disk->driver_type && !g_str_equal(disk->driver_type, "raw"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': a network disk must be raw for the armz driver (format '%s')"),
+                    dev, disk->driver_type);
+    if (disk->src_host_port && !armz_parse_u64(disk->src_host_port, 1, 65535, &port))
+        return fail(error, VIR_ERR_XML_ERROR, _("disk '%s': invalid port '%s'"), dev,
+                    disk->src_host_port);
+    if (disk->src_host_socket) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_host_socket, what, error);
+    }
+    return TRUE;
+}
+
+/* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
+static gboolean
+check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    gboolean direct = g_strcmp0(disk->driver_cache, "none") == 0 ||
+                      g_strcmp0(disk->driver_cache, "directsync") == 0;
+
+    if (g_strcmp0(disk->driver_io, "native") == 0 && !direct)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': io='native' needs cache='none' or cache='directsync'"), dev);
+    if (disk->shareable)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("shareable disk '%s' is not supported by the armz driver"), dev);
+    if (disk->serial)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': <serial> is not supported for disks served by "
+                      "qemu-storage-daemon (vhost-user-blk has no serial)"), dev);
+    if (!check_virtio_address(disk->address, "<disk>", error))
+        return FALSE;
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE || disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK) {
+        g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
+        return armz_domain_check_abs_path(disk->src_path, what, error);
+    }
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK)
+        return check_network_disk(disk, error);
+    return TRUE;
+}
+
 static gboolean
 check_disk(const ArmzDomainDiskDef *disk, GError **error)
 {
@@ -610,21 +690,22 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk format '%s' is not supported by the armz driver (disk '%s'): "
                       "armz-vmm reads raw images only"), disk->driver_type, dev);
+    if (armz_domain_disk_uses_qsd(disk))
+        return check_qsd_disk(disk, error);
     if (!ok_value(disk_caches, disk->driver_cache))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk cache mode '%s' is not supported by the armz driver (disk '%s')"),
                     disk->driver_cache, dev);
     if (!ok_value(disk_ios, disk->driver_io))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("disk io mode '%s' is not supported by the armz driver (disk '%s')"),
+                    _("disk io mode '%s' is not supported by the armz driver (disk '%s'): "
+                      "armz-vmm does a disk's I/O on a worker thread of its own, "
+                      "use io='threads'"),
                     disk->driver_io, dev);
     if (!ok_value(disk_discards, disk->driver_discard))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk discard mode '%s' is not supported by the armz driver (disk '%s')"),
                     disk->driver_discard, dev);
-    if (disk->shareable)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("shareable disk '%s' is not supported by the armz driver"), dev);
     if (disk->serial && !check_disk_serial(disk, error))
         return FALSE;
     if (!check_virtio_address(disk->address, "<disk>", error))
@@ -776,6 +857,14 @@ check_rngs(const ArmzDomainDef *def, GError **error)
     return check_virtio_address(rng->address, "<rng>", error);
 }
 
+/* PCI controllers and addresses (pci_address.c assigns them) */
+static gboolean
+check_pci(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(ArmzPciPlan) plan = armz_pci_plan_new(def, error);
+    return plan != NULL;
+}
+
 gboolean
 armz_domain_validate(const ArmzDomainDef *def, GError **error)
 {
@@ -797,5 +886,7 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
            check_nets(def, error) &&
-           check_rngs(def, error);
+           check_rngs(def, error) &&
+           check_pci(def, error) &&
+           armz_domain_check_vhost_user(def, error);
 }

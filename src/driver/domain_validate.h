@@ -57,6 +57,10 @@ gboolean armz_domain_validate(const ArmzDomainDef *def, GError **error);
  * accepts fits a unix socket address. */
 char *armz_domain_monitor_path(const ArmzDomainDef *def, const char *state_dir);
 
+/* STATE_DIR/UUID.vu: the vhost-user sockets of the domain's backends (and
+ * their working directory), named by UUID as the monitor. */
+char *armz_domain_vhost_user_dir(const ArmzDomainDef *def, const char *state_dir);
+
 /* Which device each <serial> and <console> of a valid definition becomes. */
 typedef struct {
     const ArmzDomainChrDef *uart;   /* the PL011's backend, or NULL */
@@ -81,6 +85,15 @@ typedef struct {
     guint pos;
 } ArmzDomainDiskSlot;
 GArray *armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error);
+
+/* DISK is served by qemu-storage-daemon over vhost-user (qcow2, <iotune>),
+ * not by armz-vmm's own virtio-blk. */
+gboolean armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk);
+
+/* DEF has vhost-user devices (armz-vmm's guest RAM must then be a memfd). */
+gboolean armz_domain_has_vhost_user(const ArmzDomainDef *def);
+/* <filesystem> and <memoryBacking> (domain_validate_vhost.c). */
+gboolean armz_domain_check_vhost_user(const ArmzDomainDef *def, GError **error);
 
 /* PATH must be given and absolute; WHAT names it in the message. */
 gboolean armz_domain_check_abs_path(const char *path, const char *what, GError **error);

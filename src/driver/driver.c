@@ -4,6 +4,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/pci_address.h"
 #include "driver/domain_store.h"
 #include "driver/driver_priv.h"
 #include "driver/process.h"
@@ -107,6 +108,17 @@ armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer o
     g_mutex_unlock(&drv->event_lock);
 }
 
+/* EV of OBJ to the sink (the daemon's clients) */
+static void
+emit(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainEvent *ev)
+{
+    memcpy(ev->uuid, obj->uuid, sizeof(ev->uuid));
+    g_mutex_lock(&drv->event_lock);
+    if (drv->sink)
+        drv->sink(ev, drv->sink_opaque);
+    g_mutex_unlock(&drv->event_lock);
+}
+
 void
 armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int event, int detail)
 {
@@ -115,11 +127,7 @@ armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int even
         .name = obj->name, .id = id, .event = event, .detail = detail,
     };
 
-    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
-    g_mutex_lock(&drv->event_lock);
-    if (drv->sink)
-        drv->sink(&ev, drv->sink_opaque);
-    g_mutex_unlock(&drv->event_lock);
+    emit(drv, obj, &ev);
 }
 
 void
@@ -127,11 +135,19 @@ armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
 {
     ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_REBOOT, .name = obj->name, .id = id };
 
-    memcpy(ev.uuid, obj->uuid, sizeof(ev.uuid));
-    g_mutex_lock(&drv->event_lock);
-    if (drv->sink)
-        drv->sink(&ev, drv->sink_opaque);
-    g_mutex_unlock(&drv->event_lock);
+    emit(drv, obj, &ev);
+}
+
+void
+armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
+                          const char *dev_alias, int action, const char *reason)
+{
+    ArmzDomainEvent ev = {
+        .kind = ARMZ_DOMAIN_EVENT_IO_ERROR, .name = obj->name, .id = id, .event = action,
+        .src_path = src_path, .dev_alias = dev_alias, .reason = reason,
+    };
+
+    emit(drv, obj, &ev);
 }
 
 void
@@ -238,7 +254,8 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDom
     }
     /* what can never run is refused now, not at start */
     if (!(def = armz_domain_def_parse(xml, error)) ||
-        !armz_domain_validate(def, error))
+        !armz_domain_validate(def, error) ||
+        !armz_domain_pci_assign(def, error))     /* kept in the persistent XML */
         return FALSE;
 
     for (;;) {

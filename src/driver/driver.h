@@ -35,8 +35,10 @@ const ArmzPaths *armz_driver_paths(ArmzDriver *drv);
  * network and storage drivers, before it serves. */
 typedef gboolean (*ArmzResolveNetworkFunc)(const char *network, char **bridge,
                                            gpointer opaque, GError **error);
-typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, char **path,
-                                          gpointer opaque, GError **error);
+/* FORMAT: how the disk reads the volume ("raw", "qcow2"; NULL: only its
+ * path is wanted); a volume that cannot be read so is refused. */
+typedef gboolean (*ArmzResolveVolumeFunc)(const char *pool, const char *vol, const char *format,
+                                          char **path, gpointer opaque, GError **error);
 void armz_driver_set_network_resolver(ArmzDriver *drv, ArmzResolveNetworkFunc fn,
                                       gpointer opaque);
 void armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn,

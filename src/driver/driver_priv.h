@@ -40,6 +40,9 @@ void armz_process_reap(gpointer data, gpointer user_data);
 
 /* Emits a VIR_DOMAIN_EVENT_ID_REBOOT event. */
 void armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id);
+/* VIR_DOMAIN_EVENT_ID_IO_ERROR(_REASON); ACTION: virDomainEventIOErrorAction */
+void armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
+                               const char *dev_alias, int action, const char *reason);
 
 /* Reports an event for OBJ's identity; OBJ locked or not, names are fixed. */
 void armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id,

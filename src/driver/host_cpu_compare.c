@@ -14,7 +14,7 @@
 #include "conf/xml_util.h"
 #include "driver/driver.h"
 
-/* The host's CPU feature names (arm64 "Features", x86 "flags" line). */
+/* The host's CPU feature names, from /proc/cpuinfo. */
 static GHashTable *
 host_features(void)
 {
@@ -29,7 +29,9 @@ host_features(void)
         const char *colon = strchr(*l, ':');
         g_auto(GStrv) words = NULL;
 
-        if (!colon || !(g_str_has_prefix(*l, "Features") || g_str_has_prefix(*l, "flags")))
+        /* arm64 "Features", x86 "flags", s390x "features" */
+        if (!colon || !(g_str_has_prefix(*l, "Features") || g_str_has_prefix(*l, "flags") ||
+                        g_str_has_prefix(*l, "features")))
             continue;
         words = g_strsplit_set(colon + 1, " \t", -1);
         for (char **w = words; *w; w++)

@@ -5,6 +5,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/pci_address.h"
 #include "driver/lifecycle.h"
 #include "driver/process_priv.h"
 
@@ -116,7 +117,7 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
     if ((flags & VIR_DOMAIN_START_VALIDATE) &&
         !armz_domain_xml_validate(xml, armz_driver_schema_path(drv), error))
         return FALSE;
-    if (!(def = armz_domain_def_parse(xml, error)))
+    if (!(def = armz_domain_def_parse(xml, error)) || !armz_domain_pci_assign(def, error))
         return FALSE;
     obj = armz_domain_list_add(drv->domains, def, &existing, error);
     if (!obj)

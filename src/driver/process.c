@@ -16,6 +16,9 @@
 #include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
+#include "driver/disk_chain.h"
+#include "driver/vhost_user_json.h"
+#include "driver/virtiofs_process.h"
 #include "driver/ovs.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
@@ -34,6 +37,7 @@ armz_domain_run_new(void)
     run->wait_status = -1;
     run->taps = g_ptr_array_new_with_free_func(g_free);
     run->dac = armz_dac_records_new();
+    run->virtiofsds = g_array_new(FALSE, FALSE, sizeof(GPid));
     g_cond_init(&run->cond);
     return run;
 }
@@ -60,6 +64,9 @@ armz_domain_run_free(ArmzDomainRun *run)
     g_ptr_array_unref(run->taps);
     g_ptr_array_unref(run->dac);
     g_free(run->jail_root);
+    armz_qsd_run_free(run->qsd);
+    g_array_unref(run->virtiofsds);
+    g_free(run->vhost_dir);
     g_cond_clear(&run->cond);
     g_free(run);
 }
@@ -79,6 +86,14 @@ armz_process_kvm_device(void)
         access("/dev/kvm", R_OK | W_OK) == 0)
         return "/dev/kvm";
     return NULL;
+}
+
+gboolean
+armz_process_read_chain(const char *path, const char *format, GPtrArray **chain,
+                        gpointer opaque, GError **error)
+{
+    (void)opaque;
+    return (*chain = armz_disk_chain_read(path, format, error)) != NULL;
 }
 
 static void
@@ -124,6 +139,72 @@ record_taps(ArmzDomainDef *live, const ArmzLaunchFds *fds)
         g_free(net->target_dev);
         net->target_dev = g_strdup(g_ptr_array_index(fds->taps, i));
     }
+}
+
+/* Puts the backing chains the storage daemon was given into the live
+ * definition's <backingStore>, as libvirt shows them. */
+static void
+record_backing(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
+{
+    for (guint i = 0; plan->qsd && i < live->disks->len && i < plan->qsd->chains->len; i++) {
+        ArmzDomainDiskDef *disk = g_ptr_array_index(live->disks, i);
+        GPtrArray *chain = g_ptr_array_index(plan->qsd->chains, i);
+
+        if (!chain)
+            continue;
+        if (disk->backing)
+            g_ptr_array_unref(disk->backing);
+        disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
+        for (guint j = 1; j < chain->len; j++) {
+            const ArmzDiskLayer *l = g_ptr_array_index(chain, j);
+            ArmzDomainDiskBackingDef *b = g_new0(ArmzDomainDiskBackingDef, 1);
+            struct stat st;
+
+            b->path = g_strdup(l->path);
+            b->format = g_strdup(l->format);
+            b->block = stat(l->path, &st) == 0 && S_ISBLK(st.st_mode);
+            g_ptr_array_add(disk->backing, b);
+        }
+    }
+}
+
+/* The files of the storage daemon's chains, for the DAC driver; NULL-terminated. */
+static GPtrArray *
+chain_files(const ArmzLaunchPlan *plan)
+{
+    GPtrArray *files = g_ptr_array_new();
+
+    for (guint i = 0; plan->qsd && i < plan->qsd->chains->len; i++) {
+        GPtrArray *chain = g_ptr_array_index(plan->qsd->chains, i);
+        for (guint j = 0; chain && j < chain->len; j++)
+            g_ptr_array_add(files, ((ArmzDiskLayer *)g_ptr_array_index(chain, j))->path);
+    }
+    g_ptr_array_add(files, NULL);
+    return files;
+}
+
+/* The vhost-user back-ends of PLAN, started before the VMM; on failure none
+ * is left. */
+static gboolean
+start_backends(const ArmzLaunchPlan *plan, const ArmzDacPlan *dac, ArmzDomainObj *obj,
+               const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds, GError **error)
+{
+    if (plan->qsd) {
+        *qsd = armz_qsd_run_new(plan->qsd, dac->uid, dac->gid);
+        if (!armz_qsd_start(*qsd, plan->qsd->sockets, obj, log_path, error)) {
+            g_clear_pointer(qsd, armz_qsd_run_free);
+            return FALSE;
+        }
+    }
+    if (plan->virtiofsds &&
+        !armz_virtiofs_start(plan, dac->uid, dac->gid, log_path, virtiofsds, error)) {
+        if (*qsd) {
+            armz_qsd_stop(*qsd);
+            g_clear_pointer(qsd, armz_qsd_run_free);
+        }
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* Waits (object lock dropped while waiting) until the VMM is gone or
@@ -192,7 +273,10 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         .network_opaque = drv->network_opaque,
         .resolve_volume = drv->resolve_volume,
         .volume_opaque = drv->volume_opaque,
+        .resolve_chain = armz_process_read_chain,
     };
+    g_autofree char *virtiofsd = NULL;
+    g_autoptr(GArray) virtiofsds = g_array_new(FALSE, FALSE, sizeof(GPid));
     g_autoptr(ArmzLaunchPlan) plan = NULL;
     g_autoptr(ArmzDomainDef) live = NULL;
     g_autofree char *cmd = NULL, *log_path = NULL, *msg = NULL;
@@ -212,7 +296,10 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
     g_autofree char *jail_root = NULL;
     gint64 t0 = g_get_monotonic_time();
+    g_autoptr(ArmzQsdRun) qsd = NULL;
 
+    if (obj->def->filesystems->len)
+        ctx.virtiofsd_path = virtiofsd = armz_vhost_user_find("fs", NULL);
     if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
         !armz_dac_plan(obj->def, drv->cfg.vmm_uid, drv->cfg.vmm_gid, &dac, error))
         return FALSE;
@@ -221,6 +308,14 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     armz_dac_domain_files(obj->def, label_paths);
     if (!armz_dac_label(&dac, label_paths, dac_records, error))
         return FALSE;
+    if (plan->qsd) {
+        /* the storage daemon runs as the VMM's user: its images are that user's */
+        g_autoptr(GPtrArray) files = chain_files(plan);
+        if (!armz_dac_label(&dac, (const char *const *)files->pdata, dac_records, error)) {
+            armz_dac_restore(dac_records);
+            return FALSE;
+        }
+    }
     start_step(obj, t0, "launch plan built, files labelled");
     log_path = g_strdup_printf("%s/%s.log", drv->paths->log_dir, obj->name);
     if ((logfd = armz_domain_log_open(log_path, error)) < 0) {
@@ -236,6 +331,14 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     live = armz_domain_def_copy(obj->def);
     record_ptys(live, plan, &fds);
     record_taps(live, &fds);
+    record_backing(live, plan);
+    if (plan->vhost_dir) {
+        /* implied by the vhost-user devices: shown as libvirt users write it */
+        g_free(live->mem_source);
+        g_free(live->mem_access);
+        live->mem_source = g_strdup("memfd");
+        live->mem_access = g_strdup("shared");
+    }
 
     log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
     armz_domain_log_line(logfd, "starting up");
@@ -243,6 +346,15 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
+    if (!start_backends(plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
+        armz_dac_restore(dac_records);
+        armz_domain_log_line(logfd, (*error)->message);
+        armz_launch_fds_close(&fds);
+        armz_launch_fds_clear(&fds);
+        close(logfd);
+        unlink(plan->qmp_path);
+        return FALSE;
+    }
     if (jailed)
         jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
     if (!armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error) ||
@@ -259,6 +371,9 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         armz_launch_fds_clear(&fds);
         close(logfd);
         unlink(plan->qmp_path);
+        if (qsd)
+            armz_qsd_stop(qsd);
+        armz_virtiofs_stop(virtiofsds, TRUE, plan->vhost_dir);
         return FALSE;
     }
     start_step(obj, t0, jailed ? "cgroup made, jailed VMM spawned" : "cgroup made, VMM spawned");
@@ -286,8 +401,13 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     run->on_crash = plan->on_crash;
     run->start_time = g_get_real_time();
     run->autodestroy_client = (flags & VIR_DOMAIN_START_AUTODESTROY) ? autodestroy_client : 0;
+    run->qsd = g_steal_pointer(&qsd);
+    g_array_append_vals(run->virtiofsds, virtiofsds->data, virtiofsds->len);
+    run->virtiofsds_ours = TRUE;
+    run->vhost_dir = g_strdup(plan->vhost_dir);
     obj->priv = run;
     armz_process_watch_exit(drv, obj);
+    armz_qsd_watch(drv, obj);
 
     run->mon = armz_process_open_monitor(drv, obj, &err);
     if (run->mon) {
@@ -386,6 +506,9 @@ armz_process_stop(ArmzDriver *drv, ArmzDomainObj *obj, int reason, int detail)
     armz_dac_restore(run->dac);
     if (run->jail_root)
         armz_vmm_jail_cleanup(run->jail_root);
+    if (run->qsd)
+        armz_qsd_stop(run->qsd);
+    armz_virtiofs_stop(run->virtiofsds, run->virtiofsds_ours, run->vhost_dir);
     line = g_strdup_printf("shutting down, reason=%s", reason_name(reason));
     if (run->log_path && (logfd = armz_domain_log_open(run->log_path, NULL)) >= 0) {
         armz_domain_log_line(logfd, line);

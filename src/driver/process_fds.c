@@ -28,12 +28,20 @@ sys_fail(GError **error, char *what)
     return -1;
 }
 
+/* with the flags of its cache mode: armz-vmm cannot add O_DSYNC to an fd */
 static int
 open_disk(const ArmzLaunchFd *f, GError **error)
 {
     struct stat st;
-    int fd = open(f->path, (f->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    int fd = open(f->path, (f->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC |
+                           (f->direct ? O_DIRECT : 0) | (f->dsync ? O_DSYNC : 0));
 
+    if (fd < 0 && errno == EINVAL && f->direct) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("cannot open disk '%s' with O_DIRECT (cache mode 'none' or "
+                      "'directsync'): its file system does not support it"), f->path);
+        return -1;
+    }
     if (fd < 0)
         return sys_fail(error, g_strdup_printf(_("cannot open disk '%s'"), f->path));
     if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {

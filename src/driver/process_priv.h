@@ -26,3 +26,7 @@ void armz_process_status_remove(ArmzDriver *drv, const char *name);
 typedef enum { ARMZ_REAP_EXITED, ARMZ_REAP_DESTROY_ON_REBOOT } ArmzReapKind;
 void armz_process_queue_reap(ArmzDriver *drv, ArmzDomainObj *obj, guint64 generation,
                              ArmzReapKind kind);
+
+/* ArmzResolveChainFunc of the daemon: the chain from the image headers. */
+gboolean armz_process_read_chain(const char *path, const char *format, GPtrArray **chain,
+                                 gpointer opaque, GError **error);

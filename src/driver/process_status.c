@@ -15,6 +15,7 @@
 #include "driver/process_priv.h"
 #include "driver/security_dac.h"
 #include "driver/vmm_jail.h"
+#include "driver/virtiofs_process.h"
 
 #define GROUP "run"
 
@@ -58,6 +59,16 @@ armz_process_status_save(ArmzDriver *drv, ArmzDomainObj *obj, GError **error)
     g_key_file_set_boolean(kf, GROUP, "shutdown-seen", run->shutdown_seen);
     g_key_file_set_string_list(kf, GROUP, "taps", (const char *const *)run->taps->pdata,
                                run->taps->len);
+    if (run->qsd)
+        armz_qsd_status_save(run->qsd, kf, GROUP);
+    if (run->vhost_dir)
+        g_key_file_set_string(kf, GROUP, "vhost-dir", run->vhost_dir);
+    if (run->virtiofsds->len) {
+        g_autofree gint *pids = g_new(gint, run->virtiofsds->len);
+        for (guint i = 0; i < run->virtiofsds->len; i++)
+            pids[i] = (gint)g_array_index(run->virtiofsds, GPid, i);
+        g_key_file_set_integer_list(kf, GROUP, "virtiofsd-pids", pids, run->virtiofsds->len);
+    }
     data = g_key_file_to_data(kf, &len, NULL);
     xml = armz_domain_def_format(obj->def, obj->id, 0);
     xml_path = status_path(drv, obj->name, "xml");
@@ -94,6 +105,18 @@ open_vmm_pid(pid_t pid, const char *vmm_path)
 }
 
 static void
+load_virtiofsds(GKeyFile *kf, GArray *pids)
+{
+    gsize n = 0;
+    g_autofree gint *v = g_key_file_get_integer_list(kf, GROUP, "virtiofsd-pids", &n, NULL);
+
+    for (gsize i = 0; v && i < n; i++) {
+        GPid pid = (GPid)v[i];
+        g_array_append_val(pids, pid);
+    }
+}
+
+static void
 reconnect_one(ArmzDriver *drv, const char *name)
 {
     g_autofree char *st_path = status_path(drv, name, "status");
@@ -106,6 +129,9 @@ reconnect_one(ArmzDriver *drv, const char *name)
     g_auto(GStrv) taps = NULL, dac = NULL;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     g_autofree char *jail_root = NULL;
+    g_autoptr(ArmzQsdRun) qsd = NULL;
+    g_autoptr(GArray) orphans = g_array_new(FALSE, FALSE, sizeof(GPid));
+    g_autofree char *vhost_dir = g_key_file_get_string(kf, GROUP, "vhost-dir", NULL);
     ArmzDomainRun *run;
     pid_t pid;
     int pidfd, id;
@@ -136,6 +162,11 @@ reconnect_one(ArmzDriver *drv, const char *name)
         armz_dac_restore(dac_records);
         if (jail_root)
             armz_vmm_jail_cleanup(jail_root);
+        /* the storage daemon of a guest that is gone has nothing to serve */
+        if ((qsd = armz_qsd_status_load(kf, GROUP)))
+            armz_qsd_stop_found(qsd);
+        load_virtiofsds(kf, orphans);
+        armz_virtiofs_stop(orphans, FALSE, vhost_dir);
         armz_process_status_remove(drv, name);
         return;
     }
@@ -183,6 +214,11 @@ reconnect_one(ArmzDriver *drv, const char *name)
         g_ptr_array_add(run->taps, g_strdup(taps[i]));
     g_ptr_array_extend_and_steal(run->dac, g_steal_pointer(&dac_records));
     run->jail_root = g_steal_pointer(&jail_root);
+    if ((run->qsd = armz_qsd_status_load(kf, GROUP)))
+        armz_qsd_reattach(run->qsd, name, run->log_path);
+    load_virtiofsds(kf, run->virtiofsds);
+    run->virtiofsds_ours = FALSE;
+    run->vhost_dir = g_key_file_get_string(kf, GROUP, "vhost-dir", NULL);
     obj->priv = run;
     obj->id = id;
     obj->state = g_key_file_get_integer(kf, GROUP, "state", NULL);
@@ -191,6 +227,12 @@ reconnect_one(ArmzDriver *drv, const char *name)
         g_atomic_int_set(&drv->next_id, id + 1);
 
     armz_process_watch_exit(drv, obj);
+    armz_qsd_watch(drv, obj);
+    /* a storage daemon started again has a new pid */
+    if (run->qsd && !armz_process_status_save(drv, obj, &err)) {
+        armz_warn("cannot save the status of domain '%s': %s", name, err->message);
+        g_clear_error(&err);
+    }
     if (!run->qmp_path || !(run->mon = armz_process_open_monitor(drv, obj, &err))) {
         /* a guest we cannot control is still a guest: leave it running, say so */
         armz_err("domain '%s' (armz-vmm %d) runs but its monitor cannot be reached: %s",

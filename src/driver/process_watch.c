@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "driver/process_priv.h"
 #include "driver/domain_log.h"
+#include "driver/domain_block.h"
 
 ArmzRunRef *
 armz_run_ref_new(ArmzDriver *drv, ArmzDomainObj *obj, guint64 generation)
@@ -227,6 +228,8 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
             armz_driver_emit_lifecycle(r->drv, obj, obj->id, VIR_DOMAIN_EVENT_RESUMED,
                                        VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
+    } else if (strcmp(name, "BLOCK_IO_ERROR") == 0) {
+        armz_domain_block_io_error(r->drv, obj, data);
     } else if (strcmp(name, "RESET") == 0) {
         armz_driver_emit_reboot(r->drv, obj, obj->id);
         if (run->on_reboot == ARMZ_DOMAIN_LIFECYCLE_DESTROY)

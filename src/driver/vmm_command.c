@@ -10,11 +10,13 @@
 #include "util/error.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
+#include "driver/pci_address.h"
 
 typedef struct {
     const ArmzDomainDef *def;
     const ArmzLaunchCtx *ctx;
     ArmzLaunchPlan *plan;
+    const ArmzPciPlan *pci;     /* PCI addresses (pci_address.c) */
 } Builder;
 
 /* ---------------- plan construction ---------------- */
@@ -44,6 +46,10 @@ armz_launch_plan_free(ArmzLaunchPlan *plan)
     g_ptr_array_unref(plan->chardevs);
     g_free(plan->qmp_path);
     g_free(plan->pidfile);
+    armz_qsd_plan_free(plan->qsd);
+    if (plan->virtiofsds)
+        g_ptr_array_unref(plan->virtiofsds);
+    g_free(plan->vhost_dir);
     g_free(plan);
 }
 
@@ -192,7 +198,9 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
                     disk->target_dev, disk->src_volume, disk->src_pool);
         return FALSE;
     }
-    if (!ctx->resolve_volume(disk->src_pool, disk->src_volume, &p, ctx->volume_opaque, error)) {
+    if (!ctx->resolve_volume(disk->src_pool, disk->src_volume,
+                             disk->driver_type ? disk->driver_type : "raw", &p,
+                             ctx->volume_opaque, error)) {
         if (error && !*error)
             g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                         _("cannot resolve storage volume '%s' of pool '%s'"),
@@ -203,6 +211,82 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     if (!armz_domain_check_abs_path(p, what, error))
         return FALSE;
     *path = g_steal_pointer(&p);
+    return TRUE;
+}
+
+/* libvirt's error_policy/rerror_policy as armz-vmm's (QEMU's) werror and
+ * rerror: enospace is spelled enospc and is a write policy only; without
+ * rerror_policy reads follow error_policy. */
+static void
+disk_error_opts(GString *opt, const ArmzDomainDiskDef *disk)
+{
+    const char *w = disk->driver_error_policy, *r = disk->driver_rerror_policy;
+
+    if (w && g_str_equal(w, "enospace"))
+        w = "enospc";
+    else if (!r)
+        r = w;
+    if (w)
+        g_string_append_printf(opt, ",werror=%s", w);
+    if (r)
+        g_string_append_printf(opt, ",rerror=%s", r);
+}
+
+/* --disk keys of the <driver> modes, only where they differ from the
+ * defaults (cache=writeback, discard=ignore, detect-zeroes=off) */
+static void
+disk_mode_opts(GString *opt, ArmzLaunchFd *fd, const ArmzDomainDiskDef *disk)
+{
+    const char *cache = disk->driver_cache, *dz = disk->driver_detect_zeroes;
+    gboolean unmap = g_strcmp0(disk->driver_discard, "unmap") == 0;
+
+    if (cache && !g_str_equal(cache, "default") && !g_str_equal(cache, "writeback")) {
+        g_string_append_printf(opt, ",cache=%s", cache);
+        fd->direct = g_str_equal(cache, "none") || g_str_equal(cache, "directsync");
+        fd->dsync = g_str_equal(cache, "writethrough") || g_str_equal(cache, "directsync");
+    }
+    if (unmap)
+        g_string_append(opt, ",discard=unmap");
+    /* as libvirt: unmapping zeroes needs discard='unmap', else it is 'on' */
+    if (dz && !g_str_equal(dz, "off"))
+        g_string_append_printf(opt, ",detect-zeroes=%s",
+                               g_str_equal(dz, "unmap") && !unmap ? "on" : dz);
+    disk_error_opts(opt, disk);
+}
+
+/* A disk of qemu-storage-daemon: its chain, its export, and the VMM's
+ * vhost-user-blk device on the export's socket. */
+static gboolean
+plan_qsd_disk(Builder *b, const ArmzDomainDiskDef *disk, guint pos, const char *path,
+              guint64 index, GError **error)
+{
+    const ArmzLaunchCtx *ctx = b->ctx;
+    GPtrArray *chain = NULL;
+    g_autofree char *socket = NULL;
+    GString *opt;
+
+    if (!b->plan->qsd)
+        b->plan->qsd = armz_qsd_plan_new(ctx->qsd_path, b->plan->vhost_dir,
+                                         b->def->disks->len);
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK) {
+        armz_qsd_plan_add_network_disk(b->plan->qsd, disk, &socket);
+    } else if (!ctx->resolve_chain) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("cannot read the backing chain of disk '%s'"), disk->target_dev);
+        return FALSE;
+    } else if (!ctx->resolve_chain(path, disk->driver_type ? disk->driver_type : "raw", &chain,
+                                   ctx->chain_opaque, error) ||
+               !armz_qsd_plan_add_disk(b->plan->qsd, disk, pos, chain, &socket, error)) {
+        return FALSE;
+    }
+    opt = g_string_new("socket=");
+    g_string_append_printf(opt, "%s,id=virtio-disk%" G_GUINT64_FORMAT, socket, index);
+    if (disk->boot_order)
+        g_string_append_printf(opt, ",bootindex=%u", disk->boot_order);
+    if (disk->readonly)
+        g_string_append(opt, ",readonly=on");
+    arg(b, "--vhost-user-blk");
+    g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     return TRUE;
 }
 
@@ -223,6 +307,11 @@ plan_disks(Builder *b, GError **error)
 
         if (!disk_source(b, disk, &path, error))
             return FALSE;
+        if (armz_domain_disk_uses_qsd(disk)) {
+            if (!plan_qsd_disk(b, disk, s->pos, path, s->index, error))
+                return FALSE;
+            continue;
+        }
         role = g_strdup_printf("virtio-disk%" G_GUINT64_FORMAT, s->index);
         fd = add_fd(b, ARMZ_LAUNCH_FD_DISK, path, role, (int)s->pos);
         fd->readonly = disk->readonly;
@@ -232,7 +321,73 @@ plan_disks(Builder *b, GError **error)
             g_string_append(opt, ",readonly=on");
         if (disk->serial)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
+        disk_mode_opts(opt, fd, disk);
+        if (b->pci->disks[s->pos].set)
+            g_string_append_printf(opt, ",pci=%u:%u", b->pci->disks[s->pos].bus,
+                                   b->pci->disks[s->pos].slot);
+        else if (b->pci->disks[s->pos].mmio)
+            g_string_append(opt, ",pci=off");
         arg(b, "--disk");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+    return TRUE;
+}
+
+/* ---------------- virtiofs ---------------- */
+
+static void
+virtiofsd_free(gpointer p)
+{
+    ArmzVirtiofsdPlan *v = p;
+
+    g_ptr_array_unref(v->argv);
+    g_free(v->socket);
+    g_free(v);
+}
+
+static gboolean
+plan_filesystems(Builder *b, GError **error)
+{
+    const ArmzLaunchCtx *ctx = b->ctx;
+
+    for (guint i = 0; i < b->def->filesystems->len; i++) {
+        const ArmzDomainFsDef *fs = g_ptr_array_index(b->def->filesystems, i);
+        const char *bin = fs->binary_path ? fs->binary_path : ctx->virtiofsd_path;
+        ArmzVirtiofsdPlan *v;
+        GString *opt;
+
+        if (!bin) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("filesystem '%s' needs virtiofsd, but no vhost-user backend of type "
+                          "'fs' is described in /etc/qemu/vhost-user or "
+                          "/usr/share/qemu/vhost-user"), fs->target_dir);
+            return FALSE;
+        }
+        if (strchr(fs->source_dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("filesystem '%s': virtiofsd cannot share a directory whose path has "
+                          "a comma (%s)"), fs->target_dir, fs->source_dir);
+            return FALSE;
+        }
+        if (!b->plan->virtiofsds)
+            b->plan->virtiofsds = g_ptr_array_new_with_free_func(virtiofsd_free);
+        v = g_new0(ArmzVirtiofsdPlan, 1);
+        v->argv = g_ptr_array_new_with_free_func(g_free);
+        v->socket = g_strdup_printf("%s/fs%u.sock", b->plan->vhost_dir, i);
+        g_ptr_array_add(v->argv, g_strdup(bin));
+        g_ptr_array_add(v->argv, g_strdup("--fd=3"));
+        g_ptr_array_add(v->argv, g_strdup("-o"));
+        g_ptr_array_add(v->argv, g_strdup_printf("source=%s", fs->source_dir));
+        if (fs->sandbox) {
+            g_ptr_array_add(v->argv, g_strdup("-o"));
+            g_ptr_array_add(v->argv, g_strdup_printf("sandbox=%s", fs->sandbox));
+        }
+        g_ptr_array_add(b->plan->virtiofsds, v);
+        opt = g_string_new("socket=");
+        g_string_append_printf(opt, "%s,tag=%s,id=fs%u", v->socket, fs->target_dir, i);
+        if (fs->queue_size)
+            g_string_append_printf(opt, ",queue-size=%u", fs->queue_size);
+        arg(b, "--vhost-user-fs");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
     return TRUE;
@@ -300,7 +455,11 @@ plan_nets(Builder *b, GError **error)
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));
         armz_mac_format(net->mac, mac);
         arg(b, "--net");
-        argf(b, "fd=%d,mac=%s", fd->num, mac);
+        if (b->pci->nets[i].set)
+            argf(b, "fd=%d,mac=%s,pci=%u:%u", fd->num, mac, b->pci->nets[i].bus,
+                 b->pci->nets[i].slot);
+        else
+            argf(b, "fd=%d,mac=%s%s", fd->num, mac, b->pci->nets[i].mmio ? ",pci=off" : "");
     }
     return TRUE;
 }
@@ -320,6 +479,31 @@ plan_rngs(Builder *b)
                 "rng0", 0);
     arg(b, "--rng");
     argf(b, "fd:%d", fd->num);
+    if (b->pci->rngs[0].set) {
+        arg(b, "--rng-pci");
+        argf(b, "%u:%u", b->pci->rngs[0].bus, b->pci->rngs[0].slot);
+    } else if (b->pci->rngs[0].mmio) {
+        arg(b, "--rng-pci");
+        arg(b, "off");
+    }
+}
+
+/* ---------------- PCI ---------------- */
+
+/* pcie-root: the host bridge and the root ports (the devices' addresses
+ * go with them) */
+static void
+plan_pci(Builder *b)
+{
+    if (!b->pci->active)
+        return;
+    arg(b, "--pci");
+    for (guint i = 0; i < b->pci->ports->len; i++) {
+        const ArmzPciRootPort *rp = &g_array_index(b->pci->ports, ArmzPciRootPort, i);
+        arg(b, "--pcie-root-port");
+        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u", rp->index, rp->slot, rp->function,
+             rp->chassis, rp->port);
+    }
 }
 
 /* ---------------- entry points ---------------- */
@@ -376,7 +560,8 @@ ArmzLaunchPlan *
 armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GError **error)
 {
     g_autoptr(ArmzLaunchPlan) plan = g_new0(ArmzLaunchPlan, 1);
-    Builder b = { def, ctx, plan };
+    Builder b = { def, ctx, plan, NULL };
+    g_autoptr(ArmzPciPlan) pci = NULL;
     const char *vmm;
     ArmzLaunchFd *qmp;
 
@@ -393,8 +578,8 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !(vmm = vmm_path(&b, error)) ||
         !plan_paths(&b, error))
         return NULL;
-    /* <controller> elements describe buses; armz's devices all sit on
-     * virtio-mmio, so there is nothing to do for them, as for
+    /* <controller> elements describe buses: pcie-root puts the virtio
+     * devices on PCI (plan_pci); the others need nothing, as
      * <memballoon model='none'/>. */
 
     /* Whole MiB, rounded up as libvirt's QEMU driver aligns guest RAM. */
@@ -440,10 +625,28 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, ctx->seccomp);
     }
 
+    if (!(pci = armz_pci_plan_new(def, error)))
+        return NULL;
+    b.pci = pci;
+    plan_pci(&b);
+    if (armz_domain_has_vhost_user(def)) {
+        plan->vhost_dir = armz_domain_vhost_user_dir(def, ctx->state_dir);
+        if (strchr(plan->vhost_dir, ',')) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("the state directory '%s' has a comma, which the vhost-user "
+                          "options of armz-vmm cannot carry"), ctx->state_dir);
+            return NULL;
+        }
+    }
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||
+        !plan_filesystems(&b, error) ||
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
+    /* a vhost-user backend maps guest RAM: it must be a shared memfd (and
+     * <source type='memfd'/> asks for one anyway) */
+    if (plan->vhost_dir || g_strcmp0(def->mem_source, "memfd") == 0)
+        arg(&b, "--memfd");
     return g_steal_pointer(&plan);
 }

@@ -17,6 +17,7 @@
 #include "conf/domain_conf.h"
 #include "driver/domain_validate.h"
 #include "driver/driver.h"
+#include "driver/qsd_command.h"
 
 
 /* The resolvers (driver.h): <interface type='network'> NETWORK to the bridge
@@ -34,7 +35,21 @@ typedef struct {
     gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */
     gpointer volume_opaque;
+    /* disks of qemu-storage-daemon (qsd_command.h) */
+    const char *qsd_path;                    /* NULL: ARMZ_QSD_DEFAULT_PATH */
+    ArmzResolveChainFunc resolve_chain;      /* backing chains; NULL: none can be read */
+    gpointer chain_opaque;
+    const char *virtiofsd_path;              /* from the vhost-user descriptors; NULL: none */
 } ArmzLaunchCtx;
+
+/* One virtiofsd: its command line (it gets its listening socket, which the
+ * daemon binds at SOCKET for the VMM's user, as fd 3). Runs as root, as
+ * libvirt runs it: it serves the guest's files with their owners, in its
+ * own namespace sandbox rooted at the shared directory. */
+typedef struct {
+    GPtrArray *argv;
+    char *socket;
+} ArmzVirtiofsdPlan;
 
 typedef enum {
     ARMZ_LAUNCH_FD_DISK,        /* open PATH O_RDWR, or O_RDONLY when readonly */
@@ -52,6 +67,7 @@ typedef struct {
     ArmzLaunchFdKind kind;
     char *path;                 /* NULL for PTY and TAP */
     gboolean readonly;          /* DISK */
+    gboolean direct, dsync;     /* DISK: O_DIRECT, O_DSYNC (the cache mode) */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
     char *port;                 /* TCP_LISTEN: the service (a port number) */
     struct {
@@ -102,6 +118,9 @@ typedef struct {
     ArmzDomainLifecycleAction on_poweroff;
     ArmzDomainLifecycleAction on_reboot;
     ArmzDomainLifecycleAction on_crash;
+    ArmzQsdPlan *qsd;           /* the domain's qemu-storage-daemon; NULL: none */
+    GPtrArray *virtiofsds;      /* ArmzVirtiofsdPlan*, one per <filesystem> */
+    char *vhost_dir;            /* STATE_DIR/UUID.vu when there are vhost-user devices */
 } ArmzLaunchPlan;
 
 ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx,
@@ -118,3 +137,6 @@ GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);
 char *armz_launch_plan_format(const ArmzLaunchPlan *plan);
 
 const char *armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind);
+
+/* S shell-quoted onto OUT as the plan's text has it. */
+void armz_launch_append_quoted(GString *out, const char *s);

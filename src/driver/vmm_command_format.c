@@ -51,6 +51,12 @@ append_quoted(GString *out, const char *s)
     g_string_append_c(out, '\'');
 }
 
+void
+armz_launch_append_quoted(GString *out, const char *s)
+{
+    append_quoted(out, s);
+}
+
 static const char *
 chr_role(GString *tmp, ArmzLaunchChrList list, guint index)
 {
@@ -90,6 +96,10 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
         switch (fd->kind) {
         case ARMZ_LAUNCH_FD_DISK:
             g_string_append(out, fd->readonly ? " ro" : " rw");
+            if (fd->direct)
+                g_string_append(out, " O_DIRECT");
+            if (fd->dsync)
+                g_string_append(out, " O_DSYNC");
             break;
         case ARMZ_LAUNCH_FD_FILE_OUT:
             g_string_append(out, fd->append ? " append" : " truncate");
@@ -146,5 +156,19 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
                            armz_domain_lifecycle_action_to_string(plan->on_poweroff),
                            armz_domain_lifecycle_action_to_string(plan->on_reboot),
                            armz_domain_lifecycle_action_to_string(plan->on_crash));
+    if (plan->qsd)
+        armz_qsd_plan_format(plan->qsd, out);
+    for (guint i = 0; plan->virtiofsds && i < plan->virtiofsds->len; i++) {
+        const ArmzVirtiofsdPlan *v = g_ptr_array_index(plan->virtiofsds, i);
+
+        g_string_append(out, "# virtiofsd, listening socket ");
+        append_quoted(out, v->socket);
+        g_string_append(out, " as fd 3:\n#");
+        for (guint j = 0; j < v->argv->len; j++) {
+            g_string_append_c(out, ' ');
+            append_quoted(out, g_ptr_array_index(v->argv, j));
+        }
+        g_string_append_c(out, '\n');
+    }
     return g_string_free(out, FALSE);
 }

@@ -205,6 +205,8 @@ plan_ops(Prep *p, GError **error)
     add_file(p, made, s->argv[0], OP_BIND_FILE);
     for (const char *const *f = s->files; f && *f; f++)
         add_file(p, made, *f, OP_BIND_FILE);
+    for (const char *const *d = s->dirs; d && *d; d++)
+        add_file(p, made, *d, OP_BIND_DIR);
     add_op(p, OP_MKDIR, NULL, "/proc", 0555, 0, FALSE);
     g_hash_table_add(made, g_strdup("/dev"));
     add_op(p, OP_MKDIR, NULL, "/dev", 0755, 0, FALSE);
@@ -498,6 +500,9 @@ armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int lo
         .has_cgroup = cgroup_fd >= 0, .cgroup_fd = cgroup_fd,
     };
 
+    const char *dirs[] = { plan->vhost_dir, NULL };
+
+    spec.dirs = dirs;
     armz_dac_domain_files(def, files);
     /* the VMM holds its pty slaves open: they are its user's, as the ptys
      * a VMM makes itself (they vanish with it: nothing to give back) */

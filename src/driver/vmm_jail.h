@@ -35,6 +35,8 @@ typedef struct {
     const char *root;           /* the jail's mount point (created here) */
     const char *const *files;   /* NULL-terminated: bound at their paths */
     const char *const *ptys;    /* NULL-terminated: /dev/pts/N slaves to bind */
+    const char *const *dirs;    /* NULL-terminated: directories bound at their paths
+                                 * (the vhost-user sockets of the domain's backends) */
     const char *kvm_device;     /* NULL: none */
     uid_t uid;
     gid_t gid;

@@ -46,7 +46,8 @@ typedef ArmzPoolEventSink ArmzPoolEventFunc;
 void armz_storage_driver_autostart(ArmzStorageDriver *drv);
 /* The domain driver's volume resolver (ArmzResolveVolumeFunc; OPAQUE is
  * the storage driver). */
-gboolean armz_storage_resolve_volume(const char *pool, const char *vol, char **path,
+gboolean armz_storage_resolve_volume(const char *pool, const char *vol, const char *format,
+                                     char **path,
                                      gpointer opaque, GError **error);
 
 /* ---- pools ---- */

@@ -608,8 +608,8 @@ armz_storage_vol_transfer_done(ArmzStorageDriver *drv, const ArmzVolId *id, gboo
 /* ---- domains ---- */
 
 gboolean
-armz_storage_resolve_volume(const char *pool, const char *name, char **path, gpointer opaque,
-                            GError **error)
+armz_storage_resolve_volume(const char *pool, const char *name, const char *format, char **path,
+                            gpointer opaque, GError **error)
 {
     ArmzStorageDriver *drv = opaque;
     g_autoptr(ArmzPoolObj) obj = armz_sto_get_name(drv, pool, error);
@@ -630,7 +630,9 @@ armz_storage_resolve_volume(const char *pool, const char *name, char **path, gpo
                     _("volume '%s' is still being allocated."), name);
     } else {
         refresh_vol(obj, vol);
-        if (vol->def->format == ARMZ_VOL_FORMAT_QCOW2) {
+        /* a qcow2 volume is read as one (qemu-storage-daemon), never raw */
+        if (vol->def->format == ARMZ_VOL_FORMAT_QCOW2 && format &&
+            !g_str_equal(format, "qcow2")) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
                         _("armz-vmm reads raw volumes only: volume '%s' in pool '%s' is qcow2"),
                         name, pool);

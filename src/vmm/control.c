@@ -69,6 +69,25 @@ ctl_x_debug_syscall(gpointer opaque, GError **error)
     return TRUE;
 }
 
+static char *
+ctl_query_blockstats(gpointer opaque, GError **error)
+{
+    return armz_vm_query_blockstats(opaque);
+}
+
+static char *
+ctl_query_block(gpointer opaque, GError **error)
+{
+    return armz_vm_query_block(opaque);
+}
+
+static gboolean
+ctl_block_resize(gpointer opaque, const char *device, guint64 size, GError **error)
+{
+    ArmzVm *vm = opaque;
+    return not_after_shutdown(vm, error) && armz_vm_block_resize(vm, device, size, error);
+}
+
 const ArmzQmpOps armz_vm_qmp_ops = {
     .query_status = ctl_query_status,
     .stop = ctl_stop,
@@ -77,4 +96,7 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .system_reset = ctl_system_reset,
     .quit = ctl_quit,
     .x_debug_syscall = ctl_x_debug_syscall,
+    .query_blockstats = ctl_query_blockstats,
+    .query_block = ctl_query_block,
+    .block_resize = ctl_block_resize,
 };

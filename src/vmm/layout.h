@@ -34,7 +34,7 @@
 #define ARMZ_UART_SPI           1
 #define ARMZ_RTC_SPI            2
 #define ARMZ_GPIO_SPI           7
-#define ARMZ_NR_IRQS            96              /* 32 private + 64 SPIs */
+#define ARMZ_NR_IRQS            128             /* 32 private + 96 SPIs */
 
 /* PPIs of the architected timer (INTID = 16 + PPI) */
 #define ARMZ_PPI_TIMER_SEC      13
@@ -47,3 +47,19 @@
 
 #define ARMZ_MAX_VCPUS_GICV2    8
 #define ARMZ_MAX_VCPUS          123
+
+/* PCIe host bridge (--pci), at QEMU virt's addresses: ECAM for buses
+ * 0-15, the 32-bit MMIO window below it, INTA-D on SPIs 3-6 (swizzled by
+ * slot); the GICv2m MSI frame and the GICv3 ITS */
+#define ARMZ_PCIE_ECAM_BASE     0x3f000000ULL
+#define ARMZ_PCIE_ECAM_SIZE     0x01000000ULL
+#define ARMZ_PCIE_MMIO_BASE     0x10000000ULL
+#define ARMZ_PCIE_MMIO_SIZE     0x2eff0000ULL
+#define ARMZ_PCIE_INTX_SPI      3
+#define ARMZ_PCIE_MAX_SLOTS     32
+#define ARMZ_GICV2M_BASE        0x08020000ULL
+#define ARMZ_GICV2M_SIZE        0x00001000ULL
+#define ARMZ_GICV2M_SPI         64              /* SPIs 64..95 */
+#define ARMZ_GICV2M_NUM_SPIS    32
+#define ARMZ_GIC_ITS_BASE       0x08080000ULL
+#define ARMZ_GIC_ITS_SIZE       0x00020000ULL

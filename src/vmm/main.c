@@ -137,10 +137,13 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->board.mem.host = vm->ram;
     vm->board.mem.gpa = vm->ram_base;
     vm->board.mem.size = vm->ram_size;
+    vm->board.mem.fd = vm->ram_fd;
+    vm->board.mem.has_fd = vm->ram_fd >= 0;
     /* ARMZ_VMM_NO_IOEVENTFD: take QueueNotify as an MMIO exit even where KVM
      * has ioeventfds, to test the path of kernels without them */
     if (armz_kvm_check_cap(vm, ARMZ_KVM_CAP_IOEVENTFD) > 0 && !g_getenv("ARMZ_VMM_NO_IOEVENTFD")) {
         vm->board.ioeventfd = armz_kvm_ioeventfd;
+        vm->board.ioeventfd_set = armz_kvm_ioeventfd_set;
         vm->board.ioeventfd_opaque = vm;
     }
     armz_vmm_debug("virtio queue notifications: %s",
@@ -149,6 +152,7 @@ vm_setup(ArmzVm *vm, GError **error)
         return FALSE;
     if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
         return FALSE;
+    armz_vm_block_setup(vm);
 
     mpidr = g_new0(uint64_t, vm->nvcpus);
     for (unsigned i = 0; i < vm->nvcpus; i++)
@@ -162,7 +166,9 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.cmdline = o->cmdline;
     fc.initrd_start = vm->layout.initrd_addr;
     fc.initrd_end = vm->layout.initrd_end;
-    fc.nvirtio = vm->board.nvirtio;
+    fc.nvirtio = vm->board.nmmio;
+    fc.pci = o->pci;
+    fc.msi = vm->msi;
     fc.firmware = vm->firmware != NULL;
     if (vm->firmware) {
         /* the firmware hands its own command line and initrd to the OS */
@@ -224,7 +230,7 @@ main(int argc, char **argv)
 
     memset(&vm, 0, sizeof(vm));
     vm.opts = &opts;
-    vm.kvm_fd = vm.vm_fd = vm.vgic_fd = -1;
+    vm.kvm_fd = vm.vm_fd = vm.vgic_fd = vm.its_fd = -1;
     g_mutex_init(&vm.lock);
     g_cond_init(&vm.cond);
     vm.ctx = g_main_context_default();

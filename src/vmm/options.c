@@ -158,7 +158,72 @@ unknown_key(const char *opt, const char *key, const char *known, GError **error)
     return FALSE;
 }
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
+/* VALUE's index in NAMES (NULL-terminated), or a usage error */
+static gboolean
+parse_choice(const char *opt, const char *key, const char *v, const char *const *names,
+             int *out, GError **error)
+{
+    g_autofree char *all = NULL;
+
+    for (int i = 0; names[i]; i++) {
+        if (g_str_equal(v, names[i])) {
+            *out = i;
+            return TRUE;
+        }
+    }
+    all = g_strjoinv(", ", (char **)names);
+    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                _("%s: %s='%s' is not one of %s"), opt, key, v, all);
+    return FALSE;
+}
+
+/* the cache=, discard=, detect-zeroes=, werror= and rerror= keys of --disk */
+static gboolean
+parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
+                GError **error)
+{
+    /* in ArmzCacheMode order, "default" last (= writeback) */
+    static const char *const caches[] = {
+        "writeback", "none", "writethrough", "directsync", "unsafe", "default", NULL };
+    static const char *const discards[] = { "ignore", "unmap", NULL };
+    static const char *const zeroes[] = { "off", "on", "unmap", NULL };
+    static const char *const policies[] = { "report", "ignore", "stop", "enospc", NULL };
+    int v;
+
+    *known = TRUE;
+    if (g_str_equal(k, "cache")) {
+        if (!parse_choice("--disk", k, val, caches, &v, error))
+            return FALSE;
+        d->cache = v == 5 ? ARMZ_CACHE_WRITEBACK : (ArmzCacheMode)v;
+    } else if (g_str_equal(k, "discard")) {
+        if (!parse_choice("--disk", k, val, discards, &v, error))
+            return FALSE;
+        d->discard = v == 1;
+    } else if (g_str_equal(k, "detect-zeroes")) {
+        if (!parse_choice("--disk", k, val, zeroes, &v, error))
+            return FALSE;
+        d->detect_zeroes = (ArmzDetectZeroes)v;
+    } else if (g_str_equal(k, "werror")) {
+        if (!parse_choice("--disk", k, val, policies, &v, error))
+            return FALSE;
+        d->werror = (ArmzBlkErrorPolicy)v;
+    } else if (g_str_equal(k, "rerror")) {
+        /* enospc is a write policy only, as in QEMU */
+        if (!parse_choice("--disk", k, val, policies, &v, error))
+            return FALSE;
+        if (v == ARMZ_BLK_ERR_ENOSPC) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--disk: rerror=enospc is not valid (werror only)"));
+            return FALSE;
+        }
+        d->rerror = (ArmzBlkErrorPolicy)v;
+    } else {
+        *known = FALSE;
+    }
+    return TRUE;
+}
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N][,cache=...] */
 static gboolean
 parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
 {
@@ -192,8 +257,17 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
             if (!parse_uint("--disk bootindex=", val, 1, 999, &v, error))
                 return FALSE;
             d->bootindex = (guint)v;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse("--disk pci=", val, &d->pci, error))
+                return FALSE;
         } else {
-            return unknown_key("--disk", k, "path, fd, readonly, serial, bootindex", error);
+            gboolean known;
+            if (!parse_disk_mode(k, val, d, &known, error))
+                return FALSE;
+            if (!known)
+                return unknown_key("--disk", k,
+                                   "path, fd, readonly, serial, bootindex, cache, discard, "
+                                   "detect-zeroes, werror, rerror, pci", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -262,8 +336,11 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
             if (!parse_mac(val, n->mac, error))
                 return FALSE;
             n->has_mac = TRUE;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse("--net pci=", val, &n->pci, error))
+                return FALSE;
         } else {
-            return unknown_key("--net", k, "tap, fd, mac", error);
+            return unknown_key("--net", k, "tap, fd, mac, pci", error);
         }
     }
     if (!n->tap == !have_fd) {
@@ -327,12 +404,139 @@ parse_firmware(ArmzOptions *o, const char *code, const char *vars, char **smbios
     return TRUE;
 }
 
+/* --vhost-user-blk / --vhost-user-fs SPEC (see options.h) */
+static gboolean
+parse_vhost_user(ArmzVhostUserKind kind, const char *s, ArmzVhostUserOpt *u, GError **error)
+{
+    const char *opt = kind == ARMZ_VHOST_USER_BLK ? "--vhost-user-blk" : "--vhost-user-fs";
+    g_autoptr(GPtrArray) kv = split_keyvals(opt, s, error);
+    guint64 v;
+
+    if (!kv)
+        return FALSE;
+    u->kind = kind;
+    u->queue_size = 1024;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        g_autofree char *what = g_strdup_printf("%s %s=", opt, k);
+        if (g_str_equal(k, "socket") && *val) {
+            u->socket = g_strdup(val);
+        } else if (g_str_equal(k, "id") && *val) {
+            u->id = g_strdup(val);
+        } else if (kind == ARMZ_VHOST_USER_BLK && g_str_equal(k, "bootindex")) {
+            if (!parse_uint(what, val, 1, 999, &v, error))
+                return FALSE;
+            u->bootindex = (guint)v;
+        } else if (kind == ARMZ_VHOST_USER_BLK && g_str_equal(k, "readonly")) {
+            if (!parse_bool(opt, k, val, &u->readonly, error))
+                return FALSE;
+        } else if (kind == ARMZ_VHOST_USER_FS && g_str_equal(k, "tag") && *val) {
+            /* virtio-fs config space: tag[36], not NUL-terminated when full */
+            if (strlen(val) > 36) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("%s: tag '%s' is longer than 36 bytes"), opt, val);
+                return FALSE;
+            }
+            u->tag = g_strdup(val);
+        } else if (kind == ARMZ_VHOST_USER_FS && g_str_equal(k, "queue-size")) {
+            if (!parse_uint(what, val, 2, 1024, &v, error))
+                return FALSE;
+            if (v & (v - 1)) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("%s: queue-size=%s is not a power of 2"), opt, val);
+                return FALSE;
+            }
+            u->queue_size = (guint)v;
+        } else {
+            return unknown_key(opt, k, kind == ARMZ_VHOST_USER_BLK
+                                       ? "socket, id, bootindex, readonly"
+                                       : "socket, tag, id, queue-size", error);
+        }
+    }
+    if (!u->socket || (kind == ARMZ_VHOST_USER_FS && !u->tag)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    kind == ARMZ_VHOST_USER_BLK ? _("%s: '%s' needs socket=PATH")
+                                                : _("%s: '%s' needs socket=PATH and tag=TAG"),
+                    opt, s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Both options in command-line order (the daemon gives them in the
+ * domain's device order): ARGV is walked again for their positions. */
+static gboolean
+parse_vhost_users(int argc, char **argv, GStrv blks, GStrv fss, ArmzOptions *o,
+                  GError **error)
+{
+    guint nb = blks ? g_strv_length(blks) : 0, nf = fss ? g_strv_length(fss) : 0;
+    guint ib = 0, jf = 0, ndisk = 0;
+
+    o->nvhost_user = nb + nf;
+    o->vhost_user = g_new0(ArmzVhostUserOpt, o->nvhost_user + 1);
+    for (int a = 1; a < argc && ib + jf < o->nvhost_user; a++) {
+        ArmzVhostUserOpt *u = &o->vhost_user[ib + jf];
+        if (g_str_equal(argv[a], "--disk") || g_str_has_prefix(argv[a], "--disk=")) {
+            ndisk++;
+            continue;
+        }
+        u->disk_pos = ndisk;
+        if (g_str_has_prefix(argv[a], "--vhost-user-blk") && ib < nb) {
+            if (!parse_vhost_user(ARMZ_VHOST_USER_BLK, blks[ib], u, error))
+                return FALSE;
+            ib++;
+        } else if (g_str_has_prefix(argv[a], "--vhost-user-fs") && jf < nf) {
+            if (!parse_vhost_user(ARMZ_VHOST_USER_FS, fss[jf], u, error))
+                return FALSE;
+            jf++;
+        }
+    }
+    /* GOption saw them, so ARGV holds every one; be safe all the same */
+    for (; ib < nb; ib++) {
+        o->vhost_user[ib + jf].disk_pos = ndisk;
+        if (!parse_vhost_user(ARMZ_VHOST_USER_BLK, blks[ib], &o->vhost_user[ib + jf], error))
+            return FALSE;
+    }
+    for (; jf < nf; jf++) {
+        o->vhost_user[ib + jf].disk_pos = ndisk;
+        if (!parse_vhost_user(ARMZ_VHOST_USER_FS, fss[jf], &o->vhost_user[ib + jf], error))
+            return FALSE;
+    }
+    if (o->nvhost_user)
+        o->memfd = TRUE;
+    return TRUE;
+}
+
 static void
 char_opt_clear(ArmzCharOpt *c)
 {
     g_free(c->path);
     g_free(c->pty_file);
     g_free(c->log_path);
+}
+
+/* --pcie-root-port, --console-pci, --rng-pci; any PCI address implies --pci */
+static gboolean
+armz_pci_options_parse(ArmzOptions *o, char **root_ports, const char *console_pci,
+                       const char *rng_pci, GError **error)
+{
+    o->nroot_ports = root_ports ? g_strv_length(root_ports) : 0;
+    o->root_ports = g_new0(ArmzRootPortOpt, o->nroot_ports + 1);
+    for (guint i = 0; i < o->nroot_ports; i++)
+        if (!armz_pcie_root_port_parse(root_ports[i], &o->root_ports[i], error))
+            return FALSE;
+    if (!armz_pcie_root_ports_check(o->root_ports, o->nroot_ports, error))
+        return FALSE;
+    if ((console_pci && !armz_pci_addr_parse("--console-pci", console_pci, &o->console_pci, error)) ||
+        (rng_pci && !armz_pci_addr_parse("--rng-pci", rng_pci, &o->rng_pci, error)))
+        return FALSE;
+    if (o->nroot_ports || o->console_pci.set || o->rng_pci.set)
+        o->pci = TRUE;
+    for (guint i = 0; i < o->ndisks; i++)
+        o->pci |= o->disks[i].pci.set;
+    for (guint i = 0; i < o->nnets; i++)
+        o->pci |= o->nets[i].pci.set;
+    return TRUE;
 }
 
 gboolean
@@ -343,7 +547,13 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
     g_autofree char *seccomp = NULL;
-    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL;
+    g_autofree char *console_pci = NULL, *rng_pci = NULL;
+    g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
+    /* GOption removes what it parses from ARGV: the order of the
+     * vhost-user devices is read from this copy of the pointers */
+    int argc_copy = argc;
+    g_autofree char **argv_copy = g_memdup2(argv, sizeof(char *) * (gsize)MAX(argc, 0));
     int qmp_fd = -1;
     gboolean version = FALSE;
     GOptionEntry entries[] = {
@@ -373,10 +583,21 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("append a copy of the virtio console output to file:PATH or fd:N"), N_("LOG") },
         { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &disks,
           N_("virtio disk (repeatable; vda, vdb, ... in this order): "
-             "path=FILE|fd=N[,readonly=on][,serial=STR]"), N_("SPEC") },
+             "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
+             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
+          N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
           N_("SPEC") },
+        { "vhost-user-blk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_blks,
+          N_("virtio disk served by a vhost-user back-end such as qemu-storage-daemon "
+             "(repeatable; in command-line order with --disk): "
+             "socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]"), N_("SPEC") },
+        { "vhost-user-fs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_fss,
+          N_("virtio-fs shared folder served by a vhost-user back-end such as virtiofsd "
+             "(repeatable): socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N]"), N_("SPEC") },
+        { "memfd", 0, 0, G_OPTION_ARG_NONE, &o->memfd,
+          N_("guest RAM from a shared memfd (implied by the vhost-user devices)"), NULL },
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
@@ -409,6 +630,17 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "vmcoreinfo", 0, 0, G_OPTION_ARG_NONE, &o->vmcoreinfo,
           N_("offer the fw_cfg file etc/vmcoreinfo to the guest kernel"), NULL },
         { "debug", 0, 0, G_OPTION_ARG_NONE, &o->debug, N_("log VMM internals on stderr"), NULL },
+        { "pci", 0, 0, G_OPTION_ARG_NONE, &o->pci,
+          N_("PCIe host bridge: the virtio devices become virtio-pci functions on it "
+             "(MSI-X through the ITS or a GICv2m frame) instead of virtio-mmio"), NULL },
+        { "pcie-root-port", 0, 0, G_OPTION_ARG_STRING_ARRAY, &root_ports,
+          N_("PCIe root port on the root bus (repeatable, implies --pci); a device "
+             "below it says pci=N:0"), N_("index=N,addr=SLOT[.FN][,chassis=C][,port=P]") },
+        { "console-pci", 0, 0, G_OPTION_ARG_STRING, &console_pci,
+          N_("PCI address of the virtio console (implies --pci); --disk and --net take "
+             "pci=BUS:SLOT"), N_("BUS:SLOT") },
+        { "rng-pci", 0, 0, G_OPTION_ARG_STRING, &rng_pci,
+          N_("PCI address of the virtio entropy device (implies --pci)"), N_("BUS:SLOT") },
         { "seccomp", 0, 0, G_OPTION_ARG_STRING, &seccomp,
           N_("system call filter: on (default: others kill the VMM), log or off"), N_("MODE") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
@@ -522,11 +754,13 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             o->rng_path = g_strdup(rng);
         }
     }
-    if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) >
-        ARMZ_VIRTIO_MAX_SLOTS) {
+    if (!parse_vhost_users(argc_copy, argv_copy, vu_blks, vu_fss, o, error))
+        return FALSE;
+    if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
+        o->nvhost_user > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    _("too many virtio devices: --disk, --net, --console and --rng give "
-                      "at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
+                    _("too many virtio devices: --disk, --vhost-user-blk, --net, --console, "
+                      "--rng and --vhost-user-fs give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {
@@ -575,6 +809,19 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
                     _("--irqchip=userspace supports at most %d vCPUs"), ARMZ_MAX_VCPUS_GICV2);
         return FALSE;
     }
+    if (!armz_pci_options_parse(o, root_ports, console_pci, rng_pci, error))
+        return FALSE;
+    /* the ACPI tables have no MCFG or IORT yet: the OS would not find the bridge */
+    if (o->pci && o->acpi) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--pci cannot be combined with --acpi yet"));
+        return FALSE;
+    }
+    if (o->pci && o->ndisks + o->nnets + o->has_console + o->has_rng >= ARMZ_PCIE_MAX_SLOTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("--pci: at most %d virtio devices"), ARMZ_PCIE_MAX_SLOTS - 1);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -592,9 +839,16 @@ armz_options_clear(ArmzOptions *o)
         g_free(o->disks[i].serial);
     }
     g_free(o->disks);
+    g_free(o->root_ports);
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);
+    for (guint i = 0; o->vhost_user && i < o->nvhost_user; i++) {
+        g_free(o->vhost_user[i].socket);
+        g_free(o->vhost_user[i].id);
+        g_free(o->vhost_user[i].tag);
+    }
+    g_free(o->vhost_user);
     g_free(o->rng_path);
     g_free(o->qmp_path);
     g_free(o->kvm_device);

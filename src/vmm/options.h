@@ -4,6 +4,7 @@
 #include "boot/smbios.h"
 #include "sandbox/seccomp.h"
 #include "kvm/profile.h"
+#include "pci/pci_options.h"
 
 typedef enum {
     ARMZ_SERIAL_STDIO,
@@ -25,13 +26,43 @@ typedef struct {
     int log_fd;             /* --*-log fd:N, -1: none */
 } ArmzCharOpt;
 
-/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N] */
+/* Cache modes as QEMU and libvirt name them (see virtio_blk.c). */
+typedef enum {
+    ARMZ_CACHE_WRITEBACK = 0,   /* also "default" */
+    ARMZ_CACHE_NONE,
+    ARMZ_CACHE_WRITETHROUGH,
+    ARMZ_CACHE_DIRECTSYNC,
+    ARMZ_CACHE_UNSAFE,
+} ArmzCacheMode;
+
+/* What an I/O error does (QEMU's werror/rerror). */
+typedef enum {
+    ARMZ_BLK_ERR_REPORT = 0,    /* the guest sees the error */
+    ARMZ_BLK_ERR_IGNORE,        /* the guest sees success */
+    ARMZ_BLK_ERR_STOP,          /* the VM pauses; cont retries the request */
+    ARMZ_BLK_ERR_ENOSPC,        /* stop on ENOSPC, report otherwise (werror only) */
+} ArmzBlkErrorPolicy;
+
+typedef enum {
+    ARMZ_DETECT_ZEROES_OFF = 0,
+    ARMZ_DETECT_ZEROES_ON,      /* all-zero writes become write-zeroes */
+    ARMZ_DETECT_ZEROES_UNMAP,   /* ... which may punch holes (with discard=unmap) */
+} ArmzDetectZeroes;
+
+/* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N]
+ *        [,cache=MODE][,discard=ignore|unmap][,detect-zeroes=off|on|unmap]
+ *        [,werror=POLICY][,rerror=POLICY] */
 typedef struct {
     char *path;             /* NULL: fd */
     int fd;
     gboolean readonly;
     char *serial;           /* NULL: none; at most 20 bytes are shown */
     guint bootindex;        /* firmware boot order, 1 first; 0: not listed */
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
+    ArmzCacheMode cache;
+    gboolean discard;       /* unmap: DISCARD punches holes (ignore: no-op) */
+    ArmzDetectZeroes detect_zeroes;
+    ArmzBlkErrorPolicy werror, rerror;
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
@@ -40,7 +71,26 @@ typedef struct {
     int fd;
     gboolean has_mac;
     guint8 mac[6];
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
 } ArmzNetOpt;
+
+/* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
+ * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */
+typedef enum {
+    ARMZ_VHOST_USER_BLK,
+    ARMZ_VHOST_USER_FS,
+} ArmzVhostUserKind;
+
+typedef struct {
+    ArmzVhostUserKind kind;
+    char *socket;           /* the back-end's listening UNIX socket */
+    char *id;               /* for logs; NULL: none */
+    guint bootindex;        /* blk: firmware boot order, 0: not listed */
+    gboolean readonly;      /* blk: the guest sees a read-only disk */
+    char *tag;              /* fs: mount tag, at most 36 bytes */
+    guint queue_size;       /* fs: request queue size, power of 2 */
+    guint disk_pos;         /* --disk options before it on the command line */
+} ArmzVhostUserOpt;
 
 typedef enum {
     ARMZ_IRQCHIP_AUTO,
@@ -81,6 +131,14 @@ typedef struct {
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
+    gboolean pci;               /* --pci: virtio devices on the PCIe host bridge */
+    ArmzRootPortOpt *root_ports;    /* --pcie-root-port (imply --pci) */
+    guint nroot_ports;
+    ArmzPciAddrOpt console_pci, rng_pci;    /* --console-pci, --rng-pci */
+    /* vhost-user devices in command-line order (blk and fs mixed) */
+    ArmzVhostUserOpt *vhost_user;
+    guint nvhost_user;
+    gboolean memfd;         /* --memfd, or implied by a vhost-user device */
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */
@@ -93,4 +151,22 @@ typedef struct {
  * "--help" prints and exits. */
 gboolean armz_options_parse(int argc, char **argv, ArmzOptions *opts, GError **error);
 void armz_options_clear(ArmzOptions *opts);
+/* virtio-mmio slots of --disk I and of vhost-user device J: the disks and
+ * the vhost-user devices take the first slots in their command-line order
+ * (the daemon gives them in the domain's disk order). */
+static inline guint
+armz_options_disk_slot(const ArmzOptions *opts, guint i)
+{
+    guint slot = i;
+    for (guint j = 0; j < opts->nvhost_user; j++)
+        if (opts->vhost_user[j].disk_pos <= i)
+            slot++;
+    return slot;
+}
+
+static inline guint
+armz_options_vhost_user_slot(const ArmzOptions *opts, guint j)
+{
+    return opts->vhost_user[j].disk_pos + j;    /* disk_pos never decreases */
+}
 const char *armz_irqchip_mode_name(ArmzIrqchipMode mode);

@@ -130,8 +130,8 @@ armz_vm_emit(ArmzVm *vm, const char *event, const char *data_json)
 #endif
 }
 
-gboolean
-armz_vm_stop(ArmzVm *vm)
+static gboolean
+stop_as(ArmzVm *vm, ArmzRunState state)
 {
     if (vm->state != ARMZ_RUNSTATE_RUNNING)
         return TRUE;
@@ -139,15 +139,29 @@ armz_vm_stop(ArmzVm *vm)
     vm->user_paused = TRUE;
     wait_parked(vm);
     g_mutex_unlock(&vm->lock);
-    vm->state = ARMZ_RUNSTATE_PAUSED;
+    vm->state = state;
     armz_vm_emit(vm, "STOP", NULL);
     return TRUE;
 }
 
 gboolean
+armz_vm_stop(ArmzVm *vm)
+{
+    return stop_as(vm, ARMZ_RUNSTATE_PAUSED);
+}
+
+gboolean
+armz_vm_stop_io_error(ArmzVm *vm)
+{
+    return stop_as(vm, ARMZ_RUNSTATE_IO_ERROR);
+}
+
+gboolean
 armz_vm_cont(ArmzVm *vm)
 {
-    if (vm->state != ARMZ_RUNSTATE_PAUSED)
+    /* a disk stopped by an error retries its request (QEMU's cont does) */
+    armz_vm_block_resume(vm);
+    if (vm->state != ARMZ_RUNSTATE_PAUSED && vm->state != ARMZ_RUNSTATE_IO_ERROR)
         return TRUE;
     g_mutex_lock(&vm->lock);
     vm->user_paused = FALSE;
@@ -201,8 +215,9 @@ vm_reset(ArmzVm *vm, gboolean guest, GError **error)
     /* devices first: a virtio worker finishes its request and stops
      * touching guest RAM before the RAM is cleared */
     armz_board_reset_devices(&vm->board);
-    /* fresh, zeroed RAM: anonymous memory drops its pages */
-    if (madvise(vm->ram, vm->ram_size, MADV_DONTNEED) < 0)
+    /* fresh, zeroed RAM: anonymous memory drops its pages; a memfd's
+     * shared pages would survive MADV_DONTNEED, so they are freed */
+    if (madvise(vm->ram, vm->ram_size, vm->ram_fd >= 0 ? MADV_REMOVE : MADV_DONTNEED) < 0)
         memset(vm->ram, 0, vm->ram_size);
     armz_irqchip_reset(vm);
     for (unsigned n = 0; n < vm->nvcpus; n++)

@@ -10,6 +10,7 @@
 #include "boot/firmware.h"
 #include "devices/devices.h"
 #include "irq/ugic.h"
+#include "irq/gicv2m.h"
 #include "qmp/qmp_server.h"
 
 typedef struct _ArmzVm ArmzVm;
@@ -58,11 +59,16 @@ struct _ArmzVm {
     ArmzIrqchipKind irqchip;
     int vgic_fd;
     ArmzUgic *ugic;
+    /* --pci: where MSIs go (the in-kernel ITS, or the GICv2m frame) */
+    ArmzMsiKind msi;
+    int its_fd;
+    ArmzGicv2m v2m;
     struct armz_kvm_vcpu_init vcpu_init;   /* features used for every vCPU */
 
     /* memory */
     uint8_t *ram;
     uint64_t ram_base, ram_size;
+    int ram_fd;                 /* --memfd: the memfd RAM maps, -1 otherwise */
 
     unsigned nvcpus;
     ArmzVcpu *vcpus;
@@ -113,6 +119,8 @@ int armz_kvm_check_cap(ArmzVm *vm, long cap);
 ArmzKvmProfile armz_vm_kvm_profile(const ArmzVm *vm);
 /* ArmzIoeventfdFn (OPAQUE: the ArmzVm) */
 int armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd);
+int armz_kvm_ioeventfd_set(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                           bool assign);
 
 /* kvm/smccc.c: chooses in-kernel or userspace PSCI (sets kernel_psci and
  * smccc_filter); before the vCPUs are created */
@@ -163,3 +171,12 @@ void armz_serial_close(ArmzSerial *s);
 
 /* control.c */
 extern const ArmzQmpOps armz_vm_qmp_ops;
+
+/* block.c: the disks' error policy, counters and resize (main thread) */
+void armz_vm_block_setup(ArmzVm *vm);
+void armz_vm_block_resume(ArmzVm *vm);      /* cont: retry stopped requests */
+char *armz_vm_query_blockstats(ArmzVm *vm);
+char *armz_vm_query_block(ArmzVm *vm);
+gboolean armz_vm_block_resize(ArmzVm *vm, const char *device, guint64 size, GError **error);
+/* vm.c: a disk error under policy 'stop' (state io-error) */
+gboolean armz_vm_stop_io_error(ArmzVm *vm);

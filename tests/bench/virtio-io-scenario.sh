@@ -4,8 +4,13 @@
 #    test host's /tmp, first on the test host itself, then from the guest on
 #    /dev/vda (--disk path=..., O_DIRECT in the guest);
 #  - network: benchio TCP streams of NET_MIB MiB guest -> host and
-#    host -> guest over --net tap=..., and over the test host's loopback.
-# Prints "BENCH host|guest metric value" lines, RUNS of each.
+#    host -> guest over --net tap=..., and over the test host's loopback;
+#  - raw O_DIRECT: the disk tests again on a loop device over the image (a
+#    block device, which takes O_DIRECT where the tmpfs file does not), on
+#    the test host and from a guest whose disk is that loop device with
+#    cache=none (armz-vmm's fd O_DIRECT).
+# Prints "BENCH host|guest|hostdirect|guestdirect metric value" lines, RUNS
+# of each.
 set -u
 need_vmm_opts --disk --net
 MIB=64 OPS=4096 NET_MIB=32 RUNS=3
@@ -100,5 +105,33 @@ while [ $i -lt "$RUNS" ]; do
   i=$((i + 1))
 done
 expect_out "ARMZ-GUEST RUN-END" 600 "end of the guest benchmark"
+grep -E "^BENCH" "$VMM_OUT"
+expect_exit 0 60
+
+# ---- raw O_DIRECT: a loop device, cache=none --------------------------------
+loopdev=$(losetup -f) && losetup "$loopdev" disk.img ||
+  { echo "note: no loop device: no raw O_DIRECT figures"; exit 0; }
+trap 'tunctl -d "$tap" >/dev/null 2>&1; losetup -d "$loopdev" 2>/dev/null' EXIT
+i=0
+while [ $i -lt "$RUNS" ]; do
+  benchio io seqread "$loopdev" "$MIB" 1048576 -d > r.log && echo "BENCH hostdirect seq-read-MiBps $(bench_val r.log MBps)"
+  benchio io seqwrite "$loopdev" "$MIB" 1048576 -d > r.log && echo "BENCH hostdirect seq-write-MiBps $(bench_val r.log MBps)"
+  benchio io randread "$loopdev" "$MIB" 4096 "$OPS" -d > r.log && echo "BENCH hostdirect rand-read-4k-iops $(bench_val r.log iops)"
+  benchio io randwrite "$loopdev" "$MIB" 4096 "$OPS" -d > r.log && echo "BENCH hostdirect rand-write-4k-iops $(bench_val r.log iops)"
+  grep -q 'direct=1' r.log || [ $i -gt 0 ] || echo "note: the loop device refused O_DIRECT"
+  v=$(timed_dd "$MIB" if="$loopdev" of=/dev/null bs=1M iflag=direct) && echo "BENCH hostdirect dd-read-MiBps $v"
+  v=$(timed_dd "$MIB" if=/dev/zero of="$loopdev" bs=1M count="$MIB" oflag=direct conv=fsync) &&
+    echo "BENCH hostdirect dd-write-MiBps $v"
+  i=$((i + 1))
+done
+# the guest's disk part of guest.sh, tagged guestdirect
+{ sed -n '1,/^i=0$/p' guest.sh | grep -v 'eth0'
+  echo 'while [ $i -lt "$RUNS" ]; do'
+  sed -n '/benchio io seqread/,/BENCH guest dd-write-MiBps/p' guest.sh |
+    sed 's/BENCH guest /BENCH guestdirect /'
+  printf '%s\n' '  i=$((i + 1))' 'done'; } > guest2.sh
+guest_payload guest2.sh bench.conf "$(command -v benchio)"
+start_vmm benchdirect --vcpus 1 --cmdline "$(guest_cmdline run)" --disk "path=$loopdev,cache=none"
+expect_out "ARMZ-GUEST RUN-END" 600 "end of the guest's raw O_DIRECT benchmark"
 grep -E "^BENCH" "$VMM_OUT"
 expect_exit 0 60

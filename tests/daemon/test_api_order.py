@@ -26,6 +26,8 @@ def calls(conn, dom, flags):
         ('interfaceAddresses', lambda: dom.interfaceAddresses(
             L.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, flags)),
         ('blockInfo', lambda: dom.blockInfo('vda', flags)),
+        ('blockStatsFlags', lambda: dom.blockStatsFlags('vda', flags)),
+        ('blockResize', lambda: dom.blockResize('vda', 1 << 20, flags)),
         ('domainListGetStats', lambda: conn.domainListGetStats([dom], 0, flags)),
         ('openConsole', lambda: dom.openConsole(None, conn.newStream(0), flags)),
     ]

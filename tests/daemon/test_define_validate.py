@@ -17,7 +17,8 @@ DATA = os.path.join(armzd.TOP, 'tests', 'data', 'vmm-command')
 # refused at start for what the host lacks or holds (test-vmm-command.c's list)
 HOST_CASES = {'err-type-kvm-no-kvm', 'err-type-qemu-no-kvm', 'err-net-network-no-driver',
               'err-net-network-unknown', 'err-disk-volume-no-driver',
-              'err-disk-volume-unknown'}
+              'err-disk-volume-unknown', 'err-disk-qcow2-missing-backing',
+              'err-fs-no-virtiofsd'}
 # libvirt's wire prefixes of the codes the golden files name
 PREFIX = {'VIR_ERR_CONFIG_UNSUPPORTED': 'unsupported configuration: ',
           'VIR_ERR_XML_ERROR': 'XML error: ',

@@ -80,7 +80,7 @@ def test_domstats_of_inactive_domains(daemon, conn):
     assert st['still'] == {
         'state.state': str(L.VIR_DOMAIN_SHUTOFF), 'state.reason': '0',
         'balloon.current': '262144', 'balloon.maximum': '262144',
-        'vcpu.current': '1', 'vcpu.maximum': '1'}, st
+        'vcpu.current': '1', 'vcpu.maximum': '1', 'block.count': '0'}, st
     only = domstats(daemon.virsh('domstats', '--state', 'still').out)
     assert list(only['still']) == ['state.state', 'state.reason'], only
     # the filters: nothing runs
@@ -97,13 +97,16 @@ def test_all_domain_stats_python(conn):
     dom = conn.lookupByName('a2')
     recs = conn.domainListGetStats([dom], L.VIR_DOMAIN_STATS_STATE)
     assert [(d.name(), p['state.state']) for d, p in recs] == [('a2', L.VIR_DOMAIN_SHUTOFF)]
-    # block statistics do not exist here: skipped, or refused when enforced
+    # a domain without disks has none to count (as libvirt's QEMU driver)
     recs = conn.domainListGetStats([dom], L.VIR_DOMAIN_STATS_BLOCK)
+    assert recs[0][1] == {'block.count': 0}, recs
+    # perf statistics do not exist here: skipped, or refused when enforced
+    recs = conn.domainListGetStats([dom], L.VIR_DOMAIN_STATS_PERF)
     assert recs[0][1] == {}, recs
     e = expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, conn.domainListGetStats, [dom],
-                     L.VIR_DOMAIN_STATS_BLOCK | L.VIR_DOMAIN_STATS_STATE,
+                     L.VIR_DOMAIN_STATS_PERF | L.VIR_DOMAIN_STATS_STATE,
                      L.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS)
-    assert 'bits 0x20' in e.get_error_message()
+    assert 'bits 0x40' in e.get_error_message()
     # list filters are for the host's domains, not a given list
     expect_error(L.VIR_ERR_INVALID_ARG, conn.domainListGetStats, [dom], 0,
                  L.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)

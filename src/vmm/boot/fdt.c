@@ -10,6 +10,7 @@
 #define PH_GIC   1
 #define PH_CLOCK 2
 #define PH_GPIO  3
+#define PH_MSI   4
 
 #define TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
 
@@ -33,11 +34,34 @@ fdt_reg64(void *fdt, const uint64_t *vals, unsigned n)
     return fdt_property(fdt, "reg", buf, (int)(n * sizeof(fdt64_t)));
 }
 
+/* the MSI controller of --pci, a child of the GIC node */
+static int
+msi_node(void *fdt, ArmzMsiKind kind)
+{
+    char name[64];
+    uint64_t reg[2] = { kind == ARMZ_MSI_ITS ? ARMZ_GIC_ITS_BASE : ARMZ_GICV2M_BASE,
+                        kind == ARMZ_MSI_ITS ? ARMZ_GIC_ITS_SIZE : ARMZ_GICV2M_SIZE };
+
+    TRY(fdt_property(fdt, "ranges", NULL, 0));
+    g_snprintf(name, sizeof(name), "%s@%" G_GINT64_MODIFIER "x",
+               kind == ARMZ_MSI_ITS ? "its" : "v2m", (guint64)reg[0]);
+    TRY(fdt_begin_node(fdt, name));
+    TRY(fdt_property_string(fdt, "compatible",
+                            kind == ARMZ_MSI_ITS ? "arm,gic-v3-its" : "arm,gic-v2m-frame"));
+    TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+    if (kind == ARMZ_MSI_ITS)
+        TRY(fdt_property_cell(fdt, "#msi-cells", 1));
+    TRY(fdt_reg64(fdt, reg, 2));
+    TRY(fdt_property_cell(fdt, "phandle", PH_MSI));
+    return fdt_end_node(fdt);
+}
+
 static int
 build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
 {
     char name[64];
-    ArmzFdtCtx ctx = { PH_GIC, PH_CLOCK, PH_GPIO, 0, cfg->nvirtio, cfg->firmware };
+    ArmzFdtCtx ctx = { PH_GIC, PH_CLOCK, PH_GPIO, 0, cfg->nvirtio, cfg->firmware,
+                       cfg->pci, cfg->pci ? cfg->msi : ARMZ_MSI_NONE, PH_MSI };
     char *console;
     int r;
 
@@ -130,6 +154,8 @@ build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
     TRY(fdt_property_cell(fdt, "#address-cells", 2));
     TRY(fdt_property_cell(fdt, "#size-cells", 2));
     TRY(fdt_property_cell(fdt, "phandle", PH_GIC));
+    if (ctx.msi != ARMZ_MSI_NONE)
+        TRY(msi_node(fdt, ctx.msi));
     TRY(fdt_end_node(fdt));
 
     /* APB clock the PrimeCells need */

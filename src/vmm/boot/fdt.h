@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <glib.h>
+#include "pci/msi.h"
 
 typedef enum {
     ARMZ_GIC_V3,        /* in-kernel vGICv3 */
@@ -19,6 +20,8 @@ typedef struct {
     uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
     unsigned nvirtio;               /* virtio-mmio slots 0 .. nvirtio-1 */
     bool firmware;                  /* flash banks and fw_cfg present */
+    bool pci;                       /* the PCIe host bridge (virtio devices on it) */
+    ArmzMsiKind msi;                /* with an ITS or a GICv2m frame in the GIC node */
 } ArmzFdtConfig;
 
 /* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */

@@ -183,11 +183,19 @@ boot_order(const ArmzOptions *o)
 {
     g_autoptr(GString) s = g_string_new(NULL);
 
-    for (guint idx = 1; idx <= 999; idx++)
+    for (guint idx = 1; idx <= 999; idx++) {
         for (guint i = 0; i < o->ndisks; i++)
             if (o->disks[i].bootindex == idx)
                 g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "\n",
-                                       (uint64_t)(ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE));
+                                       (uint64_t)(ARMZ_VIRTIO_BASE + armz_options_disk_slot(o, i) *
+                                                  ARMZ_VIRTIO_SLOT_SIZE));
+        for (guint j = 0; j < o->nvhost_user; j++)
+            if (o->vhost_user[j].kind == ARMZ_VHOST_USER_BLK && o->vhost_user[j].bootindex == idx)
+                g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "\n",
+                                       (uint64_t)(ARMZ_VIRTIO_BASE +
+                                                  armz_options_vhost_user_slot(o, j) *
+                                                  ARMZ_VIRTIO_SLOT_SIZE));
+    }
     if (!s->len)
         return NULL;
     return g_bytes_new(s->str, s->len + 1);

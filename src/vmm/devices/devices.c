@@ -5,6 +5,7 @@
 #include "layout.h"
 #include "virtio/virtio.h"
 #include "virtio/virtio_mmio.h"
+#include "vmmlog.h"
 
 #define FDT_TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
 
@@ -222,26 +223,54 @@ static const ArmzDeviceInfo board_devices[] = {
 /* ---- virtio-mmio slots ---- */
 
 static gboolean
-virtio_add(ArmzBoard *b, ArmzVirtioDev *d)
+virtio_add_at(ArmzBoard *b, ArmzVirtioDev *d, const ArmzPciAddrOpt *pci)
 {
     if (!d)
         return FALSE;
     g_assert(b->nvirtio < ARMZ_VIRTIO_MAX_SLOTS);   /* options.c limits them */
+    if (pci)
+        b->pci_addr[b->nvirtio] = *pci;
     b->virtio[b->nvirtio++] = d;
+    if (!b->pci || (pci && pci->off))
+        b->nmmio++;
     return TRUE;
+}
+
+/* the guest's name for a disk (Linux: vda..vdz, vdaa..), for logs */
+static void
+disk_label(char label[8], guint i)
+{
+    if (i < 26)
+        g_snprintf(label, 8, "vd%c", 'a' + i);
+    else
+        g_snprintf(label, 8, "vd%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
+}
+
+/* --disk and the vhost-user devices (--vhost-user-blk, --vhost-user-fs)
+ * together, in command-line order (armz_options_disk_slot) */
+static gboolean
+virtio_add(ArmzBoard *b, ArmzVirtioDev *d)
+{
+    return virtio_add_at(b, d, NULL);
 }
 
 static gboolean
 blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
-    for (guint i = 0; i < o->ndisks; i++) {
-        /* the guest's name for it (Linux: vda..vdz, vdaa..) */
+    guint j = 0;
+
+    for (guint i = 0; i <= o->ndisks; i++) {
         char label[8];
-        if (i < 26)
-            g_snprintf(label, sizeof(label), "vd%c", 'a' + i);
-        else
-            g_snprintf(label, sizeof(label), "vd%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
-        if (!virtio_add(b, armz_virtio_blk_new(&o->disks[i], label, error)))
+        for (; j < o->nvhost_user && o->vhost_user[j].disk_pos == i; j++) {
+            g_assert(b->nvirtio == armz_options_vhost_user_slot(o, j));
+            if (!virtio_add(b, armz_vhost_user_new(&o->vhost_user[j], j, error)))
+                return FALSE;
+        }
+        if (i == o->ndisks)
+            break;
+        g_assert(b->nvirtio == armz_options_disk_slot(o, i));
+        disk_label(label, b->nvirtio);
+        if (!virtio_add_at(b, armz_virtio_blk_new(&o->disks[i], label, error), &o->disks[i].pci))
             return FALSE;
     }
     return TRUE;
@@ -251,7 +280,7 @@ static gboolean
 net_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
     for (guint i = 0; i < o->nnets; i++)
-        if (!virtio_add(b, armz_virtio_net_new(&o->nets[i], i, error)))
+        if (!virtio_add_at(b, armz_virtio_net_new(&o->nets[i], i, error), &o->nets[i].pci))
             return FALSE;
     return TRUE;
 }
@@ -259,13 +288,15 @@ net_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 static gboolean
 console_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
-    return !o->has_console || virtio_add(b, armz_virtio_console_new(&o->console, error));
+    return !o->has_console ||
+           virtio_add_at(b, armz_virtio_console_new(&o->console, error), &o->console_pci);
 }
 
 static gboolean
 rng_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
-    return !o->has_rng || virtio_add(b, armz_virtio_rng_new(o->rng_path, o->rng_fd, error));
+    return !o->has_rng ||
+           virtio_add_at(b, armz_virtio_rng_new(o->rng_path, o->rng_fd, error), &o->rng_pci);
 }
 
 /* The virtio device kinds, in slot order. */
@@ -282,23 +313,93 @@ static const struct {
 gboolean
 armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
+    b->pci = o->pci;
+    b->root_port_opts = o->root_ports;
+    b->nroot_ports = o->nroot_ports;
     for (size_t i = 0; i < G_N_ELEMENTS(virtio_kinds); i++)
         if (!virtio_kinds[i].open(b, o, error))
             return FALSE;
     return TRUE;
 }
 
+/* the root-bus devfn of the root port libvirt calls bus INDEX, or -1 */
+static int
+root_port_devfn(ArmzBoard *b, unsigned index)
+{
+    for (unsigned i = 0; i < b->nroot_ports; i++)
+        if (b->root_port_opts[i].index == index)
+            return (int)(b->root_port_opts[i].slot << 3 | b->root_port_opts[i].function);
+    return -1;
+}
+
+/* device I on virtio-mmio slot SLOT */
+static gboolean
+virtio_mmio_create(ArmzBoard *b, unsigned i, unsigned slot, GError **error)
+{
+    ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + slot };
+    return armz_virtio_mmio_attach(b->virtio[i], b->bus,
+                                   ARMZ_VIRTIO_BASE + slot * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
+                                   b->ioeventfd, b->ioeventfd_opaque, error) &&
+           armz_virtio_dev_start(b->virtio[i], error);
+}
+
+/* --pci: the root ports, then the devices with an address, then the
+ * others in the next free root-bus slots; pci=off ones on virtio-mmio */
+static gboolean
+virtio_pci_create(ArmzBoard *b, GError **error)
+{
+    ArmzPciHost *h;
+    unsigned next = 1;
+
+    h = b->pci_host = armz_pci_host_new(b->irq_set, b->irq_opaque);
+    if (!armz_pci_host_map(h, b->bus, error))
+        return FALSE;
+    b->root_ports = g_new0(ArmzPcieRootPort, b->nroot_ports + 1);
+    for (unsigned i = 0; i < b->nroot_ports; i++) {
+        const ArmzRootPortOpt *o = &b->root_port_opts[i];
+        armz_pcie_root_port_init(&b->root_ports[i], o->chassis, o->port);
+        if (!armz_pci_host_add_root_port(h, o->slot << 3 | o->function, &b->root_ports[i], error))
+            return FALSE;
+    }
+    for (unsigned i = 0, slot = 0; i < b->nvirtio; i++)
+        if (b->pci_addr[i].off && !virtio_mmio_create(b, i, slot++, error))
+            return FALSE;
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < b->nvirtio; i++) {
+            const ArmzPciAddrOpt *a = &b->pci_addr[i];
+            int devfn;
+            if (a->off || a->set != (pass == 0))
+                continue;
+            if (!a->set) {
+                while (next < ARMZ_PCIE_MAX_SLOTS && !armz_pci_host_slot_free(h, next))
+                    next++;
+                devfn = (int)(next++ << 3);     /* past the last slot: attach says so */
+            } else if (a->bus == 0) {
+                devfn = (int)(a->slot << 3);
+            } else if ((devfn = root_port_devfn(b, a->bus)) < 0) {
+                g_set_error(error, ARMZ_VMM_ERROR, 0,
+                            _("%s: PCI bus %u is no --pcie-root-port index"),
+                            armz_virtio_label(b->virtio[i]), a->bus);
+                return FALSE;
+            }
+            if (!armz_virtio_pci_attach(b->virtio[i], h, (unsigned)devfn, a->set && a->bus != 0,
+                                        &b->msi, &b->mem, b->ioeventfd_set, b->ioeventfd_opaque,
+                                        error) ||
+                !armz_virtio_dev_start(b->virtio[i], error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 virtio_create(ArmzBoard *b, GError **error)
 {
-    for (unsigned i = 0; i < b->nvirtio; i++) {
-        ArmzIrqLine irq = { b->irq_set, b->irq_opaque, 32 + ARMZ_VIRTIO_SPI + i };
-        if (!armz_virtio_mmio_attach(b->virtio[i], b->bus,
-                                     ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE, irq, &b->mem,
-                                     b->ioeventfd, b->ioeventfd_opaque, error) ||
-            !armz_virtio_dev_start(b->virtio[i], error))
+    if (b->pci)
+        return virtio_pci_create(b, error);
+    for (unsigned i = 0; i < b->nvirtio; i++)
+        if (!virtio_mmio_create(b, i, i, error))
             return FALSE;
-    }
     return TRUE;
 }
 
@@ -336,6 +437,8 @@ armz_board_reset_devices(ArmzBoard *b)
         board_devices[i].reset(b);
     for (unsigned i = 0; i < b->nvirtio; i++)
         armz_virtio_dev_reset(b->virtio[i]);
+    if (b->pci_host)
+        armz_pci_host_reset(b->pci_host);
 }
 
 void
@@ -352,7 +455,9 @@ armz_board_free_devices(ArmzBoard *b)
     g_clear_pointer(&b->fw_cfg, armz_fw_cfg_free);
     for (unsigned i = 0; i < b->nvirtio; i++)
         armz_virtio_dev_free(b->virtio[i]);
-    b->nvirtio = 0;
+    b->nvirtio = b->nmmio = 0;
+    g_clear_pointer(&b->pci_host, armz_pci_host_free);
+    g_clear_pointer(&b->root_ports, g_free);
 }
 
 int
@@ -363,6 +468,8 @@ armz_board_fdt_devices(void *fdt, const ArmzFdtCtx *ctx)
     /* lowest address first: Linux probes them, and names disks, in this order */
     for (unsigned i = 0; i < ctx->nvirtio; i++)
         FDT_TRY(virtio_fdt(fdt, i));
+    if (ctx->pci)
+        FDT_TRY(armz_pci_host_fdt(fdt, ctx->gic_phandle, ctx->msi, ctx->msi_phandle));
     return 0;
 }
 

@@ -12,6 +12,8 @@
 #include "options.h"
 #include "layout.h"
 #include "virtio/virtio_core.h"
+#include "virtio/virtio_pci.h"
+#include "pci/pci_host.h"
 
 typedef struct {
     ArmzMmioBus *bus;
@@ -35,6 +37,20 @@ typedef struct {
     /* created by armz_board_open_virtio, slot order */
     ArmzVirtioDev *virtio[ARMZ_VIRTIO_MAX_SLOTS];
     unsigned nvirtio;
+    /* --pci: the virtio devices are virtio-pci functions on the host
+     * bridge (device i in slot i + 1), MSIs through MSI, notify areas
+     * through IOEVENTFD_SET when KVM has ioeventfds */
+    gboolean pci;
+    ArmzMsiSender msi;
+    ArmzIoeventfdSetFn ioeventfd_set;
+    ArmzPciHost *pci_host;
+    /* from the options (armz_board_open_virtio): each device's address
+     * (unset: the next free root-bus slot) and the root ports */
+    ArmzPciAddrOpt pci_addr[ARMZ_VIRTIO_MAX_SLOTS];
+    const ArmzRootPortOpt *root_port_opts;
+    unsigned nroot_ports;
+    ArmzPcieRootPort *root_ports;
+    unsigned nmmio;                 /* devices on virtio-mmio (pci=off with --pci) */
 } ArmzBoard;
 
 typedef struct {
@@ -44,6 +60,9 @@ typedef struct {
     uint32_t cpu_mask;              /* GICv2 PPI CPU mask bits (0 for GICv3) */
     unsigned nvirtio;               /* virtio-mmio slots in use */
     gboolean firmware;              /* flash and fw_cfg nodes */
+    gboolean pci;                   /* the PCIe host bridge node */
+    ArmzMsiKind msi;                /* its MSI controller, */
+    uint32_t msi_phandle;           /* which the GIC node holds */
 } ArmzFdtCtx;
 
 typedef struct ArmzDeviceInfo ArmzDeviceInfo;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
 #include "layout.h"
@@ -145,10 +146,94 @@ done:
     return TRUE;
 }
 
-/* Creates the controller once the vCPUs exist, maps it, sets the devices'
- * interrupt input. */
-gboolean
-armz_irqchip_finalize(ArmzVm *vm, GError **error)
+/* ArmzMsiFn of the in-kernel ITS: the message write, with the requester
+ * ID as the ITS device ID (msi-map is the identity) */
+static void
+its_send(void *opaque, uint64_t addr, uint32_t data, uint32_t devid)
+{
+    ArmzVm *vm = opaque;
+    struct kvm_msi msi;
+
+    memset(&msi, 0, sizeof(msi));
+    msi.address_lo = (uint32_t)addr;
+    msi.address_hi = (uint32_t)(addr >> 32);
+    msi.data = data;
+    msi.flags = ARMZ_KVM_MSI_VALID_DEVID;
+    msi.devid = devid;
+    /* 0: the guest has the LPI disabled or unmapped, as on hardware */
+    if (ioctl(vm->vm_fd, ARMZ_KVM_SIGNAL_MSI, &msi) < 0)
+        armz_vmm_debug("KVM_SIGNAL_MSI (devid 0x%x, data %u) failed: %s", devid, data,
+                       g_strerror(errno));
+}
+
+/* --pci on the in-kernel GICv3: an ITS where KVM offers one (its fd, or
+ * -1: the guest's PCI functions then use INTx) */
+static int
+its_create(ArmzVm *vm)
+{
+    struct kvm_create_device cd;
+    struct kvm_device_attr a;
+    uint64_t base = ARMZ_GIC_ITS_BASE;
+
+    if (armz_kvm_check_cap(vm, ARMZ_KVM_CAP_SIGNAL_MSI) <= 0)
+        return -1;
+    memset(&cd, 0, sizeof(cd));
+    cd.type = ARMZ_KVM_DEV_TYPE_ARM_VGIC_ITS;
+    if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0)
+        return -1;
+    memset(&a, 0, sizeof(a));
+    a.group = ARMZ_VGIC_GRP_ADDR;
+    a.attr = ARMZ_VGIC_ITS_ADDR_TYPE;
+    a.addr = (uintptr_t)&base;
+    if (ioctl((int)cd.fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+        goto fail;
+    memset(&a, 0, sizeof(a));
+    a.group = ARMZ_VGIC_GRP_CTRL;
+    a.attr = ARMZ_VGIC_CTRL_INIT;
+    if (ioctl((int)cd.fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+        goto fail;
+    return (int)cd.fd;
+
+fail:
+    close((int)cd.fd);
+    return -1;
+}
+
+/* --pci: the MSI controller, from what KVM offers: the ITS of an in-kernel
+ * GICv3, else the GICv2m frame of a GICv2; none (INTx) for a GICv3
+ * without an ITS */
+static gboolean
+msi_setup(ArmzVm *vm, GError **error)
+{
+    vm->msi = ARMZ_MSI_NONE;
+    if (!vm->opts->pci)
+        return TRUE;
+    if (vm->irqchip == ARMZ_IRQ_KERNEL_GICV3) {
+        vm->its_fd = its_create(vm);
+        if (vm->its_fd >= 0) {
+            vm->msi = ARMZ_MSI_ITS;
+            vm->board.msi.send = its_send;
+            vm->board.msi.opaque = vm;
+        }
+    } else {
+        ArmzMmioRegion r = { "gicv2m", ARMZ_GICV2M_BASE, ARMZ_GICV2M_SIZE,
+                             armz_gicv2m_read, armz_gicv2m_write, &vm->v2m };
+        armz_gicv2m_init(&vm->v2m, ARMZ_GICV2M_BASE, ARMZ_GICV2M_SPI, ARMZ_GICV2M_NUM_SPIS,
+                         vm->board.irq_set, vm->board.irq_opaque);
+        if (!armz_mmio_bus_add(vm->bus, &r, error))
+            return FALSE;
+        vm->msi = ARMZ_MSI_GICV2M;
+        vm->board.msi.send = armz_gicv2m_send;
+        vm->board.msi.opaque = &vm->v2m;
+    }
+    armz_vmm_debug("PCI MSIs: %s", vm->msi == ARMZ_MSI_ITS ? "in-kernel ITS (KVM_SIGNAL_MSI)" :
+                                   vm->msi == ARMZ_MSI_GICV2M ? "GICv2m frame" : "none (INTx)");
+    return TRUE;
+}
+
+/* the interrupt controller itself */
+static gboolean
+irqchip_create(ArmzVm *vm, GError **error)
 {
     if (vm->irqchip == ARMZ_IRQ_USER_GICV2) {
         ArmzMmioRegion dist = { "gic-dist", ARMZ_GIC_DIST_BASE, 0x1000,
@@ -206,6 +291,14 @@ fail:
     return FALSE;
 }
 
+/* Creates the controller once the vCPUs exist, maps it, sets the devices'
+ * interrupt input; then the MSI controller of --pci. */
+gboolean
+armz_irqchip_finalize(ArmzVm *vm, GError **error)
+{
+    return irqchip_create(vm, error) && msi_setup(vm, error);
+}
+
 void
 armz_irqchip_reset(ArmzVm *vm)
 {
@@ -213,6 +306,16 @@ armz_irqchip_reset(ArmzVm *vm)
         armz_ugic_reset(vm->ugic);
     else
         armz_vgic_reset(vm);
+    if (vm->its_fd >= 0) {
+        /* the rebooted guest sets up the ITS afresh (kernels before 4.19
+         * lack the reset: the guest's ITS driver then copes as on kexec) */
+        struct kvm_device_attr a;
+        memset(&a, 0, sizeof(a));
+        a.group = ARMZ_VGIC_GRP_CTRL;
+        a.attr = ARMZ_VGIC_ITS_CTRL_RESET;
+        if (ioctl(vm->its_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+            armz_vmm_debug("ITS reset failed: %s", g_strerror(errno));
+    }
 }
 
 /* Userspace GIC: forward the timer outputs KVM reports in kvm_run. */

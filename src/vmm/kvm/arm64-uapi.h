@@ -113,6 +113,17 @@ struct armz_kvm_smccc_filter {
 
 #define ARMZ_KVM_IOEVENTFD             _IOW(KVMIO, 0x79, struct kvm_ioeventfd)
 #define ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH (1u << 0)
+#define ARMZ_KVM_IOEVENTFD_FLAG_DEASSIGN  (1u << 2)
+
+/* ---- MSIs through the in-kernel ITS (--pci) ------------------------------- */
+
+#define ARMZ_KVM_CAP_SIGNAL_MSI        77
+#define ARMZ_KVM_CAP_MSI_DEVID         131
+#define ARMZ_KVM_SIGNAL_MSI            _IOW(KVMIO, 0xa5, struct kvm_msi)
+#define ARMZ_KVM_MSI_VALID_DEVID       (1u << 0)
+#define ARMZ_KVM_DEV_TYPE_ARM_VGIC_ITS 8
+#define ARMZ_VGIC_ITS_ADDR_TYPE        4
+#define ARMZ_VGIC_ITS_CTRL_RESET       4
 
 /* ---- In-kernel vGIC (KVM_CREATE_DEVICE) ---------------------------------- */
 

@@ -115,6 +115,29 @@ bits_for(uint64_t end)
     return bits;
 }
 
+/* --memfd: guest RAM becomes a shared mapping of a memfd, placed over the
+ * aligned anonymous reservation, so that a vhost-user back-end can map the
+ * same pages (SET_MEM_TABLE passes the fd). */
+static gboolean
+armz_kvm_ram_memfd(ArmzVm *vm, GError **error)
+{
+    int fd = memfd_create("armz-guest-ram", MFD_CLOEXEC);
+
+    if (fd < 0 || ftruncate(fd, (off_t)vm->ram_size) < 0 ||
+        mmap(vm->ram, vm->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_NORESERVE,
+             fd, 0) == MAP_FAILED) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("cannot allocate %" PRIu64 " MiB of guest memory from a memfd: %s"),
+                    (guint64)(vm->ram_size >> 20), g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return FALSE;
+    }
+    vm->ram_fd = fd;
+    armz_vmm_debug("guest RAM from memfd %d", fd);
+    return TRUE;
+}
+
 gboolean
 armz_kvm_create_vm(ArmzVm *vm, GError **error)
 {
@@ -184,6 +207,9 @@ armz_kvm_create_vm(ArmzVm *vm, GError **error)
         return FALSE;
     }
     vm->ram = (uint8_t *)(((uintptr_t)map + ARMZ_IMAGE_ALIGN - 1) & ~(uintptr_t)(ARMZ_IMAGE_ALIGN - 1));
+    vm->ram_fd = -1;
+    if (vm->opts && vm->opts->memfd && !armz_kvm_ram_memfd(vm, error))
+        return FALSE;
     madvise(vm->ram, vm->ram_size, MADV_HUGEPAGE);
     madvise(vm->ram, vm->ram_size, MADV_DONTDUMP);
 
@@ -297,6 +323,14 @@ armz_kvm_create_vcpus(ArmzVm *vm, GError **error)
 int
 armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd)
 {
+    return armz_kvm_ioeventfd_set(opaque, addr, len, datamatch, fd, true);
+}
+
+/* ArmzIoeventfdSetFn: virtio-pci's notify area moves with its BAR. */
+int
+armz_kvm_ioeventfd_set(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                       bool assign)
+{
     ArmzVm *vm = opaque;
     struct kvm_ioeventfd ioe;
 
@@ -304,7 +338,7 @@ armz_kvm_ioeventfd(void *opaque, uint64_t addr, unsigned len, uint64_t datamatch
     ioe.addr = addr;
     ioe.len = len;
     ioe.fd = fd;
-    ioe.flags = ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH;
+    ioe.flags = ARMZ_KVM_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : ARMZ_KVM_IOEVENTFD_FLAG_DEASSIGN);
     /* KVM compares DATAMATCH with the store's bytes loaded as a host
      * integer; those bytes are in guest (little-endian) order, as in
      * kvm_run's MMIO data (devices/mmio.c), so match on the value whose

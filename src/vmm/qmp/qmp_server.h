@@ -11,6 +11,7 @@ typedef enum {
     ARMZ_RUNSTATE_RUNNING,
     ARMZ_RUNSTATE_PAUSED,      /* "paused": stopped by QMP stop or --paused start */
     ARMZ_RUNSTATE_SHUTDOWN,    /* "shutdown": guest powered off, VMM about to exit */
+    ARMZ_RUNSTATE_IO_ERROR,    /* "io-error": a disk error paused it (werror=stop) */
 } ArmzRunState;
 
 /* What the VMM core does for each command. Each returns TRUE on success or
@@ -26,6 +27,12 @@ typedef struct {
     /* x-armz-debug-syscall: a syscall the seccomp sandbox forbids (the VMM
      * is killed under --seccomp=on; returns when the filter lets it run) */
     gboolean (*x_debug_syscall)(gpointer opaque, GError **error);
+    /* query-blockstats, query-block: the reply's JSON array */
+    char *(*query_blockstats)(gpointer opaque, GError **error);
+    char *(*query_block)(gpointer opaque, GError **error);
+    /* block_resize {device or node-name, size}: the image already has SIZE
+     * bytes (the daemon resized it); the guest is told */
+    gboolean (*block_resize)(gpointer opaque, const char *device, guint64 size, GError **error);
 } ArmzQmpOps;
 
 /* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed

@@ -106,6 +106,7 @@ cmd_query_status(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
     case ARMZ_RUNSTATE_RUNNING: name = "running"; break;
     case ARMZ_RUNSTATE_PAUSED: name = "paused"; break;
     case ARMZ_RUNSTATE_SHUTDOWN: name = "shutdown"; break;
+    case ARMZ_RUNSTATE_IO_ERROR: name = "io-error"; break;
     default: name = "internal-error"; break;
     }
     *ret = g_strdup_printf("{\"status\": \"%s\", \"singlestep\": false, \"running\": %s}",
@@ -145,6 +146,83 @@ OP_CMD(cmd_system_powerdown, system_powerdown)
 OP_CMD(cmd_system_reset, system_reset)
 OP_CMD(cmd_x_debug_syscall, x_debug_syscall)
 
+/* An op's JSON reply in *RET; its GError (taken) becomes the reply's desc. */
+static gboolean
+op_reply(char *json, GError *err, char **ret, GError **error)
+{
+    *ret = json;
+    if (!json)
+        g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
+                            err ? err->message : _("the command failed"));
+    g_clear_error(&err);
+    return json != NULL;
+}
+
+static gboolean
+cmd_query_block(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    GError *err = NULL;
+    char *json;
+
+    if (!no_args(args, error))
+        return FALSE;
+    json = s->ops->query_block(s->opaque, &err);
+    return op_reply(json, err, ret, error);
+}
+
+static gboolean
+cmd_query_blockstats(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    GError *err = NULL;
+    char *json;
+
+    /* QEMU's optional query-nodes is accepted and has nothing to add */
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
+        if (strcmp(args->u.object.keys[i], "query-nodes") != 0) {
+            g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is unexpected"),
+                        args->u.object.keys[i]);
+            return FALSE;
+        }
+    }
+    json = s->ops->query_blockstats(s->opaque, &err);
+    return op_reply(json, err, ret, error);
+}
+
+static gboolean
+cmd_block_resize(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    const char *device = NULL;
+    gboolean have_size = FALSE;
+    guint64 size = 0;
+
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
+        const char *k = args->u.object.keys[i];
+        yajl_val v = args->u.object.values[i];
+
+        if ((strcmp(k, "device") == 0 || strcmp(k, "node-name") == 0) && YAJL_IS_STRING(v)) {
+            device = v->u.string;
+        } else if (strcmp(k, "size") == 0 && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0) {
+            size = (guint64)YAJL_GET_INTEGER(v);
+            have_size = TRUE;
+        } else {
+            g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                        _("Invalid parameter '%s'"), k);
+            return FALSE;
+        }
+    }
+    if (!device || !have_size) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is missing"),
+                    device ? "size" : "device");
+        return FALSE;
+    }
+    if (s->ops->block_resize(s->opaque, device, size, &err))
+        return TRUE;
+    g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
+                        err ? err->message : _("the command failed"));
+    return FALSE;
+}
+
 static gboolean
 cmd_quit(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
@@ -166,6 +244,9 @@ static const Cmd commands[] = {
     { "system_reset", cmd_system_reset, G_STRUCT_OFFSET(ArmzQmpOps, system_reset) },
     { "quit", cmd_quit, G_STRUCT_OFFSET(ArmzQmpOps, quit) },
     { "x-armz-debug-syscall", cmd_x_debug_syscall, G_STRUCT_OFFSET(ArmzQmpOps, x_debug_syscall) },
+    { "query-blockstats", cmd_query_blockstats, G_STRUCT_OFFSET(ArmzQmpOps, query_blockstats) },
+    { "query-block", cmd_query_block, G_STRUCT_OFFSET(ArmzQmpOps, query_block) },
+    { "block_resize", cmd_block_resize, G_STRUCT_OFFSET(ArmzQmpOps, block_resize) },
 };
 
 /* Whether the ops table implements what CMD needs. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <seccomp.h>
 #include <glib-unix.h>
@@ -104,6 +105,14 @@ add_rule(scmp_filter_ctx ctx, uint32_t arch, const ArmzSyscallRule *rule, GError
         for (unsigned i = 0; r == 0 && i < armz_seccomp_n_socketcalls; i++)
             r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
                                  SCMP_A0_64(SCMP_CMP_EQ, armz_seccomp_socketcalls[i]));
+        break;
+    case ARMZ_ARG_SOCKETCALL_VHOST:
+        for (unsigned i = 0; r == 0 && i < armz_seccomp_n_vhost_socketcalls; i++)
+            r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                 SCMP_A0_64(SCMP_CMP_EQ, armz_seccomp_vhost_socketcalls[i]));
+        break;
+    case ARMZ_ARG_SOCKET_UNIX:
+        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0_64(SCMP_CMP_EQ, AF_UNIX));
         break;
     case ARMZ_ARG_ENOSYS:
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);

@@ -44,6 +44,9 @@ static const ArmzSyscallRule main_rules[] = {
     { "socketcall", ARMZ_ARG_SOCKETCALL },
     ANY("unlinkat"), ANY("unlink"),
     ANY("rt_sigaction"),
+    /* guest RAM from a memfd (--memfd) is made during setup; listed for a
+     * later allocation all the same */
+    ANY("memfd_create"), ANY("ftruncate"),
     { "clone", ARMZ_ARG_CLONE_THREAD },
     { "clone3", ARMZ_ARG_ENOSYS },
     /* what a new thread does first (glibc, GLib naming it) */
@@ -55,6 +58,8 @@ static const ArmzSyscallRule main_rules[] = {
 /* vCPU threads: KVM_RUN and device emulation on MMIO exits, which only
  * touches memory, eventfds, the serial backend and KVM: the common list. */
 static const ArmzSyscallRule vcpu_rules[] = {
+    /* vhost-user: DRIVER_OK and a reset talk to the back-end's socket */
+    ANY("sendmsg"), ANY("recvmsg"), { "socketcall", ARMZ_ARG_SOCKETCALL_VHOST },
     { NULL, 0 }
 };
 
@@ -64,6 +69,11 @@ static const ArmzSyscallRule worker_rules[] = {
     ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
     ANY("preadv2"), ANY("pwritev2"),
     ANY("fdatasync"), ANY("fsync"), ANY("fallocate"),
+    /* the vhost-user thread: reconnecting to the back-end's UNIX socket
+     * (socket, connect), messages with descriptors, MSG_PEEK checks
+     * (recvfrom); s390x's socketcall cannot check the address family */
+    { "socket", ARMZ_ARG_SOCKET_UNIX }, ANY("connect"), ANY("sendmsg"), ANY("recvmsg"),
+    ANY("recvfrom"), { "socketcall", ARMZ_ARG_SOCKETCALL_VHOST },
     { NULL, 0 }
 };
 
@@ -85,3 +95,8 @@ const unsigned armz_seccomp_n_tty_ioctls = G_N_ELEMENTS(armz_seccomp_tty_ioctls)
  * shutdown, getsockopt, sendmsg, recvmsg, accept4 */
 const unsigned long armz_seccomp_socketcalls[] = { 5, 6, 7, 11, 12, 13, 15, 16, 17, 18 };
 const unsigned armz_seccomp_n_socketcalls = G_N_ELEMENTS(armz_seccomp_socketcalls);
+
+/* ... and for vhost-user's (vCPU and worker lists): socket, connect,
+ * recvfrom, sendmsg, recvmsg */
+const unsigned long armz_seccomp_vhost_socketcalls[] = { 1, 3, 12, 16, 17 };
+const unsigned armz_seccomp_n_vhost_socketcalls = G_N_ELEMENTS(armz_seccomp_vhost_socketcalls);

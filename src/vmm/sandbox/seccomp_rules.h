@@ -11,6 +11,8 @@ typedef enum {
     ARMZ_ARG_PRCTL_NAME,    /* prctl(PR_SET_NAME) only */
     ARMZ_ARG_ENOSYS,        /* refused with ENOSYS (clone3: glibc falls back to clone) */
     ARMZ_ARG_SOCKETCALL,    /* s390x socketcall: the main loop's socket calls only */
+    ARMZ_ARG_SOCKET_UNIX,   /* socket(AF_UNIX, ...) only */
+    ARMZ_ARG_SOCKETCALL_VHOST,  /* s390x socketcall: the vhost-user calls only */
 } ArmzArgRule;
 
 typedef struct {
@@ -27,3 +29,5 @@ extern const unsigned long armz_seccomp_tty_ioctls[];
 extern const unsigned armz_seccomp_n_tty_ioctls;
 extern const unsigned long armz_seccomp_socketcalls[];
 extern const unsigned armz_seccomp_n_socketcalls;
+extern const unsigned long armz_seccomp_vhost_socketcalls[];
+extern const unsigned armz_seccomp_n_vhost_socketcalls;

@@ -9,6 +9,47 @@
 
 /* virtio_blk.c: LABEL is the guest's name for it ("vda") */
 ArmzVirtioDev *armz_virtio_blk_new(const ArmzDiskOpt *o, const char *label, GError **error);
+bool armz_virtio_is_blk(ArmzVirtioDev *d);
+
+/* The open(2) flags cache mode CACHE asks for on top of O_RDWR/O_RDONLY:
+ * O_DIRECT for none and directsync, O_DSYNC for writethrough and
+ * directsync (the daemon opens with the same flags and passes the fd). */
+int armz_virtio_blk_open_flags(ArmzCacheMode cache);
+
+/* What an I/O error with errno ERR under POLICY does: REPORT, IGNORE or
+ * STOP (ENOSPC: STOP for ENOSPC, REPORT otherwise). */
+ArmzBlkErrorPolicy armz_virtio_blk_error_action(ArmzBlkErrorPolicy policy, int err);
+
+/* An I/O error, for the VM (QMP BLOCK_IO_ERROR; STOP pauses the guest
+ * until armz_virtio_blk_resume retries the failed request).  Called on the
+ * disk's worker thread. */
+typedef struct {
+    const char *label;
+    bool write;                 /* write, flush or write-zeroes */
+    int err;                    /* errno */
+    ArmzBlkErrorPolicy action;  /* REPORT, IGNORE or STOP */
+} ArmzBlkIoError;
+typedef void (*ArmzBlkErrorFn)(void *opaque, ArmzVirtioDev *d, const ArmzBlkIoError *e);
+void armz_virtio_blk_set_error_fn(ArmzVirtioDev *d, ArmzBlkErrorFn fn, void *opaque);
+/* Any thread: retry the request an error stopped (the VM continues). */
+void armz_virtio_blk_resume(ArmzVirtioDev *d);
+/* errno of the error that stopped the disk, 0 when none (QEMU's io-status,
+ * reset by cont) */
+int armz_virtio_blk_io_status(ArmzVirtioDev *d);
+
+/* Counters as QEMU's query-blockstats names them; any thread. */
+typedef struct {
+    uint64_t rd_bytes, wr_bytes, rd_ops, wr_ops, flush_ops;
+    uint64_t rd_ns, wr_ns, flush_ns;
+    uint64_t failed_rd, failed_wr, failed_flush;
+    uint64_t unmap_ops, unmap_bytes;
+    uint64_t wr_highest_offset;
+} ArmzBlkStats;
+void armz_virtio_blk_stats(ArmzVirtioDev *d, ArmzBlkStats *out);
+/* Main thread: the image was resized (by the daemon): reads its size again,
+ * which must be SIZE bytes (SIZE 0: any), and tells the guest.  */
+gboolean armz_virtio_blk_resize(ArmzVirtioDev *d, uint64_t size, GError **error);
+uint64_t armz_virtio_blk_capacity(ArmzVirtioDev *d);   /* bytes */
 
 /* virtio_net.c: a tap by name or a passed fd (tap.c) */
 ArmzVirtioDev *armz_virtio_net_new(const ArmzNetOpt *o, unsigned index, GError **error);
@@ -24,3 +65,8 @@ ArmzVirtioDev *armz_virtio_console_new(const ArmzCharOpt *o, GError **error);
 
 /* virtio_rng.c: PATH ("" or NULL: /dev/urandom) or FD >= 0 */
 ArmzVirtioDev *armz_virtio_rng_new(const char *path, int fd, GError **error);
+
+/* vhost_user_dev.c: virtio-blk or virtio-fs served by a vhost-user
+ * back-end (connects to it here, waiting a few seconds for its socket);
+ * INDEX names it in logs when O has no id */
+ArmzVirtioDev *armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error);

@@ -80,6 +80,7 @@
 #define VIRTIO_BLK_F_RO                  5
 #define VIRTIO_BLK_F_BLK_SIZE            6
 #define VIRTIO_BLK_F_FLUSH               9
+#define VIRTIO_BLK_F_CONFIG_WCE          11
 #define VIRTIO_BLK_F_DISCARD             13
 #define VIRTIO_BLK_F_WRITE_ZEROES        14
 
@@ -88,6 +89,7 @@
 #define VIRTIO_BLK_CFG_SIZE_MAX          0x08    /* u32 */
 #define VIRTIO_BLK_CFG_SEG_MAX           0x0c    /* u32 */
 #define VIRTIO_BLK_CFG_BLK_SIZE          0x14    /* u32 */
+#define VIRTIO_BLK_CFG_WRITEBACK         0x20    /* u8: write cache on (CONFIG_WCE) */
 #define VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS 0x24  /* u32 */
 #define VIRTIO_BLK_CFG_MAX_DISCARD_SEG   0x28    /* u32 */
 #define VIRTIO_BLK_CFG_DISCARD_ALIGN     0x2c    /* u32 */

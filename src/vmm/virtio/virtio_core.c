@@ -164,8 +164,10 @@ armz_virtio_dev_new(const ArmzVirtioOps *ops, void *priv, const char *label, uin
     d->label = g_strdup(label ? label : ops->name);
     g_mutex_init(&d->lock);
     g_cond_init(&d->cond);
-    d->host_features = features | VIRTIO_BIT(VIRTIO_F_VERSION_1) |
-                       VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
+    d->host_features = features;
+    if (!ops->vhost)
+        d->host_features |= VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |
+                            VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
     d->config = g_malloc0(ops->config_size ? ops->config_size : 1);
     d->queues = g_new0(VirtioQueue, ops->nqueues);
     d->ctl_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -186,6 +188,12 @@ armz_virtio_dev_bind(ArmzVirtioDev *d, const ArmzVirtioTransport *t, void *opaqu
     d->trans = t;
     d->trans_opaque = opaque;
     d->mem = *mem;
+}
+
+void *
+armz_virtio_dev_transport(ArmzVirtioDev *d)
+{
+    return d->trans_opaque;
 }
 
 static void *
@@ -234,8 +242,9 @@ armz_virtio_dev_run_once(ArmzVirtioDev *d, int timeout_ms)
     pfd[0].fd = d->ctl_fd;
     pfd[0].events = POLLIN;
     for (unsigned i = 0; i < nq; i++) {
-        pfd[1 + i].fd = d->queues[i].notify_fd;
+        pfd[1 + i].fd = ops->vhost ? -1 : d->queues[i].notify_fd;
         pfd[1 + i].events = POLLIN;
+        pfd[1 + i].revents = 0;
         again |= d->queues[i].pending;
     }
     /* under the lock: a reset may be changing the device's state */
@@ -346,10 +355,12 @@ armz_virtio_dev_free(ArmzVirtioDev *d)
         eventfd_signal(d->ctl_fd);
         pthread_join(d->thread, NULL);
     }
-    if (d->trans && d->trans->free)
-        d->trans->free(d->trans_opaque);
+    /* the model first: its own threads (vhost-user) may still raise
+     * interrupts through the transport */
     if (d->ops->free_priv)
         d->ops->free_priv(d->priv);
+    if (d->trans && d->trans->free)
+        d->trans->free(d->trans_opaque);
     for (unsigned i = 0; i < d->ops->nqueues; i++)
         close(d->queues[i].notify_fd);
     close(d->ctl_fd);
@@ -463,6 +474,8 @@ armz_virtio_set_status(ArmzVirtioDev *d, uint8_t status)
     if ((d->status & VIRTIO_STATUS_NEEDS_RESET) && (new & VIRTIO_STATUS_DRIVER_OK) &&
         !(old & VIRTIO_STATUS_DRIVER_OK))
         interrupt_locked(d, ARMZ_VIRTIO_INT_CONFIG, 0);
+    else if (device_live(d) && !(old & VIRTIO_STATUS_DRIVER_OK) && d->ops->driver_ok)
+        d->ops->driver_ok(d);
     quiesce_end(d);
 }
 
@@ -597,6 +610,21 @@ armz_virtio_config_changed(ArmzVirtioDev *d)
     if (device_live(d))
         interrupt_locked(d, ARMZ_VIRTIO_INT_CONFIG, 0);
     g_mutex_unlock(&d->lock);
+}
+
+void
+armz_virtio_interrupt_queue(ArmzVirtioDev *d, unsigned q)
+{
+    g_mutex_lock(&d->lock);
+    if (device_live(d))
+        interrupt_locked(d, ARMZ_VIRTIO_INT_VRING, q);
+    g_mutex_unlock(&d->lock);
+}
+
+const ArmzGuestMem *
+armz_virtio_mem(ArmzVirtioDev *d)
+{
+    return d->trans ? &d->mem : NULL;
 }
 
 uint64_t

@@ -51,6 +51,13 @@ typedef struct {
     /* Lock held, worker idle: device-specific part of a reset. */
     void (*reset)(ArmzVirtioDev *d);
     void (*free_priv)(void *priv);
+    /* vhost-user: another process serves the queues.  The features are
+     * offered exactly as given (nothing added), the worker neither polls
+     * nor drains the queues' notify fds (they are the back-end's kick fds),
+     * and driver_ok (lock held, worker idle) hands the rings over when the
+     * driver sets DRIVER_OK on a device that does not need a reset. */
+    bool vhost;
+    void (*driver_ok)(ArmzVirtioDev *d);
 } ArmzVirtioOps;
 
 /* ---- life cycle (the board) ---- */
@@ -95,6 +102,11 @@ void armz_virtio_fail(ArmzVirtioDev *d, const char *reason);
 bool armz_virtio_needs_reset(ArmzVirtioDev *d);
 /* Wakes the worker (e.g. from another thread that has new input). */
 void armz_virtio_wake(ArmzVirtioDev *d);
+/* Any thread, lock not held: used buffers on queue Q (a vhost-user
+ * back-end's call eventfd fired); interrupts a live device's driver. */
+void armz_virtio_interrupt_queue(ArmzVirtioDev *d, unsigned q);
+/* Guest memory as bound by the transport (NULL before). */
+const ArmzGuestMem *armz_virtio_mem(ArmzVirtioDev *d);
 
 /* ---- for transports ---- */
 
@@ -135,6 +147,8 @@ typedef int (*ArmzIoeventfdFn)(void *opaque, uint64_t addr, unsigned len,
 void armz_virtio_dev_bind(ArmzVirtioDev *d, const ArmzVirtioTransport *t, void *opaque,
                           const ArmzGuestMem *mem);
 const char *armz_virtio_dev_name(ArmzVirtioDev *d);
+/* The OPAQUE D was bound with. */
+void *armz_virtio_dev_transport(ArmzVirtioDev *d);
 uint32_t armz_virtio_device_id(ArmzVirtioDev *d);
 unsigned armz_virtio_num_queues(ArmzVirtioDev *d);
 /* The eventfd of queue Q that wakes the worker (for KVM_IOEVENTFD). */

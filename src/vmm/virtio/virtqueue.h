@@ -21,6 +21,10 @@ typedef struct {
     uint8_t *host;
     uint64_t gpa;
     uint64_t size;
+    /* HOST is the start of a shared mapping of this memfd (--memfd), which
+     * a vhost-user back-end maps too; has_fd false: private memory */
+    int fd;
+    bool has_fd;
 } ArmzGuestMem;
 
 /* Host pointer to guest range [GPA, GPA+LEN), or NULL unless it lies wholly

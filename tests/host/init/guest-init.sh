@@ -7,7 +7,17 @@
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
-#             (SIZE in bytes), then wait
+#             (SIZE in bytes), then "ARMZ-GUEST BLKSIZE vdX SIZE" whenever
+#             a disk's size changes
+#   blkwrite  write 2 MiB (O_DIRECT) to the last virtio disk: "ARMZ-GUEST
+#             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
+#   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
+#             into it (synced), print its BLKSUM again and
+#             "ARMZ-GUEST BLKSTAMP-END", then wait
+#   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
+#             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
+#             ("ARMZ-FROM-GUEST"), unmount, print "ARMZ-GUEST VIRTIOFS-END",
+#             then wait
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
@@ -27,7 +37,8 @@ while read -r m; do
 done < /modules/order
 # virtio drivers (modules in Debian's kernel), only when the device tree has
 # virtio-mmio nodes: loading them costs time under nested TCG
-if find /sys/firmware/devicetree/base -name compatible -exec grep -l 'virtio,mmio' {} + 2>/dev/null |
+if find /sys/firmware/devicetree/base -name compatible \
+     -exec grep -lE 'virtio,mmio|pci-host-ecam-generic' {} + 2>/dev/null |
    grep -q .; then
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
@@ -81,6 +92,48 @@ case $mode in
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
+    # then every change of a disk's size (virsh blockresize)
+    sizes() { for d in /sys/block/vd*; do echo "${d##*/} $(($(cat "$d/size") * 512))"; done; }
+    last=$(sizes)
+    while :; do
+      sleep 1
+      now=$(sizes)
+      [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
+      last=$now
+    done ;;
+  blkwrite)
+    # 2 MiB of random bytes onto the last disk, then their md5
+    d=$(ls -d /sys/block/vd* | tail -1); d=${d##*/}
+    dd if=/dev/urandom of=/tmp/w bs=1M count=2 2>/dev/null
+    echo "ARMZ-GUEST BLKWRITE $d $(md5sum < /tmp/w | cut -d' ' -f1)"
+    if dd if=/tmp/w of=/dev/$d bs=1M oflag=direct conv=notrunc 2>/tmp/err; then
+      echo "ARMZ-GUEST BLKWRITE-END ok"
+    else
+      echo "ARMZ-GUEST BLKWRITE-END failed: $(tail -1 /tmp/err)"
+    fi
+    while :; do sleep 3600; done ;;
+  virtiofs)
+    tag=$(sed -n 's/.*armz\.tag=\([^ ]*\).*/\1/p' /proc/cmdline)
+    mkdir -p /mnt
+    if mount -t virtiofs "$tag" /mnt 2>/tmp/err; then
+      echo "ARMZ-GUEST VIRTIOFS $(md5sum < /mnt/hostfile | cut -d' ' -f1)"
+      echo ARMZ-FROM-GUEST > /mnt/from-guest
+      sync
+      umount /mnt
+    else
+      echo "ARMZ-GUEST VIRTIOFS-FAIL $(tail -1 /tmp/err)"
+    fi
+    echo "ARMZ-GUEST VIRTIOFS-END"
+    while :; do sleep 3600; done ;;
+  blkstamp)
+    sz=$(($(cat /sys/block/vda/size) * 512))
+    echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
+    stamp=$(sed -n 's/.*armz\.stamp=\([^ ]*\).*/\1/p' /proc/cmdline)
+    printf 'ARMZ-STAMP %s' "$stamp" | dd of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null ||
+      echo "ARMZ-GUEST BLKSTAMP-FAIL"
+    echo 3 > /proc/sys/vm/drop_caches
+    echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
+    echo "ARMZ-GUEST BLKSTAMP-END"
     while :; do sleep 3600; done ;;
   dhcp)
     cat > /tmp/udhcpc.sh <<'EOF'

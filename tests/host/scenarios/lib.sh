@@ -230,3 +230,25 @@ firmware_boot() {
   [ "$before" != "$after" ] || fail "the variable store was not written (sha256 unchanged)"
   echo "variable store written by the firmware"
 }
+
+# wait_socket PATH LOG WHAT: waits up to 10 s for a back-end (started in
+# the background, its output in LOG) to create its UNIX socket PATH; fails
+# naming WHAT, with LOG shown, when it does not.
+wait_socket() {
+  local n=100
+  while [ ! -S "$1" ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
+  [ -S "$1" ] || { tail -20 "$2"; fail "$3 made no socket $1"; }
+}
+
+# guest_done TAG WHAT LOG: shows the guest's "TAG ..." lines; fails unless
+# its run printed "TAG DONE", with its first "TAG FAIL" line as the reason
+# (and the armz-vmm and LOG, a back-end's output, shown).
+guest_done() {
+  local f
+  grep -E "^$1 |ARMZ-GUEST INSMOD" "$VMM_OUT"
+  grep -q "^$1 DONE" "$VMM_OUT" && return 0
+  show_vmm
+  tail -20 "$3"
+  f=$(grep -E "^$1 FAIL|INSMOD-FAILED" "$VMM_OUT" | head -1 | sed "s/^$1 FAIL //")
+  fail "$2: ${f:-no $1 DONE}"
+}

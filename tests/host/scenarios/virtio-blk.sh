@@ -1,5 +1,5 @@
 # virtio-blk, two disks in one boot:
-#  - vda: --disk path=a.img,serial=ARMZ-SERIAL-1 (4 MiB of random bytes):
+#  - vda: --disk path=a.img,serial=ARMZ-SERIAL-1,discard=unmap (4 MiB of random bytes):
 #    the guest sees the size and the serial (/sys/block/vda/serial), reads
 #    the whole disk and checks its sha256, writes three patches (64 KiB
 #    O_DIRECT at 1 MiB + 12 KiB, 512 bytes buffered at sector 5 with fsync,
@@ -97,7 +97,7 @@ guest_payload guest.sh a.sum b.sum patch1 patch2 patch3
 
 exec 7<b.img
 start_vmm blk --vcpus 1 --cmdline "$(guest_cmdline run)" \
-  --disk "path=$PWD/a.img,serial=ARMZ-SERIAL-1" --disk fd=7,readonly=on
+  --disk "path=$PWD/a.img,serial=ARMZ-SERIAL-1,discard=unmap" --disk fd=7,readonly=on
 exec 7<&-
 expect_out "ARMZ-GUEST RUN-END" 180 "guest virtio-blk checks"
 grep -E "^ARMZ-BLK|ARMZ-GUEST INSMOD" "$VMM_OUT"

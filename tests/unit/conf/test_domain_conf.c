@@ -212,8 +212,11 @@ static const BadCase bad_cases[] = {
     { "vcpu-current-too-big", HEAD "<vcpu current='4'>2</vcpu>" TAIL, VIR_ERR_XML_ERROR,
       "current vcpus" },
     { "title-newline", HEAD "<title>a\nb</title>" TAIL, VIR_ERR_XML_ERROR, "newlines" },
-    { "disk-network", HEAD "<devices><disk type='network'><target dev='vda'/></disk></devices>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "<disk type='network'> is not supported" },
+    { "disk-network", HEAD "<devices><disk type='network'><source protocol='gluster' name='v/i'>"
+      "<host name='h'/></source><target dev='vda'/></disk></devices>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "<source protocol='gluster'> is not supported" },
+    { "disk-network-no-host", HEAD "<devices><disk type='network'><source protocol='nbd'/>"
+      "<target dev='vda'/></disk></devices>" TAIL, VIR_ERR_XML_ERROR, "missing <host>" },
     { "disk-bus-sata", HEAD "<devices><disk type='file'><source file='/a'/>"
       "<target dev='sda' bus='sata'/></disk></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "<target bus='sata'>" },
@@ -227,8 +230,12 @@ static const BadCase bad_cases[] = {
     { "disk-dup-target", HEAD "<devices><disk><source file='/a'/><target dev='vda'/></disk>"
       "<disk><source file='/b'/><target dev='vda'/></disk></devices>" TAIL,
       VIR_ERR_XML_ERROR, "duplicated" },
-    { "disk-iotune", HEAD "<devices><disk><source file='/a'/><target dev='vda'/><iotune/>"
-      "</disk></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "element 'iotune' of <disk>" },
+    { "disk-iotune", HEAD "<devices><disk><source file='/a'/><target dev='vda'/><iotune>"
+      "<total_bytes_sec_max>5</total_bytes_sec_max></iotune></disk></devices>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "<iotune> element 'total_bytes_sec_max'" },
+    { "disk-backing-no-format", HEAD "<devices><disk><source file='/a'/><target dev='vda'/>"
+      "<backingStore type='file'><source file='/b'/></backingStore></disk></devices>" TAIL,
+      VIR_ERR_XML_ERROR, "<backingStore> of disk needs" },
     { "net-user", HEAD "<devices><interface type='user'/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "<interface type='user'>" },
     { "net-e1000", HEAD "<devices><interface type='network'><source network='default'/>"

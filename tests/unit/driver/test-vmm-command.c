@@ -19,6 +19,7 @@
 #include "driver/domain_capabilities.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
+#include "driver/disk_chain.h"
 #include "util/error.h"
 
 #include <string.h>
@@ -36,6 +37,7 @@ enum {
     CTX_NO_KVM = 1 << 1,
     CTX_NO_NETWORK_DRIVER = 1 << 2,
     CTX_NO_STORAGE_DRIVER = 1 << 3,
+    CTX_NO_VIRTIOFSD = 1 << 4,
 };
 
 static const struct {
@@ -47,6 +49,7 @@ static const struct {
     { "err-type-qemu-no-kvm", CTX_NO_KVM },
     { "err-net-network-no-driver", CTX_NO_NETWORK_DRIVER },
     { "err-disk-volume-no-driver", CTX_NO_STORAGE_DRIVER },
+    { "err-fs-no-virtiofsd", CTX_NO_VIRTIOFSD },
 };
 
 /* Refused at start for what the host lacks or holds; define accepts them. */
@@ -57,6 +60,8 @@ static const char *const host_cases[] = {
     "err-net-network-unknown",      /* no such network (yet) */
     "err-disk-volume-no-driver",    /* no storage driver */
     "err-disk-volume-unknown",      /* no such pool (yet) */
+    "err-disk-qcow2-missing-backing", /* a backing file is missing */
+    "err-fs-no-virtiofsd",          /* no vhost-user descriptor of type fs */
     NULL
 };
 
@@ -70,6 +75,7 @@ static const struct {
     { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
     { VIR_ERR_NO_NETWORK, "VIR_ERR_NO_NETWORK" },
     { VIR_ERR_NO_STORAGE_POOL, "VIR_ERR_NO_STORAGE_POOL" },
+    { VIR_ERR_SYSTEM_ERROR, "VIR_ERR_SYSTEM_ERROR" },
 };
 
 static int resolver_calls;
@@ -97,8 +103,8 @@ test_resolve_network(const char *network, char **bridge, gpointer opaque, GError
 
 /* Test pool: default, in /var/lib/libvirt/images. */
 static gboolean
-test_resolve_volume(const char *pool, const char *vol, char **path, gpointer opaque,
-                    GError **error)
+test_resolve_volume(const char *pool, const char *vol, const char *format, char **path,
+                    gpointer opaque, GError **error)
 {
     g_assert_true(opaque == &resolver_calls);
     resolver_calls++;
@@ -109,6 +115,45 @@ test_resolve_volume(const char *pool, const char *vol, char **path, gpointer opa
     g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_STORAGE_POOL,
                 "Storage pool not found: no storage pool with matching name '%s'", pool);
     return FALSE;
+}
+
+/* Backing chains: images named overlay* sit on a raw file in Nova's
+ * _base (as Nova makes them); images named chain3* on a qcow2 on a raw;
+ * missing* have a missing backing file; anything else has none. */
+static gboolean
+test_resolve_chain(const char *path, const char *format, GPtrArray **chain, gpointer opaque,
+                   GError **error)
+{
+    g_autofree char *base = g_path_get_basename(path);
+    GPtrArray *c = g_ptr_array_new_with_free_func(armz_disk_layer_free);
+    const char *layers[3][2] = { { path, format } };
+    guint n = 1;
+
+    g_assert_true(opaque == &resolver_calls);
+    if (g_str_has_prefix(base, "missing")) {
+        g_ptr_array_unref(c);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    "Cannot access backing file '/nope' of storage file '%s': "
+                    "No such file or directory", path);
+        return FALSE;
+    }
+    if (g_str_equal(format, "qcow2") && g_str_has_prefix(base, "overlay")) {
+        layers[n][0] = "/var/lib/nova/instances/_base/6f1ed002ab5595859014ebf0951522d9";
+        layers[n++][1] = "raw";
+    } else if (g_str_equal(format, "qcow2") && g_str_has_prefix(base, "chain3")) {
+        layers[n][0] = "/var/lib/libvirt/images/middle.qcow2";
+        layers[n++][1] = "qcow2";
+        layers[n][0] = "/var/lib/libvirt/images/base,with 'odd' \"chars\".raw";
+        layers[n++][1] = "raw";
+    }
+    for (guint i = 0; i < n; i++) {
+        ArmzDiskLayer *l = g_new0(ArmzDiskLayer, 1);
+        l->path = g_strdup(layers[i][0]);
+        l->format = g_strdup(layers[i][1]);
+        g_ptr_array_add(c, l);
+    }
+    *chain = c;
+    return TRUE;
 }
 
 static void
@@ -122,6 +167,9 @@ ctx_init(ArmzLaunchCtx *ctx, unsigned int flags)
     ctx->resolve_network = (flags & CTX_NO_NETWORK_DRIVER) ? NULL : test_resolve_network;
     ctx->resolve_volume = (flags & CTX_NO_STORAGE_DRIVER) ? NULL : test_resolve_volume;
     ctx->network_opaque = ctx->volume_opaque = &resolver_calls;
+    ctx->virtiofsd_path = (flags & CTX_NO_VIRTIOFSD) ? NULL : "/usr/lib/qemu/virtiofsd";
+    ctx->resolve_chain = test_resolve_chain;
+    ctx->chain_opaque = &resolver_calls;
 }
 
 static const char *

@@ -38,7 +38,7 @@ test_resolver(void)
     g_autofree char *path = NULL;
 
     g_assert_no_error(err);
-    g_assert_false(armz_storage_resolve_volume("p", "a.img", &path, drv, &err));
+    g_assert_false(armz_storage_resolve_volume("p", "a.img", "raw", &path, drv, &err));
     g_assert_error(err, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID);
     g_assert_nonnull(strstr(err->message, "not active"));
     g_clear_error(&err);
@@ -52,19 +52,27 @@ test_resolver(void)
                                          "</volume>", 0, &err);
     g_assert_no_error(err);
 
-    g_assert_true(armz_storage_resolve_volume("p", "a.img", &path, drv, &err));
+    g_assert_true(armz_storage_resolve_volume("p", "a.img", "raw", &path, drv, &err));
     g_assert_no_error(err);
     g_assert_true(g_str_has_suffix(path, "/pool/a.img"));
 
-    g_assert_false(armz_storage_resolve_volume("p", "b.qcow2", &path, drv, &err));
+    g_assert_false(armz_storage_resolve_volume("p", "b.qcow2", "raw", &path, drv, &err));
     g_assert_error(err, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID);
     g_assert_cmpstr(err->message, ==,
                     "armz-vmm reads raw volumes only: volume 'b.qcow2' in pool 'p' is qcow2");
     g_clear_error(&err);
-    g_assert_false(armz_storage_resolve_volume("p", "c", &path, drv, &err));
+    /* read as qcow2 (qemu-storage-daemon), or for its path alone */
+    g_clear_pointer(&path, g_free);
+    g_assert_true(armz_storage_resolve_volume("p", "b.qcow2", "qcow2", &path, drv, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_str_has_suffix(path, "/pool/b.qcow2"));
+    g_clear_pointer(&path, g_free);
+    g_assert_true(armz_storage_resolve_volume("p", "b.qcow2", NULL, &path, drv, &err));
+    g_clear_pointer(&path, g_free);
+    g_assert_false(armz_storage_resolve_volume("p", "c", "raw", &path, drv, &err));
     g_assert_error(err, ARMZ_ERROR, VIR_ERR_NO_STORAGE_VOL);
     g_clear_error(&err);
-    g_assert_false(armz_storage_resolve_volume("nopool", "c", &path, drv, &err));
+    g_assert_false(armz_storage_resolve_volume("nopool", "c", "raw", &path, drv, &err));
     g_assert_error(err, ARMZ_ERROR, VIR_ERR_NO_STORAGE_POOL);
     g_clear_error(&err);
 

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <linux/falloc.h>
 #include <glib.h>
@@ -81,7 +83,19 @@ fix_init(Fix *f, gboolean readonly, const char *serial)
     o.fd = -1;
     o.readonly = readonly;
     o.serial = (char *)serial;
+    o.discard = TRUE;       /* discard=unmap: DISCARD punches holes */
     fix_open(f, &o);
+}
+
+/* a fresh image with the modes of O (its path and fd are set here) */
+static void
+fix_init_opt(Fix *f, ArmzDiskOpt *o)
+{
+    memset(f, 0, sizeof(*f));
+    f->path = make_image("disk.img", DISK_SECTORS * 512);
+    o->path = f->path;
+    o->fd = -1;
+    fix_open(f, o);
 }
 
 static void
@@ -508,6 +522,332 @@ test_thread(void)
     fix_free(&f);
 }
 
+/* ---- cache modes, discard=ignore, detect-zeroes, error policy, stats ---- */
+
+static bool
+fs_has_direct(void)
+{
+    g_autofree char *p = g_build_filename(vt_tmpdir(), "direct.probe", NULL);
+    int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0600);
+    if (fd >= 0)
+        close(fd);
+    unlink(p);
+    return fd >= 0;
+}
+
+static void
+test_open_flags(void)
+{
+    g_assert_cmpint(armz_virtio_blk_open_flags(ARMZ_CACHE_WRITEBACK), ==, 0);
+    g_assert_cmpint(armz_virtio_blk_open_flags(ARMZ_CACHE_UNSAFE), ==, 0);
+    g_assert_cmpint(armz_virtio_blk_open_flags(ARMZ_CACHE_NONE), ==, O_DIRECT);
+    g_assert_cmpint(armz_virtio_blk_open_flags(ARMZ_CACHE_WRITETHROUGH), ==, O_DSYNC);
+    g_assert_cmpint(armz_virtio_blk_open_flags(ARMZ_CACHE_DIRECTSYNC), ==, O_DIRECT | O_DSYNC);
+}
+
+/* the guest's write cache per mode (QEMU: on but for writethrough and
+ * directsync), toggled by the driver; unsafe answers flushes at once */
+static void
+test_cache_wce(void)
+{
+    static const struct { ArmzCacheMode mode; int wce; } t[] = {
+        { ARMZ_CACHE_WRITEBACK, 1 }, { ARMZ_CACHE_UNSAFE, 1 }, { ARMZ_CACHE_WRITETHROUGH, 0 },
+        { ARMZ_CACHE_NONE, 1 }, { ARMZ_CACHE_DIRECTSYNC, 0 },
+    };
+    bool direct = fs_has_direct();
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(t); i++) {
+        ArmzDiskOpt o = { .cache = t[i].mode };
+        uint8_t *data = vt_ptr(mem, DATA), back[512];
+        uint32_t len;
+        Fix f;
+
+        if ((armz_virtio_blk_open_flags(t[i].mode) & O_DIRECT) && !direct) {
+            g_test_message("no O_DIRECT on this file system: mode %d skipped", t[i].mode);
+            continue;
+        }
+        fix_init_opt(&f, &o);
+        g_assert_true(f.features & VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE));
+        g_assert_cmpuint(vt_rd_sized(f.bus, BASE + 0x100 + VIRTIO_BLK_CFG_WRITEBACK, 1), ==,
+                         t[i].wce);
+        memset(data, 0x5a, 512);
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 7, 512, false, &len), ==, VIRTIO_BLK_S_OK);
+        read_file_at(f.path, 7 * 512, back, 512);
+        g_assert_cmpmem(back, 512, data, 512);
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_FLUSH, 0, 0, false, &len), ==, VIRTIO_BLK_S_OK);
+        /* the driver turns its cache off */
+        {
+            uint8_t zero = 0;
+            g_assert_true(armz_mmio_bus_access(f.bus, BASE + 0x100 + VIRTIO_BLK_CFG_WRITEBACK,
+                                               &zero, 1, true));
+        }
+        g_assert_cmpuint(vt_rd_sized(f.bus, BASE + 0x100 + VIRTIO_BLK_CFG_WRITEBACK, 1), ==, 0);
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 8, 512, false, &len), ==, VIRTIO_BLK_S_OK);
+        fix_free(&f);
+    }
+}
+
+/* cache=none: the fd is O_DIRECT (a passed fd gets it too); a guest buffer
+ * that is not 512-aligned goes through the bounce buffer */
+static void
+test_direct(void)
+{
+    ArmzDiskOpt o = { .cache = ARMZ_CACHE_NONE };
+    g_autofree char *path = NULL;
+    uint8_t back[512];
+    uint32_t len;
+    Fix f;
+    int fd;
+
+    if (!fs_has_direct()) {
+        g_test_skip("no O_DIRECT on this file system");
+        return;
+    }
+    fix_init_opt(&f, &o);
+    for (unsigned i = 0; i < 512; i++)
+        *vt_ptr(mem, DATA + 3 + i) = (uint8_t)(i ^ 0xa5);
+    {
+        VtBuf b[3] = { { HDR, 16, false }, { DATA + 3, 512, false }, { STATUS, 1, true } };
+        put_hdr(VIRTIO_BLK_T_OUT, 5);
+        g_assert_cmpuint(submit(&f, b, 3, &len), ==, VIRTIO_BLK_S_OK);
+        read_file_at(f.path, 5 * 512, back, 512);
+        g_assert_cmpmem(back, 512, vt_ptr(mem, DATA + 3), 512);
+        memset(vt_ptr(mem, DATA + 3), 0, 512);
+        b[1].write = true;
+        put_hdr(VIRTIO_BLK_T_IN, 5);
+        g_assert_cmpuint(submit(&f, b, 3, &len), ==, VIRTIO_BLK_S_OK);
+        g_assert_cmpmem(back, 512, vt_ptr(mem, DATA + 3), 512);
+    }
+    /* aligned: straight from guest memory */
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, 6, 1024, true, &len), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(*vt_ptr(mem, DATA + 1), ==, pattern(6 * 512 + 1));
+    fix_free(&f);
+
+    path = make_image("direct-fd.img", 8192);
+    fd = open(path, O_RDWR);
+    g_assert_cmpint(fd, >=, 0);
+    o.path = NULL;
+    o.fd = fd;
+    memset(&f, 0, sizeof(f));
+    fix_open(&f, &o);
+    g_assert_true(fcntl(fd, F_GETFL) & O_DIRECT);
+    fix_free(&f);
+    close(fd);
+    unlink(path);
+}
+
+/* discard=ignore (the default): offered, accepted, nothing punched */
+static void
+test_discard_ignore(void)
+{
+    ArmzDiskOpt o = { 0 };
+    uint8_t *seg = vt_ptr(mem, DATA), back[512];
+    uint32_t len;
+    Fix f;
+
+    fix_init_opt(&f, &o);
+    g_assert_true(f.features & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD));
+    g_assert_cmpuint(vt_rd_sized(f.bus, BASE + 0x100 + VIRTIO_BLK_CFG_WZ_MAY_UNMAP, 1), ==, 0);
+    memset(seg, 0, 16);
+    armz_st_le64(seg, 16);
+    armz_st_le32(seg + 8, 8);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_DISCARD, 0, 16, false, &len), ==, VIRTIO_BLK_S_OK);
+    read_file_at(f.path, 17 * 512, back, 512);
+    g_assert_cmpuint(back[3], ==, pattern(17 * 512 + 3));
+    fix_free(&f);
+}
+
+static bool
+is_hole(const char *path, off_t off)
+{
+    int fd = open(path, O_RDONLY);
+    off_t h = lseek(fd, off, SEEK_HOLE);
+    close(fd);
+    return h == off;
+}
+
+/* detect-zeroes=unmap with discard=unmap: an all-zero write punches a hole;
+ * with detect-zeroes=off it is written */
+static void
+test_detect_zeroes(void)
+{
+    ArmzDiskOpt o = { .discard = TRUE, .detect_zeroes = ARMZ_DETECT_ZEROES_UNMAP };
+    uint8_t back[4096], zero[4096] = { 0 };
+    uint32_t len;
+    Fix f;
+
+    if (!fs_can(FALLOC_FL_PUNCH_HOLE)) {
+        g_test_skip("the file system cannot punch holes");
+        return;
+    }
+    fix_init_opt(&f, &o);
+    memset(vt_ptr(mem, DATA), 0, 4096);
+    g_assert_false(is_hole(f.path, 64 * 512));
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 64, 4096, false, &len), ==, VIRTIO_BLK_S_OK);
+    read_file_at(f.path, 64 * 512, back, 4096);
+    g_assert_cmpmem(back, 4096, zero, 4096);
+    g_assert_true(is_hole(f.path, 64 * 512));
+    fix_free(&f);
+
+    /* on: a zeroed range that keeps its blocks; unmap without discard=unmap: the same */
+    for (unsigned i = 0; i < 2; i++) {
+        ArmzDiskOpt on = { .discard = i == 0, .detect_zeroes = i == 0 ? ARMZ_DETECT_ZEROES_ON
+                                                                    : ARMZ_DETECT_ZEROES_UNMAP };
+        struct stat st0, st1;
+
+        fix_init_opt(&f, &on);
+        g_assert_cmpint(stat(f.path, &st0), ==, 0);
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 64, 4096, false, &len), ==, VIRTIO_BLK_S_OK);
+        read_file_at(f.path, 64 * 512, back, 4096);
+        g_assert_cmpmem(back, 4096, zero, 4096);
+        /* (an unwritten extent may count as a hole for SEEK_HOLE: compare blocks) */
+        g_assert_cmpint(stat(f.path, &st1), ==, 0);
+        g_assert_cmpint(st1.st_blocks, >=, st0.st_blocks);
+        fix_free(&f);
+    }
+
+    o.detect_zeroes = ARMZ_DETECT_ZEROES_OFF;
+    fix_init_opt(&f, &o);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 64, 4096, false, &len), ==, VIRTIO_BLK_S_OK);
+    read_file_at(f.path, 64 * 512, back, 4096);
+    g_assert_cmpmem(back, 4096, zero, 4096);
+    g_assert_false(is_hole(f.path, 64 * 512));
+    fix_free(&f);
+}
+
+static void
+test_error_action(void)
+{
+    g_assert_cmpint(armz_virtio_blk_error_action(ARMZ_BLK_ERR_REPORT, ENOSPC), ==,
+                    ARMZ_BLK_ERR_REPORT);
+    g_assert_cmpint(armz_virtio_blk_error_action(ARMZ_BLK_ERR_IGNORE, EIO), ==,
+                    ARMZ_BLK_ERR_IGNORE);
+    g_assert_cmpint(armz_virtio_blk_error_action(ARMZ_BLK_ERR_STOP, EIO), ==, ARMZ_BLK_ERR_STOP);
+    g_assert_cmpint(armz_virtio_blk_error_action(ARMZ_BLK_ERR_ENOSPC, ENOSPC), ==,
+                    ARMZ_BLK_ERR_STOP);
+    g_assert_cmpint(armz_virtio_blk_error_action(ARMZ_BLK_ERR_ENOSPC, EIO), ==,
+                    ARMZ_BLK_ERR_REPORT);
+}
+
+typedef struct {
+    unsigned calls;
+    ArmzBlkIoError last;
+} ErrSeen;
+
+static void
+on_error(void *opaque, ArmzVirtioDev *d, const ArmzBlkIoError *e)
+{
+    ErrSeen *s = opaque;
+    s->calls++;
+    s->last = *e;
+}
+
+/* Writes past RLIMIT_FSIZE fail (EFBIG) like a full disk: report, ignore,
+ * stop (no completion until resume retries it, then it lands) */
+static void
+test_error_policy(void)
+{
+    static const ArmzBlkErrorPolicy pol[] = {
+        ARMZ_BLK_ERR_REPORT, ARMZ_BLK_ERR_IGNORE, ARMZ_BLK_ERR_STOP };
+    struct rlimit old, lim;
+    uint8_t back[512];
+
+    signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    for (unsigned i = 0; i < G_N_ELEMENTS(pol); i++) {
+        ArmzDiskOpt o = { .werror = pol[i], .rerror = ARMZ_BLK_ERR_REPORT };
+        ErrSeen seen = { 0 };
+        ArmzBlkStats st;
+        uint32_t id, len;
+        Fix f;
+
+        fix_init_opt(&f, &o);
+        armz_virtio_blk_set_error_fn(f.dev, on_error, &seen);
+        lim = old;
+        lim.rlim_cur = 512 * 512;   /* sectors from 512 on fail */
+        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+        memset(vt_ptr(mem, DATA), 0x77, 512);
+        if (pol[i] != ARMZ_BLK_ERR_STOP) {
+            uint8_t want = pol[i] == ARMZ_BLK_ERR_REPORT ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+            g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 600, 512, false, &len), ==, want);
+            g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+        } else {
+            VtBuf b[3] = { { HDR, 16, false }, { DATA, 512, false }, { STATUS, 1, true } };
+            put_hdr(VIRTIO_BLK_T_OUT, 600);
+            vt_add(&f.d, b, 3);
+            vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+            vt_run(f.dev);
+            g_assert_false(vt_get_used(&f.d, &id, &len));       /* held */
+            /* a new kick does not retry it */
+            vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+            vt_run(f.dev);
+            g_assert_false(vt_get_used(&f.d, &id, &len));
+            g_assert_cmpint(armz_virtio_blk_io_status(f.dev), ==, EFBIG);
+            /* space is back: cont */
+            g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+            armz_virtio_blk_resume(f.dev);
+            g_assert_cmpint(armz_virtio_blk_io_status(f.dev), ==, 0);
+            vt_run(f.dev);
+            g_assert_true(vt_get_used(&f.d, &id, &len));
+            g_assert_cmpuint(*vt_ptr(mem, STATUS), ==, VIRTIO_BLK_S_OK);
+            read_file_at(f.path, 600 * 512, back, 512);
+            g_assert_cmpuint(back[0], ==, 0x77);
+        }
+        g_assert_cmpuint(seen.calls, ==, 1);
+        g_assert_true(seen.last.write);
+        g_assert_cmpint(seen.last.err, ==, EFBIG);
+        g_assert_cmpint(seen.last.action, ==, pol[i]);
+        g_assert_cmpstr(seen.last.label, ==, "vda");
+        armz_virtio_blk_stats(f.dev, &st);
+        g_assert_cmpuint(st.wr_ops, ==, 1);
+        g_assert_cmpuint(st.failed_wr, ==, pol[i] == ARMZ_BLK_ERR_REPORT);
+        fix_free(&f);
+    }
+    signal(SIGXFSZ, SIG_DFL);
+}
+
+static void
+test_stats_resize(void)
+{
+    ArmzDiskOpt o = { 0 };
+    GError *err = NULL;
+    ArmzBlkStats st;
+    uint32_t len;
+    Fix f;
+
+    fix_init_opt(&f, &o);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, 0, 4096, true, &len), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, 8, 1024, true, &len), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 8, 1024, false, &len), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_FLUSH, 0, 0, false, &len), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, DISK_SECTORS, 512, true, &len), ==,
+                     VIRTIO_BLK_S_IOERR);
+    armz_virtio_blk_stats(f.dev, &st);
+    g_assert_cmpuint(st.rd_ops, ==, 3);
+    g_assert_cmpuint(st.rd_bytes, ==, 5120);
+    g_assert_cmpuint(st.failed_rd, ==, 1);
+    g_assert_cmpuint(st.wr_ops, ==, 1);
+    g_assert_cmpuint(st.wr_bytes, ==, 1024);
+    g_assert_cmpuint(st.flush_ops, ==, 1);
+    g_assert_cmpuint(st.wr_highest_offset, ==, 9 * 512 + 512);
+
+    /* the daemon grew the file: the guest sees the new capacity */
+    g_assert_cmpint(truncate(f.path, DISK_SECTORS * 1024), ==, 0);
+    g_assert_false(armz_virtio_blk_resize(f.dev, DISK_SECTORS * 2048, &err));
+    g_assert_nonnull(strstr(err->message, "must be resized first"));
+    g_clear_error(&err);
+    f.irq.level = 0;
+    g_assert_true(armz_virtio_blk_resize(f.dev, DISK_SECTORS * 1024, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(vt_rd_sized(f.bus, BASE + 0x100 + VIRTIO_BLK_CFG_CAPACITY, 8), ==,
+                    DISK_SECTORS * 2);
+    g_assert_cmpuint(armz_virtio_blk_capacity(f.dev), ==, DISK_SECTORS * 1024);
+    g_assert_cmphex(vt_rd(f.bus, BASE, VIRTIO_MMIO_INTERRUPT_STATUS) & 2, ==, 2);
+    g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, DISK_SECTORS, 512, true, &len), ==,
+                     VIRTIO_BLK_S_OK);
+    fix_free(&f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -525,6 +865,14 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-blk/discard-write-zeroes", test_discard_write_zeroes);
     g_test_add_func("/virtio-blk/fd-and-errors", test_fd_and_errors);
     g_test_add_func("/virtio-blk/thread", test_thread);
+    g_test_add_func("/virtio-blk/open-flags", test_open_flags);
+    g_test_add_func("/virtio-blk/cache-wce", test_cache_wce);
+    g_test_add_func("/virtio-blk/direct", test_direct);
+    g_test_add_func("/virtio-blk/discard-ignore", test_discard_ignore);
+    g_test_add_func("/virtio-blk/detect-zeroes", test_detect_zeroes);
+    g_test_add_func("/virtio-blk/error-action", test_error_action);
+    g_test_add_func("/virtio-blk/error-policy", test_error_policy);
+    g_test_add_func("/virtio-blk/stats-resize", test_stats_resize);
     r = g_test_run();
     vt_mem_free(mem);
     vt_tmpdir_cleanup();

@@ -69,6 +69,12 @@ test_full(void)
     g_assert_cmpint(o.disks[1].fd, ==, 7);
     g_assert_true(o.disks[1].readonly);
     g_assert_cmpstr(o.disks[2].path, ==, "/img/with,comma.raw");
+    /* the defaults: QEMU's */
+    g_assert_cmpint(o.disks[0].cache, ==, ARMZ_CACHE_WRITEBACK);
+    g_assert_false(o.disks[0].discard);
+    g_assert_cmpint(o.disks[0].detect_zeroes, ==, ARMZ_DETECT_ZEROES_OFF);
+    g_assert_cmpint(o.disks[0].werror, ==, ARMZ_BLK_ERR_REPORT);
+    g_assert_cmpint(o.disks[0].rerror, ==, ARMZ_BLK_ERR_REPORT);
     g_assert_cmpuint(o.nnets, ==, 2);
     g_assert_cmpstr(o.nets[0].tap, ==, "vnet0");
     g_assert_true(o.nets[0].has_mac);
@@ -92,6 +98,27 @@ test_full(void)
     g_assert_cmpint(o.serial.kind, ==, ARMZ_SERIAL_STDIO);
     g_assert_cmpint(o.console.kind, ==, ARMZ_SERIAL_FILE);
     g_assert_cmpstr(o.console.path, ==, "/tmp/hvc0.out");
+    armz_options_clear(&o);
+
+    g_assert_true(parse(&o, &err,
+                        "--disk", "fd=3,cache=none,discard=unmap,detect-zeroes=unmap,"
+                                  "werror=enospc,rerror=stop",
+                        "--disk", "fd=4,cache=default,discard=ignore,werror=ignore",
+                        "--disk", "fd=5,cache=directsync", "--disk", "fd=6,cache=unsafe",
+                        "--disk", "fd=7,cache=writethrough,detect-zeroes=on", NULL));
+    g_assert_no_error(err);
+    g_assert_cmpint(o.disks[0].cache, ==, ARMZ_CACHE_NONE);
+    g_assert_true(o.disks[0].discard);
+    g_assert_cmpint(o.disks[0].detect_zeroes, ==, ARMZ_DETECT_ZEROES_UNMAP);
+    g_assert_cmpint(o.disks[0].werror, ==, ARMZ_BLK_ERR_ENOSPC);
+    g_assert_cmpint(o.disks[0].rerror, ==, ARMZ_BLK_ERR_STOP);
+    g_assert_cmpint(o.disks[1].cache, ==, ARMZ_CACHE_WRITEBACK);
+    g_assert_false(o.disks[1].discard);
+    g_assert_cmpint(o.disks[1].werror, ==, ARMZ_BLK_ERR_IGNORE);
+    g_assert_cmpint(o.disks[2].cache, ==, ARMZ_CACHE_DIRECTSYNC);
+    g_assert_cmpint(o.disks[3].cache, ==, ARMZ_CACHE_UNSAFE);
+    g_assert_cmpint(o.disks[4].cache, ==, ARMZ_CACHE_WRITETHROUGH);
+    g_assert_cmpint(o.disks[4].detect_zeroes, ==, ARMZ_DETECT_ZEROES_ON);
     armz_options_clear(&o);
 
     /* nothing virtio by default */
@@ -119,6 +146,11 @@ static const Bad bad[] = {
     { "--disk", "path=/a,path=/b", NULL, NULL, "--disk" },
     { "--disk", "/a.img", NULL, NULL, "--disk" },
     { "--disk", "", NULL, NULL, "--disk" },
+    { "--disk", "path=/a,cache=fast", NULL, NULL, "writethrough" },
+    { "--disk", "path=/a,discard=on", NULL, NULL, "unmap" },
+    { "--disk", "path=/a,detect-zeroes=yes", NULL, NULL, "detect-zeroes" },
+    { "--disk", "path=/a,werror=pause", NULL, NULL, "werror" },
+    { "--disk", "path=/a,rerror=enospc", NULL, NULL, "werror only" },
     { "--net", "mac=52:54:00:12:34:56", NULL, NULL, "--net" },
     { "--net", "tap=t0,fd=3", NULL, NULL, "--net" },
     { "--net", "tap=t0,mac=52:54:00:12:34", NULL, NULL, "--net" },
@@ -137,7 +169,61 @@ static const Bad bad[] = {
     { "--console", "stdio", NULL, NULL, "--console" },
     { "--rng", "fd:z", NULL, NULL, "--rng" },
     { "--serial", "bogus", NULL, NULL, "--serial" },
+    { "--vhost-user-blk", "id=d0", NULL, NULL, "--vhost-user-blk" },
+    { "--vhost-user-blk", "socket=/s,tag=x", NULL, NULL, "--vhost-user-blk" },
+    { "--vhost-user-blk", "socket=/s,bootindex=0", NULL, NULL, "--vhost-user-blk" },
+    { "--vhost-user-blk", "socket=/s,readonly=perhaps", NULL, NULL, "--vhost-user-blk" },
+    { "--vhost-user-fs", "socket=/s", NULL, NULL, "--vhost-user-fs" },
+    { "--vhost-user-fs", "tag=t", NULL, NULL, "--vhost-user-fs" },
+    { "--vhost-user-fs", "socket=/s,tag=0123456789012345678901234567890123456",
+      NULL, NULL, "--vhost-user-fs" },
+    { "--vhost-user-fs", "socket=/s,tag=t,queue-size=100", NULL, NULL, "--vhost-user-fs" },
+    { "--vhost-user-fs", "socket=/s,tag=t,queue-size=2048", NULL, NULL, "--vhost-user-fs" },
+    { "--vhost-user-fs", "socket=/s,tag=t,readonly=on", NULL, NULL, "--vhost-user-fs" },
 };
+
+/* vhost-user devices keep their command-line order across both options,
+ * and imply --memfd */
+static void
+test_vhost_user(void)
+{
+    ArmzOptions o;
+    GError *err = NULL;
+
+    g_assert_true(parse(&o, &err,
+                        "--vhost-user-fs", "socket=/run/fs0.sock,tag=share,queue-size=256",
+                        "--vhost-user-blk=socket=/run/vda.sock,id=ua-disk0,bootindex=2",
+                        "--disk", "path=/img/raw",
+                        "--vhost-user-blk", "socket=/run/b,,c.sock,readonly=on",
+                        NULL));
+    g_assert_no_error(err);
+    g_assert_true(o.memfd);
+    g_assert_cmpuint(o.nvhost_user, ==, 3);
+    g_assert_cmpint(o.vhost_user[0].kind, ==, ARMZ_VHOST_USER_FS);
+    g_assert_cmpstr(o.vhost_user[0].socket, ==, "/run/fs0.sock");
+    g_assert_cmpstr(o.vhost_user[0].tag, ==, "share");
+    g_assert_cmpuint(o.vhost_user[0].queue_size, ==, 256);
+    g_assert_cmpint(o.vhost_user[1].kind, ==, ARMZ_VHOST_USER_BLK);
+    g_assert_cmpstr(o.vhost_user[1].id, ==, "ua-disk0");
+    g_assert_cmpuint(o.vhost_user[1].bootindex, ==, 2);
+    g_assert_false(o.vhost_user[1].readonly);
+    g_assert_cmpstr(o.vhost_user[2].socket, ==, "/run/b,c.sock");
+    g_assert_true(o.vhost_user[2].readonly);
+    /* slots in command-line order across --disk and the vhost-user devices */
+    g_assert_cmpuint(armz_options_vhost_user_slot(&o, 0), ==, 0);
+    g_assert_cmpuint(armz_options_vhost_user_slot(&o, 1), ==, 1);
+    g_assert_cmpuint(armz_options_disk_slot(&o, 0), ==, 2);
+    g_assert_cmpuint(armz_options_vhost_user_slot(&o, 2), ==, 3);
+    armz_options_clear(&o);
+
+    g_assert_true(parse(&o, &err, "--memfd", NULL));
+    g_assert_true(o.memfd);
+    g_assert_cmpuint(o.nvhost_user, ==, 0);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--disk", "path=/a", NULL));
+    g_assert_false(o.memfd);
+    armz_options_clear(&o);
+}
 
 static void
 test_bad(void)
@@ -187,6 +273,82 @@ test_too_many(void)
     g_free(argv);
 }
 
+/* --pci and its addresses: root ports by libvirt's bus index, devices at
+ * BUS:SLOT (decimal or 0x), any address implying --pci */
+static void
+test_pci(void)
+{
+    static const struct { const char *opt, *val, *mention; } refused[] = {
+        { "--disk", "fd=3,pci=0:0", "host bridge" },
+        { "--disk", "fd=3,pci=1:2", "only slot 0" },
+        { "--disk", "fd=3,pci=1", "BUS:SLOT" },
+        { "--disk", "fd=3,pci=0:32", "0 to 31" },
+        { "--net", "fd=3,pci=x:1", "--net pci=" },
+        { "--pcie-root-port", "index=1", "addr=" },
+        { "--pcie-root-port", "addr=2", "index=" },
+        { "--pcie-root-port", "index=0,addr=2", "1 to 255" },
+        { "--pcie-root-port", "index=1,addr=2.8", "0 to 7" },
+        { "--pcie-root-port", "index=1,addr=2,bus=3", "unknown key 'bus'" },
+        { "--rng-pci", "0:40", "--rng-pci" },
+    };
+    ArmzOptions o;
+    GError *err = NULL;
+
+    g_assert_true(parse(&o, &err, "--disk", "fd=3", NULL));
+    g_assert_false(o.pci);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--pci", "--disk", "fd=3", NULL));
+    g_assert_true(o.pci);
+    g_assert_false(o.disks[0].pci.set);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--pcie-root-port", "index=1,addr=0x2.1,chassis=1,port=0x10",
+                        "--pcie-root-port", "index=0x2,addr=2", "--disk", "fd=3,pci=0x1:0x0",
+                        "--net", "fd=4,pci=0:7", "--console-pci", "2:0", NULL));
+    g_assert_no_error(err);
+    g_assert_true(o.pci);
+    g_assert_cmpuint(o.nroot_ports, ==, 2);
+    g_assert_cmpuint(o.root_ports[0].index, ==, 1);
+    g_assert_cmpuint(o.root_ports[0].slot, ==, 2);
+    g_assert_cmpuint(o.root_ports[0].function, ==, 1);
+    g_assert_cmpuint(o.root_ports[0].port, ==, 0x10);
+    g_assert_cmpuint(o.root_ports[1].index, ==, 2);
+    g_assert_true(o.disks[0].pci.set);
+    g_assert_cmpuint(o.disks[0].pci.bus, ==, 1);
+    g_assert_cmpuint(o.nets[0].pci.slot, ==, 7);
+    g_assert_cmpuint(o.console_pci.bus, ==, 2);
+    armz_options_clear(&o);
+    /* pci=off: that device stays on virtio-mmio; alone it implies nothing */
+    g_assert_true(parse(&o, &err, "--disk", "fd=3,pci=off", "--rng-pci", "off", NULL));
+    g_assert_false(o.pci);
+    g_assert_true(o.disks[0].pci.off);
+    g_assert_false(o.disks[0].pci.set);
+    g_assert_true(o.rng_pci.off);
+    armz_options_clear(&o);
+    /* the same index or address twice */
+    g_assert_false(parse(&o, &err, "--pcie-root-port", "index=1,addr=2", "--pcie-root-port",
+                         "index=1,addr=3", NULL));
+    g_assert_nonnull(strstr(err->message, "twice"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    g_assert_false(parse(&o, &err, "--pcie-root-port", "index=1,addr=2", "--pcie-root-port",
+                         "index=2,addr=2.0", NULL));
+    g_assert_nonnull(strstr(err->message, "twice"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    g_assert_false(parse(&o, &err, "--pci", "--flash-code", "fd:3", "--acpi", NULL));
+    g_assert_nonnull(strstr(err->message, "--acpi"));
+    g_clear_error(&err);
+    armz_options_clear(&o);
+    for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+        gboolean ok = parse(&o, &err, refused[i].opt, refused[i].val, NULL);
+        g_test_message("%s %s: %s", refused[i].opt, refused[i].val, err ? err->message : "(accepted)");
+        g_assert_false(ok);
+        g_assert_nonnull(strstr(err->message, refused[i].mention));
+        g_clear_error(&err);
+        armz_options_clear(&o);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,5 +356,7 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-options/full", test_full);
     g_test_add_func("/virtio-options/refused", test_bad);
     g_test_add_func("/virtio-options/too-many", test_too_many);
+    g_test_add_func("/virtio-options/pci", test_pci);
+    g_test_add_func("/virtio-options/vhost-user", test_vhost_user);
     return g_test_run();
 }

@@ -100,8 +100,17 @@ test_forbidden_not_listed(void)
         for (const ArmzSyscallRule *r = armz_seccomp_common; r->name; r++)
             g_assert_cmpstr(r->name, !=, forbidden[i]);
         for (unsigned role = 0; role < ARMZ_SANDBOX_N_ROLES; role++)
-            for (const ArmzSyscallRule *r = armz_seccomp_roles[role]; r->name; r++)
+            for (const ArmzSyscallRule *r = armz_seccomp_roles[role]; r->name; r++) {
+                /* the worker role's vhost-user thread reconnects to its
+                 * back-end: a UNIX socket only */
+                if (role == ARMZ_SANDBOX_WORKER && g_str_equal(r->name, "socket")) {
+                    g_assert_cmpint(r->args, ==, ARMZ_ARG_SOCKET_UNIX);
+                    continue;
+                }
+                if (role == ARMZ_SANDBOX_WORKER && g_str_equal(r->name, "connect"))
+                    continue;
                 g_assert_cmpstr(r->name, !=, forbidden[i]);
+            }
     }
 }
 

@@ -1,0 +1,453 @@
+/* PCI address assignment for machine virt: see pci_address.h. */
+#include <string.h>
+#include "driver/pci_address.h"
+#include "conf/xml_util.h"
+#include "util/error.h"
+#include "util/armz-i18n.h"
+
+#define MAX_SLOT 31
+
+static gboolean
+is_pci_ctrl(const ArmzDomainControllerDef *c, const char *model)
+{
+    return g_strcmp0(c->type, "pci") == 0 && g_strcmp0(c->model, model) == 0;
+}
+
+/* a number in the address/target attribute VALUE (libvirt writes 0x..) */
+static gboolean
+attr_num(const char *value, guint max, guint *out)
+{
+    char *end = NULL;
+    guint64 v;
+
+    if (!value || !*value)
+        return FALSE;
+    v = g_ascii_strtoull(value, &end, 0);
+    if (*end || v > max)
+        return FALSE;
+    *out = (guint)v;
+    return TRUE;
+}
+
+static const char *
+extra_attr(const ArmzDomainXmlExtra *extra, const char *name)
+{
+    for (guint i = 0; extra->attrs && i < extra->attrs->len; i++) {
+        const ArmzXmlAttr *a = g_ptr_array_index(extra->attrs, i);
+        if (g_str_equal(a->name, name))
+            return a->value;
+    }
+    return NULL;
+}
+
+/* domain/bus/slot/function of a pci address (absent ones are 0) */
+static gboolean
+parse_pci_address(const char *what, const char *(*get)(const void *, const char *),
+                  const void *src, guint *bus, guint *slot, guint *function, GError **error)
+{
+    static const char *const names[] = { "domain", "bus", "slot", "function" };
+    static const guint max[] = { 0xffff, 0xff, 0x1f, 7 };
+    guint v[4] = { 0, 0, 0, 0 };
+
+    for (guint i = 0; i < 4; i++) {
+        const char *s = get(src, names[i]);
+        if (s && !attr_num(s, max[i], &v[i])) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("Invalid PCI address %s '%s' of %s"), names[i], s, what);
+            return FALSE;
+        }
+    }
+    if (v[0] != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("PCI domain 0x%04x of %s is not supported by the armz driver: only "
+                      "domain 0 exists"), v[0], what);
+        return FALSE;
+    }
+    *bus = v[1];
+    *slot = v[2];
+    *function = v[3];
+    return TRUE;
+}
+
+static const char *
+get_extra(const void *src, const char *name)
+{
+    return extra_attr(src, name);
+}
+
+/* SRC: the GData of an element's attributes */
+static const char *
+get_node(const void *src, const char *name)
+{
+    GData *d = (GData *)src;
+    return g_datalist_get_data(&d, name);
+}
+
+/* <target chassis port/> and <address/> of a pcie-root-port controller */
+static gboolean
+root_port_from_xml(const ArmzDomainControllerDef *c, ArmzPciRootPort *rp, gboolean *placed,
+                   gboolean *targeted, GError **error)
+{
+    for (guint i = 0; i < c->children->len; i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(xmlDoc) doc = armz_xml_parse(g_ptr_array_index(c->children, i), "(fragment)",
+                                              &err);
+        xmlNodePtr n = doc ? xmlDocGetRootElement(doc) : NULL;
+        GData *attrs;
+        guint bus = 0;
+        gboolean ok = TRUE;
+
+        if (!n)
+            continue;
+        g_datalist_init(&attrs);
+        for (xmlAttrPtr a = n->properties; a; a = a->next)
+            g_datalist_set_data_full(&attrs, (const char *)a->name,
+                                     armz_xml_prop(n, (const char *)a->name), g_free);
+        if (armz_xml_is(n, "target")) {
+            const char *ch = g_datalist_get_data(&attrs, "chassis");
+            const char *po = g_datalist_get_data(&attrs, "port");
+            if ((ch && !attr_num(ch, 255, &rp->chassis)) || (po && !attr_num(po, 255, &rp->port))) {
+                g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                            _("Invalid <target> of the pcie-root-port controller with "
+                              "index='%d'"), c->index);
+                ok = FALSE;
+            }
+            *targeted = ch != NULL;
+        } else if (armz_xml_is(n, "address")) {
+            g_autofree char *what = g_strdup_printf(_("the pcie-root-port with index='%d'"),
+                                                    c->index);
+            const char *type = g_datalist_get_data(&attrs, "type");
+            if (g_strcmp0(type, "pci") != 0) {
+                g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                            _("<address type='%s'> of %s is not supported: a root port sits "
+                              "on the PCI root bus"), type ? type : "", what);
+                ok = FALSE;
+            } else if (!parse_pci_address(what, get_node, attrs, &bus, &rp->slot, &rp->function,
+                                          error)) {
+                ok = FALSE;
+            } else if (bus != 0 || rp->slot == 0) {
+                g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                            _("%s must be on bus 0 in a slot from 1 to 31 (armz has no "
+                              "switches or bridges)"), what);
+                ok = FALSE;
+            }
+            *placed = ok;
+        }
+        g_datalist_clear(&attrs);
+        if (!ok)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+typedef struct {
+    ArmzPciPlan *p;
+    gboolean used[MAX_SLOT + 1][8];     /* root bus */
+    GHashTable *busy;                   /* root-port indexes with a device */
+} Ctx;
+
+static ArmzPciRootPort *
+port_by_index(ArmzPciPlan *p, guint index)
+{
+    for (guint i = 0; i < p->ports->len; i++) {
+        ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort, i);
+        if (rp->index == index)
+            return rp;
+    }
+    return NULL;
+}
+
+/* checks an explicit address of a device */
+static gboolean
+take_address(Ctx *c, const ArmzDomainAddressDef *addr, const char *what, ArmzPciDevAddr *out,
+             GError **error)
+{
+    guint bus, slot, function;
+
+    if (!parse_pci_address(what, get_extra, &addr->extra, &bus, &slot, &function, error))
+        return FALSE;
+    if (function != 0) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("PCI function %u of %s is not supported: armz devices are single-function"),
+                    function, what);
+        return FALSE;
+    }
+    if (bus == 0) {
+        gboolean taken = slot == 0;
+        for (guint f = 0; f < 8; f++)
+            taken |= c->used[slot][f];
+        if (taken) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("Attempted double use of PCI Address 0000:00:%02x.0 (%s)"), slot, what);
+            return FALSE;
+        }
+        for (guint f = 0; f < 8; f++)
+            c->used[slot][f] = TRUE;
+    } else {
+        if (!port_by_index(c->p, bus)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("%s is on PCI bus 0x%02x, but there is no pcie-root-port controller "
+                          "with index='%u'"), what, bus, bus);
+            return FALSE;
+        }
+        if (slot != 0) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("%s: a pcie-root-port has only slot 0 (0000:%02x:%02x.0 given)"), what,
+                        bus, slot);
+            return FALSE;
+        }
+        if (g_hash_table_contains(c->busy, GUINT_TO_POINTER(bus))) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("Attempted double use of PCI Address 0000:%02x:00.0 (%s)"), bus, what);
+            return FALSE;
+        }
+        g_hash_table_add(c->busy, GUINT_TO_POINTER(bus));
+    }
+    out->set = TRUE;
+    out->bus = bus;
+    out->slot = slot;
+    return TRUE;
+}
+
+/* a free root port for a device without an address, added when needed */
+static gboolean
+auto_address(Ctx *c, ArmzPciDevAddr *out, GError **error)
+{
+    ArmzPciPlan *p = c->p;
+    ArmzPciRootPort rp = { 0, 0, 0, 0, 0 };
+    guint max_index = 0;
+
+    for (guint i = 0; i < p->ports->len; i++) {
+        ArmzPciRootPort *r = &g_array_index(p->ports, ArmzPciRootPort, i);
+        max_index = MAX(max_index, r->index);
+    }
+    for (guint idx = 1; idx <= max_index; idx++) {
+        if (port_by_index(p, idx) && !g_hash_table_contains(c->busy, GUINT_TO_POINTER(idx))) {
+            rp.index = idx;
+            goto found;
+        }
+    }
+    for (rp.slot = 1; rp.slot <= MAX_SLOT; rp.slot++)
+        for (rp.function = 0; rp.function < 8; rp.function++)
+            if (!c->used[rp.slot][rp.function])
+                goto place;
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                _("No more available PCI slots on the root bus for another pcie-root-port"));
+    return FALSE;
+place:
+    if (max_index >= 255) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("No more PCI bus numbers for another pcie-root-port"));
+        return FALSE;
+    }
+    rp.index = max_index + 1;
+    rp.chassis = rp.index;
+    rp.port = rp.slot << 3 | rp.function;
+    c->used[rp.slot][rp.function] = TRUE;
+    g_array_append_val(p->ports, rp);
+found:
+    g_hash_table_add(c->busy, GUINT_TO_POINTER(rp.index));
+    out->set = TRUE;
+    out->bus = rp.index;
+    out->slot = 0;
+    return TRUE;
+}
+
+static gboolean
+is_mmio(const ArmzDomainAddressDef *a)
+{
+    return a && g_strcmp0(a->type, "virtio-mmio") == 0;
+}
+
+static gboolean
+is_pci(const ArmzDomainAddressDef *a)
+{
+    return a && g_strcmp0(a->type, "pci") == 0;
+}
+
+/* one device: its own address or an automatic one */
+static gboolean
+assign_one(Ctx *c, gboolean explicit_pass, const ArmzDomainAddressDef *a, const char *what,
+           ArmzPciDevAddr *out, GError **error)
+{
+    if (is_mmio(a)) {
+        out->mmio = TRUE;
+        return TRUE;
+    }
+    if (explicit_pass)
+        return !is_pci(a) || take_address(c, a, what, out, error);
+    return out->set || auto_address(c, out, error);
+}
+
+ArmzPciPlan *
+armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(ArmzPciPlan) p = g_new0(ArmzPciPlan, 1);
+    Ctx c;
+    gboolean root = FALSE;
+
+    p->ports = g_array_new(FALSE, TRUE, sizeof(ArmzPciRootPort));
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
+        if (g_strcmp0(ctrl->type, "pci") == 0 && ctrl->model &&
+            !is_pci_ctrl(ctrl, "pcie-root") && !is_pci_ctrl(ctrl, "pcie-root-port")) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("PCI controller model '%s' is not supported by the armz driver "
+                          "(pcie-root and pcie-root-port are)"), ctrl->model);
+            return NULL;
+        }
+    }
+    p->disks = g_new0(ArmzPciDevAddr, def->disks->len + 1);
+    p->nets = g_new0(ArmzPciDevAddr, def->nets->len + 1);
+    p->rngs = g_new0(ArmzPciDevAddr, def->rngs->len + 1);
+    for (guint i = 0; i < def->controllers->len; i++)
+        root |= is_pci_ctrl(g_ptr_array_index(def->controllers, i), "pcie-root");
+    /* armz-vmm's ACPI tables have no MCFG or IORT yet */
+    for (guint i = 0; def->features && i < def->features->len; i++) {
+        const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
+        if (g_strcmp0(f->name, "acpi") == 0 && f->state != ARMZ_TRISTATE_OFF)
+            root = FALSE;
+    }
+    if (!root) {
+        const ArmzDomainAddressDef *a = NULL;
+        for (guint i = 0; !is_pci(a) && i < def->disks->len; i++)
+            a = ((ArmzDomainDiskDef *)g_ptr_array_index(def->disks, i))->address;
+        for (guint i = 0; !is_pci(a) && i < def->nets->len; i++)
+            a = ((ArmzDomainNetDef *)g_ptr_array_index(def->nets, i))->address;
+        for (guint i = 0; !is_pci(a) && i < def->rngs->len; i++)
+            a = ((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address;
+        if (is_pci(a)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/> "
+                          "and no <acpi/> (armz-vmm's ACPI tables have no PCI host bridge yet)"));
+            return NULL;
+        }
+        return g_steal_pointer(&p);
+    }
+    p->active = TRUE;
+
+    memset(&c, 0, sizeof(c));
+    c.p = p;
+    c.busy = g_hash_table_new(NULL, NULL);
+    /* the XML's root ports first: their places are taken */
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
+        ArmzPciRootPort rp = { 0, 0, 0, 0, 0 };
+        gboolean placed = FALSE, targeted = FALSE;
+
+        if (!is_pci_ctrl(ctrl, "pcie-root-port"))
+            continue;
+        if (ctrl->index < 1 || port_by_index(p, (guint)ctrl->index)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("pcie-root-port controller index='%d' is missing, 0 or given twice"),
+                        ctrl->index);
+            goto fail;
+        }
+        rp.index = (guint)ctrl->index;
+        if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
+            goto fail;
+        if (!placed) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("the pcie-root-port controller with index='%u' has no PCI address"),
+                        rp.index);
+            goto fail;
+        }
+        if (c.used[rp.slot][rp.function]) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("Attempted double use of PCI Address 0000:00:%02x.%u"), rp.slot,
+                        rp.function);
+            goto fail;
+        }
+        c.used[rp.slot][rp.function] = TRUE;
+        if (!targeted)
+            rp.chassis = rp.index;
+        g_array_append_val(p->ports, rp);
+    }
+    p->nports_given = p->ports->len;
+    /* explicit addresses, then the others, each pass in libvirt's order */
+    for (int pass = 1; pass >= 0; pass--) {
+        for (guint i = 0; i < def->nets->len; i++) {
+            const ArmzDomainNetDef *n = g_ptr_array_index(def->nets, i);
+            g_autofree char *what = g_strdup_printf(_("<interface> %u"), i + 1);
+            if (!assign_one(&c, pass, n->address, what, &p->nets[i], error))
+                goto fail;
+        }
+        for (guint i = 0; i < def->disks->len; i++) {
+            const ArmzDomainDiskDef *d = g_ptr_array_index(def->disks, i);
+            g_autofree char *what = g_strdup_printf(_("<disk> '%s'"), d->target_dev);
+            if (!assign_one(&c, pass, d->address, what, &p->disks[i], error))
+                goto fail;
+        }
+        for (guint i = 0; i < def->rngs->len; i++) {
+            const ArmzDomainRngDef *r = g_ptr_array_index(def->rngs, i);
+            if (!assign_one(&c, pass, r->address, _("<rng>"), &p->rngs[i], error))
+                goto fail;
+        }
+    }
+    g_hash_table_unref(c.busy);
+    return g_steal_pointer(&p);
+
+fail:
+    g_hash_table_unref(c.busy);
+    return NULL;
+}
+
+void
+armz_pci_plan_free(ArmzPciPlan *p)
+{
+    if (!p)
+        return;
+    g_array_unref(p->ports);
+    g_free(p->disks);
+    g_free(p->nets);
+    g_free(p->rngs);
+    g_free(p);
+}
+
+/* <address type='pci' .../> of a device that had none */
+static void
+write_address(ArmzDomainAddressDef **addr, const ArmzPciDevAddr *a)
+{
+    if (!a->set || (*addr && g_strcmp0((*addr)->type, "pci") == 0))
+        return;
+    armz_domain_address_def_free(*addr);
+    *addr = armz_domain_address_def_new_pci(a->bus, a->slot, 0);
+}
+
+gboolean
+armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
+{
+    g_autoptr(ArmzPciPlan) p = armz_pci_plan_new(def, error);
+
+    if (!p)
+        return FALSE;
+    if (!p->active)
+        return TRUE;
+    for (guint i = 0; i < def->nets->len; i++)
+        write_address(&((ArmzDomainNetDef *)g_ptr_array_index(def->nets, i))->address,
+                      &p->nets[i]);
+    for (guint i = 0; i < def->disks->len; i++)
+        write_address(&((ArmzDomainDiskDef *)g_ptr_array_index(def->disks, i))->address,
+                      &p->disks[i]);
+    for (guint i = 0; i < def->rngs->len; i++)
+        write_address(&((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address,
+                      &p->rngs[i]);
+    for (guint i = p->nports_given; i < p->ports->len; i++) {
+        const ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort, i);
+        ArmzDomainControllerDef *ctrl = g_new0(ArmzDomainControllerDef, 1);
+        ctrl->type = g_strdup("pci");
+        ctrl->index = (int)rp->index;
+        ctrl->model = g_strdup("pcie-root-port");
+        ctrl->children = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(ctrl->children, g_strdup("<model name='pcie-root-port'/>"));
+        g_ptr_array_add(ctrl->children, g_strdup_printf("<target chassis='%u' port='0x%x'/>",
+                                                        rp->chassis, rp->port));
+        g_ptr_array_add(ctrl->children,
+                        g_strdup_printf("<address type='pci' domain='0x0000' bus='0x00' "
+                                        "slot='0x%02x' function='0x%x'%s/>", rp->slot,
+                                        rp->function, rp->function == 0 ?
+                                        " multifunction='on'" : ""));
+        g_ptr_array_add(def->controllers, ctrl);
+    }
+    return TRUE;
+}

@@ -1,0 +1,429 @@
+/* qemu-storage-daemon processes (see qsd_process.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <glib-unix.h>
+#include <libvirt/virterror.h>
+
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "driver/domain_log.h"
+#include "driver/process_priv.h"
+#include "driver/qsd_process.h"
+
+#define QSD_START_TIMEOUT_US (60 * G_USEC_PER_SEC)     /* TCG hosts are slow */
+#define QSD_STOP_GRACE_MS 5000
+#define QSD_RESTART_WINDOW_US (60 * G_USEC_PER_SEC)
+#define QSD_RESTARTS_MAX 5
+#define QSD_LOG_PREFIX "qemu-storage-daemon: "
+
+ArmzQsdRun *
+armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid)
+{
+    ArmzQsdRun *q = g_new0(ArmzQsdRun, 1);
+
+    q->pid = 0;
+    q->pidfd = -1;
+    q->argv = g_new0(char *, plan->argv->len + 1);
+    for (guint i = 0; i < plan->argv->len; i++)
+        q->argv[i] = g_strdup(g_ptr_array_index(plan->argv, i));
+    q->dir = g_strdup(plan->dir);
+    q->qmp_path = g_strdup(plan->qmp_path);
+    q->uid = uid;
+    q->gid = gid;
+    return q;
+}
+
+static void
+unwatch(ArmzQsdRun *q)
+{
+    if (q->watch) {
+        g_source_destroy(q->watch);
+        g_source_unref(q->watch);
+        q->watch = NULL;
+    }
+}
+
+void
+armz_qsd_run_free(ArmzQsdRun *q)
+{
+    if (!q)
+        return;
+    unwatch(q);
+    if (q->pidfd >= 0)
+        close(q->pidfd);
+    g_strfreev(q->argv);
+    g_free(q->dir);
+    g_free(q->qmp_path);
+    g_free(q);
+}
+
+typedef struct {
+    const char *dir;
+    uid_t uid;
+    gid_t gid;
+    gboolean drop;
+} ChildSetup;
+
+static void
+child_fail(const char *what)
+{
+    static const char pre[] = QSD_LOG_PREFIX "cannot start: ";
+    (void)!write(STDERR_FILENO, pre, sizeof(pre) - 1);
+    (void)!write(STDERR_FILENO, what, strlen(what));
+    (void)!write(STDERR_FILENO, "\n", 1);
+    _exit(127);
+}
+
+/* Between fork and exec: system calls only. */
+static void
+child_setup(gpointer data)
+{
+    const ChildSetup *c = data;
+
+    setsid();
+    if (chdir(c->dir) < 0)
+        child_fail("chdir");
+    if (c->drop && (setgroups(1, &c->gid) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0))
+        child_fail("changing to the domain's user and group");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        child_fail("no_new_privs");
+}
+
+static gboolean
+spawn(ArmzQsdRun *q, int logfd, GError **error)
+{
+    ChildSetup c = { q->dir, q->uid, q->gid, geteuid() == 0 && q->uid != 0 };
+    g_autoptr(GError) err = NULL;
+    GPid pid;
+    int pidfd;
+
+    if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)q->argv, NULL,
+                                          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                          child_setup, &c, -1, logfd, logfd, NULL, NULL, 0,
+                                          &pid, NULL, NULL, NULL, &err)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR, _("cannot execute '%s': %s"),
+                    q->argv[0], err->message);
+        return FALSE;
+    }
+    if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+        int e = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot watch qemu-storage-daemon: %s"), g_strerror(e));
+        return FALSE;
+    }
+    if (q->pidfd >= 0)
+        close(q->pidfd);
+    q->pid = pid;
+    q->pidfd = pidfd;
+    q->child = TRUE;
+    return TRUE;
+}
+
+static gboolean
+has_exited(ArmzQsdRun *q)
+{
+    struct pollfd p = { q->pidfd, POLLIN, 0 };
+    return q->pidfd < 0 || (poll(&p, 1, 0) == 1);
+}
+
+static void
+reap(ArmzQsdRun *q, int *status)
+{
+    *status = -1;
+    if (q->child)
+        while (waitpid(q->pid, status, 0) < 0 && errno == EINTR)
+            ;
+    q->child = FALSE;
+}
+
+static gboolean
+is_socket(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static gboolean
+make_dir(ArmzQsdRun *q, GError **error)
+{
+    if (g_mkdir_with_parents(q->dir, 0700) < 0 ||
+        (geteuid() == 0 && chown(q->dir, q->uid, q->gid) < 0)) {
+        int e = errno;
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot create the directory '%s' of qemu-storage-daemon: %s"), q->dir,
+                    g_strerror(e));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+armz_qsd_start(ArmzQsdRun *q, const GPtrArray *sockets, ArmzDomainObj *obj,
+               const char *log_path, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + QSD_START_TIMEOUT_US;
+    struct stat st;
+    goffset log_start;
+    int logfd;
+
+    if (!make_dir(q, error) || (logfd = armz_domain_log_open(log_path, error)) < 0)
+        return FALSE;
+    log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
+    if (!spawn(q, logfd, error)) {
+        close(logfd);
+        armz_qsd_stop(q);
+        return FALSE;
+    }
+    close(logfd);
+    for (;;) {
+        gboolean ready = is_socket(q->qmp_path);
+
+        for (guint i = 0; ready && i < sockets->len; i++)
+            ready = is_socket(g_ptr_array_index(sockets, i));
+        if (ready)
+            return TRUE;
+        if (has_exited(q) || g_get_monotonic_time() > deadline) {
+            g_autofree char *why = armz_domain_log_last_line(log_path, log_start,
+                                                             QSD_LOG_PREFIX);
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                        _("qemu-storage-daemon of domain '%s' failed to start: %s"), obj->name,
+                        why ? why : has_exited(q) ? _("it exited") : _("its sockets did not "
+                                                                       "appear in time"));
+            armz_qsd_stop(q);
+            return FALSE;
+        }
+        g_mutex_unlock(&obj->lock);
+        g_usleep(10000);
+        g_mutex_lock(&obj->lock);
+    }
+}
+
+static void
+remove_dir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *e;
+
+    while (d && (e = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, e, NULL);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+void
+armz_qsd_stop(ArmzQsdRun *q)
+{
+    int status;
+
+    unwatch(q);
+    if (q->pid > 0 && q->pidfd >= 0) {
+        struct pollfd p = { q->pidfd, POLLIN, 0 };
+        if (!has_exited(q)) {
+            kill(q->pid, SIGTERM);
+            if (poll(&p, 1, QSD_STOP_GRACE_MS) != 1) {
+                kill(q->pid, SIGKILL);
+                poll(&p, 1, QSD_STOP_GRACE_MS);
+            }
+        }
+        reap(q, &status);
+    }
+    if (q->pidfd >= 0)
+        close(q->pidfd);
+    q->pidfd = -1;
+    q->pid = 0;
+    remove_dir(q->dir);
+}
+
+static void
+log_line(const char *log_path, const char *text)
+{
+    int fd;
+
+    if (log_path && (fd = armz_domain_log_open(log_path, NULL)) >= 0) {
+        armz_domain_log_line(fd, text);
+        close(fd);
+    }
+}
+
+/* Starts it again with the same command line: same sockets, same nodes.
+ * No wait: armz-vmm reconnects when the sockets come back. */
+static void
+restart(ArmzQsdRun *q, const char *name, const char *log_path)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *msg = NULL;
+    gint64 now = g_get_monotonic_time();
+    int logfd;
+
+    if (now - q->window_start > QSD_RESTART_WINDOW_US) {
+        q->window_start = now;
+        q->restarts = 0;
+    }
+    if (++q->restarts > QSD_RESTARTS_MAX) {
+        msg = g_strdup_printf("qemu-storage-daemon died %d times within a minute; not "
+                              "restarted again: the guest's disks of it fail", QSD_RESTARTS_MAX);
+        armz_err("domain '%s': %s", name, msg);
+        log_line(log_path, msg);
+        return;
+    }
+    if ((logfd = armz_domain_log_open(log_path, &err)) < 0 || !make_dir(q, &err) ||
+        !spawn(q, logfd, &err)) {
+        armz_err("domain '%s': cannot restart qemu-storage-daemon: %s", name, err->message);
+        log_line(log_path, err->message);
+    } else {
+        msg = g_strdup_printf("qemu-storage-daemon restarted, pid %d", (int)q->pid);
+        armz_info("domain '%s': %s", name, msg);
+        armz_domain_log_line(logfd, msg);
+    }
+    if (logfd >= 0)
+        close(logfd);
+}
+
+static gboolean
+qsd_exited(gint fd, GIOCondition cond, gpointer data)
+{
+    ArmzRunRef *r = data;
+    ArmzDomainObj *obj = r->obj;
+    ArmzDomainRun *run;
+    ArmzQsdRun *q;
+    g_autofree char *msg = NULL;
+    gboolean again = FALSE;
+    int status;
+    (void)cond;
+
+    g_mutex_lock(&obj->lock);
+    run = obj->priv;
+    if (!run || run->generation != r->generation || !(q = run->qsd) || q->pidfd != fd) {
+        g_mutex_unlock(&obj->lock);
+        return G_SOURCE_REMOVE;
+    }
+    g_source_unref(q->watch);       /* removed by returning */
+    q->watch = NULL;
+    reap(q, &status);
+    if (status == -1)
+        msg = g_strdup_printf("qemu-storage-daemon (pid %d) exited", (int)q->pid);
+    else if (WIFSIGNALED(status))
+        msg = g_strdup_printf("qemu-storage-daemon (pid %d) was killed by signal %d",
+                              (int)q->pid, WTERMSIG(status));
+    else
+        msg = g_strdup_printf("qemu-storage-daemon (pid %d) exited with status %d",
+                              (int)q->pid, WEXITSTATUS(status));
+    close(q->pidfd);
+    q->pidfd = -1;
+    /* a domain being stopped loses it on purpose */
+    if (!run->destroying && !run->exited) {
+        armz_warn("domain '%s': %s while the domain runs; restarting it", obj->name, msg);
+        log_line(run->log_path, msg);
+        restart(q, obj->name, run->log_path);
+        again = q->pidfd >= 0;
+        if (again) {
+            g_autoptr(GError) err = NULL;
+            if (!armz_process_status_save(r->drv, obj, &err))
+                armz_warn("cannot save the status of domain '%s': %s", obj->name,
+                          err->message);
+        }
+    }
+    if (again)
+        armz_qsd_watch(r->drv, obj);
+    g_mutex_unlock(&obj->lock);
+    return G_SOURCE_REMOVE;
+}
+
+void
+armz_qsd_watch(ArmzDriver *drv, ArmzDomainObj *obj)
+{
+    ArmzDomainRun *run = obj->priv;
+    ArmzQsdRun *q = run ? run->qsd : NULL;
+    GSource *src;
+
+    if (!q || q->pidfd < 0 || q->watch)
+        return;
+    src = g_unix_fd_source_new(q->pidfd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback(src, (GSourceFunc)(void (*)(void))qsd_exited,
+                          armz_run_ref_new(drv, obj, run->generation), armz_run_ref_free);
+    g_source_attach(src, drv->ctx);
+    q->watch = src;
+}
+
+void
+armz_qsd_status_save(const ArmzQsdRun *q, GKeyFile *kf, const char *group)
+{
+    g_key_file_set_int64(kf, group, "qsd-pid", q->pid);
+    g_key_file_set_string_list(kf, group, "qsd-argv", (const char *const *)q->argv,
+                               g_strv_length(q->argv));
+    g_key_file_set_string(kf, group, "qsd-dir", q->dir);
+    g_key_file_set_string(kf, group, "qsd-qmp", q->qmp_path);
+    g_key_file_set_int64(kf, group, "qsd-uid", q->uid);
+    g_key_file_set_int64(kf, group, "qsd-gid", q->gid);
+}
+
+ArmzQsdRun *
+armz_qsd_status_load(GKeyFile *kf, const char *group)
+{
+    ArmzQsdRun *q;
+    g_auto(GStrv) argv = g_key_file_get_string_list(kf, group, "qsd-argv", NULL, NULL);
+    g_autofree char *dir = g_key_file_get_string(kf, group, "qsd-dir", NULL);
+
+    if (!argv || !argv[0] || !dir)
+        return NULL;
+    q = g_new0(ArmzQsdRun, 1);
+    q->pidfd = -1;
+    q->argv = g_steal_pointer(&argv);
+    q->dir = g_steal_pointer(&dir);
+    q->qmp_path = g_key_file_get_string(kf, group, "qsd-qmp", NULL);
+    if (!q->qmp_path)
+        q->qmp_path = g_build_filename(q->dir, ARMZ_QSD_QMP_NAME, NULL);
+    q->pid = (GPid)g_key_file_get_int64(kf, group, "qsd-pid", NULL);
+    q->uid = (uid_t)g_key_file_get_int64(kf, group, "qsd-uid", NULL);
+    q->gid = (gid_t)g_key_file_get_int64(kf, group, "qsd-gid", NULL);
+    return q;
+}
+
+/* PID still runs the storage daemon of ARGV0 (not a recycled pid)? */
+static gboolean
+is_qsd(pid_t pid, const char *argv0)
+{
+    g_autofree char *link = g_strdup_printf("/proc/%d/exe", (int)pid);
+    g_autofree char *exe = g_file_read_link(link, NULL);
+    g_autofree char *a = exe ? g_path_get_basename(exe) : NULL;
+    g_autofree char *b = g_path_get_basename(argv0);
+
+    return pid > 0 && a && g_str_equal(a, b);
+}
+
+void
+armz_qsd_reattach(ArmzQsdRun *q, const char *name, const char *log_path)
+{
+    if (is_qsd(q->pid, q->argv[0]) && is_socket(q->qmp_path) &&
+        (q->pidfd = (int)syscall(SYS_pidfd_open, q->pid, 0)) >= 0) {
+        q->child = FALSE;
+        armz_info("domain '%s': qemu-storage-daemon %d found running", name, (int)q->pid);
+        return;
+    }
+    armz_warn("domain '%s': qemu-storage-daemon %d went away while the daemon was away; "
+              "restarting it", name, (int)q->pid);
+    log_line(log_path, "qemu-storage-daemon was gone when virtarmzd came back; restarting it");
+    restart(q, name, log_path);
+}
+
+void
+armz_qsd_stop_found(ArmzQsdRun *q)
+{
+    if (is_qsd(q->pid, q->argv[0]))
+        q->pidfd = (int)syscall(SYS_pidfd_open, q->pid, 0);
+    q->child = FALSE;
+    armz_qsd_stop(q);
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""A stand-in for armz-vmm in tier 30 (<emulator>): serves QMP on the
+listening socket the daemon passes (--qmp-fd), and for every
+--vhost-user-blk and --vhost-user-fs socket=PATH connects to the backend the daemon started and
+asks it for its features (VHOST_USER_GET_FEATURES), reconnecting when the
+backend goes away, as armz-vmm's frontend does. What it sees goes to its
+stdout, the domain log: "fake-vmm: vhost-user ID features 0x...", with a
+connection count. Nothing here runs a guest."""
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+GET_FEATURES = 1
+VERSION = 0x1
+REPLY = 0x4
+
+
+def say(msg):
+    sys.stdout.write(f'fake-vmm: {msg}\n')
+    sys.stdout.flush()
+
+
+def opts(argv, name):
+    return [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == name]
+
+
+def recv_exact(s, n):
+    buf = b''
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError('closed')
+        buf += chunk
+    return buf
+
+
+def frontend(spec):
+    kv = dict(p.split('=', 1) for p in spec.split(','))
+    path, ident = kv['socket'], kv.get('id', '?')
+    count = 0
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+        except OSError:
+            time.sleep(0.1)
+            continue
+        try:
+            s.sendall(struct.pack('<III', GET_FEATURES, VERSION, 0))
+            req, flags, size = struct.unpack('<III', recv_exact(s, 12))
+            (features,) = struct.unpack('<Q', recv_exact(s, size))
+            count += 1
+            say(f'vhost-user {ident} features {features:#x} connection {count}')
+            while s.recv(4096):     # the backend closes it when it dies
+                pass
+        except (OSError, ConnectionError, struct.error) as e:
+            say(f'vhost-user {ident} lost: {e}')
+        s.close()
+        say(f'vhost-user {ident} disconnected')
+
+
+def qmp(fd):
+    lsock = socket.socket(fileno=fd)
+    while True:
+        c, _ = lsock.accept()
+        f = c.makefile('rwb')
+        f.write(b'{"QMP": {"version": {"qemu": {"micro": 0, "minor": 0, "major": 0}, '
+                b'"package": "fake"}, "capabilities": []}}\r\n')
+        f.flush()
+        for line in f:
+            try:
+                req = json.loads(line)
+            except ValueError:
+                continue
+            rep = {'return': {}}
+            if 'id' in req:
+                rep['id'] = req['id']
+            f.write(json.dumps(rep).encode() + b'\r\n')
+            f.flush()
+            if req.get('execute') == 'quit':
+                os._exit(0)
+
+
+def main(argv):
+    say('args ' + ' '.join(argv[1:]))
+    for spec in opts(argv, '--vhost-user-blk') + opts(argv, '--vhost-user-fs'):
+        threading.Thread(target=frontend, args=(spec,), daemon=True).start()
+    qmp(int(opts(argv, '--qmp-fd')[0]))
+
+
+if __name__ == '__main__':
+    main(sys.argv)

@@ -1,0 +1,136 @@
+"""qcow2 disks and virtiofs shares through the vhost-user back-ends that
+virtarmzd starts in the emulated arm64 test host, with the real armz-vmm's
+vhost-user front-end: a guest boots with a qcow2 overlay on a raw backing file as its
+vda, reads the backing file's content and writes into it; a second guest
+on another overlay of the same backing file, running at the same time,
+sees none of the first one's writes; the backing file stays byte-identical,
+the overlays pass `qemu-img check` and hold exactly what each guest wrote.
+Default cache mode: the test host's /tmp is tmpfs, which has no O_DIRECT.
+Skipped when the test host has no arm64 qemu-storage-daemon/qemu-img
+(tests/deps/vhost-user.post.sh; tests/host/run-host packs them)."""
+import re
+
+import libvirt
+import pytest
+
+from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_guest_marker
+
+DIR = ROOT + '/qsdt'
+SIZE = 8 << 20
+
+
+def have(tool):
+    return host_sh(f'command -v {tool}')[0] == 0
+
+
+pytestmark = pytest.mark.skipif(not URI, reason='not driven by tests/host/run-host')
+
+
+@pytest.fixture
+def conn():
+    if not (have('qemu-storage-daemon') and have('qemu-img')):
+        pytest.skip('no arm64 qemu-storage-daemon/qemu-img in the test host')
+    c = libvirt.open(URI)
+    yield c
+    for n in ('qsda', 'qsdb'):
+        try:
+            d = c.lookupByName(n)
+            if d.isActive():
+                d.destroy()
+            d.undefine()
+        except libvirt.libvirtError:
+            pass
+    c.close()
+
+
+def sh(cmd):
+    rc, out = host_sh(cmd, timeout=120)
+    assert rc == 0, f'{cmd}: {out}'
+    return out
+
+
+def disk(ov):
+    return f"""<disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='{DIR}/{ov}'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>"""
+
+
+def sums(name):
+    return re.findall(r'ARMZ-GUEST BLKSUM vda (\d+) ([0-9a-f]{32})', serial_log(name))
+
+
+def start(conn, name, ov, stamp):
+    host_sh(f'rm -f {ROOT}/{name}-serial.log')
+    xml = domain_xml(name, mode='blkstamp', extra=disk(ov)).replace(
+        'armz.mode=blkstamp', f'armz.mode=blkstamp armz.stamp={stamp}')
+    dom = conn.defineXML(xml)
+    dom.create()
+    return dom
+
+
+def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
+    sh(f'rm -rf {DIR} && mkdir -p {DIR} && cd {DIR} && '
+       f'dd if=/dev/urandom of=base.raw bs=1M count=8 2>/dev/null && '
+       f'qemu-img create -q -f qcow2 -b {DIR}/base.raw -F raw a.qcow2 && '
+       f'qemu-img create -q -f qcow2 -b {DIR}/base.raw -F raw b.qcow2')
+    base = sh(f'md5sum < {DIR}/base.raw').split()[0]
+
+    a = start(conn, 'qsda', 'a.qcow2', 'AAAA')
+    # the live XML shows the chain; domblklist the overlay
+    live = a.XMLDesc(0)
+    assert f"<source file='{DIR}/base.raw'/>" in live and "<format type='raw'/>" in live, live
+    assert f'{DIR}/a.qcow2' in virsh('domblklist', 'qsda').stdout
+    wait_guest_marker('qsda', 'ARMZ-GUEST BLKSTAMP-END')
+    sa = sums('qsda')
+    assert sa[0] == (str(SIZE), base), serial_log('qsda')     # reads the backing file
+    assert sa[1][1] != base                                     # its write is there
+
+    b = start(conn, 'qsdb', 'b.qcow2', 'BBBB')                 # a runs meanwhile
+    wait_guest_marker('qsdb', 'ARMZ-GUEST BLKSTAMP-END')
+    sb = sums('qsdb')
+    assert sb[0] == (str(SIZE), base), serial_log('qsdb')     # none of a's writes
+    assert sb[1][1] not in (base, sa[1][1])
+
+    a.destroy()
+    b.destroy()
+    assert sh(f'md5sum < {DIR}/base.raw').split()[0] == base  # byte-identical
+    for ov, s in (('a', sa), ('b', sb)):
+        sh(f'cd {DIR} && qemu-img check -q {ov}.qcow2 && '
+           f'qemu-img convert -O raw {ov}.qcow2 {ov}.out')
+        assert sh(f'md5sum < {DIR}/{ov}.out').split()[0] == s[1][1]
+    # the storage daemons went with their guests
+    rc, out = host_sh('pidof qemu-storage-daemon')
+    assert rc != 0, out
+
+
+def test_virtiofs_share_through_the_daemon(conn):
+    """A <filesystem> share: virtarmzd runs virtiofsd (chroot sandbox: the
+    test host's root is an initramfs, where pivot_root is refused), the
+    guest mounts it, reads a host file and writes one the host then sees."""
+    if not have('/usr/bin/virtiofsd'):
+        pytest.skip('no arm64 virtiofsd in the test host')
+    share = DIR + '/share'
+    sh(f'rm -rf {DIR} && mkdir -p {share} && '
+       f'dd if=/dev/urandom of={share}/hostfile bs=1K count=100 2>/dev/null')
+    want = sh(f'md5sum < {share}/hostfile').split()[0]
+    host_sh(f'rm -f {ROOT}/qsda-serial.log')
+    fs = f"""<filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/>
+      <binary path='/usr/bin/virtiofsd'><sandbox mode='chroot'/></binary>
+      <source dir='{share}'/>
+      <target dir='armzshare'/>
+    </filesystem>"""
+    xml = domain_xml('qsda', mode='virtiofs', extra=fs).replace(
+        'armz.mode=virtiofs', 'armz.mode=virtiofs armz.tag=armzshare')
+    dom = conn.defineXML(xml)
+    dom.create()
+    live = dom.XMLDesc(0)
+    assert "<source type='memfd'/>" in live and "<access mode='shared'/>" in live, live
+    wait_guest_marker('qsda', 'ARMZ-GUEST VIRTIOFS-END')
+    assert f'ARMZ-GUEST VIRTIOFS {want}' in serial_log('qsda'), serial_log('qsda')
+    assert sh(f'cat {share}/from-guest').strip() == 'ARMZ-FROM-GUEST'
+    dom.destroy()
+    rc, out = host_sh('pidof virtiofsd')
+    assert rc != 0, out
