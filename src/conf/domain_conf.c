@@ -222,6 +222,20 @@ armz_domain_rng_def_free(ArmzDomainRngDef *rng)
 }
 
 void
+armz_domain_channel_def_free(ArmzDomainChannelDef *ch)
+{
+    if (!ch)
+        return;
+    g_free(ch->type);
+    g_free(ch->source_mode);
+    g_free(ch->source_path);
+    g_free(ch->target_type);
+    g_free(ch->target_name);
+    armz_domain_address_def_free(ch->address);
+    g_free(ch);
+}
+
+void
 armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl)
 {
     if (!ctrl)
@@ -248,7 +262,9 @@ armz_domain_def_new(void)
     def->serials = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_chr_def_free);
     def->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_chr_def_free);
     def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_rng_def_free);
+    def->channels = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_channel_def_free);
     def->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_controller_def_free);
+    armz_domain_firmware_init(def);
     def->filesystems = g_ptr_array_new_with_free_func((GDestroyNotify)armz_domain_fs_def_free);
     def->on_poweroff = ARMZ_DOMAIN_LIFECYCLE_DESTROY;
     def->on_reboot = ARMZ_DOMAIN_LIFECYCLE_RESTART;
@@ -317,6 +333,7 @@ armz_domain_def_free(ArmzDomainDef *def)
         g_free(def->os_nvram->template_path);
         g_free(def->os_nvram);
     }
+    armz_domain_firmware_clear(def);
     g_free(def->os_kernel);
     g_free(def->os_initrd);
     g_free(def->os_cmdline);
@@ -333,11 +350,14 @@ armz_domain_def_free(ArmzDomainDef *def)
     g_free(def->resource);
     g_clear_pointer(&def->seclabels, g_ptr_array_unref);
     g_free(def->emulator);
+    armz_domain_address_def_free(def->memballoon.address);
+    armz_domain_address_def_free(def->vsock.address);
     g_clear_pointer(&def->disks, g_ptr_array_unref);
     g_clear_pointer(&def->nets, g_ptr_array_unref);
     g_clear_pointer(&def->serials, g_ptr_array_unref);
     g_clear_pointer(&def->consoles, g_ptr_array_unref);
     g_clear_pointer(&def->rngs, g_ptr_array_unref);
+    g_clear_pointer(&def->channels, g_ptr_array_unref);
     g_clear_pointer(&def->controllers, g_ptr_array_unref);
     g_clear_pointer(&def->filesystems, g_ptr_array_unref);
     g_free(def->mem_source);

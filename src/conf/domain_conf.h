@@ -262,6 +262,42 @@ typedef struct {
     GPtrArray *children;    /* fragments (<address>, <target>, <driver>...) */
 } ArmzDomainControllerDef;
 
+/* <sysinfo type='smbios'>: one block (<bios>, <system>, <baseBoard>,
+ * <chassis>, <oemStrings>) and its <entry> elements in input order. */
+typedef struct {
+    char *block;
+    GPtrArray *entries;     /* ArmzXmlAttr*: name (NULL in oemStrings), text */
+} ArmzDomainSysinfoBlock;
+/* <vsock model='virtio'><cid auto='yes|no' address='N'/></vsock> */
+typedef struct {
+    ArmzTristate cid_auto;          /* absent: auto unless an address is given */
+    unsigned int cid;               /* 0: none yet (auto: the live XML has it) */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainVsockDef;
+
+/* <channel type='unix'><source mode='bind' path=''/><target type='virtio'
+ * name='' state=''/></channel>: a virtio-serial port. */
+typedef struct {
+    char *type;                     /* "unix" */
+    char *source_mode;              /* "bind" or NULL */
+    char *source_path;              /* NULL: generated at start (live XML) */
+    char *target_type;              /* "virtio" */
+    char *target_name;              /* org.qemu.guest_agent.0 */
+    ArmzTristate state;             /* live: ON connected, OFF disconnected */
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainChannelDef;
+
+/* <memballoon model='none|virtio' autodeflate='on|off'
+ * freePageReporting='on|off'><stats period='N'/></memballoon> */
+typedef struct {
+    gboolean virtio;                /* model='virtio'; FALSE: 'none' */
+    unsigned int stats_period;      /* seconds, 0 = no polling */
+    gboolean has_stats_period;      /* <stats period> was given */
+    ArmzTristate autodeflate;
+    ArmzTristate free_page_reporting;
+    ArmzDomainAddressDef *address;  /* NULL when absent */
+} ArmzDomainMemballoonDef;
+
 struct _ArmzDomainDef {
     char *virt_type;                /* <domain type=''>: "kvm" or "qemu" */
     char *name;
@@ -321,9 +357,21 @@ struct _ArmzDomainDef {
     GPtrArray *serials;             /* ArmzDomainChrDef* */
     GPtrArray *consoles;            /* ArmzDomainChrDef* */
     GPtrArray *rngs;                /* ArmzDomainRngDef* */
+    GPtrArray *channels;            /* ArmzDomainChannelDef* */
     GPtrArray *controllers;         /* ArmzDomainControllerDef* */
-    gboolean has_memballoon;        /* <memballoon model='none'/> was given */
+    gboolean has_memballoon;        /* <memballoon> was given */
+    ArmzDomainMemballoonDef memballoon;
+    gboolean has_vsock;
+    ArmzDomainVsockDef vsock;
     ArmzDomainTuneDef tune;         /* <cputune>, <memtune>, <blkiotune> */
+
+    /* --- firmware and platform (conf/domain_firmware.c) --- */
+    char *os_firmware;              /* <os firmware=''>: "efi" | "bios"; NULL when absent */
+    GPtrArray *os_firmware_features;    /* ArmzXmlAttr*: <firmware><feature name=''
+                                         * enabled='yes|no'/> in input order */
+    char *os_smbios_mode;           /* <os><smbios mode=''/>: emulate|host|sysinfo */
+    char *sysinfo_type;             /* <sysinfo type=''>; NULL when absent */
+    GPtrArray *sysinfo;             /* ArmzDomainSysinfoBlock* */
     GPtrArray *filesystems;         /* ArmzDomainFsDef* */
     char *mem_source;               /* <memoryBacking><source type=''>: memfd|anonymous */
     char *mem_access;               /* <memoryBacking><access mode=''>: shared|private */
@@ -376,6 +424,11 @@ const ArmzDomainFeatureDef *armz_domain_def_find_feature(const ArmzDomainDef *de
                                                          const char *name);
 /* <gic version='N'/>: N, or 0 when absent or not a number ("host"). */
 int armz_domain_def_gic_version(const ArmzDomainDef *def);
+/* <firmware><feature name='NAME' enabled=''/>: ON, OFF or ABSENT. */
+ArmzTristate armz_domain_def_firmware_feature(const ArmzDomainDef *def, const char *name);
+/* The text of <sysinfo><BLOCK><entry name='NAME'>, or NULL. */
+const char *armz_domain_def_sysinfo_entry(const ArmzDomainDef *def, const char *block,
+                                          const char *name);
 /* TRUE when EXTRA holds any attribute or child. */
 gboolean armz_domain_xml_extra_present(const ArmzDomainXmlExtra *extra);
 
@@ -393,7 +446,15 @@ gboolean armz_domain_disk_has_iotune(const ArmzDomainDiskDef *disk);
 void armz_domain_net_def_free(ArmzDomainNetDef *net);
 void armz_domain_chr_def_free(ArmzDomainChrDef *chr);
 void armz_domain_rng_def_free(ArmzDomainRngDef *rng);
+void armz_domain_channel_def_free(ArmzDomainChannelDef *ch);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
+/* domain_disk_xml.c: one <disk> element (virDomainUpdateDeviceFlags) */
+ArmzDomainDiskDef *armz_domain_disk_parse(const char *xml, GError **error);
+/* domain_scsi.c, run by parsing: SCSI disks without an address get
+ * libvirt's drive address, and their controller is added */
+void armz_domain_scsi_complete(ArmzDomainDef *def);
+/* attribute NAME of an <address> (its extra part), NULL when absent */
+const char *armz_domain_address_attr(const ArmzDomainAddressDef *addr, const char *name);
 void armz_domain_address_def_free(ArmzDomainAddressDef *addr);
 /* <address type='pci' domain='0x0000' bus='0xBB' slot='0xSS' function='0xF'/> */
 ArmzDomainAddressDef *armz_domain_address_def_new_pci(unsigned int bus, unsigned int slot,
@@ -404,4 +465,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainDiskDef, armz_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainNetDef, armz_domain_net_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChrDef, armz_domain_chr_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainRngDef, armz_domain_rng_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainChannelDef, armz_domain_channel_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainControllerDef, armz_domain_controller_def_free)

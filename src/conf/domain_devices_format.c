@@ -250,12 +250,74 @@ format_rng(GString *buf, const ArmzDomainRngDef *rng)
     g_string_append(buf, "    </rng>\n");
 }
 
+static void
+format_channel(GString *buf, const ArmzDomainChannelDef *ch, gboolean live)
+{
+    g_string_append(buf, "    <channel");
+    armz_xml_attr_append(buf, "type", ch->type);
+    g_string_append(buf, ">\n");
+    if (ch->source_mode || ch->source_path) {
+        g_string_append(buf, "      <source");
+        armz_xml_attr_append(buf, "mode", ch->source_mode);
+        armz_xml_attr_append(buf, "path", ch->source_path);
+        g_string_append(buf, "/>\n");
+    }
+    g_string_append(buf, "      <target");
+    armz_xml_attr_append(buf, "type", ch->target_type);
+    armz_xml_attr_append(buf, "name", ch->target_name);
+    if (live && ch->state)
+        armz_xml_attr_append(buf, "state",
+                             ch->state == ARMZ_TRISTATE_ON ? "connected" : "disconnected");
+    g_string_append(buf, "/>\n");
+    armz_conf_address_format(buf, ch->address, 3);
+    g_string_append(buf, "    </channel>\n");
+}
+
+static void
+format_memballoon(GString *buf, const ArmzDomainMemballoonDef *mb)
+{
+    const char *ad = armz_conf_tristate_to_string(mb->autodeflate, FALSE);
+    const char *fpr = armz_conf_tristate_to_string(mb->free_page_reporting, FALSE);
+
+    g_string_append_printf(buf, "    <memballoon model='%s'", mb->virtio ? "virtio" : "none");
+    if (ad)
+        g_string_append_printf(buf, " autodeflate='%s'", ad);
+    if (fpr)
+        g_string_append_printf(buf, " freePageReporting='%s'", fpr);
+    if (!mb->has_stats_period && !mb->address) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append(buf, ">\n");
+    if (mb->has_stats_period)
+        g_string_append_printf(buf, "      <stats period='%u'/>\n", mb->stats_period);
+    armz_conf_address_format(buf, mb->address, 3);
+    g_string_append(buf, "    </memballoon>\n");
+}
+
+static void
+format_vsock(GString *buf, const ArmzDomainVsockDef *v)
+{
+    const char *a = armz_conf_tristate_to_string(v->cid_auto, TRUE);
+
+    g_string_append(buf, "    <vsock model='virtio'>\n");
+    if (a || v->cid) {
+        g_string_append(buf, "      <cid");
+        armz_xml_attr_append(buf, "auto", a);
+        if (v->cid)
+            g_string_append_printf(buf, " address='%u'", v->cid);
+        g_string_append(buf, "/>\n");
+    }
+    armz_conf_address_format(buf, v->address, 3);
+    g_string_append(buf, "    </vsock>\n");
+}
+
 void
 armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live)
 {
     if (!def->emulator && !def->disks->len && !def->controllers->len && !def->nets->len &&
         !def->serials->len && !def->consoles->len && !def->has_memballoon && !def->rngs->len &&
-        !def->filesystems->len) {
+        !def->channels->len && !def->has_vsock && !def->filesystems->len) {
         g_string_append(buf, "  <devices/>\n");
         return;
     }
@@ -273,9 +335,13 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
         format_chr(buf, "serial", g_ptr_array_index(def->serials, i), live);
     for (guint i = 0; i < def->consoles->len; i++)
         format_chr(buf, "console", g_ptr_array_index(def->consoles, i), live);
+    for (guint i = 0; i < def->channels->len; i++)
+        format_channel(buf, g_ptr_array_index(def->channels, i), live);
     if (def->has_memballoon)
-        g_string_append(buf, "    <memballoon model='none'/>\n");
+        format_memballoon(buf, &def->memballoon);
     for (guint i = 0; i < def->rngs->len; i++)
         format_rng(buf, g_ptr_array_index(def->rngs, i));
+    if (def->has_vsock)
+        format_vsock(buf, &def->vsock);
     g_string_append(buf, "  </devices>\n");
 }

@@ -13,7 +13,7 @@
 static const char *const refused_devices[] = {
     "graphics", "video", "sound", "hostdev", "redirdev", "redirfilter",
     "smartcard", "tpm", "watchdog", "input", "hub", "panic",
-    "shmem", "memory", "iommu", "vsock", "audio", "channel", "lease",
+    "shmem", "memory", "iommu", "audio", "lease",
     "parallel", "crypto", "nvram", NULL };
 
 static gboolean
@@ -235,9 +235,9 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     static const char *const types_no[] = { "dir", "nvme", "vhostuser", "vhostvdpa", NULL };
     static const char *const devices[] = { "disk", "cdrom", NULL };
     static const char *const devices_no[] = { "floppy", "lun", NULL };
-    static const char *const buses[] = { "virtio", NULL };
+    static const char *const buses[] = { "virtio", "scsi", NULL };
     static const char *const buses_no[] = {
-        "ide", "fdc", "scsi", "xen", "usb", "uml", "sata", "sd", NULL };
+        "ide", "fdc", "xen", "usb", "uml", "sata", "sd", NULL };
     g_autoptr(ArmzDomainDiskDef) disk = g_new0(ArmzDomainDiskDef, 1);
     gboolean have_source = FALSE;
     int v;
@@ -258,9 +258,10 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             have_source = TRUE;
             ok = parse_disk_source(disk, c, error);
         } else if (armz_xml_is(c, "target")) {
+            g_autofree char *bus = armz_xml_prop(c, "bus");
             disk->target_dev = armz_xml_prop(c, "dev");
             ok = disk_bus_way_out(c, error) &&
-                 armz_conf_choice_attr(c, "bus", "virtio", buses, buses_no,
+                 armz_conf_choice_attr(c, "bus", NULL, buses, buses_no,
                                        &disk->target_bus, error);
         } else if (armz_xml_is(c, "readonly")) {
             disk->readonly = TRUE;
@@ -287,6 +288,9 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     }
     if (!disk->target_dev || !*disk->target_dev)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing <target dev=''> of <disk>"));
+    /* libvirt's default bus follows the name: sdX is SCSI */
+    if (!disk->target_bus)
+        disk->target_bus = g_strdup(g_str_has_prefix(disk->target_dev, "sd") ? "scsi" : "virtio");
     if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_DISK && !disk->src_path && !disk->src_pool &&
         !disk->src_protocol)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
@@ -677,14 +681,131 @@ parse_controller(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 }
 
 static gboolean
+parse_channel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const types[] = { "unix", NULL };
+    static const char *const types_no[] = {
+        "pty", "file", "null", "tcp", "udp", "dev", "pipe", "stdio", "vc", "spicevmc",
+        "spiceport", "qemu-vdagent", "dbus", "nmdm", NULL };
+    static const char *const modes[] = { "bind", NULL };
+    static const char *const modes_no[] = { "connect", NULL };
+    static const char *const targets[] = { "virtio", NULL };
+    static const char *const targets_no[] = { "guestfwd", "xen", NULL };
+    static const char *const states[] = { "connected", "disconnected", NULL };
+    g_autoptr(ArmzDomainChannelDef) ch = g_new0(ArmzDomainChannelDef, 1);
+    gboolean have_target = FALSE;
+
+    if (!armz_conf_choice_attr(node, "type", NULL, types, types_no, &ch->type, error))
+        return FALSE;
+    if (!ch->type)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("missing attribute 'type' of <channel>"));
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "source")) {
+            g_autofree char *path = armz_xml_prop(c, "path");
+            ok = armz_conf_choice_attr(c, "mode", NULL, modes, modes_no, &ch->source_mode,
+                                       error);
+            if (ok && path && *path)
+                ch->source_path = g_steal_pointer(&path);
+        } else if (armz_xml_is(c, "target")) {
+            g_autofree char *state = NULL;
+            if (have_target)
+                return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                                      _("only one <target> of <channel> is allowed"));
+            have_target = TRUE;
+            ok = armz_conf_choice_attr(c, "type", NULL, targets, targets_no, &ch->target_type,
+                                       error) &&
+                 armz_conf_choice_attr(c, "state", NULL, states, NULL, &state, error);
+            ch->target_name = armz_xml_prop(c, "name");
+            if (state)
+                ch->state = g_str_equal(state, "connected") ? ARMZ_TRISTATE_ON
+                                                            : ARMZ_TRISTATE_OFF;
+        } else if (armz_xml_is(c, "address")) {
+            ok = armz_conf_address_parse(&ch->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, "channel", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (!have_target || !ch->target_type)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("missing <target type=''> of <channel>"));
+    g_ptr_array_add(def->channels, g_steal_pointer(&ch));
+    return TRUE;
+}
+
+static gboolean
+parse_vsock(ArmzDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const models[] = { "virtio", NULL };
+    static const char *const models_no[] = {
+        "virtio-transitional", "virtio-non-transitional", NULL };
+    ArmzDomainVsockDef *v = &def->vsock;
+
+    if (def->has_vsock)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR, _("only one <vsock> is supported"));
+    if (armz_conf_enum_attr(node, "model", "virtio", models, models_no, error) < 0)
+        return FALSE;
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "cid"))
+            ok = armz_conf_tristate_attr(c, "auto", TRUE, &v->cid_auto, error) &&
+                 armz_conf_uint_attr(c, "address", &v->cid, error);
+        else if (armz_xml_is(c, "address"))
+            ok = armz_conf_address_parse(&v->address, c, error);
+        else if (!armz_xml_is(c, "alias"))     /* alias: runtime only */
+            ok = armz_conf_unsupported_child(c, "vsock", error);
+        if (!ok)
+            return FALSE;
+    }
+    def->has_vsock = TRUE;
+    return TRUE;
+}
+
+static gboolean
 parse_memballoon(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    static const char *const models[] = { "none", NULL };
+    static const char *const models[] = { "none", "virtio", NULL };
     static const char *const models_no[] = {
-        "virtio", "xen", "virtio-transitional", "virtio-non-transitional", NULL };
+        "xen", "virtio-transitional", "virtio-non-transitional", NULL };
+    ArmzDomainMemballoonDef *mb = &def->memballoon;
+    int model;
 
-    if (armz_conf_enum_attr(node, "model", NULL, models, models_no, error) < 0)
+    if (def->has_memballoon)
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("only a single memory balloon device is supported"));
+    if ((model = armz_conf_enum_attr(node, "model", NULL, models, models_no, error)) < 0)
         return FALSE;
+    mb->virtio = model == 1;
+    if (!armz_conf_tristate_attr(node, "autodeflate", FALSE, &mb->autodeflate, error) ||
+        !armz_conf_tristate_attr(node, "freePageReporting", FALSE, &mb->free_page_reporting,
+                                 error))
+        return FALSE;
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        gboolean ok = TRUE;
+
+        if (armz_xml_is(c, "stats")) {
+            ok = armz_conf_uint_attr(c, "period", &mb->stats_period, error);
+            mb->has_stats_period = TRUE;
+        } else if (armz_xml_is(c, "address")) {
+            ok = armz_conf_address_parse(&mb->address, c, error);
+        } else if (armz_xml_is(c, "alias")) {
+            /* runtime only */
+        } else {
+            ok = armz_conf_unsupported_child(c, "memballoon", error);
+        }
+        if (!ok)
+            return FALSE;
+    }
+    if (!mb->virtio && (mb->has_stats_period || mb->autodeflate || mb->free_page_reporting))
+        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
+                              _("<memballoon model='none'> takes no stats, autodeflate or "
+                                "freePageReporting"));
     def->has_memballoon = TRUE;
     return TRUE;
 }
@@ -712,6 +833,10 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
             ok = parse_rng(def, c, error);
         } else if (armz_xml_is(c, "controller")) {
             ok = parse_controller(def, c, error);
+        } else if (armz_xml_is(c, "vsock")) {
+            ok = parse_vsock(def, c, error);
+        } else if (armz_xml_is(c, "channel")) {
+            ok = parse_channel(def, c, error);
         } else if (armz_xml_is(c, "filesystem")) {
             ok = armz_domain_fs_parse(def, c, error);
         } else if (armz_xml_is(c, "memballoon")) {
@@ -728,5 +853,6 @@ armz_domain_devices_parse(ArmzDomainDef *def, xmlNodePtr devices, GError **error
         if (!ok)
             return FALSE;
     }
+    armz_domain_scsi_complete(def);
     return TRUE;
 }

@@ -4,8 +4,8 @@
 #include "util/error.h"
 #include "util/armz-i18n.h"
 
-static void
-xml_attr_free(gpointer p)
+void
+armz_xml_attr_free(gpointer p)
 {
     ArmzXmlAttr *a = p;
 
@@ -17,7 +17,7 @@ xml_attr_free(gpointer p)
 void
 armz_domain_xml_extra_init(ArmzDomainXmlExtra *extra)
 {
-    extra->attrs = g_ptr_array_new_with_free_func(xml_attr_free);
+    extra->attrs = g_ptr_array_new_with_free_func(armz_xml_attr_free);
     extra->children = g_ptr_array_new_with_free_func(g_free);
 }
 

@@ -14,12 +14,15 @@ format_memory(GString *buf, const char *name, unsigned long long kib)
 static void
 format_os(GString *buf, const ArmzDomainDef *def)
 {
-    g_string_append(buf, "  <os>\n    <type");
+    g_string_append(buf, "  <os");
+    armz_xml_attr_append(buf, "firmware", def->os_firmware);
+    g_string_append(buf, ">\n    <type");
     armz_xml_attr_append(buf, "arch", def->os_arch);
     armz_xml_attr_append(buf, "machine", def->os_machine);
     g_string_append_c(buf, '>');
     armz_xml_escape_append(buf, def->os_type);
     g_string_append(buf, "</type>\n");
+    armz_conf_os_firmware_format(buf, def);
     if (def->os_loader) {
         const ArmzDomainLoaderDef *l = def->os_loader;
         g_string_append(buf, "    <loader");
@@ -51,6 +54,7 @@ format_os(GString *buf, const ArmzDomainDef *def)
     armz_xml_text_element(buf, 2, "dtb", def->os_dtb);
     for (guint i = 0; def->os_boot_devs && def->os_boot_devs[i]; i++)
         g_string_append_printf(buf, "    <boot dev='%s'/>\n", def->os_boot_devs[i]);
+    armz_conf_os_smbios_format(buf, def);
     g_string_append(buf, "  </os>\n");
 }
 
@@ -192,6 +196,7 @@ armz_domain_def_format(const ArmzDomainDef *def, int id, unsigned int flags)
 
     armz_domain_cputune_format(buf, &def->tune);
     armz_xml_fragment_append(buf, def->resource, 1);
+    armz_conf_sysinfo_format(buf, def);
     if (def->os_type)
         format_os(buf, def);
     if (def->features->len) {

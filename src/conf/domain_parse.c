@@ -155,8 +155,13 @@ parse_os(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     static const char *const boot_devs_no[] = { "fd", NULL };
     g_autoptr(GPtrArray) boots = g_ptr_array_new_with_free_func(g_free);
 
+    if (!armz_conf_os_firmware_attr(def, node, error))
+        return FALSE;
     for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
-        if (armz_xml_is(c, "type")) {
+        if (armz_conf_os_child_is_firmware(c)) {
+            if (!armz_conf_os_child_parse(def, c, error))
+                return FALSE;
+        } else if (armz_xml_is(c, "type")) {
             if (!parse_os_type(def, c, error))
                 return FALSE;
         } else if (armz_xml_is(c, "loader") && !def->os_loader) {
@@ -484,6 +489,7 @@ static const struct {
     { "pm", parse_pm, FALSE },
     { "resource", parse_resource, FALSE },
     { "seclabel", parse_seclabel, TRUE },
+    { "sysinfo", armz_conf_sysinfo_parse, FALSE },
     { "devices", parse_devices, FALSE },
     { "cputune", parse_cputune, FALSE },
     { "memtune", parse_memtune, FALSE },

@@ -47,6 +47,7 @@ ArmzDomainSeclabelDef *armz_domain_seclabel_def_new(void);
  * in TYPED_ATTRS and its child elements not in TYPED_CHILDREN (<alias> is
  * runtime-only and dropped); EXTRA must be initialized. */
 void armz_domain_xml_extra_init(ArmzDomainXmlExtra *extra);
+void armz_xml_attr_free(gpointer p);     /* an ArmzXmlAttr */
 void armz_domain_xml_extra_clear(ArmzDomainXmlExtra *extra);
 gboolean armz_conf_extra_capture(ArmzDomainXmlExtra *extra, xmlNodePtr node,
                                  const char *const *typed_attrs,
@@ -62,6 +63,19 @@ gboolean armz_conf_address_parse(ArmzDomainAddressDef **out, xmlNodePtr node, GE
 void armz_conf_address_format(GString *buf, const ArmzDomainAddressDef *addr,
                               unsigned int level);
 
+/* Firmware and platform parts (domain_firmware.c): <os firmware=''>, its
+ * <firmware> and <smbios> children, <sysinfo>. */
+void armz_domain_firmware_init(ArmzDomainDef *def);
+void armz_domain_firmware_clear(ArmzDomainDef *def);
+gboolean armz_conf_os_firmware_attr(ArmzDomainDef *def, xmlNodePtr os, GError **error);
+/* TRUE for the <os> children armz_conf_os_child_parse() takes: <firmware>,
+ * <smbios>. */
+gboolean armz_conf_os_child_is_firmware(xmlNodePtr child);
+gboolean armz_conf_os_child_parse(ArmzDomainDef *def, xmlNodePtr child, GError **error);
+gboolean armz_conf_sysinfo_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
+void armz_conf_os_firmware_format(GString *buf, const ArmzDomainDef *def); /* <firmware> */
+void armz_conf_os_smbios_format(GString *buf, const ArmzDomainDef *def);
+void armz_conf_sysinfo_format(GString *buf, const ArmzDomainDef *def);
 /* <filesystem> and <memoryBacking> (domain_fs.c). */
 gboolean armz_domain_fs_parse(ArmzDomainDef *def, xmlNodePtr node, GError **error);
 void armz_domain_fs_format(GString *buf, const ArmzDomainFsDef *fs);

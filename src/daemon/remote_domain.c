@@ -5,6 +5,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/domain_query.h"
+#include "driver/domain_media.h"
 #include "daemon/daemon.h"
 
 void
@@ -160,6 +161,14 @@ h_set_autostart(ArmzClient *client, void *a, void *r, GError **error)
     armz_domain_set_autostart_args *args = a;
     ArmzDomainId dom = armz_remote_domain_id(&args->dom);
     return armz_driver_set_autostart(DRV, &dom, args->autostart, error);
+}
+
+static gboolean
+h_update_device_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_update_device_flags_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    return armz_driver_update_device(DRV, &dom, args->xml, args->flags, error);
 }
 
 static gboolean
@@ -346,6 +355,8 @@ static const ArmzProc procs[] = {
     { REMOTE_PROC_DOMAIN_SET_AUTOSTART, ARMZ_ARGS(armz_domain_set_autostart_args), ARMZ_NORET,
       h_set_autostart, 0 },
     { REMOTE_PROC_DOMAIN_UNDEFINE, ARMZ_ARGS(armz_domain_args), ARMZ_NORET, h_undefine, 0 },
+    { REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, ARMZ_ARGS(armz_domain_update_device_flags_args),
+      ARMZ_NORET, h_update_device_flags, 0 },
     { REMOTE_PROC_CONNECT_LIST_DOMAINS, ARMZ_ARGS(armz_connect_list_domains_args),
       ARMZ_RET(armz_connect_list_domains_ret), h_list_domains, 0 },
     { REMOTE_PROC_CONNECT_NUM_OF_DOMAINS, ARMZ_NOARGS, ARMZ_RET(armz_int_ret),

@@ -108,7 +108,9 @@ deliver(ArmzClient *client, gconstpointer event)
 {
     const ArmzDomainEvent *ev = event;
     int want = ev->kind == ARMZ_DOMAIN_EVENT_LIFECYCLE ? VIR_DOMAIN_EVENT_ID_LIFECYCLE
-                                                       : VIR_DOMAIN_EVENT_ID_REBOOT;
+             : ev->kind == ARMZ_DOMAIN_EVENT_REBOOT ? VIR_DOMAIN_EVENT_ID_REBOOT
+             : ev->kind == ARMZ_DOMAIN_EVENT_TRAY_CHANGE ? VIR_DOMAIN_EVENT_ID_TRAY_CHANGE
+                                                         : VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE;
     g_autoptr(GArray) ids = NULL;
     gboolean legacy;
 
@@ -130,6 +132,26 @@ deliver(ArmzClient *client, gconstpointer event)
             fill_dom(&msg.msg.dom, ev);
             armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
                                      (xdrproc_t)xdr_armz_domain_event_callback_lifecycle_msg, &msg);
+        } else if (ev->kind == ARMZ_DOMAIN_EVENT_AGENT_LIFECYCLE) {
+            armz_domain_event_callback_agent_lifecycle_msg msg = {
+                .callback_id = g_array_index(ids, int, i),
+                .state = ev->event,
+                .reason = ev->detail,
+            };
+            fill_dom(&msg.dom, ev);
+            armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE,
+                                     (xdrproc_t)xdr_armz_domain_event_callback_agent_lifecycle_msg,
+                                     &msg);
+        } else if (ev->kind == ARMZ_DOMAIN_EVENT_TRAY_CHANGE) {
+            armz_domain_event_callback_tray_change_msg msg = {
+                .callback_id = g_array_index(ids, int, i),
+                .dev_alias = (char *)ev->dev_alias,
+                .reason = ev->tray_reason,
+            };
+            fill_dom(&msg.dom, ev);
+            armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE,
+                                     (xdrproc_t)xdr_armz_domain_event_callback_tray_change_msg,
+                                     &msg);
         } else {
             armz_domain_event_callback_reboot_msg msg = {
                 .callback_id = g_array_index(ids, int, i),

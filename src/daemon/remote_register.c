@@ -17,4 +17,5 @@ armz_remote_register_all(ArmzDispatcher *d)
     armz_remote_block_register(d);
     armz_remote_network_register(d);
     armz_remote_storage_register(d);
+    armz_remote_agent_register(d);
 }

@@ -3,13 +3,17 @@
  * driver/domain_stats.c; the same and more for many domains at once
  * (virConnectGetAllDomainStats, virsh domstats); the sizes of a disk
  * (virDomainGetBlockInfo, virsh domblkinfo); and the host's CPU map
- * (virNodeGetCPUMap), which clients read to size the vCPUs' affinity maps. */
+ * (virNodeGetCPUMap), which clients read to size the vCPUs' affinity maps;
+ * the balloon's size and polling period (virsh setmem, dommemstat --period);
+ * the guest's clock through its agent (virsh domtime). */
 #include <string.h>
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/typed_params.h"
+#include "driver/domain_agent.h"
+#include "driver/domain_memory.h"
 #include "driver/domain_stats_api.h"
 #include "daemon/daemon.h"
 
@@ -92,6 +96,59 @@ h_memory_stats(ArmzClient *client, void *a, void *r, GError **error)
     for (int i = 0; i < n; i++)
         ret->stats.stats_val[i] = (armz_domain_memory_stat){ stats[i].tag, stats[i].val };
     return TRUE;
+}
+
+static gboolean
+h_set_memory(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_set_memory_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    /* virDomainSetMemory is SetMemoryFlags on the live domain */
+    return armz_driver_set_memory_flags(DRV, &dom, args->memory, VIR_DOMAIN_AFFECT_LIVE, error);
+}
+
+static gboolean
+h_set_memory_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_set_memory_flags_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_set_memory_flags(DRV, &dom, args->memory, args->flags, error);
+}
+
+static gboolean
+h_set_memory_stats_period(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_set_memory_stats_period_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_set_memory_stats_period(DRV, &dom, args->period, args->flags, error);
+}
+
+static gboolean
+h_get_time(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_get_time_args *args = a;
+    armz_domain_get_time_ret *ret = r;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    gint64 seconds;
+    guint nseconds;
+
+    if (!armz_driver_get_time(DRV, &dom, &seconds, &nseconds, args->flags, error))
+        return FALSE;
+    ret->seconds = seconds;
+    ret->nseconds = nseconds;
+    return TRUE;
+}
+
+static gboolean
+h_set_time(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_set_time_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_set_time(DRV, &dom, args->seconds, args->nseconds, args->flags, error);
 }
 
 static gboolean
@@ -204,6 +261,17 @@ static const ArmzProc procs[] = {
       ARMZ_RET(armz_domain_interface_stats_ret), h_interface_stats, 0 },
     { REMOTE_PROC_DOMAIN_MEMORY_STATS, ARMZ_ARGS(armz_domain_memory_stats_args),
       ARMZ_RET(armz_domain_memory_stats_ret), h_memory_stats, 0 },
+    { REMOTE_PROC_DOMAIN_SET_MEMORY, ARMZ_ARGS(armz_domain_set_memory_args), ARMZ_NORET,
+      h_set_memory, 0 },
+    { REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS, ARMZ_ARGS(armz_domain_set_memory_flags_args),
+      ARMZ_NORET, h_set_memory_flags, 0 },
+    { REMOTE_PROC_DOMAIN_SET_MEMORY_STATS_PERIOD,
+      ARMZ_ARGS(armz_domain_set_memory_stats_period_args), ARMZ_NORET,
+      h_set_memory_stats_period, 0 },
+    { REMOTE_PROC_DOMAIN_GET_TIME, ARMZ_ARGS(armz_domain_get_time_args),
+      ARMZ_RET(armz_domain_get_time_ret), h_get_time, 0 },
+    { REMOTE_PROC_DOMAIN_SET_TIME, ARMZ_ARGS(armz_domain_set_time_args), ARMZ_NORET,
+      h_set_time, 0 },
     { REMOTE_PROC_DOMAIN_GET_BLOCK_INFO, ARMZ_ARGS(armz_domain_get_block_info_args),
       ARMZ_RET(armz_domain_get_block_info_ret), h_get_block_info, 0 },
     { REMOTE_PROC_NODE_GET_CPU_MAP, ARMZ_ARGS(armz_node_get_cpu_map_args),

@@ -7,6 +7,7 @@
 #include "driver/domain_capabilities.h"
 #include "driver/domain_validate.h"
 #include "driver/driver_priv.h"
+#include "driver/firmware.h"
 
 /* <enum name='NAME'> with every value of LIST. */
 static void
@@ -51,7 +52,17 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    <rng supported='yes'>\n");
     enum_append(x, 3, "model", s->rng_models);
     enum_append(x, 3, "backendModel", s->rng_backends);
+    /* not in libvirt's domain capabilities: what <memballoon model> takes */
     g_string_append(x, "    </rng>\n"
+                       "    <memballoon supported='yes'>\n");
+    enum_append(x, 3, "model", s->memballoon_models);
+    /* nor is vsock (virtio, through the host's vhost-vsock) */
+    g_string_append(x, "    </memballoon>\n"
+                       "    <vsock supported='yes'>\n"
+                       "      <enum name='model'>\n"
+                       "        <value>virtio</value>\n"
+                       "      </enum>\n"
+                       "    </vsock>\n"
                        "    <filesystem supported='yes'>\n"
                        "      <enum name='driverType'>\n"
                        "        <value>virtiofs</value>\n"
@@ -59,13 +70,43 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    </filesystem>\n"
                        "    <tpm supported='no'/>\n"
                        "    <redirdev supported='no'/>\n"
-                       "    <channel supported='no'/>\n"
+                       "    <channel supported='yes'>\n");
+    enum_append(x, 3, "type", s->channel_types);
+    g_string_append(x, "    </channel>\n"
                        "    <crypto supported='no'/>\n"
                        "  </devices>\n");
 }
 
+/* What armz_domain_validate_firmware() accepts: firmware 'efi' when a
+ * descriptor is installed, pflash loaders, read-only, never secure. */
+static void
+os_append(GString *x, const GPtrArray *firmwares)
+{
+    static const char *const efi[] = { "efi", NULL };
+    static const char *const none[] = { NULL };
+    static const char *const types[] = { "pflash", NULL };
+    static const char *const yes[] = { "yes", NULL };
+    static const char *const no[] = { "no", NULL };
+
+    g_string_append(x, "  <os supported='yes'>\n");
+    enum_append(x, 2, "firmware", firmwares && firmwares->len ? efi : none);
+    g_string_append(x, "    <loader supported='yes'>\n");
+    for (guint i = 0; firmwares && i < firmwares->len; i++) {
+        const ArmzFirmware *fw = g_ptr_array_index(firmwares, i);
+        g_autofree char *esc = g_markup_escape_text(fw->code, -1);
+
+        if (!fw->secure_boot && !fw->enrolled_keys)
+            g_string_append_printf(x, "      <value>%s</value>\n", esc);
+    }
+    enum_append(x, 3, "type", types);
+    enum_append(x, 3, "readonly", yes);
+    enum_append(x, 3, "secure", no);
+    g_string_append(x, "    </loader>\n  </os>\n");
+}
+
 char *
-armz_domain_capabilities_format(const char *vmm_path, const char *virttype)
+armz_domain_capabilities_format(const char *vmm_path, const char *virttype,
+                                const GPtrArray *firmwares)
 {
     const ArmzDomainSupport *s = &armz_domain_support;
     g_autofree char *path = g_markup_escape_text(vmm_path, -1);
@@ -76,11 +117,7 @@ armz_domain_capabilities_format(const char *vmm_path, const char *virttype)
     g_string_append_printf(x, "  <machine>virt</machine>\n  <arch>aarch64</arch>\n"
                               "  <vcpu max='%d'/>\n  <iothreads supported='no'/>\n",
                            ARMZ_LAUNCH_MAX_VCPUS);
-    /* guests boot a kernel directly: no firmware to choose */
-    g_string_append(x, "  <os supported='yes'>\n"
-                       "    <enum name='firmware'/>\n"
-                       "    <loader supported='no'/>\n"
-                       "  </os>\n");
+    os_append(x, firmwares);
     cpu_append(x, s);
     /* memfd: what vhost-user backends need (and imply) */
     g_string_append(x, "  <memoryBacking supported='yes'>\n"
@@ -95,7 +132,7 @@ armz_domain_capabilities_format(const char *vmm_path, const char *virttype)
     g_string_append(x, "  <features>\n    <gic supported='yes'>\n");
     enum_append(x, 3, "version", s->gic_versions);
     g_string_append(x, "    </gic>\n"
-                       "    <vmcoreinfo supported='no'/>\n"
+                       "    <vmcoreinfo supported='yes'/>\n"
                        "    <genid supported='no'/>\n"
                        "    <backingStoreInput supported='no'/>\n"
                        "    <backup supported='no'/>\n"
@@ -117,7 +154,8 @@ armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const cha
                     _("architecture '%s' is not supported: armz runs aarch64 guests"), arch);
         return NULL;
     }
-    if (machine && strcmp(machine, "virt") != 0) {
+    /* virt-armz: the canonical name the capabilities give 'virt' */
+    if (machine && strcmp(machine, "virt") != 0 && strcmp(machine, "virt-armz") != 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
                     _("machine type '%s' is not supported: armz offers 'virt'"), machine);
         return NULL;
@@ -135,5 +173,10 @@ armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const cha
                     _("emulator '%s' is not armz-vmm ('%s')"), emulator, drv->cfg.vmm_path);
         return NULL;
     }
-    return armz_domain_capabilities_format(drv->cfg.vmm_path, virttype);
+    {
+        g_auto(GStrv) dirs = armz_firmware_dirs(drv->paths->privileged);
+        g_autoptr(GPtrArray) fws = armz_firmware_list((const char *const *)dirs);
+
+        return armz_domain_capabilities_format(drv->cfg.vmm_path, virttype, fws);
+    }
 }

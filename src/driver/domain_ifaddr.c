@@ -3,6 +3,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "driver/domain_agent.h"
 #include "driver/domain_ifaddr.h"
 #include "driver/domain_run.h"
 #include "driver/driver_priv.h"
@@ -71,10 +72,12 @@ armz_driver_interface_addresses(ArmzDriver *drv, const ArmzDomainId *dom, unsign
     if (!armz_check_flags(flags, 0, "virDomainInterfaceAddresses", error) ||
         !(obj = armz_driver_find(drv, dom, error)))
         return NULL;
+    if (source == VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
+        return armz_driver_agent_interfaces(drv, dom, error);
     if (source != VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
-                    _("interface addresses come from DHCP leases only (source 'lease'), "
-                      "not source %u"), source);
+                    _("interface addresses come from DHCP leases or the guest agent "
+                      "(source 'lease' or 'agent'), not source %u"), source);
         return NULL;
     }
     if (!(ifaces = collect_ifaces(obj, networks, error)))

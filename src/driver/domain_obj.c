@@ -39,6 +39,15 @@ armz_domain_obj_config(ArmzDomainObj *obj)
     return obj->newdef ? obj->newdef : obj->def;
 }
 
+void
+armz_domain_obj_replace_config(ArmzDomainObj *obj, ArmzDomainDef *def)
+{
+    ArmzDomainDef **slot = obj->newdef ? &obj->newdef : &obj->def;
+
+    armz_domain_def_free(*slot);
+    *slot = def;
+}
+
 gboolean
 armz_domain_obj_is_active(ArmzDomainObj *obj)
 {

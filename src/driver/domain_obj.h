@@ -24,6 +24,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzDomainObj, armz_domain_obj_unref)
 
 /* The persistent config of OBJ: newdef when running with one, else def. */
 ArmzDomainDef *armz_domain_obj_config(ArmzDomainObj *obj);
+/* DEF (taken) replaces that persistent config. */
+void armz_domain_obj_replace_config(ArmzDomainObj *obj, ArmzDomainDef *def);
 gboolean armz_domain_obj_is_active(ArmzDomainObj *obj);
 
 /* Takes the object's job for API (OBJ locked), waiting at most the job

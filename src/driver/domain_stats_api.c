@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "util/typed_params.h"
 #include "driver/disk_info.h"
+#include "driver/domain_memory.h"
 #include "driver/domain_block.h"
 #include "driver/domain_stats.h"
 #include "driver/driver_priv.h"
@@ -58,31 +59,32 @@ armz_driver_interface_stats(ArmzDriver *drv, const ArmzDomainId *dom, const char
     return ok;
 }
 
-/* There is no balloon: the guest has its current memory ("actual"); the
- * VMM's resident set is "rss". */
+/* The balloon's figures (domain_memory.c) or, without one, the guest's
+ * current memory as "actual"; the VMM's resident set is "rss". */
 int
 armz_driver_memory_stats(ArmzDriver *drv, const ArmzDomainId *dom, ArmzMemoryStat *stats,
                          guint nr_stats, unsigned int flags, GError **error)
 {
     g_autoptr(ArmzDomainObj) obj = NULL;
     guint64 rss = 0, actual;
-    gboolean ok;
-    guint n = 0;
+    int n;
 
     if (!armz_check_flags(flags, 0, "virDomainMemoryStats", error) ||
         !(obj = armz_driver_find(drv, dom, error)))
         return -1;
     g_mutex_lock(&obj->lock);
-    ok = armz_domain_rss_kib(obj, &rss, error);
+    if (!armz_domain_rss_kib(obj, &rss, error) ||
+        (n = armz_domain_balloon_stats(obj, stats, nr_stats, error)) < 0) {
+        g_mutex_unlock(&obj->lock);
+        return -1;
+    }
     actual = obj->def->current_memory_kib;
     g_mutex_unlock(&obj->lock);
-    if (!ok)
-        return -1;
-    if (n < nr_stats)
+    if (n == 0 && (guint)n < nr_stats)
         stats[n++] = (ArmzMemoryStat){ VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, actual };
-    if (n < nr_stats)
+    if ((guint)n < nr_stats)
         stats[n++] = (ArmzMemoryStat){ VIR_DOMAIN_MEMORY_STAT_RSS, rss };
-    return (int)n;
+    return n;
 }
 
 gboolean
@@ -175,6 +177,8 @@ armz_driver_get_all_domain_stats(ArmzDriver *drv, const ArmzDomainId *doms, guin
         rec->params = armz_typed_params_new();
         g_mutex_lock(&obj->lock);
         armz_domain_stats_collect(obj, groups, rec->params);
+        if (groups & VIR_DOMAIN_STATS_BALLOON)
+            armz_domain_balloon_stats_params(obj, rec->params);
         g_mutex_unlock(&obj->lock);
         /* it asks armz-vmm, with the object unlocked across the call */
         if (groups & VIR_DOMAIN_STATS_BLOCK)

@@ -83,8 +83,8 @@ live_cgroup(ArmzDomainObj *obj, ArmzTuneKind kind, GError **error)
 
 /* LIVE or CONFIG from FLAGS (CURRENT: what the domain's state says), as
  * libvirt's virDomainObjUpdateModificationImpact; OBJ locked. */
-static gboolean
-resolve_impact(ArmzDomainObj *obj, unsigned int *flags, GError **error)
+gboolean
+armz_domain_resolve_impact(ArmzDomainObj *obj, unsigned int *flags, GError **error)
 {
     gboolean active = armz_domain_obj_is_active(obj);
 
@@ -196,7 +196,7 @@ armz_driver_get_tune(ArmzDriver *drv, const ArmzDomainId *dom, ArmzTuneKind kind
     if (!(obj = armz_driver_find(drv, dom, error)))
         return NULL;
     g_mutex_lock(&obj->lock);
-    if (resolve_impact(obj, &flags, error)) {
+    if (armz_domain_resolve_impact(obj, &flags, error)) {
         if (flags & VIR_DOMAIN_AFFECT_CONFIG)
             ok = get_config(armz_domain_obj_config(obj), kind, out);
         else if ((cg = live_cgroup(obj, kind, error)))
@@ -402,13 +402,7 @@ set_config(ArmzDriver *drv, ArmzDomainObj *obj, ArmzTuneKind kind, const TuneVal
     if (!armz_domain_tune_check(&copy->tune, copy->vcpus, error) ||
         !armz_domain_store_save(drv->paths, copy, error))
         return FALSE;
-    if (obj->newdef) {
-        armz_domain_def_free(obj->newdef);
-        obj->newdef = g_steal_pointer(&copy);
-    } else {
-        armz_domain_def_free(obj->def);
-        obj->def = g_steal_pointer(&copy);
-    }
+    armz_domain_obj_replace_config(obj, g_steal_pointer(&copy));
     return TRUE;
 }
 
@@ -433,7 +427,7 @@ armz_driver_set_tune(ArmzDriver *drv, const ArmzDomainId *dom, ArmzTuneKind kind
         g_mutex_unlock(&obj->lock);
         return FALSE;
     }
-    if (!resolve_impact(obj, &flags, error))
+    if (!armz_domain_resolve_impact(obj, &flags, error))
         goto out;
     if ((flags & VIR_DOMAIN_AFFECT_LIVE) &&
         (!check_values(kind, &tv, &obj->def->tune, error) ||

@@ -27,6 +27,11 @@ gboolean armz_driver_set_tune(ArmzDriver *drv, const ArmzDomainId *dom, ArmzTune
                               const ArmzTypedParam *params, guint nparams, unsigned int flags,
                               GError **error);
 
+/* LIVE or CONFIG from FLAGS (virDomainModificationImpact; CURRENT: what the
+ * domain's state says), as libvirt's virDomainObjUpdateModificationImpact;
+ * OBJ locked. */
+gboolean armz_domain_resolve_impact(ArmzDomainObj *obj, unsigned int *flags, GError **error);
+
 /* After a start (OBJ locked, its VMM ready): pins the vCPU threads as the
  * definition's <vcpupin> ask; a host that refuses is logged. */
 void armz_domain_cgroup_started(ArmzDomainObj *obj);

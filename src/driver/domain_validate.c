@@ -20,8 +20,8 @@ static const char *const virt_types[] = { "kvm", "qemu", NULL };
 static const char *const cpu_modes[] = { "host-passthrough", "host-model", "maximum", NULL };
 /* armz-vmm picks the GIC the host offers (--irqchip auto) */
 static const char *const gic_versions[] = { "host", NULL };
-static const char *const disk_devices[] = { "disk", NULL };
-static const char *const disk_buses[] = { "virtio", NULL };
+static const char *const disk_devices[] = { "disk", "cdrom", NULL };
+static const char *const disk_buses[] = { "virtio", "scsi", NULL };
 static const char *const disk_driver_names[] = { "qemu", NULL };
 static const char *const disk_formats[] = { "raw", "qcow2", NULL };
 /* QEMU's modes: the daemon opens the image with O_DIRECT / O_DSYNC as the
@@ -43,6 +43,11 @@ static const char *const console_targets[] = { "serial", "virtio", NULL };
 static const char *const rng_models[] = { "virtio", NULL };
 static const char *const rng_backends[] = { "random", NULL };
 static const char *const rng_sources[] = { "/dev/urandom", "/dev/random", NULL };
+static const char *const memballoon_models[] = { "virtio", "none", NULL };
+static const char *const channel_types[] = { "unix", NULL };
+static const char *const channel_targets[] = { "virtio", NULL };
+/* where libvirt puts a channel: a port of its virtio-serial controller */
+static const char *const channel_addresses[] = { "virtio-serial", "virtio-mmio", NULL };
 
 const ArmzDomainSupport armz_domain_support = {
     .virt_types = virt_types,
@@ -64,6 +69,9 @@ const ArmzDomainSupport armz_domain_support = {
     .rng_models = rng_models,
     .rng_backends = rng_backends,
     .rng_sources = rng_sources,
+    .memballoon_models = memballoon_models,
+    .channel_types = channel_types,
+    .channel_targets = channel_targets,
 };
 
 static gboolean G_GNUC_PRINTF(3, 4)
@@ -131,10 +139,11 @@ check_memory(const ArmzDomainDef *def, GError **error)
 {
     guint64 mib;
 
-    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib &&
+        !(def->has_memballoon && def->memballoon.virtio))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs a memory "
-                      "balloon, which the armz driver does not provide"),
+                    _("currentMemory (%llu KiB) below memory (%llu KiB) needs "
+                      "<memballoon model='virtio'>"),
                     def->current_memory_kib, def->memory_kib);
     /* whole MiB, as the plan gives armz-vmm */
     mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
@@ -171,22 +180,15 @@ check_vcpus(const ArmzDomainDef *def, GError **error)
 static gboolean
 check_os(const ArmzDomainDef *def, GError **error)
 {
-    if (def->os_loader)
+    /* with firmware, a <kernel> is handed to it (fw_cfg) */
+    if (!armz_domain_uses_firmware(def) && (!def->os_kernel || !*def->os_kernel))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<loader> is not supported: the armz driver has no firmware yet, "
-                      "guests boot a kernel directly (<os><kernel>)"));
-    if (def->os_nvram)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<nvram> is not supported: the armz driver has no firmware yet, "
-                      "guests boot a kernel directly (<os><kernel>)"));
-    if (!def->os_kernel || !*def->os_kernel)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("no <kernel> given: the armz driver has no firmware yet, so guests "
-                      "can only boot a kernel directly (<os><kernel>)"));
+                    _("no <kernel> and no firmware given: a guest boots through UEFI "
+                      "(<os firmware='efi'>) or a kernel directly (<os><kernel>)"));
     if (def->os_dtb)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("<dtb> is not supported: armz-vmm generates the guest's device tree"));
-    if (!armz_domain_check_abs_path(def->os_kernel, "<kernel>", error))
+    if (def->os_kernel && !armz_domain_check_abs_path(def->os_kernel, "<kernel>", error))
         return FALSE;
     if (def->os_initrd && !armz_domain_check_abs_path(def->os_initrd, "<initrd>", error))
         return FALSE;
@@ -229,13 +231,10 @@ check_cpu(const ArmzDomainDef *def, GError **error)
     if ((guint64)s * d * c * t != def->vcpus)
         return fail(error, VIR_ERR_XML_ERROR,
                     _("CPU topology doesn't match maximum vcpu count"));
-    /* Without a cpu-map in the device tree Linux sees one package of
-     * single-threaded cores: only that topology is honoured. */
-    if (s != 1 || d != 1 || t != 1)
+    /* armz-vmm --topology: device tree cpu-map, ACPI PPTT, SMBIOS; no dies */
+    if (d != 1)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("CPU topology of %u sockets, %u dies, %u cores and %u threads is not "
-                      "supported by the armz driver: guests see one socket of "
-                      "single-threaded cores"), s, d, c, t);
+                    _("CPU topology of %u dies is not supported by the armz driver"), d);
     return TRUE;
 }
 
@@ -246,7 +245,7 @@ check_features(const ArmzDomainDef *def, GError **error)
         const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
 
         /* a feature switched off is honoured: armz provides none of them */
-        if (f->state == ARMZ_TRISTATE_OFF)
+        if (f->state == ARMZ_TRISTATE_OFF || armz_domain_platform_feature(f->name))
             continue;
         if (g_str_equal(f->name, "gic")) {
             if (ok_value(gic_versions, f->gic_version))
@@ -256,10 +255,6 @@ check_features(const ArmzDomainDef *def, GError **error)
                           "uses the GIC the host offers (<gic version='host'/>)"),
                         f->gic_version);
         }
-        if (g_str_equal(f->name, "acpi"))
-            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("ACPI requires UEFI on this architecture, and the armz driver has "
-                          "no firmware yet"));
         if (g_str_equal(f->name, "pmu"))
             return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                         _("the PMU is not supported by the armz driver (use <pmu state='off'/>)"));
@@ -283,10 +278,11 @@ check_clock(const ArmzDomainDef *def, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("clock adjustments are not supported by the armz driver: the guest's "
                       "RTC runs in UTC"));
-    if (def->clock_timers->len) {
-        const ArmzDomainTimerDef *t = g_ptr_array_index(def->clock_timers, 0);
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported timer type (name) '%s'"), t->name ? t->name : "");
+    for (guint i = 0; i < def->clock_timers->len; i++) {
+        const ArmzDomainTimerDef *t = g_ptr_array_index(def->clock_timers, i);
+        if (!armz_domain_ignored_timer(t->name))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported timer type (name) '%s'"), t->name ? t->name : "");
     }
     return TRUE;
 }
@@ -592,6 +588,69 @@ armz_domain_disk_index(const char *name, guint64 *index)
     return TRUE;
 }
 
+gboolean
+armz_domain_disk_is_scsi(const ArmzDomainDiskDef *disk)
+{
+    return disk->target_bus && g_str_equal(disk->target_bus, "scsi");
+}
+
+/* a drive address field: absent or 0 */
+static gboolean
+drive_zero(const ArmzDomainAddressDef *addr, const char *name)
+{
+    const char *v = armz_domain_address_attr(addr, name);
+    return !v || g_str_equal(v, "0");
+}
+
+gboolean
+armz_domain_scsi_unit(const ArmzDomainDiskDef *disk, guint *unit, GError **error)
+{
+    const ArmzDomainAddressDef *a = disk->address;
+    const char *u;
+    guint64 v;
+
+    /* parsing gave every well-named SCSI disk its drive address */
+    if (!a)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk target '%s' is not supported by the armz driver: SCSI disks "
+                      "are named sda, sdb, ..."), disk->target_dev ? disk->target_dev : "");
+    if (!a->type || !g_str_equal(a->type, "drive"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address type='%s'> of SCSI disk '%s' is not supported by the armz "
+                      "driver: use type='drive'"), a->type ? a->type : "", disk->target_dev);
+    if (!drive_zero(a, "controller"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s' is on SCSI controller %s: the armz driver has one "
+                      "virtio-scsi controller (index 0), with 7 units for sda to sdg"),
+                    disk->target_dev, armz_domain_address_attr(a, "controller"));
+    if (!drive_zero(a, "bus") || !drive_zero(a, "target"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("SCSI disk '%s': the armz driver has bus 0 and target 0 only"),
+                    disk->target_dev);
+    u = armz_domain_address_attr(a, "unit");
+    if (!u || !g_ascii_string_to_unsigned(u, 10, 0, ARMZ_SCSI_MAX_UNIT, &v, NULL))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("SCSI disk '%s': unit '%s' is not a number from 0 to %d"),
+                    disk->target_dev, u ? u : "", ARMZ_SCSI_MAX_UNIT);
+    *unit = (guint)v;
+    return TRUE;
+}
+
+/* what only SCSI disks and CD-ROMs have to pass */
+static gboolean
+check_scsi_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    guint unit;
+
+    if (!armz_domain_scsi_unit(disk, &unit, error))
+        return FALSE;
+    if (disk->boot_order)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<boot order> of SCSI disk '%s' is not supported by the armz driver"),
+                    disk->target_dev);
+    return TRUE;
+}
+
 static gboolean
 check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
 {
@@ -681,8 +740,16 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
                     armz_domain_disk_device_to_string(disk->device), dev);
     if (!ok_value(disk_buses, disk->target_bus))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<target bus='%s'> is not supported by the armz driver (disk '%s')"),
+                    _("<target bus='%s'> is not supported by the armz driver (disk '%s'): "
+                      "use bus='virtio' or bus='scsi'"),
                     disk->target_bus, dev);
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM && !armz_domain_disk_is_scsi(disk))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<disk device='cdrom'> '%s' is not supported by the armz driver on bus "
+                      "'%s': use <target bus='scsi'/>"), dev,
+                    disk->target_bus ? disk->target_bus : "virtio");
+    if (armz_domain_disk_is_scsi(disk) && !check_scsi_disk(disk, error))
+        return FALSE;
     if (!ok_value(disk_driver_names, disk->driver_name))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported driver name '%s' for disk '%s'"), disk->driver_name, dev);
@@ -690,6 +757,11 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk format '%s' is not supported by the armz driver (disk '%s'): "
                       "armz-vmm reads raw images only"), disk->driver_type, dev);
+    if (armz_domain_disk_is_scsi(disk) && armz_domain_disk_uses_qsd(disk))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': the SCSI disks of the armz driver are raw files and block "
+                      "devices without <iotune>; qcow2, network disks and <iotune> need "
+                      "bus='virtio'"), dev);
     if (armz_domain_disk_uses_qsd(disk))
         return check_qsd_disk(disk, error);
     if (!ok_value(disk_caches, disk->driver_cache))
@@ -708,8 +780,11 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
                     disk->driver_discard, dev);
     if (disk->serial && !check_disk_serial(disk, error))
         return FALSE;
-    if (!check_virtio_address(disk->address, "<disk>", error))
+    if (!armz_domain_disk_is_scsi(disk) && !check_virtio_address(disk->address, "<disk>", error))
         return FALSE;
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM && disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE &&
+        !disk->src_path)
+        return TRUE;            /* an empty CD-ROM */
     if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE || disk->type == ARMZ_DOMAIN_DISK_TYPE_BLOCK) {
         g_autofree char *what = g_strdup_printf(_("disk '%s'"), dev);
         return armz_domain_check_abs_path(disk->src_path, what, error);
@@ -738,6 +813,8 @@ armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error)
         const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
         ArmzDomainDiskSlot s = { 0, i };
 
+        if (armz_domain_disk_is_scsi(disk))
+            continue;
         if (!armz_domain_disk_index(disk->target_dev, &s.index)) {
             fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                  _("disk target '%s' is not supported by the armz driver: virtio disks "
@@ -764,6 +841,46 @@ check_disks(const ArmzDomainDef *def, GError **error)
 
         if (!check_disk(g_ptr_array_index(def->disks, pos), error))
             return FALSE;
+    }
+    /* SCSI: each unit once */
+    for (guint i = 0; i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+        if (!armz_domain_disk_is_scsi(disk))
+            continue;
+        if (!check_disk(disk, error))
+            return FALSE;
+        for (guint j = 0; j < i; j++) {
+            const ArmzDomainDiskDef *other = g_ptr_array_index(def->disks, j);
+            guint a, b;
+            if (armz_domain_disk_is_scsi(other) && armz_domain_scsi_unit(disk, &a, NULL) &&
+                armz_domain_scsi_unit(other, &b, NULL) && a == b)
+                return fail(error, VIR_ERR_XML_ERROR,
+                            _("Found duplicate drive address for disk with target name '%s' "
+                              "controller='0' bus='0' target='0' unit='%u'"),
+                            disk->target_dev, a);
+        }
+    }
+    return TRUE;
+}
+
+/* SCSI controllers: the one virtio-scsi controller armz-vmm has */
+static gboolean
+check_controllers(const ArmzDomainDef *def, GError **error)
+{
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *c = g_ptr_array_index(def->controllers, i);
+
+        if (!g_str_equal(c->type, "scsi"))
+            continue;
+        if (c->model && !g_str_equal(c->model, "virtio-scsi"))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("SCSI controller model '%s' is not supported by the armz driver: "
+                          "use model='virtio-scsi'"), c->model);
+        if (c->index > 0)
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("SCSI controller index %d is not supported by the armz driver: "
+                          "it has one virtio-scsi controller, index 0"), c->index);
     }
     return TRUE;
 }
@@ -857,6 +974,70 @@ check_rngs(const ArmzDomainDef *def, GError **error)
     return check_virtio_address(rng->address, "<rng>", error);
 }
 
+static gboolean
+check_channel(const ArmzDomainDef *def, guint i, GError **error)
+{
+    const ArmzDomainChannelDef *ch = g_ptr_array_index(def->channels, i);
+    const char *name = ch->target_name;
+
+    if (!ok_value(channel_types, ch->type) || !ok_value(channel_targets, ch->target_type))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<channel type='%s'> with <target type='%s'> is not supported by the "
+                      "armz driver"), ch->type ? ch->type : "",
+                    ch->target_type ? ch->target_type : "");
+    /* the port's name is also the file name of its generated socket */
+    if (!name || !*name || strchr(name, '/') || g_str_equal(name, ".") ||
+        g_str_equal(name, ".."))
+        return fail(error, VIR_ERR_XML_ERROR, _("invalid or missing target name '%s' of <channel>"),
+                    name ? name : "");
+    for (guint k = 0; k < i; k++)
+        if (g_strcmp0(((ArmzDomainChannelDef *)g_ptr_array_index(def->channels, k))->target_name,
+                      name) == 0)
+            return fail(error, VIR_ERR_XML_ERROR,
+                        _("virtio channel name '%s' is used more than once"), name);
+    if (ch->source_path && !armz_domain_check_abs_path(ch->source_path, "<channel>", error))
+        return FALSE;
+    if (ch->address && !(ch->address->type && g_strv_contains(channel_addresses,
+                                                              ch->address->type)))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address type='%s'> of <channel> is not supported by the armz driver"),
+                    ch->address->type ? ch->address->type : "");
+    return TRUE;
+}
+
+/* A fixed CID: 0-2 are the hypervisor's, loopback and the host's. */
+static gboolean
+check_vsock(const ArmzDomainDef *def, GError **error)
+{
+    const ArmzDomainVsockDef *v = &def->vsock;
+
+    if (!def->has_vsock)
+        return TRUE;
+    if (armz_domain_vsock_auto(v) ? FALSE : v->cid < 3 || v->cid >= G_MAXUINT32)
+        return fail(error, VIR_ERR_XML_ERROR, _("vsock CID %u is reserved or out of range"),
+                    v->cid);
+    return check_virtio_address(v->address, "<vsock>", error);
+}
+
+gboolean
+armz_domain_vsock_auto(const ArmzDomainVsockDef *v)
+{
+    return v->cid_auto == ARMZ_TRISTATE_ON || (v->cid_auto == ARMZ_TRISTATE_ABSENT && !v->cid);
+}
+
+static gboolean
+check_channels(const ArmzDomainDef *def, GError **error)
+{
+    if (def->channels->len > ARMZ_LAUNCH_MAX_CHANNELS)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("%u <channel> devices given, but the armz driver supports %u"),
+                    def->channels->len, (unsigned int)ARMZ_LAUNCH_MAX_CHANNELS);
+    for (guint i = 0; i < def->channels->len; i++)
+        if (!check_channel(def, i, error))
+            return FALSE;
+    return TRUE;
+}
+
 /* PCI controllers and addresses (pci_address.c assigns them) */
 static gboolean
 check_pci(const ArmzDomainDef *def, GError **error)
@@ -874,9 +1055,11 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
     return check_virt_type(def, error) &&
            check_memory(def, error) &&
            check_vcpus(def, error) &&
+           armz_domain_validate_firmware(def, error) &&
            check_os(def, error) &&
            check_cpu(def, error) &&
            check_features(def, error) &&
+           armz_domain_validate_platform(def, error) &&
            check_clock(def, error) &&
            check_lifecycle(def, error) &&
            check_pm(def, error) &&
@@ -885,8 +1068,13 @@ armz_domain_validate(const ArmzDomainDef *def, GError **error)
            check_emulator(def, error) &&
            armz_domain_chr_layout(def, &layout, error) &&
            check_disks(def, error) &&
+           check_controllers(def, error) &&
            check_nets(def, error) &&
            check_rngs(def, error) &&
+           check_channels(def, error) &&
+           check_vsock(def, error) &&
+           (!def->has_memballoon ||
+            check_virtio_address(def->memballoon.address, "<memballoon>", error)) &&
            check_pci(def, error) &&
            armz_domain_check_vhost_user(def, error);
 }

@@ -21,6 +21,8 @@
 /* armz-vmm's --memory range, in MiB. */
 #define ARMZ_LAUNCH_MIN_MEMORY_MIB 16
 #define ARMZ_LAUNCH_MAX_MEMORY_MIB (1024 * 1024)
+/* armz-vmm's virtio-serial ports (ARMZ_SERIAL_MAX_PORTS). */
+#define ARMZ_LAUNCH_MAX_CHANNELS 8
 /* virtio-blk's device ID field (VIRTIO_BLK_ID_BYTES). */
 #define ARMZ_DISK_SERIAL_MAX 20
 
@@ -46,9 +48,16 @@ typedef struct {
     const char *const *rng_models;          /* <rng model=''> */
     const char *const *rng_backends;        /* <backend model=''> */
     const char *const *rng_sources;         /* <backend>PATH</backend> */
+    const char *const *memballoon_models;   /* <memballoon model=''> */
+    const char *const *channel_types;       /* <channel type=''> */
+    const char *const *channel_targets;     /* <channel><target type=''> */
 } ArmzDomainSupport;
 
 extern const ArmzDomainSupport armz_domain_support;
+
+/* Whether the guest's vsock CID is picked at start (auto='yes', or no
+ * address given). */
+gboolean armz_domain_vsock_auto(const ArmzDomainVsockDef *v);
 
 /* Refuses DEF when the armz driver can never run it. */
 gboolean armz_domain_validate(const ArmzDomainDef *def, GError **error);
@@ -86,6 +95,14 @@ typedef struct {
 } ArmzDomainDiskSlot;
 GArray *armz_domain_disks_in_order(const ArmzDomainDef *def, GError **error);
 
+/* SCSI disks and CD-ROMs (bus 'scsi'; parsing defaults an sdX name to it,
+ * as libvirt does) sit on the one virtio-scsi controller, not in the list
+ * above.  Their LUN is the unit of their drive address (parsing assigns
+ * sda=0 ... sdg=6: 7 units per controller; controller 0 only). */
+#define ARMZ_SCSI_MAX_UNIT 255
+gboolean armz_domain_disk_is_scsi(const ArmzDomainDiskDef *disk);
+gboolean armz_domain_scsi_unit(const ArmzDomainDiskDef *disk, guint *unit, GError **error);
+
 /* DISK is served by qemu-storage-daemon over vhost-user (qcow2, <iotune>),
  * not by armz-vmm's own virtio-blk. */
 gboolean armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk);
@@ -102,3 +119,19 @@ gboolean armz_domain_check_abs_path(const char *path, const char *what, GError *
  * libvirt does, names with the prefixes of generated ones (a vnetN of an
  * earlier run) are left to be generated afresh. */
 const char *armz_domain_net_ifname(const ArmzDomainNetDef *net);
+
+/* Firmware and platform (firmware_validate.c). TRUE when DEF boots
+ * through UEFI firmware (<os firmware='efi'> or a <loader>). */
+gboolean armz_domain_uses_firmware(const ArmzDomainDef *def);
+/* The firmware request alone (<os firmware=''>, its <firmware> features,
+ * <loader>, <nvram>): what firmware selection needs to be sane, run before
+ * it and again with everything else. */
+gboolean armz_domain_validate_firmware(const ArmzDomainDef *def, GError **error);
+/* <smbios>/<sysinfo>, boot order, and the features and timers that only
+ * exist with firmware or are x86 leftovers (<acpi>, <vmcoreinfo>,
+ * <apic>, pit/rtc/hpet). */
+gboolean armz_domain_validate_platform(const ArmzDomainDef *def, GError **error);
+/* The <features> and <clock><timer> names armz_domain_validate_platform()
+ * decides on. */
+gboolean armz_domain_platform_feature(const char *name);
+gboolean armz_domain_ignored_timer(const char *name);

@@ -7,6 +7,7 @@
 #include "driver/pci_address.h"
 #include "driver/domain_store.h"
 #include "driver/driver_priv.h"
+#include "driver/nvram.h"
 #include "driver/process.h"
 
 static void
@@ -130,10 +131,24 @@ armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int even
     emit(drv, obj, &ev);
 }
 
-void
-armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
+static void
+emit_simple(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainEventKind kind, int id, int event,
+            int detail)
 {
-    ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_REBOOT, .name = obj->name, .id = id };
+    ArmzDomainEvent ev = { .kind = kind, .name = obj->name, .id = id, .event = event,
+                           .detail = detail };
+
+    emit(drv, obj, &ev);
+}
+
+void
+armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *dev_alias,
+                             gboolean open)
+{
+    ArmzDomainEvent ev = { .kind = ARMZ_DOMAIN_EVENT_TRAY_CHANGE, .name = obj->name, .id = id,
+                           .dev_alias = dev_alias,
+                           .tray_reason = open ? VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN
+                                          : VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE };
 
     emit(drv, obj, &ev);
 }
@@ -148,6 +163,19 @@ armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const cha
     };
 
     emit(drv, obj, &ev);
+}
+
+void
+armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id)
+{
+    emit_simple(drv, obj, ARMZ_DOMAIN_EVENT_REBOOT, id, 0, 0);
+}
+
+void
+armz_driver_emit_agent_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int state,
+                                 int reason)
+{
+    emit_simple(drv, obj, ARMZ_DOMAIN_EVENT_AGENT_LIFECYCLE, id, state, reason);
 }
 
 void
@@ -254,6 +282,7 @@ armz_driver_define(ArmzDriver *drv, const char *xml, unsigned int flags, ArmzDom
     }
     /* what can never run is refused now, not at start */
     if (!(def = armz_domain_def_parse(xml, error)) ||
+        !armz_driver_firmware_fill(drv, def, error) ||
         !armz_domain_validate(def, error) ||
         !armz_domain_pci_assign(def, error))     /* kept in the persistent XML */
         return FALSE;
@@ -318,8 +347,8 @@ gboolean
 armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                      GError **error)
 {
-    /* No managed save, snapshots, checkpoints, NVRAM or TPM state exist for
-     * armz domains, so these flags have nothing to remove. */
+    /* No managed save, snapshots, checkpoints or TPM state exist for armz
+     * domains, so those flags have nothing to remove. */
     const unsigned int allowed = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
         VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | VIR_DOMAIN_UNDEFINE_NVRAM |
         VIR_DOMAIN_UNDEFINE_KEEP_NVRAM | VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
@@ -347,7 +376,8 @@ armz_driver_undefine(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
                     _("cannot undefine transient domain"));
         goto fail;
     }
-    if (!armz_domain_store_delete(drv->paths, obj->name, error))
+    if (!armz_nvram_undefine(obj->newdef ? obj->newdef : obj->def, flags, error) ||
+        !armz_domain_store_delete(drv->paths, obj->name, error))
         goto fail;
     obj->autostart = FALSE;
     active = armz_domain_obj_is_active(obj);

@@ -1,6 +1,7 @@
 /* Driver internals shared by the driver's own files. */
 #pragma once
 #include "driver/domain_obj.h"
+#include "driver/monitor.h"
 #include "driver/driver.h"
 #include "driver/vmm_command.h"
 
@@ -33,6 +34,13 @@ void armz_domain_id_set(ArmzDomainId *out, ArmzDomainObj *obj);
 GPtrArray *armz_driver_list_objs(ArmzDriver *drv, unsigned int flags, unsigned int allowed,
                                  const char *func, GError **error);
 
+/* Runs CALL(monitor, DATA) on OBJ's monitor with the object unlocked (the
+ * monitor's callbacks take its lock; the caller holds the job), as
+ * ARMZ_ERROR (lifecycle.c). OBJ locked. */
+typedef gboolean (*ArmzMonitorCallFunc)(ArmzMonitor *mon, gpointer data, GError **error);
+gboolean armz_domain_monitor_call(ArmzDomainObj *obj, ArmzMonitorCallFunc call, gpointer data,
+                                  GError **error);
+
 /* domain.rng in the configured schema directory. */
 char *armz_driver_schema_path(ArmzDriver *drv);
 /* The reaper pool's function (process_watch.c). */
@@ -40,6 +48,12 @@ void armz_process_reap(gpointer data, gpointer user_data);
 
 /* Emits a VIR_DOMAIN_EVENT_ID_REBOOT event. */
 void armz_driver_emit_reboot(ArmzDriver *drv, ArmzDomainObj *obj, int id);
+/* VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE: STATE and REASON as libvirt's. */
+void armz_driver_emit_agent_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id, int state,
+                                      int reason);
+/* the tray of the CD-ROM DEV_ALIAS opened (OPEN) or closed */
+void armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id,
+                                  const char *dev_alias, gboolean open);
 /* VIR_DOMAIN_EVENT_ID_IO_ERROR(_REASON); ACTION: virDomainEventIOErrorAction */
 void armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
                                const char *dev_alias, int action, const char *reason);

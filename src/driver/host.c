@@ -126,7 +126,12 @@ armz_driver_capabilities(ArmzDriver *drv)
     g_string_append(x, "  <guest>\n    <os_type>hvm</os_type>\n    <arch name='aarch64'>\n"
                        "      <wordsize>64</wordsize>\n");
     g_string_append_printf(x, "      <emulator>%s</emulator>\n", emu);
-    g_string_append_printf(x, "      <machine maxCpus='%d'>virt</machine>\n", ARMZ_MAX_VCPUS);
+    /* 'virt' as an alias of a versioned-looking name, as QEMU lists it:
+     * firmware descriptors match machines by globs such as "virt-*", and
+     * clients (Nova's get_loader) match the canonical name */
+    g_string_append_printf(x, "      <machine maxCpus='%d'>virt-armz</machine>\n"
+                              "      <machine canonical='virt-armz' maxCpus='%d'>virt</machine>\n",
+                           ARMZ_MAX_VCPUS, ARMZ_MAX_VCPUS);
     g_string_append(x, "      <domain type='qemu'/>\n      <domain type='kvm'/>\n"
                        "    </arch>\n    <features>\n      <cpuselection/>\n"
                        "    </features>\n  </guest>\n\n</capabilities>\n");

@@ -5,6 +5,8 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/domain_agent.h"
+#include "driver/domain_vsock.h"
 #include "driver/pci_address.h"
 #include "driver/lifecycle.h"
 #include "driver/process_priv.h"
@@ -41,8 +43,9 @@ end(ArmzDriver *drv, ArmzDomainObj *obj)
  * callbacks take the object lock. */
 typedef gboolean (*MonCmd)(ArmzMonitor *mon, GError **error);
 
-static gboolean
-monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
+gboolean
+armz_domain_monitor_call(ArmzDomainObj *obj, ArmzMonitorCallFunc call, gpointer data,
+                         GError **error)
 {
     g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
     GError *err = NULL;
@@ -51,11 +54,24 @@ monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
     if (!mon)
         return FALSE;
     g_mutex_unlock(&obj->lock);
-    ok = cmd(mon, &err);
+    ok = call(mon, data, &err);
     g_mutex_lock(&obj->lock);
     if (!ok)
         armz_monitor_propagate_error(error, err);
     return ok;
+}
+
+static gboolean
+call_plain(ArmzMonitor *mon, gpointer data, GError **error)
+{
+    const MonCmd *cmd = data;
+    return (*cmd)(mon, error);
+}
+
+static gboolean
+monitor_call(ArmzDomainObj *obj, MonCmd cmd, GError **error)
+{
+    return armz_domain_monitor_call(obj, call_plain, &cmd, error);
 }
 
 /* Starts OBJ (flags checked by the caller). */
@@ -80,6 +96,8 @@ start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags, guint64 client_id
         ok = FALSE;
     } else {
         ok = armz_process_start(drv, obj, flags, client_id, error);
+        if (ok)
+            armz_domain_vsock_record(drv, obj);
     }
     end(drv, obj);
     return ok;
@@ -92,7 +110,8 @@ armz_driver_start(ArmzDriver *drv, ArmzDomainId *dom, unsigned int flags,
     g_autoptr(ArmzDomainObj) obj = NULL;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
-                          VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT,
+                          VIR_DOMAIN_START_BYPASS_CACHE | VIR_DOMAIN_START_FORCE_BOOT |
+                          VIR_DOMAIN_START_RESET_NVRAM,
                           "virDomainCreateWithFlags", error) ||
         !(obj = armz_driver_find(drv, dom, error)) ||
         !start(drv, obj, flags, client_id, error))
@@ -112,7 +131,8 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
     gboolean existing = FALSE, ok;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY |
-                          VIR_DOMAIN_START_VALIDATE, "virDomainCreateXML", error))
+                          VIR_DOMAIN_START_VALIDATE | VIR_DOMAIN_START_RESET_NVRAM,
+                          "virDomainCreateXML", error))
         return FALSE;
     if ((flags & VIR_DOMAIN_START_VALIDATE) &&
         !armz_domain_xml_validate(xml, armz_driver_schema_path(drv), error))
@@ -144,6 +164,8 @@ armz_driver_create_xml(ArmzDriver *drv, const char *xml, unsigned int flags,
         obj->persistent = FALSE;
     }
     ok = armz_process_start(drv, obj, flags & ~VIR_DOMAIN_START_VALIDATE, client_id, error);
+    if (ok)
+        armz_domain_vsock_record(drv, obj);
     if (!ok && existing && obj->newdef && !armz_domain_obj_is_active(obj)) {
         armz_domain_def_free(obj->def);
         obj->def = g_steal_pointer(&obj->newdef);
@@ -184,7 +206,17 @@ armz_driver_shutdown(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flag
                           VIR_DOMAIN_SHUTDOWN_INITCTL | VIR_DOMAIN_SHUTDOWN_SIGNAL |
                           VIR_DOMAIN_SHUTDOWN_PARAVIRT, "virDomainShutdownFlags", error))
         return FALSE;
-    /* the guest-visible power button is our only way to ask a guest */
+    /* the guest agent, then (when asked for too) the power button */
+    if (flags & VIR_DOMAIN_SHUTDOWN_GUEST_AGENT) {
+        g_autoptr(GError) err = NULL;
+        if (armz_driver_agent_shutdown(drv, dom, &err))
+            return TRUE;
+        if (!(flags & VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        flags &= ~VIR_DOMAIN_SHUTDOWN_GUEST_AGENT;
+    }
     if (flags && !(flags & VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN)) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
                     _("shutdown mode 0x%x is not supported; armz guests are asked through their power button"),
@@ -222,6 +254,17 @@ armz_driver_reboot(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                           VIR_DOMAIN_REBOOT_INITCTL | VIR_DOMAIN_REBOOT_SIGNAL |
                           VIR_DOMAIN_REBOOT_PARAVIRT, "virDomainReboot", error))
         return FALSE;
+    /* the guest agent, then (when asked for too) the machine's reset */
+    if (flags & VIR_DOMAIN_REBOOT_GUEST_AGENT) {
+        g_autoptr(GError) err = NULL;
+        if (armz_driver_agent_reboot(drv, dom, &err))
+            return TRUE;
+        if (!(flags & VIR_DOMAIN_REBOOT_ACPI_POWER_BTN)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        flags &= ~VIR_DOMAIN_REBOOT_GUEST_AGENT;
+    }
     if (flags && !(flags & VIR_DOMAIN_REBOOT_ACPI_POWER_BTN)) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
                     _("reboot mode 0x%x is not supported"), flags);

@@ -44,6 +44,7 @@ typedef struct {
     CmdState state;
     char *reply;      /* "return" as JSON text */
     GError *error;
+    int fd;           /* passed (SCM_RIGHTS) with the line, -1: none */
 } Cmd;
 
 typedef enum {
@@ -384,11 +385,38 @@ on_output(gint fd, GIOCondition cond, gpointer data)
 }
 
 /* Sends the head of the queue when nothing is on the wire. */
+/* BYTE with FD attached; FALSE when the monitor failed */
+static gboolean
+send_fd(ArmzMonitor *mon, char byte, int fd)
+{
+    union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
+    struct iovec iov = { &byte, 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    ssize_t n;
+
+    memset(ctl.b, 0, sizeof(ctl.b));
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    do {
+        n = sendmsg(mon->fd, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) {
+        fail_io(mon, _("cannot pass a file descriptor to armz-vmm"), n < 0 ? errno : EIO);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static void
 pump(ArmzMonitor *mon)
 {
     g_autofree char *line = NULL;
     Cmd *c;
+    int fd;
 
     g_mutex_lock(&mon->lock);
     if (mon->closed || mon->hs != HS_READY || mon->in_flight ||
@@ -399,8 +427,13 @@ pump(ArmzMonitor *mon)
     c->state = CMD_SENT;
     mon->in_flight = c;
     line = g_steal_pointer(&c->line);
+    fd = c->fd;
     g_mutex_unlock(&mon->lock);
-    send_line(mon, line);
+    /* the fd travels with the first byte of its command (nothing else is
+     * on the way: one command at a time, and the last one was answered) */
+    if (fd >= 0 && !send_fd(mon, line[0], fd))
+        return;
+    send_line(mon, fd >= 0 ? line + 1 : line);
 }
 
 static gboolean
@@ -802,7 +835,14 @@ gboolean
 armz_monitor_command(ArmzMonitor *mon, const char *cmd, const char *args_json,
                      char **reply_json, guint timeout_ms, GError **error)
 {
-    Cmd c = { .name = cmd, .state = CMD_QUEUED };
+    return armz_monitor_command_fd(mon, cmd, args_json, -1, reply_json, timeout_ms, error);
+}
+
+gboolean
+armz_monitor_command_fd(ArmzMonitor *mon, const char *cmd, const char *args_json, int fd,
+                        char **reply_json, guint timeout_ms, GError **error)
+{
+    Cmd c = { .name = cmd, .state = CMD_QUEUED, .fd = fd };
     g_autoptr(ArmzMonitor) hold = NULL;
     gint64 deadline;
     guint ms;

@@ -131,6 +131,10 @@ gboolean armz_monitor_wait_ready(ArmzMonitor *mon, guint timeout_ms, GError **er
  * monitor's default. */
 gboolean armz_monitor_command(ArmzMonitor *mon, const char *cmd, const char *args_json,
                               char **reply_json, guint timeout_ms, GError **error);
+/* The same, passing FD (still the caller's) with the command (SCM_RIGHTS),
+ * as getfd needs. */
+gboolean armz_monitor_command_fd(ArmzMonitor *mon, const char *cmd, const char *args_json,
+                                 int fd, char **reply_json, guint timeout_ms, GError **error);
 
 /* Typed commands with the default timeout (worker thread). */
 gboolean armz_monitor_stop(ArmzMonitor *mon, GError **error);
@@ -144,3 +148,27 @@ gboolean armz_monitor_quit(ArmzMonitor *mon, GError **error);
  * be NULL. */
 gboolean armz_monitor_query_status(ArmzMonitor *mon, gboolean *running, char **status,
                                    GError **error);
+
+/* monitor_balloon.c: the virtio balloon (worker thread, default timeout). */
+/* The guest's figures: bytes, or counts for the faults and huge page
+ * allocations; -1 for what the guest did not report. */
+typedef struct {
+    gint64 swap_in, swap_out, major_faults, minor_faults;
+    gint64 free_memory, total_memory, available_memory, disk_caches;
+    gint64 htlb_pgalloc, htlb_pgfail;
+    gint64 last_update;             /* seconds since the epoch, 0: never */
+} ArmzBalloonStats;
+
+/* Asks the guest to keep BYTES of memory. */
+gboolean armz_monitor_balloon(ArmzMonitor *mon, guint64 bytes, GError **error);
+/* The guest's memory now, in bytes. */
+gboolean armz_monitor_query_balloon(ArmzMonitor *mon, guint64 *actual, GError **error);
+gboolean armz_monitor_get_balloon_stats(ArmzMonitor *mon, ArmzBalloonStats *out,
+                                        GError **error);
+/* The guest's statistics polling interval (0: off). */
+gboolean armz_monitor_set_balloon_period(ArmzMonitor *mon, int seconds, GError **error);
+/* The guest's vsock CID (what --vsock cid=auto found). */
+gboolean armz_monitor_vsock_cid(ArmzMonitor *mon, guint64 *cid, GError **error);
+/* The "return" of qom-get guest-stats (PROTOCOL error when malformed). */
+gboolean armz_monitor_parse_balloon_stats(const char *reply, ArmzBalloonStats *out,
+                                          GError **error);

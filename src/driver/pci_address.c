@@ -209,6 +209,63 @@ take_address(Ctx *c, const ArmzDomainAddressDef *addr, const char *what, ArmzPci
     return TRUE;
 }
 
+/* Root ports of the XML without an index or an address (BARE: their places
+ * in def->controllers), as libvirt completes them: the next free index in
+ * document order, the first free root-bus slot and function, chassis =
+ * index, port = slot << 3 | function. */
+static gboolean
+place_bare_ports(Ctx *c, const ArmzDomainDef *def, GArray *bare, GError **error)
+{
+    ArmzPciPlan *p = c->p;
+    guint next = 1;
+
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
+        if (g_strcmp0(ctrl->type, "pci") == 0 && ctrl->index >= (int)next)
+            next = (guint)ctrl->index + 1;
+    }
+    for (guint b = 0; b < bare->len; b++) {
+        guint pos = g_array_index(bare, guint, b);
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, pos);
+        ArmzPciRootPort rp = { 0, 0, 0, 0, 0 };
+        gboolean placed = FALSE, targeted = FALSE;
+        guint port_pos;
+
+        if (ctrl->index >= 0) {
+            rp.index = (guint)ctrl->index;
+        } else if (next > 255) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("No more PCI bus numbers for another pcie-root-port"));
+            return FALSE;
+        } else {
+            rp.index = next++;
+        }
+        if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
+            return FALSE;
+        if (!placed) {
+            for (rp.slot = 1; rp.slot <= MAX_SLOT; rp.slot++)
+                for (rp.function = 0; rp.function < 8; rp.function++)
+                    if (!c->used[rp.slot][rp.function])
+                        goto found;
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("No more available PCI slots on the root bus for another "
+                          "pcie-root-port"));
+            return FALSE;
+        }
+found:
+        c->used[rp.slot][rp.function] = TRUE;
+        if (!targeted) {
+            rp.chassis = rp.index;
+            rp.port = rp.slot << 3 | rp.function;
+        }
+        port_pos = p->ports->len;
+        g_array_append_val(p->ports, rp);
+        g_array_append_val(p->placed_port, port_pos);
+        g_array_append_val(p->placed_ctrl, pos);
+    }
+    return TRUE;
+}
+
 /* a free root port for a device without an address, added when needed */
 static gboolean
 auto_address(Ctx *c, ArmzPciDevAddr *out, GError **error)
@@ -283,10 +340,13 @@ ArmzPciPlan *
 armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
 {
     g_autoptr(ArmzPciPlan) p = g_new0(ArmzPciPlan, 1);
+    g_autoptr(GArray) bare = NULL;
     Ctx c;
     gboolean root = FALSE;
 
     p->ports = g_array_new(FALSE, TRUE, sizeof(ArmzPciRootPort));
+    p->placed_port = g_array_new(FALSE, FALSE, sizeof(guint));
+    p->placed_ctrl = g_array_new(FALSE, FALSE, sizeof(guint));
     for (guint i = 0; i < def->controllers->len; i++) {
         const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
         if (g_strcmp0(ctrl->type, "pci") == 0 && ctrl->model &&
@@ -329,6 +389,7 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     memset(&c, 0, sizeof(c));
     c.p = p;
     c.busy = g_hash_table_new(NULL, NULL);
+    bare = g_array_new(FALSE, FALSE, sizeof(guint));
     /* the XML's root ports first: their places are taken */
     for (guint i = 0; i < def->controllers->len; i++) {
         const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
@@ -337,6 +398,11 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
 
         if (!is_pci_ctrl(ctrl, "pcie-root-port"))
             continue;
+        if (ctrl->index < 0) {
+            /* placed below, once the given indexes and addresses are known */
+            g_array_append_val(bare, i);
+            continue;
+        }
         if (ctrl->index < 1 || port_by_index(p, (guint)ctrl->index)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
                         _("pcie-root-port controller index='%d' is missing, 0 or given twice"),
@@ -347,10 +413,8 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
         if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
             goto fail;
         if (!placed) {
-            g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("the pcie-root-port controller with index='%u' has no PCI address"),
-                        rp.index);
-            goto fail;
+            g_array_append_val(bare, i);
+            continue;
         }
         if (c.used[rp.slot][rp.function]) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
@@ -363,6 +427,8 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
             rp.chassis = rp.index;
         g_array_append_val(p->ports, rp);
     }
+    if (!place_bare_ports(&c, def, bare, error))
+        goto fail;
     p->nports_given = p->ports->len;
     /* explicit addresses, then the others, each pass in libvirt's order */
     for (int pass = 1; pass >= 0; pass--) {
@@ -398,10 +464,25 @@ armz_pci_plan_free(ArmzPciPlan *p)
     if (!p)
         return;
     g_array_unref(p->ports);
+    g_array_unref(p->placed_port);
+    g_array_unref(p->placed_ctrl);
     g_free(p->disks);
     g_free(p->nets);
     g_free(p->rngs);
     g_free(p);
+}
+
+/* A root port's <model>, <target> and <address> as libvirt writes them. */
+static void
+root_port_children(GPtrArray *children, const ArmzPciRootPort *rp)
+{
+    g_ptr_array_add(children, g_strdup("<model name='pcie-root-port'/>"));
+    g_ptr_array_add(children, g_strdup_printf("<target chassis='%u' port='0x%x'/>",
+                                              rp->chassis, rp->port));
+    g_ptr_array_add(children,
+                    g_strdup_printf("<address type='pci' domain='0x0000' bus='0x00' "
+                                    "slot='0x%02x' function='0x%x'%s/>", rp->slot,
+                                    rp->function, rp->function == 0 ? " multifunction='on'" : ""));
 }
 
 /* <address type='pci' .../> of a device that had none */
@@ -432,6 +513,17 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
     for (guint i = 0; i < def->rngs->len; i++)
         write_address(&((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address,
                       &p->rngs[i]);
+    for (guint i = 0; i < p->placed_port->len; i++) {
+        const ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort,
+                                                   g_array_index(p->placed_port, guint, i));
+        ArmzDomainControllerDef *ctrl =
+            g_ptr_array_index(def->controllers, g_array_index(p->placed_ctrl, guint, i));
+
+        /* what the XML left out, as libvirt fills it in */
+        ctrl->index = (int)rp->index;
+        g_ptr_array_set_size(ctrl->children, 0);
+        root_port_children(ctrl->children, rp);
+    }
     for (guint i = p->nports_given; i < p->ports->len; i++) {
         const ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort, i);
         ArmzDomainControllerDef *ctrl = g_new0(ArmzDomainControllerDef, 1);
@@ -439,14 +531,7 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
         ctrl->index = (int)rp->index;
         ctrl->model = g_strdup("pcie-root-port");
         ctrl->children = g_ptr_array_new_with_free_func(g_free);
-        g_ptr_array_add(ctrl->children, g_strdup("<model name='pcie-root-port'/>"));
-        g_ptr_array_add(ctrl->children, g_strdup_printf("<target chassis='%u' port='0x%x'/>",
-                                                        rp->chassis, rp->port));
-        g_ptr_array_add(ctrl->children,
-                        g_strdup_printf("<address type='pci' domain='0x0000' bus='0x00' "
-                                        "slot='0x%02x' function='0x%x'%s/>", rp->slot,
-                                        rp->function, rp->function == 0 ?
-                                        " multifunction='on'" : ""));
+        root_port_children(ctrl->children, rp);
         g_ptr_array_add(def->controllers, ctrl);
     }
     return TRUE;

@@ -32,6 +32,10 @@ typedef struct {
     gboolean active;            /* devices on PCI */
     GArray *ports;              /* ArmzPciRootPort, the XML's and the added */
     guint nports_given;         /* the first ones came from the XML */
+    /* root ports of the XML without an index or an address (virt-install
+     * writes them bare): their port in PORTS and their place in
+     * def->controllers, both guint, for the write-back */
+    GArray *placed_port, *placed_ctrl;
     ArmzPciDevAddr *disks, *nets, *rngs;    /* per device of the definition */
 } ArmzPciPlan;
 

@@ -16,6 +16,8 @@
 #include "driver/domain_tune_api.h"
 #include "driver/domain_log.h"
 #include "driver/domain_stats.h"
+#include "driver/firmware.h"
+#include "driver/nvram.h"
 #include "driver/disk_chain.h"
 #include "driver/vhost_user_json.h"
 #include "driver/virtiofs_process.h"
@@ -262,6 +264,8 @@ gboolean
 armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
                    guint64 autodestroy_client, GError **error)
 {
+    g_auto(GStrv) host_smbios = g_strcmp0(obj->def->os_smbios_mode, "host") == 0
+        ? armz_firmware_host_smbios("/sys/class/dmi/id") : NULL;
     ArmzLaunchCtx ctx = {
         .vmm_path = drv->cfg.vmm_path,
         .kvm_device = armz_process_kvm_device(),
@@ -269,6 +273,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         .state_dir = drv->paths->state_dir,
         .start_paused = (flags & VIR_DOMAIN_START_PAUSED) != 0,
         .seccomp = drv->cfg.seccomp,
+        .host_smbios = (const char *const *)host_smbios,
         .resolve_network = drv->resolve_network,
         .network_opaque = drv->network_opaque,
         .resolve_volume = drv->resolve_volume,
@@ -300,7 +305,9 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
 
     if (obj->def->filesystems->len)
         ctx.virtiofsd_path = virtiofsd = armz_vhost_user_find("fs", NULL);
-    if (!(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
+    if (!armz_driver_firmware_fill(drv, obj->def, error) ||
+        !armz_nvram_prepare(obj->def, (flags & VIR_DOMAIN_START_RESET_NVRAM) != 0, error) ||
+        !(plan = armz_launch_plan_build(obj->def, &ctx, error)) ||
         !armz_dac_plan(obj->def, drv->cfg.vmm_uid, drv->cfg.vmm_gid, &dac, error))
         return FALSE;
     /* a root daemon whose VMM runs as another user jails it too */
@@ -331,6 +338,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     live = armz_domain_def_copy(obj->def);
     record_ptys(live, plan, &fds);
     record_taps(live, &fds);
+    armz_launch_record_channels(live, plan);
     record_backing(live, plan);
     if (plan->vhost_dir) {
         /* implied by the vhost-user devices: shown as libvirt users write it */

@@ -53,6 +53,23 @@ open_disk(const ArmzLaunchFd *f, GError **error)
     return fd;
 }
 
+static int
+open_flash(const ArmzLaunchFd *f, GError **error)
+{
+    struct stat st;
+    int fd = open(f->path, (f->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+
+    if (fd < 0)
+        return sys_fail(error, g_strdup_printf(_("cannot open firmware file '%s'"), f->path));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("firmware file '%s' is not a regular file"), f->path);
+        return -1;
+    }
+    return fd;
+}
+
 /* A pty master; the slave (its path is what clients open) in raw mode so the
  * console passes bytes untouched. */
 static int
@@ -204,6 +221,26 @@ armz_launch_fds_open(const ArmzLaunchPlan *plan, ArmzLaunchFds *out, GError **er
             break;
         case ARMZ_LAUNCH_FD_QMP_LISTEN:
             fd = open_qmp(f->path, error);
+            break;
+        case ARMZ_LAUNCH_FD_FLASH:
+            fd = open_flash(f, error);
+            break;
+        case ARMZ_LAUNCH_FD_CHANNEL_LISTEN: {
+            g_autofree char *dir = g_path_get_dirname(f->path);
+            /* a generated path's directory is ours to make */
+            if (g_mkdir_with_parents(dir, 0700) < 0)
+                fd = sys_fail(error, g_strdup_printf(_("cannot create directory '%s'"), dir));
+            else
+                fd = open_qmp(f->path, error);
+            break;
+        }
+        case ARMZ_LAUNCH_FD_VHOST:
+            fd = open(f->path, O_RDWR | O_CLOEXEC);
+            if (fd < 0 && errno == ENOENT)
+                sys_fail(error, g_strdup_printf(_("cannot open '%s' (load the vhost_vsock "
+                                                  "kernel module)"), f->path));
+            else if (fd < 0)
+                sys_fail(error, g_strdup_printf(_("cannot open '%s'"), f->path));
             break;
         case ARMZ_LAUNCH_FD_RNG:
             fd = open(f->path, O_RDONLY | O_CLOEXEC);

@@ -228,6 +228,40 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
             armz_driver_emit_lifecycle(r->drv, obj, obj->id, VIR_DOMAIN_EVENT_RESUMED,
                                        VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
+    } else if (strcmp(name, "BALLOON_CHANGE") == 0) {
+        /* the live size is what the guest gave back, as libvirt keeps it */
+        const char *path[] = { "actual", NULL };
+        yajl_val actual = data ? yajl_tree_get(data, path, yajl_t_number) : NULL;
+        if (actual && YAJL_IS_INTEGER(actual) && YAJL_GET_INTEGER(actual) > 0)
+            obj->def->current_memory_kib = (unsigned long long)YAJL_GET_INTEGER(actual) / 1024;
+    } else if (strcmp(name, "VSERPORT_CHANGE") == 0) {
+        /* the guest opened or closed a channel's port: channel<N> */
+        const char *idp[] = { "id", NULL }, *openp[] = { "open", NULL };
+        yajl_val id = data ? yajl_tree_get(data, idp, yajl_t_string) : NULL;
+        yajl_val open = data ? yajl_tree_get(data, openp, yajl_t_any) : NULL;
+        guint64 n;
+        ArmzDomainChannelDef *ch = NULL;
+        if (id && open && g_str_has_prefix(id->u.string, "channel") &&
+            g_ascii_string_to_unsigned(id->u.string + 7, 10, 0, G_MAXUINT, &n, NULL) &&
+            n < obj->def->channels->len)
+            ch = g_ptr_array_index(obj->def->channels, n);
+        if (ch && ch->state != (YAJL_IS_TRUE(open) ? ARMZ_TRISTATE_ON : ARMZ_TRISTATE_OFF)) {
+            ch->state = YAJL_IS_TRUE(open) ? ARMZ_TRISTATE_ON : ARMZ_TRISTATE_OFF;
+            if (g_strcmp0(ch->target_name, "org.qemu.guest_agent.0") == 0)
+                armz_driver_emit_agent_lifecycle(
+                    r->drv, obj, obj->id,
+                    YAJL_IS_TRUE(open) ? VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED
+                                       : VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED,
+                    VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL);
+        }
+    } else if (strcmp(name, "DEVICE_TRAY_MOVED") == 0) {
+        /* armz-vmm's ids are libvirt's disk aliases (scsi0-0-0-UNIT) */
+        const char *id_path[] = { "id", NULL }, *open_path[] = { "tray-open", NULL };
+        yajl_val id = data ? yajl_tree_get(data, id_path, yajl_t_string) : NULL;
+        yajl_val open = data ? yajl_tree_get(data, open_path, yajl_t_any) : NULL;
+        if (id && open)
+            armz_driver_emit_tray_change(r->drv, obj, obj->id, YAJL_GET_STRING(id),
+                                         YAJL_IS_TRUE(open));
     } else if (strcmp(name, "BLOCK_IO_ERROR") == 0) {
         armz_domain_block_io_error(r->drv, obj, data);
     } else if (strcmp(name, "RESET") == 0) {

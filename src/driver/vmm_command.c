@@ -8,6 +8,7 @@
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/uuid.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
 #include "driver/pci_address.h"
@@ -214,6 +215,23 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     return TRUE;
 }
 
+/* What the firmware boots first: <boot order>, or for the first disk the
+ * place of <boot dev='hd'> among the <os><boot> elements (libvirt turns
+ * those into the first device's bootindex too). 0: none. */
+static guint
+disk_bootindex(const ArmzDomainDef *def, const ArmzDomainDiskDef *disk, guint slot)
+{
+    if (!armz_domain_uses_firmware(def))
+        return 0;
+    if (disk->boot_order)
+        return disk->boot_order;
+    for (guint i = 0; slot == 0 && def->os_boot_devs && def->os_boot_devs[i]; i++) {
+        if (g_str_equal(def->os_boot_devs[i], "hd"))
+            return i + 1;
+    }
+    return 0;
+}
+
 /* libvirt's error_policy/rerror_policy as armz-vmm's (QEMU's) werror and
  * rerror: enospace is spelled enospc and is a write policy only; without
  * rerror_policy reads follow error_policy. */
@@ -322,12 +340,54 @@ plan_disks(Builder *b, GError **error)
         if (disk->serial)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
         disk_mode_opts(opt, fd, disk);
+        if (disk_bootindex(b->def, disk, i))
+            g_string_append_printf(opt, ",bootindex=%u", disk_bootindex(b->def, disk, i));
         if (b->pci->disks[s->pos].set)
             g_string_append_printf(opt, ",pci=%u:%u", b->pci->disks[s->pos].bus,
                                    b->pci->disks[s->pos].slot);
         else if (b->pci->disks[s->pos].mmio)
             g_string_append(opt, ",pci=off");
         arg(b, "--disk");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+    return TRUE;
+}
+
+/* SCSI disks and CD-ROMs on the virtio-scsi controller: LUN = unit, id as
+ * libvirt names the device (scsi0-0-0-UNIT) */
+static gboolean
+plan_scsi(Builder *b, GError **error)
+{
+    for (guint i = 0; i < b->def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(b->def->disks, i);
+        gboolean cdrom = disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM;
+        g_autofree char *path = NULL;
+        GString *opt;
+        guint unit;
+
+        if (!armz_domain_disk_is_scsi(disk))
+            continue;
+        if (!armz_domain_scsi_unit(disk, &unit, error))
+            return FALSE;
+        opt = g_string_new(NULL);
+        if (!cdrom || disk->src_path || disk->type == ARMZ_DOMAIN_DISK_TYPE_VOLUME) {
+            g_autofree char *role = g_strdup_printf("scsi-disk%u", unit);
+            ArmzLaunchFd *fd;
+
+            if (!disk_source(b, disk, &path, error)) {
+                g_string_free(opt, TRUE);
+                return FALSE;
+            }
+            fd = add_fd(b, ARMZ_LAUNCH_FD_DISK, path, role, (int)i);
+            fd->readonly = disk->readonly || cdrom;
+            g_string_append_printf(opt, "fd=%d,", fd->num);
+            if (fd->readonly && !cdrom)
+                g_string_append(opt, "readonly=on,");
+        }
+        g_string_append_printf(opt, "lun=%u,id=scsi0-0-0-%u", unit, unit);
+        if (disk->serial && !cdrom)
+            g_string_append_printf(opt, ",serial=%s", disk->serial);
+        arg(b, cdrom ? "--scsi-cdrom" : "--scsi-disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
     return TRUE;
@@ -506,6 +566,181 @@ plan_pci(Builder *b)
     }
 }
 
+/* ---------------- firmware ---------------- */
+
+static gboolean
+feature_on(const ArmzDomainDef *def, const char *name)
+{
+    const ArmzDomainFeatureDef *f = armz_domain_def_find_feature(def, name);
+    return f && f->state != ARMZ_TRISTATE_OFF;
+}
+
+/* <sysinfo> blocks as --smbios type=N,key=value (commas doubled); with
+ * mode 'host', the host's blocks 0 and 1 (libvirt: all but the UUID) */
+static gboolean
+plan_smbios(Builder *b, GError **error)
+{
+    static const struct { const char *block; int type; } types[] = {
+        { "bios", 0 }, { "system", 1 }, { "chassis", 3 },
+    };
+    const char *const *host = b->ctx->host_smbios;
+
+    if (g_strcmp0(b->def->os_smbios_mode, "host") == 0) {
+        if (!host || !host[0]) {
+            g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                                _("<smbios mode='host'>: this host has no SMBIOS "
+                                  "information to copy"));
+            return FALSE;
+        }
+        for (; *host; host++) {
+            arg(b, "--smbios");
+            arg(b, *host);
+        }
+        return TRUE;
+    }
+    if (g_strcmp0(b->def->os_smbios_mode, "sysinfo") != 0)
+        return TRUE;
+    for (guint i = 0; i < b->def->sysinfo->len; i++) {
+        const ArmzDomainSysinfoBlock *blk = g_ptr_array_index(b->def->sysinfo, i);
+        GString *opt;
+        guint t;
+
+        for (t = 0; t < G_N_ELEMENTS(types) && !g_str_equal(types[t].block, blk->block); t++)
+            ;
+        if (t == G_N_ELEMENTS(types) || !blk->entries->len)
+            continue;   /* the validator refused other blocks */
+        opt = g_string_new(NULL);
+        g_string_append_printf(opt, "type=%d", types[t].type);
+        for (guint j = 0; j < blk->entries->len; j++) {
+            const ArmzXmlAttr *a = g_ptr_array_index(blk->entries, j);
+            g_auto(GStrv) parts = g_strsplit(a->value ? a->value : "", ",", -1);
+            g_autofree char *val = g_strjoinv(",,", parts);
+
+            g_string_append_printf(opt, ",%s=%s", a->name, val);
+        }
+        arg(b, "--smbios");
+        g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+    }
+    return TRUE;
+}
+
+static gboolean
+plan_firmware(Builder *b, GError **error)
+{
+    const ArmzDomainDef *def = b->def;
+    ArmzLaunchFd *fd;
+
+    if (!armz_domain_uses_firmware(def))
+        return TRUE;
+    /* the driver resolves both before it plans (firmware.c) */
+    if (!def->os_loader || !def->os_loader->path || !def->os_nvram || !def->os_nvram->path) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                            _("the firmware of the domain has not been resolved"));
+        return FALSE;
+    }
+    fd = add_fd(b, ARMZ_LAUNCH_FD_FLASH, def->os_loader->path, "pflash0", -1);
+    fd->readonly = TRUE;
+    arg(b, "--flash-code");
+    argf(b, "fd:%d", fd->num);
+    fd = add_fd(b, ARMZ_LAUNCH_FD_FLASH, def->os_nvram->path, "pflash1", -1);
+    arg(b, "--flash-vars");
+    argf(b, "fd:%d", fd->num);
+    if (!plan_smbios(b, error))
+        return FALSE;
+    if (feature_on(def, "acpi"))
+        arg(b, "--acpi");
+    if (feature_on(def, "vmcoreinfo"))
+        arg(b, "--vmcoreinfo");
+    return TRUE;
+}
+
+/* ---------------- channels ---------------- */
+
+/* Each <channel> a virtio-serial port on a socket the daemon listens on:
+ * the path given, or STATE_DIR/channel/UUID/NAME (libvirt's
+ * .../channel/target/domain-ID-NAME/NAME; the UUID keeps it short and
+ * known before the start). */
+static void
+plan_channels(Builder *b)
+{
+    char uuid[ARMZ_UUID_STRING_BUFLEN];
+
+    armz_uuid_format(b->def->uuid, uuid);
+    for (guint i = 0; i < b->def->channels->len; i++) {
+        const ArmzDomainChannelDef *ch = g_ptr_array_index(b->def->channels, i);
+        g_autofree char *path = ch->source_path ? g_strdup(ch->source_path)
+            : g_build_filename(b->ctx->state_dir, "channel", uuid, ch->target_name, NULL);
+        g_autofree char *role = g_strdup_printf("channel%u", i);
+        g_auto(GStrv) parts = g_strsplit(ch->target_name, ",", -1);
+        g_autofree char *name = g_strjoinv(",,", parts);   /* a comma in the option */
+        ArmzLaunchFd *fd = add_fd(b, ARMZ_LAUNCH_FD_CHANNEL_LISTEN, path, role, (int)i);
+
+        arg(b, "--channel");
+        argf(b, "fd=%d,name=%s,id=%s", fd->num, name, role);
+    }
+}
+
+void
+armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
+{
+    for (guint i = 0; i < plan->fds->len; i++) {
+        const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, i);
+        ArmzDomainChannelDef *ch;
+
+        if (fd->kind != ARMZ_LAUNCH_FD_CHANNEL_LISTEN || fd->device_index < 0 ||
+            (guint)fd->device_index >= live->channels->len)
+            continue;
+        ch = g_ptr_array_index(live->channels, fd->device_index);
+        if (!ch->source_path)
+            ch->source_path = g_strdup(fd->path);
+        if (!ch->source_mode)
+            ch->source_mode = g_strdup("bind");
+        ch->state = ARMZ_TRISTATE_OFF;
+    }
+}
+
+/* ---------------- vsock ---------------- */
+
+/* auto: armz-vmm takes the first CID the host kernel has free (the kernel
+ * knows every guest's, so two starts cannot pick the same); the daemon
+ * reads it back for the live XML (domain_vsock.c). */
+static void
+plan_vsock(Builder *b)
+{
+    ArmzLaunchFd *fd;
+
+    if (!b->def->has_vsock)
+        return;
+    /* opened by the daemon: the jailed VMM has no /dev/vhost-vsock */
+    fd = add_fd(b, ARMZ_LAUNCH_FD_VHOST, "/dev/vhost-vsock", "vsock0", 0);
+    arg(b, "--vsock");
+    if (armz_domain_vsock_auto(&b->def->vsock))
+        argf(b, "fd=%d,cid=auto", fd->num);
+    else
+        argf(b, "fd=%d,cid=%u", fd->num, b->def->vsock.cid);
+}
+
+/* ---------------- memballoon ---------------- */
+
+/* The polling period, the features, and currentMemory as the balloon's
+ * first target (libvirt sets it over QMP right after the start). */
+static void
+plan_memballoon(Builder *b)
+{
+    const ArmzDomainMemballoonDef *mb = &b->def->memballoon;
+    const ArmzDomainDef *def = b->def;
+    g_autofree char *target = NULL;
+
+    if (!def->has_memballoon || !mb->virtio)
+        return;
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+        target = g_strdup_printf(",target=%llu", def->current_memory_kib * 1024);
+    arg(b, "--balloon");
+    argf(b, "stats-period=%u%s%s%s", mb->stats_period, target ? target : "",
+         mb->autodeflate == ARMZ_TRISTATE_ON ? ",deflate-on-oom=on" : "",
+         mb->free_page_reporting == ARMZ_TRISTATE_ON ? ",free-page-reporting=on" : "");
+}
+
 /* ---------------- entry points ---------------- */
 
 /* The host's side of the domain type: armz has only KVM, so 'qemu' (which
@@ -579,8 +814,7 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         !plan_paths(&b, error))
         return NULL;
     /* <controller> elements describe buses: pcie-root puts the virtio
-     * devices on PCI (plan_pci); the others need nothing, as
-     * <memballoon model='none'/>. */
+     * devices on PCI (plan_pci); the others need nothing. */
 
     /* Whole MiB, rounded up as libvirt's QEMU driver aligns guest RAM. */
     plan->memory_mib = def->memory_kib / 1024 + (def->memory_kib % 1024 != 0);
@@ -591,8 +825,10 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     arg(&b, vmm);
     arg(&b, "--name");
     arg(&b, def->name);
-    arg(&b, "--kernel");
-    arg(&b, def->os_kernel);
+    if (def->os_kernel) {
+        arg(&b, "--kernel");
+        arg(&b, def->os_kernel);
+    }
     if (def->os_initrd) {
         arg(&b, "--initrd");
         arg(&b, def->os_initrd);
@@ -601,10 +837,17 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         arg(&b, "--cmdline");
         arg(&b, def->os_cmdline);
     }
+    if (!plan_firmware(&b, error))
+        return NULL;
     arg(&b, "--memory");
     argf(&b, "%" G_GUINT64_FORMAT, plan->memory_mib);
     arg(&b, "--vcpus");
     argf(&b, "%u", def->vcpus);
+    if (def->cpu && (def->cpu->sockets || def->cpu->cores || def->cpu->threads)) {
+        arg(&b, "--topology");
+        argf(&b, "sockets=%u,cores=%u,threads=%u", MAX(def->cpu->sockets, 1u),
+             MAX(def->cpu->cores, 1u), MAX(def->cpu->threads, 1u));
+    }
     arg(&b, "--kvm-device");
     arg(&b, ctx->kvm_device);
     arg(&b, "--irqchip");
@@ -640,10 +883,14 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
     }
     if (!plan_chardevs(&b, error) ||
         !plan_disks(&b, error) ||
+        !plan_scsi(&b, error) ||
         !plan_filesystems(&b, error) ||
         !plan_nets(&b, error))
         return NULL;
     plan_rngs(&b);
+    plan_memballoon(&b);
+    plan_channels(&b);
+    plan_vsock(&b);
     /* a vhost-user backend maps guest RAM: it must be a shared memfd (and
      * <source type='memfd'/> asks for one anyway) */
     if (plan->vhost_dir || g_strcmp0(def->mem_source, "memfd") == 0)

@@ -31,6 +31,9 @@ typedef struct {
     const char *state_dir;      /* STATE_DIR/UUID.qmp and STATE_DIR/NAME.pid */
     gboolean start_paused;      /* VIR_DOMAIN_START_PAUSED: --paused */
     const char *seccomp;        /* --seccomp MODE (armz.conf seccomp_sandbox); NULL: default */
+    /* <smbios mode='host'>: the host's SMBIOS as --smbios values
+     * (armz_firmware_host_smbios()); NULL or empty: the host has none */
+    const char *const *host_smbios;
     ArmzResolveNetworkFunc resolve_network;  /* NULL: no network driver */
     gpointer network_opaque;
     ArmzResolveVolumeFunc resolve_volume;    /* NULL: no storage driver */
@@ -59,6 +62,12 @@ typedef enum {
     ARMZ_LAUNCH_FD_FILE_OUT,    /* open PATH write-only, create, append or truncate */
     ARMZ_LAUNCH_FD_QMP_LISTEN,  /* bind + listen a unix socket at PATH */
     ARMZ_LAUNCH_FD_RNG,         /* open PATH O_RDONLY */
+    ARMZ_LAUNCH_FD_FLASH,       /* firmware code (readonly) or variable store:
+                                 * open PATH O_RDONLY or O_RDWR, a regular file */
+    ARMZ_LAUNCH_FD_CHANNEL_LISTEN, /* bind + listen a unix socket at PATH (its
+                                 * directory made first) */
+    ARMZ_LAUNCH_FD_VHOST,       /* open the vhost device at PATH O_RDWR (the
+                                 * jailed VMM cannot reach /dev) */
     ARMZ_LAUNCH_FD_TCP_LISTEN,  /* bind + listen TCP on PATH (host) and port */
 } ArmzLaunchFdKind;
 
@@ -66,7 +75,7 @@ typedef struct {
     int num;                    /* fd number in the child: 3, 4, ... */
     ArmzLaunchFdKind kind;
     char *path;                 /* NULL for PTY and TAP */
-    gboolean readonly;          /* DISK */
+    gboolean readonly;          /* DISK, FLASH */
     gboolean direct, dsync;     /* DISK: O_DIRECT, O_DSYNC (the cache mode) */
     gboolean append;            /* FILE_OUT: O_APPEND, else O_TRUNC */
     char *port;                 /* TCP_LISTEN: the service (a port number) */
@@ -82,9 +91,11 @@ typedef struct {
     } tap;
     char *role;                 /* libvirt-style alias of the device it serves:
                                  * monitor, serial0, serial0-log, console0,
-                                 * console0-log, virtio-disk<N>, net<N>, rng0 */
+                                 * console0-log, virtio-disk<N>, net<N>, rng0,
+                                 * pflash0 (code), pflash1 (variables),
+                                 * channel<N>, vsock0 */
     int device_index;           /* index in the def's list (disks, nets, serials,
-                                 * consoles, rngs); -1 for the monitor */
+                                 * consoles, rngs, channels); -1 for the monitor */
 } ArmzLaunchFd;
 
 typedef enum {
@@ -127,6 +138,11 @@ ArmzLaunchPlan *armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunc
                                        GError **error);
 void armz_launch_plan_free(ArmzLaunchPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzLaunchPlan, armz_launch_plan_free)
+
+/* The live definition LIVE of a started plan: each channel's socket path
+ * (generated ones included) and its state, disconnected until the guest
+ * opens the port. */
+void armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan);
 
 /* A NULL-terminated copy of plan->argv, for exec. */
 GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);

@@ -24,6 +24,9 @@ armz_launch_fd_kind_to_string(ArmzLaunchFdKind kind)
     case ARMZ_LAUNCH_FD_FILE_OUT: return "file-out";
     case ARMZ_LAUNCH_FD_QMP_LISTEN: return "qmp-listen";
     case ARMZ_LAUNCH_FD_RNG: return "rng";
+    case ARMZ_LAUNCH_FD_FLASH: return "flash";
+    case ARMZ_LAUNCH_FD_CHANNEL_LISTEN: return "channel-listen";
+    case ARMZ_LAUNCH_FD_VHOST: return "vhost";
     case ARMZ_LAUNCH_FD_TCP_LISTEN: return "tcp-listen";
     }
     return "unknown";
@@ -95,6 +98,7 @@ armz_launch_plan_format(const ArmzLaunchPlan *plan)
             g_string_append_c(out, '-');
         switch (fd->kind) {
         case ARMZ_LAUNCH_FD_DISK:
+        case ARMZ_LAUNCH_FD_FLASH:
             g_string_append(out, fd->readonly ? " ro" : " rw");
             if (fd->direct)
                 g_string_append(out, " O_DIRECT");

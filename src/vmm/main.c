@@ -125,6 +125,8 @@ vm_setup(ArmzVm *vm, GError **error)
     /* virtio backends too, before KVM: a missing disk is reported first */
     if (!armz_board_open_virtio(&vm->board, o, error))
         return FALSE;
+    armz_vm_control_attach(vm);
+    armz_vm_media_init(vm);
 
     if (!armz_kvm_open(vm, error) || !armz_kvm_create_vm(vm, error) ||
         !armz_irqchip_setup(vm, error) || !armz_kvm_create_vcpus(vm, error))
@@ -170,6 +172,9 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.pci = o->pci;
     fc.msi = vm->msi;
     fc.firmware = vm->firmware != NULL;
+    fc.sockets = o->sockets;
+    fc.cores = o->cores;
+    fc.threads = o->threads;
     if (vm->firmware) {
         /* the firmware hands its own command line and initrd to the OS */
         fc.cmdline = NULL;

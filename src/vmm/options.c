@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include "options.h"
 #include "layout.h"
+#include "scsi/scsi.h"
 #include "vmmlog.h"
 
 const char *
@@ -278,6 +279,112 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
     return TRUE;
 }
 
+/* --balloon on | [stats-period=SECONDS][,target=BYTES][,deflate-on-oom=on]
+ * [,free-page-reporting=on] */
+static gboolean
+parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
+{
+    g_autoptr(GPtrArray) kv = NULL;
+    guint64 v;
+
+    if (g_str_equal(s, "on"))
+        return TRUE;
+    if (!(kv = split_keyvals("--balloon", s, error)))
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "stats-period")) {
+            if (!parse_uint("--balloon stats-period=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            b->stats_period = (guint)v;
+        } else if (g_str_equal(k, "target")) {
+            if (!parse_uint("--balloon target=", val, 1, G_MAXUINT64, &b->target, error))
+                return FALSE;
+        } else if (g_str_equal(k, "deflate-on-oom")) {
+            if (!parse_bool("--balloon", k, val, &b->deflate_on_oom, error))
+                return FALSE;
+        } else if (g_str_equal(k, "free-page-reporting")) {
+            if (!parse_bool("--balloon", k, val, &b->free_page_reporting, error))
+                return FALSE;
+        } else {
+            return unknown_key("--balloon", k,
+                               "stats-period, target, deflate-on-oom, free-page-reporting",
+                               error);
+        }
+    }
+    return TRUE;
+}
+
+/* --channel name=NAME,path=SOCKET|fd=N[,id=ID] */
+static gboolean
+parse_channel(const char *s, ArmzChannelOpt *c, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--channel", s, error);
+    guint64 v;
+
+    c->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "name") && *val) {
+            c->name = g_strdup(val);
+        } else if (g_str_equal(k, "path") && *val) {
+            c->path = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--channel fd=", val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            c->fd = (int)v;
+        } else if (g_str_equal(k, "id") && *val) {
+            c->id = g_strdup(val);
+        } else {
+            return unknown_key("--channel", k, "name, path, fd, id (not empty)", error);
+        }
+    }
+    if (!c->name || !c->path == (c->fd < 0)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--channel: '%s' needs name=NAME and exactly one of path=SOCKET and "
+                      "fd=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* --vsock cid=N|auto[,fd=M]: guest CIDs 0-2 are reserved (hypervisor, local, host) */
+static gboolean
+parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--vsock", s, error);
+    gboolean have_cid = FALSE;
+    guint64 n;
+
+    v->fd = -1;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        if (g_str_equal(k, "cid")) {
+            /* auto: the first the host kernel has free (cid 0) */
+            if (!g_str_equal(val, "auto") &&
+                !parse_uint("--vsock cid=", val, 3, G_MAXUINT32 - 1, &v->cid, error))
+                return FALSE;
+            have_cid = TRUE;
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint("--vsock fd=", val, 0, G_MAXINT, &n, error))
+                return FALSE;
+            v->fd = (int)n;
+        } else {
+            return unknown_key("--vsock", k, "cid, fd", error);
+        }
+    }
+    if (!have_cid) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--vsock: '%s' needs cid=N"), s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_mac(const char *s, guint8 mac[6], GError **error)
 {
@@ -307,6 +414,65 @@ parse_mac(const char *s, guint8 mac[6], GError **error)
 }
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
+/* --scsi-disk / --scsi-cdrom SPEC (options.h) */
+static gboolean
+parse_scsi(const char *opt, const char *s, gboolean cdrom, ArmzScsiOpt *d, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals(opt, s, error);
+    gboolean have_fd = FALSE, have_lun = FALSE;
+    guint64 v;
+
+    d->fd = -1;
+    d->cdrom = d->readonly = cdrom;
+    if (!kv)
+        return FALSE;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+        g_autofree char *what = g_strdup_printf("%s %s=", opt, k);
+        if (g_str_equal(k, "path") && *val) {
+            d->path = g_strdup(val);
+        } else if (g_str_equal(k, "fd")) {
+            if (!parse_uint(what, val, 0, G_MAXINT, &v, error))
+                return FALSE;
+            d->fd = (int)v;
+            have_fd = TRUE;
+        } else if (g_str_equal(k, "lun")) {
+            if (!parse_uint(what, val, 0, ARMZ_SCSI_MAX_LUN, &v, error))
+                return FALSE;
+            d->lun = (guint)v;
+            have_lun = TRUE;
+        } else if (g_str_equal(k, "id") && *val) {
+            d->id = g_strdup(val);
+        } else if (g_str_equal(k, "readonly") && !cdrom) {
+            if (!parse_bool(opt, k, val, &d->readonly, error))
+                return FALSE;
+        } else if (g_str_equal(k, "serial") && !cdrom) {
+            d->serial = g_strdup(val);
+        } else if (g_str_equal(k, "path") || g_str_equal(k, "id")) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("%s: %s= is empty"), opt, k);
+            return FALSE;
+        } else {
+            return unknown_key(opt, k, cdrom ? "path, fd, lun, id"
+                                             : "path, fd, lun, id, readonly, serial", error);
+        }
+    }
+    if ((d->path && have_fd) || (!cdrom && !d->path && !have_fd)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    cdrom ? _("%s: '%s' takes at most one of path=FILE and fd=N")
+                          : _("%s: '%s' needs exactly one of path=FILE and fd=N"), opt, s);
+        return FALSE;
+    }
+    if (!have_lun) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("%s: '%s' needs lun=L"), opt, s);
+        return FALSE;
+    }
+    if (!d->id)
+        d->id = g_strdup_printf("scsi0-0-0-%u", d->lun);
+    return TRUE;
+}
+
 static gboolean
 parse_net(const char *s, ArmzNetOpt *n, GError **error)
 {
@@ -515,6 +681,72 @@ char_opt_clear(ArmzCharOpt *c)
     g_free(c->log_path);
 }
 
+/* --topology sockets=S,cores=C,threads=T (each 1 when left out): their
+ * product is --vcpus */
+static gboolean
+parse_topology(ArmzOptions *o, const char *s, GError **error)
+{
+    g_autoptr(GPtrArray) kv = split_keyvals("--topology", s, error);
+    guint *dst;
+    guint64 v;
+
+    if (!kv)
+        return FALSE;
+    o->sockets = o->cores = o->threads = 1;
+    for (guint i = 0; i < kv->len; i += 2) {
+        const char *k = g_ptr_array_index(kv, i), *val = g_ptr_array_index(kv, i + 1);
+
+        if (g_str_equal(k, "sockets"))
+            dst = &o->sockets;
+        else if (g_str_equal(k, "cores"))
+            dst = &o->cores;
+        else if (g_str_equal(k, "threads"))
+            dst = &o->threads;
+        else
+            return unknown_key("--topology", k, "sockets, cores, threads", error);
+        if (!parse_uint("--topology", val, 1, ARMZ_MAX_VCPUS, &v, error))
+            return FALSE;
+        *dst = (guint)v;
+    }
+    if ((guint64)o->sockets * o->cores * o->threads != o->vcpus) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("--topology: %u sockets x %u cores x %u threads is not --vcpus %u"),
+                    o->sockets, o->cores, o->threads, o->vcpus);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* all --scsi-disk, then all --scsi-cdrom; LUNs and ids unique */
+static gboolean
+parse_scsi_all(ArmzOptions *o, char **disks, char **cdroms, GError **error)
+{
+    guint nd = disks ? g_strv_length(disks) : 0, nc = cdroms ? g_strv_length(cdroms) : 0;
+
+    o->scsi = g_new0(ArmzScsiOpt, nd + nc + 1);
+    for (guint i = 0; i < nd + nc; i++) {
+        gboolean cdrom = i >= nd;
+        ArmzScsiOpt *d = &o->scsi[i];
+        if (!parse_scsi(cdrom ? "--scsi-cdrom" : "--scsi-disk", cdrom ? cdroms[i - nd] : disks[i],
+                        cdrom, d, error))
+            return FALSE;
+        o->nscsi++;
+        for (guint j = 0; j < i; j++) {
+            if (o->scsi[j].lun == d->lun) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("SCSI LUN %u is given twice"), d->lun);
+                return FALSE;
+            }
+            if (g_str_equal(o->scsi[j].id, d->id)) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            _("SCSI device id '%s' is given twice"), d->id);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 /* --pcie-root-port, --console-pci, --rng-pci; any PCI address implies --pci */
 static gboolean
 armz_pci_options_parse(ArmzOptions *o, char **root_ports, const char *console_pci,
@@ -546,9 +778,11 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *kvm_profile = NULL;
     g_autofree char *console = NULL, *serial_log = NULL, *console_log = NULL, *rng = NULL;
     g_autofree char *flash_code = NULL, *flash_vars = NULL;
-    g_autofree char *seccomp = NULL;
-    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL;
+    g_autofree char *seccomp = NULL, *topology = NULL;
+    g_autofree char *balloon = NULL, *vsock = NULL;
+    g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL, channels = NULL;
     g_autofree char *console_pci = NULL, *rng_pci = NULL;
+    g_auto(GStrv) scsi_disks = NULL, scsi_cdroms = NULL;
     g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
     /* GOption removes what it parses from ARGV: the order of the
      * vhost-user devices is read from this copy of the pointers */
@@ -567,6 +801,9 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory,
           N_("guest RAM in MiB (default 512)"), N_("MIB") },
         { "vcpus", 0, 0, G_OPTION_ARG_STRING, &vcpus, N_("number of vCPUs (default 1)"), N_("N") },
+        { "topology", 0, 0, G_OPTION_ARG_STRING, &topology,
+          N_("CPU topology the guest sees (device tree cpu-map, ACPI PPTT, SMBIOS): "
+             "sockets=S,cores=C,threads=T, their product --vcpus"), N_("SPEC") },
         { "serial", 0, 0, G_OPTION_ARG_STRING, &serial,
           N_("serial console backend: stdio (default), pty, file:PATH, fd:N or none"),
           N_("BACKEND") },
@@ -586,6 +823,13 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
              "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
              "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
           N_("SPEC") },
+        { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
+          N_("disk on the virtio-scsi controller (repeatable): "
+             "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]"), N_("SPEC") },
+        { "scsi-cdrom", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_cdroms,
+          N_("CD-ROM on the virtio-scsi controller (repeatable; without path or fd: "
+             "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"),
+          N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
           N_("SPEC") },
@@ -600,6 +844,15 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("guest RAM from a shared memfd (implied by the vhost-user devices)"), NULL },
         { "rng", 0, 0, G_OPTION_ARG_FILENAME, &rng,
           N_("virtio entropy source: a file such as /dev/urandom, or fd:N"), N_("PATH") },
+        { "channel", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &channels,
+          N_("virtio-serial port (repeatable): name=NAME,path=SOCKET|fd=N[,id=ID]"),
+          N_("SPEC") },
+        { "vsock", 0, 0, G_OPTION_ARG_STRING, &vsock,
+          N_("virtio-vsock through vhost-vsock: cid=N|auto[,fd=M] (M: an open /dev/vhost-vsock)"),
+          N_("SPEC") },
+        { "balloon", 0, 0, G_OPTION_ARG_STRING, &balloon,
+          N_("virtio memory balloon: on, or stats-period=SECONDS[,target=BYTES]"
+             "[,deflate-on-oom=on][,free-page-reporting=on]"), N_("SPEC") },
         { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &o->qmp_path,
           N_("QMP control socket to create and listen on"), N_("PATH") },
         { "qmp-fd", 0, 0, G_OPTION_ARG_INT, &qmp_fd,
@@ -694,6 +947,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             return FALSE;
         o->vcpus = (guint)v;
     }
+    if (topology && !parse_topology(o, topology, error))
+        return FALSE;
     if (serial && !parse_backend("--serial", serial, &o->serial, error))
         return FALSE;
     if (o->serial.pty_file && o->serial.kind != ARMZ_SERIAL_PTY) {
@@ -754,13 +1009,37 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
             o->rng_path = g_strdup(rng);
         }
     }
+    o->nchannels = channels ? g_strv_length(channels) : 0;
+    o->channels = g_new0(ArmzChannelOpt, o->nchannels + 1);
+    for (guint i = 0; i < o->nchannels; i++)
+        if (!parse_channel(channels[i], &o->channels[i], error))
+            return FALSE;
+    if (o->nchannels > ARMZ_SERIAL_MAX_PORTS) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    _("too many --channel ports: at most %d"), ARMZ_SERIAL_MAX_PORTS);
+        return FALSE;
+    }
+    if (vsock) {
+        o->has_vsock = TRUE;
+        if (!parse_vsock(vsock, &o->vsock, error))
+            return FALSE;
+    }
+    if (balloon) {
+        o->has_balloon = TRUE;
+        if (!parse_balloon(balloon, &o->balloon, error))
+            return FALSE;
+    }
+    if (!parse_scsi_all(o, scsi_disks, scsi_cdroms, error))
+        return FALSE;
     if (!parse_vhost_users(argc_copy, argv_copy, vu_blks, vu_fss, o, error))
         return FALSE;
     if (o->ndisks + o->nnets + (o->has_console ? 1 : 0) + (o->has_rng ? 1 : 0) +
-        o->nvhost_user > ARMZ_VIRTIO_MAX_SLOTS) {
+        (o->has_balloon ? 1 : 0) + (o->nchannels ? 1 : 0) + (o->has_vsock ? 1 : 0) +
+        o->nvhost_user + (o->nscsi ? 1 : 0) > ARMZ_VIRTIO_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("too many virtio devices: --disk, --vhost-user-blk, --net, --console, "
-                      "--rng and --vhost-user-fs give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
+                      "--rng, --vhost-user-fs, --balloon, --channel, --vsock and the SCSI "
+                      "controller give at most %d"), ARMZ_VIRTIO_MAX_SLOTS);
         return FALSE;
     }
     if (irqchip) {
@@ -840,9 +1119,21 @@ armz_options_clear(ArmzOptions *o)
     }
     g_free(o->disks);
     g_free(o->root_ports);
+    for (guint i = 0; o->scsi && i < o->nscsi; i++) {
+        g_free(o->scsi[i].path);
+        g_free(o->scsi[i].id);
+        g_free(o->scsi[i].serial);
+    }
+    g_free(o->scsi);
     for (guint i = 0; o->nets && i < o->nnets; i++)
         g_free(o->nets[i].tap);
     g_free(o->nets);
+    for (guint i = 0; o->channels && i < o->nchannels; i++) {
+        g_free(o->channels[i].name);
+        g_free(o->channels[i].path);
+        g_free(o->channels[i].id);
+    }
+    g_free(o->channels);
     for (guint i = 0; o->vhost_user && i < o->nvhost_user; i++) {
         g_free(o->vhost_user[i].socket);
         g_free(o->vhost_user[i].id);

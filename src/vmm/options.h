@@ -74,6 +74,40 @@ typedef struct {
     ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
 } ArmzNetOpt;
 
+/* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on]
+ * [,target=BYTES] */
+typedef struct {
+    guint stats_period;
+    guint64 target;         /* guest memory asked for from the start, 0: all */
+    gboolean deflate_on_oom;
+    gboolean free_page_reporting;
+} ArmzBalloonOpt;
+
+/* --channel name=NAME,path=SOCKET|fd=N[,id=ID]: a virtio-serial port */
+#define ARMZ_SERIAL_MAX_PORTS 8
+typedef struct {
+    char *name;             /* the guest's name for it: org.qemu.guest_agent.0 */
+    char *path;             /* listen here; NULL: fd */
+    int fd;                 /* a listening unix socket */
+    char *id;               /* VSERPORT_CHANGE's id; NULL: channelN */
+} ArmzChannelOpt;
+
+/* --vsock cid=N|auto[,fd=M]: M an open /dev/vhost-vsock */
+typedef struct {
+    guint64 cid;            /* 0: auto */
+    int fd;
+} ArmzVsockOpt;
+/* --scsi-disk path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]
+ * --scsi-cdrom [path=FILE|fd=N],lun=L[,id=ALIAS] (no image: empty) */
+typedef struct {
+    gboolean cdrom;
+    char *path;             /* NULL: fd (or empty CD-ROM when fd is -1) */
+    int fd;
+    guint lun;
+    char *id;               /* QMP's name for it; default scsi0-0-0-L */
+    gboolean readonly;
+    char *serial;
+} ArmzScsiOpt;
 /* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
  * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */
 typedef enum {
@@ -115,6 +149,12 @@ typedef struct {
     char *rng_path;         /* --rng PATH ("" -> /dev/urandom) */
     int rng_fd;             /* --rng fd:N, -1: none */
     gboolean has_rng;
+    gboolean has_balloon;
+    ArmzBalloonOpt balloon;
+    ArmzChannelOpt *channels;   /* one virtio-serial device with a port each */
+    gboolean has_vsock;
+    ArmzVsockOpt vsock;
+    guint nchannels;
     char *qmp_path;
     int qmp_fd;             /* -1: none */
     char *kvm_device;       /* NULL: probe */
@@ -131,10 +171,13 @@ typedef struct {
     gboolean acpi;          /* --acpi: ACPI tables instead of the device tree */
     gboolean vmcoreinfo;    /* --vmcoreinfo: writable fw_cfg etc/vmcoreinfo */
     ArmzSeccompMode seccomp;    /* --seccomp, default on */
+    guint sockets, cores, threads;  /* --topology; sockets 0: not given */
     gboolean pci;               /* --pci: virtio devices on the PCIe host bridge */
     ArmzRootPortOpt *root_ports;    /* --pcie-root-port (imply --pci) */
     guint nroot_ports;
     ArmzPciAddrOpt console_pci, rng_pci;    /* --console-pci, --rng-pci */
+    ArmzScsiOpt *scsi;      /* --scsi-disk, --scsi-cdrom: one virtio-scsi controller */
+    guint nscsi;
     /* vhost-user devices in command-line order (blk and fs mixed) */
     ArmzVhostUserOpt *vhost_user;
     guint nvhost_user;

@@ -156,6 +156,12 @@ gboolean armz_vm_load_boot(ArmzVm *vm, GError **error);
 void armz_vm_finish(ArmzVm *vm, int status, const char *reason, gboolean guest);
 void armz_vm_powerdown(ArmzVm *vm);
 void armz_vm_emit(ArmzVm *vm, const char *event, const char *data_json);
+
+/* media.c: QMP eject / blockdev-change-medium on the SCSI CD-ROMs, and
+ * their DEVICE_TRAY_MOVED events (init once the devices are open) */
+void armz_vm_media_init(ArmzVm *vm);
+gboolean armz_vm_media_eject(gpointer opaque, const char *id, gboolean force, GError **error);
+gboolean armz_vm_media_change(gpointer opaque, const char *id, int fd, GError **error);
 /* from vCPU threads: stop every vCPU now, then act on the main thread */
 void armz_vm_request_shutdown(ArmzVm *vm);
 void armz_vm_request_reset(ArmzVm *vm);
@@ -171,6 +177,8 @@ void armz_serial_close(ArmzSerial *s);
 
 /* control.c */
 extern const ArmzQmpOps armz_vm_qmp_ops;
+/* Device events (BALLOON_CHANGE) to QMP; after armz_board_open_virtio. */
+void armz_vm_control_attach(ArmzVm *vm);
 
 /* block.c: the disks' error policy, counters and resize (main thread) */
 void armz_vm_block_setup(ArmzVm *vm);

@@ -55,21 +55,4 @@ def daemon(tmp_path):
         d.kill()
 
 
-_results = {}
-
-
-def pytest_runtest_logreport(report):
-    if not os.environ.get('ARMZ_TIER_LINES'):
-        return
-    st = _results.setdefault(report.nodeid, ['PASS', ''])
-    if report.failed:
-        st[0] = 'FAIL'
-        st[1] = st[1] or report.when
-    elif report.skipped and st[0] != 'FAIL':
-        st[0] = 'SKIP'
-        lr = report.longrepr
-        st[1] = (lr[2] if isinstance(lr, tuple) else str(lr)).replace('Skipped: ', '')
-    if report.when == 'teardown':
-        name = 'cli/' + report.nodeid.rsplit('::', 1)[-1]
-        line = f'{st[0]}: {name}' + (f' ({st[1]})' if st[0] != 'PASS' else '')
-        print('\n' + line, flush=True)
+pytest_runtest_logreport = armzd.tier_logreport('cli/')

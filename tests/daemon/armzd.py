@@ -47,6 +47,11 @@ def daemon_conftest(name, short):
     return mod
 
 
+# Firmware descriptors (<os firmware='efi'>) for every test daemon: the
+# test set shaped like Debian's, not whatever this host has installed.
+os.environ.setdefault('ARMZ_FIRMWARE_DIRS', os.path.join(TOP, 'tests', 'data', 'firmware'))
+
+
 class DaemonError(Exception):
     pass
 

@@ -30,6 +30,10 @@ def calls(conn, dom, flags):
         ('blockResize', lambda: dom.blockResize('vda', 1 << 20, flags)),
         ('domainListGetStats', lambda: conn.domainListGetStats([dom], 0, flags)),
         ('openConsole', lambda: dom.openConsole(None, conn.newStream(0), flags)),
+        ('setMemoryFlags', lambda: dom.setMemoryFlags(262144, flags)),
+        ('setMemoryStatsPeriod', lambda: dom.setMemoryStatsPeriod(5, flags)),
+        ('getTime', lambda: dom.getTime(flags)),
+        ('setTime', lambda: dom.setTime({'seconds': 1, 'nseconds': 0}, flags)),
     ]
 
 

@@ -437,7 +437,8 @@ DROP_CASES = {
     'filesystem': ('dev', "<filesystem type='mount'><source dir='/x'/><target dir='t'/>"
                           "</filesystem>"),
     'channel': ('dev', "<channel type='pty'><target type='virtio' name='x'/></channel>"),
-    'memballoon-virtio': ('dev', "<memballoon model='virtio'/>"),
+    'memballoon-virtio': ('dev', "<memballoon model='virtio' autodeflate='on'>"
+                                 "<stats period='10'/></memballoon>"),
     'watchdog': ('dev', "<watchdog model='i6300esb'/>"),
     'input': ('dev', "<input type='tablet' bus='usb'/>"),
     'tpm': ('dev', "<tpm model='tpm-tis'/>"),

@@ -9,12 +9,15 @@
  *   {...}          sends this JSON text as is and waits for a reply
  *   wait:EVENT     waits for the event EVENT (also one seen earlier)
  *   sleep:MS       sleeps
+ *   fd:FILE        opens FILE read-only and passes it (SCM_RIGHTS) with the
+ *                  next command (for getfd)
  *   close          closes the connection (later steps reconnect)
  * Every line received is printed on stdout. Exit status: 0 when every reply
  * was a "return", 1 when one was an "error", 2 on a timeout or a
  * connection failure (with a message on stderr). -t bounds each wait
  * (default 30 s). */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +33,7 @@ static int fd = -1;
 static char buf[65536];
 static size_t buflen;
 static char seen[4096];        /* " NAME NAME " of events seen */
+static int pass_fd = -1;       /* fd:FILE, sent with the next command */
 
 static long long
 now_ms(void)
@@ -154,8 +158,24 @@ command(const char *text)
      * (a failed write is no failure: the reply may be there to read) */
     if (len >= (int)sizeof(out))
         fail("request too long");
-    if (write(fd, out, len) != len)
+    if (pass_fd >= 0) {
+        union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
+        struct iovec iov = { out, (size_t)len };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                              .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        if (sendmsg(fd, &msg, 0) != len)
+            fprintf(stderr, "qmp-client: sendmsg: %s\n", strerror(errno));
+        close(pass_fd);
+        pass_fd = -1;
+    } else if (write(fd, out, len) != len) {
         fprintf(stderr, "qmp-client: write: %s\n", strerror(errno));
+    }
     for (;;) {
         if (!read_line(line, sizeof(line))) {
             fprintf(stderr, "qmp-client: no reply to %s\n", text);
@@ -228,6 +248,10 @@ main(int argc, char **argv)
             wait_event(step + 5);
         } else if (strncmp(step, "sleep:", 6) == 0) {
             usleep(atoi(step + 6) * 1000);
+        } else if (strncmp(step, "fd:", 3) == 0) {
+            pass_fd = open(step + 3, O_RDONLY | O_CLOEXEC);
+            if (pass_fd < 0)
+                fail("cannot open the file to pass");
         } else if (strcmp(step, "close") == 0) {
             close(fd);
             fd = -1;

@@ -271,6 +271,50 @@ build_spcr(Ctx *c)
     return off;
 }
 
+/* one processor hierarchy node (type 0, no private resources): its offset
+ * in the PPTT, which is what children name as their parent */
+static guint
+pptt_node(GByteArray *b, guint table, uint32_t flags, guint parent, uint32_t id)
+{
+    guint off = b->len;
+    uint8_t *p;
+
+    g_byte_array_set_size(b, off + 20);
+    p = b->data + off;
+    memset(p, 0, 20);
+    p[1] = 20;
+    le(p + 4, 4, flags);
+    le(p + 8, 4, parent ? parent - table : 0);
+    le(p + 12, 4, id);
+    return off;
+}
+
+/* PPTT (revision 2): socket > core > thread, processor IDs the MADT's
+ * GICC UIDs (the vCPU index) */
+static guint
+build_pptt(Ctx *c, const ArmzAcpiConfig *cfg)
+{
+    enum { PPTT_PACKAGE = 1 << 0, ID_VALID = 1 << 1, THREAD = 1 << 2, LEAF = 1 << 3 };
+    guint off = table_begin(c->blob, "PPTT", HDR, 2);
+    unsigned cpu = 0;
+
+    for (unsigned s = 0; s < cfg->sockets; s++) {
+        guint sock = pptt_node(c->blob, off, PPTT_PACKAGE | ID_VALID, 0, s);
+
+        for (unsigned k = 0; k < cfg->cores; k++) {
+            if (cfg->threads == 1) {
+                pptt_node(c->blob, off, ID_VALID | LEAF, sock, cpu++);
+                continue;
+            }
+            guint core = pptt_node(c->blob, off, 0, sock, k);
+            for (unsigned t = 0; t < cfg->threads; t++)
+                pptt_node(c->blob, off, ID_VALID | THREAD | LEAF, core, cpu++);
+        }
+    }
+    table_end(c->blob, off);
+    return off;
+}
+
 static guint
 build_xsdt(Ctx *c, const guint *tables, unsigned n)
 {
@@ -288,7 +332,8 @@ armz_acpi_build(const ArmzAcpiConfig *cfg, ArmzAcpiBlobs *out)
 {
     Ctx c = { g_byte_array_new(), g_byte_array_new() };
     uint8_t rsdp[36];
-    guint dsdt, xsdt, list[4];
+    guint dsdt, xsdt, list[5];
+    unsigned n = 4;
 
     cmd_allocate(&c, ARMZ_ACPI_RSDP_FILE, 16, ARMZ_ACPI_ZONE_FSEG);
     cmd_allocate(&c, ARMZ_ACPI_TABLES_FILE, 64, ARMZ_ACPI_ZONE_HIGH);
@@ -302,7 +347,11 @@ armz_acpi_build(const ArmzAcpiConfig *cfg, ArmzAcpiBlobs *out)
     table_checksum(&c, list[2]);
     list[3] = build_spcr(&c);
     table_checksum(&c, list[3]);
-    xsdt = build_xsdt(&c, list, G_N_ELEMENTS(list));
+    if (cfg->sockets) {
+        list[n] = build_pptt(&c, cfg);
+        table_checksum(&c, list[n++]);
+    }
+    xsdt = build_xsdt(&c, list, n);
     table_checksum(&c, xsdt);
 
     /* RSDP 2.0: checksum over the first 20 bytes, extended over all 36 */

@@ -1,6 +1,6 @@
 /* ACPI tables for firmware boot with --acpi, handed to the firmware as QEMU
  * does: the fw_cfg files etc/acpi/tables (DSDT, FADT, MADT, GTDT, SPCR,
- * XSDT), etc/acpi/rsdp and etc/table-loader, whose commands tell the
+ * PPTT with a topology, XSDT), etc/acpi/rsdp and etc/table-loader, whose commands tell the
  * firmware where to place them, which pointers to patch and which
  * checksums to compute (checksum fields are left 0 for it). */
 #pragma once
@@ -26,6 +26,7 @@ typedef struct {
     const uint64_t *mpidr;          /* ncpus entries */
     ArmzGicVersion gic;
     unsigned nvirtio;               /* virtio-mmio slots in use */
+    unsigned sockets, cores, threads;   /* PPTT; sockets 0: no PPTT */
 } ArmzAcpiConfig;
 
 typedef struct {

@@ -10,6 +10,7 @@
 #define PH_GIC   1
 #define PH_CLOCK 2
 #define PH_GPIO  3
+#define PH_CPU(i) (0x100 + (i))     /* past every other phandle */
 #define PH_MSI   4
 
 #define TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
@@ -32,6 +33,44 @@ fdt_reg64(void *fdt, const uint64_t *vals, unsigned n)
     for (unsigned i = 0; i < n; i++)
         buf[i] = cpu_to_fdt64(vals[i]);
     return fdt_property(fdt, "reg", buf, (int)(n * sizeof(fdt64_t)));
+}
+
+/* /cpus/cpu-map (Linux's DT topology binding): socketS/cluster0/coreC,
+ * threadT below a core when it has more than one */
+static int
+cpu_map(void *fdt, const ArmzFdtConfig *cfg)
+{
+    char name[32];
+    unsigned cpu = 0;
+    int rc;
+
+    if ((rc = fdt_begin_node(fdt, "cpu-map")) < 0)
+        return rc;
+    for (unsigned s = 0; s < cfg->sockets; s++) {
+        g_snprintf(name, sizeof(name), "socket%u", s);
+        if ((rc = fdt_begin_node(fdt, name)) < 0 || (rc = fdt_begin_node(fdt, "cluster0")) < 0)
+            return rc;
+        for (unsigned c = 0; c < cfg->cores; c++) {
+            g_snprintf(name, sizeof(name), "core%u", c);
+            if ((rc = fdt_begin_node(fdt, name)) < 0)
+                return rc;
+            for (unsigned t = 0; t < cfg->threads; t++, cpu++) {
+                if (cfg->threads > 1) {
+                    g_snprintf(name, sizeof(name), "thread%u", t);
+                    if ((rc = fdt_begin_node(fdt, name)) < 0)
+                        return rc;
+                }
+                if ((rc = fdt_property_cell(fdt, "cpu", PH_CPU(cpu))) < 0 ||
+                    (cfg->threads > 1 && (rc = fdt_end_node(fdt)) < 0))
+                    return rc;
+            }
+            if ((rc = fdt_end_node(fdt)) < 0)
+                return rc;
+        }
+        if ((rc = fdt_end_node(fdt)) < 0 || (rc = fdt_end_node(fdt)) < 0)
+            return rc;
+    }
+    return fdt_end_node(fdt);
 }
 
 /* the MSI controller of --pci, a child of the GIC node */
@@ -113,8 +152,12 @@ build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
         TRY(fdt_property_u64(fdt, "reg", mpidr));
         if (cfg->ncpus > 1)
             TRY(fdt_property_string(fdt, "enable-method", "psci"));
+        if (cfg->sockets)
+            TRY(fdt_property_cell(fdt, "phandle", PH_CPU(i)));
         TRY(fdt_end_node(fdt));
     }
+    if (cfg->sockets)
+        TRY(cpu_map(fdt, cfg));
     TRY(fdt_end_node(fdt));
 
     /* /psci: PSCI 0.2 function ids, called with HVC */

@@ -20,6 +20,7 @@ typedef struct {
     uint64_t initrd_start, initrd_end;  /* both 0: no initrd */
     unsigned nvirtio;               /* virtio-mmio slots 0 .. nvirtio-1 */
     bool firmware;                  /* flash banks and fw_cfg present */
+    unsigned sockets, cores, threads;   /* cpu-map; sockets 0: none */
     bool pci;                       /* the PCIe host bridge (virtio devices on it) */
     ArmzMsiKind msi;                /* with an ITS or a GICv2m frame in the GIC node */
 } ArmzFdtConfig;

@@ -207,6 +207,11 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
     const ArmzOptions *o = vm->opts;
     ArmzFwCfg *c = vm->board.fw_cfg;
     ArmzSmbiosMachine m = { 1, vm->nvcpus, vm->ram_base, vm->ram_size };
+
+    if (o->sockets) {
+        m.sockets = o->sockets;
+        m.cores_per_socket = o->cores * o->threads;
+    }
     GBytes *anchor, *tables, *order;
     uint8_t uuid[16];
 
@@ -249,6 +254,10 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
                               vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_GIC_V3 : ARMZ_GIC_V2,
                               vm->board.nvirtio };
         ArmzAcpiBlobs b = { NULL, NULL, NULL };
+
+        ac.sockets = o->sockets;
+        ac.cores = o->cores;
+        ac.threads = o->threads;
         for (unsigned i = 0; i < vm->nvcpus; i++)
             mpidr[i] = vm->vcpus[i].mpidr;
         armz_acpi_build(&ac, &b);

@@ -6,6 +6,11 @@
 #include "virtio/virtio.h"
 #include "virtio/virtio_mmio.h"
 #include "vmmlog.h"
+#include "virtio/virtio_scsi.h"
+#include "vmmlog.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #define FDT_TRY(x) do { int _r = (x); if (_r < 0) return _r; } while (0)
 
@@ -299,6 +304,69 @@ rng_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
            virtio_add_at(b, armz_virtio_rng_new(o->rng_path, o->rng_fd, error), &o->rng_pci);
 }
 
+static gboolean
+balloon_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->has_balloon)
+        return TRUE;
+    b->balloon = armz_virtio_balloon_new(&o->balloon, o->memory_mib << 20, error);
+    return virtio_add(b, b->balloon);
+}
+
+static gboolean
+serial_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->nchannels)
+        return TRUE;
+    b->serial = armz_virtio_serial_new(o->channels, o->nchannels, error);
+    return virtio_add(b, b->serial);
+}
+
+static gboolean
+vsock_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    if (!o->has_vsock)
+        return TRUE;
+    b->vsock = armz_virtio_vsock_new(&o->vsock, error);
+    return virtio_add(b, b->vsock);
+}
+
+/* one virtio-scsi controller for all --scsi-disk / --scsi-cdrom */
+static gboolean
+scsi_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
+{
+    ArmzScsiTarget *t;
+
+    if (!o->nscsi)
+        return TRUE;
+    t = armz_scsi_target_new();
+    for (guint i = 0; i < o->nscsi; i++) {
+        const ArmzScsiOpt *so = &o->scsi[i];
+        ArmzScsiLunConfig c = { so->cdrom ? ARMZ_SCSI_CDROM : ARMZ_SCSI_DISK, so->lun, so->fd,
+                                so->readonly, so->serial, so->id };
+        ArmzScsiLun *l;
+
+        if (so->path) {
+            c.fd = open(so->path, (so->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+            if (c.fd < 0) {
+                g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot open disk image %s: %s"),
+                            so->path, g_strerror(errno));
+                armz_scsi_target_free(t);
+                return FALSE;
+            }
+        }
+        l = armz_scsi_lun_new(&c, error);
+        if (!l && so->path)
+            close(c.fd);
+        if (!l || !armz_scsi_target_add(t, l, error)) {
+            armz_scsi_lun_free(l);
+            armz_scsi_target_free(t);
+            return FALSE;
+        }
+    }
+    return virtio_add(b, armz_virtio_scsi_new(t, "scsi0"));
+}
+
 /* The virtio device kinds, in slot order. */
 static const struct {
     const char *name;
@@ -308,6 +376,10 @@ static const struct {
     { "virtio-net", net_open },
     { "virtio-console", console_open },
     { "virtio-rng", rng_open },
+    { "virtio-balloon", balloon_open },
+    { "virtio-serial", serial_open },
+    { "virtio-vsock", vsock_open },
+    { "virtio-scsi", scsi_open },
 };
 
 gboolean

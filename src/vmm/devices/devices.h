@@ -37,6 +37,9 @@ typedef struct {
     /* created by armz_board_open_virtio, slot order */
     ArmzVirtioDev *virtio[ARMZ_VIRTIO_MAX_SLOTS];
     unsigned nvirtio;
+    ArmzVirtioDev *balloon;         /* one of them, or NULL */
+    ArmzVirtioDev *serial;          /* the virtio-serial ports, or NULL */
+    ArmzVirtioDev *vsock;           /* or NULL */
     /* --pci: the virtio devices are virtio-pci functions on the host
      * bridge (device i in slot i + 1), MSIs through MSI, notify areas
      * through IOEVENTFD_SET when KVM has ioeventfds */
@@ -77,7 +80,8 @@ struct ArmzDeviceInfo {
 
 /* Creates the virtio devices O asks for (opening their backends: a file
  * that cannot be opened fails here), in slot order: disks, nets, console,
- * rng.  Before armz_board_create_devices. */
+ * rng, balloon, virtio-serial,
+ * vsock.  Before armz_board_create_devices. */
 gboolean armz_board_open_virtio(ArmzBoard *b, const ArmzOptions *o, GError **error);
 /* Maps every device and starts the virtio workers. */
 gboolean armz_board_create_devices(ArmzBoard *b, GError **error);

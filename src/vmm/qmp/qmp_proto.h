@@ -94,3 +94,8 @@ gboolean armz_qmp_session_negotiated(ArmzQmpSession *s);
 gboolean armz_qmp_session_quit_requested(ArmzQmpSession *s);
 /* Sends an event when capabilities are negotiated; returns whether it did. */
 gboolean armz_qmp_session_emit(ArmzQmpSession *s, const char *name, const char *data_json);
+/* The fd table of getfd/closefd (qmp_fds.h): the server's, shared by its
+ * sessions; without this call the session has one of its own. */
+typedef struct _ArmzQmpFds ArmzQmpFds;
+void armz_qmp_session_set_fds(ArmzQmpSession *s, ArmzQmpFds *fds);
+ArmzQmpFds *armz_qmp_session_fds(ArmzQmpSession *s);

@@ -18,6 +18,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 #include "qmp_proto.h"
+#include "qmp_fds.h"
 
 /* A client that lets more than this pile up unread is disconnected. */
 #define ARMZ_QMP_MAX_OUTPUT (4 * 1024 * 1024)
@@ -37,7 +38,11 @@ struct _ArmzQmpServer {
     ArmzQmpSession *session;
     guint busy;                 /* inside a session callback */
     gboolean close_pending;     /* disconnect once no longer busy */
+    ArmzQmpFds *fds;            /* getfd's table, across clients */
 };
+
+/* fds one message may carry */
+#define ARMZ_QMP_MAX_MSG_FDS 8
 
 static void watch_listen(ArmzQmpServer *srv);
 
@@ -64,6 +69,7 @@ client_close(ArmzQmpServer *srv)
     remove_source(&srv->out_src);
     armz_qmp_session_free(srv->session);
     srv->session = NULL;
+    armz_qmp_fds_drop_pending(srv->fds);
     if (srv->client_fd >= 0)
         close(srv->client_fd);
     srv->client_fd = -1;
@@ -141,11 +147,29 @@ on_client_in(gint fd, GIOCondition cond, gpointer data)
 {
     ArmzQmpServer *srv = data;
     char buf[4096];
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * ARMZ_QMP_MAX_MSG_FDS)];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = { buf, sizeof(buf) };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
     ssize_t n;
 
-    n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+    /* file descriptors come with the bytes of the getfd they are for */
+    n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
         return G_SOURCE_CONTINUE;
+    for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < k; i++) {
+                int passed;
+                memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                armz_qmp_fds_add_pending(srv->fds, passed);
+            }
+        }
+    }
     if (n <= 0) {
         /* end of input: whatever partial request is buffered is dropped */
         client_close(srv);
@@ -180,6 +204,7 @@ on_accept(gint fd, GIOCondition cond, gpointer data)
     srv->client_fd = c;
     srv->broken = FALSE;
     srv->session = armz_qmp_session_new(srv->ops, srv->opaque, session_send, srv);
+    armz_qmp_session_set_fds(srv->session, srv->fds);
     srv->client_src = g_unix_fd_source_new(c, G_IO_IN | G_IO_HUP | G_IO_ERR);
     g_source_set_callback(srv->client_src, G_SOURCE_FUNC(on_client_in), srv, NULL);
     g_source_attach(srv->client_src, srv->ctx);
@@ -226,6 +251,7 @@ armz_qmp_server_new(int listen_fd, const ArmzQmpOps *ops, gpointer opaque, GErro
     srv->opaque = opaque;
     srv->client_fd = -1;
     srv->out = g_string_new(NULL);
+    srv->fds = armz_qmp_fds_new();
     watch_listen(srv);
     return srv;
 }
@@ -255,6 +281,7 @@ armz_qmp_server_free(ArmzQmpServer *srv)
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     g_string_free(srv->out, TRUE);
+    armz_qmp_fds_free(srv->fds);
     g_main_context_unref(srv->ctx);
     g_free(srv);
 }
@@ -269,4 +296,10 @@ armz_qmp_server_emit(ArmzQmpServer *srv, const char *name, const char *data_json
     srv->busy--;
     if (srv->close_pending && !srv->busy)
         client_close(srv);
+}
+
+int
+armz_qmp_server_take_fd(ArmzQmpServer *srv, const char *name, GError **error)
+{
+    return armz_qmp_fds_take(srv->fds, name, error);
 }

@@ -27,6 +27,21 @@ typedef struct {
     /* x-armz-debug-syscall: a syscall the seccomp sandbox forbids (the VMM
      * is killed under --seccomp=on; returns when the filter lets it run) */
     gboolean (*x_debug_syscall)(gpointer opaque, GError **error);
+    /* virtio-balloon: target guest memory in bytes (> 0), and the current
+     * size in bytes */
+    gboolean (*balloon)(gpointer opaque, gint64 value, GError **error);
+    gboolean (*query_balloon)(gpointer opaque, guint64 *actual, GError **error);
+    /* qom-get: PROPERTY of the object at PATH as JSON text; qom-set of an
+     * integer property */
+    char *(*qom_get)(gpointer opaque, const char *path, const char *property, GError **error);
+    gboolean (*qom_set)(gpointer opaque, const char *path, const char *property, gint64 value,
+                        GError **error);
+    /* eject: opens the tray of removable device ID and takes its medium
+     * out (a tray the guest locked only with FORCE) */
+    gboolean (*eject)(gpointer opaque, const char *id, gboolean force, GError **error);
+    /* blockdev-change-medium: FD (taken, a getfd name in the command) is the
+     * new medium of ID, the tray closes */
+    gboolean (*change_medium)(gpointer opaque, const char *id, int fd, GError **error);
     /* query-blockstats, query-block: the reply's JSON array */
     char *(*query_blockstats)(gpointer opaque, GError **error);
     char *(*query_block)(gpointer opaque, GError **error);
@@ -54,3 +69,7 @@ void armz_qmp_server_free(ArmzQmpServer *srv);
  * connected client that has finished qmp_capabilities (dropped otherwise).
  * Main thread only; vCPU threads must hop through g_main_context_invoke. */
 void armz_qmp_server_emit(ArmzQmpServer *srv, const char *name, const char *data_json);
+
+/* A file descriptor a client passed (SCM_RIGHTS) and named with getfd,
+ * now the caller's (-1 with ERROR when there is none by that name). */
+int armz_qmp_server_take_fd(ArmzQmpServer *srv, const char *name, GError **error);

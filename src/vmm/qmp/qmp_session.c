@@ -3,6 +3,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include "qmp_proto.h"
+#include "qmp_fds.h"
 
 #define CLASS_GENERIC "GenericError"
 #define CLASS_NOT_FOUND "CommandNotFound"
@@ -15,6 +16,8 @@ struct _ArmzQmpSession {
     ArmzQmpSplitter sp;
     gboolean negotiated;
     gboolean quit;
+    ArmzQmpFds *fds;
+    ArmzQmpFds *own_fds;        /* without a server's table */
 };
 
 /* A command: fills *RET (JSON text, NULL for {}) or sets ERROR (a
@@ -232,6 +235,224 @@ cmd_quit(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
     return TRUE;
 }
 
+/* ARGS may hold only the members named in ALLOWED (NULL-terminated). */
+static gboolean
+only_args(yajl_val args, const char *const *allowed, GError **error)
+{
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
+        if (!g_strv_contains(allowed, args->u.object.keys[i])) {
+            g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is unexpected"),
+                        args->u.object.keys[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static yajl_val
+arg_find(yajl_val args, const char *key)
+{
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++)
+        if (strcmp(args->u.object.keys[i], key) == 0)
+            return args->u.object.values[i];
+    return NULL;
+}
+
+/* string argument KEY: NULL (ERROR set) when missing or not a string */
+static const char *
+arg_str(yajl_val args, const char *key, GError **error)
+{
+    yajl_val v = arg_find(args, key);
+
+    if (!v) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is missing"), key);
+        return NULL;
+    }
+    if (!YAJL_IS_STRING(v)) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                    _("Invalid parameter type for '%s', expected: string"), key);
+        return NULL;
+    }
+    return YAJL_GET_STRING(v);
+}
+
+static gboolean
+arg_bool(yajl_val args, const char *key, gboolean *out, GError **error)
+{
+    yajl_val v = arg_find(args, key);
+
+    *out = FALSE;
+    if (!v)
+        return TRUE;
+    if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v)) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                    _("Invalid parameter type for '%s', expected: boolean"), key);
+        return FALSE;
+    }
+    *out = YAJL_IS_TRUE(v);
+    return TRUE;
+}
+
+/* Member NAME of ARGS, of type TYPE (yajl_t_string, yajl_t_number for an
+ * integer, yajl_t_any for anything). */
+static yajl_val
+arg_get(yajl_val args, const char *name, yajl_type type, GError **error)
+{
+    for (size_t i = 0; args && YAJL_IS_OBJECT(args) && i < args->u.object.len; i++) {
+        yajl_val v = args->u.object.values[i];
+
+        if (strcmp(args->u.object.keys[i], name) != 0)
+            continue;
+        if ((type == yajl_t_string && !YAJL_IS_STRING(v)) ||
+            (type == yajl_t_number && !YAJL_IS_INTEGER(v))) {
+            g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                        _("Invalid parameter type for '%s', expected: %s"), name,
+                        type == yajl_t_string ? "string" : "integer");
+            return NULL;
+        }
+        return v;
+    }
+    g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is missing"), name);
+    return NULL;
+}
+
+static gboolean
+op_failed(GError *err, GError **error)
+{
+    g_set_error_literal(error, CMD_ERROR, CMD_GENERIC,
+                        err ? err->message : _("the command failed"));
+    return FALSE;
+}
+
+static gboolean
+cmd_balloon(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const allowed[] = { "value", NULL };
+    g_autoptr(GError) err = NULL;
+    yajl_val v;
+
+    if (!only_args(args, allowed, error) || !(v = arg_get(args, "value", yajl_t_number, error)))
+        return FALSE;
+    if (YAJL_GET_INTEGER(v) <= 0) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter 'value' expects a size"));
+        return FALSE;
+    }
+    return s->ops->balloon(s->opaque, YAJL_GET_INTEGER(v), &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_query_balloon(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    guint64 actual;
+
+    if (!no_args(args, error))
+        return FALSE;
+    if (!s->ops->query_balloon(s->opaque, &actual, &err))
+        return op_failed(err, error);
+    *ret = g_strdup_printf("{\"actual\": %" G_GUINT64_FORMAT "}", actual);
+    return TRUE;
+}
+
+static gboolean
+cmd_qom_get(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const allowed[] = { "path", "property", NULL };
+    g_autoptr(GError) err = NULL;
+    yajl_val path, prop;
+
+    if (!only_args(args, allowed, error) ||
+        !(path = arg_get(args, "path", yajl_t_string, error)) ||
+        !(prop = arg_get(args, "property", yajl_t_string, error)))
+        return FALSE;
+    *ret = s->ops->qom_get(s->opaque, YAJL_GET_STRING(path), YAJL_GET_STRING(prop), &err);
+    return *ret || op_failed(err, error);
+}
+
+static gboolean
+cmd_qom_set(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const allowed[] = { "path", "property", "value", NULL };
+    g_autoptr(GError) err = NULL;
+    yajl_val path, prop, v;
+
+    if (!only_args(args, allowed, error) ||
+        !(path = arg_get(args, "path", yajl_t_string, error)) ||
+        !(prop = arg_get(args, "property", yajl_t_string, error)) ||
+        !(v = arg_get(args, "value", yajl_t_number, error)))
+        return FALSE;
+    return s->ops->qom_set(s->opaque, YAJL_GET_STRING(path), YAJL_GET_STRING(prop),
+                           YAJL_GET_INTEGER(v), &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_getfd(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "fdname", NULL };
+    g_autoptr(GError) err = NULL;
+    const char *name;
+
+    if (!only_args(args, known, error) || !(name = arg_str(args, "fdname", error)))
+        return FALSE;
+    return armz_qmp_fds_name(s->fds, name, &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_closefd(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "fdname", NULL };
+    g_autoptr(GError) err = NULL;
+    const char *name;
+
+    if (!only_args(args, known, error) || !(name = arg_str(args, "fdname", error)))
+        return FALSE;
+    return armz_qmp_fds_close(s->fds, name, &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_eject(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "id", "force", NULL };
+    g_autoptr(GError) err = NULL;
+    gboolean force;
+    const char *id;
+
+    if (!only_args(args, known, error) || !(id = arg_str(args, "id", error)) ||
+        !arg_bool(args, "force", &force, error))
+        return FALSE;
+    return s->ops->eject(s->opaque, id, force, &err) || op_failed(err, error);
+}
+
+/* The new medium comes as an fd named by getfd: armz-vmm opens no files
+ * once it runs (its sandbox and jail have no paths to open). */
+static gboolean
+cmd_change_medium(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "id", "filename", "format", "read-only-mode", NULL };
+    g_autoptr(GError) err = NULL;
+    const char *id, *filename, *format = NULL;
+    int fd;
+
+    if (!only_args(args, known, error) || !(id = arg_str(args, "id", error)) ||
+        !(filename = arg_str(args, "filename", error)))
+        return FALSE;
+    if (arg_find(args, "format") && !(format = arg_str(args, "format", error)))
+        return FALSE;
+    if (format && strcmp(format, "raw") != 0) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                    _("Unsupported medium format '%s': only 'raw'"), format);
+        return FALSE;
+    }
+    if (!g_str_has_prefix(filename, "fd:")) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                    _("'filename' must be fd:NAME with a file descriptor passed by getfd"));
+        return FALSE;
+    }
+    if ((fd = armz_qmp_fds_take(s->fds, filename + 3, &err)) < 0)
+        return op_failed(err, error);
+    return s->ops->change_medium(s->opaque, id, fd, &err) || op_failed(err, error);
+}
+
 #define NO_OP G_MAXSIZE
 static const Cmd commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, NO_OP },
@@ -244,6 +465,14 @@ static const Cmd commands[] = {
     { "system_reset", cmd_system_reset, G_STRUCT_OFFSET(ArmzQmpOps, system_reset) },
     { "quit", cmd_quit, G_STRUCT_OFFSET(ArmzQmpOps, quit) },
     { "x-armz-debug-syscall", cmd_x_debug_syscall, G_STRUCT_OFFSET(ArmzQmpOps, x_debug_syscall) },
+    { "balloon", cmd_balloon, G_STRUCT_OFFSET(ArmzQmpOps, balloon) },
+    { "query-balloon", cmd_query_balloon, G_STRUCT_OFFSET(ArmzQmpOps, query_balloon) },
+    { "qom-get", cmd_qom_get, G_STRUCT_OFFSET(ArmzQmpOps, qom_get) },
+    { "qom-set", cmd_qom_set, G_STRUCT_OFFSET(ArmzQmpOps, qom_set) },
+    { "getfd", cmd_getfd, NO_OP },
+    { "closefd", cmd_closefd, NO_OP },
+    { "eject", cmd_eject, G_STRUCT_OFFSET(ArmzQmpOps, eject) },
+    { "blockdev-change-medium", cmd_change_medium, G_STRUCT_OFFSET(ArmzQmpOps, change_medium) },
     { "query-blockstats", cmd_query_blockstats, G_STRUCT_OFFSET(ArmzQmpOps, query_blockstats) },
     { "query-block", cmd_query_block, G_STRUCT_OFFSET(ArmzQmpOps, query_block) },
     { "block_resize", cmd_block_resize, G_STRUCT_OFFSET(ArmzQmpOps, block_resize) },
@@ -328,8 +557,21 @@ armz_qmp_session_new(const ArmzQmpOps *ops, gpointer opaque,
     s->opaque = opaque;
     s->send = send;
     s->send_data = send_data;
+    s->fds = s->own_fds = armz_qmp_fds_new();
     armz_qmp_splitter_init(&s->sp);
     return s;
+}
+
+void
+armz_qmp_session_set_fds(ArmzQmpSession *s, ArmzQmpFds *fds)
+{
+    s->fds = fds;
+}
+
+ArmzQmpFds *
+armz_qmp_session_fds(ArmzQmpSession *s)
+{
+    return s->fds;
 }
 
 void
@@ -338,6 +580,7 @@ armz_qmp_session_free(ArmzQmpSession *s)
     if (!s)
         return;
     armz_qmp_splitter_clear(&s->sp);
+    armz_qmp_fds_free(s->own_fds);
     g_free(s);
 }
 
@@ -352,6 +595,7 @@ armz_qmp_session_feed(ArmzQmpSession *s, const char *data, gsize len)
 {
     char *text;
     ArmzQmpSplitResult r;
+    guint done = 0;
 
     if (s->quit)
         return;
@@ -363,6 +607,7 @@ armz_qmp_session_feed(ArmzQmpSession *s, const char *data, gsize len)
         switch (r) {
         case ARMZ_QMP_SPLIT_REQUEST:
             dispatch(s, owned);
+            done++;
             break;
         case ARMZ_QMP_SPLIT_JUNK: {
             /* a JSON scalar is valid JSON, just not a request */
@@ -386,6 +631,9 @@ armz_qmp_session_feed(ArmzQmpSession *s, const char *data, gsize len)
             break;
         }
     }
+    /* fds came with a request that is complete now and did not take them */
+    if (done)
+        armz_qmp_fds_drop_pending(s->fds);
 }
 
 gboolean

@@ -5,6 +5,7 @@
  * listed kills the process (or is logged with --seccomp=log). */
 #include <termios.h>
 #include <sys/ioctl.h>
+#include <linux/vhost.h>
 #include "sandbox/seccomp_rules.h"
 
 #define ANY(n) { n, ARMZ_ARG_ANY }
@@ -52,6 +53,8 @@ static const ArmzSyscallRule main_rules[] = {
     /* what a new thread does first (glibc, GLib naming it) */
     ANY("set_robust_list"), ANY("rseq"),
     { "prctl", ARMZ_ARG_PRCTL_NAME },
+    /* qom-set of the balloon's statistics polling interval */
+    ANY("timerfd_settime"),
     { NULL, 0 }
 };
 
@@ -69,10 +72,13 @@ static const ArmzSyscallRule worker_rules[] = {
     ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
     ANY("preadv2"), ANY("pwritev2"),
     ANY("fdatasync"), ANY("fsync"), ANY("fallocate"),
+    /* virtio-serial: a port's client connects, the guest's output to it */
+    ANY("accept4"), ANY("sendmsg"),
+    { "socketcall", ARMZ_ARG_SOCKETCALL },
     /* the vhost-user thread: reconnecting to the back-end's UNIX socket
      * (socket, connect), messages with descriptors, MSG_PEEK checks
      * (recvfrom); s390x's socketcall cannot check the address family */
-    { "socket", ARMZ_ARG_SOCKET_UNIX }, ANY("connect"), ANY("sendmsg"), ANY("recvmsg"),
+    { "socket", ARMZ_ARG_SOCKET_UNIX }, ANY("connect"), ANY("recvmsg"),
     ANY("recvfrom"), { "socketcall", ARMZ_ARG_SOCKETCALL_VHOST },
     { NULL, 0 }
 };
@@ -91,11 +97,20 @@ const unsigned long armz_seccomp_tty_ioctls[] = {
 const unsigned armz_seccomp_n_tty_ioctls = G_N_ELEMENTS(armz_seccomp_tty_ioctls);
 
 /* socketcall's first argument (linux/net.h SYS_*) for the calls of the
- * main list above: accept, getsockname, getpeername, sendto, recvfrom,
+ * main list above (the worker's accept4 and sendmsg among them): accept, getsockname, getpeername, sendto, recvfrom,
  * shutdown, getsockopt, sendmsg, recvmsg, accept4 */
 const unsigned long armz_seccomp_socketcalls[] = { 5, 6, 7, 11, 12, 13, 15, 16, 17, 18 };
 const unsigned armz_seccomp_n_socketcalls = G_N_ELEMENTS(armz_seccomp_socketcalls);
 
+/* vhost-vsock, once the guest drives the device (vCPU exits; a reset also
+ * from the main loop): the rings, the memory table, start and stop. Owner,
+ * features and CID are set before any filter is loaded. */
+const unsigned long armz_seccomp_vhost_ioctls[] = {
+    VHOST_GET_FEATURES, VHOST_SET_FEATURES, VHOST_SET_MEM_TABLE,
+    VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE, VHOST_SET_VRING_ADDR,
+    VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_VSOCK_SET_RUNNING,
+};
+const unsigned armz_seccomp_n_vhost_ioctls = G_N_ELEMENTS(armz_seccomp_vhost_ioctls);
 /* ... and for vhost-user's (vCPU and worker lists): socket, connect,
  * recvfrom, sendmsg, recvmsg */
 const unsigned long armz_seccomp_vhost_socketcalls[] = { 1, 3, 12, 16, 17 };

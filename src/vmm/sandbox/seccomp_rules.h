@@ -6,7 +6,7 @@
 
 typedef enum {
     ARMZ_ARG_ANY,           /* any arguments */
-    ARMZ_ARG_IOCTL,         /* ioctl: KVM requests and a few terminal ones */
+    ARMZ_ARG_IOCTL,         /* ioctl: KVM requests, a few terminal and vhost ones */
     ARMZ_ARG_CLONE_THREAD,  /* clone: threads only (CLONE_THREAD set) */
     ARMZ_ARG_PRCTL_NAME,    /* prctl(PR_SET_NAME) only */
     ARMZ_ARG_ENOSYS,        /* refused with ENOSYS (clone3: glibc falls back to clone) */
@@ -27,6 +27,8 @@ extern const ArmzSyscallRule *const armz_seccomp_roles[ARMZ_SANDBOX_N_ROLES];
 /* ioctl requests every role may make besides KVM's (type 0xAE) */
 extern const unsigned long armz_seccomp_tty_ioctls[];
 extern const unsigned armz_seccomp_n_tty_ioctls;
+extern const unsigned long armz_seccomp_vhost_ioctls[];
+extern const unsigned armz_seccomp_n_vhost_ioctls;
 extern const unsigned long armz_seccomp_socketcalls[];
 extern const unsigned armz_seccomp_n_socketcalls;
 extern const unsigned long armz_seccomp_vhost_socketcalls[];

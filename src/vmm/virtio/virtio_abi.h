@@ -136,5 +136,36 @@
 
 #define VIRTIO_CONSOLE_RX_QUEUE          0
 #define VIRTIO_CONSOLE_TX_QUEUE          1
+#define VIRTIO_CONSOLE_F_MULTIPORT       1
+#define VIRTIO_CONSOLE_CFG_MAX_NR_PORTS  4
+#define VIRTIO_CONSOLE_CTRL_RX_QUEUE     2       /* device -> driver */
+#define VIRTIO_CONSOLE_CTRL_TX_QUEUE     3       /* driver -> device */
+/* struct virtio_console_control: id u32, event u16, value u16 */
+#define VIRTIO_CONSOLE_CTRL_SIZE         8
+#define VIRTIO_CONSOLE_DEVICE_READY      0
+#define VIRTIO_CONSOLE_DEVICE_ADD        1
+#define VIRTIO_CONSOLE_DEVICE_REMOVE     2
+#define VIRTIO_CONSOLE_PORT_READY        3
+#define VIRTIO_CONSOLE_CONSOLE_PORT      4
+#define VIRTIO_CONSOLE_RESIZE            5
+#define VIRTIO_CONSOLE_PORT_OPEN         6
+#define VIRTIO_CONSOLE_PORT_NAME         7
 #define VIRTIO_NET_RX_QUEUE              0
 #define VIRTIO_NET_TX_QUEUE              1
+
+/* ---- virtio-balloon (5.5) ----------------------------------------------- */
+#define VIRTIO_ID_BALLOON                5
+#define VIRTIO_BALLOON_F_STATS_VQ        1
+#define VIRTIO_BALLOON_F_DEFLATE_ON_OOM  2
+#define VIRTIO_BALLOON_F_REPORTING       5
+
+#define VIRTIO_BALLOON_CFG_NUM_PAGES     0x00    /* u32, device: pages wanted in the balloon */
+#define VIRTIO_BALLOON_CFG_ACTUAL        0x04    /* u32, driver: pages in the balloon */
+#define VIRTIO_BALLOON_CFG_SIZE          0x10    /* + free_page_hint_cmd_id, poison_val */
+#define VIRTIO_BALLOON_PFN_SHIFT         12      /* page numbers are 4 KiB frames */
+#define VIRTIO_BALLOON_STAT_SIZE         10      /* tag u16, val u64, packed */
+
+/* ---- virtio-vsock (5.10) ------------------------------------------------- */
+#define VIRTIO_ID_VSOCK                  19
+#define VIRTIO_VSOCK_CFG_GUEST_CID       0x00    /* u64 */
+#define VIRTIO_VSOCK_CFG_SIZE            0x08

@@ -13,8 +13,10 @@
 #include "sandbox/seccomp.h"
 #include "vmmlog.h"
 
-#define MAX_EXTRA_FDS 4
-#define MAX_QUEUES    8
+/* virtio-serial: 8 ports, each a listening and a connected socket, and
+ * 2 queues per port plus port 0's and the control queues */
+#define MAX_EXTRA_FDS 18
+#define MAX_QUEUES    20
 #define N_AREAS       3         /* ArmzVirtqArea */
 
 typedef struct {
@@ -242,7 +244,9 @@ armz_virtio_dev_run_once(ArmzVirtioDev *d, int timeout_ms)
     pfd[0].fd = d->ctl_fd;
     pfd[0].events = POLLIN;
     for (unsigned i = 0; i < nq; i++) {
-        pfd[1 + i].fd = ops->vhost ? -1 : d->queues[i].notify_fd;
+        /* queues served elsewhere (vhost-user, vhost-vsock) read their own kicks */
+        pfd[1 + i].fd = (ops->vhost || (ops->external_queues & (1u << i))) ? -1
+                                                                           : d->queues[i].notify_fd;
         pfd[1 + i].events = POLLIN;
         pfd[1 + i].revents = 0;
         again |= d->queues[i].pending;
@@ -639,6 +643,15 @@ armz_virtio_add_fd(ArmzVirtioDev *d, int fd)
     g_assert(d->n_extra < MAX_EXTRA_FDS && !d->thread_started);
     d->extra_fds[d->n_extra] = fd;
     return d->n_extra++;
+}
+
+void
+armz_virtio_set_fd(ArmzVirtioDev *d, unsigned i, int fd)
+{
+    g_mutex_lock(&d->lock);
+    g_assert(i < d->n_extra);
+    d->extra_fds[i] = fd;
+    g_mutex_unlock(&d->lock);
 }
 
 int

@@ -51,13 +51,17 @@ typedef struct {
     /* Lock held, worker idle: device-specific part of a reset. */
     void (*reset)(ArmzVirtioDev *d);
     void (*free_priv)(void *priv);
-    /* vhost-user: another process serves the queues.  The features are
+    /* Lock held, worker idle: the driver set DRIVER_OK (optional; vhost
+     * devices hand the rings over here). */
+    void (*driver_ok)(ArmzVirtioDev *d);
+    /* Queues (bit per index) served outside the worker (vhost-vsock): their
+     * notify eventfds are not read here. */
+    uint32_t external_queues;
+    /* vhost-user: another process serves every queue.  The features are
      * offered exactly as given (nothing added), the worker neither polls
      * nor drains the queues' notify fds (they are the back-end's kick fds),
-     * and driver_ok (lock held, worker idle) hands the rings over when the
-     * driver sets DRIVER_OK on a device that does not need a reset. */
+     * and driver_ok is called only on a device that does not need a reset. */
     bool vhost;
-    void (*driver_ok)(ArmzVirtioDev *d);
 } ArmzVirtioOps;
 
 /* ---- life cycle (the board) ---- */
@@ -87,8 +91,11 @@ uint8_t *armz_virtio_config(ArmzVirtioDev *d);
 void armz_virtio_config_changed(ArmzVirtioDev *d);
 /* Negotiated features (valid from FEATURES_OK). */
 uint64_t armz_virtio_features(ArmzVirtioDev *d);
-/* Registers an extra fd the worker polls (before start); its index. */
+/* Registers an extra fd the worker polls (before start); its index.  FD
+ * may be -1 (nothing polled) and changed later by the worker thread (a
+ * socket that connects or goes away). */
 unsigned armz_virtio_add_fd(ArmzVirtioDev *d, int fd);
+void armz_virtio_set_fd(ArmzVirtioDev *d, unsigned i, int fd);
 /* Worker thread: next chain of queue Q: 1, or 0 when there is none (or the
  * device must stop for a reset); a malformed ring puts the device into
  * DEVICE_NEEDS_RESET and gives 0. */

@@ -90,8 +90,13 @@ def serial_log(name):
 
 
 def wait_guest_marker(name, marker='ARMZ-GUEST INIT', count=1, timeout=BOOT_TIMEOUT):
-    return wait_for(lambda: serial_log(name).count(marker) >= count, timeout,
-                    f'{marker!r} x{count} on the serial line of {name}')
+    try:
+        return wait_for(lambda: serial_log(name).count(marker) >= count, timeout,
+                        f'{marker!r} x{count} on the serial line of {name}')
+    except AssertionError as e:
+        # what the guest did say
+        tail = '\n'.join(serial_log(name).splitlines()[-15:])
+        raise AssertionError(f'{e}; its last lines:\n{tail}') from None
 
 
 def wait_powerkey_ready(name, count=1):

@@ -23,8 +23,21 @@ export PATH=/usr/sbin:$PATH
 mkdir -p "$root/guest" "$root/etc/libvirt"
 # every guest's armz-vmm runs unprivileged and jailed (test_jail.py)
 printf 'user = "armz"\ngroup = "armz"\n' > "$root/etc/libvirt/armz.conf"
+# firmware guests (test_firmware.py): a descriptor for AAVMF where the
+# daemon looks by default, as Debian's qemu-efi-aarch64 installs one
+if [ -f /firmware/AAVMF_CODE.fd ]; then
+  mkdir -p /usr/share/qemu/firmware
+  printf '%s\n' '{"interface-types": ["uefi"],' \
+    ' "mapping": {"device": "flash",' \
+    '   "executable": {"filename": "/firmware/AAVMF_CODE.fd", "format": "raw"},' \
+    '   "nvram-template": {"filename": "/firmware/AAVMF_VARS.fd", "format": "raw"}},' \
+    ' "targets": [{"architecture": "aarch64", "machines": ["virt-*"]}],' \
+    ' "features": ["verbose-static"]}' > /usr/share/qemu/firmware/60-edk2-aarch64.json
+fi
 cp "$ARMZ_GUEST_IMAGE" "$root/guest/Image"
 cp "$ARMZ_GUEST_INITRD" "$root/guest/initrd"
+# the config drives of test_scsi.py (run-host builds them with xorriso)
+cp "$(dirname "$ARMZ_GUEST_IMAGE")"/config-*.iso "$root/guest/" 2>/dev/null
 # one command per connection; its output, then the line "ARMZ-RC n"
 ( while [ ! -e /tmp/armz-done ]; do
     nc -l -p "$shell_port" -e sh -c 'read -r cmd; sh -c "$cmd" 2>&1; echo "ARMZ-RC $?"'

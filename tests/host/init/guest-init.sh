@@ -21,6 +21,11 @@
 #   dhcp      take a DHCP lease on eth0 (busybox udhcpc), print
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
+#   memfill   take 64 MiB of memory (a file in the initramfs) once the
+#             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED", then wait
+#   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
+#             openstack/latest/meta_data.json {"uuid": "ID"} is in,
+#             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -43,6 +48,12 @@ if find /sys/firmware/devicetree/base -name compatible \
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
   done < /modules/virtio.order
+  # virtio id 8: virtio-scsi
+  if grep -qx 0x0008 /sys/bus/virtio/devices/*/device 2>/dev/null; then
+    while read -r m; do
+      [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
+    done < /modules/scsi.order
+  fi
   echo "ARMZ-GUEST VIRTIO-MODULES"
 fi
 mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -80,6 +91,87 @@ case $mode in
     echo "ARMZ-GUEST RUN-END rc=$rc"
     sync
     poweroff -f ;;
+  agent)
+    # Debian's qemu-guest-agent on org.qemu.guest_agent.0 (tests/host/
+    # run-host adds it for the daemon tests), with what it runs that
+    # busybox lacks or that must tell the test it ran: /sbin/shutdown,
+    # /sbin/hwclock (no RTC to sync here), /sbin/chpasswd. eth0, if there
+    # is one, gets 192.0.2.7/24 for domifaddr --source agent; the user
+    # armz's password is checked against "armz-Pass-1" when it changes.
+    p=
+    for d in /sys/class/virtio-ports/vport*; do
+      [ "$(cat "$d/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] && p=/dev/${d##*/}
+    done
+    mkdir -p /etc /var/run
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'armz:x:1000:1000:armz:/tmp:/bin/sh' > /etc/passwd
+    printf '%s\n' 'root:*:1::::::' 'armz:!:1::::::' > /etc/shadow
+    echo 'ID=armz-test' > /etc/os-release
+    hostname armz-guest
+    cat > /sbin/shutdown <<'EOF'
+#!/bin/sh
+case " $* " in
+  *" -r "*) echo "ARMZ-GUEST AGENT REBOOT" > /dev/console; (sleep 1; reboot -f) & ;;
+  *) echo "ARMZ-GUEST AGENT SHUTDOWN" > /dev/console; (sync; sleep 1; poweroff -f) & ;;
+esac
+exit 0
+EOF
+    cat > /sbin/hwclock <<'EOF'
+#!/bin/sh
+echo "ARMZ-GUEST AGENT HWCLOCK $*" > /dev/console
+[ -c /dev/rtc0 ] || exit 0
+exec /bin/busybox hwclock "$@"
+EOF
+    cat > /sbin/chpasswd <<'EOF'
+#!/bin/sh
+while IFS=: read -r u pw; do
+  [ "$1" = -e ] || pw=$(mkpasswd -m sha512 "$pw")
+  sed -i "s|^$u:[^:]*:|$u:$pw:|" /etc/shadow
+done
+EOF
+    chmod +x /sbin/shutdown /sbin/hwclock /sbin/chpasswd
+    ip link set lo up 2>/dev/null
+    if [ -e /sys/class/net/eth0 ]; then
+      ip link set eth0 up
+      ip addr add 192.0.2.7/24 dev eth0
+    fi
+    (
+      old='!'
+      while :; do
+        h=$(sed -n 's/^armz:\([^:]*\):.*/\1/p' /etc/shadow)
+        if [ "$h" != "$old" ]; then
+          salt=$(echo "$h" | cut -d'$' -f3)
+          if [ "$(mkpasswd -m sha512 -S "$salt" armz-Pass-1)" = "$h" ]; then
+            echo "ARMZ-GUEST AGENT PASSWORD-OK"
+          else
+            echo "ARMZ-GUEST AGENT PASSWORD-OTHER"
+          fi
+          old=$h
+        fi
+        sleep 1
+      done
+    ) &
+    echo "ARMZ-GUEST AGENT ${p:-none}"
+    if [ -x /usr/sbin/qemu-ga ]; then
+      /usr/sbin/qemu-ga -m virtio-serial -p "$p" -f /var/run/qemu-ga.pid
+      echo "ARMZ-GUEST AGENT EXIT $?"
+    else
+      echo "ARMZ-GUEST AGENT MISSING (no /usr/sbin/qemu-ga)"
+    fi
+    while :; do sleep 3600; done ;;
+  memfill)
+    # 64 MiB taken once the balloon has taken 4 MiB (the test's signal,
+    # given after it read the guest's figures)
+    t0=$(awk '/^MemTotal/ {print $2}' /proc/meminfo)
+    while [ "$(awk '/^MemTotal/ {print $2}' /proc/meminfo)" -gt $((t0 - 4096)) ]; do sleep 1; done
+    dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null
+    echo "ARMZ-GUEST MEMFILLED"
+    while :; do sleep 3600; done ;;
+  memwatch)
+    # the guest's MemTotal every second (the balloon changes it)
+    while :; do
+      echo "ARMZ-GUEST MEMTOTAL $(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
+      sleep 1
+    done ;;
   reboot)
     # PSCI SYSTEM_RESET from the guest, after a pause (each boot does it)
     sleep 3
@@ -160,6 +252,19 @@ EOF
       echo "ARMZ-GUEST DHCP-FAIL"
     fi
     while :; do sleep 3600; done ;;
+  cdrom)
+    mkdir -p /mnt
+    last=
+    while :; do
+      now=EMPTY
+      if mount -t iso9660 -o ro /dev/sr0 /mnt 2>/dev/null; then
+        now=$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json 2>/dev/null)
+        umount /mnt
+      fi
+      [ "$now" != "$last" ] && echo "ARMZ-GUEST CDROM ${now:-NO-ID}"
+      last=$now
+      sleep 1
+    done ;;
   counter)
     i=0
     while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;

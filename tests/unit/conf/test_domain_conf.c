@@ -169,8 +169,14 @@ static const BadCase bad_cases[] = {
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'video'" },
     { "input", HEAD "<devices><input type='tablet' bus='usb'/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'input'" },
-    { "channel", HEAD "<devices><channel type='unix'/></devices>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "device 'channel'" },
+    { "channel-no-target", HEAD "<devices><channel type='unix'/></devices>" TAIL,
+      VIR_ERR_XML_ERROR, "<target" },
+    { "channel-pty", HEAD "<devices><channel type='pty'><target type='virtio' name='a'/>"
+      "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "<channel type='pty'>" },
+    { "channel-guestfwd", HEAD "<devices><channel type='unix'><target type='guestfwd'/>"
+      "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "guestfwd" },
+    { "channel-state", HEAD "<devices><channel type='unix'><target type='virtio' name='a' "
+      "state='maybe'/></channel></devices>" TAIL, VIR_ERR_XML_ERROR, "maybe" },
     { "hostdev", HEAD "<devices><hostdev mode='subsystem'/></devices>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'hostdev'" },
     { "unknown-device", HEAD "<devices><frobnicator/></devices>" TAIL,
@@ -260,8 +266,14 @@ static const BadCase bad_cases[] = {
       VIR_ERR_CONFIG_UNSUPPORTED, "<backend model='egd'>" },
     { "rng-no-backend", HEAD "<devices><rng model='virtio'/></devices>" TAIL,
       VIR_ERR_XML_ERROR, "backend" },
-    { "memballoon-virtio", HEAD "<devices><memballoon model='virtio'/></devices>" TAIL,
-      VIR_ERR_CONFIG_UNSUPPORTED, "<memballoon model='virtio'>" },
+    { "memballoon-xen", HEAD "<devices><memballoon model='xen'/></devices>" TAIL,
+      VIR_ERR_CONFIG_UNSUPPORTED, "<memballoon model='xen'>" },
+    { "memballoon-none-stats", HEAD "<devices><memballoon model='none'><stats period='5'/>"
+      "</memballoon></devices>" TAIL, VIR_ERR_XML_ERROR, "model='none'" },
+    { "memballoon-twice", HEAD "<devices><memballoon model='none'/><memballoon model='none'/>"
+      "</devices>" TAIL, VIR_ERR_XML_ERROR, "single memory balloon" },
+    { "memballoon-bad-period", HEAD "<devices><memballoon model='virtio'><stats period='x'/>"
+      "</memballoon></devices>" TAIL, VIR_ERR_XML_ERROR, "period" },
     { "cpu-bad-mode", HEAD "<cpu mode='fastest'/>" TAIL, VIR_ERR_XML_ERROR, "'fastest'" },
     { "cpu-numa", HEAD "<cpu mode='host-passthrough'><numa/></cpu>" TAIL,
       VIR_ERR_CONFIG_UNSUPPORTED, "element 'numa' of <cpu>" },

@@ -18,6 +18,7 @@
 #include "conf/domain_conf.h"
 #include "driver/domain_capabilities.h"
 #include "driver/domain_validate.h"
+#include "driver/firmware.h"
 #include "driver/vmm_command.h"
 #include "driver/disk_chain.h"
 #include "util/error.h"
@@ -38,6 +39,7 @@ enum {
     CTX_NO_NETWORK_DRIVER = 1 << 2,
     CTX_NO_STORAGE_DRIVER = 1 << 3,
     CTX_NO_VIRTIOFSD = 1 << 4,
+    CTX_HOST_SMBIOS = 1 << 5,
 };
 
 static const struct {
@@ -49,6 +51,7 @@ static const struct {
     { "err-type-qemu-no-kvm", CTX_NO_KVM },
     { "err-net-network-no-driver", CTX_NO_NETWORK_DRIVER },
     { "err-disk-volume-no-driver", CTX_NO_STORAGE_DRIVER },
+    { "fw-smbios-host", CTX_HOST_SMBIOS },
     { "err-fs-no-virtiofsd", CTX_NO_VIRTIOFSD },
 };
 
@@ -60,6 +63,7 @@ static const char *const host_cases[] = {
     "err-net-network-unknown",      /* no such network (yet) */
     "err-disk-volume-no-driver",    /* no storage driver */
     "err-disk-volume-unknown",      /* no such pool (yet) */
+    "err-fw-smbios-host-none",      /* no SMBIOS on the host */
     "err-disk-qcow2-missing-backing", /* a backing file is missing */
     "err-fs-no-virtiofsd",          /* no vhost-user descriptor of type fs */
     NULL
@@ -75,6 +79,7 @@ static const struct {
     { VIR_ERR_INTERNAL_ERROR, "VIR_ERR_INTERNAL_ERROR" },
     { VIR_ERR_NO_NETWORK, "VIR_ERR_NO_NETWORK" },
     { VIR_ERR_NO_STORAGE_POOL, "VIR_ERR_NO_STORAGE_POOL" },
+    { VIR_ERR_OPERATION_FAILED, "VIR_ERR_OPERATION_FAILED" },
     { VIR_ERR_SYSTEM_ERROR, "VIR_ERR_SYSTEM_ERROR" },
 };
 
@@ -167,6 +172,11 @@ ctx_init(ArmzLaunchCtx *ctx, unsigned int flags)
     ctx->resolve_network = (flags & CTX_NO_NETWORK_DRIVER) ? NULL : test_resolve_network;
     ctx->resolve_volume = (flags & CTX_NO_STORAGE_DRIVER) ? NULL : test_resolve_volume;
     ctx->network_opaque = ctx->volume_opaque = &resolver_calls;
+    if (flags & CTX_HOST_SMBIOS) {
+        static const char *const host[] = { "type=0,vendor=Host,, Inc.",
+                                            "type=1,manufacturer=Host,product=Box", NULL };
+        ctx->host_smbios = host;
+    }
     ctx->virtiofsd_path = (flags & CTX_NO_VIRTIOFSD) ? NULL : "/usr/lib/qemu/virtiofsd";
     ctx->resolve_chain = test_resolve_chain;
     ctx->chain_opaque = &resolver_calls;
@@ -274,6 +284,17 @@ check_define(const char *name, const ArmzDomainDef *def, const char *start_err,
     g_assert_cmpstr(define_err, ==, start_err);
 }
 
+/* What define does before it validates: <os firmware='efi'> from the
+ * descriptors of tests/data/firmware (none for fw-*-no-descriptor). */
+static gboolean
+fill_firmware(const char *name, ArmzDomainDef *def, GError **error)
+{
+    g_autofree char *dir = g_build_filename(srcdir, "tests", "data", "firmware", NULL);
+    const char *dirs[] = { strstr(name, "no-descriptor") ? "" : dir, NULL };
+
+    return armz_firmware_fill(def, dirs, "/var/lib/libvirt/armz/nvram", error);
+}
+
 static void
 test_golden(gconstpointer data)
 {
@@ -300,6 +321,8 @@ test_golden(gconstpointer data)
     def = armz_domain_def_parse(xml, &err);
     if (!def) {
         actual = g_strdup_printf("parse: %s: %s\n", code_name(err), err->message);
+    } else if (!fill_firmware(name, def, &err)) {
+        actual = g_strdup_printf("firmware: %s: %s\n", code_name(err), err->message);
     } else if (!(plan = armz_launch_plan_build(def, &ctx, &err))) {
         actual = g_strdup_printf("%s: %s\n", code_name(err), err->message);
         check_define(name, def, actual, TRUE);
@@ -471,6 +494,16 @@ test_plan_fields(void)
     g_assert_cmpint(chr->fd, ==, ((ArmzLaunchChr *)g_ptr_array_index(plan->chardevs, 0))->fd);
 }
 
+/* The descriptors of tests/data/firmware (Debian's three for aarch64). */
+static GPtrArray *
+test_firmwares(void)
+{
+    g_autofree char *dir = g_build_filename(srcdir, "tests", "data", "firmware", NULL);
+    const char *dirs[] = { dir, NULL };
+
+    return armz_firmware_list(dirs);
+}
+
 /* kvm_profile (armz.conf, ARMZ_KVM_PROFILE): --kvm-profile s390 after
  * --irqchip; native is armz-vmm's default and is not written */
 static void
@@ -509,7 +542,8 @@ test_domain_capabilities(gconstpointer data)
     const char *type = data;
     g_autofree char *path = g_strdup_printf("%s/tests/data/domain-capabilities/%s.xml",
                                             srcdir, type);
-    g_autofree char *actual = armz_domain_capabilities_format(TEST_VMM, type);
+    g_autoptr(GPtrArray) fws = test_firmwares();
+    g_autofree char *actual = armz_domain_capabilities_format(TEST_VMM, type, fws);
 
     if (g_strcmp0(g_getenv("ARMZ_REGENERATE"), "1") == 0) {
         g_autoptr(GError) werr = NULL;
@@ -537,6 +571,7 @@ accepts_disk_bus(const char *bus)
 
     g_free(disk->target_bus);
     disk->target_bus = g_strdup(bus);
+    armz_domain_scsi_complete(def);     /* what parsing does for bus='scsi' */
     return armz_domain_validate(def, &err);
 }
 
@@ -560,7 +595,8 @@ test_capabilities_match_validator(void)
     static const char *const cpu_modes[] = {
         "host-passthrough", "host-model", "maximum", "custom", NULL };
     static const char *const buses[] = { "virtio", "sata", "scsi", "usb", NULL };
-    g_autofree char *caps = armz_domain_capabilities_format(TEST_VMM, "kvm");
+    g_autoptr(GPtrArray) fws = test_firmwares();
+    g_autofree char *caps = armz_domain_capabilities_format(TEST_VMM, "kvm", fws);
 
     for (const char *const *v = buses; *v; v++)
         g_assert_cmpint(accepts_disk_bus(*v), ==, g_strv_contains(sup->disk_buses, *v));

@@ -222,6 +222,35 @@ test_error_mapping(void)
 }
 
 
+/* qom-get guest-stats: reported figures kept, absent and QEMU's -1 become
+ * -1, a reply without stats or last-update is refused */
+static void
+test_balloon_stats(void)
+{
+    ArmzBalloonStats st;
+    GError *err = NULL;
+
+    g_assert_true(armz_monitor_parse_balloon_stats(
+        "{\"stats\": {\"stat-swap-in\": 4096, \"stat-total-memory\": 4886718345, "
+        "\"stat-swap-out\": -1, \"stat-disk-caches\": 1.5, \"stat-oom-kills\": 2}, "
+        "\"last-update\": 1700000000}", &st, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(st.swap_in, ==, 4096);
+    g_assert_cmpint(st.total_memory, ==, 4886718345LL);
+    g_assert_cmpint(st.swap_out, ==, -1);
+    g_assert_cmpint(st.disk_caches, ==, -1);
+    g_assert_cmpint(st.major_faults, ==, -1);
+    g_assert_cmpint(st.last_update, ==, 1700000000);
+    g_assert_false(armz_monitor_parse_balloon_stats("{\"stats\": {}}", &st, &err));
+    g_assert_error(err, ARMZ_MONITOR_ERROR, ARMZ_MONITOR_ERROR_PROTOCOL);
+    g_clear_error(&err);
+    g_assert_false(armz_monitor_parse_balloon_stats("[1]", &st, &err));
+    g_clear_error(&err);
+    g_assert_false(armz_monitor_parse_balloon_stats("{\"stats\": 3, \"last-update\": 0}",
+                                                    &st, &err));
+    g_clear_error(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -230,5 +259,6 @@ main(int argc, char **argv)
     g_test_add_func("/monitor/json/parse-bad", test_json_parse_bad);
     g_test_add_func("/monitor/json/build", test_json_build);
     g_test_add_func("/monitor/error-mapping", test_error_mapping);
+    g_test_add_func("/monitor/balloon-stats", test_balloon_stats);
     return g_test_run();
 }

@@ -3,6 +3,7 @@
  * sessions over a unix socket (several clients in turn, a client leaving in
  * the middle of a request). Run natively and under qemu-s390x-static. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "vmm/qmp/qmp_proto.h"
+#include "vmm/qmp/qmp_fds.h"
 
 /* --- helpers --------------------------------------------------------------------- */
 
@@ -427,6 +429,78 @@ negotiate(Fake *f)
     g_assert_true(armz_qmp_session_negotiated(f->session));
 }
 
+/* getfd / closefd and blockdev-change-medium's fd:NAME; the fds stand
+ * for what a client passes with SCM_RIGHTS */
+static int media_fd = -1;
+static char media_id[32];
+
+static gboolean
+fake_change_medium(gpointer opaque, const char *id, int fd, GError **error)
+{
+    g_strlcpy(media_id, id, sizeof(media_id));
+    media_fd = fd;
+    return TRUE;
+}
+
+static gboolean
+fake_eject(gpointer opaque, const char *id, gboolean force, GError **error)
+{
+    g_set_error(error, ARMZ_QMP_ERROR, 0, "Device '%s' is locked%s", id, force ? " (force)" : "");
+    return FALSE;
+}
+
+static void
+test_session_fds(void)
+{
+    static const ArmzQmpOps media_ops = { .query_status = fake_query_status,
+                                          .eject = fake_eject,
+                                          .change_medium = fake_change_medium };
+    ArmzQmpFds *fds;
+    int p[2];
+    Fake f;
+
+    fake_init(&f, &media_ops);
+    negotiate(&f);
+    fds = armz_qmp_session_fds(f.session);
+    assert_error(say(&f, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"cd\"}}"),
+                 "GenericError", "No file descriptor supplied via SCM_RIGHTS", NULL);
+    g_assert_cmpint(pipe(p), ==, 0);
+    armz_qmp_fds_add_pending(fds, p[0]);
+    armz_qmp_fds_add_pending(fds, p[1]);
+    assert_error(say(&f, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"1x\"}}"),
+                 "GenericError", "not starting with a digit", NULL);
+    /* the other pending fd was closed once the request was done */
+    g_assert_cmpint(fcntl(p[1], F_GETFD), ==, -1);
+    g_assert_cmpint(pipe(p), ==, 0);
+    close(p[1]);
+    armz_qmp_fds_add_pending(fds, p[0]);
+    yajl_tree_free(assert_return(say(&f, "{\"execute\": \"getfd\", \"arguments\": "
+                                     "{\"fdname\": \"cd\"}}"), NULL));
+    g_assert_cmpint(fcntl(p[0], F_GETFD), >=, 0);
+    assert_error(say(&f, "{\"execute\": \"blockdev-change-medium\", \"arguments\": "
+                     "{\"id\": \"cd0\", \"filename\": \"/tmp/x.iso\"}}"),
+                 "GenericError", "fd:NAME", NULL);
+    assert_error(say(&f, "{\"execute\": \"blockdev-change-medium\", \"arguments\": "
+                     "{\"id\": \"cd0\", \"filename\": \"fd:cd\", \"format\": \"qcow2\"}}"),
+                 "GenericError", "raw", NULL);
+    yajl_tree_free(assert_return(say(&f, "{\"execute\": \"blockdev-change-medium\", "
+                                     "\"arguments\": {\"id\": \"cd0\", \"filename\": \"fd:cd\", "
+                                     "\"format\": \"raw\"}}"), NULL));
+    g_assert_cmpint(media_fd, ==, p[0]);
+    g_assert_cmpstr(media_id, ==, "cd0");
+    close(media_fd);
+    /* taken: the name is gone */
+    assert_error(say(&f, "{\"execute\": \"closefd\", \"arguments\": {\"fdname\": \"cd\"}}"),
+                 "GenericError", "File descriptor named 'cd' not found", NULL);
+    assert_error(say(&f, "{\"execute\": \"eject\", \"arguments\": {\"id\": \"cd0\", "
+                     "\"force\": true}}"), "GenericError", "Device 'cd0' is locked (force)", NULL);
+    assert_error(say(&f, "{\"execute\": \"eject\", \"arguments\": {\"force\": 1}}"),
+                 "GenericError", "'id' is missing", NULL);
+    assert_error(say(&f, "{\"execute\": \"eject\", \"arguments\": {\"id\": \"a\", \"x\": 1}}"),
+                 "GenericError", "'x' is unexpected", NULL);
+    fake_clear(&f);
+}
+
 static void
 test_session_negotiation(void)
 {
@@ -520,7 +594,8 @@ test_session_commands(void)
         for (gsize i = 0; i < list->u.array.len; i++)
             g_string_append_printf(names, "%s ", get_str(list->u.array.values[i], "name", NULL, NULL));
         g_assert_cmpstr(names->str, ==, "qmp_capabilities query-commands query-status "
-                        "query-version stop cont system_powerdown system_reset quit ");
+                        "query-version stop cont system_powerdown system_reset quit "
+                        "getfd closefd ");
         g_string_free(names, TRUE);
     }
     yajl_tree_free(v);
@@ -583,6 +658,84 @@ test_session_malformed(void)
     fake_clear(&f);
 }
 
+static gint64 balloon_target;
+static gint64 poll_interval;
+
+static gboolean
+fake_balloon(gpointer opaque, gint64 value, GError **error)
+{
+    balloon_target = value;
+    return TRUE;
+}
+
+static gboolean
+fake_query_balloon(gpointer opaque, guint64 *actual, GError **error)
+{
+    *actual = 1u << 30;
+    return TRUE;
+}
+
+static char *
+fake_qom_get(gpointer opaque, const char *path, const char *prop, GError **error)
+{
+    if (strcmp(prop, "guest-stats") != 0) {
+        g_set_error(error, ARMZ_QMP_ERROR, 0, "Property '%s' not found", prop);
+        return NULL;
+    }
+    return g_strdup("{\"stats\": {\"stat-swap-in\": 5}, \"last-update\": 9}");
+}
+
+static gboolean
+fake_qom_set(gpointer opaque, const char *path, const char *prop, gint64 v, GError **error)
+{
+    poll_interval = v;
+    return TRUE;
+}
+
+/* balloon, query-balloon, qom-get and qom-set: arguments checked, values
+ * passed through */
+static void
+test_session_balloon(void)
+{
+    static const ArmzQmpOps ops = {
+        .query_status = fake_query_status, .balloon = fake_balloon,
+        .query_balloon = fake_query_balloon, .qom_get = fake_qom_get, .qom_set = fake_qom_set,
+    };
+    Fake f;
+    yajl_val v;
+
+    fake_init(&f, &ops);
+    negotiate(&f);
+    yajl_tree_free(assert_return(say(&f, "{\"execute\": \"balloon\", "
+                                         "\"arguments\": {\"value\": 536870912}}"), NULL));
+    g_assert_cmpint(balloon_target, ==, 536870912);
+    assert_error(say(&f, "{\"execute\": \"balloon\"}"), "GenericError",
+                 "Parameter 'value' is missing", NULL);
+    assert_error(say(&f, "{\"execute\": \"balloon\", \"arguments\": {\"value\": \"x\"}}"),
+                 "GenericError", "expected: integer", NULL);
+    assert_error(say(&f, "{\"execute\": \"balloon\", \"arguments\": {\"value\": 0}}"),
+                 "GenericError", "expects a size", NULL);
+    assert_error(say(&f, "{\"execute\": \"balloon\", "
+                         "\"arguments\": {\"value\": 1, \"x\": 1}}"),
+                 "GenericError", "'x' is unexpected", NULL);
+    v = assert_return(say(&f, "{\"execute\": \"query-balloon\"}"), NULL);
+    g_assert_cmpint(YAJL_GET_INTEGER(get(v, "return", "actual", NULL)), ==, 1 << 30);
+    yajl_tree_free(v);
+    v = assert_return(say(&f, "{\"execute\": \"qom-get\", \"arguments\": {\"path\": "
+                              "\"/machine/peripheral/balloon0\", \"property\": \"guest-stats\"}}"),
+                      NULL);
+    g_assert_cmpint(YAJL_GET_INTEGER(get(v, "return", "last-update", NULL)), ==, 9);
+    yajl_tree_free(v);
+    assert_error(say(&f, "{\"execute\": \"qom-get\", \"arguments\": {\"path\": \"/x\", "
+                         "\"property\": \"nope\"}}"), "GenericError", "not found", NULL);
+    yajl_tree_free(assert_return(say(&f, "{\"execute\": \"qom-set\", \"arguments\": "
+                                         "{\"path\": \"/machine/peripheral/balloon0\", "
+                                         "\"property\": \"guest-stats-polling-interval\", "
+                                         "\"value\": 10}}"), NULL));
+    g_assert_cmpint(poll_interval, ==, 10);
+    fake_clear(&f);
+}
+
 static void
 test_session_missing_ops(void)
 {
@@ -594,6 +747,8 @@ test_session_missing_ops(void)
     assert_error(say(&f, "{\"execute\": \"system_reset\"}"), "CommandNotFound",
                  "has not been found", NULL);
     assert_error(say(&f, "{\"execute\": \"quit\"}"), "CommandNotFound", "has not been found", NULL);
+    assert_error(say(&f, "{\"execute\": \"query-balloon\"}"), "CommandNotFound",
+                 "has not been found", NULL);
     fake_clear(&f);
 }
 
@@ -900,9 +1055,11 @@ main(int argc, char **argv)
     g_test_add_func("/qmp/parse/bad", test_parse_bad);
     g_test_add_func("/qmp/build", test_build);
     g_test_add_func("/qmp/session/negotiation", test_session_negotiation);
+    g_test_add_func("/qmp/session/fds", test_session_fds);
     g_test_add_func("/qmp/session/commands", test_session_commands);
     g_test_add_func("/qmp/session/malformed", test_session_malformed);
     g_test_add_func("/qmp/session/missing-ops", test_session_missing_ops);
+    g_test_add_func("/qmp/session/balloon", test_session_balloon);
     g_test_add_func("/qmp/session/block", test_session_block);
     g_test_add_func("/qmp/socket/session", test_socket_session);
     g_test_add_func("/qmp/socket/reconnect", test_socket_reconnect);

@@ -100,6 +100,34 @@ test_full(void)
     g_assert_cmpstr(o.console.path, ==, "/tmp/hvc0.out");
     armz_options_clear(&o);
 
+    g_assert_true(parse(&o, &err, "--balloon", "stats-period=10,target=805306368,"
+                        "deflate-on-oom=on,free-page-reporting=on", NULL));
+    g_assert_true(o.has_balloon);
+    g_assert_cmpuint(o.balloon.stats_period, ==, 10);
+    g_assert_cmpuint(o.balloon.target, ==, 805306368);
+    g_assert_true(o.balloon.deflate_on_oom);
+    g_assert_true(o.balloon.free_page_reporting);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--channel", "name=org.qemu.guest_agent.0,fd=7,id=channel0",
+                        "--channel", "name=a,,b,path=/run/x.sock", NULL));
+    g_assert_cmpuint(o.nchannels, ==, 2);
+    g_assert_cmpstr(o.channels[0].name, ==, "org.qemu.guest_agent.0");
+    g_assert_cmpint(o.channels[0].fd, ==, 7);
+    g_assert_cmpstr(o.channels[0].id, ==, "channel0");
+    g_assert_cmpstr(o.channels[1].name, ==, "a,b");
+    g_assert_cmpstr(o.channels[1].path, ==, "/run/x.sock");
+    g_assert_cmpint(o.channels[1].fd, ==, -1);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--vsock", "cid=42,fd=9", NULL));
+    g_assert_true(o.has_vsock);
+    g_assert_cmpuint(o.vsock.cid, ==, 42);
+    g_assert_cmpint(o.vsock.fd, ==, 9);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--balloon", "on", NULL));
+    g_assert_true(o.has_balloon);
+    g_assert_cmpuint(o.balloon.stats_period + o.balloon.target, ==, 0);
+    g_assert_false(o.balloon.deflate_on_oom);
+    armz_options_clear(&o);
     g_assert_true(parse(&o, &err,
                         "--disk", "fd=3,cache=none,discard=unmap,detect-zeroes=unmap,"
                                   "werror=enospc,rerror=stop",
@@ -126,6 +154,7 @@ test_full(void)
     g_assert_cmpuint(o.ndisks + o.nnets, ==, 0);
     g_assert_false(o.has_console);
     g_assert_false(o.has_rng);
+    g_assert_false(o.has_balloon);
     armz_options_clear(&o);
 }
 
@@ -168,7 +197,24 @@ static const Bad bad[] = {
     { "--serial-log", "fd:", NULL, NULL, "--serial-log" },
     { "--console", "stdio", NULL, NULL, "--console" },
     { "--rng", "fd:z", NULL, NULL, "--rng" },
+    { "--balloon", "", NULL, NULL, "--balloon" },
+    { "--channel", "name=x", NULL, NULL, "--channel" },
+    { "--vsock", "cid=2", NULL, NULL, "--vsock" },
+    { "--vsock", "fd=3", NULL, NULL, "--vsock" },
+    { "--vsock", "cid=5,port=1", NULL, NULL, "--vsock" },
+    { "--channel", "path=/x", NULL, NULL, "--channel" },
+    { "--channel", "name=x,path=/x,fd=3", NULL, NULL, "--channel" },
+    { "--channel", "name=,fd=3", NULL, NULL, "--channel" },
+    { "--channel", "name=x,fd=3,speed=9", NULL, NULL, "--channel" },
+    { "--balloon", "stats-period=x", NULL, NULL, "--balloon" },
+    { "--balloon", "target=0", NULL, NULL, "--balloon" },
+    { "--balloon", "deflate-on-oom=maybe", NULL, NULL, "--balloon" },
+    { "--balloon", "free-page-hint=on", NULL, NULL, "--balloon" },
     { "--serial", "bogus", NULL, NULL, "--serial" },
+    { "--topology", "sockets=2", NULL, NULL, "--topology" },          /* 2 != 1 vCPU */
+    { "--topology", "sockets=2,cores=2", "--vcpus", "2", "--topology" },
+    { "--topology", "dies=1", NULL, NULL, "--topology" },
+    { "--topology", "sockets=0", NULL, NULL, "--topology" },
     { "--vhost-user-blk", "id=d0", NULL, NULL, "--vhost-user-blk" },
     { "--vhost-user-blk", "socket=/s,tag=x", NULL, NULL, "--vhost-user-blk" },
     { "--vhost-user-blk", "socket=/s,bootindex=0", NULL, NULL, "--vhost-user-blk" },
@@ -222,6 +268,24 @@ test_vhost_user(void)
     armz_options_clear(&o);
     g_assert_true(parse(&o, &err, "--disk", "path=/a", NULL));
     g_assert_false(o.memfd);
+    armz_options_clear(&o);
+}
+
+/* --topology: counts default to 1, their product is --vcpus */
+static void
+test_topology(void)
+{
+    ArmzOptions o;
+    GError *err = NULL;
+
+    g_assert_true(parse(&o, &err, "--vcpus", "4", "--topology", "sockets=2,threads=2", NULL));
+    g_assert_no_error(err);
+    g_assert_cmpuint(o.sockets, ==, 2);
+    g_assert_cmpuint(o.cores, ==, 1);
+    g_assert_cmpuint(o.threads, ==, 2);
+    armz_options_clear(&o);
+    g_assert_true(parse(&o, &err, "--vcpus", "2", NULL));
+    g_assert_cmpuint(o.sockets, ==, 0);
     armz_options_clear(&o);
 }
 
@@ -355,6 +419,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/virtio-options/full", test_full);
     g_test_add_func("/virtio-options/refused", test_bad);
+    g_test_add_func("/virtio-options/topology", test_topology);
     g_test_add_func("/virtio-options/too-many", test_too_many);
     g_test_add_func("/virtio-options/pci", test_pci);
     g_test_add_func("/virtio-options/vhost-user", test_vhost_user);

@@ -207,6 +207,51 @@ test_gicv2(void)
     check(ARMZ_GIC_V2);
 }
 
+/* --topology 2 sockets x 2 cores x 1 thread: a PPTT after the others,
+ * packages with their cores as leaves whose IDs are the GICC UIDs */
+static void
+test_pptt(void)
+{
+    uint64_t mpidr[4] = { 0, 1, 2, 3 };
+    ArmzAcpiConfig cfg = { 4, mpidr, ARMZ_GIC_V3, 1, 2, 2, 1 };
+    ArmzAcpiBlobs b = { NULL, NULL, NULL };
+    Mem m;
+    const uint8_t *xsdt, *pptt, *p, *end;
+    unsigned packages = 0, leaves = 0;
+    uint32_t package_off[2] = { 0, 0 };
+
+    armz_acpi_build(&cfg, &b);
+    m.rsdp = g_memdup2(g_bytes_get_data(b.rsdp, &m.rsdp_len), g_bytes_get_size(b.rsdp));
+    m.tables = g_memdup2(g_bytes_get_data(b.tables, &m.tables_len), g_bytes_get_size(b.tables));
+    run_loader(&m, b.loader);
+    xsdt = table_at(&m, rd(m.rsdp + 24, 8), "XSDT");
+    g_assert_cmpuint((rd(xsdt + 4, 4) - 36) / 8, ==, 5);
+    pptt = table_at(&m, rd(xsdt + 36 + 8 * 4, 8), "PPTT");
+    g_assert_cmpuint(pptt[8], ==, 2);
+    end = pptt + rd(pptt + 4, 4);
+    for (p = pptt + 36; p < end; p += p[1]) {
+        uint32_t flags = (uint32_t)rd(p + 4, 4), parent = (uint32_t)rd(p + 8, 4);
+
+        g_assert_cmpuint(p[0], ==, 0);
+        g_assert_cmpuint(p[1], ==, 20);
+        if (flags & 1) {
+            g_assert_cmpuint(parent, ==, 0);
+            package_off[packages++] = (uint32_t)(p - pptt);
+        } else {
+            g_assert_cmphex(flags, ==, (1u << 1) | (1u << 3));
+            g_assert_cmpuint(rd(p + 12, 4), ==, leaves);
+            g_assert_cmpuint(parent, ==, package_off[leaves / 2]);
+            leaves++;
+        }
+    }
+    g_assert_true(p == end);
+    g_assert_cmpuint(packages, ==, 2);
+    g_assert_cmpuint(leaves, ==, 4);
+    g_free(m.rsdp);
+    g_free(m.tables);
+    armz_acpi_blobs_clear(&b);
+}
+
 /* golden AML bytes: names, integers, package lengths of 1 and 2 bytes */
 static void
 test_aml(void)
@@ -247,5 +292,6 @@ main(int argc, char **argv)
     g_test_add_func("/vmm/acpi/gicv3", test_gicv3);
     g_test_add_func("/vmm/acpi/gicv2", test_gicv2);
     g_test_add_func("/vmm/acpi/aml", test_aml);
+    g_test_add_func("/vmm/acpi/pptt", test_pptt);
     return g_test_run();
 }

@@ -221,6 +221,40 @@ test_firmware(void)
     g_free(plain);
 }
 
+/* --topology: /cpus/cpu-map names each cpu once, by phandle, in order */
+static void
+test_cpu_map(void)
+{
+    uint64_t mpidr[4] = { 0, 1, 2, 3 };
+    ArmzFdtConfig cfg = {
+        .ram_base = ARMZ_RAM_BASE, .ram_size = 512ull << 20,
+        .ncpus = 4, .mpidr = mpidr, .gic = ARMZ_GIC_V3,
+        .sockets = 2, .cores = 1, .threads = 2,
+    };
+    static const char *const paths[4] = {
+        "/cpus/cpu-map/socket0/cluster0/core0/thread0", "/cpus/cpu-map/socket0/cluster0/core0/thread1",
+        "/cpus/cpu-map/socket1/cluster0/core0/thread0", "/cpus/cpu-map/socket1/cluster0/core0/thread1",
+    };
+    size_t size = 0;
+    GError *err = NULL;
+    void *fdt = armz_fdt_build(&cfg, &size, &err);
+    int len;
+
+    g_assert_no_error(err);
+    for (unsigned i = 0; i < 4; i++) {
+        g_autofree char *cpu = g_strdup_printf("/cpus/cpu@%u", i);
+        uint32_t ph = cell(prop(fdt, cpu, "phandle", &len), 0);
+        g_assert_cmpuint(cell(prop(fdt, paths[i], "cpu", &len), 0), ==, ph);
+        g_assert_cmpint(fdt_node_offset_by_phandle(fdt, ph), ==, fdt_path_offset(fdt, cpu));
+    }
+    g_assert_cmpint(fdt_path_offset(fdt, "/cpus/cpu-map/socket2"), <, 0);
+    g_free(fdt);
+    /* without a topology there is no cpu-map (Linux then sees one package) */
+    fdt = build(ARMZ_GIC_V3, 2, FALSE);
+    g_assert_cmpint(fdt_path_offset(fdt, "/cpus/cpu-map"), <, 0);
+    g_free(fdt);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -230,5 +264,6 @@ main(int argc, char **argv)
     g_test_add_func("/vmm/fdt/gic", test_gic);
     g_test_add_func("/vmm/fdt/devices", test_devices);
     g_test_add_func("/vmm/fdt/firmware", test_firmware);
+    g_test_add_func("/vmm/fdt/cpu-map", test_cpu_map);
     return g_test_run();
 }

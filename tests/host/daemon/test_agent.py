@@ -1,0 +1,127 @@
+"""The guest agent channel through virtarmzd in the emulated arm64 test
+host, against Debian's arm64 qemu-guest-agent in the test guest (its
+/init's 'agent' mode; tests/host/run-host adds qemu-ga and its libraries):
+the channel's state in the live XML and the AGENT_LIFECYCLE event, domtime
+and domtime --sync, domifaddr --source agent, domhostname, guestvcpus,
+guestinfo, domfsfreeze and
+domfsthaw, set-user-password (the guest checks the new password), reboot
+--mode agent and shutdown --mode agent. Run by tests/host/run-host --drive."""
+import re
+import time
+import xml.etree.ElementTree as ET
+
+import libvirt
+import pytest
+
+from hostlib import (ROOT, URI, Events, domain_xml, host_sh, virsh, wait_for, wait_guest_marker,
+                     wait_state)
+
+E = libvirt
+AGENT = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+         "</channel>")
+NIC = ("<interface type='ethernet'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/>"
+       "</interface>")
+
+
+@pytest.fixture
+def dom():
+    Events.start_loop()
+    c = libvirt.open(URI)
+    host_sh(f'rm -f {ROOT}/agent-serial.log')
+    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT + NIC))
+    yield d
+    try:
+        if d.isActive():
+            d.destroy()
+        d.undefine()
+    finally:
+        c.close()
+
+
+def target(d):
+    return ET.fromstring(d.XMLDesc(0)).find('devices/channel/target')
+
+
+def test_agent_commands(dom):
+    seen = []
+    cid = dom.connect().domainEventRegisterAny(
+        dom, E.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+        lambda c, d, state, reason, opaque: seen.append((state, reason)), None)
+    dom.create()
+    src = ET.fromstring(dom.XMLDesc(0)).find('devices/channel/source')
+    assert src is not None and src.get('path', '').endswith('/org.qemu.guest_agent.0')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT /dev/vport')
+    wait_for(lambda: target(dom).get('state') == 'connected', 60, "state='connected'")
+    # the AGENT_LIFECYCLE event when the agent opened its port
+    wait_for(lambda: (E.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED,
+                      E.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL) in seen,
+             30, 'agent lifecycle event')
+    dom.connect().domainEventDeregisterAny(cid)
+
+    t = dom.getTime(0)
+    assert abs(t['seconds'] - time.time()) < 86400, t
+    r = virsh('domtime', 'agent')
+    assert 'Time:' in r.stdout, r
+    virsh('domtime', 'agent', '--sync')
+    # guest-set-time without a time: qemu-ga sets the clock from the RTC
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT HWCLOCK -s')
+
+    ifaces = dom.interfaceAddresses(E.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
+    assert ifaces['eth0']['hwaddr'] == '52:54:00:aa:bb:cc', ifaces
+    assert '192.0.2.7' in {a['addr'] for a in ifaces['eth0']['addrs']}, ifaces
+    assert '127.0.0.1' in {a['addr'] for a in ifaces['lo']['addrs']}, ifaces
+    r = virsh('domifaddr', 'agent', '--source', 'agent')
+    assert '192.0.2.7/24' in r.stdout, r
+
+    assert dom.hostname(0) == 'armz-guest'
+    r = virsh('domhostname', 'agent', '--source', 'agent')
+    assert 'armz-guest' in r.stdout, r
+
+    # one vCPU, online; guestinfo from the agent's own view of the guest
+    assert dom.guestVcpus(0) == {'vcpus': '0', 'online': '0', 'offlinable': ''}
+    info = dom.guestInfo(0, 0)
+    assert info['hostname'] == 'armz-guest', info
+    assert info['os.id'] == 'armz-test' and info['os.machine'] == 'aarch64', info
+    assert info['fs.count'] == 0 and 'user.count' in info and 'timezone.offset' in info, info
+    r = virsh('guestinfo', 'agent', '--hostname')
+    assert re.search(r'^hostname +: armz-guest$', r.stdout, re.M), r
+
+    # the test guest's root is an initramfs: no file system qemu-ga freezes
+    assert dom.fsFreeze(None, 0) == 0
+    assert dom.fsThaw(None, 0) == 0
+    assert 'Froze 0 filesystem' in virsh('domfsfreeze', 'agent').stdout
+    assert 'Thawed 0 filesystem' in virsh('domfsthaw', 'agent').stdout
+
+    virsh('set-user-password', 'agent', 'armz', 'armz-Pass-1')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT PASSWORD-OK')
+    dom.setUserPassword('armz', 'another-one', 0)
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT PASSWORD-OTHER')
+
+    virsh('reboot', 'agent', '--mode', 'agent')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT REBOOT')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT /dev/vport', count=2)
+    wait_for(lambda: target(dom).get('state') == 'connected', 60, "state='connected' again")
+
+    virsh('shutdown', 'agent', '--mode', 'agent')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT SHUTDOWN')
+    wait_state(dom, E.VIR_DOMAIN_SHUTOFF)
+
+
+def test_agent_absent():
+    """A guest whose agent never opens the port: libvirt's refusal."""
+    c = libvirt.open(URI)
+    try:
+        x = domain_xml('agent-none', mode='wait', extra=AGENT)
+        d = c.defineXML(x)
+        d.create()
+        try:
+            wait_guest_marker('agent-none')
+            assert target(d).get('state') == 'disconnected'
+            with pytest.raises(libvirt.libvirtError) as e:
+                d.getTime(0)
+            assert e.value.get_error_code() == E.VIR_ERR_AGENT_UNRESPONSIVE
+        finally:
+            d.destroy()
+            d.undefine()
+    finally:
+        c.close()
