@@ -229,6 +229,15 @@ kill_now(ArmzDomainObj *obj, ArmzDomainRun *run)
     wait_exit(obj, run, g_get_monotonic_time() + KILL_HARD_US);
 }
 
+/* Debug-log timestamps of the start path (docs/performance.md): where the
+ * time goes between the start call and the VMM's exec and first QMP word. */
+static void
+start_step(const ArmzDomainObj *obj, gint64 t0, const char *step)
+{
+    armz_debug("domain '%s' start: %s after %.1f ms", obj->name, step,
+               (double)(g_get_monotonic_time() - t0) / 1000.0);
+}
+
 static gboolean
 spawn_vmm(const ArmzLaunchPlan *plan, ArmzLaunchFds *fds, int logfd, int cgroup_fd, GPid *pid,
           GError **error)
@@ -291,6 +300,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
     g_autofree char *jail_root = NULL;
+    gint64 t0 = g_get_monotonic_time();
     g_autoptr(ArmzQsdRun) qsd = NULL;
 
     if (obj->def->filesystems->len)
@@ -313,6 +323,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
             return FALSE;
         }
     }
+    start_step(obj, t0, "launch plan built, files labelled");
     log_path = g_strdup_printf("%s/%s.log", drv->paths->log_dir, obj->name);
     if ((logfd = armz_domain_log_open(log_path, error)) < 0) {
         armz_dac_restore(dac_records);
@@ -323,6 +334,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         close(logfd);
         return FALSE;
     }
+    start_step(obj, t0, "log, ptys, taps and sockets open");
     live = armz_domain_def_copy(obj->def);
     record_ptys(live, plan, &fds);
     record_taps(live, &fds);
@@ -372,6 +384,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         armz_virtiofs_stop(virtiofsds, TRUE, plan->vhost_dir);
         return FALSE;
     }
+    start_step(obj, t0, jailed ? "cgroup made, jailed VMM spawned" : "cgroup made, VMM spawned");
     /* the VMM has its copies; ours would keep taps and ptys alive */
     armz_launch_fds_close(&fds);
     close(logfd);
@@ -425,6 +438,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         return FALSE;
     }
 
+    start_step(obj, t0, "QMP handshake done");
     obj->id = id;
     armz_domain_cgroup_started(obj);
     paused = plan->paused;
@@ -447,6 +461,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     armz_info("domain '%s' %s", obj->name, msg);
     armz_machined_register(obj->name, id, obj->uuid, pid,
                            armz_cgroup_scope_properties(obj->def));
+    start_step(obj, t0, "status saved, machined asked, done");
     armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
         armz_driver_emit_lifecycle(drv, obj, id, VIR_DOMAIN_EVENT_SUSPENDED,

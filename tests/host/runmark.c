@@ -1,7 +1,7 @@
 /* runmark: runs a command and times it, for tests/bench (built static for
  * aarch64 by tests/host/run-host).
  *
- *   runmark [-g GUEST_MIB] [-r MARKER] [-t SECONDS] OUTFILE MARKER... -- CMD ARG...
+ *   runmark [-g GUEST_MIB] [-r|-s MARKER] [-t SECONDS] OUTFILE MARKER... -- CMD ARG...
  *
  * CMD's stdout is copied to OUTFILE. Prints, in milliseconds since CMD was
  * started: "first-byte MS" for its first output byte, "mark MARKER MS" the
@@ -10,7 +10,9 @@
  * KB", "rss-guest KB" (the anonymous mappings of at least GUEST_MIB, i.e.
  * guest RAM, touched part), "rss-overhead KB" (the difference),
  * "rss-anon-overhead KB" (the same for anonymous memory only), then ends
- * CMD with SIGTERM. -t ends it with SIGKILL after SECONDS (default 120). */
+ * CMD with SIGTERM; -s MARKER samples the same way (and "rss-peak KB", the
+ * VmHWM so far) but lets CMD run on. -t ends it with SIGKILL after SECONDS
+ * (default 120). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -65,6 +67,14 @@ sample_rss(pid_t pid, long guest_kb)
         }
     }
     fclose(f);
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmHWM: %ld kB", &rss) == 1)
+            printf("rss-peak %ld\n", rss);
+    }
+    if (f)
+        fclose(f);
     printf("rss-total %ld\nrss-guest %ld\nrss-overhead %ld\nrss-anon-overhead %ld\n",
            total, guest, total - guest, anon - guest_anon);
 }
@@ -73,7 +83,7 @@ int
 main(int argc, char **argv)
 {
     long guest_kb = 256 * 1024, limit = 120;
-    const char *rss_marker = NULL, *outfile;
+    const char *rss_marker = NULL, *sample_marker = NULL, *outfile;
     char **markers, **cmd;
     int nmarkers = 0, opt, p[2], seen_first = 0, status;
     int *seen;
@@ -82,10 +92,11 @@ main(int argc, char **argv)
     FILE *out;
     pid_t pid;
 
-    while ((opt = getopt(argc, argv, "+g:r:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "+g:r:s:t:")) != -1) {
         switch (opt) {
         case 'g': guest_kb = atol(optarg) * 1024; break;
         case 'r': rss_marker = optarg; break;
+        case 's': sample_marker = optarg; break;
         case 't': limit = atol(optarg); break;
         default: return 2;
         }
@@ -99,7 +110,7 @@ main(int argc, char **argv)
         nmarkers++;
     }
     if (optind >= argc - 1) {
-        fprintf(stderr, "usage: runmark [-g MIB] [-r MARKER] OUTFILE MARKER... -- CMD ARG...\n");
+        fprintf(stderr, "usage: runmark [-g MIB] [-r|-s MARKER] [-t S] OUTFILE MARKER... -- CMD ARG...\n");
         return 2;
     }
     cmd = argv + optind + 1;
@@ -154,6 +165,10 @@ main(int argc, char **argv)
                     usleep(200000);   /* let the guest settle */
                     sample_rss(pid, guest_kb);
                     kill(pid, SIGTERM);
+                }
+                if (sample_marker && strcmp(markers[i], sample_marker) == 0) {
+                    usleep(200000);
+                    sample_rss(pid, guest_kb);
                 }
             }
         }

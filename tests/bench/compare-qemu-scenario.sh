@@ -1,0 +1,91 @@
+# Benchmark scenario of tests/bench/compare-qemu (runs inside the test
+# host, not pass/fail). Settings from /extra/bench.conf (RUNS, MIB, OPS).
+# For each run and each GIC path, armz-vmm then QEMU (/extra/qemu/qemu),
+# the same guest (1 vCPU, 256 MiB, direct kernel boot):
+#  - /extra/first.img: start -> first output byte, start -> exit after
+#    its PSCI SYSTEM_OFF;
+#  - Debian's kernel and the guest payload with a MIB MiB virtio-blk disk:
+#    start -> /init, RSS once booted (runmark -s: smaps and VmHWM),
+#    sequential (1 MiB) and random (4 KiB) O_DIRECT reads of /dev/vda in
+#    the guest, the guest's poweroff -> the VMM's exit, start -> exit.
+# Prints "BENCH vmm gic metric value" lines; "BENCH-NA vmm gic why" when a
+# VMM cannot run a GIC path.
+# armz-timeout: 3600
+set -u
+need_vmm_opts --disk
+RUNS=3 MIB=64 OPS=2048
+[ -f /extra/bench.conf ] && . /extra/bench.conf
+command -v benchio >/dev/null || fail "no benchio helper in the test host"
+command -v runmark >/dev/null || fail "no runmark helper in the test host"
+[ -x /extra/qemu/qemu ] || fail "no QEMU in /extra/qemu (tests/deps/compare-qemu.post.sh)"
+
+dd if=/dev/zero of=disk.img bs=1M count="$MIB" 2>/dev/null || fail "cannot create disk.img"
+cat > guest.sh <<'GEOF'
+#!/bin/sh
+. /data/bench.conf
+bv() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
+cp /data/benchio /bin/ && chmod 755 /bin/benchio
+echo "ARMZ-BENCH-SAMPLE"
+sleep 1
+benchio io seqread /dev/vda "$MIB" 1048576 -d > r.log && echo "BENCH seq-read-MiBps $(bv r.log MBps)"
+benchio io randread /dev/vda "$MIB" 4096 "$OPS" -d > r.log && echo "BENCH rand-read-4k-iops $(bv r.log iops)"
+grep -q 'direct=1' r.log || echo "BENCH-NOTE no O_DIRECT on /dev/vda"
+echo "ARMZ-BENCH-OFF"
+GEOF
+cp /extra/bench.conf bench.conf 2>/dev/null || echo "RUNS=$RUNS MIB=$MIB OPS=$OPS" > bench.conf
+guest_payload guest.sh bench.conf "$(command -v benchio)"
+cmdline=$(guest_cmdline run)
+
+# run_vmm LOG VMM GIC KERNEL INITRD RUNMARK-ARG...: runmark with the
+# RUNMARK-ARGs over VMM (armz|qemu) on the GIC path, output in LOG
+run_vmm() {
+  local log=$1 vmm=$2 gic=$3 kernel=$4 initrd=$5 m
+  shift 5
+  if [ "$vmm" = armz ]; then
+    set -- "$@" -- armz-vmm --kernel "$kernel" --memory 256 --vcpus 1 --serial stdio --irqchip "$gic"
+    [ -n "$initrd" ] && set -- "$@" --initrd "$initrd" --cmdline "$cmdline" --disk "path=$PWD/disk.img"
+  else
+    m=virt,accel=kvm,gic-version=3
+    [ "$gic" = userspace ] && m=virt,accel=kvm,gic-version=2,kernel_irqchip=off
+    set -- "$@" -- /extra/qemu/qemu -machine "$m" -cpu host -smp 1 -m 256 -nodefaults \
+      -display none -monitor none -serial stdio -no-reboot -kernel "$kernel"
+    [ -n "$initrd" ] && set -- "$@" -initrd "$initrd" -append "$cmdline" \
+      -drive "file=$PWD/disk.img,format=raw,if=none,id=d0" -device virtio-blk-device,drive=d0
+  fi
+  runmark "$@" > "$log" 2>&1
+}
+val() { awk -v k="$1" -v m="${2:-}" '$1 == k && (m == "" || $2 == m) {print $NF; exit}' "$3"; }
+
+na=" "
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+  for gic in kernel userspace; do
+    for vmm in armz qemu; do
+      case $na in *" $vmm/$gic "*) continue ;; esac
+      run_vmm first.log "$vmm" "$gic" /extra/first.img "" -t 120 first.out '!'
+      if ! grep -q '^first-byte' first.log; then
+        echo "BENCH-NA $vmm $gic $(grep -v '^exit' first.log | tail -1)"
+        sed "s/^/note: $vmm $gic: /" first.log
+        na="$na$vmm/$gic "
+        continue
+      fi
+      echo "BENCH $vmm $gic first-insn-ms $(val first-byte '' first.log)"
+      echo "BENCH $vmm $gic first-insn-exit-ms $(val exit '' first.log)"
+
+      run_vmm linux.log "$vmm" "$gic" "$ARMZ_GUEST_IMAGE" "$VMM_INITRD" -t 900 -g 256 \
+        -s ARMZ-BENCH-SAMPLE linux.out "ARMZ-GUEST INIT" ARMZ-BENCH-SAMPLE ARMZ-BENCH-OFF
+      grep -q '^mark ARMZ-BENCH-OFF' linux.log || { echo "note: $vmm $gic run $i:"; tail -5 linux.log linux.out; }
+      echo "BENCH $vmm $gic init-ms $(val mark ARMZ-GUEST linux.log)"
+      for m in rss-peak rss-total rss-guest rss-overhead rss-anon-overhead; do
+        echo "BENCH $vmm $gic $m-kb $(val $m '' linux.log)"
+      done
+      sed -n "s/^BENCH \([A-Za-z0-9-]*\) \([0-9.]*\).*/BENCH $vmm $gic \1 \2/p" linux.out
+      grep '^BENCH-NOTE' linux.out
+      off=$(val mark ARMZ-BENCH-OFF linux.log) end=$(val exit '' linux.log)
+      echo "BENCH $vmm $gic linux-exit-ms $end"
+      [ -n "$off" ] && [ -n "$end" ] && echo "BENCH $vmm $gic poweroff-exit-ms $((end - off))"
+    done
+  done
+  i=$((i + 1))
+done
+true
