@@ -17,7 +17,7 @@ RUNS=3 MIB=64 OPS=2048
 [ -f /extra/bench.conf ] && . /extra/bench.conf
 command -v benchio >/dev/null || fail "no benchio helper in the test host"
 command -v runmark >/dev/null || fail "no runmark helper in the test host"
-[ -x /extra/qemu/qemu ] || fail "no QEMU in /extra/qemu (tests/deps/compare-qemu.post.sh)"
+[ -x /extra/qemu/qemu ] || fail "no QEMU in /extra/qemu (tests/bench/compare-qemu-deps)"
 
 dd if=/dev/zero of=disk.img bs=1M count="$MIB" 2>/dev/null || fail "cannot create disk.img"
 cat > guest.sh <<'GEOF'
