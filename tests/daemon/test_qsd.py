@@ -105,7 +105,7 @@ def alive(pid):
     return exe.endswith('qemu-storage-daemon') and state != 'Z'
 
 
-def wait_for(cond, timeout=20, what='condition'):
+def wait_for(cond, timeout=60, what='condition'):
     end = time.time() + timeout
     while time.time() < end:
         if cond():
