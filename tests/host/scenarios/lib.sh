@@ -155,6 +155,13 @@ s390_refuses_irqchip() {
   return 0
 }
 
+# irqchips: the interrupt controllers a scenario boots with, both here, the
+# userspace one only in the s390 profile (the s390 host has no in-kernel
+# vGIC; s390_refuses_irqchip checks the refusal where a scenario wants it)
+irqchips() {
+  if [ "${ARMZ_KVM_PROFILE:-native}" = s390 ]; then echo userspace; else echo kernel userspace; fi
+}
+
 # s390_firmware_opts: sets FW_OPTS, the options a firmware boot adds in
 # this run. IBM Z's kvm-arm64 offers no read-only memory slots
 # (KVM_CAP_READONLY_MEM, DESIGN.md section 2), which the firmware's flash

@@ -31,8 +31,10 @@ topo() {
 topo topo-dt no
 if [ -f /firmware/AAVMF_CODE.fd ]; then
   cp /firmware/AAVMF_VARS.fd vars.fd || fail "cannot copy AAVMF_VARS.fd"
+  s390_firmware_opts
+  # shellcheck disable=SC2086
   topo topo-acpi yes --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
-    --memory 512 --acpi
+    --memory 512 --acpi $FW_OPTS
 else
   echo "no /firmware: the ACPI half is not run"
 fi

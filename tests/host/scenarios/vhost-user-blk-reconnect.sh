@@ -52,7 +52,7 @@ start_qsd() {
   wait_socket "$sock" qsd-$ic.log "qemu-storage-daemon ($ic GIC)"
 }
 
-for ic in kernel userspace; do
+for ic in $(irqchips); do
   ov=$PWD/ov-$ic.qcow2 sock=$PWD/vu-$ic.sock
   qemu-img create -q -f qcow2 "$ov" 8M || fail "qemu-img create $ov"
   start_qsd

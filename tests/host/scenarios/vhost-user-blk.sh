@@ -44,7 +44,7 @@ echo "ARMZ-VUB DONE"
 GEOF
 guest_payload guest.sh base.sum patch1 patch2
 
-for ic in kernel userspace; do
+for ic in $(irqchips); do
   ov=$PWD/ov-$ic.qcow2 sock=$PWD/vu-$ic.sock
   qemu-img create -q -f qcow2 -b "$PWD/base.img" -F raw "$ov" || fail "qemu-img create $ov"
   qemu-storage-daemon \

@@ -28,7 +28,7 @@ echo "ARMZ-VUF DONE"
 GEOF
 guest_payload guest.sh hostfile.sum guestfile
 
-for ic in kernel userspace; do
+for ic in $(irqchips); do
   share=$PWD/share-$ic sock=$PWD/fs-$ic.sock
   mkdir -p "$share" && cp hostfile "$share/" || fail "cannot fill $share"
   /usr/bin/virtiofsd --socket-path="$sock" -o source="$share" -o sandbox=chroot -o cache=none \

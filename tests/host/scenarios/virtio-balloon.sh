@@ -29,7 +29,7 @@ echo "ARMZ-BALLOON FAIL MemTotal stayed $t (state $state)"
 EOF2
 guest_payload guest.sh
 
-for irq in kernel userspace; do
+for irq in $(irqchips); do
   rm -f qmp.sock
   start_vmm "balloon-$irq" --irqchip "$irq" --cmdline "$(guest_cmdline run)" \
     --balloon stats-period=1 --qmp "$PWD/qmp.sock"

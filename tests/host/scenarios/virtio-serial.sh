@@ -32,7 +32,7 @@ echo "ARMZ-SERIAL OK"
 EOF2
 guest_payload guest.sh
 
-for irq in kernel userspace; do
+for irq in $(irqchips); do
   rm -f qmp.sock ch.sock ev.out
   start_vmm "serial-$irq" --irqchip "$irq" --cmdline "$(guest_cmdline run)" \
     --channel "name=org.test.0,path=$PWD/ch.sock,id=channel0" --qmp "$PWD/qmp.sock"

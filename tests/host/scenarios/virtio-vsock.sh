@@ -16,7 +16,7 @@ echo "ARMZ-VSOCK DONE"
 EOF2
 guest_payload guest.sh "$(command -v vsockecho)"
 
-for irq in kernel userspace; do
+for irq in $(irqchips); do
   rm -f qmp.sock
   if [ $irq = kernel ]; then spec=cid=42; else spec=cid=auto; fi
   start_vmm "vsock-$irq" --irqchip "$irq" --cmdline "$(guest_cmdline run)" --vsock "$spec" \
