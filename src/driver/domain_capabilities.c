@@ -115,7 +115,7 @@ armz_domain_capabilities_format(const char *vmm_path, const char *virttype,
 
     g_string_append_printf(x, "  <path>%s</path>\n  <domain>%s</domain>\n", path, type);
     g_string_append_printf(x, "  <machine>virt</machine>\n  <arch>aarch64</arch>\n"
-                              "  <vcpu max='%d'/>\n  <iothreads supported='no'/>\n",
+                              "  <vcpu max='%d'/>\n  <iothreads supported='yes'/>\n",
                            ARMZ_LAUNCH_MAX_VCPUS);
     os_append(x, firmwares);
     cpu_append(x, s);
