@@ -9,6 +9,11 @@
  *   {...}          sends this JSON text as is and waits for a reply
  *   wait:EVENT     waits for the event EVENT (also one seen earlier)
  *   sleep:MS       sleeps
+ *   rwfd:FILE      the same, opened read-write (a disk for device_add)
+ *   tapfd:IFNAME   attaches to the tap IFNAME (/dev/net/tun, vnet header)
+ *                  and passes that fd the same way
+ *   waitfile:FILE:TEXT  waits until FILE contains TEXT (a guest's serial
+ *                  output: a step the guest has reached)
  *   fd:FILE        opens FILE read-only and passes it (SCM_RIGHTS) with the
  *                  next command (for getfd)
  *   close          closes the connection (later steps reconnect)
@@ -25,7 +30,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
 #include <sys/un.h>
 
 static int timeout_ms = 30000;
@@ -132,6 +140,37 @@ event_name(const char *line, char *name, size_t size)
         name[n++] = *p;
     name[n] = '\0';
     return name;
+}
+
+/* waitfile:FILE:TEXT */
+static void
+wait_file(const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    long long end = now_ms() + timeout_ms;
+    char path[512];
+
+    if (!colon || (size_t)(colon - arg) >= sizeof(path))
+        fail("waitfile: FILE:TEXT expected");
+    memcpy(path, arg, colon - arg);
+    path[colon - arg] = '\0';
+    for (;;) {
+        static char text[1 << 20];
+        int f = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = f >= 0 ? read(f, text, sizeof(text) - 1) : -1;
+        if (f >= 0)
+            close(f);
+        if (n > 0) {
+            text[n] = '\0';
+            if (strstr(text, colon + 1))
+                return;
+        }
+        if (now_ms() > end) {
+            fprintf(stderr, "qmp-client: '%s' not in %s in time\n", colon + 1, path);
+            exit(2);
+        }
+        usleep(50000);
+    }
 }
 
 static void
@@ -248,6 +287,20 @@ main(int argc, char **argv)
             wait_event(step + 5);
         } else if (strncmp(step, "sleep:", 6) == 0) {
             usleep(atoi(step + 6) * 1000);
+        } else if (strncmp(step, "waitfile:", 9) == 0) {
+            wait_file(step + 9);
+        } else if (strncmp(step, "rwfd:", 5) == 0) {
+            pass_fd = open(step + 5, O_RDWR | O_CLOEXEC);
+            if (pass_fd < 0)
+                fail("cannot open the file to pass");
+        } else if (strncmp(step, "tapfd:", 6) == 0) {
+            struct ifreq ifr;
+            memset(&ifr, 0, sizeof(ifr));
+            ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+            snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", step + 6);
+            pass_fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+            if (pass_fd < 0 || ioctl(pass_fd, TUNSETIFF, &ifr) < 0)
+                fail("cannot attach to the tap to pass");
         } else if (strncmp(step, "fd:", 3) == 0) {
             pass_fd = open(step + 3, O_RDONLY | O_CLOEXEC);
             if (pass_fd < 0)
