@@ -888,7 +888,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
              "(MSI-X through the ITS or a GICv2m frame) instead of virtio-mmio"), NULL },
         { "pcie-root-port", 0, 0, G_OPTION_ARG_STRING_ARRAY, &root_ports,
           N_("PCIe root port on the root bus (repeatable, implies --pci); a device "
-             "below it says pci=N:0"), N_("index=N,addr=SLOT[.FN][,chassis=C][,port=P]") },
+             "below it says pci=N:0; hotplug-capable (QMP device_add bus pci.N) unless "
+             "hotplug=off"), N_("index=N,addr=SLOT[.FN][,chassis=C][,port=P][,hotplug=on|off]") },
         { "console-pci", 0, 0, G_OPTION_ARG_STRING, &console_pci,
           N_("PCI address of the virtio console (implies --pci); --disk and --net take "
              "pci=BUS:SLOT"), N_("BUS:SLOT") },
