@@ -251,7 +251,9 @@ new_net(const ArmzDeviceAddArgs *a, GError **error)
         return NULL;
     if (!armz_tap_setup_fd(a->fd, &vnet_hdr, error))
         return NULL;
-    fd = dup(a->fd);    /* the device takes its own; ours is closed by the caller */
+    /* the device takes its own (F_DUPFD: dup(2) is not in the sandbox); ours is
+     * closed by the caller */
+    fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot duplicate the tap fd: %s"),
                     g_strerror(errno));
