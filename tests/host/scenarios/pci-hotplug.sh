@@ -97,7 +97,7 @@ for irq in $(irqchips); do
 
   # a disk into pci.1
   qmp "rwfd:$PWD/a.img" '{"execute": "getfd", "arguments": {"fdname": "d0"}}' \
-    '{"execute": "device_add", "arguments": {"driver": "virtio-blk-pci", "id": "disk1", "bus": "pci.1", "fdname": "d0", "serial": "HP1", "cache": "none"}}' \
+    '{"execute": "device_add", "arguments": {"driver": "virtio-blk-pci", "id": "disk1", "bus": "pci.1", "fdname": "d0", "serial": "HP1", "cache": "writeback"}}' \
     > add1.out || { cat add1.out; show_vmm; fail "device_add virtio-blk-pci failed"; }
   expect_out "ARMZ-HP DISK-WRITTEN|ARMZ-HP FAIL" 120 "guest sees the hot-added disk"
   grep -q "ARMZ-HP FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-HP FAIL' "$VMM_OUT" | head -1)"; }
