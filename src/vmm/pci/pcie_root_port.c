@@ -112,13 +112,19 @@ armz_pcie_root_port_connect(ArmzPcieRootPort *rp, const ArmzPcieSlotOps *ops, vo
 }
 
 void
-armz_pcie_root_port_plug(ArmzPcieRootPort *rp, ArmzPciFunc *child)
+armz_pcie_root_port_adopt(ArmzPcieRootPort *rp, ArmzPciFunc *child)
 {
     rp->child = child;
     if (child) {
         child->upstream = &rp->func;
         child->devfn = 0;
     }
+}
+
+void
+armz_pcie_root_port_plug(ArmzPcieRootPort *rp, ArmzPciFunc *child)
+{
+    armz_pcie_root_port_adopt(rp, child);
     /* as it is at power-on: powered, no events */
     armz_pcie_slot_reset(rp);
 }

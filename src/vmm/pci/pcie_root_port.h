@@ -48,5 +48,7 @@ void armz_pcie_root_port_connect(ArmzPcieRootPort *rp, const ArmzPcieSlotOps *op
 /* Puts CHILD below RP (NULL: takes it away) at boot, before the guest
  * runs; its presence shows in the slot status, nothing is signalled. */
 void armz_pcie_root_port_plug(ArmzPcieRootPort *rp, ArmzPciFunc *child);
+/* CHILD (or NULL) becomes device 0 below RP; nothing else changes. */
+void armz_pcie_root_port_adopt(ArmzPcieRootPort *rp, ArmzPciFunc *child);
 /* The secondary bus number the guest gave it (0: not yet). */
 unsigned armz_pcie_root_port_secondary(const ArmzPcieRootPort *rp);

@@ -161,11 +161,7 @@ armz_pcie_slot_config_written(ArmzPcieRootPort *rp, unsigned offset, unsigned si
 void
 armz_pcie_slot_set_child(ArmzPcieRootPort *rp, ArmzPciFunc *child)
 {
-    rp->child = child;
-    if (child) {
-        child->upstream = &rp->func;
-        child->devfn = 0;
-    }
+    armz_pcie_root_port_adopt(rp, child);
     set_presence(rp);
     event(rp, PCIE_SLTSTA_PDC | PCIE_SLTSTA_DLLSC);
 }
