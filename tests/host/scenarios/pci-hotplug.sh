@@ -67,9 +67,9 @@ ip link set lo up
 ip link set "$ifc" up && ip addr add 10.0.3.2/24 dev "$ifc" || bad "cannot configure $ifc"
 ping -c 3 -W 20 10.0.3.1 > /tmp/ping 2>&1 || { tail -3 /tmp/ping; bad "ping over the hot-added $ifc"; }
 echo "ARMZ-HP NET-OK $ifc at $(basename "$(readlink -f /sys/class/net/$ifc/device/..)")"
-waitfor 'dmesg | grep -q "Slot(2): Button press"' 90 "no attention button press on slot 2"
+waitfor 'dmesg | grep -Eq "Slot\(2\):? (Attention button pressed|Button press|Powering off due to button)"' 90 "no attention button press on slot 2"
 echo "ARMZ-HP BLINKING"
-waitfor 'dmesg | grep -q "Slot(2): Button cancel"' 90 "the second press did not cancel"
+waitfor 'dmesg | grep -Eq "Slot\(2\): (Button cancel|Action canceled)"' 90 "the second press did not cancel"
 echo "ARMZ-HP CANCELED"
 sleep 6     # past the 5 s the guest would have waited
 [ -e "/sys/class/net/$ifc" ] || bad "$ifc went away although the unplug was canceled"
