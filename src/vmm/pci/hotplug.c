@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include "pci/hotplug.h"
 #include "pci/pcie_slot.h"
@@ -266,6 +267,7 @@ new_net(const ArmzDeviceAddArgs *a, GError **error)
 static Port *
 add_checks(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
 {
+    struct stat st;
     Port *p;
 
     if (!g_str_equal(a->driver, "virtio-blk-pci") && !g_str_equal(a->driver, "virtio-net-pci")) {
@@ -310,8 +312,21 @@ add_checks(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
                     ARMZ_VIRTIO_MAX_SLOTS);
         return NULL;
     }
-    if (a->fd >= 0 && fcntl(a->fd, F_GETFD) < 0) {
+    if (a->fd >= 0 && fstat(a->fd, &st) < 0) {
         g_set_error(error, ARMZ_VMM_ERROR, 0, _("the fd passed by 'fdname' is not open"));
+        return NULL;
+    }
+    /* a disk image is a file or a block device; a tap fd is /dev/net/tun's
+     * (or, in tests, a datagram socket) */
+    if (a->fd >= 0 && g_str_equal(a->driver, "virtio-blk-pci") && !S_ISREG(st.st_mode) &&
+        !S_ISBLK(st.st_mode)) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("the fd passed by 'fdname' is no disk image (a file or block device)"));
+        return NULL;
+    }
+    if (a->fd >= 0 && g_str_equal(a->driver, "virtio-net-pci") && !S_ISCHR(st.st_mode) &&
+        !S_ISSOCK(st.st_mode)) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("the fd passed by 'fdname' is no tap"));
         return NULL;
     }
     return p;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <glib.h>
 #include "pci/hotplug.h"
 #include "pci/pcie_slot.h"
@@ -148,8 +149,21 @@ test_errors(Fix *f, gconstpointer data)
     a.fd = -1;
     add_fails(f, &a, "needs 'fdname'");
     a.fd = image_fd();
-    a.mac = "01:00:00:00:00:01";
-    add_fails(f, &a, "multicast");
+    add_fails(f, &a, "is no tap");
+    {
+        int sp[2];
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, sp), ==, 0);
+        close(sp[1]);
+        a.fd = sp[0];
+        a.mac = "01:00:00:00:00:01";
+        add_fails(f, &a, "multicast");
+        a.driver = "virtio-blk-pci";
+        a.mac = NULL;
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, sp), ==, 0);
+        close(sp[1]);
+        a.fd = sp[0];
+        add_fails(f, &a, "no disk image");
+    }
     /* a closed fd number */
     a.driver = "virtio-blk-pci";
     a.mac = NULL;
