@@ -19,6 +19,8 @@ from hostlib import (ROOT, URI, Events, domain_xml, host_sh, virsh, wait_for, wa
 E = libvirt
 AGENT = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
          "</channel>")
+# a pty channel beside it: the guest greets on it and echoes to its console
+PTY = "<channel type='pty'><target type='virtio' name='org.armz.pty'/></channel>"
 NIC = ("<interface type='ethernet'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/>"
        "</interface>")
 
@@ -28,7 +30,7 @@ def dom():
     Events.start_loop()
     c = libvirt.open(URI)
     host_sh(f'rm -f {ROOT}/agent-serial.log')
-    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT + NIC))
+    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT + PTY + NIC))
     yield d
     try:
         if d.isActive():
@@ -57,6 +59,16 @@ def test_agent_commands(dom):
                       E.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL) in seen,
              30, 'agent lifecycle event')
     dom.connect().domainEventDeregisterAny(cid)
+    # the pty channel: its /dev/pts path in the live XML, the guest's
+    # greeting read there, a line written there reaching the guest
+    pty = [ch for ch in ET.fromstring(dom.XMLDesc(0)).findall('devices/channel')
+           if ch.get('type') == 'pty'][0]
+    path = pty.find('source').get('path', '')
+    assert path.startswith('/dev/pts/'), ET.tostring(pty)
+    rc, out = host_sh(f'timeout 30 head -n 1 {path}')
+    assert rc == 0 and 'ARMZ-PTY-HELLO' in out, (rc, out)
+    host_sh(f'echo armz-pty-ping > {path}')
+    wait_guest_marker('agent', 'ARMZ-GUEST PTY GOT armz-pty-ping')
 
     t = dom.getTime(0)
     assert abs(t['seconds'] - time.time()) < 86400, t

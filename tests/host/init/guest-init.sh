@@ -150,6 +150,16 @@ EOF
         sleep 1
       done
     ) &
+    # a pty channel beside the agent (<channel type='pty'>, org.armz.pty):
+    # a greeting, then each line the host writes comes back on the console
+    for d in /sys/class/virtio-ports/vport*; do
+      [ "$(cat "$d/name" 2>/dev/null)" = org.armz.pty ] || continue
+      (
+        exec 3<>"/dev/${d##*/}"
+        echo "ARMZ-PTY-HELLO" >&3
+        while read -r l <&3; do echo "ARMZ-GUEST PTY GOT $l"; done
+      ) &
+    done
     echo "ARMZ-GUEST AGENT ${p:-none}"
     if [ -x /usr/sbin/qemu-ga ]; then
       /usr/sbin/qemu-ga -m virtio-serial -p "$p" -f /var/run/qemu-ga.pid
