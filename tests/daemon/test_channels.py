@@ -72,11 +72,12 @@ def test_agent_apis_need_a_running_domain(daemon, conn):
                  lambda: dom.fsFreeze(['/'], 0),
                  lambda: dom.fsThaw(None, 0),
                  lambda: dom.setUserPassword('root', 'x', 0),
-                 lambda: dom.guestInfo(0, 0)):
+                 lambda: dom.guestInfo(0, 0),
+                 lambda: dom.fsInfo(0)):
         e = expect_error(L.VIR_ERR_OPERATION_INVALID, call)
         assert 'not running' in e.get_error_message()
     # (libvirt-python's guestVcpus answers None on errors)
-    for cmd in ('domtime', 'guestvcpus'):
+    for cmd in ('domtime', 'guestvcpus', 'domfsinfo'):
         r = daemon.virsh(cmd, 'agent-off', check=False)
         assert r.rc != 0 and 'not running' in r.err, r
 
