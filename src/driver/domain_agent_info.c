@@ -179,6 +179,15 @@ info_timezone(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **er
     return TRUE;
 }
 
+/* CMD's answer, and in *KEYS the domain's disks it is matched against */
+static yajl_val
+disks_json(ArmzDriver *drv, const ArmzDomainId *dom, const char *cmd, GPtrArray **keys,
+           GError **error)
+{
+    *keys = armz_agent_disk_keys(drv, dom, error);
+    return *keys ? agent_json(drv, dom, "virDomainGetGuestInfo", cmd, error) : NULL;
+}
+
 /* fs.N.disk.M.{alias,serial,device} of a file system's DISKS */
 static void
 fs_disks(GArray *out, const GPtrArray *keys, yajl_val disks, guint n)
@@ -203,9 +212,8 @@ fs_disks(GArray *out, const GPtrArray *keys, yajl_val disks, guint n)
 static gboolean
 info_filesystems(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **error)
 {
-    g_autoptr(GPtrArray) keys = armz_agent_disk_keys(drv, dom, error);
-    yajl_val v = keys ? agent_json(drv, dom, "virDomainGetGuestInfo", "guest-get-fsinfo", error)
-                      : NULL;
+    g_autoptr(GPtrArray) keys = NULL;
+    yajl_val v = disks_json(drv, dom, "guest-get-fsinfo", &keys, error);
     guint n = 0;
 
     if (!v)
@@ -242,9 +250,8 @@ info_filesystems(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError *
 static gboolean
 info_disks(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **error)
 {
-    g_autoptr(GPtrArray) keys = armz_agent_disk_keys(drv, dom, error);
-    yajl_val v = keys ? agent_json(drv, dom, "virDomainGetGuestInfo", "guest-get-disks", error)
-                      : NULL;
+    g_autoptr(GPtrArray) keys = NULL;
+    yajl_val v = disks_json(drv, dom, "guest-get-disks", &keys, error);
     guint n = 0;
 
     if (!v)
