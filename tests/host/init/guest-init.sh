@@ -24,6 +24,9 @@
 #   memfill   take 64 MiB of memory (a file in the initramfs) once the
 #             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED"; free it when
 #             the balloon has given its memory back ("ARMZ-GUEST MEMFREED")
+#   oomfill   once the balloon holds 64 MiB, take 96 MiB (more than the
+#             guest has left: deflate-on-oom must give it back), print
+#             "ARMZ-GUEST OOMFILLED rc=N", then wait
 #   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
 #             openstack/latest/meta_data.json {"uuid": "ID"} is in,
 #             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
@@ -193,6 +196,16 @@ EOF
     while [ "$(awk '/^MemTotal/ {print $2}' /proc/meminfo)" -lt "$t0" ]; do sleep 1; done
     rm -f /tmp/fill
     echo "ARMZ-GUEST MEMFREED"
+    while :; do sleep 3600; done ;;
+  oomfill)
+    # autodeflate's test: once the balloon holds 64 MiB (MemFree drops: with
+    # deflate-on-oom MemTotal stays), take 96 MiB, more than is left; the
+    # balloon must deflate for the guest to get it
+    f0=$(awk '/^MemFree/ {print $2}' /proc/meminfo)
+    while [ "$(awk '/^MemFree/ {print $2}' /proc/meminfo)" -gt $((f0 - 65536)) ]; do sleep 1; done
+    echo "ARMZ-GUEST BALLOONED"
+    dd if=/dev/zero of=/tmp/fill bs=1M count=96 2>/dev/null
+    echo "ARMZ-GUEST OOMFILLED rc=$?"
     while :; do sleep 3600; done ;;
   memwatch)
     # the guest's MemTotal every second (the balloon changes it)
