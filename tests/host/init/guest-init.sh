@@ -204,7 +204,9 @@ EOF
     f0=$(awk '/^MemFree/ {print $2}' /proc/meminfo)
     while [ "$(awk '/^MemFree/ {print $2}' /proc/meminfo)" -gt $((f0 - 65536)) ]; do sleep 1; done
     echo "ARMZ-GUEST BALLOONED"
-    dd if=/dev/zero of=/tmp/fill bs=1M count=96 2>/dev/null
+    # a tmpfs of its own: the root's is half the RAM and holds the initramfs
+    mkdir -p /mnt/fill && mount -t tmpfs -o size=240m fill /mnt/fill
+    dd if=/dev/zero of=/mnt/fill/fill bs=1M count=96 2>/dev/null
     echo "ARMZ-GUEST OOMFILLED rc=$?"
     while :; do sleep 3600; done ;;
   memwatch)
