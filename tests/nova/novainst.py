@@ -22,6 +22,8 @@ def configure(uri, instances_path, state_path):
     overrides = [
         ('connection_uri', uri, 'libvirt'),
         ('virt_type', 'kvm', 'libvirt'),
+        # PCIe root ports for hotplug (docs/nova.md)
+        ('num_pcie_ports', 4, 'libvirt'),
         ('instances_path', instances_path, None),
         ('state_path', state_path, None),
         ('host', 'compute1', None),
