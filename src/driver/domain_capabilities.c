@@ -45,6 +45,8 @@ devices_append(GString *x, const ArmzDomainSupport *s)
     g_string_append(x, "  <devices>\n    <disk supported='yes'>\n");
     enum_append(x, 3, "diskDevice", s->disk_devices);
     enum_append(x, 3, "bus", s->disk_buses);
+    /* not in libvirt's domain capabilities: what <driver io> takes */
+    enum_append(x, 3, "io", s->disk_ios);
     g_string_append(x, "    </disk>\n"
                        "    <graphics supported='no'/>\n"
                        "    <video supported='no'/>\n"
