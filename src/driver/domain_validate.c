@@ -724,6 +724,12 @@ check_io_native(const ArmzDomainDiskDef *disk, GError **error)
     return TRUE;
 }
 
+static gboolean
+is_report_policy(const char *p)
+{
+    return !p || g_str_equal(p, "report");
+}
+
 /* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
 static gboolean
 check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
@@ -732,6 +738,18 @@ check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
 
     if (!check_io_native(disk, error))
         return FALSE;
+    /* a vhost-user-blk export fails the guest's request on an error: the
+     * 'report' policy, and no other */
+    if (!is_report_policy(disk->driver_error_policy) ||
+        !is_report_policy(disk->driver_rerror_policy)) {
+        gboolean w = !is_report_policy(disk->driver_error_policy);
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': %s='%s' is not supported for disks served by "
+                      "qemu-storage-daemon (its vhost-user-blk exports have no werror/rerror "
+                      "and report every error to the guest): use 'report' or raw on armz-vmm"),
+                    dev, w ? "error_policy" : "rerror_policy",
+                    w ? disk->driver_error_policy : disk->driver_rerror_policy);
+    }
     if (disk->shareable)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("shareable disk '%s' is not supported by the armz driver"), dev);
