@@ -160,6 +160,33 @@ def test_qcow2_overlay_runs_on_the_storage_daemon(env):
     assert not [f for f in os.listdir(state_dir(d)) if f.startswith(uuid) or f.startswith('q.')]
 
 
+def test_block_apis_of_a_storage_daemon_disk(env):
+    """blockresize grows the image in the storage daemon (block_resize of its
+    node) and tells armz-vmm (block_resize of the vhost-user-blk device);
+    domblkstat says why it has no counters."""
+    d, c, tmp, vmm, _ = env
+    dom = c.defineXML(qcow2_xml(tmp, vmm, name='rs'))
+    dom.create()
+    wait_for(lambda: connections(d, 'rs'), what='the vhost-user connection')
+    dom.blockResize('vda', 32 << 20, L.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+    info = subprocess.run(['qemu-img', 'info', '-U', '--output=json', str(tmp / 'overlay.qcow2')],
+                          check=True, capture_output=True, text=True).stdout
+    assert '"virtual-size": 33554432' in info, info
+    log = domain_log(d, 'rs')
+    assert 'fake-vmm: qmp block_resize {"device": "virtio-disk0", "size": 33554432}' in log, log
+    cap, _, _ = dom.blockInfo('vda')
+    assert cap == 32 << 20, cap
+    e = expect_error(L.VIR_ERR_INVALID_ARG, dom.blockResize, 'vda', 0,
+                     L.VIR_DOMAIN_BLOCK_RESIZE_CAPACITY if hasattr(
+                         L, 'VIR_DOMAIN_BLOCK_RESIZE_CAPACITY') else 2)
+    assert 'full capacity' in e.get_error_message(), e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.blockStats, 'vda')
+    assert 'qemu-storage-daemon' in e.get_error_message(), e.get_error_message()
+    r = d.virsh('domblkstat', 'rs', 'vda', check=False)
+    assert r.rc != 0 and 'no statistics' in r.err, r
+    dom.destroy()
+
+
 def test_killed_storage_daemon_is_restarted_with_the_same_exports(env):
     d, c, tmp, vmm, _ = env
     dom = c.defineXML(qcow2_xml(tmp, vmm))
