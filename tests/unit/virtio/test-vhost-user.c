@@ -402,6 +402,7 @@ memfd_mem_free(VtMem *m)
 
 typedef struct {
     int vring[8];               /* atomic */
+    int config;                 /* atomic: config change interrupts */
 } Fake;
 
 static void
@@ -410,6 +411,8 @@ fake_interrupt(void *opaque, ArmzVirtioIntCause cause, unsigned queue)
     Fake *f = opaque;
     if (cause == ARMZ_VIRTIO_INT_VRING && queue < 8)
         g_atomic_int_inc(&f->vring[queue]);
+    else if (cause == ARMZ_VIRTIO_INT_CONFIG)
+        g_atomic_int_inc(&f->config);
 }
 
 static const ArmzVirtioTransport fake_transport = { .interrupt = fake_interrupt };
@@ -590,6 +593,24 @@ test_blk_state_machine(void)
     g_assert_cmpint(g_atomic_int_get(&fake.vring[0]), >=, 3);
     /* the same kick fd, with the notification made while it was away */
     g_assert_true(fd_readable(be_wait(be, 2, ARMZ_VU_SET_VRING_KICK)->fds[0], 1000));
+
+    /* the back-end resized the disk (block_resize in the storage daemon):
+     * its config is read again, the guest gets a config change */
+    g_mutex_lock(&be->lock);
+    armz_st_le64(be->config, 0x300000);
+    g_mutex_unlock(&be->lock);
+    {
+        uint64_t bytes = 0;
+        g_assert_false(armz_vhost_user_blk_is(d, "disk1"));
+        g_assert_true(armz_vhost_user_blk_is(d, "disk0"));
+        g_assert_true(armz_vhost_user_blk_refresh(d, &bytes, &err));
+        g_assert_no_error(err);
+        g_assert_cmphex(bytes, ==, 0x300000ULL * 512);
+        armz_virtio_lock(d);
+        g_assert_cmphex(armz_virtio_config_read(d, 0, 8), ==, 0x300000);
+        armz_virtio_unlock(d);
+        g_assert_cmpint(g_atomic_int_get(&fake.config), ==, 1);
+    }
 
     /* reset: the back-end stops the ring */
     be->vring_base = 3;
