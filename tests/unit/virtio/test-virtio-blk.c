@@ -8,11 +8,14 @@
 #include <unistd.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <seccomp.h>
 #include <sys/stat.h>
 #include <linux/falloc.h>
 #include <glib.h>
 #include "vtest.h"
 #include "virtio/virtio.h"
+#include "virtio/blk_io.h"
 
 #define BASE     0x0a000000ULL
 #define RAM_SIZE (4u << 20)
@@ -801,6 +804,48 @@ test_io_modes(gconstpointer data)
     }
 }
 
+/* A host whose seccomp policy refuses io_uring (EPERM, as Docker's default
+ * profile does): armz_blk_io_new says so, naming the disk and the mode.
+ * In a child, which loads the filter; skipped where seccomp cannot be
+ * loaded (qemu-user) or the build has no io_uring. */
+static void
+test_io_uring_refused(void)
+{
+    pid_t pid;
+    int status;
+
+    if (!armz_blk_io_have_uring()) {
+        g_test_skip("built without io_uring");
+        return;
+    }
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        GError *err = NULL;
+        ArmzBlkIo *io;
+
+        if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+                                     seccomp_syscall_resolve_name("io_uring_setup"), 0) < 0 ||
+            seccomp_load(ctx) < 0)
+            _exit(77);
+        io = armz_blk_io_new(ARMZ_DISK_IO_URING, "vdq", &err);
+        if (io || !err)
+            _exit(1);
+        if (!strstr(err->message, "disk vdq") || !strstr(err->message, "io_uring") ||
+            !strstr(err->message, "seccomp") || !strstr(err->message, "io=threads"))
+            _exit(2);
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) {
+        g_test_skip("cannot load a seccomp filter here");
+        return;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
 static void
 test_error_action(void)
 {
@@ -962,6 +1007,7 @@ main(int argc, char **argv)
                          test_io_modes);
     g_test_add_data_func("/virtio-blk/io-uring", GINT_TO_POINTER(ARMZ_DISK_IO_URING),
                          test_io_modes);
+    g_test_add_func("/virtio-blk/io-uring-refused", test_io_uring_refused);
     g_test_add_func("/virtio-blk/error-policy", test_error_policy);
     g_test_add_func("/virtio-blk/stats-resize", test_stats_resize);
     r = g_test_run();
