@@ -718,6 +718,22 @@ test_detect_zeroes(void)
     fix_free(&f);
 }
 
+/* 512 bytes from an odd guest address to SECTOR, checked in the image */
+static void
+write_unaligned(Fix *f, uint64_t sector)
+{
+    VtBuf b[3] = { { HDR, 16, false }, { DATA + 3, 512, false }, { STATUS, 1, true } };
+    uint8_t back[512];
+    uint32_t len;
+
+    for (unsigned i = 0; i < 512; i++)
+        *vt_ptr(mem, DATA + 3 + i) = (uint8_t)(i ^ sector);
+    put_hdr(VIRTIO_BLK_T_OUT, sector);
+    g_assert_cmpuint(submit(f, b, 3, &len), ==, VIRTIO_BLK_S_OK);
+    read_file_at(f->path, sector * 512, back, 512);
+    g_assert_cmpmem(back, 512, vt_ptr(mem, DATA + 3), 512);
+}
+
 /* io=native needs O_DIRECT (QEMU's rule) */
 static void
 test_io_native_needs_direct(void)
@@ -787,15 +803,7 @@ test_io_modes(gconstpointer data)
         read_file_at(f.path, 9 * 512, back, 1024);
         g_assert_cmpmem(back, 1024, vt_ptr(mem, DATA), 1024);
         /* a buffer O_DIRECT cannot take: bounced */
-        for (unsigned i = 0; i < 512; i++)
-            *vt_ptr(mem, DATA + 3 + i) = (uint8_t)(i ^ 0x3c);
-        {
-            VtBuf b[3] = { { HDR, 16, false }, { DATA + 3, 512, false }, { STATUS, 1, true } };
-            put_hdr(VIRTIO_BLK_T_OUT, 20);
-            g_assert_cmpuint(submit(&f, b, 3, &len), ==, VIRTIO_BLK_S_OK);
-        }
-        read_file_at(f.path, 20 * 512, back, 512);
-        g_assert_cmpmem(back, 512, vt_ptr(mem, DATA + 3), 512);
+        write_unaligned(&f, 20);
         g_assert_cmpuint(req(&f, VIRTIO_BLK_T_FLUSH, 0, 0, false, &len), ==, VIRTIO_BLK_S_OK);
         /* out of range stays an error without a host call */
         g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, DISK_SECTORS, 512, true, &len), ==,
