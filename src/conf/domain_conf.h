@@ -159,6 +159,7 @@ typedef struct {
     char *src_volume;       /* VOLUME */
     char *target_dev;       /* "vda" */
     char *target_bus;       /* "virtio" */
+    gboolean tray_open;     /* live: <target tray='open'/> (a CD-ROM ejected) */
     gboolean readonly;
     gboolean shareable;
     char *serial;

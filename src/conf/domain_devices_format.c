@@ -96,6 +96,8 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
     g_string_append(buf, "      <target");
     armz_xml_attr_append(buf, "dev", disk->target_dev);
     armz_xml_attr_append(buf, "bus", disk->target_bus);
+    if (disk->tray_open)
+        g_string_append(buf, " tray='open'");
     g_string_append(buf, "/>\n");
     if (armz_domain_disk_has_iotune(disk))
         format_disk_iotune(buf, &disk->iotune);
