@@ -13,7 +13,8 @@
 #             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
 #             into it (synced), print its BLKSUM again and
-#             "ARMZ-GUEST BLKSTAMP-END", then wait
+#             "ARMZ-GUEST BLKSTAMP-END", then "ARMZ-GUEST BLKSIZE vdX SIZE"
+#             whenever a disk's size changes
 #   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
 #             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
 #             ("ARMZ-FROM-GUEST"), unmount, print "ARMZ-GUEST VIRTIOFS-END",
@@ -72,6 +73,19 @@ mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
     echo "ARMZ-GUEST NO-POWERKEY"
   fi
 ) &
+
+# "ARMZ-GUEST BLKSIZE vdX SIZE" at every change of a disk's size (virsh
+# blockresize), forever
+watch_sizes() {
+  sizes() { for d in /sys/block/vd*; do echo "${d##*/} $(($(cat "$d/size") * 512))"; done; }
+  last=$(sizes)
+  while :; do
+    sleep 1
+    now=$(sizes)
+    [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
+    last=$now
+  done
+}
 
 case $mode in
   poweroff)
@@ -184,15 +198,7 @@ EOF
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
-    # then every change of a disk's size (virsh blockresize)
-    sizes() { for d in /sys/block/vd*; do echo "${d##*/} $(($(cat "$d/size") * 512))"; done; }
-    last=$(sizes)
-    while :; do
-      sleep 1
-      now=$(sizes)
-      [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
-      last=$now
-    done ;;
+    watch_sizes ;;
   blkwrite)
     # 2 MiB of random bytes onto the last disk, then their md5
     d=$(ls -d /sys/block/vd* | tail -1); d=${d##*/}
@@ -226,7 +232,7 @@ EOF
     echo 3 > /proc/sys/vm/drop_caches
     echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
     echo "ARMZ-GUEST BLKSTAMP-END"
-    while :; do sleep 3600; done ;;
+    watch_sizes ;;
   dhcp)
     cat > /tmp/udhcpc.sh <<'EOF'
 #!/bin/sh
