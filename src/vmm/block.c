@@ -160,18 +160,8 @@ armz_vm_block_resize(ArmzVm *vm, const char *device, guint64 size, GError **erro
         if (armz_virtio_is_blk(d) && g_str_equal(armz_virtio_label(d), device))
             return armz_virtio_blk_resize(d, size, error);
         /* qemu-storage-daemon resized it already: the guest is told */
-        if (!armz_vhost_user_blk_is(d, device))
-            continue;
-        if (!armz_vhost_user_blk_refresh(d, &now, error))
-            return FALSE;
-        if (size && now != size) {
-            g_set_error(error, ARMZ_VMM_ERROR, 0,
-                        _("the disk %s of the vhost-user back-end is %" G_GUINT64_FORMAT
-                          " bytes, not %" G_GUINT64_FORMAT ": it must be resized first"),
-                        device, now, size);
-            return FALSE;
-        }
-        return TRUE;
+        if (armz_vhost_user_blk_is(d, device))
+            return armz_vhost_user_blk_refresh(d, size, &now, error);
     }
     g_set_error(error, ARMZ_VMM_ERROR, 0, _("Device '%s' not found"), device);
     return FALSE;

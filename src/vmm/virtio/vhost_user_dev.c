@@ -589,9 +589,12 @@ armz_vhost_user_blk_is(ArmzVirtioDev *d, const char *id)
 }
 
 /* Main thread: GET_CONFIG again (the back-end resized its disk), under the
- * device lock as every exchange; only the capacity changes for the guest. */
+ * device lock as every exchange; only the capacity changes for the guest.
+ * SIZE (bytes, 0: the back-end's) wins over what the back-end says:
+ * qemu-storage-daemon 7.2's export keeps the capacity it started with in its
+ * config space, while it serves the whole resized image. */
 gboolean
-armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t *bytes, GError **error)
+armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t *bytes, GError **error)
 {
     VhostUser *vu = armz_virtio_priv(d);
     uint8_t config[ARMZ_VU_MAX_CONFIG];
@@ -608,6 +611,8 @@ armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t *bytes, GError **error)
              armz_vu_reply_config(&r, BLK_CONFIG_SIZE, config, error);
     }
     if (ok) {
+        if (size)
+            armz_st_le64(config, size / 512);
         memcpy(armz_virtio_config(d), config, 8);       /* capacity, le64 sectors */
         *bytes = armz_ld_le64(config) * 512;
     }

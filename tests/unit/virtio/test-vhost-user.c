@@ -603,13 +603,22 @@ test_blk_state_machine(void)
         uint64_t bytes = 0;
         g_assert_false(armz_vhost_user_blk_is(d, "disk1"));
         g_assert_true(armz_vhost_user_blk_is(d, "disk0"));
-        g_assert_true(armz_vhost_user_blk_refresh(d, &bytes, &err));
+        g_assert_true(armz_vhost_user_blk_refresh(d, 0, &bytes, &err));
         g_assert_no_error(err);
         g_assert_cmphex(bytes, ==, 0x300000ULL * 512);
         armz_virtio_lock(d);
         g_assert_cmphex(armz_virtio_config_read(d, 0, 8), ==, 0x300000);
         armz_virtio_unlock(d);
         g_assert_cmpint(g_atomic_int_get(&fake.config), ==, 1);
+        /* a back-end that keeps its old capacity (qemu-storage-daemon 7.2):
+         * the size the caller gives wins */
+        g_assert_true(armz_vhost_user_blk_refresh(d, 0x400000ULL * 512, &bytes, &err));
+        g_assert_no_error(err);
+        g_assert_cmphex(bytes, ==, 0x400000ULL * 512);
+        armz_virtio_lock(d);
+        g_assert_cmphex(armz_virtio_config_read(d, 0, 8), ==, 0x400000);
+        armz_virtio_unlock(d);
+        g_assert_cmpint(g_atomic_int_get(&fake.config), ==, 2);
     }
 
     /* reset: the back-end stops the ring */
