@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "driver/domain_config_set.h"
 #include "driver/domain_memory.h"
+#include "driver/domain_hotplug.h"
 #include "daemon/daemon.h"
 
 #define DRV armz_daemon->driver
@@ -63,7 +64,64 @@ h_get_metadata(ArmzClient *client, void *a, void *r, GError **error)
     return s != NULL;
 }
 
+/* virDomainAttachDevice and DetachDevice are their Flags variants on the
+ * live domain, as in libvirt's QEMU driver */
+static gboolean
+h_attach_device(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_attach_device_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_attach_device(DRV, &dom, args->xml, VIR_DOMAIN_AFFECT_LIVE, error);
+}
+
+static gboolean
+h_attach_device_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_attach_device_flags_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_attach_device(DRV, &dom, args->xml, args->flags, error);
+}
+
+static gboolean
+h_detach_device(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_attach_device_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_detach_device(DRV, &dom, args->xml, VIR_DOMAIN_AFFECT_LIVE, error);
+}
+
+static gboolean
+h_detach_device_flags(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_attach_device_flags_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_detach_device(DRV, &dom, args->xml, args->flags, error);
+}
+
+static gboolean
+h_detach_device_alias(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_detach_device_alias_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+
+    return armz_driver_detach_device_alias(DRV, &dom, args->alias, args->flags, error);
+}
+
 static const ArmzProc procs[] = {
+    { REMOTE_PROC_DOMAIN_ATTACH_DEVICE, ARMZ_ARGS(armz_domain_attach_device_args), ARMZ_NORET,
+      h_attach_device, 0 },
+    { REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS, ARMZ_ARGS(armz_domain_attach_device_flags_args),
+      ARMZ_NORET, h_attach_device_flags, 0 },
+    { REMOTE_PROC_DOMAIN_DETACH_DEVICE, ARMZ_ARGS(armz_domain_attach_device_args), ARMZ_NORET,
+      h_detach_device, 0 },
+    { REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS, ARMZ_ARGS(armz_domain_attach_device_flags_args),
+      ARMZ_NORET, h_detach_device_flags, 0 },
+    { REMOTE_PROC_DOMAIN_DETACH_DEVICE_ALIAS, ARMZ_ARGS(armz_domain_detach_device_alias_args),
+      ARMZ_NORET, h_detach_device_alias, 0 },
     { REMOTE_PROC_DOMAIN_SET_MAX_MEMORY, ARMZ_ARGS(armz_domain_set_max_memory_args), ARMZ_NORET,
       h_set_max_memory, 0 },
     { REMOTE_PROC_DOMAIN_SET_VCPUS, ARMZ_ARGS(armz_domain_set_vcpus_args), ARMZ_NORET,
