@@ -111,7 +111,22 @@ h_detach_device_alias(ArmzClient *client, void *a, void *r, GError **error)
     return armz_driver_detach_device_alias(DRV, &dom, args->alias, args->flags, error);
 }
 
+static gboolean
+h_rename(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_rename_args *args = a;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom), out = { 0 };
+    gboolean ok = armz_driver_rename(DRV, &dom, args->new_name ? *args->new_name : NULL,
+                                     args->flags, &out, error);
+
+    armz_domain_id_clear(&out);
+    ((armz_domain_rename_ret *)r)->retcode = ok ? 0 : -1;
+    return ok;
+}
+
 static const ArmzProc procs[] = {
+    { REMOTE_PROC_DOMAIN_RENAME, ARMZ_ARGS(armz_domain_rename_args),
+      ARMZ_RET(armz_domain_rename_ret), h_rename, 0 },
     { REMOTE_PROC_DOMAIN_ATTACH_DEVICE, ARMZ_ARGS(armz_domain_attach_device_args), ARMZ_NORET,
       h_attach_device, 0 },
     { REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS, ARMZ_ARGS(armz_domain_attach_device_flags_args),

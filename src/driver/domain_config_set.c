@@ -200,3 +200,116 @@ armz_driver_get_metadata(ArmzDriver *drv, const ArmzDomainId *dom, int type,
                             _("Requested metadata element is not present"));
     return out;
 }
+
+/* The checks of libvirt's virDomainObjListRename on OBJ (locked, its job
+ * held). */
+static gboolean
+can_rename(ArmzDomainObj *obj, const char *new_name, GError **error)
+{
+    if (obj->removed)
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_DOMAIN,
+                    _("domain '%s' was undefined meanwhile"), obj->name);
+    else if (armz_domain_obj_is_active(obj))
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                            _("cannot rename active domain"));
+    else if (!obj->persistent)
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                            _("cannot rename a transient domain"));
+    else if (g_str_equal(obj->name, new_name))
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                            _("Can't rename domain to itself"));
+    else
+        return TRUE;
+    return FALSE;
+}
+
+gboolean
+armz_driver_rename(ArmzDriver *drv, const ArmzDomainId *dom, const char *new_name,
+                   unsigned int flags, ArmzDomainId *out, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = NULL, other = NULL, renamed = NULL;
+    g_autoptr(ArmzDomainDef) def = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean existing = FALSE, autostart;
+
+    if (!armz_check_flags(flags, 0, "virDomainRename", error))
+        return FALSE;
+    if (!new_name) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                            _("new_name in virDomainRename must not be NULL"));
+        return FALSE;
+    }
+    if (!armz_domain_name_check(new_name, error) || !(obj = armz_driver_find(drv, dom, error)))
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    if (!armz_domain_obj_begin_job(obj, "virDomainRename", error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
+    if (!can_rename(obj, new_name, error))
+        goto fail;
+    def = armz_domain_def_copy(armz_domain_obj_config(obj));
+    g_free(def->name);
+    def->name = g_strdup(new_name);
+    autostart = obj->autostart;
+    /* the list's lock comes before an object's: the job keeps OBJ ours */
+    g_mutex_unlock(&obj->lock);
+    if ((other = armz_domain_list_find_name(drv->domains, new_name))) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("domain with name '%s' already exists"), new_name);
+        g_mutex_lock(&obj->lock);
+        goto fail;
+    }
+    if (!armz_domain_store_save(drv->paths, def, error)) {
+        g_mutex_lock(&obj->lock);
+        goto fail;
+    }
+    /* a new object under the new name, the old one out of the list; a
+     * define of the new name in between wins, and the rename fails */
+    armz_domain_list_remove(drv->domains, obj);
+    if (!(renamed = armz_domain_list_add(drv->domains, def, &existing, error)) || existing) {
+        if (existing) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                        _("domain with name '%s' already exists"), new_name);
+        } else {
+            armz_domain_store_delete(drv->paths, new_name, NULL);
+        }
+        def = armz_domain_def_copy(armz_domain_obj_config(obj));
+        g_clear_pointer(&renamed, armz_domain_obj_unref);
+        /* the old name back, as a new object */
+        if ((renamed = armz_domain_list_add(drv->domains, g_steal_pointer(&def), &existing,
+                                            NULL)) && !existing) {
+            g_mutex_lock(&renamed->lock);
+            renamed->persistent = TRUE;
+            renamed->autostart = autostart;
+            armz_domain_obj_end_job(renamed);
+            g_mutex_unlock(&renamed->lock);
+        }
+        g_mutex_lock(&obj->lock);
+        goto fail;
+    }
+    g_steal_pointer(&def);
+    if (!armz_domain_store_delete(drv->paths, obj->name, &err))
+        armz_warn("renamed domain '%s': its old definition stays: %s", obj->name, err->message);
+    g_clear_error(&err);
+    if (autostart && !armz_domain_store_set_autostart(drv->paths, new_name, TRUE, &err))
+        armz_warn("renamed domain '%s' loses its autostart: %s", new_name, err->message);
+    g_mutex_lock(&renamed->lock);
+    renamed->persistent = TRUE;
+    renamed->autostart = autostart && !err;
+    armz_domain_obj_end_job(renamed);
+    g_mutex_unlock(&renamed->lock);
+    g_mutex_lock(&obj->lock);
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+    armz_driver_emit_lifecycle(drv, obj, -1, VIR_DOMAIN_EVENT_UNDEFINED,
+                               VIR_DOMAIN_EVENT_UNDEFINED_RENAMED);
+    armz_driver_emit_lifecycle(drv, renamed, -1, VIR_DOMAIN_EVENT_DEFINED,
+                               VIR_DOMAIN_EVENT_DEFINED_RENAMED);
+    armz_domain_id_set(out, renamed);
+    return TRUE;
+fail:
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+    return FALSE;
+}

@@ -16,3 +16,7 @@ gboolean armz_driver_set_metadata(ArmzDriver *drv, const ArmzDomainId *dom, int 
                                   unsigned int flags, GError **error);
 char *armz_driver_get_metadata(ArmzDriver *drv, const ArmzDomainId *dom, int type,
                                const char *uri, unsigned int flags, GError **error);
+/* virDomainRename of an inactive persistent domain: OUT is the domain
+ * under its new name. */
+gboolean armz_driver_rename(ArmzDriver *drv, const ArmzDomainId *dom, const char *new_name,
+                            unsigned int flags, ArmzDomainId *out, GError **error);

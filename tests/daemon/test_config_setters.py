@@ -3,6 +3,7 @@ virsh setmaxmem (virDomainSetMaxMemory), setvcpus --config (and
 --maximum), desc (--title, --new-desc) and metadata (set, get, remove),
 each saved (dumpxml --inactive, a daemon restart) and refused as libvirt
 refuses (live changes of an inactive domain, a read-only connection)."""
+import time
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -125,3 +126,48 @@ def test_setters_read_only_refused(daemon, conn):
                      L.VIR_DOMAIN_METADATA_DESCRIPTION, None, 0)
     finally:
         ro.close()
+
+
+def test_domrename(daemons, event_loop):
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    got = []
+    c.domainEventRegisterAny(None, L.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                             lambda conn, dom, ev, detail, op: got.append(
+                                 (dom.name(), ev, detail)), None)
+    dom = c.defineXML(armzd.domain_xml('oldname', description='kept'))
+    uuid = dom.UUIDString()
+    dom.setAutostart(1)
+    c.defineXML(armzd.domain_xml('taken'))
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.rename, 'taken', 0)
+    assert "domain with name 'taken' already exists" in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.rename, 'oldname', 0)
+    assert "Can't rename domain to itself" in e.get_error_message()
+    d.virsh('domrename', 'oldname', 'newname')
+    expect_error(L.VIR_ERR_NO_DOMAIN, c.lookupByName, 'oldname')
+    new = c.lookupByName('newname')
+    assert new.UUIDString() == uuid and new.autostart() == 1
+    assert inactive(new).find('description').text == 'kept'
+    end = time.monotonic() + 10
+    while ('newname', L.VIR_DOMAIN_EVENT_DEFINED, L.VIR_DOMAIN_EVENT_DEFINED_RENAMED) not in got:
+        assert time.monotonic() < end, got
+        time.sleep(0.05)
+    assert ('oldname', L.VIR_DOMAIN_EVENT_UNDEFINED, L.VIR_DOMAIN_EVENT_UNDEFINED_RENAMED) in got
+    c.close()
+    d.stop()
+    d.start()
+    c = libvirt.open(d.uri)
+    try:
+        names = sorted(x.name() for x in c.listAllDomains(0))
+        assert names == ['newname', 'taken'], names
+        assert c.lookupByName('newname').autostart() == 1
+    finally:
+        c.close()
+
+
+def test_domrename_read_only_refused(daemon, conn):
+    # (a running domain's refusal: tests/daemon/test_hotplug.py)
+    conn.defineXML(armzd.domain_xml('rn-ro'))
+    r = daemon.virsh('domrename', 'rn-ro', 'other', ro=True, check=False)
+    assert r.rc != 0 and 'read only' in r.err.lower(), r
+    assert conn.lookupByName('rn-ro')

@@ -197,6 +197,8 @@ def test_live_disk_attach_detach(live):
                      f"<source file='{tmp}/b.raw'/><target dev='vdc' bus='virtio'/></disk>",
                      L.VIR_DOMAIN_AFFECT_LIVE)
     assert 'qemu-storage-daemon' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.rename, 'other', 0)
+    assert 'cannot rename active domain' in e.get_error_message()
     d.virsh('detach-disk', 'hp', 'vdb', '--live')
     ev.wait(('removed', 'virtio-disk1'))
     assert qmp_lines(d, 'device_del') == ['{"id": "virtio-disk1"}']
@@ -231,3 +233,12 @@ def test_guest_that_does_not_let_go(live):
     ev.wait(('failed', 'ua-stuck'))
     # still there
     assert targets(dom, 0) == ['vda', 'vdb']
+
+
+def test_domcapabilities_pci_and_hotplug(conn):
+    caps = ET.fromstring(conn.getDomainCapabilities(None, 'aarch64', 'virt', 'kvm'))
+    ctrl = caps.find('devices/controller')
+    assert ctrl is not None and ctrl.get('supported') == 'yes', ET.tostring(caps)
+    vals = lambda name: [v.text for v in ctrl.findall(f"enum[@name='{name}']/value")]
+    assert vals('pciModel') == ['pcie-root', 'pcie-root-port']
+    assert vals('hotplug') == ['disk', 'interface']
