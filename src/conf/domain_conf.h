@@ -452,7 +452,7 @@ void armz_domain_channel_def_free(ArmzDomainChannelDef *ch);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 /* domain_disk_xml.c: one <disk> element (virDomainUpdateDeviceFlags) */
 ArmzDomainDiskDef *armz_domain_disk_parse(const char *xml, GError **error);
-/* domain_device_xml.c: one device element, in the device lists of an
+/* domain_disk_xml.c: one device element, in the device lists of an
  * otherwise empty definition */
 ArmzDomainDef *armz_domain_device_parse(const char *xml, GError **error);
 /* domain_scsi.c, run by parsing: SCSI disks without an address get

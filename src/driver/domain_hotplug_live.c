@@ -245,10 +245,16 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
     d.bus = bus;
     d.readonly = disk->readonly;
     d.serial = disk->serial;
-    d.cache = disk->driver_cache;
+    d.cache = g_strcmp0(disk->driver_cache, "default") ? disk->driver_cache : NULL;
     d.discard = disk->driver_discard;
+    /* as at start (vmm_command.c): enospace is spelled enospc and is a
+     * write policy only; reads follow error_policy unless told */
     d.werror = disk->driver_error_policy;
     d.rerror = disk->driver_rerror_policy;
+    if (g_strcmp0(d.werror, "enospace") == 0)
+        d.werror = "enospc";
+    else if (!d.rerror)
+        d.rerror = d.werror;
     ok = qmp_add(obj, &d, fd, error);
     close(fd);
     if (!ok || !armz_domain_obj_is_active(obj))
