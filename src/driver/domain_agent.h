@@ -46,3 +46,15 @@ GArray *armz_driver_get_guest_vcpus(ArmzDriver *drv, const ArmzDomainId *dom,
  * (TYPES, 0: all of them) as libvirt's parameters. */
 GArray *armz_driver_get_guest_info(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int types,
                                    unsigned int flags, GError **error);
+
+/* virDomainGetFSInfo: one per file system the agent reports. */
+typedef struct {
+    char *mountpoint;
+    char *name;                 /* the guest's device, "vda1" */
+    char *fstype;
+    GPtrArray *dev_aliases;     /* char*: targets of the domain's disks ("vda") */
+} ArmzFsInfo;
+void armz_fsinfo_free(ArmzFsInfo *fs);
+/* ArmzFsInfo pointers from guest-get-fsinfo. */
+GPtrArray *armz_driver_get_fsinfo(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                                  GError **error);

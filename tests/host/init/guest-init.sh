@@ -155,6 +155,29 @@ EOF
         sleep 1
       done
     ) &
+    # a disk: an ext4 file system on it, mounted on /mnt/data (what the
+    # agent's domfsinfo and domfsfreeze see)
+    if [ -b /dev/vda ]; then
+      while read -r m; do
+        [ -n "$m" ] && insmod "/modules/$m" 2>/dev/null
+      done < /modules/ext4.order
+      mkdir -p /mnt/data
+      if mke2fs -q /dev/vda && mount -t ext4 /dev/vda /mnt/data; then
+        echo "ARMZ-GUEST AGENT FS /mnt/data"
+      else
+        echo "ARMZ-GUEST AGENT FS-FAILED"
+      fi
+    fi
+    # a pty channel beside the agent (<channel type='pty'>, org.armz.pty):
+    # a greeting, then each line the host writes comes back on the console
+    for d in /sys/class/virtio-ports/vport*; do
+      [ "$(cat "$d/name" 2>/dev/null)" = org.armz.pty ] || continue
+      (
+        exec 3<>"/dev/${d##*/}"
+        echo "ARMZ-PTY-HELLO" >&3
+        while read -r l <&3; do echo "ARMZ-GUEST PTY GOT $l"; done
+      ) &
+    done
     echo "ARMZ-GUEST AGENT ${p:-none}"
     if [ -x /usr/sbin/qemu-ga ]; then
       /usr/sbin/qemu-ga -m virtio-serial -p "$p" -f /var/run/qemu-ga.pid
