@@ -16,6 +16,7 @@ import pytest
 
 import armzd
 from armzd import expect_error
+from test_events import VirshEvent, wait_registered
 
 L = libvirt
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -176,6 +177,8 @@ class Events:
 def test_live_disk_attach_detach(live):
     d, c, dom, tmp = live
     ev = Events(c)
+    ve = VirshEvent(d, ['--all'])
+    assert wait_registered(d, ve, c), ve.text()
     live_devs = lambda: devs(dom, 0)
     assert live_devs().find("disk/alias").get('name') == 'virtio-disk0'
     dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw'), L.VIR_DOMAIN_AFFECT_LIVE)
@@ -201,6 +204,11 @@ def test_live_disk_attach_detach(live):
     assert 'cannot rename active domain' in e.get_error_message()
     d.virsh('detach-disk', 'hp', 'vdb', '--live')
     ev.wait(('removed', 'virtio-disk1'))
+    try:
+        assert ve.wait_for(r"event 'device-added' for domain 'hp': virtio-disk1$"), ve.text()
+        assert ve.wait_for(r"event 'device-removed' for domain 'hp': virtio-disk1$"), ve.text()
+    finally:
+        ve.stop()
     assert qmp_lines(d, 'device_del') == ['{"id": "virtio-disk1"}']
     assert targets(dom, 0) == ['vda']
 

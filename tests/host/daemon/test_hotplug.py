@@ -6,9 +6,11 @@ detach-disk --live takes it out once the guest lets go, with
 DEVICE_REMOVED seen by `virsh event --loop --all`; attach-interface --live
 to a virtual network gives the guest a DHCP lease on the new NIC; a disk
 attached with --config is there when the guest starts again."""
+import os
 import re
 import subprocess
 import threading
+import time
 
 import libvirt
 import pytest
@@ -33,13 +35,14 @@ LEASE_TIMEOUT = 240
 def conn():
     c = libvirt.open(URI)
     yield c
-    try:
-        d = c.lookupByName('hotplug')
-        if d.isActive():
-            d.destroy()
-        d.undefine()
-    except libvirt.libvirtError:
-        pass
+    for name in ('hotplug', 'hpprobe'):
+        try:
+            d = c.lookupByName(name)
+            if d.isActive():
+                d.destroy()
+            d.undefine()
+        except libvirt.libvirtError:
+            pass
     try:
         n = c.networkLookupByName('hpnet')
         if n.isActive():
@@ -52,26 +55,49 @@ def conn():
 
 
 class VirshEvents:
-    """`virsh event --loop --all` on the domain, its lines collected."""
+    """`virsh event --loop --all` on the domain, on a pty (so that its
+    stdout is line-buffered), its output collected."""
 
-    def __init__(self, name):
-        self.p = subprocess.Popen(['virsh', '-c', URI, 'event', '--domain', name, '--loop',
-                                   '--all'], stdout=subprocess.PIPE, text=True)
-        self.lines = []
+    def __init__(self, conn):
+        master, slave = os.openpty()
+        self.p = subprocess.Popen(['virsh', '-c', URI, 'event', '--loop', '--all'],
+                                  stdin=subprocess.DEVNULL, stdout=slave,
+                                  stderr=subprocess.DEVNULL, start_new_session=True)
+        os.close(slave)
+        self.master, self.buf = master, b''
         threading.Thread(target=self._read, daemon=True).start()
+        # virsh prints nothing once it has registered: a probe domain's
+        # definitions until it reports one
+        xml = domain_xml('hpprobe')
+        end = time.monotonic() + 60
+        while not re.search(r"event 'lifecycle' for domain 'hpprobe'", self.text()):
+            assert time.monotonic() < end and self.p.poll() is None, self.text()
+            conn.defineXML(xml)
+            time.sleep(0.5)
+        conn.lookupByName('hpprobe').undefine()
+
+    def text(self):
+        return self.buf.decode(errors='replace')
 
     def _read(self):
-        for line in self.p.stdout:
-            self.lines.append(line.rstrip('\n'))
+        while True:
+            try:
+                b = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not b:
+                return
+            self.buf += b
 
     def wait(self, pattern, timeout):
         rx = re.compile(pattern)
-        return wait_for(lambda: any(rx.search(x) for x in self.lines), timeout,
-                        f'{pattern!r} from virsh event (got {self.lines})')
+        return wait_for(lambda: rx.search(self.text()), timeout,
+                        f'{pattern!r} from virsh event (got {self.buf!r})')
 
     def close(self):
         self.p.terminate()
         self.p.wait(10)
+        os.close(self.master)
 
 
 def guest_line(pattern, timeout=120):
@@ -90,12 +116,12 @@ def test_attach_detach_live_and_config(conn):
     dom = conn.defineXML(domain_xml('hotplug', mode='hotplug', extra=PORTS))
     dom.create()
     wait_guest_marker('hotplug', 'ARMZ-GUEST HOTPLUG-READY')
-    events = VirshEvents('hotplug')
+    events = VirshEvents(conn)
     try:
         # a disk, live: the guest writes to it and the host sees the bytes
         virsh('attach-disk', 'hotplug', f'{ROOT}/hp-b.img', 'vdb', '--live',
               '--targetbus', 'virtio')
-        events.wait(r"device-added.*virtio-disk1", 60)
+        events.wait(r"event 'device-added' for domain 'hotplug': virtio-disk1", 60)
         m = guest_line(r'ARMZ-GUEST HOTDISK(-FAIL)? vdb ?(\w*)')
         assert not m.group(1), serial_log('hotplug')
         rc, out = host_sh(f'dd if={ROOT}/hp-b.img bs=1M count=1 2>/dev/null | md5sum')
@@ -105,7 +131,7 @@ def test_attach_detach_live_and_config(conn):
 
         # and out again once the guest let go (pciehp: ~5 s after the button)
         virsh('detach-disk', 'hotplug', 'vdb', '--live')
-        events.wait(r"device-removed.*virtio-disk1", 120)
+        events.wait(r"event 'device-removed' for domain 'hotplug': virtio-disk1", 120)
         guest_line(r'ARMZ-GUEST HOTDISK-GONE vdb')
         assert "vdb" not in dom.XMLDesc(0)
 
@@ -114,7 +140,7 @@ def test_attach_detach_live_and_config(conn):
             net.create()
             virsh('attach-interface', 'hotplug', 'network', 'hpnet', '--model', 'virtio',
                   '--live')
-            events.wait(r"device-added.*net0", 60)
+            events.wait(r"event 'device-added' for domain 'hotplug': net0", 60)
             m = guest_line(r'ARMZ-GUEST DHCP(-FAIL)? eth0 ?(ip=\S+)?', LEASE_TIMEOUT)
             assert not m.group(1) and m.group(2).startswith('ip=10.78.0.'), \
                 serial_log('hotplug')
