@@ -11,6 +11,7 @@ import re
 import subprocess
 import threading
 import time
+import uuid
 
 import libvirt
 import pytest
@@ -68,7 +69,8 @@ class VirshEvents:
         threading.Thread(target=self._read, daemon=True).start()
         # virsh prints nothing once it has registered: a probe domain's
         # definitions until it reports one
-        xml = domain_xml('hpprobe')
+        xml = domain_xml('hpprobe').replace(
+            '<name>hpprobe</name>', '<name>hpprobe</name><uuid>%s</uuid>' % uuid.uuid4())
         end = time.monotonic() + 60
         while not re.search(r"event 'lifecycle' for domain 'hpprobe'", self.text()):
             assert time.monotonic() < end and self.p.poll() is None, self.text()
