@@ -104,8 +104,11 @@ class VirshEvents:
 
 def guest_line(pattern, timeout=120):
     rx = re.compile(pattern)
-    return wait_for(lambda: rx.search(serial_log('hotplug')), timeout,
-                    f'{pattern!r} on the guest console')
+    try:
+        return wait_for(lambda: rx.search(serial_log('hotplug')), timeout,
+                        f'{pattern!r} on the guest console')
+    except AssertionError as e:
+        raise AssertionError(f'{e}; the guest console:\n{serial_log("hotplug")}') from None
 
 
 def test_attach_detach_live_and_config(conn):
