@@ -58,3 +58,12 @@ void armz_fsinfo_free(ArmzFsInfo *fs);
 /* ArmzFsInfo pointers from guest-get-fsinfo. */
 GPtrArray *armz_driver_get_fsinfo(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
                                   GError **error);
+
+/* The domain's disks as the agent's disk entries (guest-get-fsinfo's
+ * "disk", guest-get-disks' "address") are matched to them: PCI address,
+ * serial, then device node. */
+#include <yajl/yajl_tree.h>
+typedef struct _ArmzAgentDiskKey ArmzAgentDiskKey;
+GPtrArray *armz_agent_disk_keys(ArmzDriver *drv, const ArmzDomainId *dom, GError **error);
+/* The target ("vda") of the domain's disk DISK names, or NULL. */
+const char *armz_agent_match_disk(const GPtrArray *keys, yajl_val disk);

@@ -16,12 +16,13 @@
 
 /* What the agent's answer is matched against, copied from the live
  * definition before the call (which takes the domain's job). */
-typedef struct {
+struct _ArmzAgentDiskKey {
     char *target;
     char *serial;
     gboolean pci;
     guint64 bus, slot, function;
-} DiskKey;
+};
+typedef ArmzAgentDiskKey DiskKey;
 
 static void
 disk_key_free(gpointer p)
@@ -54,8 +55,8 @@ addr_num(const ArmzDomainAddressDef *a, const char *name, guint64 *v)
     return !s || g_ascii_string_to_unsigned(s, 0, 0, G_MAXUINT32, v, NULL);
 }
 
-static GPtrArray *
-disk_keys(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
+GPtrArray *
+armz_agent_disk_keys(ArmzDriver *drv, const ArmzDomainId *dom, GError **error)
 {
     g_autoptr(ArmzDomainObj) obj = armz_driver_find(drv, dom, error);
     GPtrArray *keys;
@@ -94,9 +95,8 @@ int_is(yajl_val obj, const char *key, guint64 want)
            (guint64)YAJL_GET_INTEGER(v) == want;
 }
 
-/* The target of the domain's disk the agent's DISK entry names, or NULL. */
-static const char *
-match_disk(const GPtrArray *keys, yajl_val disk)
+const char *
+armz_agent_match_disk(const GPtrArray *keys, yajl_val disk)
 {
     yajl_val pci = get(disk, "pci-controller", yajl_t_object);
     yajl_val serial = get(disk, "serial", yajl_t_string);
@@ -143,7 +143,7 @@ armz_driver_get_fsinfo(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int fl
     yajl_val v;
 
     if (!armz_check_flags(flags, 0, "virDomainGetFSInfo", error) ||
-        !(keys = disk_keys(drv, dom, error)) ||
+        !(keys = armz_agent_disk_keys(drv, dom, error)) ||
         !armz_driver_agent_call(drv, dom, "virDomainGetFSInfo", "guest-get-fsinfo", NULL,
                                 ARMZ_AGENT_REPLY, &reply, error))
         return NULL;
@@ -169,7 +169,7 @@ armz_driver_get_fsinfo(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int fl
         fs->fstype = g_strdup(YAJL_GET_STRING(type));
         fs->dev_aliases = g_ptr_array_new_with_free_func(g_free);
         for (size_t j = 0; disks && j < disks->u.array.len; j++) {
-            const char *t = match_disk(keys, disks->u.array.values[j]);
+            const char *t = armz_agent_match_disk(keys, disks->u.array.values[j]);
             if (t && !has_str(fs->dev_aliases, t))
                 g_ptr_array_add(fs->dev_aliases, g_strdup(t));
         }

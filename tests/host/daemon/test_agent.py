@@ -101,6 +101,20 @@ def test_agent_commands(dom):
     assert info['os.id'] == 'armz-test' and info['os.machine'] == 'aarch64', info
     assert 'user.count' in info and 'timezone.offset' in info, info
     assert info['fs.count'] == 1 and info['fs.0.mountpoint'] == '/mnt/data', info
+    assert info['fs.0.disk.count'] == 1 and info['fs.0.disk.0.alias'] == 'vda', info
+    # the guest's disks, vda mapped to the domain's; its interfaces
+    assert info['disk.count'] >= 1, info
+    vda = [k[:-len('.name')] for k, v in info.items()
+           if k.startswith('disk.') and k.endswith('.name') and v == '/dev/vda']
+    assert vda and info[vda[0] + '.alias'] == 'vda' and info[vda[0] + '.partition'] is False, info
+    n = [k for k, v in info.items() if k.startswith('if.') and k.endswith('.name') and v == 'eth0']
+    assert n, info
+    i = n[0][:-len('.name')]
+    assert info[i + '.hwaddr'] == '52:54:00:aa:bb:cc', info
+    assert any(info[f'{i}.addr.{j}.addr'] == '192.0.2.7' and info[f'{i}.addr.{j}.prefix'] == 24
+               for j in range(info[i + '.addr.count'])), info
+    r = virsh('guestinfo', 'agent', '--disk', '--interface')
+    assert re.search(r'^disk\.\d+\.alias +: vda$', r.stdout, re.M), r
     r = virsh('guestinfo', 'agent', '--hostname')
     assert re.search(r'^hostname +: armz-guest$', r.stdout, re.M), r
 
@@ -112,7 +126,7 @@ def test_agent_commands(dom):
     assert dom.fsFreeze(None, 0) == 1
     assert dom.fsThaw(None, 0) == 1
     assert dom.fsFreeze(['/mnt/data'], 0) == 1
-    assert dom.fsThaw(['/mnt/data'], 0) == 1
+    assert dom.fsThaw(None, 0) == 1     # (libvirt: thaw takes no mountpoints)
     assert 'Froze 1 filesystem' in virsh('domfsfreeze', 'agent').stdout
     assert 'Thawed 1 filesystem' in virsh('domfsthaw', 'agent').stdout
 
