@@ -127,17 +127,20 @@ def test_attach_detach_live_and_config(conn):
         virsh('attach-disk', 'hotplug', f'{ROOT}/hp-b.img', 'vdb', '--live',
               '--targetbus', 'virtio')
         events.wait(r"event 'device-added' for domain 'hotplug': virtio-disk1", 60)
-        m = guest_line(r'ARMZ-GUEST HOTDISK(-FAIL)? vdb ?(\w*)')
+        # (the guest names its disks in the order it finds them: this first
+        # one is its vda, whatever the target says)
+        m = guest_line(r'ARMZ-GUEST HOTDISK(-FAIL)? (vd\w+) ?(\w*)')
         assert not m.group(1), serial_log('hotplug')
+        gdev = m.group(2)
         rc, out = host_sh(f'dd if={ROOT}/hp-b.img bs=1M count=1 2>/dev/null | md5sum')
-        assert rc == 0 and out.split()[0] == m.group(2), (out, m.group(0))
+        assert rc == 0 and out.split()[0] == m.group(3), (out, m.group(0))
         xml = dom.XMLDesc(0)
         assert "<alias name='virtio-disk1'/>" in xml, xml
 
         # and out again once the guest let go (pciehp: ~5 s after the button)
         virsh('detach-disk', 'hotplug', 'vdb', '--live')
         events.wait(r"event 'device-removed' for domain 'hotplug': virtio-disk1", 120)
-        guest_line(r'ARMZ-GUEST HOTDISK-GONE vdb')
+        guest_line(rf'ARMZ-GUEST HOTDISK-GONE {gdev}')
         assert "vdb" not in dom.XMLDesc(0)
 
         if have_net:
@@ -161,7 +164,7 @@ def test_attach_detach_live_and_config(conn):
     host_sh(f'rm -f {ROOT}/hotplug-serial.log')
     dom.create()
     m = guest_line(r'ARMZ-GUEST HOTPLUG-READY ([\w ]*)')
-    assert m.group(1).split() == ['vdc'], serial_log('hotplug')
+    assert len(m.group(1).split()) == 1, serial_log('hotplug')
     dom.destroy()
     if not have_net:
         pytest.skip('the live interface part needs arm64 dnsmasq/nft/ip in the test host')
