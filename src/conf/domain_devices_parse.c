@@ -279,7 +279,8 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "address")) {
             ok = armz_conf_address_parse(&disk->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
-            /* runtime name given by the driver; not part of a definition */
+            g_free(disk->alias);
+            disk->alias = armz_xml_prop(c, "name");
         } else if (armz_xml_is(c, "backingStore")) {
             ok = parse_disk_backing(disk, c, error);
         } else if (armz_xml_is(c, "iotune")) {
@@ -466,7 +467,8 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "address")) {
             ok = armz_conf_address_parse(&net->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
-            /* runtime only */
+            g_free(net->alias);
+            net->alias = armz_xml_prop(c, "name");
         } else {
             ok = armz_conf_unsupported_child(c, "interface", error);
         }

@@ -74,7 +74,19 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    <redirdev supported='no'/>\n"
                        "    <channel supported='yes'>\n");
     enum_append(x, 3, "type", s->channel_types);
+    /* nor are the PCI controllers define takes (pci_address.h: no
+     * bridges or switches) and the devices the root ports hot-plug */
     g_string_append(x, "    </channel>\n"
+                       "    <controller supported='yes'>\n"
+                       "      <enum name='pciModel'>\n"
+                       "        <value>pcie-root</value>\n"
+                       "        <value>pcie-root-port</value>\n"
+                       "      </enum>\n"
+                       "      <enum name='hotplug'>\n"
+                       "        <value>disk</value>\n"
+                       "        <value>interface</value>\n"
+                       "      </enum>\n"
+                       "    </controller>\n"
                        "    <crypto supported='no'/>\n"
                        "  </devices>\n");
 }

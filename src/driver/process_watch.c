@@ -18,6 +18,7 @@
 #include "driver/domain_log.h"
 #include "driver/domain_block.h"
 #include "driver/domain_media.h"
+#include "driver/domain_hotplug_priv.h"
 
 ArmzRunRef *
 armz_run_ref_new(ArmzDriver *drv, ArmzDomainObj *obj, guint64 generation)
@@ -265,6 +266,9 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
             armz_driver_emit_tray_change(r->drv, obj, obj->id, YAJL_GET_STRING(id),
                                          YAJL_IS_TRUE(open));
         }
+    } else if (strcmp(name, "DEVICE_DELETED") == 0 ||
+               strcmp(name, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
+        armz_hotplug_vmm_event(r->drv, obj, strcmp(name, "DEVICE_DELETED") == 0, data);
     } else if (strcmp(name, "BLOCK_IO_ERROR") == 0) {
         armz_domain_block_io_error(r->drv, obj, data);
     } else if (strcmp(name, "RESET") == 0) {

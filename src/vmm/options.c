@@ -178,10 +178,11 @@ parse_choice(const char *opt, const char *key, const char *v, const char *const 
     return FALSE;
 }
 
-/* the cache=, discard=, detect-zeroes=, werror=, rerror= and io= keys of --disk */
-static gboolean
-parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
-                GError **error)
+/* the cache=, discard=, detect-zeroes=, werror=, rerror= and io= keys of --disk
+ * (and of device_add) */
+gboolean
+armz_options_disk_mode(const char *opt, const char *k, const char *val, ArmzDiskOpt *d,
+                       gboolean *known, GError **error)
 {
     /* in ArmzCacheMode order, "default" last (= writeback) */
     static const char *const caches[] = {
@@ -194,33 +195,33 @@ parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
 
     *known = TRUE;
     if (g_str_equal(k, "cache")) {
-        if (!parse_choice("--disk", k, val, caches, &v, error))
+        if (!parse_choice(opt, k, val, caches, &v, error))
             return FALSE;
         d->cache = v == 5 ? ARMZ_CACHE_WRITEBACK : (ArmzCacheMode)v;
     } else if (g_str_equal(k, "discard")) {
-        if (!parse_choice("--disk", k, val, discards, &v, error))
+        if (!parse_choice(opt, k, val, discards, &v, error))
             return FALSE;
         d->discard = v == 1;
     } else if (g_str_equal(k, "detect-zeroes")) {
-        if (!parse_choice("--disk", k, val, zeroes, &v, error))
+        if (!parse_choice(opt, k, val, zeroes, &v, error))
             return FALSE;
         d->detect_zeroes = (ArmzDetectZeroes)v;
     } else if (g_str_equal(k, "werror")) {
-        if (!parse_choice("--disk", k, val, policies, &v, error))
+        if (!parse_choice(opt, k, val, policies, &v, error))
             return FALSE;
         d->werror = (ArmzBlkErrorPolicy)v;
     } else if (g_str_equal(k, "rerror")) {
         /* enospc is a write policy only, as in QEMU */
-        if (!parse_choice("--disk", k, val, policies, &v, error))
+        if (!parse_choice(opt, k, val, policies, &v, error))
             return FALSE;
         if (v == ARMZ_BLK_ERR_ENOSPC) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        _("--disk: rerror=enospc is not valid (werror only)"));
+                        _("%s: rerror=enospc is not valid (werror only)"), opt);
             return FALSE;
         }
         d->rerror = (ArmzBlkErrorPolicy)v;
     } else if (g_str_equal(k, "io")) {
-        if (!parse_choice("--disk", k, val, ios, &v, error))
+        if (!parse_choice(opt, k, val, ios, &v, error))
             return FALSE;
         d->io = (ArmzDiskIo)v;
     } else {
@@ -268,7 +269,7 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
                 return FALSE;
         } else {
             gboolean known;
-            if (!parse_disk_mode(k, val, d, &known, error))
+            if (!armz_options_disk_mode("--disk", k, val, d, &known, error))
                 return FALSE;
             if (!known)
                 return unknown_key("--disk", k,
@@ -390,8 +391,8 @@ parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
     return TRUE;
 }
 
-static gboolean
-parse_mac(const char *s, guint8 mac[6], GError **error)
+gboolean
+armz_options_parse_mac(const char *s, guint8 mac[6], GError **error)
 {
     unsigned n = 0;
     const char *p = s;
@@ -504,7 +505,7 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
             n->fd = (int)v;
             have_fd = TRUE;
         } else if (g_str_equal(k, "mac")) {
-            if (!parse_mac(val, n->mac, error))
+            if (!armz_options_parse_mac(val, n->mac, error))
                 return FALSE;
             n->has_mac = TRUE;
         } else if (g_str_equal(k, "pci")) {

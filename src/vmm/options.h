@@ -202,6 +202,13 @@ typedef struct {
  * "--help" prints and exits. */
 gboolean armz_options_parse(int argc, char **argv, ArmzOptions *opts, GError **error);
 void armz_options_clear(ArmzOptions *opts);
+/* The cache=, discard=, detect-zeroes=, werror= and rerror= keys of a
+ * disk (--disk, QMP device_add; OPT names it in messages): *KNOWN is
+ * FALSE for another key. */
+gboolean armz_options_disk_mode(const char *opt, const char *key, const char *val,
+                                ArmzDiskOpt *d, gboolean *known, GError **error);
+/* A unicast MAC address "52:54:00:12:34:56". */
+gboolean armz_options_parse_mac(const char *s, guint8 mac[6], GError **error);
 /* virtio-mmio slots of --disk I and of vhost-user device J: the disks and
  * the vhost-user devices take the first slots in their command-line order
  * (the daemon gives them in the domain's disk order). */
