@@ -178,7 +178,8 @@ parse_choice(const char *opt, const char *key, const char *v, const char *const 
     return FALSE;
 }
 
-/* the cache=, discard=, detect-zeroes=, werror= and rerror= keys of --disk */
+/* the cache=, discard=, detect-zeroes=, werror=, rerror= and io= keys of --disk
+ * (and of device_add) */
 gboolean
 armz_options_disk_mode(const char *opt, const char *k, const char *val, ArmzDiskOpt *d,
                        gboolean *known, GError **error)
@@ -189,6 +190,7 @@ armz_options_disk_mode(const char *opt, const char *k, const char *val, ArmzDisk
     static const char *const discards[] = { "ignore", "unmap", NULL };
     static const char *const zeroes[] = { "off", "on", "unmap", NULL };
     static const char *const policies[] = { "report", "ignore", "stop", "enospc", NULL };
+    static const char *const ios[] = { "threads", "native", "io_uring", NULL };
     int v;
 
     *known = TRUE;
@@ -218,6 +220,10 @@ armz_options_disk_mode(const char *opt, const char *k, const char *val, ArmzDisk
             return FALSE;
         }
         d->rerror = (ArmzBlkErrorPolicy)v;
+    } else if (g_str_equal(k, "io")) {
+        if (!parse_choice(opt, k, val, ios, &v, error))
+            return FALSE;
+        d->io = (ArmzDiskIo)v;
     } else {
         *known = FALSE;
     }
@@ -268,7 +274,7 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
             if (!known)
                 return unknown_key("--disk", k,
                                    "path, fd, readonly, serial, bootindex, cache, discard, "
-                                   "detect-zeroes, werror, rerror, pci", error);
+                                   "detect-zeroes, werror, rerror, io, pci", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -821,7 +827,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &disks,
           N_("virtio disk (repeatable; vda, vdb, ... in this order): "
              "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
-             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
+             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"
+             "[,io=threads|native|io_uring]"),
           N_("SPEC") },
         { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
           N_("disk on the virtio-scsi controller (repeatable): "

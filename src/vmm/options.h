@@ -49,9 +49,16 @@ typedef enum {
     ARMZ_DETECT_ZEROES_UNMAP,   /* ... which may punch holes (with discard=unmap) */
 } ArmzDetectZeroes;
 
+/* How a raw disk's reads and writes reach the host (QEMU's aio=). */
+typedef enum {
+    ARMZ_DISK_IO_THREADS = 0,   /* preadv/pwritev on the disk's worker thread */
+    ARMZ_DISK_IO_NATIVE,        /* Linux AIO (io_submit), O_DIRECT only */
+    ARMZ_DISK_IO_URING,         /* io_uring (liburing) */
+} ArmzDiskIo;
+
 /* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N]
  *        [,cache=MODE][,discard=ignore|unmap][,detect-zeroes=off|on|unmap]
- *        [,werror=POLICY][,rerror=POLICY] */
+ *        [,werror=POLICY][,rerror=POLICY][,io=threads|native|io_uring] */
 typedef struct {
     char *path;             /* NULL: fd */
     int fd;
@@ -63,6 +70,7 @@ typedef struct {
     gboolean discard;       /* unmap: DISCARD punches holes (ignore: no-op) */
     ArmzDetectZeroes detect_zeroes;
     ArmzBlkErrorPolicy werror, rerror;
+    ArmzDiskIo io;
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */

@@ -56,6 +56,8 @@ static const ArmzSyscallRule main_rules[] = {
     { "prctl", ARMZ_ARG_PRCTL_NAME },
     /* qom-set of the balloon's statistics polling interval */
     ANY("timerfd_settime"),
+    /* an io=native disk's AIO context, freed at exit */
+    ANY("io_destroy"),
     /* device_add: a disk's fallocate probe here; the worker thread of a
      * hot-added device is created after this filter and inherits it
      * (armz_seccomp_enter), so its disk I/O is listed here too */
@@ -78,6 +80,9 @@ static const ArmzSyscallRule worker_rules[] = {
     ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
     ANY("preadv2"), ANY("pwritev2"),
     ANY("fdatasync"), ANY("fsync"), ANY("fallocate"),
+    /* io=native (Linux AIO) and io=io_uring disks: contexts and rings are
+     * set up before the filters, the workers submit and wait */
+    ANY("io_submit"), ANY("io_getevents"), ANY("io_uring_enter"),
     /* virtio-serial: a port's client connects, the guest's output to it */
     ANY("accept4"), ANY("sendmsg"),
     { "socketcall", ARMZ_ARG_SOCKETCALL },
