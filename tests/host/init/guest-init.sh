@@ -41,10 +41,11 @@ while read -r m; do
   [ -n "$m" ] && insmod "/modules/$m" 2>/dev/null
 done < /modules/order
 # virtio drivers (modules in Debian's kernel), only when the device tree has
-# virtio-mmio nodes: loading them costs time under nested TCG
+# virtio-mmio nodes or the PCI host bridge, or (ACPI) virtio-pci functions:
+# loading them costs time under nested TCG
 if find /sys/firmware/devicetree/base -name compatible \
      -exec grep -lE 'virtio,mmio|pci-host-ecam-generic' {} + 2>/dev/null |
-   grep -q .; then
+   grep -q . || grep -qx 0x1af4 /sys/bus/pci/devices/*/vendor 2>/dev/null; then
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
   done < /modules/virtio.order

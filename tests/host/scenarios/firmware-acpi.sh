@@ -22,7 +22,9 @@ echo "ARMZ-FW product=$(cat /sys/class/dmi/id/product_name 2>/dev/null)"
 [ -d /sys/firmware/devicetree/base ] && echo "ARMZ-FW dt=yes" || echo "ARMZ-FW dt=no"
 echo "ARMZ-FW tables: $(ls /sys/firmware/acpi/tables 2>/dev/null | tr '\n' ' ')"
 [ -e /sys/firmware/acpi/tables/DSDT ] || exit 0
-# ACPI with --pci: lspci from sysfs, then the disk
+# ACPI with --pci: the disk (its driver binds while /init loads the
+# modules), lspci from sysfs
+n=100; while [ ! -b /dev/vda ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
 for d in /sys/bus/pci/devices/*; do
   [ -e "$d/vendor" ] || continue
   n=0; [ -d $d/msi_irqs ] && n=$(ls $d/msi_irqs | wc -l)
