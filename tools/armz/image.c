@@ -284,8 +284,8 @@ write_efi_disk(const char *path, gboolean qcow2, const char *image, const char *
     g_autofree char *tool = default_build_esp();
     g_autofree char *raw = qcow2 ? g_build_filename(tmpdir, "efi.img", NULL) : g_strdup(path);
     g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "ARMZ_EFI_STUB", stub, TRUE);
-    const char *build[] = { tool, image, initrd, "console=ttyAMA0 root=/dev/vda2", raw, rootfs,
-                            NULL };
+    const char *build[] = { tool, image, initrd, "console=ttyAMA0 quiet root=/dev/vda2 rw", raw,
+                            rootfs, NULL };
     const char *convert[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, path, NULL };
 
     if (!need_file(tool, _("the disk maker"), error) ||
