@@ -38,31 +38,34 @@ put_le(GByteArray *out, unsigned n, uint64_t v)
     put(out, b, n);
 }
 
-/* WordBusNumber(ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, MIN, MAX, 0, N) */
+/* a Word (2-byte) or DWord (4-byte) address space descriptor: a bridge's
+ * window of resource TYPE (0 memory, 2 bus numbers), ResourceProducer,
+ * PosDecode, MinFixed, MaxFixed, no granularity or translation */
+static void
+res_window(GByteArray *r, unsigned width, uint8_t type, uint8_t type_flags, uint32_t min,
+           uint32_t len)
+{
+    const uint8_t h[6] = { width == 2 ? 0x88 : 0x87, (uint8_t)(3 + 5 * width), 0x00,
+                           type, 0x0c, type_flags };
+    const uint32_t fields[5] = { 0, min, min + len - 1, 0, len };
+
+    put(r, h, sizeof(h));
+    for (unsigned i = 0; i < 5; i++)
+        put_le(r, width, fields[i]);
+}
+
+/* WordBusNumber(..., MIN, MAX) */
 static void
 res_bus_range(GByteArray *r, uint16_t min, uint16_t max)
 {
-    static const uint8_t h[6] = { 0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00 };
-    put(r, h, sizeof(h));
-    put_le(r, 2, 0);
-    put_le(r, 2, min);
-    put_le(r, 2, max);
-    put_le(r, 2, 0);
-    put_le(r, 2, max - min + 1u);
+    res_window(r, 2, 2, 0, min, max - min + 1u);
 }
 
-/* DWordMemory(ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable,
- * ReadWrite, 0, BASE, BASE + SIZE - 1, 0, SIZE) */
+/* DWordMemory(..., NonCacheable, ReadWrite, BASE, BASE + SIZE - 1, SIZE) */
 static void
 res_dword_memory(GByteArray *r, uint32_t base, uint32_t size)
 {
-    static const uint8_t h[6] = { 0x87, 0x17, 0x00, 0x00, 0x0c, 0x01 };
-    put(r, h, sizeof(h));
-    put_le(r, 4, 0);
-    put_le(r, 4, base);
-    put_le(r, 4, base + size - 1);
-    put_le(r, 4, 0);
-    put_le(r, 4, size);
+    res_window(r, 4, 0, 0x01, base, size);
 }
 
 /* Memory32Fixed(ReadWrite, BASE, SIZE) */
