@@ -10,9 +10,10 @@ its power button. Without the efi disk (or without firmware on the
 daemon's host: no descriptor, or an IBM Z host without read-only memory
 slots) only the kernel-boot guest runs.
 
-  quickstart-guest.py URI GUEST_DIR
+  quickstart-guest.py URI GUEST_DIR [efi]
+
+"efi": GUEST_DIR (a path on the daemon's host) has the efi disk.
 """
-import os
 import sys
 import threading
 import time
@@ -21,6 +22,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 
 uri, guest_dir = sys.argv[1], sys.argv[2]
+with_efi = sys.argv[3:] == ['efi']
 here = __file__.rsplit('/', 1)[0]
 BANNER = 'ARMZ-IMAGE READY'
 ANSWER = 'quickstart-42'        # what the typed command prints
@@ -140,7 +142,7 @@ def boot(conn, name, xml, wait):
 results = []
 # 1. through UEFI firmware: the --format efi disk `armz image build` wrote
 efi_disk = f'{guest_dir}/armz-guest-efi.img'
-if os.path.exists(efi_disk):
+if with_efi:
     tree = ET.parse(f'{here}/firmware-uefi.xml')
     tree.find('name').text = 'firmware-uefi'
     tree.find('memory').text = '512'
