@@ -170,8 +170,9 @@ listen_all(ArmzConfig *cfg, GError **error)
         return FALSE;
     if (!take_activated_sockets(srv, error)) {
         int ro = cfg->unix_sock_ro_perms, rw = cfg->unix_sock_rw_perms;
-        if (!armz_server_listen_unix(srv, paths->sock_rw, rw, FALSE, error) ||
-            !armz_server_listen_unix(srv, paths->sock_ro, ro, TRUE, error))
+        /* rw last: once it exists, clients (and tests) find the others too */
+        if (!armz_server_listen_unix(srv, paths->sock_ro, ro, TRUE, error) ||
+            !armz_server_listen_unix(srv, paths->sock_rw, rw, FALSE, error))
             return FALSE;
         if (cfg->unix_sock_group) {
             struct group *gr = getgrnam(cfg->unix_sock_group);

@@ -41,6 +41,9 @@ def recv_exact(s, n):
 def frontend(spec):
     kv = dict(p.split('=', 1) for p in spec.split(','))
     path, ident = kv['socket'], kv.get('id', '?')
+    if len(path.encode()) > 107:    # as armz-vmm refuses it (sun_path)
+        say(f'vhost-user {ident}: socket path too long ({len(path.encode())} bytes): {path}')
+        return
     count = 0
     while True:
         try:

@@ -105,13 +105,20 @@ def alive(pid):
     return exe.endswith('qemu-storage-daemon') and state != 'Z'
 
 
-def wait_for(cond, timeout=60, what='condition'):
+def wait_for(cond, timeout=60, what='condition', log=None):
+    """LOG: (daemon, domain name) whose domain log ends the failure message."""
     end = time.time() + timeout
     while time.time() < end:
         if cond():
             return
         time.sleep(0.05)
-    pytest.fail(f'timed out waiting for {what}', pytrace=False)
+    tail = ''
+    if log:
+        try:
+            tail = '\n' + ''.join(domain_log(*log).splitlines(True)[-15:])
+        except OSError as e:
+            tail = f' (no domain log: {e})'
+    pytest.fail(f'timed out waiting for {what}{tail}', pytrace=False)
 
 
 def domain_log(d, name):
@@ -137,7 +144,7 @@ def test_qcow2_overlay_runs_on_the_storage_daemon(env):
     log = domain_log(d, 'q')
     assert '--export' in log and '"backing":"vda-1"' in log and 'throttle-group' in log
     # the fake VMM got an answer from the real backend on that socket
-    wait_for(lambda: connections(d, 'q'), what='the vhost-user connection')
+    wait_for(lambda: connections(d, 'q'), what='the vhost-user connection', log=(d, 'q'))
     feats = int(connections(d, 'q')[0][0], 16)
     assert feats & (1 << 32), hex(feats)       # VHOST_USER_F_PROTOCOL_FEATURES
     # the live XML has the chain, as libvirt shows it; the config does not
@@ -164,12 +171,12 @@ def test_killed_storage_daemon_is_restarted_with_the_same_exports(env):
     d, c, tmp, vmm, _ = env
     dom = c.defineXML(qcow2_xml(tmp, vmm))
     dom.create()
-    wait_for(lambda: len(connections(d, 'q')) == 1, what='the first connection')
+    wait_for(lambda: len(connections(d, 'q')) == 1, what='the first connection', log=(d, 'q'))
     pid = qsd_pid(d, 'q')
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: qsd_pid(d, 'q') != pid and alive(qsd_pid(d, 'q')), what='a new daemon')
     # the frontend reconnects to the same socket, served again
-    wait_for(lambda: len(connections(d, 'q')) == 2, what='the reconnection')
+    wait_for(lambda: len(connections(d, 'q')) == 2, what='the reconnection', log=(d, 'q'))
     log = domain_log(d, 'q')
     assert f'qemu-storage-daemon (pid {pid}) was killed by signal 9' in log, log
     assert 'qemu-storage-daemon restarted' in log
@@ -211,7 +218,7 @@ def test_daemon_restart_with_the_storage_daemon_gone_restarts_it(env):
     d.start()
     c2 = libvirt.open(d.uri)
     wait_for(lambda: qsd_pid(d, 'q') != pid and alive(qsd_pid(d, 'q')), what='a new daemon')
-    wait_for(lambda: len(connections(d, 'q')) == 2, what='the reconnection')
+    wait_for(lambda: len(connections(d, 'q')) == 2, what='the reconnection', log=(d, 'q'))
     c2.lookupByName('q').destroy()
     c2.close()
 
@@ -274,7 +281,7 @@ def test_virtiofs_share_runs_virtiofsd(env):
         in log, log
     assert '--memfd' in log
     wait_for(lambda: re.search(r'fake-vmm: vhost-user fs0 features 0x[0-9a-f]+ connection 1',
-                               domain_log(d, 'fs')), what='the virtiofsd connection')
+                               domain_log(d, 'fs')), what='the virtiofsd connection', log=(d, 'fs'))
     live = ET.fromstring(dom.XMLDesc(0))
     assert live.find('memoryBacking/source').get('type') == 'memfd'
     assert live.find('memoryBacking/access').get('mode') == 'shared'
@@ -298,7 +305,7 @@ def test_nbd_network_disk(env):
       <target dev='vda' bus='virtio'/>
     </disk>"""))
         dom.create()
-        wait_for(lambda: connections(d, 'nbd'), what='the vhost-user connection')
+        wait_for(lambda: connections(d, 'nbd'), what='the vhost-user connection', log=(d, 'nbd'))
         src = ET.fromstring(dom.XMLDesc(0)).find('devices/disk/source')
         assert src.get('protocol') == 'nbd' and src.find('host').get('socket') == str(sock)
         dom.destroy()

@@ -92,9 +92,16 @@ def test_guest_figures_follow_allocation():
         d.setMemoryFlags(248 * MIB, E.VIR_DOMAIN_AFFECT_LIVE)
         wait_guest_marker(name, 'ARMZ-GUEST MEMFILLED')
         # 8 MiB of it is the balloon's
-        wait_for(lambda: d.memoryStats()['unused'] < before['unused'] - 48 * MIB, 120,
-                 f"unused below {before['unused'] - 48 * MIB} KiB")
-        assert d.memoryStats()['last_update'] > before['last_update']
+        seen = {}
+
+        def dropped():
+            seen.update(d.memoryStats())
+            return seen['unused'] < before['unused'] - 48 * MIB
+        try:
+            wait_for(dropped, 120, f"unused below {before['unused'] - 48 * MIB} KiB")
+        except AssertionError as e:
+            raise AssertionError(f'{e}: before {before}, last {seen}') from None
+        assert seen['last_update'] > before['last_update'], (before, seen)
     finally:
         if d.isActive():
             d.destroy()
