@@ -103,6 +103,8 @@ def test_efi_boots_the_esp_disk(conn):
         assert rc == 0, 'no variable store after the first start'
     finally:
         gone(name)
+        # 64 MiB in the test host's RAM, and in the way of later greps of ROOT
+        host_sh(f'rm -f {GUEST}/{name}-esp.img')
     rc, _ = host_sh(f'test -e {STORE.format(name)}')
     assert rc != 0, 'undefine --nvram left the store'
 
