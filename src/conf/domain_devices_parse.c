@@ -683,9 +683,9 @@ parse_controller(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 static gboolean
 parse_channel(ArmzDomainDef *def, xmlNodePtr node, GError **error)
 {
-    static const char *const types[] = { "unix", NULL };
+    static const char *const types[] = { "unix", "pty", NULL };
     static const char *const types_no[] = {
-        "pty", "file", "null", "tcp", "udp", "dev", "pipe", "stdio", "vc", "spicevmc",
+        "file", "null", "tcp", "udp", "dev", "pipe", "stdio", "vc", "spicevmc",
         "spiceport", "qemu-vdagent", "dbus", "nmdm", NULL };
     static const char *const modes[] = { "bind", NULL };
     static const char *const modes_no[] = { "connect", NULL };

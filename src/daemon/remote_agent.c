@@ -1,5 +1,5 @@
 /* The guest agent procedures beyond the clock (remote_stats.c): the
- * domain's host name, file-system freeze and thaw, user passwords, the
+ * domain's host name, its file systems, their freeze and thaw, user passwords, the
  * guest's vCPUs and its information. */
 #include <libvirt/libvirt.h>
 #include "util/error.h"
@@ -54,6 +54,38 @@ h_set_user_password(ArmzClient *client, void *a, void *r, GError **error)
                                          args->flags, error);
 }
 
+static gboolean
+h_get_fsinfo(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_domain_get_fsinfo_args *args = a;
+    armz_domain_get_fsinfo_ret *ret = r;
+    ArmzDomainId dom = armz_remote_domain_id(&args->dom);
+    g_autoptr(GPtrArray) fss = armz_driver_get_fsinfo(DRV, &dom, args->flags, error);
+    guint n;
+
+    if (!fss)
+        return FALSE;
+    n = MIN(fss->len, (guint)ARMZ_DOMAIN_FSINFO_MAX);
+    ret->ret = n;
+    ret->info.info_len = n;
+    ret->info.info_val = g_new0(armz_domain_fsinfo, MAX(n, 1));
+    for (guint i = 0; i < n; i++) {
+        const ArmzFsInfo *fs = g_ptr_array_index(fss, i);
+        armz_domain_fsinfo *w = &ret->info.info_val[i];
+
+        w->mountpoint = g_strdup(fs->mountpoint);
+        w->name = g_strdup(fs->name);
+        w->fstype = g_strdup(fs->fstype);
+        w->dev_aliases.dev_aliases_len = MIN(fs->dev_aliases->len,
+                                             (guint)ARMZ_DOMAIN_FSINFO_DISKS_MAX);
+        w->dev_aliases.dev_aliases_val = g_new0(armz_nonnull_string,
+                                                MAX(w->dev_aliases.dev_aliases_len, 1));
+        for (guint j = 0; j < w->dev_aliases.dev_aliases_len; j++)
+            w->dev_aliases.dev_aliases_val[j] = g_strdup(g_ptr_array_index(fs->dev_aliases, j));
+    }
+    return TRUE;
+}
+
 /* The driver's parameters into a reply's list. */
 static gboolean
 put_params(GArray *params, u_int *len, armz_typed_param **val)
@@ -98,6 +130,8 @@ static const ArmzProc procs[] = {
       ARMZ_RET(armz_domain_get_guest_info_ret), h_get_guest_info, 0 },
     { REMOTE_PROC_DOMAIN_GET_HOSTNAME, ARMZ_ARGS(armz_domain_get_hostname_args),
       ARMZ_RET(armz_domain_get_hostname_ret), h_get_hostname, 0 },
+    { REMOTE_PROC_DOMAIN_GET_FSINFO, ARMZ_ARGS(armz_domain_get_fsinfo_args),
+      ARMZ_RET(armz_domain_get_fsinfo_ret), h_get_fsinfo, 0 },
     { REMOTE_PROC_DOMAIN_FSFREEZE, ARMZ_ARGS(armz_domain_fsfreeze_args),
       ARMZ_RET(armz_domain_fsfreeze_ret), h_fsfreeze, 0 },
     { REMOTE_PROC_DOMAIN_FSTHAW, ARMZ_ARGS(armz_domain_fsfreeze_args),

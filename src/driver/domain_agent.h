@@ -46,3 +46,24 @@ GArray *armz_driver_get_guest_vcpus(ArmzDriver *drv, const ArmzDomainId *dom,
  * (TYPES, 0: all of them) as libvirt's parameters. */
 GArray *armz_driver_get_guest_info(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int types,
                                    unsigned int flags, GError **error);
+
+/* virDomainGetFSInfo: one per file system the agent reports. */
+typedef struct {
+    char *mountpoint;
+    char *name;                 /* the guest's device, "vda1" */
+    char *fstype;
+    GPtrArray *dev_aliases;     /* char*: targets of the domain's disks ("vda") */
+} ArmzFsInfo;
+void armz_fsinfo_free(ArmzFsInfo *fs);
+/* ArmzFsInfo pointers from guest-get-fsinfo. */
+GPtrArray *armz_driver_get_fsinfo(ArmzDriver *drv, const ArmzDomainId *dom, unsigned int flags,
+                                  GError **error);
+
+/* The domain's disks as the agent's disk entries (guest-get-fsinfo's
+ * "disk", guest-get-disks' "address") are matched to them: PCI address,
+ * serial, then device node. */
+#include <yajl/yajl_tree.h>
+typedef struct _ArmzAgentDiskKey ArmzAgentDiskKey;
+GPtrArray *armz_agent_disk_keys(ArmzDriver *drv, const ArmzDomainId *dom, GError **error);
+/* The target ("vda") of the domain's disk DISK names, or NULL. */
+const char *armz_agent_match_disk(const GPtrArray *keys, yajl_val disk);

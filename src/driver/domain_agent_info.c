@@ -8,6 +8,7 @@
 #include "util/flags.h"
 #include "util/typed_params.h"
 #include "driver/domain_agent.h"
+#include "driver/domain_ifaddr.h"
 
 /* Runs CMD and parses its return value; NULL with ERROR set. */
 static yajl_val
@@ -178,10 +179,41 @@ info_timezone(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **er
     return TRUE;
 }
 
+/* CMD's answer, and in *KEYS the domain's disks it is matched against */
+static yajl_val
+disks_json(ArmzDriver *drv, const ArmzDomainId *dom, const char *cmd, GPtrArray **keys,
+           GError **error)
+{
+    *keys = armz_agent_disk_keys(drv, dom, error);
+    return *keys ? agent_json(drv, dom, "virDomainGetGuestInfo", cmd, error) : NULL;
+}
+
+/* fs.N.disk.M.{alias,serial,device} of a file system's DISKS */
+static void
+fs_disks(GArray *out, const GPtrArray *keys, yajl_val disks, guint n)
+{
+    guint m = 0;
+
+    for (size_t j = 0; YAJL_IS_ARRAY(disks) && j < disks->u.array.len; j++) {
+        yajl_val d = disks->u.array.values[j];
+        const char *alias = armz_agent_match_disk(keys, d);
+        g_autofree char *serial = g_strdup_printf("fs.%u.disk.%u.serial", n, m);
+        g_autofree char *dev = g_strdup_printf("fs.%u.disk.%u.device", n, m);
+
+        if (alias)
+            armz_typed_params_add_string(out, alias, "fs.%u.disk.%u.alias", n, m);
+        add_str(out, d, "serial", serial);
+        add_str(out, d, "dev", dev);
+        m++;
+    }
+    armz_typed_params_add_uint(out, m, "fs.%u.disk.count", n);
+}
+
 static gboolean
 info_filesystems(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **error)
 {
-    yajl_val v = agent_json(drv, dom, "virDomainGetGuestInfo", "guest-get-fsinfo", error);
+    g_autoptr(GPtrArray) keys = NULL;
+    yajl_val v = disks_json(drv, dom, "guest-get-fsinfo", &keys, error);
     guint n = 0;
 
     if (!v)
@@ -205,10 +237,87 @@ info_filesystems(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError *
         if (used && YAJL_IS_INTEGER(used))
             armz_typed_params_add_ullong(out, (guint64)YAJL_GET_INTEGER(used),
                                          "fs.%u.used-bytes", n);
+        fs_disks(out, keys, get(e, "disk", yajl_t_array), n);
         n++;
     }
     yajl_tree_free(v);
     armz_typed_params_add_uint(out, n, "fs.count");
+    return TRUE;
+}
+
+/* disk.N.*: the guest's block devices (guest-get-disks), a whole disk
+ * with the target of the domain's disk it is */
+static gboolean
+info_disks(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **error)
+{
+    g_autoptr(GPtrArray) keys = NULL;
+    yajl_val v = disks_json(drv, dom, "guest-get-disks", &keys, error);
+    guint n = 0;
+
+    if (!v)
+        return FALSE;
+    for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++) {
+        yajl_val e = v->u.array.values[i];
+        yajl_val part = get(e, "partition", yajl_t_any), deps = get(e, "dependencies", yajl_t_array);
+        yajl_val addr = get(e, "address", yajl_t_object), alias = get(e, "alias", yajl_t_string);
+        g_autofree char *name = g_strdup_printf("disk.%u.name", n);
+        guint m = 0;
+
+        if (!get(e, "name", yajl_t_string))
+            continue;
+        add_str(out, e, "name", name);
+        armz_typed_params_add_boolean(out, YAJL_IS_TRUE(part), "disk.%u.partition", n);
+        for (size_t j = 0; YAJL_IS_ARRAY(deps) && j < deps->u.array.len; j++) {
+            if (!YAJL_IS_STRING(deps->u.array.values[j]))
+                continue;
+            armz_typed_params_add_string(out, YAJL_GET_STRING(deps->u.array.values[j]),
+                                         "disk.%u.dependency.%u.name", n, m++);
+        }
+        if (deps)
+            armz_typed_params_add_uint(out, m, "disk.%u.dependency.count", n);
+        if (addr) {
+            g_autofree char *serial = g_strdup_printf("disk.%u.serial", n);
+            g_autofree char *bus = g_strdup_printf("disk.%u.guest_bus", n);
+            const char *target = armz_agent_match_disk(keys, addr);
+
+            add_str(out, addr, "serial", serial);
+            add_str(out, addr, "bus-type", bus);
+            if (target)
+                armz_typed_params_add_string(out, target, "disk.%u.alias", n);
+        }
+        if (alias)
+            armz_typed_params_add_string(out, YAJL_GET_STRING(alias), "disk.%u.guest_alias", n);
+        n++;
+    }
+    yajl_tree_free(v);
+    armz_typed_params_add_uint(out, n, "disk.count");
+    return TRUE;
+}
+
+/* if.N.*: the guest's network interfaces and their addresses */
+static gboolean
+info_interfaces(ArmzDriver *drv, const ArmzDomainId *dom, GArray *out, GError **error)
+{
+    g_autoptr(GPtrArray) ifaces = armz_driver_agent_interfaces(drv, dom, error);
+
+    if (!ifaces)
+        return FALSE;
+    for (guint i = 0; i < ifaces->len; i++) {
+        const ArmzDomainIface *f = g_ptr_array_index(ifaces, i);
+
+        armz_typed_params_add_string(out, f->name, "if.%u.name", i);
+        if (f->hwaddr)
+            armz_typed_params_add_string(out, f->hwaddr, "if.%u.hwaddr", i);
+        for (guint j = 0; j < f->addrs->len; j++) {
+            const ArmzDomainIPAddr *a = &g_array_index(f->addrs, ArmzDomainIPAddr, j);
+            armz_typed_params_add_string(out, a->type == VIR_IP_ADDR_TYPE_IPV6 ? "ipv6" : "ipv4",
+                                         "if.%u.addr.%u.type", i, j);
+            armz_typed_params_add_string(out, a->addr, "if.%u.addr.%u.addr", i, j);
+            armz_typed_params_add_uint(out, a->prefix, "if.%u.addr.%u.prefix", i, j);
+        }
+        armz_typed_params_add_uint(out, f->addrs->len, "if.%u.addr.count", i);
+    }
+    armz_typed_params_add_uint(out, ifaces->len, "if.count");
     return TRUE;
 }
 
@@ -219,13 +328,13 @@ armz_driver_get_guest_info(ArmzDriver *drv, const ArmzDomainId *dom, unsigned in
     const unsigned int supported = VIR_DOMAIN_GUEST_INFO_USERS | VIR_DOMAIN_GUEST_INFO_OS |
                                    VIR_DOMAIN_GUEST_INFO_TIMEZONE |
                                    VIR_DOMAIN_GUEST_INFO_HOSTNAME |
-                                   VIR_DOMAIN_GUEST_INFO_FILESYSTEM;
+                                   VIR_DOMAIN_GUEST_INFO_FILESYSTEM |
+                                   VIR_DOMAIN_GUEST_INFO_DISKS |
+                                   VIR_DOMAIN_GUEST_INFO_INTERFACES;
     g_autoptr(GArray) out = NULL;
 
     if (!armz_check_flags(flags, 0, "virDomainGetGuestInfo", error))
         return NULL;
-    /* disks and interfaces need the guest's devices mapped to the
-     * domain's: not done */
     if (types & ~supported) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_ARGUMENT_UNSUPPORTED,
                     _("guest info types 0x%x are not supported"), types & ~supported);
@@ -247,6 +356,10 @@ armz_driver_get_guest_info(ArmzDriver *drv, const ArmzDomainId *dom, unsigned in
         armz_typed_params_add_string(out, name, "hostname");
     }
     if ((types & VIR_DOMAIN_GUEST_INFO_FILESYSTEM) && !info_filesystems(drv, dom, out, error))
+        return NULL;
+    if ((types & VIR_DOMAIN_GUEST_INFO_DISKS) && !info_disks(drv, dom, out, error))
+        return NULL;
+    if ((types & VIR_DOMAIN_GUEST_INFO_INTERFACES) && !info_interfaces(drv, dom, out, error))
         return NULL;
     return g_steal_pointer(&out);
 }

@@ -44,7 +44,7 @@ static const char *const rng_models[] = { "virtio", NULL };
 static const char *const rng_backends[] = { "random", NULL };
 static const char *const rng_sources[] = { "/dev/urandom", "/dev/random", NULL };
 static const char *const memballoon_models[] = { "virtio", "none", NULL };
-static const char *const channel_types[] = { "unix", NULL };
+static const char *const channel_types[] = { "unix", "pty", NULL };
 static const char *const channel_targets[] = { "virtio", NULL };
 /* where libvirt puts a channel: a port of its virtio-serial controller */
 static const char *const channel_addresses[] = { "virtio-serial", "virtio-mmio", NULL };
@@ -985,6 +985,11 @@ check_channel(const ArmzDomainDef *def, guint i, GError **error)
                     _("<channel type='%s'> with <target type='%s'> is not supported by the "
                       "armz driver"), ch->type ? ch->type : "",
                     ch->target_type ? ch->target_type : "");
+    /* the daemon is the agent's client through a socket, as libvirt */
+    if (g_strcmp0(ch->type, "pty") == 0 && g_strcmp0(name, "org.qemu.guest_agent.0") == 0)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("the guest agent channel 'org.qemu.guest_agent.0' must be "
+                      "<channel type='unix'>"));
     /* the port's name is also the file name of its generated socket */
     if (!name || !*name || strchr(name, '/') || g_str_equal(name, ".") ||
         g_str_equal(name, ".."))

@@ -338,7 +338,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     live = armz_domain_def_copy(obj->def);
     record_ptys(live, plan, &fds);
     record_taps(live, &fds);
-    armz_launch_record_channels(live, plan);
+    armz_launch_record_channels(live, plan, fds.pty_paths);
     record_backing(live, plan);
     if (plan->vhost_dir) {
         /* implied by the vhost-user devices: shown as libvirt users write it */

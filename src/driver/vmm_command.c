@@ -659,7 +659,7 @@ plan_firmware(Builder *b, GError **error)
 /* Each <channel> a virtio-serial port on a socket the daemon listens on:
  * the path given, or STATE_DIR/channel/UUID/NAME (libvirt's
  * .../channel/target/domain-ID-NAME/NAME; the UUID keeps it short and
- * known before the start). */
+ * known before the start); a pty channel on a pty the daemon opens. */
 static void
 plan_channels(Builder *b)
 {
@@ -668,12 +668,14 @@ plan_channels(Builder *b)
     armz_uuid_format(b->def->uuid, uuid);
     for (guint i = 0; i < b->def->channels->len; i++) {
         const ArmzDomainChannelDef *ch = g_ptr_array_index(b->def->channels, i);
-        g_autofree char *path = ch->source_path ? g_strdup(ch->source_path)
+        gboolean pty = g_strcmp0(ch->type, "pty") == 0;
+        g_autofree char *path = pty ? NULL : ch->source_path ? g_strdup(ch->source_path)
             : g_build_filename(b->ctx->state_dir, "channel", uuid, ch->target_name, NULL);
         g_autofree char *role = g_strdup_printf("channel%u", i);
         g_auto(GStrv) parts = g_strsplit(ch->target_name, ",", -1);
         g_autofree char *name = g_strjoinv(",,", parts);   /* a comma in the option */
-        ArmzLaunchFd *fd = add_fd(b, ARMZ_LAUNCH_FD_CHANNEL_LISTEN, path, role, (int)i);
+        ArmzLaunchFd *fd = add_fd(b, pty ? ARMZ_LAUNCH_FD_PTY : ARMZ_LAUNCH_FD_CHANNEL_LISTEN,
+                                  path, role, (int)i);
 
         arg(b, "--channel");
         argf(b, "fd=%d,name=%s,id=%s", fd->num, name, role);
@@ -681,19 +683,26 @@ plan_channels(Builder *b)
 }
 
 void
-armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
+armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan,
+                            const GPtrArray *pty_paths)
 {
     for (guint i = 0; i < plan->fds->len; i++) {
         const ArmzLaunchFd *fd = g_ptr_array_index(plan->fds, i);
+        gboolean pty = fd->kind == ARMZ_LAUNCH_FD_PTY && g_str_has_prefix(fd->role, "channel");
         ArmzDomainChannelDef *ch;
 
-        if (fd->kind != ARMZ_LAUNCH_FD_CHANNEL_LISTEN || fd->device_index < 0 ||
+        if ((fd->kind != ARMZ_LAUNCH_FD_CHANNEL_LISTEN && !pty) || fd->device_index < 0 ||
             (guint)fd->device_index >= live->channels->len)
             continue;
         ch = g_ptr_array_index(live->channels, fd->device_index);
-        if (!ch->source_path)
+        if (pty) {
+            g_free(ch->source_path);
+            ch->source_path = i < pty_paths->len ? g_strdup(g_ptr_array_index(pty_paths, i))
+                                                 : NULL;
+        } else if (!ch->source_path) {
             ch->source_path = g_strdup(fd->path);
-        if (!ch->source_mode)
+        }
+        if (!ch->source_mode && !pty)
             ch->source_mode = g_strdup("bind");
         ch->state = ARMZ_TRISTATE_OFF;
     }

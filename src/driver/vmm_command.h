@@ -140,9 +140,10 @@ void armz_launch_plan_free(ArmzLaunchPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzLaunchPlan, armz_launch_plan_free)
 
 /* The live definition LIVE of a started plan: each channel's socket path
- * (generated ones included) and its state, disconnected until the guest
- * opens the port. */
-void armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan);
+ * (generated ones included) or pty (PTY_PATHS: per plan fd, NULL or the
+ * /dev/pts path) and its state, disconnected until the guest opens the port. */
+void armz_launch_record_channels(ArmzDomainDef *live, const ArmzLaunchPlan *plan,
+                                 const GPtrArray *pty_paths);
 
 /* A NULL-terminated copy of plan->argv, for exec. */
 GStrv armz_launch_plan_argv(const ArmzLaunchPlan *plan);

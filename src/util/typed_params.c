@@ -69,3 +69,9 @@ armz_typed_params_add_string(GArray *params, const char *value, const char *fmt,
 {
     ADD(params, VIR_TYPED_PARAM_STRING, s, g_strdup(value), fmt);
 }
+
+void
+armz_typed_params_add_boolean(GArray *params, gboolean value, const char *fmt, ...)
+{
+    ADD(params, VIR_TYPED_PARAM_BOOLEAN, i, value ? 1 : 0, fmt);
+}

@@ -29,3 +29,5 @@ void armz_typed_params_add_ullong(GArray *params, guint64 value, const char *fmt
     G_GNUC_PRINTF(3, 4);
 void armz_typed_params_add_string(GArray *params, const char *value, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+void armz_typed_params_add_boolean(GArray *params, gboolean value, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);

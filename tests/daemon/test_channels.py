@@ -36,9 +36,18 @@ def test_channel_with_path_kept(conn):
     assert src.get('path') == '/var/lib/armz/ch.sock'
 
 
+def test_pty_channel_kept(conn):
+    x = "    <channel type='pty'><target type='virtio' name='org.example.pty'/></channel>\n"
+    dom = conn.defineXML(armzd.domain_xml('chpty', extra_devices=x))
+    ch = ET.fromstring(dom.XMLDesc(0)).find('devices/channel')
+    assert ch.get('type') == 'pty' and ch.find('target').get('name') == 'org.example.pty'
+
+
 def test_channel_refusals(conn):
     for name, frag, code in [
-        ('pty', "<channel type='pty'><target type='virtio' name='a'/></channel>",
+        ('agent-pty', "<channel type='pty'><target type='virtio' "
+         "name='org.qemu.guest_agent.0'/></channel>", L.VIR_ERR_CONFIG_UNSUPPORTED),
+        ('file', "<channel type='file'><target type='virtio' name='a'/></channel>",
          L.VIR_ERR_CONFIG_UNSUPPORTED),
         ('relative', "<channel type='unix'><source mode='bind' path='a.sock'/>"
          "<target type='virtio' name='a'/></channel>", L.VIR_ERR_CONFIG_UNSUPPORTED),
@@ -63,11 +72,12 @@ def test_agent_apis_need_a_running_domain(daemon, conn):
                  lambda: dom.fsFreeze(['/'], 0),
                  lambda: dom.fsThaw(None, 0),
                  lambda: dom.setUserPassword('root', 'x', 0),
-                 lambda: dom.guestInfo(0, 0)):
+                 lambda: dom.guestInfo(0, 0),
+                 lambda: dom.fsInfo(0)):
         e = expect_error(L.VIR_ERR_OPERATION_INVALID, call)
         assert 'not running' in e.get_error_message()
     # (libvirt-python's guestVcpus answers None on errors)
-    for cmd in ('domtime', 'guestvcpus'):
+    for cmd in ('domtime', 'guestvcpus', 'domfsinfo'):
         r = daemon.virsh(cmd, 'agent-off', check=False)
         assert r.rc != 0 and 'not running' in r.err, r
 
@@ -81,5 +91,5 @@ def test_agent_api_arguments(daemon, conn):
                      L.VIR_DOMAIN_GET_HOSTNAME_LEASE)
     assert 'lease' in e.get_error_message().lower()
     expect_error(L.VIR_ERR_INVALID_ARG, dom.fsFreeze, None, 1 << 20)
-    # the guest's disks and interfaces are not mapped to the domain's
-    expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, dom.guestInfo, L.VIR_DOMAIN_GUEST_INFO_DISKS, 0)
+    # a type libvirt 9.0 does not know
+    expect_error(L.VIR_ERR_ARGUMENT_UNSUPPORTED, dom.guestInfo, 1 << 10, 0)

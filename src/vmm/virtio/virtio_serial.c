@@ -31,6 +31,7 @@ typedef struct {
     char *id;
     int listen_fd;
     int client_fd;                     /* -1: no client */
+    int pty_slave_fd;                  /* a pty port: its slave, held open */
     unsigned listen_slot, client_slot; /* extra fd indices */
     bool guest_open;
     bool ready;                        /* the driver sent PORT_READY */
@@ -110,7 +111,8 @@ client_close(ArmzVirtioDev *d, Serial *s, unsigned id)
 {
     Port *p = &s->ports[id - 1];
 
-    if (p->client_fd < 0)
+    /* a pty stays connected: its readers come and go behind the slave */
+    if (p->client_fd < 0 || p->pty_slave_fd >= 0)
         return;
     close(p->client_fd);
     p->client_fd = -1;
@@ -188,7 +190,8 @@ port_tx(ArmzVirtioDev *d, Serial *s, unsigned q, unsigned id)
             ssize_t w;
 
             do {
-                w = sendmsg(p->client_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+                w = p->pty_slave_fd >= 0 ? writev(p->client_fd, e->iov, (int)e->n_out)
+                    : sendmsg(p->client_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
             } while (w < 0 && errno == EINTR);
             /* a client that does not read loses what does not fit */
             if (w < 0 && errno != EAGAIN)
@@ -316,6 +319,8 @@ serial_free(void *priv)
             close(s->ports[i].client_fd);
         if (s->ports[i].listen_fd >= 0)
             close(s->ports[i].listen_fd);
+        if (s->ports[i].pty_slave_fd >= 0)
+            close(s->ports[i].pty_slave_fd);
         g_free(s->ports[i].name);
         g_free(s->ports[i].id);
     }
@@ -358,6 +363,28 @@ listen_path(const char *path, GError **error)
     return fd;
 }
 
+/* fd=N may be a pty master (the daemon's <channel type='pty'>) rather than a
+ * listening socket: then the port is connected from the start, and its slave
+ * is held open so that the master never hangs up between the clients of
+ * /dev/pts/N; what nobody reads is lost, as on a serial line. */
+static bool
+take_pty(Port *p, GError **error)
+{
+    char name[64];
+
+    if (ptsname_r(p->listen_fd, name, sizeof(name)) != 0)
+        return true;            /* not a pty: a listening socket */
+    p->pty_slave_fd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (p->pty_slave_fd < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot open %s, the pty of channel %s: %s"),
+                    name, p->name, g_strerror(errno));
+        return false;
+    }
+    p->client_fd = p->listen_fd;
+    p->listen_fd = -1;
+    return true;
+}
+
 ArmzVirtioDev *
 armz_virtio_serial_new(const ArmzChannelOpt *chans, unsigned n, GError **error)
 {
@@ -370,7 +397,7 @@ armz_virtio_serial_new(const ArmzChannelOpt *chans, unsigned n, GError **error)
     for (unsigned i = 0; i < n; i++) {
         Port *p = &s->ports[i];
 
-        p->client_fd = -1;
+        p->client_fd = p->pty_slave_fd = -1;
         p->listen_fd = chans[i].path ? listen_path(chans[i].path, error) : chans[i].fd;
         s->nports = i + 1;
         p->name = g_strdup(chans[i].name);
@@ -383,6 +410,8 @@ armz_virtio_serial_new(const ArmzChannelOpt *chans, unsigned n, GError **error)
             p->listen_fd = -1;
             goto fail;
         }
+        if (!chans[i].path && !take_pty(p, error))
+            goto fail;
     }
     d = armz_virtio_dev_new(&serial_ops, s, "virtio-serial",
                             VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT));
@@ -390,7 +419,7 @@ armz_virtio_serial_new(const ArmzChannelOpt *chans, unsigned n, GError **error)
     armz_st_le32(armz_virtio_config(d) + VIRTIO_CONSOLE_CFG_MAX_NR_PORTS, n + 1);
     for (unsigned i = 0; i < n; i++) {
         s->ports[i].listen_slot = armz_virtio_add_fd(d, s->ports[i].listen_fd);
-        s->ports[i].client_slot = armz_virtio_add_fd(d, -1);
+        s->ports[i].client_slot = armz_virtio_add_fd(d, s->ports[i].client_fd);
     }
     return d;
 

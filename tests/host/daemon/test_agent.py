@@ -19,6 +19,11 @@ from hostlib import (ROOT, URI, Events, domain_xml, host_sh, virsh, wait_for, wa
 E = libvirt
 AGENT = ("<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
          "</channel>")
+# a pty channel beside it: the guest greets on it and echoes to its console
+PTY = "<channel type='pty'><target type='virtio' name='org.armz.pty'/></channel>"
+# a disk the guest puts ext4 on and mounts on /mnt/data
+DATA = (f"<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        f"<source file='{ROOT}/agent-data.img'/><target dev='vda' bus='virtio'/></disk>")
 NIC = ("<interface type='ethernet'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/>"
        "</interface>")
 
@@ -27,8 +32,9 @@ NIC = ("<interface type='ethernet'><mac address='52:54:00:aa:bb:cc'/><model type
 def dom():
     Events.start_loop()
     c = libvirt.open(URI)
-    host_sh(f'rm -f {ROOT}/agent-serial.log')
-    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT + NIC))
+    host_sh(f'rm -f {ROOT}/agent-serial.log; rm -f {ROOT}/agent-data.img; '
+            f'dd if=/dev/zero of={ROOT}/agent-data.img bs=1M count=0 seek=32')
+    d = c.defineXML(domain_xml('agent', mode='agent', extra=AGENT + PTY + NIC + DATA))
     yield d
     try:
         if d.isActive():
@@ -50,6 +56,7 @@ def test_agent_commands(dom):
     dom.create()
     src = ET.fromstring(dom.XMLDesc(0)).find('devices/channel/source')
     assert src is not None and src.get('path', '').endswith('/org.qemu.guest_agent.0')
+    wait_guest_marker('agent', 'ARMZ-GUEST AGENT FS /mnt/data')
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT /dev/vport')
     wait_for(lambda: target(dom).get('state') == 'connected', 60, "state='connected'")
     # the AGENT_LIFECYCLE event when the agent opened its port
@@ -57,6 +64,16 @@ def test_agent_commands(dom):
                       E.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_CHANNEL) in seen,
              30, 'agent lifecycle event')
     dom.connect().domainEventDeregisterAny(cid)
+    # the pty channel: its /dev/pts path in the live XML, the guest's
+    # greeting read there, a line written there reaching the guest
+    pty = [ch for ch in ET.fromstring(dom.XMLDesc(0)).findall('devices/channel')
+           if ch.get('type') == 'pty'][0]
+    path = pty.find('source').get('path', '')
+    assert path.startswith('/dev/pts/'), ET.tostring(pty)
+    rc, out = host_sh(f'timeout 30 head -n 1 {path}')
+    assert rc == 0 and 'ARMZ-PTY-HELLO' in out, (rc, out)
+    host_sh(f'echo armz-pty-ping > {path}')
+    wait_guest_marker('agent', 'ARMZ-GUEST PTY GOT armz-pty-ping')
 
     t = dom.getTime(0)
     assert abs(t['seconds'] - time.time()) < 86400, t
@@ -82,15 +99,36 @@ def test_agent_commands(dom):
     info = dom.guestInfo(0, 0)
     assert info['hostname'] == 'armz-guest', info
     assert info['os.id'] == 'armz-test' and info['os.machine'] == 'aarch64', info
-    assert info['fs.count'] == 0 and 'user.count' in info and 'timezone.offset' in info, info
+    assert 'user.count' in info and 'timezone.offset' in info, info
+    assert info['fs.count'] == 1 and info['fs.0.mountpoint'] == '/mnt/data', info
+    assert info['fs.0.disk.count'] == 1 and info['fs.0.disk.0.alias'] == 'vda', info
+    # the guest's disks, vda mapped to the domain's; its interfaces
+    assert info['disk.count'] >= 1, info
+    vda = [k[:-len('.name')] for k, v in info.items()
+           if k.startswith('disk.') and k.endswith('.name') and v == '/dev/vda']
+    assert vda and info[vda[0] + '.alias'] == 'vda' and info[vda[0] + '.partition'] is False, info
+    n = [k for k, v in info.items() if k.startswith('if.') and k.endswith('.name') and v == 'eth0']
+    assert n, info
+    i = n[0][:-len('.name')]
+    assert info[i + '.hwaddr'] == '52:54:00:aa:bb:cc', info
+    assert any(info[f'{i}.addr.{j}.addr'] == '192.0.2.7' and info[f'{i}.addr.{j}.prefix'] == 24
+               for j in range(info[i + '.addr.count'])), info
+    r = virsh('guestinfo', 'agent', '--disk', '--interface')
+    assert re.search(r'^disk\.\d+\.alias +: vda$', r.stdout, re.M), r
     r = virsh('guestinfo', 'agent', '--hostname')
     assert re.search(r'^hostname +: armz-guest$', r.stdout, re.M), r
 
-    # the test guest's root is an initramfs: no file system qemu-ga freezes
-    assert dom.fsFreeze(None, 0) == 0
-    assert dom.fsThaw(None, 0) == 0
-    assert 'Froze 0 filesystem' in virsh('domfsfreeze', 'agent').stdout
-    assert 'Thawed 0 filesystem' in virsh('domfsthaw', 'agent').stdout
+    # the guest's root is an initramfs; its one real file system is the
+    # ext4 on vda, mounted on /mnt/data
+    assert dom.fsInfo(0) == [('/mnt/data', 'vda', 'ext4', ['vda'])], dom.fsInfo(0)
+    r = virsh('domfsinfo', 'agent')
+    assert re.search(r'^ */mnt/data +vda +ext4 +vda *$', r.stdout, re.M), r
+    assert dom.fsFreeze(None, 0) == 1
+    assert dom.fsThaw(None, 0) == 1
+    assert dom.fsFreeze(['/mnt/data'], 0) == 1
+    assert dom.fsThaw(None, 0) == 1     # (libvirt: thaw takes no mountpoints)
+    assert 'Froze 1 filesystem' in virsh('domfsfreeze', 'agent').stdout
+    assert 'Thawed 1 filesystem' in virsh('domfsthaw', 'agent').stdout
 
     virsh('set-user-password', 'agent', 'armz', 'armz-Pass-1')
     wait_guest_marker('agent', 'ARMZ-GUEST AGENT PASSWORD-OK')

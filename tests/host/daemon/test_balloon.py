@@ -14,6 +14,8 @@ from hostlib import URI, domain_xml, host_sh, ROOT, serial_log, virsh, wait_for,
 E = libvirt
 MIB = 1024
 BALLOON = "<memballoon model='virtio'><stats period='1'/></memballoon>"
+BALLOON_FPR = ("<memballoon model='virtio' freePageReporting='on'><stats period='1'/>"
+               "</memballoon>")
 
 
 @pytest.fixture
@@ -77,13 +79,28 @@ def test_setmem_above_max_refused(dom):
     assert e.value.get_error_code() == E.VIR_ERR_INVALID_ARG
 
 
+def vmm_pid(name):
+    rc, out = host_sh("for p in /proc/[0-9]*; do grep -q '^armz-vmm' $p/comm 2>/dev/null && "
+                      f"tr '\\0' ' ' < $p/cmdline | grep -q -- '--name {name} ' && "
+                      "echo ${p#/proc/}; done")
+    pids = out.split()
+    assert len(pids) == 1, f'armz-vmm of {name}: {out!r}'
+    return pids[0]
+
+
+def vmm_rss_kib(pid):
+    rc, out = host_sh(f"awk '/^VmRSS/ {{print $2}}' /proc/{pid}/status")
+    assert rc == 0 and out.strip().isdigit(), (rc, out)
+    return int(out)
+
+
 def test_guest_figures_follow_allocation():
     """dommemstat is the guest's own view: its free memory drops by what
     the guest takes (64 MiB, once the balloon took 8 MiB: the signal)."""
     c = libvirt.open(URI)
     name = 'memfill'
     host_sh(f'rm -f {ROOT}/{name}-serial.log')
-    d = c.defineXML(domain_xml(name, mode='memfill', memory_mib=256, extra=BALLOON))
+    d = c.defineXML(domain_xml(name, mode='memfill', memory_mib=256, extra=BALLOON_FPR))
     try:
         d.create()
         wait_guest_marker(name)
@@ -102,6 +119,14 @@ def test_guest_figures_follow_allocation():
         except AssertionError as e:
             raise AssertionError(f'{e}: before {before}, last {seen}') from None
         assert seen['last_update'] > before['last_update'], (before, seen)
+        # freePageReporting: what the guest frees comes back to the host
+        # (armz-vmm's resident memory drops)
+        pid = vmm_pid(name)
+        rss = vmm_rss_kib(pid)
+        d.setMemoryFlags(256 * MIB, E.VIR_DOMAIN_AFFECT_LIVE)
+        wait_guest_marker(name, 'ARMZ-GUEST MEMFREED')
+        wait_for(lambda: vmm_rss_kib(pid) < rss - 32 * MIB, 60,
+                 f'armz-vmm resident memory below {rss - 32 * MIB} KiB (was {rss} KiB)')
     finally:
         if d.isActive():
             d.destroy()

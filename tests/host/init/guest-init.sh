@@ -22,7 +22,8 @@
 #             "ARMZ-GUEST DHCP ip=IP router=R", ping the router and print
 #             "ARMZ-GUEST PING-OK R" or "ARMZ-GUEST PING-FAIL R", then wait
 #   memfill   take 64 MiB of memory (a file in the initramfs) once the
-#             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED", then wait
+#             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED"; free it when
+#             the balloon has given its memory back ("ARMZ-GUEST MEMFREED")
 #   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
 #             openstack/latest/meta_data.json {"uuid": "ID"} is in,
 #             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
@@ -151,6 +152,29 @@ EOF
         sleep 1
       done
     ) &
+    # a disk: an ext4 file system on it, mounted on /mnt/data (what the
+    # agent's domfsinfo and domfsfreeze see)
+    if [ -b /dev/vda ]; then
+      while read -r m; do
+        [ -n "$m" ] && insmod "/modules/$m" 2>/dev/null
+      done < /modules/ext4.order
+      mkdir -p /mnt/data
+      if mke2fs -q /dev/vda >/dev/null 2>&1 && mount -t ext4 /dev/vda /mnt/data; then
+        echo "ARMZ-GUEST AGENT FS /mnt/data"
+      else
+        echo "ARMZ-GUEST AGENT FS-FAILED"
+      fi
+    fi
+    # a pty channel beside the agent (<channel type='pty'>, org.armz.pty):
+    # a greeting, then each line the host writes comes back on the console
+    for d in /sys/class/virtio-ports/vport*; do
+      [ "$(cat "$d/name" 2>/dev/null)" = org.armz.pty ] || continue
+      (
+        exec 3<>"/dev/${d##*/}"
+        echo "ARMZ-PTY-HELLO" >&3
+        while read -r l <&3; do echo "ARMZ-GUEST PTY GOT $l"; done
+      ) &
+    done
     echo "ARMZ-GUEST AGENT ${p:-none}"
     if [ -x /usr/sbin/qemu-ga ]; then
       /usr/sbin/qemu-ga -m virtio-serial -p "$p" -f /var/run/qemu-ga.pid
@@ -166,6 +190,10 @@ EOF
     while [ "$(awk '/^MemTotal/ {print $2}' /proc/meminfo)" -gt $((t0 - 4096)) ]; do sleep 1; done
     dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null
     echo "ARMZ-GUEST MEMFILLED"
+    # given back once the balloon is gone again (free page reporting's test)
+    while [ "$(awk '/^MemTotal/ {print $2}' /proc/meminfo)" -lt "$t0" ]; do sleep 1; done
+    rm -f /tmp/fill
+    echo "ARMZ-GUEST MEMFREED"
     while :; do sleep 3600; done ;;
   memwatch)
     # the guest's MemTotal every second (the balloon changes it)

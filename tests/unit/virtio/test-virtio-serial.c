@@ -3,7 +3,10 @@
  * leaving shows as PORT_OPEN to the guest, the guest opening a port reaches
  * the listener (VSERPORT_CHANGE), bytes flow both ways, and hostile control
  * messages (unknown port or event, short, bad values) change nothing. */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -48,8 +51,9 @@ post_ctrl_buffers(Fix *f, unsigned n)
     vt_run(f->dev);
 }
 
+/* PTY: -1, or a pty master for the second port (<channel type='pty'>) */
 static void
-fix_init(Fix *f)
+fix_init_pty(Fix *f, int pty)
 {
     GError *err = NULL;
     ArmzChannelOpt ch[2] = { { 0 } };
@@ -64,6 +68,10 @@ fix_init(Fix *f)
     ch[0].name = (char *)"org.qemu.guest_agent.0";
     ch[0].id = (char *)"channel0";
     ch[1].name = (char *)"org.example.other";
+    if (pty >= 0) {
+        ch[1].path = NULL;
+        ch[1].fd = pty;
+    }
     f->dev = armz_virtio_serial_new(ch, 2, &err);
     g_assert_no_error(err);
     armz_virtio_serial_set_listener(f->dev, on_port, f);
@@ -78,6 +86,12 @@ fix_init(Fix *f)
     }
     vt_driver_ok(f->bus, BASE);
     post_ctrl_buffers(f, 8);
+}
+
+static void
+fix_init(Fix *f)
+{
+    fix_init_pty(f, -1);
 }
 
 static void
@@ -281,6 +295,58 @@ test_hostile_control(void)
     fix_free(&f);
 }
 
+/* A pty port is connected from the start and stays so while its readers
+ * come and go: bytes flow both ways through the pty's slave. */
+static void
+test_pty_port(void)
+{
+    Fix f;
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), sl;
+    struct termios t;
+    char buf[16] = { 0 };
+    uint32_t head, len;
+    VtBuf rx = { DATA, 64, true }, tx = { DATA + 0x100, 5, false };
+
+    g_assert_cmpint(m, >=, 0);
+    g_assert_cmpint(grantpt(m), ==, 0);
+    g_assert_cmpint(unlockpt(m), ==, 0);
+    sl = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    g_assert_cmpint(sl, >=, 0);
+    g_assert_cmpint(tcgetattr(sl, &t), ==, 0);
+    cfmakeraw(&t);
+    g_assert_cmpint(tcsetattr(sl, TCSANOW, &t), ==, 0);
+    fix_init_pty(&f, m);
+    send_ctrl(&f, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+    expect_ctrl(&f, 1, VIRTIO_CONSOLE_DEVICE_ADD, 0, NULL);
+    expect_ctrl(&f, 2, VIRTIO_CONSOLE_DEVICE_ADD, 0, NULL);
+    /* the host side of a pty port is open at once */
+    send_ctrl(&f, 2, VIRTIO_CONSOLE_PORT_READY, 1);
+    expect_ctrl(&f, 2, VIRTIO_CONSOLE_PORT_NAME, 1, "org.example.other");
+    expect_ctrl(&f, 2, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
+    send_ctrl(&f, 2, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    /* the guest writes: the slave reads it */
+    memcpy(vt_ptr(mem, DATA + 0x100), "world", 5);
+    vt_add(&f.q[7], &tx, 1);
+    vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 7);
+    vt_run(f.dev);
+    g_assert_true(vt_get_used(&f.q[7], &head, &len));
+    g_assert_cmpint(read(sl, buf, sizeof(buf)), ==, 5);
+    g_assert_cmpmem(buf, 5, "world", 5);
+    /* the slave writes: the guest receives it */
+    g_assert_cmpint(write(sl, "hello", 5), ==, 5);
+    vt_add(&f.q[6], &rx, 1);
+    vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 6);
+    vt_run(f.dev);
+    g_assert_true(vt_get_used(&f.q[6], &head, &len));
+    g_assert_cmpuint(len, ==, 5);
+    g_assert_cmpmem(vt_ptr(mem, DATA), 5, "hello", 5);
+    /* the reader goes: the port stays connected (the VMM holds the slave) */
+    close(sl);
+    vt_run(f.dev);
+    no_ctrl(&f);
+    fix_free(&f);
+}
+
 static void
 test_open_errors(void)
 {
@@ -306,6 +372,7 @@ main(int argc, char **argv)
     mem = vt_mem_new(RAM_SIZE);
     g_test_add_func("/virtio-serial/handshake-and-data", test_handshake_and_data);
     g_test_add_func("/virtio-serial/hostile-control", test_hostile_control);
+    g_test_add_func("/virtio-serial/pty-port", test_pty_port);
     g_test_add_func("/virtio-serial/open-errors", test_open_errors);
     r = g_test_run();
     vt_mem_free(mem);
