@@ -295,7 +295,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autofree char *cgroup = NULL;
     goffset log_start;
     struct stat st;
-    gboolean paused, jailed;
+    gboolean paused, jailed, cgroup_made;
     ArmzDacPlan dac;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
@@ -329,6 +329,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         armz_dac_restore(dac_records);
         return FALSE;
     }
+    start_step(obj, t0, "domain log open");
     if (!armz_launch_fds_open(plan, &fds, error)) {
         armz_dac_restore(dac_records);
         close(logfd);
@@ -363,9 +364,13 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         unlink(plan->qmp_path);
         return FALSE;
     }
+    start_step(obj, t0, "start log written, backends started");
     if (jailed)
         jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
-    if (!armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error) ||
+    cgroup_made = armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error);
+    if (cgroup_made)
+        start_step(obj, t0, "cgroup made");
+    if (!cgroup_made ||
         (jailed ? !armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
                                        obj->def, cgroup_fd, &pid, error)
                 : !spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error))) {
@@ -384,7 +389,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         armz_virtiofs_stop(virtiofsds, TRUE, plan->vhost_dir);
         return FALSE;
     }
-    start_step(obj, t0, jailed ? "cgroup made, jailed VMM spawned" : "cgroup made, VMM spawned");
+    start_step(obj, t0, jailed ? "jailed VMM spawned" : "VMM spawned");
     /* the VMM has its copies; ours would keep taps and ptys alive */
     armz_launch_fds_close(&fds);
     close(logfd);

@@ -20,7 +20,8 @@ void armz_defdirs_clear(ArmzDefDirs *dirs);
 
 /* DIR/NAME.xml */
 char *armz_defstore_path(const char *dir, const char *name);
-/* Writes XML to DIR/NAME.xml atomically, readable by root only. */
+/* Writes XML to DIR/NAME.xml atomically, readable by root only; nothing
+ * when the file already holds exactly XML. */
 gboolean armz_defstore_save(const char *dir, const char *name, const char *xml,
                             GError **error);
 /* Removes DIR/NAME.xml if it is there; a failure is only logged ("cannot

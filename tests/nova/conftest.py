@@ -6,14 +6,15 @@ import nova.monkey_patch  # noqa: F401  (first, as nova-compute does)
 
 import os
 import sys
-from unittest import mock
 
 import pytest
 
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, '..', 'daemon'))
+sys.path.insert(0, HERE)
 import armzd  # noqa: E402
 from armzd import pytest_runtest_teardown  # noqa: E402,F401 (gc after each test)
+import novainst  # noqa: E402
 
 
 pytest_runtest_logreport = armzd.tier_logreport('nova/')
@@ -34,24 +35,8 @@ def daemon(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def nova_conf(daemon, tmp_path_factory):
-    import nova.conf
-    from nova import objects
-    objects.register_all()
-    conf = nova.conf.CONF
-    conf([], project='nova', default_config_files=[])
-    inst = tmp_path_factory.mktemp('instances')
-    overrides = [
-        ('connection_uri', daemon.uri, 'libvirt'),
-        ('virt_type', 'kvm', 'libvirt'),
-        ('instances_path', str(inst), None),
-        ('state_path', str(tmp_path_factory.mktemp('state')), None),
-        ('host', 'compute1', None),
-        # docs/nova.md: no VNC until graphics land; Nova's serial console
-        ('enabled', False, 'vnc'),
-        ('enabled', True, 'serial_console'),
-    ]
-    for name, value, group in overrides:
-        conf.set_override(name, value, group)
+    conf, overrides = novainst.configure(daemon.uri, str(tmp_path_factory.mktemp('instances')),
+                                         str(tmp_path_factory.mktemp('state')))
     yield conf
     for name, _, group in overrides:
         conf.clear_override(name, group)
@@ -59,14 +44,7 @@ def nova_conf(daemon, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def driver(nova_conf):
-    from nova import objects
-    from nova.virt.libvirt import driver as libvirt_driver
-    patches = [mock.patch.object(objects.InstanceList, 'get_by_host', return_value=[]),
-               mock.patch.object(objects.Service, 'get_by_compute_host')]
-    for p in patches:
-        p.start()
-    drv = libvirt_driver.LibvirtDriver(mock.Mock(), False)
-    drv.init_host('compute1')
+    drv, patches = novainst.start_driver()
     yield drv
     for p in patches:
         p.stop()

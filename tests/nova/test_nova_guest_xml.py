@@ -5,48 +5,8 @@ virtarmzd without an edit (issue 19)."""
 import xml.etree.ElementTree as ET
 
 import libvirt
+import novainst
 import pytest
-
-IMAGE_ID = '155d900f-4e14-4e4c-a73d-069cbf4541e6'
-
-
-def make_instance(name='instance-00000001'):
-    from nova import context, objects
-    from nova.tests.unit import fake_instance
-    ctx = context.get_admin_context()
-    flavor = objects.Flavor(name='m1.small', memory_mb=512, vcpus=2, root_gb=1,
-                            ephemeral_gb=0, swap=0, extra_specs={}, flavorid='1', id=1,
-                            rxtx_factor=1.0, is_public=True, disabled=False, vcpu_weight=None,
-                            description=None)
-    inst = fake_instance.fake_instance_obj(ctx, flavor=flavor, memory_mb=512, vcpus=2,
-                                           root_gb=1, image_ref=IMAGE_ID, config_drive='True')
-    inst.system_metadata = {'image_hw_architecture': 'aarch64', 'image_disk_format': 'qcow2'}
-    inst.ephemeral_gb = 0
-    inst.flavor = flavor
-    inst.numa_topology = None
-    inst.pci_requests = objects.InstancePCIRequests(requests=[])
-    inst.resources = None
-    inst.device_metadata = None
-    inst.trusted_certs = None
-    inst.keypairs = objects.KeyPairList(objects=[])
-    inst.vcpu_model = None
-    inst.migration_context = None
-    inst.tags = objects.TagList(objects=[])
-    inst.pci_devices = objects.PciDeviceList(objects=[])
-    return ctx, inst
-
-
-def ovs_vif():
-    from nova.network import model as network_model
-    return network_model.VIF(
-        id='b8f1c1a5-1234-4567-89ab-cdef01234567', address='fa:16:3e:11:22:34',
-        network=network_model.Network(id='net1', bridge='br-int', label='private',
-                                      subnets=[], meta={'mtu': 1442}),
-        type=network_model.VIF_TYPE_OVS, devname='tapb8f1c1a5-12',
-        ovs_interfaceid='b8f1c1a5-1234-4567-89ab-cdef01234567',
-        details={network_model.VIF_DETAILS_PORT_FILTER: True,
-                 network_model.VIF_DETAILS_OVS_HYBRID_PLUG: False},
-        vnic_type=network_model.VNIC_TYPE_NORMAL, active=True)
 
 
 @pytest.fixture(scope='module')
@@ -54,20 +14,10 @@ def guest_xml(driver):
     """As on an arm64 compute node: Nova Zed looks for UEFI only in the
     domain capabilities of the host's own arch (docs/nova.md), and this
     test machine is x86_64."""
-    import os_vif
-    from nova import objects
-    os_vif.objects.register_all()
     driver._host.get_capabilities().host.cpu.arch = 'aarch64'
     driver._host._supports_uefi = None
-    from nova.network import model as network_model
-    from nova.virt.libvirt import blockinfo
-    ctx, inst = make_instance()
-    image_meta = objects.ImageMeta.from_dict(
-        {'id': IMAGE_ID, 'disk_format': 'qcow2',
-         'properties': {'hw_architecture': 'aarch64'}})
-    disk_info = blockinfo.get_disk_info('kvm', inst, image_meta)
-    network_info = network_model.NetworkInfo([ovs_vif()])
-    return driver._get_guest_xml(ctx, inst, network_info, disk_info, image_meta)
+    ctx, inst = novainst.make_instance()
+    return novainst.guest_xml(driver, ctx, inst, [novainst.ovs_vif()])
 
 
 def test_nova_writes_what_the_issue_lists(guest_xml):
@@ -76,6 +26,7 @@ def test_nova_writes_what_the_issue_lists(guest_xml):
     assert root.find('os/type').get('arch') == 'aarch64'
     assert root.find('os/type').get('machine').startswith('virt')
     assert root.find("devices/memballoon[@model='virtio']") is not None
+    assert len(root.findall("devices/controller[@model='pcie-root-port']")) == 4
     assert root.find("devices/disk[@device='cdrom']/target").get('bus') == 'scsi'
     assert root.find("devices/interface/virtualport").get('type') == 'openvswitch'
     assert root.find('devices/serial').get('type') == 'tcp'
@@ -95,3 +46,22 @@ def test_nova_guest_xml_defines_unedited(guest_xml, daemon):
         dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
     finally:
         conn.close()
+
+
+def test_nova_config_drive_holds_the_instance_uuid(driver, tmp_path):
+    """Nova's ConfigDriveBuilder with Debian's xorrisofs as mkisofs_cmd: an
+    ISO 9660 volume config-2 whose openstack/latest/meta_data.json names the
+    instance (what the guest of tier 45 test_nova.py reads)."""
+    import json
+    import subprocess
+    ctx, inst = novainst.make_instance()
+    iso = tmp_path / 'disk.config'
+    novainst.config_drive(inst, [novainst.ovs_vif()], str(iso))
+    out = subprocess.run(['xorriso', '-indev', str(iso), '-osirrox', 'on', '-extract',
+                          '/openstack/latest/meta_data.json', str(tmp_path / 'md.json')],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads((tmp_path / 'md.json').read_text())['uuid'] == novainst.INSTANCE_UUID
+    vol = subprocess.run(['xorriso', '-indev', str(iso), '-pvd_info'],
+                         capture_output=True, text=True).stdout
+    assert 'Volume Id    : config-2' in vol, vol

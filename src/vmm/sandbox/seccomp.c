@@ -2,6 +2,7 @@
  * (seccomp_rules.c) and loads it into the calling thread. See seccomp.h
  * for which thread loads what, and when. */
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -177,6 +178,22 @@ armz_seccomp_build(ArmzSandboxRole role, uint32_t arch, uint32_t default_action,
     return ctx;
 }
 
+/* glibc's malloc counts the CPUs (an openat of /sys/devices/system/cpu)
+ * when a thread needs a 9th arena, which a VMM with many device threads
+ * does after its filters are on: set now the limit glibc would compute
+ * then (8 arenas per CPU on 64-bit hosts, 2 on 32-bit ones). */
+static void
+fix_malloc_arena_limit(void)
+{
+    static gsize done;
+
+    if (g_once_init_enter(&done)) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        mallopt(M_ARENA_MAX, (int)(n > 0 ? n : 1) * (sizeof(long) == 4 ? 2 : 8));
+        g_once_init_leave(&done, 1);
+    }
+}
+
 gboolean
 armz_seccomp_load_role(ArmzSandboxRole role, ArmzSeccompMode mode, GError **error)
 {
@@ -185,6 +202,7 @@ armz_seccomp_load_role(ArmzSandboxRole role, ArmzSeccompMode mode, GError **erro
 
     if (mode == ARMZ_SECCOMP_OFF)
         return TRUE;
+    fix_malloc_arena_limit();
     /* level 3: SCMP_ACT_KILL_PROCESS and SCMP_ACT_LOG (Linux 4.14) */
     if (seccomp_api_get() < 3) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,

@@ -49,6 +49,21 @@ def host_sh(cmd, timeout=60):
     raise AssertionError(f'the test host does not answer commands ({cmd!r})')
 
 
+def host_put(path, data, timeout=120):
+    """Writes DATA (bytes) to PATH in the test host: the command the host's
+    shell runs reads the rest of the connection."""
+    s = socket.create_connection(('127.0.0.1', SHELL_PORT), timeout=timeout)
+    try:
+        s.sendall(f"cat > '{path}'\n".encode() + data)
+        s.shutdown(socket.SHUT_WR)
+        reply = b''
+        while chunk := s.recv(65536):
+            reply += chunk
+    finally:
+        s.close()
+    assert reply.strip().endswith(b'ARMZ-RC 0'), f'cannot write {path} in the test host: {reply!r}'
+
+
 def wait_for(pred, timeout, what, step=0.5):
     end = time.monotonic() + timeout
     while time.monotonic() < end:

@@ -33,6 +33,10 @@ if [ -f /firmware/AAVMF_CODE.fd ]; then
     '   "nvram-template": {"filename": "/firmware/AAVMF_VARS.fd", "format": "raw"}},' \
     ' "targets": [{"architecture": "aarch64", "machines": ["virt-*"]}],' \
     ' "features": ["verbose-static"]}' > /usr/share/qemu/firmware/60-edk2-aarch64.json
+  # Nova reads the descriptors of the compute node itself (Debian's, on
+  # the x86 side: test_nova.py) and writes Debian's AAVMF paths
+  mkdir -p /usr/share/AAVMF
+  ln -sf /firmware/AAVMF_CODE.fd /firmware/AAVMF_VARS.fd /usr/share/AAVMF/
 fi
 cp "$ARMZ_GUEST_IMAGE" "$root/guest/Image"
 cp "$ARMZ_GUEST_INITRD" "$root/guest/initrd"

@@ -132,3 +132,30 @@ def test_guest_figures_follow_allocation():
             d.destroy()
         d.undefine()
         c.close()
+
+
+def test_autodeflate_under_memory_pressure():
+    """autodeflate='on': a guest that needs more memory than the balloon
+    left it gets it back from the balloon (deflate on OOM), and the host
+    sees the balloon shrink (dommemstat's actual grows again)."""
+    c = libvirt.open(URI)
+    name = 'oomfill'
+    host_sh(f'rm -f {ROOT}/{name}-serial.log')
+    x = "<memballoon model='virtio' autodeflate='on'><stats period='1'/></memballoon>"
+    d = c.defineXML(domain_xml(name, mode='oomfill', memory_mib=256, extra=x))
+    try:
+        d.create()
+        wait_guest_marker(name)
+        assert "autodeflate='on'" in d.XMLDesc(0)
+        # the balloon takes 160 MiB: less than 96 MiB is left to the guest
+        d.setMemoryFlags(96 * MIB, E.VIR_DOMAIN_AFFECT_LIVE)
+        wait_guest_marker(name, 'ARMZ-GUEST BALLOONED')
+        wait_guest_marker(name, 'ARMZ-GUEST OOMFILLED rc=0', timeout=300)
+        wait_for(lambda: d.memoryStats()['actual'] > 120 * MIB, 60,
+                 f"the balloon deflated (actual above {120 * MIB} KiB)")
+        assert d.isActive()
+    finally:
+        if d.isActive():
+            d.destroy()
+        d.undefine()
+        c.close()

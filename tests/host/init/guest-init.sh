@@ -24,6 +24,12 @@
 #   memfill   take 64 MiB of memory (a file in the initramfs) once the
 #             balloon took 4 MiB, print "ARMZ-GUEST MEMFILLED"; free it when
 #             the balloon has given its memory back ("ARMZ-GUEST MEMFREED")
+#   oomfill   once the balloon holds 64 MiB, take 96 MiB (more than the
+#             guest has left: deflate-on-oom must give it back), print
+#             "ARMZ-GUEST OOMFILLED rc=N", then wait
+#   nova      an instance as Nova writes it (tests/host/daemon/test_nova.py):
+#             "ARMZ-GUEST CONFIG-DRIVE ID" with the uuid of the config
+#             drive's openstack/latest/meta_data.json, then dhcp
 #   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
 #             openstack/latest/meta_data.json {"uuid": "ID"} is in,
 #             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
@@ -42,11 +48,12 @@ while read -r m; do
   [ -n "$m" ] && insmod "/modules/$m" 2>/dev/null
 done < /modules/order
 # virtio drivers (modules in Debian's kernel), only when the device tree has
-# virtio-mmio nodes or the PCI host bridge, or (ACPI) virtio-pci functions:
-# loading them costs time under nested TCG
-if find /sys/firmware/devicetree/base -name compatible \
+# virtio-mmio nodes or ACPI describes the devices (firmware boots with
+# <acpi/>): loading them costs time under nested TCG
+if [ -e /sys/firmware/acpi/tables/DSDT ] ||
+   find /sys/firmware/devicetree/base -name compatible \
      -exec grep -lE 'virtio,mmio|pci-host-ecam-generic' {} + 2>/dev/null |
-   grep -q . || grep -qx 0x1af4 /sys/bus/pci/devices/*/vendor 2>/dev/null; then
+   grep -q .; then
   while read -r m; do
     [ -n "$m" ] && { insmod "/modules/$m" || echo "ARMZ-GUEST INSMOD-FAILED $m"; }
   done < /modules/virtio.order
@@ -74,6 +81,47 @@ mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
     echo "ARMZ-GUEST NO-POWERKEY"
   fi
 ) &
+
+# dhcp and nova modes: a lease on eth0, then a ping of the router
+take_lease() {
+  cat > /tmp/udhcpc.sh <<'EOF'
+#!/bin/sh
+case "$1" in
+bound|renew)
+  ip addr flush dev "$interface"
+  ip addr add "$ip/${mask:-24}" dev "$interface"
+  echo "ARMZ-GUEST DHCP ip=$ip router=${router%% *}" > /dev/console
+  echo "${router%% *}" > /tmp/router ;;
+esac
+EOF
+  chmod +x /tmp/udhcpc.sh
+  ip link set lo up
+  ip link set eth0 up
+  if udhcpc -i eth0 -n -q -f -t 20 -T 2 -s /tmp/udhcpc.sh >/dev/null 2>&1; then
+    r=$(cat /tmp/router 2>/dev/null)
+    if [ -n "$r" ] && ping -c 3 -W 10 "$r" >/dev/null 2>&1; then
+      echo "ARMZ-GUEST PING-OK $r"
+    else
+      echo "ARMZ-GUEST PING-FAIL ${r:-no-router}"
+    fi
+  else
+    echo "ARMZ-GUEST DHCP-FAIL"
+  fi
+}
+
+# nova mode: the instance uuid from the config drive Nova made
+config_drive_id() {
+  mkdir -p /mnt
+  n=100
+  while [ ! -b /dev/sr0 ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); done
+  if mount -t iso9660 -o ro /dev/sr0 /mnt 2>/dev/null; then
+    id=$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json)
+    umount /mnt
+    echo "ARMZ-GUEST CONFIG-DRIVE ${id:-NO-ID}"
+  else
+    echo "ARMZ-GUEST CONFIG-DRIVE NONE"
+  fi
+}
 
 case $mode in
   poweroff)
@@ -195,6 +243,18 @@ EOF
     rm -f /tmp/fill
     echo "ARMZ-GUEST MEMFREED"
     while :; do sleep 3600; done ;;
+  oomfill)
+    # autodeflate's test: once the balloon holds 64 MiB (MemFree drops: with
+    # deflate-on-oom MemTotal stays), take 96 MiB, more than is left; the
+    # balloon must deflate for the guest to get it
+    f0=$(awk '/^MemFree/ {print $2}' /proc/meminfo)
+    while [ "$(awk '/^MemFree/ {print $2}' /proc/meminfo)" -gt $((f0 - 65536)) ]; do sleep 1; done
+    echo "ARMZ-GUEST BALLOONED"
+    # a tmpfs of its own: the root's is half the RAM and holds the initramfs
+    mkdir -p /mnt/fill && mount -t tmpfs -o size=240m fill /mnt/fill
+    dd if=/dev/zero of=/mnt/fill/fill bs=1M count=96 2>/dev/null
+    echo "ARMZ-GUEST OOMFILLED rc=$?"
+    while :; do sleep 3600; done ;;
   memwatch)
     # the guest's MemTotal every second (the balloon changes it)
     while :; do
@@ -257,29 +317,11 @@ EOF
     echo "ARMZ-GUEST BLKSTAMP-END"
     while :; do sleep 3600; done ;;
   dhcp)
-    cat > /tmp/udhcpc.sh <<'EOF'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    echo "ARMZ-GUEST DHCP ip=$ip router=${router%% *}" > /dev/console
-    echo "${router%% *}" > /tmp/router ;;
-esac
-EOF
-    chmod +x /tmp/udhcpc.sh
-    ip link set lo up
-    ip link set eth0 up
-    if udhcpc -i eth0 -n -q -f -t 20 -T 2 -s /tmp/udhcpc.sh >/dev/null 2>&1; then
-      r=$(cat /tmp/router 2>/dev/null)
-      if [ -n "$r" ] && ping -c 3 -W 10 "$r" >/dev/null 2>&1; then
-        echo "ARMZ-GUEST PING-OK $r"
-      else
-        echo "ARMZ-GUEST PING-FAIL ${r:-no-router}"
-      fi
-    else
-      echo "ARMZ-GUEST DHCP-FAIL"
-    fi
+    take_lease
+    while :; do sleep 3600; done ;;
+  nova)
+    config_drive_id
+    take_lease
     while :; do sleep 3600; done ;;
   cdrom)
     mkdir -p /mnt

@@ -171,8 +171,8 @@ static const BadCase bad_cases[] = {
       VIR_ERR_CONFIG_UNSUPPORTED, "device 'input'" },
     { "channel-no-target", HEAD "<devices><channel type='unix'/></devices>" TAIL,
       VIR_ERR_XML_ERROR, "<target" },
-    { "channel-pty", HEAD "<devices><channel type='pty'><target type='virtio' name='a'/>"
-      "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "<channel type='pty'>" },
+    { "channel-file", HEAD "<devices><channel type='file'><target type='virtio' name='a'/>"
+      "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "<channel type='file'>" },
     { "channel-guestfwd", HEAD "<devices><channel type='unix'><target type='guestfwd'/>"
       "</channel></devices>" TAIL, VIR_ERR_CONFIG_UNSUPPORTED, "guestfwd" },
     { "channel-state", HEAD "<devices><channel type='unix'><target type='virtio' name='a' "

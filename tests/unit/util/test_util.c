@@ -1,10 +1,13 @@
 /* The shared helpers of src/util: API flags checks, UUID text, strict
- * decimal numbers, and the removal of temporary files a crash left. */
+ * decimal numbers, the removal of temporary files a crash left, and
+ * definition saves that skip what changes nothing. */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 
+#include "util/defstore.h"
 #include "util/error.h"
 #include "util/fileutil.h"
 #include "util/flags.h"
@@ -208,6 +211,40 @@ test_unix_addr_long(void)
     g_rmdir(tmp);
 }
 
+static ino_t
+inode_of(const char *path)
+{
+    struct stat st;
+
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    return st.st_ino;
+}
+
+/* an unchanged definition is not rewritten (the rename would give the file
+ * a new inode); a changed one is */
+static void
+test_defstore_unchanged(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("armz-util-XXXXXX", &err);
+    g_autofree char *path = NULL, *text = NULL;
+    ino_t first;
+
+    g_assert_no_error(err);
+    path = armz_defstore_path(dir, "web");
+    g_assert_true(armz_defstore_save(dir, "web", "<domain/>", &err));
+    g_assert_no_error(err);
+    first = inode_of(path);
+    g_assert_true(armz_defstore_save(dir, "web", "<domain/>", &err));
+    g_assert_cmpuint(inode_of(path), ==, first);
+    g_assert_true(armz_defstore_save(dir, "web", "<domain/>\n", &err));
+    g_assert_cmpuint(inode_of(path), !=, first);
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_cmpstr(text, ==, "<domain/>\n");
+    g_assert_cmpint(unlink(path), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,6 +253,7 @@ main(int argc, char **argv)
     g_test_add_func("/util/uuid-text", test_uuid_text);
     g_test_add_func("/util/parse-u64", test_parse_u64);
     g_test_add_func("/util/stale-tmp", test_stale_tmp);
+    g_test_add_func("/util/defstore-unchanged", test_defstore_unchanged);
     g_test_add_func("/util/unix-addr-long", test_unix_addr_long);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
  * they skip. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -135,7 +136,21 @@ typedef enum {
     DO_FORBIDDEN,       /* the debug syscall */
     DO_BAD_IOCTL,       /* an ioctl request outside the allowed ones */
     DO_EXEC,            /* execve */
+    DO_THREADS,         /* many threads allocating at once */
 } ChildAction;
+
+#define N_THREADS 24
+
+/* Holds its malloc arena until all N_THREADS threads have one. */
+static void *
+allocating_thread(void *barrier)
+{
+    void *m = g_malloc(4096);
+
+    pthread_barrier_wait(barrier);
+    g_free(m);
+    return NULL;
+}
 
 /* Forks a child that loads ROLE's filter in MODE and does ACTION; returns
  * its wait status, or -1 when it could not load the filter. */
@@ -179,6 +194,19 @@ run_child(ArmzSandboxRole role, ArmzSeccompMode mode, ChildAction action)
         case DO_EXEC:
             execl("/bin/true", "true", (char *)NULL);
             _exit(7);
+        case DO_THREADS: {
+            /* more threads than glibc's first arenas: the next arena must
+             * not make malloc count the CPUs (openat) under the filter */
+            pthread_t t[N_THREADS];
+            pthread_barrier_t b;
+            pthread_barrier_init(&b, NULL, N_THREADS);
+            for (int i = 0; i < N_THREADS; i++)
+                if (pthread_create(&t[i], NULL, allocating_thread, &b) != 0)
+                    _exit(9);
+            for (int i = 0; i < N_THREADS; i++)
+                pthread_join(t[i], NULL);
+            _exit(0);
+        }
         }
         _exit(8);
     }
@@ -196,6 +224,23 @@ static gboolean
 killed_by_sigsys(int st)
 {
     return WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS;
+}
+
+/* The main role's threads (a VMM's device threads are as many) all take a
+ * malloc arena under the filter (the Nova guest's VMM was killed there). */
+static void
+test_many_threads_allocate(void)
+{
+    int st = run_child(ARMZ_SANDBOX_MAIN, ARMZ_SECCOMP_ON, DO_THREADS);
+
+    if (st == -1) {
+        g_test_skip("seccomp filters cannot be loaded here");
+        return;
+    }
+    g_test_message("%d allocating threads -> status 0x%x", N_THREADS, st);
+    g_assert_false(killed_by_sigsys(st));
+    g_assert_true(WIFEXITED(st));
+    g_assert_cmpint(WEXITSTATUS(st), ==, 0);
 }
 
 static void
@@ -242,6 +287,7 @@ main(int argc, char **argv)
     g_test_add_func("/vmm/seccomp/forbidden-not-listed", test_forbidden_not_listed);
     g_test_add_func("/vmm/seccomp/parse-mode", test_parse_mode);
     g_test_add_func("/vmm/seccomp/kill-and-survive", test_kill_and_survive);
+    g_test_add_func("/vmm/seccomp/many-threads-allocate", test_many_threads_allocate);
     g_test_add_func("/vmm/seccomp/log-and-off", test_log_and_off);
     return g_test_run();
 }
