@@ -129,6 +129,7 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
 {
     if (!disk)
         return;
+    g_free(disk->alias);
     g_free(disk->driver_name);
     g_free(disk->driver_type);
     g_free(disk->driver_cache);
@@ -179,6 +180,7 @@ armz_domain_net_def_free(ArmzDomainNetDef *net)
 {
     if (!net)
         return;
+    g_free(net->alias);
     g_free(net->source_network);
     g_free(net->source_bridge);
     g_free(net->target_dev);

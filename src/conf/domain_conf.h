@@ -159,6 +159,7 @@ typedef struct {
     char *src_volume;       /* VOLUME */
     char *target_dev;       /* "vda" */
     char *target_bus;       /* "virtio" */
+    gboolean tray_open;     /* live: <target tray='open'/> (a CD-ROM ejected) */
     gboolean readonly;
     gboolean shareable;
     char *serial;
@@ -176,6 +177,7 @@ typedef struct {
     char *src_host_port;
     char *src_host_transport;   /* "tcp" | "unix"; NULL: tcp */
     char *src_host_socket;
+    char *alias;            /* <alias name=''>: live, or a user's (ua-) */
 } ArmzDomainDiskDef;
 
 typedef enum {
@@ -200,6 +202,7 @@ typedef struct {
     char *vport_type;       /* <virtualport type='openvswitch'> */
     char *vport_interfaceid;    /* its <parameters interfaceid=''> (a UUID) */
     char *vport_profileid;
+    char *alias;            /* <alias name=''>: live, or a user's (ua-) */
 } ArmzDomainNetDef;
 
 typedef enum {
@@ -450,6 +453,9 @@ void armz_domain_channel_def_free(ArmzDomainChannelDef *ch);
 void armz_domain_controller_def_free(ArmzDomainControllerDef *ctrl);
 /* domain_disk_xml.c: one <disk> element (virDomainUpdateDeviceFlags) */
 ArmzDomainDiskDef *armz_domain_disk_parse(const char *xml, GError **error);
+/* domain_disk_xml.c: one device element, in the device lists of an
+ * otherwise empty definition */
+ArmzDomainDef *armz_domain_device_parse(const char *xml, GError **error);
 /* domain_scsi.c, run by parsing: SCSI disks without an address get
  * libvirt's drive address, and their controller is added */
 void armz_domain_scsi_complete(ArmzDomainDef *def);

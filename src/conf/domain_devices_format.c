@@ -48,8 +48,20 @@ format_disk_iotune(GString *buf, const ArmzDomainDiskIotune *t)
     g_string_append(buf, "      </iotune>\n");
 }
 
+/* <alias name=''/>: the driver's names in the live XML only, a user's
+ * (ua-) in every one, as libvirt */
 static void
-format_disk(GString *buf, const ArmzDomainDiskDef *disk)
+format_alias(GString *buf, const char *alias, gboolean live)
+{
+    if (!alias || !(live || g_str_has_prefix(alias, "ua-")))
+        return;
+    g_string_append(buf, "      <alias");
+    armz_xml_attr_append(buf, "name", alias);
+    g_string_append(buf, "/>\n");
+}
+
+static void
+format_disk(GString *buf, const ArmzDomainDiskDef *disk, gboolean live)
 {
     g_string_append_printf(buf, "    <disk type='%s' device='%s'>\n",
                            armz_domain_disk_type_to_string(disk->type),
@@ -96,6 +108,8 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
     g_string_append(buf, "      <target");
     armz_xml_attr_append(buf, "dev", disk->target_dev);
     armz_xml_attr_append(buf, "bus", disk->target_bus);
+    if (disk->tray_open)
+        g_string_append(buf, " tray='open'");
     g_string_append(buf, "/>\n");
     if (armz_domain_disk_has_iotune(disk))
         format_disk_iotune(buf, &disk->iotune);
@@ -105,6 +119,7 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk)
         g_string_append(buf, "      <shareable/>\n");
     armz_xml_text_element(buf, 3, "serial", disk->serial);
     format_boot(buf, disk->boot_order);
+    format_alias(buf, disk->alias, live);
     armz_conf_address_format(buf, disk->address, 3);
     g_string_append(buf, "    </disk>\n");
 }
@@ -128,7 +143,7 @@ format_controller(GString *buf, const ArmzDomainControllerDef *ctrl)
 }
 
 static void
-format_interface(GString *buf, const ArmzDomainNetDef *net)
+format_interface(GString *buf, const ArmzDomainNetDef *net, gboolean live)
 {
     char mac[18];
 
@@ -170,6 +185,7 @@ format_interface(GString *buf, const ArmzDomainNetDef *net)
     if (net->mtu)
         g_string_append_printf(buf, "      <mtu size='%u'/>\n", net->mtu);
     format_boot(buf, net->boot_order);
+    format_alias(buf, net->alias, live);
     armz_conf_address_format(buf, net->address, 3);
     g_string_append(buf, "    </interface>\n");
 }
@@ -324,13 +340,13 @@ armz_domain_devices_format(GString *buf, const ArmzDomainDef *def, gboolean live
     g_string_append(buf, "  <devices>\n");
     armz_xml_text_element(buf, 2, "emulator", def->emulator);
     for (guint i = 0; i < def->disks->len; i++)
-        format_disk(buf, g_ptr_array_index(def->disks, i));
+        format_disk(buf, g_ptr_array_index(def->disks, i), live);
     for (guint i = 0; i < def->controllers->len; i++)
         format_controller(buf, g_ptr_array_index(def->controllers, i));
     for (guint i = 0; i < def->filesystems->len; i++)
         armz_domain_fs_format(buf, g_ptr_array_index(def->filesystems, i));
     for (guint i = 0; i < def->nets->len; i++)
-        format_interface(buf, g_ptr_array_index(def->nets, i));
+        format_interface(buf, g_ptr_array_index(def->nets, i), live);
     for (guint i = 0; i < def->serials->len; i++)
         format_chr(buf, "serial", g_ptr_array_index(def->serials, i), live);
     for (guint i = 0; i < def->consoles->len; i++)

@@ -258,11 +258,15 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
             have_source = TRUE;
             ok = parse_disk_source(disk, c, error);
         } else if (armz_xml_is(c, "target")) {
+            static const char *const trays[] = { "open", "closed", NULL };
             g_autofree char *bus = armz_xml_prop(c, "bus");
+            g_autofree char *tray = NULL;
             disk->target_dev = armz_xml_prop(c, "dev");
             ok = disk_bus_way_out(c, error) &&
                  armz_conf_choice_attr(c, "bus", NULL, buses, buses_no,
-                                       &disk->target_bus, error);
+                                       &disk->target_bus, error) &&
+                 armz_conf_choice_attr(c, "tray", NULL, trays, NULL, &tray, error);
+            disk->tray_open = g_strcmp0(tray, "open") == 0;
         } else if (armz_xml_is(c, "readonly")) {
             disk->readonly = TRUE;
         } else if (armz_xml_is(c, "shareable")) {
@@ -275,7 +279,8 @@ parse_disk(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "address")) {
             ok = armz_conf_address_parse(&disk->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
-            /* runtime name given by the driver; not part of a definition */
+            g_free(disk->alias);
+            disk->alias = armz_xml_prop(c, "name");
         } else if (armz_xml_is(c, "backingStore")) {
             ok = parse_disk_backing(disk, c, error);
         } else if (armz_xml_is(c, "iotune")) {
@@ -462,7 +467,8 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "address")) {
             ok = armz_conf_address_parse(&net->address, c, error);
         } else if (armz_xml_is(c, "alias")) {
-            /* runtime only */
+            g_free(net->alias);
+            net->alias = armz_xml_prop(c, "name");
         } else {
             ok = armz_conf_unsupported_child(c, "interface", error);
         }

@@ -84,6 +84,7 @@ void armz_remote_stats_register(ArmzDispatcher *d);
 void armz_remote_tune_register(ArmzDispatcher *d);
 void armz_remote_agent_register(ArmzDispatcher *d);
 void armz_remote_block_register(ArmzDispatcher *d);
+void armz_remote_config_register(ArmzDispatcher *d);
 /* Moves PARAMS (ArmzTypedParam, emptied) into REC's wire parameters. */
 void armz_remote_put_params(armz_domain_stats_record *rec, GArray *params);
 /* A client went away: destroy what it started with AUTODESTROY. */

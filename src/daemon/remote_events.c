@@ -102,6 +102,45 @@ deliver_io_error(ArmzClient *client, const ArmzDomainEvent *ev)
     }
 }
 
+/* DEVICE_ADDED, DEVICE_REMOVED, DEVICE_REMOVAL_FAILED: one message each
+ * of its registrations, all with the device's alias. */
+static void
+deliver_device(ArmzClient *client, const ArmzDomainEvent *ev)
+{
+    int want = ev->kind == ARMZ_DOMAIN_EVENT_DEVICE_ADDED ? VIR_DOMAIN_EVENT_ID_DEVICE_ADDED
+             : ev->kind == ARMZ_DOMAIN_EVENT_DEVICE_REMOVED ? VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED
+                                                     : VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED;
+    g_autoptr(GArray) ids = armz_event_callback_ids(client, ARMZ_EVENT_DOMAIN, want, ev->uuid);
+    char *alias = (char *)ev->dev_alias;
+
+    for (guint i = 0; i < ids->len; i++) {
+        int cb = g_array_index(ids, int, i);
+
+        if (ev->kind == ARMZ_DOMAIN_EVENT_DEVICE_ADDED) {
+            armz_domain_event_callback_device_added_msg msg = { .callback_id = cb,
+                                                                .dev_alias = alias };
+            fill_dom(&msg.dom, ev);
+            armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED,
+                                     (xdrproc_t)xdr_armz_domain_event_callback_device_added_msg,
+                                     &msg);
+        } else if (ev->kind == ARMZ_DOMAIN_EVENT_DEVICE_REMOVED) {
+            armz_domain_event_callback_device_removed_msg msg = {
+                .callback_id = cb, .msg = { .dev_alias = alias } };
+            fill_dom(&msg.msg.dom, ev);
+            armz_client_send_message(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
+                                     (xdrproc_t)xdr_armz_domain_event_callback_device_removed_msg,
+                                     &msg);
+        } else {
+            armz_domain_event_callback_device_removal_failed_msg msg = { .callback_id = cb,
+                                                                         .dev_alias = alias };
+            fill_dom(&msg.dom, ev);
+            armz_client_send_message(
+                client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED,
+                (xdrproc_t)xdr_armz_domain_event_callback_device_removal_failed_msg, &msg);
+        }
+    }
+}
+
 /* Sends EV to one client for each of its matching registrations. */
 static void
 deliver(ArmzClient *client, gconstpointer event)
@@ -116,6 +155,10 @@ deliver(ArmzClient *client, gconstpointer event)
 
     if (ev->kind == ARMZ_DOMAIN_EVENT_IO_ERROR) {
         deliver_io_error(client, ev);
+        return;
+    }
+    if (ev->kind >= ARMZ_DOMAIN_EVENT_DEVICE_ADDED) {
+        deliver_device(client, ev);
         return;
     }
     g_mutex_lock(&client->lock);

@@ -18,4 +18,5 @@ armz_remote_register_all(ArmzDispatcher *d)
     armz_remote_network_register(d);
     armz_remote_storage_register(d);
     armz_remote_agent_register(d);
+    armz_remote_config_register(d);
 }

@@ -23,6 +23,7 @@
 #include "driver/monitor.h"
 #include "driver/process.h"
 #include "driver/process_priv.h"
+#include "driver/qsd_process.h"
 
 /* libvirt 10.0's flag; the headers of 9.0 lack it */
 #ifndef VIR_DOMAIN_BLOCK_RESIZE_CAPACITY
@@ -80,6 +81,26 @@ find_label(GArray *disks, const char *label)
         const VmmDisk *d = &g_array_index(disks, VmmDisk, i);
         if (g_str_equal(d->label, label))
             return d;
+    }
+    return NULL;
+}
+
+/* The disk of qemu-storage-daemon PATH names (target or source), or NULL;
+ * its armz-vmm id ("virtio-disk0") in ALIAS. */
+static const ArmzDomainDiskDef *
+find_qsd_disk(const ArmzDomainDef *def, const char *path, char alias[32])
+{
+    g_autoptr(GArray) slots = armz_domain_disks_in_order(def, NULL);
+
+    for (guint i = 0; slots && path && i < slots->len; i++) {
+        const ArmzDomainDiskSlot *s = &g_array_index(slots, ArmzDomainDiskSlot, i);
+        const ArmzDomainDiskDef *d = g_ptr_array_index(def->disks, s->pos);
+
+        if (!armz_domain_disk_uses_qsd(d) ||
+            (g_strcmp0(d->target_dev, path) != 0 && g_strcmp0(d->src_path, path) != 0))
+            continue;
+        g_snprintf(alias, 32, "virtio-disk%" G_GUINT64_FORMAT, s->index);
+        return d;
     }
     return NULL;
 }
@@ -172,9 +193,16 @@ counters(ArmzDomainObj *obj, const char *path, Counters *out, GError **error)
 {
     g_autoptr(GArray) disks = vmm_disks(obj->def);
     const VmmDisk *want = NULL;
+    char alias[32];
     yajl_val list;
 
     memset(out, 0, sizeof(*out));
+    if (*path && find_qsd_disk(obj->def, path, alias)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
+                    _("block statistics of disk '%s' are not available: qemu-storage-daemon "
+                      "keeps no statistics of its vhost-user-blk exports"), path);
+        return FALSE;
+    }
     if (*path && !(want = find_disk(disks, path))) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG, _("invalid path: %s"), path);
         return FALSE;
@@ -306,16 +334,70 @@ resize_image(ArmzDriver *drv, const VmmDisk *d, guint64 *size, gboolean capacity
     return TRUE;
 }
 
+/* A disk of qemu-storage-daemon: block_resize of its image node there
+ * (QEMU's node "DEV-0", the top layer of the chain), then armz-vmm reads
+ * the export's config again and tells the guest. OBJ locked, its job held;
+ * the lock is dropped across the daemon's command. */
+static gboolean
+qsd_resize(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *disk,
+           const char *alias, guint64 size, unsigned int flags, GError **error)
+{
+    ArmzDomainRun *run = obj->priv;
+    g_autoptr(ArmzMonitor) mon = NULL;
+    g_autofree char *args = NULL;
+    static const ArmzMonitorCallbacks no_callbacks = { 0 };
+    GError *err = NULL;
+    gboolean ok;
+
+    if (disk->readonly) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("cannot resize read-only disk '%s'"), disk->target_dev);
+        return FALSE;
+    }
+    if (flags & VIR_DOMAIN_BLOCK_RESIZE_CAPACITY) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                            _("block resize to full capacity supported only with 'raw' local "
+                              "block-based disks"));
+        return FALSE;
+    }
+    if (!run || !run->qsd || !run->qsd->qmp_path) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                    _("disk '%s': its qemu-storage-daemon is not running"), disk->target_dev);
+        return FALSE;
+    }
+    if (!(mon = armz_monitor_connect_path(run->qsd->qmp_path, drv->ctx, &no_callbacks, NULL,
+                                          error)))
+        return FALSE;
+    args = g_strdup_printf("{\"node-name\": \"%s-0\", \"size\": %" G_GUINT64_FORMAT "}",
+                           disk->target_dev, size);
+    g_mutex_unlock(&obj->lock);
+    ok = armz_monitor_command(mon, "block_resize", args, NULL, 0, &err);
+    g_mutex_lock(&obj->lock);
+    armz_monitor_close(mon);
+    if (!ok) {
+        armz_monitor_propagate_error(error, err);
+        return FALSE;
+    }
+    g_free(args);
+    args = g_strdup_printf("{\"device\": \"%s\", \"size\": %" G_GUINT64_FORMAT "}", alias,
+                           size);
+    return vmm_command(obj, "block_resize", args, NULL, error);
+}
+
 static gboolean
 block_resize(ArmzDriver *drv, ArmzDomainObj *obj, const char *path, guint64 size,
              unsigned int flags, GError **error)
 {
     g_autoptr(GArray) disks = vmm_disks(obj->def);
     g_autofree char *args = NULL;
+    const ArmzDomainDiskDef *qd;
     const VmmDisk *d;
+    char alias[32];
 
     if (!check_active(obj, error))
         return FALSE;
+    if ((qd = find_qsd_disk(obj->def, path, alias)))
+        return qsd_resize(drv, obj, qd, alias, size, flags, error);
     if (!(d = find_disk(disks, path))) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
                     _("disk '%s' was not found in the domain config"), path);

@@ -45,6 +45,8 @@ devices_append(GString *x, const ArmzDomainSupport *s)
     g_string_append(x, "  <devices>\n    <disk supported='yes'>\n");
     enum_append(x, 3, "diskDevice", s->disk_devices);
     enum_append(x, 3, "bus", s->disk_buses);
+    /* not in libvirt's domain capabilities: what <driver io> takes */
+    enum_append(x, 3, "io", s->disk_ios);
     g_string_append(x, "    </disk>\n"
                        "    <graphics supported='no'/>\n"
                        "    <video supported='no'/>\n"
@@ -72,7 +74,19 @@ devices_append(GString *x, const ArmzDomainSupport *s)
                        "    <redirdev supported='no'/>\n"
                        "    <channel supported='yes'>\n");
     enum_append(x, 3, "type", s->channel_types);
+    /* nor are the PCI controllers define takes (pci_address.h: no
+     * bridges or switches) and the devices the root ports hot-plug */
     g_string_append(x, "    </channel>\n"
+                       "    <controller supported='yes'>\n"
+                       "      <enum name='pciModel'>\n"
+                       "        <value>pcie-root</value>\n"
+                       "        <value>pcie-root-port</value>\n"
+                       "      </enum>\n"
+                       "      <enum name='hotplug'>\n"
+                       "        <value>disk</value>\n"
+                       "        <value>interface</value>\n"
+                       "      </enum>\n"
+                       "    </controller>\n"
                        "    <crypto supported='no'/>\n"
                        "  </devices>\n");
 }

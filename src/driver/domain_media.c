@@ -186,3 +186,20 @@ armz_driver_update_device(ArmzDriver *drv, const ArmzDomainId *dom, const char *
     g_mutex_unlock(&obj->lock);
     return ok;
 }
+
+void
+armz_domain_media_tray_moved(ArmzDomainObj *obj, const char *id, gboolean open)
+{
+    for (guint i = 0; obj->def && i < obj->def->disks->len; i++) {
+        ArmzDomainDiskDef *disk = g_ptr_array_index(obj->def->disks, i);
+        g_autofree char *alias = NULL;
+        guint unit;
+
+        if (disk->device != ARMZ_DOMAIN_DISK_DEVICE_CDROM ||
+            !armz_domain_scsi_unit(disk, &unit, NULL))
+            continue;
+        alias = g_strdup_printf("scsi0-0-0-%u", unit);
+        if (g_str_equal(alias, id))
+            disk->tray_open = open;
+    }
+}

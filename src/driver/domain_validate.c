@@ -28,9 +28,13 @@ static const char *const disk_formats[] = { "raw", "qcow2", NULL };
  * mode asks and armz-vmm shows the guest a write cache accordingly */
 static const char *const disk_caches[] = {
     "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL };
-/* armz-vmm does a disk's I/O on its own worker thread: no Linux AIO or
- * io_uring */
-static const char *const disk_ios[] = { "threads", NULL };
+/* armz-vmm does a disk's I/O on its own worker thread, with preadv/pwritev,
+ * Linux AIO or io_uring (where the build has liburing) */
+static const char *const disk_ios[] = { "threads", "native",
+#if ARMZ_HAVE_IO_URING
+                                        "io_uring",
+#endif
+                                        NULL };
 static const char *const disk_discards[] = { "ignore", "unmap", NULL };
 /* where armz puts every virtio device */
 static const char *const device_addresses[] = { "virtio-mmio", "pci", NULL };
@@ -648,6 +652,12 @@ check_scsi_disk(const ArmzDomainDiskDef *disk, GError **error)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("<boot order> of SCSI disk '%s' is not supported by the armz driver"),
                     disk->target_dev);
+    /* the SCSI target reads and writes with preadv/pwritev only */
+    if (disk->driver_io && !g_str_equal(disk->driver_io, "threads"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': io='%s' is not supported by the armz driver on bus='scsi': "
+                      "use bus='virtio' or io='threads'"),
+                    disk->target_dev, disk->driver_io);
     return TRUE;
 }
 
@@ -700,17 +710,46 @@ check_network_disk(const ArmzDomainDiskDef *disk, GError **error)
     return TRUE;
 }
 
-/* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
+/* QEMU's rule for both paths: Linux AIO only without the page cache */
 static gboolean
-check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
+check_io_native(const ArmzDomainDiskDef *disk, GError **error)
 {
-    const char *dev = disk->target_dev;
     gboolean direct = g_strcmp0(disk->driver_cache, "none") == 0 ||
                       g_strcmp0(disk->driver_cache, "directsync") == 0;
 
     if (g_strcmp0(disk->driver_io, "native") == 0 && !direct)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("disk '%s': io='native' needs cache='none' or cache='directsync'"), dev);
+                    _("disk '%s': io='native' needs cache='none' or cache='directsync'"),
+                    disk->target_dev);
+    return TRUE;
+}
+
+static gboolean
+is_report_policy(const char *p)
+{
+    return !p || g_str_equal(p, "report");
+}
+
+/* A disk of qemu-storage-daemon: every cache mode and io mode it has. */
+static gboolean
+check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+
+    if (!check_io_native(disk, error))
+        return FALSE;
+    /* a vhost-user-blk export fails the guest's request on an error: the
+     * 'report' policy, and no other */
+    if (!is_report_policy(disk->driver_error_policy) ||
+        !is_report_policy(disk->driver_rerror_policy)) {
+        gboolean w = !is_report_policy(disk->driver_error_policy);
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%s': %s='%s' is not supported for disks served by "
+                      "qemu-storage-daemon (its vhost-user-blk exports have no werror/rerror "
+                      "and report every error to the guest): use 'report' or raw on armz-vmm"),
+                    dev, w ? "error_policy" : "rerror_policy",
+                    w ? disk->driver_error_policy : disk->driver_rerror_policy);
+    }
     if (disk->shareable)
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("shareable disk '%s' is not supported by the armz driver"), dev);
@@ -771,9 +810,10 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
     if (!ok_value(disk_ios, disk->driver_io))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk io mode '%s' is not supported by the armz driver (disk '%s'): "
-                      "armz-vmm does a disk's I/O on a worker thread of its own, "
-                      "use io='threads'"),
+                      "armz-vmm was built without liburing, use io='threads' or io='native'"),
                     disk->driver_io, dev);
+    if (!check_io_native(disk, error))
+        return FALSE;
     if (!ok_value(disk_discards, disk->driver_discard))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk discard mode '%s' is not supported by the armz driver (disk '%s')"),

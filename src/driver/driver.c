@@ -153,6 +153,16 @@ armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id, const 
     emit(drv, obj, &ev);
 }
 
+/* DEVICE_ADDED, DEVICE_REMOVED or DEVICE_REMOVAL_FAILED of DEV_ALIAS */
+void
+armz_driver_emit_device(ArmzDriver *drv, ArmzDomainObj *obj, int id, ArmzDomainEventKind kind,
+                        const char *dev_alias)
+{
+    ArmzDomainEvent ev = { .kind = kind, .name = obj->name, .id = id, .dev_alias = dev_alias };
+
+    emit(drv, obj, &ev);
+}
+
 void
 armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
                           const char *dev_alias, int action, const char *reason)

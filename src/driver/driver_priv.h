@@ -58,6 +58,9 @@ void armz_driver_emit_tray_change(ArmzDriver *drv, ArmzDomainObj *obj, int id,
 void armz_driver_emit_io_error(ArmzDriver *drv, ArmzDomainObj *obj, int id, const char *src_path,
                                const char *dev_alias, int action, const char *reason);
 
+/* ARMZ_DOMAIN_EVENT_DEVICE_* of the device DEV_ALIAS. */
+void armz_driver_emit_device(ArmzDriver *drv, ArmzDomainObj *obj, int id,
+                             ArmzDomainEventKind kind, const char *dev_alias);
 /* Reports an event for OBJ's identity; OBJ locked or not, names are fixed. */
 void armz_driver_emit_lifecycle(ArmzDriver *drv, ArmzDomainObj *obj, int id,
                                 int event, int detail);

@@ -24,6 +24,7 @@
 #include "driver/ovs.h"
 #include "driver/process_fds.h"
 #include "driver/process_priv.h"
+#include "driver/domain_hotplug_priv.h"
 #include "driver/security_dac.h"
 #include "driver/vmm_jail.h"
 
@@ -454,6 +455,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         obj->newdef = obj->def;
     else
         armz_domain_def_free(obj->def);
+    armz_hotplug_assign_aliases(live);
     obj->def = g_steal_pointer(&live);
     if (!armz_process_status_save(drv, obj, &err))
         armz_warn("domain '%s' runs, but its status cannot be saved: %s", obj->name,

@@ -17,6 +17,8 @@
 #include "driver/process_priv.h"
 #include "driver/domain_log.h"
 #include "driver/domain_block.h"
+#include "driver/domain_media.h"
+#include "driver/domain_hotplug_priv.h"
 
 ArmzRunRef *
 armz_run_ref_new(ArmzDriver *drv, ArmzDomainObj *obj, guint64 generation)
@@ -259,9 +261,14 @@ mon_event(ArmzMonitor *mon, const char *name, yajl_val data, const char *data_js
         const char *id_path[] = { "id", NULL }, *open_path[] = { "tray-open", NULL };
         yajl_val id = data ? yajl_tree_get(data, id_path, yajl_t_string) : NULL;
         yajl_val open = data ? yajl_tree_get(data, open_path, yajl_t_any) : NULL;
-        if (id && open)
+        if (id && open) {
+            armz_domain_media_tray_moved(obj, YAJL_GET_STRING(id), YAJL_IS_TRUE(open));
             armz_driver_emit_tray_change(r->drv, obj, obj->id, YAJL_GET_STRING(id),
                                          YAJL_IS_TRUE(open));
+        }
+    } else if (strcmp(name, "DEVICE_DELETED") == 0 ||
+               strcmp(name, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
+        armz_hotplug_vmm_event(r->drv, obj, strcmp(name, "DEVICE_DELETED") == 0, data);
     } else if (strcmp(name, "BLOCK_IO_ERROR") == 0) {
         armz_domain_block_io_error(r->drv, obj, data);
     } else if (strcmp(name, "RESET") == 0) {

@@ -251,7 +251,7 @@ disk_error_opts(GString *opt, const ArmzDomainDiskDef *disk)
 }
 
 /* --disk keys of the <driver> modes, only where they differ from the
- * defaults (cache=writeback, discard=ignore, detect-zeroes=off) */
+ * defaults (cache=writeback, discard=ignore, detect-zeroes=off, io=threads) */
 static void
 disk_mode_opts(GString *opt, ArmzLaunchFd *fd, const ArmzDomainDiskDef *disk)
 {
@@ -269,6 +269,8 @@ disk_mode_opts(GString *opt, ArmzLaunchFd *fd, const ArmzDomainDiskDef *disk)
     if (dz && !g_str_equal(dz, "off"))
         g_string_append_printf(opt, ",detect-zeroes=%s",
                                g_str_equal(dz, "unmap") && !unmap ? "on" : dz);
+    if (disk->driver_io && !g_str_equal(disk->driver_io, "threads"))
+        g_string_append_printf(opt, ",io=%s", disk->driver_io);
     disk_error_opts(opt, disk);
 }
 

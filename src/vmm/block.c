@@ -155,8 +155,13 @@ armz_vm_block_resize(ArmzVm *vm, const char *device, guint64 size, GError **erro
 {
     for (unsigned i = 0; i < vm->board.nvirtio; i++) {
         ArmzVirtioDev *d = vm->board.virtio[i];
+        uint64_t now;
+
         if (armz_virtio_is_blk(d) && g_str_equal(armz_virtio_label(d), device))
             return armz_virtio_blk_resize(d, size, error);
+        /* qemu-storage-daemon resized it already: the guest is told */
+        if (armz_vhost_user_blk_is(d, device))
+            return armz_vhost_user_blk_refresh(d, size, &now, error);
     }
     g_set_error(error, ARMZ_VMM_ERROR, 0, _("Device '%s' not found"), device);
     return FALSE;

@@ -1,6 +1,7 @@
 /* QMP hooks (ArmzQmpOps): what each QMP command does to the VM.  Runs on
  * the main thread. */
 #include <string.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
 #include "vmmlog.h"
@@ -282,6 +283,60 @@ ctl_block_resize(gpointer opaque, const char *device, guint64 size, GError **err
     return not_after_shutdown(vm, error) && armz_vm_block_resize(vm, device, size, error);
 }
 
+static void
+hp_pause(void *opaque)
+{
+    armz_vm_pause_all(opaque);
+}
+
+static void
+hp_resume(void *opaque)
+{
+    armz_vm_release_all(opaque);
+}
+
+static void
+hp_event(void *opaque, const char *name, const char *data_json)
+{
+    armz_vm_emit(opaque, name, data_json);
+}
+
+void
+armz_vm_hotplug_setup(ArmzVm *vm)
+{
+    ArmzHotplugHooks h = { hp_pause, hp_resume, hp_event, vm, vm->ctx, 30000,
+                           vm->opts->seccomp == ARMZ_SECCOMP_OFF };
+
+    vm->hotplug = armz_hotplug_new(&vm->board, &h);
+}
+
+static gboolean
+ctl_device_add(gpointer opaque, const ArmzDeviceAddArgs *args, GError **error)
+{
+    ArmzVm *vm = opaque;
+
+    if (!not_after_shutdown(vm, error)) {
+        if (args->fd >= 0)
+            close(args->fd);
+        return FALSE;
+    }
+    return armz_hotplug_device_add(vm->hotplug, args, error);
+}
+
+static gboolean
+ctl_device_del(gpointer opaque, const char *id, GError **error)
+{
+    ArmzVm *vm = opaque;
+    return not_after_shutdown(vm, error) && armz_hotplug_device_del(vm->hotplug, id, error);
+}
+
+static char *
+ctl_query_pci(gpointer opaque, GError **error)
+{
+    ArmzVm *vm = opaque;
+    return armz_hotplug_query_pci(vm->hotplug);
+}
+
 const ArmzQmpOps armz_vm_qmp_ops = {
     .query_status = ctl_query_status,
     .stop = ctl_stop,
@@ -299,4 +354,7 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .query_blockstats = ctl_query_blockstats,
     .query_block = ctl_query_block,
     .block_resize = ctl_block_resize,
+    .device_add = ctl_device_add,
+    .device_del = ctl_device_del,
+    .query_pci = ctl_query_pci,
 };

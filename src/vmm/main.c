@@ -155,6 +155,7 @@ vm_setup(ArmzVm *vm, GError **error)
     if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
         return FALSE;
     armz_vm_block_setup(vm);
+    armz_vm_hotplug_setup(vm);
 
     mpidr = g_new0(uint64_t, vm->nvcpus);
     for (unsigned i = 0; i < vm->nvcpus; i++)

@@ -178,10 +178,11 @@ parse_choice(const char *opt, const char *key, const char *v, const char *const 
     return FALSE;
 }
 
-/* the cache=, discard=, detect-zeroes=, werror= and rerror= keys of --disk */
-static gboolean
-parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
-                GError **error)
+/* the cache=, discard=, detect-zeroes=, werror=, rerror= and io= keys of --disk
+ * (and of device_add) */
+gboolean
+armz_options_disk_mode(const char *opt, const char *k, const char *val, ArmzDiskOpt *d,
+                       gboolean *known, GError **error)
 {
     /* in ArmzCacheMode order, "default" last (= writeback) */
     static const char *const caches[] = {
@@ -189,35 +190,40 @@ parse_disk_mode(const char *k, const char *val, ArmzDiskOpt *d, gboolean *known,
     static const char *const discards[] = { "ignore", "unmap", NULL };
     static const char *const zeroes[] = { "off", "on", "unmap", NULL };
     static const char *const policies[] = { "report", "ignore", "stop", "enospc", NULL };
+    static const char *const ios[] = { "threads", "native", "io_uring", NULL };
     int v;
 
     *known = TRUE;
     if (g_str_equal(k, "cache")) {
-        if (!parse_choice("--disk", k, val, caches, &v, error))
+        if (!parse_choice(opt, k, val, caches, &v, error))
             return FALSE;
         d->cache = v == 5 ? ARMZ_CACHE_WRITEBACK : (ArmzCacheMode)v;
     } else if (g_str_equal(k, "discard")) {
-        if (!parse_choice("--disk", k, val, discards, &v, error))
+        if (!parse_choice(opt, k, val, discards, &v, error))
             return FALSE;
         d->discard = v == 1;
     } else if (g_str_equal(k, "detect-zeroes")) {
-        if (!parse_choice("--disk", k, val, zeroes, &v, error))
+        if (!parse_choice(opt, k, val, zeroes, &v, error))
             return FALSE;
         d->detect_zeroes = (ArmzDetectZeroes)v;
     } else if (g_str_equal(k, "werror")) {
-        if (!parse_choice("--disk", k, val, policies, &v, error))
+        if (!parse_choice(opt, k, val, policies, &v, error))
             return FALSE;
         d->werror = (ArmzBlkErrorPolicy)v;
     } else if (g_str_equal(k, "rerror")) {
         /* enospc is a write policy only, as in QEMU */
-        if (!parse_choice("--disk", k, val, policies, &v, error))
+        if (!parse_choice(opt, k, val, policies, &v, error))
             return FALSE;
         if (v == ARMZ_BLK_ERR_ENOSPC) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        _("--disk: rerror=enospc is not valid (werror only)"));
+                        _("%s: rerror=enospc is not valid (werror only)"), opt);
             return FALSE;
         }
         d->rerror = (ArmzBlkErrorPolicy)v;
+    } else if (g_str_equal(k, "io")) {
+        if (!parse_choice(opt, k, val, ios, &v, error))
+            return FALSE;
+        d->io = (ArmzDiskIo)v;
     } else {
         *known = FALSE;
     }
@@ -263,12 +269,12 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
                 return FALSE;
         } else {
             gboolean known;
-            if (!parse_disk_mode(k, val, d, &known, error))
+            if (!armz_options_disk_mode("--disk", k, val, d, &known, error))
                 return FALSE;
             if (!known)
                 return unknown_key("--disk", k,
                                    "path, fd, readonly, serial, bootindex, cache, discard, "
-                                   "detect-zeroes, werror, rerror, pci", error);
+                                   "detect-zeroes, werror, rerror, io, pci", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -385,8 +391,8 @@ parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
     return TRUE;
 }
 
-static gboolean
-parse_mac(const char *s, guint8 mac[6], GError **error)
+gboolean
+armz_options_parse_mac(const char *s, guint8 mac[6], GError **error)
 {
     unsigned n = 0;
     const char *p = s;
@@ -499,7 +505,7 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
             n->fd = (int)v;
             have_fd = TRUE;
         } else if (g_str_equal(k, "mac")) {
-            if (!parse_mac(val, n->mac, error))
+            if (!armz_options_parse_mac(val, n->mac, error))
                 return FALSE;
             n->has_mac = TRUE;
         } else if (g_str_equal(k, "pci")) {
@@ -821,7 +827,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
         { "disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &disks,
           N_("virtio disk (repeatable; vda, vdb, ... in this order): "
              "path=FILE|fd=N[,readonly=on][,serial=STR][,cache=MODE][,discard=unmap]"
-             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"),
+             "[,detect-zeroes=on|unmap][,werror=stop|report|ignore|enospc][,rerror=...]"
+             "[,io=threads|native|io_uring]"),
           N_("SPEC") },
         { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
           N_("disk on the virtio-scsi controller (repeatable): "

@@ -49,9 +49,16 @@ typedef enum {
     ARMZ_DETECT_ZEROES_UNMAP,   /* ... which may punch holes (with discard=unmap) */
 } ArmzDetectZeroes;
 
+/* How a raw disk's reads and writes reach the host (QEMU's aio=). */
+typedef enum {
+    ARMZ_DISK_IO_THREADS = 0,   /* preadv/pwritev on the disk's worker thread */
+    ARMZ_DISK_IO_NATIVE,        /* Linux AIO (io_submit), O_DIRECT only */
+    ARMZ_DISK_IO_URING,         /* io_uring (liburing) */
+} ArmzDiskIo;
+
 /* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N]
  *        [,cache=MODE][,discard=ignore|unmap][,detect-zeroes=off|on|unmap]
- *        [,werror=POLICY][,rerror=POLICY] */
+ *        [,werror=POLICY][,rerror=POLICY][,io=threads|native|io_uring] */
 typedef struct {
     char *path;             /* NULL: fd */
     int fd;
@@ -63,6 +70,7 @@ typedef struct {
     gboolean discard;       /* unmap: DISCARD punches holes (ignore: no-op) */
     ArmzDetectZeroes detect_zeroes;
     ArmzBlkErrorPolicy werror, rerror;
+    ArmzDiskIo io;
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
@@ -194,6 +202,13 @@ typedef struct {
  * "--help" prints and exits. */
 gboolean armz_options_parse(int argc, char **argv, ArmzOptions *opts, GError **error);
 void armz_options_clear(ArmzOptions *opts);
+/* The cache=, discard=, detect-zeroes=, werror= and rerror= keys of a
+ * disk (--disk, QMP device_add; OPT names it in messages): *KNOWN is
+ * FALSE for another key. */
+gboolean armz_options_disk_mode(const char *opt, const char *key, const char *val,
+                                ArmzDiskOpt *d, gboolean *known, GError **error);
+/* A unicast MAC address "52:54:00:12:34:56". */
+gboolean armz_options_parse_mac(const char *s, guint8 mac[6], GError **error);
 /* virtio-mmio slots of --disk I and of vhost-user device J: the disks and
  * the vhost-user devices take the first slots in their command-line order
  * (the daemon gives them in the domain's disk order). */

@@ -12,6 +12,7 @@
 #include "irq/ugic.h"
 #include "irq/gicv2m.h"
 #include "qmp/qmp_server.h"
+#include "pci/hotplug.h"
 
 typedef struct _ArmzVm ArmzVm;
 typedef struct _ArmzSerial ArmzSerial;
@@ -76,6 +77,7 @@ struct _ArmzVm {
     /* devices */
     ArmzMmioBus *bus;
     ArmzBoard board;
+    ArmzHotplug *hotplug;       /* device_add / device_del (pci/hotplug.c) */
     ArmzSerial *serial;
     guint power_key_timer;
 
@@ -177,6 +179,8 @@ void armz_serial_close(ArmzSerial *s);
 
 /* control.c */
 extern const ArmzQmpOps armz_vm_qmp_ops;
+/* hotplug (control.c): after armz_board_create_devices */
+void armz_vm_hotplug_setup(ArmzVm *vm);
 /* Device events (BALLOON_CHANGE) to QMP; after armz_board_open_virtio. */
 void armz_vm_control_attach(ArmzVm *vm);
 

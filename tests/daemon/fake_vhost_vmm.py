@@ -5,7 +5,8 @@ listening socket the daemon passes (--qmp-fd), and for every
 asks it for its features (VHOST_USER_GET_FEATURES), reconnecting when the
 backend goes away, as armz-vmm's frontend does. What it sees goes to its
 stdout, the domain log: "fake-vmm: vhost-user ID features 0x...", with a
-connection count. Nothing here runs a guest."""
+connection count, and each QMP command but queries ("fake-vmm: qmp CMD
+ARGS"). Nothing here runs a guest."""
 import json
 import os
 import socket
@@ -80,6 +81,10 @@ def qmp(fd):
             except ValueError:
                 continue
             rep = {'return': {}}
+            # what the daemon asks of it beyond polling, for the tests
+            cmd = req.get('execute', '')
+            if not cmd.startswith('query-') and cmd != 'qmp_capabilities':
+                say(f"qmp {cmd} {json.dumps(req.get('arguments', {}), sort_keys=True)}")
             if 'id' in req:
                 rep['id'] = req['id']
             f.write(json.dumps(rep).encode() + b'\r\n')

@@ -18,13 +18,13 @@ DISKS = """
       <target dev='vdb' bus='virtio'/>
     </disk>
     <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='directsync' error_policy='enospace'/>
+      <driver name='qemu' type='raw' cache='directsync' error_policy='enospace' io='native'/>
       <source dev='/dev/vg0/shared'/>
       <target dev='vdc' bus='virtio'/>
       <shareable/>
     </disk>
     <disk type='file' device='disk'>
-      <driver name='qemu' type='raw' cache='unsafe' detect_zeroes='on'/>
+      <driver name='qemu' type='raw' cache='unsafe' io='io_uring' detect_zeroes='on'/>
       <source file='/var/lib/libvirt/images/scratch.img'/>
       <target dev='vdd' bus='virtio'/>
     </disk>
@@ -37,9 +37,10 @@ def test_driver_modes_round_trip(conn, daemon):
     # libvirt's attribute order
     assert ("<driver name='qemu' type='raw' cache='none' error_policy='stop' "
             "rerror_policy='report' io='threads' discard='unmap' detect_zeroes='unmap'/>") in xml, xml
-    assert "<driver name='qemu' type='raw' cache='directsync' error_policy='enospace'/>" in xml
+    assert ("<driver name='qemu' type='raw' cache='directsync' error_policy='enospace' "
+            "io='native'/>") in xml, xml
     assert "<source dev='/dev/vg0/shared'/>" in xml and '<shareable/>' in xml
-    assert "cache='unsafe' detect_zeroes='on'" in xml
+    assert "cache='unsafe' io='io_uring' detect_zeroes='on'" in xml, xml
     # the daemon keeps it across a restart of its reading (define again)
     conn.defineXML(xml)
     assert conn.lookupByName('modes').XMLDesc(0) == xml
@@ -61,11 +62,17 @@ def test_refusals(conn, daemon):
                          bad_disk(conn, 'b-' + bus, target=f"<target dev='sdb' bus='{bus}'/>"))
         msg = e.get_error_message()
         assert f"bus='{bus}'" in msg and "bus='virtio'" in msg and "bus='scsi'" in msg, msg
-    # io: one worker thread per disk in armz-vmm, nothing else
-    for io in ('native', 'io_uring'):
+    # io='native' is Linux AIO on an O_DIRECT fd: QEMU's rule and message
+    for cache in ('', "cache='writeback'", "cache='writethrough'", "cache='unsafe'"):
         e = expect_error(L.VIR_ERR_CONFIG_UNSUPPORTED, conn.defineXML,
-                         bad_disk(conn, 'io-' + io, f"io='{io}'"))
-        assert f"'{io}'" in e.get_error_message() and "io='threads'" in e.get_error_message()
+                         bad_disk(conn, 'io-native', f"{cache} io='native'"))
+        msg = e.get_error_message()
+        assert "io='native' needs cache='none' or cache='directsync'" in msg, msg
+    # the SCSI target has no other io mode than threads
+    e = expect_error(L.VIR_ERR_CONFIG_UNSUPPORTED, conn.defineXML,
+                     bad_disk(conn, 'io-scsi', "cache='none' io='native'",
+                              "<target dev='sdb' bus='scsi'/>"))
+    assert "bus='scsi'" in e.get_error_message(), e.get_error_message()
     # values libvirt does not know are XML errors
     for attr in ("rerror_policy='enospace'", "error_policy='pause'", "detect_zeroes='yes'",
                  "cache='fast'", "discard='on'"):

@@ -83,7 +83,11 @@ def test_domcapabilities_golden(shared, virttype):
         golden = f.read()
     out = shared.virsh('domcapabilities', '--virttype', virttype).out
     out = re.sub(r'<path>[^<]*</path>', '<path>/usr/libexec/armz-vmm</path>', out, count=1)
-    assert out.strip() == golden.strip()
+    # the golden documents describe a build with liburing (io='io_uring')
+    with open(os.path.join(os.path.dirname(armzd.DAEMON), '..', '..', 'config.h')) as f:
+        if '#define ARMZ_HAVE_IO_URING 0' in f.read():
+            golden = golden.replace('        <value>io_uring</value>\n', '')
+    assert out.strip() == golden.strip(), out
 
 
 def test_stored_definition_refused_at_start(daemons):

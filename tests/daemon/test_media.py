@@ -90,3 +90,19 @@ def test_scsi_definitions_refused(daemon, conn):
         e = expect_error((L.VIR_ERR_CONFIG_UNSUPPORTED, L.VIR_ERR_XML_ERROR), conn.defineXML,
                          armzd.domain_xml('bad-scsi', extra_devices=f'    {extra}\n'))
         assert words in e.get_error_message(), e.get_error_message()
+
+
+def test_tray_attribute(daemon, conn):
+    """<target tray='open'/> (what the live XML shows after an eject) round
+    trips; 'closed' is the default and not shown; anything else is an XML
+    error."""
+    def tray_xml(tray):
+        return armzd.domain_xml('tray-' + tray, extra_devices=(
+            "<disk type='file' device='cdrom'>"
+            f"<target dev='sda' bus='scsi' tray='{tray}'/><readonly/></disk>"))
+    xml = conn.defineXML(tray_xml('open')).XMLDesc(0)
+    assert "<target dev='sda' bus='scsi' tray='open'/>" in xml, xml
+    xml = conn.defineXML(tray_xml('closed')).XMLDesc(0)
+    assert "<target dev='sda' bus='scsi'/>" in xml, xml
+    e = expect_error(L.VIR_ERR_XML_ERROR, conn.defineXML, tray_xml('ajar'))
+    assert 'tray' in e.get_error_message(), e.get_error_message()

@@ -137,12 +137,12 @@ def test_qcow2_overlay_runs_on_the_storage_daemon(env):
     dom.create()
     uuid = dom.UUIDString()
     sock = os.path.join(state_dir(d), uuid + '.vu', 'vda.sock')
-    assert os.path.exists(sock)
+    assert os.path.exists(sock), f'no export socket {sock}: {os.listdir(state_dir(d))}'
     pid = qsd_pid(d, 'q')
-    assert alive(pid)
+    assert alive(pid), f'qemu-storage-daemon {pid} is not running'
     # its command line went to the domain log, the exports are explicit
     log = domain_log(d, 'q')
-    assert '--export' in log and '"backing":"vda-1"' in log and 'throttle-group' in log
+    assert '--export' in log and '"backing":"vda-1"' in log and 'throttle-group' in log, log
     # the fake VMM got an answer from the real backend on that socket
     wait_for(lambda: connections(d, 'q'), what='the vhost-user connection', log=(d, 'q'))
     feats = int(connections(d, 'q')[0][0], 16)
@@ -150,21 +150,50 @@ def test_qcow2_overlay_runs_on_the_storage_daemon(env):
     # the live XML has the chain, as libvirt shows it; the config does not
     live = ET.fromstring(dom.XMLDesc(0))
     bs = live.find('devices/disk/backingStore')
-    assert bs.get('type') == 'file'
-    assert bs.find('format').get('type') == 'raw'
-    assert bs.find('source').get('file') == f'{tmp}/base.raw'
-    assert bs.find('backingStore') is not None and len(bs.find('backingStore')) == 0
+    assert bs is not None and bs.get('type') == 'file', dom.XMLDesc(0)
+    assert bs.find('format').get('type') == 'raw', dom.XMLDesc(0)
+    assert bs.find('source').get('file') == f'{tmp}/base.raw', dom.XMLDesc(0)
+    assert bs.find('backingStore') is not None and len(bs.find('backingStore')) == 0, \
+        dom.XMLDesc(0)
     assert ET.fromstring(dom.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE)).find(
-        'devices/disk/backingStore') is None
+        'devices/disk/backingStore') is None, 'the inactive XML shows a <backingStore>'
     out = d.virsh('domblklist', 'q').out
     assert re.search(rf'vda\s+{re.escape(str(tmp))}/overlay.qcow2', out), out
     cap, alloc, phys = dom.blockInfo('vda')
     assert cap == 16 << 20 and phys < cap, (cap, alloc, phys)
     # destroy ends the storage daemon and leaves nothing behind
     dom.destroy()
-    wait_for(lambda: not alive(pid), 10, 'qemu-storage-daemon to end')
-    assert not os.path.exists(os.path.dirname(sock))
-    assert not [f for f in os.listdir(state_dir(d)) if f.startswith(uuid) or f.startswith('q.')]
+    wait_for(lambda: not alive(pid), 60, 'qemu-storage-daemon to end')
+    assert not os.path.exists(os.path.dirname(sock)), f'{os.path.dirname(sock)} is left'
+    left = [f for f in os.listdir(state_dir(d)) if f.startswith(uuid) or f.startswith('q.')]
+    assert not left, f'left in the state dir: {left}'
+
+
+def test_block_apis_of_a_storage_daemon_disk(env):
+    """blockresize grows the image in the storage daemon (block_resize of its
+    node) and tells armz-vmm (block_resize of the vhost-user-blk device);
+    domblkstat says why it has no counters."""
+    d, c, tmp, vmm, _ = env
+    dom = c.defineXML(qcow2_xml(tmp, vmm, name='rs'))
+    dom.create()
+    wait_for(lambda: connections(d, 'rs'), what='the vhost-user connection')
+    dom.blockResize('vda', 32 << 20, L.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+    info = subprocess.run(['qemu-img', 'info', '-U', '--output=json', str(tmp / 'overlay.qcow2')],
+                          check=True, capture_output=True, text=True).stdout
+    assert '"virtual-size": 33554432' in info, info
+    log = domain_log(d, 'rs')
+    assert 'fake-vmm: qmp block_resize {"device": "virtio-disk0", "size": 33554432}' in log, log
+    cap, _, _ = dom.blockInfo('vda')
+    assert cap == 32 << 20, cap
+    e = expect_error(L.VIR_ERR_INVALID_ARG, dom.blockResize, 'vda', 0,
+                     L.VIR_DOMAIN_BLOCK_RESIZE_CAPACITY if hasattr(
+                         L, 'VIR_DOMAIN_BLOCK_RESIZE_CAPACITY') else 2)
+    assert 'full capacity' in e.get_error_message(), e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.blockStats, 'vda')
+    assert 'qemu-storage-daemon' in e.get_error_message(), e.get_error_message()
+    r = d.virsh('domblkstat', 'rs', 'vda', check=False)
+    assert r.rc != 0 and 'no statistics' in r.err, r
+    dom.destroy()
 
 
 def test_killed_storage_daemon_is_restarted_with_the_same_exports(env):
@@ -179,8 +208,8 @@ def test_killed_storage_daemon_is_restarted_with_the_same_exports(env):
     wait_for(lambda: len(connections(d, 'q')) == 2, what='the reconnection', log=(d, 'q'))
     log = domain_log(d, 'q')
     assert f'qemu-storage-daemon (pid {pid}) was killed by signal 9' in log, log
-    assert 'qemu-storage-daemon restarted' in log
-    assert dom.state()[0] == L.VIR_DOMAIN_RUNNING
+    assert 'qemu-storage-daemon restarted' in log, log
+    assert dom.state()[0] == L.VIR_DOMAIN_RUNNING, dom.state()
 
 
 def test_restarted_virtarmzd_takes_the_storage_daemon_back(env, daemons):
@@ -190,19 +219,21 @@ def test_restarted_virtarmzd_takes_the_storage_daemon_back(env, daemons):
     pid = qsd_pid(d, 'q')
     c.close()
     d.stop()
-    assert alive(pid)       # guests and their backends outlive the daemon
+    # guests and their backends outlive the daemon
+    assert alive(pid), f'qemu-storage-daemon {pid} ended with virtarmzd'
     d.start()
     c2 = libvirt.open(d.uri)
     dom = c2.lookupByName('q')
-    assert dom.state()[0] == L.VIR_DOMAIN_RUNNING
-    assert qsd_pid(d, 'q') == pid
-    assert ET.fromstring(dom.XMLDesc(0)).find('devices/disk/backingStore/source') is not None
+    assert dom.state()[0] == L.VIR_DOMAIN_RUNNING, dom.state()
+    assert qsd_pid(d, 'q') == pid, f"storage daemon {qsd_pid(d, 'q')}, not {pid}"
+    assert ET.fromstring(dom.XMLDesc(0)).find('devices/disk/backingStore/source') is not None, \
+        dom.XMLDesc(0)
     # the new daemon watches it too
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: qsd_pid(d, 'q') != pid and alive(qsd_pid(d, 'q')), what='a new daemon')
     new = qsd_pid(d, 'q')
     dom.destroy()
-    wait_for(lambda: not alive(new), 10, 'qemu-storage-daemon to end')
+    wait_for(lambda: not alive(new), 60, 'qemu-storage-daemon to end')
     c2.close()
 
 
@@ -214,7 +245,7 @@ def test_daemon_restart_with_the_storage_daemon_gone_restarts_it(env):
     c.close()
     d.stop()
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not alive(pid), 10, 'the old daemon to die')
+    wait_for(lambda: not alive(pid), 60, 'the old daemon to die')
     d.start()
     c2 = libvirt.open(d.uri)
     wait_for(lambda: qsd_pid(d, 'q') != pid and alive(qsd_pid(d, 'q')), what='a new daemon')
@@ -234,15 +265,17 @@ def test_refused_chains_name_the_file(env):
     (tmp / 'noformat.qcow2').write_bytes(bytes(data))
     dom = c.defineXML(qcow2_xml(tmp, vmm, 'nf', 'noformat.qcow2'))
     e = expect_error(L.VIR_ERR_CONFIG_UNSUPPORTED, dom.create)
-    assert 'was not specified in the image metadata' in e.get_error_message()
+    assert 'was not specified in the image metadata' in e.get_error_message(), \
+        e.get_error_message()
     # a missing backing file
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', 'gone.raw', '-F', 'raw',
                     '-u', str(tmp / 'orphan.qcow2'), '16M'], check=True)
     dom = c.defineXML(qcow2_xml(tmp, vmm, 'orphan', 'orphan.qcow2'))
     e = expect_error(L.VIR_ERR_SYSTEM_ERROR, dom.create)
     assert f"'{tmp}/gone.raw'" in e.get_error_message(), e.get_error_message()
-    assert dom.state()[0] == L.VIR_DOMAIN_SHUTOFF
-    assert not [f for f in os.listdir(state_dir(d)) if f.endswith('.vu')]
+    assert dom.state()[0] == L.VIR_DOMAIN_SHUTOFF, dom.state()
+    left = [f for f in os.listdir(state_dir(d)) if f.endswith('.vu')]
+    assert not left, f'left in the state dir: {left}'
 
 
 def test_storage_daemon_that_fails_stops_the_start(env):
@@ -252,9 +285,11 @@ def test_storage_daemon_that_fails_stops_the_start(env):
                                     b'\xff' * 500)
     dom = c.defineXML(qcow2_xml(tmp, vmm, 'bad', 'bad.qcow2'))
     e = expect_error((L.VIR_ERR_INTERNAL_ERROR, L.VIR_ERR_CONFIG_UNSUPPORTED), dom.create)
-    assert 'qemu-storage-daemon' in e.get_error_message() or 'qcow2' in e.get_error_message()
-    assert dom.state()[0] == L.VIR_DOMAIN_SHUTOFF
-    assert not [f for f in os.listdir(state_dir(d)) if f.endswith('.vu')]
+    assert 'qemu-storage-daemon' in e.get_error_message() or 'qcow2' in e.get_error_message(), \
+        e.get_error_message()
+    assert dom.state()[0] == L.VIR_DOMAIN_SHUTOFF, dom.state()
+    left = [f for f in os.listdir(state_dir(d)) if f.endswith('.vu')]
+    assert not left, f'left in the state dir: {left}'
 
 
 VIRTIOFSD = '/usr/lib/qemu/virtiofsd'
@@ -271,24 +306,26 @@ def test_virtiofs_share_runs_virtiofsd(env):
       <target dir='hostshare'/>
     </filesystem>"""))
     # the config says nothing of memory; the live XML shows what it implies
-    assert ET.fromstring(dom.XMLDesc(0)).find('memoryBacking') is None
+    assert ET.fromstring(dom.XMLDesc(0)).find('memoryBacking') is None, dom.XMLDesc(0)
     dom.create()
     pids = [int(p) for p in status(d, 'fs')['virtiofsd-pids'].strip(';').split(';')]
-    assert len(pids) == 1
-    assert 'virtiofsd' in os.readlink(f'/proc/{pids[0]}/exe')
+    assert len(pids) == 1, pids
+    assert 'virtiofsd' in os.readlink(f'/proc/{pids[0]}/exe'), os.readlink(f'/proc/{pids[0]}/exe')
     log = domain_log(d, 'fs')
     assert f'--vhost-user-fs socket={state_dir(d)}/{dom.UUIDString()}.vu/fs0.sock,tag=hostshare' \
         in log, log
-    assert '--memfd' in log
+    assert '--memfd' in log, log
     wait_for(lambda: re.search(r'fake-vmm: vhost-user fs0 features 0x[0-9a-f]+ connection 1',
                                domain_log(d, 'fs')), what='the virtiofsd connection', log=(d, 'fs'))
     live = ET.fromstring(dom.XMLDesc(0))
-    assert live.find('memoryBacking/source').get('type') == 'memfd'
-    assert live.find('memoryBacking/access').get('mode') == 'shared'
-    assert live.find('devices/filesystem/target').get('dir') == 'hostshare'
+    xml = ET.tostring(live, encoding='unicode')
+    assert live.find('memoryBacking/source').get('type') == 'memfd', xml
+    assert live.find('memoryBacking/access').get('mode') == 'shared', xml
+    assert live.find('devices/filesystem/target').get('dir') == 'hostshare', xml
     dom.destroy()
-    wait_for(lambda: not os.path.exists(f'/proc/{pids[0]}'), 10, 'virtiofsd to end')
-    assert not os.path.exists(os.path.join(state_dir(d), dom.UUIDString() + '.vu'))
+    wait_for(lambda: not os.path.exists(f'/proc/{pids[0]}'), 60, 'virtiofsd to end')
+    assert not os.path.exists(os.path.join(state_dir(d), dom.UUIDString() + '.vu')), \
+        'the .vu directory is left'
 
 
 @pytest.mark.skipif(not shutil.which('qemu-nbd'), reason='no qemu-nbd')
@@ -298,7 +335,7 @@ def test_nbd_network_disk(env):
     srv = subprocess.Popen(['qemu-nbd', '-f', 'raw', '-k', str(sock), '-x', 'exp', '-t',
                             str(tmp / 'base.raw')])
     try:
-        wait_for(lambda: sock.exists(), 10, 'qemu-nbd')
+        wait_for(lambda: sock.exists(), 60, 'qemu-nbd')
         dom = c.defineXML(fake_xml(tmp, vmm, 'nbd', f"""<disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
       <source protocol='nbd' name='exp'><host transport='unix' socket='{sock}'/></source>
@@ -307,7 +344,8 @@ def test_nbd_network_disk(env):
         dom.create()
         wait_for(lambda: connections(d, 'nbd'), what='the vhost-user connection', log=(d, 'nbd'))
         src = ET.fromstring(dom.XMLDesc(0)).find('devices/disk/source')
-        assert src.get('protocol') == 'nbd' and src.find('host').get('socket') == str(sock)
+        assert src.get('protocol') == 'nbd' and src.find('host').get('socket') == str(sock), \
+            dom.XMLDesc(0)
         dom.destroy()
     finally:
         srv.terminate()

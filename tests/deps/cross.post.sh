@@ -3,7 +3,7 @@
 # packages, into $ARMZ_CACHE (default /var/cache/armz-test):
 #   sysroot-arm64/   libfdt for arm64 (libfdt-dev is not multi-arch)
 #   sysroot-s390x-daemon/
-#                    libfdt, GLib, yajl and libseccomp for s390x with their -dev closure;
+#                    libfdt, GLib, yajl, libseccomp and liburing for s390x with their -dev closure;
 #                    for virtarmzd, its unit tests and the armz CLI also
 #                    libxml2, libtirpc and libvirt's client library with the
 #                    shared libraries they need at link and run time (a new
@@ -83,6 +83,7 @@ unpack sysroot-s390x-daemon s390x libfdt-dev libfdt1 \
   libffi-dev libffi8 libpcre2-dev libpcre2-8-0 zlib1g-dev zlib1g \
   libmount-dev libmount1 libblkid-dev libblkid1 libselinux1-dev libselinux1 \
   libsepol-dev libsepol2 uuid-dev libuuid1 libseccomp-dev libseccomp2 \
+  liburing-dev liburing2 \
   libxml2-dev libxml2 libicu72 liblzma5 \
   libtirpc-dev libtirpc3 libgssapi-krb5-2 libkrb5-3 libk5crypto3 \
   libkrb5support0 libcom-err2 libkeyutils1 \

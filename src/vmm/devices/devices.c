@@ -429,7 +429,7 @@ virtio_pci_create(ArmzBoard *b, GError **error)
     b->root_ports = g_new0(ArmzPcieRootPort, b->nroot_ports + 1);
     for (unsigned i = 0; i < b->nroot_ports; i++) {
         const ArmzRootPortOpt *o = &b->root_port_opts[i];
-        armz_pcie_root_port_init(&b->root_ports[i], o->chassis, o->port);
+        armz_pcie_root_port_init(&b->root_ports[i], o->chassis, o->port, !o->no_hotplug);
         if (!armz_pci_host_add_root_port(h, o->slot << 3 | o->function, &b->root_ports[i], error))
             return FALSE;
     }

@@ -153,6 +153,7 @@ armz_pci_cfg_write(ArmzPciFunc *f, unsigned offset, unsigned size, uint32_t valu
         uint8_t m = f->wmask[offset + i];
         uint8_t b = (uint8_t)(value >> (8 * i));
         f->cfg[offset + i] = (uint8_t)((f->cfg[offset + i] & ~m) | (b & m));
+        f->cfg[offset + i] &= (uint8_t)~(b & f->w1cmask[offset + i]);
     }
     if (offset < PCI_CFG_BAR0 + 4 * ARMZ_PCI_NUM_BARS && offset + size > PCI_CFG_COMMAND)
         update_bars(f);

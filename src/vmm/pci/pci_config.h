@@ -54,6 +54,7 @@ typedef struct {
 typedef struct {
     uint8_t cfg[ARMZ_PCI_CFG_SIZE];
     uint8_t wmask[ARMZ_PCI_CFG_SIZE];
+    uint8_t w1cmask[ARMZ_PCI_CFG_SIZE];     /* status bits a 1 clears (RW1C) */
     uint32_t bar_size[ARMZ_PCI_NUM_BARS];   /* 0: not implemented */
     uint8_t last_cap, next_cap;
     const ArmzPciFuncOps *ops;

@@ -2,6 +2,7 @@
 #include <libfdt.h>
 #include <glib/gi18n-lib.h>
 #include "pci/pci_host.h"
+#include "pci/pcie_slot.h"
 #include "layout.h"
 #include "vmmlog.h"
 
@@ -106,6 +107,45 @@ armz_pci_host_add_below(ArmzPciHost *h, unsigned port_devfn, ArmzPciFunc *f, GEr
     }
     armz_pcie_root_port_plug(rp, f);
     return TRUE;
+}
+
+gboolean
+armz_pci_host_hotplug_below(ArmzPciHost *h, unsigned port_devfn, ArmzPciFunc *f, GError **error)
+{
+    ArmzPcieRootPort *rp = armz_pci_host_root_port(h, port_devfn);
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&h->lock);
+    if (!rp || !rp->hotplug || (f && rp->child))
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    !rp ? _("there is no root port at 00:%02x.%u")
+                        : !rp->hotplug ? _("the root port at 00:%02x.%u is not hotplug-capable")
+                                       : _("the root port at 00:%02x.%u already has a device"),
+                    port_devfn >> 3, port_devfn & 7);
+    else
+        ok = TRUE;
+    if (ok)
+        armz_pcie_slot_set_child(rp, f);
+    g_mutex_unlock(&h->lock);
+    return ok;
+}
+
+void
+armz_pci_host_lock(ArmzPciHost *h)
+{
+    g_mutex_lock(&h->lock);
+}
+
+void
+armz_pci_host_unlock(ArmzPciHost *h)
+{
+    g_mutex_unlock(&h->lock);
+}
+
+ArmzPciFunc *
+armz_pci_host_func(ArmzPciHost *h, unsigned devfn)
+{
+    return devfn < NDEVFN ? h->fn[devfn] : NULL;
 }
 
 unsigned

@@ -30,6 +30,18 @@ ArmzPcieRootPort *armz_pci_host_root_port(ArmzPciHost *h, unsigned devfn);
 /* Puts F below the root port at PORT_DEVFN; FALSE if none or taken. */
 gboolean armz_pci_host_add_below(ArmzPciHost *h, unsigned port_devfn, ArmzPciFunc *f,
                                  GError **error);
+/* Hotplug: puts F below the hotplug-capable root port at PORT_DEVFN
+ * (presence detect and link up are signalled to the guest), or takes the
+ * device away (F NULL) after the guest powered the slot off.  Takes the
+ * host's lock. */
+gboolean armz_pci_host_hotplug_below(ArmzPciHost *h, unsigned port_devfn, ArmzPciFunc *f,
+                                     GError **error);
+/* Takes the lock of config space and BAR decoding (slot changes from the
+ * main thread: the attention button). */
+void armz_pci_host_lock(ArmzPciHost *h);
+void armz_pci_host_unlock(ArmzPciHost *h);
+/* The function at DEVFN of the root bus, or NULL. */
+ArmzPciFunc *armz_pci_host_func(ArmzPciHost *h, unsigned devfn);
 /* The slot whose INTx line F uses: its own on the root bus, its root
  * port's below one (device 0, INTA: the swizzle keeps the pin). */
 unsigned armz_pci_host_intx_slot(const ArmzPciFunc *f);

@@ -56,6 +56,7 @@ armz_pcie_root_port_parse(const char *s, ArmzRootPortOpt *rp, GError **error)
 
     rp->chassis = rp->port = 0;
     rp->function = 0;
+    rp->no_hotplug = FALSE;
     for (guint i = 0; items[i]; i++) {
         const char *eq = strchr(items[i], '=');
         g_autofree char *k = eq ? g_strndup(items[i], (gsize)(eq - items[i])) : g_strdup(items[i]);
@@ -81,9 +82,16 @@ armz_pcie_root_port_parse(const char *s, ArmzRootPortOpt *rp, GError **error)
         } else if (g_str_equal(k, "port")) {
             if (!num("--pcie-root-port port=", v, 0, 255, &rp->port, error))
                 return FALSE;
+        } else if (g_str_equal(k, "hotplug") && (g_str_equal(v, "on") || g_str_equal(v, "off"))) {
+            rp->no_hotplug = g_str_equal(v, "off");
+        } else if (g_str_equal(k, "hotplug")) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--pcie-root-port: hotplug='%s' is neither on nor off"), v);
+            return FALSE;
         } else {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        _("--pcie-root-port: unknown key '%s' (index, addr, chassis, port)"), k);
+                        _("--pcie-root-port: unknown key '%s' (index, addr, chassis, port, "
+                          "hotplug)"), k);
             return FALSE;
         }
     }

@@ -10,11 +10,12 @@ typedef struct {
     guint bus, slot;
 } ArmzPciAddrOpt;
 
-/* --pcie-root-port index=N,addr=SLOT[.FN][,chassis=C][,port=P] */
+/* --pcie-root-port index=N,addr=SLOT[.FN][,chassis=C][,port=P][,hotplug=on|off] */
 typedef struct {
     guint index;            /* the bus number devices name it by, 1-255 */
     guint slot, function;   /* where it sits on the root bus */
     guint chassis, port;
+    gboolean no_hotplug;    /* hotplug=off: no pciehp slot */
 } ArmzRootPortOpt;
 
 /* "BUS:SLOT" (each decimal or 0x-hex), or "off", for option OPT. */

@@ -1,32 +1,66 @@
 /* PCI Express root port: see pcie_root_port.h. */
 #include <string.h>
 #include "pci/pcie_root_port.h"
+#include "pci/pcie_slot.h"
 
 #define PCI_VENDOR_ID_REDHAT    0x1b36
 #define PCI_DEVICE_ROOT_PORT    0x000c
 #define PCI_CAP_ID_EXP          0x10
+#define PCI_CAP_ID_MSI          0x05
 #define PCI_EXP_LEN             0x3c
+#define PCI_MSI_LEN             14      /* 64-bit address, no per-vector masking */
+/* QEMU's Red Hat vendor capability "resource reservation" (type 1), which
+ * AAVMF/OVMF's PciHotPlugInitDxe reads: bus numbers (u32), I/O (u64),
+ * 32-bit memory (u32), prefetchable 32-bit (u32) and 64-bit (u64); all
+ * ones = no hint */
+#define RESERVE_CAP_LEN         0x20
+#define RESERVE_CAP_TYPE        1
+#define RESERVE_MEM             (2u << 20)  /* as Linux's pci_hotplug_mem_size */
 /* PCI Express capability registers (offsets in the capability) */
 #define EXP_FLAGS               0x02
 #define EXP_DEVCAP              0x04
 #define EXP_LNKCAP              0x0c
 #define EXP_LNKSTA              0x12
 #define EXP_SLTCAP              0x14
-#define EXP_SLTSTA              0x1a
 #define EXP_TYPE_ROOT_PORT      0x4
 #define EXP_FLAGS_SLOT          0x0100
 #define LNKCAP_DLLLARC          (1u << 20)
-#define LNKSTA_DLLLA            (1u << 13)
-#define SLTSTA_PDS              (1u << 6)
 
-static uint8_t
-exp_cap(const ArmzPcieRootPort *rp)
+static void
+port_config_written(void *opaque, unsigned offset, unsigned size)
 {
-    return armz_pci_func_find_cap(&rp->func, PCI_CAP_ID_EXP, 0);
+    armz_pcie_slot_config_written(opaque, offset, size);
+}
+
+static void
+port_reset(void *opaque)
+{
+    armz_pcie_slot_reset(opaque);
+}
+
+static const ArmzPciFuncOps port_ops = {
+    .config_written = port_config_written,
+    .reset = port_reset,
+};
+
+static void
+add_reserve_cap(ArmzPciFunc *f)
+{
+    uint8_t c = armz_pci_func_add_cap(f, PCI_CAP_ID_VNDR, RESERVE_CAP_LEN);
+
+    f->cfg[c + 2] = RESERVE_CAP_LEN;
+    f->cfg[c + 3] = RESERVE_CAP_TYPE;
+    armz_pci_put(&f->cfg[c + 4], 4, 0xffffffff);            /* buses: no hint */
+    armz_pci_put(&f->cfg[c + 8], 4, 0);                     /* I/O: none (no window) */
+    armz_pci_put(&f->cfg[c + 12], 4, 0);
+    armz_pci_put(&f->cfg[c + 16], 4, RESERVE_MEM);
+    armz_pci_put(&f->cfg[c + 20], 4, 0);                    /* no prefetchable window */
+    armz_pci_put(&f->cfg[c + 24], 4, 0);
+    armz_pci_put(&f->cfg[c + 28], 4, 0);
 }
 
 void
-armz_pcie_root_port_init(ArmzPcieRootPort *rp, unsigned chassis, unsigned port)
+armz_pcie_root_port_init(ArmzPcieRootPort *rp, unsigned chassis, unsigned port, bool hotplug)
 {
     ArmzPciFunc *f = &rp->func;
     uint8_t c;
@@ -34,9 +68,10 @@ armz_pcie_root_port_init(ArmzPcieRootPort *rp, unsigned chassis, unsigned port)
     memset(rp, 0, sizeof(*rp));
     rp->chassis = chassis;
     rp->port = port;
+    rp->hotplug = hotplug;
     /* class: bridge, PCI-to-PCI, normal decode */
-    armz_pci_func_init(f, PCI_VENDOR_ID_REDHAT, PCI_DEVICE_ROOT_PORT, 0, 0x060400, 0, 0, NULL,
-                       NULL);
+    armz_pci_func_init(f, PCI_VENDOR_ID_REDHAT, PCI_DEVICE_ROOT_PORT, 0, 0x060400, 0, 0, &port_ops,
+                       rp);
     f->cfg[PCI_CFG_HEADER_TYPE] = 1;
     /* the type 1 header has no subsystem IDs there (prefetchable base) */
     armz_pci_put(&f->cfg[PCI_CFG_SUBSYS_VENDOR], 4, 0);
@@ -50,22 +85,42 @@ armz_pcie_root_port_init(ArmzPcieRootPort *rp, unsigned chassis, unsigned port)
     armz_pci_put(&f->cfg[c + EXP_DEVCAP], 4, 0x8000);    /* role-based error reporting */
     /* 2.5 GT/s x1, data link layer active reporting, port number */
     armz_pci_put(&f->cfg[c + EXP_LNKCAP], 4, 1 | 1 << 4 | LNKCAP_DLLLARC | (port & 0xff) << 24);
-    armz_pci_put(&f->cfg[c + EXP_LNKSTA], 2, 1 | 1 << 4 | LNKSTA_DLLLA);
+    armz_pci_put(&f->cfg[c + EXP_LNKSTA], 2, 1 | 1 << 4);
     /* physical slot number: the chassis-unique slot, as QEMU takes it from chassis/slot */
     armz_pci_put(&f->cfg[c + EXP_SLTCAP], 4, (chassis & 0x1fff) << 19);
+    if (hotplug) {
+        /* MSI for the hotplug interrupt: one vector, 64-bit address */
+        rp->msi_cap = armz_pci_func_add_cap(f, PCI_CAP_ID_MSI, PCI_MSI_LEN);
+        armz_pci_put(&f->cfg[rp->msi_cap + 2], 2, 0x0080);
+        armz_pci_put(&f->wmask[rp->msi_cap + 2], 2, 0x0071);    /* enable, multiple enable */
+        armz_pci_put(&f->wmask[rp->msi_cap + 4], 4, 0xfffffffc);
+        armz_pci_put(&f->wmask[rp->msi_cap + 8], 4, 0xffffffff);
+        armz_pci_put(&f->wmask[rp->msi_cap + 12], 2, 0xffff);
+        add_reserve_cap(f);
+    }
+    armz_pcie_slot_init(rp);
+}
+
+void
+armz_pcie_root_port_connect(ArmzPcieRootPort *rp, const ArmzPcieSlotOps *ops, void *opaque,
+                            const ArmzMsiSender *msi)
+{
+    rp->ops = ops;
+    rp->opaque = opaque;
+    if (msi)
+        rp->msi = *msi;
 }
 
 void
 armz_pcie_root_port_plug(ArmzPcieRootPort *rp, ArmzPciFunc *child)
 {
-    uint8_t c = exp_cap(rp);
-    uint16_t st = (uint16_t)armz_pci_get(&rp->func.cfg[c + EXP_SLTSTA], 2);
-
     rp->child = child;
-    child->upstream = &rp->func;
-    child->devfn = 0;
-    st = child ? (st | SLTSTA_PDS) : (st & ~SLTSTA_PDS);
-    armz_pci_put(&rp->func.cfg[c + EXP_SLTSTA], 2, st);
+    if (child) {
+        child->upstream = &rp->func;
+        child->devfn = 0;
+    }
+    /* as it is at power-on: powered, no events */
+    armz_pcie_slot_reset(rp);
 }
 
 unsigned

@@ -14,6 +14,17 @@ typedef enum {
     ARMZ_RUNSTATE_IO_ERROR,    /* "io-error": a disk error paused it (werror=stop) */
 } ArmzRunState;
 
+/* device_add's arguments (QMP names; unset: NULL / FALSE); FD is the
+ * getfd descriptor 'fdname' named (-1: none) */
+typedef struct {
+    const char *driver, *id, *bus;
+    int fd;
+    const char *path;
+    gboolean readonly;
+    const char *serial, *cache, *discard, *werror, *rerror;
+    const char *mac;
+} ArmzDeviceAddArgs;
+
 /* What the VMM core does for each command. Each returns TRUE on success or
  * FALSE with ERROR set (its message becomes the QMP "desc"). Called on the
  * main thread. */
@@ -48,6 +59,11 @@ typedef struct {
     /* block_resize {device or node-name, size}: the image already has SIZE
      * bytes (the daemon resized it); the guest is told */
     gboolean (*block_resize)(gpointer opaque, const char *device, guint64 size, GError **error);
+    /* device_add (ARGS->fd, a getfd descriptor or -1, is taken), device_del
+     * {id}, query-pci (the reply's JSON array) */
+    gboolean (*device_add)(gpointer opaque, const ArmzDeviceAddArgs *args, GError **error);
+    gboolean (*device_del)(gpointer opaque, const char *id, GError **error);
+    char *(*query_pci)(gpointer opaque, GError **error);
 } ArmzQmpOps;
 
 /* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed

@@ -453,6 +453,81 @@ cmd_change_medium(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
     return s->ops->change_medium(s->opaque, id, fd, &err) || op_failed(err, error);
 }
 
+/* optional string KEY into *OUT (NULL when absent) */
+static gboolean
+opt_str(yajl_val args, const char *key, const char **out, GError **error)
+{
+    *out = NULL;
+    return !arg_find(args, key) || (*out = arg_str(args, key, error)) != NULL;
+}
+
+/* device_add per the hotplug contract (docs/armz-vmm.8): the arguments
+ * are checked here, the device and its bus by the VMM core */
+static gboolean
+cmd_device_add(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "driver", "id", "bus", "fdname", "path", "readonly",
+                                         "serial", "cache", "discard", "werror", "rerror",
+                                         "bootindex", "mac", "addr", NULL };
+    g_autoptr(GError) err = NULL;
+    ArmzDeviceAddArgs a;
+    const char *fdname, *addr;
+    yajl_val bi = arg_find(args, "bootindex");
+
+    memset(&a, 0, sizeof(a));
+    a.fd = -1;
+    if (!only_args(args, known, error) || !(a.driver = arg_str(args, "driver", error)) ||
+        !(a.id = arg_str(args, "id", error)) || !(a.bus = arg_str(args, "bus", error)) ||
+        !opt_str(args, "fdname", &fdname, error) || !opt_str(args, "path", &a.path, error) ||
+        !arg_bool(args, "readonly", &a.readonly, error) ||
+        !opt_str(args, "serial", &a.serial, error) || !opt_str(args, "cache", &a.cache, error) ||
+        !opt_str(args, "discard", &a.discard, error) ||
+        !opt_str(args, "werror", &a.werror, error) || !opt_str(args, "rerror", &a.rerror, error) ||
+        !opt_str(args, "mac", &a.mac, error) || !opt_str(args, "addr", &addr, error))
+        return FALSE;
+    /* bootindex is ignored (no firmware boot from a hot-added disk) */
+    if (bi && !YAJL_IS_INTEGER(bi)) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                    _("Invalid parameter type for 'bootindex', expected: integer"));
+        return FALSE;
+    }
+    /* libvirt's address below a root port: slot 0 function 0, the only one */
+    if (addr && strcmp(addr, "0") != 0 && strcmp(addr, "0x0") != 0 && strcmp(addr, "0.0") != 0 &&
+        strcmp(addr, "0x0.0x0") != 0) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC,
+                    _("Parameter 'addr' must be 0x0: a device below a root port is its "
+                      "slot 0"));
+        return FALSE;
+    }
+    if (fdname && (a.fd = armz_qmp_fds_take(s->fds, fdname, &err)) < 0)
+        return op_failed(err, error);
+    return s->ops->device_add(s->opaque, &a, &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_device_del(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "id", NULL };
+    g_autoptr(GError) err = NULL;
+    const char *id;
+
+    if (!only_args(args, known, error) || !(id = arg_str(args, "id", error)))
+        return FALSE;
+    return s->ops->device_del(s->opaque, id, &err) || op_failed(err, error);
+}
+
+static gboolean
+cmd_query_pci(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    GError *err = NULL;
+    char *json;
+
+    if (!no_args(args, error))
+        return FALSE;
+    json = s->ops->query_pci(s->opaque, &err);
+    return op_reply(json, err, ret, error);
+}
+
 #define NO_OP G_MAXSIZE
 static const Cmd commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, NO_OP },
@@ -476,6 +551,9 @@ static const Cmd commands[] = {
     { "query-blockstats", cmd_query_blockstats, G_STRUCT_OFFSET(ArmzQmpOps, query_blockstats) },
     { "query-block", cmd_query_block, G_STRUCT_OFFSET(ArmzQmpOps, query_block) },
     { "block_resize", cmd_block_resize, G_STRUCT_OFFSET(ArmzQmpOps, block_resize) },
+    { "device_add", cmd_device_add, G_STRUCT_OFFSET(ArmzQmpOps, device_add) },
+    { "device_del", cmd_device_del, G_STRUCT_OFFSET(ArmzQmpOps, device_del) },
+    { "query-pci", cmd_query_pci, G_STRUCT_OFFSET(ArmzQmpOps, query_pci) },
 };
 
 /* Whether the ops table implements what CMD needs. */

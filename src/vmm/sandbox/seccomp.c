@@ -96,6 +96,10 @@ add_rule(scmp_filter_ctx ctx, uint32_t arch, const ArmzSyscallRule *rule, GError
             r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
                                  SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
                                             armz_seccomp_vhost_ioctls[i]));
+        for (unsigned i = 0; r == 0 && i < armz_seccomp_n_tap_ioctls; i++)
+            r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                 SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+                                            armz_seccomp_tap_ioctls[i]));
         break;
     case ARMZ_ARG_CLONE_THREAD:
         /* s390x's clone takes the stack first and the flags second */
@@ -178,6 +182,9 @@ armz_seccomp_build(ArmzSandboxRole role, uint32_t arch, uint32_t default_action,
     return ctx;
 }
 
+/* this thread has loaded its filter */
+static __thread gboolean thread_filtered;
+
 /* glibc's malloc counts the CPUs (an openat of /sys/devices/system/cpu)
  * when a thread needs a 9th arena, which a VMM with many device threads
  * does after its filters are on: set now the limit glibc would compute
@@ -226,7 +233,14 @@ armz_seccomp_load_role(ArmzSandboxRole role, ArmzSeccompMode mode, GError **erro
                     armz_seccomp_role_name(role), g_strerror(-r));
         return FALSE;
     }
+    thread_filtered = TRUE;
     return TRUE;
+}
+
+gboolean
+armz_seccomp_thread_filtered(void)
+{
+    return thread_filtered;
 }
 
 void

@@ -50,6 +50,10 @@ gboolean armz_seccomp_load_role(ArmzSandboxRole role, ArmzSeccompMode mode, GErr
  * by armz_seccomp_set_mode(); a thread that cannot do so ends the process
  * (it must not serve the guest unfiltered). */
 void armz_seccomp_enter(ArmzSandboxRole role);
+/* The calling thread has loaded a filter: a thread it starts now inherits
+ * it and cannot load its own (no seccomp(2) in the main list, which lists
+ * what a hot-added device's worker does). */
+gboolean armz_seccomp_thread_filtered(void);
 
 /* x-armz-debug-syscall: makes a syscall no role allows (reboot(2) with an
  * invalid magic, which does nothing when it is allowed to run): under

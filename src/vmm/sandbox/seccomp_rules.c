@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <sys/ioctl.h>
 #include <linux/vhost.h>
+#include <linux/if_tun.h>
 #include "sandbox/seccomp_rules.h"
 
 #define ANY(n) { n, ARMZ_ARG_ANY }
@@ -55,6 +56,13 @@ static const ArmzSyscallRule main_rules[] = {
     { "prctl", ARMZ_ARG_PRCTL_NAME },
     /* qom-set of the balloon's statistics polling interval */
     ANY("timerfd_settime"),
+    /* an io=native disk's AIO context, freed at exit */
+    ANY("io_destroy"),
+    /* device_add: a disk's fallocate probe here; the worker thread of a
+     * hot-added device is created after this filter and inherits it
+     * (armz_seccomp_enter), so its disk I/O is listed here too */
+    ANY("fallocate"), ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
+    ANY("preadv2"), ANY("pwritev2"), ANY("fdatasync"), ANY("fsync"),
     { NULL, 0 }
 };
 
@@ -72,6 +80,9 @@ static const ArmzSyscallRule worker_rules[] = {
     ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
     ANY("preadv2"), ANY("pwritev2"),
     ANY("fdatasync"), ANY("fsync"), ANY("fallocate"),
+    /* io=native (Linux AIO) and io=io_uring disks: contexts and rings are
+     * set up before the filters, the workers submit and wait */
+    ANY("io_submit"), ANY("io_getevents"), ANY("io_uring_enter"),
     /* virtio-serial: a port's client connects, the guest's output to it */
     ANY("accept4"), ANY("sendmsg"),
     { "socketcall", ARMZ_ARG_SOCKETCALL },
@@ -95,6 +106,13 @@ const unsigned long armz_seccomp_tty_ioctls[] = {
     TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
 };
 const unsigned armz_seccomp_n_tty_ioctls = G_N_ELEMENTS(armz_seccomp_tty_ioctls);
+
+/* device_add of virtio-net-pci: the tap fd's header size, endianness and
+ * offloads (virtio/tap.c) */
+const unsigned long armz_seccomp_tap_ioctls[] = {
+    TUNGETIFF, TUNSETVNETHDRSZ, TUNSETVNETLE, TUNSETOFFLOAD,
+};
+const unsigned armz_seccomp_n_tap_ioctls = G_N_ELEMENTS(armz_seccomp_tap_ioctls);
 
 /* socketcall's first argument (linux/net.h SYS_*) for the calls of the
  * main list above (the worker's accept4 and sendmsg among them): accept, getsockname, getpeername, sendto, recvfrom,

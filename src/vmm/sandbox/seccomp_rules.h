@@ -29,6 +29,8 @@ extern const unsigned long armz_seccomp_tty_ioctls[];
 extern const unsigned armz_seccomp_n_tty_ioctls;
 extern const unsigned long armz_seccomp_vhost_ioctls[];
 extern const unsigned armz_seccomp_n_vhost_ioctls;
+extern const unsigned long armz_seccomp_tap_ioctls[];
+extern const unsigned armz_seccomp_n_tap_ioctls;
 extern const unsigned long armz_seccomp_socketcalls[];
 extern const unsigned armz_seccomp_n_socketcalls;
 extern const unsigned long armz_seccomp_vhost_socketcalls[];

@@ -64,6 +64,7 @@ typedef struct {
     ArmzVhostUserKind kind;
     char *path;
     char *label;
+    char *id;                   /* --vhost-user-blk id=, NULL */
     bool readonly;
     unsigned nq;
     int call_fd[VU_MAX_QUEUES];
@@ -434,6 +435,7 @@ vu_free(void *priv)
         close(vu->ctl_fd);
     g_free(vu->path);
     g_free(vu->label);
+    g_free(vu->id);
     g_free(vu);
 }
 
@@ -506,6 +508,7 @@ armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error)
     vu->kind = o->kind;
     vu->path = g_strdup(o->socket);
     vu->readonly = o->readonly;
+    vu->id = g_strdup(o->id);
     vu->label = o->id ? g_strdup_printf("%s %s", o->kind == ARMZ_VHOST_USER_BLK ?
                                         "vhost-user-blk" : "vhost-user-fs", o->id)
                       : g_strdup_printf("%s %u", o->kind == ARMZ_VHOST_USER_BLK ?
@@ -572,4 +575,49 @@ fail:
     else
         vu_free(vu);
     return NULL;
+}
+
+bool
+armz_vhost_user_blk_is(ArmzVirtioDev *d, const char *id)
+{
+    VhostUser *vu;
+
+    if (g_strcmp0(armz_virtio_dev_name(d), "vhost-user-blk") != 0)
+        return false;
+    vu = armz_virtio_priv(d);
+    return vu->id && g_strcmp0(vu->id, id) == 0;
+}
+
+/* Main thread: GET_CONFIG again (the back-end resized its disk), under the
+ * device lock as every exchange; only the capacity changes for the guest.
+ * SIZE (bytes, 0: the back-end's) wins over what the back-end says:
+ * qemu-storage-daemon 7.2's export keeps the capacity it started with in its
+ * config space, while it serves the whole resized image. */
+gboolean
+armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t *bytes, GError **error)
+{
+    VhostUser *vu = armz_virtio_priv(d);
+    uint8_t config[ARMZ_VU_MAX_CONFIG];
+    ArmzVuMsg m, r;
+    gboolean ok = FALSE;
+
+    armz_virtio_lock(d);
+    if (vu->sock < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("%s: the vhost-user back-end is not connected"), vu->label);
+    } else {
+        armz_vu_msg_config(&m, ARMZ_VU_GET_CONFIG, 0, BLK_CONFIG_SIZE, NULL);
+        ok = armz_vu_exchange(vu->sock, &m, NULL, 0, false, &r, error) &&
+             armz_vu_reply_config(&r, BLK_CONFIG_SIZE, config, error);
+    }
+    if (ok) {
+        if (size)
+            armz_st_le64(config, size / 512);
+        memcpy(armz_virtio_config(d), config, 8);       /* capacity, le64 sectors */
+        *bytes = armz_ld_le64(config) * 512;
+    }
+    armz_virtio_unlock(d);
+    if (ok)
+        armz_virtio_config_changed(d);
+    return ok;
 }

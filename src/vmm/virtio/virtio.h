@@ -102,3 +102,9 @@ uint64_t armz_virtio_vsock_cid(ArmzVirtioDev *d);
  * back-end (connects to it here, waiting a few seconds for its socket);
  * INDEX names it in logs when O has no id */
 ArmzVirtioDev *armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error);
+/* a vhost-user-blk device with id ID */
+bool armz_vhost_user_blk_is(ArmzVirtioDev *d, const char *id);
+/* its back-end resized the disk to SIZE bytes (0: what GET_CONFIG says):
+ * the new capacity (bytes) shown to the guest with a config change */
+gboolean armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t *bytes,
+                                     GError **error);

@@ -1,7 +1,8 @@
 /* virtio-blk (5.2) over a raw image (a file or block device, by path or a
  * passed fd).  Requests run on the disk's worker thread, with preadv /
- * pwritev straight into and out of guest memory, so a slow disk delays
- * only its own guest requests, never a vCPU.
+ * pwritev straight into and out of guest memory (or Linux AIO or io_uring
+ * with io=native / io_uring, blk_io.c), so a slow disk delays only its own
+ * guest requests, never a vCPU.
  *
  * Cache modes as QEMU defines them: none and directsync bypass the host's
  * page cache (O_DIRECT; guest buffers that are not sector-aligned go
@@ -20,6 +21,7 @@
 #include <linux/falloc.h>
 #include <glib/gi18n-lib.h>
 #include "virtio/virtio.h"
+#include "virtio/blk_io.h"
 #include "vmmlog.h"
 
 #define BLK_QUEUE_SIZE    256
@@ -41,6 +43,7 @@ typedef struct {
     bool direct;                        /* fd has O_DIRECT */
     bool dsync;                         /* fd has O_DSYNC */
     bool ignore_flush;                  /* cache=unsafe */
+    ArmzBlkIo *io;                      /* io=threads|native|io_uring */
     int wce;                            /* guest-visible write cache (atomic) */
     ArmzDetectZeroes detect_zeroes;
     ArmzBlkErrorPolicy werror, rerror;
@@ -109,16 +112,12 @@ log_io_error(ArmzVirtioDev *d, Blk *b, const char *op, uint64_t sector, int err)
 
 /* The whole of IOV (N entries, changed in place) at byte offset OFF. */
 static int
-rw_all(int fd, bool write, struct iovec *iov, unsigned n, uint64_t off)
+rw_all(Blk *b, bool write, struct iovec *iov, unsigned n, uint64_t off)
 {
     while (n) {
-        ssize_t r = write ? pwritev(fd, iov, (int)n, (off_t)off)
-                          : preadv(fd, iov, (int)n, (off_t)off);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
+        ssize_t r = armz_blk_io_rw(b->io, b->fd, write, iov, n, off);
+        if (r < 0)
+            return (int)r;
         if (r == 0)
             return -EIO;        /* the image shrank under us */
         off += (uint64_t)r;
@@ -155,7 +154,7 @@ iov_aligned(const struct iovec *iov, unsigned n)
 
 /* IOV (N entries, LEN bytes) through an aligned buffer: -errno or 0 */
 static int
-rw_bounce(int fd, bool write, const struct iovec *iov, unsigned n, uint64_t len, uint64_t off)
+rw_bounce(Blk *b, bool write, const struct iovec *iov, unsigned n, uint64_t len, uint64_t off)
 {
     void *buf = NULL;
     struct iovec one;
@@ -167,7 +166,7 @@ rw_bounce(int fd, bool write, const struct iovec *iov, unsigned n, uint64_t len,
         armz_iov_to_buf(iov, n, 0, buf, (size_t)len);
     one.iov_base = buf;
     one.iov_len = (size_t)len;
-    r = rw_all(fd, write, &one, 1, off);
+    r = rw_all(b, write, &one, 1, off);
     if (r == 0 && !write)
         armz_iov_from_buf(iov, n, 0, buf, (size_t)len);
     free(buf);
@@ -212,7 +211,7 @@ sync_if_needed(Blk *b)
 {
     if (b->dsync || b->ignore_flush || g_atomic_int_get(&b->wce))
         return 0;
-    return fdatasync(b->fd) < 0 ? -errno : 0;
+    return armz_blk_io_flush(b->io, b->fd);
 }
 
 /* LEN bytes of IOV from byte OFFSET <-> the disk at SECTOR */
@@ -237,15 +236,15 @@ blk_rw(ArmzVirtioDev *d, Blk *b, bool write, uint64_t sector, const struct iovec
     if (r != 0) {
         /* not zeroes, or the file system cannot zero a range: a real write */
         if (b->direct && !iov_aligned(b->data, k)) {
-            r = rw_bounce(b->fd, write, b->data, k, len, off);
+            r = rw_bounce(b, write, b->data, k, len, off);
         } else {
-            r = rw_all(b->fd, write, b->data, k, off);
+            r = rw_all(b, write, b->data, k, off);
             /* a file system wanting more than 512-byte aligned memory:
              * once more from a page-aligned buffer (re-sliced: rw_all
              * consumed the iovec) */
             if (r == -EINVAL && b->direct) {
                 k = armz_iov_slice(iov, n, offset, len, b->data, ARMZ_VIRTQ_MAX_SEGS);
-                r = rw_bounce(b->fd, write, b->data, k, len, off);
+                r = rw_bounce(b, write, b->data, k, len, off);
             }
         }
     }
@@ -399,10 +398,13 @@ blk_request(ArmzVirtioDev *d, Blk *b, ArmzVirtqElem *e)
         status = VIRTIO_BLK_S_OK;
         res.write = true;
         /* cache=unsafe: the guest's flushes are not worth waiting for */
-        if (!b->readonly && !b->ignore_flush && fdatasync(b->fd) < 0) {
-            res.err = errno;
-            log_io_error(d, b, _("flush"), 0, errno);
-            status = VIRTIO_BLK_S_IOERR;
+        if (!b->readonly && !b->ignore_flush) {
+            int r = armz_blk_io_flush(b->io, b->fd);
+            if (r < 0) {
+                res.err = -r;
+                log_io_error(d, b, _("flush"), 0, -r);
+                status = VIRTIO_BLK_S_IOERR;
+            }
         }
         break;
     case VIRTIO_BLK_T_GET_ID: {
@@ -504,6 +506,7 @@ blk_free(void *priv)
     Blk *b = priv;
     if (b->own_fd)
         close(b->fd);
+    armz_blk_io_free(b->io);
     g_mutex_clear(&b->stats_lock);
     g_free(b);
 }
@@ -630,6 +633,19 @@ armz_virtio_blk_new(const ArmzDiskOpt *o, const char *label, GError **error)
         return NULL;
     }
     b->capacity = (uint64_t)size / VIRTIO_BLK_SECTOR_SIZE;
+    /* QEMU's rule: Linux AIO is asynchronous only without the page cache */
+    if (o->io == ARMZ_DISK_IO_NATIVE && !b->direct) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("disk %s: io=native needs cache=none or cache=directsync (O_DIRECT)"),
+                    label);
+        blk_free(b);
+        return NULL;
+    }
+    b->io = armz_blk_io_new(o->io, label, error);
+    if (!b->io) {
+        blk_free(b);
+        return NULL;
+    }
     if (o->serial)
         memcpy(b->serial, o->serial, MIN(strlen(o->serial), sizeof(b->serial)));
     b->unmap = o->discard;
@@ -663,10 +679,12 @@ armz_virtio_blk_new(const ArmzDiskOpt *o, const char *label, GError **error)
     armz_st_le32(cfg + VIRTIO_BLK_CFG_MAX_WZ_SECTORS, BLK_MAX_DISCARD);
     armz_st_le32(cfg + VIRTIO_BLK_CFG_MAX_WZ_SEG, BLK_DISCARD_SEGS);
     cfg[VIRTIO_BLK_CFG_WZ_MAY_UNMAP] = b->discard && b->unmap;
-    armz_vmm_debug("%s: %" PRIu64 " sectors%s%s%s%s%s%s", label, b->capacity,
+    armz_vmm_debug("%s: %" PRIu64 " sectors%s%s%s%s%s%s%s", label, b->capacity,
                    b->readonly ? ", read-only" : "", b->discard ? ", discard" : "",
                    b->write_zeroes ? ", write-zeroes" : "", b->direct ? ", O_DIRECT" : "",
-                   b->dsync ? ", O_DSYNC" : "", b->wce ? ", write cache" : "");
+                   b->dsync ? ", O_DSYNC" : "", b->wce ? ", write cache" : "",
+                   o->io == ARMZ_DISK_IO_NATIVE ? ", io=native" :
+                   o->io == ARMZ_DISK_IO_URING ? ", io=io_uring" : "");
     return d;
 }
 

@@ -34,6 +34,7 @@ typedef struct {
 
 struct _ArmzVirtioDev {
     const ArmzVirtioOps *ops;
+    bool filter_inherited;      /* started by a filtered thread (hotplug) */
     void *priv;
     char *label;
 
@@ -206,7 +207,10 @@ worker_thread(void *opaque)
 
     g_snprintf(name, sizeof(name), "%s", d->ops->name);
     pthread_setname_np(pthread_self(), name);
-    armz_seccomp_enter(ARMZ_SANDBOX_WORKER);   /* before any guest request */
+    /* before any guest request; a device hot-added after the main thread's
+     * filter runs under that one */
+    if (!d->filter_inherited)
+        armz_seccomp_enter(ARMZ_SANDBOX_WORKER);
     while (armz_virtio_dev_run_once(d, -1))
         ;
     return NULL;
@@ -218,6 +222,7 @@ armz_virtio_dev_start(ArmzVirtioDev *d, GError **error)
     sigset_t all, old;
     int r;
 
+    d->filter_inherited = armz_seccomp_thread_filtered();
     /* signals belong to the main loop and the vCPU threads */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);

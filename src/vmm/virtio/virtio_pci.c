@@ -382,10 +382,10 @@ add_virtio_cap(ArmzPciFunc *f, uint8_t type, uint32_t offset, uint32_t length)
         armz_pci_put(&f->cfg[c + 16], 4, VIRTIO_PCI_NOTIFY_MULT);
 }
 
-gboolean
-armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned devfn, bool below,
-                       const ArmzMsiSender *sender, const ArmzGuestMem *mem,
-                       ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque, GError **error)
+/* the transport of D, bound; not yet on a bus */
+static VirtioPci *
+pci_setup(ArmzVirtioDev *d, ArmzPciHost *host, const ArmzMsiSender *sender,
+          const ArmzGuestMem *mem, ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque)
 {
     VirtioPci *p = g_new0(VirtioPci, 1);
     uint32_t id = armz_virtio_device_id(d);
@@ -411,8 +411,28 @@ armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned devfn, bool
                    VIRTIO_PCI_NOTIFY_MULT * (nq ? nq : 1));
     reset_vectors(p);
     armz_virtio_dev_bind(d, &pci_transport, p, mem);
+    return p;
+}
+
+gboolean
+armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned devfn, bool below,
+                       const ArmzMsiSender *sender, const ArmzGuestMem *mem,
+                       ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque, GError **error)
+{
+    VirtioPci *p = pci_setup(d, host, sender, mem, ioeventfd, ioeventfd_opaque);
+
     return below ? armz_pci_host_add_below(host, devfn, &p->func, error)
                  : armz_pci_host_add(host, devfn, &p->func, error);
+}
+
+gboolean
+armz_virtio_pci_hotplug(ArmzVirtioDev *d, ArmzPciHost *host, unsigned port_devfn,
+                        const ArmzMsiSender *sender, const ArmzGuestMem *mem,
+                        ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque, GError **error)
+{
+    VirtioPci *p = pci_setup(d, host, sender, mem, ioeventfd, ioeventfd_opaque);
+
+    return armz_pci_host_hotplug_below(host, port_devfn, &p->func, error);
 }
 
 ArmzPciFunc *

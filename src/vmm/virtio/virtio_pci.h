@@ -60,5 +60,11 @@ gboolean armz_virtio_pci_attach(ArmzVirtioDev *d, ArmzPciHost *host, unsigned de
                                 const ArmzMsiSender *sender, const ArmzGuestMem *mem,
                                 ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque,
                                 GError **error);
+/* Hotplug: D into the empty hotplug-capable root port at PORT_DEVFN while
+ * the guest runs (the slot tells the guest); as armz_virtio_pci_attach. */
+gboolean armz_virtio_pci_hotplug(ArmzVirtioDev *d, ArmzPciHost *host, unsigned port_devfn,
+                                 const ArmzMsiSender *sender, const ArmzGuestMem *mem,
+                                 ArmzIoeventfdSetFn ioeventfd, void *ioeventfd_opaque,
+                                 GError **error);
 /* for tests: the PCI function of D's transport */
 ArmzPciFunc *armz_virtio_pci_func(ArmzVirtioDev *d);

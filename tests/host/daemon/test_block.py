@@ -1,11 +1,14 @@
 """Raw disks through virtarmzd in the emulated arm64 host: a block device
-(a loop device) with cache='none' reaches armz-vmm with O_DIRECT, the
+(a loop device) with cache='none' reaches armz-vmm with O_DIRECT (read with
+io='native', the file disk with io='io_uring': the guest reads what the
+host has), the
 guest's reads show in virsh domblkstat and domstats --block, virsh
 blockresize grows a file disk under the running guest, which sees it; with
 error_policy='stop' a full file system pauses the guest (reason I/O error,
 IO_ERROR_REASON 'enospc', domblkerror), and virsh resume continues it once
 there is space. Run by tests/host/run-host --drive (tier 45)."""
 import contextlib
+import re
 import threading
 
 import libvirt
@@ -59,10 +62,11 @@ def test_stats_resize_and_cache_none(conn, loopdev):
     name = 'blkstat'
     host(f'rm -f {ROOT}/{name}-serial.log; dd if=/dev/urandom of={ROOT}/blk2.img bs=1M count=2 '
          '2>/dev/null')
-    disks = (f"<disk type='block' device='disk'><driver name='qemu' type='raw' cache='none'/>"
+    disks = (f"<disk type='block' device='disk'><driver name='qemu' type='raw' cache='none' "
+             f"io='native'/>"
              f"<source dev='{loopdev}'/><target dev='vda' bus='virtio'/></disk>"
              f"<disk type='file' device='disk'><driver name='qemu' type='raw' "
-             f"cache='writethrough' discard='unmap'/>"
+             f"cache='writethrough' io='io_uring' discard='unmap'/>"
              f"<source file='{ROOT}/blk2.img'/><target dev='vdb' bus='virtio'/></disk>")
     dom = conn.createXML(domain_xml(name, mode='blksum', extra=disks), 0)
     try:
@@ -70,6 +74,16 @@ def test_stats_resize_and_cache_none(conn, loopdev):
         pid = host(f'cat {RUN}/{name}.pid')
         assert fd_flags(pid, loopdev) & O_DIRECT, 'cache=none: no O_DIRECT'
         assert not fd_flags(pid, f'{ROOT}/blk2.img') & O_DIRECT
+        # io='native' (Linux AIO) and io='io_uring' in the jailed, sandboxed VMM: the
+        # guest read what the host has
+        assert host(f"grep -c '/\\[aio\\]' /proc/{pid}/maps; true") not in ('', '0'), \
+            'io=native: armz-vmm has no Linux AIO ring'
+        assert 'io_uring' in host(f'ls -l /proc/{pid}/fd/'), 'io=io_uring: armz-vmm has no ring'
+        sums = dict((dev, md5) for dev, _, md5 in re.findall(
+            r'ARMZ-GUEST BLKSUM (vd[ab]) (\d+) ([0-9a-f]{32})', serial_log(name)))
+        for dev, path in (('vda', loopdev), ('vdb', f'{ROOT}/blk2.img')):
+            want = host(f'md5sum < {path}').split()[0]
+            assert sums.get(dev) == want, f'{dev}: the guest read {sums.get(dev)}, the host has {want}'
 
         # the guest read both disks whole (md5sum)
         rd_req, rd_bytes, wr_req, wr_bytes, errs = dom.blockStats('vda')

@@ -3,7 +3,8 @@ virtarmzd starts in the emulated arm64 test host, with the real armz-vmm's
 vhost-user front-end: a guest boots with a qcow2 overlay on a raw backing file as its
 vda, reads the backing file's content and writes into it; a second guest
 on another overlay of the same backing file, running at the same time,
-sees none of the first one's writes; the backing file stays byte-identical,
+sees none of the first one's writes; virsh blockresize grows the first
+one's overlay and its guest sees the new size; the backing file stays byte-identical,
 the overlays pass `qemu-img check` and hold exactly what each guest wrote.
 Default cache mode: the test host's /tmp is tmpfs, which has no O_DIRECT.
 Skipped when the test host has no arm64 qemu-storage-daemon/qemu-img
@@ -13,7 +14,8 @@ import re
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_guest_marker
+from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_for, \
+    wait_guest_marker
 
 DIR = ROOT + '/qsdt'
 SIZE = 8 << 20
@@ -87,6 +89,12 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
     assert sa[0] == (str(SIZE), base), serial_log('qsda')     # reads the backing file
     assert sa[1][1] != base                                     # its write is there
 
+    # blockresize: the daemon grows the overlay, armz-vmm tells the guest
+    a.blockResize('vda', 12 << 20, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+    wait_for(lambda: 'ARMZ-GUEST BLKSIZE vda 12582912' in serial_log('qsda'), 60,
+             'the guest to see vda at 12 MiB')
+    assert '"virtual-size": 12582912' in sh(f'qemu-img info -U --output=json {DIR}/a.qcow2')
+
     b = start(conn, 'qsdb', 'b.qcow2', 'BBBB')                 # a runs meanwhile
     wait_guest_marker('qsdb', 'ARMZ-GUEST BLKSTAMP-END')
     sb = sums('qsdb')
@@ -97,8 +105,9 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
     b.destroy()
     assert sh(f'md5sum < {DIR}/base.raw').split()[0] == base  # byte-identical
     for ov, s in (('a', sa), ('b', sb)):
+        # (a's grown tail reads as zeroes: the guest's sums cover 8 MiB)
         sh(f'cd {DIR} && qemu-img check -q {ov}.qcow2 && '
-           f'qemu-img convert -O raw {ov}.qcow2 {ov}.out')
+           f'qemu-img convert -O raw {ov}.qcow2 {ov}.out && truncate -s {SIZE} {ov}.out')
         assert sh(f'md5sum < {DIR}/{ov}.out').split()[0] == s[1][1]
     # the storage daemons went with their guests
     rc, out = host_sh('pidof qemu-storage-daemon')

@@ -13,7 +13,8 @@
 #             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
 #             into it (synced), print its BLKSUM again and
-#             "ARMZ-GUEST BLKSTAMP-END", then wait
+#             "ARMZ-GUEST BLKSTAMP-END", then "ARMZ-GUEST BLKSIZE vdX SIZE"
+#             whenever a disk's size changes
 #   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
 #             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
 #             ("ARMZ-FROM-GUEST"), unmount, print "ARMZ-GUEST VIRTIOFS-END",
@@ -33,6 +34,11 @@
 #   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
 #             openstack/latest/meta_data.json {"uuid": "ID"} is in,
 #             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
+#   hotplug   print "ARMZ-GUEST HOTPLUG-READY" and its disks, then watch
+#             for disks and NICs that come and go (virsh attach-disk,
+#             detach-disk, attach-interface): a new disk gets 1 MiB of
+#             random bytes, read back ("HOTDISK NAME MD5"), a gone one
+#             "HOTDISK-GONE NAME", a new NIC a DHCP lease as in mode dhcp
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -81,6 +87,19 @@ mode=$(sed -n 's/.*armz\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
     echo "ARMZ-GUEST NO-POWERKEY"
   fi
 ) &
+
+# "ARMZ-GUEST BLKSIZE vdX SIZE" at every change of a disk's size (virsh
+# blockresize), forever
+watch_sizes() {
+  sizes() { for d in /sys/block/vd*; do echo "${d##*/} $(($(cat "$d/size") * 512))"; done; }
+  last=$(sizes)
+  while :; do
+    sleep 1
+    now=$(sizes)
+    [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
+    last=$now
+  done
+}
 
 # dhcp and nova modes: a lease on eth0, then a ping of the router
 take_lease() {
@@ -273,15 +292,7 @@ EOF
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSUM-END"
-    # then every change of a disk's size (virsh blockresize)
-    sizes() { for d in /sys/block/vd*; do echo "${d##*/} $(($(cat "$d/size") * 512))"; done; }
-    last=$(sizes)
-    while :; do
-      sleep 1
-      now=$(sizes)
-      [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
-      last=$now
-    done ;;
+    watch_sizes ;;
   blkwrite)
     # 2 MiB of random bytes onto the last disk, then their md5
     d=$(ls -d /sys/block/vd* | tail -1); d=${d##*/}
@@ -315,7 +326,50 @@ EOF
     echo 3 > /proc/sys/vm/drop_caches
     echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
     echo "ARMZ-GUEST BLKSTAMP-END"
-    while :; do sleep 3600; done ;;
+    watch_sizes ;;
+  hotplug)
+    cat > /tmp/udhcpc.sh <<'EOF'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    echo "ARMZ-GUEST DHCP $interface ip=$ip router=${router%% *}" > /dev/console ;;
+esac
+EOF
+    chmod +x /tmp/udhcpc.sh
+    ip link set lo up
+    disks=$(cd /sys/block && ls -d vd* 2>/dev/null | tr '\n' ' ')
+    nets=$(cd /sys/class/net && ls | tr '\n' ' ')
+    echo "ARMZ-GUEST HOTPLUG-READY $disks"
+    while :; do
+      for d in /sys/block/vd*; do
+        [ -e "$d" ] || continue
+        n=${d##*/}
+        case " $disks " in *" $n "*) continue ;; esac
+        disks="$disks $n"
+        dd if=/dev/urandom of=/tmp/w bs=1M count=1 2>/dev/null
+        w=$(md5sum < /tmp/w | cut -d' ' -f1)
+        dd if=/tmp/w of=/dev/$n bs=1M oflag=direct conv=notrunc 2>/dev/null
+        r=$(dd if=/dev/$n bs=1M count=1 2>/dev/null | md5sum | cut -d' ' -f1)
+        if [ "$r" = "$w" ]; then echo "ARMZ-GUEST HOTDISK $n $w"; else echo "ARMZ-GUEST HOTDISK-FAIL $n"; fi
+      done
+      for n in $disks; do
+        [ -e /sys/block/$n ] && continue
+        echo "ARMZ-GUEST HOTDISK-GONE $n"
+        disks=$(echo " $disks " | sed "s/ $n / /")
+      done
+      for i in /sys/class/net/eth*; do
+        [ -e "$i" ] || continue
+        n=${i##*/}
+        case " $nets " in *" $n "*) continue ;; esac
+        nets="$nets $n"
+        ip link set "$n" up
+        { udhcpc -i "$n" -n -q -f -t 20 -T 2 -s /tmp/udhcpc.sh >/dev/null 2>&1 ||
+          echo "ARMZ-GUEST DHCP-FAIL $n"; } &
+      done
+      sleep 1
+    done ;;
   dhcp)
     take_lease
     while :; do sleep 3600; done ;;

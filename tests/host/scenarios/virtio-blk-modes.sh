@@ -9,11 +9,15 @@
 #     query-blockstats counts the guest's 2 MiB of reads on vda; the host
 #     grows vdb's file to 12 MiB and block_resize tells the guest, which
 #     sees the new size (a block_resize with another size is refused).
-#  2. userspace GIC: vda on a full tmpfs with werror=stop: the guest's
-#     2 MiB write fails with ENOSPC, armz-vmm sends BLOCK_IO_ERROR (action
-#     stop, nospace) and pauses (status io-error, io-status nospace); once
-#     space is freed, cont retries the write and the guest reads back what
-#     it wrote.
+#     vda does its I/O with io=native (Linux AIO: an [aio] ring in the
+#     VMM's maps), vdc with io=io_uring (an io_uring fd); the host reads
+#     back what the guest wrote on both.
+#  2. userspace GIC: vda on a full tmpfs with werror=stop and io=io_uring:
+#     the guest's 2 MiB write fails with ENOSPC, armz-vmm sends
+#     BLOCK_IO_ERROR (action stop, nospace) and pauses (status io-error,
+#     io-status nospace); once space is freed, cont retries the write and
+#     the guest reads back what it wrote; vdb, the loop device again, with
+#     cache=none and io=native: the host reads back the guest's 2 MiB.
 set -u
 need_vmm_opts --disk --qmp
 armz-vmm --help 2>&1 | grep -q 'cache=' || skip "armz-vmm --disk has no cache= yet"
@@ -32,6 +36,13 @@ fdflags() {
   return 1
 }
 blocks() { stat -c %b "$1"; }
+# io_modes: fails unless the VMM has a Linux AIO ring and an io_uring fd
+io_modes() {
+  grep -q '/\[aio\]' "/proc/$VMM_PID/maps" || fail "io=native: armz-vmm has no Linux AIO ring"
+  ls -l "/proc/$VMM_PID/fd" | grep -q 'anon_inode:\[io_uring\]' ||
+    fail "io=io_uring: armz-vmm has no io_uring fd"
+  echo "io=native: an [aio] ring; io=io_uring: an io_uring fd"
+}
 
 # ---- 1: cache modes, discard, stats, resize ---------------------------------
 dd if=/dev/urandom of=loop.img bs=1M count=16 2>/dev/null || fail "cannot create loop.img"
@@ -78,9 +89,9 @@ guest_payload guest.sh p1
 irq=kernel
 [ "${ARMZ_KVM_PROFILE:-native}" = s390 ] && irq=userspace
 start_vmm modes --irqchip "$irq" --qmp "$PWD/qmp.sock" --cmdline "$(guest_cmdline run)" \
-  --disk "path=$loopdev,cache=none" \
+  --disk "path=$loopdev,cache=none,io=native" \
   --disk "path=$PWD/d.img,discard=unmap,detect-zeroes=unmap" \
-  --disk "path=$PWD/c.img,cache=writethrough"
+  --disk "path=$PWD/c.img,cache=writethrough,io=io_uring"
 expect_out "ARMZ-BLK WAIT|ARMZ-BLK FAIL" 300 "guest block checks"
 grep -E "^ARMZ-BLK" "$VMM_OUT"
 grep -q "ARMZ-BLK FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-BLK FAIL' "$VMM_OUT" | head -1)"; }
@@ -92,6 +103,12 @@ fl3=$(fdflags "$PWD/c.img") || fail "armz-vmm has no fd on c.img"
 [ $(( fl3 & O_DSYNC )) != 0 ] && [ $(( fl3 & O_DIRECT )) = 0 ] ||
   fail "vdc (cache=writethrough) fd flags $fl3: expected O_DSYNC without O_DIRECT"
 echo "fd flags: vda $fl (O_DIRECT), vdb $fl2, vdc $fl3 (O_DSYNC)"
+io_modes
+dd if="$loopdev" of=back1 bs=65536 skip=16 count=1 iflag=direct 2>/dev/null && cmp -s back1 p1 ||
+  fail "the guest's 64 KiB on vda (io=native) are not in the loop device"
+dd if=c.img of=back1 bs=65536 count=1 2>/dev/null && cmp -s back1 p1 ||
+  fail "the guest's 64 KiB on vdc (io=io_uring) are not in c.img"
+echo "the host reads the guest's writes on vda (io=native) and vdc (io=io_uring)"
 b1=$(blocks d.img)
 [ "$b1" -le $(( b0 - 8192 )) ] || fail "d.img has $b1 blocks of 512 bytes after 5 MiB of discards/zeroes (before: $b0)"
 dd if=d.img of=z bs=1M skip=1 count=4 2>/dev/null && dd if=/dev/zero of=z0 bs=1M count=4 2>/dev/null &&
@@ -114,16 +131,16 @@ expect_out "ARMZ-BLK DONE" 120 "guest after the resize"
 grep -q "ARMZ-BLK RESIZED 12582912" "$VMM_OUT" || { show_vmm; fail "the guest did not see vdb grow: $(grep RESIZED "$VMM_OUT")"; }
 echo "the guest sees vdb at 12 MiB"
 expect_exit 0 60
-losetup -d "$loopdev"
 
 # ---- 2: error policy stop on a full file system ----------------------------
 mkdir -p full && mount -t tmpfs -o size=3m armzfull full || fail "cannot mount a small tmpfs"
-trap 'umount full 2>/dev/null' EXIT
+trap 'umount full 2>/dev/null; losetup -d "$loopdev" 2>/dev/null' EXIT
 truncate -s 8M full/e.img && dd if=/dev/zero of=full/filler bs=1M count=2 2>/dev/null ||
   fail "cannot fill the small tmpfs"
 dd if=/dev/urandom of=p2 bs=1M count=2 2>/dev/null || fail "cannot create p2"
 cat > guest2.sh <<'EOF'
 #!/bin/sh
+dd if=/data/p2 of=/dev/vdb bs=1M oflag=direct conv=notrunc 2>/tmp/err || { echo "ARMZ-BLK FAIL write vdb: $(tail -1 /tmp/err)"; exit 1; }
 echo "ARMZ-BLK WRITING"
 dd if=/data/p2 of=/dev/vda bs=1M oflag=direct conv=notrunc 2>/tmp/err || { echo "ARMZ-BLK FAIL write: $(tail -1 /tmp/err)"; exit 1; }
 echo "ARMZ-BLK WROTE"
@@ -134,7 +151,8 @@ EOF
 guest_payload guest2.sh p2
 rm -f qmp.sock
 start_vmm enospc --irqchip userspace --qmp "$PWD/qmp.sock" --cmdline "$(guest_cmdline run)" \
-  --disk "path=$PWD/full/e.img,werror=stop,rerror=stop"
+  --disk "path=$PWD/full/e.img,werror=stop,rerror=stop,io=io_uring" \
+  --disk "path=$loopdev,cache=none,io=native"
 qmp-client -t 400 "$PWD/qmp.sock" wait:BLOCK_IO_ERROR wait:STOP query-status query-block \
   > stop.log 2>&1 &
 qpid=$!
@@ -147,6 +165,7 @@ grep -q '"event": *"BLOCK_IO_ERROR"' stop.log && grep -q '"action": *"stop"' sto
 grep -q '"status": *"io-error"' stop.log || fail "query-status is not io-error"
 grep -q '"io-status": *"nospace"' stop.log || fail "query-block io-status is not nospace"
 grep -q "ARMZ-BLK WROTE" "$VMM_OUT" && fail "the guest's write completed on a full file system"
+io_modes
 echo "paused on ENOSPC (io-error); freeing space"
 rm -f full/filler
 qmp cont query-status query-block > cont.log 2>&1 || { cat cont.log; fail "QMP cont failed"; }
@@ -158,4 +177,8 @@ expect_exit 0 60
 dd if=full/e.img of=back bs=1M count=2 2>/dev/null && cmp -s back p2 ||
   fail "e.img does not hold the guest's 2 MiB after the retry"
 echo "cont retried the write: e.img holds the guest's data"
+dd if="$loopdev" of=back bs=1M count=2 iflag=direct 2>/dev/null && cmp -s back p2 ||
+  fail "the guest's 2 MiB on vdb (io=native) are not in the loop device"
+echo "the host reads the guest's 2 MiB on vdb (io=native)"
+losetup -d "$loopdev"
 umount full

@@ -402,6 +402,7 @@ memfd_mem_free(VtMem *m)
 
 typedef struct {
     int vring[8];               /* atomic */
+    int config;                 /* atomic: config change interrupts */
 } Fake;
 
 static void
@@ -410,6 +411,8 @@ fake_interrupt(void *opaque, ArmzVirtioIntCause cause, unsigned queue)
     Fake *f = opaque;
     if (cause == ARMZ_VIRTIO_INT_VRING && queue < 8)
         g_atomic_int_inc(&f->vring[queue]);
+    else if (cause == ARMZ_VIRTIO_INT_CONFIG)
+        g_atomic_int_inc(&f->config);
 }
 
 static const ArmzVirtioTransport fake_transport = { .interrupt = fake_interrupt };
@@ -463,6 +466,23 @@ fd_readable(int fd, int timeout_ms)
 #define HANDSHAKE "GET_FEATURES GET_PROTOCOL_FEATURES SET_PROTOCOL_FEATURES SET_OWNER"
 #define HANDOVER "SET_FEATURES SET_MEM_TABLE SET_VRING_NUM SET_VRING_BASE SET_VRING_ADDR " \
                  "SET_VRING_KICK SET_VRING_CALL SET_VRING_ENABLE"
+
+/* armz_vhost_user_blk_refresh(D, SIZE): the guest sees SECTORS, with config
+ * change interrupt number N */
+static void
+check_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t sectors, Fake *fake, int n)
+{
+    g_autoptr(GError) err = NULL;
+    uint64_t bytes = 0;
+
+    g_assert_true(armz_vhost_user_blk_refresh(d, size, &bytes, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(bytes, ==, sectors * 512);
+    armz_virtio_lock(d);
+    g_assert_cmphex(armz_virtio_config_read(d, 0, 8), ==, sectors);
+    armz_virtio_unlock(d);
+    g_assert_cmpint(g_atomic_int_get(&fake->config), ==, n);
+}
 
 static void
 test_blk_state_machine(void)
@@ -590,6 +610,18 @@ test_blk_state_machine(void)
     g_assert_cmpint(g_atomic_int_get(&fake.vring[0]), >=, 3);
     /* the same kick fd, with the notification made while it was away */
     g_assert_true(fd_readable(be_wait(be, 2, ARMZ_VU_SET_VRING_KICK)->fds[0], 1000));
+
+    /* the back-end resized the disk (block_resize in the storage daemon):
+     * its config is read again, the guest gets a config change */
+    g_mutex_lock(&be->lock);
+    armz_st_le64(be->config, 0x300000);
+    g_mutex_unlock(&be->lock);
+    g_assert_false(armz_vhost_user_blk_is(d, "disk1"));
+    g_assert_true(armz_vhost_user_blk_is(d, "disk0"));
+    check_refresh(d, 0, 0x300000, &fake, 1);
+    /* a back-end that keeps its old capacity (qemu-storage-daemon 7.2):
+     * the size the caller gives wins */
+    check_refresh(d, 0x400000ULL * 512, 0x400000, &fake, 2);
 
     /* reset: the back-end stops the ring */
     be->vring_base = 3;

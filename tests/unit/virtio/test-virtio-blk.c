@@ -8,11 +8,14 @@
 #include <unistd.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <seccomp.h>
 #include <sys/stat.h>
 #include <linux/falloc.h>
 #include <glib.h>
 #include "vtest.h"
 #include "virtio/virtio.h"
+#include "virtio/blk_io.h"
 
 #define BASE     0x0a000000ULL
 #define RAM_SIZE (4u << 20)
@@ -715,6 +718,142 @@ test_detect_zeroes(void)
     fix_free(&f);
 }
 
+/* 512 bytes from an odd guest address to SECTOR, checked in the image */
+static void
+write_unaligned(Fix *f, uint64_t sector)
+{
+    VtBuf b[3] = { { HDR, 16, false }, { DATA + 3, 512, false }, { STATUS, 1, true } };
+    uint8_t back[512];
+    uint32_t len;
+
+    for (unsigned i = 0; i < 512; i++)
+        *vt_ptr(mem, DATA + 3 + i) = (uint8_t)(i ^ sector);
+    put_hdr(VIRTIO_BLK_T_OUT, sector);
+    g_assert_cmpuint(submit(f, b, 3, &len), ==, VIRTIO_BLK_S_OK);
+    read_file_at(f->path, sector * 512, back, 512);
+    g_assert_cmpmem(back, 512, vt_ptr(mem, DATA + 3), 512);
+}
+
+/* io=native needs O_DIRECT (QEMU's rule) */
+static void
+test_io_native_needs_direct(void)
+{
+    g_autofree char *path = make_image("native.img", 8192);
+    ArmzDiskOpt o = { .path = path, .fd = -1, .io = ARMZ_DISK_IO_NATIVE };
+    GError *err = NULL;
+
+    g_assert_null(armz_virtio_blk_new(&o, "vda", &err));
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "io=native needs cache=none or cache=directsync"));
+    g_error_free(err);
+    unlink(path);
+}
+
+/* io=native and io=io_uring: reads, aligned and bounced writes, flushes
+ * and write-through writes land in the image as with io=threads.  Skipped
+ * where the host (or qemu-user) has no Linux AIO or io_uring, which is
+ * what the error says. */
+static void
+test_io_modes(gconstpointer data)
+{
+    ArmzDiskIo mode = (ArmzDiskIo)GPOINTER_TO_INT(data);
+    ArmzCacheMode caches[] = { ARMZ_CACHE_NONE, ARMZ_CACHE_WRITEBACK, ARMZ_CACHE_DIRECTSYNC };
+
+    for (unsigned c = 0; c < G_N_ELEMENTS(caches); c++) {
+        ArmzDiskOpt o = { .cache = caches[c], .io = mode };
+        g_autofree char *path = make_image("io.img", DISK_SECTORS * 512);
+        bool direct = (armz_virtio_blk_open_flags(caches[c]) & O_DIRECT) != 0;
+        GError *err = NULL;
+        uint8_t back[1024];
+        uint32_t len;
+        Fix f;
+
+        if (mode == ARMZ_DISK_IO_NATIVE && !direct)
+            continue;
+        if (direct && !fs_has_direct()) {
+            g_test_message("no O_DIRECT on this file system: cache %d skipped", caches[c]);
+            unlink(path);
+            continue;
+        }
+        o.path = path;
+        o.fd = -1;
+        f.dev = armz_virtio_blk_new(&o, "vda", &err);
+        if (!f.dev) {
+            g_assert_nonnull(err);
+            g_assert_true(mode == ARMZ_DISK_IO_URING ? strstr(err->message, "io_uring") != NULL
+                                                    : strstr(err->message, "AIO") != NULL);
+            g_test_skip(err->message);
+            g_error_free(err);
+            unlink(path);
+            return;
+        }
+        armz_virtio_dev_free(f.dev);
+        memset(&f, 0, sizeof(f));
+        fix_init_opt(&f, &o);
+        unlink(path);
+        /* read */
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, 6, 1024, true, &len), ==, VIRTIO_BLK_S_OK);
+        g_assert_cmpuint(len, ==, 1025);
+        for (unsigned i = 0; i < 1024; i++)
+            g_assert_cmpuint(*vt_ptr(mem, DATA + i), ==, pattern(6 * 512 + i));
+        /* aligned write */
+        for (unsigned i = 0; i < 1024; i++)
+            *vt_ptr(mem, DATA + i) = (uint8_t)(i * 13 + c);
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_OUT, 9, 1024, false, &len), ==, VIRTIO_BLK_S_OK);
+        read_file_at(f.path, 9 * 512, back, 1024);
+        g_assert_cmpmem(back, 1024, vt_ptr(mem, DATA), 1024);
+        /* a buffer O_DIRECT cannot take: bounced */
+        write_unaligned(&f, 20);
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_FLUSH, 0, 0, false, &len), ==, VIRTIO_BLK_S_OK);
+        /* out of range stays an error without a host call */
+        g_assert_cmpuint(req(&f, VIRTIO_BLK_T_IN, DISK_SECTORS, 512, true, &len), ==,
+                         VIRTIO_BLK_S_IOERR);
+        fix_free(&f);
+    }
+}
+
+/* A host whose seccomp policy refuses io_uring (EPERM, as Docker's default
+ * profile does): armz_blk_io_new says so, naming the disk and the mode.
+ * In a child, which loads the filter; skipped where seccomp cannot be
+ * loaded (qemu-user) or the build has no io_uring. */
+static void
+test_io_uring_refused(void)
+{
+    pid_t pid;
+    int status;
+
+    if (!armz_blk_io_have_uring()) {
+        g_test_skip("built without io_uring");
+        return;
+    }
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        GError *err = NULL;
+        ArmzBlkIo *io;
+
+        if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+                                     seccomp_syscall_resolve_name("io_uring_setup"), 0) < 0 ||
+            seccomp_load(ctx) < 0)
+            _exit(77);
+        io = armz_blk_io_new(ARMZ_DISK_IO_URING, "vdq", &err);
+        if (io || !err)
+            _exit(1);
+        if (!strstr(err->message, "disk vdq") || !strstr(err->message, "io_uring") ||
+            !strstr(err->message, "seccomp") || !strstr(err->message, "io=threads"))
+            _exit(2);
+        _exit(0);
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) {
+        g_test_skip("cannot load a seccomp filter here");
+        return;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
 static void
 test_error_action(void)
 {
@@ -871,6 +1010,12 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-blk/discard-ignore", test_discard_ignore);
     g_test_add_func("/virtio-blk/detect-zeroes", test_detect_zeroes);
     g_test_add_func("/virtio-blk/error-action", test_error_action);
+    g_test_add_func("/virtio-blk/io-native-needs-direct", test_io_native_needs_direct);
+    g_test_add_data_func("/virtio-blk/io-native", GINT_TO_POINTER(ARMZ_DISK_IO_NATIVE),
+                         test_io_modes);
+    g_test_add_data_func("/virtio-blk/io-uring", GINT_TO_POINTER(ARMZ_DISK_IO_URING),
+                         test_io_modes);
+    g_test_add_func("/virtio-blk/io-uring-refused", test_io_uring_refused);
     g_test_add_func("/virtio-blk/error-policy", test_error_policy);
     g_test_add_func("/virtio-blk/stats-resize", test_stats_resize);
     r = g_test_run();

@@ -132,8 +132,9 @@ test_full(void)
                         "--disk", "fd=3,cache=none,discard=unmap,detect-zeroes=unmap,"
                                   "werror=enospc,rerror=stop",
                         "--disk", "fd=4,cache=default,discard=ignore,werror=ignore",
-                        "--disk", "fd=5,cache=directsync", "--disk", "fd=6,cache=unsafe",
-                        "--disk", "fd=7,cache=writethrough,detect-zeroes=on", NULL));
+                        "--disk", "fd=5,cache=directsync,io=native",
+                        "--disk", "fd=6,cache=unsafe,io=io_uring",
+                        "--disk", "fd=7,cache=writethrough,detect-zeroes=on,io=threads", NULL));
     g_assert_no_error(err);
     g_assert_cmpint(o.disks[0].cache, ==, ARMZ_CACHE_NONE);
     g_assert_true(o.disks[0].discard);
@@ -143,7 +144,11 @@ test_full(void)
     g_assert_cmpint(o.disks[1].cache, ==, ARMZ_CACHE_WRITEBACK);
     g_assert_false(o.disks[1].discard);
     g_assert_cmpint(o.disks[1].werror, ==, ARMZ_BLK_ERR_IGNORE);
+    g_assert_cmpint(o.disks[0].io, ==, ARMZ_DISK_IO_THREADS);
     g_assert_cmpint(o.disks[2].cache, ==, ARMZ_CACHE_DIRECTSYNC);
+    g_assert_cmpint(o.disks[2].io, ==, ARMZ_DISK_IO_NATIVE);
+    g_assert_cmpint(o.disks[3].io, ==, ARMZ_DISK_IO_URING);
+    g_assert_cmpint(o.disks[4].io, ==, ARMZ_DISK_IO_THREADS);
     g_assert_cmpint(o.disks[3].cache, ==, ARMZ_CACHE_UNSAFE);
     g_assert_cmpint(o.disks[4].cache, ==, ARMZ_CACHE_WRITETHROUGH);
     g_assert_cmpint(o.disks[4].detect_zeroes, ==, ARMZ_DETECT_ZEROES_ON);
@@ -180,6 +185,7 @@ static const Bad bad[] = {
     { "--disk", "path=/a,detect-zeroes=yes", NULL, NULL, "detect-zeroes" },
     { "--disk", "path=/a,werror=pause", NULL, NULL, "werror" },
     { "--disk", "path=/a,rerror=enospc", NULL, NULL, "werror only" },
+    { "--disk", "path=/a,io=aio", NULL, NULL, "io_uring" },
     { "--net", "mac=52:54:00:12:34:56", NULL, NULL, "--net" },
     { "--net", "tap=t0,fd=3", NULL, NULL, "--net" },
     { "--net", "tap=t0,mac=52:54:00:12:34", NULL, NULL, "--net" },

@@ -569,9 +569,9 @@ test_root_port(void)
     memset(&msg, 0, sizeof(msg));
     h = armz_pci_host_new(spi_set, &spis);
     g_assert_true(armz_pci_host_map(h, bus, &err));
-    armz_pcie_root_port_init(&rp, 1, 0x10);
-    armz_pcie_root_port_init(&rp2, 2, 0x11);
-    armz_pcie_root_port_init(&rp3, 3, 0x12);
+    armz_pcie_root_port_init(&rp, 1, 0x10, true);
+    armz_pcie_root_port_init(&rp2, 2, 0x11, true);
+    armz_pcie_root_port_init(&rp3, 3, 0x12, true);
     g_assert_true(armz_pci_host_add_root_port(h, PORT_DEVFN, &rp, &err));
     /* virt-install packs its ports as functions of a slot */
     g_assert_true(armz_pci_host_add_root_port(h, 3 << 3 | 1, &rp3, &err));

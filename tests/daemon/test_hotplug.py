@@ -1,0 +1,252 @@
+"""Device attach and detach (virsh attach-device, detach-device, attach-disk,
+detach-disk, attach-interface, detach-interface): --config on a defined
+domain (addresses and root ports as at define, saved, libvirt's refusals),
+and --live on a running one against a fake armz-vmm that speaks the QMP
+hotplug contract (fake_hotplug_vmm.py): the device_add arguments, aliases in
+the live XML, DEVICE_ADDED / DEVICE_REMOVED / DEVICE_REMOVAL_FAILED events.
+The guest's side is checked in tests/host/daemon/test_hotplug.py."""
+import os
+import shutil
+import sys
+import threading
+import xml.etree.ElementTree as ET
+
+import libvirt
+import pytest
+
+import armzd
+from armzd import expect_error
+from test_events import VirshEvent, wait_registered
+
+L = libvirt
+HERE = os.path.dirname(os.path.abspath(__file__))
+PCIE = "    <controller type='pci' index='0' model='pcie-root'/>\n"
+DISK2 = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+         "<source file='{path}'/><target dev='vdb' bus='virtio'/></disk>")
+NET = ("<interface type='bridge'><mac address='52:54:00:aa:bb:01'/>"
+       "<source bridge='br0'/><model type='virtio'/></interface>")
+
+
+def devs(dom, flags=L.VIR_DOMAIN_XML_INACTIVE):
+    return ET.fromstring(dom.XMLDesc(flags)).find('devices')
+
+
+def targets(dom, flags=L.VIR_DOMAIN_XML_INACTIVE):
+    return [d.find('target').get('dev') for d in devs(dom, flags).findall('disk')]
+
+
+def root_ports(dom):
+    return [c.get('index') for c in devs(dom).findall("controller[@model='pcie-root-port']")]
+
+
+def test_attach_detach_config(daemons):
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    dom = c.defineXML(armzd.domain_xml('hpcfg', extra_devices=PCIE))
+    before = root_ports(dom)
+    dom.attachDeviceFlags(DISK2.format(path='/var/lib/libvirt/images/b.img'),
+                          L.VIR_DOMAIN_AFFECT_CONFIG)
+    d.virsh('attach-interface', 'hpcfg', 'bridge', 'br0', '--mac', '52:54:00:aa:bb:01',
+            '--model', 'virtio', '--config')
+    assert targets(dom) == ['vda', 'vdb']
+    # each on a root port of its own, added as define adds them
+    after = root_ports(dom)
+    assert len(after) == len(before) + 2, (before, after)
+    disk = devs(dom).find("disk/target[@dev='vdb']/..")
+    addr = disk.find('address')
+    assert addr.get('type') == 'pci' and int(addr.get('bus'), 16) in map(int, after), \
+        ET.tostring(disk)
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.attachDeviceFlags,
+                     DISK2.format(path='/x.img'), L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'target vdb already exists' in e.get_error_message()
+    c.close()
+    d.stop()
+    d.start()
+    c = libvirt.open(d.uri)
+    try:
+        dom = c.lookupByName('hpcfg')
+        assert targets(dom) == ['vda', 'vdb']
+        assert addr.attrib == devs(dom).find("disk/target[@dev='vdb']/../address").attrib
+        d.virsh('detach-disk', 'hpcfg', 'vdb', '--config')
+        d.virsh('detach-interface', 'hpcfg', 'bridge', '--mac', '52:54:00:aa:bb:01', '--config')
+        assert targets(dom) == ['vda'] and devs(dom).find('interface') is None
+        e = expect_error(L.VIR_ERR_DEVICE_MISSING, dom.detachDeviceFlags,
+                         "<disk type='file' device='disk'><source file='/z.img'/><target dev='vdz'/></disk>",
+                         L.VIR_DOMAIN_AFFECT_CONFIG)
+        assert 'no target device vdz' in e.get_error_message()
+        e = expect_error(L.VIR_ERR_DEVICE_MISSING, dom.detachDeviceFlags, NET,
+                         L.VIR_DOMAIN_AFFECT_CONFIG)
+        assert 'no device matching MAC address 52:54:00:aa:bb:01 found' in e.get_error_message()
+    finally:
+        c.close()
+
+
+def test_attach_refusals(daemon, conn):
+    dom = conn.defineXML(armzd.domain_xml('hpref', extra_devices=PCIE))
+    # current on an inactive domain is config; live is refused
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.attachDeviceFlags,
+                     DISK2.format(path='/x.img'), L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'not running' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.attachDevice, DISK2.format(path='/x.img'))
+    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.attachDeviceFlags,
+                     "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
+                     L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert "persistent attach of device 'rng' is not supported" in e.get_error_message()
+    # what define refuses, attach refuses, and the definition is unchanged
+    expect_error((L.VIR_ERR_CONFIG_UNSUPPORTED, L.VIR_ERR_XML_ERROR), dom.attachDeviceFlags,
+                 "<disk type='file' device='floppy'><source file='/f.img'/>"
+                 "<target dev='fda'/></disk>", L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert targets(dom) == ['vda']
+    e = expect_error(L.VIR_ERR_DEVICE_MISSING, dom.detachDeviceAlias, 'virtio-disk7',
+                     L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'no device found with alias virtio-disk7' in e.get_error_message()
+    dom.detachDeviceAlias('virtio-disk0', L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert targets(dom) == []
+    r = daemon.virsh('attach-disk', 'hpref', '/x.img', 'vdc', '--config', ro=True, check=False)
+    assert r.rc != 0 and 'read only' in r.err.lower(), r
+
+
+# ---------------------------------------------------------------- live
+
+
+@pytest.fixture
+def live(event_loop, daemons, tmp_path):
+    """A running domain of the fake hotplug VMM (KVM faked by /dev/null),
+    with a pcie-root and two free root ports, and an image to attach."""
+    py = tmp_path / 'armz-vmm-fake'
+    shutil.copy(os.path.realpath(sys.executable), py)
+    vmm = tmp_path / 'fake-vmm'
+    src = open(os.path.join(HERE, 'fake_hotplug_vmm.py')).read().split('\n', 1)[1]
+    vmm.write_text(f'#!{py}\n' + src)
+    vmm.chmod(0o755)
+    (tmp_path / 'Image').write_bytes(b'not a kernel')
+    (tmp_path / 'a.raw').write_bytes(b'\0' * 1048576)
+    (tmp_path / 'b.raw').write_bytes(b'\0' * 1048576)
+    d = daemons.new(env=dict(os.environ, ARMZ_KVM_DEVICE='/dev/null', PYTHONHOME='/usr'))
+    c = libvirt.open(d.uri)
+    dom = c.defineXML(f"""<domain type='kvm'>
+  <name>hp</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
+  <devices>
+    <emulator>{vmm}</emulator>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/>
+      <source file='{tmp_path}/a.raw'/><target dev='vda' bus='virtio'/></disk>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <controller type='pci' index='3' model='pcie-root-port'/>
+  </devices>
+</domain>""")
+    dom.create()
+    yield d, c, dom, tmp_path
+    if dom.isActive():
+        dom.destroy()
+    c.close()
+
+
+def qmp_lines(d, cmd):
+    log = open(os.path.join(d.logdir, 'hp.log')).read()
+    return [line.split(' ', 3)[3] for line in log.splitlines()
+            if line.startswith(f'fake-vmm: qmp {cmd} ')]
+
+
+class Events:
+    """DEVICE_ADDED / REMOVED / REMOVAL_FAILED of a connection, as (name, alias)."""
+
+    def __init__(self, conn):
+        self.got, self.cond = [], threading.Condition()
+        self.ids = [conn.domainEventRegisterAny(None, ev, self.cb(name), None) for ev, name in (
+            (L.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, 'added'),
+            (L.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, 'removed'),
+            (L.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, 'failed'))]
+
+    def cb(self, name):
+        def f(conn, dom, alias, opaque):
+            with self.cond:
+                self.got.append((name, alias))
+                self.cond.notify_all()
+        return f
+
+    def wait(self, item, timeout=30):
+        with self.cond:
+            assert self.cond.wait_for(lambda: item in self.got, timeout), (item, self.got)
+
+
+def test_live_disk_attach_detach(live):
+    d, c, dom, tmp = live
+    ev = Events(c)
+    ve = VirshEvent(d, ['--all'])
+    assert wait_registered(d, ve, c), ve.text()
+    live_devs = lambda: devs(dom, 0)
+    assert live_devs().find("disk/alias").get('name') == 'virtio-disk0'
+    dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw'), L.VIR_DOMAIN_AFFECT_LIVE)
+    ev.wait(('added', 'virtio-disk1'))
+    disk = live_devs().find("disk/target[@dev='vdb']/..")
+    assert disk.find('alias').get('name') == 'virtio-disk1', ET.tostring(disk)
+    bus = int(disk.find('address').get('bus'), 16)
+    adds = qmp_lines(d, 'device_add')
+    assert len(adds) == 1 and f'"bus": "pci.{bus}"' in adds[0], adds
+    assert '"driver": "virtio-blk-pci"' in adds[0] and '"fdname": "virtio-disk1"' in adds[0]
+    assert qmp_lines(d, 'getfd') == ['{"fdname": "virtio-disk1"}']
+    # live only: the definition is unchanged
+    assert targets(dom) == ['vda']
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.attachDeviceFlags,
+                     DISK2.format(path=f'{tmp}/b.raw'), L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'target vdb already exists' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.attachDeviceFlags,
+                     f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                     f"<source file='{tmp}/b.raw'/><target dev='vdc' bus='virtio'/></disk>",
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'qemu-storage-daemon' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.rename, 'other', 0)
+    assert 'cannot rename active domain' in e.get_error_message()
+    d.virsh('detach-disk', 'hp', 'vdb', '--live')
+    ev.wait(('removed', 'virtio-disk1'))
+    try:
+        assert ve.wait_for(r"event 'device-added' for domain 'hp': virtio-disk1$"), ve.text()
+        assert ve.wait_for(r"event 'device-removed' for domain 'hp': virtio-disk1$"), ve.text()
+    finally:
+        ve.stop()
+    assert qmp_lines(d, 'device_del') == ['{"id": "virtio-disk1"}']
+    assert targets(dom, 0) == ['vda']
+
+
+def test_live_and_config_together_and_ports_run_out(live):
+    d, c, dom, tmp = live
+    ev = Events(c)
+    both = L.VIR_DOMAIN_AFFECT_LIVE | L.VIR_DOMAIN_AFFECT_CONFIG
+    dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw'), both)
+    assert targets(dom) == ['vda', 'vdb'] and targets(dom, 0) == ['vda', 'vdb']
+    dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw').replace('vdb', 'vdc'),
+                          L.VIR_DOMAIN_AFFECT_LIVE)
+    e = expect_error(L.VIR_ERR_INTERNAL_ERROR, dom.attachDeviceFlags,
+                     DISK2.format(path=f'{tmp}/b.raw').replace('vdb', 'vdd'),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'No more available PCI slots' in e.get_error_message()
+    ev.wait(('added', 'virtio-disk2'))
+    dom.detachDeviceAlias('virtio-disk2', L.VIR_DOMAIN_AFFECT_LIVE)
+    ev.wait(('removed', 'virtio-disk2'))
+    assert targets(dom, 0) == ['vda', 'vdb']
+
+
+def test_guest_that_does_not_let_go(live):
+    d, c, dom, tmp = live
+    ev = Events(c)
+    dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw').replace(
+        "<target", "<alias name='ua-stuck'/><target"), L.VIR_DOMAIN_AFFECT_LIVE)
+    ev.wait(('added', 'ua-stuck'))
+    dom.detachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw'), L.VIR_DOMAIN_AFFECT_LIVE)
+    ev.wait(('failed', 'ua-stuck'))
+    # still there
+    assert targets(dom, 0) == ['vda', 'vdb']
+
+
+def test_domcapabilities_pci_and_hotplug(conn):
+    caps = ET.fromstring(conn.getDomainCapabilities(None, 'aarch64', 'virt', 'kvm'))
+    ctrl = caps.find('devices/controller')
+    assert ctrl is not None and ctrl.get('supported') == 'yes', ET.tostring(caps)
+    vals = lambda name: [v.text for v in ctrl.findall(f"enum[@name='{name}']/value")]
+    assert vals('pciModel') == ['pcie-root', 'pcie-root-port']
+    assert vals('hotplug') == ['disk', 'interface']
