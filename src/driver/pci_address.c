@@ -362,12 +362,6 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     p->rngs = g_new0(ArmzPciDevAddr, def->rngs->len + 1);
     for (guint i = 0; i < def->controllers->len; i++)
         root |= is_pci_ctrl(g_ptr_array_index(def->controllers, i), "pcie-root");
-    /* armz-vmm's ACPI tables have no MCFG or IORT yet */
-    for (guint i = 0; def->features && i < def->features->len; i++) {
-        const ArmzDomainFeatureDef *f = g_ptr_array_index(def->features, i);
-        if (g_strcmp0(f->name, "acpi") == 0 && f->state != ARMZ_TRISTATE_OFF)
-            root = FALSE;
-    }
     if (!root) {
         const ArmzDomainAddressDef *a = NULL;
         for (guint i = 0; !is_pci(a) && i < def->disks->len; i++)
@@ -378,8 +372,7 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
             a = ((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address;
         if (is_pci(a)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/> "
-                          "and no <acpi/> (armz-vmm's ACPI tables have no PCI host bridge yet)"));
+                        _("<address type='pci'> needs <controller type='pci' model='pcie-root'/>"));
             return NULL;
         }
         return g_steal_pointer(&p);

@@ -5,9 +5,9 @@
  * free one, else a new one is added: index max + 1, chassis = index,
  * placed on the root bus from slot 1 function 0 upwards, port = slot << 3
  * | function), in libvirt's order (interfaces, disks, rngs); an
- * <address type='pci'/> given is checked and kept.  A domain without
- * pcie-root, or with <acpi/> (armz-vmm's ACPI tables lack MCFG and IORT
- * yet), stays on virtio-mmio; a device at <address type='virtio-mmio'/>
+ * <address type='pci'/> given is checked and kept (with <acpi/> too:
+ * armz-vmm's ACPI tables describe the host bridge).  A domain without
+ * pcie-root stays on virtio-mmio; a device at <address type='virtio-mmio'/>
  * stays there beside the PCI ones (armz-vmm's pci=off).  The virtio
  * console has no PCI address in the XML (it is the virtio-serial device,
  * whose controller armz does not model): armz-vmm puts it in a free slot

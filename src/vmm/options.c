@@ -1098,12 +1098,6 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     }
     if (!armz_pci_options_parse(o, root_ports, console_pci, rng_pci, error))
         return FALSE;
-    /* the ACPI tables have no MCFG or IORT yet: the OS would not find the bridge */
-    if (o->pci && o->acpi) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    _("--pci cannot be combined with --acpi yet"));
-        return FALSE;
-    }
     if (o->pci && o->ndisks + o->nnets + o->has_console + o->has_rng >= ARMZ_PCIE_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     _("--pci: at most %d virtio devices"), ARMZ_PCIE_MAX_SLOTS - 1);

@@ -312,6 +312,55 @@ def test_image_build_makes_kernel_initramfs_and_disk(tmp_path):
     assert p.returncode == 1 and 'not an unpacked kernel package' in p.stderr
 
 
+def test_image_build_makes_an_efi_disk(tmp_path):
+    """--format efi: one GPT disk, the EFI system partition holding a unified
+    kernel image at the removable-media path (kernel, initramfs and a
+    command line naming the root partition), then the ext4 root; qcow2 on
+    request."""
+    kroot, bb = cache_parts()
+    stub = os.path.join(CACHE, 'systemd-boot-efi-arm64', 'usr/lib/systemd/boot/efi',
+                        'linuxaa64.efi.stub')
+    if not os.path.exists(stub):
+        pytest.skip(f'no {stub} (tests/deps/install)')
+    out = tmp_path / 'img'
+    p = armz('image', 'build', '--output', str(out), '--name', 'g', '--format', 'efi',
+             '--disk-size', '16M', '--kernel-root', kroot, '--busybox', bb, '--efi-stub', stub,
+             timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "firmware='efi'" in p.stdout, p.stdout
+    disk = out / 'g-efi.img'
+    assert sorted(os.listdir(out)) == ['g-efi.img'], os.listdir(out)
+    parts = json.loads(subprocess.run(['sfdisk', '--json', str(disk)], capture_output=True,
+                                      text=True, check=True).stdout)['partitiontable']
+    assert parts['label'] == 'gpt'
+    esp, root = parts['partitions']
+    assert esp['type'] == 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', esp
+    assert root['type'] == '0FC63DAF-8483-4772-8E79-3D69D8477DE4', root
+    raw = disk.read_bytes()
+    fat = tmp_path / 'esp.fat'
+    fat.write_bytes(raw[esp['start'] * 512:(esp['start'] + esp['size']) * 512])
+    uki = tmp_path / 'uki.efi'
+    subprocess.run(['mcopy', '-i', str(fat), '::/EFI/BOOT/BOOTAA64.EFI', str(uki)], check=True)
+    pe = uki.read_bytes()
+    assert pe[:2] == b'MZ'
+    for section in (b'.linux', b'.initrd', b'.cmdline', b'.osrel'):
+        assert section in pe[:4096], section
+    assert b'root=/dev/vda2' in pe
+    # the root partition: the ext4 file system with /sbin/init
+    rootfs = raw[root['start'] * 512:(root['start'] + root['size']) * 512]
+    assert rootfs[1024 + 0x38:1024 + 0x3a] == b'\x53\xef'       # ext4 magic
+    assert b'armz-root' in rootfs[1024:2048]
+    if not shutil.which('qemu-img'):
+        return
+    p = armz('image', 'build', '--output', str(out), '--name', 'q', '--format', 'efi',
+             '--disk-format', 'qcow2', '--disk-size', '16M', '--kernel-root', kroot,
+             '--busybox', bb, '--efi-stub', stub, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert (out / 'q-efi.qcow2').read_bytes()[:4] == b'QFI\xfb'
+    p = armz('image', 'build', '--format', 'disk', '--disk-format', 'qcow2')
+    assert p.returncode == 2 and '--disk-format' in p.stderr, p.stderr
+
+
 def test_image_build_uploads_into_a_pool(daemon, tmp_path):
     kroot, bb = cache_parts()
     target = default_pool(daemon, tmp_path)
@@ -343,5 +392,5 @@ def test_bash_completion_offers_commands_and_options():
     assert set(complete('armz', '')) >= {'create', 'host-validate', 'image', 'top'}
     assert '--print-xml' in complete('armz', 'create', 'x', '--')
     assert complete('armz', 'image', '') == ['build']
-    assert complete('armz', 'image', 'build', '--format', '') == ['initramfs', 'disk']
+    assert complete('armz', 'image', 'build', '--format', '') == ['initramfs', 'disk', 'efi']
     assert '--json' in complete('armz', '-c', 'armz:///system', 'host-validate', '--')

@@ -30,6 +30,10 @@ def test_kvm_profile_setting(daemons):
         d = conf_daemon(daemons, f'kvm_profile = "{value}"\n')
         d.start()
         d.stop()
+    # s390+readonly-mem is for tests: the environment variable only
+    d = conf_daemon(daemons, 'kvm_profile = "s390+readonly-mem"\n')
+    assert refused(daemons, d), 'the daemon started with kvm_profile = "s390+readonly-mem"'
+    assert "unknown setting or bad value for 'kvm_profile'" in d.log(), d.log()
     d = conf_daemon(daemons, '# profile\nkvm_profile = "x86"\n')
     assert refused(daemons, d), 'the daemon started with kvm_profile = "x86"'
     assert "armz.conf:2: unknown setting or bad value for 'kvm_profile'" in d.log(), d.log()
@@ -38,6 +42,11 @@ def test_kvm_profile_setting(daemons):
 def test_kvm_profile_environment_override(daemons):
     d = conf_daemon(daemons, 'kvm_profile = "native"\n',
                     env=dict(os.environ, ARMZ_KVM_PROFILE='s390'))
+    d.start()
+    d.stop()
+    # the test-only profile of the test host's s390 firmware runs
+    d = conf_daemon(daemons, 'kvm_profile = "s390"\n',
+                    env=dict(os.environ, ARMZ_KVM_PROFILE='s390+readonly-mem'))
     d.start()
     d.stop()
     d = conf_daemon(daemons, 'kvm_profile = "s390"\n',

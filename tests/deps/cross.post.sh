@@ -122,6 +122,6 @@ unpack arm64-kernel-6.12 arm64 "$k612"
 find "$cache/arm64-kernel-6.12/lib/modules" -name '*.ko.xz' -exec xz -d {} +
 unpack busybox-arm64 arm64 busybox-static
 # systemd-boot's EFI stub, for the unified kernel image of the firmware
-# boot scenarios (tests/host/build-esp)
+# boot scenarios (tools/image/build-esp)
 unpack systemd-boot-efi-arm64 arm64 systemd-boot-efi
 exit 0

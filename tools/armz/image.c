@@ -1,7 +1,9 @@
 /* armz image build: a small bootable Arm64 guest from Debian's packages:
  * the arm64 kernel (its Image as is) and a busybox initramfs with the
- * virtio drivers, optionally a raw ext4 root disk; with --pool the files
- * are uploaded into a storage pool. The quickstart and the tests make
+ * virtio drivers, optionally a raw ext4 root disk, or (--format efi) one
+ * GPT disk that UEFI firmware boots: an EFI system partition with a unified
+ * kernel image (tools/image/build-esp) and the ext4 root; with --pool the
+ * files are uploaded into a storage pool. The quickstart and the tests make
  * their guests this way too. */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,14 +22,15 @@
  * (gpio-keys), the virtio-mmio devices armz-vmm offers; a root disk needs
  * ext4 too. A module the kernel has built in is skipped. */
 static const char *const base_modules[] = {
-    "evdev", "gpio_keys", "virtio_mmio", "virtio_blk", "virtio_net", "virtio_console",
-    "virtio-rng", NULL
+    "evdev", "gpio_keys", "virtio_mmio", "virtio_pci", "virtio_blk", "virtio_net",
+    "virtio_console", "virtio-rng", NULL
 };
 static const char *const disk_modules[] = { "crc32c_generic", "ext4", NULL };
 
 typedef struct {
     char *output, *name, *format, *disk_size, *pool, *cache;
     char *kernel_package, *kernel_root, *busybox, *init;
+    char *disk_format, *efi_stub;
 } ImageOpts;
 
 static void
@@ -43,6 +46,8 @@ image_opts_clear(ImageOpts *o)
     g_free(o->kernel_root);
     g_free(o->busybox);
     g_free(o->init);
+    g_free(o->disk_format);
+    g_free(o->efi_stub);
 }
 
 static char *
@@ -65,6 +70,17 @@ default_init(void)
     if (exe && g_str_has_prefix(exe, BUILDDIR "/"))
         return g_build_filename(SRCDIR, "tools", "image", "init.sh", NULL);
     return g_build_filename(PKGDATADIR, "image", "init.sh", NULL);
+}
+
+/* tools/image/build-esp, the disk maker the firmware tests use too */
+static char *
+default_build_esp(void)
+{
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+
+    if (exe && g_str_has_prefix(exe, BUILDDIR "/"))
+        return g_build_filename(SRCDIR, "tools", "image", "build-esp", NULL);
+    return g_build_filename(PKGDATADIR, "image", "build-esp", NULL);
 }
 
 static gboolean
@@ -239,6 +255,45 @@ write_root_disk(const char *path, guint64 size, const char *busybox, const char 
     return TRUE;
 }
 
+static gboolean
+run_tool(const char *const *argv, const char *const *envp, const char *package, GError **error)
+{
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+
+    if (!g_spawn_sync(NULL, (char **)argv, (char **)envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                      &err, &status, error)) {
+        g_prefix_error(error, _("cannot run %s (package %s): "), argv[0], package);
+        return FALSE;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_set_error(error, ARMZ_CLI_ERROR, VIR_ERR_OPERATION_FAILED, _("%s failed: %s"),
+                    argv[0], g_strstrip(err));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The --format efi disk at PATH (raw or qcow2): GPT, the EFI system
+ * partition with a unified kernel image of IMAGE, INITRD and a command
+ * line naming the root partition, then the root file system ROOTFS */
+static gboolean
+write_efi_disk(const char *path, gboolean qcow2, const char *image, const char *initrd,
+               const char *rootfs, const char *stub, const char *tmpdir, GError **error)
+{
+    g_autofree char *tool = default_build_esp();
+    g_autofree char *raw = qcow2 ? g_build_filename(tmpdir, "efi.img", NULL) : g_strdup(path);
+    g_auto(GStrv) envp = g_environ_setenv(g_get_environ(), "ARMZ_EFI_STUB", stub, TRUE);
+    const char *build[] = { tool, image, initrd, "console=ttyAMA0 quiet root=/dev/vda2 rw", raw,
+                            rootfs, NULL };
+    const char *convert[] = { "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, path, NULL };
+
+    if (!need_file(tool, _("the disk maker"), error) ||
+        !run_tool(build, (const char *const *)envp, "libvirt-armz", error))
+        return FALSE;
+    return !qcow2 || run_tool(convert, NULL, "qemu-utils", error);
+}
+
 /* FILE into a new raw volume VOLNAME of POOL, with a progress bar;
  * returns the volume's path on the daemon's host */
 static char *
@@ -341,8 +396,14 @@ image_build(ArmzCli *cli, int argc, char **argv)
         { "name", 0, 0, G_OPTION_ARG_STRING, &o.name,
           N_("Prefix of the files and volumes (default armz-guest)"), N_("NAME") },
         { "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
-          N_("initramfs (kernel + initramfs, default) or disk (also a raw ext4 root disk)"),
+          N_("initramfs (kernel + initramfs, default), disk (also a raw ext4 root disk) or "
+             "efi (one GPT disk that UEFI firmware boots)"),
           N_("FORMAT") },
+        { "disk-format", 0, 0, G_OPTION_ARG_STRING, &o.disk_format,
+          N_("raw (default) or qcow2: the --format efi disk's"), N_("FORMAT") },
+        { "efi-stub", 0, 0, G_OPTION_ARG_FILENAME, &o.efi_stub,
+          N_("Use this systemd-boot EFI stub (linuxaa64.efi.stub) instead of downloading "
+             "systemd-boot-efi"), N_("PATH") },
         { "disk-size", 0, 0, G_OPTION_ARG_STRING, &o.disk_size,
           N_("Size of the root disk (default 64M)"), N_("SIZE") },
         { "pool", 'p', 0, G_OPTION_ARG_STRING, &o.pool,
@@ -366,7 +427,8 @@ image_build(ArmzCli *cli, int argc, char **argv)
     g_autofree char *kroot = NULL, *image = NULL, *moddir = NULL, *busybox = NULL;
     g_autofree char *init = NULL, *tmpdir = NULL;
     g_autoptr(GPtrArray) mods = NULL, outputs = NULL;
-    gboolean disk;
+    g_autofree char *stub = NULL;
+    gboolean disk, efi, qcow2;
     guint64 disk_size = 64ull << 20;
     int status = ARMZ_CLI_FAIL;
 
@@ -389,9 +451,16 @@ image_build(ArmzCli *cli, int argc, char **argv)
         o.output = g_get_current_dir();
     if (!o.cache)
         o.cache = default_cache();
-    disk = o.format && g_str_equal(o.format, "disk");
+    efi = o.format && g_str_equal(o.format, "efi");
+    disk = efi || (o.format && g_str_equal(o.format, "disk"));
     if (o.format && !disk && !g_str_equal(o.format, "initramfs")) {
-        armz_cli_errorf(_("image build: --format is initramfs or disk, not '%s'"), o.format);
+        armz_cli_errorf(_("image build: --format is initramfs, disk or efi, not '%s'"), o.format);
+        status = ARMZ_CLI_USAGE;
+        goto out;
+    }
+    qcow2 = o.disk_format && g_str_equal(o.disk_format, "qcow2");
+    if (o.disk_format && ((!qcow2 && !g_str_equal(o.disk_format, "raw")) || !efi)) {
+        armz_cli_errorf(_("image build: --disk-format is raw or qcow2, with --format efi"));
         status = ARMZ_CLI_USAGE;
         goto out;
     }
@@ -427,10 +496,10 @@ image_build(ArmzCli *cli, int argc, char **argv)
     }
 
     /* the kernel and busybox: given, or Debian's packages */
-    if (!o.kernel_root || !o.busybox) {
+    if (!o.kernel_root || !o.busybox || (efi && !o.efi_stub)) {
         g_autoptr(GPtrArray) pkgs = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GPtrArray) debs = NULL;
-        guint k = G_MAXUINT, b = G_MAXUINT;
+        guint k = G_MAXUINT, b = G_MAXUINT, e = G_MAXUINT;
         if (!o.kernel_root) {
             if (!o.kernel_package && !(o.kernel_package = armz_fetch_kernel_package(&err)))
                 goto fail;
@@ -440,6 +509,10 @@ image_build(ArmzCli *cli, int argc, char **argv)
         if (!o.busybox) {
             b = pkgs->len;
             g_ptr_array_add(pkgs, g_strdup("busybox-static"));
+        }
+        if (efi && !o.efi_stub) {
+            e = pkgs->len;
+            g_ptr_array_add(pkgs, g_strdup("systemd-boot-efi"));
         }
         g_ptr_array_add(pkgs, NULL);
         if (!(debs = armz_fetch_debs((const char *const *)pkgs->pdata, o.cache, &err)))
@@ -452,7 +525,18 @@ image_build(ArmzCli *cli, int argc, char **argv)
                 goto fail;
             busybox = g_build_filename(broot, "bin", "busybox", NULL);
         }
+        if (e != G_MAXUINT) {
+            g_autofree char *sroot = armz_fetch_unpack(g_ptr_array_index(debs, e), o.cache, &err);
+            if (!sroot)
+                goto fail;
+            stub = g_build_filename(sroot, "usr", "lib", "systemd", "boot", "efi",
+                                    "linuxaa64.efi.stub", NULL);
+        }
     }
+    if (o.efi_stub)
+        stub = g_strdup(o.efi_stub);
+    if (efi && !need_file(stub, _("the EFI stub"), &err))
+        goto fail;
     if (o.kernel_root)
         kroot = g_strdup(o.kernel_root);
     if (o.busybox)
@@ -471,7 +555,26 @@ image_build(ArmzCli *cli, int argc, char **argv)
     if (!(tmpdir = g_dir_make_tmp("armz-image-XXXXXX", &err)))
         goto fail;
     outputs = g_ptr_array_new_with_free_func(g_free);
-    {
+    if (efi) {
+        g_autofree char *dout = g_strdup_printf("%s/%s-efi.%s", o.output, o.name,
+                                                qcow2 ? "qcow2" : "img");
+        g_autofree char *dtmp = g_strdup_printf("%s.tmp", dout);
+        g_autofree char *itmp = g_build_filename(tmpdir, "initrd", NULL);
+        g_autofree char *rtmp = g_build_filename(tmpdir, "root.img", NULL);
+
+        if (!write_initramfs(itmp, busybox, init, mods, &err) ||
+            !write_root_disk(rtmp, disk_size, busybox, init, tmpdir, &err) ||
+            !write_efi_disk(dtmp, qcow2, image, itmp, rtmp, stub, tmpdir, &err)) {
+            unlink(dtmp);
+            goto fail;
+        }
+        if (rename(dtmp, dout) < 0) {
+            g_set_error(&err, ARMZ_CLI_ERROR, VIR_ERR_SYSTEM_ERROR, _("cannot write %s: %s"),
+                        dout, g_strerror(errno));
+            goto fail;
+        }
+        g_ptr_array_add(outputs, g_steal_pointer(&dout));
+    } else {
         g_autofree char *kout = g_strdup_printf("%s/%s-Image", o.output, o.name);
         g_autofree char *iout = g_strdup_printf("%s/%s-initrd", o.output, o.name);
         g_autofree char *dout = g_strdup_printf("%s/%s-root.img", o.output, o.name);
@@ -501,7 +604,17 @@ image_build(ArmzCli *cli, int argc, char **argv)
     for (guint i = 0; i < outputs->len; i++)
         printf("  %s\n", (char *)g_ptr_array_index(outputs, i));
 
-    if (o.pool) {
+    if (efi) {
+        g_autofree char *path = o.pool ? upload(cli->conn, o.pool, g_ptr_array_index(outputs, 0),
+                                                strrchr(g_ptr_array_index(outputs, 0), '/') + 1,
+                                                &err)
+                                       : g_strdup(g_ptr_array_index(outputs, 0));
+        if (!path)
+            goto fail;
+        printf(_("Boot it through UEFI firmware as the first disk (vda) of a domain with "
+                 "<os firmware='efi'>, e.g. examples/firmware-uefi.xml with its source "
+                 "file %s.\n"), path);
+    } else if (o.pool) {
         g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(free);
         for (guint i = 0; i < outputs->len; i++) {
             g_autofree char *vname = g_path_get_basename(g_ptr_array_index(outputs, i));

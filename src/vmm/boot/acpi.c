@@ -3,6 +3,7 @@
 #include <string.h>
 #include "boot/acpi.h"
 #include "boot/acpi_aml.h"
+#include "boot/acpi_pci.h"
 #include "devices/mmio.h"
 #include "layout.h"
 
@@ -100,16 +101,6 @@ table_checksum(Ctx *c, guint off)
     cmd_checksum(c, ARMZ_ACPI_TABLES_FILE, off + 9, off, len);
 }
 
-static void
-device(GByteArray *scope, const char *seg, GByteArray *body)
-{
-    static const uint8_t op[2] = { 0x5b, 0x82 };    /* DeviceOp */
-    g_autoptr(GByteArray) d = g_byte_array_new();
-    g_byte_array_append(d, (const uint8_t *)seg, 4);
-    g_byte_array_append(d, body->data, body->len);
-    armz_aml_package(scope, op, 2, d);
-}
-
 static guint
 build_dsdt(Ctx *c, const ArmzAcpiConfig *cfg)
 {
@@ -124,14 +115,14 @@ build_dsdt(Ctx *c, const ArmzAcpiConfig *cfg)
         g_snprintf(seg, sizeof(seg), "C%03X", i);
         armz_aml_name_string(d, "_HID", "ACPI0007");
         armz_aml_name_int(d, "_UID", i);
-        device(sb, seg, d);
+        armz_aml_device(sb, seg, d);
     }
     {
         g_autoptr(GByteArray) d = g_byte_array_new();
         armz_aml_name_string(d, "_HID", "ARMH0011");
         armz_aml_name_int(d, "_UID", 0);
         armz_aml_crs_mmio_irq(d, ARMZ_UART_BASE, ARMZ_DEV_SIZE, 32 + ARMZ_UART_SPI);
-        device(sb, "COM0", d);
+        armz_aml_device(sb, "COM0", d);
     }
     {
         /* the power button: pin 3 of the PL061, whose edge runs _E03,
@@ -145,13 +136,13 @@ build_dsdt(Ctx *c, const ArmzAcpiConfig *cfg)
         armz_aml_aei_gpio(d, "\\_SB.GPO0", ARMZ_GPIO_POWER_PIN);
         g_snprintf(ev, sizeof(ev), "_E%02X", ARMZ_GPIO_POWER_PIN);
         armz_aml_method_notify(d, ev, "_SB_", "PWRB", 0x80);
-        device(sb, "GPO0", d);
+        armz_aml_device(sb, "GPO0", d);
     }
     {
         g_autoptr(GByteArray) d = g_byte_array_new();
         armz_aml_name_string(d, "_HID", "PNP0C0C");
         armz_aml_name_int(d, "_UID", 0);
-        device(sb, "PWRB", d);
+        armz_aml_device(sb, "PWRB", d);
     }
     for (unsigned i = 0; i < cfg->nvirtio; i++) {
         g_autoptr(GByteArray) d = g_byte_array_new();
@@ -161,8 +152,10 @@ build_dsdt(Ctx *c, const ArmzAcpiConfig *cfg)
         armz_aml_name_int(d, "_CCA", 1);        /* cache coherent DMA */
         armz_aml_crs_mmio_irq(d, (uint32_t)(ARMZ_VIRTIO_BASE + i * ARMZ_VIRTIO_SLOT_SIZE),
                               ARMZ_VIRTIO_SLOT_SIZE, 32 + ARMZ_VIRTIO_SPI + i);
-        device(sb, seg, d);
+        armz_aml_device(sb, seg, d);
     }
+    if (cfg->pci)
+        armz_acpi_pci_dsdt(sb);
     /* Scope(\_SB) { ... } */
     g_byte_array_append(scope, (const uint8_t *)"\\_SB_", 5);
     g_byte_array_append(scope, sb->data, sb->len);
@@ -224,6 +217,16 @@ build_madt(Ctx *c, const ArmzAcpiConfig *cfg)
         p = subtable(b, 0x0e, 16);          /* GICR discovery range */
         le(p + 4, 8, ARMZ_GICV3_REDIST_BASE);
         le(p + 12, 4, ARMZ_GICV3_REDIST_SIZE * cfg->ncpus);
+    }
+    if (cfg->pci && cfg->msi == ARMZ_MSI_ITS) {
+        p = subtable(b, 0x0f, 20);          /* GIC ITS, ID 0 (the IORT's) */
+        le(p + 8, 8, ARMZ_GIC_ITS_BASE);
+    } else if (cfg->pci && cfg->msi == ARMZ_MSI_GICV2M) {
+        p = subtable(b, 0x0d, 24);          /* GIC MSI frame, ID 0 */
+        le(p + 8, 8, ARMZ_GICV2M_BASE);
+        le(p + 16, 4, 1);                   /* the SPI range below, not MSI_TYPER */
+        le(p + 20, 2, ARMZ_GICV2M_NUM_SPIS);
+        le(p + 22, 2, 32 + ARMZ_GICV2M_SPI);
     }
     table_end(b, off);
     return off;
@@ -315,6 +318,55 @@ build_pptt(Ctx *c, const ArmzAcpiConfig *cfg)
     return off;
 }
 
+/* MCFG: the ECAM of segment 0, buses 0 to the last the window holds */
+static guint
+build_mcfg(Ctx *c)
+{
+    guint off = table_begin(c->blob, "MCFG", 44 + 16, 1);
+    uint8_t *e = c->blob->data + off + 44;
+
+    le(e, 8, ARMZ_PCIE_ECAM_BASE);
+    le(e + 8, 2, 0);
+    e[10] = 0;
+    e[11] = (uint8_t)((ARMZ_PCIE_ECAM_SIZE >> 20) - 1);
+    table_end(c->blob, off);
+    return off;
+}
+
+/* IORT (revision 0) for the ITS: an ITS group holding ITS 0 and the root
+ * complex, whose requester IDs are the ITS device IDs (as the VMM sends
+ * them with KVM_SIGNAL_MSI). The GICv2m frame needs none: Linux finds it
+ * from the MADT. */
+static guint
+build_iort(Ctx *c)
+{
+    enum { ITS_NODE = 48, ITS_LEN = 24, RC_NODE = ITS_NODE + ITS_LEN, RC_LEN = 36 + 20 };
+    guint off = table_begin(c->blob, "IORT", RC_NODE + RC_LEN, 0);
+    uint8_t *t = c->blob->data + off, *n;
+
+    le(t + 36, 4, 2);                       /* nodes */
+    le(t + 40, 4, ITS_NODE);
+    n = t + ITS_NODE;                       /* ITS group */
+    n[0] = 0;
+    le(n + 1, 2, ITS_LEN);
+    le(n + 16, 4, 1);                       /* one ITS, */
+    le(n + 20, 4, 0);                       /* ID 0 (the MADT's) */
+    n = t + RC_NODE;                        /* PCI root complex */
+    n[0] = 2;
+    le(n + 1, 2, RC_LEN);
+    le(n + 8, 4, 1);                        /* one ID mapping, */
+    le(n + 12, 4, 36);                      /* after the node's fields */
+    le(n + 16, 4, 1);                       /* cache coherent */
+    n[23] = 3;                              /* CPM, DACS */
+    le(n + 28, 4, 0);                       /* segment 0 */
+    le(n + 36, 4, 0);                       /* input base: RID 0, */
+    le(n + 40, 4, 0xffff);                  /* 0x10000 IDs (count - 1), */
+    le(n + 44, 4, 0);                       /* output base 0, */
+    le(n + 48, 4, ITS_NODE);                /* to the ITS group */
+    table_end(c->blob, off);
+    return off;
+}
+
 static guint
 build_xsdt(Ctx *c, const guint *tables, unsigned n)
 {
@@ -332,7 +384,7 @@ armz_acpi_build(const ArmzAcpiConfig *cfg, ArmzAcpiBlobs *out)
 {
     Ctx c = { g_byte_array_new(), g_byte_array_new() };
     uint8_t rsdp[36];
-    guint dsdt, xsdt, list[5];
+    guint dsdt, xsdt, list[7];
     unsigned n = 4;
 
     cmd_allocate(&c, ARMZ_ACPI_RSDP_FILE, 16, ARMZ_ACPI_ZONE_FSEG);
@@ -349,6 +401,14 @@ armz_acpi_build(const ArmzAcpiConfig *cfg, ArmzAcpiBlobs *out)
     table_checksum(&c, list[3]);
     if (cfg->sockets) {
         list[n] = build_pptt(&c, cfg);
+        table_checksum(&c, list[n++]);
+    }
+    if (cfg->pci) {
+        list[n] = build_mcfg(&c);
+        table_checksum(&c, list[n++]);
+    }
+    if (cfg->pci && cfg->msi == ARMZ_MSI_ITS) {
+        list[n] = build_iort(&c);
         table_checksum(&c, list[n++]);
     }
     xsdt = build_xsdt(&c, list, n);

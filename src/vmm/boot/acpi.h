@@ -1,12 +1,13 @@
 /* ACPI tables for firmware boot with --acpi, handed to the firmware as QEMU
  * does: the fw_cfg files etc/acpi/tables (DSDT, FADT, MADT, GTDT, SPCR,
- * PPTT with a topology, XSDT), etc/acpi/rsdp and etc/table-loader, whose commands tell the
+ * PPTT with a topology, MCFG and IORT with --pci, XSDT), etc/acpi/rsdp and etc/table-loader, whose commands tell the
  * firmware where to place them, which pointers to patch and which
  * checksums to compute (checksum fields are left 0 for it). */
 #pragma once
 #include <stdint.h>
 #include <glib.h>
 #include "boot/fdt.h"
+#include "pci/msi.h"
 
 #define ARMZ_ACPI_TABLES_FILE  "etc/acpi/tables"
 #define ARMZ_ACPI_RSDP_FILE    "etc/acpi/rsdp"
@@ -27,6 +28,8 @@ typedef struct {
     ArmzGicVersion gic;
     unsigned nvirtio;               /* virtio-mmio slots in use */
     unsigned sockets, cores, threads;   /* PPTT; sockets 0: no PPTT */
+    gboolean pci;                   /* the PCIe host bridge: MCFG, DSDT PCI0, */
+    ArmzMsiKind msi;                /* its MSIs: ITS (MADT + IORT) or GICv2m frame (MADT) */
 } ArmzAcpiConfig;
 
 typedef struct {

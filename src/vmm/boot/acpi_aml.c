@@ -17,8 +17,8 @@ append(GByteArray *out, const void *p, unsigned n)
     g_byte_array_append(out, p, n);
 }
 
-static void
-put_int(GByteArray *out, uint64_t v)
+void
+armz_aml_int(GByteArray *out, uint64_t v)
 {
     uint8_t b[9];
     unsigned n;
@@ -77,8 +77,8 @@ armz_aml_package(GByteArray *out, const uint8_t *op, unsigned oplen, const GByte
     append(out, body->data, body->len);
 }
 
-static void
-name_op(GByteArray *out, const char *seg)
+void
+armz_aml_name_op(GByteArray *out, const char *seg)
 {
     uint8_t op = AML_NAME_OP;
     g_assert(strlen(seg) == 4);
@@ -90,7 +90,7 @@ void
 armz_aml_name_string(GByteArray *out, const char *seg, const char *s)
 {
     uint8_t p = AML_STRING;
-    name_op(out, seg);
+    armz_aml_name_op(out, seg);
     append(out, &p, 1);
     append(out, s, (unsigned)strlen(s) + 1);
 }
@@ -98,8 +98,8 @@ armz_aml_name_string(GByteArray *out, const char *seg, const char *s)
 void
 armz_aml_name_int(GByteArray *out, const char *seg, uint64_t v)
 {
-    name_op(out, seg);
-    put_int(out, v);
+    armz_aml_name_op(out, seg);
+    armz_aml_int(out, v);
 }
 
 void
@@ -128,9 +128,9 @@ armz_aml_crs_mmio_irq(GByteArray *out, uint32_t base, uint32_t size, uint32_t gs
     res[21] = 0x79;
     res[22] = 0;
 
-    put_int(buf, sizeof(res));
+    armz_aml_int(buf, sizeof(res));
     append(buf, res, sizeof(res));
-    name_op(out, "_CRS");
+    armz_aml_name_op(out, "_CRS");
     armz_aml_package(out, &op, 1, buf);
 }
 
@@ -162,9 +162,9 @@ armz_aml_aei_gpio(GByteArray *out, const char *controller, uint16_t pin)
     append(res, controller, name_len);
     append(res, end, 2);
 
-    put_int(buf, res->len);
+    armz_aml_int(buf, res->len);
     append(buf, res->data, res->len);
-    name_op(out, "_AEI");
+    armz_aml_name_op(out, "_AEI");
     armz_aml_package(out, &op, 1, buf);
 }
 
@@ -189,4 +189,30 @@ armz_aml_method_notify(GByteArray *out, const char *seg, const char *scope,
     append(m, target, 4);
     append(m, v, 2);
     armz_aml_package(out, &method_op, 1, m);
+}
+
+void
+armz_aml_device(GByteArray *scope, const char *seg, const GByteArray *body)
+{
+    static const uint8_t op[2] = { 0x5b, 0x82 };    /* DeviceOp */
+    g_autoptr(GByteArray) d = g_byte_array_new();
+
+    g_assert(strlen(seg) == 4);
+    append(d, seg, 4);
+    append(d, body->data, body->len);
+    armz_aml_package(scope, op, 2, d);
+}
+
+void
+armz_aml_name_resources(GByteArray *out, const char *seg, const GByteArray *res)
+{
+    static const uint8_t end[2] = { 0x79, 0 };     /* End tag, checksum 0 */
+    g_autoptr(GByteArray) buf = g_byte_array_new();
+    uint8_t op = AML_BUFFER_OP;
+
+    armz_aml_int(buf, res->len + sizeof(end));
+    append(buf, res->data, res->len);
+    append(buf, end, sizeof(end));
+    armz_aml_name_op(out, seg);
+    armz_aml_package(out, &op, 1, buf);
 }

@@ -5,6 +5,14 @@
 
 /* Appends a package: OP bytes, PkgLength of BODY, then BODY. */
 void armz_aml_package(GByteArray *out, const uint8_t *op, unsigned oplen, const GByteArray *body);
+/* an integer with the shortest encoding (Zero, One, Byte..QWord) */
+void armz_aml_int(GByteArray *out, uint64_t v);
+/* NameOp SEG: the start of Name(SEG, ...) */
+void armz_aml_name_op(GByteArray *out, const char *seg);
+/* Device(SEG) { BODY } */
+void armz_aml_device(GByteArray *scope, const char *seg, const GByteArray *body);
+/* Name(SEG, ResourceTemplate() { RES }): RES the descriptors, without the end tag */
+void armz_aml_name_resources(GByteArray *out, const char *seg, const GByteArray *res);
 /* Name(SEG, "string") */
 void armz_aml_name_string(GByteArray *out, const char *seg, const char *s);
 /* Name(SEG, integer) */

@@ -252,12 +252,14 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
         g_autofree uint64_t *mpidr = g_new0(uint64_t, vm->nvcpus);
         ArmzAcpiConfig ac = { vm->nvcpus, mpidr,
                               vm->irqchip == ARMZ_IRQ_KERNEL_GICV3 ? ARMZ_GIC_V3 : ARMZ_GIC_V2,
-                              vm->board.nvirtio };
+                              vm->board.nmmio };
         ArmzAcpiBlobs b = { NULL, NULL, NULL };
 
         ac.sockets = o->sockets;
         ac.cores = o->cores;
         ac.threads = o->threads;
+        ac.pci = o->pci;
+        ac.msi = vm->msi;
         for (unsigned i = 0; i < vm->nvcpus; i++)
             mpidr[i] = vm->vcpus[i].mpidr;
         armz_acpi_build(&ac, &b);

@@ -285,6 +285,153 @@ test_aml(void)
                     "\x79\x00", 5 + 4 + 23);
 }
 
+/* builds the tables of CFG and runs the loader over them: the XSDT */
+static const uint8_t *
+load(const ArmzAcpiConfig *cfg, Mem *m)
+{
+    ArmzAcpiBlobs b = { NULL, NULL, NULL };
+
+    armz_acpi_build(cfg, &b);
+    m->rsdp = g_memdup2(g_bytes_get_data(b.rsdp, &m->rsdp_len), g_bytes_get_size(b.rsdp));
+    m->tables = g_memdup2(g_bytes_get_data(b.tables, &m->tables_len), g_bytes_get_size(b.tables));
+    run_loader(m, b.loader);
+    armz_acpi_blobs_clear(&b);
+    return table_at(m, rd(m->rsdp + 24, 8), "XSDT");
+}
+
+/* the MADT entry of TYPE (exactly one), or NULL */
+static const uint8_t *
+madt_entry(const uint8_t *madt, uint8_t type)
+{
+    const uint8_t *p, *end = madt + rd(madt + 4, 4), *found = NULL;
+
+    for (p = madt + 44; p < end; p += p[1]) {
+        g_assert_cmpuint(p[1], >, 0);
+        if (p[0] == type) {
+            g_assert_null(found);
+            found = p;
+        }
+    }
+    g_assert_true(p == end);
+    return found;
+}
+
+/* --pci: MCFG for the ECAM, the host bridge in the DSDT, and the MSI
+ * controller: the ITS in the MADT and the IORT, or the GICv2m frame in
+ * the MADT alone */
+static void
+check_pci(ArmzGicVersion gic, ArmzMsiKind msi)
+{
+    uint64_t mpidr[2] = { 0, 1 };
+    ArmzAcpiConfig cfg = { 2, mpidr, gic, 1, 0, 0, 0, TRUE, msi };
+    Mem m;
+    const uint8_t *xsdt, *madt, *mcfg, *dsdt, *e;
+    unsigned n;
+    gsize dlen;
+    /* _CRS: WordBusNumber 0-15, DWordMemory 0x10000000-0x3efeffff */
+    static const uint8_t crs[] =
+        "\x08_CRS\x11\x2f\x0a\x2c"
+        "\x88\x0d\x00\x02\x0c\x00\x00\x00\x00\x00\x0f\x00\x00\x00\x10\x00"
+        "\x87\x17\x00\x00\x0c\x01\x00\x00\x00\x00\x00\x00\x00\x10\xff\xff\xfe\x3e"
+        "\x00\x00\x00\x00\x00\x00\xff\x2e"
+        "\x79\x00";
+    /* _PRT: slot 2, INTB (pin 1) on link GSI3 */
+    static const uint8_t prt_2b[] =
+        "\x12\x0d\x04\x0c\xff\xff\x02\x00\x01GSI3\x00";
+    /* the PCI host bridge _OSC UUID, 33DB4D5B-1FF7-401C-9657-7441C03DD766 */
+    static const uint8_t osc_uuid[] =
+        "\x5b\x4d\xdb\x33\xf7\x1f\x1c\x40\x96\x57\x74\x41\xc0\x3d\xd7\x66";
+    /* GSI1: Interrupt(ResourceConsumer, Level, ActiveHigh, Exclusive) { 36 } */
+    static const uint8_t gsi1[] = "\x89\x06\x00\x01\x01\x24\x00\x00\x00";
+
+    xsdt = load(&cfg, &m);
+    n = (unsigned)(rd(xsdt + 4, 4) - 36) / 8;
+    g_assert_cmpuint(n, ==, msi == ARMZ_MSI_ITS ? 6 : 5);
+    madt = table_at(&m, rd(xsdt + 36 + 8, 8), "APIC");
+    mcfg = table_at(&m, rd(xsdt + 36 + 8 * 4, 8), "MCFG");
+    g_assert_cmpuint(rd(mcfg + 4, 4), ==, 60);
+    g_assert_cmpmem(mcfg + 44, 16,
+                    "\x00\x00\x00\x3f\x00\x00\x00\x00\x00\x00\x00\x0f\x00\x00\x00\x00", 16);
+
+    dsdt = table_at(&m, rd(table_at(&m, rd(xsdt + 36, 8), "FACP") + 140, 8), "DSDT");
+    dlen = rd(dsdt + 4, 4);
+    g_assert_true(contains(dsdt, dlen, "PCI0"));
+    g_assert_true(contains(dsdt, dlen, "PNP0A08"));
+    g_assert_true(contains(dsdt, dlen, "PNP0A03"));
+    g_assert_true(contains(dsdt, dlen, "PNP0C0F"));
+    g_assert_true(contains(dsdt, dlen, "PNP0C02"));
+    g_assert_nonnull(memmem(dsdt, dlen, crs, sizeof(crs) - 1));
+    g_assert_nonnull(memmem(dsdt, dlen, prt_2b, sizeof(prt_2b) - 1));
+    g_assert_nonnull(memmem(dsdt, dlen, osc_uuid, sizeof(osc_uuid) - 1));
+    g_assert_nonnull(memmem(dsdt, dlen, gsi1, sizeof(gsi1) - 1));
+    g_assert_true(contains(dsdt, dlen, "VR00"));       /* the mmio slot beside */
+    g_assert_false(contains(dsdt, dlen, "VR01"));
+
+    e = madt_entry(madt, 0x0f);
+    if (msi == ARMZ_MSI_ITS) {
+        const uint8_t *iort = table_at(&m, rd(xsdt + 36 + 8 * 5, 8), "IORT"), *its, *rc;
+
+        g_assert_nonnull(e);
+        g_assert_cmpuint(e[1], ==, 20);
+        g_assert_cmpuint(rd(e + 4, 4), ==, 0);
+        g_assert_cmphex(rd(e + 8, 8), ==, ARMZ_GIC_ITS_BASE);
+        g_assert_null(madt_entry(madt, 0x0d));
+        g_assert_cmpuint(rd(iort + 36, 4), ==, 2);
+        its = iort + rd(iort + 40, 4);
+        g_assert_cmpuint(its[0], ==, 0);
+        g_assert_cmpuint(rd(its + 16, 4), ==, 1);
+        g_assert_cmpuint(rd(its + 20, 4), ==, 0);          /* the MADT's ITS ID */
+        rc = its + rd(its + 1, 2);
+        g_assert_cmpuint(rc[0], ==, 2);
+        g_assert_true(rc + rd(rc + 1, 2) == iort + rd(iort + 4, 4));
+        g_assert_cmpuint(rd(rc + 8, 4), ==, 1);
+        /* RIDs 0-0xffff are device IDs 0-0xffff of the ITS group */
+        g_assert_cmpmem(rc + rd(rc + 12, 4), 20,
+                        "\x00\x00\x00\x00\xff\xff\x00\x00\x00\x00\x00\x00"
+                        "\x30\x00\x00\x00\x00\x00\x00\x00", 20);
+        g_assert_true(iort + rd(rc + rd(rc + 12, 4) + 12, 4) == its);
+    } else {
+        g_assert_null(e);
+        e = madt_entry(madt, 0x0d);
+        g_assert_nonnull(e);
+        g_assert_cmpmem(e, 24, "\x0d\x18\x00\x00\x00\x00\x00\x00"
+                        "\x00\x00\x02\x08\x00\x00\x00\x00"
+                        "\x01\x00\x00\x00\x20\x00\x60\x00", 24);
+    }
+    g_free(m.rsdp);
+    g_free(m.tables);
+}
+
+static void
+test_pci_its(void)
+{
+    check_pci(ARMZ_GIC_V3, ARMZ_MSI_ITS);
+}
+
+static void
+test_pci_gicv2m(void)
+{
+    check_pci(ARMZ_GIC_V2, ARMZ_MSI_GICV2M);
+}
+
+/* a GICv3 without an ITS: INTx only, neither an IORT nor an MSI frame */
+static void
+test_pci_intx(void)
+{
+    uint64_t mpidr[1] = { 0 };
+    ArmzAcpiConfig cfg = { 1, mpidr, ARMZ_GIC_V3, 0, 0, 0, 0, TRUE, ARMZ_MSI_NONE };
+    Mem m;
+    const uint8_t *xsdt = load(&cfg, &m), *madt;
+
+    g_assert_cmpuint((rd(xsdt + 4, 4) - 36) / 8, ==, 5);
+    table_at(&m, rd(xsdt + 36 + 8 * 4, 8), "MCFG");
+    madt = table_at(&m, rd(xsdt + 36 + 8, 8), "APIC");
+    g_assert_null(madt_entry(madt, 0x0d));
+    g_assert_null(madt_entry(madt, 0x0f));
+    g_free(m.rsdp);
+    g_free(m.tables);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -293,5 +440,8 @@ main(int argc, char **argv)
     g_test_add_func("/vmm/acpi/gicv2", test_gicv2);
     g_test_add_func("/vmm/acpi/aml", test_aml);
     g_test_add_func("/vmm/acpi/pptt", test_pptt);
+    g_test_add_func("/vmm/acpi/pci-its", test_pci_its);
+    g_test_add_func("/vmm/acpi/pci-gicv2m", test_pci_gicv2m);
+    g_test_add_func("/vmm/acpi/pci-intx", test_pci_intx);
     return g_test_run();
 }
