@@ -11,6 +11,7 @@
 #include "util/uuid.h"
 #include "driver/domain_validate.h"
 #include "driver/vmm_command.h"
+#include "driver/domain_hotplug_priv.h"
 #include "driver/pci_address.h"
 
 typedef struct {
@@ -344,9 +345,14 @@ plan_disks(Builder *b, GError **error)
         disk_mode_opts(opt, fd, disk);
         if (disk_bootindex(b->def, disk, i))
             g_string_append_printf(opt, ",bootindex=%u", disk_bootindex(b->def, disk, i));
-        if (b->pci->disks[s->pos].set)
+        if (b->pci->disks[s->pos].set) {
+            /* its alias: what a live detach names it by (device_del) */
+            g_autofree char *alias = armz_hotplug_disk_alias(b->def, disk);
             g_string_append_printf(opt, ",pci=%u:%u", b->pci->disks[s->pos].bus,
                                    b->pci->disks[s->pos].slot);
+            if (alias)
+                g_string_append_printf(opt, ",id=%s", alias);
+        }
         else if (b->pci->disks[s->pos].mmio)
             g_string_append(opt, ",pci=off");
         arg(b, "--disk");
@@ -517,11 +523,16 @@ plan_nets(Builder *b, GError **error)
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));
         armz_mac_format(net->mac, mac);
         arg(b, "--net");
-        if (b->pci->nets[i].set)
-            argf(b, "fd=%d,mac=%s,pci=%u:%u", fd->num, mac, b->pci->nets[i].bus,
-                 b->pci->nets[i].slot);
-        else
+        if (b->pci->nets[i].set) {
+            /* its alias (net0, net1, ... in order, or the user's): what a
+             * live detach names it by */
+            g_autofree char *alias = net->alias && g_str_has_prefix(net->alias, "ua-")
+                ? g_strdup(net->alias) : g_strdup_printf("net%u", i);
+            argf(b, "fd=%d,mac=%s,pci=%u:%u,id=%s", fd->num, mac, b->pci->nets[i].bus,
+                 b->pci->nets[i].slot, alias);
+        } else {
             argf(b, "fd=%d,mac=%s%s", fd->num, mac, b->pci->nets[i].mmio ? ",pci=off" : "");
+        }
     }
     return TRUE;
 }

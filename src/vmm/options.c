@@ -230,6 +230,27 @@ armz_options_disk_mode(const char *opt, const char *k, const char *val, ArmzDisk
     return TRUE;
 }
 
+/* id=ALIAS of --disk and --net: libvirt's alias ([A-Za-z0-9_.-], at most
+ * 64), what QMP device_del names the device by */
+static gboolean
+parse_device_id(const char *opt, const char *val, char **id, GError **error)
+{
+    size_t n = strlen(val);
+
+    for (const char *c = val; *c; c++)
+        if (!g_ascii_isalnum(*c) && *c != '_' && *c != '.' && *c != '-')
+            n = 0;
+    if (n == 0 || n > 64) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    _("%s: id='%s' is not a device id (letters, digits, '_', '.', '-'; at "
+                      "most 64)"), opt, val);
+        return FALSE;
+    }
+    g_free(*id);
+    *id = g_strdup(val);
+    return TRUE;
+}
+
 /* --disk path=FILE|fd=N[,readonly=on][,serial=STR][,bootindex=N][,cache=...] */
 static gboolean
 parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
@@ -260,6 +281,9 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
                 return FALSE;
         } else if (g_str_equal(k, "serial")) {
             d->serial = g_strdup(val);
+        } else if (g_str_equal(k, "id")) {
+            if (!parse_device_id("--disk", val, &d->id, error))
+                return FALSE;
         } else if (g_str_equal(k, "bootindex")) {
             if (!parse_uint("--disk bootindex=", val, 1, 999, &v, error))
                 return FALSE;
@@ -274,7 +298,7 @@ parse_disk(const char *s, ArmzDiskOpt *d, GError **error)
             if (!known)
                 return unknown_key("--disk", k,
                                    "path, fd, readonly, serial, bootindex, cache, discard, "
-                                   "detect-zeroes, werror, rerror, io, pci", error);
+                                   "detect-zeroes, werror, rerror, io, pci, id", error);
         }
     }
     if (!d->path == !have_fd) {
@@ -511,8 +535,11 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
         } else if (g_str_equal(k, "pci")) {
             if (!armz_pci_addr_parse("--net pci=", val, &n->pci, error))
                 return FALSE;
+        } else if (g_str_equal(k, "id")) {
+            if (!parse_device_id("--net", val, &n->id, error))
+                return FALSE;
         } else {
-            return unknown_key("--net", k, "tap, fd, mac, pci", error);
+            return unknown_key("--net", k, "tap, fd, mac, pci, id", error);
         }
     }
     if (!n->tap == !have_fd) {
@@ -1118,6 +1145,7 @@ armz_options_clear(ArmzOptions *o)
     for (guint i = 0; o->disks && i < o->ndisks; i++) {
         g_free(o->disks[i].path);
         g_free(o->disks[i].serial);
+        g_free(o->disks[i].id);
     }
     g_free(o->disks);
     g_free(o->root_ports);
@@ -1127,8 +1155,10 @@ armz_options_clear(ArmzOptions *o)
         g_free(o->scsi[i].serial);
     }
     g_free(o->scsi);
-    for (guint i = 0; o->nets && i < o->nnets; i++)
+    for (guint i = 0; o->nets && i < o->nnets; i++) {
         g_free(o->nets[i].tap);
+        g_free(o->nets[i].id);
+    }
     g_free(o->nets);
     for (guint i = 0; o->channels && i < o->nchannels; i++) {
         g_free(o->channels[i].name);

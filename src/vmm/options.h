@@ -71,6 +71,7 @@ typedef struct {
     ArmzDetectZeroes detect_zeroes;
     ArmzBlkErrorPolicy werror, rerror;
     ArmzDiskIo io;
+    char *id;               /* id=ALIAS: the name device_del knows it by */
 } ArmzDiskOpt;
 
 /* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
@@ -80,6 +81,7 @@ typedef struct {
     gboolean has_mac;
     guint8 mac[6];
     ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
+    char *id;               /* id=ALIAS: the name device_del knows it by */
 } ArmzNetOpt;
 
 /* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on]

@@ -241,6 +241,15 @@ virtio_add_at(ArmzBoard *b, ArmzVirtioDev *d, const ArmzPciAddrOpt *pci)
     return TRUE;
 }
 
+/* D with the id QMP knows it by (--disk/--net id=), if any */
+static ArmzVirtioDev *
+with_id(ArmzVirtioDev *d, const char *id)
+{
+    if (d && id)
+        armz_virtio_set_id(d, id);
+    return d;
+}
+
 /* the guest's name for a disk (Linux: vda..vdz, vdaa..), for logs */
 static void
 disk_label(char label[8], guint i)
@@ -275,7 +284,8 @@ blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
             break;
         g_assert(b->nvirtio == armz_options_disk_slot(o, i));
         disk_label(label, b->nvirtio);
-        if (!virtio_add_at(b, armz_virtio_blk_new(&o->disks[i], label, error), &o->disks[i].pci))
+        if (!virtio_add_at(b, with_id(armz_virtio_blk_new(&o->disks[i], label, error),
+                                      o->disks[i].id), &o->disks[i].pci))
             return FALSE;
     }
     return TRUE;
@@ -285,7 +295,8 @@ static gboolean
 net_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
     for (guint i = 0; i < o->nnets; i++)
-        if (!virtio_add_at(b, armz_virtio_net_new(&o->nets[i], i, error), &o->nets[i].pci))
+        if (!virtio_add_at(b, with_id(armz_virtio_net_new(&o->nets[i], i, error), o->nets[i].id),
+                           &o->nets[i].pci))
             return FALSE;
     return TRUE;
 }

@@ -156,7 +156,7 @@ static Port *
 port_by_id(ArmzHotplug *hp, const char *id)
 {
     for (unsigned i = 0; i < hp->nports; i++)
-        if (hp->ports[i].dev && g_str_equal(armz_virtio_label(hp->ports[i].dev), id))
+        if (hp->ports[i].dev && g_str_equal(armz_virtio_id(hp->ports[i].dev), id))
             return &hp->ports[i];
     return NULL;
 }
@@ -178,7 +178,7 @@ static gboolean
 id_taken(ArmzHotplug *hp, const char *id)
 {
     for (unsigned i = 0; i < hp->b->nvirtio; i++)
-        if (g_str_equal(armz_virtio_label(hp->b->virtio[i]), id))
+        if (g_str_equal(armz_virtio_id(hp->b->virtio[i]), id))
             return TRUE;
     return FALSE;
 }
@@ -392,9 +392,9 @@ unplug_timeout(gpointer data)
 
     p->timer = 0;
     if (p->dev && hp->hooks.event) {
-        g_autofree char *ev = event_data(armz_virtio_label(p->dev));
+        g_autofree char *ev = event_data(armz_virtio_id(p->dev));
         armz_vmm_warn(_("%s: the guest has not released the device within %u s"),
-                      armz_virtio_label(p->dev), hp->hooks.unplug_timeout_ms / 1000);
+                      armz_virtio_id(p->dev), hp->hooks.unplug_timeout_ms / 1000);
         hp->hooks.event(hp->hooks.opaque, "DEVICE_UNPLUG_GUEST_ERROR", ev);
     }
     return G_SOURCE_REMOVE;
@@ -478,7 +478,7 @@ armz_hotplug_power_off(ArmzHotplug *hp, unsigned index)
     port_clear_timer(p);
     if (!d)
         return;
-    id = g_strdup(armz_virtio_label(d));
+    id = g_strdup(armz_virtio_id(d));
     board_forget(b, d);
     if (d == b->balloon)
         b->balloon = NULL;
@@ -519,7 +519,7 @@ func_label(ArmzHotplug *hp, const ArmzPciFunc *f)
         if (hp->b->pci_addr[i].off || armz_virtio_dev_transport(d) == NULL)
             continue;
         if (armz_virtio_pci_func(d) == f)
-            return armz_virtio_label(d);
+            return armz_virtio_id(d);
     }
     return NULL;
 }

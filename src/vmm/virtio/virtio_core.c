@@ -37,6 +37,7 @@ struct _ArmzVirtioDev {
     bool filter_inherited;      /* started by a filtered thread (hotplug) */
     void *priv;
     char *label;
+    char *id;                       /* QMP's name (libvirt's alias); NULL: the label */
 
     GMutex lock;
     GCond cond;
@@ -376,6 +377,7 @@ armz_virtio_dev_free(ArmzVirtioDev *d)
     g_free(d->queues);
     g_free(d->config);
     g_free(d->label);
+    g_free(d->id);
     g_mutex_clear(&d->lock);
     g_cond_clear(&d->cond);
     g_free(d);
@@ -603,6 +605,19 @@ const char *
 armz_virtio_label(ArmzVirtioDev *d)
 {
     return d->label;
+}
+
+void
+armz_virtio_set_id(ArmzVirtioDev *d, const char *id)
+{
+    g_free(d->id);
+    d->id = g_strdup(id);
+}
+
+const char *
+armz_virtio_id(ArmzVirtioDev *d)
+{
+    return d->id ? d->id : d->label;
 }
 
 uint8_t *

@@ -84,6 +84,10 @@ void armz_virtio_dev_free(ArmzVirtioDev *d);
 /* ---- for device models ---- */
 void *armz_virtio_priv(ArmzVirtioDev *d);
 const char *armz_virtio_label(ArmzVirtioDev *d);
+/* The name QMP knows the device by (device_del, DEVICE_DELETED, query-pci):
+ * the id given (--disk/--net id=, device_add id), else its label. */
+void armz_virtio_set_id(ArmzVirtioDev *d, const char *id);
+const char *armz_virtio_id(ArmzVirtioDev *d);
 /* Device-specific config space (ops->config_size bytes, little-endian),
  * filled by the device model before attach; later changes under the lock
  * with armz_virtio_config_changed. */

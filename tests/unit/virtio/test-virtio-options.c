@@ -51,7 +51,7 @@ test_full(void)
     GError *err = NULL;
 
     g_assert_true(parse(&o, &err,
-                        "--disk", "path=/img/a.raw,serial=SN-1",
+                        "--disk", "path=/img/a.raw,serial=SN-1,id=virtio-disk0",
                         "--disk", "fd=7,readonly=on",
                         "--disk", "path=/img/with,,comma.raw,readonly=off",
                         "--net", "tap=vnet0,mac=52:54:00:12:34:56",
@@ -64,6 +64,8 @@ test_full(void)
     g_assert_cmpuint(o.ndisks, ==, 3);
     g_assert_cmpstr(o.disks[0].path, ==, "/img/a.raw");
     g_assert_cmpstr(o.disks[0].serial, ==, "SN-1");
+    g_assert_cmpstr(o.disks[0].id, ==, "virtio-disk0");
+    g_assert_null(o.disks[1].id);
     g_assert_false(o.disks[0].readonly);
     g_assert_null(o.disks[1].path);
     g_assert_cmpint(o.disks[1].fd, ==, 7);
@@ -171,6 +173,8 @@ typedef struct {
 
 static const Bad bad[] = {
     { "--disk", "path=/a,bogus=1", NULL, NULL, "--disk" },
+    { "--disk", "path=/a,id=a b", NULL, NULL, "not a device id" },
+    { "--net", "tap=t0,id=", NULL, NULL, "not a device id" },
     { "--disk", "readonly=on", NULL, NULL, "--disk" },
     { "--disk", "path=/a,fd=3", NULL, NULL, "--disk" },
     { "--disk", "path=", NULL, NULL, "--disk" },
