@@ -13,7 +13,7 @@
 # armz-timeout: 3600
 set -u
 need_vmm_opts --disk
-RUNS=3 MIB=64 OPS=2048
+RUNS=3 MIB=64 OPS=2048 PCI_TOO=1
 [ -f /extra/bench.conf ] && . /extra/bench.conf
 command -v benchio >/dev/null || fail "no benchio helper in the test host"
 command -v runmark >/dev/null || fail "no runmark helper in the test host"
@@ -37,20 +37,24 @@ guest_payload guest.sh bench.conf "$(command -v benchio)"
 cmdline=$(guest_cmdline run)
 
 # run_vmm LOG VMM GIC KERNEL INITRD RUNMARK-ARG...: runmark with the
-# RUNMARK-ARGs over VMM (armz|qemu) on the GIC path, output in LOG
+# RUNMARK-ARGs over VMM (armz|qemu) on the GIC path, output in LOG; with
+# TRANSPORT pci the disk is virtio-blk-pci (PCIe host bridge), else
+# virtio-mmio
 run_vmm() {
-  local log=$1 vmm=$2 gic=$3 kernel=$4 initrd=$5 m
+  local log=$1 vmm=$2 gic=$3 kernel=$4 initrd=$5 m tr=${TRANSPORT:-mmio}
   shift 5
   if [ "$vmm" = armz ]; then
     set -- "$@" -- armz-vmm --kernel "$kernel" --memory 256 --vcpus 1 --serial stdio --irqchip "$gic"
     [ -n "$initrd" ] && set -- "$@" --initrd "$initrd" --cmdline "$cmdline" --disk "path=$PWD/disk.img"
+    [ -n "$initrd" ] && [ "$tr" = pci ] && set -- "$@" --pci
   else
     m=virt,accel=kvm,gic-version=3
     [ "$gic" = userspace ] && m=virt,accel=kvm,gic-version=2,kernel_irqchip=off
     set -- "$@" -- /extra/qemu/qemu -machine "$m" -cpu host -smp 1 -m 256 -nodefaults \
       -display none -monitor none -serial stdio -no-reboot -kernel "$kernel"
     [ -n "$initrd" ] && set -- "$@" -initrd "$initrd" -append "$cmdline" \
-      -drive "file=$PWD/disk.img,format=raw,if=none,id=d0" -device virtio-blk-device,drive=d0
+      -drive "file=$PWD/disk.img,format=raw,if=none,id=d0" \
+      -device "$([ "$tr" = pci ] && echo virtio-blk-pci || echo virtio-blk-device),drive=d0"
   fi
   runmark "$@" > "$log" 2>&1
 }
@@ -72,18 +76,24 @@ while [ "$i" -lt "$RUNS" ]; do
       echo "BENCH $vmm $gic first-insn-ms $(val first-byte '' first.log)"
       echo "BENCH $vmm $gic first-insn-exit-ms $(val exit '' first.log)"
 
-      run_vmm linux.log "$vmm" "$gic" "$ARMZ_GUEST_IMAGE" "$VMM_INITRD" -t 900 -g 256 \
-        -s ARMZ-BENCH-SAMPLE linux.out "ARMZ-GUEST INIT" ARMZ-BENCH-SAMPLE ARMZ-BENCH-OFF
-      grep -q '^mark ARMZ-BENCH-OFF' linux.log || { echo "note: $vmm $gic run $i:"; tail -5 linux.log linux.out; }
-      echo "BENCH $vmm $gic init-ms $(val mark ARMZ-GUEST linux.log)"
-      for m in rss-peak rss-total rss-guest rss-overhead rss-anon-overhead; do
-        echo "BENCH $vmm $gic $m-kb $(val $m '' linux.log)"
+      # the Linux guest with its disk on virtio-mmio, then on virtio-pci
+      # (the column "GIC+pci")
+      for TRANSPORT in mmio ${PCI_TOO:+pci}; do
+        g=$gic
+        [ "$TRANSPORT" = pci ] && g=$gic+pci
+        run_vmm linux.log "$vmm" "$gic" "$ARMZ_GUEST_IMAGE" "$VMM_INITRD" -t 900 -g 256 \
+          -s ARMZ-BENCH-SAMPLE linux.out "ARMZ-GUEST INIT" ARMZ-BENCH-SAMPLE ARMZ-BENCH-OFF
+        grep -q '^mark ARMZ-BENCH-OFF' linux.log || { echo "note: $vmm $g run $i:"; tail -5 linux.log linux.out; }
+        echo "BENCH $vmm $g init-ms $(val mark ARMZ-GUEST linux.log)"
+        for m in rss-peak rss-total rss-guest rss-overhead rss-anon-overhead; do
+          echo "BENCH $vmm $g $m-kb $(val $m '' linux.log)"
+        done
+        sed -n "s/^BENCH \([A-Za-z0-9-]*\) \([0-9.]*\).*/BENCH $vmm $g \1 \2/p" linux.out
+        grep '^BENCH-NOTE' linux.out
+        off=$(val mark ARMZ-BENCH-OFF linux.log) end=$(val exit '' linux.log)
+        echo "BENCH $vmm $g linux-exit-ms $end"
+        [ -n "$off" ] && [ -n "$end" ] && echo "BENCH $vmm $g poweroff-exit-ms $((end - off))"
       done
-      sed -n "s/^BENCH \([A-Za-z0-9-]*\) \([0-9.]*\).*/BENCH $vmm $gic \1 \2/p" linux.out
-      grep '^BENCH-NOTE' linux.out
-      off=$(val mark ARMZ-BENCH-OFF linux.log) end=$(val exit '' linux.log)
-      echo "BENCH $vmm $gic linux-exit-ms $end"
-      [ -n "$off" ] && [ -n "$end" ] && echo "BENCH $vmm $gic poweroff-exit-ms $((end - off))"
     done
   done
   i=$((i + 1))
