@@ -81,7 +81,7 @@ free_port(const ArmzDomainDef *def, guint *index, GError **error)
 /* ---------------- QMP ---------------- */
 
 typedef struct {
-    const char *driver, *id, *fdname, *mac, *serial, *cache, *discard, *werror, *rerror;
+    const char *driver, *id, *fdname, *mac, *serial, *cache, *discard, *werror, *rerror, *io;
     guint bus;
     gboolean readonly;
 } DeviceAdd;
@@ -115,6 +115,7 @@ device_add_args(const DeviceAdd *d)
     gen_pair(g, "discard", d->discard);
     gen_pair(g, "werror", d->werror);
     gen_pair(g, "rerror", d->rerror);
+    gen_pair(g, "io", d->io);
     if (d->readonly) {
         armz_json_gen_str(g, "readonly");
         yajl_gen_bool(g, 1);
@@ -222,9 +223,10 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
                     disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK ? "network" : disk->driver_type);
         return FALSE;
     }
-    /* armz-vmm sets up AIO and io_uring contexts before its system-call
-     * filter, so only at start */
-    if (disk->driver_io && g_strcmp0(disk->driver_io, "threads") != 0) {
+    /* armz-vmm sets up an io_uring ring before its system-call filter, so
+     * only at start (io='native', which Nova writes for block volumes, is
+     * fine) */
+    if (g_strcmp0(disk->driver_io, "io_uring") == 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
                     _("live attach of disk '%s': io='%s' is set up when the domain starts; "
                       "attach it with --config"), disk->target_dev, disk->driver_io);
@@ -255,6 +257,7 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
     d.serial = disk->serial;
     d.cache = g_strcmp0(disk->driver_cache, "default") ? disk->driver_cache : NULL;
     d.discard = disk->driver_discard;
+    d.io = disk->driver_io;
     /* as at start (vmm_command.c): enospace is spelled enospc and is a
      * write policy only; reads follow error_policy unless told */
     d.werror = disk->driver_error_policy;

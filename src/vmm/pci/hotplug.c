@@ -187,8 +187,8 @@ id_taken(ArmzHotplug *hp, const char *id)
 static gboolean
 blk_options(const ArmzDeviceAddArgs *a, ArmzDiskOpt *o, GError **error)
 {
-    const char *keys[] = { "cache", "discard", "werror", "rerror" };
-    const char *vals[] = { a->cache, a->discard, a->werror, a->rerror };
+    const char *keys[] = { "cache", "discard", "werror", "rerror", "io" };
+    const char *vals[] = { a->cache, a->discard, a->werror, a->rerror, a->io };
 
     memset(o, 0, sizeof(*o));
     o->fd = a->fd;
@@ -209,6 +209,13 @@ blk_options(const ArmzDeviceAddArgs *a, ArmzDiskOpt *o, GError **error)
         gboolean known;
         if (vals[i] && !armz_options_disk_mode("device_add", keys[i], vals[i], o, &known, error))
             return FALSE;
+    }
+    /* an io_uring ring is made before the system-call filter: at start
+     * only (an AIO context for io=native is allowed here) */
+    if (o->io == ARMZ_DISK_IO_URING) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("io=io_uring is set up when armz-vmm starts: not for device_add"));
+        return FALSE;
     }
     return TRUE;
 }
@@ -237,7 +244,7 @@ new_net(const ArmzDeviceAddArgs *a, GError **error)
     int fd;
 
     if (a->path || a->readonly || a->serial || a->cache || a->discard || a->werror ||
-        a->rerror) {
+        a->rerror || a->io) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
                     _("virtio-net-pci takes only 'fdname' and 'mac' besides "
                       "'driver', 'id' and 'bus'"));

@@ -23,6 +23,7 @@ typedef struct {
     gboolean readonly;
     const char *serial, *cache, *discard, *werror, *rerror;
     const char *mac;
+    const char *io;             /* threads | native (io_uring: at start only) */
 } ArmzDeviceAddArgs;
 
 /* What the VMM core does for each command. Each returns TRUE on success or

@@ -468,7 +468,7 @@ cmd_device_add(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
 {
     static const char *const known[] = { "driver", "id", "bus", "fdname", "path", "readonly",
                                          "serial", "cache", "discard", "werror", "rerror",
-                                         "bootindex", "mac", "addr", NULL };
+                                         "bootindex", "mac", "addr", "io", NULL };
     g_autoptr(GError) err = NULL;
     ArmzDeviceAddArgs a;
     const char *fdname, *addr;
@@ -483,7 +483,8 @@ cmd_device_add(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
         !opt_str(args, "serial", &a.serial, error) || !opt_str(args, "cache", &a.cache, error) ||
         !opt_str(args, "discard", &a.discard, error) ||
         !opt_str(args, "werror", &a.werror, error) || !opt_str(args, "rerror", &a.rerror, error) ||
-        !opt_str(args, "mac", &a.mac, error) || !opt_str(args, "addr", &addr, error))
+        !opt_str(args, "mac", &a.mac, error) || !opt_str(args, "addr", &addr, error) ||
+        !opt_str(args, "io", &a.io, error))
         return FALSE;
     /* bootindex is ignored (no firmware boot from a hot-added disk) */
     if (bi && !YAJL_IS_INTEGER(bi)) {

@@ -63,6 +63,9 @@ static const ArmzSyscallRule main_rules[] = {
      * (armz_seccomp_enter), so its disk I/O is listed here too */
     ANY("fallocate"), ANY("pread64"), ANY("pwrite64"), ANY("preadv"), ANY("pwritev"),
     ANY("preadv2"), ANY("pwritev2"), ANY("fdatasync"), ANY("fsync"),
+    /* device_add of an io=native disk: its AIO context is made here and
+     * its worker (which inherits this list) submits and waits */
+    ANY("io_setup"), ANY("io_submit"), ANY("io_getevents"),
     { NULL, 0 }
 };
 

@@ -142,6 +142,13 @@ test_errors(Fix *f, gconstpointer data)
     add_fails(f, &a, "cache='sometimes'");
     a.cache = NULL;
     a.fd = image_fd();
+    a.io = "io_uring";
+    add_fails(f, &a, "io=io_uring is set up when armz-vmm starts");
+    a.fd = image_fd();
+    a.io = "native";                    /* native needs O_DIRECT: cache none */
+    add_fails(f, &a, "native");
+    a.io = NULL;
+    a.fd = image_fd();
     a.mac = "52:54:00:00:00:01";
     add_fails(f, &a, "'mac' is not a property of virtio-blk-pci");
     a.mac = NULL;
