@@ -1,6 +1,7 @@
 /* PCI address assignment for machine virt: see pci_address.h. */
 #include <string.h>
 #include "driver/pci_address.h"
+#include "driver/domain_validate.h"
 #include "conf/xml_util.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
@@ -434,6 +435,9 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
         for (guint i = 0; i < def->disks->len; i++) {
             const ArmzDomainDiskDef *d = g_ptr_array_index(def->disks, i);
             g_autofree char *what = g_strdup_printf(_("<disk> '%s'"), d->target_dev);
+            /* a SCSI disk sits on its controller (a drive address) */
+            if (armz_domain_disk_is_scsi(d))
+                continue;
             if (!assign_one(&c, pass, d->address, what, &p->disks[i], error))
                 goto fail;
         }
