@@ -105,6 +105,8 @@ def test_guest_figures_follow_allocation():
         d.create()
         wait_guest_marker(name)
         wait_for(lambda: 'unused' in d.memoryStats(), 120, 'guest statistics in dommemstat')
+        # the guest has read its MemTotal: the balloon's move is its signal
+        wait_guest_marker(name, 'ARMZ-GUEST MEMFILL-READY')
         before = d.memoryStats()
         d.setMemoryFlags(248 * MIB, E.VIR_DOMAIN_AFFECT_LIVE)
         wait_guest_marker(name, 'ARMZ-GUEST MEMFILLED')
@@ -147,6 +149,7 @@ def test_autodeflate_under_memory_pressure():
         d.create()
         wait_guest_marker(name)
         assert "autodeflate='on'" in d.XMLDesc(0)
+        wait_guest_marker(name, 'ARMZ-GUEST OOMFILL-READY')
         # the balloon takes 160 MiB: less than 96 MiB is left to the guest
         d.setMemoryFlags(96 * MIB, E.VIR_DOMAIN_AFFECT_LIVE)
         wait_guest_marker(name, 'ARMZ-GUEST BALLOONED')

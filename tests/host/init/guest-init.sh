@@ -254,6 +254,8 @@ EOF
     # 64 MiB taken once the balloon has taken 4 MiB (the test's signal,
     # given after it read the guest's figures)
     t0=$(awk '/^MemTotal/ {print $2}' /proc/meminfo)
+    # the test moves the balloon only after this (else t0 may come too late)
+    echo "ARMZ-GUEST MEMFILL-READY $t0"
     while [ "$(awk '/^MemTotal/ {print $2}' /proc/meminfo)" -gt $((t0 - 4096)) ]; do sleep 1; done
     dd if=/dev/zero of=/tmp/fill bs=1M count=64 2>/dev/null
     echo "ARMZ-GUEST MEMFILLED"
@@ -267,6 +269,7 @@ EOF
     # deflate-on-oom MemTotal stays), take 96 MiB, more than is left; the
     # balloon must deflate for the guest to get it
     f0=$(awk '/^MemFree/ {print $2}' /proc/meminfo)
+    echo "ARMZ-GUEST OOMFILL-READY $f0"
     while [ "$(awk '/^MemFree/ {print $2}' /proc/meminfo)" -gt $((f0 - 65536)) ]; do sleep 1; done
     echo "ARMZ-GUEST BALLOONED"
     # a tmpfs of its own: the root's is half the RAM and holds the initramfs
