@@ -76,6 +76,12 @@ def instances():
 
 
 def test_nova_instance_boots_and_lives(default_net, instances):
+    # the s390 run boots firmware only through the test-only s390+readonly-mem
+    # profile (IBM Z's kvm-arm64 has no read-only memslots), on the slower
+    # userspace GIC: opt in there, to keep the suite's time
+    if os.environ.get('ARMZ_HOST_PROFILE') == 's390' and not os.environ.get('ARMZ_NOVA_S390'):
+        pytest.skip('Nova on the s390 profile runs with ARMZ_NOVA_S390=1 (firmware there is '
+                    'test-only: no read-only memslots on IBM Z)')
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
     p = subprocess.run([sys.executable, os.path.join(HERE, 'nova-instance'), instances, default_net],
                        capture_output=True, text=True, timeout=3000, env=env)
