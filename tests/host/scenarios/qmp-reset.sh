@@ -1,3 +1,4 @@
+# armz-timeout: 600
 # QMP system_reset reboots the guest inside the same VMM process: RESET
 # event, and the guest's /init runs again. The second reset comes right as
 # the rebooted guest reaches /init (timer and IPIs busy), which is where an
