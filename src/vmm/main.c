@@ -152,6 +152,8 @@ vm_setup(ArmzVm *vm, GError **error)
                    vm->board.ioeventfd ? "KVM_IOEVENTFD" : "MMIO exits");
     if (vm->firmware && !armz_firmware_attach(vm->firmware, vm, error))
         return FALSE;
+    if (o->pci)
+        armz_pci_window_choose(vm->ram_base + vm->ram_size, vm->ipa_bits, &vm->board.pci_high);
     if (!armz_irqchip_finalize(vm, error) || !armz_board_create_devices(&vm->board, error))
         return FALSE;
     armz_vm_block_setup(vm);
@@ -172,6 +174,7 @@ vm_setup(ArmzVm *vm, GError **error)
     fc.nvirtio = vm->board.nmmio;
     fc.pci = o->pci;
     fc.msi = vm->msi;
+    fc.pci_high = vm->board.pci_high;
     fc.firmware = vm->firmware != NULL;
     fc.sockets = o->sockets;
     fc.cores = o->cores;

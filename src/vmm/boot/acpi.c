@@ -155,7 +155,7 @@ build_dsdt(Ctx *c, const ArmzAcpiConfig *cfg)
         armz_aml_device(sb, seg, d);
     }
     if (cfg->pci)
-        armz_acpi_pci_dsdt(sb);
+        armz_acpi_pci_dsdt(sb, &cfg->pci_high);
     /* Scope(\_SB) { ... } */
     g_byte_array_append(scope, (const uint8_t *)"\\_SB_", 5);
     g_byte_array_append(scope, sb->data, sb->len);

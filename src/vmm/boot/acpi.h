@@ -30,6 +30,7 @@ typedef struct {
     unsigned sockets, cores, threads;   /* PPTT; sockets 0: no PPTT */
     gboolean pci;                   /* the PCIe host bridge: MCFG, DSDT PCI0, */
     ArmzMsiKind msi;                /* its MSIs: ITS (MADT + IORT) or GICv2m frame (MADT) */
+    ArmzPciWindow pci_high;         /* its 64-bit MMIO window (size 0: none) */
 } ArmzAcpiConfig;
 
 typedef struct {

@@ -1,6 +1,6 @@
 /* The PCIe host bridge in the DSDT (--pci with --acpi), as QEMU's virt
- * describes its own: Device(PCI0) with the bus range and the 32-bit
- * window in _CRS, INTx through four interrupt links in _PRT (their
+ * describes its own: Device(PCI0) with the bus range and the 32-bit and
+ * 64-bit windows in _CRS, INTx through four interrupt links in _PRT (their
  * level/high SPIs are what the GIC accepts; a hardwired _PRT entry would
  * be level/low), _OSC granting the OS native PCIe hotplug, PME, AER and
  * the PCIe capability, and the ECAM reserved by a motherboard device. */
@@ -38,16 +38,17 @@ put_le(GByteArray *out, unsigned n, uint64_t v)
     put(out, b, n);
 }
 
-/* a Word (2-byte) or DWord (4-byte) address space descriptor: a bridge's
- * window of resource TYPE (0 memory, 2 bus numbers), ResourceProducer,
- * PosDecode, MinFixed, MaxFixed, no granularity or translation */
+/* a Word (2-byte), DWord (4-byte) or QWord (8-byte) address space
+ * descriptor: a bridge's window of resource TYPE (0 memory, 2 bus
+ * numbers), ResourceProducer, PosDecode, MinFixed, MaxFixed, no
+ * granularity or translation */
 static void
-res_window(GByteArray *r, unsigned width, uint8_t type, uint8_t type_flags, uint32_t min,
-           uint32_t len)
+res_window(GByteArray *r, unsigned width, uint8_t type, uint8_t type_flags, uint64_t min,
+           uint64_t len)
 {
-    const uint8_t h[6] = { width == 2 ? 0x88 : 0x87, (uint8_t)(3 + 5 * width), 0x00,
-                           type, 0x0c, type_flags };
-    const uint32_t fields[5] = { 0, min, min + len - 1, 0, len };
+    const uint8_t h[6] = { width == 2 ? 0x88 : width == 4 ? 0x87 : 0x8a,
+                           (uint8_t)(3 + 5 * width), 0x00, type, 0x0c, type_flags };
+    const uint64_t fields[5] = { 0, min, min + len - 1, 0, len };
 
     put(r, h, sizeof(h));
     for (unsigned i = 0; i < 5; i++)
@@ -66,6 +67,14 @@ static void
 res_dword_memory(GByteArray *r, uint32_t base, uint32_t size)
 {
     res_window(r, 4, 0, 0x01, base, size);
+}
+
+/* QWordMemory(..., NonCacheable, ReadWrite, BASE, BASE + SIZE - 1, SIZE),
+ * as QEMU's virt describes its 64-bit window */
+static void
+res_qword_memory(GByteArray *r, uint64_t base, uint64_t size)
+{
+    res_window(r, 8, 0, 0x01, base, size);
 }
 
 /* Memory32Fixed(ReadWrite, BASE, SIZE) */
@@ -181,7 +190,7 @@ osc(GByteArray *out)
 }
 
 void
-armz_acpi_pci_dsdt(GByteArray *sb)
+armz_acpi_pci_dsdt(GByteArray *sb, const ArmzPciWindow *high)
 {
     g_autoptr(GByteArray) d = g_byte_array_new();
     g_autoptr(GByteArray) r = g_byte_array_new();
@@ -197,9 +206,11 @@ armz_acpi_pci_dsdt(GByteArray *sb)
     prt(d);
     for (unsigned i = 0; i < 4; i++)
         link_device(d, i);
-    /* no 64-bit window and no I/O window: the VMM has none */
+    /* no I/O window: the VMM has none */
     res_bus_range(r, 0, (uint16_t)last_bus);
     res_dword_memory(r, ARMZ_PCIE_MMIO_BASE, ARMZ_PCIE_MMIO_SIZE);
+    if (high->size)
+        res_qword_memory(r, high->base, high->size);
     armz_aml_name_resources(d, "_CRS", r);
     osc(d);
     armz_aml_device(sb, "PCI0", d);

@@ -104,6 +104,7 @@ build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
     char *console;
     int r;
 
+    ctx.pci_high = cfg->pci_high;
     if (cfg->gic == ARMZ_GIC_V2)
         ctx.cpu_mask = ((1u << cfg->ncpus) - 1) << 8;
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <glib.h>
 #include "pci/msi.h"
+#include "pci/pci_window.h"
 
 typedef enum {
     ARMZ_GIC_V3,        /* in-kernel vGICv3 */
@@ -23,6 +24,7 @@ typedef struct {
     unsigned sockets, cores, threads;   /* cpu-map; sockets 0: none */
     bool pci;                       /* the PCIe host bridge (virtio devices on it) */
     ArmzMsiKind msi;                /* with an ITS or a GICv2m frame in the GIC node */
+    ArmzPciWindow pci_high;         /* its 64-bit MMIO window (size 0: none) */
 } ArmzFdtConfig;
 
 /* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */

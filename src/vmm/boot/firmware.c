@@ -260,6 +260,7 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
         ac.threads = o->threads;
         ac.pci = o->pci;
         ac.msi = vm->msi;
+        ac.pci_high = vm->board.pci_high;
         for (unsigned i = 0; i < vm->nvcpus; i++)
             mpidr[i] = vm->vcpus[i].mpidr;
         armz_acpi_build(&ac, &b);

@@ -435,6 +435,7 @@ virtio_pci_create(ArmzBoard *b, GError **error)
     unsigned next = 1;
 
     h = b->pci_host = armz_pci_host_new(b->irq_set, b->irq_opaque);
+    armz_pci_host_set_high_window(h, &b->pci_high);
     if (!armz_pci_host_map(h, b->bus, error))
         return FALSE;
     b->root_ports = g_new0(ArmzPcieRootPort, b->nroot_ports + 1);
@@ -552,7 +553,8 @@ armz_board_fdt_devices(void *fdt, const ArmzFdtCtx *ctx)
     for (unsigned i = 0; i < ctx->nvirtio; i++)
         FDT_TRY(virtio_fdt(fdt, i));
     if (ctx->pci)
-        FDT_TRY(armz_pci_host_fdt(fdt, ctx->gic_phandle, ctx->msi, ctx->msi_phandle));
+        FDT_TRY(armz_pci_host_fdt(fdt, ctx->gic_phandle, ctx->msi, ctx->msi_phandle,
+                                  &ctx->pci_high));
     return 0;
 }
 

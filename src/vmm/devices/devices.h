@@ -54,6 +54,7 @@ typedef struct {
     unsigned nroot_ports;
     ArmzPcieRootPort *root_ports;
     unsigned nmmio;                 /* devices on virtio-mmio (pci=off with --pci) */
+    ArmzPciWindow pci_high;         /* the host bridge's 64-bit window (size 0: none) */
 } ArmzBoard;
 
 typedef struct {
@@ -66,6 +67,7 @@ typedef struct {
     gboolean pci;                   /* the PCIe host bridge node */
     ArmzMsiKind msi;                /* its MSI controller, */
     uint32_t msi_phandle;           /* which the GIC node holds */
+    ArmzPciWindow pci_high;         /* the bridge's 64-bit window (size 0: none) */
 } ArmzFdtCtx;
 
 typedef struct ArmzDeviceInfo ArmzDeviceInfo;

@@ -35,6 +35,21 @@ armz_pci_func_set_bar(ArmzPciFunc *f, unsigned bar, uint32_t size)
     armz_pci_put(&f->wmask[PCI_CFG_BAR0 + 4 * bar], 4, ~(size - 1));
 }
 
+void
+armz_pci_func_set_bar64(ArmzPciFunc *f, unsigned bar, uint32_t size, bool prefetchable)
+{
+    if (bar + 1 >= ARMZ_PCI_NUM_BARS)
+        return;
+    armz_pci_func_set_bar(f, bar, size);
+    if (f->bar_size[bar] != size)
+        return;
+    f->bar_64[bar] = true;
+    f->bar_size[bar + 1] = 0;
+    f->cfg[PCI_CFG_BAR0 + 4 * bar] = PCI_BAR_MEM_64 | (prefetchable ? PCI_BAR_PREFETCH : 0);
+    /* the upper half takes any address */
+    armz_pci_put(&f->wmask[PCI_CFG_BAR0 + 4 * (bar + 1)], 4, 0xffffffff);
+}
+
 uint8_t
 armz_pci_func_add_cap(ArmzPciFunc *f, uint8_t id, uint8_t len)
 {
@@ -82,19 +97,29 @@ armz_pci_command(const ArmzPciFunc *f)
 uint64_t
 armz_pci_bar_addr(const ArmzPciFunc *f, unsigned bar)
 {
+    uint64_t a;
+
     if (bar >= ARMZ_PCI_NUM_BARS || !f->bar_size[bar])
         return 0;
-    return armz_pci_get(&f->cfg[PCI_CFG_BAR0 + 4 * bar], 4) & ~0xfu;
+    a = armz_pci_get(&f->cfg[PCI_CFG_BAR0 + 4 * bar], 4) & ~0xfu;
+    if (f->bar_64[bar])
+        a |= (uint64_t)armz_pci_get(&f->cfg[PCI_CFG_BAR0 + 4 * (bar + 1)], 4) << 32;
+    return a;
 }
 
 /* a BAR decodes when memory decoding is on and it is programmed to an
- * address other than 0 or the size probe (all ones) */
+ * address other than 0 or the size probe (all ones; in a 64-bit BAR's
+ * upper half, an address past the 52 bits of Arm's largest IPA) */
 static bool
 bar_decoding(const ArmzPciFunc *f, unsigned bar)
 {
     uint64_t a = armz_pci_bar_addr(f, bar);
-    return (armz_pci_command(f) & PCI_CMD_MEMORY) && a != 0 &&
-           a != (uint32_t)~(f->bar_size[bar] - 1);
+
+    if (!(armz_pci_command(f) & PCI_CMD_MEMORY) || a == 0)
+        return false;
+    if (f->bar_64[bar])
+        return a >> 52 == 0;
+    return a != (uint32_t)~(f->bar_size[bar] - 1);
 }
 
 bool

@@ -1,7 +1,8 @@
 /* Configuration space of one PCI function with a type 0 header: 256 bytes
  * (no extended space: the functions are not PCI Express endpoints), a
- * write mask per byte, 32-bit memory BARs sized the usual way (the guest
- * writes all ones and reads the size mask back) and a capability list.
+ * write mask per byte, 32-bit and 64-bit memory BARs sized the usual way
+ * (the guest writes all ones and reads the size mask back, in both halves
+ * of a 64-bit BAR) and a capability list.
  * The host bridge (pci_host.c) serialises every access to it. */
 #pragma once
 #include <stdbool.h>
@@ -29,6 +30,10 @@
 #define PCI_CFG_INT_PIN         0x3d
 #define PCI_CFG_FIRST_CAP       0x40
 
+/* memory BAR type bits */
+#define PCI_BAR_MEM_64          0x04
+#define PCI_BAR_PREFETCH        0x08
+
 #define PCI_CMD_MEMORY          0x0002
 #define PCI_CMD_MASTER          0x0004
 #define PCI_CMD_INTX_DISABLE    0x0400
@@ -55,7 +60,8 @@ typedef struct {
     uint8_t cfg[ARMZ_PCI_CFG_SIZE];
     uint8_t wmask[ARMZ_PCI_CFG_SIZE];
     uint8_t w1cmask[ARMZ_PCI_CFG_SIZE];     /* status bits a 1 clears (RW1C) */
-    uint32_t bar_size[ARMZ_PCI_NUM_BARS];   /* 0: not implemented */
+    uint32_t bar_size[ARMZ_PCI_NUM_BARS];   /* 0: not implemented (or a 64-bit BAR's upper half) */
+    bool bar_64[ARMZ_PCI_NUM_BARS];         /* with the next BAR as its upper half */
     uint8_t last_cap, next_cap;
     const ArmzPciFuncOps *ops;
     void *opaque;
@@ -76,6 +82,9 @@ void armz_pci_func_init(ArmzPciFunc *f, uint16_t vendor, uint16_t device, uint8_
 /* BAR B: 32-bit non-prefetchable memory of SIZE bytes (a power of 2,
  * at least 16). */
 void armz_pci_func_set_bar(ArmzPciFunc *f, unsigned bar, uint32_t size);
+/* BARs B and B + 1: one 64-bit memory BAR of SIZE bytes, prefetchable or
+ * not (QEMU's modern virtio-pci BAR is 64-bit prefetchable). */
+void armz_pci_func_set_bar64(ArmzPciFunc *f, unsigned bar, uint32_t size, bool prefetchable);
 /* Appends a capability of LEN bytes with ID to the list; its offset (the
  * caller fills bytes 2..LEN-1). */
 uint8_t armz_pci_func_add_cap(ArmzPciFunc *f, uint8_t id, uint8_t len);

@@ -22,6 +22,7 @@ struct _ArmzPciHost {
     GMutex intx_lock;
     GHashTable *asserted;
     unsigned intx[4];
+    ArmzPciWindow high;         /* the 64-bit window (size 0: none) */
 };
 
 ArmzPciHost *
@@ -85,6 +86,12 @@ armz_pci_host_slot_free(ArmzPciHost *h, unsigned slot)
         if (slot >= ARMZ_PCIE_MAX_SLOTS || h->fn[slot << 3 | i])
             return FALSE;
     return TRUE;
+}
+
+void
+armz_pci_host_set_high_window(ArmzPciHost *h, const ArmzPciWindow *w)
+{
+    h->high = *w;
 }
 
 ArmzPcieRootPort *
@@ -228,15 +235,15 @@ armz_pci_host_ecam_write(void *opaque, uint64_t offset, unsigned size, uint64_t 
     g_mutex_unlock(&h->lock);
 }
 
-/* the function and BAR decoding window offset OFFSET, under the lock (a
+/* the function and BAR decoding guest address ADDR, under the lock (a
  * function below a root port is decoded by its BARs alone: the guest
  * programs the port's window to cover them) */
 static ArmzPciFunc *
-mem_func(ArmzPciHost *h, uint64_t offset, unsigned *bar, uint64_t *bar_off)
+mem_func(ArmzPciHost *h, uint64_t addr, unsigned *bar, uint64_t *bar_off)
 {
     for (unsigned i = 0; i < NDEVFN; i++) {
         ArmzPciFunc *f = h->port[i] ? h->port[i]->child : h->fn[i];
-        if (f && armz_pci_func_decodes(f, ARMZ_PCIE_MMIO_BASE + offset, bar, bar_off))
+        if (f && armz_pci_func_decodes(f, addr, bar, bar_off))
             return f;
     }
     return NULL;
@@ -245,35 +252,59 @@ mem_func(ArmzPciHost *h, uint64_t offset, unsigned *bar, uint64_t *bar_off)
 /* BAR accesses run outside the host lock: the function takes its own, and
  * its BAR cannot move meanwhile in a way that matters (a guest moving a
  * BAR while using it gets what it asked for) */
-uint64_t
-armz_pci_host_mem_read(void *opaque, uint64_t offset, unsigned size)
+static uint64_t
+mem_read(ArmzPciHost *h, uint64_t addr, unsigned size)
 {
-    ArmzPciHost *h = opaque;
     ArmzPciFunc *f;
     unsigned bar;
     uint64_t off;
 
     g_mutex_lock(&h->lock);
-    f = mem_func(h, offset, &bar, &off);
+    f = mem_func(h, addr, &bar, &off);
     g_mutex_unlock(&h->lock);
     if (!f || !f->ops || !f->ops->bar_read)
         return 0;
     return f->ops->bar_read(f->opaque, bar, off, size);
 }
 
-void
-armz_pci_host_mem_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+static void
+mem_write(ArmzPciHost *h, uint64_t addr, unsigned size, uint64_t value)
 {
-    ArmzPciHost *h = opaque;
     ArmzPciFunc *f;
     unsigned bar;
     uint64_t off;
 
     g_mutex_lock(&h->lock);
-    f = mem_func(h, offset, &bar, &off);
+    f = mem_func(h, addr, &bar, &off);
     g_mutex_unlock(&h->lock);
     if (f && f->ops && f->ops->bar_write)
         f->ops->bar_write(f->opaque, bar, off, size, value);
+}
+
+uint64_t
+armz_pci_host_mem_read(void *opaque, uint64_t offset, unsigned size)
+{
+    return mem_read(opaque, ARMZ_PCIE_MMIO_BASE + offset, size);
+}
+
+void
+armz_pci_host_mem_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+    mem_write(opaque, ARMZ_PCIE_MMIO_BASE + offset, size, value);
+}
+
+static uint64_t
+high_read(void *opaque, uint64_t offset, unsigned size)
+{
+    ArmzPciHost *h = opaque;
+    return mem_read(h, h->high.base + offset, size);
+}
+
+static void
+high_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
+{
+    ArmzPciHost *h = opaque;
+    mem_write(h, h->high.base + offset, size, value);
 }
 
 gboolean
@@ -283,8 +314,11 @@ armz_pci_host_map(ArmzPciHost *h, ArmzMmioBus *bus, GError **error)
                             armz_pci_host_ecam_read, armz_pci_host_ecam_write, h };
     ArmzMmioRegion mem = { "pcie-mmio", ARMZ_PCIE_MMIO_BASE, ARMZ_PCIE_MMIO_SIZE,
                            armz_pci_host_mem_read, armz_pci_host_mem_write, h };
+    ArmzMmioRegion high = { "pcie-mmio-high", h->high.base, h->high.size, high_read, high_write,
+                            h };
 
-    return !bus || (armz_mmio_bus_add(bus, &ecam, error) && armz_mmio_bus_add(bus, &mem, error));
+    return !bus || (armz_mmio_bus_add(bus, &ecam, error) && armz_mmio_bus_add(bus, &mem, error) &&
+                    (!high.size || armz_mmio_bus_add(bus, &high, error)));
 }
 
 void
@@ -312,16 +346,24 @@ fdt_cells(void *fdt, const char *name, const uint32_t *cells, unsigned n)
 }
 
 int
-armz_pci_host_fdt(void *fdt, uint32_t gic_phandle, ArmzMsiKind msi, uint32_t msi_phandle)
+armz_pci_host_fdt(void *fdt, uint32_t gic_phandle, ArmzMsiKind msi, uint32_t msi_phandle,
+                  const ArmzPciWindow *high)
 {
     char node[64];
     uint32_t reg[4] = { (uint32_t)(ARMZ_PCIE_ECAM_BASE >> 32), (uint32_t)ARMZ_PCIE_ECAM_BASE,
                         (uint32_t)(ARMZ_PCIE_ECAM_SIZE >> 32), (uint32_t)ARMZ_PCIE_ECAM_SIZE };
-    /* 32-bit memory space, identity mapped */
-    uint32_t ranges[7] = { 0x02000000, (uint32_t)(ARMZ_PCIE_MMIO_BASE >> 32),
-                           (uint32_t)ARMZ_PCIE_MMIO_BASE, (uint32_t)(ARMZ_PCIE_MMIO_BASE >> 32),
-                           (uint32_t)ARMZ_PCIE_MMIO_BASE, (uint32_t)(ARMZ_PCIE_MMIO_SIZE >> 32),
-                           (uint32_t)ARMZ_PCIE_MMIO_SIZE };
+    /* 32-bit memory space, then the 64-bit one, identity mapped; the
+     * 64-bit one as QEMU's virt describes it, 64-bit and not
+     * prefetchable: AAVMF's FdtPciHostBridgeLib skips a range with the
+     * prefetchable bit, and Linux puts 64-bit prefetchable BARs above 4
+     * GiB in any window */
+    uint32_t ranges[14] = { 0x02000000, (uint32_t)(ARMZ_PCIE_MMIO_BASE >> 32),
+                            (uint32_t)ARMZ_PCIE_MMIO_BASE, (uint32_t)(ARMZ_PCIE_MMIO_BASE >> 32),
+                            (uint32_t)ARMZ_PCIE_MMIO_BASE, (uint32_t)(ARMZ_PCIE_MMIO_SIZE >> 32),
+                            (uint32_t)ARMZ_PCIE_MMIO_SIZE,
+                            0x03000000, (uint32_t)(high->base >> 32), (uint32_t)high->base,
+                            (uint32_t)(high->base >> 32), (uint32_t)high->base,
+                            (uint32_t)(high->size >> 32), (uint32_t)high->size };
     uint32_t bus_range[2] = { 0, (uint32_t)(ARMZ_PCIE_ECAM_SIZE >> 20) - 1 };
     /* child unit address (3) + pin (1) -> GIC phandle, parent unit
      * address (2: the GIC's #address-cells), GIC interrupt (3) */
@@ -350,7 +392,7 @@ armz_pci_host_fdt(void *fdt, uint32_t gic_phandle, ArmzMsiKind msi, uint32_t msi
     FDT_TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
     FDT_TRY(fdt_cells(fdt, "bus-range", bus_range, 2));
     FDT_TRY(fdt_cells(fdt, "reg", reg, 4));
-    FDT_TRY(fdt_cells(fdt, "ranges", ranges, 7));
+    FDT_TRY(fdt_cells(fdt, "ranges", ranges, high->size ? 14 : 7));
     FDT_TRY(fdt_cells(fdt, "interrupt-map-mask", mask, 4));
     FDT_TRY(fdt_cells(fdt, "interrupt-map", map, n));
     if (msi == ARMZ_MSI_ITS) {

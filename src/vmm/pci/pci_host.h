@@ -1,7 +1,8 @@
 /* The PCIe host bridge of --pci: a generic ECAM host (Linux's
  * pci-host-ecam-generic) whose root bus holds functions (any device and
  * function number but device 0) and PCI Express root ports with one
- * function each below them; memory BARs in the 32-bit window; INTA-D
+ * function each below them; memory BARs in the 32-bit window and the
+ * 64-bit one (pci_window.h); INTA-D
  * swizzled onto four level-triggered SPIs as on QEMU's virt. */
 #pragma once
 #include <glib.h>
@@ -10,6 +11,7 @@
 #include "pci/pci_config.h"
 #include "pci/msi.h"
 #include "pci/pcie_root_port.h"
+#include "pci/pci_window.h"
 
 typedef struct _ArmzPciHost ArmzPciHost;
 
@@ -25,6 +27,8 @@ gboolean armz_pci_host_add_root_port(ArmzPciHost *h, unsigned devfn, ArmzPcieRoo
                                      GError **error);
 /* Nothing at any function of SLOT of the root bus. */
 gboolean armz_pci_host_slot_free(ArmzPciHost *h, unsigned slot);
+/* The 64-bit MMIO window (size 0: none), set before armz_pci_host_map. */
+void armz_pci_host_set_high_window(ArmzPciHost *h, const ArmzPciWindow *w);
 /* The root port at DEVFN, or NULL. */
 ArmzPcieRootPort *armz_pci_host_root_port(ArmzPciHost *h, unsigned devfn);
 /* Puts F below the root port at PORT_DEVFN; FALSE if none or taken. */
@@ -45,7 +49,7 @@ ArmzPciFunc *armz_pci_host_func(ArmzPciHost *h, unsigned devfn);
 /* The slot whose INTx line F uses: its own on the root bus, its root
  * port's below one (device 0, INTA: the swizzle keeps the pin). */
 unsigned armz_pci_host_intx_slot(const ArmzPciFunc *f);
-/* Maps the ECAM and the memory window on BUS (NULL in tests). */
+/* Maps the ECAM and the memory windows on BUS (NULL in tests). */
 gboolean armz_pci_host_map(ArmzPciHost *h, ArmzMmioBus *bus, GError **error);
 /* Resets every function's config space. */
 void armz_pci_host_reset(ArmzPciHost *h);
@@ -62,5 +66,7 @@ uint64_t armz_pci_host_mem_read(void *opaque, uint64_t offset, unsigned size);
 void armz_pci_host_mem_write(void *opaque, uint64_t offset, unsigned size, uint64_t value);
 
 /* The /pcie node: GIC_PHANDLE for interrupt-map; MSI: ITS or v2m frame
- * phandle (0: none) for msi-map or msi-parent. */
-int armz_pci_host_fdt(void *fdt, uint32_t gic_phandle, ArmzMsiKind msi, uint32_t msi_phandle);
+ * phandle (0: none) for msi-map or msi-parent; HIGH: the 64-bit window
+ * (size 0: none) in ranges. */
+int armz_pci_host_fdt(void *fdt, uint32_t gic_phandle, ArmzMsiKind msi, uint32_t msi_phandle,
+                      const ArmzPciWindow *high);

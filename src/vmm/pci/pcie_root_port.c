@@ -54,8 +54,10 @@ add_reserve_cap(ArmzPciFunc *f)
     armz_pci_put(&f->cfg[c + 8], 4, 0);                     /* I/O: none (no window) */
     armz_pci_put(&f->cfg[c + 12], 4, 0);
     armz_pci_put(&f->cfg[c + 16], 4, RESERVE_MEM);
-    armz_pci_put(&f->cfg[c + 20], 4, 0);                    /* no prefetchable window */
-    armz_pci_put(&f->cfg[c + 24], 4, 0);
+    /* prefetchable: 64-bit only (QEMU refuses both kinds at once), for
+     * the virtio BARs a device hot-added later brings */
+    armz_pci_put(&f->cfg[c + 20], 4, 0xffffffff);
+    armz_pci_put(&f->cfg[c + 24], 4, RESERVE_MEM);
     armz_pci_put(&f->cfg[c + 28], 4, 0);
 }
 
@@ -75,10 +77,16 @@ armz_pcie_root_port_init(ArmzPcieRootPort *rp, unsigned chassis, unsigned port, 
     f->cfg[PCI_CFG_HEADER_TYPE] = 1;
     /* the type 1 header has no subsystem IDs there (prefetchable base) */
     armz_pci_put(&f->cfg[PCI_CFG_SUBSYS_VENDOR], 4, 0);
-    /* bus numbers, the memory window (bits 15:4 of base and limit), bridge control */
+    /* bus numbers, the memory window (bits 15:4 of base and limit), the
+     * 64-bit prefetchable window (type 1 in bits 3:0, upper halves at
+     * 0x28 and 0x2c), bridge control */
     f->wmask[PCI_CFG_PRIMARY_BUS] = f->wmask[PCI_CFG_SECONDARY_BUS] = 0xff;
     f->wmask[PCI_CFG_SUBORDINATE_BUS] = 0xff;
     armz_pci_put(&f->wmask[0x20], 4, 0xfff0fff0);
+    armz_pci_put(&f->cfg[0x24], 4, 0x00010001);
+    armz_pci_put(&f->wmask[0x24], 4, 0xfff0fff0);
+    armz_pci_put(&f->wmask[0x28], 4, 0xffffffff);
+    armz_pci_put(&f->wmask[0x2c], 4, 0xffffffff);
     armz_pci_put(&f->wmask[0x3e], 2, 0x0fff);
     c = armz_pci_func_add_cap(f, PCI_CAP_ID_EXP, PCI_EXP_LEN);
     armz_pci_put(&f->cfg[c + EXP_FLAGS], 2, 2 | EXP_TYPE_ROOT_PORT << 4 | EXP_FLAGS_SLOT);

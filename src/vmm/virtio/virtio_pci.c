@@ -166,7 +166,7 @@ common_read(VirtioPci *p, uint64_t offset, unsigned size)
     case VPCI_Q_NOFF | 2 << 8:
         return p->queue_sel;        /* notify_off_multiplier * queue */
     default:
-        bad_access(p, 0, offset, size, false);
+        bad_access(p, VIRTIO_PCI_MODERN_BAR, offset, size, false);
         return 0;
     }
 }
@@ -187,7 +187,7 @@ common_write(VirtioPci *p, uint64_t offset, unsigned size, uint64_t value)
         } else if (size == 4) {
             armz_virtio_queue_set_addr(d, p->queue_sel, area, high, v);
         } else {
-            bad_access(p, 0, offset, size, true);
+            bad_access(p, VIRTIO_PCI_MODERN_BAR, offset, size, true);
         }
         return;
     }
@@ -223,7 +223,7 @@ common_write(VirtioPci *p, uint64_t offset, unsigned size, uint64_t value)
             armz_virtio_queue_set_ready(d, p->queue_sel, true);
         break;
     default:
-        bad_access(p, 0, offset, size, true);
+        bad_access(p, VIRTIO_PCI_MODERN_BAR, offset, size, true);
         break;
     }
 }
@@ -262,7 +262,7 @@ bar_write(void *opaque, unsigned bar, uint64_t offset, unsigned size, uint64_t v
     VirtioPci *p = opaque;
     ArmzVirtioDev *d = p->dev;
 
-    if (bar == 0 && offset >= VIRTIO_PCI_NOTIFY_OFF) {
+    if (bar == VIRTIO_PCI_MODERN_BAR && offset >= VIRTIO_PCI_NOTIFY_OFF) {
         /* the queue is named by the address; the worker is woken outside
          * the lock (a queue that does not exist is ignored there) */
         uint64_t q = (offset - VIRTIO_PCI_NOTIFY_OFF) / VIRTIO_PCI_NOTIFY_MULT;
@@ -281,7 +281,7 @@ bar_write(void *opaque, unsigned bar, uint64_t offset, unsigned size, uint64_t v
     armz_virtio_unlock(d);
 }
 
-/* host lock held: BAR 0 moved; the notify area's ioeventfds follow it */
+/* host lock held: BAR 4 moved; the notify area's ioeventfds follow it */
 static void
 bar_mapped(void *opaque, unsigned bar, uint64_t addr, bool on)
 {
@@ -289,7 +289,7 @@ bar_mapped(void *opaque, unsigned bar, uint64_t addr, bool on)
     ArmzVirtioDev *d = p->dev;
     unsigned nq = armz_virtio_num_queues(d);
 
-    if (bar != 0 || !p->ioeventfd)
+    if (bar != VIRTIO_PCI_MODERN_BAR || !p->ioeventfd)
         return;
     if (!on && p->notify_at) {
         for (unsigned q = 0; q < nq; q++)
@@ -366,7 +366,7 @@ class_code(uint32_t device_id)
     }
 }
 
-/* a virtio vendor capability of TYPE for LENGTH bytes at OFFSET of BAR 0 */
+/* a virtio vendor capability of TYPE for LENGTH bytes at OFFSET of BAR 4 */
 static void
 add_virtio_cap(ArmzPciFunc *f, uint8_t type, uint32_t offset, uint32_t length)
 {
@@ -375,7 +375,7 @@ add_virtio_cap(ArmzPciFunc *f, uint8_t type, uint32_t offset, uint32_t length)
 
     f->cfg[c + 2] = len;
     f->cfg[c + 3] = type;
-    f->cfg[c + 4] = 0;          /* BAR */
+    f->cfg[c + 4] = VIRTIO_PCI_MODERN_BAR;
     armz_pci_put(&f->cfg[c + 8], 4, offset);
     armz_pci_put(&f->cfg[c + 12], 4, length);
     if (type == VIRTIO_PCI_CAP_NOTIFY)
@@ -399,7 +399,7 @@ pci_setup(ArmzVirtioDev *d, ArmzPciHost *host, const ArmzMsiSender *sender,
     armz_pci_func_init(&p->func, PCI_VENDOR_ID_VIRTIO, (uint16_t)(VIRTIO_PCI_DEVICE_BASE + id),
                        1 /* modern */, class_code(id), PCI_VENDOR_ID_VIRTIO,
                        VIRTIO_PCI_SUBSYS_ID, &func_ops, p);
-    armz_pci_func_set_bar(&p->func, 0, VIRTIO_PCI_BAR0_SIZE);
+    armz_pci_func_set_bar64(&p->func, VIRTIO_PCI_MODERN_BAR, VIRTIO_PCI_MODERN_SIZE, true);
     armz_pci_func_set_bar(&p->func, VIRTIO_PCI_MSIX_BAR, VIRTIO_PCI_BAR1_SIZE);
     /* a vector per queue and one for configuration changes */
     armz_msix_init(&p->msix, &p->func, nq + 1, VIRTIO_PCI_MSIX_BAR, 0, VIRTIO_PCI_PBA_OFF,

@@ -1,10 +1,12 @@
 /* virtio-pci transport, modern only (virtio 1.x, PCI device IDs
  * 0x1040 + type): the common, notify, ISR and device configuration
- * structures in BAR 0, described by vendor capabilities; MSI-X (a vector
- * per queue plus one for config changes) with its table and PBA in BAR 1;
- * INTx (ISR status, read to clear) while MSI-X is off.  Queue notifications
- * land in the worker's eventfds through KVM_IOEVENTFD on the notify area
- * wherever the guest puts BAR 0, or arrive as MMIO exits. */
+ * structures in BAR 4, 64-bit and prefetchable as QEMU's (the guest puts
+ * it in the 64-bit window), described by vendor capabilities; MSI-X (a
+ * vector per queue plus one for config changes) with its table and PBA in
+ * BAR 1, 32-bit; INTx (ISR status, read to clear) while MSI-X is off.
+ * Queue notifications land in the worker's eventfds through KVM_IOEVENTFD
+ * on the notify area wherever the guest puts BAR 4, or arrive as MMIO
+ * exits. */
 #pragma once
 #include <stdbool.h>
 #include <glib.h>
@@ -12,12 +14,13 @@
 #include "pci/msix.h"
 #include "virtio/virtio_core.h"
 
-/* BAR 0 layout (each structure in its own 4 KiB page) */
+/* BAR 4 (with 5 its upper half) layout: each structure in its own 4 KiB page */
+#define VIRTIO_PCI_MODERN_BAR   4
 #define VIRTIO_PCI_COMMON_OFF   0x0000
 #define VIRTIO_PCI_ISR_OFF      0x1000
 #define VIRTIO_PCI_DEVICE_OFF   0x2000
 #define VIRTIO_PCI_NOTIFY_OFF   0x3000
-#define VIRTIO_PCI_BAR0_SIZE    0x4000
+#define VIRTIO_PCI_MODERN_SIZE  0x4000
 #define VIRTIO_PCI_NOTIFY_MULT  4       /* notify_off_multiplier: queue q at 4 * q */
 /* BAR 1: MSI-X table, then the PBA */
 #define VIRTIO_PCI_MSIX_BAR     1

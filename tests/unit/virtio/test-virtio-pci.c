@@ -1,9 +1,10 @@
 /* PCIe host bridge and virtio-pci transport: ECAM config space (empty
- * slots, read-only identity, BAR sizing, the capability chain), a driver
- * bringing the device up through BAR 0, INTx with ISR read-to-clear and the
- * shared, swizzled line, MSI-X (table, PBA, per-vector and function masks)
- * delivered through a GICv2m frame, the notify area's ioeventfds following
- * BAR 0, VM reset, and the device tree node.  Every register access goes
+ * slots, read-only identity, BAR sizing of 32-bit and 64-bit BARs, the
+ * capability chain), a driver bringing the device up through BAR 4 in the
+ * 64-bit window, INTx with ISR read-to-clear and the shared, swizzled
+ * line, MSI-X (table, PBA, per-vector and function masks) delivered
+ * through a GICv2m frame, the notify area's ioeventfds following BAR 4,
+ * VM reset, and the device tree node.  Every register access goes
  * through an MMIO bus as guest bytes, so a big-endian host checks the
  * conversions. */
 #include <string.h>
@@ -21,9 +22,10 @@
 #define BUF      (VT_RAM_GPA + 0x10000)
 #define SLOT     1
 #define ECAM(reg) (ARMZ_PCIE_ECAM_BASE + ((uint64_t)SLOT << 15) + (reg))
-#define BAR0_AT  0x10000000ULL
+#define HIGH_AT  0x8000000000ULL        /* the 64-bit window where QEMU's virt has it */
+#define BAR4_AT  (HIGH_AT + 0x100000)
 #define BAR1_AT  0x10004000ULL
-#define COMMON(off) (BAR0_AT + VIRTIO_PCI_COMMON_OFF + (off))
+#define COMMON(off) (BAR4_AT + VIRTIO_PCI_COMMON_OFF + (off))
 
 static VtMem *mem;
 
@@ -83,6 +85,7 @@ static void
 fix_init(Fix *f)
 {
     ArmzMsiSender sender = { armz_gicv2m_send, &f->v2m };
+    ArmzPciWindow high = { HIGH_AT, ARMZ_PCIE_MMIO_HIGH_SIZE };
     ArmzMmioRegion r = { "gicv2m", ARMZ_GICV2M_BASE, ARMZ_GICV2M_SIZE, armz_gicv2m_read,
                          armz_gicv2m_write, &f->v2m };
     GError *err = NULL;
@@ -92,6 +95,7 @@ fix_init(Fix *f)
     armz_st_le64(armz_virtio_config(f->dev), 0x1122334455667788ULL);
     f->bus = armz_mmio_bus_new();
     f->host = armz_pci_host_new(spi_set, &f->spis);
+    armz_pci_host_set_high_window(f->host, &high);
     armz_gicv2m_init(&f->v2m, ARMZ_GICV2M_BASE, ARMZ_GICV2M_SPI, ARMZ_GICV2M_NUM_SPIS, spi_set,
                      &f->spis);
     g_assert_true(armz_pci_host_map(f->host, f->bus, &err));
@@ -127,7 +131,8 @@ wr(Fix *f, uint64_t addr, unsigned len, uint64_t v)
 static void
 enable(Fix *f)
 {
-    wr(f, ECAM(PCI_CFG_BAR0), 4, BAR0_AT);
+    wr(f, ECAM(PCI_CFG_BAR0 + 4 * 4), 4, (uint32_t)BAR4_AT);
+    wr(f, ECAM(PCI_CFG_BAR0 + 4 * 5), 4, BAR4_AT >> 32);
     wr(f, ECAM(PCI_CFG_BAR0 + 4), 4, BAR1_AT);
     wr(f, ECAM(PCI_CFG_COMMAND), 2, PCI_CMD_MEMORY | PCI_CMD_MASTER);
 }
@@ -164,15 +169,28 @@ test_bar_sizing(void)
 {
     Fix f;
     fix_init(&f);
+    /* before sizing: BAR 4 says 64-bit prefetchable memory, BAR 1 32-bit */
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4 * 4), 4), ==, PCI_BAR_MEM_64 | PCI_BAR_PREFETCH);
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4), 4), ==, 0);
+    /* all ones in every BAR, both halves of BAR 4 included: the size masks
+     * with the type bits; the upper half takes all ones (a 16 KiB BAR) */
     for (unsigned b = 0; b < 6; b++) {
-        uint32_t want = b == 0 ? ~(uint32_t)(VIRTIO_PCI_BAR0_SIZE - 1)
-                        : b == 1 ? ~(uint32_t)(VIRTIO_PCI_BAR1_SIZE - 1) : 0;
+        uint32_t want = b == 1 ? ~(uint32_t)(VIRTIO_PCI_BAR1_SIZE - 1)
+                        : b == 4 ? ~(uint32_t)(VIRTIO_PCI_MODERN_SIZE - 1) | 0xc
+                        : b == 5 ? 0xffffffff : 0;
         wr(&f, ECAM(PCI_CFG_BAR0 + 4 * b), 4, 0xffffffff);
         g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4 * b), 4), ==, want);
     }
-    /* an address keeps its alignment; the type bits stay 0 (32-bit memory) */
-    wr(&f, ECAM(PCI_CFG_BAR0), 4, BAR0_AT | 0x1fff);
-    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0), 4), ==, BAR0_AT);
+    /* sizing probe with decoding on (both halves all ones) decodes nowhere */
+    wr(&f, ECAM(PCI_CFG_COMMAND), 2, PCI_CMD_MEMORY);
+    g_assert_cmphex(rd(&f, COMMON(VPCI_NUM_QUEUES), 2), ==, 0);
+    g_assert_cmpint(f.ioe.active, ==, 0);
+    wr(&f, ECAM(PCI_CFG_COMMAND), 2, 0);
+    /* an address keeps its alignment and the type bits */
+    wr(&f, ECAM(PCI_CFG_BAR0 + 4 * 4), 4, (uint32_t)BAR4_AT | 0x1fff);
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4 * 4), 4), ==, (uint32_t)BAR4_AT | 0xc);
+    wr(&f, ECAM(PCI_CFG_BAR0 + 4), 4, BAR1_AT | 0x7ff);
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4), 4), ==, BAR1_AT);
     /* no expansion ROM */
     wr(&f, ECAM(0x30), 4, 0xffffffff);
     g_assert_cmphex(rd(&f, ECAM(0x30), 4), ==, 0);
@@ -217,7 +235,7 @@ test_caps(void)
         type = (uint8_t)rd(&f, ECAM(off + 3), 1);
         types[n++] = type;
         g_assert_cmphex(rd(&f, ECAM(off + 2), 1), ==, type == VIRTIO_PCI_CAP_NOTIFY ? 20 : 16);
-        g_assert_cmphex(rd(&f, ECAM(off + 4), 1), ==, 0);       /* BAR 0 */
+        g_assert_cmphex(rd(&f, ECAM(off + 4), 1), ==, VIRTIO_PCI_MODERN_BAR);
         switch (type) {
         case VIRTIO_PCI_CAP_COMMON:
             g_assert_cmphex(rd(&f, ECAM(off + 8), 4), ==, VIRTIO_PCI_COMMON_OFF);
@@ -285,7 +303,7 @@ driver_ok(Fix *f)
 static void
 notify(Fix *f, unsigned q)
 {
-    wr(f, BAR0_AT + VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_NOTIFY_MULT * q, 2, q);
+    wr(f, BAR4_AT + VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_NOTIFY_MULT * q, 2, q);
 }
 
 /* INTA of slot 1 after the swizzle */
@@ -307,8 +325,8 @@ test_intx(void)
     queue_setup(&f, 0, &d, VIRTIO_MSI_NO_VECTOR);
     driver_ok(&f);
     /* device config space at its offset, little-endian */
-    g_assert_cmphex(rd(&f, BAR0_AT + VIRTIO_PCI_DEVICE_OFF, 4), ==, 0x55667788);
-    g_assert_cmphex(rd(&f, BAR0_AT + VIRTIO_PCI_DEVICE_OFF + 4, 2), ==, 0x3344);
+    g_assert_cmphex(rd(&f, BAR4_AT + VIRTIO_PCI_DEVICE_OFF, 4), ==, 0x55667788);
+    g_assert_cmphex(rd(&f, BAR4_AT + VIRTIO_PCI_DEVICE_OFF + 4, 2), ==, 0x3344);
     vt_add(&d, b, 2);
     notify(&f, 0);
     vt_run(f.dev);
@@ -319,12 +337,12 @@ test_intx(void)
     memset(&other, 0, sizeof(other));
     other.devfn = (SLOT + 4) << 3;
     armz_pci_host_set_intx(f.host, &other, 1);
-    g_assert_cmphex(rd(&f, BAR0_AT + VIRTIO_PCI_ISR_OFF, 1), ==, ARMZ_VIRTIO_INT_VRING);
+    g_assert_cmphex(rd(&f, BAR4_AT + VIRTIO_PCI_ISR_OFF, 1), ==, ARMZ_VIRTIO_INT_VRING);
     g_assert_cmpint(f.spis.level[INTX_INTID], ==, 1);
     armz_pci_host_set_intx(f.host, &other, 0);
     g_assert_cmpint(f.spis.level[INTX_INTID], ==, 0);
     /* ISR read cleared it */
-    g_assert_cmphex(rd(&f, BAR0_AT + VIRTIO_PCI_ISR_OFF, 1), ==, 0);
+    g_assert_cmphex(rd(&f, BAR4_AT + VIRTIO_PCI_ISR_OFF, 1), ==, 0);
     /* INTx disabled in the command register: ISR set, line low */
     wr(&f, ECAM(PCI_CFG_COMMAND), 2, PCI_CMD_MEMORY | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE);
     vt_add(&d, b, 2);
@@ -458,12 +476,18 @@ test_ioeventfd_follows_bar(void)
     enable(&f);
     g_assert_cmpint(f.ioe.active, ==, VT_ECHO_QUEUES);
     g_assert_cmphex(f.ioe.last_addr, ==,
-                    BAR0_AT + VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_NOTIFY_MULT * (VT_ECHO_QUEUES - 1));
-    /* moving BAR 0: the old bindings go, new ones come */
-    wr(&f, ECAM(PCI_CFG_BAR0), 4, BAR0_AT + 0x10000);
+                    BAR4_AT + VIRTIO_PCI_NOTIFY_OFF + VIRTIO_PCI_NOTIFY_MULT * (VT_ECHO_QUEUES - 1));
+    /* moving BAR 4 (its lower half): the old bindings go, new ones come */
+    wr(&f, ECAM(PCI_CFG_BAR0 + 4 * 4), 4, (uint32_t)(BAR4_AT + 0x10000));
     g_assert_cmpint(f.ioe.active, ==, VT_ECHO_QUEUES);
     g_assert_cmpuint(f.ioe.deassigned, ==, VT_ECHO_QUEUES);
-    g_assert_cmphex(f.ioe.last_addr, >=, BAR0_AT + 0x10000 + VIRTIO_PCI_NOTIFY_OFF);
+    g_assert_cmphex(f.ioe.last_addr, >=, BAR4_AT + 0x10000 + VIRTIO_PCI_NOTIFY_OFF);
+    /* and its upper half: below 4 GiB, in the 32-bit window */
+    wr(&f, ECAM(PCI_CFG_BAR0 + 4 * 5), 4, 0);
+    g_assert_cmpint(f.ioe.active, ==, VT_ECHO_QUEUES);
+    g_assert_cmpuint(f.ioe.deassigned, ==, 2 * VT_ECHO_QUEUES);
+    g_assert_cmphex(f.ioe.last_addr, ==, (uint32_t)(BAR4_AT + 0x10000) + VIRTIO_PCI_NOTIFY_OFF +
+                    VIRTIO_PCI_NOTIFY_MULT * (VT_ECHO_QUEUES - 1));
     /* decoding off: none */
     wr(&f, ECAM(PCI_CFG_COMMAND), 2, 0);
     g_assert_cmpint(f.ioe.active, ==, 0);
@@ -473,7 +497,8 @@ test_ioeventfd_follows_bar(void)
     /* VM reset: BARs cleared, bindings gone, MSI-X off */
     armz_pci_host_reset(f.host);
     g_assert_cmpint(f.ioe.active, ==, 0);
-    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0), 4), ==, 0);
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4 * 4), 4), ==, PCI_BAR_MEM_64 | PCI_BAR_PREFETCH);
+    g_assert_cmphex(rd(&f, ECAM(PCI_CFG_BAR0 + 4 * 5), 4), ==, 0);
     g_assert_cmphex(rd(&f, ECAM(PCI_CFG_COMMAND), 2), ==, 0);
     fix_free(&f);
 }
@@ -511,7 +536,30 @@ test_fdt(void)
     g_assert_null(fdt_getprop(fdt, node, "msi-parent", NULL));
     /* no virtio-mmio nodes */
     g_assert_cmpint(fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio"), <, 0);
+    /* no 64-bit window: the 32-bit one alone in ranges */
+    p = fdt_getprop(fdt, node, "ranges", &len);
+    g_assert_cmpint(len, ==, 7 * 4);
+    g_assert_cmphex(fdt32_to_cpu(p[0]), ==, 0x02000000);
+    g_assert_cmphex(fdt32_to_cpu(p[2]), ==, ARMZ_PCIE_MMIO_BASE);
     g_free(fdt);
+
+    /* with one: a second entry, 64-bit memory, identity mapped */
+    c.pci_high.base = HIGH_AT;
+    c.pci_high.size = ARMZ_PCIE_MMIO_HIGH_SIZE;
+    fdt = armz_fdt_build(&c, &size, &err);
+    g_assert_no_error(err);
+    node = fdt_path_offset(fdt, "/pcie@10000000");
+    p = fdt_getprop(fdt, node, "ranges", &len);
+    g_assert_cmpint(len, ==, 14 * 4);
+    g_assert_cmphex(fdt32_to_cpu(p[7]), ==, 0x03000000);
+    for (unsigned i = 0; i < 2; i++) {
+        g_assert_cmphex(fdt32_to_cpu(p[8 + 2 * i]), ==, HIGH_AT >> 32);
+        g_assert_cmphex(fdt32_to_cpu(p[9 + 2 * i]), ==, (uint32_t)HIGH_AT);
+    }
+    g_assert_cmphex(fdt32_to_cpu(p[12]), ==, ARMZ_PCIE_MMIO_HIGH_SIZE >> 32);
+    g_assert_cmphex(fdt32_to_cpu(p[13]), ==, 0);
+    g_free(fdt);
+    memset(&c.pci_high, 0, sizeof(c.pci_high));
 
     /* userspace GICv2: a v2m frame as msi-parent */
     c.gic = ARMZ_GIC_V2;
@@ -525,6 +573,45 @@ test_fdt(void)
     p = fdt_getprop(fdt, node, "msi-parent", &len);
     g_assert_cmpint(len, ==, 4);
     g_assert_cmpuint(fdt32_to_cpu(p[0]), ==, fdt_get_phandle(fdt, its));
+}
+
+/* where the 64-bit window goes: QEMU's place with a 40-bit IPA, the top
+ * of a smaller IPA space, none where nothing fits past RAM */
+static void
+test_high_window(void)
+{
+    ArmzPciWindow w;
+    const uint64_t GiB = 1ULL << 30;
+
+    g_assert_true(armz_pci_high_window(0x40000000 + 2 * GiB, 40, &w));
+    g_assert_cmphex(w.base, ==, 0x8000000000ULL);
+    g_assert_cmphex(w.size, ==, 0x8000000000ULL);
+    g_assert_true(armz_pci_high_window(0x40000000 + 2 * GiB, 48, &w));
+    g_assert_cmphex(w.base, ==, 0x8000000000ULL);
+    /* RAM past 256 GiB pushes QEMU's regions up: still 512 GiB after 300
+     * GiB, 1 TiB after 600 GiB, which a 41-bit IPA holds */
+    g_assert_true(armz_pci_high_window(300 * GiB, 40, &w));
+    g_assert_cmphex(w.base, ==, 0x8000000000ULL);
+    g_assert_true(armz_pci_high_window(600 * GiB, 41, &w));
+    g_assert_cmphex(w.base, ==, 1ULL << 40);
+    g_assert_cmphex(w.size, ==, 0x8000000000ULL);
+    /* 40 bits and RAM up to 600 GiB: the top 256 GiB of the 1 TiB */
+    g_assert_true(armz_pci_high_window(600 * GiB, 40, &w));
+    g_assert_cmphex(w.base, ==, 768 * GiB);
+    g_assert_cmphex(w.size, ==, 256 * GiB);
+    /* 36 bits (64 GiB): the top half */
+    g_assert_true(armz_pci_high_window(0x40000000 + 2 * GiB, 36, &w));
+    g_assert_cmphex(w.base, ==, 32 * GiB);
+    g_assert_cmphex(w.size, ==, 32 * GiB);
+    /* 33 bits: 4 GiB at 4 GiB, past RAM ending at 3 GiB */
+    g_assert_true(armz_pci_high_window(3 * GiB, 33, &w));
+    g_assert_cmphex(w.base, ==, 4 * GiB);
+    g_assert_cmphex(w.size, ==, 4 * GiB);
+    /* 32 bits, or RAM filling the space: none */
+    g_assert_false(armz_pci_high_window(3 * GiB, 32, &w));
+    g_assert_cmphex(w.size, ==, 0);
+    g_assert_false(armz_pci_high_window(8 * GiB, 33, &w));
+    g_assert_cmphex(w.size, ==, 0);
 }
 
 /* an MSI sender that records the last message */
@@ -557,6 +644,7 @@ test_root_port(void)
     Spis spis;
     ArmzPciHost *h;
     ArmzPcieRootPort rp, rp2, rp3;
+    ArmzPciWindow high = { HIGH_AT, ARMZ_PCIE_MMIO_HIGH_SIZE };
     Msg msg;
     ArmzMsiSender sender = { msg_send, &msg };
     GError *err = NULL;
@@ -568,6 +656,7 @@ test_root_port(void)
     memset(&spis, 0, sizeof(spis));
     memset(&msg, 0, sizeof(msg));
     h = armz_pci_host_new(spi_set, &spis);
+    armz_pci_host_set_high_window(h, &high);
     g_assert_true(armz_pci_host_map(h, bus, &err));
     armz_pcie_root_port_init(&rp, 1, 0x10, true);
     armz_pcie_root_port_init(&rp2, 2, 0x11, true);
@@ -604,11 +693,18 @@ test_root_port(void)
     g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 0x1a), 2) & 0x40, ==, 0x40);
     g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, 3 << 3, cap + 0x1a), 2) & 0x40, ==, 0);
     g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 0x12), 2) & 0x2000, ==, 0x2000);
-    /* no I/O or prefetchable window: those registers stay 0 */
+    /* no I/O window: those registers stay 0 */
     vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x1c, 0xffff);
     g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x1c), 2), ==, 0);
+    /* a 64-bit prefetchable window: type 1 in base and limit, bits 15:4
+     * writable, the upper halves all of them */
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x24), 4), ==, 0x00010001);
     vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x24, 0xffffffff);
-    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x24), 4), ==, 0);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x24), 4), ==, 0xfff1fff1);
+    vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x28, 0x80);
+    vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x2c, 0xffffffff);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x28), 4), ==, 0x80);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x2c), 4), ==, 0xffffffff);
     vt_wr(bus, ECAM_BDF(0, PORT_DEVFN, 0), 0x20, 0x10f01000);
     g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x20), 4), ==, 0x10f01000);
 
@@ -622,7 +718,8 @@ test_root_port(void)
 
     /* BARs and MSI-X of the device below: the message carries requester
      * ID 01:00.0 (the ITS device ID under msi-map) */
-    vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_BAR0, BAR0_AT);
+    vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_BAR0 + 4 * 4, (uint32_t)BAR4_AT);
+    vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_BAR0 + 4 * 5, BAR4_AT >> 32);
     vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_BAR0 + 4, BAR1_AT);
     vt_wr(bus, ECAM_BDF(1, 0, 0), PCI_CFG_COMMAND, PCI_CMD_MEMORY | PCI_CMD_MASTER);
     mcap = (unsigned)vt_rd_sized(bus, ECAM_BDF(1, 0, PCI_CFG_CAP_PTR), 1);
@@ -657,6 +754,19 @@ test_root_port(void)
     /* VM reset: the bus number goes, so does the device below */
     armz_pci_host_reset(h);
     g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(1, 0, 0), 4), ==, 0xffffffff);
+    /* and the windows, but not their type */
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x24), 4), ==, 0x00010001);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, 0x28), 4), ==, 0);
+    /* the resource reservation (QEMU's vendor capability, type 1): 2 MiB
+     * of 32-bit memory and 2 MiB of 64-bit prefetchable memory, no 32-bit
+     * prefetchable hint (it excludes the 64-bit one) */
+    cap = armz_pci_func_find_cap(&rp.func, PCI_CAP_ID_VNDR, 0);
+    g_assert_cmpuint(cap, !=, 0);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 3), 1), ==, 1);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 16), 4), ==, 2u << 20);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 20), 4), ==, 0xffffffff);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 24), 4), ==, 2u << 20);
+    g_assert_cmphex(vt_rd_sized(bus, ECAM_BDF(0, PORT_DEVFN, cap + 28), 4), ==, 0);
     armz_virtio_dev_free(dev);
     armz_pci_host_free(h);
     armz_mmio_bus_free(bus);
@@ -677,6 +787,7 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-pci/v2m-frame", test_v2m_frame);
     g_test_add_func("/virtio-pci/ioeventfd-follows-bar", test_ioeventfd_follows_bar);
     g_test_add_func("/virtio-pci/fdt", test_fdt);
+    g_test_add_func("/virtio-pci/high-window", test_high_window);
     g_test_add_func("/virtio-pci/root-port", test_root_port);
     r = g_test_run();
     vt_mem_free(mem);

@@ -318,9 +318,9 @@ madt_entry(const uint8_t *madt, uint8_t type)
 
 /* --pci: MCFG for the ECAM, the host bridge in the DSDT, and the MSI
  * controller: the ITS in the MADT and the IORT, or the GICv2m frame in
- * the MADT alone */
+ * the MADT alone; with HIGH, the 64-bit window in _CRS */
 static void
-check_pci(ArmzGicVersion gic, ArmzMsiKind msi)
+check_pci(ArmzGicVersion gic, ArmzMsiKind msi, bool high)
 {
     uint64_t mpidr[2] = { 0, 1 };
     ArmzAcpiConfig cfg = { 2, mpidr, gic, 1, 0, 0, 0, TRUE, msi };
@@ -335,6 +335,18 @@ check_pci(ArmzGicVersion gic, ArmzMsiKind msi)
         "\x87\x17\x00\x00\x0c\x01\x00\x00\x00\x00\x00\x00\x00\x10\xff\xff\xfe\x3e"
         "\x00\x00\x00\x00\x00\x00\xff\x2e"
         "\x79\x00";
+    /* the same, then QWordMemory(ResourceProducer, PosDecode, MinFixed,
+     * MaxFixed, NonCacheable, ReadWrite, 0, 0x8000000000, 0xffffffffff, 0,
+     * 0x8000000000): a 2-byte PkgLength (94) and 90 bytes */
+    static const uint8_t crs_high[] =
+        "\x08_CRS\x11\x4e\x05\x0a\x5a"
+        "\x88\x0d\x00\x02\x0c\x00\x00\x00\x00\x00\x0f\x00\x00\x00\x10\x00"
+        "\x87\x17\x00\x00\x0c\x01\x00\x00\x00\x00\x00\x00\x00\x10\xff\xff\xfe\x3e"
+        "\x00\x00\x00\x00\x00\x00\xff\x2e"
+        "\x8a\x2b\x00\x00\x0c\x01\x00\x00\x00\x00\x00\x00\x00\x00"
+        "\x00\x00\x00\x00\x80\x00\x00\x00\xff\xff\xff\xff\xff\x00\x00\x00"
+        "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x00\x00\x00"
+        "\x79\x00";
     /* _PRT: slot 2, INTB (pin 1) on link GSI3 */
     static const uint8_t prt_2b[] =
         "\x12\x0d\x04\x0c\xff\xff\x02\x00\x01GSI3\x00";
@@ -344,6 +356,10 @@ check_pci(ArmzGicVersion gic, ArmzMsiKind msi)
     /* GSI1: Interrupt(ResourceConsumer, Level, ActiveHigh, Exclusive) { 36 } */
     static const uint8_t gsi1[] = "\x89\x06\x00\x01\x01\x24\x00\x00\x00";
 
+    if (high) {
+        cfg.pci_high.base = 0x8000000000ULL;
+        cfg.pci_high.size = ARMZ_PCIE_MMIO_HIGH_SIZE;
+    }
     xsdt = load(&cfg, &m);
     n = (unsigned)(rd(xsdt + 4, 4) - 36) / 8;
     g_assert_cmpuint(n, ==, msi == ARMZ_MSI_ITS ? 6 : 5);
@@ -360,7 +376,10 @@ check_pci(ArmzGicVersion gic, ArmzMsiKind msi)
     g_assert_true(contains(dsdt, dlen, "PNP0A03"));
     g_assert_true(contains(dsdt, dlen, "PNP0C0F"));
     g_assert_true(contains(dsdt, dlen, "PNP0C02"));
-    g_assert_nonnull(memmem(dsdt, dlen, crs, sizeof(crs) - 1));
+    if (high)
+        g_assert_nonnull(memmem(dsdt, dlen, crs_high, sizeof(crs_high) - 1));
+    else
+        g_assert_nonnull(memmem(dsdt, dlen, crs, sizeof(crs) - 1));
     g_assert_nonnull(memmem(dsdt, dlen, prt_2b, sizeof(prt_2b) - 1));
     g_assert_nonnull(memmem(dsdt, dlen, osc_uuid, sizeof(osc_uuid) - 1));
     g_assert_nonnull(memmem(dsdt, dlen, gsi1, sizeof(gsi1) - 1));
@@ -405,13 +424,13 @@ check_pci(ArmzGicVersion gic, ArmzMsiKind msi)
 static void
 test_pci_its(void)
 {
-    check_pci(ARMZ_GIC_V3, ARMZ_MSI_ITS);
+    check_pci(ARMZ_GIC_V3, ARMZ_MSI_ITS, true);
 }
 
 static void
 test_pci_gicv2m(void)
 {
-    check_pci(ARMZ_GIC_V2, ARMZ_MSI_GICV2M);
+    check_pci(ARMZ_GIC_V2, ARMZ_MSI_GICV2M, false);
 }
 
 /* a GICv3 without an ITS: INTx only, neither an IORT nor an MSI frame */
