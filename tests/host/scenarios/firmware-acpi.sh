@@ -10,7 +10,8 @@
 #    button; poweroff is PSCI from the FADT flags). These boots have --pci:
 #    the guest finds the host bridge from the MCFG and DSDT, its virtio-pci
 #    disk below a root port, with MSI-X vectors through the ITS (IORT) or
-#    the GICv2m frame (MADT) whenever armz-vmm offers MSIs, and reads it.
+#    the GICv2m frame (MADT) whenever armz-vmm offers MSIs, with its 64-bit
+#    BAR 4 above 4 GiB (the _CRS QWordMemory window), and reads it.
 set -u
 need_vmm_opts --flash-code --flash-vars --acpi --smbios --pci
 [ -f /firmware/AAVMF_CODE.fd ] || skip "no /firmware in the test host (qemu-efi-aarch64 not installed on the build machine)"
@@ -28,7 +29,7 @@ n=100; while [ ! -b /dev/vda ] && [ $n -gt 0 ]; do usleep 100000; n=$((n - 1)); 
 for d in /sys/bus/pci/devices/*; do
   [ -e "$d/vendor" ] || continue
   n=0; [ -d $d/msi_irqs ] && n=$(ls $d/msi_irqs | wc -l)
-  echo "ARMZ-FW PCI $(basename $d) $(cat $d/vendor):$(cat $d/device) msi-vectors $n"
+  echo "ARMZ-FW PCI $(basename $d) $(cat $d/vendor):$(cat $d/device) msi-vectors $n bar4 $(sed -n 5p $d/resource | cut -d' ' -f1)"
 done
 dmesg | grep -E 'PCI Root Bridge|MCFG|IORT|GICv2m|ITS' | head -8 | sed 's/^/ARMZ-FW DMESG /'
 [ -b /dev/vda ] && echo "ARMZ-FW vda=$(sha256sum < /dev/vda | cut -d' ' -f1)"
@@ -70,6 +71,9 @@ fw_boot() {
     grep -q "ARMZ-FW PCI 0000:01:00.0 0x1af4:0x1042 " "$VMM_OUT" ||
       { show_vmm; fail "$name: no virtio-pci disk at 01:00.0 (below the root port) on ACPI"; }
     grep -q "ARMZ-FW vda=$sum" "$VMM_OUT" || { show_vmm; fail "$name: /dev/vda does not read as a.img"; }
+    bar4=$(sed -n 's/.*ARMZ-FW PCI 0000:01:00.0 0x1af4:0x1042 .* bar4 \(0x[0-9a-f]*\).*/\1/p' "$VMM_OUT" | head -1)
+    [ -n "$bar4" ] && [ $((bar4)) -ge $((0x100000000)) ] ||
+      { show_vmm; fail "$name: the disk's BAR 4 is at '$bar4', not above 4 GiB"; }
     msi=$(sed -n 's/.*PCI MSIs: //p' "$VMM_ERR" | head -1)
     case $msi in
       none*|"") ;;

@@ -5,7 +5,8 @@
 # frame; only the latter in the s390 profile).  Three root ports: pci.1 and
 # pci.2 empty and hotplug-capable, pci.3 hotplug=off.
 #  - a disk image passed with getfd goes into pci.1 (virtio-blk-pci): the
-#    guest's pciehp finds it at 01:00.0 with MSI-X vectors, the guest
+#    guest's pciehp finds it at 01:00.0 with MSI-X vectors and its 64-bit
+#    BAR 4 above 4 GiB (the port's prefetchable window), the guest
 #    writes a marker to it; device_del: the guest lets go after its 5 s,
 #    DEVICE_DELETED comes, the host file has the marker;
 #  - a tap fd goes into pci.2 (virtio-net-pci, a MAC): the guest pings the
@@ -52,7 +53,9 @@ echo "ARMZ-HP READY"
 waitfor '[ -b /dev/vda ]' 90 "no /dev/vda after device_add"
 [ "$(cat /sys/bus/pci/devices/0000:01:00.0/device 2>/dev/null)" = 0x1042 ] ||
   bad "the hot-added disk is not at 01:00.0"
-ok "vda at 01:00.0, msi-vectors $(msi /sys/bus/pci/devices/0000:01:00.0)"
+bar4=$(sed -n 5p /sys/bus/pci/devices/0000:01:00.0/resource | cut -d' ' -f1)
+[ $((bar4)) -ge $((0x100000000)) ] || bad "the hot-added disk's BAR 4 is at $bar4, not above 4 GiB"
+ok "vda at 01:00.0, msi-vectors $(msi /sys/bus/pci/devices/0000:01:00.0), BAR 4 at $bar4"
 { printf 'ARMZ-HOTPLUG-MARKER'; head -c 493 /dev/zero; } > /tmp/m
 dd if=/tmp/m of=/dev/vda bs=512 seek=8 oflag=direct conv=notrunc 2>/tmp/err ||
   bad "write to vda: $(tail -1 /tmp/err)"

@@ -6,7 +6,9 @@
 # KVM has them; virtio-pci-userspace.sh runs this with --irqchip=userspace,
 # MSI-X through the GICv2m frame).  The guest finds the four functions in
 # /sys/bus/pci/devices (vendor 0x1af4, modern IDs 0x1041-0x1043), with
-# MSI-X in use whenever the VMM offers an MSI controller; it reads the disk
+# MSI-X in use whenever the VMM offers an MSI controller, and each one's
+# 64-bit BAR 4 (the virtio structures) above 4 GiB, in the 64-bit window
+# (/sys/bus/pci/devices/*/resource, as lspci -v shows it); it reads the disk
 # (sha256) and writes 4 KiB with O_DIRECT, which the host then finds in
 # the image; pings the host over the tap; writes a line to hvc0, which the
 # host finds in the console file; reads /dev/hwrng.
@@ -42,8 +44,11 @@ for d in /sys/bus/pci/devices/*; do
   [ -e "$d/vendor" ] || continue
   v=$(cat $d/vendor) dev=$(cat $d/device) cls=$(cat $d/class)
   n=0; [ -d $d/msi_irqs ] && n=$(ls $d/msi_irqs | wc -l)
-  echo "ARMZ-PCI DEV $(basename $d) $v:$dev class $cls msi-vectors $n driver $(basename "$(readlink $d/driver)")"
-  [ "$v" = 0x1af4 ] && found="$found $dev"
+  bar4=$(sed -n 5p $d/resource | cut -d' ' -f1)
+  echo "ARMZ-PCI DEV $(basename $d) $v:$dev class $cls msi-vectors $n driver $(basename "$(readlink $d/driver)") bar4 $bar4"
+  [ "$v" = 0x1af4 ] || continue
+  found="$found $dev"
+  [ $((bar4)) -ge $((0x100000000)) ] || bad "$(basename $d): BAR 4 at $bar4, not above 4 GiB"
 done
 for want in 0x1041 0x1042 0x1043; do
   case "$found " in *" $want "*) ;; *) bad "no virtio function $want (found:$found)" ;; esac
