@@ -500,7 +500,29 @@ armz_hotplug_power_off(ArmzHotplug *hp, unsigned index)
     }
 }
 
-/* one function of query-pci: BUS/DEVFN and identity */
+/* the memory BARs of F as QEMU's query-pci lists them, with the address
+ * the guest programmed (0: none yet) */
+static void
+query_regions(GString *j, const ArmzPciFunc *f)
+{
+    const char *sep = "";
+
+    g_string_append(j, ", \"regions\": [");
+    for (unsigned b = 0; b < ARMZ_PCI_NUM_BARS; b++) {
+        uint8_t type = f->cfg[PCI_CFG_BAR0 + 4 * b];
+        if (!f->bar_size[b])
+            continue;
+        g_string_append_printf(j,
+            "%s{\"bar\": %u, \"type\": \"memory\", \"address\": %" G_GUINT64_FORMAT
+            ", \"size\": %u, \"prefetch\": %s, \"mem_type_64\": %s}",
+            sep, b, (guint64)armz_pci_bar_addr(f, b), f->bar_size[b],
+            type & PCI_BAR_PREFETCH ? "true" : "false", f->bar_64[b] ? "true" : "false");
+        sep = ", ";
+    }
+    g_string_append(j, "]");
+}
+
+/* one function of query-pci: BUS/DEVFN, identity and BARs */
 static void
 query_func(GString *j, const ArmzPciFunc *f, unsigned bus, const char *qdev_id)
 {
@@ -509,12 +531,13 @@ query_func(GString *j, const ArmzPciFunc *f, unsigned bus, const char *qdev_id)
     g_string_append_printf(j,
         "{\"bus\": %u, \"slot\": %u, \"function\": %u, \"class_info\": {\"class\": %u}, "
         "\"id\": {\"vendor\": %u, \"device\": %u, \"subsystem-vendor\": %u, "
-        "\"subsystem\": %u}, \"qdev_id\": \"%s\", \"regions\": []",
+        "\"subsystem\": %u}, \"qdev_id\": \"%s\"",
         bus, f->devfn >> 3u, f->devfn & 7u, armz_pci_get(&f->cfg[PCI_CFG_CLASS_PROG + 1], 2),
         armz_pci_get(&f->cfg[PCI_CFG_VENDOR_ID], 2), armz_pci_get(&f->cfg[PCI_CFG_DEVICE_ID], 2),
         f->cfg[PCI_CFG_HEADER_TYPE] & 0x7f ? 0 : armz_pci_get(&f->cfg[PCI_CFG_SUBSYS_VENDOR], 2),
         f->cfg[PCI_CFG_HEADER_TYPE] & 0x7f ? 0 : armz_pci_get(&f->cfg[PCI_CFG_SUBSYS_ID], 2),
         qid);
+    query_regions(j, f);
 }
 
 /* the label of the virtio device whose function F is */

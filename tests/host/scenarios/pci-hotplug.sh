@@ -16,7 +16,8 @@
 #    does device_del of an unknown id;
 #  - a refused unplug: device_del, then a second attention press (a second
 #    device_del) while the guest waits its 5 s cancels it: after 30 s
-#    DEVICE_UNPLUG_GUEST_ERROR, the NIC is still in query-pci and works;
+#    DEVICE_UNPLUG_GUEST_ERROR, the NIC is still in query-pci (with its
+#    BAR 4 above 4 GiB in the regions) and works;
 #  - the disk goes into pci.1 again and reads back the marker.
 set -u
 need_vmm_opts --pci --pcie-root-port --qmp
@@ -152,6 +153,12 @@ for irq in $(irqchips); do
     grep -Eq '"qdev_id": ?"net1"' refuse.out ||
     { cat refuse.out; fail "net1: expected DEVICE_UNPLUG_GUEST_ERROR and still in query-pci"; }
   echo "canceled unplug: DEVICE_UNPLUG_GUEST_ERROR, net1 stays"
+  # query-pci lists its BARs as QEMU does: BAR 4 where the guest put it, above 4 GiB
+  a=$(tr -d '\n' < refuse.out | grep -Eo '"qdev_id": ?"net1", ?"regions": ?\[[^]]*' |
+      grep -Eo '"bar": ?4,[^}]*' | grep -Eo '"address": ?[0-9]+' | grep -Eo '[0-9]+$')
+  [ -n "$a" ] && [ $((a >= 4294967296)) = 1 ] ||
+    { cat refuse.out; fail "net1: query-pci has BAR 4 at '$a', not above 4 GiB"; }
+  echo "query-pci: net1's BAR 4 at $(printf 0x%x "$a")"
   expect_out "ARMZ-HP NET-STILL|ARMZ-HP FAIL" 120 "the NIC works after the canceled unplug"
 
   # the disk again, into the port it left

@@ -214,6 +214,12 @@ test_add_del(Fix *f, gconstpointer data)
     g_assert_nonnull(strstr(q, "\"qdev_id\": \"pci.1\""));
     g_assert_nonnull(strstr(q, "\"qdev_id\": \"disk1\""));
     g_assert_nonnull(strstr(q, "\"vendor\": 6900, \"device\": 4162"));
+    /* its BARs as QEMU lists them: MSI-X in BAR 1, the rest in BAR 4,
+     * 64-bit prefetchable; not programmed yet */
+    g_assert_nonnull(strstr(q, "\"regions\": [{\"bar\": 1, \"type\": \"memory\", \"address\": 0, "
+                               "\"size\": 4096, \"prefetch\": false, \"mem_type_64\": false}, "
+                               "{\"bar\": 4, \"type\": \"memory\", \"address\": 0, "
+                               "\"size\": 16384, \"prefetch\": true, \"mem_type_64\": true}]"));
 
     /* device_del: the button, the timer; no removal until the guest agrees */
     g_assert_true(armz_hotplug_device_del(f->hp, "disk1", &err));
