@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "vmmlog.h"
 #include "psci/psci.h"
+#include "pci/pci_window.h"
 
 static const char *const default_devices[] = { "/dev/kvm-arm64", "/dev/kvm" };
 
@@ -175,6 +176,14 @@ armz_kvm_create_vm(ArmzVm *vm, GError **error)
         return FALSE;
     }
     vm->ipa_bits = need < 40 ? MIN(40u, (unsigned)max_ipa) : need;
+    /* --pci: room for the 64-bit window where QEMU would put it with this
+     * KVM's IPA limit (past large RAM that is above 40 bits), as QEMU asks */
+    if (vm->opts->pci) {
+        ArmzPciWindow w;
+        if (armz_pci_high_window(vm->ram_base + vm->ram_size, (unsigned)max_ipa, &w) &&
+            bits_for(w.base + w.size) > vm->ipa_bits)
+            vm->ipa_bits = bits_for(w.base + w.size);
+    }
     type = vm->ipa_bits & ARMZ_KVM_VM_TYPE_IPA_SIZE_MASK;
     do {
         vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, type);
