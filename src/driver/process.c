@@ -384,6 +384,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
                                       obj->def, cgroup_fd, &pid, &pending, error)
                 : spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error));
     if (spawned) {
+        if (pending)
+            start_step(obj, t0, "jail's child made");
         /* the guest does not need it: made while the jailed child mounts */
         live = live_def(obj->def, plan, &fds);
         spawned = !pending || armz_vmm_jail_finish(g_steal_pointer(&pending), error);
