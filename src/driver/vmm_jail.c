@@ -399,7 +399,7 @@ max_fd_of(const Prep *p)
 /* A child started, its exec not yet confirmed: what its report needs. */
 struct ArmzJailPending {
     GArray *ops;            /* Op, to name the one that failed */
-    ArmzJailSpec names;     /* root, argv[0], uid, gid: copies of the spec's */
+    ArmzJailSpec names;     /* root, argv[0], uid and gid of the spec, copied */
     const char *argv[2];
     char *root, *exe, *pidfile;
     int report_fd;          /* the child's end closes on its exec */
@@ -481,6 +481,9 @@ jail_begin(const ArmzJailSpec *spec, GPid *pid, ArmzJailPending **pending, GErro
     (*pending)->ops = g_steal_pointer(&p.ops);
     (*pending)->root = g_strdup(spec->root);
     (*pending)->exe = g_strdup(spec->argv[0]);
+    (*pending)->names.root = (*pending)->root;
+    (*pending)->argv[0] = (*pending)->exe;
+    (*pending)->names.argv = (*pending)->argv;
     (*pending)->names.uid = spec->uid;
     (*pending)->names.gid = spec->gid;
     (*pending)->report_fd = pipefd[0];
@@ -517,9 +520,6 @@ armz_vmm_jail_finish(ArmzJailPending *jp, GError **error)
         Prep p = { .spec = &jp->names, .ops = jp->ops };
         int status;
 
-        jp->names.root = jp->root;
-        jp->argv[0] = jp->exe;
-        jp->names.argv = jp->argv;
         while (waitpid(jp->pid, &status, 0) < 0 && errno == EINTR)
             ;
         set_child_error(&p, &r, error);
