@@ -39,26 +39,27 @@ def plain_vmm_ms():
 
 
 def watch(name):
+    # markwait's end is told through a fifo: the wait below blocks in the
+    # host instead of asking it every second (a shell started in the host
+    # each time took CPU from the guest being timed)
     log = f'{ROOT}/var/log/libvirt/armz/{name}.log'
-    host_sh(f'markwait -t 240 {log} "starting up" {ROOT}/{name}-serial.log "ARMZ-GUEST INIT" '
-            f'> /tmp/mw-{name} 2>&1 < /dev/null &')
+    host_sh(f'rm -f /tmp/mw-{name}.end && mkfifo /tmp/mw-{name}.end && '
+            f'(markwait -t 240 {log} "starting up" {ROOT}/{name}-serial.log "ARMZ-GUEST INIT" '
+            f'> /tmp/mw-{name} 2>&1; echo end > /tmp/mw-{name}.end) < /dev/null > /dev/null 2>&1 &')
 
 
 def watched_ms(name):
-    end = time.monotonic() + 240
-    while time.monotonic() < end:
-        rc, out = host_sh(f'cat /tmp/mw-{name}')
-        marks = {}
-        for line in out.splitlines():
-            f = line.split()
-            if len(f) == 3 and f[0] == 'mark':
-                marks[f[1]] = int(f[2])
-            elif f and f[0] == 'missing':
-                raise RuntimeError(f'{name}: marker {f[1]} never seen')
-        if '1' in marks and '2' in marks:
-            return marks['2'] - marks['1']
-        time.sleep(1)
-    raise RuntimeError(f'{name}: no /init marker')
+    rc, out = host_sh(f'cat /tmp/mw-{name}.end > /dev/null; cat /tmp/mw-{name}', timeout=300)
+    marks = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[0] == 'mark':
+            marks[f[1]] = int(f[2])
+        elif f and f[0] == 'missing':
+            raise RuntimeError(f'{name}: marker {f[1]} never seen')
+    if '1' in marks and '2' in marks:
+        return marks['2'] - marks['1']
+    raise RuntimeError(f'{name}: no /init marker: {out[-300:]}')
 
 
 def start_steps():
