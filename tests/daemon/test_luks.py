@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import xml.etree.ElementTree as ET
@@ -168,3 +169,44 @@ def test_luks_secret_errors_name_the_disk(env):
                      luks_xml(tmp, vmm, 'e2', s.UUIDString(), fmt='qcow'))
     assert "unsupported disk encryption format 'qcow'" in e.get_error_message(), \
         e.get_error_message()
+
+
+def vmm_connections(d, name, n):
+    return len(re.findall(rf'fake-vmm: vhost-user virtio-disk{n} features 0x[0-9a-f]+ '
+                          r'connection \d+', domain_log(d, name)))
+
+
+def test_restarted_storage_daemon_gets_its_encrypted_disks_again(env):
+    """A killed storage daemon, and one gone while virtarmzd was away, come
+    back with their LUKS disks: the passphrase read again from the secret
+    driver, the exports served again, the fake VMM reconnected."""
+    d, c, tmp, vmm, _ = env
+    make_images(tmp)
+    s1 = secret(c, str(tmp / 'disk.luks'), PASS.encode())
+    secret(c, str(tmp / 'disk-enc.qcow2'), PASS.encode())
+    dom = c.defineXML(luks_xml(tmp, vmm, 'enc', s1.UUIDString()))
+    dom.create()
+    vu = os.path.join(state_dir(d), dom.UUIDString() + '.vu')
+    for n in (0, 1):
+        wait_for(lambda: vmm_connections(d, 'enc', n) == 1, what=f'disk {n} connected',
+                 log=(d, 'enc'))
+    pid = int(status(d, 'enc')['qsd-pid'])
+    os.kill(pid, signal.SIGKILL)
+    for n in (0, 1):
+        wait_for(lambda: vmm_connections(d, 'enc', n) == 2, what=f'disk {n} reconnected',
+                 log=(d, 'enc'))
+    assert read_export(tmp, os.path.join(vu, 'qsd.qmp'), 'vdb-0').startswith(MARK)
+    # virtarmzd away while the storage daemon dies
+    pid = int(status(d, 'enc')['qsd-pid'])
+    c.close()
+    d.stop()
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not test_qsd.alive(pid), 60, 'the old storage daemon to die')
+    d.start()
+    c2 = libvirt.open(d.uri)
+    for n in (0, 1):
+        wait_for(lambda: vmm_connections(d, 'enc', n) == 3, what=f'disk {n} reconnected again',
+                 log=(d, 'enc'))
+    assert read_export(tmp, os.path.join(vu, 'qsd.qmp'), 'vda-0').startswith(MARK)
+    c2.lookupByName('enc').destroy()
+    c2.close()
