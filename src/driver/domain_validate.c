@@ -649,6 +649,10 @@ check_scsi_disk(const ArmzDomainDiskDef *disk, GError **error)
 
     if (!armz_domain_scsi_unit(disk, &unit, error))
         return FALSE;
+    if (disk->boot_order)
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<boot order> of SCSI disk '%s' is not supported by the armz driver"),
+                    disk->target_dev);
     /* the SCSI target reads and writes with preadv/pwritev only */
     if (disk->driver_io && !g_str_equal(disk->driver_io, "threads"))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
@@ -1109,21 +1113,7 @@ static gboolean
 check_pci(const ArmzDomainDef *def, GError **error)
 {
     g_autoptr(ArmzPciPlan) plan = armz_pci_plan_new(def, error);
-
-    if (!plan)
-        return FALSE;
-    /* the firmware's boot path of a LUN names the controller's virtio-mmio
-     * slot (armz-vmm's "bootorder") */
-    for (guint i = 0; plan->active && i < def->disks->len; i++) {
-        const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
-        if (armz_domain_disk_is_scsi(disk) && disk->boot_order &&
-            armz_domain_uses_firmware(def))
-            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                        _("<boot order> of SCSI disk '%s' is supported by the armz driver "
-                          "with the virtio-scsi controller on virtio-mmio only (a domain "
-                          "without a PCI Express root)"), disk->target_dev);
-    }
-    return TRUE;
+    return plan != NULL;
 }
 
 gboolean

@@ -395,9 +395,6 @@ plan_scsi(Builder *b, GError **error)
         g_string_append_printf(opt, "lun=%u,id=scsi0-0-0-%u", unit, unit);
         if (disk->serial && !cdrom)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
-        /* (on virtio-mmio: the validator refuses it with PCI) */
-        if (disk->boot_order && armz_domain_uses_firmware(b->def))
-            g_string_append_printf(opt, ",bootindex=%u", disk->boot_order);
         arg(b, cdrom ? "--scsi-cdrom" : "--scsi-disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <glib/gi18n-lib.h>
 #include "vmm.h"
-#include "virtio/virtio_scsi.h"
 #include "layout.h"
 #include "vmmlog.h"
 #include "boot/firmware.h"
@@ -178,29 +177,11 @@ add_blob(ArmzFwCfg *c, uint16_t size_key, uint16_t data_key, GBytes *data)
     armz_fw_cfg_add(c, data_key, g_bytes_ref(data));
 }
 
-/* The virtio-mmio slot of the virtio-scsi controller, or -1 (none, or on
- * PCI) */
-static int
-scsi_mmio_slot(const ArmzBoard *b)
-{
-    for (unsigned i = 0, mmio = 0; i < b->nvirtio; i++) {
-        gboolean on_mmio = !b->pci || b->pci_addr[i].off;
-        if (armz_virtio_device_id(b->virtio[i]) == VIRTIO_ID_SCSI)
-            return on_mmio ? (int)mmio : -1;
-        mmio += on_mmio;
-    }
-    return -1;
-}
-
-/* "bootorder": one OpenFirmware path per line, the disks by bootindex; a
- * SCSI LUN as OVMF/AAVMF's QemuBootOrderLib reads QEMU's virtio-scsi on
- * virtio-mmio: /virtio-mmio@BASE/channel@0/disk@TARGET,LUN (hex) */
+/* "bootorder": one OpenFirmware path per line, the disks by bootindex */
 static GBytes *
-boot_order(const ArmzVm *vm)
+boot_order(const ArmzOptions *o)
 {
-    const ArmzOptions *o = vm->opts;
     g_autoptr(GString) s = g_string_new(NULL);
-    int scsi = scsi_mmio_slot(&vm->board);
 
     for (guint idx = 1; idx <= 999; idx++) {
         for (guint i = 0; i < o->ndisks; i++)
@@ -214,12 +195,6 @@ boot_order(const ArmzVm *vm)
                                        (uint64_t)(ARMZ_VIRTIO_BASE +
                                                   armz_options_vhost_user_slot(o, j) *
                                                   ARMZ_VIRTIO_SLOT_SIZE));
-        for (guint k = 0; scsi >= 0 && k < o->nscsi; k++)
-            if (o->scsi[k].bootindex == idx)
-                g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "/channel@0/disk@0,%x\n",
-                                       (uint64_t)(ARMZ_VIRTIO_BASE +
-                                                  (guint)scsi * ARMZ_VIRTIO_SLOT_SIZE),
-                                       o->scsi[k].lun);
     }
     if (!s->len)
         return NULL;
@@ -264,7 +239,7 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
     armz_smbios_build(&o->smbios, &m, &anchor, &tables);
     armz_fw_cfg_add_file(c, "etc/smbios/smbios-anchor", anchor, false);
     armz_fw_cfg_add_file(c, "etc/smbios/smbios-tables", tables, false);
-    order = boot_order(vm);
+    order = boot_order(o);
     if (order)
         armz_fw_cfg_add_file(c, "bootorder", order, false);
     if (o->vmcoreinfo) {
