@@ -499,6 +499,12 @@ device_config(VhostUser *vu, const ArmzVhostUserOpt *o, uint8_t *config, GError 
 ArmzVirtioDev *
 armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error)
 {
+    return armz_vhost_user_new_fd(o, index, -1, error);
+}
+
+ArmzVirtioDev *
+armz_vhost_user_new_fd(const ArmzVhostUserOpt *o, unsigned index, int sock, GError **error)
+{
     VhostUser *vu = g_new0(VhostUser, 1);
     uint8_t config[ARMZ_VU_MAX_CONFIG];
     uint64_t features;
@@ -516,7 +522,7 @@ armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error)
     vu->ctl_fd = -1;
     for (unsigned q = 0; q < VU_MAX_QUEUES; q++)
         vu->call_fd[q] = -1;
-    vu->sock = connect_wait(vu->path, error);
+    vu->sock = sock >= 0 ? sock : connect_wait(vu->path, error);
     if (vu->sock < 0 || !handshake(vu, vu->sock, error) || !device_config(vu, o, config, error))
         goto fail;
     if (!(vu->backend_features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
