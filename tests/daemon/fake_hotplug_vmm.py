@@ -3,7 +3,8 @@
 part of its QMP (docs/hotplug.md): getfd, device_add (checked against the
 ports given by --pcie-root-port), device_del answered at once and followed by
 DEVICE_DELETED, or by DEVICE_UNPLUG_GUEST_ERROR for an id beginning with
-"ua-stuck" (a guest that never lets go). A vhost-user-blk-pci connects to
+"ua-stuck" (a guest that never lets go); device_add of an id beginning with
+"ua-fail" is refused. A vhost-user-blk-pci connects to
 its 'path' and asks the back-end for its features (VHOST_USER_GET_FEATURES),
 as armz-vmm's frontend does first: "fake-vmm: vhost-user ID features 0x...";
 it needs --memfd, as armz-vmm does. Each command goes to its stdout,
@@ -55,6 +56,11 @@ def vhost_user(path, ident, fd):
     return s
 
 
+# the VM's devices outlive a client (a restarted virtarmzd connects anew)
+devices = {}
+backends = {}
+
+
 def requests(conn, fds):
     """The lines CONN sends; descriptors passed with them go to FDS."""
     buf = b''
@@ -74,8 +80,6 @@ def requests(conn, fds):
 def serve(conn, buses, memfd):
     lock = threading.Lock()
     f = conn.makefile('rwb')
-    devices = {}
-    backends = {}
 
     def send(obj):
         with lock:
@@ -106,6 +110,8 @@ def serve(conn, buses, memfd):
                                  'desc': f"unknown bus '{args.get('bus')}'"}}
             elif args['bus'] in devices.values():
                 rep = {'error': {'class': 'GenericError', 'desc': 'port occupied'}}
+            elif args['id'].startswith('ua-fail'):
+                rep = {'error': {'class': 'GenericError', 'desc': 'device_add refused'}}
             elif args.get('driver') == 'vhost-user-blk-pci' and not memfd:
                 rep = {'error': {'class': 'GenericError',
                                  'desc': 'vhost-user-blk-pci needs guest RAM from a memfd'}}

@@ -109,10 +109,10 @@ def test_attach_refusals(daemon, conn):
 # ---------------------------------------------------------------- live
 
 
-@pytest.fixture
-def live(event_loop, daemons, tmp_path):
-    """A running domain of the fake hotplug VMM (KVM faked by /dev/null),
-    with a pcie-root and two free root ports, and an image to attach."""
+def hotplug_domain(daemons, tmp_path, memory=''):
+    """A daemon whose VMM is the fake hotplug VMM (KVM faked by /dev/null),
+    a connection to it, and domain 'hp' defined on it, with a pcie-root and
+    three root ports, and images to attach."""
     py = tmp_path / 'armz-vmm-fake'
     shutil.copy(os.path.realpath(sys.executable), py)
     vmm = tmp_path / 'fake-vmm'
@@ -124,9 +124,9 @@ def live(event_loop, daemons, tmp_path):
     (tmp_path / 'b.raw').write_bytes(b'\0' * 1048576)
     d = daemons.new(env=dict(os.environ, ARMZ_KVM_DEVICE='/dev/null', PYTHONHOME='/usr'))
     c = libvirt.open(d.uri)
-    dom = c.defineXML(f"""<domain type='kvm'>
+    return d, c, c.defineXML(f"""<domain type='kvm'>
   <name>hp</name>
-  <memory unit='MiB'>64</memory>
+  <memory unit='MiB'>64</memory>{memory}
   <vcpu>1</vcpu>
   <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
   <devices>
@@ -139,6 +139,12 @@ def live(event_loop, daemons, tmp_path):
     <controller type='pci' index='3' model='pcie-root-port'/>
   </devices>
 </domain>""")
+
+
+@pytest.fixture
+def live(event_loop, daemons, tmp_path):
+    """A running domain of the fake hotplug VMM."""
+    d, c, dom = hotplug_domain(daemons, tmp_path)
     dom.create()
     yield d, c, dom, tmp_path
     if dom.isActive():
@@ -278,7 +284,7 @@ def qsd_qmp(path, cmd):
 
 @pytest.mark.skipif(not (os.path.exists(QSD) and shutil.which('qemu-img')),
                     reason='qemu-storage-daemon or qemu-img missing')
-def test_live_qcow2_attach_detach_through_the_storage_daemon(live, tmp_path):
+def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons, tmp_path):
     """A qcow2 overlay attached live to a domain with shared memfd RAM: the
     domain's storage daemon is started for it, a second one is added to the
     running daemon by QMP, each becomes a vhost-user-blk-pci on its export
@@ -286,12 +292,9 @@ def test_live_qcow2_attach_detach_through_the_storage_daemon(live, tmp_path):
     and the export out of the daemon again."""
     import subprocess
     import time
-    d, c, old, tmp = live
-    old.destroy()
-    xml = old.XMLDesc(L.VIR_DOMAIN_XML_INACTIVE).replace(
-        '<vcpu', "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
-        "<vcpu", 1)
-    dom = c.defineXML(xml)
+    d, c, dom = hotplug_domain(daemons, tmp_path, "<memoryBacking><source type='memfd'/>"
+                               "<access mode='shared'/></memoryBacking>")
+    tmp = tmp_path
     dom.create()
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', str(tmp / 'base.raw'), '4M'],
                    check=True)
@@ -339,3 +342,37 @@ def test_live_qcow2_attach_detach_through_the_storage_daemon(live, tmp_path):
     assert exports == ['vdc'], exports
     assert targets(dom, 0) == ['vda', 'vdc']
     assert '"vdb"' not in qsd_argv() and '"vdc"' in qsd_argv(), qsd_argv()
+
+    # a failing device_add (the fake refuses ua-fail*) takes back what the
+    # storage daemon got
+    e = expect_error(L.VIR_ERR_OPERATION_FAILED, dom.attachDeviceFlags,
+                     q('vdb', 'o1').replace('<target', "<alias name='ua-fail'/><target"),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'refused' in e.get_error_message(), e.get_error_message()
+    deadline = time.monotonic() + 30
+    while any(n.startswith('vdb') for n in nodes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert nodes() == ['vdc-0', 'vdc-1', 'vdc-f0', 'vdc-f1'], nodes()
+    assert '"vdb"' not in qsd_argv(), qsd_argv()
+    assert targets(dom, 0) == ['vda', 'vdc']
+
+    # a restarted virtarmzd knows the hot-added disk and can detach it
+    c.close()
+    d.stop()
+    d.start()
+    c = libvirt.open(d.uri)
+    try:
+        dom = c.lookupByName('hp')
+        disk = devs(dom, 0).find("disk/target[@dev='vdc']/..")
+        assert disk is not None and disk.find('backingStore/source') is not None, \
+            dom.XMLDesc(0)
+        ev = Events(c)
+        dom.detachDeviceAlias('virtio-disk2', L.VIR_DOMAIN_AFFECT_LIVE)
+        ev.wait(('removed', 'virtio-disk2'))
+        deadline = time.monotonic() + 30
+        while nodes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert nodes() == [] and qsd_qmp(qmp[0], 'query-block-exports') == []
+        dom.destroy()
+    finally:
+        c.close()
