@@ -79,6 +79,7 @@ typedef struct {
 
     pthread_t thread;
     bool thread_started;
+    bool filter_inherited;      /* made by a filtered thread (device_add) */
     int stop;                   /* atomic */
 } VhostUser;
 
@@ -376,7 +377,10 @@ vu_thread(void *opaque)
 
     g_snprintf(name, sizeof(name), "vhost-user");
     pthread_setname_np(pthread_self(), name);
-    armz_seccomp_enter(ARMZ_SANDBOX_WORKER);
+    /* a device hot-added after the main thread's filter runs under that
+     * one (which may not load another) */
+    if (!vu->filter_inherited)
+        armz_seccomp_enter(ARMZ_SANDBOX_WORKER);
     while (!g_atomic_int_get(&vu->stop)) {
         struct pollfd pfd[2 + VU_MAX_QUEUES];
         int sock, r;
@@ -555,6 +559,7 @@ armz_vhost_user_new_fd(const ArmzVhostUserOpt *o, unsigned index, int sock, GErr
     vu->vdev = armz_virtio_dev_new(&vu->ops, vu, vu->label, features);
     memcpy(armz_virtio_config(vu->vdev), config, vu->ops.config_size);
 
+    vu->filter_inherited = armz_seccomp_thread_filtered();
     /* signals belong to the main loop and the vCPU threads */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
