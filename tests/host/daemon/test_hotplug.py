@@ -208,3 +208,5 @@ def test_attach_detach_live_and_config(conn):
     dom.destroy()
     if not have_net:
         pytest.skip('the live interface part needs arm64 dnsmasq/nft/ip in the test host')
+    if not have_qsd:
+        pytest.skip('the qcow2 part needs arm64 qemu-storage-daemon/qemu-img in the test host')
