@@ -27,6 +27,7 @@
 #include "driver/domain_hotplug_priv.h"
 #include "driver/security_dac.h"
 #include "driver/vmm_jail.h"
+#include "driver/qsd_keys.h"
 
 #define MONITOR_START_TIMEOUT_MS 60000  /* nested KVM under TCG is slow */
 #define KILL_GRACE_US (10 * G_USEC_PER_SEC)
@@ -193,12 +194,18 @@ chain_files(const ArmzLaunchPlan *plan)
 /* The vhost-user back-ends of PLAN, started before the VMM; on failure none
  * is left. */
 static gboolean
-start_backends(const ArmzLaunchPlan *plan, const ArmzDacPlan *dac, ArmzDomainObj *obj,
-               const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds, GError **error)
+start_backends(ArmzDriver *drv, const ArmzLaunchPlan *plan, const ArmzDacPlan *dac,
+               ArmzDomainObj *obj, const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds,
+               GError **error)
 {
     if (plan->qsd) {
         *qsd = armz_qsd_run_new(plan->qsd, dac->uid, dac->gid);
         if (!armz_qsd_start(*qsd, plan->qsd->sockets, obj, log_path, error)) {
+            g_clear_pointer(qsd, armz_qsd_run_free);
+            return FALSE;
+        }
+        if (!armz_qsd_keys_apply(drv, obj, plan->qsd->qmp_path, plan->qsd->keyed, error)) {
+            armz_qsd_stop(*qsd);
             g_clear_pointer(qsd, armz_qsd_run_free);
             return FALSE;
         }
@@ -360,7 +367,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
-    if (!start_backends(plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
+    if (!start_backends(drv, plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_launch_fds_close(&fds);
