@@ -176,6 +176,26 @@ record_backing(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
     }
 }
 
+/* The live definition: DEF with the host resources FDS opened for PLAN. */
+static ArmzDomainDef *
+live_def(const ArmzDomainDef *def, const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds)
+{
+    ArmzDomainDef *live = armz_domain_def_copy(def);
+
+    record_ptys(live, plan, fds);
+    record_taps(live, fds);
+    armz_launch_record_channels(live, plan, fds->pty_paths);
+    record_backing(live, plan);
+    if (plan->vhost_dir) {
+        /* implied by the vhost-user devices: shown as libvirt users write it */
+        g_free(live->mem_source);
+        g_free(live->mem_access);
+        live->mem_source = g_strdup("memfd");
+        live->mem_access = g_strdup("shared");
+    }
+    return live;
+}
+
 /* The files of the storage daemon's chains, for the DAC driver; NULL-terminated. */
 static GPtrArray *
 chain_files(const ArmzLaunchPlan *plan)
@@ -307,7 +327,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autofree char *cgroup = NULL;
     goffset log_start;
     struct stat st;
-    gboolean paused, jailed, cgroup_made;
+    gboolean paused, jailed, cgroup_made, spawned;
+    ArmzJailPending *pending = NULL;
     ArmzDacPlan dac;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
@@ -348,19 +369,6 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         return FALSE;
     }
     start_step(obj, t0, "log, ptys, taps and sockets open");
-    live = armz_domain_def_copy(obj->def);
-    record_ptys(live, plan, &fds);
-    record_taps(live, &fds);
-    armz_launch_record_channels(live, plan, fds.pty_paths);
-    record_backing(live, plan);
-    if (plan->vhost_dir) {
-        /* implied by the vhost-user devices: shown as libvirt users write it */
-        g_free(live->mem_source);
-        g_free(live->mem_access);
-        live->mem_source = g_strdup("memfd");
-        live->mem_access = g_strdup("shared");
-    }
-
     log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
     armz_domain_log_line(logfd, "starting up");
     cmd = armz_launch_plan_format(plan);
@@ -382,10 +390,18 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     cgroup_made = armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error);
     if (cgroup_made)
         start_step(obj, t0, "cgroup made");
-    if (!cgroup_made ||
-        (jailed ? !armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
-                                       obj->def, cgroup_fd, &pid, error)
-                : !spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error))) {
+    spawned = cgroup_made &&
+        (jailed ? armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
+                                      obj->def, cgroup_fd, &pid, &pending, error)
+                : spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error));
+    if (spawned) {
+        if (pending)
+            start_step(obj, t0, "jail's child made");
+        /* the guest does not need it: made while the jailed child mounts */
+        live = live_def(obj->def, plan, &fds);
+        spawned = !pending || armz_vmm_jail_finish(g_steal_pointer(&pending), error);
+    }
+    if (!spawned) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_cgroup_remove(cgroup);
