@@ -364,6 +364,11 @@ test_pci(void)
         { "--pcie-root-port", "index=1,addr=2.8", "0 to 7" },
         { "--pcie-root-port", "index=1,addr=2,bus=3", "unknown key 'bus'" },
         { "--rng-pci", "0:40", "--rng-pci" },
+        { "--balloon", "pci=1:2", "only slot 0" },
+        { "--vsock", "cid=5,pci=1", "--vsock pci=" },
+        { "--vhost-user-fs", "socket=/s,tag=t,pci=0:0", "host bridge" },
+        { "--scsi-pci", "1:0", "needs --scsi-disk" },
+        { "--channel-pci", "1:0", "needs --channel" },
     };
     ArmzOptions o;
     GError *err = NULL;
@@ -408,6 +413,30 @@ test_pci(void)
                          "index=2,addr=2.0", NULL));
     g_assert_nonnull(strstr(err->message, "twice"));
     g_clear_error(&err);
+    armz_options_clear(&o);
+    /* the other virtio devices: pci= on the device's option, or an
+     * option of its own for the SCSI controller and the channels' device */
+    g_assert_true(parse(&o, &err, "--balloon", "stats-period=5,pci=3:0", "--vsock",
+                        "cid=5,pci=0x4:0", "--vhost-user-blk", "socket=/b,pci=5:0",
+                        "--vhost-user-fs", "socket=/f,tag=t,pci=off", "--scsi-cdrom", "lun=0",
+                        "--scsi-pci", "6:0", "--channel", "name=a,fd=3", "--channel-pci",
+                        "0:9", NULL));
+    g_assert_no_error(err);
+    g_assert_true(o.pci);
+    g_assert_true(o.balloon.pci.set);
+    g_assert_cmpuint(o.balloon.pci.bus, ==, 3);
+    g_assert_cmpuint(o.balloon.stats_period, ==, 5);
+    g_assert_cmpuint(o.vsock.pci.bus, ==, 4);
+    g_assert_cmpuint(o.vhost_user[0].pci.bus, ==, 5);
+    g_assert_true(o.vhost_user[1].pci.off);
+    g_assert_cmpuint(o.scsi_pci.bus, ==, 6);
+    g_assert_cmpuint(o.channel_pci.bus, ==, 0);
+    g_assert_cmpuint(o.channel_pci.slot, ==, 9);
+    armz_options_clear(&o);
+    /* pci=off alone implies nothing */
+    g_assert_true(parse(&o, &err, "--balloon", "pci=off", NULL));
+    g_assert_false(o.pci);
+    g_assert_true(o.balloon.pci.off);
     armz_options_clear(&o);
     /* ACPI describes the host bridge (MCFG, DSDT, IORT) */
     g_assert_true(parse(&o, &err, "--pci", "--flash-code", "fd:3", "--acpi", NULL));
