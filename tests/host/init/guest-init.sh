@@ -7,8 +7,10 @@
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
-#             (SIZE in bytes), then "ARMZ-GUEST BLKSIZE vdX SIZE" whenever
-#             a disk's size changes
+#             (SIZE in bytes) and "ARMZ-GUEST PCIDEV BDF VENDOR:DEVICE
+#             PARENT" for each PCI function (PARENT: the bridge above it,
+#             pci0000:00 on the root bus), then "ARMZ-GUEST BLKSIZE vdX
+#             SIZE" whenever a disk's size changes
 #   blkwrite  write 2 MiB (O_DIRECT) to the last virtio disk: "ARMZ-GUEST
 #             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
@@ -293,6 +295,11 @@ EOF
       [ -e "$d" ] || continue
       n=${d##*/}
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
+    done
+    for d in /sys/bus/pci/devices/*; do
+      [ -e "$d" ] || continue
+      p=$(readlink -f "$d"); p=${p%/*}
+      echo "ARMZ-GUEST PCIDEV ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") ${p##*/}"
     done
     echo "ARMZ-GUEST BLKSUM-END"
     watch_sizes ;;
