@@ -33,6 +33,27 @@ image(const char *name, size_t size)
     return p;
 }
 
+/* a console on no backend and an rng on the default source */
+static void
+console_and_rng(ArmzOptions *o)
+{
+    o->has_console = TRUE;
+    o->console.kind = ARMZ_SERIAL_NONE;
+    o->console.fd = o->console.log_fd = -1;
+    o->has_rng = TRUE;
+    o->rng_fd = -1;
+}
+
+/* an empty board on MEM */
+static void
+board_init(ArmzBoard *board, VtMem *mem)
+{
+    memset(board, 0, sizeof(*board));
+    board->bus = armz_mmio_bus_new();
+    board->irq_set = irq_set;
+    board->mem = mem->mem;
+}
+
 static void
 test_board(void)
 {
@@ -54,16 +75,8 @@ test_board(void)
     o.ndisks = 2;
     o.nets = &net;
     o.nnets = 1;
-    o.has_console = TRUE;
-    o.console.kind = ARMZ_SERIAL_NONE;
-    o.console.fd = o.console.log_fd = -1;
-    o.has_rng = TRUE;
-    o.rng_fd = -1;
-
-    memset(&board, 0, sizeof(board));
-    board.bus = armz_mmio_bus_new();
-    board.irq_set = irq_set;
-    board.mem = mem->mem;
+    console_and_rng(&o);
+    board_init(&board, mem);
     g_assert_true(armz_board_open_virtio(&board, &o, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(board.nvirtio, ==, 5);
@@ -231,17 +244,9 @@ test_pci_placement(void)
     o.scsi = &cdrom;
     o.nscsi = 1;
     o.scsi_pci = (ArmzPciAddrOpt){ .set = TRUE, .bus = 1 };
-    o.has_console = TRUE;
-    o.console.kind = ARMZ_SERIAL_NONE;
-    o.console.fd = o.console.log_fd = -1;
+    console_and_rng(&o);
     o.console_pci = (ArmzPciAddrOpt){ .set = TRUE, .bus = 2 };
-    o.has_rng = TRUE;
-    o.rng_fd = -1;
-
-    memset(&board, 0, sizeof(board));
-    board.bus = armz_mmio_bus_new();
-    board.irq_set = irq_set;
-    board.mem = mem->mem;
+    board_init(&board, mem);
     board.msi = (ArmzMsiSender){ msi_drop, NULL };
     g_assert_true(armz_board_open_virtio(&board, &o, &err));
     g_assert_no_error(err);
