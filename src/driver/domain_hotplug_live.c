@@ -41,15 +41,6 @@ port_hotplug_off(const ArmzDomainDef *def, guint index)
     return FALSE;
 }
 
-static gboolean
-bus_used(const ArmzPciDevAddr *a, guint n, guint bus)
-{
-    for (guint i = 0; i < n; i++)
-        if (a[i].set && a[i].bus == bus)
-            return TRUE;
-    return FALSE;
-}
-
 /* The index of a free hotplug-capable root port of DEF. */
 static gboolean
 free_port(const ArmzDomainDef *def, guint *index, GError **error)
@@ -67,8 +58,7 @@ free_port(const ArmzDomainDef *def, guint *index, GError **error)
     }
     for (guint i = 0; i < p->ports->len; i++) {
         guint bus = g_array_index(p->ports, ArmzPciRootPort, i).index;
-        if (!bus_used(p->disks, def->disks->len, bus) && !bus_used(p->nets, def->nets->len, bus) &&
-            !bus_used(p->rngs, def->rngs->len, bus) && !port_hotplug_off(def, bus)) {
+        if (!armz_pci_plan_bus_used(p, def, bus) && !port_hotplug_off(def, bus)) {
             *index = bus;
             return TRUE;
         }

@@ -596,6 +596,26 @@ fail:
     return NULL;
 }
 
+static gboolean
+bus_in(const ArmzPciDevAddr *a, guint n, guint bus)
+{
+    for (guint i = 0; i < n; i++)
+        if (a[i].set && a[i].bus == bus)
+            return TRUE;
+    return FALSE;
+}
+
+gboolean
+armz_pci_plan_bus_used(const ArmzPciPlan *p, const ArmzDomainDef *def, guint bus)
+{
+    return bus_in(p->disks, def->disks->len, bus) || bus_in(p->nets, def->nets->len, bus) ||
+           bus_in(p->rngs, def->rngs->len, bus) ||
+           bus_in(p->fss, def->filesystems->len, bus) ||
+           bus_in(p->ctrls, def->controllers->len, bus) || bus_in(&p->balloon, 1, bus) ||
+           bus_in(&p->vsock, 1, bus) || bus_in(&p->serial, 1, bus) ||
+           bus_in(&p->serial_extra, 1, bus);
+}
+
 void
 armz_pci_plan_free(ArmzPciPlan *p)
 {

@@ -57,6 +57,8 @@ typedef struct {
  * VIR_ERR_XML_ERROR / VIR_ERR_CONFIG_UNSUPPORTED). */
 ArmzPciPlan *armz_pci_plan_new(const ArmzDomainDef *def, GError **error);
 void armz_pci_plan_free(ArmzPciPlan *p);
+/* A device of DEF (planned as P) is on root port BUS. */
+gboolean armz_pci_plan_bus_used(const ArmzPciPlan *p, const ArmzDomainDef *def, guint bus);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzPciPlan, armz_pci_plan_free)
 /* Writes the plan's addresses and added root ports into DEF, so that they
  * stay across restarts (define, create). */

@@ -112,7 +112,8 @@ def test_attach_refusals(daemon, conn):
 @pytest.fixture
 def live(event_loop, daemons, tmp_path):
     """A running domain of the fake hotplug VMM (KVM faked by /dev/null),
-    with a pcie-root and two free root ports, and an image to attach."""
+    with a pcie-root and two free root ports (the disk and the memballoon
+    have one each), and an image to attach."""
     py = tmp_path / 'armz-vmm-fake'
     shutil.copy(os.path.realpath(sys.executable), py)
     vmm = tmp_path / 'fake-vmm'
@@ -137,6 +138,8 @@ def live(event_loop, daemons, tmp_path):
     <controller type='pci' index='1' model='pcie-root-port'/>
     <controller type='pci' index='2' model='pcie-root-port'/>
     <controller type='pci' index='3' model='pcie-root-port'/>
+    <controller type='pci' index='4' model='pcie-root-port'/>
+    <memballoon model='virtio'/>
   </devices>
 </domain>""")
     dom.create()
@@ -186,6 +189,9 @@ def test_live_disk_attach_detach(live):
     disk = live_devs().find("disk/target[@dev='vdb']/..")
     assert disk.find('alias').get('name') == 'virtio-disk1', ET.tostring(disk)
     bus = int(disk.find('address').get('bus'), 16)
+    # not the memballoon's port (the lowest without a disk): the next one
+    assert live_devs().find('memballoon/address').get('bus') == '0x02'
+    assert bus == 3, ET.tostring(disk)
     adds = qmp_lines(d, 'device_add')
     assert len(adds) == 1 and f'"bus": "pci.{bus}"' in adds[0], adds
     assert '"driver": "virtio-blk-pci"' in adds[0] and '"fdname": "virtio-disk1"' in adds[0]
