@@ -6,7 +6,7 @@ the jailed armz-vmm it starts (--pci) gives the guest the disk, whose md5
 the guest prints. The memballoon, vsock, virtio-scsi controller (with an
 empty CD-ROM) and virtio console (its virtio-serial controller) each get a
 root port of their own too: the guest finds every virtio function below a
-root port. Run by tests/host/run-host --drive."""
+root port, and its driver bound. Run by tests/host/run-host --drive."""
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -78,16 +78,19 @@ def test_disk_on_pcie_root_port(conn):
             sums[p[2]] = (int(p[3]), p[4])
     assert sums.get('vda') == (SIZE, md5), serial_log('pcidisk')
     # every virtio function (blk, console, rng, balloon, scsi, vsock) sits
-    # below a root port (1b36:000c) of the root bus
-    funcs = {}
+    # below a root port (1b36:000c) of the root bus, its guest driver bound
+    funcs, drivers = {}, {}
     for line in serial_log('pcidisk').splitlines():
         if line.startswith('ARMZ-GUEST PCIDEV '):
-            _, _, bdf, ids, parent = line.split()
+            _, _, bdf, ids, parent, drv = line.split()
             funcs[bdf] = (ids, parent)
+            drivers[ids] = drv
     virtio = {ids: parent for ids, parent in funcs.values() if ids.startswith('0x1af4:')}
-    want = {'0x1af4:0x1042', '0x1af4:0x1043', '0x1af4:0x1044', '0x1af4:0x1045',
-            '0x1af4:0x1048', '0x1af4:0x1053'}
-    assert set(virtio) == want, funcs
+    want = {'0x1af4:0x1042': 'virtio_blk', '0x1af4:0x1043': 'virtio_console',
+            '0x1af4:0x1044': 'virtio_rng', '0x1af4:0x1045': 'virtio_balloon',
+            '0x1af4:0x1048': 'virtio_scsi', '0x1af4:0x1053': 'vmw_vsock_virtio_transport'}
+    assert set(virtio) == set(want), funcs
+    assert {ids: drivers[ids] for ids in want} == want, drivers
     for ids, parent in virtio.items():
         assert funcs.get(parent, ('', ''))[0] == '0x1b36:0x000c', (ids, parent, funcs)
         assert funcs[parent][1] == 'pci0000:00', (ids, parent, funcs)

@@ -8,9 +8,10 @@
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
 #             (SIZE in bytes) and "ARMZ-GUEST PCIDEV BDF VENDOR:DEVICE
-#             PARENT" for each PCI function (PARENT: the bridge above it,
-#             pci0000:00 on the root bus), then "ARMZ-GUEST BLKSIZE vdX
-#             SIZE" whenever a disk's size changes
+#             PARENT DRIVER" for each PCI function (PARENT: the bridge above
+#             it, pci0000:00 on the root bus; DRIVER: of its virtio device,
+#             - when none), then "ARMZ-GUEST BLKSIZE vdX SIZE" whenever a
+#             disk's size changes
 #   blkwrite  write 2 MiB (O_DIRECT) to the last virtio disk: "ARMZ-GUEST
 #             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
@@ -299,7 +300,8 @@ EOF
     for d in /sys/bus/pci/devices/*; do
       [ -e "$d" ] || continue
       p=$(readlink -f "$d"); p=${p%/*}
-      echo "ARMZ-GUEST PCIDEV ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") ${p##*/}"
+      drv=$(readlink "$d"/virtio*/driver 2>/dev/null); drv=${drv##*/}
+      echo "ARMZ-GUEST PCIDEV ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") ${p##*/} ${drv:--}"
     done
     echo "ARMZ-GUEST BLKSUM-END"
     watch_sizes ;;
