@@ -469,6 +469,10 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "alias")) {
             g_free(net->alias);
             net->alias = armz_xml_prop(c, "name");
+        } else if (armz_xml_is(c, "link")) {
+            static const char *const states[] = { "up", "down", NULL };
+            g_clear_pointer(&net->link_state, g_free);
+            ok = armz_conf_choice_attr(c, "state", NULL, states, NULL, &net->link_state, error);
         } else {
             ok = armz_conf_unsupported_child(c, "interface", error);
         }

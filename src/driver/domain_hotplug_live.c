@@ -27,8 +27,8 @@
 
 /* ---------------- where a new device goes ---------------- */
 
-static gboolean
-port_hotplug_off(const ArmzDomainDef *def, guint index)
+gboolean
+armz_hotplug_port_off(const ArmzDomainDef *def, guint index)
 {
     for (guint i = 0; i < def->controllers->len; i++) {
         const ArmzDomainControllerDef *c = g_ptr_array_index(def->controllers, i);
@@ -68,7 +68,7 @@ free_port(const ArmzDomainDef *def, guint *index, GError **error)
     for (guint i = 0; i < p->ports->len; i++) {
         guint bus = g_array_index(p->ports, ArmzPciRootPort, i).index;
         if (!bus_used(p->disks, def->disks->len, bus) && !bus_used(p->nets, def->nets->len, bus) &&
-            !bus_used(p->rngs, def->rngs->len, bus) && !port_hotplug_off(def, bus)) {
+            !bus_used(p->rngs, def->rngs->len, bus) && !armz_hotplug_port_off(def, bus)) {
             *index = bus;
             return TRUE;
         }

@@ -12,6 +12,7 @@
 #include "util/flags.h"
 #include "util/log.h"
 #include "driver/domain_media.h"
+#include "driver/domain_net_update.h"
 #include "driver/domain_store.h"
 #include "driver/domain_tune_api.h"
 #include "driver/domain_validate.h"
@@ -146,17 +147,45 @@ update_config(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *newd
     return TRUE;
 }
 
+/* An <interface>: its link state (domain_net_update.c) */
+static gboolean
+update_net(ArmzDriver *drv, const ArmzDomainId *dom, const ArmzDomainNetDef *new,
+           unsigned int flags, GError **error)
+{
+    g_autoptr(ArmzDomainObj) obj = NULL;
+    gboolean ok;
+
+    if (!(obj = armz_driver_find(drv, dom, error)))
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    if (!armz_domain_obj_begin_job(obj, API, error)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
+    ok = armz_domain_resolve_impact(obj, &flags, error) &&
+         armz_net_update(drv, obj, new, flags, error);
+    armz_domain_obj_end_job(obj);
+    g_mutex_unlock(&obj->lock);
+    return ok;
+}
+
 gboolean
 armz_driver_update_device(ArmzDriver *drv, const ArmzDomainId *dom, const char *xml,
                           unsigned int flags, GError **error)
 {
     g_autoptr(ArmzDomainObj) obj = NULL;
     g_autoptr(ArmzDomainDiskDef) newdisk = NULL;
+    g_autoptr(ArmzDomainDef) dev = NULL;
     gboolean ok = FALSE;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                                 VIR_DOMAIN_DEVICE_MODIFY_FORCE, API, error) ||
-        !(newdisk = armz_domain_disk_parse(xml, error)))
+                                 VIR_DOMAIN_DEVICE_MODIFY_FORCE, API, error))
+        return FALSE;
+    /* an <interface> goes its own way; anything else is a disk's business */
+    dev = armz_domain_device_parse(xml, NULL);
+    if (dev && dev->nets->len)
+        return update_net(drv, dom, g_ptr_array_index(dev->nets, 0), flags, error);
+    if (!(newdisk = armz_domain_disk_parse(xml, error)))
         return FALSE;
     if (newdisk->src_path) {
         g_autofree char *what = g_strdup_printf(_("disk '%s'"), newdisk->target_dev);

@@ -3,7 +3,8 @@
 part of its QMP (docs/hotplug.md): getfd, device_add (checked against the
 ports given by --pcie-root-port), device_del answered at once and followed by
 DEVICE_DELETED, or by DEVICE_UNPLUG_GUEST_ERROR for an id beginning with
-"ua-stuck" (a guest that never lets go). Each command goes to its stdout,
+"ua-stuck" (a guest that never lets go), set_link on a NIC of --net id= or
+device_add. Each command goes to its stdout,
 the domain log: "fake-vmm: qmp NAME ARGS". Nothing here runs a guest."""
 import json
 import os
@@ -30,7 +31,16 @@ def ports(argv):
     return out
 
 
-def serve(conn, buses):
+def nics(argv):
+    out = set()
+    for spec in opts(argv, '--net'):
+        kv = dict(p.split('=', 1) for p in spec.split(',') if '=' in p)
+        if 'id' in kv:
+            out.add(kv['id'])
+    return out
+
+
+def serve(conn, buses, nets):
     lock = threading.Lock()
     f = conn.makefile('rwb')
     devices = {}
@@ -63,6 +73,12 @@ def serve(conn, buses):
                 rep = {'error': {'class': 'GenericError', 'desc': 'port occupied'}}
             else:
                 devices[args['id']] = args['bus']
+                if args.get('driver') == 'virtio-net-pci':
+                    nets.add(args['id'])
+        elif cmd == 'set_link':
+            if args.get('name') not in nets or not isinstance(args.get('up'), bool):
+                rep = {'error': {'class': 'GenericError',
+                                 'desc': f"Device '{args.get('name')}' not found"}}
         elif cmd == 'device_del':
             ident = args.get('id')
             if ident not in devices:
@@ -84,10 +100,10 @@ def serve(conn, buses):
 def main(argv):
     say('args ' + ' '.join(argv[1:]))
     lsock = socket.socket(fileno=int(opts(argv, '--qmp-fd')[0]))
-    buses = ports(argv)
+    buses, nets = ports(argv), nics(argv)
     while True:
         c, _ = lsock.accept()
-        serve(c, buses)
+        serve(c, buses, nets)
 
 
 if __name__ == '__main__':

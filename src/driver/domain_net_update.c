@@ -1,0 +1,176 @@
+/* virDomainUpdateDeviceFlags with an <interface> (virsh domif-setlink): as
+ * libvirt's QEMU driver, the interface is found by its MAC, and its
+ * <link state> is the one thing that may change; any other difference is
+ * refused by name.  LIVE: QMP set_link on the NIC's alias; CONFIG: the
+ * persistent definition, saved. */
+#include <string.h>
+#include <libvirt/libvirt.h>
+#include "util/armz-i18n.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "driver/domain_hotplug_priv.h"
+#include "driver/domain_net_update.h"
+#include "driver/domain_store.h"
+#include "driver/domain_validate.h"
+#include "driver/monitor.h"
+#include "driver/process.h"
+#include "driver/process_priv.h"
+
+static gboolean
+link_down(const ArmzDomainNetDef *net)
+{
+    return g_strcmp0(net->link_state, "down") == 0;
+}
+
+static gboolean
+refuse(const char *what, GError **error)
+{
+    /* TRANSLATORS: WHAT is an XML element or attribute: "model type", ... */
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
+                _("cannot modify network device %s"), what);
+    return FALSE;
+}
+
+/* A string of NEW that is given and differs from OLD's. */
+static gboolean
+differs(const char *old, const char *new)
+{
+    return new && g_strcmp0(old, new) != 0;
+}
+
+/* Whether NEW asks for nothing but OLD with another link state.  Fields
+ * NEW leaves out keep OLD's, as in libvirt (an alias or a tap name the
+ * daemon gave is only compared when OLD has one). */
+static gboolean
+only_link_changes(const ArmzDomainNetDef *old, const ArmzDomainNetDef *new, GError **error)
+{
+    if (old->type != new->type)
+        return refuse(_("type"), error);
+    if (differs(old->source_network, new->source_network) ||
+        differs(old->source_bridge, new->source_bridge))
+        return refuse(_("source"), error);
+    if (old->target_dev && differs(old->target_dev, new->target_dev))
+        return refuse(_("tap name"), error);
+    if (old->target_unmanaged != new->target_unmanaged)
+        return refuse(_("target managed setting"), error);
+    if (differs(old->model, new->model))
+        return refuse(_("model type"), error);
+    if (differs(old->driver_name, new->driver_name))
+        return refuse(_("driver name"), error);
+    if (new->mtu && old->mtu != new->mtu)
+        return refuse(_("MTU"), error);
+    if (new->boot_order && old->boot_order != new->boot_order)
+        return refuse(_("boot index setting"), error);
+    if (differs(old->vport_type, new->vport_type) ||
+        differs(old->vport_interfaceid, new->vport_interfaceid) ||
+        differs(old->vport_profileid, new->vport_profileid))
+        return refuse(_("virtualport"), error);
+    if (old->alias && differs(old->alias, new->alias))
+        return refuse(_("alias"), error);
+    return TRUE;
+}
+
+/* The interface of DEF with NEW's MAC whose other settings NEW keeps. */
+static ArmzDomainNetDef *
+find_net(const ArmzDomainDef *def, const ArmzDomainNetDef *new, GError **error)
+{
+    gint i = armz_hotplug_net_index(def, new->mac, error);
+    ArmzDomainNetDef *old;
+
+    if (i < 0)
+        return NULL;
+    old = g_ptr_array_index(def->nets, (guint)i);
+    return only_link_changes(old, new, error) ? old : NULL;
+}
+
+static void
+set_state(ArmzDomainNetDef *net, const ArmzDomainNetDef *new)
+{
+    g_free(net->link_state);
+    net->link_state = g_strdup(new->link_state);
+}
+
+/* QMP set_link on the running VMM, OBJ unlocked meanwhile (the job keeps
+ * it ours) */
+static gboolean
+set_link_live(ArmzDomainObj *obj, const char *alias, gboolean up, GError **error)
+{
+    g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
+    g_autofree char *args = NULL;
+    GError *err = NULL;
+    gboolean ok;
+
+    if (!mon)
+        return FALSE;
+    /* aliases are [A-Za-z0-9_.-] (the daemon's or a checked ua- one) */
+    args = g_strdup_printf("{\"name\": \"%s\", \"up\": %s}", alias, up ? "true" : "false");
+    g_mutex_unlock(&obj->lock);
+    ok = armz_monitor_command(mon, "set_link", args, NULL, 0, &err);
+    g_mutex_lock(&obj->lock);
+    if (!ok)
+        armz_monitor_propagate_error(error, err);
+    return ok;
+}
+
+static gboolean
+update_live(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new, GError **error)
+{
+    ArmzDomainNetDef *net = find_net(obj->def, new, error);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *alias = NULL;
+
+    if (!net)
+        return FALSE;
+    /* no <link> in NEW: libvirt takes it as up */
+    if (link_down(net) == link_down(new))
+        return TRUE;
+    if (!net->alias) {
+        char mac[18];
+        armz_mac_format(net->mac, mac);
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                    _("network device with mac %s has no alias"), mac);
+        return FALSE;
+    }
+    alias = g_strdup(net->alias);
+    if (!set_link_live(obj, alias, !link_down(new), error))
+        return FALSE;
+    /* the object may have changed while it was unlocked: look again */
+    if ((net = find_net(obj->def, new, NULL)))
+        set_state(net, new);
+    if (!armz_process_status_save(drv, obj, &err))
+        armz_warn("domain '%s': its status cannot be saved: %s", obj->name, err->message);
+    return TRUE;
+}
+
+static gboolean
+update_config(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new,
+              GError **error)
+{
+    g_autoptr(ArmzDomainDef) copy = armz_domain_def_copy(armz_domain_obj_config(obj));
+    ArmzDomainNetDef *net;
+
+    if (!copy) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
+                            _("cannot copy the domain definition"));
+        return FALSE;
+    }
+    if (!(net = find_net(copy, new, error)))
+        return FALSE;
+    set_state(net, new);
+    if (!armz_domain_validate(copy, error) || !armz_domain_store_save(drv->paths, copy, error))
+        return FALSE;
+    armz_domain_obj_replace_config(obj, g_steal_pointer(&copy));
+    return TRUE;
+}
+
+gboolean
+armz_net_update(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new,
+                unsigned int flags, GError **error)
+{
+    /* both checked before either changes anything */
+    return (!(flags & VIR_DOMAIN_AFFECT_CONFIG) ||
+            find_net(armz_domain_obj_config(obj), new, error)) &&
+           (!(flags & VIR_DOMAIN_AFFECT_LIVE) || find_net(obj->def, new, error)) &&
+           (!(flags & VIR_DOMAIN_AFFECT_LIVE) || update_live(drv, obj, new, error)) &&
+           (!(flags & VIR_DOMAIN_AFFECT_CONFIG) || update_config(drv, obj, new, error));
+}
