@@ -485,6 +485,7 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     if (net->type == ARMZ_DOMAIN_NET_TYPE_BRIDGE && !net->source_bridge)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("No <source> 'bridge' attribute specified with <interface type='bridge'/>"));
+    net->mac_generated = !have_mac;
     if (!have_mac) {
         /* libvirt's locally administered prefix, as every libvirt tool
          * expects; the address is then part of the definition. */

@@ -78,6 +78,61 @@ free_port(const ArmzDomainDef *def, guint *index, GError **error)
     return FALSE;
 }
 
+/* The port of ADDR, a device's <address type='pci' bus=''/> (libvirt: a
+ * hot-plugged device's slot 0 below a free, hotplug-capable root port), or
+ * any free one when ADDR gives none. */
+static gboolean
+pick_port(const ArmzDomainDef *def, const ArmzDomainAddressDef *addr, guint *index,
+          GError **error)
+{
+    g_autoptr(ArmzPciPlan) p = NULL;
+    const char *busattr = NULL;
+    guint64 bus;
+
+    for (guint i = 0; addr && g_strcmp0(addr->type, "pci") == 0 && i < addr->extra.attrs->len;
+         i++) {
+        const ArmzXmlAttr *a = g_ptr_array_index(addr->extra.attrs, i);
+        if (g_str_equal(a->name, "bus"))
+            busattr = a->value;
+    }
+    if (!busattr)
+        return free_port(def, index, error);
+    if (g_str_has_prefix(busattr, "0x") ? !g_ascii_string_to_unsigned(busattr + 2, 16, 0, 255,
+                                                                       &bus, NULL)
+                                         : !g_ascii_string_to_unsigned(busattr, 10, 0, 255,
+                                                                       &bus, NULL)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR, _("Cannot parse <address> 'bus' "
+                                                             "attribute '%s'"), busattr);
+        return FALSE;
+    }
+    if (!(p = armz_pci_plan_new(def, error)))
+        return FALSE;
+    for (guint i = 0; p->active && i < p->ports->len; i++) {
+        if (g_array_index(p->ports, ArmzPciRootPort, i).index != bus)
+            continue;
+        if (armz_hotplug_port_off(def, (guint)bus)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("The device at PCI address 0000:%02x:00.0 requires hotplug "
+                          "capability, but the PCI controller with index='%u' doesn't support "
+                          "hotplug"), (guint)bus, (guint)bus);
+            return FALSE;
+        }
+        if (bus_used(p->disks, def->disks->len, (guint)bus) ||
+            bus_used(p->nets, def->nets->len, (guint)bus) ||
+            bus_used(p->rngs, def->rngs->len, (guint)bus)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("Attempted double use of PCI Address 0000:%02x:00.0"), (guint)bus);
+            return FALSE;
+        }
+        *index = (guint)bus;
+        return TRUE;
+    }
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                _("a hot-plugged device goes below a pcie-root-port, and there is none with "
+                  "index='%u'"), (guint)bus);
+    return FALSE;
+}
+
 /* ---------------- QMP ---------------- */
 
 typedef struct {
@@ -242,7 +297,7 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
                     _("invalid disk target '%s'"), disk->target_dev);
         return FALSE;
     }
-    if (!free_port(obj->def, &bus, error) || !disk_path(drv, disk, &path, error))
+    if (!pick_port(obj->def, disk->address, &bus, error) || !disk_path(drv, disk, &path, error))
         return FALSE;
     fd = open(path, (disk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     if (fd < 0) {
@@ -324,7 +379,7 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
                         _("network device with mac %s already exists"), mac);
             return FALSE;
         }
-    if (!free_port(obj->def, &bus, error) || !net_bridge(drv, net, &bridge, error))
+    if (!pick_port(obj->def, net->address, &bus, error) || !net_bridge(drv, net, &bridge, error))
         return FALSE;
     alias = armz_hotplug_net_alias(obj->def, net);
     fd = armz_tap_create(armz_domain_net_ifname(net), net->mac, bridge, net->mtu, &name, error);

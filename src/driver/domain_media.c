@@ -11,6 +11,7 @@
 #include "util/error.h"
 #include "util/flags.h"
 #include "util/log.h"
+#include "conf/xml_util.h"
 #include "driver/domain_media.h"
 #include "driver/domain_net_update.h"
 #include "driver/domain_store.h"
@@ -147,6 +148,15 @@ update_config(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *newd
     return TRUE;
 }
 
+static gboolean
+is_interface(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = armz_xml_parse(xml, "(device)", NULL);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+    return root && armz_xml_is(root, "interface");
+}
+
 /* An <interface>: its link state (domain_net_update.c) */
 static gboolean
 update_net(ArmzDriver *drv, const ArmzDomainId *dom, const ArmzDomainNetDef *new,
@@ -182,9 +192,11 @@ armz_driver_update_device(ArmzDriver *drv, const ArmzDomainId *dom, const char *
                                  VIR_DOMAIN_DEVICE_MODIFY_FORCE, API, error))
         return FALSE;
     /* an <interface> goes its own way; anything else is a disk's business */
-    dev = armz_domain_device_parse(xml, NULL);
-    if (dev && dev->nets->len)
+    if (is_interface(xml)) {
+        if (!(dev = armz_domain_device_parse(xml, error)))
+            return FALSE;
         return update_net(drv, dom, g_ptr_array_index(dev->nets, 0), flags, error);
+    }
     if (!(newdisk = armz_domain_disk_parse(xml, error)))
         return FALSE;
     if (newdisk->src_path) {

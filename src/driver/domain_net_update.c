@@ -1,5 +1,5 @@
 /* virDomainUpdateDeviceFlags with an <interface> (virsh domif-setlink): as
- * libvirt's QEMU driver, the interface is found by its MAC, and its
+ * libvirt's QEMU driver, the interface is found by its MAC (then alias), and its
  * <link state> is the one thing that may change; any other difference is
  * refused by name.  LIVE: QMP set_link on the NIC's alias; CONFIG: the
  * persistent definition, saved. */
@@ -65,22 +65,46 @@ only_link_changes(const ArmzDomainNetDef *old, const ArmzDomainNetDef *new, GErr
         differs(old->vport_interfaceid, new->vport_interfaceid) ||
         differs(old->vport_profileid, new->vport_profileid))
         return refuse(_("virtualport"), error);
-    if (old->alias && differs(old->alias, new->alias))
-        return refuse(_("alias"), error);
     return TRUE;
 }
 
-/* The interface of DEF with NEW's MAC whose other settings NEW keeps. */
+/* The one interface of DEF that NEW names as libvirt's virDomainNetFindIdx
+ * does, by its MAC when given and its alias when both have one, and whose
+ * other settings NEW keeps. */
 static ArmzDomainNetDef *
 find_net(const ArmzDomainDef *def, const ArmzDomainNetDef *new, GError **error)
 {
-    gint i = armz_hotplug_net_index(def, new->mac, error);
-    ArmzDomainNetDef *old;
+    ArmzDomainNetDef *match = NULL;
+    char mac[18];
 
-    if (i < 0)
+    armz_mac_format(new->mac, mac);
+    for (guint i = 0; i < def->nets->len; i++) {
+        ArmzDomainNetDef *old = g_ptr_array_index(def->nets, i);
+
+        if (!new->mac_generated && memcmp(old->mac, new->mac, 6) != 0)
+            continue;
+        if (new->alias && old->alias && !g_str_equal(new->alias, old->alias))
+            continue;
+        if (match) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_FAILED,
+                        _("multiple devices matching MAC address %s found"), mac);
+            return NULL;
+        }
+        match = old;
+    }
+    if (!match) {
+        if (!new->mac_generated)
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_DEVICE_MISSING,
+                        _("no device matching MAC address %s found"), mac);
+        else if (new->alias)
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_DEVICE_MISSING,
+                        _("no device found with alias %s"), new->alias);
+        else
+            g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_DEVICE_MISSING,
+                                _("no matching device found"));
         return NULL;
-    old = g_ptr_array_index(def->nets, (guint)i);
-    return only_link_changes(old, new, error) ? old : NULL;
+    }
+    return only_link_changes(match, new, error) ? match : NULL;
 }
 
 static void

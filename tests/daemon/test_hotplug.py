@@ -112,7 +112,8 @@ def test_attach_refusals(daemon, conn):
 @pytest.fixture
 def live(event_loop, daemons, tmp_path):
     """A running domain of the fake hotplug VMM (KVM faked by /dev/null),
-    with a pcie-root and two free root ports, and an image to attach."""
+    with a pcie-root, two free root ports and one without hotplug, and an
+    image to attach."""
     py = tmp_path / 'armz-vmm-fake'
     shutil.copy(os.path.realpath(sys.executable), py)
     vmm = tmp_path / 'fake-vmm'
@@ -137,6 +138,9 @@ def live(event_loop, daemons, tmp_path):
     <controller type='pci' index='1' model='pcie-root-port'/>
     <controller type='pci' index='2' model='pcie-root-port'/>
     <controller type='pci' index='3' model='pcie-root-port'/>
+    <controller type='pci' index='4' model='pcie-root-port'><model name='pcie-root-port'/>
+      <target chassis='4' port='0xb' hotplug='off'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x3'/></controller>
   </devices>
 </domain>""")
     dom.create()
@@ -250,3 +254,51 @@ def test_domcapabilities_pci_and_hotplug(conn):
     vals = lambda name: [v.text for v in ctrl.findall(f"enum[@name='{name}']/value")]
     assert vals('pciModel') == ['pcie-root', 'pcie-root-port']
     assert vals('hotplug') == ['disk', 'interface']
+
+
+def test_domif_setlink_config(daemon, conn):
+    """The link state of a defined domain's interface (the running guest's
+    is in tests/network/test_link_state.py: it needs a tap)."""
+    dom = conn.defineXML(armzd.domain_xml('lkcfg', extra_devices='    ' + NET + '\n'))
+    daemon.virsh('domif-setlink', 'lkcfg', '52:54:00:aa:bb:01', 'down', '--config')
+    link = devs(dom).find('interface/link')
+    assert link is not None and link.get('state') == 'down', ET.tostring(devs(dom))
+    assert daemon.virsh('domif-getlink', 'lkcfg', '52:54:00:aa:bb:01',
+                        '--config').out.split()[-1] == 'down'
+    # current on an inactive domain is config; live is refused
+    dom.updateDeviceFlags(NET.replace('</interface>', "<link state='up'/></interface>"), 0)
+    assert devs(dom).find('interface/link').get('state') == 'up'
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.updateDeviceFlags,
+                     NET.replace('</interface>', "<link state='down'/></interface>"),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'not running' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.updateDeviceFlags,
+                     NET.replace('br0', 'br1'), L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'cannot modify network device source' in e.get_error_message()
+    assert devs(dom).find('interface/source').get('bridge') == 'br0'
+
+
+def test_live_attach_at_an_address(live):
+    d, c, dom, tmp = live
+    log = open(os.path.join(d.logdir, 'hp.log')).read()
+    # <target hotplug='off'/> reaches armz-vmm
+    assert ',hotplug=off' in [line for line in log.splitlines()
+                              if line.startswith('fake-vmm: args ')][0], log
+    at = "<address type='pci' domain='0x0000' bus='{bus}' slot='0x00' function='0x0'/></disk>"
+    e = expect_error(L.VIR_ERR_XML_ERROR, dom.attachDeviceFlags,
+                     DISK2.format(path=f'{tmp}/b.raw').replace('</disk>', at.format(bus='0x04')),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert "index='4' doesn't support hotplug" in e.get_error_message()
+    vda_bus = devs(dom, 0).find("disk/target[@dev='vda']/../address").get('bus')
+    e = expect_error(L.VIR_ERR_XML_ERROR, dom.attachDeviceFlags,
+                     DISK2.format(path=f'{tmp}/b.raw').replace('</disk>', at.format(bus=vda_bus)),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'Attempted double use of PCI Address' in e.get_error_message()
+    assert qmp_lines(d, 'device_add') == []
+    free = ({'0x01', '0x02', '0x03'} - {vda_bus}).pop()
+    dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw').replace('</disk>',
+                                                                   at.format(bus=free)),
+                          L.VIR_DOMAIN_AFFECT_LIVE)
+    assert f'"bus": "pci.{int(free, 16)}"' in qmp_lines(d, 'device_add')[0]
+    disk = devs(dom, 0).find("disk/target[@dev='vdb']/..")
+    assert disk.find('address').get('bus') == free, ET.tostring(disk)
