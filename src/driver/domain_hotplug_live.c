@@ -15,6 +15,7 @@
 #include "util/json_gen.h"
 #include "util/log.h"
 #include "driver/domain_hotplug_priv.h"
+#include "driver/domain_net_update.h"
 #include "driver/domain_run.h"
 #include "driver/domain_validate.h"
 #include "driver/pci_address.h"
@@ -360,6 +361,7 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
     ArmzDomainRun *run = armz_domain_run(obj);
     g_autofree char *bridge = NULL, *alias = NULL, *name = NULL;
     DeviceAdd d = { .driver = "virtio-net-pci" };
+    g_autoptr(GError) lerr = NULL;
     char mac[18];
     guint bus;
     int fd;
@@ -392,6 +394,13 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
     close(fd);              /* the tap lives on with the VMM's fd */
     if (!ok || !armz_domain_obj_is_active(obj))
         return ok;
+    /* device_add has no link state: set after it, as libvirt does; the
+     * device is in, so a failure is only logged */
+    if (g_strcmp0(net->link_state, "down") == 0 &&
+        !armz_net_set_link_live(obj, alias, FALSE, &lerr))
+        armz_warn("domain '%s': interface %s stays up: %s", obj->name, alias, lerr->message);
+    if (!armz_domain_obj_is_active(obj))
+        return TRUE;
     g_free(net->alias);
     net->alias = g_steal_pointer(&alias);
     g_free(net->target_dev);

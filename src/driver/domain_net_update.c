@@ -114,10 +114,8 @@ set_state(ArmzDomainNetDef *net, const ArmzDomainNetDef *new)
     net->link_state = g_strdup(new->link_state);
 }
 
-/* QMP set_link on the running VMM, OBJ unlocked meanwhile (the job keeps
- * it ours) */
-static gboolean
-set_link_live(ArmzDomainObj *obj, const char *alias, gboolean up, GError **error)
+gboolean
+armz_net_set_link_live(ArmzDomainObj *obj, const char *alias, gboolean up, GError **error)
 {
     g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
     g_autofree char *args = NULL;
@@ -156,7 +154,7 @@ update_live(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new, GE
         return FALSE;
     }
     alias = g_strdup(net->alias);
-    if (!set_link_live(obj, alias, !link_down(new), error))
+    if (!armz_net_set_link_live(obj, alias, !link_down(new), error))
         return FALSE;
     /* the object may have changed while it was unlocked: look again */
     if ((net = find_net(obj->def, new, NULL)))

@@ -6,6 +6,7 @@ persistent XML follow LIVE and CONFIG, and any other change is refused as
 libvirt refuses it. The guest's side (carrier, ping) is checked in the
 emulated host (tests/host/scenarios/virtio-net.sh)."""
 import os
+import re
 import shutil
 import sys
 import xml.etree.ElementTree as ET
@@ -18,7 +19,7 @@ from armzd import expect_error
 
 L = libvirt
 DAEMON_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'daemon')
-MAC0, MAC1 = '52:54:00:aa:bb:10', '52:54:00:aa:bb:11'
+MAC0, MAC1, MAC2 = '52:54:00:aa:bb:10', '52:54:00:aa:bb:11', '52:54:00:aa:bb:12'
 
 
 def iface(mac, extra=''):
@@ -28,7 +29,8 @@ def iface(mac, extra=''):
 
 @pytest.fixture
 def linked(host, tmp_path):
-    """A running domain of the fake VMM with two NICs, the first one down."""
+    """A running domain of the fake VMM with two NICs on PCIe, the first one
+    down, and a free root port."""
     py = tmp_path / 'armz-vmm-fake'
     shutil.copy(os.path.realpath(sys.executable), py)
     vmm = tmp_path / 'fake-vmm'
@@ -45,6 +47,10 @@ def linked(host, tmp_path):
   <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
   <devices>
     <emulator>{vmm}</emulator>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
     {iface(MAC0, "<link state='down'/>")}
     {iface(MAC1)}
   </devices>
@@ -81,8 +87,8 @@ def test_domif_setlink_live_and_config(host, linked):
     args = log_lines(host, 'fake-vmm: args ')
     assert len(args) == 1, args
     # every NIC by its alias, the first one down from the start
-    assert f'--net fd=' in args[0] and f'mac={MAC0},id=net0,link=down ' in args[0] + ' ', args
-    assert f'mac={MAC1},id=net1 ' in args[0] + ' ', args
+    assert re.search(f'--net fd=[0-9]+,mac={MAC0},pci=[0-9]+:0,id=net0,link=down ', args[0]), args
+    assert re.search(f'--net fd=[0-9]+,mac={MAC1},pci=[0-9]+:0,id=net1 ', args[0] + ' '), args
     assert states(dom) == {MAC0: 'down', MAC1: None}
     assert host.virsh('domif-getlink', 'lk', MAC0).out.split()[-1] == 'down'
     assert host.virsh('domif-getlink', 'lk', MAC1).out.split()[-1] == 'up'
@@ -168,3 +174,15 @@ def test_other_changes_refused(host, linked):
     e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.updateDeviceFlags,
                      iface(MAC1, "<link state='up'/>"), L.VIR_DOMAIN_AFFECT_LIVE)
     assert 'not running' in e.get_error_message()
+
+
+def test_attach_with_link_down(host, linked):
+    c, dom = linked
+    dom.attachDeviceFlags(iface(MAC2, "<link state='down'/>"), L.VIR_DOMAIN_AFFECT_LIVE)
+    adds = log_lines(host, 'fake-vmm: qmp device_add ')
+    assert len(adds) == 1 and '"id": "net2"' in adds[0], adds
+    # after device_add, as libvirt does
+    assert set_links(host) == ['{"name": "net2", "up": false}']
+    assert states(dom)[MAC2] == 'down'
+    host.virsh('domif-setlink', 'lk', MAC2, 'up')
+    assert set_links(host)[-1] == '{"name": "net2", "up": true}'
