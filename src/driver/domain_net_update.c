@@ -9,9 +9,8 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "driver/domain_hotplug_priv.h"
+#include "driver/domain_media.h"
 #include "driver/domain_net_update.h"
-#include "driver/domain_store.h"
-#include "driver/domain_validate.h"
 #include "driver/monitor.h"
 #include "driver/process.h"
 #include "driver/process_priv.h"
@@ -165,24 +164,13 @@ update_live(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new, GE
 }
 
 static gboolean
-update_config(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new,
-              GError **error)
+apply_state(ArmzDomainDef *copy, gconstpointer data, GError **error)
 {
-    g_autoptr(ArmzDomainDef) copy = armz_domain_def_copy(armz_domain_obj_config(obj));
-    ArmzDomainNetDef *net;
+    ArmzDomainNetDef *net = find_net(copy, data, error);
 
-    if (!copy) {
-        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
-                            _("cannot copy the domain definition"));
-        return FALSE;
-    }
-    if (!(net = find_net(copy, new, error)))
-        return FALSE;
-    set_state(net, new);
-    if (!armz_domain_validate(copy, error) || !armz_domain_store_save(drv->paths, copy, error))
-        return FALSE;
-    armz_domain_obj_replace_config(obj, g_steal_pointer(&copy));
-    return TRUE;
+    if (net)
+        set_state(net, data);
+    return net != NULL;
 }
 
 gboolean
@@ -194,5 +182,6 @@ armz_net_update(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainNetDef *new
             find_net(armz_domain_obj_config(obj), new, error)) &&
            (!(flags & VIR_DOMAIN_AFFECT_LIVE) || find_net(obj->def, new, error)) &&
            (!(flags & VIR_DOMAIN_AFFECT_LIVE) || update_live(drv, obj, new, error)) &&
-           (!(flags & VIR_DOMAIN_AFFECT_CONFIG) || update_config(drv, obj, new, error));
+           (!(flags & VIR_DOMAIN_AFFECT_CONFIG) ||
+            armz_domain_update_config(drv, obj, apply_state, new, error));
 }
