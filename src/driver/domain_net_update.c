@@ -5,8 +5,10 @@
  * persistent definition, saved. */
 #include <string.h>
 #include <libvirt/libvirt.h>
+#include <yajl/yajl_gen.h>
 #include "util/armz-i18n.h"
 #include "util/error.h"
+#include "util/json_gen.h"
 #include "util/log.h"
 #include "driver/domain_hotplug_priv.h"
 #include "driver/domain_media.h"
@@ -118,13 +120,25 @@ armz_net_set_link_live(ArmzDomainObj *obj, const char *alias, gboolean up, GErro
 {
     g_autoptr(ArmzMonitor) mon = armz_process_monitor(obj, error);
     g_autofree char *args = NULL;
+    yajl_gen g;
+    const unsigned char *out;
+    size_t len;
     GError *err = NULL;
     gboolean ok;
 
     if (!mon)
         return FALSE;
-    /* aliases are [A-Za-z0-9_.-] (the daemon's or a checked ua- one) */
-    args = g_strdup_printf("{\"name\": \"%s\", \"up\": %s}", alias, up ? "true" : "false");
+    /* a user's alias is written as a JSON string, escaped */
+    g = yajl_gen_alloc(NULL);
+    yajl_gen_map_open(g);
+    armz_json_gen_str(g, "name");
+    armz_json_gen_str(g, alias);
+    armz_json_gen_str(g, "up");
+    yajl_gen_bool(g, up);
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &out, &len);
+    args = g_strndup((const char *)out, len);
+    yajl_gen_free(g);
     g_mutex_unlock(&obj->lock);
     ok = armz_monitor_command(mon, "set_link", args, NULL, 0, &err);
     g_mutex_lock(&obj->lock);
