@@ -6,8 +6,6 @@ hotplug contract (fake_hotplug_vmm.py): the device_add arguments, aliases in
 the live XML, DEVICE_ADDED / DEVICE_REMOVED / DEVICE_REMOVAL_FAILED events.
 The guest's side is checked in tests/host/daemon/test_hotplug.py."""
 import os
-import shutil
-import sys
 import threading
 import xml.etree.ElementTree as ET
 
@@ -19,7 +17,6 @@ from armzd import expect_error
 from test_events import VirshEvent, wait_registered
 
 L = libvirt
-HERE = os.path.dirname(os.path.abspath(__file__))
 PCIE = "    <controller type='pci' index='0' model='pcie-root'/>\n"
 DISK2 = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
          "<source file='{path}'/><target dev='vdb' bus='virtio'/></disk>")
@@ -114,12 +111,7 @@ def live(event_loop, daemons, tmp_path):
     """A running domain of the fake hotplug VMM (KVM faked by /dev/null),
     with a pcie-root, two free root ports and one without hotplug, and an
     image to attach."""
-    py = tmp_path / 'armz-vmm-fake'
-    shutil.copy(os.path.realpath(sys.executable), py)
-    vmm = tmp_path / 'fake-vmm'
-    src = open(os.path.join(HERE, 'fake_hotplug_vmm.py')).read().split('\n', 1)[1]
-    vmm.write_text(f'#!{py}\n' + src)
-    vmm.chmod(0o755)
+    vmm = armzd.fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
     (tmp_path / 'Image').write_bytes(b'not a kernel')
     (tmp_path / 'a.raw').write_bytes(b'\0' * 1048576)
     (tmp_path / 'b.raw').write_bytes(b'\0' * 1048576)

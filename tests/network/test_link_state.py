@@ -7,8 +7,6 @@ libvirt refuses it. The guest's side (carrier, ping) is checked in the
 emulated host (tests/host/scenarios/virtio-net.sh)."""
 import os
 import re
-import shutil
-import sys
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -18,7 +16,6 @@ import armzd
 from armzd import expect_error
 
 L = libvirt
-DAEMON_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'daemon')
 MAC0, MAC1, MAC2 = '52:54:00:aa:bb:10', '52:54:00:aa:bb:11', '52:54:00:aa:bb:12'
 
 
@@ -31,12 +28,7 @@ def iface(mac, extra=''):
 def linked(host, tmp_path):
     """A running domain of the fake VMM with two NICs on PCIe, the first one
     down, and a free root port."""
-    py = tmp_path / 'armz-vmm-fake'
-    shutil.copy(os.path.realpath(sys.executable), py)
-    vmm = tmp_path / 'fake-vmm'
-    src = open(os.path.join(DAEMON_TESTS, 'fake_hotplug_vmm.py')).read().split('\n', 1)[1]
-    vmm.write_text(f'#!{py}\n' + src)
-    vmm.chmod(0o755)
+    vmm = armzd.fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
     os.chmod(tmp_path, 0o755)
     (tmp_path / 'Image').write_bytes(b'not a kernel')
     c = libvirt.open(host.uri)
