@@ -145,30 +145,34 @@ record_taps(ArmzDomainDef *live, const ArmzLaunchFds *fds)
     }
 }
 
+void
+armz_process_disk_backing(ArmzDomainDiskDef *disk, const GPtrArray *chain)
+{
+    if (disk->backing)
+        g_ptr_array_unref(disk->backing);
+    disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
+    for (guint j = 1; j < chain->len; j++) {
+        const ArmzDiskLayer *l = g_ptr_array_index(chain, j);
+        ArmzDomainDiskBackingDef *b = g_new0(ArmzDomainDiskBackingDef, 1);
+        struct stat st;
+
+        b->path = g_strdup(l->path);
+        b->format = g_strdup(l->format);
+        b->block = stat(l->path, &st) == 0 && S_ISBLK(st.st_mode);
+        g_ptr_array_add(disk->backing, b);
+    }
+}
+
 /* Puts the backing chains the storage daemon was given into the live
  * definition's <backingStore>, as libvirt shows them. */
 static void
 record_backing(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
 {
     for (guint i = 0; plan->qsd && i < live->disks->len && i < plan->qsd->chains->len; i++) {
-        ArmzDomainDiskDef *disk = g_ptr_array_index(live->disks, i);
         GPtrArray *chain = g_ptr_array_index(plan->qsd->chains, i);
 
-        if (!chain)
-            continue;
-        if (disk->backing)
-            g_ptr_array_unref(disk->backing);
-        disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
-        for (guint j = 1; j < chain->len; j++) {
-            const ArmzDiskLayer *l = g_ptr_array_index(chain, j);
-            ArmzDomainDiskBackingDef *b = g_new0(ArmzDomainDiskBackingDef, 1);
-            struct stat st;
-
-            b->path = g_strdup(l->path);
-            b->format = g_strdup(l->format);
-            b->block = stat(l->path, &st) == 0 && S_ISBLK(st.st_mode);
-            g_ptr_array_add(disk->backing, b);
-        }
+        if (chain)
+            armz_process_disk_backing(g_ptr_array_index(live->disks, i), chain);
     }
 }
 
