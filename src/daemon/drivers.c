@@ -57,6 +57,15 @@ armz_daemon_drivers_open(ArmzDaemon *d, const ArmzDriverConfig *cfg, GError **er
     return TRUE;
 }
 
+static gboolean
+serve_clients(gpointer data)
+{
+    ArmzDaemon *d = data;
+
+    armz_server_release(d->server);
+    return G_SOURCE_REMOVE;
+}
+
 static gpointer
 autostart_thread(gpointer data)
 {
@@ -67,6 +76,10 @@ autostart_thread(gpointer data)
         armz_network_driver_autostart(d->network);
     if (!g_cancellable_is_cancelled(d->quit))
         armz_storage_driver_autostart(d->storage);
+    /* a client's first call finds the autostarted networks and pools
+     * active (virt-install at boot, the default pool); domains may take
+     * long to start and are served meanwhile */
+    g_main_context_invoke(armz_server_context(d->server), serve_clients, d);
     armz_driver_autostart(d->driver, d->quit);
     armz_info("autostart %s", g_cancellable_is_cancelled(d->quit) ? "stopped" : "done");
     armz_daemon_work_done(&d->autostart_running);

@@ -334,6 +334,7 @@ main(int argc, char **argv)
 
     daemon.server = armz_server_new(&hooks, NULL, cfg->max_workers, cfg->limits.max_clients);
     armz_server_set_limits(daemon.server, &cfg->limits);
+    armz_server_hold(daemon.server);    /* released by the autostart (drivers.c) */
     if (!listen_all(cfg, &error)) {
         armz_err("%s", error->message);
         armz_server_unlink_sockets(daemon.server);

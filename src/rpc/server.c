@@ -394,8 +394,27 @@ add_listener(ArmzServer *srv, int fd, gboolean readonly, gboolean tcp, const cha
     g_unix_set_fd_nonblocking(fd, TRUE, NULL);
     l->src = g_unix_fd_source_new(fd, G_IO_IN);
     g_source_set_callback(l->src, (GSourceFunc)(void (*)(void))listener_ready, l, NULL);
-    g_source_attach(l->src, srv->ctx);
+    if (!srv->held)
+        g_source_attach(l->src, srv->ctx);
     g_ptr_array_add(srv->listeners, l);
+}
+
+void
+armz_server_hold(ArmzServer *srv)
+{
+    srv->held = TRUE;
+}
+
+void
+armz_server_release(ArmzServer *srv)
+{
+    if (!srv->held)
+        return;
+    srv->held = FALSE;
+    for (guint i = 0; i < srv->listeners->len; i++) {
+        Listener *l = g_ptr_array_index(srv->listeners, i);
+        g_source_attach(l->src, srv->ctx);
+    }
 }
 
 static void

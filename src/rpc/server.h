@@ -52,6 +52,12 @@ gboolean armz_server_listen_tls(ArmzServer *srv, const char *host, guint port,
                                 ArmzTlsContext *tls, GError **error);
 /* What clients of the unix listeners must do before CONNECT_OPEN
  * (ARMZ_CLIENT_AUTH_*: libvirt's auth_unix_rw and auth_unix_ro). */
+/* While held, connections wait in their listen backlog, not accepted: the
+ * daemon serves nobody before the networks and pools it autostarts are up,
+ * as libvirt's daemons serve nobody before their drivers are initialised.
+ * Releasing starts accepting on every listener (main thread). */
+void armz_server_hold(ArmzServer *srv);
+void armz_server_release(ArmzServer *srv);
 void armz_server_set_unix_auth(ArmzServer *srv, int auth_rw, int auth_ro);
 
 guint armz_server_client_count(ArmzServer *srv);

@@ -34,6 +34,7 @@ struct _ArmzServer {
     gint64 last_refusal_log;
     guint64 next_client_id;
     gint64 last_change;
+    gboolean held;           /* listeners not accepting yet (armz_server_hold) */
 };
 
 /* Main thread: admission of a connection on L (FALSE: refuse it), then its

@@ -104,3 +104,33 @@ def test_corrupt_config_skipped_and_kept(daemons):
     # the daemon did not leave stray files beside them either
     left = sorted(x for x in os.listdir(d.confdir) if x not in ('autostart', 'networks', 'storage'))
     assert left == sorted(['good1.xml', 'good2.xml'] + list(bad)), left
+
+
+def test_autostarted_pools_active_for_first_call(daemons, tmp_path):
+    """A client's first call after the socket appears finds the autostarted
+    pools active (libvirt's daemons serve nobody before their drivers are
+    up): the daemon holds connections until pools and networks are started.
+    Many pools full of volumes make the autostart long enough to lose the
+    race without the hold."""
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    names = [f'early{i:02d}' for i in range(60)]
+    for n in names:
+        path = tmp_path / n
+        path.mkdir()
+        for k in range(60):
+            (path / f'v{k}.img').write_bytes(b'')
+        pool = c.storagePoolDefineXML(f"<pool type='dir'><name>{n}</name><target>"
+                                      f"<path>{path}</path></target></pool>", 0)
+        pool.setAutostart(1)
+    c.close()
+    for attempt in range(3):
+        d.stop()
+        d.start()
+        c = libvirt.open(d.uri)
+        try:
+            inactive = [n for n in ['default'] + names
+                        if not c.storagePoolLookupByName(n).isActive()]
+        finally:
+            c.close()
+        assert not inactive, (attempt, inactive, d.log_tail())

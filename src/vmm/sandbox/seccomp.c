@@ -96,6 +96,8 @@ add_rule(scmp_filter_ctx ctx, uint32_t arch, const ArmzSyscallRule *rule, GError
             r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
                                  SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
                                             armz_seccomp_vhost_ioctls[i]));
+        break;
+    case ARMZ_ARG_IOCTL_TAP:
         for (unsigned i = 0; r == 0 && i < armz_seccomp_n_tap_ioctls; i++)
             r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
                                  SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,

@@ -66,6 +66,9 @@ static const ArmzSyscallRule main_rules[] = {
     /* device_add of an io=native disk: its AIO context is made here and
      * its worker (which inherits this list) submits and waits */
     ANY("io_setup"), ANY("io_submit"), ANY("io_getevents"),
+    /* device_add of virtio-net-pci sets up the tap here: only this role
+     * may (vCPUs and workers never reconfigure a tap) */
+    { "ioctl", ARMZ_ARG_IOCTL_TAP },
     { NULL, 0 }
 };
 
@@ -111,7 +114,7 @@ const unsigned long armz_seccomp_tty_ioctls[] = {
 const unsigned armz_seccomp_n_tty_ioctls = G_N_ELEMENTS(armz_seccomp_tty_ioctls);
 
 /* device_add of virtio-net-pci: the tap fd's header size, endianness and
- * offloads (virtio/tap.c) */
+ * offloads (virtio/tap.c); the main list's ARMZ_ARG_IOCTL_TAP only */
 const unsigned long armz_seccomp_tap_ioctls[] = {
     TUNGETIFF, TUNSETVNETHDRSZ, TUNSETVNETLE, TUNSETOFFLOAD,
 };

@@ -13,6 +13,7 @@ typedef enum {
     ARMZ_ARG_SOCKETCALL,    /* s390x socketcall: the main loop's socket calls only */
     ARMZ_ARG_SOCKET_UNIX,   /* socket(AF_UNIX, ...) only */
     ARMZ_ARG_SOCKETCALL_VHOST,  /* s390x socketcall: the vhost-user calls only */
+    ARMZ_ARG_IOCTL_TAP,     /* ioctl: the tap requests of a NIC's device_add only */
 } ArmzArgRule;
 
 typedef struct {

@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
 #include <seccomp.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -137,6 +139,7 @@ typedef enum {
     DO_BAD_IOCTL,       /* an ioctl request outside the allowed ones */
     DO_EXEC,            /* execve */
     DO_THREADS,         /* many threads allocating at once */
+    DO_TAP_IOCTL,       /* a tap request (TUNGETIFF), the main role's only */
 } ChildAction;
 
 #define N_THREADS 24
@@ -191,6 +194,11 @@ run_child(ArmzSandboxRole role, ArmzSeccompMode mode, ChildAction action)
         case DO_BAD_IOCTL:
             (void)ioctl(p[0], FIONREAD, &n);
             _exit(0);
+        case DO_TAP_IOCTL: {
+            struct ifreq ifr = { 0 };
+            (void)ioctl(p[0], TUNGETIFF, &ifr);
+            _exit(0);
+        }
         case DO_EXEC:
             execl("/bin/true", "true", (char *)NULL);
             _exit(7);
@@ -259,6 +267,12 @@ test_kill_and_survive(void)
         g_assert_true(killed_by_sigsys(run_child(role, ARMZ_SECCOMP_ON, DO_FORBIDDEN)));
         g_assert_true(killed_by_sigsys(run_child(role, ARMZ_SECCOMP_ON, DO_BAD_IOCTL)));
         g_assert_true(killed_by_sigsys(run_child(role, ARMZ_SECCOMP_ON, DO_EXEC)));
+        /* only the main loop hot-adds NICs and so sets up taps */
+        st = run_child(role, ARMZ_SECCOMP_ON, DO_TAP_IOCTL);
+        if (role == ARMZ_SANDBOX_MAIN)
+            g_assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        else
+            g_assert_true(killed_by_sigsys(st));
     }
 }
 
