@@ -153,6 +153,9 @@ armz_domain_disk_def_free(ArmzDomainDiskDef *disk)
     g_free(disk->src_host_port);
     g_free(disk->src_host_transport);
     g_free(disk->src_host_socket);
+    g_free(disk->encryption_format);
+    g_free(disk->secret_uuid);
+    g_free(disk->secret_usage);
     g_free(disk);
 }
 

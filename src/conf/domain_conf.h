@@ -178,6 +178,13 @@ typedef struct {
     char *src_host_transport;   /* "tcp" | "unix"; NULL: tcp */
     char *src_host_socket;
     char *alias;            /* <alias name=''>: live, or a user's (ua-) */
+    /* <encryption format='luks'><secret type='passphrase' uuid=''|usage=''/>:
+     * in <source>, or directly in <disk> (libvirt's older place, formatted
+     * there again) */
+    char *encryption_format;    /* "luks"; NULL: none */
+    gboolean encryption_in_disk;
+    char *secret_uuid;
+    char *secret_usage;         /* the usage id of a secret of usage type 'volume' */
 } ArmzDomainDiskDef;
 
 typedef enum {

@@ -61,6 +61,34 @@ format_alias(GString *buf, const char *alias, gboolean live)
 }
 
 static void
+format_disk_encryption(GString *buf, const ArmzDomainDiskDef *disk, int indent)
+{
+    g_string_append_printf(buf, "%*s<encryption", indent * 2, "");
+    armz_xml_attr_append(buf, "format", disk->encryption_format);
+    if (!disk->secret_uuid && !disk->secret_usage) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append_printf(buf, ">\n%*s<secret type='passphrase'", indent * 2 + 2, "");
+    armz_xml_attr_append(buf, "uuid", disk->secret_uuid);
+    armz_xml_attr_append(buf, "usage", disk->secret_usage);
+    g_string_append_printf(buf, "/>\n%*s</encryption>\n", indent * 2, "");
+}
+
+/* <source ATTRS> closed, with its <encryption> when it has one */
+static void
+format_disk_source_end(GString *buf, const ArmzDomainDiskDef *disk)
+{
+    if (!disk->encryption_format || disk->encryption_in_disk) {
+        g_string_append(buf, "/>\n");
+        return;
+    }
+    g_string_append(buf, ">\n");
+    format_disk_encryption(buf, disk, 4);
+    g_string_append(buf, "      </source>\n");
+}
+
+static void
 format_disk(GString *buf, const ArmzDomainDiskDef *disk, gboolean live)
 {
     g_string_append_printf(buf, "    <disk type='%s' device='%s'>\n",
@@ -90,7 +118,10 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk, gboolean live)
         armz_xml_attr_append(buf, "name", disk->src_host_name);
         armz_xml_attr_append(buf, "port", disk->src_host_port);
         armz_xml_attr_append(buf, "socket", disk->src_host_socket);
-        g_string_append(buf, "/>\n      </source>\n");
+        g_string_append(buf, "/>\n");
+        if (disk->encryption_format && !disk->encryption_in_disk)
+            format_disk_encryption(buf, disk, 4);
+        g_string_append(buf, "      </source>\n");
     } else if (disk->src_path || disk->src_pool) {
         g_string_append(buf, "      <source");
         if (disk->type == ARMZ_DOMAIN_DISK_TYPE_FILE)
@@ -101,7 +132,7 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk, gboolean live)
             armz_xml_attr_append(buf, "pool", disk->src_pool);
             armz_xml_attr_append(buf, "volume", disk->src_volume);
         }
-        g_string_append(buf, "/>\n");
+        format_disk_source_end(buf, disk);
     }
     if (disk->backing)
         format_disk_backing(buf, disk);
@@ -118,6 +149,8 @@ format_disk(GString *buf, const ArmzDomainDiskDef *disk, gboolean live)
     if (disk->shareable)
         g_string_append(buf, "      <shareable/>\n");
     armz_xml_text_element(buf, 3, "serial", disk->serial);
+    if (disk->encryption_format && disk->encryption_in_disk)
+        format_disk_encryption(buf, disk, 3);
     format_boot(buf, disk->boot_order);
     format_alias(buf, disk->alias, live);
     armz_conf_address_format(buf, disk->address, 3);

@@ -54,6 +54,9 @@ armz_daemon_drivers_open(ArmzDaemon *d, const ArmzDriverConfig *cfg, GError **er
     armz_storage_driver_set_event_func(d->storage, armz_remote_storage_event, NULL);
     armz_driver_set_volume_resolver(d->driver, armz_storage_resolve_volume, d->storage);
     d->secret = armz_secret_driver_new(d->paths);
+    armz_driver_set_secret_resolver(d->driver, armz_secret_resolve_passphrase, d->secret);
+    armz_storage_driver_set_secret_resolver(d->storage, armz_secret_resolve_passphrase,
+                                            d->secret);
     return TRUE;
 }
 
@@ -126,12 +129,15 @@ armz_daemon_drivers_close(ArmzDaemon *d)
 {
     if (d->driver) {
         armz_driver_set_volume_resolver(d->driver, NULL, NULL);
+        armz_driver_set_secret_resolver(d->driver, NULL, NULL);
         armz_driver_set_network_resolver(d->driver, NULL, NULL);
         armz_driver_set_network_leases(d->driver, NULL, NULL);
         armz_driver_set_event_sink(d->driver, NULL, NULL);
     }
-    if (d->storage)
+    if (d->storage) {
         armz_storage_driver_set_event_func(d->storage, NULL, NULL);
+        armz_storage_driver_set_secret_resolver(d->storage, NULL, NULL);
+    }
     g_clear_pointer(&d->storage, armz_storage_driver_free);
     g_clear_pointer(&d->secret, armz_secret_driver_free);
     if (d->network)

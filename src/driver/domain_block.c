@@ -62,6 +62,32 @@ vmm_disks(const ArmzDomainDef *def)
     return out;
 }
 
+/* The disks with statistics: armz-vmm's virtio disks, then its SCSI disks
+ * and CD-ROMs by their LUN's id (scsi0-0-0-UNIT, also the alias). */
+static GArray *
+stat_disks(const ArmzDomainDef *def)
+{
+    GArray *out = vmm_disks(def);
+
+    for (guint i = 0; i < def->disks->len; i++) {
+        VmmDisk d = { .disk = g_ptr_array_index(def->disks, i) };
+        guint unit;
+
+        if (!armz_domain_disk_is_scsi(d.disk) || !armz_domain_scsi_unit(d.disk, &unit, NULL))
+            continue;
+        g_snprintf(d.alias, sizeof(d.alias), "scsi0-0-0-%u", unit);
+        g_array_append_val(out, d);
+    }
+    return out;
+}
+
+/* D's name in armz-vmm's query-blockstats */
+static const char *
+stat_name(const VmmDisk *d)
+{
+    return armz_domain_disk_is_scsi(d->disk) ? d->alias : d->label;
+}
+
 /* The disk PATH names (target or source), or NULL. */
 static const VmmDisk *
 find_disk(GArray *disks, const char *path)
@@ -191,7 +217,7 @@ add_counters(Counters *c, yajl_val e)
 static gboolean
 counters(ArmzDomainObj *obj, const char *path, Counters *out, GError **error)
 {
-    g_autoptr(GArray) disks = vmm_disks(obj->def);
+    g_autoptr(GArray) disks = stat_disks(obj->def);
     const VmmDisk *want = NULL;
     char alias[32];
     yajl_val list;
@@ -211,7 +237,7 @@ counters(ArmzDomainObj *obj, const char *path, Counters *out, GError **error)
         return FALSE;
     for (size_t i = 0; i < list->u.array.len; i++) {
         yajl_val e = list->u.array.values[i];
-        if (!want || g_strcmp0(entry_device(e), want->label) == 0)
+        if (!want || g_strcmp0(entry_device(e), stat_name(want)) == 0)
             add_counters(out, e);
     }
     yajl_tree_free(list);
@@ -539,7 +565,7 @@ armz_domain_block_stats_collect(ArmzDriver *drv, ArmzDomainObj *obj, GArray *par
     yajl_val list = NULL;
 
     g_mutex_lock(&obj->lock);
-    disks = vmm_disks(obj->def);
+    disks = stat_disks(obj->def);
     /* counters of a running domain; sizes of every one */
     if (armz_domain_obj_is_active(obj) && obj->priv)
         list = vmm_query(obj, "query-blockstats", NULL, NULL);
@@ -555,7 +581,7 @@ armz_domain_block_stats_collect(ArmzDriver *drv, ArmzDomainObj *obj, GArray *par
             yajl_val e = list->u.array.values[j];
             Counters c = { 0 };
 
-            if (g_strcmp0(entry_device(e), d->label) != 0)
+            if (g_strcmp0(entry_device(e), stat_name(d)) != 0)
                 continue;
             add_counters(&c, e);
             armz_typed_params_add_ullong(params, (guint64)c.rd_req, "block.%u.rd.reqs", i);

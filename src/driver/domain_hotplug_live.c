@@ -3,7 +3,9 @@
  * jailed VMM opens nothing), passes the fd with getfd, and device_add puts
  * the device in slot 0 of a free hotplug-capable pcie-root-port, named
  * pci.N; device_del asks the guest to let go, and DEVICE_DELETED says it
- * did. Disks that need qemu-storage-daemon are not hot-plugged. */
+ * did. A disk that needs qemu-storage-daemon is given to the domain's
+ * storage daemon first (domain_hotplug_qsd.c) and becomes a
+ * vhost-user-blk-pci on its export, released again once it is gone. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -82,6 +84,7 @@ free_port(const ArmzDomainDef *def, guint *index, GError **error)
 
 typedef struct {
     const char *driver, *id, *fdname, *mac, *serial, *cache, *discard, *werror, *rerror, *io;
+    const char *path;           /* vhost-user-blk-pci: the export's socket */
     guint bus;
     gboolean readonly;
 } DeviceAdd;
@@ -116,6 +119,7 @@ device_add_args(const DeviceAdd *d)
     gen_pair(g, "werror", d->werror);
     gen_pair(g, "rerror", d->rerror);
     gen_pair(g, "io", d->io);
+    gen_pair(g, "path", d->path);
     if (d->readonly) {
         armz_json_gen_str(g, "readonly");
         yajl_gen_bool(g, 1);
@@ -180,6 +184,8 @@ disk_path(ArmzDriver *drv, const ArmzDomainDiskDef *disk, char **path, GError **
 {
     g_autofree char *what = g_strdup_printf(_("disk '%s'"), disk->target_dev);
 
+    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK)
+        return TRUE;
     if (disk->type != ARMZ_DOMAIN_DISK_TYPE_VOLUME) {
         *path = g_strdup(disk->src_path);
         return armz_domain_check_abs_path(*path, what, error);
@@ -191,21 +197,24 @@ disk_path(ArmzDriver *drv, const ArmzDomainDiskDef *disk, char **path, GError **
                     disk->src_pool);
         return FALSE;
     }
-    if (!drv->resolve_volume(disk->src_pool, disk->src_volume, "raw", path, drv->volume_opaque,
-                             error))
+    if (!drv->resolve_volume(disk->src_pool, disk->src_volume,
+                             disk->driver_type ? disk->driver_type : "raw", path,
+                             drv->volume_opaque, error))
         return FALSE;
     return armz_domain_check_abs_path(*path, what, error);
 }
+
+static void disk_mode(DeviceAdd *d, const ArmzDomainDiskDef *disk);
 
 static gboolean
 attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **error)
 {
     ArmzDomainDiskDef *disk = g_ptr_array_index(dev->disks, 0);
-    g_autofree char *path = NULL, *alias = NULL;
+    g_autofree char *path = NULL, *alias = NULL, *socket = NULL;
     DeviceAdd d = { .driver = "virtio-blk-pci" };
     guint bus;
     int fd;
-    gboolean ok;
+    gboolean ok, qsd;
 
     if (disk->device != ARMZ_DOMAIN_DISK_DEVICE_DISK ||
         g_strcmp0(disk->target_bus ? disk->target_bus : "virtio", "virtio") != 0) {
@@ -214,19 +223,11 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
                       "hot-plugged by the armz driver"), disk->target_dev);
         return FALSE;
     }
-    if (disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK || armz_domain_disk_uses_qsd(disk) ||
-        (disk->driver_type && g_strcmp0(disk->driver_type, "raw") != 0)) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
-                    _("live attach of disk '%s': it needs qemu-storage-daemon (a %s disk), "
-                      "which the armz driver does not hot-plug; attach it with --config"),
-                    disk->target_dev,
-                    disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK ? "network" : disk->driver_type);
-        return FALSE;
-    }
+    qsd = armz_domain_disk_uses_qsd(disk);
     /* armz-vmm sets up an io_uring ring before its system-call filter, so
      * only at start (io='native', which Nova writes for block volumes, is
      * fine) */
-    if (g_strcmp0(disk->driver_io, "io_uring") == 0) {
+    if (!qsd && g_strcmp0(disk->driver_io, "io_uring") == 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
                     _("live attach of disk '%s': io='%s' is set up when the domain starts; "
                       "attach it with --config"), disk->target_dev, disk->driver_io);
@@ -244,8 +245,12 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
     }
     if (!free_port(obj->def, &bus, error) || !disk_path(drv, disk, &path, error))
         return FALSE;
-    fd = open(path, (disk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-    if (fd < 0) {
+    if (qsd) {
+        if (!armz_hotplug_qsd_attach(drv, obj, disk, path, &fd, &socket, error))
+            return FALSE;
+        d.driver = "vhost-user-blk-pci";
+        d.path = socket;
+    } else if ((fd = open(path, (disk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC)) < 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
                     _("cannot open disk '%s' (%s): %s"), disk->target_dev, path,
                     g_strerror(errno));
@@ -254,20 +259,12 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
     d.id = d.fdname = alias;
     d.bus = bus;
     d.readonly = disk->readonly;
-    d.serial = disk->serial;
-    d.cache = g_strcmp0(disk->driver_cache, "default") ? disk->driver_cache : NULL;
-    d.discard = disk->driver_discard;
-    d.io = disk->driver_io;
-    /* as at start (vmm_command.c): enospace is spelled enospc and is a
-     * write policy only; reads follow error_policy unless told */
-    d.werror = disk->driver_error_policy;
-    d.rerror = disk->driver_rerror_policy;
-    if (g_strcmp0(d.werror, "enospace") == 0)
-        d.werror = "enospc";
-    else if (!d.rerror)
-        d.rerror = d.werror;
+    if (!qsd)
+        disk_mode(&d, disk);
     ok = qmp_add(obj, &d, fd, error);
     close(fd);
+    if (!ok && qsd)
+        armz_hotplug_qsd_release(drv, obj, disk);
     if (!ok || !armz_domain_obj_is_active(obj))
         return ok;
     g_free(disk->alias);
@@ -278,6 +275,24 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
     save_status(drv, obj);
     emit_device(drv, obj, ARMZ_DOMAIN_EVENT_DEVICE_ADDED, disk->alias);
     return TRUE;
+}
+
+/* virtio-blk-pci's options of DISK: armz-vmm does the I/O */
+static void
+disk_mode(DeviceAdd *d, const ArmzDomainDiskDef *disk)
+{
+    d->serial = disk->serial;
+    d->cache = g_strcmp0(disk->driver_cache, "default") ? disk->driver_cache : NULL;
+    d->discard = disk->driver_discard;
+    d->io = disk->driver_io;
+    /* as at start (vmm_command.c): enospace is spelled enospc and is a
+     * write policy only; reads follow error_policy unless told */
+    d->werror = disk->driver_error_policy;
+    d->rerror = disk->driver_rerror_policy;
+    if (g_strcmp0(d->werror, "enospace") == 0)
+        d->werror = "enospc";
+    else if (!d->rerror)
+        d->rerror = d->werror;
 }
 
 static gboolean
@@ -495,12 +510,15 @@ armz_hotplug_vmm_event(ArmzDriver *drv, ArmzDomainObj *obj, gboolean removed, ya
         emit_device(drv, obj, ARMZ_DOMAIN_EVENT_DEVICE_REMOVAL_FAILED, alias);
         return;
     }
-    for (guint i = 0; !found && i < obj->def->disks->len; i++)
-        if (g_strcmp0(((ArmzDomainDiskDef *)g_ptr_array_index(obj->def->disks, i))->alias,
-                      alias) == 0) {
+    for (guint i = 0; !found && i < obj->def->disks->len; i++) {
+        ArmzDomainDiskDef *disk = g_ptr_array_index(obj->def->disks, i);
+        if (g_strcmp0(disk->alias, alias) == 0) {
+            if (armz_domain_disk_uses_qsd(disk))
+                armz_hotplug_qsd_release(drv, obj, disk);
             g_ptr_array_remove_index(obj->def->disks, i);
             found = TRUE;
         }
+    }
     for (guint i = 0; !found && i < obj->def->nets->len; i++) {
         ArmzDomainNetDef *net = g_ptr_array_index(obj->def->nets, i);
         if (g_strcmp0(net->alias, alias) == 0) {

@@ -35,3 +35,13 @@ gboolean armz_hotplug_detach_live(ArmzDriver *drv, ArmzDomainObj *obj, const Arm
  * event with DATA (process_watch.c, OBJ locked). */
 void armz_hotplug_vmm_event(ArmzDriver *drv, ArmzDomainObj *obj, gboolean removed,
                             yajl_val data);
+
+/* domain_hotplug_qsd.c, OBJ locked, its job held: DISK (image PATH) added
+ * to OBJ's qemu-storage-daemon (started when it has none), *SOCKET its
+ * export and *FD a socket connected to it, the disk's <backingStore> set;
+ * its release (nodes, export and their options go; from any thread: the
+ * daemon's commands run in a thread of their own). */
+gboolean armz_hotplug_qsd_attach(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDiskDef *disk,
+                                 const char *path, int *fd, char **socket, GError **error);
+void armz_hotplug_qsd_release(ArmzDriver *drv, ArmzDomainObj *obj,
+                              const ArmzDomainDiskDef *disk);

@@ -7,6 +7,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/number.h"
+#include "util/uuid.h"
 #include "driver/domain_validate.h"
 #include "driver/pci_address.h"
 
@@ -680,7 +681,31 @@ gboolean
 armz_domain_disk_uses_qsd(const ArmzDomainDiskDef *disk)
 {
     return g_strcmp0(disk->driver_type, "qcow2") == 0 || armz_domain_disk_has_iotune(disk) ||
-           disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK;
+           disk->type == ARMZ_DOMAIN_DISK_TYPE_NETWORK || disk->encryption_format;
+}
+
+/* <encryption>: LUKS (a raw LUKS image, or qcow2's built-in LUKS) whose
+ * passphrase is a secret of the secret driver. */
+static gboolean
+check_encryption(const ArmzDomainDiskDef *disk, GError **error)
+{
+    const char *dev = disk->target_dev;
+    unsigned char uuid[16];
+
+    if (!disk->encryption_format)
+        return TRUE;
+    if (!g_str_equal(disk->encryption_format, "luks"))
+        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported disk encryption format '%s' of disk '%s': the armz driver "
+                      "opens 'luks' only"), disk->encryption_format, dev);
+    if (!disk->secret_uuid && !disk->secret_usage)
+        return fail(error, VIR_ERR_XML_ERROR,
+                    _("disk '%s': <encryption format='luks'> needs a <secret "
+                      "type='passphrase'/>"), dev);
+    if (disk->secret_uuid && !armz_uuid_parse(disk->secret_uuid, uuid))
+        return fail(error, VIR_ERR_XML_ERROR, _("disk '%s': malformed secret uuid '%s'"), dev,
+                    disk->secret_uuid);
+    return TRUE;
 }
 
 /* <disk type='network'>: NBD, raw (a chain on the far side cannot be read). */
@@ -735,7 +760,7 @@ check_qsd_disk(const ArmzDomainDiskDef *disk, GError **error)
 {
     const char *dev = disk->target_dev;
 
-    if (!check_io_native(disk, error))
+    if (!check_io_native(disk, error) || !check_encryption(disk, error))
         return FALSE;
     /* a vhost-user-blk export fails the guest's request on an error: the
      * 'report' policy, and no other */
@@ -798,8 +823,8 @@ check_disk(const ArmzDomainDiskDef *disk, GError **error)
     if (armz_domain_disk_is_scsi(disk) && armz_domain_disk_uses_qsd(disk))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("disk '%s': the SCSI disks of the armz driver are raw files and block "
-                      "devices without <iotune>; qcow2, network disks and <iotune> need "
-                      "bus='virtio'"), dev);
+                      "devices without <iotune>; qcow2, network disks, <iotune> and "
+                      "<encryption> need bus='virtio'"), dev);
     if (armz_domain_disk_uses_qsd(disk))
         return check_qsd_disk(disk, error);
     if (!ok_value(disk_caches, disk->driver_cache))

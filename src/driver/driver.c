@@ -101,6 +101,13 @@ armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn, gpoin
 }
 
 void
+armz_driver_set_secret_resolver(ArmzDriver *drv, ArmzResolveSecretFunc fn, gpointer opaque)
+{
+    drv->resolve_secret = fn;
+    drv->secret_opaque = opaque;
+}
+
+void
 armz_driver_set_event_sink(ArmzDriver *drv, ArmzDomainEventSink sink, gpointer opaque)
 {
     g_mutex_lock(&drv->event_lock);

@@ -43,6 +43,13 @@ void armz_driver_set_network_resolver(ArmzDriver *drv, ArmzResolveNetworkFunc fn
                                       gpointer opaque);
 void armz_driver_set_volume_resolver(ArmzDriver *drv, ArmzResolveVolumeFunc fn,
                                      gpointer opaque);
+/* The passphrase of an encrypted disk (<encryption><secret uuid=''|usage=''>,
+ * usage naming a secret of usage type 'volume'): set by the daemon from the
+ * secret driver. */
+typedef GBytes *(*ArmzResolveSecretFunc)(const char *uuid, const char *usage, gpointer opaque,
+                                         GError **error);
+void armz_driver_set_secret_resolver(ArmzDriver *drv, ArmzResolveSecretFunc fn,
+                                     gpointer opaque);
 
 /* Addresses a DHCP server leased (virDomainInterfaceAddresses). */
 typedef struct {

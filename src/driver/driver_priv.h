@@ -23,6 +23,8 @@ struct _ArmzDriver {
     gpointer volume_opaque;
     ArmzNetworkLeasesFunc network_leases;
     gpointer leases_opaque;
+    ArmzResolveSecretFunc resolve_secret;   /* set by the secret driver */
+    gpointer secret_opaque;
 };
 
 /* The object DOM names (a new reference), or NULL with VIR_ERR_NO_DOMAIN. */

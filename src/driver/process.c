@@ -27,6 +27,7 @@
 #include "driver/domain_hotplug_priv.h"
 #include "driver/security_dac.h"
 #include "driver/vmm_jail.h"
+#include "driver/qsd_keys.h"
 
 #define MONITOR_START_TIMEOUT_MS 60000  /* nested KVM under TCG is slow */
 #define KILL_GRACE_US (10 * G_USEC_PER_SEC)
@@ -144,31 +145,55 @@ record_taps(ArmzDomainDef *live, const ArmzLaunchFds *fds)
     }
 }
 
+void
+armz_process_disk_backing(ArmzDomainDiskDef *disk, const GPtrArray *chain)
+{
+    if (disk->backing)
+        g_ptr_array_unref(disk->backing);
+    disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
+    for (guint j = 1; j < chain->len; j++) {
+        const ArmzDiskLayer *l = g_ptr_array_index(chain, j);
+        ArmzDomainDiskBackingDef *b = g_new0(ArmzDomainDiskBackingDef, 1);
+        struct stat st;
+
+        b->path = g_strdup(l->path);
+        b->format = g_strdup(l->format);
+        b->block = stat(l->path, &st) == 0 && S_ISBLK(st.st_mode);
+        g_ptr_array_add(disk->backing, b);
+    }
+}
+
 /* Puts the backing chains the storage daemon was given into the live
  * definition's <backingStore>, as libvirt shows them. */
 static void
 record_backing(ArmzDomainDef *live, const ArmzLaunchPlan *plan)
 {
     for (guint i = 0; plan->qsd && i < live->disks->len && i < plan->qsd->chains->len; i++) {
-        ArmzDomainDiskDef *disk = g_ptr_array_index(live->disks, i);
         GPtrArray *chain = g_ptr_array_index(plan->qsd->chains, i);
 
-        if (!chain)
-            continue;
-        if (disk->backing)
-            g_ptr_array_unref(disk->backing);
-        disk->backing = g_ptr_array_new_with_free_func(armz_domain_disk_backing_def_free);
-        for (guint j = 1; j < chain->len; j++) {
-            const ArmzDiskLayer *l = g_ptr_array_index(chain, j);
-            ArmzDomainDiskBackingDef *b = g_new0(ArmzDomainDiskBackingDef, 1);
-            struct stat st;
-
-            b->path = g_strdup(l->path);
-            b->format = g_strdup(l->format);
-            b->block = stat(l->path, &st) == 0 && S_ISBLK(st.st_mode);
-            g_ptr_array_add(disk->backing, b);
-        }
+        if (chain)
+            armz_process_disk_backing(g_ptr_array_index(live->disks, i), chain);
     }
+}
+
+/* The live definition: DEF with the host resources FDS opened for PLAN. */
+static ArmzDomainDef *
+live_def(const ArmzDomainDef *def, const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds)
+{
+    ArmzDomainDef *live = armz_domain_def_copy(def);
+
+    record_ptys(live, plan, fds);
+    record_taps(live, fds);
+    armz_launch_record_channels(live, plan, fds->pty_paths);
+    record_backing(live, plan);
+    if (plan->vhost_dir) {
+        /* implied by the vhost-user devices: shown as libvirt users write it */
+        g_free(live->mem_source);
+        g_free(live->mem_access);
+        live->mem_source = g_strdup("memfd");
+        live->mem_access = g_strdup("shared");
+    }
+    return live;
 }
 
 /* The files of the storage daemon's chains, for the DAC driver; NULL-terminated. */
@@ -189,12 +214,18 @@ chain_files(const ArmzLaunchPlan *plan)
 /* The vhost-user back-ends of PLAN, started before the VMM; on failure none
  * is left. */
 static gboolean
-start_backends(const ArmzLaunchPlan *plan, const ArmzDacPlan *dac, ArmzDomainObj *obj,
-               const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds, GError **error)
+start_backends(ArmzDriver *drv, const ArmzLaunchPlan *plan, const ArmzDacPlan *dac,
+               ArmzDomainObj *obj, const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds,
+               GError **error)
 {
     if (plan->qsd) {
         *qsd = armz_qsd_run_new(plan->qsd, dac->uid, dac->gid);
         if (!armz_qsd_start(*qsd, plan->qsd->sockets, obj, log_path, error)) {
+            g_clear_pointer(qsd, armz_qsd_run_free);
+            return FALSE;
+        }
+        if (!armz_qsd_keys_apply(drv, obj, plan->qsd->qmp_path, plan->qsd->keyed, error)) {
+            armz_qsd_stop(*qsd);
             g_clear_pointer(qsd, armz_qsd_run_free);
             return FALSE;
         }
@@ -296,7 +327,8 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autofree char *cgroup = NULL;
     goffset log_start;
     struct stat st;
-    gboolean paused, jailed, cgroup_made;
+    gboolean paused, jailed, cgroup_made, spawned;
+    ArmzJailPending *pending = NULL;
     ArmzDacPlan dac;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
     const char *label_paths[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
@@ -337,26 +369,13 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         return FALSE;
     }
     start_step(obj, t0, "log, ptys, taps and sockets open");
-    live = armz_domain_def_copy(obj->def);
-    record_ptys(live, plan, &fds);
-    record_taps(live, &fds);
-    armz_launch_record_channels(live, plan, fds.pty_paths);
-    record_backing(live, plan);
-    if (plan->vhost_dir) {
-        /* implied by the vhost-user devices: shown as libvirt users write it */
-        g_free(live->mem_source);
-        g_free(live->mem_access);
-        live->mem_source = g_strdup("memfd");
-        live->mem_access = g_strdup("shared");
-    }
-
     log_start = fstat(logfd, &st) == 0 ? st.st_size : 0;
     armz_domain_log_line(logfd, "starting up");
     cmd = armz_launch_plan_format(plan);
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
-    if (!start_backends(plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
+    if (!start_backends(drv, plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_launch_fds_close(&fds);
@@ -371,10 +390,18 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     cgroup_made = armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error);
     if (cgroup_made)
         start_step(obj, t0, "cgroup made");
-    if (!cgroup_made ||
-        (jailed ? !armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
-                                       obj->def, cgroup_fd, &pid, error)
-                : !spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error))) {
+    spawned = cgroup_made &&
+        (jailed ? armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
+                                      obj->def, cgroup_fd, &pid, &pending, error)
+                : spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error));
+    if (spawned) {
+        if (pending)
+            start_step(obj, t0, "jail's child made");
+        /* the guest does not need it: made while the jailed child mounts */
+        live = live_def(obj->def, plan, &fds);
+        spawned = !pending || armz_vmm_jail_finish(g_steal_pointer(&pending), error);
+    }
+    if (!spawned) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
         armz_cgroup_remove(cgroup);

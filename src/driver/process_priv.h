@@ -30,3 +30,7 @@ void armz_process_queue_reap(ArmzDriver *drv, ArmzDomainObj *obj, guint64 genera
 /* ArmzResolveChainFunc of the daemon: the chain from the image headers. */
 gboolean armz_process_read_chain(const char *path, const char *format, GPtrArray **chain,
                                  gpointer opaque, GError **error);
+
+/* DISK's <backingStore> from CHAIN (ArmzDiskLayer*, the image first), as
+ * libvirt shows a running disk's chain. */
+void armz_process_disk_backing(ArmzDomainDiskDef *disk, const GPtrArray *chain);

@@ -21,6 +21,21 @@ chain_unref(gpointer c)
         g_ptr_array_unref(c);
 }
 
+void
+armz_qsd_keyed_disk_free(gpointer p)
+{
+    ArmzQsdKeyedDisk *k = p;
+
+    if (!k)
+        return;
+    g_free(k->dev);
+    g_free(k->secret_uuid);
+    g_free(k->secret_usage);
+    g_ptr_array_unref(k->commands);
+    g_free(k->socket);
+    g_free(k);
+}
+
 ArmzQsdPlan *
 armz_qsd_plan_new(const char *qsd_path, const char *dir, guint n_disks)
 {
@@ -29,6 +44,7 @@ armz_qsd_plan_new(const char *qsd_path, const char *dir, guint n_disks)
     q->argv = g_ptr_array_new_with_free_func(g_free);
     q->sockets = g_ptr_array_new_with_free_func(g_free);
     q->chains = g_ptr_array_new_with_free_func(chain_unref);
+    q->keyed = g_ptr_array_new_with_free_func(armz_qsd_keyed_disk_free);
     g_ptr_array_set_size(q->chains, (gint)n_disks);
     q->dir = g_strdup(dir);
     q->qmp_path = g_build_filename(dir, ARMZ_QSD_QMP_NAME, NULL);
@@ -53,6 +69,7 @@ armz_qsd_plan_free(ArmzQsdPlan *q)
     g_ptr_array_unref(q->argv);
     g_ptr_array_unref(q->sockets);
     g_ptr_array_unref(q->chains);
+    g_ptr_array_unref(q->keyed);
     g_free(q->dir);
     g_free(q->qmp_path);
     g_free(q->pidfile);
@@ -74,11 +91,56 @@ json_str(GString *out, const char *s)
     g_string_append_c(out, '"');
 }
 
+/* The disk being added when it is encrypted: its options become QMP
+ * commands (the same JSON as arguments). */
+static ArmzQsdKeyedDisk *keyed_current(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk);
+
 static void
-opt(ArmzQsdPlan *q, const char *name, GString *json)
+opt_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, const char *name, GString *json)
 {
-    g_ptr_array_add(q->argv, g_strdup(name));
-    g_ptr_array_add(q->argv, g_string_free(json, FALSE));
+    ArmzQsdKeyedDisk *k = disk ? keyed_current(q, disk) : NULL;
+    const char *cmd;
+
+    if (!k) {
+        g_ptr_array_add(q->argv, g_strdup(name));
+        g_ptr_array_add(q->argv, g_string_free(json, FALSE));
+        return;
+    }
+    cmd = g_str_equal(name, "--blockdev") ? "blockdev-add"
+          : g_str_equal(name, "--export") ? "block-export-add" : "object-add";
+    g_ptr_array_add(k->commands, g_strdup_printf("%s %s", cmd, json->str));
+    g_string_free(json, TRUE);
+}
+
+static ArmzQsdKeyedDisk *
+keyed_current(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk)
+{
+    ArmzQsdKeyedDisk *k;
+
+    if (!disk->encryption_format)
+        return NULL;
+    k = q->keyed->len ? g_ptr_array_index(q->keyed, q->keyed->len - 1) : NULL;
+    if (k && g_str_equal(k->dev, disk->target_dev))
+        return k;
+    k = g_new0(ArmzQsdKeyedDisk, 1);
+    k->dev = g_strdup(disk->target_dev);
+    k->secret_uuid = g_strdup(disk->secret_uuid);
+    k->secret_usage = g_strdup(disk->secret_usage);
+    k->commands = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(q->keyed, k);
+    return k;
+}
+
+/* The key options of the top layer of an encrypted DISK in format FMT:
+ * LUKS under raw is the luks driver itself, qcow2 has it built in. */
+static void
+key_json(GString *j, const ArmzDomainDiskDef *disk, const char *fmt)
+{
+    if (g_str_equal(fmt, "qcow2"))
+        g_string_append_printf(j, ",\"encrypt\":{\"format\":\"luks\",\"key-secret\":\"%s-secret\"}",
+                               disk->target_dev);
+    else
+        g_string_append_printf(j, ",\"key-secret\":\"%s-secret\"", disk->target_dev);
 }
 
 static gboolean
@@ -102,6 +164,7 @@ add_layer(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, const ArmzDiskLayer *l,
 {
     const char *dev = disk->target_dev;
     gboolean ro = !top || disk->readonly;
+    gboolean keyed = top && disk->encryption_format;
     GString *f = g_string_new("{\"driver\":");
     GString *j = g_string_new("{\"driver\":");
 
@@ -117,11 +180,13 @@ add_layer(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, const ArmzDiskLayer *l,
     if (top && g_strcmp0(disk->driver_discard, "unmap") == 0)
         g_string_append(f, ",\"discard\":\"unmap\"");
     g_string_append_c(f, '}');
-    opt(q, "--blockdev", f);
+    opt_disk(q, disk, "--blockdev", f);
 
-    json_str(j, l->format);
+    json_str(j, keyed && g_str_equal(l->format, "raw") ? "luks" : l->format);
     g_string_append_printf(j, ",\"file\":\"%s-f%u\",\"node-name\":\"%s-%u\",\"read-only\":%s",
                            dev, n, dev, n, ro ? "true" : "false");
+    if (keyed)
+        key_json(j, disk, l->format);
     cache_json(j, disk);
     if (top && g_strcmp0(disk->driver_discard, "unmap") == 0)
         g_string_append(j, ",\"discard\":\"unmap\"");
@@ -133,7 +198,7 @@ add_layer(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, const ArmzDiskLayer *l,
             g_string_append_printf(j, ",\"backing\":\"%s-%u\"", dev, n + 1);
     }
     g_string_append_c(j, '}');
-    opt(q, "--blockdev", j);
+    opt_disk(q, disk, "--blockdev", j);
 }
 
 static void
@@ -165,10 +230,10 @@ add_throttle(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk)
     add_limit(o, &first, "iops-read", t->read_iops_sec);
     add_limit(o, &first, "iops-write", t->write_iops_sec);
     g_string_append(o, "}}");
-    opt(q, "--object", o);
+    opt_disk(q, disk, "--object", o);
     g_string_printf(n, "{\"driver\":\"throttle\",\"node-name\":\"%s-throttle\","
                        "\"throttle-group\":\"throttle-%s\",\"file\":\"%s-0\"}", dev, dev, dev);
-    opt(q, "--blockdev", n);
+    opt_disk(q, disk, "--blockdev", n);
     return g_strdup_printf("%s-throttle", dev);
 }
 
@@ -189,9 +254,12 @@ add_export(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, char **socket)
                        "\"addr\":{\"type\":\"unix\",\"path\":\"%s.sock\"},\"writable\":%s,"
                        "\"writethrough\":%s}",
                     dev, top, dev, disk->readonly ? "false" : "true", wt ? "true" : "false");
-    opt(q, "--export", e);
+    opt_disk(q, disk, "--export", e);
     *socket = g_strdup_printf("%s/%s.sock", q->dir, dev);
-    g_ptr_array_add(q->sockets, g_strdup(*socket));
+    if (disk->encryption_format)
+        keyed_current(q, disk)->socket = g_strdup(*socket);
+    else
+        g_ptr_array_add(q->sockets, g_strdup(*socket));
 }
 
 void
@@ -218,12 +286,15 @@ armz_qsd_plan_add_network_disk(ArmzQsdPlan *q, const ArmzDomainDiskDef *disk, ch
         json_str(f, disk->src_name);
     }
     g_string_append_printf(f, ",\"read-only\":%s}", ro ? "true" : "false");
-    opt(q, "--blockdev", f);
-    g_string_printf(j, "{\"driver\":\"raw\",\"file\":\"%s-f0\",\"node-name\":\"%s-0\","
-                       "\"read-only\":%s", dev, dev, ro ? "true" : "false");
+    opt_disk(q, disk, "--blockdev", f);
+    g_string_printf(j, "{\"driver\":\"%s\",\"file\":\"%s-f0\",\"node-name\":\"%s-0\","
+                       "\"read-only\":%s", disk->encryption_format ? "luks" : "raw", dev, dev,
+                    ro ? "true" : "false");
+    if (disk->encryption_format)
+        key_json(j, disk, "raw");
     cache_json(j, disk);
     g_string_append_c(j, '}');
-    opt(q, "--blockdev", j);
+    opt_disk(q, disk, "--blockdev", j);
     add_export(q, disk, socket);
 }
 
@@ -264,4 +335,14 @@ armz_qsd_plan_format(const ArmzQsdPlan *q, GString *out)
         armz_launch_append_quoted(out, a);
     }
     g_string_append_c(out, '\n');
+    for (guint i = 0; i < q->keyed->len; i++) {
+        const ArmzQsdKeyedDisk *k = g_ptr_array_index(q->keyed, i);
+        g_string_append_printf(out, "# then over QMP, disk %s: object-add secret %s-secret, "
+                                    "the passphrase of secret %s ", k->dev, k->dev,
+                               k->secret_uuid ? "uuid" : "usage");
+        armz_launch_append_quoted(out, k->secret_uuid ? k->secret_uuid : k->secret_usage);
+        g_string_append_c(out, '\n');
+        for (guint c = 0; c < k->commands->len; c++)
+            g_string_append_printf(out, "#   %s\n", (const char *)g_ptr_array_index(k->commands, c));
+    }
 }

@@ -23,12 +23,28 @@
 typedef gboolean (*ArmzResolveChainFunc)(const char *path, const char *format,
                                          GPtrArray **chain, gpointer opaque, GError **error);
 
+/* An encrypted disk (<encryption format='luks'>): its nodes and export
+ * are not on the command line but added over QMP once the daemon runs,
+ * after the secret object DEV-secret that holds its passphrase
+ * (qsd_keys.h), so the passphrase is never in an argument or a file. */
+typedef struct {
+    char *dev;
+    char *secret_uuid;      /* the disk's <secret uuid=''>, or */
+    char *secret_usage;     /* its usage='' (a secret of usage type 'volume') */
+    GPtrArray *commands;    /* char*: "COMMAND ARGUMENTS-JSON", in order */
+    char *socket;           /* its export's, absolute */
+} ArmzQsdKeyedDisk;
+
+void armz_qsd_keyed_disk_free(gpointer p);
+
 typedef struct {
     GPtrArray *argv;        /* char*: qemu-storage-daemon and its options */
     char *dir;              /* its working directory: sockets, QMP, pid file */
     char *qmp_path;         /* DIR/qsd.qmp */
     char *pidfile;          /* DIR/qsd.pid */
-    GPtrArray *sockets;     /* char*: the absolute export socket paths */
+    GPtrArray *sockets;     /* char*: the absolute export socket paths of the
+                             * command line's exports */
+    GPtrArray *keyed;       /* ArmzQsdKeyedDisk*: the encrypted disks */
     GPtrArray *chains;      /* per def->disks position: its chain (ArmzDiskLayer*,
                              * the image first), or NULL for a disk it does not serve */
 } ArmzQsdPlan;

@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "driver/domain_log.h"
 #include "driver/process_priv.h"
+#include "driver/qsd_keys.h"
 #include "driver/qsd_process.h"
 
 #define QSD_START_TIMEOUT_US (60 * G_USEC_PER_SEC)     /* TCG hosts are slow */
@@ -38,6 +39,7 @@ armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid)
         q->argv[i] = g_strdup(g_ptr_array_index(plan->argv, i));
     q->dir = g_strdup(plan->dir);
     q->qmp_path = g_strdup(plan->qmp_path);
+    q->keyed = g_ptr_array_ref(plan->keyed);
     q->uid = uid;
     q->gid = gid;
     return q;
@@ -64,6 +66,8 @@ armz_qsd_run_free(ArmzQsdRun *q)
     g_strfreev(q->argv);
     g_free(q->dir);
     g_free(q->qmp_path);
+    if (q->keyed)
+        g_ptr_array_unref(q->keyed);
     g_free(q);
 }
 
@@ -279,6 +283,10 @@ restart(ArmzQsdRun *q, const char *name, const char *log_path)
         log_line(log_path, msg);
         return;
     }
+    /* the dead daemon's sockets: a new QMP socket tells it listens */
+    unlink(q->qmp_path);
+    for (guint i = 0; q->keyed && i < q->keyed->len; i++)
+        unlink(((ArmzQsdKeyedDisk *)g_ptr_array_index(q->keyed, i))->socket);
     if ((logfd = armz_domain_log_open(log_path, &err)) < 0 || !make_dir(q, &err) ||
         !spawn(q, logfd, &err)) {
         armz_err("domain '%s': cannot restart qemu-storage-daemon: %s", name, err->message);
@@ -287,6 +295,7 @@ restart(ArmzQsdRun *q, const char *name, const char *log_path)
         msg = g_strdup_printf("qemu-storage-daemon restarted, pid %d", (int)q->pid);
         armz_info("domain '%s': %s", name, msg);
         armz_domain_log_line(logfd, msg);
+        q->rekey = q->keyed && q->keyed->len > 0;
     }
     if (logfd >= 0)
         close(logfd);
@@ -342,6 +351,45 @@ qsd_exited(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* A restarted daemon's encrypted disks, added again once its QMP socket
+ * is there (the passphrases are read from the secret driver again). */
+static gpointer
+rekey_thread(gpointer data)
+{
+    ArmzRunRef *r = data;
+    ArmzDomainObj *obj = r->obj;
+    ArmzDomainRun *run;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) keyed = NULL;
+    g_autofree char *qmp = NULL;
+    gint64 deadline = g_get_monotonic_time() + QSD_START_TIMEOUT_US;
+    GPid pid = 0;
+
+    g_mutex_lock(&obj->lock);
+    run = obj->priv;
+    if (run && run->generation == r->generation && run->qsd) {
+        qmp = g_strdup(run->qsd->qmp_path);
+        keyed = g_ptr_array_ref(run->qsd->keyed);
+        pid = run->qsd->pid;
+    }
+    g_mutex_unlock(&obj->lock);
+    /* (after a daemon restart the secret driver may not be wired up yet) */
+    while (qmp && (!is_socket(qmp) || !g_atomic_pointer_get(&r->drv->resolve_secret)) &&
+           g_get_monotonic_time() < deadline)
+        g_usleep(10000);
+    g_mutex_lock(&obj->lock);
+    run = obj->priv;
+    if (qmp && run && run->generation == r->generation && run->qsd && run->qsd->pid == pid &&
+        !run->destroying && !armz_qsd_keys_apply(r->drv, obj, qmp, keyed, &err)) {
+        armz_err("domain '%s': the restarted qemu-storage-daemon lacks its encrypted disks: %s",
+                 obj->name, err->message);
+        log_line(run->log_path, err->message);
+    }
+    g_mutex_unlock(&obj->lock);
+    armz_run_ref_free(r);
+    return NULL;
+}
+
 void
 armz_qsd_watch(ArmzDriver *drv, ArmzDomainObj *obj)
 {
@@ -349,6 +397,11 @@ armz_qsd_watch(ArmzDriver *drv, ArmzDomainObj *obj)
     ArmzQsdRun *q = run ? run->qsd : NULL;
     GSource *src;
 
+    if (q && q->rekey) {
+        q->rekey = FALSE;
+        g_thread_unref(g_thread_new("qsd-keys", rekey_thread,
+                                    armz_run_ref_new(drv, obj, run->generation)));
+    }
     if (!q || q->pidfd < 0 || q->watch)
         return;
     src = g_unix_fd_source_new(q->pidfd, G_IO_IN | G_IO_HUP | G_IO_ERR);
@@ -368,6 +421,47 @@ armz_qsd_status_save(const ArmzQsdRun *q, GKeyFile *kf, const char *group)
     g_key_file_set_string(kf, group, "qsd-qmp", q->qmp_path);
     g_key_file_set_int64(kf, group, "qsd-uid", q->uid);
     g_key_file_set_int64(kf, group, "qsd-gid", q->gid);
+    /* each encrypted disk: dev, secret uuid, usage, socket, its commands
+     * (no passphrase: it is read from the secret driver when needed) */
+    g_key_file_set_integer(kf, group, "qsd-keyed", q->keyed ? (gint)q->keyed->len : 0);
+    for (guint i = 0; q->keyed && i < q->keyed->len; i++) {
+        const ArmzQsdKeyedDisk *k = g_ptr_array_index(q->keyed, i);
+        g_autoptr(GPtrArray) l = g_ptr_array_new();
+        g_autofree char *key = g_strdup_printf("qsd-keyed-%u", i);
+
+        g_ptr_array_add(l, k->dev);
+        g_ptr_array_add(l, k->secret_uuid ? k->secret_uuid : (char *)"");
+        g_ptr_array_add(l, k->secret_usage ? k->secret_usage : (char *)"");
+        g_ptr_array_add(l, k->socket);
+        g_ptr_array_extend(l, k->commands, NULL, NULL);
+        g_key_file_set_string_list(kf, group, key, (const char *const *)l->pdata, l->len);
+    }
+}
+
+static GPtrArray *
+keyed_load(GKeyFile *kf, const char *group)
+{
+    GPtrArray *keyed = g_ptr_array_new_with_free_func(armz_qsd_keyed_disk_free);
+    gint n = g_key_file_get_integer(kf, group, "qsd-keyed", NULL);
+
+    for (gint i = 0; i < n; i++) {
+        g_autofree char *key = g_strdup_printf("qsd-keyed-%d", i);
+        g_auto(GStrv) l = g_key_file_get_string_list(kf, group, key, NULL, NULL);
+        ArmzQsdKeyedDisk *k;
+
+        if (!l || g_strv_length(l) < 4)
+            continue;
+        k = g_new0(ArmzQsdKeyedDisk, 1);
+        k->dev = g_strdup(l[0]);
+        k->secret_uuid = *l[1] ? g_strdup(l[1]) : NULL;
+        k->secret_usage = *l[2] ? g_strdup(l[2]) : NULL;
+        k->socket = g_strdup(l[3]);
+        k->commands = g_ptr_array_new_with_free_func(g_free);
+        for (guint c = 4; l[c]; c++)
+            g_ptr_array_add(k->commands, g_strdup(l[c]));
+        g_ptr_array_add(keyed, k);
+    }
+    return keyed;
 }
 
 ArmzQsdRun *
@@ -389,6 +483,7 @@ armz_qsd_status_load(GKeyFile *kf, const char *group)
     q->pid = (GPid)g_key_file_get_int64(kf, group, "qsd-pid", NULL);
     q->uid = (uid_t)g_key_file_get_int64(kf, group, "qsd-uid", NULL);
     q->gid = (gid_t)g_key_file_get_int64(kf, group, "qsd-gid", NULL);
+    q->keyed = keyed_load(kf, group);
     return q;
 }
 

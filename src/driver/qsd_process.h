@@ -32,6 +32,9 @@ typedef struct {
     gid_t gid;
     guint restarts;         /* within the window starting at window_start */
     gint64 window_start;
+    GPtrArray *keyed;       /* ArmzQsdKeyedDisk*: its encrypted disks, added over
+                             * QMP after each start (qsd_keys.h) */
+    gboolean rekey;         /* restarted: its encrypted disks are to be added again */
 } ArmzQsdRun;
 
 ArmzQsdRun *armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid);
@@ -46,7 +49,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzQsdRun, armz_qsd_run_free)
 gboolean armz_qsd_start(ArmzQsdRun *q, const GPtrArray *sockets, ArmzDomainObj *obj,
                         const char *log_path, GError **error);
 
-/* Watches OBJ's running storage daemon from the driver's main context. */
+/* Watches OBJ's running storage daemon from the driver's main context;
+ * after a restart, a worker thread gives it its encrypted disks again. */
 void armz_qsd_watch(ArmzDriver *drv, ArmzDomainObj *obj);
 
 /* Ends it (SIGTERM, then SIGKILL) and removes its directory. */

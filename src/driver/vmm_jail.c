@@ -396,8 +396,32 @@ max_fd_of(const Prep *p)
     return m;
 }
 
-gboolean
-armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
+/* A child started, its exec not yet confirmed: what its report needs. */
+struct ArmzJailPending {
+    GArray *ops;            /* Op, to name the one that failed */
+    ArmzJailSpec names;     /* root, argv[0], uid and gid of the spec, copied */
+    const char *argv[2];
+    char *root, *exe, *pidfile;
+    int report_fd;          /* the child's end closes on its exec */
+    GPid pid;
+};
+
+static void
+pending_free(ArmzJailPending *jp)
+{
+    if (jp->report_fd >= 0)
+        close(jp->report_fd);
+    g_array_unref(jp->ops);
+    g_free(jp->root);
+    g_free(jp->exe);
+    g_free(jp->pidfile);
+    g_free(jp);
+}
+
+/* The child is made and runs on its own: the parent does not wait for its
+ * mounts and exec here (armz_vmm_jail_finish does). */
+static gboolean
+jail_begin(const ArmzJailSpec *spec, GPid *pid, ArmzJailPending **pending, GError **error)
 {
     Prep p = { .spec = spec, .null_fd = -1, .err_fd = -1, .max_target = 2 };
     struct clone_args_v0 args = {
@@ -407,8 +431,6 @@ armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
     int pipefd[2] = { -1, -1 };
     struct rlimit rl;
     gboolean ok = FALSE;
-    Report r;
-    ssize_t n;
     long child;
 
     p.ops = g_array_new(FALSE, TRUE, sizeof(Op));
@@ -454,17 +476,19 @@ armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
     }
     close(pipefd[1]);
     pipefd[1] = -1;
-    do {
-        n = read(pipefd[0], &r, sizeof(r));
-    } while (n < 0 && errno == EINTR);
-    if (n == sizeof(r)) {
-        int status;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-            ;
-        set_child_error(&p, &r, error);
-        goto out;
-    }
     *pid = (GPid)child;
+    *pending = g_new0(ArmzJailPending, 1);
+    (*pending)->ops = g_steal_pointer(&p.ops);
+    (*pending)->root = g_strdup(spec->root);
+    (*pending)->exe = g_strdup(spec->argv[0]);
+    (*pending)->names.root = (*pending)->root;
+    (*pending)->argv[0] = (*pending)->exe;
+    (*pending)->names.argv = (*pending)->argv;
+    (*pending)->names.uid = spec->uid;
+    (*pending)->names.gid = spec->gid;
+    (*pending)->report_fd = pipefd[0];
+    (*pending)->pid = *pid;
+    pipefd[0] = -1;
     ok = TRUE;
 
  out:
@@ -475,22 +499,59 @@ armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
         close(p.null_fd);
     if (!ok)
         armz_vmm_jail_cleanup(spec->root);
-    g_array_unref(p.ops);
+    if (p.ops)
+        g_array_unref(p.ops);
     g_free(p.groups);
     g_free(p.high);
     return ok;
 }
 
-/* The jailed VMM is pid 1 of its namespace: the daemon writes the pid file
- * (with the pid the host sees) instead of it. */
+gboolean
+armz_vmm_jail_finish(ArmzJailPending *jp, GError **error)
+{
+    Report r;
+    ssize_t n;
+    gboolean ok = TRUE;
+
+    do {
+        n = read(jp->report_fd, &r, sizeof(r));
+    } while (n < 0 && errno == EINTR);
+    if (n == sizeof(r)) {
+        Prep p = { .spec = &jp->names, .ops = jp->ops };
+        int status;
+
+        while (waitpid(jp->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        set_child_error(&p, &r, error);
+        armz_vmm_jail_cleanup(jp->root);
+        ok = FALSE;
+    } else if (jp->pidfile) {
+        /* the jailed VMM is pid 1 of its namespace: the daemon writes its
+         * pid file, with the pid the host sees */
+        g_autofree char *pid_text = g_strdup_printf("%d\n", (int)jp->pid);
+        if (!g_file_set_contents(jp->pidfile, pid_text, -1, NULL))
+            armz_warn("cannot write the pid file '%s'", jp->pidfile);
+    }
+    pending_free(jp);
+    return ok;
+}
+
+gboolean
+armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error)
+{
+    ArmzJailPending *jp = NULL;
+
+    return jail_begin(spec, pid, &jp, error) && armz_vmm_jail_finish(jp, error);
+}
+
 gboolean
 armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int logfd,
                     const ArmzDacPlan *dac, const char *kvm_device, const char *jail_root,
-                    const ArmzDomainDef *def, int cgroup_fd, GPid *pid, GError **error)
+                    const ArmzDomainDef *def, int cgroup_fd, GPid *pid,
+                    ArmzJailPending **pending, GError **error)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     g_autofree int *targets = g_new(int, MAX(fds->fds->len, 1));
-    g_autofree char *pid_text = NULL;
     const char *files[ARMZ_DAC_DOMAIN_FILES_MAX + 1];
     g_autoptr(GPtrArray) ptys = g_ptr_array_new();
     ArmzJailSpec spec = {
@@ -533,10 +594,8 @@ armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int lo
     spec.argv = (const char *const *)argv->pdata;
     for (guint i = 0; i < fds->fds->len; i++)
         targets[i] = ((const ArmzLaunchFd *)g_ptr_array_index(plan->fds, i))->num;
-    if (!armz_vmm_jail_spawn(&spec, pid, error))
+    if (!jail_begin(&spec, pid, pending, error))
         return FALSE;
-    pid_text = g_strdup_printf("%d\n", (int)*pid);
-    if (plan->pidfile && !g_file_set_contents(plan->pidfile, pid_text, -1, NULL))
-        armz_warn("cannot write the pid file '%s'", plan->pidfile);
+    (*pending)->pidfile = g_strdup(plan->pidfile);
     return TRUE;
 }

@@ -44,17 +44,27 @@ typedef struct {
     int cgroup_fd;              /* its cgroup.procs (cgroup.h) */
 } ArmzJailSpec;
 
+/* A jailed VMM started but not yet known to have executed (armz_vmm_jail_start). */
+typedef struct ArmzJailPending ArmzJailPending;
+
 /* Starts the VMM of SPEC; its pid in *PID. An error of any step in the
  * child (mount, identity change, exec) is reported here, naming the step. */
 gboolean armz_vmm_jail_spawn(const ArmzJailSpec *spec, GPid *pid, GError **error);
 
 /* The jail of a launch plan: PLAN's command line without --pidfile (the
  * daemon writes it), FDS at their numbers, the files DEF's VMM opens by
- * path and its pty slaves (given to DAC's user) bound, as DAC's user. */
+ * path and its pty slaves (given to DAC's user) bound, as DAC's user.
+ * Returns as soon as the child exists (*PID), while it builds its jail:
+ * the caller does its own work meanwhile, then armz_vmm_jail_finish. */
 gboolean armz_vmm_jail_start(const ArmzLaunchPlan *plan, const ArmzLaunchFds *fds, int logfd,
                              const ArmzDacPlan *dac, const char *kvm_device,
                              const char *jail_root, const ArmzDomainDef *def, int cgroup_fd,
-                             GPid *pid, GError **error);
+                             GPid *pid, ArmzJailPending **pending, GError **error);
+
+/* Waits until the child of PENDING (freed here) has executed the VMM, or
+ * reports the step it failed in (the child reaped, its mount point gone);
+ * writes the pid file of armz_vmm_jail_start. */
+gboolean armz_vmm_jail_finish(ArmzJailPending *pending, GError **error);
 
 /* Removes the mount point of an ended jail (the tmpfs went with the VMM's
  * namespace). */

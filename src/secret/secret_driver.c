@@ -340,6 +340,30 @@ armz_secret_lookup_usage(ArmzSecretDriver *drv, int usage_type, const char *usag
     return TRUE;
 }
 
+GBytes *
+armz_secret_resolve_passphrase(const char *uuid, const char *usage, gpointer opaque,
+                               GError **error)
+{
+    ArmzSecretDriver *drv = opaque;
+    ArmzSecretId id = { { 0 } };
+    unsigned char u[16];
+    GBytes *v;
+
+    if (uuid) {
+        if (!armz_uuid_parse(uuid, u)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_SECRET,
+                        _("no secret with matching uuid '%s'"), uuid);
+            return NULL;
+        }
+        return armz_secret_get_value(drv, u, 0, TRUE, error);
+    }
+    if (!armz_secret_lookup_usage(drv, VIR_SECRET_USAGE_TYPE_VOLUME, usage, &id, error))
+        return NULL;
+    v = armz_secret_get_value(drv, id.uuid, 0, TRUE, error);
+    armz_secret_id_clear(&id);
+    return v;
+}
+
 static gint
 by_uuid(gconstpointer a, gconstpointer b)
 {

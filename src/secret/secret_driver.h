@@ -36,6 +36,11 @@ gboolean armz_secret_lookup_uuid(ArmzSecretDriver *drv, const unsigned char *uui
                                  ArmzSecretId *out, GError **error);
 gboolean armz_secret_lookup_usage(ArmzSecretDriver *drv, int usage_type, const char *usage_id,
                                   ArmzSecretId *out, GError **error);
+/* The domain driver's passphrase resolver (ArmzResolveSecretFunc; OPAQUE
+ * is the secret driver): the value of the secret with UUID, or else of the
+ * 'volume' secret with usage id USAGE. */
+GBytes *armz_secret_resolve_passphrase(const char *uuid, const char *usage, gpointer opaque,
+                                       GError **error);
 /* Every secret matching FLAGS (VIR_CONNECT_LIST_SECRETS_*), by UUID: an
  * array of ArmzSecretId that clears its elements. */
 GArray *armz_secret_list(ArmzSecretDriver *drv, unsigned int flags, GError **error);

@@ -60,6 +60,10 @@ typedef struct {
     gboolean has_times;
     /* logical: the extents' device */
     char *lv_device;
+    gboolean luks;              /* <encryption format='luks'>: asked for, or probed */
+    char *secret_uuid;          /* its <secret type='passphrase' uuid=''> ... */
+    char *secret_usage;         /* ... or usage='' */
+    GBytes *passphrase;         /* at create only (not copied) */
 } ArmzVolDef;
 
 /* ---- pools ---- */

@@ -42,6 +42,13 @@ void armz_storage_driver_set_event_sink(ArmzStorageDriver *drv, ArmzPoolEventSin
 /* The former names (the daemon still uses them). */
 typedef ArmzPoolEventSink ArmzPoolEventFunc;
 #define armz_storage_driver_set_event_func armz_storage_driver_set_event_sink
+/* The passphrase of a LUKS volume to create: the value of the secret
+ * with UUID, or of the 'volume' secret with usage id USAGE. Set by the
+ * daemon from the secret driver. */
+typedef GBytes *(*ArmzVolSecretFunc)(const char *uuid, const char *usage, gpointer opaque,
+                                     GError **error);
+void armz_storage_driver_set_secret_resolver(ArmzStorageDriver *drv, ArmzVolSecretFunc fn,
+                                             gpointer opaque);
 /* Starts the autostart pools that are not started. */
 void armz_storage_driver_autostart(ArmzStorageDriver *drv);
 /* The domain driver's volume resolver (ArmzResolveVolumeFunc; OPAQUE is

@@ -48,6 +48,8 @@ struct _ArmzStorageDriver {
     ArmzPoolStore *store;
     char *image_dir;
     ArmzObjSink events;         /* an ArmzPoolEventSink */
+    ArmzVolSecretFunc resolve_secret;   /* LUKS volumes' passphrases */
+    gpointer secret_opaque;
 };
 
 ArmzPoolObj *armz_pool_obj_new(ArmzPoolDef *def);

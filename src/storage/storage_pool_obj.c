@@ -182,6 +182,14 @@ armz_storage_driver_set_event_sink(ArmzStorageDriver *drv, ArmzPoolEventSink sin
     armz_obj_sink_set(&drv->events, (ArmzObjFunc)sink, opaque);
 }
 
+void
+armz_storage_driver_set_secret_resolver(ArmzStorageDriver *drv, ArmzVolSecretFunc fn,
+                                        gpointer opaque)
+{
+    drv->resolve_secret = fn;
+    drv->secret_opaque = opaque;
+}
+
 /* ---- jobs ---- */
 
 static gboolean

@@ -206,6 +206,26 @@ finish_create(ArmzPoolObj *obj, const char *name, gboolean ok)
     return armz_sto_vol_id(obj, v);
 }
 
+/* The passphrase of the LUKS volume DEF is to have, from its secret. */
+static gboolean
+vol_key(ArmzStorageDriver *drv, ArmzVolDef *def, GError **error)
+{
+    if (!def->secret_uuid && !def->secret_usage) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                    _("volume '%s': <encryption format='luks'> needs a <secret "
+                      "type='passphrase'/> holding its passphrase"), def->name);
+        return FALSE;
+    }
+    if (!drv->resolve_secret) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_SUPPORT,
+                    _("volume '%s': no secret driver to read its passphrase from"), def->name);
+        return FALSE;
+    }
+    def->passphrase = drv->resolve_secret(def->secret_uuid, def->secret_usage,
+                                          drv->secret_opaque, error);
+    return def->passphrase != NULL;
+}
+
 ArmzVolId *
 armz_storage_vol_create(ArmzStorageDriver *drv, const ArmzPoolId *pool, const char *xml,
                         unsigned int flags, GError **error)
@@ -222,8 +242,16 @@ armz_storage_vol_create(ArmzStorageDriver *drv, const ArmzPoolId *pool, const ch
         !(def = parse_vol(xml, flags, error)))
         return NULL;
 
+    if (def->luks && !vol_key(drv, def, error))
+        return NULL;
     if (!(obj = armz_sto_lock_active(drv, pool->name, error)))
         return NULL;
+    if (def->luks && obj->backend->vol_create != armz_vol_file_create) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("encrypted volumes are made in directory and file system pools only, "
+                      "not in pool '%s'"), obj->name);
+        goto out;
+    }
     if (!armz_sto_begin_vol_op(obj, error))
         goto out;
     if (!check_space(obj, def, thick(obj) ? def->capacity
@@ -304,6 +332,11 @@ armz_storage_vol_clone(ArmzStorageDriver *drv, const ArmzPoolId *pool, const cha
                           "virStorageVolCreateXMLFrom", error) ||
         !(def = parse_vol(xml, flags, error)))
         return NULL;
+    if (def->luks) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("cloning into an encrypted volume is not supported by the armz driver"));
+        return NULL;
+    }
 
     /* one pool locked at a time: the source (which may be the same pool)
      * is marked in use, then the target reserves the new volume */

@@ -51,6 +51,10 @@ armz_vol_def_free(ArmzVolDef *def)
     g_free(def->compat);
     g_free(def->backing_path);
     g_free(def->lv_device);
+    g_free(def->secret_uuid);
+    g_free(def->secret_usage);
+    if (def->passphrase)
+        g_bytes_unref(def->passphrase);
     g_free(def);
 }
 
@@ -76,7 +80,40 @@ armz_vol_def_copy(const ArmzVolDef *src)
     def->compat = g_strdup(src->compat);
     def->backing_path = g_strdup(src->backing_path);
     def->lv_device = g_strdup(src->lv_device);
+    def->secret_uuid = g_strdup(src->secret_uuid);
+    def->secret_usage = g_strdup(src->secret_usage);
+    def->passphrase = NULL;
     return def;
+}
+
+/* <encryption format='luks'><secret type='passphrase' uuid=''|usage=''/>:
+ * the passphrase of the LUKS volume to create. */
+static gboolean
+parse_encryption(ArmzVolDef *def, xmlNodePtr node, GError **error)
+{
+    g_autofree char *format = armz_xml_prop(node, "format");
+
+    if (g_strcmp0(format, "luks") != 0)
+        return armz_sto_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                             _("unsupported volume encryption format '%s': the armz driver "
+                               "creates 'luks' volumes only"), format ? format : "");
+    def->luks = TRUE;
+    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
+        g_autofree char *type = NULL;
+
+        if (!armz_xml_is(c, "secret"))
+            continue;
+        type = armz_xml_prop(c, "type");
+        g_free(def->secret_uuid);
+        g_free(def->secret_usage);
+        def->secret_uuid = armz_xml_prop(c, "uuid");
+        def->secret_usage = armz_xml_prop(c, "usage");
+        if (g_strcmp0(type, "passphrase") != 0 || !!def->secret_uuid == !!def->secret_usage)
+            return armz_sto_fail(error, VIR_ERR_XML_ERROR,
+                                 _("<secret> of <encryption> needs type='passphrase' and "
+                                   "either 'uuid' or 'usage'"));
+    }
+    return TRUE;
 }
 
 static gboolean
@@ -108,9 +145,8 @@ parse_target(ArmzVolDef *def, xmlNodePtr tgt, GError **error)
                                      _("unknown qcow2 compat level '%s' (0.10 or 1.1)"), v);
             g_free(def->compat);
             def->compat = g_steal_pointer(&v);
-        } else if (armz_xml_is(c, "encryption")) {
-            return armz_sto_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                                 _("encrypted volumes are not supported by the armz driver"));
+        } else if (armz_xml_is(c, "encryption") && !parse_encryption(def, c, error)) {
+            return FALSE;
         }
         /* path, timestamps, features, nocow, clusterSize: computed or
          * advisory, not read. */
@@ -230,6 +266,17 @@ armz_vol_def_format(const ArmzVolDef *def)
         g_string_append(buf, "    </timestamps>\n");
     }
     armz_xml_text_element(buf, 2, "compat", def->compat);
+    if (def->luks) {
+        g_string_append(buf, "    <encryption format='luks'");
+        if (def->secret_uuid || def->secret_usage) {
+            g_string_append(buf, ">\n      <secret type='passphrase'");
+            armz_xml_attr_append(buf, "uuid", def->secret_uuid);
+            armz_xml_attr_append(buf, "usage", def->secret_usage);
+            g_string_append(buf, "/>\n    </encryption>\n");
+        } else {
+            g_string_append(buf, "/>\n");
+        }
+    }
     g_string_append(buf, "  </target>\n");
     if (def->backing_path) {
         g_string_append(buf, "  <backingStore>\n");

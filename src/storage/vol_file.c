@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <libvirt/libvirt.h>
@@ -78,6 +79,7 @@ probe_qcow2(int fd, ArmzVolDef *vol)
         return FALSE;
     vol->format = ARMZ_VOL_FORMAT_QCOW2;
     vol->capacity = be64(h + 24);
+    vol->luks = be32(h + 32) == 2;      /* crypt_method: LUKS */
     g_free(vol->compat);
     vol->compat = g_strdup(be32(h + 4) >= 3 ? "1.1" : "0.10");
     boff = be64(h + 8);
@@ -108,6 +110,10 @@ armz_vol_file_probe(ArmzVolDef *vol, GError **error)
     vol->physical = st.st_size;
     vol->allocation = (guint64)st.st_blocks * 512;
     if (!probe_qcow2(fd, vol)) {
+        guint8 magic[6] = { 0 };
+        /* a LUKS image shows as raw with <encryption>, as in libvirt */
+        vol->luks = pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+                    memcmp(magic, "LUKS\xba\xbe", 6) == 0;
         vol->format = ARMZ_VOL_FORMAT_RAW;
         vol->capacity = st.st_size;
         g_clear_pointer(&vol->compat, g_free);
@@ -211,21 +217,72 @@ size_arg(guint64 bytes)
 /* qemu-img works on the files we opened (FD), by their /proc/self/fd
  * names: a path swapped for a symlink meanwhile is never followed. Its
  * messages name those, so ours name the volume too. */
+/* The passphrase of a LUKS volume for qemu-img: a memfd it reads by its
+ * /proc/self/fd name (never an argument or a file others could read). */
+static int
+key_fd(const ArmzVolDef *vol, GError **error)
+{
+    gsize len;
+    const guint8 *p = g_bytes_get_data(vol->passphrase, &len);
+    int fd = memfd_create("armz-vol-key", MFD_CLOEXEC);
+
+    if (fd < 0 || write(fd, p, len) != (ssize_t)len) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        sys_fail(error, e, _("cannot pass the passphrase of volume '%s'"), vol->path);
+        return -1;
+    }
+    return fd;
+}
+
 static gboolean
 qemu_img_create(int fd, const ArmzVolDef *vol, unsigned int flags, GError **error)
 {
     g_autofree char *size = size_arg(vol->capacity);
-    g_autofree char *opts = g_strdup_printf("compat=%s%s", vol->compat ? vol->compat : "1.1",
-                                            (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)
-                                                ? ",preallocation=metadata" : "");
+    gboolean qcow2 = vol->format == ARMZ_VOL_FORMAT_QCOW2;
+    g_autofree char *opts = NULL;
     g_autofree char *file = armz_sto_fd_path(fd);
-    const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-o", opts,
-                           file, size, NULL };
+    g_autofree char *secret = NULL;
+    const char *argv[] = { "qemu-img", "create", "-q", "-f", qcow2 ? "qcow2" : "luks", "-o",
+                           NULL, file, size, NULL, NULL };
+    int fds[2] = { fd, -1 };
+    gboolean ok;
 
-    if (armz_sto_run_fds(argv, &fd, 1, NULL, 0, error))
-        return TRUE;
-    g_prefix_error(error, _("cannot format volume '%s': "), vol->path);
-    return FALSE;
+    if (vol->luks) {
+        if ((fds[1] = key_fd(vol, error)) < 0)
+            return FALSE;
+        secret = g_strdup_printf("--object=secret,id=sec0,format=raw,file=/proc/self/fd/%d",
+                                 fds[1]);
+        /* options before the file name */
+        memmove(&argv[8], &argv[7], 2 * sizeof(argv[0]));
+        argv[7] = secret;
+    }
+    if (qcow2)
+        opts = g_strdup_printf("compat=%s%s%s", vol->compat ? vol->compat : "1.1",
+                               (flags & VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)
+                                   ? ",preallocation=metadata" : "",
+                               vol->luks ? ",encrypt.format=luks,encrypt.key-secret=sec0" : "");
+    else
+        opts = g_strdup("key-secret=sec0");
+    argv[6] = opts;
+    /* QEMU's PBKDF benchmark fails when it measured no CPU time at all (a
+     * fast or busy host): that is worth another try */
+    for (int tries = 0;; tries++) {
+        g_autoptr(GError) err = NULL;
+
+        if ((ok = armz_sto_run_fds(argv, fds, vol->luks ? 2 : 1, NULL, 0, &err)))
+            break;
+        if (!vol->luks || tries == 4 || !strstr(err->message, "accurate CPU usage")) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            break;
+        }
+    }
+    if (fds[1] >= 0)
+        close(fds[1]);
+    if (!ok)
+        g_prefix_error(error, _("cannot format volume '%s': "), vol->path);
+    return ok;
 }
 
 static gboolean
@@ -253,7 +310,7 @@ armz_vol_file_create(const ArmzPoolDef *pool, ArmzVolDef *vol, unsigned int flag
 
     if (fd < 0)
         return FALSE;
-    if (vol->format == ARMZ_VOL_FORMAT_QCOW2) {
+    if (vol->format == ARMZ_VOL_FORMAT_QCOW2 || vol->luks) {
         ok = qemu_img_create(fd, vol, flags, error);
         close(fd);
     } else {

@@ -8,6 +8,7 @@
 #include "vmm.h"
 #include "vmmlog.h"
 #include "virtio/virtio.h"
+#include "virtio/virtio_scsi.h"
 
 typedef struct {
     ArmzVm *vm;
@@ -87,6 +88,26 @@ armz_vm_block_resume(ArmzVm *vm)
             armz_virtio_blk_resume(vm->board.virtio[i]);
 }
 
+static void
+append_stats(GString *out, gboolean first, const char *label, const ArmzBlkStats *st)
+{
+    g_string_append_printf(out,
+        "%s{\"device\": \"%s\", \"node-name\": \"%s\", \"stats\": {"
+        "\"rd_bytes\": %" G_GUINT64_FORMAT ", \"wr_bytes\": %" G_GUINT64_FORMAT ", "
+        "\"rd_operations\": %" G_GUINT64_FORMAT ", \"wr_operations\": %" G_GUINT64_FORMAT ", "
+        "\"flush_operations\": %" G_GUINT64_FORMAT ", "
+        "\"rd_total_time_ns\": %" G_GUINT64_FORMAT ", \"wr_total_time_ns\": %" G_GUINT64_FORMAT ", "
+        "\"flush_total_time_ns\": %" G_GUINT64_FORMAT ", "
+        "\"failed_rd_operations\": %" G_GUINT64_FORMAT ", "
+        "\"failed_wr_operations\": %" G_GUINT64_FORMAT ", "
+        "\"failed_flush_operations\": %" G_GUINT64_FORMAT ", "
+        "\"unmap_operations\": %" G_GUINT64_FORMAT ", \"unmap_bytes\": %" G_GUINT64_FORMAT ", "
+        "\"wr_highest_offset\": %" G_GUINT64_FORMAT "}}",
+        first ? "" : ", ", label, label, st->rd_bytes, st->wr_bytes, st->rd_ops, st->wr_ops,
+        st->flush_ops, st->rd_ns, st->wr_ns, st->flush_ns, st->failed_rd, st->failed_wr,
+        st->failed_flush, st->unmap_ops, st->unmap_bytes, st->wr_highest_offset);
+}
+
 char *
 armz_vm_query_blockstats(ArmzVm *vm)
 {
@@ -95,28 +116,39 @@ armz_vm_query_blockstats(ArmzVm *vm)
 
     for (unsigned i = 0; i < vm->board.nvirtio; i++) {
         ArmzVirtioDev *d = vm->board.virtio[i];
-        const char *label;
         ArmzBlkStats st;
 
+        if (armz_virtio_device_id(d) == VIRTIO_ID_SCSI) {
+            /* each LUN by its id (scsi0-0-0-UNIT), as QEMU names scsi-hd */
+            ArmzScsiTarget *t = armz_virtio_scsi_target(d);
+            ArmzScsiLun *l;
+            int lun = -1;
+
+            while (t && (l = armz_scsi_target_next(t, &lun))) {
+                ArmzScsiLunStats s;
+
+                armz_scsi_lun_stats(l, &s);
+                st = (ArmzBlkStats){ 0 };
+                st.rd_bytes = s.rd_bytes;
+                st.wr_bytes = s.wr_bytes;
+                st.rd_ops = s.rd_ops;
+                st.wr_ops = s.wr_ops;
+                st.flush_ops = s.flush_ops;
+                st.rd_ns = s.rd_ns;
+                st.wr_ns = s.wr_ns;
+                st.flush_ns = s.flush_ns;
+                st.failed_rd = s.failed_rd;
+                st.failed_wr = s.failed_wr;
+                st.failed_flush = s.failed_flush;
+                append_stats(out, first, armz_scsi_lun_id(l), &st);
+                first = FALSE;
+            }
+            continue;
+        }
         if (!armz_virtio_is_blk(d))
             continue;
-        label = armz_virtio_label(d);
         armz_virtio_blk_stats(d, &st);
-        g_string_append_printf(out,
-            "%s{\"device\": \"%s\", \"node-name\": \"%s\", \"stats\": {"
-            "\"rd_bytes\": %" G_GUINT64_FORMAT ", \"wr_bytes\": %" G_GUINT64_FORMAT ", "
-            "\"rd_operations\": %" G_GUINT64_FORMAT ", \"wr_operations\": %" G_GUINT64_FORMAT ", "
-            "\"flush_operations\": %" G_GUINT64_FORMAT ", "
-            "\"rd_total_time_ns\": %" G_GUINT64_FORMAT ", \"wr_total_time_ns\": %" G_GUINT64_FORMAT ", "
-            "\"flush_total_time_ns\": %" G_GUINT64_FORMAT ", "
-            "\"failed_rd_operations\": %" G_GUINT64_FORMAT ", "
-            "\"failed_wr_operations\": %" G_GUINT64_FORMAT ", "
-            "\"failed_flush_operations\": %" G_GUINT64_FORMAT ", "
-            "\"unmap_operations\": %" G_GUINT64_FORMAT ", \"unmap_bytes\": %" G_GUINT64_FORMAT ", "
-            "\"wr_highest_offset\": %" G_GUINT64_FORMAT "}}",
-            first ? "" : ", ", label, label, st.rd_bytes, st.wr_bytes, st.rd_ops, st.wr_ops,
-            st.flush_ops, st.rd_ns, st.wr_ns, st.flush_ns, st.failed_rd, st.failed_wr,
-            st.failed_flush, st.unmap_ops, st.unmap_bytes, st.wr_highest_offset);
+        append_stats(out, first, armz_virtio_label(d), &st);
         first = FALSE;
     }
     g_string_append_c(out, ']');

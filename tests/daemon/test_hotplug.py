@@ -109,10 +109,10 @@ def test_attach_refusals(daemon, conn):
 # ---------------------------------------------------------------- live
 
 
-@pytest.fixture
-def live(event_loop, daemons, tmp_path):
-    """A running domain of the fake hotplug VMM (KVM faked by /dev/null),
-    with a pcie-root and two free root ports, and an image to attach."""
+def hotplug_domain(daemons, tmp_path, memory=''):
+    """A daemon whose VMM is the fake hotplug VMM (KVM faked by /dev/null),
+    a connection to it, and domain 'hp' defined on it, with a pcie-root and
+    three root ports, and images to attach."""
     py = tmp_path / 'armz-vmm-fake'
     shutil.copy(os.path.realpath(sys.executable), py)
     vmm = tmp_path / 'fake-vmm'
@@ -124,9 +124,9 @@ def live(event_loop, daemons, tmp_path):
     (tmp_path / 'b.raw').write_bytes(b'\0' * 1048576)
     d = daemons.new(env=dict(os.environ, ARMZ_KVM_DEVICE='/dev/null', PYTHONHOME='/usr'))
     c = libvirt.open(d.uri)
-    dom = c.defineXML(f"""<domain type='kvm'>
+    return d, c, c.defineXML(f"""<domain type='kvm'>
   <name>hp</name>
-  <memory unit='MiB'>64</memory>
+  <memory unit='MiB'>64</memory>{memory}
   <vcpu>1</vcpu>
   <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
   <devices>
@@ -139,6 +139,12 @@ def live(event_loop, daemons, tmp_path):
     <controller type='pci' index='3' model='pcie-root-port'/>
   </devices>
 </domain>""")
+
+
+@pytest.fixture
+def live(event_loop, daemons, tmp_path):
+    """A running domain of the fake hotplug VMM."""
+    d, c, dom = hotplug_domain(daemons, tmp_path)
     dom.create()
     yield d, c, dom, tmp_path
     if dom.isActive():
@@ -200,6 +206,8 @@ def test_live_disk_attach_detach(live):
                      f"<source file='{tmp}/b.raw'/><target dev='vdc' bus='virtio'/></disk>",
                      L.VIR_DOMAIN_AFFECT_LIVE)
     assert 'qemu-storage-daemon' in e.get_error_message()
+    # its guest RAM is private: no back-end could map it
+    assert "<source type='memfd'/><access mode='shared'/>" in e.get_error_message()
     e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.rename, 'other', 0)
     assert 'cannot rename active domain' in e.get_error_message()
     d.virsh('detach-disk', 'hp', 'vdb', '--live')
@@ -250,6 +258,124 @@ def test_domcapabilities_pci_and_hotplug(conn):
     vals = lambda name: [v.text for v in ctrl.findall(f"enum[@name='{name}']/value")]
     assert vals('pciModel') == ['pcie-root', 'pcie-root-port']
     assert vals('hotplug') == ['disk', 'interface']
+
+
+QSD = '/usr/bin/qemu-storage-daemon'
+
+
+def qsd_qmp(path, cmd):
+    """One command to the storage daemon's QMP socket at PATH."""
+    import json
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    f = s.makefile('rwb')
+    f.readline()
+    for c in ('qmp_capabilities', cmd):
+        f.write(json.dumps({'execute': c}).encode() + b'\n')
+        f.flush()
+        while True:
+            rep = json.loads(f.readline())
+            if 'event' not in rep:
+                break
+    s.close()
+    return rep['return']
+
+
+@pytest.mark.skipif(not (os.path.exists(QSD) and shutil.which('qemu-img')),
+                    reason='qemu-storage-daemon or qemu-img missing')
+def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons, tmp_path):
+    """A qcow2 overlay attached live to a domain with shared memfd RAM: the
+    domain's storage daemon is started for it, a second one is added to the
+    running daemon by QMP, each becomes a vhost-user-blk-pci on its export
+    (the fake VMM asks the export for its features); detach takes the nodes
+    and the export out of the daemon again."""
+    import subprocess
+    import time
+    d, c, dom = hotplug_domain(daemons, tmp_path, "<memoryBacking><source type='memfd'/>"
+                               "<access mode='shared'/></memoryBacking>")
+    tmp = tmp_path
+    dom.create()
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', str(tmp / 'base.raw'), '4M'],
+                   check=True)
+    for n in ('o1', 'o2'):
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b', 'base.raw', '-F', 'raw',
+                        str(tmp / f'{n}.qcow2')], check=True)
+    q = lambda dev, n: (f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                        f"<source file='{tmp}/{n}.qcow2'/><target dev='{dev}' bus='virtio'/>"
+                        "</disk>")
+    ev = Events(c)
+    dom.attachDeviceFlags(q('vdb', 'o1'), L.VIR_DOMAIN_AFFECT_LIVE)
+    ev.wait(('added', 'virtio-disk1'))
+    dom.attachDeviceFlags(q('vdc', 'o2'), L.VIR_DOMAIN_AFFECT_LIVE)
+    ev.wait(('added', 'virtio-disk2'))
+    adds = qmp_lines(d, 'device_add')
+    assert len(adds) == 2 and all('"driver": "vhost-user-blk-pci"' in a for a in adds), adds
+    assert '"fdname": "virtio-disk1"' in adds[0] and 'vdb.sock"' in adds[0], adds
+    log = open(os.path.join(d.logdir, 'hp.log')).read()
+    for alias in ('virtio-disk1', 'virtio-disk2'):
+        assert f'fake-vmm: vhost-user {alias} features 0x' in log, log
+    # the chain, as for disks there at start
+    disk = devs(dom, 0).find("disk/target[@dev='vdc']/..")
+    bs = disk.find('backingStore')
+    assert bs is not None and bs.find('source').get('file') == f'{tmp}/base.raw', \
+        ET.tostring(disk)
+    assert bs.find('format').get('type') == 'raw'
+    sdir = os.path.join(d.root, 'run', 'libvirt', 'armz')
+    qmp = [p for p in (os.path.join(r, f) for r, _, fs in os.walk(sdir) for f in fs)
+           if p.endswith('qsd.qmp')]
+    assert len(qmp) == 1, qmp
+    nodes = lambda: sorted(n['node-name'] for n in qsd_qmp(qmp[0], 'query-named-block-nodes'))
+    assert nodes() == ['vdb-0', 'vdb-1', 'vdb-f0', 'vdb-f1', 'vdc-0', 'vdc-1', 'vdc-f0',
+                       'vdc-f1'], nodes()
+    # a restarted storage daemon (or virtarmzd) has both: on its command line
+    qsd_argv = lambda: [line for line in open(os.path.join(sdir, 'hp.status'))
+                        if line.startswith('qsd-argv=')][0]
+    assert '"vdb"' in qsd_argv() and '"vdc"' in qsd_argv(), qsd_argv()
+    d.virsh('detach-disk', 'hp', 'vdb', '--live')
+    ev.wait(('removed', 'virtio-disk1'))
+    deadline = time.monotonic() + 30
+    while any(n.startswith('vdb') for n in nodes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert nodes() == ['vdc-0', 'vdc-1', 'vdc-f0', 'vdc-f1'], nodes()
+    exports = [e['id'] for e in qsd_qmp(qmp[0], 'query-block-exports')]
+    assert exports == ['vdc'], exports
+    assert targets(dom, 0) == ['vda', 'vdc']
+    assert '"vdb"' not in qsd_argv() and '"vdc"' in qsd_argv(), qsd_argv()
+
+    # a failing device_add (the fake refuses ua-fail*) takes back what the
+    # storage daemon got
+    e = expect_error(L.VIR_ERR_OPERATION_FAILED, dom.attachDeviceFlags,
+                     q('vdb', 'o1').replace('<target', "<alias name='ua-fail'/><target"),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'refused' in e.get_error_message(), e.get_error_message()
+    deadline = time.monotonic() + 30
+    while any(n.startswith('vdb') for n in nodes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert nodes() == ['vdc-0', 'vdc-1', 'vdc-f0', 'vdc-f1'], nodes()
+    assert '"vdb"' not in qsd_argv(), qsd_argv()
+    assert targets(dom, 0) == ['vda', 'vdc']
+
+    # a restarted virtarmzd knows the hot-added disk and can detach it
+    c.close()
+    d.stop()
+    d.start()
+    c = libvirt.open(d.uri)
+    try:
+        dom = c.lookupByName('hp')
+        disk = devs(dom, 0).find("disk/target[@dev='vdc']/..")
+        assert disk is not None and disk.find('backingStore/source') is not None, \
+            dom.XMLDesc(0)
+        ev = Events(c)
+        dom.detachDeviceAlias('virtio-disk2', L.VIR_DOMAIN_AFFECT_LIVE)
+        ev.wait(('removed', 'virtio-disk2'))
+        deadline = time.monotonic() + 30
+        while nodes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert nodes() == [] and qsd_qmp(qmp[0], 'query-block-exports') == []
+        dom.destroy()
+    finally:
+        c.close()
 
 
 def test_nova_volume_serial_is_the_volume_id(daemons):

@@ -236,6 +236,43 @@ new_blk(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
     return armz_virtio_blk_new(&o, a->id, error);
 }
 
+/* vhost-user-blk-pci: 'path' is the back-end's socket (where the device
+ * reconnects after a back-end restart), 'fdname' a socket already connected
+ * to it (the daemon connects: a jailed VMM may not reach the path) */
+static ArmzVirtioDev *
+new_vhost_blk(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
+{
+    ArmzVhostUserOpt o = { .kind = ARMZ_VHOST_USER_BLK };
+    int fd = -1;
+
+    if (a->serial || a->cache || a->discard || a->werror || a->rerror || a->io || a->mac) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("vhost-user-blk-pci takes only 'path', 'fdname' and 'readonly' besides "
+                      "'driver', 'id' and 'bus' (the back-end does the rest)"));
+        return NULL;
+    }
+    if (!a->path) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("vhost-user-blk-pci needs 'path': the back-end's socket"));
+        return NULL;
+    }
+    if (!hp->b->mem.has_fd) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("vhost-user-blk-pci needs guest RAM from a memfd (start with --memfd)"));
+        return NULL;
+    }
+    /* the device takes its own (the caller closes ours) */
+    if (a->fd >= 0 && (fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot duplicate the socket fd: %s"),
+                    g_strerror(errno));
+        return NULL;
+    }
+    o.socket = (char *)a->path;
+    o.id = (char *)a->id;
+    o.readonly = a->readonly;
+    return armz_vhost_user_new_fd(&o, 0, fd, error);
+}
+
 static ArmzVirtioDev *
 new_net(const ArmzDeviceAddArgs *a, GError **error)
 {
@@ -270,6 +307,14 @@ new_net(const ArmzDeviceAddArgs *a, GError **error)
     return armz_virtio_net_new_fd(fd, vnet_hdr, a->mac ? mac : NULL, a->id, error);
 }
 
+static ArmzVirtioDev *
+with_vhost_id(ArmzVirtioDev *d, const char *id)
+{
+    if (d)
+        armz_virtio_set_id(d, id);
+    return d;
+}
+
 /* checks what device_add needs of the VM and its arguments; the port */
 static Port *
 add_checks(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
@@ -277,10 +322,11 @@ add_checks(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
     struct stat st;
     Port *p;
 
-    if (!g_str_equal(a->driver, "virtio-blk-pci") && !g_str_equal(a->driver, "virtio-net-pci")) {
+    if (!g_str_equal(a->driver, "virtio-blk-pci") && !g_str_equal(a->driver, "virtio-net-pci") &&
+        !g_str_equal(a->driver, "vhost-user-blk-pci")) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
-                    _("Parameter 'driver' expects a hot-pluggable device type: "
-                      "'%s' is not virtio-blk-pci or virtio-net-pci"), a->driver);
+                    _("Parameter 'driver' expects a hot-pluggable device type: '%s' is not "
+                      "virtio-blk-pci, virtio-net-pci or vhost-user-blk-pci"), a->driver);
         return NULL;
     }
     if (!valid_id(a->id)) {
@@ -336,6 +382,12 @@ add_checks(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **error)
         g_set_error(error, ARMZ_VMM_ERROR, 0, _("the fd passed by 'fdname' is no tap"));
         return NULL;
     }
+    if (a->fd >= 0 && g_str_equal(a->driver, "vhost-user-blk-pci") && !S_ISSOCK(st.st_mode)) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0,
+                    _("the fd passed by 'fdname' is no socket connected to a vhost-user "
+                      "back-end"));
+        return NULL;
+    }
     return p;
 }
 
@@ -348,7 +400,9 @@ armz_hotplug_device_add(ArmzHotplug *hp, const ArmzDeviceAddArgs *a, GError **er
     ArmzVirtioDev *d = NULL;
     ArmzPciAddrOpt addr = { TRUE, FALSE, 0, 0 };
 
-    if (p)
+    if (p && g_str_equal(a->driver, "vhost-user-blk-pci"))
+        d = with_vhost_id(new_vhost_blk(hp, a, error), a->id);
+    else if (p)
         d = blk ? new_blk(hp, a, error) : new_net(a, error);
     if (!d) {
         if (a->fd >= 0)

@@ -69,6 +69,11 @@ static const ArmzSyscallRule main_rules[] = {
     /* device_add of virtio-net-pci sets up the tap here: only this role
      * may (vCPUs and workers never reconfigure a tap) */
     { "ioctl", ARMZ_ARG_IOCTL_TAP },
+    /* device_add of vhost-user-blk-pci: connecting to the back-end when no
+     * connected fd is given; its thread, made after this filter, inherits
+     * it and reconnects after a back-end restart */
+    { "socket", ARMZ_ARG_SOCKET_UNIX }, ANY("connect"),
+    { "socketcall", ARMZ_ARG_SOCKETCALL_VHOST },
     { NULL, 0 }
 };
 

@@ -87,6 +87,18 @@ void armz_scsi_target_exec(ArmzScsiTarget *t, unsigned lun, const ArmzScsiCmd *c
                            ArmzScsiResult *r);
 void armz_scsi_target_reset(ArmzScsiTarget *t);
 
+/* What a LUN did since it was made (query-blockstats), counted as
+ * virtio-blk counts: READ/WRITE commands that moved data, their bytes and
+ * time, SYNCHRONIZE CACHE; failed ones those that ended in a medium error. */
+typedef struct {
+    uint64_t rd_bytes, wr_bytes, rd_ops, wr_ops, flush_ops;
+    uint64_t rd_ns, wr_ns, flush_ns;
+    uint64_t failed_rd, failed_wr, failed_flush;
+} ArmzScsiLunStats;
+void armz_scsi_lun_stats(ArmzScsiLun *l, ArmzScsiLunStats *out);
+/* The LUN after *LUN (start with -1) in LUN order, or NULL; *LUN is its. */
+ArmzScsiLun *armz_scsi_target_next(ArmzScsiTarget *t, int *lun);
+
 /* ---- scsi_cdrom.c: media changes from the management side ---- */
 /* Opens the tray (the medium stays in it).  A tray the guest locked opens
  * only with FORCE; without it the guest is asked to eject (an eject

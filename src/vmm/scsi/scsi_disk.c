@@ -91,10 +91,17 @@ bool
 scsi_disk_exec(ArmzScsiLun *l, const ArmzScsiCmd *c, ArmzScsiResult *r)
 {
     switch (c->cdb[0]) {
-    case 0x35: case 0x91:       /* SYNCHRONIZE CACHE(10), (16) */
-        if (!l->readonly && fdatasync(l->fd) < 0)
+    case 0x35: case 0x91: {     /* SYNCHRONIZE CACHE(10), (16) */
+        gint64 t0 = g_get_monotonic_time();
+        if (!l->readonly && fdatasync(l->fd) < 0) {
             scsi_check(r, SENSE_WRITE_ERROR);
+            l->stats.failed_flush++;
+            return true;
+        }
+        l->stats.flush_ops++;
+        l->stats.flush_ns += (uint64_t)(g_get_monotonic_time() - t0) * 1000;
         return true;
+    }
     case 0x42:
         cmd_unmap(l, c, r);
         return true;

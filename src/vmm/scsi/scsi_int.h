@@ -59,7 +59,12 @@ struct _ArmzScsiLun {
     ArmzScsiTrayFn tray_cb;
     void *tray_opaque;
     unsigned errors_logged;
+    ArmzScsiLunStats stats;     /* under lock */
 };
+
+/* A command that ended in CHECK CONDITION with a medium error (sense key 3) */
+static inline bool scsi_medium_error(const ArmzScsiResult *r)
+{ return r->status == ARMZ_SCSI_CHECK_CONDITION && (r->sense[2] & 0x0f) == SK_MEDIUM_ERROR; }
 
 /* big-endian fields of CDBs and replies, any alignment */
 static inline uint16_t scsi_ld16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

@@ -392,7 +392,19 @@ lun_exec(ArmzScsiLun *l, const ArmzScsiCmd *c, ArmzScsiResult *r)
         return;
     }
     if (scsi_cdb_rw(cdb, &lba, &count, &write)) {
+        gint64 t0 = g_get_monotonic_time();
+        uint64_t ns;
+
         scsi_lun_rw(l, c, r, lba, count, write);
+        ns = (uint64_t)(g_get_monotonic_time() - t0) * 1000;
+        if (scsi_medium_error(r)) {
+            *(write ? &l->stats.failed_wr : &l->stats.failed_rd) += 1;
+        } else if (r->status == ARMZ_SCSI_GOOD && !r->overrun) {
+            *(write ? &l->stats.wr_ops : &l->stats.rd_ops) += 1;
+            *(write ? &l->stats.wr_bytes : &l->stats.rd_bytes) += write ? r->data_out
+                                                                        : r->data_in;
+            *(write ? &l->stats.wr_ns : &l->stats.rd_ns) += ns;
+        }
         return;
     }
     switch (cdb[0]) {
@@ -459,6 +471,14 @@ armz_scsi_lun_exec(ArmzScsiLun *l, const ArmzScsiCmd *c, ArmzScsiResult *r)
     }
     g_mutex_lock(&l->lock);
     lun_exec(l, c, r);
+    g_mutex_unlock(&l->lock);
+}
+
+void
+armz_scsi_lun_stats(ArmzScsiLun *l, ArmzScsiLunStats *out)
+{
+    g_mutex_lock(&l->lock);
+    *out = l->stats;
     g_mutex_unlock(&l->lock);
 }
 
@@ -544,6 +564,18 @@ report_luns(ArmzScsiTarget *t, const ArmzScsiCmd *c, ArmzScsiResult *r)
     }
     scsi_st32(b, (uint32_t)(n - 8));
     scsi_reply(c, r, b, n, alloc);
+}
+
+ArmzScsiLun *
+armz_scsi_target_next(ArmzScsiTarget *t, int *lun)
+{
+    for (int i = *lun + 1; i <= ARMZ_SCSI_MAX_LUN; i++) {
+        if (t->luns[i]) {
+            *lun = i;
+            return t->luns[i];
+        }
+    }
+    return NULL;
 }
 
 void

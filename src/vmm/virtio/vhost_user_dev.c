@@ -79,6 +79,7 @@ typedef struct {
 
     pthread_t thread;
     bool thread_started;
+    bool filter_inherited;      /* made by a filtered thread (device_add) */
     int stop;                   /* atomic */
 } VhostUser;
 
@@ -376,7 +377,10 @@ vu_thread(void *opaque)
 
     g_snprintf(name, sizeof(name), "vhost-user");
     pthread_setname_np(pthread_self(), name);
-    armz_seccomp_enter(ARMZ_SANDBOX_WORKER);
+    /* a device hot-added after the main thread's filter runs under that
+     * one (which may not load another) */
+    if (!vu->filter_inherited)
+        armz_seccomp_enter(ARMZ_SANDBOX_WORKER);
     while (!g_atomic_int_get(&vu->stop)) {
         struct pollfd pfd[2 + VU_MAX_QUEUES];
         int sock, r;
@@ -499,6 +503,12 @@ device_config(VhostUser *vu, const ArmzVhostUserOpt *o, uint8_t *config, GError 
 ArmzVirtioDev *
 armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error)
 {
+    return armz_vhost_user_new_fd(o, index, -1, error);
+}
+
+ArmzVirtioDev *
+armz_vhost_user_new_fd(const ArmzVhostUserOpt *o, unsigned index, int sock, GError **error)
+{
     VhostUser *vu = g_new0(VhostUser, 1);
     uint8_t config[ARMZ_VU_MAX_CONFIG];
     uint64_t features;
@@ -516,7 +526,7 @@ armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error)
     vu->ctl_fd = -1;
     for (unsigned q = 0; q < VU_MAX_QUEUES; q++)
         vu->call_fd[q] = -1;
-    vu->sock = connect_wait(vu->path, error);
+    vu->sock = sock >= 0 ? sock : connect_wait(vu->path, error);
     if (vu->sock < 0 || !handshake(vu, vu->sock, error) || !device_config(vu, o, config, error))
         goto fail;
     if (!(vu->backend_features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
@@ -549,6 +559,7 @@ armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error)
     vu->vdev = armz_virtio_dev_new(&vu->ops, vu, vu->label, features);
     memcpy(armz_virtio_config(vu->vdev), config, vu->ops.config_size);
 
+    vu->filter_inherited = armz_seccomp_thread_filtered();
     /* signals belong to the main loop and the vCPU threads */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);

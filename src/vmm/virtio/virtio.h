@@ -102,6 +102,10 @@ uint64_t armz_virtio_vsock_cid(ArmzVirtioDev *d);
  * back-end (connects to it here, waiting a few seconds for its socket);
  * INDEX names it in logs when O has no id */
 ArmzVirtioDev *armz_vhost_user_new(const ArmzVhostUserOpt *o, unsigned index, GError **error);
+/* ... on SOCK, already connected to the back-end (taken, also on failure;
+ * O->socket, which may be NULL, is then only where it reconnects) */
+ArmzVirtioDev *armz_vhost_user_new_fd(const ArmzVhostUserOpt *o, unsigned index, int sock,
+                                      GError **error);
 /* a vhost-user-blk device with id ID */
 bool armz_vhost_user_blk_is(ArmzVirtioDev *d, const char *id);
 /* its back-end resized the disk to SIZE bytes (0: what GET_CONFIG says):

@@ -3,7 +3,11 @@ running guest (mode hotplug of tests/host/init/guest-init.sh): virsh
 attach-disk --live puts a disk on a free pcie-root-port, the guest finds it,
 writes 1 MiB to it and reads it back (the host sees the same bytes);
 detach-disk --live takes it out once the guest lets go, with
-DEVICE_REMOVED seen by `virsh event --loop --all`; attach-interface --live
+DEVICE_REMOVED seen by `virsh event --loop --all`; a qcow2 overlay
+attached live goes through qemu-storage-daemon (vhost-user-blk-pci on guest
+RAM from a memfd): the guest writes to it, and once detached the overlay
+passes `qemu-img check`, holds the guest's bytes, and its backing file is
+unchanged; attach-interface --live
 to a virtual network gives the guest a DHCP lease on the new NIC; a disk
 attached with --config is there when the guest starts again."""
 import os
@@ -51,7 +55,8 @@ def conn():
         n.undefine()
     except libvirt.libvirtError:
         pass
-    host_sh(f'rm -f {ROOT}/hp-b.img {ROOT}/hp-c.img {ROOT}/hotplug-serial.log')
+    host_sh(f'rm -f {ROOT}/hp-b.img {ROOT}/hp-c.img {ROOT}/hp-base.raw {ROOT}/hp-ov.qcow2 '
+            f'{ROOT}/hp-ov.out {ROOT}/hotplug-serial.log')
     c.close()
 
 
@@ -111,6 +116,34 @@ def guest_line(pattern, timeout=120):
         raise AssertionError(f'{e}; the guest console:\n{serial_log("hotplug")}') from None
 
 
+def qcow2_attach_detach(dom, events):
+    """A qcow2 overlay live, through the domain's qemu-storage-daemon."""
+    rc, out = host_sh(f'cd {ROOT} && dd if=/dev/urandom of=hp-base.raw bs=1M count=2 '
+                      '2>/dev/null && qemu-img create -q -f qcow2 -b hp-base.raw -F raw '
+                      'hp-ov.qcow2 && md5sum < hp-base.raw', timeout=120)
+    assert rc == 0, out
+    base_sum = out.split()[0]
+    dom.attachDeviceFlags(f"""<disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/><source file='{ROOT}/hp-ov.qcow2'/>
+      <target dev='vdd' bus='virtio'/></disk>""", libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    events.wait(r"event 'device-added' for domain 'hotplug': virtio-disk3", 60)
+    assert "<backingStore type='file'>" in dom.XMLDesc(0), dom.XMLDesc(0)
+    rx = re.compile(r'ARMZ-GUEST HOTDISK(-FAIL)? (vd\w+) ?(\w*)')
+    wait_for(lambda: len(rx.findall(serial_log('hotplug'))) >= 2, 120,
+             f'a second HOTDISK line on the guest console:\n{serial_log("hotplug")}')
+    fail, gdev, wrote = rx.findall(serial_log('hotplug'))[1]
+    assert not fail, serial_log('hotplug')
+    virsh('detach-disk', 'hotplug', 'vdd', '--live')
+    events.wait(r"event 'device-removed' for domain 'hotplug': virtio-disk3", 120)
+    assert 'vdd' not in dom.XMLDesc(0)
+    rc, out = host_sh(f'cd {ROOT} && qemu-img check -q hp-ov.qcow2 && '
+                      'qemu-img convert -O raw hp-ov.qcow2 hp-ov.out && '
+                      'dd if=hp-ov.out bs=1M count=1 2>/dev/null | md5sum && '
+                      'md5sum < hp-base.raw', timeout=120)
+    assert rc == 0, out
+    assert out.split()[0] == wrote and out.split()[2] == base_sum, (out, wrote, base_sum)
+
+
 def test_attach_detach_live_and_config(conn):
     have_net = host_sh('ls /usr/sbin/dnsmasq /usr/sbin/nft /usr/sbin/ip')[0] == 0
     rc, out = host_sh(f'dd if=/dev/zero of={ROOT}/hp-b.img bs=1M count=2 2>/dev/null && '
@@ -118,7 +151,11 @@ def test_attach_detach_live_and_config(conn):
                       f'chmod 666 {ROOT}/hp-b.img {ROOT}/hp-c.img')
     assert rc == 0, out
     host_sh(f'rm -f {ROOT}/hotplug-serial.log')
-    dom = conn.defineXML(domain_xml('hotplug', mode='hotplug', extra=PORTS))
+    have_qsd = host_sh('command -v qemu-storage-daemon && command -v qemu-img')[0] == 0
+    # guest RAM from a memfd, so that qemu-storage-daemon can serve a disk
+    dom = conn.defineXML(domain_xml('hotplug', mode='hotplug', extra=PORTS).replace(
+        '<vcpu>', "<memoryBacking><source type='memfd'/><access mode='shared'/>"
+        "</memoryBacking><vcpu>", 1))
     dom.create()
     wait_guest_marker('hotplug', 'ARMZ-GUEST HOTPLUG-READY')
     events = VirshEvents(conn)
@@ -142,6 +179,9 @@ def test_attach_detach_live_and_config(conn):
         events.wait(r"event 'device-removed' for domain 'hotplug': virtio-disk1", 120)
         guest_line(rf'ARMZ-GUEST HOTDISK-GONE {gdev}')
         assert "vdb" not in dom.XMLDesc(0)
+
+        if have_qsd:
+            qcow2_attach_detach(dom, events)
 
         if have_net:
             net = conn.networkDefineXML(NET)
@@ -168,3 +208,5 @@ def test_attach_detach_live_and_config(conn):
     dom.destroy()
     if not have_net:
         pytest.skip('the live interface part needs arm64 dnsmasq/nft/ip in the test host')
+    if not have_qsd:
+        pytest.skip('the qcow2 part needs arm64 qemu-storage-daemon/qemu-img in the test host')

@@ -6,6 +6,10 @@ on another overlay of the same backing file, running at the same time,
 sees none of the first one's writes; virsh blockresize grows the first
 one's overlay and its guest sees the new size; the backing file stays byte-identical,
 the overlays pass `qemu-img check` and hold exactly what each guest wrote.
+The second guest also has two LUKS disks (a raw LUKS image, its passphrase
+a secret by uuid, and a qcow2 with built-in LUKS, by a 'volume' secret's
+usage): it reads their plaintext, which the images on disk do not hold; a
+wrong passphrase fails its start first, naming the disk.
 Default cache mode: the test host's /tmp is tmpfs, which has no O_DIRECT.
 Skipped when the test host has no arm64 qemu-storage-daemon/qemu-img
 (tests/deps/vhost-user.post.sh; tests/host/run-host packs them)."""
@@ -34,6 +38,9 @@ def conn():
         pytest.skip('no arm64 qemu-storage-daemon/qemu-img in the test host')
     c = libvirt.open(URI)
     yield c
+    for s in c.listAllSecrets(0):
+        if s.usageID().startswith(DIR):
+            s.undefine()
     for n in ('qsda', 'qsdb'):
         try:
             d = c.lookupByName(n)
@@ -63,9 +70,53 @@ def sums(name):
     return re.findall(r'ARMZ-GUEST BLKSUM vda (\d+) ([0-9a-f]{32})', serial_log(name))
 
 
-def start(conn, name, ov, stamp):
+LUKS_PASS = 'armz luks test passphrase'
+MARK = 'ARMZ-LUKS-PLAINTEXT-MARKER'
+
+
+def make_luks_images():
+    """enc.luks (raw LUKS) and enc.qcow2 (qcow2 with LUKS), both holding
+    plain.raw (MARK, then random bytes); the md5 of the plaintext."""
+    sec = f"--object secret,id=s,data='{LUKS_PASS}'"
+    # (again when QEMU's PBKDF benchmark measured no CPU time at all)
+    again = 'for i in 1 2 3 4 5; do qemu-img convert {} && break; done'
+    sh(f'cd {DIR} && {{ printf %s {MARK}; head -c 2097126 /dev/urandom; }} > plain.raw && '
+       + again.format(f'{sec} -f raw -O luks -o key-secret=s,iter-time=10 plain.raw enc.luks')
+       + ' && ' + again.format(f'{sec} -f raw -O qcow2 -o encrypt.format=luks,'
+                               'encrypt.key-secret=s,encrypt.iter-time=10 plain.raw enc.qcow2'))
+    for f in ('enc.luks', 'enc.qcow2'):
+        rc, out = host_sh(f'grep -c {MARK} {DIR}/{f}')
+        assert out.strip() == '0', f'{f} holds the plaintext: {out}'
+    return sh(f'md5sum < {DIR}/plain.raw').split()[0]
+
+
+def luks_disks(conn, value):
+    """The two LUKS disks and their secrets (value VALUE)."""
+    xml = "<secret ephemeral='no' private='yes'><usage type='volume'><volume>{}</volume>" \
+          "</usage></secret>"
+    s1 = conn.secretDefineXML(xml.format(f'{DIR}/enc.luks'))
+    s2 = conn.secretDefineXML(xml.format(f'{DIR}/enc.qcow2'))
+    for s in (s1, s2):
+        s.setValue(value)
+    return f"""<disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{DIR}/enc.luks'>
+        <encryption format='luks'><secret type='passphrase' uuid='{s1.UUIDString()}'/></encryption>
+      </source>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='{DIR}/enc.qcow2'>
+        <encryption format='luks'><secret type='passphrase' usage='{DIR}/enc.qcow2'/></encryption>
+      </source>
+      <target dev='vdc' bus='virtio'/>
+    </disk>"""
+
+
+def start(conn, name, ov, stamp, more=''):
     host_sh(f'rm -f {ROOT}/{name}-serial.log')
-    xml = domain_xml(name, mode='blkstamp', extra=disk(ov)).replace(
+    xml = domain_xml(name, mode='blkstamp', extra=disk(ov) + more).replace(
         'armz.mode=blkstamp', f'armz.mode=blkstamp armz.stamp={stamp}')
     dom = conn.defineXML(xml)
     dom.create()
@@ -78,6 +129,7 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
        f'qemu-img create -q -f qcow2 -b {DIR}/base.raw -F raw a.qcow2 && '
        f'qemu-img create -q -f qcow2 -b {DIR}/base.raw -F raw b.qcow2')
     base = sh(f'md5sum < {DIR}/base.raw').split()[0]
+    plain = make_luks_images()
 
     a = start(conn, 'qsda', 'a.qcow2', 'AAAA')
     # the live XML shows the chain; domblklist the overlay
@@ -95,11 +147,26 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
              'the guest to see vda at 12 MiB')
     assert '"virtual-size": 12582912' in sh(f'qemu-img info -U --output=json {DIR}/a.qcow2')
 
-    b = start(conn, 'qsdb', 'b.qcow2', 'BBBB')                 # a runs meanwhile
+    # a wrong passphrase: the start fails before the guest boots
+    luks = luks_disks(conn, b'not the passphrase')
+    with pytest.raises(libvirt.libvirtError) as e:
+        start(conn, 'qsdb', 'b.qcow2', 'BBBB', luks)
+    msg = e.value.get_error_message()
+    assert "disk 'vdb'" in msg and 'password' in msg.lower(), msg
+    conn.lookupByName('qsdb').undefine()
+    for s in conn.listAllSecrets(0):
+        if s.usageID().startswith(DIR):
+            s.undefine()
+    luks = luks_disks(conn, LUKS_PASS.encode())
+    b = start(conn, 'qsdb', 'b.qcow2', 'BBBB', luks)         # a runs meanwhile
     wait_guest_marker('qsdb', 'ARMZ-GUEST BLKSTAMP-END')
     sb = sums('qsdb')
     assert sb[0] == (str(SIZE), base), serial_log('qsdb')     # none of a's writes
     assert sb[1][1] not in (base, sa[1][1])
+    # the LUKS disks read as their plaintext
+    for dev in ('vdb', 'vdc'):
+        assert f'ARMZ-GUEST BLKSUM {dev} 2097152 {plain}' in serial_log('qsdb'), \
+            serial_log('qsdb')
 
     a.destroy()
     b.destroy()

@@ -4,7 +4,8 @@ it: <disk device='cdrom'><target bus='scsi'/>) gets its virtio-scsi
 controller and drive address as libvirt gives them; the guest (mode
 'cdrom' of the guest /init) reads the drive; virsh change-media ejects it
 and inserts another one, both seen by the guest and reported as tray
-change events (alias scsi0-0-0-0, as libvirt names it); --config changes the
+change events (alias scsi0-0-0-0, as libvirt names it); domblkstat and
+domstats --block count the guest's reads of the drive; --config changes the
 persistent definition only. Run by tests/host/run-host --drive (tier 45)."""
 import contextlib
 import threading
@@ -82,6 +83,12 @@ def test_config_drive_change_media(conn):
     tray = TrayEvents(conn)
     dom.create()
     wait_guest_marker(NAME, 'ARMZ-GUEST CDROM armz-config-1')
+    # domblkstat and domstats --block count the guest's reads of the drive
+    rd_req, rd_bytes, wr_req, _, _ = dom.blockStats('sda')
+    assert rd_req > 0 and rd_bytes >= 2048 and wr_req == 0, dom.blockStats('sda')
+    st = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_BLOCK)[0][1]
+    n = [k for k, v in st.items() if k.endswith('.name') and v == 'sda']
+    assert n and st[n[0].replace('.name', '.rd.reqs')] >= rd_req, st
 
     virsh('change-media', NAME, 'sda', '--eject', '--live', '--force')
     tray.wait(('scsi0-0-0-0', libvirt.VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN))
@@ -93,6 +100,7 @@ def test_config_drive_change_media(conn):
     tray.wait(('scsi0-0-0-0', libvirt.VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE))
     wait_guest_marker(NAME, 'ARMZ-GUEST CDROM armz-config-2')
     assert cd_source(dom) == f'{GUEST}/config-2.iso'
+    assert dom.blockStats('sda')[0] > rd_req, dom.blockStats('sda')   # read the new one
     # (the guest's sr driver closes an open tray within a second, before the
     # insert: the live XML follows each DEVICE_TRAY_MOVED; closed is not shown)
     target = ET.fromstring(dom.XMLDesc(0)).find("./devices/disk[@device='cdrom']/target")

@@ -12,8 +12,8 @@
 #   blkwrite  write 2 MiB (O_DIRECT) to the last virtio disk: "ARMZ-GUEST
 #             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
-#             into it (synced), print its BLKSUM again and
-#             "ARMZ-GUEST BLKSTAMP-END", then "ARMZ-GUEST BLKSIZE vdX SIZE"
+#             into it (synced), print its BLKSUM again, the BLKSUM of the
+#             other virtio disks (read only) and "ARMZ-GUEST BLKSTAMP-END", then "ARMZ-GUEST BLKSIZE vdX SIZE"
 #             whenever a disk's size changes
 #   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
 #             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
@@ -381,6 +381,11 @@ EOF
       echo "ARMZ-GUEST BLKSTAMP-FAIL"
     echo 3 > /proc/sys/vm/drop_caches
     echo "ARMZ-GUEST BLKSUM vda $sz $(md5sum < /dev/vda | cut -d' ' -f1)"
+    for d in /sys/block/vd*; do
+      n=${d##*/}
+      [ "$n" = vda ] || [ ! -e "$d" ] ||
+        echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
+    done
     echo "ARMZ-GUEST BLKSTAMP-END"
     watch_sizes ;;
   hotplug)

@@ -320,6 +320,18 @@ test_read_write(void)
     assert_good(&r);
     run(disk, CDB(0x00), NULL, 0, &r);
     assert_good(&r);
+    /* the counters of query-blockstats: two reads, one write, one flush
+     * (the overrun moved nothing and is not counted) */
+    {
+        ArmzScsiLunStats st;
+        armz_scsi_lun_stats(disk, &st);
+        g_assert_cmpuint(st.rd_ops, ==, 2);
+        g_assert_cmpuint(st.rd_bytes, ==, 1024 + 4096);
+        g_assert_cmpuint(st.wr_ops, ==, 1);
+        g_assert_cmpuint(st.wr_bytes, ==, 4096);
+        g_assert_cmpuint(st.flush_ops, ==, 1);
+        g_assert_cmpuint(st.failed_rd + st.failed_wr + st.failed_flush, ==, 0);
+    }
     /* MODE SENSE(6) all pages: caching page with WCE */
     run(disk, CDB(0x1a, 0x08, 0x3f, 0, 255), buf, 255, &r);
     assert_good(&r);

@@ -185,6 +185,42 @@ test_errors(Fix *f, gconstpointer data)
     g_assert_cmpuint(f->b.nvirtio, ==, 0);
 }
 
+/* vhost-user-blk-pci: its arguments and what it needs of the VM */
+static void
+test_vhost_errors(Fix *f, gconstpointer data)
+{
+    ArmzDeviceAddArgs a;
+    int sp[2];
+
+    memset(&a, 0, sizeof(a));
+    a.fd = -1;
+    a.driver = "vhost-user-blk-pci"; a.id = "virtio-disk3"; a.bus = "pci.1";
+    a.path = "/nonexistent/vdd.sock";
+    a.serial = "S1";
+    add_fails(f, &a, "vhost-user-blk-pci takes only 'path', 'fdname' and 'readonly'");
+    a.serial = NULL;
+    a.cache = "none";
+    add_fails(f, &a, "takes only");
+    a.cache = NULL;
+    a.path = NULL;
+    add_fails(f, &a, "needs 'path'");
+    a.path = "/nonexistent/vdd.sock";
+    /* the fixture's RAM is private memory: no back-end could map it */
+    add_fails(f, &a, "needs guest RAM from a memfd");
+    a.fd = image_fd();
+    add_fails(f, &a, "no socket connected to a vhost-user back-end");
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), ==, 0);
+    close(sp[1]);
+    a.fd = sp[0];
+    add_fails(f, &a, "needs guest RAM from a memfd");
+    a.bus = "pci.3";
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), ==, 0);
+    close(sp[1]);
+    a.fd = sp[0];
+    add_fails(f, &a, "Bus 'pci.3' does not support hotplugging");
+    g_assert_cmpuint(f->b.nvirtio, ==, 0);
+}
+
 static void
 test_add_del(Fix *f, gconstpointer data)
 {
@@ -248,5 +284,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add("/hotplug/errors", Fix, NULL, fix_setup, test_errors, fix_teardown);
     g_test_add("/hotplug/add-del", Fix, NULL, fix_setup, test_add_del, fix_teardown);
+    g_test_add("/hotplug/vhost-user-errors", Fix, NULL, fix_setup, test_vhost_errors,
+               fix_teardown);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
  * kick and call eventfds, reset, and reconnection after the back-end went
  * away, with the ring base replayed from the used index. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -678,6 +679,54 @@ test_blk_readonly_and_refusals(void)
     be_free(v0);
 }
 
+static int
+connect_to(const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    return fd;
+}
+
+/* device_add's way: a socket the daemon connected (the path is where it
+ * would reconnect, unreachable here); on refusal the socket is closed */
+static void
+test_blk_on_a_connected_fd(void)
+{
+    Be *be = be_new(BE_FEATURES, BE_PROTOCOL);
+    Be *noconf = be_new(BE_FEATURES, 1ULL << ARMZ_VU_PROTOCOL_F_REPLY_ACK);
+    VtMem *m = memfd_mem();
+    ArmzVhostUserOpt o = { .kind = ARMZ_VHOST_USER_BLK, .socket = "/nonexistent/vdb.sock",
+                           .id = "virtio-disk1" };
+    g_autoptr(GError) err = NULL;
+    Fake fake = { { 0 } };
+    ArmzVirtioDev *d;
+    VtDrv drv;
+    int fd;
+
+    d = armz_vhost_user_new_fd(&o, 0, connect_to(be->path), &err);
+    g_assert_no_error(err);
+    g_assert_true(armz_vhost_user_blk_is(d, "virtio-disk1"));
+    armz_virtio_dev_bind(d, &fake_transport, &fake, &m->mem);
+    vt_drv_init(&drv, m, QNUM, RING0);
+    drive_up(d, VIRTIO_BIT(VIRTIO_F_VERSION_1), &drv);
+    /* the memory table went over the given socket, with the memfd */
+    g_assert_cmpuint(be_wait(be, 1, ARMZ_VU_SET_MEM_TABLE)->nfds, ==, 1);
+    armz_virtio_dev_free(d);
+
+    fd = connect_to(noconf->path);
+    g_assert_null(armz_vhost_user_new_fd(&o, 1, fd, &err));
+    g_assert_nonnull(strstr(err->message, "CONFIG"));
+    g_assert_cmpint(fcntl(fd, F_GETFD), <, 0);
+
+    memfd_mem_free(m);
+    be_free(be);
+    be_free(noconf);
+}
+
 static void
 test_fs_device(void)
 {
@@ -716,5 +765,6 @@ main(int argc, char **argv)
     g_test_add_func("/vhost-user/blk-state-machine", test_blk_state_machine);
     g_test_add_func("/vhost-user/blk-readonly-refusals", test_blk_readonly_and_refusals);
     g_test_add_func("/vhost-user/fs", test_fs_device);
+    g_test_add_func("/vhost-user/blk-connected-fd", test_blk_on_a_connected_fd);
     return g_test_run();
 }

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -105,12 +107,15 @@ test_forbidden_not_listed(void)
         for (unsigned role = 0; role < ARMZ_SANDBOX_N_ROLES; role++)
             for (const ArmzSyscallRule *r = armz_seccomp_roles[role]; r->name; r++) {
                 /* the worker role's vhost-user thread reconnects to its
-                 * back-end: a UNIX socket only */
-                if (role == ARMZ_SANDBOX_WORKER && g_str_equal(r->name, "socket")) {
+                 * back-end, the main loop connects a hot-added one (and its
+                 * thread, under the main filter, reconnects): a UNIX socket
+                 * only */
+                gboolean vu = role == ARMZ_SANDBOX_WORKER || role == ARMZ_SANDBOX_MAIN;
+                if (vu && g_str_equal(r->name, "socket")) {
                     g_assert_cmpint(r->args, ==, ARMZ_ARG_SOCKET_UNIX);
                     continue;
                 }
-                if (role == ARMZ_SANDBOX_WORKER && g_str_equal(r->name, "connect"))
+                if (vu && g_str_equal(r->name, "connect"))
                     continue;
                 g_assert_cmpstr(r->name, !=, forbidden[i]);
             }
@@ -140,6 +145,7 @@ typedef enum {
     DO_EXEC,            /* execve */
     DO_THREADS,         /* many threads allocating at once */
     DO_TAP_IOCTL,       /* a tap request (TUNGETIFF), the main role's only */
+    DO_UNIX_CONNECT,    /* a UNIX socket connecting (vhost-user's device_add) */
 } ChildAction;
 
 #define N_THREADS 24
@@ -197,6 +203,15 @@ run_child(ArmzSandboxRole role, ArmzSeccompMode mode, ChildAction action)
         case DO_TAP_IOCTL: {
             struct ifreq ifr = { 0 };
             (void)ioctl(p[0], TUNGETIFF, &ifr);
+            _exit(0);
+        }
+        case DO_UNIX_CONNECT: {
+            struct sockaddr_un sa = { .sun_family = AF_UNIX };
+            int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            g_strlcpy(sa.sun_path, "/nonexistent/armz-vu.sock", sizeof(sa.sun_path));
+            /* refused by the file system, not by the filter */
+            if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno != ENOENT)
+                _exit(10);
             _exit(0);
         }
         case DO_EXEC:
@@ -273,6 +288,14 @@ test_kill_and_survive(void)
             g_assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
         else
             g_assert_true(killed_by_sigsys(st));
+        /* the main loop (device_add vhost-user-blk-pci, and the thread it
+         * makes, which keeps its filter) and workers connect to back-ends */
+        st = run_child(role, ARMZ_SECCOMP_ON, DO_UNIX_CONNECT);
+        g_test_message("role %s: UNIX connect -> status 0x%x", armz_seccomp_role_name(role), st);
+        if (role == ARMZ_SANDBOX_VCPU)
+            g_assert_true(killed_by_sigsys(st));
+        else
+            g_assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     }
 }
 
