@@ -420,3 +420,25 @@ def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons
         dom.destroy()
     finally:
         c.close()
+
+
+def test_nova_volume_serial_is_the_volume_id(daemons):
+    """Nova writes Cinder's volume id (36 characters) as the serial of every
+    volume it attaches; libvirt takes any length and the guest sees the
+    first 20 characters virtio-blk reports."""
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    dom = c.defineXML(armzd.domain_xml('novavol', extra_devices=PCIE))
+    vol_id = '5b0f3c2e-1234-4567-89ab-cdef0123a5e1'
+    dom.attachDeviceFlags(
+        "<disk type='block' device='disk'><driver name='qemu' type='raw' cache='none' "
+        "io='native'/><source dev='/dev/loop7'/><target dev='vdb' bus='virtio'/>"
+        f"<serial>{vol_id}</serial></disk>", L.VIR_DOMAIN_AFFECT_CONFIG)
+    disk = devs(dom).find("disk/target[@dev='vdb']/..")
+    assert disk.findtext('serial') == vol_id, ET.tostring(disk)
+    e = expect_error(L.VIR_ERR_INVALID_ARG, dom.attachDeviceFlags,
+                     "<disk type='file' device='disk'><source file='/x.img'/>"
+                     "<target dev='vdc' bus='virtio'/><serial>a/b</serial></disk>",
+                     L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'invalid characters' in e.get_error_message()
+    c.close()
