@@ -536,6 +536,8 @@ plan_nets(Builder *b, GError **error)
         const ArmzDomainNetDef *net = g_ptr_array_index(nets, i);
         g_autofree char *bridge = NULL;
         g_autofree char *role = g_strdup_printf("net%u", i);
+        g_autofree char *alias = NULL;
+        const char *link = g_strcmp0(net->link_state, "down") == 0 ? ",link=down" : "";
         char mac[18];
         ArmzLaunchFd *fd;
 
@@ -560,15 +562,16 @@ plan_nets(Builder *b, GError **error)
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));
         armz_mac_format(net->mac, mac);
         arg(b, "--net");
+        /* its alias (net0, net1, ... in order, or the user's): what a live
+         * detach and set_link name it by */
+        alias = net->alias && g_str_has_prefix(net->alias, "ua-")
+            ? g_strdup(net->alias) : g_strdup_printf("net%u", i);
         if (b->pci->nets[i].set) {
-            /* its alias (net0, net1, ... in order, or the user's): what a
-             * live detach names it by */
-            g_autofree char *alias = net->alias && g_str_has_prefix(net->alias, "ua-")
-                ? g_strdup(net->alias) : g_strdup_printf("net%u", i);
-            argf(b, "fd=%d,mac=%s,pci=%u:%u,id=%s", fd->num, mac, b->pci->nets[i].bus,
-                 b->pci->nets[i].slot, alias);
+            argf(b, "fd=%d,mac=%s,pci=%u:%u,id=%s%s", fd->num, mac, b->pci->nets[i].bus,
+                 b->pci->nets[i].slot, alias, link);
         } else {
-            argf(b, "fd=%d,mac=%s%s", fd->num, mac, b->pci->nets[i].mmio ? ",pci=off" : "");
+            argf(b, "fd=%d,mac=%s%s,id=%s%s", fd->num, mac,
+                 b->pci->nets[i].mmio ? ",pci=off" : "", alias, link);
         }
     }
     return TRUE;
@@ -605,8 +608,9 @@ plan_pci(Builder *b)
     for (guint i = 0; i < b->pci->ports->len; i++) {
         const ArmzPciRootPort *rp = &g_array_index(b->pci->ports, ArmzPciRootPort, i);
         arg(b, "--pcie-root-port");
-        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u", rp->index, rp->slot, rp->function,
-             rp->chassis, rp->port);
+        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u%s", rp->index, rp->slot, rp->function,
+             rp->chassis, rp->port,
+             armz_hotplug_port_off(b->def, rp->index) ? ",hotplug=off" : "");
     }
 }
 

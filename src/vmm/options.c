@@ -544,8 +544,14 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
         } else if (g_str_equal(k, "id")) {
             if (!parse_device_id("--net", val, &n->id, error))
                 return FALSE;
+        } else if (g_str_equal(k, "link") && (g_str_equal(val, "up") || g_str_equal(val, "down"))) {
+            n->link_down = g_str_equal(val, "down");
+        } else if (g_str_equal(k, "link")) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--net: link='%s' is neither up nor down"), val);
+            return FALSE;
         } else {
-            return unknown_key("--net", k, "tap, fd, mac, pci, id", error);
+            return unknown_key("--net", k, "tap, fd, mac, pci, id, link", error);
         }
     }
     if (!n->tap == !have_fd) {
@@ -902,7 +908,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
              "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"),
           N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
-          N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
+          N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"
+             "[,link=up|down]"),
           N_("SPEC") },
         { "vhost-user-blk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_blks,
           N_("virtio disk served by a vhost-user back-end such as qemu-storage-daemon "

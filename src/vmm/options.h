@@ -74,7 +74,7 @@ typedef struct {
     char *id;               /* id=ALIAS: the name device_del knows it by */
 } ArmzDiskOpt;
 
-/* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
+/* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56][,link=up|down] */
 typedef struct {
     char *tap;              /* NULL: fd */
     int fd;
@@ -82,6 +82,7 @@ typedef struct {
     guint8 mac[6];
     ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
     char *id;               /* id=ALIAS: the name device_del knows it by */
+    gboolean link_down;     /* link=down: carrier off at start */
 } ArmzNetOpt;
 
 /* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on]

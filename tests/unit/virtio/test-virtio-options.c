@@ -55,7 +55,7 @@ test_full(void)
                         "--disk", "fd=7,readonly=on",
                         "--disk", "path=/img/with,,comma.raw,readonly=off",
                         "--net", "tap=vnet0,mac=52:54:00:12:34:56",
-                        "--net", "fd=9",
+                        "--net", "fd=9,link=down",
                         "--serial", "none", "--serial-log", "file:/log/serial.log",
                         "--console", "pty", "--console-pty-file", "/run/c.pty",
                         "--console-log", "fd:11",
@@ -83,6 +83,8 @@ test_full(void)
     g_assert_cmpmem(o.nets[0].mac, 6, "\x52\x54\x00\x12\x34\x56", 6);
     g_assert_cmpint(o.nets[1].fd, ==, 9);
     g_assert_false(o.nets[1].has_mac);
+    g_assert_false(o.nets[0].link_down);
+    g_assert_true(o.nets[1].link_down);
     g_assert_cmpint(o.serial.kind, ==, ARMZ_SERIAL_NONE);
     g_assert_cmpstr(o.serial.log_path, ==, "/log/serial.log");
     g_assert_true(o.has_console);
@@ -197,6 +199,7 @@ static const Bad bad[] = {
     { "--net", "tap=t0,mac=01:00:5e:00:00:01", NULL, NULL, "--net" },
     { "--net", "tap=a-very-long-interface-name", NULL, NULL, "--net" },
     { "--net", "tap=t0,queues=4", NULL, NULL, "--net" },
+    { "--net", "tap=t0,link=off", NULL, NULL, "link='off' is neither up nor down" },
     { "--console", "tty", NULL, NULL, "--console" },
     { "--console", "fd:abc", NULL, NULL, "--console" },
     { "--console-pty-file", "/x", NULL, NULL, "--console-pty-file" },
