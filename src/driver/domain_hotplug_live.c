@@ -35,11 +35,9 @@ armz_hotplug_port_off(const ArmzDomainDef *def, guint index)
 {
     for (guint i = 0; i < def->controllers->len; i++) {
         const ArmzDomainControllerDef *c = g_ptr_array_index(def->controllers, i);
-        if (c->index != (int)index || g_strcmp0(c->type, "pci") != 0)
-            continue;
-        for (guint k = 0; k < c->children->len; k++)
-            if (strstr(g_ptr_array_index(c->children, k), "hotplug='off'"))
-                return TRUE;
+        if (c->index == (int)index && g_strcmp0(c->type, "pci") == 0 &&
+            armz_pci_ctrl_hotplug_off(c))
+            return TRUE;
     }
     return FALSE;
 }

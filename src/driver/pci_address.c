@@ -243,6 +243,7 @@ place_bare_ports(Ctx *c, const ArmzDomainDef *def, GArray *bare, GError **error)
         }
         if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
             return FALSE;
+        rp.hotplug_off = armz_pci_ctrl_hotplug_off(ctrl);
         if (!placed) {
             for (rp.slot = 1; rp.slot <= MAX_SLOT; rp.slot++)
                 for (rp.function = 0; rp.function < 8; rp.function++)
@@ -552,6 +553,7 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
         rp.index = (guint)ctrl->index;
         if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
             goto fail;
+        rp.hotplug_off = armz_pci_ctrl_hotplug_off(ctrl);
         if (!placed) {
             g_array_append_val(bare, i);
             continue;
@@ -632,13 +634,24 @@ armz_pci_plan_free(ArmzPciPlan *p)
     g_free(p);
 }
 
-/* A root port's <model>, <target> and <address> as libvirt writes them. */
+gboolean
+armz_pci_ctrl_hotplug_off(const ArmzDomainControllerDef *ctrl)
+{
+    for (guint k = 0; ctrl->children && k < ctrl->children->len; k++)
+        if (strstr(g_ptr_array_index(ctrl->children, k), "hotplug='off'"))
+            return TRUE;
+    return FALSE;
+}
+
+/* A root port's <model>, <target> and <address> as libvirt writes them
+ * (HOTPLUG_OFF: the XML's <target hotplug='off'/>, kept). */
 static void
-root_port_children(GPtrArray *children, const ArmzPciRootPort *rp)
+root_port_children(GPtrArray *children, const ArmzPciRootPort *rp, gboolean hotplug_off)
 {
     g_ptr_array_add(children, g_strdup("<model name='pcie-root-port'/>"));
-    g_ptr_array_add(children, g_strdup_printf("<target chassis='%u' port='0x%x'/>",
-                                              rp->chassis, rp->port));
+    g_ptr_array_add(children, g_strdup_printf("<target chassis='%u' port='0x%x'%s/>",
+                                              rp->chassis, rp->port,
+                                              hotplug_off ? " hotplug='off'" : ""));
     g_ptr_array_add(children,
                     g_strdup_printf("<address type='pci' domain='0x0000' bus='0x00' "
                                     "slot='0x%02x' function='0x%x'%s/>", rp->slot,
@@ -710,7 +723,7 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
         /* what the XML left out, as libvirt fills it in */
         ctrl->index = (int)rp->index;
         g_ptr_array_set_size(ctrl->children, 0);
-        root_port_children(ctrl->children, rp);
+        root_port_children(ctrl->children, rp, rp->hotplug_off);
     }
     for (guint i = p->nports_given; i < p->ports->len; i++) {
         const ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort, i);
@@ -719,7 +732,7 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
         ctrl->index = (int)rp->index;
         ctrl->model = g_strdup("pcie-root-port");
         ctrl->children = g_ptr_array_new_with_free_func(g_free);
-        root_port_children(ctrl->children, rp);
+        root_port_children(ctrl->children, rp, FALSE);
         g_ptr_array_add(def->controllers, ctrl);
     }
     if (p->add_serial) {

@@ -25,6 +25,7 @@ typedef struct {
     guint index;                /* controller index: the bus number devices name */
     guint slot, function;       /* on the root bus */
     guint chassis, port;
+    gboolean hotplug_off;       /* <target hotplug='off'/> */
 } ArmzPciRootPort;
 
 typedef struct {
@@ -60,6 +61,9 @@ void armz_pci_plan_free(ArmzPciPlan *p);
 /* A device of DEF (planned as P) is on root port BUS. */
 gboolean armz_pci_plan_bus_used(const ArmzPciPlan *p, const ArmzDomainDef *def, guint bus);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzPciPlan, armz_pci_plan_free)
+/* Whether the controller's XML says <target hotplug='off'/> (our own
+ * fragment serialiser quotes attributes with '). */
+gboolean armz_pci_ctrl_hotplug_off(const ArmzDomainControllerDef *ctrl);
 /* Writes the plan's addresses and added root ports into DEF, so that they
  * stay across restarts (define, create). */
 gboolean armz_domain_pci_assign(ArmzDomainDef *def, GError **error);

@@ -610,7 +610,7 @@ plan_pci(Builder *b)
         arg(b, "--pcie-root-port");
         argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u%s", rp->index, rp->slot, rp->function,
              rp->chassis, rp->port,
-             armz_hotplug_port_off(b->def, rp->index) ? ",hotplug=off" : "");
+             rp->hotplug_off ? ",hotplug=off" : "");
     }
 }
 
