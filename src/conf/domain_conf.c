@@ -192,6 +192,7 @@ armz_domain_net_def_free(ArmzDomainNetDef *net)
     g_free(net->vport_type);
     g_free(net->vport_interfaceid);
     g_free(net->vport_profileid);
+    g_free(net->link_state);
     armz_domain_address_def_free(net->address);
     g_free(net);
 }

@@ -210,6 +210,8 @@ typedef struct {
     char *vport_interfaceid;    /* its <parameters interfaceid=''> (a UUID) */
     char *vport_profileid;
     char *alias;            /* <alias name=''>: live, or a user's (ua-) */
+    char *link_state;       /* <link state=''>: "up" | "down"; NULL: not given (up) */
+    gboolean mac_generated; /* no <mac> given: MAC is random (device XML lookups) */
 } ArmzDomainNetDef;
 
 typedef enum {

@@ -215,6 +215,8 @@ format_interface(GString *buf, const ArmzDomainNetDef *net, gboolean live)
         armz_xml_attr_append(buf, "name", net->driver_name);
         g_string_append(buf, "/>\n");
     }
+    if (net->link_state)
+        g_string_append_printf(buf, "      <link state='%s'/>\n", net->link_state);
     if (net->mtu)
         g_string_append_printf(buf, "      <mtu size='%u'/>\n", net->mtu);
     format_boot(buf, net->boot_order);

@@ -533,6 +533,10 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
         } else if (armz_xml_is(c, "alias")) {
             g_free(net->alias);
             net->alias = armz_xml_prop(c, "name");
+        } else if (armz_xml_is(c, "link")) {
+            static const char *const states[] = { "up", "down", NULL };
+            g_clear_pointer(&net->link_state, g_free);
+            ok = armz_conf_choice_attr(c, "state", NULL, states, NULL, &net->link_state, error);
         } else {
             ok = armz_conf_unsupported_child(c, "interface", error);
         }
@@ -545,6 +549,7 @@ parse_interface(ArmzDomainDef *def, xmlNodePtr node, GError **error)
     if (net->type == ARMZ_DOMAIN_NET_TYPE_BRIDGE && !net->source_bridge)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("No <source> 'bridge' attribute specified with <interface type='bridge'/>"));
+    net->mac_generated = !have_mac;
     if (!have_mac) {
         /* libvirt's locally administered prefix, as every libvirt tool
          * expects; the address is then part of the definition. */

@@ -131,6 +131,30 @@ h_compare_hypervisor_cpu(ArmzClient *client, void *a, void *r, GError **error)
     return res != VIR_CPU_COMPARE_ERROR;
 }
 
+static gboolean
+h_baseline_cpu(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_connect_baseline_cpu_args *args = a;
+    char *cpu = armz_driver_baseline_cpu(DRV, (const char *const *)args->xmlCPUs.xmlCPUs_val,
+                                         args->xmlCPUs.xmlCPUs_len, args->flags, error);
+
+    ((armz_connect_baseline_cpu_ret *)r)->cpu = cpu;
+    return cpu != NULL;
+}
+
+static gboolean
+h_baseline_hypervisor_cpu(ArmzClient *client, void *a, void *r, GError **error)
+{
+    armz_connect_baseline_hypervisor_cpu_args *args = a;
+    char *cpu = armz_driver_baseline_hypervisor_cpu(
+        DRV, OPT(args->emulator), OPT(args->arch), OPT(args->machine), OPT(args->virttype),
+        (const char *const *)args->xmlCPUs.xmlCPUs_val, args->xmlCPUs.xmlCPUs_len, args->flags,
+        error);
+
+    ((armz_connect_baseline_hypervisor_cpu_ret *)r)->cpu = cpu;
+    return cpu != NULL;
+}
+
 static const ArmzProc procs[] = {
     { REMOTE_PROC_CONNECT_COMPARE_CPU, ARMZ_ARGS(armz_connect_compare_cpu_args),
       ARMZ_RET(armz_connect_compare_cpu_ret), h_compare_cpu, 0 },
@@ -145,6 +169,11 @@ static const ArmzProc procs[] = {
       ARMZ_RET(armz_connect_get_cpu_model_names_ret), h_get_cpu_model_names, 0 },
     { REMOTE_PROC_CONNECT_LIST_ALL_NODE_DEVICES, ARMZ_ARGS(armz_connect_list_all_node_devices_args),
       ARMZ_RET(armz_connect_list_all_node_devices_ret), h_list_all_node_devices, 0 },
+    { REMOTE_PROC_CONNECT_BASELINE_CPU, ARMZ_ARGS(armz_connect_baseline_cpu_args),
+      ARMZ_RET(armz_connect_baseline_cpu_ret), h_baseline_cpu, 0 },
+    { REMOTE_PROC_CONNECT_BASELINE_HYPERVISOR_CPU,
+      ARMZ_ARGS(armz_connect_baseline_hypervisor_cpu_args),
+      ARMZ_RET(armz_connect_baseline_hypervisor_cpu_ret), h_baseline_hypervisor_cpu, 0 },
 };
 
 void

@@ -156,6 +156,15 @@ armz_domain_capabilities_format(const char *vmm_path, const char *virttype,
     return g_string_free(x, FALSE);
 }
 
+/* libvirt's architecture names (virArch) */
+static const char *const libvirt_archs[] = {
+    "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686", "itanium", "lm32",
+    "loongarch64", "m68k", "microblaze", "microblazeel", "mips", "mipsel", "mips64",
+    "mips64el", "openrisc", "parisc", "parisc64", "ppc", "ppcle", "ppc64", "ppc64le", "ppcemb",
+    "riscv32", "riscv64", "s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64", "unicore32",
+    "x86_64", "xtensa", "xtensaeb", NULL,
+};
+
 char *
 armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const char *arch,
                                 const char *machine, const char *virttype,
@@ -164,8 +173,14 @@ armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const cha
     if (!armz_check_flags(flags, 0, "virConnectGetDomainCapabilities", error))
         return NULL;
     if (arch && strcmp(arch, "aarch64") != 0) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
-                    _("architecture '%s' is not supported: armz runs aarch64 guests"), arch);
+        /* libvirt's answers: an arch it knows but has no emulator for, and
+         * one it does not know */
+        if (g_strv_contains(libvirt_archs, arch))
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                        _("unable to find any emulator to serve '%s' architecture"), arch);
+        else
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG,
+                        _("unknown architecture: %s"), arch);
         return NULL;
     }
     /* virt-armz: the canonical name the capabilities give 'virt' */

@@ -17,6 +17,7 @@
 #include "util/json_gen.h"
 #include "util/log.h"
 #include "driver/domain_hotplug_priv.h"
+#include "driver/domain_net_update.h"
 #include "driver/domain_run.h"
 #include "driver/domain_validate.h"
 #include "driver/pci_address.h"
@@ -29,26 +30,15 @@
 
 /* ---------------- where a new device goes ---------------- */
 
-static gboolean
-port_hotplug_off(const ArmzDomainDef *def, guint index)
+gboolean
+armz_hotplug_port_off(const ArmzDomainDef *def, guint index)
 {
     for (guint i = 0; i < def->controllers->len; i++) {
         const ArmzDomainControllerDef *c = g_ptr_array_index(def->controllers, i);
-        if (c->index != (int)index || g_strcmp0(c->type, "pci") != 0)
-            continue;
-        for (guint k = 0; k < c->children->len; k++)
-            if (strstr(g_ptr_array_index(c->children, k), "hotplug='off'"))
-                return TRUE;
-    }
-    return FALSE;
-}
-
-static gboolean
-bus_used(const ArmzPciDevAddr *a, guint n, guint bus)
-{
-    for (guint i = 0; i < n; i++)
-        if (a[i].set && a[i].bus == bus)
+        if (c->index == (int)index && g_strcmp0(c->type, "pci") == 0 &&
+            armz_pci_ctrl_hotplug_off(c))
             return TRUE;
+    }
     return FALSE;
 }
 
@@ -69,14 +59,66 @@ free_port(const ArmzDomainDef *def, guint *index, GError **error)
     }
     for (guint i = 0; i < p->ports->len; i++) {
         guint bus = g_array_index(p->ports, ArmzPciRootPort, i).index;
-        if (!bus_used(p->disks, def->disks->len, bus) && !bus_used(p->nets, def->nets->len, bus) &&
-            !bus_used(p->rngs, def->rngs->len, bus) && !port_hotplug_off(def, bus)) {
+        if (!armz_pci_plan_bus_used(p, def, bus) && !armz_hotplug_port_off(def, bus)) {
             *index = bus;
             return TRUE;
         }
     }
     g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR,
                         _("No more available PCI slots"));
+    return FALSE;
+}
+
+/* The port of ADDR, a device's <address type='pci' bus=''/> (libvirt: a
+ * hot-plugged device's slot 0 below a free, hotplug-capable root port), or
+ * any free one when ADDR gives none. */
+static gboolean
+pick_port(const ArmzDomainDef *def, const ArmzDomainAddressDef *addr, guint *index,
+          GError **error)
+{
+    g_autoptr(ArmzPciPlan) p = NULL;
+    const char *busattr = NULL;
+    guint64 bus;
+
+    for (guint i = 0; addr && g_strcmp0(addr->type, "pci") == 0 && i < addr->extra.attrs->len;
+         i++) {
+        const ArmzXmlAttr *a = g_ptr_array_index(addr->extra.attrs, i);
+        if (g_str_equal(a->name, "bus"))
+            busattr = a->value;
+    }
+    if (!busattr)
+        return free_port(def, index, error);
+    if (g_str_has_prefix(busattr, "0x") ? !g_ascii_string_to_unsigned(busattr + 2, 16, 0, 255,
+                                                                       &bus, NULL)
+                                         : !g_ascii_string_to_unsigned(busattr, 10, 0, 255,
+                                                                       &bus, NULL)) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR, _("Cannot parse <address> 'bus' "
+                                                             "attribute '%s'"), busattr);
+        return FALSE;
+    }
+    if (!(p = armz_pci_plan_new(def, error)))
+        return FALSE;
+    for (guint i = 0; p->active && i < p->ports->len; i++) {
+        if (g_array_index(p->ports, ArmzPciRootPort, i).index != bus)
+            continue;
+        if (armz_hotplug_port_off(def, (guint)bus)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("The device at PCI address 0000:%02x:00.0 requires hotplug "
+                          "capability, but the PCI controller with index='%u' doesn't support "
+                          "hotplug"), (guint)bus, (guint)bus);
+            return FALSE;
+        }
+        if (armz_pci_plan_bus_used(p, def, (guint)bus)) {
+            g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                        _("Attempted double use of PCI Address 0000:%02x:00.0"), (guint)bus);
+            return FALSE;
+        }
+        *index = (guint)bus;
+        return TRUE;
+    }
+    g_set_error(error, ARMZ_ERROR, VIR_ERR_XML_ERROR,
+                _("a hot-plugged device goes below a pcie-root-port, and there is none with "
+                  "index='%u'"), (guint)bus);
     return FALSE;
 }
 
@@ -243,7 +285,7 @@ attach_disk(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **er
                     _("invalid disk target '%s'"), disk->target_dev);
         return FALSE;
     }
-    if (!free_port(obj->def, &bus, error) || !disk_path(drv, disk, &path, error))
+    if (!pick_port(obj->def, disk->address, &bus, error) || !disk_path(drv, disk, &path, error))
         return FALSE;
     if (qsd) {
         if (!armz_hotplug_qsd_attach(drv, obj, disk, path, &fd, &socket, error))
@@ -320,6 +362,7 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
     ArmzDomainRun *run = armz_domain_run(obj);
     g_autofree char *bridge = NULL, *alias = NULL, *name = NULL;
     DeviceAdd d = { .driver = "virtio-net-pci" };
+    g_autoptr(GError) lerr = NULL;
     char mac[18];
     guint bus;
     int fd;
@@ -339,7 +382,7 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
                         _("network device with mac %s already exists"), mac);
             return FALSE;
         }
-    if (!free_port(obj->def, &bus, error) || !net_bridge(drv, net, &bridge, error))
+    if (!pick_port(obj->def, net->address, &bus, error) || !net_bridge(drv, net, &bridge, error))
         return FALSE;
     alias = armz_hotplug_net_alias(obj->def, net);
     fd = armz_tap_create(armz_domain_net_ifname(net), net->mac, bridge, net->mtu, &name, error);
@@ -352,6 +395,13 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
     close(fd);              /* the tap lives on with the VMM's fd */
     if (!ok || !armz_domain_obj_is_active(obj))
         return ok;
+    /* device_add has no link state: set after it, as libvirt does; the
+     * device is in, so a failure is only logged */
+    if (g_strcmp0(net->link_state, "down") == 0 &&
+        !armz_net_set_link_live(obj, alias, FALSE, &lerr))
+        armz_warn("domain '%s': interface %s stays up: %s", obj->name, alias, lerr->message);
+    if (!armz_domain_obj_is_active(obj))
+        return TRUE;
     g_free(net->alias);
     net->alias = g_steal_pointer(&alias);
     g_free(net->target_dev);

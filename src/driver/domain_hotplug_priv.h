@@ -26,6 +26,9 @@ char *armz_hotplug_net_alias(const ArmzDomainDef *def, const ArmzDomainNetDef *n
 ArmzDomainDef *armz_hotplug_device_by_alias(const ArmzDomainDef *def, const char *alias,
                                             GError **error);
 
+/* Whether the pcie-root-port with INDEX has <target hotplug='off'/>. */
+gboolean armz_hotplug_port_off(const ArmzDomainDef *def, guint index);
+
 /* The live halves (domain_hotplug_live.c), OBJ locked, its job held. */
 gboolean armz_hotplug_attach_live(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev,
                                   GError **error);

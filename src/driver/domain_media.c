@@ -11,7 +11,9 @@
 #include "util/error.h"
 #include "util/flags.h"
 #include "util/log.h"
+#include "conf/xml_util.h"
 #include "driver/domain_media.h"
+#include "driver/domain_net_update.h"
 #include "driver/domain_store.h"
 #include "driver/domain_tune_api.h"
 #include "driver/domain_validate.h"
@@ -125,25 +127,52 @@ update_live(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *newdis
     return TRUE;
 }
 
-static gboolean
-update_config(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *newdisk,
-              GError **error)
+gboolean
+armz_domain_update_config(ArmzDriver *drv, ArmzDomainObj *obj, ArmzConfigApply apply,
+                          gconstpointer data, GError **error)
 {
     g_autoptr(ArmzDomainDef) copy = armz_domain_def_copy(armz_domain_obj_config(obj));
-    ArmzDomainDiskDef *disk;
 
     if (!copy) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR, "%s",
                     _("cannot copy the domain definition"));
         return FALSE;
     }
-    if (!(disk = find_cdrom(copy, newdisk, error)))
-        return FALSE;
-    set_source(disk, newdisk);
-    if (!armz_domain_validate(copy, error) || !armz_domain_store_save(drv->paths, copy, error))
+    if (!apply(copy, data, error) || !armz_domain_validate(copy, error) ||
+        !armz_domain_store_save(drv->paths, copy, error))
         return FALSE;
     armz_domain_obj_replace_config(obj, g_steal_pointer(&copy));
     return TRUE;
+}
+
+static gboolean
+apply_medium(ArmzDomainDef *copy, gconstpointer data, GError **error)
+{
+    ArmzDomainDiskDef *disk = find_cdrom(copy, data, error);
+
+    if (disk)
+        set_source(disk, data);
+    return disk != NULL;
+}
+
+static gboolean
+update_disk(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDiskDef *newdisk,
+            unsigned int flags, GError **error)
+{
+    return (!(flags & VIR_DOMAIN_AFFECT_CONFIG) ||
+            find_cdrom(armz_domain_obj_config(obj), newdisk, error)) &&
+           (!(flags & VIR_DOMAIN_AFFECT_LIVE) || update_live(drv, obj, newdisk, flags, error)) &&
+           (!(flags & VIR_DOMAIN_AFFECT_CONFIG) ||
+            armz_domain_update_config(drv, obj, apply_medium, newdisk, error));
+}
+
+static gboolean
+is_interface(const char *xml)
+{
+    g_autoptr(xmlDoc) doc = armz_xml_parse(xml, "(device)", NULL);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+    return root && armz_xml_is(root, "interface");
 }
 
 gboolean
@@ -152,13 +181,20 @@ armz_driver_update_device(ArmzDriver *drv, const ArmzDomainId *dom, const char *
 {
     g_autoptr(ArmzDomainObj) obj = NULL;
     g_autoptr(ArmzDomainDiskDef) newdisk = NULL;
+    g_autoptr(ArmzDomainDef) dev = NULL;
     gboolean ok = FALSE;
 
     if (!armz_check_flags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                                 VIR_DOMAIN_DEVICE_MODIFY_FORCE, API, error) ||
-        !(newdisk = armz_domain_disk_parse(xml, error)))
+                                 VIR_DOMAIN_DEVICE_MODIFY_FORCE, API, error))
         return FALSE;
-    if (newdisk->src_path) {
+    /* an <interface>: its link state (domain_net_update.c); anything else
+     * is a disk's medium */
+    if (is_interface(xml)) {
+        if (!(dev = armz_domain_device_parse(xml, error)))
+            return FALSE;
+    } else if (!(newdisk = armz_domain_disk_parse(xml, error))) {
+        return FALSE;
+    } else if (newdisk->src_path) {
         g_autofree char *what = g_strdup_printf(_("disk '%s'"), newdisk->target_dev);
         if (newdisk->type == ARMZ_DOMAIN_DISK_TYPE_VOLUME ||
             !armz_domain_check_abs_path(newdisk->src_path, what, error))
@@ -177,10 +213,8 @@ armz_driver_update_device(ArmzDriver *drv, const ArmzDomainId *dom, const char *
         return FALSE;
     }
     if (armz_domain_resolve_impact(obj, &flags, error) &&
-        (!(flags & VIR_DOMAIN_AFFECT_CONFIG) || find_cdrom(armz_domain_obj_config(obj), newdisk,
-                                                           error)) &&
-        (!(flags & VIR_DOMAIN_AFFECT_LIVE) || update_live(drv, obj, newdisk, flags, error)) &&
-        (!(flags & VIR_DOMAIN_AFFECT_CONFIG) || update_config(drv, obj, newdisk, error)))
+        (dev ? armz_net_update(drv, obj, g_ptr_array_index(dev->nets, 0), flags, error)
+             : update_disk(drv, obj, newdisk, flags, error)))
         ok = TRUE;
     armz_domain_obj_end_job(obj);
     g_mutex_unlock(&obj->lock);

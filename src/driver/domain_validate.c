@@ -671,10 +671,9 @@ check_disk_serial(const ArmzDomainDiskDef *disk, GError **error)
     if (strspn(disk->serial, ok) != strlen(disk->serial))
         return fail(error, VIR_ERR_INVALID_ARG,
                     _("disk serial (%s) contains invalid characters"), disk->serial);
-    if (strlen(disk->serial) > ARMZ_DISK_SERIAL_MAX)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("disk serial (%s) is longer than the %d characters virtio-blk can report"),
-                    disk->serial, ARMZ_DISK_SERIAL_MAX);
+    /* Any length, as libvirt and QEMU take it: virtio-blk reports the first
+     * 20 characters (armz-vmm cuts it there, as QEMU does), which is what
+     * a guest sees of the volume id Nova writes as the serial. */
     return TRUE;
 }
 

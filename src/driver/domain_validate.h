@@ -23,8 +23,6 @@
 #define ARMZ_LAUNCH_MAX_MEMORY_MIB (1024 * 1024)
 /* armz-vmm's virtio-serial ports (ARMZ_SERIAL_MAX_PORTS). */
 #define ARMZ_LAUNCH_MAX_CHANNELS 8
-/* virtio-blk's device ID field (VIRTIO_BLK_ID_BYTES). */
-#define ARMZ_DISK_SERIAL_MAX 20
 
 /* The values the driver accepts, each list NULL-terminated. An attribute
  * left out of the XML is accepted too (its default is in the list). */

@@ -47,10 +47,11 @@ check_fs(const ArmzDomainFsDef *fs, GError **error)
                       "on (',' or '=')"), fs->target_dir);
         return FALSE;
     }
-    if (fs->address && g_strcmp0(fs->address->type, "virtio-mmio") != 0) {
+    if (fs->address && g_strcmp0(fs->address->type, "virtio-mmio") != 0 &&
+        g_strcmp0(fs->address->type, "pci") != 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
                     _("<address type='%s'> of %s is not supported by the armz driver: "
-                      "its virtio devices sit on virtio-mmio"), fs->address->type, what);
+                      "its devices sit on virtio-mmio or PCI"), fs->address->type, what);
         return FALSE;
     }
     if (fs->binary_path && !armz_domain_check_abs_path(fs->binary_path, what, error))

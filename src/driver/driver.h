@@ -98,6 +98,14 @@ int armz_driver_compare_cpu(ArmzDriver *drv, const char *xml, unsigned int flags
 int armz_driver_compare_hypervisor_cpu(ArmzDriver *drv, const char *arch, const char *machine,
                                        const char *virttype, const char *xml, unsigned int flags,
                                        GError **error);
+/* virConnectBaselineCPU and virConnectBaselineHypervisorCPU: the guest
+ * CPU XML every one of the N host CPU descriptions XMLS can provide. */
+char *armz_driver_baseline_cpu(ArmzDriver *drv, const char *const *xmls, guint n,
+                               unsigned int flags, GError **error);
+char *armz_driver_baseline_hypervisor_cpu(ArmzDriver *drv, const char *emulator, const char *arch,
+                                          const char *machine, const char *virttype,
+                                          const char *const *xmls, guint n, unsigned int flags,
+                                          GError **error);
 /* virConnectGetCPUModelNames: appends the names to NAMES, returns their number. */
 int armz_driver_cpu_model_names(ArmzDriver *drv, const char *arch, GPtrArray *names,
                                 unsigned int flags, GError **error);

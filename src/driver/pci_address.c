@@ -160,12 +160,12 @@ port_by_index(ArmzPciPlan *p, guint index)
 
 /* checks an explicit address of a device */
 static gboolean
-take_address(Ctx *c, const ArmzDomainAddressDef *addr, const char *what, ArmzPciDevAddr *out,
-             GError **error)
+take_address(Ctx *c, const char *(*get)(const void *, const char *), const void *src,
+             const char *what, ArmzPciDevAddr *out, GError **error)
 {
     guint bus, slot, function;
 
-    if (!parse_pci_address(what, get_extra, &addr->extra, &bus, &slot, &function, error))
+    if (!parse_pci_address(what, get, src, &bus, &slot, &function, error))
         return FALSE;
     if (function != 0) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
@@ -243,6 +243,7 @@ place_bare_ports(Ctx *c, const ArmzDomainDef *def, GArray *bare, GError **error)
         }
         if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
             return FALSE;
+        rp.hotplug_off = armz_pci_ctrl_hotplug_off(ctrl);
         if (!placed) {
             for (rp.slot = 1; rp.slot <= MAX_SLOT; rp.slot++)
                 for (rp.function = 0; rp.function < 8; rp.function++)
@@ -333,8 +334,157 @@ assign_one(Ctx *c, gboolean explicit_pass, const ArmzDomainAddressDef *a, const 
         return TRUE;
     }
     if (explicit_pass)
-        return !is_pci(a) || take_address(c, a, what, out, error);
+        return !is_pci(a) || take_address(c, get_extra, &a->extra, what, out, error);
     return out->set || auto_address(c, out, error);
+}
+
+/* The <address> child of controller CTRL: its type (NULL: none, "" when
+ * it has no type), its attributes into ATTRS. */
+static char *
+ctrl_address(const ArmzDomainControllerDef *ctrl, GData **attrs)
+{
+    for (guint i = 0; i < ctrl->children->len; i++) {
+        g_autoptr(xmlDoc) doc = armz_xml_parse(g_ptr_array_index(ctrl->children, i),
+                                              "(fragment)", NULL);
+        xmlNodePtr n = doc ? xmlDocGetRootElement(doc) : NULL;
+        char *type;
+
+        if (!n || !armz_xml_is(n, "address"))
+            continue;
+        for (xmlAttrPtr a = n->properties; a; a = a->next)
+            g_datalist_set_data_full(attrs, (const char *)a->name,
+                                     armz_xml_prop(n, (const char *)a->name), g_free);
+        type = armz_xml_prop(n, "type");
+        return type ? type : g_strdup("");
+    }
+    return NULL;
+}
+
+/* the controllers that are virtio devices (validation keeps SCSI ones to
+ * virtio-scsi) */
+static gboolean
+is_virtio_ctrl(const ArmzDomainControllerDef *ctrl)
+{
+    return g_strcmp0(ctrl->type, "scsi") == 0 || g_strcmp0(ctrl->type, "virtio-serial") == 0;
+}
+
+/* a virtio controller: its own address or an automatic one */
+static gboolean
+assign_ctrl(Ctx *c, gboolean explicit_pass, const ArmzDomainControllerDef *ctrl,
+            ArmzPciDevAddr *out, GError **error)
+{
+    g_autofree char *what = g_strdup_printf(_("the %s controller with index='%d'"), ctrl->type,
+                                            ctrl->index);
+    g_autofree char *type = NULL;
+    GData *attrs;
+    gboolean ok = TRUE;
+
+    g_datalist_init(&attrs);
+    type = ctrl_address(ctrl, &attrs);
+    if (g_strcmp0(type, "virtio-mmio") == 0) {
+        out->mmio = TRUE;
+    } else if (explicit_pass && type && !g_str_equal(type, "pci")) {
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("<address type='%s'> of %s is not supported by the armz driver: its "
+                      "devices sit on virtio-mmio or PCI"), type, what);
+        ok = FALSE;
+    } else if (explicit_pass) {
+        ok = !type || take_address(c, get_node, attrs, what, out, error);
+    } else {
+        ok = out->set || auto_address(c, out, error);
+    }
+    g_datalist_clear(&attrs);
+    return ok;
+}
+
+/* a PCI address on a device of a domain without pcie-root */
+static gboolean
+any_pci_address(const ArmzDomainDef *def)
+{
+    gboolean pci = FALSE;
+
+    for (guint i = 0; i < def->disks->len; i++)
+        pci |= is_pci(((ArmzDomainDiskDef *)g_ptr_array_index(def->disks, i))->address);
+    for (guint i = 0; i < def->nets->len; i++)
+        pci |= is_pci(((ArmzDomainNetDef *)g_ptr_array_index(def->nets, i))->address);
+    for (guint i = 0; i < def->rngs->len; i++)
+        pci |= is_pci(((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address);
+    for (guint i = 0; i < def->filesystems->len; i++)
+        pci |= is_pci(((ArmzDomainFsDef *)g_ptr_array_index(def->filesystems, i))->address);
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
+        GData *attrs;
+        g_autofree char *type = NULL;
+
+        if (!is_virtio_ctrl(ctrl))
+            continue;
+        g_datalist_init(&attrs);
+        type = ctrl_address(ctrl, &attrs);
+        g_datalist_clear(&attrs);
+        pci |= g_strcmp0(type, "pci") == 0;
+    }
+    pci |= def->has_memballoon && is_pci(def->memballoon.address);
+    pci |= def->has_vsock && is_pci(def->vsock.address);
+    return pci;
+}
+
+/* virtio-serial controller 0 of DEF, or -1 */
+static int
+serial_ctrl(const ArmzDomainDef *def)
+{
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
+        if (g_strcmp0(ctrl->type, "virtio-serial") == 0 && ctrl->index <= 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Every device in libvirt's order (qemuDomainAssignDevicePCISlots), one
+ * pass: explicit addresses (EXPLICIT_PASS) or the others. */
+static gboolean
+assign_pass(Ctx *c, const ArmzDomainDef *def, gboolean pass, GError **error)
+{
+    ArmzPciPlan *p = c->p;
+
+    for (guint i = 0; i < def->filesystems->len; i++) {
+        const ArmzDomainFsDef *fs = g_ptr_array_index(def->filesystems, i);
+        g_autofree char *what = g_strdup_printf(_("<filesystem> '%s'"), fs->target_dir);
+        if (!assign_one(c, pass, fs->address, what, &p->fss[i], error))
+            return FALSE;
+    }
+    for (guint i = 0; i < def->nets->len; i++) {
+        const ArmzDomainNetDef *n = g_ptr_array_index(def->nets, i);
+        g_autofree char *what = g_strdup_printf(_("<interface> %u"), i + 1);
+        if (!assign_one(c, pass, n->address, what, &p->nets[i], error))
+            return FALSE;
+    }
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
+        if (is_virtio_ctrl(ctrl) && !assign_ctrl(c, pass, ctrl, &p->ctrls[i], error))
+            return FALSE;
+    }
+    if (p->add_serial && !assign_one(c, pass, NULL, NULL, &p->serial, error))
+        return FALSE;
+    for (guint i = 0; i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *d = g_ptr_array_index(def->disks, i);
+        g_autofree char *what = g_strdup_printf(_("<disk> '%s'"), d->target_dev);
+        /* a SCSI disk sits on its controller (a drive address) */
+        if (armz_domain_disk_is_scsi(d))
+            continue;
+        if (!assign_one(c, pass, d->address, what, &p->disks[i], error))
+            return FALSE;
+    }
+    if (def->has_memballoon && def->memballoon.virtio &&
+        !assign_one(c, pass, def->memballoon.address, _("<memballoon>"), &p->balloon, error))
+        return FALSE;
+    for (guint i = 0; i < def->rngs->len; i++) {
+        const ArmzDomainRngDef *r = g_ptr_array_index(def->rngs, i);
+        if (!assign_one(c, pass, r->address, _("<rng>"), &p->rngs[i], error))
+            return FALSE;
+    }
+    return !def->has_vsock ||
+           assign_one(c, pass, def->vsock.address, _("<vsock>"), &p->vsock, error);
 }
 
 ArmzPciPlan *
@@ -343,7 +493,9 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     g_autoptr(ArmzPciPlan) p = g_new0(ArmzPciPlan, 1);
     g_autoptr(GArray) bare = NULL;
     Ctx c;
+    ArmzDomainChrLayout layout;
     gboolean root = FALSE;
+    int sctrl;
 
     p->ports = g_array_new(FALSE, TRUE, sizeof(ArmzPciRootPort));
     p->placed_port = g_array_new(FALSE, FALSE, sizeof(guint));
@@ -361,17 +513,12 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     p->disks = g_new0(ArmzPciDevAddr, def->disks->len + 1);
     p->nets = g_new0(ArmzPciDevAddr, def->nets->len + 1);
     p->rngs = g_new0(ArmzPciDevAddr, def->rngs->len + 1);
+    p->fss = g_new0(ArmzPciDevAddr, def->filesystems->len + 1);
+    p->ctrls = g_new0(ArmzPciDevAddr, def->controllers->len + 1);
     for (guint i = 0; i < def->controllers->len; i++)
         root |= is_pci_ctrl(g_ptr_array_index(def->controllers, i), "pcie-root");
     if (!root) {
-        const ArmzDomainAddressDef *a = NULL;
-        for (guint i = 0; !is_pci(a) && i < def->disks->len; i++)
-            a = ((ArmzDomainDiskDef *)g_ptr_array_index(def->disks, i))->address;
-        for (guint i = 0; !is_pci(a) && i < def->nets->len; i++)
-            a = ((ArmzDomainNetDef *)g_ptr_array_index(def->nets, i))->address;
-        for (guint i = 0; !is_pci(a) && i < def->rngs->len; i++)
-            a = ((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address;
-        if (is_pci(a)) {
+        if (any_pci_address(def)) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED, "%s",
                         _("<address type='pci'> needs <controller type='pci' model='pcie-root'/>"));
             return NULL;
@@ -406,6 +553,7 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
         rp.index = (guint)ctrl->index;
         if (!root_port_from_xml(ctrl, &rp, &placed, &targeted, error))
             goto fail;
+        rp.hotplug_off = armz_pci_ctrl_hotplug_off(ctrl);
         if (!placed) {
             g_array_append_val(bare, i);
             continue;
@@ -424,28 +572,23 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
     if (!place_bare_ports(&c, def, bare, error))
         goto fail;
     p->nports_given = p->ports->len;
+    if (!armz_domain_chr_layout(def, &layout, error))
+        goto fail;
+    p->has_console = layout.vcon != NULL;
+    sctrl = serial_ctrl(def);
+    /* libvirt adds the controller the virtio console and channels sit on */
+    p->add_serial = sctrl < 0 && (p->has_console || def->channels->len > 0);
     /* explicit addresses, then the others, each pass in libvirt's order */
-    for (int pass = 1; pass >= 0; pass--) {
-        for (guint i = 0; i < def->nets->len; i++) {
-            const ArmzDomainNetDef *n = g_ptr_array_index(def->nets, i);
-            g_autofree char *what = g_strdup_printf(_("<interface> %u"), i + 1);
-            if (!assign_one(&c, pass, n->address, what, &p->nets[i], error))
-                goto fail;
-        }
-        for (guint i = 0; i < def->disks->len; i++) {
-            const ArmzDomainDiskDef *d = g_ptr_array_index(def->disks, i);
-            g_autofree char *what = g_strdup_printf(_("<disk> '%s'"), d->target_dev);
-            /* a SCSI disk sits on its controller (a drive address) */
-            if (armz_domain_disk_is_scsi(d))
-                continue;
-            if (!assign_one(&c, pass, d->address, what, &p->disks[i], error))
-                goto fail;
-        }
-        for (guint i = 0; i < def->rngs->len; i++) {
-            const ArmzDomainRngDef *r = g_ptr_array_index(def->rngs, i);
-            if (!assign_one(&c, pass, r->address, _("<rng>"), &p->rngs[i], error))
-                goto fail;
-        }
+    if (!assign_pass(&c, def, TRUE, error) || !assign_pass(&c, def, FALSE, error))
+        goto fail;
+    if (sctrl >= 0)
+        p->serial = p->ctrls[sctrl];
+    /* armz-vmm's channels beside its console: a device more */
+    if (p->has_console && def->channels->len > 0) {
+        if (p->serial.mmio)
+            p->serial_extra.mmio = TRUE;
+        else if (!auto_address(&c, &p->serial_extra, error))
+            goto fail;
     }
     g_hash_table_unref(c.busy);
     return g_steal_pointer(&p);
@@ -453,6 +596,26 @@ armz_pci_plan_new(const ArmzDomainDef *def, GError **error)
 fail:
     g_hash_table_unref(c.busy);
     return NULL;
+}
+
+static gboolean
+bus_in(const ArmzPciDevAddr *a, guint n, guint bus)
+{
+    for (guint i = 0; i < n; i++)
+        if (a[i].set && a[i].bus == bus)
+            return TRUE;
+    return FALSE;
+}
+
+gboolean
+armz_pci_plan_bus_used(const ArmzPciPlan *p, const ArmzDomainDef *def, guint bus)
+{
+    return bus_in(p->disks, def->disks->len, bus) || bus_in(p->nets, def->nets->len, bus) ||
+           bus_in(p->rngs, def->rngs->len, bus) ||
+           bus_in(p->fss, def->filesystems->len, bus) ||
+           bus_in(p->ctrls, def->controllers->len, bus) || bus_in(&p->balloon, 1, bus) ||
+           bus_in(&p->vsock, 1, bus) || bus_in(&p->serial, 1, bus) ||
+           bus_in(&p->serial_extra, 1, bus);
 }
 
 void
@@ -466,16 +629,29 @@ armz_pci_plan_free(ArmzPciPlan *p)
     g_free(p->disks);
     g_free(p->nets);
     g_free(p->rngs);
+    g_free(p->fss);
+    g_free(p->ctrls);
     g_free(p);
 }
 
-/* A root port's <model>, <target> and <address> as libvirt writes them. */
+gboolean
+armz_pci_ctrl_hotplug_off(const ArmzDomainControllerDef *ctrl)
+{
+    for (guint k = 0; ctrl->children && k < ctrl->children->len; k++)
+        if (strstr(g_ptr_array_index(ctrl->children, k), "hotplug='off'"))
+            return TRUE;
+    return FALSE;
+}
+
+/* A root port's <model>, <target> and <address> as libvirt writes them
+ * (HOTPLUG_OFF: the XML's <target hotplug='off'/>, kept). */
 static void
-root_port_children(GPtrArray *children, const ArmzPciRootPort *rp)
+root_port_children(GPtrArray *children, const ArmzPciRootPort *rp, gboolean hotplug_off)
 {
     g_ptr_array_add(children, g_strdup("<model name='pcie-root-port'/>"));
-    g_ptr_array_add(children, g_strdup_printf("<target chassis='%u' port='0x%x'/>",
-                                              rp->chassis, rp->port));
+    g_ptr_array_add(children, g_strdup_printf("<target chassis='%u' port='0x%x'%s/>",
+                                              rp->chassis, rp->port,
+                                              hotplug_off ? " hotplug='off'" : ""));
     g_ptr_array_add(children,
                     g_strdup_printf("<address type='pci' domain='0x0000' bus='0x00' "
                                     "slot='0x%02x' function='0x%x'%s/>", rp->slot,
@@ -490,6 +666,25 @@ write_address(ArmzDomainAddressDef **addr, const ArmzPciDevAddr *a)
         return;
     armz_domain_address_def_free(*addr);
     *addr = armz_domain_address_def_new_pci(a->bus, a->slot, 0);
+}
+
+/* the <address type='pci'/> child of a controller that had none */
+static void
+write_ctrl_address(ArmzDomainControllerDef *ctrl, const ArmzPciDevAddr *a)
+{
+    GData *attrs;
+    g_autofree char *type = NULL;
+
+    if (!a->set)
+        return;
+    g_datalist_init(&attrs);
+    type = ctrl_address(ctrl, &attrs);
+    g_datalist_clear(&attrs);
+    if (type)
+        return;     /* given: kept */
+    g_ptr_array_add(ctrl->children,
+                    g_strdup_printf("<address type='pci' domain='0x0000' bus='0x%02x' "
+                                    "slot='0x%02x' function='0x0'/>", a->bus, a->slot));
 }
 
 gboolean
@@ -510,6 +705,15 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
     for (guint i = 0; i < def->rngs->len; i++)
         write_address(&((ArmzDomainRngDef *)g_ptr_array_index(def->rngs, i))->address,
                       &p->rngs[i]);
+    for (guint i = 0; i < def->filesystems->len; i++)
+        write_address(&((ArmzDomainFsDef *)g_ptr_array_index(def->filesystems, i))->address,
+                      &p->fss[i]);
+    if (def->has_memballoon)
+        write_address(&def->memballoon.address, &p->balloon);
+    if (def->has_vsock)
+        write_address(&def->vsock.address, &p->vsock);
+    for (guint i = 0; i < def->controllers->len; i++)
+        write_ctrl_address(g_ptr_array_index(def->controllers, i), &p->ctrls[i]);
     for (guint i = 0; i < p->placed_port->len; i++) {
         const ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort,
                                                    g_array_index(p->placed_port, guint, i));
@@ -519,7 +723,7 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
         /* what the XML left out, as libvirt fills it in */
         ctrl->index = (int)rp->index;
         g_ptr_array_set_size(ctrl->children, 0);
-        root_port_children(ctrl->children, rp);
+        root_port_children(ctrl->children, rp, rp->hotplug_off);
     }
     for (guint i = p->nports_given; i < p->ports->len; i++) {
         const ArmzPciRootPort *rp = &g_array_index(p->ports, ArmzPciRootPort, i);
@@ -528,7 +732,15 @@ armz_domain_pci_assign(ArmzDomainDef *def, GError **error)
         ctrl->index = (int)rp->index;
         ctrl->model = g_strdup("pcie-root-port");
         ctrl->children = g_ptr_array_new_with_free_func(g_free);
-        root_port_children(ctrl->children, rp);
+        root_port_children(ctrl->children, rp, FALSE);
+        g_ptr_array_add(def->controllers, ctrl);
+    }
+    if (p->add_serial) {
+        ArmzDomainControllerDef *ctrl = g_new0(ArmzDomainControllerDef, 1);
+        ctrl->type = g_strdup("virtio-serial");
+        ctrl->index = 0;
+        ctrl->children = g_ptr_array_new_with_free_func(g_free);
+        write_ctrl_address(ctrl, &p->serial);
         g_ptr_array_add(def->controllers, ctrl);
     }
     return TRUE;

@@ -146,6 +146,29 @@ plan_chr_fds(Builder *b, const ArmzDomainChrDef *chr, ArmzLaunchChr *rec, const 
     }
 }
 
+/* ",pci=BUS:SLOT" or ",pci=off" of a device option, from the plan */
+static void
+pci_key(GString *opt, const ArmzPciDevAddr *a)
+{
+    if (a->set)
+        g_string_append_printf(opt, ",pci=%u:%u", a->bus, a->slot);
+    else if (a->mmio)
+        g_string_append(opt, ",pci=off");
+}
+
+/* OPT BUS:SLOT (or off): an address option of its own */
+static void
+pci_arg(Builder *b, const char *opt, const ArmzPciDevAddr *a)
+{
+    if (!a->set && !a->mmio)
+        return;
+    arg(b, opt);
+    if (a->set)
+        argf(b, "%u:%u", a->bus, a->slot);
+    else
+        arg(b, "off");
+}
+
 static gboolean
 plan_chardevs(Builder *b, GError **error)
 {
@@ -174,6 +197,7 @@ plan_chardevs(Builder *b, GError **error)
         g_autofree char *role = g_strdup_printf("console%u", l.vcon_index);
         ArmzLaunchChr *rec = add_chr(b, ARMZ_LAUNCH_CHR_CONSOLE, l.vcon_index, l.vcon->type);
         plan_chr_fds(b, l.vcon, rec, "--console", role, (int)l.vcon_index);
+        pci_arg(b, "--console-pci", &b->pci->serial);
     }
     return TRUE;
 }
@@ -306,6 +330,7 @@ plan_qsd_disk(Builder *b, const ArmzDomainDiskDef *disk, guint pos, const char *
         g_string_append_printf(opt, ",bootindex=%u", disk->boot_order);
     if (disk->readonly)
         g_string_append(opt, ",readonly=on");
+    pci_key(opt, &b->pci->disks[pos]);
     arg(b, "--vhost-user-blk");
     g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     return TRUE;
@@ -366,6 +391,8 @@ plan_disks(Builder *b, GError **error)
 static gboolean
 plan_scsi(Builder *b, GError **error)
 {
+    gboolean any = FALSE;
+
     for (guint i = 0; i < b->def->disks->len; i++) {
         const ArmzDomainDiskDef *disk = g_ptr_array_index(b->def->disks, i);
         gboolean cdrom = disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM;
@@ -397,6 +424,15 @@ plan_scsi(Builder *b, GError **error)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
         arg(b, cdrom ? "--scsi-cdrom" : "--scsi-disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
+        any = TRUE;
+    }
+    /* its controller: the one virtio-scsi controller, index 0 */
+    for (guint i = 0; any && i < b->def->controllers->len; i++) {
+        const ArmzDomainControllerDef *ctrl = g_ptr_array_index(b->def->controllers, i);
+        if (g_strcmp0(ctrl->type, "scsi") == 0) {
+            pci_arg(b, "--scsi-pci", &b->pci->ctrls[i]);
+            break;
+        }
     }
     return TRUE;
 }
@@ -455,6 +491,7 @@ plan_filesystems(Builder *b, GError **error)
         g_string_append_printf(opt, "%s,tag=%s,id=fs%u", v->socket, fs->target_dir, i);
         if (fs->queue_size)
             g_string_append_printf(opt, ",queue-size=%u", fs->queue_size);
+        pci_key(opt, &b->pci->fss[i]);
         arg(b, "--vhost-user-fs");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
     }
@@ -499,6 +536,8 @@ plan_nets(Builder *b, GError **error)
         const ArmzDomainNetDef *net = g_ptr_array_index(nets, i);
         g_autofree char *bridge = NULL;
         g_autofree char *role = g_strdup_printf("net%u", i);
+        g_autofree char *alias = NULL;
+        const char *link = g_strcmp0(net->link_state, "down") == 0 ? ",link=down" : "";
         char mac[18];
         ArmzLaunchFd *fd;
 
@@ -523,15 +562,16 @@ plan_nets(Builder *b, GError **error)
         memcpy(fd->tap.mac, net->mac, sizeof(fd->tap.mac));
         armz_mac_format(net->mac, mac);
         arg(b, "--net");
+        /* its alias (net0, net1, ... in order, or the user's): what a live
+         * detach and set_link name it by */
+        alias = net->alias && g_str_has_prefix(net->alias, "ua-")
+            ? g_strdup(net->alias) : g_strdup_printf("net%u", i);
         if (b->pci->nets[i].set) {
-            /* its alias (net0, net1, ... in order, or the user's): what a
-             * live detach names it by */
-            g_autofree char *alias = net->alias && g_str_has_prefix(net->alias, "ua-")
-                ? g_strdup(net->alias) : g_strdup_printf("net%u", i);
-            argf(b, "fd=%d,mac=%s,pci=%u:%u,id=%s", fd->num, mac, b->pci->nets[i].bus,
-                 b->pci->nets[i].slot, alias);
+            argf(b, "fd=%d,mac=%s,pci=%u:%u,id=%s%s", fd->num, mac, b->pci->nets[i].bus,
+                 b->pci->nets[i].slot, alias, link);
         } else {
-            argf(b, "fd=%d,mac=%s%s", fd->num, mac, b->pci->nets[i].mmio ? ",pci=off" : "");
+            argf(b, "fd=%d,mac=%s%s,id=%s%s", fd->num, mac,
+                 b->pci->nets[i].mmio ? ",pci=off" : "", alias, link);
         }
     }
     return TRUE;
@@ -552,13 +592,7 @@ plan_rngs(Builder *b)
                 "rng0", 0);
     arg(b, "--rng");
     argf(b, "fd:%d", fd->num);
-    if (b->pci->rngs[0].set) {
-        arg(b, "--rng-pci");
-        argf(b, "%u:%u", b->pci->rngs[0].bus, b->pci->rngs[0].slot);
-    } else if (b->pci->rngs[0].mmio) {
-        arg(b, "--rng-pci");
-        arg(b, "off");
-    }
+    pci_arg(b, "--rng-pci", &b->pci->rngs[0]);
 }
 
 /* ---------------- PCI ---------------- */
@@ -574,8 +608,9 @@ plan_pci(Builder *b)
     for (guint i = 0; i < b->pci->ports->len; i++) {
         const ArmzPciRootPort *rp = &g_array_index(b->pci->ports, ArmzPciRootPort, i);
         arg(b, "--pcie-root-port");
-        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u", rp->index, rp->slot, rp->function,
-             rp->chassis, rp->port);
+        argf(b, "index=%u,addr=%u.%u,chassis=%u,port=%u%s", rp->index, rp->slot, rp->function,
+             rp->chassis, rp->port,
+             rp->hotplug_off ? ",hotplug=off" : "");
     }
 }
 
@@ -693,6 +728,11 @@ plan_channels(Builder *b)
         arg(b, "--channel");
         argf(b, "fd=%d,name=%s,id=%s", fd->num, name, role);
     }
+    /* the virtio-serial controller's address is the console's when there
+     * is one (pci_address.h) */
+    if (b->def->channels->len)
+        pci_arg(b, "--channel-pci",
+                b->pci->has_console ? &b->pci->serial_extra : &b->pci->serial);
 }
 
 void
@@ -730,16 +770,20 @@ static void
 plan_vsock(Builder *b)
 {
     ArmzLaunchFd *fd;
+    GString *opt;
 
     if (!b->def->has_vsock)
         return;
     /* opened by the daemon: the jailed VMM has no /dev/vhost-vsock */
     fd = add_fd(b, ARMZ_LAUNCH_FD_VHOST, "/dev/vhost-vsock", "vsock0", 0);
-    arg(b, "--vsock");
+    opt = g_string_new(NULL);
     if (armz_domain_vsock_auto(&b->def->vsock))
-        argf(b, "fd=%d,cid=auto", fd->num);
+        g_string_append_printf(opt, "fd=%d,cid=auto", fd->num);
     else
-        argf(b, "fd=%d,cid=%u", fd->num, b->def->vsock.cid);
+        g_string_append_printf(opt, "fd=%d,cid=%u", fd->num, b->def->vsock.cid);
+    pci_key(opt, &b->pci->vsock);
+    arg(b, "--vsock");
+    g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
 }
 
 /* ---------------- memballoon ---------------- */
@@ -752,15 +796,20 @@ plan_memballoon(Builder *b)
     const ArmzDomainMemballoonDef *mb = &b->def->memballoon;
     const ArmzDomainDef *def = b->def;
     g_autofree char *target = NULL;
+    GString *opt;
 
     if (!def->has_memballoon || !mb->virtio)
         return;
     if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
         target = g_strdup_printf(",target=%llu", def->current_memory_kib * 1024);
+    opt = g_string_new(NULL);
+    g_string_append_printf(opt, "stats-period=%u%s%s%s", mb->stats_period, target ? target : "",
+                           mb->autodeflate == ARMZ_TRISTATE_ON ? ",deflate-on-oom=on" : "",
+                           mb->free_page_reporting == ARMZ_TRISTATE_ON
+                               ? ",free-page-reporting=on" : "");
+    pci_key(opt, &b->pci->balloon);
     arg(b, "--balloon");
-    argf(b, "stats-period=%u%s%s%s", mb->stats_period, target ? target : "",
-         mb->autodeflate == ARMZ_TRISTATE_ON ? ",deflate-on-oom=on" : "",
-         mb->free_page_reporting == ARMZ_TRISTATE_ON ? ",free-page-reporting=on" : "");
+    g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
 }
 
 /* ---------------- entry points ---------------- */

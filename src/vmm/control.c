@@ -337,6 +337,23 @@ ctl_query_pci(gpointer opaque, GError **error)
     return armz_hotplug_query_pci(vm->hotplug);
 }
 
+/* libvirt names the NIC by its alias (the --net id=, device_add id) */
+static gboolean
+ctl_set_link(gpointer opaque, const char *name, gboolean up, GError **error)
+{
+    ArmzVm *vm = opaque;
+
+    for (unsigned i = 0; i < vm->board.nvirtio; i++) {
+        ArmzVirtioDev *d = vm->board.virtio[i];
+        if (armz_virtio_is_net(d) && g_str_equal(armz_virtio_id(d), name)) {
+            armz_virtio_net_set_link(d, up);
+            return TRUE;
+        }
+    }
+    g_set_error(error, ARMZ_VMM_ERROR, 0, _("Device '%s' not found"), name);
+    return FALSE;
+}
+
 const ArmzQmpOps armz_vm_qmp_ops = {
     .query_status = ctl_query_status,
     .stop = ctl_stop,
@@ -357,4 +374,5 @@ const ArmzQmpOps armz_vm_qmp_ops = {
     .device_add = ctl_device_add,
     .device_del = ctl_device_del,
     .query_pci = ctl_query_pci,
+    .set_link = ctl_set_link,
 };

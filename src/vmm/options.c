@@ -336,9 +336,12 @@ parse_balloon(const char *s, ArmzBalloonOpt *b, GError **error)
         } else if (g_str_equal(k, "free-page-reporting")) {
             if (!parse_bool("--balloon", k, val, &b->free_page_reporting, error))
                 return FALSE;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse("--balloon pci=", val, &b->pci, error))
+                return FALSE;
         } else {
             return unknown_key("--balloon", k,
-                               "stats-period, target, deflate-on-oom, free-page-reporting",
+                               "stats-period, target, deflate-on-oom, free-page-reporting, pci",
                                error);
         }
     }
@@ -403,8 +406,11 @@ parse_vsock(const char *s, ArmzVsockOpt *v, GError **error)
             if (!parse_uint("--vsock fd=", val, 0, G_MAXINT, &n, error))
                 return FALSE;
             v->fd = (int)n;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse("--vsock pci=", val, &v->pci, error))
+                return FALSE;
         } else {
-            return unknown_key("--vsock", k, "cid, fd", error);
+            return unknown_key("--vsock", k, "cid, fd, pci", error);
         }
     }
     if (!have_cid) {
@@ -538,8 +544,14 @@ parse_net(const char *s, ArmzNetOpt *n, GError **error)
         } else if (g_str_equal(k, "id")) {
             if (!parse_device_id("--net", val, &n->id, error))
                 return FALSE;
+        } else if (g_str_equal(k, "link") && (g_str_equal(val, "up") || g_str_equal(val, "down"))) {
+            n->link_down = g_str_equal(val, "down");
+        } else if (g_str_equal(k, "link")) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        _("--net: link='%s' is neither up nor down"), val);
+            return FALSE;
         } else {
-            return unknown_key("--net", k, "tap, fd, mac, pci, id", error);
+            return unknown_key("--net", k, "tap, fd, mac, pci, id, link", error);
         }
     }
     if (!n->tap == !have_fd) {
@@ -646,10 +658,13 @@ parse_vhost_user(ArmzVhostUserKind kind, const char *s, ArmzVhostUserOpt *u, GEr
                 return FALSE;
             }
             u->queue_size = (guint)v;
+        } else if (g_str_equal(k, "pci")) {
+            if (!armz_pci_addr_parse(what, val, &u->pci, error))
+                return FALSE;
         } else {
             return unknown_key(opt, k, kind == ARMZ_VHOST_USER_BLK
-                                       ? "socket, id, bootindex, readonly"
-                                       : "socket, tag, id, queue-size", error);
+                                       ? "socket, id, bootindex, readonly, pci"
+                                       : "socket, tag, id, queue-size, pci", error);
         }
     }
     if (!u->socket || (kind == ARMZ_VHOST_USER_FS && !u->tag)) {
@@ -780,6 +795,32 @@ parse_scsi_all(ArmzOptions *o, char **disks, char **cdroms, GError **error)
     return TRUE;
 }
 
+/* --scsi-pci, --channel-pci (parsed beside the others below) */
+static gboolean
+pci_more_parse(ArmzOptions *o, const char *scsi_pci, const char *channel_pci, GError **error)
+{
+    if ((scsi_pci && !o->nscsi) || (channel_pci && !o->nchannels)) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s",
+                    scsi_pci ? _("--scsi-pci needs --scsi-disk or --scsi-cdrom")
+                             : _("--channel-pci needs --channel"));
+        return FALSE;
+    }
+    return (!scsi_pci || armz_pci_addr_parse("--scsi-pci", scsi_pci, &o->scsi_pci, error)) &&
+           (!channel_pci ||
+            armz_pci_addr_parse("--channel-pci", channel_pci, &o->channel_pci, error));
+}
+
+/* a device's pci=BUS:SLOT implies --pci */
+static gboolean
+pci_any_set(const ArmzOptions *o)
+{
+    gboolean any = o->scsi_pci.set || o->channel_pci.set || o->balloon.pci.set ||
+                   o->vsock.pci.set;
+    for (guint i = 0; i < o->nvhost_user; i++)
+        any |= o->vhost_user[i].pci.set;
+    return any;
+}
+
 /* --pcie-root-port, --console-pci, --rng-pci; any PCI address implies --pci */
 static gboolean
 armz_pci_options_parse(ArmzOptions *o, char **root_ports, const char *console_pci,
@@ -801,6 +842,7 @@ armz_pci_options_parse(ArmzOptions *o, char **root_ports, const char *console_pc
         o->pci |= o->disks[i].pci.set;
     for (guint i = 0; i < o->nnets; i++)
         o->pci |= o->nets[i].pci.set;
+    o->pci |= pci_any_set(o);
     return TRUE;
 }
 
@@ -815,6 +857,7 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     g_autofree char *balloon = NULL, *vsock = NULL;
     g_auto(GStrv) disks = NULL, nets = NULL, smbios = NULL, root_ports = NULL, channels = NULL;
     g_autofree char *console_pci = NULL, *rng_pci = NULL;
+    g_autofree char *scsi_pci = NULL, *channel_pci = NULL;
     g_auto(GStrv) scsi_disks = NULL, scsi_cdroms = NULL;
     g_auto(GStrv) vu_blks = NULL, vu_fss = NULL;
     /* GOption removes what it parses from ARGV: the order of the
@@ -865,7 +908,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
              "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"),
           N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
-          N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"),
+          N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"
+             "[,link=up|down]"),
           N_("SPEC") },
         { "vhost-user-blk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &vu_blks,
           N_("virtio disk served by a vhost-user back-end such as qemu-storage-daemon "
@@ -929,6 +973,12 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
              "pci=BUS:SLOT"), N_("BUS:SLOT") },
         { "rng-pci", 0, 0, G_OPTION_ARG_STRING, &rng_pci,
           N_("PCI address of the virtio entropy device (implies --pci)"), N_("BUS:SLOT") },
+        { "scsi-pci", 0, 0, G_OPTION_ARG_STRING, &scsi_pci,
+          N_("PCI address of the virtio-scsi controller (implies --pci); --balloon, "
+             "--vsock and the vhost-user devices take pci=BUS:SLOT"), N_("BUS:SLOT") },
+        { "channel-pci", 0, 0, G_OPTION_ARG_STRING, &channel_pci,
+          N_("PCI address of the virtio-serial device of the --channel ports "
+             "(implies --pci)"), N_("BUS:SLOT") },
         { "seccomp", 0, 0, G_OPTION_ARG_STRING, &seccomp,
           N_("system call filter: on (default: others kill the VMM), log or off"), N_("MODE") },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &version, N_("print the version and exit"), NULL },
@@ -1123,7 +1173,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
                     _("--irqchip=userspace supports at most %d vCPUs"), ARMZ_MAX_VCPUS_GICV2);
         return FALSE;
     }
-    if (!armz_pci_options_parse(o, root_ports, console_pci, rng_pci, error))
+    if (!pci_more_parse(o, scsi_pci, channel_pci, error) ||
+        !armz_pci_options_parse(o, root_ports, console_pci, rng_pci, error))
         return FALSE;
     if (o->pci && o->ndisks + o->nnets + o->has_console + o->has_rng >= ARMZ_PCIE_MAX_SLOTS) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,

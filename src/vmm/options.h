@@ -74,7 +74,7 @@ typedef struct {
     char *id;               /* id=ALIAS: the name device_del knows it by */
 } ArmzDiskOpt;
 
-/* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56] */
+/* --net tap=IFNAME|fd=N[,mac=52:54:00:12:34:56][,link=up|down] */
 typedef struct {
     char *tap;              /* NULL: fd */
     int fd;
@@ -82,6 +82,7 @@ typedef struct {
     guint8 mac[6];
     ArmzPciAddrOpt pci;     /* pci=BUS:SLOT (implies --pci) */
     char *id;               /* id=ALIAS: the name device_del knows it by */
+    gboolean link_down;     /* link=down: carrier off at start */
 } ArmzNetOpt;
 
 /* --balloon [stats-period=SECONDS][,deflate-on-oom=on][,free-page-reporting=on]
@@ -91,6 +92,7 @@ typedef struct {
     guint64 target;         /* guest memory asked for from the start, 0: all */
     gboolean deflate_on_oom;
     gboolean free_page_reporting;
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT|off (implies --pci) */
 } ArmzBalloonOpt;
 
 /* --channel name=NAME,path=SOCKET|fd=N[,id=ID]: a virtio-serial port */
@@ -106,6 +108,7 @@ typedef struct {
 typedef struct {
     guint64 cid;            /* 0: auto */
     int fd;
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT|off (implies --pci) */
 } ArmzVsockOpt;
 /* --scsi-disk path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]
  * --scsi-cdrom [path=FILE|fd=N],lun=L[,id=ALIAS] (no image: empty) */
@@ -134,6 +137,7 @@ typedef struct {
     char *tag;              /* fs: mount tag, at most 36 bytes */
     guint queue_size;       /* fs: request queue size, power of 2 */
     guint disk_pos;         /* --disk options before it on the command line */
+    ArmzPciAddrOpt pci;     /* pci=BUS:SLOT|off (implies --pci) */
 } ArmzVhostUserOpt;
 
 typedef enum {
@@ -192,6 +196,9 @@ typedef struct {
     ArmzVhostUserOpt *vhost_user;
     guint nvhost_user;
     gboolean memfd;         /* --memfd, or implied by a vhost-user device */
+    /* --scsi-pci (the virtio-scsi controller), --channel-pci (the
+     * virtio-serial device of the --channel ports) */
+    ArmzPciAddrOpt scsi_pci, channel_pci;
 } ArmzOptions;
 
 /* Firmware boot: the code flash is given. */

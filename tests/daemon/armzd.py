@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import struct
+import sys
 import subprocess
 import tempfile
 import time
@@ -456,6 +457,19 @@ if _pytest is not None:
         """For the conftest files: after the test's fixtures are torn down."""
         yield
         finalise_libvirt_garbage()
+
+
+def fake_vmm(tmp_path, script):
+    """TMP_PATH/fake-vmm: tests/daemon/SCRIPT (a stand-in for armz-vmm) run
+    by a copy of this interpreter named armz-vmm-fake; its path."""
+    py = tmp_path / 'armz-vmm-fake'
+    shutil.copy(os.path.realpath(sys.executable), py)
+    vmm = tmp_path / 'fake-vmm'
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = open(os.path.join(here, script)).read().split('\n', 1)[1]
+    vmm.write_text(f'#!{py}\n' + src)
+    vmm.chmod(0o755)
+    return vmm
 
 
 def expect_error(codes, fn, *args, **kw):

@@ -7,7 +7,8 @@ DEVICE_DELETED, or by DEVICE_UNPLUG_GUEST_ERROR for an id beginning with
 "ua-fail" is refused. A vhost-user-blk-pci connects to
 its 'path' and asks the back-end for its features (VHOST_USER_GET_FEATURES),
 as armz-vmm's frontend does first: "fake-vmm: vhost-user ID features 0x...";
-it needs --memfd, as armz-vmm does. Each command goes to its stdout,
+it needs --memfd, as armz-vmm does. set_link works on a NIC of --net id= or
+device_add. Each command goes to its stdout,
 the domain log: "fake-vmm: qmp NAME ARGS". Nothing here runs a guest."""
 import array
 import json
@@ -36,6 +37,15 @@ def ports(argv):
     return out
 
 
+def nics(argv):
+    out = set()
+    for spec in opts(argv, '--net'):
+        kv = dict(p.split('=', 1) for p in spec.split(',') if '=' in p)
+        if 'id' in kv:
+            out.add(kv['id'])
+    return out
+
+
 def vhost_user(path, ident, fd):
     """Asks the back-end for its features on FD (connected by the daemon:
     the export takes one client at a time), or connects to PATH."""
@@ -59,6 +69,7 @@ def vhost_user(path, ident, fd):
 # the VM's devices outlive a client (a restarted virtarmzd connects anew)
 devices = {}
 backends = {}
+nets = set()      # NICs by id: set_link knows them
 
 
 def requests(conn, fds):
@@ -124,6 +135,12 @@ def serve(conn, buses, memfd):
                     rep = {'error': {'class': 'GenericError', 'desc': f'vhost-user: {e}'}}
             else:
                 devices[args['id']] = args['bus']
+                if args.get('driver') == 'virtio-net-pci':
+                    nets.add(args['id'])
+        elif cmd == 'set_link':
+            if args.get('name') not in nets or not isinstance(args.get('up'), bool):
+                rep = {'error': {'class': 'GenericError',
+                                 'desc': f"Device '{args.get('name')}' not found"}}
         elif cmd == 'device_del':
             ident = args.get('id')
             if ident not in devices:
@@ -148,6 +165,7 @@ def main(argv):
     say('args ' + ' '.join(argv[1:]))
     lsock = socket.socket(fileno=int(opts(argv, '--qmp-fd')[0]))
     buses = ports(argv)
+    nets.update(nics(argv))
     while True:
         c, _ = lsock.accept()
         serve(c, buses, '--memfd' in argv)

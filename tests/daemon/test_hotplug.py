@@ -7,7 +7,6 @@ the live XML, DEVICE_ADDED / DEVICE_REMOVED / DEVICE_REMOVAL_FAILED events.
 The guest's side is checked in tests/host/daemon/test_hotplug.py."""
 import os
 import shutil
-import sys
 import threading
 import xml.etree.ElementTree as ET
 
@@ -19,7 +18,6 @@ from armzd import expect_error
 from test_events import VirshEvent, wait_registered
 
 L = libvirt
-HERE = os.path.dirname(os.path.abspath(__file__))
 PCIE = "    <controller type='pci' index='0' model='pcie-root'/>\n"
 DISK2 = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
          "<source file='{path}'/><target dev='vdb' bus='virtio'/></disk>")
@@ -111,14 +109,10 @@ def test_attach_refusals(daemon, conn):
 
 def hotplug_domain(daemons, tmp_path, memory=''):
     """A daemon whose VMM is the fake hotplug VMM (KVM faked by /dev/null),
-    a connection to it, and domain 'hp' defined on it, with a pcie-root and
-    three root ports, and images to attach."""
-    py = tmp_path / 'armz-vmm-fake'
-    shutil.copy(os.path.realpath(sys.executable), py)
-    vmm = tmp_path / 'fake-vmm'
-    src = open(os.path.join(HERE, 'fake_hotplug_vmm.py')).read().split('\n', 1)[1]
-    vmm.write_text(f'#!{py}\n' + src)
-    vmm.chmod(0o755)
+    a connection to it, and domain 'hp' defined on it, with a pcie-root,
+    four root ports and one without hotplug (the disk and the memballoon
+    have a port each, two are free), and images to attach."""
+    vmm = armzd.fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
     (tmp_path / 'Image').write_bytes(b'not a kernel')
     (tmp_path / 'a.raw').write_bytes(b'\0' * 1048576)
     (tmp_path / 'b.raw').write_bytes(b'\0' * 1048576)
@@ -137,6 +131,11 @@ def hotplug_domain(daemons, tmp_path, memory=''):
     <controller type='pci' index='1' model='pcie-root-port'/>
     <controller type='pci' index='2' model='pcie-root-port'/>
     <controller type='pci' index='3' model='pcie-root-port'/>
+    <controller type='pci' index='4' model='pcie-root-port'><model name='pcie-root-port'/>
+      <target chassis='4' port='0xb' hotplug='off'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x3'/></controller>
+    <controller type='pci' index='5' model='pcie-root-port'/>
+    <memballoon model='virtio'/>
   </devices>
 </domain>""")
 
@@ -192,6 +191,9 @@ def test_live_disk_attach_detach(live):
     disk = live_devs().find("disk/target[@dev='vdb']/..")
     assert disk.find('alias').get('name') == 'virtio-disk1', ET.tostring(disk)
     bus = int(disk.find('address').get('bus'), 16)
+    # not the memballoon's port (the lowest without a disk): the next one
+    assert live_devs().find('memballoon/address').get('bus') == '0x02'
+    assert bus == 3, ET.tostring(disk)
     adds = qmp_lines(d, 'device_add')
     assert len(adds) == 1 and f'"bus": "pci.{bus}"' in adds[0], adds
     assert '"driver": "virtio-blk-pci"' in adds[0] and '"fdname": "virtio-disk1"' in adds[0]
@@ -258,6 +260,54 @@ def test_domcapabilities_pci_and_hotplug(conn):
     vals = lambda name: [v.text for v in ctrl.findall(f"enum[@name='{name}']/value")]
     assert vals('pciModel') == ['pcie-root', 'pcie-root-port']
     assert vals('hotplug') == ['disk', 'interface']
+
+
+def test_domif_setlink_config(daemon, conn):
+    """The link state of a defined domain's interface (the running guest's
+    is in tests/network/test_link_state.py: it needs a tap)."""
+    dom = conn.defineXML(armzd.domain_xml('lkcfg', extra_devices='    ' + NET + '\n'))
+    daemon.virsh('domif-setlink', 'lkcfg', '52:54:00:aa:bb:01', 'down', '--config')
+    link = devs(dom).find('interface/link')
+    assert link is not None and link.get('state') == 'down', ET.tostring(devs(dom))
+    assert daemon.virsh('domif-getlink', 'lkcfg', '52:54:00:aa:bb:01',
+                        '--config').out.split()[-1] == 'down'
+    # current on an inactive domain is config; live is refused
+    dom.updateDeviceFlags(NET.replace('</interface>', "<link state='up'/></interface>"), 0)
+    assert devs(dom).find('interface/link').get('state') == 'up'
+    e = expect_error(L.VIR_ERR_OPERATION_INVALID, dom.updateDeviceFlags,
+                     NET.replace('</interface>', "<link state='down'/></interface>"),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'not running' in e.get_error_message()
+    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.updateDeviceFlags,
+                     NET.replace('br0', 'br1'), L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'cannot modify network device source' in e.get_error_message()
+    assert devs(dom).find('interface/source').get('bridge') == 'br0'
+
+
+def test_live_attach_at_an_address(live):
+    d, c, dom, tmp = live
+    log = open(os.path.join(d.logdir, 'hp.log')).read()
+    # <target hotplug='off'/> reaches armz-vmm
+    assert ',hotplug=off' in [line for line in log.splitlines()
+                              if line.startswith('fake-vmm: args ')][0], log
+    at = "<address type='pci' domain='0x0000' bus='{bus}' slot='0x00' function='0x0'/></disk>"
+    e = expect_error(L.VIR_ERR_XML_ERROR, dom.attachDeviceFlags,
+                     DISK2.format(path=f'{tmp}/b.raw').replace('</disk>', at.format(bus='0x04')),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert "index='4' doesn't support hotplug" in e.get_error_message()
+    vda_bus = devs(dom, 0).find("disk/target[@dev='vda']/../address").get('bus')
+    e = expect_error(L.VIR_ERR_XML_ERROR, dom.attachDeviceFlags,
+                     DISK2.format(path=f'{tmp}/b.raw').replace('</disk>', at.format(bus=vda_bus)),
+                     L.VIR_DOMAIN_AFFECT_LIVE)
+    assert 'Attempted double use of PCI Address' in e.get_error_message()
+    assert qmp_lines(d, 'device_add') == []
+    free = ({'0x01', '0x02', '0x03'} - {vda_bus}).pop()
+    dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw').replace('</disk>',
+                                                                   at.format(bus=free)),
+                          L.VIR_DOMAIN_AFFECT_LIVE)
+    assert f'"bus": "pci.{int(free, 16)}"' in qmp_lines(d, 'device_add')[0]
+    disk = devs(dom, 0).find("disk/target[@dev='vdb']/..")
+    assert disk.find('address').get('bus') == free, ET.tostring(disk)
 
 
 QSD = '/usr/bin/qemu-storage-daemon'
@@ -376,3 +426,25 @@ def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons
         dom.destroy()
     finally:
         c.close()
+
+
+def test_nova_volume_serial_is_the_volume_id(daemons):
+    """Nova writes Cinder's volume id (36 characters) as the serial of every
+    volume it attaches; libvirt takes any length and the guest sees the
+    first 20 characters virtio-blk reports."""
+    d = daemons.new()
+    c = libvirt.open(d.uri)
+    dom = c.defineXML(armzd.domain_xml('novavol', extra_devices=PCIE))
+    vol_id = '5b0f3c2e-1234-4567-89ab-cdef0123a5e1'
+    dom.attachDeviceFlags(
+        "<disk type='block' device='disk'><driver name='qemu' type='raw' cache='none' "
+        "io='native'/><source dev='/dev/loop7'/><target dev='vdb' bus='virtio'/>"
+        f"<serial>{vol_id}</serial></disk>", L.VIR_DOMAIN_AFFECT_CONFIG)
+    disk = devs(dom).find("disk/target[@dev='vdb']/..")
+    assert disk.findtext('serial') == vol_id, ET.tostring(disk)
+    e = expect_error(L.VIR_ERR_INVALID_ARG, dom.attachDeviceFlags,
+                     "<disk type='file' device='disk'><source file='/x.img'/>"
+                     "<target dev='vdc' bus='virtio'/><serial>a/b</serial></disk>",
+                     L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'invalid characters' in e.get_error_message()
+    c.close()

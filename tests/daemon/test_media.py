@@ -69,8 +69,13 @@ def test_change_media_refused(daemon, conn, dom):
                      L.VIR_DOMAIN_AFFECT_CONFIG)
     assert "target sdz doesn't exist." in e.get_error_message()
     expect_error(L.VIR_ERR_CONFIG_UNSUPPORTED, dom.updateDeviceFlags,
-                 "<interface type='bridge'><source bridge='br0'/></interface>",
+                 "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
                  L.VIR_DOMAIN_AFFECT_CONFIG)
+    # an interface is its link state's business (test_hotplug.py), found as libvirt finds it
+    e = expect_error(L.VIR_ERR_DEVICE_MISSING, dom.updateDeviceFlags,
+                     "<interface type='bridge'><source bridge='br0'/></interface>",
+                     L.VIR_DOMAIN_AFFECT_CONFIG)
+    assert 'no matching device found' in e.get_error_message()
     r = daemon.virsh('change-media', 'media', 'sda', ISO2, '--update', '--config', ro=True,
                      check=False)
     assert r.rc != 0 and 'read only' in r.err.lower(), r

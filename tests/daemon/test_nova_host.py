@@ -144,3 +144,98 @@ def test_compare_hypervisor_cpu(conn):
     e = expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.compareHypervisorCPU,
                      None, 'x86_64', None, 'kvm', '<cpu/>', 0)
     assert 'x86_64' in e.get_error_message()
+
+
+A57 = ("<cpu><arch>aarch64</arch><model>cortex-a57</model><vendor>ARM</vendor>"
+       "<feature name='fp'/><feature name='asimd'/>{}</cpu>")
+
+
+def baseline_parts(xml):
+    root = ET.fromstring(xml)
+    assert root.tag == 'cpu' and root.get('mode') == 'custom', xml
+    return (root.findtext('model'), root.findtext('vendor'),
+            [(f.get('name'), f.get('policy')) for f in root.findall('feature')])
+
+
+def test_baseline_cpu_common_features(conn):
+    a = A57.format("<feature name='aes'/><feature name='crc32'/>")
+    b = A57.format("<feature name='crc32'/>")
+    for flags in (0, libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES,
+                  libvirt.VIR_CONNECT_BASELINE_CPU_MIGRATABLE):
+        model, vendor, feats = baseline_parts(conn.baselineCPU([a, b], flags))
+        assert (model, vendor) == ('cortex-a57', 'ARM')
+        assert feats == [('fp', 'require'), ('asimd', 'require'), ('crc32', 'require')], feats
+    # one CPU is its own baseline; a capabilities document's host CPU counts
+    _, _, feats = baseline_parts(conn.baselineCPU([f'<capabilities><host>{a}</host>'
+                                                   '</capabilities>'], 0))
+    assert ('aes', 'require') in feats
+
+
+def test_baseline_cpu_refusals(conn):
+    a = A57.format('')
+    e = expect_error(libvirt.VIR_ERR_OPERATION_FAILED, conn.baselineCPU,
+                     [a, a.replace('cortex-a57', 'cortex-a72')], 0)
+    assert 'cortex-a72' in e.get_error_message()
+    expect_error(libvirt.VIR_ERR_OPERATION_FAILED, conn.baselineCPU,
+                 [a, a.replace('ARM', 'HiSilicon')], 0)
+    e = expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.baselineCPU,
+                     [a, '<cpu><arch>aarch64</arch></cpu>'], 0)
+    assert 'index 1' in e.get_error_message()
+    e = expect_error(libvirt.VIR_ERR_NO_SUPPORT, conn.baselineCPU,
+                     ['<cpu><arch>ppc64le</arch><model>POWER9</model></cpu>'], 0)
+    assert 'ppc64le' in e.get_error_message()
+    expect_error(libvirt.VIR_ERR_XML_ERROR, conn.baselineCPU, ['<cpu'], 0)
+    expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.baselineCPU, [a], 4)
+
+
+def test_baseline_hypervisor_cpu(conn):
+    a = A57.format("<feature name='aes'/>")
+    b = A57.format('')
+    flags = libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES
+    for arch, machine, virttype in (('aarch64', 'virt', 'kvm'), (None, None, 'qemu'),
+                                    (None, None, None)):
+        model, _, feats = baseline_parts(conn.baselineHypervisorCPU(
+            None, arch, machine, virttype, [a, b], flags))
+        assert model == 'cortex-a57' and feats == [('fp', 'require'), ('asimd', 'require')]
+    # what getDomainCapabilities refuses, with its messages
+    e = expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.baselineHypervisorCPU,
+                     None, 'x86_64', None, 'kvm', [a], 0)
+    assert "unable to find any emulator to serve 'x86_64' architecture" \
+        in e.get_error_message()
+    expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.baselineHypervisorCPU,
+                 None, 'aarch64', 'pc', 'kvm', [a], 0)
+    expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.baselineHypervisorCPU,
+                 None, 'aarch64', None, 'xen', [a], 0)
+    e = expect_error(libvirt.VIR_ERR_CPU_INCOMPATIBLE, conn.baselineHypervisorCPU,
+                     None, 'aarch64', None, 'kvm',
+                     ['<cpu><arch>s390x</arch><model>z15</model></cpu>'], 0)
+    assert 's390x' in e.get_error_message()
+
+
+def test_domain_capabilities_per_listed_guest(conn):
+    caps = ET.fromstring(conn.getCapabilities())
+    listed = [(g.find('arch').get('name'), d.get('type'))
+              for g in caps.findall('guest') for d in g.findall('arch/domain')]
+    assert listed, 'no guest in the capabilities'
+    for arch, virttype in listed:
+        dom = ET.fromstring(conn.getDomainCapabilities(None, arch, None, virttype, 0))
+        assert (dom.findtext('arch'), dom.findtext('domain')) == (arch, virttype)
+    e = expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.getDomainCapabilities,
+                     None, 's390x', None, 'kvm', 0)
+    assert e.get_error_message().endswith("unable to find any emulator to serve 's390x' "
+                                          "architecture"), e.get_error_message()
+    e = expect_error(libvirt.VIR_ERR_INVALID_ARG, conn.getDomainCapabilities,
+                     None, 'nosucharch', None, None, 0)
+    assert e.get_error_message().endswith('unknown architecture: nosucharch')
+
+
+def test_virsh_cpu_baseline(daemon, tmp_path):
+    f = tmp_path / 'cpus.xml'
+    f.write_text(A57.format("<feature name='aes'/>") + '\n' + A57.format(''))
+    out = daemon.virsh('cpu-baseline', str(f)).out
+    assert '<model fallback=' in out and 'cortex-a57' in out and "name='aes'" not in out, out
+    out = daemon.virsh('hypervisor-cpu-baseline', '--arch', 'aarch64', '--virttype', 'kvm',
+                       '--features', str(f)).out
+    assert "<feature policy='require' name='asimd'/>" in out and "name='aes'" not in out, out
+    r = daemon.virsh('hypervisor-cpu-baseline', '--arch', 'x86_64', str(f), check=False)
+    assert r.rc != 0 and "unable to find any emulator to serve 'x86_64'" in r.err, r

@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 
@@ -23,7 +22,6 @@ from armzd import expect_error
 
 L = libvirt
 QSD = '/usr/bin/qemu-storage-daemon'
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 pytestmark = pytest.mark.skipif(not (os.path.exists(QSD) and shutil.which('qemu-img')),
                                 reason='qemu-storage-daemon or qemu-img missing')
@@ -33,12 +31,7 @@ pytestmark = pytest.mark.skipif(not (os.path.exists(QSD) and shutil.which('qemu-
 def env(daemons, tmp_path):
     """A daemon whose guests' VMM is the fake (KVM faked by /dev/null), and
     a tmp dir with a raw base image and a qcow2 overlay on it."""
-    py = tmp_path / 'armz-vmm-fake'
-    shutil.copy(os.path.realpath(sys.executable), py)
-    vmm = tmp_path / 'fake-vmm'
-    src = open(os.path.join(HERE, 'fake_vhost_vmm.py')).read().split('\n', 1)[1]
-    vmm.write_text(f'#!{py}\n' + src)
-    vmm.chmod(0o755)
+    vmm = armzd.fake_vmm(tmp_path, 'fake_vhost_vmm.py')
     (tmp_path / 'Image').write_bytes(b'not a kernel')
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', str(tmp_path / 'base.raw'), '16M'],
                    check=True)

@@ -23,7 +23,7 @@ def configure(uri, instances_path, state_path):
         ('connection_uri', uri, 'libvirt'),
         ('virt_type', 'kvm', 'libvirt'),
         # PCIe root ports for hotplug (docs/nova.md)
-        ('num_pcie_ports', 4, 'libvirt'),
+        ('num_pcie_ports', 8, 'libvirt'),
         ('instances_path', instances_path, None),
         ('state_path', state_path, None),
         ('host', 'compute1', None),
@@ -107,14 +107,17 @@ def ovs_vif():
         vnic_type=network_model.VNIC_TYPE_NORMAL, active=True)
 
 
-def bridge_vif(bridge):
+def bridge_vif(bridge, second=False):
     """A port on a Linux bridge (Neutron's linuxbridge agent): Nova writes
-    <interface type='bridge'> with the bridge as source."""
+    <interface type='bridge'> with the bridge as source. SECOND: another
+    port (an interface attach)."""
     from nova.network import model as network_model
+    port = 'd4b0f3c8-1234-4567-89ab-cdef01234567' if second else \
+        'c3a9e2b7-1234-4567-89ab-cdef01234567'
     return network_model.VIF(
-        id='c3a9e2b7-1234-4567-89ab-cdef01234567', address='fa:16:3e:11:22:35',
+        id=port, address='fa:16:3e:11:22:36' if second else 'fa:16:3e:11:22:35',
         network=_network(bridge, 1500), type=network_model.VIF_TYPE_BRIDGE,
-        devname='tapc3a9e2b7-12', details={network_model.VIF_DETAILS_PORT_FILTER: True},
+        devname=f'tap{port[:11]}', details={network_model.VIF_DETAILS_PORT_FILTER: True},
         vnic_type=network_model.VNIC_TYPE_NORMAL, active=True)
 
 

@@ -45,3 +45,20 @@ def test_update_provider_tree(driver):
     for bus in ('IDE', 'SATA', 'USB', 'FDC', 'XEN', 'LXC', 'UML'):
         assert f'COMPUTE_STORAGE_BUS_{bus}' not in traits, sorted(traits)
     assert 'COMPUTE_SECURITY_UEFI_SECURE_BOOT' not in traits
+
+
+def test_baseline_cpu_features_for_cpu_traits(driver):
+    """_get_cpu_feature_traits and _match_cpu_model_by_flags ask baselineCPU
+    (EXPAND_FEATURES) for a model's features: Nova's own call and parser."""
+    from nova.virt.libvirt import config as vconfig
+    cpu = vconfig.LibvirtConfigCPU()
+    cpu.arch = 'aarch64'
+    cpu.model = 'cortex-a57'
+    for name in ('fp', 'asimd', 'aes'):
+        cpu.add_feature(vconfig.LibvirtConfigCPUFeature(name))
+    xml = driver._get_guest_baseline_cpu_features(cpu.to_xml())
+    assert xml, 'baselineCPU refused: Nova would report no CPU traits'
+    got = vconfig.LibvirtConfigCPU()
+    got.parse_str(xml)
+    assert got.model == 'cortex-a57'
+    assert {f.name for f in got.features} == {'fp', 'asimd', 'aes'}

@@ -26,7 +26,7 @@ def test_nova_writes_what_the_issue_lists(guest_xml):
     assert root.find('os/type').get('arch') == 'aarch64'
     assert root.find('os/type').get('machine').startswith('virt')
     assert root.find("devices/memballoon[@model='virtio']") is not None
-    assert len(root.findall("devices/controller[@model='pcie-root-port']")) == 4
+    assert len(root.findall("devices/controller[@model='pcie-root-port']")) == 8
     assert root.find("devices/disk[@device='cdrom']/target").get('bus') == 'scsi'
     assert root.find("devices/interface/virtualport").get('type') == 'openvswitch'
     assert root.find('devices/serial').get('type') == 'tcp'

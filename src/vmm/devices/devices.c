@@ -261,13 +261,7 @@ disk_label(char label[8], guint i)
 }
 
 /* --disk and the vhost-user devices (--vhost-user-blk, --vhost-user-fs)
- * together, in command-line order (armz_options_disk_slot) */
-static gboolean
-virtio_add(ArmzBoard *b, ArmzVirtioDev *d)
-{
-    return virtio_add_at(b, d, NULL);
-}
-
+ * go together, in command-line order (armz_options_disk_slot) */
 static gboolean
 blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
 {
@@ -277,7 +271,8 @@ blk_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
         char label[8];
         for (; j < o->nvhost_user && o->vhost_user[j].disk_pos == i; j++) {
             g_assert(b->nvirtio == armz_options_vhost_user_slot(o, j));
-            if (!virtio_add(b, armz_vhost_user_new(&o->vhost_user[j], j, error)))
+            if (!virtio_add_at(b, armz_vhost_user_new(&o->vhost_user[j], j, error),
+                               &o->vhost_user[j].pci))
                 return FALSE;
         }
         if (i == o->ndisks)
@@ -321,7 +316,7 @@ balloon_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     if (!o->has_balloon)
         return TRUE;
     b->balloon = armz_virtio_balloon_new(&o->balloon, o->memory_mib << 20, error);
-    return virtio_add(b, b->balloon);
+    return virtio_add_at(b, b->balloon, &o->balloon.pci);
 }
 
 static gboolean
@@ -330,7 +325,7 @@ serial_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     if (!o->nchannels)
         return TRUE;
     b->serial = armz_virtio_serial_new(o->channels, o->nchannels, error);
-    return virtio_add(b, b->serial);
+    return virtio_add_at(b, b->serial, &o->channel_pci);
 }
 
 static gboolean
@@ -339,7 +334,7 @@ vsock_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
     if (!o->has_vsock)
         return TRUE;
     b->vsock = armz_virtio_vsock_new(&o->vsock, error);
-    return virtio_add(b, b->vsock);
+    return virtio_add_at(b, b->vsock, &o->vsock.pci);
 }
 
 /* one virtio-scsi controller for all --scsi-disk / --scsi-cdrom */
@@ -375,7 +370,7 @@ scsi_open(ArmzBoard *b, const ArmzOptions *o, GError **error)
             return FALSE;
         }
     }
-    return virtio_add(b, armz_virtio_scsi_new(t, "scsi0"));
+    return virtio_add_at(b, armz_virtio_scsi_new(t, "scsi0"), &o->scsi_pci);
 }
 
 /* The virtio device kinds, in slot order. */

@@ -65,6 +65,8 @@ typedef struct {
     gboolean (*device_add)(gpointer opaque, const ArmzDeviceAddArgs *args, GError **error);
     gboolean (*device_del)(gpointer opaque, const char *id, GError **error);
     char *(*query_pci)(gpointer opaque, GError **error);
+    /* set_link: the carrier of the NIC NAME (its id) */
+    gboolean (*set_link)(gpointer opaque, const char *name, gboolean up, GError **error);
 } ArmzQmpOps;
 
 /* LISTEN_FD is a listening unix socket (created from --qmp PATH or passed

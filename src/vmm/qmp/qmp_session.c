@@ -529,6 +529,26 @@ cmd_query_pci(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
     return op_reply(json, err, ret, error);
 }
 
+/* QEMU's set_link {name, up}, both required */
+static gboolean
+cmd_set_link(ArmzQmpSession *s, yajl_val args, char **ret, GError **error)
+{
+    static const char *const known[] = { "name", "up", NULL };
+    g_autoptr(GError) err = NULL;
+    const char *name;
+    gboolean up;
+
+    if (!only_args(args, known, error) || !(name = arg_str(args, "name", error)))
+        return FALSE;
+    if (!arg_find(args, "up")) {
+        g_set_error(error, CMD_ERROR, CMD_GENERIC, _("Parameter '%s' is missing"), "up");
+        return FALSE;
+    }
+    if (!arg_bool(args, "up", &up, error))
+        return FALSE;
+    return s->ops->set_link(s->opaque, name, up, &err) || op_failed(err, error);
+}
+
 #define NO_OP G_MAXSIZE
 static const Cmd commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, NO_OP },
@@ -555,6 +575,7 @@ static const Cmd commands[] = {
     { "device_add", cmd_device_add, G_STRUCT_OFFSET(ArmzQmpOps, device_add) },
     { "device_del", cmd_device_del, G_STRUCT_OFFSET(ArmzQmpOps, device_del) },
     { "query-pci", cmd_query_pci, G_STRUCT_OFFSET(ArmzQmpOps, query_pci) },
+    { "set_link", cmd_set_link, G_STRUCT_OFFSET(ArmzQmpOps, set_link) },
 };
 
 /* Whether the ops table implements what CMD needs. */

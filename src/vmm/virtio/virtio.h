@@ -59,6 +59,10 @@ ArmzVirtioDev *armz_virtio_net_new(const ArmzNetOpt *o, unsigned index, GError *
  * NULL: none offered.  Takes FD. */
 ArmzVirtioDev *armz_virtio_net_new_fd(int fd, bool vnet_hdr, const guint8 *mac,
                                       const char *label, GError **error);
+bool armz_virtio_is_net(ArmzVirtioDev *d);
+/* Any thread: the link's carrier (QMP set_link): the config status and a
+ * config-change interrupt; down drops frames both ways. */
+void armz_virtio_net_set_link(ArmzVirtioDev *d, bool up);
 
 /* virtio_console.c: hvc0 on a character backend */
 ArmzVirtioDev *armz_virtio_console_new(const ArmzCharOpt *o, GError **error);

@@ -4,7 +4,10 @@
  * guest sees on receive is all zero but for num_buffers = 1, and the one
  * it sends with a frame is replaced by a zero header for the tap.  Both
  * directions run on the device's worker thread, which polls the tap only
- * while the guest has receive buffers posted. */
+ * while the guest has receive buffers posted.  With the link down (QMP
+ * set_link, --net link=down) the config status says so and, as on QEMU,
+ * frames the guest sends are dropped and frames from the tap are read and
+ * discarded, so the tap does not fill up. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +26,7 @@ typedef struct {
     bool vnet_hdr;              /* packets on FD carry a 12-byte header */
     bool rx_wait;               /* no receive buffer: leave frames in the tap */
     bool dead;                  /* the fd failed for good */
+    gint link_down;             /* atomic: set by the main thread */
     ArmzVirtqElem rx, tx;
     struct iovec iov[ARMZ_VIRTQ_MAX_SEGS + 1];
     unsigned errors_logged;
@@ -53,7 +57,7 @@ net_tx(ArmzVirtioDev *d, Net *n)
             n->iov[0].iov_len = sizeof(zero_hdr);
             k = 1;
         }
-        if (e->out_len > VIRTIO_NET_HDR_SIZE && !n->dead) {
+        if (e->out_len > VIRTIO_NET_HDR_SIZE && !n->dead && !g_atomic_int_get(&n->link_down)) {
             k += armz_iov_slice(e->iov, e->n_out, VIRTIO_NET_HDR_SIZE,
                                 e->out_len - VIRTIO_NET_HDR_SIZE, n->iov + k,
                                 ARMZ_VIRTQ_MAX_SEGS);
@@ -123,6 +127,31 @@ net_rx(ArmzVirtioDev *d, Net *n)
     }
 }
 
+/* link down: frames waiting in the tap are read and dropped */
+static void
+net_drain(ArmzVirtioDev *d, Net *n)
+{
+    uint8_t buf[2048];
+
+    for (unsigned i = 0; i < NET_BATCH; i++) {
+        ssize_t r = read(n->fd, buf, sizeof(buf));
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        /* a frame longer than BUF is gone as well (EFAULT, EINVAL) */
+        if (r < 0 && (errno == EFAULT || errno == EINVAL || errno == EMSGSIZE))
+            continue;
+        if (r < 0 && errno == EAGAIN)
+            return;
+        if (r <= 0) {
+            if (r < 0)
+                net_error(d, n, _("receive"), errno);
+            n->dead = true;
+            return;
+        }
+    }
+}
+
 static bool
 net_work(ArmzVirtioDev *d, unsigned q)
 {
@@ -139,7 +168,10 @@ static short
 net_fd_events(ArmzVirtioDev *d, unsigned i)
 {
     Net *n = armz_virtio_priv(d);
-    return n->rx_wait || n->dead ? 0 : POLLIN;
+
+    if (n->dead)
+        return 0;
+    return n->rx_wait && !g_atomic_int_get(&n->link_down) ? 0 : POLLIN;
 }
 
 static void
@@ -147,7 +179,11 @@ net_fd_ready(ArmzVirtioDev *d, unsigned i, short revents)
 {
     Net *n = armz_virtio_priv(d);
 
-    if (revents & (POLLIN | POLLERR | POLLHUP))
+    if (!(revents & (POLLIN | POLLERR | POLLHUP)))
+        return;
+    if (g_atomic_int_get(&n->link_down))
+        net_drain(d, n);
+    else
         net_rx(d, n);
 }
 
@@ -179,6 +215,30 @@ static const ArmzVirtioOps net_ops = {
     .free_priv = net_free,
 };
 
+bool
+armz_virtio_is_net(ArmzVirtioDev *d)
+{
+    return armz_virtio_dev_name(d) == net_ops.name;
+}
+
+void
+armz_virtio_net_set_link(ArmzVirtioDev *d, bool up)
+{
+    Net *n = armz_virtio_priv(d);
+    uint8_t *cfg = armz_virtio_config(d);
+
+    if (!g_atomic_int_get(&n->link_down) == up)
+        return;
+    g_atomic_int_set(&n->link_down, !up);
+    armz_virtio_lock(d);
+    armz_st_le16(cfg + VIRTIO_NET_CFG_STATUS, up ? VIRTIO_NET_S_LINK_UP : 0);
+    armz_virtio_unlock(d);
+    /* the driver reads the status again on the config interrupt */
+    armz_virtio_config_changed(d);
+    /* the worker polls the tap anew: drains it, or fills buffers again */
+    armz_virtio_wake(d);
+}
+
 ArmzVirtioDev *
 armz_virtio_net_new_fd(int fd, bool vnet_hdr, const guint8 *mac, const char *label,
                        GError **error)
@@ -207,6 +267,7 @@ ArmzVirtioDev *
 armz_virtio_net_new(const ArmzNetOpt *o, unsigned index, GError **error)
 {
     g_autofree char *label = NULL;
+    ArmzVirtioDev *d;
     bool vnet_hdr = true;
     int fd;
 
@@ -221,5 +282,8 @@ armz_virtio_net_new(const ArmzNetOpt *o, unsigned index, GError **error)
         fd = o->fd;
         label = g_strdup_printf("virtio-net %u", index);
     }
-    return armz_virtio_net_new_fd(fd, vnet_hdr, o->has_mac ? o->mac : NULL, label, error);
+    d = armz_virtio_net_new_fd(fd, vnet_hdr, o->has_mac ? o->mac : NULL, label, error);
+    if (d && o->link_down)
+        armz_virtio_net_set_link(d, false);
+    return d;
 }

@@ -1,5 +1,6 @@
 """The virtio balloon through virtarmzd in the emulated arm64 test host:
-dommemstat shows the guest's own figures, setmem --live makes the guest
+dommemstat shows the guest's own figures (the balloon on a PCIe root
+port: the guest's XML has pcie-root), setmem --live makes the guest
 give memory back (its MemTotal, printed every second by the guest's
 memwatch mode, drops) and returns it, dommemstat --period sets the polling,
 domstats --balloon carries the figures, which follow what the guest
@@ -14,6 +15,8 @@ from hostlib import URI, domain_xml, host_sh, ROOT, serial_log, virsh, wait_for,
 E = libvirt
 MIB = 1024
 BALLOON = "<memballoon model='virtio'><stats period='1'/></memballoon>"
+# virt-install's and Nova's guests are PCIe: the balloon gets a root port
+PCIE = "<controller type='pci' index='0' model='pcie-root'/>"
 BALLOON_FPR = ("<memballoon model='virtio' freePageReporting='on'><stats period='1'/>"
                "</memballoon>")
 
@@ -23,7 +26,8 @@ def dom():
     c = libvirt.open(URI)
     name = 'balloon'
     host_sh(f'rm -f {ROOT}/{name}-serial.log')
-    d = c.defineXML(domain_xml(name, mode='memwatch', memory_mib=256, extra=BALLOON))
+    d = c.defineXML(domain_xml(name, mode='memwatch', memory_mib=256,
+                               extra=PCIE + BALLOON))
     yield d
     try:
         if d.isActive():

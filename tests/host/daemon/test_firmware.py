@@ -1,8 +1,10 @@
 """UEFI firmware guests through virtarmzd in the emulated arm64 host:
 <os firmware='efi'> resolved from the descriptor serve.sh installs (Debian's
 AAVMF), the guest's variable store kept across a shutdown and a start, the
-undefine rule for it, SMBIOS from <sysinfo>, and ACPI with the power
-button. Firmware under nested TCG is slow: few boots, generous timeouts.
+undefine rule for it, SMBIOS from <sysinfo>, ACPI with the power button,
+and PCIe hotplug under the firmware (a disk attached and detached live on
+the ACPI guest's free root port). Firmware under nested TCG is slow: few
+boots, generous timeouts.
 Skipped when run-host found no AAVMF on the build machine."""
 import base64
 import time
@@ -31,6 +33,15 @@ elif printf '\007\000\000\000armz' > "$v"; then echo "ARMZ-FW efivar=written"
 else echo "ARMZ-FW efivar=failed"; fi
 sync
 echo "ARMZ-FW waiting"
+# the disk attached live (its vda: it has none at boot) gets a stamp at
+# its start (O_DIRECT), read back; then its removal is reported
+n=1200; while [ ! -b /dev/vda ] && [ $n -gt 0 ]; do usleep 500000; n=$((n - 1)); done
+if [ -b /dev/vda ]; then
+  printf ARMZ-FW-HOTDISK | dd of=/dev/vda bs=512 conv=sync oflag=direct 2>/dev/null
+  echo "ARMZ-FW hotdisk vda $(dd if=/dev/vda bs=15 count=1 2>/dev/null)"
+  while [ -b /dev/vda ]; do usleep 500000; done
+  echo "ARMZ-FW hotdisk-gone vda"
+fi
 sleep 600
 '''
 
@@ -136,7 +147,10 @@ def test_nvram_smbios_acpi_and_shutdown(conn):
     """A kernel handed to the firmware (fw_cfg) with Nova's SMBIOS and
     <acpi/>: the guest sees the product and ACPI tables, writes a UEFI
     variable that is still there after virsh shutdown and a new start; the
-    store makes a plain undefine fail."""
+    store makes a plain undefine fail. The guest is PCIe with a free root
+    port: virsh attach-disk --live gives it a disk it writes to (AAVMF
+    reserved the empty port's bus and window; _OSC gave Linux native
+    hotplug), detach-disk --live takes it away with DEVICE_REMOVED."""
     name = 'fwnova'
     b64 = base64.b64encode(GUEST_SCRIPT.encode()).decode()
     rc, out = host_sh(
@@ -161,14 +175,21 @@ def test_nvram_smbios_acpi_and_shutdown(conn):
   </sysinfo>
   '''
     features = "\n  <features>\n    <acpi/>\n    <apic/>\n  </features>"
+    ports = ("<controller type='pci' index='0' model='pcie-root'/>\n"
+             "    <controller type='pci' model='pcie-root-port'/>")
+    img = f'{ROOT}/{name}-hot.img'
+    rc, out = host_sh(f'dd if=/dev/zero of={img} bs=1M count=1 2>/dev/null && chmod 666 {img}')
+    assert rc == 0, out
     try:
-        dom = conn.defineXML(fw_xml(name, os_body, extra_top=sysinfo, features=features))
+        dom = conn.defineXML(fw_xml(name, os_body, extra_top=sysinfo, features=features,
+                                    devices=ports))
         dom.create()
         wait_guest_marker(name, 'ARMZ-FW waiting', timeout=FW_TIMEOUT)
         log = serial_log(name)
         assert 'ARMZ-FW product=OpenStack Nova' in log, log[-2000:]
         assert 'ARMZ-FW acpi=yes' in log, log[-2000:]
         assert 'ARMZ-FW efivar=written' in log, log[-2000:]
+        hotplug_disk(conn, name, img)
         # ACPI power button: the guest powers off
         wait_guest_marker(name, 'ARMZ-GUEST POWERKEY-READY')
         dom.shutdown()
@@ -183,3 +204,26 @@ def test_nvram_smbios_acpi_and_shutdown(conn):
         dom.destroy()
     finally:
         gone(name)
+        host_sh(f'rm -f {img}')
+
+
+def hotplug_disk(conn, name, img):
+    """attach-disk --live: the guest writes its stamp onto the new disk (the
+    host reads it in the image); detach-disk --live: DEVICE_REMOVED and the
+    guest lost it."""
+    from test_hotplug import VirshEvents
+    events = VirshEvents(conn)
+    try:
+        virsh('attach-disk', name, img, 'vdb', '--live', '--targetbus', 'virtio')
+        events.wait(rf"event 'device-added' for domain '{name}': virtio-disk1", 120)
+        wait_guest_marker(name, 'ARMZ-FW hotdisk vda', timeout=300)
+        line = [x for x in serial_log(name).splitlines() if 'ARMZ-FW hotdisk vda' in x][-1]
+        assert line.split()[-1] == 'ARMZ-FW-HOTDISK', line
+        rc, out = host_sh(f'dd if={img} bs=15 count=1 2>/dev/null')
+        assert rc == 0 and out.startswith('ARMZ-FW-HOTDISK'), out
+        virsh('detach-disk', name, 'vdb', '--live')
+        events.wait(rf"event 'device-removed' for domain '{name}': virtio-disk1", 300)
+        wait_guest_marker(name, 'ARMZ-FW hotdisk-gone vda', timeout=120)
+        assert 'vdb' not in conn.lookupByName(name).XMLDesc(0)
+    finally:
+        events.close()

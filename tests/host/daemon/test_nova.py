@@ -8,7 +8,9 @@ pcie-root-ports, the serial log, virtio-net on a Linux bridge: the default
 network's). The guest boots through firmware, reads the instance uuid from
 the config drive and takes a DHCP lease; then Nova's lifecycle: spawn
 (start paused, resume), diagnostics, pause/unpause, soft reboot, hard
-reboot (destroy, undefine with nvram, define, create), power off
+reboot (destroy, undefine with nvram, define, create), attach and detach
+of a volume (a loop device) and of an interface through Nova's driver
+methods, the detach waiting for DEVICE_REMOVED in Nova's event thread, power off
 (shutdown polled, then destroy), undefine with nvram."""
 import os
 import shutil
@@ -23,7 +25,8 @@ from hostlib import URI, host_sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEPS = ['init_host', 'instance-written', 'spawn-boots', 'diagnostics', 'pause-unpause',
-         'soft-reboot', 'hard-reboot', 'power-off', 'undefined']
+         'soft-reboot', 'hard-reboot', 'volume-attach-detach', 'interface-attach-detach',
+         'power-off', 'undefined']
 
 pytestmark = pytest.mark.skipif(not URI, reason='not driven by tests/host/run-host')
 

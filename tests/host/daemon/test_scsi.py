@@ -6,7 +6,8 @@ controller and drive address as libvirt gives them; the guest (mode
 and inserts another one, both seen by the guest and reported as tray
 change events (alias scsi0-0-0-0, as libvirt names it); domblkstat and
 domstats --block count the guest's reads of the drive; --config changes the
-persistent definition only. Run by tests/host/run-host --drive (tier 45)."""
+persistent definition only. The guest is PCIe (as Nova's), so its
+controller sits on a root port. Run by tests/host/run-host --drive (tier 45)."""
 import contextlib
 import threading
 import time
@@ -31,6 +32,9 @@ def conn():
             d.destroy()
         d.undefine()
     c.close()
+
+
+PCIE = "<controller type='pci' index='0' model='pcie-root'/>"
 
 
 def cdrom_xml(source):
@@ -72,10 +76,12 @@ def test_config_drive_change_media(conn):
     rc, out = host_sh(f'ls {GUEST}/config-1.iso {GUEST}/config-2.iso')
     if rc != 0:
         pytest.skip(f'no config drive ISOs in the test host (xorriso missing): {out}')
-    dom = conn.defineXML(domain_xml(NAME, mode='cdrom', extra=cdrom_xml(f'{GUEST}/config-1.iso')))
+    dom = conn.defineXML(domain_xml(NAME, mode='cdrom', extra=PCIE + cdrom_xml(
+        f'{GUEST}/config-1.iso')))
     root = ET.fromstring(dom.XMLDesc(0))
     ctrl = root.findall("./devices/controller[@type='scsi']")
     assert [(c.get('index'), c.get('model')) for c in ctrl] == [('0', 'virtio-scsi')]
+    assert ctrl[0].find('address').get('bus') == '0x01', ET.tostring(ctrl[0])
     addr = root.find("./devices/disk[@device='cdrom']/address")
     assert addr.attrib == {'type': 'drive', 'controller': '0', 'bus': '0', 'target': '0',
                            'unit': '0'}

@@ -7,8 +7,11 @@
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
-#             (SIZE in bytes), then "ARMZ-GUEST BLKSIZE vdX SIZE" whenever
-#             a disk's size changes
+#             (SIZE in bytes) and "ARMZ-GUEST PCIDEV BDF VENDOR:DEVICE
+#             PARENT DRIVER" for each PCI function (PARENT: the bridge above
+#             it, pci0000:00 on the root bus; DRIVER: of its virtio device,
+#             - when none), then "ARMZ-GUEST BLKSIZE vdX SIZE" whenever a
+#             disk's size changes
 #   blkwrite  write 2 MiB (O_DIRECT) to the last virtio disk: "ARMZ-GUEST
 #             BLKWRITE vdX MD5", then "ARMZ-GUEST BLKWRITE-END ok|failed: ..."
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
@@ -30,7 +33,8 @@
 #             "ARMZ-GUEST OOMFILLED rc=N", then wait
 #   nova      an instance as Nova writes it (tests/host/daemon/test_nova.py):
 #             "ARMZ-GUEST CONFIG-DRIVE ID" with the uuid of the config
-#             drive's openstack/latest/meta_data.json, then dhcp
+#             drive's openstack/latest/meta_data.json, then dhcp, then
+#             hotplug (Nova's volume and interface attach/detach)
 #   cdrom     watch /dev/sr0: "ARMZ-GUEST CDROM ID" when a medium with
 #             openstack/latest/meta_data.json {"uuid": "ID"} is in,
 #             "ARMZ-GUEST CDROM EMPTY" when none is, at each change
@@ -39,6 +43,7 @@
 #             detach-disk, attach-interface): a new disk gets 1 MiB of
 #             random bytes, read back ("HOTDISK NAME MD5"), a gone one
 #             "HOTDISK-GONE NAME", a new NIC a DHCP lease as in mode dhcp
+#             ("DHCP NAME ip=IP router=R"), a gone one "HOTNIC-GONE NAME"
 #   wait      do nothing (default)
 #   run       run /armz-run.sh (a scenario appends it to the initrd, see
 #             guest_payload in scenarios/lib.sh), print "ARMZ-GUEST RUN-END
@@ -126,6 +131,57 @@ EOF
   else
     echo "ARMZ-GUEST DHCP-FAIL"
   fi
+}
+
+# hotplug and nova modes: report disks and NICs that come and go
+watch_hotplug() {
+  cat > /tmp/udhcpc.sh <<'EOF'
+#!/bin/sh
+case "$1" in
+bound|renew)
+  ip addr flush dev "$interface"
+  ip addr add "$ip/${mask:-24}" dev "$interface"
+  echo "ARMZ-GUEST DHCP $interface ip=$ip router=${router%% *}" > /dev/console ;;
+esac
+EOF
+  chmod +x /tmp/udhcpc.sh
+  ip link set lo up
+  disks=$(cd /sys/block && ls -d vd* 2>/dev/null | tr '\n' ' ')
+  nets=$(cd /sys/class/net && ls | tr '\n' ' ')
+  echo "ARMZ-GUEST HOTPLUG-READY $disks"
+  while :; do
+    for d in /sys/block/vd*; do
+      [ -e "$d" ] || continue
+      n=${d##*/}
+      case " $disks " in *" $n "*) continue ;; esac
+      disks="$disks $n"
+      dd if=/dev/urandom of=/tmp/w bs=1M count=1 2>/dev/null
+      w=$(md5sum < /tmp/w | cut -d' ' -f1)
+      dd if=/tmp/w of=/dev/$n bs=1M oflag=direct conv=notrunc 2>/dev/null
+      r=$(dd if=/dev/$n bs=1M count=1 2>/dev/null | md5sum | cut -d' ' -f1)
+      if [ "$r" = "$w" ]; then echo "ARMZ-GUEST HOTDISK $n $w"; else echo "ARMZ-GUEST HOTDISK-FAIL $n"; fi
+    done
+    for n in $disks; do
+      [ -e /sys/block/$n ] && continue
+      echo "ARMZ-GUEST HOTDISK-GONE $n"
+      disks=$(echo " $disks " | sed "s/ $n / /")
+    done
+    for i in /sys/class/net/eth*; do
+      [ -e "$i" ] || continue
+      n=${i##*/}
+      case " $nets " in *" $n "*) continue ;; esac
+      nets="$nets $n"
+      ip link set "$n" up
+      { udhcpc -i "$n" -n -q -f -t 20 -T 2 -s /tmp/udhcpc.sh >/dev/null 2>&1 ||
+        echo "ARMZ-GUEST DHCP-FAIL $n"; } &
+    done
+    for n in $nets; do
+      [ -e /sys/class/net/$n ] && continue
+      echo "ARMZ-GUEST HOTNIC-GONE $n"
+      nets=$(echo " $nets " | sed "s/ $n / /")
+    done
+    sleep 1
+  done
 }
 
 # nova mode: the instance uuid from the config drive Nova made
@@ -294,6 +350,12 @@ EOF
       n=${d##*/}
       echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
+    for d in /sys/bus/pci/devices/*; do
+      [ -e "$d" ] || continue
+      p=$(readlink -f "$d"); p=${p%/*}
+      drv=$(readlink "$d"/virtio*/driver 2>/dev/null); drv=${drv##*/}
+      echo "ARMZ-GUEST PCIDEV ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") ${p##*/} ${drv:--}"
+    done
     echo "ARMZ-GUEST BLKSUM-END"
     watch_sizes ;;
   blkwrite)
@@ -336,55 +398,14 @@ EOF
     echo "ARMZ-GUEST BLKSTAMP-END"
     watch_sizes ;;
   hotplug)
-    cat > /tmp/udhcpc.sh <<'EOF'
-#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/${mask:-24}" dev "$interface"
-    echo "ARMZ-GUEST DHCP $interface ip=$ip router=${router%% *}" > /dev/console ;;
-esac
-EOF
-    chmod +x /tmp/udhcpc.sh
-    ip link set lo up
-    disks=$(cd /sys/block && ls -d vd* 2>/dev/null | tr '\n' ' ')
-    nets=$(cd /sys/class/net && ls | tr '\n' ' ')
-    echo "ARMZ-GUEST HOTPLUG-READY $disks"
-    while :; do
-      for d in /sys/block/vd*; do
-        [ -e "$d" ] || continue
-        n=${d##*/}
-        case " $disks " in *" $n "*) continue ;; esac
-        disks="$disks $n"
-        dd if=/dev/urandom of=/tmp/w bs=1M count=1 2>/dev/null
-        w=$(md5sum < /tmp/w | cut -d' ' -f1)
-        dd if=/tmp/w of=/dev/$n bs=1M oflag=direct conv=notrunc 2>/dev/null
-        r=$(dd if=/dev/$n bs=1M count=1 2>/dev/null | md5sum | cut -d' ' -f1)
-        if [ "$r" = "$w" ]; then echo "ARMZ-GUEST HOTDISK $n $w"; else echo "ARMZ-GUEST HOTDISK-FAIL $n"; fi
-      done
-      for n in $disks; do
-        [ -e /sys/block/$n ] && continue
-        echo "ARMZ-GUEST HOTDISK-GONE $n"
-        disks=$(echo " $disks " | sed "s/ $n / /")
-      done
-      for i in /sys/class/net/eth*; do
-        [ -e "$i" ] || continue
-        n=${i##*/}
-        case " $nets " in *" $n "*) continue ;; esac
-        nets="$nets $n"
-        ip link set "$n" up
-        { udhcpc -i "$n" -n -q -f -t 20 -T 2 -s /tmp/udhcpc.sh >/dev/null 2>&1 ||
-          echo "ARMZ-GUEST DHCP-FAIL $n"; } &
-      done
-      sleep 1
-    done ;;
+    watch_hotplug ;;
   dhcp)
     take_lease
     while :; do sleep 3600; done ;;
   nova)
     config_drive_id
     take_lease
-    while :; do sleep 3600; done ;;
+    watch_hotplug ;;
   cdrom)
     mkdir -p /mnt
     last=

@@ -10,7 +10,8 @@
 #    writes a marker to it; device_del: the guest lets go after its 5 s,
 #    DEVICE_DELETED comes, the host file has the marker;
 #  - a tap fd goes into pci.2 (virtio-net-pci, a MAC): the guest pings the
-#    host over it;
+#    host over it; set_link down: the guest sees carrier 0 (a config-change
+#    MSI-X) and its ping fails, set_link up: carrier 1, the ping works;
 #  - device_add errors each name their cause (unknown driver, duplicate id,
 #    unknown bus, occupied port, port without hotplug, unknown fdname), as
 #    does device_del of an unknown id;
@@ -72,6 +73,16 @@ ip link set lo up
 ip link set "$ifc" up && ip addr add 10.0.3.2/24 dev "$ifc" || bad "cannot configure $ifc"
 ping -c 3 -W 20 10.0.3.1 > /tmp/ping 2>&1 || { tail -3 /tmp/ping; bad "ping over the hot-added $ifc"; }
 echo "ARMZ-HP NET-OK $ifc at $(basename "$(readlink -f /sys/class/net/$ifc/device/..)")"
+waitfor '[ "$(cat /sys/class/net/$ifc/carrier)" = 0 ]' 60 "no carrier 0 after set_link down"
+[ "$(cat /sys/class/net/$ifc/operstate)" = down ] ||
+  bad "operstate $(cat /sys/class/net/$ifc/operstate) with the link down"
+ping -c 2 -W 2 10.0.3.1 > /tmp/ping 2>&1 && bad "ping works with the link down"
+echo "ARMZ-HP LINK-DOWN"
+waitfor '[ "$(cat /sys/class/net/$ifc/carrier)" = 1 ]' 60 "no carrier 1 after set_link up"
+waitfor '[ "$(cat /sys/class/net/$ifc/operstate)" = up ]' 30 \
+  "operstate $(cat /sys/class/net/$ifc/operstate) with the link up again"
+ping -c 3 -W 20 10.0.3.1 > /tmp/ping 2>&1 || { tail -3 /tmp/ping; bad "ping after set_link up"; }
+echo "ARMZ-HP LINK-UP"
 waitfor 'dmesg | grep -Eq "Slot\(2\):? (Attention button pressed|Button press|Powering off due to button)"' 90 "no attention button press on slot 2"
 echo "ARMZ-HP BLINKING"
 waitfor 'dmesg | grep -Eq "Slot\(2\): (Button cancel|Action canceled)"' 90 "the second press did not cancel"
@@ -125,6 +136,17 @@ for irq in $(irqchips); do
     > add2.out || { cat add2.out; show_vmm; fail "device_add virtio-net-pci failed"; }
   expect_out "ARMZ-HP NET-OK|ARMZ-HP FAIL" 120 "guest pings over the hot-added NIC"
   grep -q "ARMZ-HP FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-HP FAIL' "$VMM_OUT" | head -1)"; }
+
+  # its link down and up again (QMP set_link, by the device_add id)
+  qmp '{"execute": "set_link", "arguments": {"name": "net1", "up": false}}' > link.out ||
+    { cat link.out; fail "set_link net1 down failed"; }
+  expect_out "ARMZ-HP LINK-DOWN|ARMZ-HP FAIL" 120 "guest sees the link down"
+  grep -q "ARMZ-HP FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-HP FAIL' "$VMM_OUT" | head -1)"; }
+  qmp '{"execute": "set_link", "arguments": {"name": "net1", "up": true}}' > link.out ||
+    { cat link.out; fail "set_link net1 up failed"; }
+  expect_out "ARMZ-HP LINK-UP|ARMZ-HP FAIL" 120 "guest sees the link up again"
+  grep -q "ARMZ-HP FAIL" "$VMM_OUT" && { show_vmm; fail "guest: $(grep 'ARMZ-HP FAIL' "$VMM_OUT" | head -1)"; }
+  echo "set_link: carrier and ping follow the link"
 
   # errors, each with its cause
   qmp "fd:$PWD/a.img" '{"execute": "getfd", "arguments": {"fdname": "d9"}}' \

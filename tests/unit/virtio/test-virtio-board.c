@@ -33,6 +33,27 @@ image(const char *name, size_t size)
     return p;
 }
 
+/* a console on no backend and an rng on the default source */
+static void
+console_and_rng(ArmzOptions *o)
+{
+    o->has_console = TRUE;
+    o->console.kind = ARMZ_SERIAL_NONE;
+    o->console.fd = o->console.log_fd = -1;
+    o->has_rng = TRUE;
+    o->rng_fd = -1;
+}
+
+/* an empty board on MEM */
+static void
+board_init(ArmzBoard *board, VtMem *mem)
+{
+    memset(board, 0, sizeof(*board));
+    board->bus = armz_mmio_bus_new();
+    board->irq_set = irq_set;
+    board->mem = mem->mem;
+}
+
 static void
 test_board(void)
 {
@@ -54,16 +75,8 @@ test_board(void)
     o.ndisks = 2;
     o.nets = &net;
     o.nnets = 1;
-    o.has_console = TRUE;
-    o.console.kind = ARMZ_SERIAL_NONE;
-    o.console.fd = o.console.log_fd = -1;
-    o.has_rng = TRUE;
-    o.rng_fd = -1;
-
-    memset(&board, 0, sizeof(board));
-    board.bus = armz_mmio_bus_new();
-    board.irq_set = irq_set;
-    board.mem = mem->mem;
+    console_and_rng(&o);
+    board_init(&board, mem);
     g_assert_true(armz_board_open_virtio(&board, &o, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(board.nvirtio, ==, 5);
@@ -194,6 +207,76 @@ test_fdt(void)
     g_free(fdt);
 }
 
+static void
+msi_drop(void *opaque, uint64_t addr, uint32_t data, uint32_t devid)
+{
+    (void)opaque;
+    (void)addr;
+    (void)data;
+    (void)devid;
+}
+
+/* --pci: the balloon, the SCSI controller and the console each below the
+ * root port their address names (libvirt's bus = the port's index), the
+ * rng without one in the first free root-bus slot */
+static void
+test_pci_placement(void)
+{
+    VtMem *mem = vt_mem_new(RAM_SIZE);
+    ArmzRootPortOpt ports[3] = {
+        { .index = 1, .slot = 1, .function = 0, .chassis = 1, .port = 8 },
+        { .index = 2, .slot = 1, .function = 1, .chassis = 2, .port = 9 },
+        { .index = 3, .slot = 1, .function = 2, .chassis = 3, .port = 10 },
+    };
+    ArmzScsiOpt cdrom = { .cdrom = TRUE, .fd = -1, .lun = 0, .id = (char *)"scsi0-0-0-0" };
+    ArmzOptions o;
+    ArmzBoard board;
+    GError *err = NULL;
+    struct { ArmzVirtioDev **dev; unsigned port_devfn; } want[3];
+    ArmzVirtioDev *scsi, *console, *rng;
+
+    memset(&o, 0, sizeof(o));
+    o.pci = TRUE;
+    o.root_ports = ports;
+    o.nroot_ports = 3;
+    o.has_balloon = TRUE;
+    o.balloon.pci = (ArmzPciAddrOpt){ .set = TRUE, .bus = 3 };
+    o.scsi = &cdrom;
+    o.nscsi = 1;
+    o.scsi_pci = (ArmzPciAddrOpt){ .set = TRUE, .bus = 1 };
+    console_and_rng(&o);
+    o.console_pci = (ArmzPciAddrOpt){ .set = TRUE, .bus = 2 };
+    board_init(&board, mem);
+    board.msi = (ArmzMsiSender){ msi_drop, NULL };
+    g_assert_true(armz_board_open_virtio(&board, &o, &err));
+    g_assert_no_error(err);
+    /* slot order: console, rng, balloon, scsi */
+    g_assert_cmpuint(board.nvirtio, ==, 4);
+    console = board.virtio[0];
+    rng = board.virtio[1];
+    scsi = board.virtio[3];
+    g_assert_true(board.virtio[2] == board.balloon);
+    g_assert_true(armz_board_create_devices(&board, &err));
+    g_assert_no_error(err);
+    want[0].dev = &board.balloon;
+    want[0].port_devfn = 1 << 3 | 2;
+    want[1].dev = &scsi;
+    want[1].port_devfn = 1 << 3;
+    want[2].dev = &console;
+    want[2].port_devfn = 1 << 3 | 1;
+    for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+        ArmzPcieRootPort *rp = armz_pci_host_root_port(board.pci_host, want[i].port_devfn);
+        g_assert_nonnull(rp);
+        g_assert_true(rp->child == armz_virtio_pci_func(*want[i].dev));
+    }
+    /* the rng: on the root bus, in slot 2 (slot 1 holds the ports) */
+    g_assert_true(armz_pci_host_func(board.pci_host, 2 << 3) == armz_virtio_pci_func(rng));
+    g_assert_cmpuint(board.nmmio, ==, 0);
+    armz_board_free_devices(&board);
+    armz_mmio_bus_free(board.bus);
+    vt_mem_free(mem);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,6 +286,7 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-board/slots", test_board);
     g_test_add_func("/virtio-board/missing-disk", test_missing_disk);
     g_test_add_func("/virtio-board/device-tree", test_fdt);
+    g_test_add_func("/virtio-board/pci-placement", test_pci_placement);
     r = g_test_run();
     vt_tmpdir_cleanup();
     return r;

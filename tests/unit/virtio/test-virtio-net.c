@@ -2,7 +2,9 @@
  * link up), no offloads offered, the 12-byte virtio_net_hdr on transmit
  * (stripped, or replaced by a zero header for a vnet-header tap) and on
  * receive (num_buffers = 1, all else zero, whatever the tap put there),
- * receive buffers split anywhere, frames waiting for buffers. */
+ * receive buffers split anywhere, frames waiting for buffers; the link
+ * state (QMP set_link, --net link=down): status, config interrupt, frames
+ * dropped both ways while down. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -303,6 +305,91 @@ test_no_mac(void)
     close(sv[1]);
 }
 
+/* set_link: config status, a config-change interrupt per change, and a
+ * link-down NIC sends nothing and delivers nothing (frames from the tap
+ * are read and dropped, as QEMU does) */
+static void
+test_link(void)
+{
+    Fix f;
+    uint8_t pkt[60], got[128];
+    uint32_t id, len, gen;
+
+    fix_init(&f, false, true);
+    g_assert_true(armz_virtio_is_net(f.dev));
+    gen = vt_rd(f.bus, BASE, VIRTIO_MMIO_CONFIG_GENERATION);
+    armz_virtio_net_set_link(f.dev, false);
+    g_assert_cmphex(vt_rd_sized(f.bus, BASE + 0x100 + VIRTIO_NET_CFG_STATUS, 2), ==, 0);
+    g_assert_cmphex(vt_rd(f.bus, BASE, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_CONFIG);
+    g_assert_cmpint(f.irq.level, ==, 1);
+    g_assert_cmpuint(vt_rd(f.bus, BASE, VIRTIO_MMIO_CONFIG_GENERATION), !=, gen);
+    vt_wr(f.bus, BASE, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
+    g_assert_cmpint(f.irq.level, ==, 0);
+    /* the same state again: no interrupt */
+    armz_virtio_net_set_link(f.dev, false);
+    g_assert_cmphex(vt_rd(f.bus, BASE, VIRTIO_MMIO_INTERRUPT_STATUS), ==, 0);
+
+    /* transmit: completed, not sent */
+    frame(vt_ptr(mem, TXBUF + 0x100), 60, 1);
+    {
+        VtBuf b[2] = { { TXBUF, 12, false }, { TXBUF + 0x100, 60, false } };
+        vt_add(&f.tx, b, 2);
+    }
+    vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TX_QUEUE);
+    vt_run(f.dev);
+    g_assert_true(vt_get_used(&f.tx, &id, &len));
+    g_assert_cmpint(peer_recv(&f, got, sizeof(got)), <, 0);
+    /* receive: a frame from the tap is consumed and not delivered */
+    {
+        VtBuf b = { RXBUF, RXBUFSZ, true };
+        vt_add(&f.rx, &b, 1);
+    }
+    vt_wr(f.bus, BASE, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RX_QUEUE);
+    frame(pkt, sizeof(pkt), 7);
+    g_assert_cmpint(send(f.peer, pkt, sizeof(pkt), 0), ==, (ssize_t)sizeof(pkt));
+    vt_run(f.dev);
+    g_assert_false(vt_get_used(&f.rx, &id, &len));
+
+    /* up again: status, interrupt, and frames flow into the posted buffer */
+    armz_virtio_net_set_link(f.dev, true);
+    g_assert_cmphex(vt_rd_sized(f.bus, BASE + 0x100 + VIRTIO_NET_CFG_STATUS, 2), ==,
+                    VIRTIO_NET_S_LINK_UP);
+    /* (the transmit completion is pending beside it) */
+    g_assert_cmphex(vt_rd(f.bus, BASE, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG, ==,
+                    VIRTIO_MMIO_INT_CONFIG);
+    vt_wr(f.bus, BASE, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG | VIRTIO_MMIO_INT_VRING);
+    frame(pkt, sizeof(pkt), 8);
+    g_assert_cmpint(send(f.peer, pkt, sizeof(pkt), 0), ==, (ssize_t)sizeof(pkt));
+    vt_run(f.dev);
+    g_assert_true(vt_get_used(&f.rx, &id, &len));
+    g_assert_cmpuint(len, ==, 72);
+    g_assert_cmpmem(vt_ptr(mem, RXBUF + 12), 60, pkt, 60);
+    fix_free(&f);
+}
+
+/* --net fd=N,link=down: the guest finds the carrier off */
+static void
+test_link_down_at_start(void)
+{
+    int sv[2];
+    GError *err = NULL;
+    ArmzNetOpt o = { 0 };
+    ArmzVirtioDev *d;
+    ArmzMmioBus *bus;
+    VtIrq irq;
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), ==, 0);
+    o.fd = sv[0];
+    o.link_down = TRUE;
+    d = armz_virtio_net_new(&o, 0, &err);
+    g_assert_no_error(err);
+    bus = vt_attach(d, BASE, mem, &irq);
+    g_assert_cmphex(vt_rd_sized(bus, BASE + 0x100 + VIRTIO_NET_CFG_STATUS, 2), ==, 0);
+    armz_virtio_dev_free(d);
+    armz_mmio_bus_free(bus);
+    close(sv[1]);
+}
+
 /* option errors surface as GError naming the thing */
 static void
 test_open_errors(void)
@@ -332,6 +419,8 @@ main(int argc, char **argv)
     g_test_add_func("/virtio-net/rx-waits", test_rx_waits);
     g_test_add_func("/virtio-net/no-mac", test_no_mac);
     g_test_add_func("/virtio-net/open-errors", test_open_errors);
+    g_test_add_func("/virtio-net/link", test_link);
+    g_test_add_func("/virtio-net/link-down-at-start", test_link_down_at_start);
     r = g_test_run();
     vt_mem_free(mem);
     return r;

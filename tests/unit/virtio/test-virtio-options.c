@@ -55,7 +55,7 @@ test_full(void)
                         "--disk", "fd=7,readonly=on",
                         "--disk", "path=/img/with,,comma.raw,readonly=off",
                         "--net", "tap=vnet0,mac=52:54:00:12:34:56",
-                        "--net", "fd=9",
+                        "--net", "fd=9,link=down",
                         "--serial", "none", "--serial-log", "file:/log/serial.log",
                         "--console", "pty", "--console-pty-file", "/run/c.pty",
                         "--console-log", "fd:11",
@@ -83,6 +83,8 @@ test_full(void)
     g_assert_cmpmem(o.nets[0].mac, 6, "\x52\x54\x00\x12\x34\x56", 6);
     g_assert_cmpint(o.nets[1].fd, ==, 9);
     g_assert_false(o.nets[1].has_mac);
+    g_assert_false(o.nets[0].link_down);
+    g_assert_true(o.nets[1].link_down);
     g_assert_cmpint(o.serial.kind, ==, ARMZ_SERIAL_NONE);
     g_assert_cmpstr(o.serial.log_path, ==, "/log/serial.log");
     g_assert_true(o.has_console);
@@ -197,6 +199,7 @@ static const Bad bad[] = {
     { "--net", "tap=t0,mac=01:00:5e:00:00:01", NULL, NULL, "--net" },
     { "--net", "tap=a-very-long-interface-name", NULL, NULL, "--net" },
     { "--net", "tap=t0,queues=4", NULL, NULL, "--net" },
+    { "--net", "tap=t0,link=off", NULL, NULL, "link='off' is neither up nor down" },
     { "--console", "tty", NULL, NULL, "--console" },
     { "--console", "fd:abc", NULL, NULL, "--console" },
     { "--console-pty-file", "/x", NULL, NULL, "--console-pty-file" },
@@ -364,6 +367,11 @@ test_pci(void)
         { "--pcie-root-port", "index=1,addr=2.8", "0 to 7" },
         { "--pcie-root-port", "index=1,addr=2,bus=3", "unknown key 'bus'" },
         { "--rng-pci", "0:40", "--rng-pci" },
+        { "--balloon", "pci=1:2", "only slot 0" },
+        { "--vsock", "cid=5,pci=1", "--vsock pci=" },
+        { "--vhost-user-fs", "socket=/s,tag=t,pci=0:0", "host bridge" },
+        { "--scsi-pci", "1:0", "needs --scsi-disk" },
+        { "--channel-pci", "1:0", "needs --channel" },
     };
     ArmzOptions o;
     GError *err = NULL;
@@ -408,6 +416,30 @@ test_pci(void)
                          "index=2,addr=2.0", NULL));
     g_assert_nonnull(strstr(err->message, "twice"));
     g_clear_error(&err);
+    armz_options_clear(&o);
+    /* the other virtio devices: pci= on the device's option, or an
+     * option of its own for the SCSI controller and the channels' device */
+    g_assert_true(parse(&o, &err, "--balloon", "stats-period=5,pci=3:0", "--vsock",
+                        "cid=5,pci=0x4:0", "--vhost-user-blk", "socket=/b,pci=5:0",
+                        "--vhost-user-fs", "socket=/f,tag=t,pci=off", "--scsi-cdrom", "lun=0",
+                        "--scsi-pci", "6:0", "--channel", "name=a,fd=3", "--channel-pci",
+                        "0:9", NULL));
+    g_assert_no_error(err);
+    g_assert_true(o.pci);
+    g_assert_true(o.balloon.pci.set);
+    g_assert_cmpuint(o.balloon.pci.bus, ==, 3);
+    g_assert_cmpuint(o.balloon.stats_period, ==, 5);
+    g_assert_cmpuint(o.vsock.pci.bus, ==, 4);
+    g_assert_cmpuint(o.vhost_user[0].pci.bus, ==, 5);
+    g_assert_true(o.vhost_user[1].pci.off);
+    g_assert_cmpuint(o.scsi_pci.bus, ==, 6);
+    g_assert_cmpuint(o.channel_pci.bus, ==, 0);
+    g_assert_cmpuint(o.channel_pci.slot, ==, 9);
+    armz_options_clear(&o);
+    /* pci=off alone implies nothing */
+    g_assert_true(parse(&o, &err, "--balloon", "pci=off", NULL));
+    g_assert_false(o.pci);
+    g_assert_true(o.balloon.pci.off);
     armz_options_clear(&o);
     /* ACPI describes the host bridge (MCFG, DSDT, IORT) */
     g_assert_true(parse(&o, &err, "--pci", "--flash-code", "fd:3", "--acpi", NULL));
