@@ -108,7 +108,9 @@ class VirshEvents:
 
 
 def guest_line(pattern, timeout=120):
-    rx = re.compile(pattern)
+    # whole lines only: a line still being written would match a prefix
+    # of its last field (a partial md5)
+    rx = re.compile(pattern + r'[^\n]*\n')
     try:
         return wait_for(lambda: rx.search(serial_log('hotplug')), timeout,
                         f'{pattern!r} on the guest console')
@@ -128,7 +130,7 @@ def qcow2_attach_detach(dom, events):
       <target dev='vdd' bus='virtio'/></disk>""", libvirt.VIR_DOMAIN_AFFECT_LIVE)
     events.wait(r"event 'device-added' for domain 'hotplug': virtio-disk3", 60)
     assert "<backingStore type='file'>" in dom.XMLDesc(0), dom.XMLDesc(0)
-    rx = re.compile(r'ARMZ-GUEST HOTDISK(-FAIL)? (vd\w+) ?(\w*)')
+    rx = re.compile(r'ARMZ-GUEST HOTDISK(-FAIL)? (vd\w+) ?(\w*)[^\n]*\n')
     wait_for(lambda: len(rx.findall(serial_log('hotplug'))) >= 2, 120,
              f'a second HOTDISK line on the guest console:\n{serial_log("hotplug")}')
     fail, gdev, wrote = rx.findall(serial_log('hotplug'))[1]
