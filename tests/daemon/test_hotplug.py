@@ -301,7 +301,9 @@ def test_live_attach_at_an_address(live):
                      L.VIR_DOMAIN_AFFECT_LIVE)
     assert 'Attempted double use of PCI Address' in e.get_error_message()
     assert qmp_lines(d, 'device_add') == []
-    free = ({'0x01', '0x02', '0x03'} - {vda_bus}).pop()
+    # a port no device holds (vda, the memballoon, ...): the lowest free one
+    used = {a.get('bus') for a in devs(dom, 0).iter('address') if a.get('type') == 'pci'}
+    free = sorted({'0x01', '0x02', '0x03'} - used)[0]
     dom.attachDeviceFlags(DISK2.format(path=f'{tmp}/b.raw').replace('</disk>',
                                                                    at.format(bus=free)),
                           L.VIR_DOMAIN_AFFECT_LIVE)
