@@ -13,6 +13,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -32,10 +33,11 @@ pytestmark = test_qsd.pytestmark
 def qemu_img(*args):
     """qemu-img ARGS, again when QEMU's PBKDF benchmark measured no CPU
     time at all ("Unable to get accurate CPU usage": a fast or busy host)."""
-    for _ in range(5):
+    for _ in range(12):
         r = subprocess.run(['qemu-img', *args], capture_output=True, text=True)
         if r.returncode == 0 or 'accurate CPU usage' not in r.stderr:
             break
+        time.sleep(0.1)
     assert r.returncode == 0, r.stderr
 
 
