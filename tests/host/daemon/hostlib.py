@@ -74,6 +74,27 @@ def wait_for(pred, timeout, what, step=0.5):
     raise AssertionError(f'timed out after {timeout}s waiting for {what}')
 
 
+def try_open():
+    """A connection to virtarmzd, or None while it is not serving."""
+    try:
+        return libvirt.open(URI)
+    except libvirt.libvirtError:
+        return None
+
+
+def restart_daemon(timeout=60):
+    """Stop virtarmzd (serve.sh starts it again) and return a connection
+    to the new one. The old daemon drains its clients before it exits and
+    still accepts meanwhile, so wait for its process to be gone first: a
+    connection opened in that window dies with it."""
+    rc, pid = host_sh(f'cat {ROOT}/run/virtarmzd.pid')
+    assert rc == 0 and pid.isdigit(), f'no virtarmzd pid file: {pid}'
+    rc, out = host_sh(f'kill {pid}')
+    assert rc == 0, out
+    wait_for(lambda: host_sh(f'kill -0 {pid}')[0] != 0, timeout, f'virtarmzd {pid} to exit')
+    return wait_for(try_open, timeout, 'the restarted daemon')
+
+
 def domain_xml(name, mode='wait', vcpus=1, memory_mib=192, extra=''):
     """An Arm64 guest of the test payload: the guest's /init prints
     "ARMZ-GUEST INIT" and, in mode 'wait', waits for the power button."""

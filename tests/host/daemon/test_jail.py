@@ -9,7 +9,8 @@ import contextlib
 import libvirt
 import pytest
 
-from hostlib import (ROOT, GUEST, URI, domain_xml, host_sh, wait_for, wait_guest_marker)
+from hostlib import (ROOT, GUEST, URI, domain_xml, host_sh, restart_daemon, wait_for,
+                     wait_guest_marker)
 
 JAIL = ROOT + '/jail-files'
 RUN = ROOT + '/run/libvirt/armz'
@@ -63,12 +64,6 @@ def status_fields(pid):
     st = host(f'cat /proc/{pid}/status')
     return {k.strip(): v.strip() for k, _, v in
             (line.partition(':') for line in st.splitlines())}
-
-
-def try_open():
-    with contextlib.suppress(libvirt.libvirtError):
-        return libvirt.open(URI)
-    return None
 
 
 def start(conn, name, seclabel=''):
@@ -151,8 +146,7 @@ def test_restarted_daemon_gives_files_back(conn, private_kernel):
     uid, gid = armz_ids()
     dom, pid = start(conn, 'jailed-restart')
     assert owners() == [f'{uid}:{gid}'] * 2
-    host(f'kill $(cat {ROOT}/run/virtarmzd.pid)')
-    c2 = wait_for(try_open, 60, 'the restarted daemon')
+    c2 = restart_daemon()
     try:
         d2 = c2.lookupByName('jailed-restart')
         assert host(f'cat {RUN}/jailed-restart.pid') == pid

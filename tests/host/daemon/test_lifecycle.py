@@ -7,8 +7,8 @@ import time
 import libvirt
 import pytest
 
-from hostlib import (ROOT, URI, Events, domain_xml, host_sh, serial_log, virsh, wait_for,
-                     wait_guest_marker, wait_powerkey_ready)
+from hostlib import (ROOT, URI, Events, domain_xml, host_sh, restart_daemon, serial_log, virsh,
+                     wait_for, wait_guest_marker, wait_powerkey_ready)
 
 E = libvirt
 
@@ -168,15 +168,7 @@ def test_daemon_restart_keeps_guest(conn, cleanup):
     wait_guest_marker('keep')
     rc, pid = host_sh(f'cat {ROOT}/run/libvirt/armz/keep.pid')
     assert rc == 0
-    rc, out = host_sh(f'kill $(cat {ROOT}/run/virtarmzd.pid)')
-    assert rc == 0, out
-
-    def reconnect():
-        try:
-            return libvirt.open(URI)
-        except libvirt.libvirtError:
-            return None
-    c2 = wait_for(reconnect, 60, 'the restarted daemon')
+    c2 = restart_daemon()
     ev = Events(c2)
     d2 = c2.lookupByName('keep')
     assert d2.isActive() and d2.ID() == dom_id
@@ -277,8 +269,7 @@ def test_autodestroy_when_the_client_goes(conn, events, cleanup):
 def test_autostart_when_the_daemon_starts(conn, cleanup):
     dom = define(conn, cleanup, 'autos')
     dom.setAutostart(1)
-    rc, out = host_sh(f'kill $(cat {ROOT}/run/virtarmzd.pid)')
-    assert rc == 0, out
+    restart_daemon().close()
 
     def started():
         try:
