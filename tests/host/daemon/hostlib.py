@@ -74,6 +74,29 @@ def wait_for(pred, timeout, what, step=0.5):
     raise AssertionError(f'timed out after {timeout}s waiting for {what}')
 
 
+def remove_domains(conn, *names):
+    """Test cleanup: the domains NAMES destroyed and undefined, where they exist."""
+    for name in names:
+        try:
+            d = conn.lookupByName(name)
+            if d.isActive():
+                d.destroy()
+            d.undefine()
+        except libvirt.libvirtError:
+            pass
+
+
+def remove_network(conn, name):
+    """Test cleanup: the network NAME destroyed and undefined, where it exists."""
+    try:
+        n = conn.networkLookupByName(name)
+        if n.isActive():
+            n.destroy()
+        n.undefine()
+    except libvirt.libvirtError:
+        pass
+
+
 def domain_xml(name, mode='wait', vcpus=1, memory_mib=192, extra=''):
     """An Arm64 guest of the test payload: the guest's /init prints
     "ARMZ-GUEST INIT" and, in mode 'wait', waits for the power button."""
