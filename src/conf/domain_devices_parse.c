@@ -2,6 +2,7 @@
  * virtio-mmio block, net, console and rng devices plus a PL011 UART; every
  * other kind of guest hardware is refused here, by name. */
 #include "conf/domain_parse_priv.h"
+#include "conf/encryption_xml.h"
 #include "util/error.h"
 #include "util/armz-i18n.h"
 #include "util/number.h"
@@ -86,35 +87,12 @@ static gboolean
 parse_disk_encryption(ArmzDomainDiskDef *disk, xmlNodePtr node, gboolean in_disk,
                       GError **error)
 {
-    static const char *const engines[] = { "qemu", NULL };
-    static const char *const engines_no[] = { "librbd", NULL };
-    static const char *const types[] = { "passphrase", NULL };
-    g_autofree char *engine = NULL;
-
     if (disk->encryption_format)
         return armz_conf_fail(error, VIR_ERR_XML_ERROR,
                               _("a disk has one <encryption>, in <source> or in <disk>"));
-    if (!(disk->encryption_format = armz_xml_prop(node, "format")))
-        return armz_conf_fail(error, VIR_ERR_XML_ERROR,
-                              _("missing 'format' attribute of <encryption>"));
     disk->encryption_in_disk = in_disk;
-    if (!armz_conf_choice_attr(node, "engine", NULL, engines, engines_no, &engine, error))
-        return FALSE;
-    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
-        g_autofree char *type = NULL;
-
-        if (!armz_xml_is(c, "secret") || disk->secret_uuid || disk->secret_usage)
-            return armz_conf_unsupported_child(c, "encryption", error);
-        if (!armz_conf_choice_attr(c, "type", NULL, types, NULL, &type, error))
-            return FALSE;
-        disk->secret_uuid = armz_xml_prop(c, "uuid");
-        disk->secret_usage = armz_xml_prop(c, "usage");
-        if (!type || !!disk->secret_uuid == !!disk->secret_usage)
-            return armz_conf_fail(error, VIR_ERR_XML_ERROR,
-                                  _("<secret> of <encryption> needs type='passphrase' and "
-                                    "either 'uuid' or 'usage'"));
-    }
-    return TRUE;
+    return armz_encryption_parse(node, ARMZ_ENCRYPTION_OF_DISK, &disk->encryption_format,
+                                 &disk->secret_uuid, &disk->secret_usage, error);
 }
 
 /* The children of a file, block or volume <source>: <encryption>; others

@@ -6,6 +6,7 @@
 #include "util/names.h"
 #include "util/error.h"
 #include "conf/xml_util.h"
+#include "conf/encryption_xml.h"
 #include "storage/storage_conf_priv.h"
 
 #define VOL_LABEL "(storage_volume_definition)"
@@ -91,28 +92,12 @@ armz_vol_def_copy(const ArmzVolDef *src)
 static gboolean
 parse_encryption(ArmzVolDef *def, xmlNodePtr node, GError **error)
 {
-    g_autofree char *format = armz_xml_prop(node, "format");
+    g_autofree char *format = NULL;     /* luks, the only one accepted */
 
-    if (g_strcmp0(format, "luks") != 0)
-        return armz_sto_fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                             _("unsupported volume encryption format '%s': the armz driver "
-                               "creates 'luks' volumes only"), format ? format : "");
+    if (!armz_encryption_parse(node, ARMZ_ENCRYPTION_OF_VOLUME, &format, &def->secret_uuid,
+                               &def->secret_usage, error))
+        return FALSE;
     def->luks = TRUE;
-    for (xmlNodePtr c = armz_xml_first_element(node); c; c = armz_xml_next_element(c)) {
-        g_autofree char *type = NULL;
-
-        if (!armz_xml_is(c, "secret"))
-            continue;
-        type = armz_xml_prop(c, "type");
-        g_free(def->secret_uuid);
-        g_free(def->secret_usage);
-        def->secret_uuid = armz_xml_prop(c, "uuid");
-        def->secret_usage = armz_xml_prop(c, "usage");
-        if (g_strcmp0(type, "passphrase") != 0 || !!def->secret_uuid == !!def->secret_usage)
-            return armz_sto_fail(error, VIR_ERR_XML_ERROR,
-                                 _("<secret> of <encryption> needs type='passphrase' and "
-                                   "either 'uuid' or 'usage'"));
-    }
     return TRUE;
 }
 

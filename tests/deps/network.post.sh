@@ -13,8 +13,5 @@ pkgs=(dnsmasq-base nftables iproute2
       liblzma5 libcap2 libhogweed6 libnettle8 libidn2-0 libunistring2
       libnetfilter-conntrack3 libnfnetlink0 libbpf1 libelf1 libdb5.3 zlib1g)
 
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/arm64-unpack.bash"
-arm64_unpack "$dest" network.post "${pkgs[@]}"
 # (without arm64 in dpkg's architectures the network guest test skips)
 exec "$(dirname "$0")/unpack-arm64.sh" network.post "$dest" "${pkgs[@]}"

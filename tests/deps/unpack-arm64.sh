@@ -2,9 +2,11 @@
 # unpack-arm64.sh NAME DEST PKG...: Debian's arm64 .debs of PKG... unpacked
 # into DEST (a tree for the emulated test host, not installed: installing
 # them as :arm64 would replace native packages), redone only when their
-# versions change. Used by the *.post.sh hooks; NAME is theirs, for messages.
+# versions change. The one unpacker of the *.post.sh hooks and of
+# tests/bench/compare-qemu-deps; NAME is theirs, for messages.
 # Without arm64 in dpkg's architectures (tests/deps/cross.pre.sh adds it)
-# there is nothing to unpack and DEST stays absent.
+# there is nothing to unpack and DEST stays absent: the tests that need it
+# then skip.
 set -euo pipefail
 name=$1 dest=$2
 shift 2
@@ -20,7 +22,7 @@ if [ "$(grep -c '=' <<<"$want")" -ne "${#pkgs[@]}" ] || grep -q '=(none)' <<<"$w
 fi
 [ -f "$dest/.stamp" ] && [ "$(cat "$dest/.stamp")" = "$want" ] && exit 0
 
-echo "$name: unpacking ${pkgs[*]} (arm64)"
+echo "$name: unpacking ${#pkgs[@]} arm64 packages into $dest"
 mkdir -p "$cache/debs"
 dl=$(mktemp -d "$cache/debs/$name.XXXXXX")
 trap 'rm -rf "$dl"' EXIT

@@ -5,9 +5,8 @@
 # (qemu-utils) and the libraries they need that the cross sysroots lack,
 # unpacked into $ARMZ_CACHE/qemuroot-arm64.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-. "$here/arm64-unpack.bash"
-arm64_unpack "${ARMZ_CACHE:-/var/cache/armz-test}/qemuroot-arm64" vhost-user.post \
+exec "$(dirname "$0")/unpack-arm64.sh" vhost-user.post \
+  "${ARMZ_CACHE:-/var/cache/armz-test}/qemuroot-arm64" \
   qemu-system-common qemu-utils \
   libaio1 libcap-ng0 libfuse3-3 libnuma1 liburing2 \
   libgmp10 libnettle8 libhogweed6 zlib1g libzstd1

@@ -95,6 +95,29 @@ def restart_daemon(timeout=60):
     return wait_for(try_open, timeout, 'the restarted daemon')
 
 
+def remove_domains(conn, *names):
+    """Test cleanup: the domains NAMES destroyed and undefined, where they exist."""
+    for name in names:
+        try:
+            d = conn.lookupByName(name)
+            if d.isActive():
+                d.destroy()
+            d.undefine()
+        except libvirt.libvirtError:
+            pass
+
+
+def remove_network(conn, name):
+    """Test cleanup: the network NAME destroyed and undefined, where it exists."""
+    try:
+        n = conn.networkLookupByName(name)
+        if n.isActive():
+            n.destroy()
+        n.undefine()
+    except libvirt.libvirtError:
+        pass
+
+
 def domain_xml(name, mode='wait', vcpus=1, memory_mib=192, extra=''):
     """An Arm64 guest of the test payload: the guest's /init prints
     "ARMZ-GUEST INIT" and, in mode 'wait', waits for the power button."""

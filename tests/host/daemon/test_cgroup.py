@@ -5,7 +5,7 @@ change the cgroup's files, and the cgroup is gone after destroy."""
 import libvirt
 import pytest
 
-from hostlib import ROOT, domain_xml, host_sh, virsh, wait_for, wait_guest_marker
+from hostlib import ROOT, domain_xml, host_sh, remove_domains, virsh, wait_for, wait_guest_marker
 
 CG = '/sys/fs/cgroup'
 
@@ -15,13 +15,7 @@ def conn():
     from hostlib import URI
     c = libvirt.open(URI)
     yield c
-    try:
-        d = c.lookupByName('cgrp')
-        if d.isActive():
-            d.destroy()
-        d.undefine()
-    except libvirt.libvirtError:
-        pass
+    remove_domains(c, 'cgrp')
     c.close()
 
 

@@ -20,7 +20,8 @@ import uuid
 import libvirt
 import pytest
 
-from hostlib import (ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_for,
+from hostlib import (ROOT, URI, domain_xml, host_sh, remove_domains, remove_network,
+                     serial_log, virsh, wait_for,
                      wait_guest_marker)
 
 NET = """<network>
@@ -40,21 +41,8 @@ LEASE_TIMEOUT = 240
 def conn():
     c = libvirt.open(URI)
     yield c
-    for name in ('hotplug', 'hpprobe'):
-        try:
-            d = c.lookupByName(name)
-            if d.isActive():
-                d.destroy()
-            d.undefine()
-        except libvirt.libvirtError:
-            pass
-    try:
-        n = c.networkLookupByName('hpnet')
-        if n.isActive():
-            n.destroy()
-        n.undefine()
-    except libvirt.libvirtError:
-        pass
+    remove_domains(c, 'hotplug', 'hpprobe')
+    remove_network(c, 'hpnet')
     host_sh(f'rm -f {ROOT}/hp-b.img {ROOT}/hp-c.img {ROOT}/hp-base.raw {ROOT}/hp-ov.qcow2 '
             f'{ROOT}/hp-ov.out {ROOT}/hotplug-serial.log')
     c.close()

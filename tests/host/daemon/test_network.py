@@ -9,7 +9,8 @@ import re
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_for
+from hostlib import (ROOT, URI, domain_xml, host_sh, remove_domains, remove_network, serial_log,
+                     virsh, wait_for)
 
 NET = """<network>
   <name>guestnet</name>
@@ -34,21 +35,8 @@ LEASE_TIMEOUT = 240
 def conn():
     c = libvirt.open(URI)
     yield c
-    for name in ('netguest',):
-        try:
-            d = c.lookupByName(name)
-            if d.isActive():
-                d.destroy()
-            d.undefine()
-        except libvirt.libvirtError:
-            pass
-    try:
-        n = c.networkLookupByName('guestnet')
-        if n.isActive():
-            n.destroy()
-        n.undefine()
-    except libvirt.libvirtError:
-        pass
+    remove_domains(c, 'netguest')
+    remove_network(c, 'guestnet')
     c.close()
 
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, wait_guest_marker
+from hostlib import ROOT, URI, domain_xml, host_sh, remove_domains, serial_log, wait_guest_marker
 
 SIZE = 1 << 20
 
@@ -21,13 +21,7 @@ SIZE = 1 << 20
 def conn():
     c = libvirt.open(URI)
     yield c
-    try:
-        d = c.lookupByName('pcidisk')
-        if d.isActive():
-            d.destroy()
-        d.undefine()
-    except libvirt.libvirtError:
-        pass
+    remove_domains(c, 'pcidisk')
     host_sh(f'rm -f {ROOT}/pcidisk.img')
     c.close()
 

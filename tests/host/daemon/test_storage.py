@@ -11,7 +11,8 @@ import tempfile
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_guest_marker
+from hostlib import (ROOT, URI, domain_xml, host_sh, remove_domains, serial_log, virsh,
+                     wait_guest_marker)
 
 POOL = 'guestpool'
 POOL_DIR = ROOT + '/guestpool'
@@ -39,27 +40,13 @@ def conn():
 @pytest.fixture
 def pool(conn):
     """A started dir pool; its volumes and the pool go afterwards."""
-    for name in ('voldisk', 'qcowdisk', 'novol'):
-        try:
-            d = conn.lookupByName(name)
-            if d.isActive():
-                d.destroy()
-            d.undefine()
-        except libvirt.libvirtError:
-            pass
+    remove_domains(conn, 'voldisk', 'qcowdisk', 'novol')
     virsh('pool-define-as', POOL, 'dir', '--target', POOL_DIR)
     virsh('pool-build', POOL)
     virsh('pool-start', POOL)
     p = conn.storagePoolLookupByName(POOL)
     yield p
-    for name in ('voldisk', 'qcowdisk', 'novol'):
-        try:
-            d = conn.lookupByName(name)
-            if d.isActive():
-                d.destroy()
-            d.undefine()
-        except libvirt.libvirtError:
-            pass
+    remove_domains(conn, 'voldisk', 'qcowdisk', 'novol')
     try:
         for v in p.listAllVolumes():
             v.delete(0)

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, wait_guest_marker
+from hostlib import ROOT, URI, domain_xml, host_sh, remove_domains, wait_guest_marker
 
 E = libvirt
 
@@ -22,14 +22,7 @@ def conn():
     c = libvirt.open(URI)
     names = []
     yield c, names
-    for n in names:
-        try:
-            d = c.lookupByName(n)
-            if d.isActive():
-                d.destroy()
-            d.undefine()
-        except libvirt.libvirtError:
-            pass
+    remove_domains(c, *names)
     c.close()
 
 
