@@ -5,7 +5,8 @@
  * (blockdev-add, object-add, block-export-add for --blockdev, --object,
  * --export) or, when the domain has none yet, by starting it with them.
  * They are added to the daemon's command line too, so a restarted daemon
- * (qsd_process.c) and a restarted virtarmzd (the status) have them. */
+ * (qsd_process.c) and a restarted virtarmzd (the status) have them. A
+ * detach that leaves the daemon no export ends it (armz_qsd_quit). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -229,6 +230,13 @@ armz_hotplug_qsd_attach(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDiskDef *
                       "driver; attach it with --config"), disk->target_dev);
         return FALSE;
     }
+    /* a daemon that served the last such disk may still be going */
+    armz_qsd_wait_quit(obj);
+    if (!(run = armz_domain_run(obj))) {
+        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_OPERATION_INVALID,
+                            _("domain is not running"));
+        return FALSE;
+    }
     dir = run->qsd ? g_strdup(run->qsd->dir)
                    : armz_domain_vhost_user_dir(obj->def, drv->paths->state_dir);
     plan = armz_qsd_plan_new(run->qsd ? run->qsd->argv[0] : NULL, dir, 1);
@@ -246,7 +254,7 @@ armz_hotplug_qsd_attach(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDiskDef *
     if (!label_chain(drv, obj, run, chain, &dac, error))
         return FALSE;
     if (!run->qsd) {
-        ArmzQsdRun *q = armz_qsd_run_new(plan, dac.uid, dac.gid);
+        ArmzQsdRun *q = armz_qsd_run_new(plan, dac.uid, dac.gid, run->cgroup);
         if (!armz_qsd_start(q, plan->sockets, obj, run->log_path, error)) {
             armz_qsd_run_free(q);
             return FALSE;
@@ -346,6 +354,7 @@ armz_hotplug_qsd_release(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDi
     GPtrArray *keep;
     Release *r;
     guint n;
+    gboolean exports = FALSE;
 
     if (!run || !run->qsd)
         return;
@@ -365,11 +374,22 @@ armz_hotplug_qsd_release(ArmzDriver *drv, ArmzDomainObj *obj, const ArmzDomainDi
         }
         g_ptr_array_add(keep, g_strdup(run->qsd->argv[i]));
     }
+    for (guint i = 0; i < keep->len && !exports; i++)
+        exports = g_str_equal(g_ptr_array_index(keep, i), "--export");
     g_ptr_array_add(keep, NULL);
     g_strfreev(run->qsd->argv);
     run->qsd->argv = (char **)g_ptr_array_free(keep, FALSE);
     if (!mine->len)
         return;
+    /* the last disk it served: it goes, the next such attach starts one */
+    if (!exports && (!run->qsd->keyed || !run->qsd->keyed->len)) {
+        g_autoptr(GError) err = NULL;
+
+        armz_qsd_quit(drv, obj, g_steal_pointer(&run->qsd));
+        if (!armz_process_status_save(drv, obj, &err))
+            armz_warn("cannot save the status of domain '%s': %s", obj->name, err->message);
+        return;
+    }
     r = g_new0(Release, 1);
     r->drv = drv;
     r->qmp_path = g_strdup(run->qsd->qmp_path);

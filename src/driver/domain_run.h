@@ -40,6 +40,7 @@ typedef struct {
     GArray *virtiofsds;         /* GPid: its virtiofsds (virtiofs_process.h) */
     gboolean virtiofsds_ours;   /* children of this daemon (else found after a restart) */
     char *vhost_dir;            /* STATE_DIR/UUID.vu, or NULL */
+    guint qsd_quitting;         /* storage daemons still quitting (armz_qsd_quit) */
 } ArmzDomainRun;
 
 ArmzDomainRun *armz_domain_run_new(void);

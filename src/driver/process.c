@@ -215,11 +215,20 @@ chain_files(const ArmzLaunchPlan *plan)
  * is left. */
 static gboolean
 start_backends(ArmzDriver *drv, const ArmzLaunchPlan *plan, const ArmzDacPlan *dac,
-               ArmzDomainObj *obj, const char *log_path, ArmzQsdRun **qsd, GArray *virtiofsds,
-               GError **error)
+               ArmzDomainObj *obj, const char *log_path, const char *cgroup, int cgroup_fd,
+               ArmzQsdRun **qsd, GArray *virtiofsds, GError **error)
 {
+    /* made with no back-end too: a jailed VMM sees only the directories it
+     * started with, and a disk attached live has its export there */
+    if (plan->vhost_dir && (g_mkdir_with_parents(plan->vhost_dir, 0700) < 0 ||
+                            (geteuid() == 0 && chown(plan->vhost_dir, dac->uid, dac->gid) < 0))) {
+        int e = errno;
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot create the directory '%s': %s"), plan->vhost_dir, g_strerror(e));
+        return FALSE;
+    }
     if (plan->qsd) {
-        *qsd = armz_qsd_run_new(plan->qsd, dac->uid, dac->gid);
+        *qsd = armz_qsd_run_new(plan->qsd, dac->uid, dac->gid, cgroup);
         if (!armz_qsd_start(*qsd, plan->qsd->sockets, obj, log_path, error)) {
             g_clear_pointer(qsd, armz_qsd_run_free);
             return FALSE;
@@ -231,7 +240,7 @@ start_backends(ArmzDriver *drv, const ArmzLaunchPlan *plan, const ArmzDacPlan *d
         }
     }
     if (plan->virtiofsds &&
-        !armz_virtiofs_start(plan, dac->uid, dac->gid, log_path, virtiofsds, error)) {
+        !armz_virtiofs_start(plan, dac->uid, dac->gid, cgroup_fd, log_path, virtiofsds, error)) {
         if (*qsd) {
             armz_qsd_stop(*qsd);
             g_clear_pointer(qsd, armz_qsd_run_free);
@@ -327,7 +336,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     g_autofree char *cgroup = NULL;
     goffset log_start;
     struct stat st;
-    gboolean paused, jailed, cgroup_made, spawned;
+    gboolean paused, jailed, spawned;
     ArmzJailPending *pending = NULL;
     ArmzDacPlan dac;
     g_autoptr(GPtrArray) dac_records = armz_dac_records_new();
@@ -375,25 +384,27 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (write(logfd, cmd, strlen(cmd)) < 0 || write(logfd, "\n", 1) < 0)
         armz_warn("cannot write the log of domain '%s': %s", obj->name, g_strerror(errno));
 
-    if (!start_backends(drv, plan, &dac, obj, log_path, &qsd, virtiofsds, error)) {
+    /* before the back-ends: they join it too */
+    if (!armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error) ||
+        !start_backends(drv, plan, &dac, obj, log_path, cgroup, cgroup_fd, &qsd, virtiofsds,
+                        error)) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
+        armz_cgroup_remove(cgroup);
+        if (cgroup_fd >= 0)
+            close(cgroup_fd);
         armz_launch_fds_close(&fds);
         armz_launch_fds_clear(&fds);
         close(logfd);
         unlink(plan->qmp_path);
         return FALSE;
     }
-    start_step(obj, t0, "start log written, backends started");
+    start_step(obj, t0, "start log written, cgroup made, backends started");
     if (jailed)
         jail_root = armz_vmm_jail_root(drv->paths->state_dir, obj->name);
-    cgroup_made = armz_cgroup_create(obj->def, id, &cgroup, &cgroup_fd, error);
-    if (cgroup_made)
-        start_step(obj, t0, "cgroup made");
-    spawned = cgroup_made &&
-        (jailed ? armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
-                                      obj->def, cgroup_fd, &pid, &pending, error)
-                : spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error));
+    spawned = jailed ? armz_vmm_jail_start(plan, &fds, logfd, &dac, ctx.kvm_device, jail_root,
+                                           obj->def, cgroup_fd, &pid, &pending, error)
+                     : spawn_vmm(plan, &fds, logfd, cgroup_fd, &pid, error);
     if (spawned) {
         if (pending)
             start_step(obj, t0, "jail's child made");
@@ -404,7 +415,6 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
     if (!spawned) {
         armz_dac_restore(dac_records);
         armz_domain_log_line(logfd, (*error)->message);
-        armz_cgroup_remove(cgroup);
         if (cgroup_fd >= 0)
             close(cgroup_fd);
         armz_launch_fds_close(&fds);
@@ -415,6 +425,7 @@ armz_process_start(ArmzDriver *drv, ArmzDomainObj *obj, unsigned int flags,
         if (qsd)
             armz_qsd_stop(qsd);
         armz_virtiofs_stop(virtiofsds, TRUE, plan->vhost_dir);
+        armz_cgroup_remove(cgroup);     /* once the back-ends in it are gone */
         return FALSE;
     }
     start_step(obj, t0, jailed ? "jailed VMM spawned" : "VMM spawned");

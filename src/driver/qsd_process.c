@@ -11,12 +11,15 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <glib-unix.h>
+#include <yajl/yajl_tree.h>
 #include <libvirt/virterror.h>
 
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "driver/cgroup.h"
 #include "driver/domain_log.h"
+#include "driver/monitor.h"
 #include "driver/process_priv.h"
 #include "driver/qsd_keys.h"
 #include "driver/qsd_process.h"
@@ -28,7 +31,7 @@
 #define QSD_LOG_PREFIX "qemu-storage-daemon: "
 
 ArmzQsdRun *
-armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid)
+armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid, const char *cgroup)
 {
     ArmzQsdRun *q = g_new0(ArmzQsdRun, 1);
 
@@ -42,6 +45,7 @@ armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid)
     q->keyed = g_ptr_array_ref(plan->keyed);
     q->uid = uid;
     q->gid = gid;
+    q->cgroup = g_strdup(cgroup);
     return q;
 }
 
@@ -66,6 +70,7 @@ armz_qsd_run_free(ArmzQsdRun *q)
     g_strfreev(q->argv);
     g_free(q->dir);
     g_free(q->qmp_path);
+    g_free(q->cgroup);
     if (q->keyed)
         g_ptr_array_unref(q->keyed);
     g_free(q);
@@ -76,6 +81,7 @@ typedef struct {
     uid_t uid;
     gid_t gid;
     gboolean drop;
+    int cgroup_fd;
 } ChildSetup;
 
 static void
@@ -94,6 +100,7 @@ child_setup(gpointer data)
 {
     const ChildSetup *c = data;
 
+    armz_cgroup_enter(c->cgroup_fd);    /* while it may still write there */
     setsid();
     if (chdir(c->dir) < 0)
         child_fail("chdir");
@@ -106,15 +113,29 @@ child_setup(gpointer data)
 static gboolean
 spawn(ArmzQsdRun *q, int logfd, GError **error)
 {
-    ChildSetup c = { q->dir, q->uid, q->gid, geteuid() == 0 && q->uid != 0 };
+    ChildSetup c = { q->dir, q->uid, q->gid, geteuid() == 0 && q->uid != 0, -1 };
     g_autoptr(GError) err = NULL;
+    g_autofree char *procs = q->cgroup ? g_build_filename(q->cgroup, "cgroup.procs", NULL)
+                                       : NULL;
     GPid pid;
     int pidfd;
+    gboolean ok;
 
-    if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)q->argv, NULL,
+    /* the domain's cgroup, as the VMM: its limits and accounting cover it */
+    if (procs && (c.cgroup_fd = open(procs, O_WRONLY | O_CLOEXEC)) < 0) {
+        int e = errno;
+        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
+                    _("cannot put qemu-storage-daemon into the cgroup '%s': %s"), q->cgroup,
+                    g_strerror(e));
+        return FALSE;
+    }
+    ok = g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)q->argv, NULL,
                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
                                           child_setup, &c, -1, logfd, logfd, NULL, NULL, 0,
-                                          &pid, NULL, NULL, NULL, &err)) {
+                                          &pid, NULL, NULL, NULL, &err);
+    if (c.cgroup_fd >= 0)
+        close(c.cgroup_fd);
+    if (!ok) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INTERNAL_ERROR, _("cannot execute '%s': %s"),
                     q->argv[0], err->message);
         return FALSE;
@@ -227,12 +248,12 @@ remove_dir(const char *dir)
     rmdir(dir);
 }
 
-void
-armz_qsd_stop(ArmzQsdRun *q)
+/* Ends the process (SIGTERM, then SIGKILL, unless it is gone already) and reaps it. */
+static void
+end_process(ArmzQsdRun *q)
 {
     int status;
 
-    unwatch(q);
     if (q->pid > 0 && q->pidfd >= 0) {
         struct pollfd p = { q->pidfd, POLLIN, 0 };
         if (!has_exited(q)) {
@@ -248,7 +269,111 @@ armz_qsd_stop(ArmzQsdRun *q)
         close(q->pidfd);
     q->pidfd = -1;
     q->pid = 0;
+}
+
+void
+armz_qsd_stop(ArmzQsdRun *q)
+{
+    unwatch(q);
+    end_process(q);
     remove_dir(q->dir);
+}
+
+/* Its own files in its directory: QMP socket, pid file, export sockets
+ * (relative to the directory on its command line). */
+static void
+remove_files(ArmzQsdRun *q)
+{
+    g_autofree char *pidfile = g_build_filename(q->dir, ARMZ_QSD_PID_NAME, NULL);
+    const char *path[] = { "addr", "path", NULL };
+
+    unlink(q->qmp_path);
+    unlink(pidfile);
+    for (guint i = 0; q->argv[i] && q->argv[i + 1]; i++) {
+        yajl_val v = g_str_equal(q->argv[i], "--export")
+                         ? yajl_tree_parse(q->argv[i + 1], NULL, 0) : NULL;
+        yajl_val p = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
+
+        if (p) {
+            g_autofree char *sock = g_build_filename(q->dir, YAJL_GET_STRING(p), NULL);
+            unlink(sock);
+        }
+        yajl_tree_free(v);
+    }
+    for (guint i = 0; q->keyed && i < q->keyed->len; i++)
+        unlink(((ArmzQsdKeyedDisk *)g_ptr_array_index(q->keyed, i))->socket);
+}
+
+typedef struct {
+    ArmzRunRef *ref;
+    ArmzQsdRun *q;
+} Quit;
+
+static const ArmzMonitorCallbacks no_callbacks = { 0 };
+
+static gpointer
+quit_thread(gpointer data)
+{
+    Quit *x = data;
+    ArmzQsdRun *q = x->q;
+    ArmzDomainObj *obj = x->ref->obj;
+    ArmzDomainRun *run;
+    g_autoptr(GError) err = NULL;
+    ArmzMonitor *mon = armz_monitor_connect_path(q->qmp_path, x->ref->drv->ctx, &no_callbacks,
+                                                 NULL, &err);
+    struct pollfd p = { q->pidfd, POLLIN, 0 };
+
+    /* (its answer may be lost as it goes: the exit tells) */
+    if (mon) {
+        armz_monitor_command(mon, "quit", NULL, NULL, 0, NULL);
+        armz_monitor_close(mon);
+        armz_monitor_unref(mon);
+    } else {
+        armz_warn("domain '%s': cannot ask qemu-storage-daemon %d to quit: %s", obj->name,
+                  (int)q->pid, err->message);
+    }
+    if (q->pidfd >= 0 && !has_exited(q))
+        poll(&p, 1, QSD_STOP_GRACE_MS);
+    end_process(q);
+    remove_files(q);
+    armz_debug("domain '%s': qemu-storage-daemon ended, no disk needs it", obj->name);
+    g_mutex_lock(&obj->lock);
+    run = obj->priv;
+    if (run && run->generation == x->ref->generation && run->qsd_quitting > 0) {
+        run->qsd_quitting--;
+        g_cond_broadcast(&run->cond);
+    }
+    g_mutex_unlock(&obj->lock);
+    armz_run_ref_free(x->ref);
+    armz_qsd_run_free(q);
+    g_free(x);
+    return NULL;
+}
+
+void
+armz_qsd_quit(ArmzDriver *drv, ArmzDomainObj *obj, ArmzQsdRun *q)
+{
+    ArmzDomainRun *run = obj->priv;
+    Quit *x = g_new0(Quit, 1);
+
+    unwatch(q);
+    run->qsd_quitting++;
+    x->ref = armz_run_ref_new(drv, obj, run->generation);
+    x->q = q;
+    /* QMP needs the main loop, which may be the caller */
+    g_thread_unref(g_thread_new("qsd-quit", quit_thread, x));
+}
+
+void
+armz_qsd_wait_quit(ArmzDomainObj *obj)
+{
+    /* end_process gives it two grace periods */
+    gint64 deadline = g_get_monotonic_time() + 3 * QSD_STOP_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+    ArmzDomainRun *run;
+
+    while ((run = obj->priv) && run->qsd_quitting > 0)
+        if (!g_cond_wait_until(&run->cond, &obj->lock, deadline))
+            break;
 }
 
 static void
@@ -483,6 +608,8 @@ armz_qsd_status_load(GKeyFile *kf, const char *group)
     q->pid = (GPid)g_key_file_get_int64(kf, group, "qsd-pid", NULL);
     q->uid = (uid_t)g_key_file_get_int64(kf, group, "qsd-uid", NULL);
     q->gid = (gid_t)g_key_file_get_int64(kf, group, "qsd-gid", NULL);
+    /* the domain's own entry (process_status.c): a restart joins it again */
+    q->cgroup = g_key_file_get_string(kf, group, "cgroup", NULL);
     q->keyed = keyed_load(kf, group);
     return q;
 }

@@ -6,7 +6,8 @@
  *
  * It runs as the domain's DAC user and group (security_dac.h: the VMM's),
  * with no capabilities (a root daemon's setuid drops them all) and
- * no_new_privs, in its own session, its working directory STATE_DIR/UUID.vu
+ * no_new_privs, in the domain's cgroup (libvirt's place for a domain's
+ * helper processes), in its own session, its working directory STATE_DIR/UUID.vu
  * (mode 0700, that user's): its sockets are that user's, which is all
  * the VMM needs to connect; the image files it opens are given to that user
  * by the DAC driver, the backing files too. Not jailed: QEMU's block layer
@@ -30,6 +31,7 @@ typedef struct {
     char *qmp_path;
     uid_t uid;
     gid_t gid;
+    char *cgroup;           /* the domain's cgroup directory, or NULL (cgroup.h) */
     guint restarts;         /* within the window starting at window_start */
     gint64 window_start;
     GPtrArray *keyed;       /* ArmzQsdKeyedDisk*: its encrypted disks, added over
@@ -37,7 +39,8 @@ typedef struct {
     gboolean rekey;         /* restarted: its encrypted disks are to be added again */
 } ArmzQsdRun;
 
-ArmzQsdRun *armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid);
+ArmzQsdRun *armz_qsd_run_new(const ArmzQsdPlan *plan, uid_t uid, gid_t gid,
+                             const char *cgroup);
 /* Memory and the watch only (armz_qsd_stop ends the process). */
 void armz_qsd_run_free(ArmzQsdRun *q);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ArmzQsdRun, armz_qsd_run_free)
@@ -55,6 +58,17 @@ void armz_qsd_watch(ArmzDriver *drv, ArmzDomainObj *obj);
 
 /* Ends it (SIGTERM, then SIGKILL) and removes its directory. */
 void armz_qsd_stop(ArmzQsdRun *q);
+
+/* While OBJ runs, once no disk needs its storage daemon Q any more (taken
+ * off the run by the caller, OBJ locked): a thread sends QMP quit, waits
+ * (SIGTERM, then SIGKILL, when it does not go), reaps it and removes its
+ * sockets and pid file, not the directory (a jailed VMM has it bound, the
+ * next daemon of the domain listens there). Frees Q. */
+void armz_qsd_quit(ArmzDriver *drv, ArmzDomainObj *obj, ArmzQsdRun *q);
+
+/* OBJ locked: waits (the lock dropped meanwhile) until no storage daemon
+ * of OBJ is still quitting, so that a new one can take its sockets. */
+void armz_qsd_wait_quit(ArmzDomainObj *obj);
 
 /* Its part of the domain's status file, and back (NULL: it has none). */
 void armz_qsd_status_save(const ArmzQsdRun *q, GKeyFile *kf, const char *group);

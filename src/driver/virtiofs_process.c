@@ -13,6 +13,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "util/unixaddr.h"
+#include "driver/cgroup.h"
 #include "driver/domain_log.h"
 #include "driver/virtiofs_process.h"
 
@@ -50,26 +51,20 @@ listen_at(const char *path, uid_t uid, gid_t gid, GError **error)
 static void
 child_setup(gpointer data)
 {
-    (void)data;
+    armz_cgroup_enter(*(const int *)data);
     setsid();
 }
 
 gboolean
-armz_virtiofs_start(const ArmzLaunchPlan *plan, uid_t uid, gid_t gid, const char *log_path,
-                    GArray *pids, GError **error)
+armz_virtiofs_start(const ArmzLaunchPlan *plan, uid_t uid, gid_t gid, int cgroup_fd,
+                    const char *log_path, GArray *pids, GError **error)
 {
     guint first = pids->len;
     int logfd;
 
+    /* (its directory is made by the caller) */
     if (!plan->virtiofsds)
         return TRUE;
-    if (g_mkdir_with_parents(plan->vhost_dir, 0700) < 0 ||
-        (geteuid() == 0 && chown(plan->vhost_dir, uid, gid) < 0)) {
-        int e = errno;
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_SYSTEM_ERROR,
-                    _("cannot create the directory '%s': %s"), plan->vhost_dir, g_strerror(e));
-        return FALSE;
-    }
     if ((logfd = armz_domain_log_open(log_path, error)) < 0)
         return FALSE;
     for (guint i = 0; i < plan->virtiofsds->len; i++) {
@@ -87,7 +82,8 @@ armz_virtiofs_start(const ArmzLaunchPlan *plan, uid_t uid, gid_t gid, const char
         ok = g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv, NULL,
                                               G_SPAWN_DO_NOT_REAP_CHILD |
                                               G_SPAWN_STDIN_FROM_DEV_NULL,
-                                              child_setup, NULL, -1, logfd, logfd, &fd, &target,
+                                              child_setup, &cgroup_fd, -1, logfd, logfd, &fd,
+                                              &target,
                                               1, &pid, NULL, NULL, NULL, &err);
         close(fd);
         if (!ok) {

@@ -9,9 +9,11 @@
 #include <glib.h>
 #include "driver/vmm_command.h"
 
-/* Starts PLAN's virtiofsds (output to the domain log LOG_PATH); their pids
- * are appended to PIDS (GPid). On failure none is left running. */
-gboolean armz_virtiofs_start(const ArmzLaunchPlan *plan, uid_t uid, gid_t gid,
+/* Starts PLAN's virtiofsds (output to the domain log LOG_PATH) in the
+ * domain's cgroup (CGROUP_FD: its cgroup.procs, or -1), as root: virtiofsd
+ * takes the guest's credentials for each file (libvirt runs it so too);
+ * their pids are appended to PIDS (GPid). On failure none is left running. */
+gboolean armz_virtiofs_start(const ArmzLaunchPlan *plan, uid_t uid, gid_t gid, int cgroup_fd,
                              const char *log_path, GArray *pids, GError **error);
 
 /* Ends the virtiofsds of PIDS (ours to reap when CHILDREN; else found after

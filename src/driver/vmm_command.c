@@ -943,7 +943,9 @@ armz_launch_plan_build(const ArmzDomainDef *def, const ArmzLaunchCtx *ctx, GErro
         return NULL;
     b.pci = pci;
     plan_pci(&b);
-    if (armz_domain_has_vhost_user(def)) {
+    /* shared memfd RAM, the condition for a vhost-user disk attached live:
+     * the directory of its export is there from the start (docs/hotplug.md) */
+    if (armz_domain_has_vhost_user(def) || g_strcmp0(def->mem_source, "memfd") == 0) {
         plan->vhost_dir = armz_domain_vhost_user_dir(def, ctx->state_dir);
         if (strchr(plan->vhost_dir, ',')) {
             g_set_error(error, ARMZ_ERROR, VIR_ERR_CONFIG_UNSUPPORTED,

@@ -334,6 +334,14 @@ def qsd_qmp(path, cmd):
     return rep['return']
 
 
+def runs(pid):
+    """PID is a process, not a zombie (one a restarted daemon left to init)."""
+    try:
+        return open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
 @pytest.mark.skipif(not (os.path.exists(QSD) and shutil.which('qemu-img')),
                     reason='qemu-storage-daemon or qemu-img missing')
 def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons, tmp_path):
@@ -341,7 +349,8 @@ def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons
     domain's storage daemon is started for it, a second one is added to the
     running daemon by QMP, each becomes a vhost-user-blk-pci on its export
     (the fake VMM asks the export for its features); detach takes the nodes
-    and the export out of the daemon again."""
+    and the export out of the daemon again, and the daemon itself once it
+    served the last one; the next such attach starts it again."""
     import subprocess
     import time
     d, c, dom = hotplug_domain(daemons, tmp_path, "<memoryBacking><source type='memfd'/>"
@@ -419,13 +428,30 @@ def test_live_qcow2_attach_detach_through_the_storage_daemon(event_loop, daemons
         assert disk is not None and disk.find('backingStore/source') is not None, \
             dom.XMLDesc(0)
         ev = Events(c)
+        pid = int([line for line in open(os.path.join(sdir, 'hp.status'))
+                   if line.startswith('qsd-pid=')][0].split('=')[1])
         dom.detachDeviceAlias('virtio-disk2', L.VIR_DOMAIN_AFFECT_LIVE)
         ev.wait(('removed', 'virtio-disk2'))
+        # the last disk it served: the storage daemon quits, its sockets and
+        # its status entry go, the directory stays
+        vu = os.path.dirname(qmp[0])
         deadline = time.monotonic() + 30
-        while nodes() and time.monotonic() < deadline:
+        while (runs(pid) or os.listdir(vu)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert nodes() == [] and qsd_qmp(qmp[0], 'query-block-exports') == []
+        assert not runs(pid), f'storage daemon {pid} still runs'
+        assert os.listdir(vu) == [], os.listdir(vu)
+        assert 'qsd-pid=' not in open(os.path.join(sdir, 'hp.status')).read()
+        log = open(os.path.join(d.logdir, 'hp.log')).read()
+        assert 'qemu-storage-daemon restarted' not in log, log
+        # the next such disk starts one again
+        dom.attachDeviceFlags(q('vdb', 'o1'), L.VIR_DOMAIN_AFFECT_LIVE)
+        ev.wait(('added', 'virtio-disk1'))
+        pid2 = int([line for line in open(os.path.join(sdir, 'hp.status'))
+                    if line.startswith('qsd-pid=')][0].split('=')[1])
+        assert pid2 != pid and runs(pid2)
+        assert nodes() == ['vdb-0', 'vdb-1', 'vdb-f0', 'vdb-f1'], nodes()
         dom.destroy()
+        assert not runs(pid2) and not os.path.exists(vu)
     finally:
         c.close()
 

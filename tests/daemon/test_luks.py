@@ -3,13 +3,15 @@ qemu-storage-daemon, with the fake VMM of test_qsd.py: a raw LUKS image
 (passphrase by secret uuid) and a qcow2 with built-in LUKS (by the usage
 of a 'volume' secret) open and are exported, the daemon reads the
 plaintext, the passphrase is in no command line, log or status file and its
-secret object is gone once the images are open; a missing secret, one
+secret object is gone once the images are open; a raw LUKS image on a real
+NBD server (qemu-nbd) reads as its plaintext too; a missing secret, one
 without a value and a wrong passphrase fail the start naming the disk; an
 encryption format other than luks is refused at define."""
 import base64
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -221,3 +223,37 @@ def test_restarted_storage_daemon_gets_its_encrypted_disks_again(env):
     assert read_export(tmp, os.path.join(vu, 'qsd.qmp'), 'vda-0').startswith(MARK)
     c2.lookupByName('enc').destroy()
     c2.close()
+
+
+@pytest.mark.skipif(not shutil.which('qemu-nbd'), reason='no qemu-nbd')
+def test_luks_over_nbd_reads_the_plaintext(env):
+    """A raw LUKS image served by a real NBD server (qemu-nbd on a UNIX
+    socket): the domain starts, the storage daemon unlocks it over NBD and
+    its export reads the plaintext."""
+    d, c, tmp, vmm, _ = env
+    make_images(tmp)
+    sock = tmp / 'luks-nbd.sock'
+    srv = subprocess.Popen(['qemu-nbd', '-f', 'raw', '-k', str(sock), '-x', 'enc', '-t',
+                            str(tmp / 'disk.luks')])
+    try:
+        wait_for(lambda: sock.exists(), 60, 'qemu-nbd')
+        s = secret(c, 'luks-over-nbd', PASS.encode())
+        dom = c.defineXML(fake_xml(tmp, vmm, 'encnbd', f"""<disk type='network' device='disk'>
+      <driver name='qemu' type='raw' cache='none'/>
+      <source protocol='nbd' name='enc'>
+        <host transport='unix' socket='{sock}'/>
+        <encryption format='luks'><secret type='passphrase' uuid='{s.UUIDString()}'/></encryption>
+      </source>
+      <target dev='vda' bus='virtio'/>
+    </disk>"""))
+        dom.create()
+        wait_for(lambda: vmm_connections(d, 'encnbd', 0) == 1, what='disk 0 connected',
+                 log=(d, 'encnbd'))
+        vu = os.path.join(state_dir(d), dom.UUIDString() + '.vu')
+        assert read_export(tmp, os.path.join(vu, 'qsd.qmp'), 'vda-0').startswith(MARK)
+        # the image on the NBD server holds no plaintext
+        assert MARK not in (tmp / 'disk.luks').read_bytes()
+        dom.destroy()
+    finally:
+        srv.terminate()
+        srv.wait()

@@ -5,9 +5,12 @@ writes 1 MiB to it and reads it back (the host sees the same bytes);
 detach-disk --live takes it out once the guest lets go, with
 DEVICE_REMOVED seen by `virsh event --loop --all`; a qcow2 overlay
 attached live goes through qemu-storage-daemon (vhost-user-blk-pci on guest
-RAM from a memfd): the guest writes to it, and once detached the overlay
-passes `qemu-img check`, holds the guest's bytes, and its backing file is
-unchanged; attach-interface --live
+RAM from a memfd): the storage daemon started for it runs as the jail user
+with no_new_privs in the domain's cgroup, is killed before the guest's first
+request and restarted (the jailed VMM reconnects: the guest's I/O is
+served), the guest writes to it, and once detached the storage daemon quits,
+the overlay passes `qemu-img check`, holds the guest's bytes, and its
+backing file is unchanged; attach-interface --live
 to a virtual network gives the guest a DHCP lease on the new NIC; a disk
 attached with --config is there when the guest starts again."""
 import os
@@ -106,6 +109,11 @@ def guest_line(pattern, timeout=120):
         raise AssertionError(f'{e}; the guest console:\n{serial_log("hotplug")}') from None
 
 
+def qsd_pid():
+    """The domain's storage daemon's pid from its status ('' when none)."""
+    return host_sh(f"sed -n 's/^qsd-pid=//p' {ROOT}/run/libvirt/armz/hotplug.status")[1].strip()
+
+
 def qcow2_attach_detach(dom, events):
     """A qcow2 overlay live, through the domain's qemu-storage-daemon."""
     rc, out = host_sh(f'cd {ROOT} && dd if=/dev/urandom of=hp-base.raw bs=1M count=2 '
@@ -113,11 +121,27 @@ def qcow2_attach_detach(dom, events):
                       'hp-ov.qcow2 && md5sum < hp-base.raw', timeout=120)
     assert rc == 0, out
     base_sum = out.split()[0]
+    # write-through: a write the guest saw complete survives the kill below
+    # (with the daemon's write-back cache the qcow2 metadata of an unflushed
+    # write dies with it, as a disk's cache with its power)
     dom.attachDeviceFlags(f"""<disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/><source file='{ROOT}/hp-ov.qcow2'/>
+      <driver name='qemu' type='qcow2' cache='writethrough'/><source file='{ROOT}/hp-ov.qcow2'/>
       <target dev='vdd' bus='virtio'/></disk>""", libvirt.VIR_DOMAIN_AFFECT_LIVE)
     events.wait(r"event 'device-added' for domain 'hotplug': virtio-disk3", 60)
     assert "<backingStore type='file'>" in dom.XMLDesc(0), dom.XMLDesc(0)
+    # the storage daemon started for it: the jail user's, in the domain's cgroup
+    pid = qsd_pid()
+    st = host_sh(f'cat /proc/{pid}/status /proc/{pid}/cgroup')[1]
+    uid = host_sh("grep '^armz:' /etc/passwd")[1].split(':')[2]
+    assert re.search(rf'^Uid:\s+{uid}\s+{uid}\s+{uid}\s+{uid}$', st, re.M), st
+    assert re.search(r'^NoNewPrivs:\s+1$', st, re.M), st
+    scope = f'0::/machine.slice/machine-armz\\x2d{dom.ID()}\\x2dhotplug.scope'
+    assert scope in st.splitlines(), (scope, st)
+    # killed before the guest's first request: virtarmzd restarts it and
+    # armz-vmm (jailed, with no vhost-user device at start) reconnects, so
+    # the guest's I/O below is served
+    host_sh(f'kill -9 {pid}')
+    wait_for(lambda: qsd_pid() not in ('', pid), 60, 'the storage daemon to restart')
     rx = re.compile(r'ARMZ-GUEST HOTDISK(-FAIL)? (vd\w+) ?(\w*)[^\n]*\n')
     wait_for(lambda: len(rx.findall(serial_log('hotplug'))) >= 2, 120,
              f'a second HOTDISK line on the guest console:\n{serial_log("hotplug")}')
@@ -126,6 +150,12 @@ def qcow2_attach_detach(dom, events):
     virsh('detach-disk', 'hotplug', 'vdd', '--live')
     events.wait(r"event 'device-removed' for domain 'hotplug': virtio-disk3", 120)
     assert 'vdd' not in dom.XMLDesc(0)
+    # it served no other disk: it goes
+    wait_for(lambda: host_sh('pidof qemu-storage-daemon')[0] != 0, 60,
+             'the storage daemon to quit')
+    assert qsd_pid() == ''
+    log = host_sh(f'cat {ROOT}/var/log/libvirt/armz/hotplug.log')[1]
+    assert 'reconnected to the vhost-user back-end' in log, log
     rc, out = host_sh(f'cd {ROOT} && qemu-img check -q hp-ov.qcow2 && '
                       'qemu-img convert -O raw hp-ov.qcow2 hp-ov.out && '
                       'dd if=hp-ov.out bs=1M count=1 2>/dev/null | md5sum && '

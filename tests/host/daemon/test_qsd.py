@@ -6,6 +6,8 @@ on another overlay of the same backing file, running at the same time,
 sees none of the first one's writes; virsh blockresize grows the first
 one's overlay and its guest sees the new size; the backing file stays byte-identical,
 the overlays pass `qemu-img check` and hold exactly what each guest wrote.
+The storage daemon runs as the jail user, with no_new_privs, in the domain's
+cgroup; a backing file that user cannot reach fails a start, naming it.
 The second guest also has two LUKS disks (a raw LUKS image, its passphrase
 a secret by uuid, and a qcow2 with built-in LUKS, by a 'volume' secret's
 usage): it reads their plaintext, which the images on disk do not hold; a
@@ -131,7 +133,26 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
     base = sh(f'md5sum < {DIR}/base.raw').split()[0]
     plain = make_luks_images()
 
+    # the storage daemon runs as the jail user: a backing file in a directory
+    # only root may enter fails the start, naming the file
+    sh(f'mkdir -p {DIR}/private && chmod 700 {DIR}/private && '
+       f'cp {DIR}/base.raw {DIR}/private/hidden.raw && cd {DIR} && '
+       f'qemu-img create -q -f qcow2 -b {DIR}/private/hidden.raw -F raw c.qcow2')
+    with pytest.raises(libvirt.libvirtError) as e:
+        start(conn, 'qsdb', 'c.qcow2', 'CCCC')
+    msg = e.value.get_error_message()
+    assert f'{DIR}/private/hidden.raw' in msg and 'denied' in msg, msg
+    conn.lookupByName('qsdb').undefine()
+
     a = start(conn, 'qsda', 'a.qcow2', 'AAAA')
+    # its storage daemon: the jail user's, no_new_privs, in the domain's cgroup
+    pid = sh('pidof qemu-storage-daemon').split()
+    assert len(pid) == 1, pid
+    st = sh(f'cat /proc/{pid[0]}/status /proc/{pid[0]}/cgroup')
+    uid = sh("grep '^armz:' /etc/passwd").split(':')[2]
+    assert re.search(rf'^Uid:\s+{uid}\s', st, re.M) and \
+        re.search(r'^NoNewPrivs:\s+1$', st, re.M), st
+    assert f'0::/machine.slice/machine-armz\\x2d{a.ID()}\\x2dqsda.scope' in st.splitlines(), st
     # the live XML shows the chain; domblklist the overlay
     live = a.XMLDesc(0)
     assert f"<source file='{DIR}/base.raw'/>" in live and "<format type='raw'/>" in live, live
