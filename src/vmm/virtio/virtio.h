@@ -116,3 +116,6 @@ bool armz_vhost_user_blk_is(ArmzVirtioDev *d, const char *id);
  * the new capacity (bytes) shown to the guest with a config change */
 gboolean armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t *bytes,
                                      GError **error);
+/* a vhost-user-blk device: its counters, read off its rings (any thread),
+ * and its name in query-blockstats (its id, else its label) */
+bool armz_vhost_user_blk_stats(ArmzVirtioDev *d, const char **name, ArmzBlkStats *out);
