@@ -4,7 +4,8 @@
  * fuzz-vq-input.h, and its seeds; queue sizes up to 256).  Guest RAM is a
  * heap block of its exact size, so AddressSanitizer reports any access
  * outside it.  Between walks the driver's and the back-end's indexes move
- * by amounts taken from the last bytes of guest RAM. */
+ * by amounts taken from the last bytes of guest RAM (the available one by
+ * at least one). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -75,8 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s = armz_vu_blk_stats_new();
     if (armz_vu_blk_stats_start(s, 0, &mem, num, desc, avail, used, flags & FUZZ_VQ_F_INDIR)) {
         for (unsigned round = 0; round < 4; round++) {
-            bump(ram, avail, ram[FUZZ_VQ_RAM_SIZE - 8 + 2 * round]);
-            bump(ram, used, ram[FUZZ_VQ_RAM_SIZE - 7 + 2 * round]);
+            /* (at least one new entry each: the seeds leave the tail 0) */
+            bump(ram, avail, (uint8_t)(ram[FUZZ_VQ_RAM_SIZE - 8 + 2 * round] + 1));
+            bump(ram, used, (uint8_t)(ram[FUZZ_VQ_RAM_SIZE - 7 + 2 * round] + round % 2));
             armz_vu_blk_stats_walk(s, 0);
         }
     }
