@@ -15,15 +15,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t
-le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* adds DELTA to the ring index at GPA + 2 */
 static void
 bump(uint8_t *ram, uint64_t gpa, uint8_t delta)
@@ -42,31 +33,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ArmzGuestMem mem;
     ArmzVuBlkStats *s;
     ArmzBlkStats st;
-    uint64_t desc, avail, used;
+    uint64_t ring[3];
     unsigned num;
     uint8_t flags;
-    size_t off = FUZZ_VQ_HDR;
     uint8_t *ram;
 
-    if (size < FUZZ_VQ_HDR)
+    /* queue sizes up to 256 */
+    if (!(ram = fuzz_vq_parse(data, size, 9, &flags, &num, ring)))
         return 0;
-    flags = data[0];
-    num = 1u << (data[1] % 9);
-    desc = FUZZ_VQ_RAM_GPA + 4ull * (data[2] | data[3] << 8);
-    avail = FUZZ_VQ_RAM_GPA + 4ull * (data[4] | data[5] << 8);
-    used = FUZZ_VQ_RAM_GPA + 4ull * (data[6] | data[7] << 8);
-    if (flags & FUZZ_VQ_F_RAW) {
-        if (size < FUZZ_VQ_HDR + FUZZ_VQ_RAW)
-            return 0;
-        desc = le64(data + 8);
-        avail = le64(data + 16);
-        used = le64(data + 24);
-        off += FUZZ_VQ_RAW;
-    }
-    ram = calloc(1, FUZZ_VQ_RAM_SIZE);
-    if (!ram)
-        return 0;
-    memcpy(ram, data + off, size - off < FUZZ_VQ_RAM_SIZE ? size - off : FUZZ_VQ_RAM_SIZE);
     mem.host = ram;
     mem.gpa = FUZZ_VQ_RAM_GPA;
     mem.size = FUZZ_VQ_RAM_SIZE;
@@ -74,11 +48,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem.has_fd = false;
 
     s = armz_vu_blk_stats_new();
-    if (armz_vu_blk_stats_start(s, 0, &mem, num, desc, avail, used, flags & FUZZ_VQ_F_INDIR)) {
+    if (armz_vu_blk_stats_start(s, 0, &mem, num, ring[0], ring[1], ring[2],
+                                flags & FUZZ_VQ_F_INDIR)) {
         for (unsigned round = 0; round < 4; round++) {
             /* (at least one new entry each: the seeds leave the tail 0) */
-            bump(ram, avail, (uint8_t)(ram[FUZZ_VQ_RAM_SIZE - 8 + 2 * round] + 1));
-            bump(ram, used, (uint8_t)(ram[FUZZ_VQ_RAM_SIZE - 7 + 2 * round] + round % 2));
+            bump(ram, ring[1], (uint8_t)(ram[FUZZ_VQ_RAM_SIZE - 8 + 2 * round] + 1));
+            bump(ram, ring[2], (uint8_t)(ram[FUZZ_VQ_RAM_SIZE - 7 + 2 * round] + round % 2));
             armz_vu_blk_stats_walk(s, 0);
         }
     }

@@ -235,39 +235,12 @@ count(ArmzVuBlkStats *s, const Req *r, uint64_t now)
     bool failed = __atomic_load_n(r->status, __ATOMIC_RELAXED) != VIRTIO_BLK_S_OK;
 
     /* as armz-vmm's own virtio-blk counts (virtio_blk.c) */
-    switch (r->type) {
-    case VIRTIO_BLK_T_IN:
-        st->rd_ops++;
-        st->rd_ns += ns;
-        if (failed)
-            st->failed_rd++;
-        else
-            st->rd_bytes += r->bytes;
-        break;
-    case VIRTIO_BLK_T_OUT:
-        st->wr_ops++;
-        st->wr_ns += ns;
-        if (failed) {
-            st->failed_wr++;
-        } else {
-            st->wr_bytes += r->bytes;
-            st->wr_highest_offset = MAX(st->wr_highest_offset, r->end);
-        }
-        break;
-    case VIRTIO_BLK_T_FLUSH:
-        st->flush_ops++;
-        st->flush_ns += ns;
-        if (failed)
-            st->failed_flush++;
-        break;
-    case VIRTIO_BLK_T_DISCARD:
-        if (!failed) {
-            st->unmap_ops += r->segs;
-            st->unmap_bytes += r->bytes;
-        }
-        break;
-    default:
-        break;
+    armz_blk_stats_count(st, r->type, r->bytes, ns, failed);
+    if (r->type == VIRTIO_BLK_T_OUT && !failed)
+        st->wr_highest_offset = MAX(st->wr_highest_offset, r->end);
+    if (r->type == VIRTIO_BLK_T_DISCARD && !failed) {
+        st->unmap_ops += r->segs;
+        st->unmap_bytes += r->bytes;
     }
 }
 
