@@ -62,30 +62,52 @@ vmm_disks(const ArmzDomainDef *def)
     return out;
 }
 
-/* The disks with statistics: armz-vmm's virtio disks, then its SCSI disks
- * and CD-ROMs by their LUN's id (scsi0-0-0-UNIT, also the alias). */
+/* The disks with statistics, in the definition's order (libvirt's for
+ * domstats): armz-vmm's virtio disks, qemu-storage-daemon's (counted by
+ * armz-vmm's vhost-user-blk device, "virtio-disk0" as plan_qsd_disk names
+ * it) and the SCSI disks and CD-ROMs by their LUN's id (scsi0-0-0-UNIT). */
 static GArray *
 stat_disks(const ArmzDomainDef *def)
 {
-    GArray *out = vmm_disks(def);
+    g_autoptr(GArray) vmm = vmm_disks(def);
+    g_autoptr(GArray) slots = armz_domain_disks_in_order(def, NULL);
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(VmmDisk));
 
     for (guint i = 0; i < def->disks->len; i++) {
         VmmDisk d = { .disk = g_ptr_array_index(def->disks, i) };
         guint unit;
 
-        if (!armz_domain_disk_is_scsi(d.disk) || !armz_domain_scsi_unit(d.disk, &unit, NULL))
-            continue;
-        g_snprintf(d.alias, sizeof(d.alias), "scsi0-0-0-%u", unit);
-        g_array_append_val(out, d);
+        if (armz_domain_disk_is_scsi(d.disk)) {
+            if (!armz_domain_scsi_unit(d.disk, &unit, NULL))
+                continue;
+            g_snprintf(d.alias, sizeof(d.alias), "scsi0-0-0-%u", unit);
+        } else if (armz_domain_disk_uses_qsd(d.disk)) {
+            for (guint j = 0; slots && j < slots->len; j++)
+                if (g_array_index(slots, ArmzDomainDiskSlot, j).pos == i)
+                    g_snprintf(d.alias, sizeof(d.alias), "virtio-disk%" G_GUINT64_FORMAT,
+                               g_array_index(slots, ArmzDomainDiskSlot, j).index);
+        } else {
+            for (guint j = 0; j < vmm->len; j++)
+                if (g_array_index(vmm, VmmDisk, j).disk == d.disk)
+                    d = g_array_index(vmm, VmmDisk, j);
+        }
+        if (d.alias[0])
+            g_array_append_val(out, d);
     }
     return out;
 }
 
-/* D's name in armz-vmm's query-blockstats */
-static const char *
-stat_name(const VmmDisk *d)
+/* Whether NAME, a disk in armz-vmm's query-blockstats, is D: its own
+ * virtio disks by label, the others by id (a storage daemon's disk
+ * hot-added with a user alias by that) */
+static gboolean
+stat_is(const VmmDisk *d, const char *name)
 {
-    return armz_domain_disk_is_scsi(d->disk) ? d->alias : d->label;
+    if (d->label[0])
+        return g_strcmp0(name, d->label) == 0;
+    return g_strcmp0(name, d->alias) == 0 ||
+           (armz_domain_disk_uses_qsd(d->disk) && d->disk->alias &&
+            g_strcmp0(name, d->disk->alias) == 0);
 }
 
 /* The disk PATH names (target or source), or NULL. */
@@ -219,16 +241,9 @@ counters(ArmzDomainObj *obj, const char *path, Counters *out, GError **error)
 {
     g_autoptr(GArray) disks = stat_disks(obj->def);
     const VmmDisk *want = NULL;
-    char alias[32];
     yajl_val list;
 
     memset(out, 0, sizeof(*out));
-    if (*path && find_qsd_disk(obj->def, path, alias)) {
-        g_set_error(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
-                    _("block statistics of disk '%s' are not available: qemu-storage-daemon "
-                      "keeps no statistics of its vhost-user-blk exports"), path);
-        return FALSE;
-    }
     if (*path && !(want = find_disk(disks, path))) {
         g_set_error(error, ARMZ_ERROR, VIR_ERR_INVALID_ARG, _("invalid path: %s"), path);
         return FALSE;
@@ -237,7 +252,7 @@ counters(ArmzDomainObj *obj, const char *path, Counters *out, GError **error)
         return FALSE;
     for (size_t i = 0; i < list->u.array.len; i++) {
         yajl_val e = list->u.array.values[i];
-        if (!want || g_strcmp0(entry_device(e), stat_name(want)) == 0)
+        if (!want || stat_is(want, entry_device(e)))
             add_counters(out, e);
     }
     yajl_tree_free(list);
@@ -581,7 +596,7 @@ armz_domain_block_stats_collect(ArmzDriver *drv, ArmzDomainObj *obj, GArray *par
             yajl_val e = list->u.array.values[j];
             Counters c = { 0 };
 
-            if (g_strcmp0(entry_device(e), stat_name(d)) != 0)
+            if (!stat_is(d, entry_device(e)))
                 continue;
             add_counters(&c, e);
             armz_typed_params_add_ullong(params, (guint64)c.rd_req, "block.%u.rd.reqs", i);

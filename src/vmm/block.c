@@ -116,6 +116,7 @@ armz_vm_query_blockstats(ArmzVm *vm)
 
     for (unsigned i = 0; i < vm->board.nvirtio; i++) {
         ArmzVirtioDev *d = vm->board.virtio[i];
+        const char *name;
         ArmzBlkStats st;
 
         if (armz_virtio_device_id(d) == VIRTIO_ID_SCSI) {
@@ -143,6 +144,12 @@ armz_vm_query_blockstats(ArmzVm *vm)
                 append_stats(out, first, armz_scsi_lun_id(l), &st);
                 first = FALSE;
             }
+            continue;
+        }
+        /* qemu-storage-daemon's disks, by their id as virtarmzd gave it */
+        if (armz_vhost_user_blk_stats(d, &name, &st)) {
+            append_stats(out, first, name, &st);
+            first = FALSE;
             continue;
         }
         if (!armz_virtio_is_blk(d))

@@ -6,7 +6,9 @@ asks it for its features (VHOST_USER_GET_FEATURES), reconnecting when the
 backend goes away, as armz-vmm's frontend does. What it sees goes to its
 stdout, the domain log: "fake-vmm: vhost-user ID features 0x...", with a
 connection count, and each QMP command but queries ("fake-vmm: qmp CMD
-ARGS"). Nothing here runs a guest."""
+ARGS"). query-blockstats lists each vhost-user-blk id with the counters of
+blockstats() (what armz-vmm reads off the rings). Nothing here runs a
+guest."""
 import json
 import os
 import socket
@@ -67,7 +69,17 @@ def frontend(spec):
         say(f'vhost-user {ident} disconnected')
 
 
-def qmp(fd):
+def blockstats(ident, k):
+    """The made-up counters of the Kth vhost-user-blk disk, ID."""
+    return {'device': ident, 'node-name': ident, 'stats': {
+        'rd_bytes': (k + 1) << 20, 'wr_bytes': (k + 1) * 4096, 'rd_operations': 16 * (k + 1),
+        'wr_operations': k + 1, 'flush_operations': 2, 'rd_total_time_ns': 7000,
+        'wr_total_time_ns': 3000, 'flush_total_time_ns': 500, 'failed_rd_operations': 0,
+        'failed_wr_operations': 0, 'failed_flush_operations': 0, 'unmap_operations': 0,
+        'unmap_bytes': 0, 'wr_highest_offset': 4096}}
+
+
+def qmp(fd, blks):
     lsock = socket.socket(fileno=fd)
     while True:
         c, _ = lsock.accept()
@@ -81,6 +93,9 @@ def qmp(fd):
             except ValueError:
                 continue
             rep = {'return': {}}
+            if req.get('execute') == 'query-blockstats':
+                rep['return'] = [blockstats(dict(p.split('=', 1) for p in spec.split(',')).get(
+                    'id', '?'), k) for k, spec in enumerate(blks)]
             # what the daemon asks of it beyond polling, for the tests
             cmd = req.get('execute', '')
             if not cmd.startswith('query-') and cmd != 'qmp_capabilities':
@@ -97,7 +112,7 @@ def main(argv):
     say('args ' + ' '.join(argv[1:]))
     for spec in opts(argv, '--vhost-user-blk') + opts(argv, '--vhost-user-fs'):
         threading.Thread(target=frontend, args=(spec,), daemon=True).start()
-    qmp(int(opts(argv, '--qmp-fd')[0]))
+    qmp(int(opts(argv, '--qmp-fd')[0]), opts(argv, '--vhost-user-blk'))
 
 
 if __name__ == '__main__':

@@ -165,7 +165,8 @@ def test_qcow2_overlay_runs_on_the_storage_daemon(env):
 def test_block_apis_of_a_storage_daemon_disk(env):
     """blockresize grows the image in the storage daemon (block_resize of its
     node) and tells armz-vmm (block_resize of the vhost-user-blk device);
-    domblkstat says why it has no counters."""
+    domblkstat, BlockStatsFlags and domstats --block give armz-vmm's counters
+    of its vhost-user-blk device (the fake's: fake_vhost_vmm.blockstats)."""
     d, c, tmp, vmm, _ = env
     dom = c.defineXML(qcow2_xml(tmp, vmm, name='rs'))
     dom.create()
@@ -182,10 +183,17 @@ def test_block_apis_of_a_storage_daemon_disk(env):
                      L.VIR_DOMAIN_BLOCK_RESIZE_CAPACITY if hasattr(
                          L, 'VIR_DOMAIN_BLOCK_RESIZE_CAPACITY') else 2)
     assert 'full capacity' in e.get_error_message(), e.get_error_message()
-    e = expect_error(L.VIR_ERR_OPERATION_UNSUPPORTED, dom.blockStats, 'vda')
-    assert 'qemu-storage-daemon' in e.get_error_message(), e.get_error_message()
-    r = d.virsh('domblkstat', 'rs', 'vda', check=False)
-    assert r.rc != 0 and 'no statistics' in r.err, r
+    assert dom.blockStats('vda') == (16, 1 << 20, 1, 4096, -1), dom.blockStats('vda')
+    assert dom.blockStats(str(tmp / 'overlay.qcow2'))[1] == 1 << 20   # by source too
+    assert dom.blockStats('')[1] == 1 << 20, dom.blockStats('')
+    st = dom.blockStatsFlags('vda', 0)
+    assert st['rd_total_times'] == 7000 and st['flush_operations'] == 2 and \
+        st['wr_total_times'] == 3000, st
+    out = d.virsh('domblkstat', 'rs', 'vda').out
+    assert re.search(r'vda rd_bytes\s+1048576', out), out
+    st = c.domainListGetStats([dom], L.VIR_DOMAIN_STATS_BLOCK)[0][1]
+    assert st['block.count'] == 1 and st['block.0.name'] == 'vda', st
+    assert st['block.0.rd.bytes'] == 1 << 20 and st['block.0.wr.reqs'] == 1, st
     dom.destroy()
 
 

@@ -12,52 +12,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t
-le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static ArmzVirtqElem elem;
     ArmzGuestMem mem;
     ArmzVirtq vq;
-    uint64_t desc, avail, used;
+    uint64_t ring[3];
     unsigned num;
     uint8_t flags;
-    size_t off = FUZZ_VQ_HDR;
     uint8_t *ram;
     volatile uint8_t sink = 0;
 
-    if (size < FUZZ_VQ_HDR)
+    if (!(ram = fuzz_vq_parse(data, size, 16, &flags, &num, ring)))
         return 0;
-    flags = data[0];
-    num = 1u << (data[1] % 16);
-    desc = FUZZ_VQ_RAM_GPA + 4ull * (data[2] | data[3] << 8);
-    avail = FUZZ_VQ_RAM_GPA + 4ull * (data[4] | data[5] << 8);
-    used = FUZZ_VQ_RAM_GPA + 4ull * (data[6] | data[7] << 8);
-    if (flags & FUZZ_VQ_F_RAW) {
-        if (size < FUZZ_VQ_HDR + FUZZ_VQ_RAW)
-            return 0;
-        desc = le64(data + 8);
-        avail = le64(data + 16);
-        used = le64(data + 24);
-        off += FUZZ_VQ_RAW;
-    }
-    ram = calloc(1, FUZZ_VQ_RAM_SIZE);
-    if (!ram)
-        return 0;
-    memcpy(ram, data + off, size - off < FUZZ_VQ_RAM_SIZE ? size - off : FUZZ_VQ_RAM_SIZE);
     mem.host = ram;
     mem.gpa = FUZZ_VQ_RAM_GPA;
     mem.size = FUZZ_VQ_RAM_SIZE;
 
-    if (armz_virtq_setup(&vq, &mem, num, desc, avail, used, flags & FUZZ_VQ_F_EVENT,
+    if (armz_virtq_setup(&vq, &mem, num, ring[0], ring[1], ring[2], flags & FUZZ_VQ_F_EVENT,
                          flags & FUZZ_VQ_F_INDIR)) {
         for (unsigned round = 0; round < 64; round++) {
             int r = armz_virtq_pop(&vq, &elem);

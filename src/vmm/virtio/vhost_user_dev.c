@@ -32,6 +32,7 @@
 #include <glib/gi18n-lib.h>
 #include "virtio/virtio.h"
 #include "virtio/vhost_user.h"
+#include "virtio/vu_blk_stats.h"
 #include "sandbox/seccomp.h"
 #include "vmmlog.h"
 
@@ -47,6 +48,9 @@
 #define FS_TAG_SIZE              36
 #define FS_CONFIG_SIZE           40      /* tag[36], le32 num_request_queues */
 #define BLK_QUEUE_SIZE           256
+/* the statistics' walk follows every queue */
+G_STATIC_ASSERT(BLK_QUEUE_SIZE <= ARMZ_VU_BLK_STATS_QMAX);
+G_STATIC_ASSERT(VU_MAX_QUEUES <= ARMZ_VU_BLK_STATS_QUEUES);
 
 /* What the guest may negotiate through us: the device-specific bits and
  * the ring features of split rings (the transport checks split layouts);
@@ -76,6 +80,8 @@ typedef struct {
     uint64_t protocol;          /* negotiated protocol features */
     bool live;                  /* the driver set DRIVER_OK, no reset since */
     bool qstarted[VU_MAX_QUEUES];   /* rings the back-end serves */
+
+    ArmzVuBlkStats *stats;      /* vhost-user-blk: counters from the rings */
 
     pthread_t thread;
     bool thread_started;
@@ -156,6 +162,14 @@ handshake(VhostUser *vu, int sock, GError **error)
     return send_ack(vu, sock, &m, NULL, 0, error);
 }
 
+/* guest physical address of queue Q's ring AREA */
+static uint64_t
+queue_gpa(VhostUser *vu, unsigned q, ArmzVirtqArea area)
+{
+    return (uint64_t)armz_virtio_queue_addr(vu->vdev, q, area, true) << 32 |
+           armz_virtio_queue_addr(vu->vdev, q, area, false);
+}
+
 /* lock held: hands every ready ring to the back-end */
 static gboolean
 start_locked(VhostUser *vu, GError **error)
@@ -198,8 +212,7 @@ start_locked(VhostUser *vu, GError **error)
         if (!armz_virtio_queue_ready(vu->vdev, q))
             continue;
         for (unsigned i = 0; i < 3; i++)
-            gpa[i] = (uint64_t)armz_virtio_queue_addr(vu->vdev, q, (ArmzVirtqArea)i, true) << 32 |
-                     armz_virtio_queue_addr(vu->vdev, q, (ArmzVirtqArea)i, false);
+            gpa[i] = queue_gpa(vu, q, (ArmzVirtqArea)i);
         desc = armz_gmem_ptr(mem, gpa[ARMZ_VIRTQ_AREA_DESC], 16ULL * num);
         avail = armz_gmem_ptr(mem, gpa[ARMZ_VIRTQ_AREA_DRIVER], 6 + 2ULL * num);
         used = armz_gmem_ptr(mem, gpa[ARMZ_VIRTQ_AREA_DEVICE], 6 + 8ULL * num);
@@ -296,6 +309,22 @@ stop_locked(VhostUser *vu)
         disconnect_locked(vu, err->message);
 }
 
+/* lock held: the statistics follow the rings from where they are now (a
+ * back-end that reconnects later resumes the same rings: nothing to do) */
+static void
+stats_start(VhostUser *vu)
+{
+    bool indirect = armz_virtio_features(vu->vdev) & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC);
+
+    for (unsigned q = 0; vu->stats && q < vu->nq; q++)
+        if (armz_virtio_queue_ready(vu->vdev, q))
+            armz_vu_blk_stats_start(vu->stats, q, armz_virtio_mem(vu->vdev),
+                                    armz_virtio_queue_num(vu->vdev, q),
+                                    queue_gpa(vu, q, ARMZ_VIRTQ_AREA_DESC),
+                                    queue_gpa(vu, q, ARMZ_VIRTQ_AREA_DRIVER),
+                                    queue_gpa(vu, q, ARMZ_VIRTQ_AREA_DEVICE), indirect);
+}
+
 static void
 vu_driver_ok(ArmzVirtioDev *d)
 {
@@ -303,6 +332,7 @@ vu_driver_ok(ArmzVirtioDev *d)
     g_autoptr(GError) err = NULL;
 
     vu->live = true;
+    stats_start(vu);
     if (vu->sock < 0) {
         armz_vmm_info(_("%s: no back-end yet; the rings are handed over when it is back"),
                       vu->label);
@@ -318,6 +348,8 @@ vu_reset(ArmzVirtioDev *d)
     VhostUser *vu = armz_virtio_priv(d);
 
     vu->live = false;
+    if (vu->stats)
+        armz_vu_blk_stats_stop(vu->stats);
     stop_locked(vu);
 }
 
@@ -405,6 +437,11 @@ vu_thread(void *opaque)
         for (unsigned q = 0; r > 0 && q < vu->nq; q++) {
             if (pfd[2 + q].revents) {
                 drain_fd(vu->call_fd[q]);
+                /* before the interrupt: until the guest sees it, the heads
+                 * just completed stay as they are (unless the guest polls
+                 * the used ring: vu_blk_stats.c) */
+                if (vu->stats)
+                    armz_vu_blk_stats_walk(vu->stats, q);
                 armz_virtio_interrupt_queue(vu->vdev, q);
             }
         }
@@ -437,6 +474,7 @@ vu_free(void *priv)
             close(vu->call_fd[q]);
     if (vu->ctl_fd >= 0)
         close(vu->ctl_fd);
+    armz_vu_blk_stats_free(vu->stats);
     g_free(vu->path);
     g_free(vu->label);
     g_free(vu->id);
@@ -556,6 +594,8 @@ armz_vhost_user_new_fd(const ArmzVhostUserOpt *o, unsigned index, int sock, GErr
     vu->ctl_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (vu->ctl_fd < 0)
         goto fail_errno;
+    if (vu->kind == ARMZ_VHOST_USER_BLK)
+        vu->stats = armz_vu_blk_stats_new();
     vu->vdev = armz_virtio_dev_new(&vu->ops, vu, vu->label, features);
     memcpy(armz_virtio_config(vu->vdev), config, vu->ops.config_size);
 
@@ -631,4 +671,17 @@ armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t *bytes, GE
     if (ok)
         armz_virtio_config_changed(d);
     return ok;
+}
+
+bool
+armz_vhost_user_blk_stats(ArmzVirtioDev *d, const char **name, ArmzBlkStats *out)
+{
+    VhostUser *vu;
+
+    if (g_strcmp0(armz_virtio_dev_name(d), "vhost-user-blk") != 0)
+        return false;
+    vu = armz_virtio_priv(d);
+    *name = vu->id ? vu->id : vu->label;
+    armz_vu_blk_stats_get(vu->stats, out);
+    return true;
 }

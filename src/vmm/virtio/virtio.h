@@ -46,6 +46,11 @@ typedef struct {
     uint64_t wr_highest_offset;
 } ArmzBlkStats;
 void armz_virtio_blk_stats(ArmzVirtioDev *d, ArmzBlkStats *out);
+/* ST counts a completed virtio-blk request of TYPE (IN, OUT and FLUSH;
+ * others not) with BYTES of data that took NS; a failed one without its
+ * bytes.  The caller holds whatever guards ST. */
+void armz_blk_stats_count(ArmzBlkStats *st, uint32_t type, uint64_t bytes, uint64_t ns,
+                          bool failed);
 /* Main thread: the image was resized (by the daemon): reads its size again,
  * which must be SIZE bytes (SIZE 0: any), and tells the guest.  */
 gboolean armz_virtio_blk_resize(ArmzVirtioDev *d, uint64_t size, GError **error);
@@ -116,3 +121,6 @@ bool armz_vhost_user_blk_is(ArmzVirtioDev *d, const char *id);
  * the new capacity (bytes) shown to the guest with a config change */
 gboolean armz_vhost_user_blk_refresh(ArmzVirtioDev *d, uint64_t size, uint64_t *bytes,
                                      GError **error);
+/* a vhost-user-blk device: its counters, read off its rings (any thread),
+ * and its name in query-blockstats (its id, else its label) */
+bool armz_vhost_user_blk_stats(ArmzVirtioDev *d, const char **name, ArmzBlkStats *out);

@@ -327,35 +327,8 @@ blk_zero(ArmzVirtioDev *d, Blk *b, uint32_t type, const ArmzVirtqElem *e, BlkRes
 static void
 count_request(Blk *b, uint32_t type, uint64_t bytes, uint64_t ns, bool failed)
 {
-    ArmzBlkStats *st = &b->stats;
-
     g_mutex_lock(&b->stats_lock);
-    switch (type) {
-    case VIRTIO_BLK_T_IN:
-        st->rd_ops++;
-        st->rd_ns += ns;
-        if (failed)
-            st->failed_rd++;
-        else
-            st->rd_bytes += bytes;
-        break;
-    case VIRTIO_BLK_T_OUT:
-        st->wr_ops++;
-        st->wr_ns += ns;
-        if (failed)
-            st->failed_wr++;
-        else
-            st->wr_bytes += bytes;
-        break;
-    case VIRTIO_BLK_T_FLUSH:
-        st->flush_ops++;
-        st->flush_ns += ns;
-        if (failed)
-            st->failed_flush++;
-        break;
-    default:
-        break;
-    }
+    armz_blk_stats_count(&b->stats, type, bytes, ns, failed);
     g_mutex_unlock(&b->stats_lock);
 }
 

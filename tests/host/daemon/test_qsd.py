@@ -4,7 +4,10 @@ vhost-user front-end: a guest boots with a qcow2 overlay on a raw backing file a
 vda, reads the backing file's content and writes into it; a second guest
 on another overlay of the same backing file, running at the same time,
 sees none of the first one's writes; virsh blockresize grows the first
-one's overlay and its guest sees the new size; the backing file stays byte-identical,
+one's overlay and its guest sees the new size; virsh domblkstat, BlockStatsFlags
+and domstats --block count what the guest read and wrote through the
+storage daemon (armz-vmm reads it off the vhost-user rings), O_DIRECT
+reads and writes after the resize included; the backing file stays byte-identical,
 the overlays pass `qemu-img check` and hold exactly what each guest wrote.
 The storage daemon runs as the jail user, with no_new_privs, in the domain's
 cgroup; a backing file that user cannot reach fails a start, naming it.
@@ -161,11 +164,27 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
     sa = sums('qsda')
     assert sa[0] == (str(SIZE), base), serial_log('qsda')     # reads the backing file
     assert sa[1][1] != base                                     # its write is there
+    # the guest read vda twice (md5sum) and wrote its stamp (fsync)
+    rd0, rdb0, wr0, wrb0, _ = a.blockStats('vda')
+    assert rd0 > 0 and rdb0 >= 2 * SIZE and wr0 > 0 and wrb0 >= 512, a.blockStats('vda')
 
     # blockresize: the daemon grows the overlay, armz-vmm tells the guest
     a.blockResize('vda', 12 << 20, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
     wait_for(lambda: 'ARMZ-GUEST BLKSIZE vda 12582912' in serial_log('qsda'), 60,
              'the guest to see vda at 12 MiB')
+    # then it read 4 MiB and wrote 1 MiB (into the new tail) with O_DIRECT
+    wait_guest_marker('qsda', 'ARMZ-GUEST DIRECTIO vda')
+    assert 'ARMZ-GUEST DIRECTIO vda ok' in serial_log('qsda'), serial_log('qsda')
+    rd1, rdb1, wr1, wrb1, _ = a.blockStats('vda')
+    assert rd1 > rd0 and rdb1 - rdb0 >= 4 << 20, ((rd0, rdb0), (rd1, rdb1))
+    assert wr1 > wr0 and wrb1 - wrb0 >= 1 << 20, ((wr0, wrb0), (wr1, wrb1))
+    st = a.blockStatsFlags('vda', 0)
+    # (no flushes: the default cache mode exports a write-through disk)
+    assert st['rd_bytes'] >= rdb1 and st['flush_operations'] == 0, st
+    assert re.search(r'vda rd_bytes\s+\d+', virsh('domblkstat', 'qsda', 'vda').stdout)
+    ds = virsh('domstats', '--block', 'qsda').stdout
+    m = re.search(r'block\.0\.rd\.bytes=(\d+)', ds)
+    assert 'block.0.name=vda' in ds and m and int(m.group(1)) >= rdb1, ds
     assert '"virtual-size": 12582912' in sh(f'qemu-img info -U --output=json {DIR}/a.qcow2')
 
     # a wrong passphrase: the start fails before the guest boots
@@ -184,10 +203,12 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
     sb = sums('qsdb')
     assert sb[0] == (str(SIZE), base), serial_log('qsdb')     # none of a's writes
     assert sb[1][1] not in (base, sa[1][1])
-    # the LUKS disks read as their plaintext
+    # the LUKS disks read as their plaintext, each counted under its name
     for dev in ('vdb', 'vdc'):
         assert f'ARMZ-GUEST BLKSUM {dev} 2097152 {plain}' in serial_log('qsdb'), \
             serial_log('qsdb')
+        rd, rdb, wr, _, _ = b.blockStats(dev)
+        assert rd > 0 and rdb >= 2 << 20 and wr == 0, (dev, b.blockStats(dev))
 
     a.destroy()
     b.destroy()

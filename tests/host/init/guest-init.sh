@@ -17,7 +17,10 @@
 #   blkstamp  blksum for vda, then write "ARMZ-STAMP <armz.stamp=>" at 1 MiB
 #             into it (synced), print its BLKSUM again, the BLKSUM of the
 #             other virtio disks (read only) and "ARMZ-GUEST BLKSTAMP-END", then "ARMZ-GUEST BLKSIZE vdX SIZE"
-#             whenever a disk's size changes
+#             whenever a disk's size changes, each time followed by an
+#             O_DIRECT read of vda's first 4 MiB and an O_DIRECT write of
+#             1 MiB of zeroes at 8 MiB ("ARMZ-GUEST DIRECTIO vda ok|failed:
+#             ...": the test's domblkstat)
 #   virtiofs  mount the virtiofs share armz.tag= on /mnt, print "ARMZ-GUEST
 #             VIRTIOFS <md5 of its file hostfile>", write its file from-guest
 #             ("ARMZ-FROM-GUEST"), unmount, print "ARMZ-GUEST VIRTIOFS-END",
@@ -101,9 +104,23 @@ watch_sizes() {
   while :; do
     sleep 1
     now=$(sizes)
-    [ "$now" != "$last" ] && echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
+    if [ "$now" != "$last" ]; then
+      echo "$now" | grep -vxF "$last" | sed 's/^/ARMZ-GUEST BLKSIZE /'
+      # then $1, a command, if given
+      [ -z "$1" ] || "$1"
+    fi
     last=$now
   done
+}
+
+# blkstamp, after a size change: I/O the test's domblkstat must count
+direct_io() {
+  if dd if=/dev/vda of=/dev/null bs=1M count=4 iflag=direct 2>/tmp/err &&
+     dd if=/dev/zero of=/dev/vda bs=1M seek=8 count=1 oflag=direct conv=notrunc 2>>/tmp/err; then
+    echo "ARMZ-GUEST DIRECTIO vda ok"
+  else
+    echo "ARMZ-GUEST DIRECTIO vda failed: $(tail -1 /tmp/err)"
+  fi
 }
 
 # dhcp and nova modes: a lease on eth0, then a ping of the router
@@ -396,7 +413,7 @@ EOF
         echo "ARMZ-GUEST BLKSUM $n $(($(cat "$d/size") * 512)) $(md5sum < "/dev/$n" | cut -d' ' -f1)"
     done
     echo "ARMZ-GUEST BLKSTAMP-END"
-    watch_sizes ;;
+    watch_sizes direct_io ;;
   hotplug)
     watch_hotplug ;;
   dhcp)

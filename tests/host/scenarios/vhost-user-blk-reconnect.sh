@@ -3,7 +3,10 @@
 # logs the loss, the guest keeps running, armz-vmm reconnects and replays
 # the rings, the guest's write completes and reads back right (sha256), and
 # the qcow2 overlay has no corruption (`qemu-img check`: clean or leaked
-# clusters only) and holds the guest's data.
+# clusters only) and holds the guest's data. armz-vmm's query-blockstats
+# of the disk (read off the rings) counts the guest's 6 MiB of writes
+# exactly once, the request the new daemon served again included, and its
+# 6 MiB read back.
 # The export is writethrough=on: a write completes once qemu-storage-daemon
 # has flushed it, qcow2 metadata included. With its default write-back
 # cache, a killed daemon loses the qcow2 metadata of writes the guest had
@@ -38,6 +41,9 @@ done
 sync
 s=$(dd if=/dev/vda bs=65536 count=96 iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
 [ "$s" = "$(cat /data/data.sum)" ] || bad "read back sha256 $s differs"
+# the host reads the statistics now, then types a line
+echo "ARMZ-VUR STATS"
+read -r -t 120 line || bad "no word from the host within 120 s"
 echo "ARMZ-VUR DONE"
 GEOF
 guest_payload guest.sh data data.sum
@@ -56,8 +62,9 @@ for ic in $(irqchips); do
   ov=$PWD/ov-$ic.qcow2 sock=$PWD/vu-$ic.sock
   qemu-img create -q -f qcow2 "$ov" 8M || fail "qemu-img create $ov"
   start_qsd
+  rm -f qmp.sock
   start_vmm vur-$ic --vcpus 1 --irqchip $ic --cmdline "$(guest_cmdline run)" \
-    --vhost-user-blk "socket=$sock,id=disk0"
+    --vhost-user-blk "socket=$sock,id=disk0" --qmp "$PWD/qmp.sock"
   expect_out "ARMZ-VUR AT 16" 300 "guest writing ($ic GIC)"
   kill -9 $qsd; wait $qsd 2>/dev/null
   echo "$ic GIC: killed qemu-storage-daemon at $(grep -c 'ARMZ-VUR AT' "$VMM_OUT") x16 writes"
@@ -67,7 +74,15 @@ for ic in $(irqchips); do
   rm -f "$sock"
   start_qsd
   wait_for "$VMM_ERR" "reconnected" 30 || { show_vmm; fail "armz-vmm did not reconnect ($ic)"; }
-  expect_out "ARMZ-GUEST RUN-END" 300 "guest after the back-end's restart ($ic GIC)"
+  expect_out "ARMZ-VUR STATS" 300 "guest after the back-end's restart ($ic GIC)"
+  qmp query-blockstats > stats-$ic.log 2>&1 || { cat stats-$ic.log; fail "query-blockstats failed"; }
+  wr=$(sed -n 's/.*"device": *"disk0"[^}]*"wr_bytes": *\([0-9]*\).*/\1/p' stats-$ic.log)
+  rd=$(sed -n 's/.*"device": *"disk0"[^}]*"rd_bytes": *\([0-9]*\).*/\1/p' stats-$ic.log)
+  [ "$wr" = 6291456 ] && [ -n "$rd" ] && [ "$rd" -ge 6291456 ] ||
+    { cat stats-$ic.log; fail "query-blockstats: disk0 wr_bytes '$wr' rd_bytes '$rd' (the guest wrote 6 MiB once, read 6 MiB) ($ic GIC)"; }
+  echo "$ic GIC: query-blockstats counts disk0's 6 MiB of writes once, $rd bytes read"
+  send_serial go
+  expect_out "ARMZ-GUEST RUN-END" 120 "guest after the statistics ($ic GIC)"
   grep -E "lost|reconnected" "$VMM_ERR"
   guest_done ARMZ-VUR "guest ($ic GIC)" qsd-$ic.log
   expect_exit 0 60
