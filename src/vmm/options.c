@@ -484,13 +484,18 @@ parse_scsi(const char *opt, const char *s, gboolean cdrom, ArmzScsiOpt *d, GErro
                 return FALSE;
         } else if (g_str_equal(k, "serial") && !cdrom) {
             d->serial = g_strdup(val);
+        } else if (g_str_equal(k, "bootindex")) {
+            if (!parse_uint(what, val, 1, 999, &v, error))
+                return FALSE;
+            d->bootindex = (guint)v;
         } else if (g_str_equal(k, "path") || g_str_equal(k, "id")) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         _("%s: %s= is empty"), opt, k);
             return FALSE;
         } else {
-            return unknown_key(opt, k, cdrom ? "path, fd, lun, id"
-                                             : "path, fd, lun, id, readonly, serial", error);
+            return unknown_key(opt, k, cdrom ? "path, fd, lun, id, bootindex"
+                                             : "path, fd, lun, id, readonly, serial, bootindex",
+                               error);
         }
     }
     if ((d->path && have_fd) || (!cdrom && !d->path && !have_fd)) {
@@ -902,10 +907,12 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("SPEC") },
         { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
           N_("disk on the virtio-scsi controller (repeatable): "
-             "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]"), N_("SPEC") },
+             "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR][,bootindex=N]"),
+          N_("SPEC") },
         { "scsi-cdrom", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_cdroms,
           N_("CD-ROM on the virtio-scsi controller (repeatable; without path or fd: "
-             "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"),
+             "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"
+             "[,bootindex=N]"),
           N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"
