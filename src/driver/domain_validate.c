@@ -649,10 +649,6 @@ check_scsi_disk(const ArmzDomainDiskDef *disk, GError **error)
 
     if (!armz_domain_scsi_unit(disk, &unit, error))
         return FALSE;
-    if (disk->boot_order)
-        return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
-                    _("<boot order> of SCSI disk '%s' is not supported by the armz driver"),
-                    disk->target_dev);
     /* the SCSI target reads and writes with preadv/pwritev only */
     if (disk->driver_io && !g_str_equal(disk->driver_io, "threads"))
         return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
@@ -1112,7 +1108,23 @@ static gboolean
 check_pci(const ArmzDomainDef *def, GError **error)
 {
     g_autoptr(ArmzPciPlan) plan = armz_pci_plan_new(def, error);
-    return plan != NULL;
+
+    if (!plan)
+        return FALSE;
+    /* AAVMF reads the boot order (fw_cfg "bootorder") only in a guest with
+     * a PCI host bridge: without one it would boot the SCSI unit in its own
+     * order, not in the one asked for */
+    for (guint i = 0; !plan->active && i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        if (armz_domain_disk_is_scsi(disk) && disk->boot_order &&
+            armz_domain_uses_firmware(def))
+            return fail(error, VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("<boot order> of SCSI disk '%s' needs a PCI Express root "
+                          "(<controller type='pci' model='pcie-root'/>): the firmware "
+                          "follows the boot order only in a guest with a PCI host bridge"),
+                        disk->target_dev);
+    }
+    return TRUE;
 }
 
 gboolean

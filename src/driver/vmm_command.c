@@ -240,9 +240,32 @@ disk_source(Builder *b, const ArmzDomainDiskDef *disk, char **path, GError **err
     return TRUE;
 }
 
-/* What the firmware boots first: <boot order>, or for the first disk the
- * place of <boot dev='hd'> among the <os><boot> elements (libvirt turns
- * those into the first device's bootindex too). 0: none. */
+/* the place of <boot dev='DEV'> among the <os><boot> elements, 0: none */
+static guint
+boot_dev_index(const ArmzDomainDef *def, const char *dev)
+{
+    for (guint i = 0; def->os_boot_devs && def->os_boot_devs[i]; i++) {
+        if (g_str_equal(def->os_boot_devs[i], dev))
+            return i + 1;
+    }
+    return 0;
+}
+
+static gboolean
+first_cdrom(const ArmzDomainDef *def, const ArmzDomainDiskDef *disk)
+{
+    for (guint i = 0; i < def->disks->len; i++) {
+        const ArmzDomainDiskDef *d = g_ptr_array_index(def->disks, i);
+        if (d->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM)
+            return d == disk;
+    }
+    return FALSE;
+}
+
+/* What the firmware boots first: <boot order>, or for the first disk (SLOT
+ * 0 of the virtio disks) the place of <boot dev='hd'> among the <os><boot>
+ * elements, for the first CD-ROM (any bus) that of <boot dev='cdrom'>
+ * (libvirt turns those into the devices' bootindex too). 0: none. */
 static guint
 disk_bootindex(const ArmzDomainDef *def, const ArmzDomainDiskDef *disk, guint slot)
 {
@@ -250,11 +273,9 @@ disk_bootindex(const ArmzDomainDef *def, const ArmzDomainDiskDef *disk, guint sl
         return 0;
     if (disk->boot_order)
         return disk->boot_order;
-    for (guint i = 0; slot == 0 && def->os_boot_devs && def->os_boot_devs[i]; i++) {
-        if (g_str_equal(def->os_boot_devs[i], "hd"))
-            return i + 1;
-    }
-    return 0;
+    if (disk->device == ARMZ_DOMAIN_DISK_DEVICE_CDROM)
+        return first_cdrom(def, disk) ? boot_dev_index(def, "cdrom") : 0;
+    return slot == 0 ? boot_dev_index(def, "hd") : 0;
 }
 
 /* libvirt's error_policy/rerror_policy as armz-vmm's (QEMU's) werror and
@@ -422,6 +443,9 @@ plan_scsi(Builder *b, GError **error)
         g_string_append_printf(opt, "lun=%u,id=scsi0-0-0-%u", unit, unit);
         if (disk->serial && !cdrom)
             g_string_append_printf(opt, ",serial=%s", disk->serial);
+        /* (no slot: <boot dev='hd'> is the first virtio disk's) */
+        if (disk_bootindex(b->def, disk, G_MAXUINT))
+            g_string_append_printf(opt, ",bootindex=%u", disk_bootindex(b->def, disk, G_MAXUINT));
         arg(b, cdrom ? "--scsi-cdrom" : "--scsi-disk");
         g_ptr_array_add(b->plan->argv, g_string_free(opt, FALSE));
         any = TRUE;

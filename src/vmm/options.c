@@ -112,10 +112,12 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
           N_("SPEC") },
         { "scsi-disk", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_disks,
           N_("disk on the virtio-scsi controller (repeatable): "
-             "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]"), N_("SPEC") },
+             "path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR][,bootindex=N]"),
+          N_("SPEC") },
         { "scsi-cdrom", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &scsi_cdroms,
           N_("CD-ROM on the virtio-scsi controller (repeatable; without path or fd: "
-             "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"),
+             "empty; media change through QMP): [path=FILE|fd=N,]lun=L[,id=ALIAS]"
+             "[,bootindex=N]"),
           N_("SPEC") },
         { "net", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &nets,
           N_("virtio network card (repeatable): tap=IFNAME|fd=N[,mac=52:54:00:12:34:56]"

@@ -110,8 +110,8 @@ typedef struct {
     int fd;
     ArmzPciAddrOpt pci;     /* pci=BUS:SLOT|off (implies --pci) */
 } ArmzVsockOpt;
-/* --scsi-disk path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR]
- * --scsi-cdrom [path=FILE|fd=N],lun=L[,id=ALIAS] (no image: empty) */
+/* --scsi-disk path=FILE|fd=N,lun=L[,id=ALIAS][,readonly=on][,serial=STR][,bootindex=N]
+ * --scsi-cdrom [path=FILE|fd=N],lun=L[,id=ALIAS][,bootindex=N] (no image: empty) */
 typedef struct {
     gboolean cdrom;
     char *path;             /* NULL: fd (or empty CD-ROM when fd is -1) */
@@ -120,6 +120,7 @@ typedef struct {
     char *id;               /* QMP's name for it; default scsi0-0-0-L */
     gboolean readonly;
     char *serial;
+    guint bootindex;        /* firmware boot order, 1 first; 0: not listed */
 } ArmzScsiOpt;
 /* --vhost-user-blk socket=PATH[,id=ALIAS][,bootindex=N][,readonly=on|off]
  * --vhost-user-fs socket=PATH,tag=TAG[,id=ALIAS][,queue-size=N] */

@@ -38,13 +38,18 @@ parse_scsi(const char *opt, const char *s, gboolean cdrom, ArmzScsiOpt *d, GErro
                 return FALSE;
         } else if (g_str_equal(k, "serial") && !cdrom) {
             d->serial = g_strdup(val);
+        } else if (g_str_equal(k, "bootindex")) {
+            if (!parse_uint(what, val, 1, 999, &v, error))
+                return FALSE;
+            d->bootindex = (guint)v;
         } else if (g_str_equal(k, "path") || g_str_equal(k, "id")) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         _("%s: %s= is empty"), opt, k);
             return FALSE;
         } else {
-            return unknown_key(opt, k, cdrom ? "path, fd, lun, id"
-                                             : "path, fd, lun, id, readonly, serial", error);
+            return unknown_key(opt, k, cdrom ? "path, fd, lun, id, bootindex"
+                                             : "path, fd, lun, id, readonly, serial, bootindex",
+                               error);
         }
     }
     if ((d->path && have_fd) || (!cdrom && !d->path && !have_fd)) {

@@ -14,6 +14,7 @@
 #include "boot/firmware.h"
 #include "boot/smbios.h"
 #include "boot/acpi.h"
+#include "boot/bootorder.h"
 
 /* generic KVM numbering (older headers may lack them) */
 #define FW_KVM_MEM_READONLY     (1u << 1)
@@ -177,30 +178,6 @@ add_blob(ArmzFwCfg *c, uint16_t size_key, uint16_t data_key, GBytes *data)
     armz_fw_cfg_add(c, data_key, g_bytes_ref(data));
 }
 
-/* "bootorder": one OpenFirmware path per line, the disks by bootindex */
-static GBytes *
-boot_order(const ArmzOptions *o)
-{
-    g_autoptr(GString) s = g_string_new(NULL);
-
-    for (guint idx = 1; idx <= 999; idx++) {
-        for (guint i = 0; i < o->ndisks; i++)
-            if (o->disks[i].bootindex == idx)
-                g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "\n",
-                                       (uint64_t)(ARMZ_VIRTIO_BASE + armz_options_disk_slot(o, i) *
-                                                  ARMZ_VIRTIO_SLOT_SIZE));
-        for (guint j = 0; j < o->nvhost_user; j++)
-            if (o->vhost_user[j].kind == ARMZ_VHOST_USER_BLK && o->vhost_user[j].bootindex == idx)
-                g_string_append_printf(s, "/virtio-mmio@%016" PRIx64 "\n",
-                                       (uint64_t)(ARMZ_VIRTIO_BASE +
-                                                  armz_options_vhost_user_slot(o, j) *
-                                                  ARMZ_VIRTIO_SLOT_SIZE));
-    }
-    if (!s->len)
-        return NULL;
-    return g_bytes_new(s->str, s->len + 1);
-}
-
 gboolean
 armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
 {
@@ -239,7 +216,7 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
     armz_smbios_build(&o->smbios, &m, &anchor, &tables);
     armz_fw_cfg_add_file(c, "etc/smbios/smbios-anchor", anchor, false);
     armz_fw_cfg_add_file(c, "etc/smbios/smbios-tables", tables, false);
-    order = boot_order(o);
+    order = armz_boot_order(o, &vm->board);
     if (order)
         armz_fw_cfg_add_file(c, "bootorder", order, false);
     if (o->vmcoreinfo) {

@@ -200,11 +200,20 @@ qmp() { qmp-client -t 60 "$PWD/qmp.sock" "$@"; }
 # firmware_boot IRQCHIP: Debian's AAVMF (AAVMF_CODE.fd and a copy of
 # AAVMF_VARS.fd as the guest's variable store) boots the disk run-host
 # builds (/firmware/esp.img: GPT, EFI system partition, a unified kernel
-# image at \EFI\BOOT\BOOTAA64.EFI) on virtio-mmio, to the payload's /init,
-# which powers off: exit status 0; the firmware wrote to its variable store.
+# image at \EFI\BOOT\BOOTAA64.EFI) to the payload's /init, which powers
+# off: exit status 0; the firmware wrote to its variable store.
 # Before that, a flash file of the wrong size is refused, naming it.
+# The same image is a virtio-blk disk and SCSI disks, and only the boot
+# order (bootindex, fw_cfg "bootorder") decides which one the firmware
+# starts: the first "BdsDxe: starting" line must name the SCSI LUN that is
+# first in order but not in position. AAVMF follows "bootorder" only when
+# the guest has a PCI host bridge (QemuBootOrderLib gives up without a PCI
+# root bridge), so both boots have --pci. In-kernel GIC: the controller on
+# virtio-mmio (--scsi-pci off) before the disk below a root port; userspace
+# GIC: the controller below the second root port, LUN 1 before the disk
+# below the first before LUN 0.
 firmware_boot() {
-  local before after
+  local before after topo want first
   need_vmm_opts --flash-code --flash-vars
   [ -f /firmware/AAVMF_CODE.fd ] && [ -f /firmware/esp.img ] ||
     skip "no /firmware in the test host (qemu-efi-aarch64 not installed on the build machine)"
@@ -219,12 +228,26 @@ firmware_boot() {
   echo "wrong-size flash refused: $(tail -1 neg.err)"
   cp /firmware/AAVMF_VARS.fd vars.fd || fail "cannot copy AAVMF_VARS.fd"
   before=$(sha256sum < vars.fd | cut -d' ' -f1)
+  esp=path=/firmware/esp.img,readonly=on
+  topo="--pci --pcie-root-port index=1,addr=1.0,chassis=1,port=16
+        --pcie-root-port index=2,addr=1.1,chassis=2,port=17"
+  if [ "$1" = kernel ]; then
+    # the controller alone on virtio-mmio: slot 0 (0x0a000000; VenHw's
+    # data is the base address, little-endian)
+    topo="$topo --disk $esp,bootindex=2,pci=1:0 --scsi-disk $esp,lun=0,bootindex=1 --scsi-pci off"
+    want='VenHw(837DCA9E-E874-4D82-B29A-23FE0E23D1E2,0000000A00000000)/Scsi(0x0,0x0)'
+  else
+    topo="$topo --disk $esp,bootindex=2,pci=1:0 --scsi-disk $esp,lun=0,bootindex=3
+          --scsi-disk $esp,lun=1,bootindex=1 --scsi-pci 2:0"
+    want='PciRoot(0x0)/Pci(0x1,0x1)/Pci(0x0,0x0)/Scsi(0x0,0x1)'
+  fi
   rm -f fw.in fw.out fw.err
   mkfifo fw.in
   exec 5<>fw.in
   VMM_START_MS=$(now_ms)
+  # shellcheck disable=SC2086
   armz-vmm --name fw $FW_OPTS --flash-code /firmware/AAVMF_CODE.fd --flash-vars "$PWD/vars.fd" \
-    --disk path=/firmware/esp.img,readonly=on --memory 512 --irqchip "$1" --serial stdio \
+    $topo --memory 512 --irqchip "$1" --serial stdio \
     --smbios type=1,product=armz-firmware-test <fw.in >fw.out 2>fw.err &
   VMM_PID=$!
   VMM_OUT=fw.out
@@ -232,6 +255,12 @@ firmware_boot() {
   echo "$VMM_PID" > fw.pid
   expect_out "ARMZ-GUEST INIT" 1500 "guest /init through AAVMF"
   echo "firmware boot reached /init in $(( $(now_ms) - VMM_START_MS )) ms (irqchip $1)"
+  grep -a "BdsDxe: " fw.out | tr -d '\r'
+  first=$(grep -a -m1 "BdsDxe: starting" fw.out | tr -d '\r')
+  case $first in
+    *" from $want") echo "the firmware followed the boot order: $want" ;;
+    *) stop_vmm; fail "boot order not followed: '${first:-no BdsDxe: starting line}', expected one from $want" ;;
+  esac
   expect_exit 0 300
   after=$(sha256sum < vars.fd | cut -d' ' -f1)
   [ "$before" != "$after" ] || fail "the variable store was not written (sha256 unchanged)"

@@ -421,7 +421,7 @@ test_pci(void)
      * option of its own for the SCSI controller and the channels' device */
     g_assert_true(parse(&o, &err, "--balloon", "stats-period=5,pci=3:0", "--vsock",
                         "cid=5,pci=0x4:0", "--vhost-user-blk", "socket=/b,pci=5:0",
-                        "--vhost-user-fs", "socket=/f,tag=t,pci=off", "--scsi-cdrom", "lun=0",
+                        "--vhost-user-fs", "socket=/f,tag=t,pci=off", "--scsi-cdrom", "lun=0,bootindex=2",
                         "--scsi-pci", "6:0", "--channel", "name=a,fd=3", "--channel-pci",
                         "0:9", NULL));
     g_assert_no_error(err);
@@ -433,6 +433,7 @@ test_pci(void)
     g_assert_cmpuint(o.vhost_user[0].pci.bus, ==, 5);
     g_assert_true(o.vhost_user[1].pci.off);
     g_assert_cmpuint(o.scsi_pci.bus, ==, 6);
+    g_assert_cmpuint(o.scsi[0].bootindex, ==, 2);
     g_assert_cmpuint(o.channel_pci.bus, ==, 0);
     g_assert_cmpuint(o.channel_pci.slot, ==, 9);
     armz_options_clear(&o);
