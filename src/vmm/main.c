@@ -284,6 +284,8 @@ main(int argc, char **argv)
     /* let the QMP server flush the last event, then leave; vCPU threads are
      * parked and end with the process */
     status = vm.exit_status;
+    if (vm.bus && armz_vmm_debug_enabled())
+        armz_mmio_bus_debug_counts(vm.bus);
     g_mutex_lock(&vm.lock);
     vm.exiting = TRUE;
     g_cond_broadcast(&vm.cond);
