@@ -78,6 +78,17 @@ qmp_listen(const char *path, GError **error)
 }
 #endif
 
+/* --debug: where a start's time goes before the guest runs
+ * (docs/performance.md), in ms since main() began */
+static gint64 main_t0;
+
+static void
+start_step(const char *step)
+{
+    armz_vmm_debug("start: %s after %.1f ms", step,
+                   (double)(g_get_monotonic_time() - main_t0) / 1000.0);
+}
+
 static gboolean
 on_signal(gpointer opaque)
 {
@@ -109,6 +120,7 @@ vm_setup(ArmzVm *vm, GError **error)
         if (!armz_image_parse(kdata, klen, &vm->image, error))
             return FALSE;
     }
+    start_step("boot files mapped");
     if (ARMZ_OPTS_FIRMWARE(o)) {
         vm->firmware = armz_firmware_open(o, error);
         if (!vm->firmware)
@@ -131,6 +143,7 @@ vm_setup(ArmzVm *vm, GError **error)
     if (!armz_kvm_open(vm, error) || !armz_kvm_create_vm(vm, error) ||
         !armz_irqchip_setup(vm, error) || !armz_kvm_create_vcpus(vm, error))
         return FALSE;
+    start_step("VM and vCPUs created");
 
     vm->bus = armz_mmio_bus_new();
     vm->board.bus = vm->bus;
@@ -189,8 +202,10 @@ vm_setup(ArmzVm *vm, GError **error)
         return FALSE;
     if (vm->firmware && !armz_firmware_load_config(vm->firmware, vm, error))
         return FALSE;
+    start_step("devices and device tree made");
     if (!armz_vm_load_boot(vm, error))
         return FALSE;
+    start_step("boot payload in guest RAM");
     armz_vmm_debug("kernel at 0x%" G_GINT64_MODIFIER "x, initrd 0x%" G_GINT64_MODIFIER
                    "x-0x%" G_GINT64_MODIFIER "x, dtb at 0x%" G_GINT64_MODIFIER "x (%zu bytes)",
                    (guint64)vm->layout.kernel_addr, (guint64)vm->layout.initrd_addr,
@@ -222,6 +237,7 @@ main(int argc, char **argv)
     g_autoptr(GError) err = NULL;
     int status;
 
+    main_t0 = g_get_monotonic_time();
     setlocale(LC_ALL, "");
     bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
@@ -257,6 +273,7 @@ main(int argc, char **argv)
             unlink(opts.pidfile);
         return ARMZ_EXIT_FAILURE;
     }
+    start_step("vCPUs started");
     g_unix_signal_add(SIGTERM, on_signal, &vm);
     g_unix_signal_add(SIGINT, on_signal, &vm);
     g_unix_signal_add(SIGHUP, on_signal, &vm);
@@ -267,6 +284,8 @@ main(int argc, char **argv)
     /* let the QMP server flush the last event, then leave; vCPU threads are
      * parked and end with the process */
     status = vm.exit_status;
+    if (vm.bus && armz_vmm_debug_enabled())
+        armz_mmio_bus_debug_counts(vm.bus);
     g_mutex_lock(&vm.lock);
     vm.exiting = TRUE;
     g_cond_broadcast(&vm.cond);

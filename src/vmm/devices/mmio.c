@@ -12,6 +12,7 @@ struct _ArmzMmioBus {
     GMutex lock;            /* guards UNMAPPED; regions are fixed after setup */
     GArray *regions;        /* ArmzMmioRegion, sorted by base */
     unsigned unmapped;
+    GHashTable *exits;      /* --debug: region name -> accesses (guarded by LOCK) */
 };
 
 ArmzMmioBus *
@@ -29,6 +30,8 @@ armz_mmio_bus_free(ArmzMmioBus *bus)
     if (!bus)
         return;
     g_array_free(bus->regions, TRUE);
+    if (bus->exits)
+        g_hash_table_destroy(bus->exits);
     g_mutex_clear(&bus->lock);
     g_free(bus);
 }
@@ -100,6 +103,16 @@ armz_mmio_bus_access(ArmzMmioBus *bus, uint64_t addr, uint8_t *data,
             memset(data, 0, len);
         return FALSE;
     }
+    if (armz_vmm_debug_enabled()) {
+        /* where the guest's MMIO exits go, for armz_mmio_bus_debug_counts */
+        g_mutex_lock(&bus->lock);
+        if (!bus->exits)
+            bus->exits = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_insert(bus->exits, (gpointer)r->name,
+                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(
+                                g_hash_table_lookup(bus->exits, r->name)) + 1));
+        g_mutex_unlock(&bus->lock);
+    }
     if (is_write) {
         if (r->write)
             r->write(r->opaque, addr - r->base, len, armz_le_bytes_to_u64(data, len));
@@ -118,4 +131,22 @@ armz_mmio_bus_unmapped_count(ArmzMmioBus *bus)
     n = bus->unmapped;
     g_mutex_unlock(&bus->lock);
     return n;
+}
+
+void
+armz_mmio_bus_debug_counts(ArmzMmioBus *bus)
+{
+    g_autoptr(GString) line = g_string_new(NULL);
+    GHashTableIter it;
+    gpointer name, n;
+
+    g_mutex_lock(&bus->lock);
+    if (bus->exits) {
+        g_hash_table_iter_init(&it, bus->exits);
+        while (g_hash_table_iter_next(&it, &name, &n))
+            g_string_append_printf(line, " %s=%zu", (const char *)name, GPOINTER_TO_SIZE(n));
+    }
+    g_string_append_printf(line, " unmapped=%u", bus->unmapped);
+    g_mutex_unlock(&bus->lock);
+    armz_vmm_debug("MMIO exits by device:%s", line->str);
 }

@@ -33,6 +33,8 @@ const ArmzMmioRegion *armz_mmio_bus_find(ArmzMmioBus *bus, uint64_t addr);
  * then return zero, writes are dropped, and the access is logged. */
 gboolean armz_mmio_bus_access(ArmzMmioBus *bus, uint64_t addr, uint8_t *data,
                               unsigned len, bool is_write);
+/* --debug: logs the accesses seen so far per region (docs/performance.md). */
+void armz_mmio_bus_debug_counts(ArmzMmioBus *bus);
 /* Number of unmapped accesses seen so far (for tests and diagnostics). */
 unsigned armz_mmio_bus_unmapped_count(ArmzMmioBus *bus);
 
