@@ -23,7 +23,7 @@ import re
 import libvirt
 import pytest
 
-from hostlib import ROOT, URI, domain_xml, host_sh, serial_log, virsh, wait_for, \
+from hostlib import ROOT, URI, domain_xml, host_sh, remove_domains, serial_log, virsh, wait_for, \
     wait_guest_marker
 
 DIR = ROOT + '/qsdt'
@@ -46,14 +46,7 @@ def conn():
     for s in c.listAllSecrets(0):
         if s.usageID().startswith(DIR):
             s.undefine()
-    for n in ('qsda', 'qsdb'):
-        try:
-            d = c.lookupByName(n)
-            if d.isActive():
-                d.destroy()
-            d.undefine()
-        except libvirt.libvirtError:
-            pass
+    remove_domains(c, 'qsda', 'qsdb')
     c.close()
 
 
