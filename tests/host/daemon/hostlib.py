@@ -87,8 +87,9 @@ def restart_daemon(timeout=60):
     to the new one. The old daemon drains its clients before it exits and
     still accepts meanwhile, so wait for its process to be gone first: a
     connection opened in that window dies with it."""
-    rc, pid = host_sh(f'cat {ROOT}/run/virtarmzd.pid')
-    assert rc == 0 and pid.isdigit(), f'no virtarmzd pid file: {pid}'
+    rc, out = host_sh(f'cat {ROOT}/run/virtarmzd.pid')
+    pid = out.strip()
+    assert rc == 0 and pid.isdigit(), f'no virtarmzd pid file: {out!r}'
     rc, out = host_sh(f'kill {pid}')
     assert rc == 0, out
     wait_for(lambda: host_sh(f'kill -0 {pid}')[0] != 0, timeout, f'virtarmzd {pid} to exit')
