@@ -120,6 +120,57 @@ def test_efi_boots_the_esp_disk(conn):
     assert rc != 0, 'undefine --nvram left the store'
 
 
+def test_scsi_disk_first_in_boot_order(conn):
+    """<boot order> through the daemon (virt-install's and Nova's install
+    ISO on a SCSI CD-ROM first): the same EFI system partition as a
+    virtio disk on the first root port (order 2) and as a SCSI disk on the
+    controller below the second (order 1). AAVMF would try the virtio disk
+    first by its position; the first disk it starts (its "BdsDxe: starting"
+    line on the serial console) must be the SCSI one, and the guest boots."""
+    name = 'fwscsi'
+    esp = '/firmware/esp.img'
+    devices = f"""<controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' index='1' model='pcie-root-port'>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'
+               multifunction='on'/>
+    </controller>
+    <controller type='pci' index='2' model='pcie-root-port'>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x1'/>
+    </controller>
+    <controller type='scsi' index='0' model='virtio-scsi'>
+      <address type='pci' domain='0x0000' bus='0x02' slot='0x00' function='0x0'/>
+    </controller>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{esp}'/>
+      <target dev='vda' bus='virtio'/>
+      <readonly/>
+      <boot order='2'/>
+      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='{esp}'/>
+      <target dev='sda' bus='scsi'/>
+      <readonly/>
+      <boot order='1'/>
+      <address type='drive' controller='0' bus='0' target='0' unit='0'/>
+    </disk>"""
+    want = ' from PciRoot(0x0)/Pci(0x1,0x1)/Pci(0x0,0x0)/Scsi(0x0,0x0)'
+    host_sh(f'rm -f {ROOT}/{name}-serial.log')
+    try:
+        dom = conn.defineXML(fw_xml(name, '', devices=devices))
+        dom.create()
+        wait_guest_marker(name, timeout=FW_TIMEOUT)
+        log = serial_log(name).replace('\r', '')
+        starts = [ln for ln in log.splitlines() if 'BdsDxe: starting' in ln]
+        assert starts and starts[0].endswith(want), \
+            f'boot order not followed: {starts[:1]}, expected one{want}'
+        dom.destroy()
+    finally:
+        gone(name)
+
+
 def shut_down(dom, timeout):
     """virsh shutdown until the guest is off (a press before its power key
     watcher runs is lost)."""
