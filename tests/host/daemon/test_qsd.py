@@ -157,9 +157,12 @@ def test_guests_on_one_backing_file_keep_their_writes_apart(conn):
     sa = sums('qsda')
     assert sa[0] == (str(SIZE), base), serial_log('qsda')     # reads the backing file
     assert sa[1][1] != base                                     # its write is there
-    # the guest read vda twice (md5sum) and wrote its stamp (fsync)
+    # the guest read vda twice (md5sum) and wrote its stamp (fsync); its
+    # drop_caches between the reads may leave a few pages cached (CI once
+    # counted 8 KiB less than twice the size), so: more than one whole read
     rd0, rdb0, wr0, wrb0, _ = a.blockStats('vda')
-    assert rd0 > 0 and rdb0 >= 2 * SIZE and wr0 > 0 and wrb0 >= 512, a.blockStats('vda')
+    assert rd0 > 0 and rdb0 >= SIZE + SIZE // 2 and wr0 > 0 and wrb0 >= 512, \
+        a.blockStats('vda')
 
     # blockresize: the daemon grows the overlay, armz-vmm tells the guest
     a.blockResize('vda', 12 << 20, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
