@@ -23,9 +23,8 @@ import uuid
 import libvirt
 import pytest
 
-from hostlib import (ROOT, URI, domain_xml, host_sh, remove_domains, remove_network,
-                     serial_log, virsh, wait_for,
-                     wait_guest_marker)
+from hostlib import (ROOT, URI, domain_xml, host_sh, let_pciehp_settle, remove_domains,
+                     remove_network, serial_log, virsh, wait_for, wait_guest_marker)
 
 NET = """<network>
   <name>hpnet</name>
@@ -201,9 +200,11 @@ def test_attach_detach_live_and_config(conn):
         assert "vdb" not in dom.XMLDesc(0)
 
         if have_qsd:
+            let_pciehp_settle()
             qcow2_attach_detach(dom, events)
 
         if have_net:
+            let_pciehp_settle()
             net = conn.networkDefineXML(NET)
             net.create()
             virsh('attach-interface', 'hotplug', 'network', 'hpnet', '--model', 'virtio',

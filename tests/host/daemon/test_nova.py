@@ -24,6 +24,9 @@ import pytest
 from hostlib import URI, host_sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'nova'))
+import novaroot  # noqa: E402
 STEPS = ['init_host', 'instance-written', 'spawn-boots', 'diagnostics', 'pause-unpause',
          'soft-reboot', 'hard-reboot', 'volume-attach-detach', 'interface-attach-detach',
          'power-off', 'undefined']
@@ -78,16 +81,17 @@ def instances():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def test_nova_instance_boots_and_lives(default_net, instances):
+def skip_s390_unless_asked():
     # the s390 run boots firmware only through the test-only s390+readonly-mem
     # profile (IBM Z's kvm-arm64 has no read-only memslots), on the slower
     # userspace GIC: opt in there, to keep the suite's time
     if os.environ.get('ARMZ_HOST_PROFILE') == 's390' and not os.environ.get('ARMZ_NOVA_S390'):
         pytest.skip('Nova on the s390 profile runs with ARMZ_NOVA_S390=1 (firmware there is '
                     'test-only: no read-only memslots on IBM Z)')
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
-    p = subprocess.run([sys.executable, os.path.join(HERE, 'nova-instance'), instances, default_net],
-                       capture_output=True, text=True, timeout=3000, env=env)
+
+
+def run_nova_instance(cmd, env=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=3000, env=env)
     done = [line.split(' ', 1)[1].split(' ')[0] for line in p.stdout.splitlines()
             if line.startswith('NOVA-STEP ')]
     print(p.stdout)
@@ -97,3 +101,34 @@ def test_nova_instance_boots_and_lives(default_net, instances):
                     'firmware flash needs (the daemon runs without s390+readonly-mem)')
     assert p.returncode == 0 and done == STEPS, \
         f'Nova steps done: {done}\n{p.stderr[-4000:]}'
+
+
+def test_nova_instance_boots_and_lives(default_net, instances):
+    skip_s390_unless_asked()
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
+    run_nova_instance([sys.executable, os.path.join(HERE, 'nova-instance'), instances,
+                       default_net], env)
+
+
+def test_newest_nova_instance_boots_and_lives(default_net, instances):
+    """The same instance written and driven by the newest Nova Debian has
+    (unstable's python3-nova, in the root tests/deps/nova-root.post.sh
+    makes; Zed above), which leaves the firmware to libvirt (<os
+    firmware='efi'>) and runs its own thread pools: one firmware boot
+    (spawn, diagnostics, pause/unpause, volume and interface hotplug,
+    power-off, undefine; ARMZ_NOVA_FULL=1 adds the reboots)."""
+    skip_s390_unless_asked()
+    root = novaroot.default_root()
+    suite = novaroot.suite(root)
+    if not suite:
+        pytest.skip(f'no root with a newer Nova in {root} (tests/deps/nova-root.post.sh)')
+    if os.getuid() != 0:
+        pytest.skip(f'entering {root} needs root')
+    env = {k: v for k, v in os.environ.items()
+           if k.startswith('ARMZ_HOST_') or k in ('ARMZ_NOVA_FULL', 'ARMZ_NOVA_TRACE')}
+    if not os.environ.get('ARMZ_NOVA_FULL'):
+        env['ARMZ_NOVA_QUICK'] = '1'
+    print(f'nova: {novaroot.describe(root)}')
+    run_nova_instance(novaroot.command(
+        root, [TOP, instances], env,
+        ['python3', os.path.join(HERE, 'nova-instance'), instances, default_net]))
