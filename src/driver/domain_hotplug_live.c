@@ -23,6 +23,7 @@
 #include "driver/pci_address.h"
 #include "driver/process.h"
 #include "driver/process_priv.h"
+#include "driver/ovs.h"
 #include "driver/tap.h"
 
 /* libvirt's wait for a PCIe device to go (qemuDomainGetUnplugTimeout) */
@@ -368,12 +369,6 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
     int fd;
     gboolean ok;
 
-    if (net->vport_type || net->target_unmanaged) {
-        g_set_error_literal(error, ARMZ_ERROR, VIR_ERR_OPERATION_UNSUPPORTED,
-                            _("live attach of an interface with <virtualport> or "
-                              "<target managed='no'> is not supported by the armz driver"));
-        return FALSE;
-    }
     armz_mac_format(net->mac, mac);
     for (guint i = 0; i < obj->def->nets->len; i++)
         if (memcmp(((ArmzDomainNetDef *)g_ptr_array_index(obj->def->nets, i))->mac, net->mac,
@@ -385,14 +380,28 @@ attach_net(ArmzDriver *drv, ArmzDomainObj *obj, ArmzDomainDef *dev, GError **err
     if (!pick_port(obj->def, net->address, &bus, error) || !net_bridge(drv, net, &bridge, error))
         return FALSE;
     alias = armz_hotplug_net_alias(obj->def, net);
-    fd = armz_tap_create(armz_domain_net_ifname(net), net->mac, bridge, net->mtu, &name, error);
+    /* as at start (process_fds.c): the existing tap of <target
+     * managed='no'> (Nova's tap ports), or one made here, on a Linux bridge
+     * or as an Open vSwitch port with libvirt's external-ids */
+    fd = net->target_unmanaged
+        ? armz_tap_open_existing(armz_domain_net_ifname(net), &name, error)
+        : armz_tap_create(armz_domain_net_ifname(net), net->mac,
+                          net->vport_type ? NULL : bridge, net->mtu, &name, error);
     if (fd < 0)
         return FALSE;
+    if (net->vport_type &&
+        !armz_ovs_add_port(bridge, name, net->mac, net->vport_interfaceid, obj->def->uuid,
+                           error)) {
+        close(fd);
+        return FALSE;
+    }
     d.id = d.fdname = alias;
     d.bus = bus;
     d.mac = mac;
     ok = qmp_add(obj, &d, fd, error);
     close(fd);              /* the tap lives on with the VMM's fd */
+    if (!ok && net->vport_type)
+        armz_ovs_del_port(name);
     if (!ok || !armz_domain_obj_is_active(obj))
         return ok;
     /* device_add has no link state: set after it, as libvirt does; the
@@ -572,7 +581,10 @@ armz_hotplug_vmm_event(ArmzDriver *drv, ArmzDomainObj *obj, gboolean removed, ya
     for (guint i = 0; !found && i < obj->def->nets->len; i++) {
         ArmzDomainNetDef *net = g_ptr_array_index(obj->def->nets, i);
         if (g_strcmp0(net->alias, alias) == 0) {
-            /* the VMM closed its fd: the tap is gone with it */
+            /* the VMM closed its fd: a tap made here is gone with it, its
+             * Open vSwitch port is not (libvirt removes it) */
+            if (net->vport_type && net->target_dev)
+                armz_ovs_del_port(net->target_dev);
             forget_tap(obj, net->target_dev);
             g_ptr_array_remove_index(obj->def->nets, i);
             found = TRUE;

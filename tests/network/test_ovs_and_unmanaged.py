@@ -4,7 +4,9 @@ type='bridge'><virtualport type='openvswitch'>) and a tap it made itself
 runs in the test's namespace with its userspace datapath (this machine has
 no openvswitch module). armz-vmm fails here at once on a KVM device that is
 not one, so what is checked is the plumbing around a start: the port with
-Neutron's external-ids while the start runs, and nothing left after it."""
+Neutron's external-ids while the start runs, and nothing left after it;
+and around a live attach and detach (Nova's attach_interface), against the
+fake armz-vmm of tests/daemon/fake_hotplug_vmm.py."""
 import os
 import re
 import shutil
@@ -163,3 +165,88 @@ def test_unmanaged_tap_is_used_and_left(host):
                         "      <target dev='tapmissing0' managed='no'/>\n    </interface>\n")
     r = host.virsh('start', 'eth2', check=False)
     assert r.rc != 0 and "tap device 'tapmissing0' does not exist" in r.err, r
+
+
+def running_fake(host, tmp_path, name):
+    """A running domain of the fake armz-vmm that speaks device_add and
+    device_del (tests/daemon/fake_hotplug_vmm.py), with free root ports."""
+    vmm = armzd.fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
+    os.chmod(tmp_path, 0o755)
+    (tmp_path / 'Image').write_bytes(b'not a kernel')
+    conn = libvirt.open(host.uri)
+    dom = conn.defineXML(f"""<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
+  <devices>
+    <emulator>{vmm}</emulator>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+  </devices>
+</domain>""")
+    dom.create()
+    return conn, dom
+
+
+def detach_live(dom, xml):
+    """Detaches and waits for the fake VMM's DEVICE_DELETED to reach the
+    live XML."""
+    dom.detachDeviceFlags(xml, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    armzd_wait(lambda: 'fa:16:3e:11:22:34' not in dom.XMLDesc(0)
+               and 'fa:16:3e:11:22:39' not in dom.XMLDesc(0))
+
+
+def test_ovs_port_attached_and_detached_live(ovs_host, tmp_path):
+    """Nova's attach_interface of an Open vSwitch port: the tap becomes a
+    port of br-int with Neutron's external-ids before the VMM gets it, and
+    leaves OVSDB when the guest lets go of the device."""
+    host, ovs = ovs_host
+    conn, dom = running_fake(host, tmp_path, 'ovslive')
+    try:
+        dom.attachDeviceFlags(OVS_IFACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        assert 'tapabcdef01-23' in ovs.vsctl('list-ports', 'br-int').split()
+        ids = ovs.vsctl('get', 'Interface', 'tapabcdef01-23', 'external-ids')
+        assert f'iface-id="{IFACE_ID}"' in ids and 'attached-mac="fa:16:3e:11:22:34"' in ids \
+            and f'vm-uuid="{dom.UUIDString()}"' in ids, ids
+        live = dom.XMLDesc(0)
+        assert "<target dev='tapabcdef01-23'/>" in live and "type='openvswitch'" in live, live
+        detach_live(dom, OVS_IFACE)
+        assert 'tapabcdef01-23' not in ovs.vsctl('list-ports', 'br-int').split()
+        # a port OVS refuses (no such bridge) fails the attach, naming it,
+        # and leaves no tap behind (another name: the fake VMM keeps the fd
+        # of the first tap, which a real one closes)
+        with pytest.raises(libvirt.libvirtError) as e:
+            dom.attachDeviceFlags(OVS_IFACE.replace('br-int', 'br-none').replace(
+                'tapabcdef01-23', 'tapabcdef01-24'), libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        assert 'br-none' in str(e.value), str(e.value)
+        assert not host.ns.link_exists('tapabcdef01-24')
+        assert 'fa:16:3e:11:22:34' not in dom.XMLDesc(0)
+    finally:
+        dom.destroy()
+        conn.close()
+
+
+def test_unmanaged_tap_attached_and_detached_live(host, tmp_path):
+    """Nova's attach_interface of a tap port (VIF_TYPE_TAP: its agent made
+    the tap): the daemon opens that tap and leaves it when detached."""
+    host.ns.ip('tuntap', 'add', 'dev', 'tap87654321-0b', 'mode', 'tap')
+    xml = ("<interface type='ethernet'><mac address='fa:16:3e:11:22:39'/>"
+           "<target dev='tap87654321-0b' managed='no'/><model type='virtio'/></interface>")
+    conn, dom = running_fake(host, tmp_path, 'ethlive')
+    try:
+        with pytest.raises(libvirt.libvirtError) as e:
+            dom.attachDeviceFlags(xml.replace('tap87654321-0b', 'tapmissing1'),
+                                  libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        assert "tap device 'tapmissing1' does not exist" in str(e.value), str(e.value)
+        dom.attachDeviceFlags(xml, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        live = dom.XMLDesc(0)
+        assert "<target dev='tap87654321-0b' managed='no'/>" in live, live
+        log = open(os.path.join(host.daemon.logdir, 'ethlive.log')).read()
+        assert 'fake-vmm: qmp device_add' in log, log
+        detach_live(dom, xml)
+        assert host.ns.link_exists('tap87654321-0b')
+    finally:
+        dom.destroy()
+        conn.close()

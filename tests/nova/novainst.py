@@ -121,6 +121,21 @@ def bridge_vif(bridge, second=False):
         vnic_type=network_model.VNIC_TYPE_NORMAL, active=True)
 
 
+def tap_vif(second=False):
+    """A port whose tap its network agent made (VIF_TYPE_TAP, as Calico's):
+    Nova writes <interface type='ethernet'><target dev='tapX' managed='no'/>.
+    Nova 2026.2 refuses Linux-bridge ports ("Linux bridge VIF type is no
+    longer supported"). SECOND: another port."""
+    from nova.network import model as network_model
+    port = 'e5c1a4d9-1234-4567-89ab-cdef01234567' if second else \
+        'f6d2b5ea-1234-4567-89ab-cdef01234567'
+    return network_model.VIF(
+        id=port, address='fa:16:3e:11:22:38' if second else 'fa:16:3e:11:22:37',
+        network=_network('', 1500), type=network_model.VIF_TYPE_TAP,
+        devname=f'tap{port[:11]}', details={},
+        vnic_type=network_model.VNIC_TYPE_NORMAL, active=True)
+
+
 def guest_xml(driver, ctx, inst, vifs):
     """The XML Nova's spawn path writes: blockinfo's disk mapping, then
     _get_guest_xml."""
