@@ -46,8 +46,13 @@ def command(root, dirs, env, argv):
     """The command running ARGV in ROOT with only ENV (a dict) in its
     environment, DIRS bound at their own paths."""
     dirs = [os.path.abspath(d) for d in dirs]
+    # native threads, as nova-compute runs from 2026.2 on (its
+    # monkey_patch.patch(backend='threading')); nova.tests.unit, which the
+    # tests import for fake_instance, would otherwise patch eventlet in late,
+    # after modules that then never wake its green threads (Nova's
+    # DEVICE_REMOVED waiter saw its event only at the timeout)
     base = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'HOME': '/root', 'LANG': 'C.UTF-8',
-            'PYTHONDONTWRITEBYTECODE': '1'}
+            'PYTHONDONTWRITEBYTECODE': '1', 'OS_NOVA_DISABLE_EVENTLET_PATCHING': 'true'}
     base.update(env)
     return (['unshare', '-m', 'sh', '-c', _ENTER, 'enter', root, str(len(dirs))] + dirs +
             ['env', '-i'] + [f'{k}={v}' for k, v in base.items()] + list(argv))
