@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-import armzd
 from armzd import expect_error
+from conftest import start_fake_vmm_domain
 
 L = libvirt
 MAC0, MAC1, MAC2 = '52:54:00:aa:bb:10', '52:54:00:aa:bb:11', '52:54:00:aa:bb:12'
@@ -28,26 +28,8 @@ def iface(mac, extra=''):
 def linked(host, tmp_path):
     """A running domain of the fake VMM with two NICs on PCIe, the first one
     down, and a free root port."""
-    vmm = armzd.fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
-    os.chmod(tmp_path, 0o755)
-    (tmp_path / 'Image').write_bytes(b'not a kernel')
-    c = libvirt.open(host.uri)
-    dom = c.defineXML(f"""<domain type='kvm'>
-  <name>lk</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
-  <devices>
-    <emulator>{vmm}</emulator>
-    <controller type='pci' index='0' model='pcie-root'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <controller type='pci' model='pcie-root-port'/>
-    {iface(MAC0, "<link state='down'/>")}
-    {iface(MAC1)}
-  </devices>
-</domain>""")
-    dom.create()
+    c, dom = start_fake_vmm_domain(host, tmp_path, 'lk',
+                                   iface(MAC0, "<link state='down'/>") + iface(MAC1))
     yield c, dom
     try:
         if dom.isActive():

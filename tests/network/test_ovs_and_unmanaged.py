@@ -17,7 +17,7 @@ import libvirt
 import pytest
 
 import armzd
-from conftest import make_host
+from conftest import make_host, start_fake_vmm_domain
 from test_guest_interfaces import guest
 
 IFACE_ID = 'b8f1c1a5-1234-4567-89ab-cdef01234567'
@@ -167,29 +167,6 @@ def test_unmanaged_tap_is_used_and_left(host):
     assert r.rc != 0 and "tap device 'tapmissing0' does not exist" in r.err, r
 
 
-def running_fake(host, tmp_path, name):
-    """A running domain of the fake armz-vmm that speaks device_add and
-    device_del (tests/daemon/fake_hotplug_vmm.py), with free root ports."""
-    vmm = armzd.fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
-    os.chmod(tmp_path, 0o755)
-    (tmp_path / 'Image').write_bytes(b'not a kernel')
-    conn = libvirt.open(host.uri)
-    dom = conn.defineXML(f"""<domain type='kvm'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
-  <devices>
-    <emulator>{vmm}</emulator>
-    <controller type='pci' index='0' model='pcie-root'/>
-    <controller type='pci' model='pcie-root-port'/>
-    <controller type='pci' model='pcie-root-port'/>
-  </devices>
-</domain>""")
-    dom.create()
-    return conn, dom
-
-
 def detach_live(dom, xml):
     """Detaches and waits for the fake VMM's DEVICE_DELETED to reach the
     live XML."""
@@ -203,7 +180,7 @@ def test_ovs_port_attached_and_detached_live(ovs_host, tmp_path):
     port of br-int with Neutron's external-ids before the VMM gets it, and
     leaves OVSDB when the guest lets go of the device."""
     host, ovs = ovs_host
-    conn, dom = running_fake(host, tmp_path, 'ovslive')
+    conn, dom = start_fake_vmm_domain(host, tmp_path, 'ovslive')
     try:
         dom.attachDeviceFlags(OVS_IFACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         assert 'tapabcdef01-23' in ovs.vsctl('list-ports', 'br-int').split()
@@ -234,7 +211,7 @@ def test_unmanaged_tap_attached_and_detached_live(host, tmp_path):
     host.ns.ip('tuntap', 'add', 'dev', 'tap87654321-0b', 'mode', 'tap')
     xml = ("<interface type='ethernet'><mac address='fa:16:3e:11:22:39'/>"
            "<target dev='tap87654321-0b' managed='no'/><model type='virtio'/></interface>")
-    conn, dom = running_fake(host, tmp_path, 'ethlive')
+    conn, dom = start_fake_vmm_domain(host, tmp_path, 'ethlive')
     try:
         with pytest.raises(libvirt.libvirtError) as e:
             dom.attachDeviceFlags(xml.replace('tap87654321-0b', 'tapmissing1'),
