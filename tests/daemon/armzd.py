@@ -472,6 +472,33 @@ def fake_vmm(tmp_path, script):
     return vmm
 
 
+def start_fake_vmm_domain(uri, tmp_path, name, devices=''):
+    """A running domain NAME of the fake armz-vmm that speaks device_add,
+    device_del and set_link (fake_hotplug_vmm.py) on PCI Express with three
+    free root ports and DEVICES, on the daemon at URI; (connection, domain)."""
+    import libvirt
+    vmm = fake_vmm(tmp_path, 'fake_hotplug_vmm.py')
+    os.chmod(tmp_path, 0o755)
+    (tmp_path / 'Image').write_bytes(b'not a kernel')
+    conn = libvirt.open(uri)
+    dom = conn.defineXML(f"""<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
+  <devices>
+    <emulator>{vmm}</emulator>
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    {devices}
+  </devices>
+</domain>""")
+    dom.create()
+    return conn, dom
+
+
 def expect_error(codes, fn, *args, **kw):
     """Calls FN, which must raise libvirtError with one of CODES (an int or a
     tuple). Returns the exception."""

@@ -13,7 +13,7 @@ import libvirt
 import pytest
 
 from armzd import expect_error
-from conftest import start_fake_vmm_domain
+from armzd import start_fake_vmm_domain
 
 L = libvirt
 MAC0, MAC1, MAC2 = '52:54:00:aa:bb:10', '52:54:00:aa:bb:11', '52:54:00:aa:bb:12'
@@ -28,7 +28,7 @@ def iface(mac, extra=''):
 def linked(host, tmp_path):
     """A running domain of the fake VMM with two NICs on PCIe, the first one
     down, and a free root port."""
-    c, dom = start_fake_vmm_domain(host, tmp_path, 'lk',
+    c, dom = start_fake_vmm_domain(host.uri, tmp_path, 'lk',
                                    iface(MAC0, "<link state='down'/>") + iface(MAC1))
     yield c, dom
     try:

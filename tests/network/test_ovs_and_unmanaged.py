@@ -17,7 +17,8 @@ import libvirt
 import pytest
 
 import armzd
-from conftest import make_host, start_fake_vmm_domain
+from armzd import start_fake_vmm_domain
+from conftest import make_host
 from test_guest_interfaces import guest
 
 IFACE_ID = 'b8f1c1a5-1234-4567-89ab-cdef01234567'
@@ -180,7 +181,7 @@ def test_ovs_port_attached_and_detached_live(ovs_host, tmp_path):
     port of br-int with Neutron's external-ids before the VMM gets it, and
     leaves OVSDB when the guest lets go of the device."""
     host, ovs = ovs_host
-    conn, dom = start_fake_vmm_domain(host, tmp_path, 'ovslive')
+    conn, dom = start_fake_vmm_domain(host.uri, tmp_path, 'ovslive')
     try:
         dom.attachDeviceFlags(OVS_IFACE, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         assert 'tapabcdef01-23' in ovs.vsctl('list-ports', 'br-int').split()
@@ -211,7 +212,7 @@ def test_unmanaged_tap_attached_and_detached_live(host, tmp_path):
     host.ns.ip('tuntap', 'add', 'dev', 'tap87654321-0b', 'mode', 'tap')
     xml = ("<interface type='ethernet'><mac address='fa:16:3e:11:22:39'/>"
            "<target dev='tap87654321-0b' managed='no'/><model type='virtio'/></interface>")
-    conn, dom = start_fake_vmm_domain(host, tmp_path, 'ethlive')
+    conn, dom = start_fake_vmm_domain(host.uri, tmp_path, 'ethlive')
     try:
         with pytest.raises(libvirt.libvirtError) as e:
             dom.attachDeviceFlags(xml.replace('tap87654321-0b', 'tapmissing1'),
