@@ -20,10 +20,10 @@
 #include "driver/domain_net_update.h"
 #include "driver/domain_run.h"
 #include "driver/domain_validate.h"
+#include "driver/ovs.h"
 #include "driver/pci_address.h"
 #include "driver/process.h"
 #include "driver/process_priv.h"
-#include "driver/ovs.h"
 #include "driver/tap.h"
 
 /* libvirt's wait for a PCIe device to go (qemuDomainGetUnplugTimeout) */
