@@ -11,7 +11,8 @@ the config drive and takes a DHCP lease; then Nova's lifecycle: spawn
 reboot (destroy, undefine with nvram, define, create), attach and detach
 of a volume (a loop device) and of an interface through Nova's driver
 methods, the detach waiting for DEVICE_REMOVED in Nova's event thread, power off
-(shutdown polled, then destroy), undefine with nvram."""
+(shutdown polled, then destroy), undefine with nvram. The s390 run boots
+the firmware once (no reboots unless ARMZ_NOVA_FULL=1)."""
 import os
 import shutil
 import subprocess
@@ -81,15 +82,6 @@ def instances():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def skip_s390_unless_asked():
-    # the s390 run boots firmware only through the test-only s390+readonly-mem
-    # profile (IBM Z's kvm-arm64 has no read-only memslots), on the slower
-    # userspace GIC: opt in there, to keep the suite's time
-    if os.environ.get('ARMZ_HOST_PROFILE') == 's390' and not os.environ.get('ARMZ_NOVA_S390'):
-        pytest.skip('Nova on the s390 profile runs with ARMZ_NOVA_S390=1 (firmware there is '
-                    'test-only: no read-only memslots on IBM Z)')
-
-
 def run_nova_instance(cmd, env=None):
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=3000, env=env)
     done = [line.split(' ', 1)[1].split(' ')[0] for line in p.stdout.splitlines()
@@ -104,7 +96,6 @@ def run_nova_instance(cmd, env=None):
 
 
 def test_nova_instance_boots_and_lives(default_net, instances):
-    skip_s390_unless_asked()
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
     run_nova_instance([sys.executable, os.path.join(HERE, 'nova-instance'), instances,
                        default_net], env)
@@ -117,7 +108,6 @@ def test_newest_nova_instance_boots_and_lives(default_net, instances):
     firmware='efi'>) and has no Linux-bridge ports: its ports are taps
     (<interface type='ethernet'> with managed='no'), made on the default
     network's bridge as their agent would. The whole life as above."""
-    skip_s390_unless_asked()
     root = novaroot.default_root()
     suite = novaroot.suite(root)
     if not suite:
