@@ -472,6 +472,21 @@ def fake_vmm(tmp_path, script):
     return vmm
 
 
+def fake_domain_xml(tmp, vmm, name, devices):
+    """A domain NAME whose emulator is the fake VMM VMM, its kernel
+    TMP/Image, with DEVICES."""
+    return f"""<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
+  <devices>
+    <emulator>{vmm}</emulator>
+    {devices}
+  </devices>
+</domain>"""
+
+
 def start_fake_vmm_domain(uri, tmp_path, name, devices=''):
     """A running domain NAME of the fake armz-vmm that speaks device_add,
     device_del and set_link (fake_hotplug_vmm.py) on PCI Express with three
@@ -481,20 +496,12 @@ def start_fake_vmm_domain(uri, tmp_path, name, devices=''):
     os.chmod(tmp_path, 0o755)
     (tmp_path / 'Image').write_bytes(b'not a kernel')
     conn = libvirt.open(uri)
-    dom = conn.defineXML(f"""<domain type='kvm'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp_path}/Image</kernel></os>
-  <devices>
-    <emulator>{vmm}</emulator>
+    dom = conn.defineXML(fake_domain_xml(tmp_path, vmm, name, """
     <controller type='pci' index='0' model='pcie-root'/>
     <controller type='pci' model='pcie-root-port'/>
     <controller type='pci' model='pcie-root-port'/>
     <controller type='pci' model='pcie-root-port'/>
-    {devices}
-  </devices>
-</domain>""")
+    """ + devices))
     dom.create()
     return conn, dom
 

@@ -21,8 +21,8 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from armzd import expect_error, new_uuid
-from test_qsd import env, fake_xml, state_dir, status, domain_log, wait_for  # noqa: F401
+from armzd import expect_error, fake_domain_xml, new_uuid
+from test_qsd import env, state_dir, status, domain_log, wait_for  # noqa: F401
 import test_qsd
 
 L = libvirt
@@ -65,7 +65,7 @@ def secret(c, usage_id, value):
 
 
 def luks_xml(tmp, vmm, name, uuid, fmt='luks'):
-    return fake_xml(tmp, vmm, name, f"""<disk type='file' device='disk'>
+    return fake_domain_xml(tmp, vmm, name, f"""<disk type='file' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
       <source file='{tmp}/disk.luks'>
         <encryption format='{fmt}'><secret type='passphrase' uuid='{uuid}'/></encryption>
@@ -238,7 +238,7 @@ def test_luks_over_nbd_reads_the_plaintext(env):
     try:
         wait_for(lambda: sock.exists(), 60, 'qemu-nbd')
         s = secret(c, 'luks-over-nbd', PASS.encode())
-        dom = c.defineXML(fake_xml(tmp, vmm, 'encnbd', f"""<disk type='network' device='disk'>
+        dom = c.defineXML(fake_domain_xml(tmp, vmm, 'encnbd', f"""<disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
       <source protocol='nbd' name='enc'>
         <host transport='unix' socket='{sock}'/>

@@ -18,7 +18,7 @@ import libvirt
 import pytest
 
 import armzd
-from armzd import expect_error
+from armzd import expect_error, fake_domain_xml
 
 L = libvirt
 QSD = '/usr/bin/qemu-storage-daemon'
@@ -49,22 +49,8 @@ def env(daemons, tmp_path):
         c2.close()
 
 
-def fake_xml(tmp, vmm, name, devices):
-    """A domain of the fake VMM with DEVICES."""
-    return f"""<domain type='kvm'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='aarch64' machine='virt'>hvm</type><kernel>{tmp}/Image</kernel></os>
-  <devices>
-    <emulator>{vmm}</emulator>
-    {devices}
-  </devices>
-</domain>"""
-
-
 def qcow2_xml(tmp, vmm, name='q', disk='overlay.qcow2', extra=''):
-    return fake_xml(tmp, vmm, name, f"""<disk type='file' device='disk'>
+    return fake_domain_xml(tmp, vmm, name, f"""<disk type='file' device='disk'>
       <driver name='qemu' type='qcow2' cache='none'/>
       <source file='{tmp}/{disk}'/>
       <target dev='vda' bus='virtio'/>
@@ -301,7 +287,7 @@ def test_virtiofs_share_runs_virtiofsd(env):
     d, c, tmp, vmm, _ = env
     share = tmp / 'share'
     share.mkdir()
-    dom = c.defineXML(fake_xml(tmp, vmm, 'fs', f"""<filesystem type='mount' accessmode='passthrough'>
+    dom = c.defineXML(fake_domain_xml(tmp, vmm, 'fs', f"""<filesystem type='mount' accessmode='passthrough'>
       <driver type='virtiofs'/>
       <source dir='{share}'/>
       <target dir='hostshare'/>
@@ -337,7 +323,7 @@ def test_nbd_network_disk(env):
                             str(tmp / 'base.raw')])
     try:
         wait_for(lambda: sock.exists(), 60, 'qemu-nbd')
-        dom = c.defineXML(fake_xml(tmp, vmm, 'nbd', f"""<disk type='network' device='disk'>
+        dom = c.defineXML(fake_domain_xml(tmp, vmm, 'nbd', f"""<disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
       <source protocol='nbd' name='exp'><host transport='unix' socket='{sock}'/></source>
       <target dev='vda' bus='virtio'/>
