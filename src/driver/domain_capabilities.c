@@ -8,6 +8,7 @@
 #include "driver/domain_validate.h"
 #include "driver/driver_priv.h"
 #include "driver/firmware.h"
+#include "driver/firmware_host.h"
 
 /* <enum name='NAME'> with every value of LIST. */
 static void
@@ -92,7 +93,8 @@ devices_append(GString *x, const ArmzDomainSupport *s)
 }
 
 /* What armz_domain_validate_firmware() accepts: firmware 'efi' when a
- * descriptor is installed, pflash loaders, read-only, never secure. */
+ * descriptor is installed, pflash loaders, read-only, never secure; no
+ * loader at all on a host that cannot map the flash (FIRMWARES NULL). */
 static void
 os_append(GString *x, const GPtrArray *firmwares)
 {
@@ -104,6 +106,10 @@ os_append(GString *x, const GPtrArray *firmwares)
 
     g_string_append(x, "  <os supported='yes'>\n");
     enum_append(x, 2, "firmware", firmwares && firmwares->len ? efi : none);
+    if (!firmwares) {
+        g_string_append(x, "    <loader supported='no'/>\n  </os>\n");
+        return;
+    }
     g_string_append(x, "    <loader supported='yes'>\n");
     for (guint i = 0; firmwares && i < firmwares->len; i++) {
         const ArmzFirmware *fw = g_ptr_array_index(firmwares, i);
@@ -204,8 +210,10 @@ armz_driver_domain_capabilities(ArmzDriver *drv, const char *emulator, const cha
     }
     {
         g_auto(GStrv) dirs = armz_firmware_dirs(drv->paths->privileged);
-        g_autoptr(GPtrArray) fws = armz_firmware_list((const char *const *)dirs);
+        g_autoptr(GPtrArray) fws = NULL;
 
+        if (armz_driver_firmware_runs(drv, NULL))
+            fws = armz_firmware_list((const char *const *)dirs);
         return armz_domain_capabilities_format(drv->cfg.vmm_path, virttype, fws);
     }
 }

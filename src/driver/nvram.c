@@ -12,7 +12,9 @@
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "driver/driver_priv.h"
+#include "driver/domain_validate.h"
 #include "driver/firmware.h"
+#include "driver/firmware_host.h"
 #include "driver/nvram.h"
 
 char *
@@ -27,6 +29,8 @@ armz_driver_firmware_fill(ArmzDriver *drv, ArmzDomainDef *def, GError **error)
     g_auto(GStrv) dirs = armz_firmware_dirs(drv->paths->privileged);
     g_autofree char *nvram_dir = armz_nvram_dir(drv->paths);
 
+    if (armz_domain_uses_firmware(def) && !armz_driver_firmware_runs(drv, error))
+        return FALSE;
     return armz_firmware_fill(def, (const char *const *)dirs, nvram_dir, error);
 }
 

@@ -237,6 +237,42 @@ def test_nova_uefi_check(fwd):
     assert not dc.os.secure_boot_supported
 
 
+def test_no_firmware_where_kvm_has_no_read_only_slots(daemons, fw):
+    """IBM Z's kvm-arm64 (the s390 KVM profile) has no read-only memory
+    slots, which the firmware's flash needs: the domain capabilities offer
+    no loader and no 'efi', so Nova and virt-install see that before they
+    write a guest, and define refuses a firmware guest naming why. A kernel
+    booted directly still defines."""
+    env = dict(os.environ, ARMZ_FIRMWARE_DIRS=fw['dir'], ARMZ_KVM_DEVICE='/dev/null',
+               ARMZ_KVM_PROFILE='s390')
+    d = daemons.new(env=env)
+    c = libvirt.open(d.uri)
+    try:
+        xml = c.getDomainCapabilities(None, 'aarch64', 'virt', 'kvm')
+        caps = ET.fromstring(xml)
+        assert caps.find('os/loader').get('supported') == 'no', xml
+        assert caps.findall("os/enum[@name='firmware']/value") == [], xml
+        for os_part in (firmware_xml('z1'),
+                        firmware_xml('z2', f"    <loader readonly='yes' type='pflash'>"
+                                           f"{fw['code']}</loader>\n", os_attrs='')):
+            e = expect_error(L.VIR_ERR_CONFIG_UNSUPPORTED, c.defineXML, os_part)
+            msg = e.get_error_message()
+            assert 'KVM_CAP_READONLY_MEM' in msg and "'s390'" in msg, msg
+        assert c.listAllDomains() == []
+        kernel = firmware_xml('z3', "    <kernel>/boot/vmlinuz</kernel>\n", os_attrs='')
+        c.defineXML(kernel).undefine()
+        try:
+            from nova.virt.libvirt import config as vconfig
+        except ImportError:
+            return
+        dc = vconfig.LibvirtConfigDomainCaps()
+        dc.parse_str(xml)
+        # what Host.supports_uefi asks: Nova refuses a UEFI instance here
+        assert not dc.os.uefi_supported
+    finally:
+        c.close()
+
+
 @pytest.mark.skipif(not os.path.exists('/usr/bin/virt-install'),
                     reason='virt-install (Debian package virtinst) is not installed')
 def test_virt_install_uefi_xml_is_accepted(fwd, fw, tmp_path):
