@@ -64,6 +64,27 @@ armz_driver_node_info(ArmzDriver *drv, ArmzNodeInfo *info)
     info->threads = 1;
 }
 
+const char *
+armz_driver_host_cpu_arch(gboolean *physical_only)
+{
+    static char machine[65];
+    struct utsname u;
+
+    if (!machine[0] && uname(&u) == 0)
+        g_strlcpy(machine, u.machine, sizeof(machine));
+    /* IBM Z runs armz only for kvm-arm64: what Nova and virt-install derive
+     * from the host arch (hardware assistance, the guest's CPU mode, UEFI
+     * and PCIe ports) must be true of the arm64 CPU the guests get */
+    if (g_str_equal(machine, "s390x")) {
+        if (physical_only)
+            *physical_only = TRUE;
+        return "aarch64";
+    }
+    if (physical_only)
+        *physical_only = FALSE;
+    return machine;
+}
+
 guint64
 armz_driver_node_free_memory(ArmzDriver *drv)
 {
@@ -104,7 +125,8 @@ armz_driver_capabilities(ArmzDriver *drv)
     armz_driver_node_info(drv, &ni);
     g_string_append(x, "<capabilities>\n\n  <host>\n");
     g_string_append_printf(x, "    <uuid>%s</uuid>\n", uuid);
-    g_string_append_printf(x, "    <cpu>\n      <arch>%s</arch>\n", ni.model);
+    g_string_append_printf(x, "    <cpu>\n      <arch>%s</arch>\n",
+                           armz_driver_host_cpu_arch(NULL));
     g_string_append_printf(x, "      <topology sockets='1' dies='1' cores='%d' threads='1'/>\n",
                            ni.cpus);
     g_string_append(x, "    </cpu>\n    <power_management/>\n    <iommu support='no'/>\n");

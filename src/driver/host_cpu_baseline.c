@@ -6,7 +6,6 @@
  * own, so the features are always written out, as EXPAND_FEATURES asks,
  * and none of them blocks migration (MIGRATABLE). */
 #include <string.h>
-#include <sys/utsname.h>
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
@@ -170,7 +169,7 @@ char *
 armz_driver_baseline_cpu(ArmzDriver *drv, const char *const *xmls, guint n,
                          unsigned int flags, GError **error)
 {
-    struct utsname u;
+    const char *host_arch = armz_driver_host_cpu_arch(NULL);
     g_autofree char *arch = NULL;
 
     (void)drv;
@@ -178,8 +177,7 @@ armz_driver_baseline_cpu(ArmzDriver *drv, const char *const *xmls, guint n,
         return NULL;
     /* The host CPUs of this host's arch (a compute node's own, as Nova
      * asks) or of the guests' arch. */
-    uname(&u);
-    arch = g_strdup(u.machine);
+    arch = g_strdup(host_arch);
     if (n > 0) {
         g_autoptr(xmlDoc) doc = armz_xml_parse(xmls[0], "(CPU_definition)", NULL);
         xmlNodePtr cpu = doc ? find_cpu(xmlDocGetRootElement(doc)) : NULL;
@@ -189,7 +187,7 @@ armz_driver_baseline_cpu(ArmzDriver *drv, const char *const *xmls, guint n,
             if (armz_xml_is(c, "arch")) {
                 g_autofree char *a = g_strstrip(armz_xml_text(c));
 
-                if (!g_str_equal(a, "aarch64") && !g_str_equal(a, u.machine)) {
+                if (!g_str_equal(a, "aarch64") && !g_str_equal(a, host_arch)) {
                     g_set_error(error, ARMZ_ERROR, VIR_ERR_NO_SUPPORT,
                                 _("'%s' architecture is not supported by CPU driver"), a);
                     return NULL;

@@ -3,9 +3,10 @@
  * description is compatible when its arch is the one compared against, its
  * model (if any) is one of the host's models (host_cpu_models.c) and every
  * feature it requires is in the host's /proc/cpuinfo. Nova compares an
- * aarch64 host's CPU description with the host, as libvirt supports on Arm. */
+ * aarch64 host's CPU description with the host, as libvirt supports on Arm.
+ * On IBM Z the CPU is kvm-arm64's arm64 core, whose features the s390x
+ * /proc/cpuinfo does not list: a required feature cannot be confirmed. */
 #include <string.h>
-#include <sys/utsname.h>
 #include <libvirt/libvirt.h>
 
 #include "util/armz-i18n.h"
@@ -63,6 +64,7 @@ incompatibility(ArmzDriver *drv, xmlNodePtr cpu, const char *arch, gboolean *ext
     g_autofree char *mode = armz_xml_prop(cpu, "mode");
     g_autoptr(GHashTable) have = NULL;
     g_autoptr(GString) missing = g_string_new(NULL);
+    gboolean unknown;
 
     *extra = FALSE;
     if (mode && (g_str_equal(mode, "host-passthrough") || g_str_equal(mode, "host-model") ||
@@ -78,7 +80,8 @@ incompatibility(ArmzDriver *drv, xmlNodePtr cpu, const char *arch, gboolean *ext
             return g_strdup_printf(_("host CPU is not a %s: armz gives a guest the CPU "
                                      "KVM presents"), text);
     }
-    have = host_features();
+    armz_driver_host_cpu_arch(&unknown);
+    have = unknown ? g_hash_table_new(g_str_hash, g_str_equal) : host_features();
     for (xmlNodePtr c = armz_xml_first_element(cpu); c; c = armz_xml_next_element(c)) {
         g_autofree char *name = NULL;
         g_autofree char *policy = NULL;
@@ -93,6 +96,10 @@ incompatibility(ArmzDriver *drv, xmlNodePtr cpu, const char *arch, gboolean *ext
         if (!g_hash_table_contains(have, name))
             g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", name);
     }
+    if (missing->len && unknown)
+        return g_strdup_printf(_("the features of the arm64 CPU kvm-arm64 gives guests are "
+                                 "not known on this host, so these cannot be confirmed: %s"),
+                               missing->str);
     if (missing->len)
         return g_strdup_printf(_("Host CPU does not provide required features: %s"),
                                missing->str);
@@ -132,10 +139,8 @@ compare(ArmzDriver *drv, const char *xml, const char *arch, unsigned int flags,
 int
 armz_driver_compare_cpu(ArmzDriver *drv, const char *xml, unsigned int flags, GError **error)
 {
-    struct utsname u;
-
-    uname(&u);
-    return compare(drv, xml, u.machine, flags, "virConnectCompareCPU", error);
+    return compare(drv, xml, armz_driver_host_cpu_arch(NULL), flags, "virConnectCompareCPU",
+                   error);
 }
 
 int
