@@ -75,11 +75,12 @@ typedef struct {
 
 void armz_driver_node_info(ArmzDriver *drv, ArmzNodeInfo *info);
 /* The arch of the CPU armz's guests run on, which the capabilities give as
- * the host CPU's (docs/nova.md, "An IBM Z compute node"): aarch64 on arm64
- * and on IBM Z, whose kvm-arm64 runs guests on arm64 cores; the machine's
- * own arch elsewhere. *PHYSICAL_ONLY, when given, is set when this differs
- * from the machine's own arch (uname), whose /proc/cpuinfo then says
- * nothing of that CPU. virNodeGetInfo's model stays the machine's arch. */
+ * the host CPU's (docs/nova.md, "An IBM Z compute node"): aarch64 on arm64,
+ * and wherever an arm64 KVM device is found on another machine (IBM Z's
+ * kvm-arm64 runs guests on arm64 cores); the machine's own arch otherwise.
+ * *PHYSICAL_ONLY, when given, is set when this differs from the machine's
+ * arch (uname), whose /proc/cpuinfo then says nothing of that CPU.
+ * virNodeGetInfo's model stays the machine's arch. */
 const char *armz_driver_host_cpu_arch(gboolean *physical_only);
 guint64 armz_driver_node_free_memory(ArmzDriver *drv);
 /* virNodeGetCPUMap: the host's CPUs (present, the highest + 1) and, in

@@ -8,6 +8,7 @@
 #include "util/armz-i18n.h"
 #include "util/error.h"
 #include "driver/driver_priv.h"
+#include "driver/process.h"
 
 /* armz-vmm's own vCPU limit (the GICv3 redistributor region it lays out),
  * which define enforces. */
@@ -69,20 +70,19 @@ armz_driver_host_cpu_arch(gboolean *physical_only)
 {
     static char machine[65];
     struct utsname u;
+    gboolean arm64_kvm;
 
     if (!machine[0] && uname(&u) == 0)
         g_strlcpy(machine, u.machine, sizeof(machine));
-    /* IBM Z runs armz only for kvm-arm64: what Nova and virt-install derive
-     * from the host arch (hardware assistance, the guest's CPU mode, UEFI
-     * and PCIe ports) must be true of the arm64 CPU the guests get */
-    if (g_str_equal(machine, "s390x")) {
-        if (physical_only)
-            *physical_only = TRUE;
-        return "aarch64";
-    }
+    /* probed, not assumed from the machine (DESIGN.md 2): a KVM device for
+     * arm64 guests on another machine (IBM Z's /dev/kvm-arm64) runs them on
+     * arm64 cores, and what Nova and virt-install derive from the host arch
+     * (hardware assistance, the guest's CPU mode, UEFI, PCIe ports) must be
+     * true of that CPU */
+    arm64_kvm = !g_str_equal(machine, "aarch64") && armz_process_kvm_device() != NULL;
     if (physical_only)
-        *physical_only = FALSE;
-    return machine;
+        *physical_only = arm64_kvm;
+    return arm64_kvm ? "aarch64" : machine;
 }
 
 guint64

@@ -1,15 +1,41 @@
 """What an IBM Z host tells clients about the CPU its guests run on
-(docs/nova.md, "An IBM Z compute node"): the capabilities' host CPU is the
-arm64 core kvm-arm64 gives guests (arch aarch64), so that what Nova and
-virt-install derive from the host arch (hardware assistance, host-passthrough,
-UEFI, PCIe ports) is true of the guest; virNodeGetInfo still names the
+(docs/nova.md, "An IBM Z compute node"): once an arm64 KVM device is found,
+the capabilities' host CPU is the arm64 core kvm-arm64 gives guests (arch
+aarch64), so that what Nova and virt-install derive from the host arch
+(hardware assistance, host-passthrough, UEFI, PCIe ports) is true of the
+guest; virNodeGetInfo still names the
 machine (s390x), and the arm64 CPU's features, which the s390x
 /proc/cpuinfo does not list, are never claimed."""
+import os
 import xml.etree.ElementTree as ET
 
 import libvirt
+import pytest
 
 from armzd import expect_error
+
+
+@pytest.fixture
+def conn(daemons):
+    """The s390x daemon with an arm64 KVM device to find: /dev/null stands
+    in for /dev/kvm-arm64, which qemu-user cannot offer (nothing is
+    started here)."""
+    d = daemons.new(env=dict(os.environ, ARMZ_KVM_DEVICE='/dev/null'))
+    c = libvirt.open(d.uri)
+    yield c
+    c.close()
+
+
+def test_without_arm64_kvm_the_host_is_the_machine(daemons):
+    """The arch comes from the probe, not from the machine: with no arm64
+    KVM device the capabilities name s390x, on which armz runs nothing."""
+    env = {k: v for k, v in os.environ.items() if k != 'ARMZ_KVM_DEVICE'}
+    d = daemons.new(env=env)
+    c = libvirt.open(d.uri)
+    try:
+        assert ET.fromstring(c.getCapabilities()).findtext('host/cpu/arch') == 's390x'
+    finally:
+        c.close()
 
 
 def test_host_cpu_is_the_guests_arm64_core(conn):
