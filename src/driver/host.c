@@ -68,12 +68,12 @@ armz_driver_node_info(ArmzDriver *drv, ArmzNodeInfo *info)
 const char *
 armz_driver_host_cpu_arch(gboolean *physical_only)
 {
-    static char machine[65];
     struct utsname u;
+    const char *machine;
     gboolean arm64_kvm;
 
-    if (!machine[0] && uname(&u) == 0)
-        g_strlcpy(machine, u.machine, sizeof(machine));
+    /* interned: a string that lives as long as the daemon, safely from any thread */
+    machine = g_intern_string(uname(&u) == 0 ? u.machine : "unknown");
     /* probed, not assumed from the machine (DESIGN.md 2): a KVM device for
      * arm64 guests on another machine (IBM Z's /dev/kvm-arm64) runs them on
      * arm64 cores, and what Nova and virt-install derive from the host arch
