@@ -17,6 +17,7 @@
 #include "driver/lifecycle.h"
 #include "driver/security_dac.h"
 #include "daemon/daemon.h"
+#include "kvm/profile.h"
 #include "rpc/tls.h"
 
 static char *opt_root;
@@ -249,7 +250,8 @@ main(int argc, char **argv)
     ArmzDriverConfig dcfg = { 0 };
     g_autofree char *root = NULL;
     int pid_fd;
-    gboolean ok;
+    gboolean ok, readonly_mem;
+    ArmzKvmProfile kvm_profile;
     const ArmzServerHooks hooks = { server_call, armz_daemon_client_closed };
 
     setlocale(LC_ALL, "");
@@ -314,9 +316,9 @@ main(int argc, char **argv)
                                                               : cfg->kvm_profile);
     /* s390+readonly-mem, from the environment only: the test host's s390
      * run boots firmware with the one capability IBM Z lacks for it */
-    if (dcfg.kvm_profile && !g_str_equal(dcfg.kvm_profile, "native") &&
-        !g_str_equal(dcfg.kvm_profile, "s390") &&
-        !(g_getenv("ARMZ_KVM_PROFILE") && g_str_equal(dcfg.kvm_profile, "s390+readonly-mem"))) {
+    if (dcfg.kvm_profile &&
+        (!armz_kvm_profile_parse_spec(dcfg.kvm_profile, &kvm_profile, &readonly_mem) ||
+         (readonly_mem && !g_getenv("ARMZ_KVM_PROFILE")))) {
         armz_err(_("ARMZ_KVM_PROFILE: unknown KVM profile '%s' (native, s390)"), dcfg.kvm_profile);
         return 1;
     }

@@ -354,14 +354,8 @@ armz_options_parse(int argc, char **argv, ArmzOptions *o, GError **error)
     }
     if (seccomp && !armz_seccomp_parse_mode(seccomp, &o->seccomp, error))
         return FALSE;
-    /* s390+readonly-mem: the s390 profile plus read-only memory slots, which
-     * firmware boot needs and the series does not offer yet; lets the tests
-     * run the firmware on the s390 paths (userspace GIC and PSCI) */
-    if (kvm_profile && g_str_equal(kvm_profile, "s390+readonly-mem")) {
-        o->kvm_readonly_mem = TRUE;
-        kvm_profile[strlen("s390")] = '\0';
-    }
-    if (kvm_profile && !armz_kvm_profile_parse(kvm_profile, &o->kvm_profile)) {
+    if (kvm_profile &&
+        !armz_kvm_profile_parse_spec(kvm_profile, &o->kvm_profile, &o->kvm_readonly_mem)) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                     _("--kvm-profile: unknown profile '%s' (native, s390, s390+readonly-mem)"),
                     kvm_profile);

@@ -28,8 +28,8 @@ armz_kvm_check_cap(ArmzVm *vm, long cap)
     int fd = vm->vm_fd >= 0 ? vm->vm_fd : vm->kvm_fd;
     int r;
 
-    if (!armz_kvm_profile_allows_cap(armz_vm_kvm_profile(vm), cap) &&
-        !(cap == ARMZ_KVM_CAP_READONLY_MEM && vm->opts && vm->opts->kvm_readonly_mem)) {
+    if (!armz_kvm_profile_offers_cap(armz_vm_kvm_profile(vm),
+                                     vm->opts && vm->opts->kvm_readonly_mem, cap)) {
         /* the s390 host does not offer it: behave as if KVM said no */
         if (cap >= 0 && cap < 256 && !(vm->caps_refused[cap / 64] & (1ull << (cap % 64)))) {
             vm->caps_refused[cap / 64] |= 1ull << (cap % 64);

@@ -30,6 +30,20 @@ armz_kvm_profile_parse(const char *name, ArmzKvmProfile *profile)
     return TRUE;
 }
 
+gboolean
+armz_kvm_profile_parse_spec(const char *spec, ArmzKvmProfile *profile, gboolean *readonly_mem)
+{
+    *readonly_mem = g_str_equal(spec, "s390+readonly-mem");
+    return armz_kvm_profile_parse(*readonly_mem ? "s390" : spec, profile);
+}
+
+gboolean
+armz_kvm_profile_offers_cap(ArmzKvmProfile profile, gboolean readonly_mem, long cap)
+{
+    return (readonly_mem && cap == ARMZ_KVM_CAP_READONLY_MEM) ||
+           armz_kvm_profile_allows_cap(profile, cap);
+}
+
 const char *
 armz_kvm_profile_name(ArmzKvmProfile profile)
 {

@@ -17,6 +17,16 @@ typedef enum {
 
 /* NAME: "native" or "s390". FALSE when unknown. */
 gboolean armz_kvm_profile_parse(const char *name, ArmzKvmProfile *profile);
+/* SPEC as --kvm-profile and the daemon's kvm_profile take it: a profile
+ * NAME, or "s390+readonly-mem" (tests: the s390 profile plus read-only
+ * memory slots, which firmware boot needs and the series does not offer
+ * yet, so that the firmware runs on the s390 paths), which sets
+ * *READONLY_MEM. FALSE when unknown. */
+gboolean armz_kvm_profile_parse_spec(const char *spec, ArmzKvmProfile *profile,
+                                     gboolean *readonly_mem);
+/* armz_kvm_profile_allows_cap() with what "+readonly-mem" adds (READONLY_MEM:
+ * that spec was given): armz-vmm's rule, which virtarmzd asks too. */
+gboolean armz_kvm_profile_offers_cap(ArmzKvmProfile profile, gboolean readonly_mem, long cap);
 const char *armz_kvm_profile_name(ArmzKvmProfile profile);
 
 /* Whether armz-vmm may ask KVM_CHECK_EXTENSION for CAP. */

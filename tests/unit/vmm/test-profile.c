@@ -17,6 +17,31 @@ test_parse(void)
     g_assert_cmpstr(armz_kvm_profile_name(ARMZ_KVM_PROFILE_NATIVE), ==, "native");
 }
 
+/* --kvm-profile's and kvm_profile's values: "s390+readonly-mem" is the s390
+ * profile plus read-only memory slots, and nothing else */
+static void
+test_parse_spec(void)
+{
+    ArmzKvmProfile p = ARMZ_KVM_PROFILE_NATIVE;
+    gboolean ro = TRUE;
+
+    g_assert_true(armz_kvm_profile_parse_spec("s390", &p, &ro));
+    g_assert_cmpint(p, ==, ARMZ_KVM_PROFILE_S390);
+    g_assert_false(ro);
+    g_assert_false(armz_kvm_profile_offers_cap(p, ro, ARMZ_KVM_CAP_READONLY_MEM));
+    g_assert_true(armz_kvm_profile_parse_spec("s390+readonly-mem", &p, &ro));
+    g_assert_cmpint(p, ==, ARMZ_KVM_PROFILE_S390);
+    g_assert_true(ro);
+    g_assert_true(armz_kvm_profile_offers_cap(p, ro, ARMZ_KVM_CAP_READONLY_MEM));
+    g_assert_false(armz_kvm_profile_offers_cap(p, ro, ARMZ_KVM_CAP_ARM_PSCI_0_2));
+    g_assert_true(armz_kvm_profile_parse_spec("native", &p, &ro));
+    g_assert_cmpint(p, ==, ARMZ_KVM_PROFILE_NATIVE);
+    g_assert_false(ro);
+    g_assert_true(armz_kvm_profile_offers_cap(p, ro, ARMZ_KVM_CAP_READONLY_MEM));
+    g_assert_false(armz_kvm_profile_parse_spec("native+readonly-mem", &p, &ro));
+    g_assert_false(armz_kvm_profile_parse_spec("s390+", &p, &ro));
+}
+
 /* s390: exactly the capabilities of the series (DESIGN.md section 2) */
 static void
 test_caps(void)
@@ -74,6 +99,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmm/kvm-profile/parse", test_parse);
+    g_test_add_func("/vmm/kvm-profile/parse-spec", test_parse_spec);
     g_test_add_func("/vmm/kvm-profile/capabilities", test_caps);
     g_test_add_func("/vmm/kvm-profile/vgic-and-vcpu-features", test_vgic_and_features);
     return g_test_run();
