@@ -9,9 +9,10 @@
 #    run's initrd, command line and disk: start -> first output byte, the
 #    VMM's start with the Linux guest's payload;
 #  - Debian's kernel and the guest payload with a MIB MiB virtio-blk disk:
-#    start -> /init, the guest's own clock at /init, RSS once booted (runmark -s: smaps and VmHWM),
-#    sequential (1 MiB) and random (4 KiB) O_DIRECT reads of /dev/vda in
-#    the guest, the guest's poweroff -> the VMM's exit, start -> exit.
+#    start -> /init, the guest's own clock at /init, RSS once booted
+#    (runmark -s: smaps and VmHWM), sequential (1 MiB) and random (4 KiB)
+#    O_DIRECT reads of /dev/vda in the guest, the guest's poweroff -> the
+#    VMM's exit, start -> exit.
 # Prints "BENCH vmm gic metric value" lines; "BENCH-NA vmm gic why" when a
 # VMM cannot run a GIC path.
 # armz-timeout: 3600
