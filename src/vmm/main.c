@@ -19,25 +19,6 @@
 #include "vmmlog.h"
 #include "sandbox/seccomp.h"
 
-/* Boot files are mapped, not copied: kept for reset, they then cost page
- * cache the kernel can reclaim rather than tens of MiB of VMM memory. */
-static gboolean
-read_file(const char *what, const char *path, GBytes **out, GError **error)
-{
-    GError *err = NULL;
-    GMappedFile *map = g_mapped_file_new(path, FALSE, &err);
-
-    if (!map) {
-        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), what, path,
-                    err->message);
-        g_error_free(err);
-        return FALSE;
-    }
-    *out = g_mapped_file_get_bytes(map);
-    g_mapped_file_unref(map);
-    return TRUE;
-}
-
 static gboolean
 write_pidfile(const char *path, GError **error)
 {
@@ -101,8 +82,6 @@ static gboolean
 vm_setup(ArmzVm *vm, GError **error)
 {
     ArmzOptions *o = vm->opts;
-    gsize klen;
-    const uint8_t *kdata;
     ArmzFdtConfig fc;
     g_autofree uint64_t *mpidr = NULL;
 
@@ -111,22 +90,27 @@ vm_setup(ArmzVm *vm, GError **error)
     vm->nvcpus = o->vcpus;
 
     /* boot payload first: a bad kernel is reported before touching KVM */
-    if (o->kernel && !read_file(_("kernel"), o->kernel, &vm->kernel, error))
-        return FALSE;
-    if (o->initrd && !read_file(_("initrd"), o->initrd, &vm->initrd, error))
-        return FALSE;
-    if (vm->kernel) {
-        kdata = g_bytes_get_data(vm->kernel, &klen);
-        if (!armz_image_parse(kdata, klen, &vm->image, error))
+    if (o->kernel) {
+        uint8_t hdr[ARMZ_IMAGE_HEADER_SIZE] = { 0 };
+        uint64_t klen;
+
+        vm->kernel = armz_boot_file_open(_("kernel"), o->kernel, error);
+        if (!vm->kernel)
+            return FALSE;
+        klen = armz_boot_file_size(vm->kernel);
+        if (!armz_boot_file_read(vm->kernel, 0, hdr, MIN(klen, sizeof(hdr)), error) ||
+            !armz_image_parse(hdr, (size_t)MIN(klen, G_MAXSIZE), &vm->image, error))
             return FALSE;
     }
-    start_step("boot files mapped");
+    if (o->initrd && !(vm->initrd = armz_boot_file_open(_("initrd"), o->initrd, error)))
+        return FALSE;
+    start_step("boot files opened");
     if (ARMZ_OPTS_FIRMWARE(o)) {
         vm->firmware = armz_firmware_open(o, error);
         if (!vm->firmware)
             return FALSE;
     } else if (!armz_boot_layout(vm->ram_base, vm->ram_size, &vm->image,
-                                 vm->initrd ? g_bytes_get_size(vm->initrd) : 0, &vm->layout,
+                                 vm->initrd ? armz_boot_file_size(vm->initrd) : 0, &vm->layout,
                                  error)) {
         return FALSE;
     }

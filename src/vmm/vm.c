@@ -11,23 +11,6 @@
 #include "vmmlog.h"
 #include "psci/psci.h"
 
-/* The boot files stay mapped for a reset, but once copied into guest RAM
- * their pages are dropped from the VMM (a private read-only file mapping
- * refaults from the page cache on the next reset): tens of MiB of a
- * kernel and an initrd would otherwise count as VMM memory for the
- * guest's whole life. */
-static void
-release_boot_pages(const void *data, gsize len)
-{
-    uintptr_t start = (uintptr_t)data;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-
-    if (!data || !len || (start & (page - 1)))
-        return;
-    if (madvise((void *)start, (len + page - 1) & ~(page - 1), MADV_DONTNEED) < 0)
-        armz_vmm_debug("cannot drop the boot file pages: %s", g_strerror(errno));
-}
-
 #define PARK_TIMEOUT_S 10
 
 /* vm->lock held: kick every running vCPU until all are parked */
@@ -175,9 +158,6 @@ armz_vm_cont(ArmzVm *vm)
 gboolean
 armz_vm_load_boot(ArmzVm *vm, GError **error)
 {
-    gsize klen, ilen = 0;
-    const uint8_t *k, *i;
-
     if (vm->firmware) {
         /* as on QEMU's virt: the device tree at the start of RAM, the CPU
          * at the flash's reset vector; the kernel (if any) is in fw_cfg */
@@ -190,13 +170,15 @@ armz_vm_load_boot(ArmzVm *vm, GError **error)
         }
         return TRUE;
     }
-    k = g_bytes_get_data(vm->kernel, &klen);
-    i = vm->initrd ? g_bytes_get_data(vm->initrd, &ilen) : NULL;
-    memcpy(vm->ram + (vm->layout.kernel_addr - vm->ram_base), k, klen);
-    if (i && ilen)
-        memcpy(vm->ram + (vm->layout.initrd_addr - vm->ram_base), i, ilen);
-    release_boot_pages(k, klen);
-    release_boot_pages(i, ilen);
+    /* straight from the files into guest RAM: one copy, and nothing of
+     * them left in the VMM (boot/bootfile.c) */
+    if (!armz_boot_file_read(vm->kernel, 0, vm->ram + (vm->layout.kernel_addr - vm->ram_base),
+                             (size_t)armz_boot_file_size(vm->kernel), error))
+        return FALSE;
+    if (vm->initrd &&
+        !armz_boot_file_read(vm->initrd, 0, vm->ram + (vm->layout.initrd_addr - vm->ram_base),
+                             (size_t)armz_boot_file_size(vm->initrd), error))
+        return FALSE;
     memcpy(vm->ram + (vm->layout.dtb_addr - vm->ram_base), vm->dtb, vm->dtb_size);
     if (armz_vcpu_set_entry(&vm->vcpus[0], vm->layout.kernel_addr, vm->layout.dtb_addr) < 0) {
         g_set_error(error, ARMZ_VMM_ERROR, 0,
@@ -210,6 +192,13 @@ armz_vm_load_boot(ArmzVm *vm, GError **error)
 static gboolean
 vm_reset(ArmzVm *vm, gboolean guest, GError **error)
 {
+    g_autoptr(GError) err = NULL;
+
+    /* before anything is torn down: with a boot file rewritten in place
+     * the reset is refused and the guest runs on */
+    if (!vm->firmware && ((vm->kernel && !armz_boot_file_check(vm->kernel, error)) ||
+                          (vm->initrd && !armz_boot_file_check(vm->initrd, error))))
+        return FALSE;
     armz_vm_pause_all(vm);
     armz_vmm_debug("resetting the guest");
     /* devices first: a virtio worker finishes its request and stops
@@ -224,8 +213,14 @@ vm_reset(ArmzVm *vm, gboolean guest, GError **error)
         if (!armz_kvm_vcpu_reset(&vm->vcpus[n], n > 0, error))
             goto fail;
     armz_psci_reset_power(vm);
-    if (!armz_vm_load_boot(vm, error))
+    if (!armz_vm_load_boot(vm, &err)) {
+        /* the file changed since the check: guest RAM is cleared, so
+         * the VM cannot run on, and its log says why */
+        armz_vmm_warn("%s", err->message);
+        g_propagate_error(error, g_steal_pointer(&err));
+        armz_vm_finish(vm, ARMZ_EXIT_FAILURE, NULL, FALSE);
         goto fail;
+    }
     armz_vm_emit(vm, "RESET", guest ? "{\"guest\": true, \"reason\": \"guest-reset\"}"
                                     : "{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}");
     armz_vm_release_all(vm);
@@ -312,7 +307,9 @@ reset_cb(gpointer opaque)
     ArmzVm *vm = opaque;
     g_autoptr(GError) err = NULL;
 
-    if (!vm->finished && !vm_reset(vm, TRUE, &err)) {
+    /* (a reset that failed after clearing the RAM has said why and
+     * finished the VM already) */
+    if (!vm->finished && !vm_reset(vm, TRUE, &err) && !vm->finished) {
         fprintf(stderr, "armz-vmm: %s\n", err->message);
         armz_vm_finish(vm, ARMZ_EXIT_FAILURE, NULL, FALSE);
     }

@@ -6,6 +6,7 @@
 #include "kvm/arm64-uapi.h"
 #include "options.h"
 #include "boot/image.h"
+#include "boot/bootfile.h"
 #include "boot/fdt.h"
 #include "boot/firmware.h"
 #include "devices/devices.h"
@@ -84,8 +85,8 @@ struct _ArmzVm {
     /* firmware boot (--flash-code), NULL otherwise */
     ArmzFirmware *firmware;
 
-    /* boot payload, kept for SYSTEM_RESET */
-    GBytes *kernel, *initrd;
+    /* boot payload, read again at a reset (NULL when not given) */
+    ArmzBootFile *kernel, *initrd;
     ArmzImageInfo image;
     ArmzBootLayout layout;
     void *dtb;

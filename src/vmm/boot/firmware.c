@@ -206,9 +206,16 @@ armz_firmware_load_config(ArmzFirmware *fw, ArmzVm *vm, GError **error)
         /* the firmware's kernel loader boots it as an EFI application */
         g_autoptr(GBytes) cmd = g_bytes_new(o->cmdline ? o->cmdline : "",
                                             strlen(o->cmdline ? o->cmdline : "") + 1);
-        add_blob(c, ARMZ_FW_CFG_KERNEL_SIZE, ARMZ_FW_CFG_KERNEL_DATA, vm->kernel);
-        if (vm->initrd)
-            add_blob(c, ARMZ_FW_CFG_INITRD_SIZE, ARMZ_FW_CFG_INITRD_DATA, vm->initrd);
+        /* read once into memory, as QEMU does: the firmware reads them
+         * through fw_cfg as it boots, and again after a reset */
+        g_autoptr(GBytes) kernel = armz_boot_file_bytes(vm->kernel, error);
+        g_autoptr(GBytes) initrd = NULL;
+
+        if (!kernel || (vm->initrd && !(initrd = armz_boot_file_bytes(vm->initrd, error))))
+            return FALSE;
+        add_blob(c, ARMZ_FW_CFG_KERNEL_SIZE, ARMZ_FW_CFG_KERNEL_DATA, kernel);
+        if (initrd)
+            add_blob(c, ARMZ_FW_CFG_INITRD_SIZE, ARMZ_FW_CFG_INITRD_DATA, initrd);
         add_blob(c, ARMZ_FW_CFG_CMDLINE_SIZE, ARMZ_FW_CFG_CMDLINE_DATA, cmd);
         armz_fw_cfg_add_u32(c, ARMZ_FW_CFG_SETUP_SIZE, 0);
     }

@@ -65,7 +65,7 @@ start_vmm() {
   mkfifo "$name.in"
   exec 5<>"$name.in"
   VMM_START_MS=$(now_ms)
-  armz-vmm --name "$name" --kernel "$ARMZ_GUEST_IMAGE" --initrd "${VMM_INITRD:-$ARMZ_GUEST_INITRD}" \
+  armz-vmm --name "$name" --kernel "${VMM_KERNEL:-$ARMZ_GUEST_IMAGE}" --initrd "${VMM_INITRD:-$ARMZ_GUEST_INITRD}" \
     --memory 256 --serial stdio "$@" <"$name.in" >"$name.out" 2>"$name.err" &
   VMM_PID=$!
   VMM_OUT=$name.out
