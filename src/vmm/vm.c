@@ -158,6 +158,8 @@ armz_vm_cont(ArmzVm *vm)
 gboolean
 armz_vm_load_boot(ArmzVm *vm, GError **error)
 {
+    if (!armz_fdt_randomize(vm->dtb, error))
+        return FALSE;
     if (vm->firmware) {
         /* as on QEMU's virt: the device tree at the start of RAM, the CPU
          * at the flash's reset vector; the kernel (if any) is in fw_cfg */

@@ -1,5 +1,7 @@
 /* Device tree generation. */
+#include <errno.h>
 #include <libfdt.h>
+#include <sys/random.h>
 #include <glib/gi18n-lib.h>
 #include "boot/fdt.h"
 #include "boot/image.h"
@@ -102,6 +104,7 @@ build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
     ArmzFdtCtx ctx = { PH_GIC, PH_CLOCK, PH_GPIO, 0, cfg->nvirtio, cfg->firmware,
                        cfg->pci, cfg->pci ? cfg->msi : ARMZ_MSI_NONE, PH_MSI };
     char *console;
+    void *seed;     /* zeroed: the buffer is */
     int r;
 
     ctx.pci_high = cfg->pci_high;
@@ -128,6 +131,11 @@ build(void *fdt, size_t bufsize, const ArmzFdtConfig *cfg)
         TRY(fdt_property_u64(fdt, "linux,initrd-start", cfg->initrd_start));
         TRY(fdt_property_u64(fdt, "linux,initrd-end", cfg->initrd_end));
     }
+    /* as on QEMU's virt: seeds for the kernel's KASLR and its entropy
+     * pool, which a direct kernel boot has no other early source of;
+     * written by armz_fdt_randomize before each boot */
+    TRY(fdt_property_u64(fdt, "kaslr-seed", 0));
+    TRY(fdt_property_placeholder(fdt, "rng-seed", ARMZ_FDT_RNG_SEED_SIZE, &seed));
     TRY(fdt_end_node(fdt));
 
     /* /memory */
@@ -247,4 +255,36 @@ armz_fdt_build(const ArmzFdtConfig *cfg, size_t *size, GError **error)
     }
     *size = fdt_totalsize(fdt);
     return fdt;
+}
+
+gboolean
+armz_fdt_randomize(void *fdt, GError **error)
+{
+    uint8_t seeds[8 + ARMZ_FDT_RNG_SEED_SIZE];
+    size_t got = 0;
+    int node, r;
+
+    while (got < sizeof(seeds)) {
+        ssize_t n = getrandom(seeds + got, sizeof(seeds) - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_set_error(error, ARMZ_VMM_ERROR, 0,
+                        _("cannot get random bytes for the guest's kaslr-seed and rng-seed: %s"),
+                        g_strerror(errno));
+            return FALSE;
+        }
+        got += (size_t)n;
+    }
+    node = fdt_path_offset(fdt, "/chosen");
+    r = node < 0 ? node : fdt_setprop_inplace(fdt, node, "kaslr-seed", seeds, 8);
+    if (r >= 0)
+        r = fdt_setprop_inplace(fdt, node, "rng-seed", seeds + 8, ARMZ_FDT_RNG_SEED_SIZE);
+    explicit_bzero(seeds, sizeof(seeds));
+    if (r < 0) {
+        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot write the device tree's seeds: %s"),
+                    fdt_strerror(r));
+        return FALSE;
+    }
+    return TRUE;
 }

@@ -27,5 +27,12 @@ typedef struct {
     ArmzPciWindow pci_high;         /* its 64-bit MMIO window (size 0: none) */
 } ArmzFdtConfig;
 
+#define ARMZ_FDT_RNG_SEED_SIZE 32      /* QEMU virt's /chosen/rng-seed */
+
 /* Returns a packed device tree (g_free it) of *SIZE bytes, at most 2 MiB. */
 void *armz_fdt_build(const ArmzFdtConfig *cfg, size_t *size, GError **error);
+
+/* Fresh random bytes in /chosen/kaslr-seed and /chosen/rng-seed of FDT,
+ * for each boot (a reset boots a new kernel: the old one wiped its seeds
+ * and a reused seed would give it the same layout). */
+gboolean armz_fdt_randomize(void *fdt, GError **error);

@@ -6,6 +6,9 @@
 #   shell     an interactive shell on the serial line
 #   reboot    reboot (PSCI SYSTEM_RESET) 3 s after /init, at every boot
 #   counter   print "ARMZ-COUNT n" every second, forever
+#   seeds     print "ARMZ-GUEST SEEDS text=ADDR" (the kernel's _stext) and
+#             its KASLR and crng lines of dmesg ("ARMZ-GUEST DMESG ..."),
+#             "ARMZ-GUEST SEEDS-END", then wait
 #   blksum    print "ARMZ-GUEST BLKSUM vdX SIZE MD5" for each virtio disk
 #             (SIZE in bytes) and "ARMZ-GUEST PCIDEV BDF VENDOR:DEVICE
 #             PARENT DRIVER" for each PCI function (PARENT: the bridge above
@@ -436,6 +439,12 @@ EOF
       last=$now
       sleep 1
     done ;;
+  seeds)
+    # what the device tree's kaslr-seed and rng-seed gave the kernel
+    echo "ARMZ-GUEST SEEDS text=$(grep ' _stext$' /proc/kallsyms | cut -d' ' -f1)"
+    dmesg | grep -i 'kaslr\|crng' | sed 's/^/ARMZ-GUEST DMESG /'
+    echo "ARMZ-GUEST SEEDS-END"
+    while :; do sleep 3600; done ;;
   counter)
     i=0
     while :; do echo "ARMZ-COUNT $i"; i=$((i + 1)); sleep 1; done ;;

@@ -83,6 +83,44 @@ test_chosen_memory(void)
     g_free(fdt);
 }
 
+/* kaslr-seed and rng-seed in /chosen, as on QEMU's virt: zero as built,
+ * random once armz_fdt_randomize wrote them, and new at each call (each
+ * boot and reset) */
+static void
+test_seeds(void)
+{
+    void *fdt = build(ARMZ_GIC_V3, 1, FALSE);
+    uint8_t zero[ARMZ_FDT_RNG_SEED_SIZE] = { 0 }, first[8 + ARMZ_FDT_RNG_SEED_SIZE];
+    size_t size = fdt_totalsize(fdt);
+    GError *err = NULL;
+    const void *k, *r;
+    int klen, rlen;
+
+    k = prop(fdt, "/chosen", "kaslr-seed", &klen);
+    r = prop(fdt, "/chosen", "rng-seed", &rlen);
+    g_assert_cmpint(klen, ==, 8);
+    g_assert_cmpint(rlen, ==, ARMZ_FDT_RNG_SEED_SIZE);
+    g_assert_cmpmem(k, 8, zero, 8);
+    g_assert_cmpmem(r, rlen, zero, sizeof(zero));
+
+    g_assert_true(armz_fdt_randomize(fdt, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(fdt_totalsize(fdt), ==, size);     /* in place */
+    k = prop(fdt, "/chosen", "kaslr-seed", &klen);
+    r = prop(fdt, "/chosen", "rng-seed", &rlen);
+    g_assert_true(memcmp(k, zero, 8) != 0);
+    g_assert_true(memcmp(r, zero, sizeof(zero)) != 0);
+    memcpy(first, k, 8);
+    memcpy(first + 8, r, ARMZ_FDT_RNG_SEED_SIZE);
+
+    g_assert_true(armz_fdt_randomize(fdt, &err));
+    k = prop(fdt, "/chosen", "kaslr-seed", &klen);
+    r = prop(fdt, "/chosen", "rng-seed", &rlen);
+    g_assert_true(memcmp(k, first, 8) != 0);
+    g_assert_true(memcmp(r, first + 8, ARMZ_FDT_RNG_SEED_SIZE) != 0);
+    g_free(fdt);
+}
+
 static void
 test_cpus_psci_timer(void)
 {
@@ -260,6 +298,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmm/fdt/chosen-and-memory", test_chosen_memory);
+    g_test_add_func("/vmm/fdt/seeds", test_seeds);
     g_test_add_func("/vmm/fdt/cpus-psci-timer", test_cpus_psci_timer);
     g_test_add_func("/vmm/fdt/gic", test_gic);
     g_test_add_func("/vmm/fdt/devices", test_devices);
