@@ -216,8 +216,8 @@ vm_reset(ArmzVm *vm, gboolean guest, GError **error)
             goto fail;
     armz_psci_reset_power(vm);
     if (!armz_vm_load_boot(vm, &err)) {
-        /* the file changed since the check: guest RAM is cleared, so
-         * the VM cannot run on, and its log says why */
+        /* (a boot file changed since the check, say): guest RAM is
+         * cleared, so the VM cannot run on, and its log says why */
         armz_vmm_warn("%s", err->message);
         g_propagate_error(error, g_steal_pointer(&err));
         armz_vm_finish(vm, ARMZ_EXIT_FAILURE, NULL, FALSE);

@@ -18,6 +18,15 @@ struct ArmzBootFile {
     uint64_t size;
 };
 
+/* errno's reason, naming the file */
+static gboolean
+read_failed(const ArmzBootFile *bf, GError **error)
+{
+    g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), bf->what, bf->path,
+                g_strerror(errno));
+    return FALSE;
+}
+
 ArmzBootFile *
 armz_boot_file_open(const char *what, const char *path, GError **error)
 {
@@ -27,14 +36,8 @@ armz_boot_file_open(const char *what, const char *path, GError **error)
     bf->what = g_strdup(what);
     bf->path = g_strdup(path);
     bf->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (bf->fd < 0) {
-        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), what, path,
-                    g_strerror(errno));
-        return NULL;
-    }
-    if (fstat(bf->fd, &st) < 0) {
-        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), what, path,
-                    g_strerror(errno));
+    if (bf->fd < 0 || fstat(bf->fd, &st) < 0) {
+        read_failed(bf, error);
         return NULL;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -79,11 +82,8 @@ armz_boot_file_check(const ArmzBootFile *bf, GError **error)
 {
     struct stat st;
 
-    if (fstat(bf->fd, &st) < 0) {
-        g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), bf->what, bf->path,
-                    g_strerror(errno));
-        return FALSE;
-    }
+    if (fstat(bf->fd, &st) < 0)
+        return read_failed(bf, error);
     if ((uint64_t)st.st_size != bf->size)
         return size_changed(bf, (uint64_t)st.st_size, error);
     return TRUE;
@@ -107,11 +107,8 @@ armz_boot_file_read(const ArmzBootFile *bf, uint64_t offset, void *dst, size_t l
         ssize_t n = pread(bf->fd, (uint8_t *)dst + done, len - done, (off_t)(offset + done));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            g_set_error(error, ARMZ_VMM_ERROR, 0, _("cannot read %s %s: %s"), bf->what,
-                        bf->path, g_strerror(errno));
-            return FALSE;
-        }
+        if (n < 0)
+            return read_failed(bf, error);
         if (n == 0)     /* truncated between the fstat and the read */
             return size_changed(bf, offset + done, error);
         done += (size_t)n;
