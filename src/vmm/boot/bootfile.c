@@ -72,7 +72,8 @@ size_changed(const ArmzBootFile *bf, uint64_t now, GError **error)
 {
     g_set_error(error, ARMZ_VMM_ERROR, 0,
                 _("%s %s has changed size since armz-vmm started (%" PRIu64 " bytes, now %"
-                  PRIu64 "): it cannot be loaded again"),
+                  PRIu64 "): it cannot be loaded again; shut the guest down and start it "
+                  "to boot the new file"),
                 bf->what, bf->path, bf->size, now);
     return FALSE;
 }
